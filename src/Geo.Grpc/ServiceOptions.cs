@@ -1,3 +1,5 @@
+using Geo.Grpc.Server;
+
 namespace Geo.Grpc;
 
 /// <summary>Listening settings of the service (configuration section <c>GeoAwareness</c>).</summary>
@@ -19,4 +21,25 @@ public sealed class ServiceOptions
 
     /// <summary>How long calls in flight may finish after SIGTERM before the service stops anyway.</summary>
     public int ShutdownTimeoutSeconds { get; set; } = 15;
+
+    /// <summary>The gRPC protocol layer (<c>GeoAwareness:Grpc</c>): message limits, compression, stream limits.</summary>
+    public GrpcServerOptions Grpc { get; set; } = new();
+
+    /// <summary>TLS for both listeners (<c>GeoAwareness:Tls</c>); off when no certificate is configured.</summary>
+    public TlsOptions Tls { get; set; } = new();
+}
+
+/// <summary>The server certificate. With one, gRPC is HTTP/2 over TLS (ALPN h2) and the HTTP listener is HTTPS.</summary>
+public sealed class TlsOptions
+{
+    /// <summary>A PFX/PKCS#12 file (.pfx, .p12) or a PEM certificate (its key in the same file or in <see cref="KeyPath"/>).</summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>The PEM private key, when it is not in the certificate file.</summary>
+    public string? KeyPath { get; set; }
+
+    /// <summary>Password of the PFX file or of an encrypted PEM key.</summary>
+    public string? Password { get; set; }
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(CertificatePath);
 }

@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Geo.Grpc.Server;
 using Geo.Storage;
 using Geo.Storage.LocalCluster;
 using Geo.Storage.Migrations;
@@ -18,10 +21,12 @@ public sealed class GeoAwarenessService : IAsyncDisposable
 {
     private readonly GeoDatabase _database;
     private readonly ILoggerFactory _bootLoggerFactory;
+    private readonly X509Certificate2? _certificate;
 
-    private GeoAwarenessService(WebApplication app, GeoDatabase database, ILoggerFactory bootLoggerFactory, Uri grpcEndpoint, Uri httpEndpoint)
+    private GeoAwarenessService(WebApplication app, GeoDatabase database, ILoggerFactory bootLoggerFactory, Uri grpcEndpoint, Uri httpEndpoint, X509Certificate2? certificate)
     {
         App = app;
+        _certificate = certificate;
         _database = database;
         _bootLoggerFactory = bootLoggerFactory;
         GrpcEndpoint = grpcEndpoint;
@@ -40,7 +45,14 @@ public sealed class GeoAwarenessService : IAsyncDisposable
     /// Reads configuration (appsettings.json, environment, command line), opens and migrates the
     /// database, and starts listening. Throws <see cref="StartupException"/> with an operator's message.
     /// </summary>
-    public static async Task<GeoAwarenessService> StartAsync(string[] args, CancellationToken cancellationToken)
+    public static Task<GeoAwarenessService> StartAsync(string[] args, CancellationToken cancellationToken) =>
+        StartAsync(args, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="StartAsync(string[], CancellationToken)"/>, letting tests and benchmarks add
+    /// services, e.g. extra gRPC handlers with <see cref="GrpcServerExtensions.AddGrpcService{THandler}"/>.
+    /// </summary>
+    public static async Task<GeoAwarenessService> StartAsync(string[] args, Action<IServiceCollection>? configureServices, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -48,6 +60,7 @@ public sealed class GeoAwarenessService : IAsyncDisposable
         var options = builder.Configuration.GetSection(ServiceOptions.SectionName).Get<ServiceOptions>() ?? new ServiceOptions();
         var localOptions = builder.Configuration.GetSection(LocalClusterOptions.SectionName).Get<LocalClusterOptions>() ?? new LocalClusterOptions();
         var connectionString = builder.Configuration.GetConnectionString(ServiceOptions.ConnectionStringName);
+        var certificate = LoadCertificate(options.Tls);
 
         // The database comes first, before the DI container exists, so it gets its own logger
         // factory with the same configuration as the host's.
@@ -69,6 +82,7 @@ public sealed class GeoAwarenessService : IAsyncDisposable
         }
         catch (Exception e) when (e is LocalClusterException or ArgumentException)
         {
+            certificate?.Dispose();
             bootLoggerFactory.Dispose();
             throw new StartupException(e.Message, e);
         }
@@ -76,16 +90,17 @@ public sealed class GeoAwarenessService : IAsyncDisposable
         try
         {
             await database.MigrateAsync(bootLoggerFactory.CreateLogger<MigrationRunner>(), cancellationToken).ConfigureAwait(false);
-            var app = Build(builder, options, database);
+            var app = Build(builder, options, database, certificate, configureServices);
             await StartListeningAsync(app, options, cancellationToken).ConfigureAwait(false);
             var (grpc, http) = BoundEndpoints(app);
             var readiness = await database.CheckReadinessAsync(cancellationToken).ConfigureAwait(false);
             HostLog.Ready(logger, grpc.ToString(), http.ToString(), readiness.PostgisVersion, readiness.SchemaVersion, clock.ElapsedMilliseconds);
-            return new GeoAwarenessService(app, database, bootLoggerFactory, grpc, http);
+            return new GeoAwarenessService(app, database, bootLoggerFactory, grpc, http, certificate);
         }
         catch (Exception e) when (e is MigrationException or NpgsqlException or StartupException)
         {
             await database.DisposeAsync().ConfigureAwait(false);
+            certificate?.Dispose();
             bootLoggerFactory.Dispose();
             throw e as StartupException ?? new StartupException(e is NpgsqlException ? $"the database is unreachable: {e.Message}" : e.Message, e);
         }
@@ -101,9 +116,11 @@ public sealed class GeoAwarenessService : IAsyncDisposable
         await _database.DisposeAsync().ConfigureAwait(false);
         HostLog.Stopped(_bootLoggerFactory.CreateLogger<GeoAwarenessService>());
         _bootLoggerFactory.Dispose();
+        _certificate?.Dispose();
     }
 
-    private static WebApplication Build(WebApplicationBuilder builder, ServiceOptions options, GeoDatabase database)
+    private static WebApplication Build(
+        WebApplicationBuilder builder, ServiceOptions options, GeoDatabase database, X509Certificate2? certificate, Action<IServiceCollection>? configureServices)
     {
         if (!System.Net.IPAddress.TryParse(options.ListenAddress, out var address))
         {
@@ -113,16 +130,71 @@ public sealed class GeoAwarenessService : IAsyncDisposable
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutSeconds));
         builder.Services.AddSingleton(database);
         builder.Services.AddSingleton(database.DataSource);
+        builder.Services.Configure<GrpcServerOptions>(builder.Configuration.GetSection(GrpcServerOptions.SectionName));
+        builder.Services.AddGeoGrpc();
+        configureServices?.Invoke(builder.Services);
+        var grpc = options.Grpc;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(address, options.GrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
-            kestrel.Listen(address, options.HttpPort, listen => listen.Protocols = HttpProtocols.Http1);
+            // Limits that keep one client from taking the server: streams per connection,
+            // header size, and pings that find dead peers. Message size is the gRPC layer's.
+            kestrel.Limits.Http2.MaxStreamsPerConnection = grpc.MaxStreamsPerConnection;
+            kestrel.Limits.MaxRequestHeadersTotalSize = grpc.MaxRequestHeadersBytes;
+            kestrel.Limits.Http2.MaxRequestHeaderFieldSize = Math.Min(grpc.MaxRequestHeadersBytes, kestrel.Limits.Http2.MaxRequestHeaderFieldSize);
+            kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(grpc.KeepAlivePingDelaySeconds);
+            kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(grpc.KeepAlivePingTimeoutSeconds);
+            kestrel.Listen(address, options.GrpcPort, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                listen.UseGeoGrpc();
+                if (certificate is not null)
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
+            kestrel.Listen(address, options.HttpPort, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                if (certificate is not null)
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
         });
 
         var app = builder.Build();
+        // gRPC first, and routing after it, so a call never pays for route matching.
+        app.UseGeoGrpc();
+        app.UseRouting();
         app.MapHealthEndpoints();
         return app;
+    }
+
+    private static X509Certificate2? LoadCertificate(TlsOptions tls)
+    {
+        if (!tls.Enabled)
+        {
+            return null;
+        }
+
+        var path = tls.CertificatePath!;
+        try
+        {
+            var extension = Path.GetExtension(path);
+            if (extension.Equals(".pfx", StringComparison.OrdinalIgnoreCase) || extension.Equals(".p12", StringComparison.OrdinalIgnoreCase))
+            {
+                return X509CertificateLoader.LoadPkcs12FromFile(path, tls.Password);
+            }
+
+            return string.IsNullOrEmpty(tls.Password)
+                ? X509Certificate2.CreateFromPemFile(path, tls.KeyPath)
+                : X509Certificate2.CreateFromEncryptedPemFile(path, tls.Password, tls.KeyPath);
+        }
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException($"cannot load the TLS certificate {ServiceOptions.SectionName}:Tls:CertificatePath '{path}': {e.Message}", e);
+        }
     }
 
     private static async Task StartListeningAsync(WebApplication app, ServiceOptions options, CancellationToken cancellationToken)

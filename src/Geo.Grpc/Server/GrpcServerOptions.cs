@@ -1,0 +1,35 @@
+using Geo.Grpc.Protocol;
+
+namespace Geo.Grpc.Server;
+
+/// <summary>Settings of the gRPC protocol layer (configuration section <c>GeoAwareness:Grpc</c>).</summary>
+public sealed class GrpcServerOptions
+{
+    public const string SectionName = "GeoAwareness:Grpc";
+
+    /// <summary>Largest request message accepted, after decompression; larger ones end the call with RESOURCE_EXHAUSTED.</summary>
+    public int MaxReceiveMessageBytes { get; set; } = GrpcProtocol.DefaultMaxMessageBytes;
+
+    /// <summary>Largest response message a handler may send; larger ones end the call with RESOURCE_EXHAUSTED.</summary>
+    public int MaxSendMessageBytes { get; set; } = GrpcProtocol.DefaultMaxMessageBytes;
+
+    /// <summary>Put the exception type and message of a failed handler into grpc-message. Off in production: it can leak internals.</summary>
+    public bool DetailedErrors { get; set; }
+
+    /// <summary>Compress responses with gzip when the client accepts it. A handler can still choose per call.</summary>
+    public bool CompressResponses { get; set; }
+
+    /// <summary>Concurrent HTTP/2 streams (calls) per connection.</summary>
+    public int MaxStreamsPerConnection { get; set; } = 100;
+
+    /// <summary>Total size of a request's headers (metadata included).</summary>
+    public int MaxRequestHeadersBytes { get; set; } = 32 * 1024;
+
+    /// <summary>How often a health Watch call polls the database.</summary>
+    public int HealthWatchIntervalSeconds { get; set; } = 5;
+
+    /// <summary>Idle connections get an HTTP/2 PING after this long; one that does not answer in <see cref="KeepAlivePingTimeoutSeconds"/> is closed.</summary>
+    public int KeepAlivePingDelaySeconds { get; set; } = 60;
+
+    public int KeepAlivePingTimeoutSeconds { get; set; } = 20;
+}
