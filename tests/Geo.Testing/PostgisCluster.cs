@@ -95,7 +95,7 @@ public sealed class PostgisCluster
         };
         var cluster = await LocalPostgresCluster.StartAsync(options, NullLogger.Instance, CancellationToken.None).ConfigureAwait(false);
         var shared = new PostgisCluster(cluster, folder);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => shared.Remove();
+        StartReaper(cluster);
 
         await cluster.CreateDatabaseAsync(TemplateDatabase, template: null, CancellationToken.None).ConfigureAwait(false);
         await using (var dataSource = NpgsqlDataSource.Create(cluster.ConnectionStringFor(TemplateDatabase) + ";Pooling=false"))
@@ -106,10 +106,30 @@ public sealed class PostgisCluster
         return shared;
     }
 
-    private void Remove()
+    /// <summary>
+    /// The test runner may kill this process rather than let it exit, so cleanup cannot rely on
+    /// ProcessExit: a detached shell waits for this process to end, then stops the cluster and
+    /// deletes this process's folders, whether the tests passed, failed or were killed.
+    /// </summary>
+    private static void StartReaper(LocalPostgresCluster cluster)
     {
-        Cluster.StopImmediatelyAsync(CancellationToken.None).GetAwaiter().GetResult();
-        DeleteTestFolders(Environment.ProcessId);
+        var pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        var pgCtl = $"/usr/lib/postgresql/{15}/bin/pg_ctl";
+        var stop = Environment.IsPrivilegedProcess ? $"runuser -u postgres -- {pgCtl}" : pgCtl;
+        var script =
+            $"while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; " +
+            $"{stop} stop -D '{cluster.DataDirectory}' -m immediate >/dev/null 2>&1; " +
+            $"rm -rf {Path.GetTempPath()}{FolderPrefix}{pid}-*";
+        using var reaper = new System.Diagnostics.Process();
+        reaper.StartInfo.FileName = "setsid";
+        reaper.StartInfo.ArgumentList.Add("sh");
+        reaper.StartInfo.ArgumentList.Add("-c");
+        reaper.StartInfo.ArgumentList.Add(script);
+        reaper.StartInfo.UseShellExecute = false;
+        reaper.StartInfo.RedirectStandardOutput = true;
+        reaper.StartInfo.RedirectStandardError = true;
+        reaper.StartInfo.RedirectStandardInput = true;
+        reaper.Start();
     }
 
     /// <summary>Stops and deletes clusters left behind by test processes that no longer exist.</summary>
@@ -153,14 +173,6 @@ public sealed class PostgisCluster
         var name = Path.GetFileName(folder)[FolderPrefix.Length..];
         var dash = name.IndexOf('-', StringComparison.Ordinal);
         return dash > 0 && int.TryParse(name.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
-    }
-
-    private static void DeleteTestFolders(int processId)
-    {
-        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), $"{FolderPrefix}{processId}-*"))
-        {
-            TryDelete(folder);
-        }
     }
 
     private static void TryDelete(string folder)

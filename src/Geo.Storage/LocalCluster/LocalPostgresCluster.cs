@@ -122,6 +122,13 @@ public sealed class LocalPostgresCluster
         using var clusterLock = await AcquireLockAsync(Root, _logger, cancellationToken).ConfigureAwait(false);
         NpgsqlConnection.ClearAllPools();
         var others = await CountOtherClientsAsync(cancellationToken).ConfigureAwait(false);
+        // Connections closed a moment ago may still be listed while their backends exit.
+        for (var wait = 0; others > 0 && wait < 10; wait++)
+        {
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+            others = await CountOtherClientsAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (others > 0)
         {
             StorageLog.LeavingClusterRunning(_logger, others);
@@ -333,24 +340,27 @@ public sealed class LocalPostgresCluster
 
     private async Task StartServerAsync(CancellationToken cancellationToken)
     {
-        var status = await RunPgCtlAsync(["status", "-D", DataDirectory], cancellationToken).ConfigureAwait(false);
-        if (status.Succeeded)
+        var pidFile = Path.Combine(DataDirectory, "postmaster.pid");
+        if (File.Exists(pidFile))
         {
-            if (File.Exists(SocketPath) && OwnsPidFile())
+            if (IsLiveServer(pidFile))
             {
-                StorageLog.ReusingCluster(_logger, DataDirectory);
-                return;
-            }
+                if (await AcceptsConnectionsAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    StorageLog.ReusingCluster(_logger, DataDirectory);
+                    return;
+                }
 
-            if (OwnsPidFile())
-            {
                 throw new LocalClusterException(
-                    $"the cluster in {DataDirectory} is already running with other settings (no socket at {SocketPath}): " +
+                    $"the cluster in {DataDirectory} is already running but not on {SocketPath}: it was started with other settings; " +
                     $"stop it with '{_installation.PgCtl} stop -D {DataDirectory}' and start again");
             }
 
-            // The PID in postmaster.pid now belongs to some other program: the server that wrote it was killed.
-            File.Delete(Path.Combine(DataDirectory, "postmaster.pid"));
+            // Left by a server that was killed: its PID is gone or now belongs to another program.
+            // The socket folder is this cluster's alone, so its socket lock is just as stale.
+            File.Delete(pidFile);
+            File.Delete(SocketPath);
+            File.Delete(SocketPath + ".lock");
             StorageLog.RemovedStalePidFile(_logger, DataDirectory);
         }
 
@@ -361,14 +371,26 @@ public sealed class LocalPostgresCluster
                 $"{LocalClusterOptions.SectionName}:Port, or set {LocalClusterOptions.SectionName}:ListenOnLoopback=false to use the unix socket only");
         }
 
-        var logOffset = File.Exists(LogFile) ? new FileInfo(LogFile).Length : 0;
-        var start = await RunPgCtlAsync(
-            ["start", "-D", DataDirectory, "-l", LogFile, "-w", "-t", ((int)ServerTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture)],
-            cancellationToken).ConfigureAwait(false);
-        if (!start.Succeeded)
+        for (var attempt = 1; ; attempt++)
         {
-            throw new LocalClusterException(
-                $"PostgreSQL did not start: {await ReadLogSinceAsync(logOffset, cancellationToken).ConfigureAwait(false)} (full log: {LogFile})");
+            var logOffset = File.Exists(LogFile) ? new FileInfo(LogFile).Length : 0;
+            var start = await RunPgCtlAsync(
+                ["start", "-D", DataDirectory, "-l", LogFile, "-w", "-t", ((int)ServerTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture)],
+                cancellationToken).ConfigureAwait(false);
+            if (start.Succeeded)
+            {
+                break;
+            }
+
+            var log = await ReadLogSinceAsync(logOffset, cancellationToken).ConfigureAwait(false);
+            // The backends of a killed server take a moment to notice and leave shared memory.
+            if (attempt < 5 && log.Contains("is still in use", StringComparison.Ordinal))
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            throw new LocalClusterException($"PostgreSQL did not start: {log} (full log: {LogFile})");
         }
 
         StartedHere = true;
@@ -377,10 +399,12 @@ public sealed class LocalPostgresCluster
 
     private string SocketPath => Path.Combine(SocketDirectory, $".s.PGSQL.{_options.Port.ToString(CultureInfo.InvariantCulture)}");
 
-    /// <summary>True when the PID recorded in postmaster.pid is a PostgreSQL server process.</summary>
-    private bool OwnsPidFile()
+    /// <summary>
+    /// True when the PID in postmaster.pid is a running PostgreSQL process. A killed server's PID
+    /// may be reused by another program, or linger as a zombie where nothing reaps orphans.
+    /// </summary>
+    private static bool IsLiveServer(string pidFile)
     {
-        var pidFile = Path.Combine(DataDirectory, "postmaster.pid");
         try
         {
             var firstLine = File.ReadLines(pidFile).FirstOrDefault();
@@ -389,14 +413,31 @@ public sealed class LocalPostgresCluster
                 return false;
             }
 
-            var command = File.ReadAllText($"/proc/{pid}/comm").Trim();
-            return command is "postgres" or "postmaster";
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var afterName = stat.LastIndexOf(')');
+            var state = afterName > 0 && afterName + 2 < stat.Length ? stat[afterName + 2] : 'X';
+            var command = stat[(stat.IndexOf('(', StringComparison.Ordinal) + 1)..afterName];
+            return state is not ('Z' or 'X') && command is "postgres" or "postmaster";
         }
         catch (IOException)
         {
             return false;
         }
         catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<bool> AcceptsConnectionsAsync(CancellationToken cancellationToken)
+    {
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(SocketPath), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (SocketException)
         {
             return false;
         }
