@@ -32,7 +32,7 @@ internal static class MethodBinder
                 $"Task {method.Name}(IAsyncStreamReader<{request.Name}>, IServerStreamWriter<{response.Name}>, ServerCallContext)"),
         };
 
-        var clrMethod = handlerType.GetMethod(method.Name, BindingFlags.Public | BindingFlags.Instance);
+        var clrMethod = handlerType.GetMethod(method.Name, BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static);
         if (clrMethod is null)
         {
             ServerLog.MethodUnimplemented(logger, path, handlerType.Name);
@@ -42,7 +42,7 @@ internal static class MethodBinder
         Delegate invoker;
         try
         {
-            invoker = clrMethod.CreateDelegate(delegateType, handler);
+            invoker = clrMethod.IsStatic ? clrMethod.CreateDelegate(delegateType) : clrMethod.CreateDelegate(delegateType, handler);
         }
         catch (ArgumentException e)
         {

@@ -1,0 +1,171 @@
+using Geo.Grpc.Protocol;
+using Geo.Grpc.Server;
+using Google.Protobuf;
+
+namespace Geo.Testing.Echo;
+
+/// <summary>
+/// The handler of geoawareness.testing.v1.Echo. Beyond the proto's contract: request metadata
+/// whose key starts with <c>x-echo-</c> comes back as response headers, or as trailers when
+/// the key contains <c>-trailer</c>; a negative fail_with_status throws an unexpected
+/// exception (to test that nothing of it leaks); the handler records in
+/// <see cref="EchoCallLog"/> when its token fires.
+/// </summary>
+public sealed class EchoService
+{
+    private const string EchoPrefix = "x-echo-";
+    private const string TrailerMarker = "-trailer";
+    private static readonly byte[] Zeros = new byte[64 * 1024];
+
+    private readonly EchoCallLog _log;
+
+    public EchoService(EchoCallLog log) => _log = log;
+
+    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => EchoReflection.Descriptor.Services[0];
+
+    public async Task<EchoReply> Unary(EchoRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        await EchoMetadataAsync(context).ConfigureAwait(false);
+        await DelayAsync(request.DelayMs, request.Message, context).ConfigureAwait(false);
+        Fail(request.FailWithStatus, request.FailMessage);
+        return new EchoReply { Message = request.Message, Payload = Payload(request.ResponseSize), Count = 1 };
+    }
+
+    public async Task ServerStream(StreamRequest request, IServerStreamWriter<EchoReply> responses, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(responses);
+        ArgumentNullException.ThrowIfNull(context);
+        await EchoMetadataAsync(context).ConfigureAwait(false);
+        for (var i = 0; i < request.Count; i++)
+        {
+            if (i > 0)
+            {
+                await DelayAsync(request.DelayMs, request.Message, context).ConfigureAwait(false);
+            }
+
+            var reply = new EchoReply { Message = request.Message, Payload = Payload(request.PayloadSize), Index = i, Count = request.Count };
+            try
+            {
+                await responses.WriteAsync(reply, context.CancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                _log.RecordCancelled(request.Message);
+                throw;
+            }
+        }
+    }
+
+    public static async Task<EchoReply> ClientStream(IAsyncStreamReader<EchoRequest> requests, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        ArgumentNullException.ThrowIfNull(context);
+        await EchoMetadataAsync(context).ConfigureAwait(false);
+        var text = new System.Text.StringBuilder();
+        var count = 0;
+        var size = 0;
+        while (await requests.MoveNext(context.CancellationToken).ConfigureAwait(false))
+        {
+            var request = requests.Current;
+            Fail(request.FailWithStatus, request.FailMessage);
+            text.Append(request.Message);
+            size = Math.Max(size, request.ResponseSize);
+            count++;
+        }
+
+        return new EchoReply { Message = text.ToString(), Payload = Payload(size), Count = count };
+    }
+
+    public async Task Bidi(IAsyncStreamReader<EchoRequest> requests, IServerStreamWriter<EchoReply> responses, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        ArgumentNullException.ThrowIfNull(responses);
+        ArgumentNullException.ThrowIfNull(context);
+        await EchoMetadataAsync(context).ConfigureAwait(false);
+        var index = 0;
+        while (await requests.MoveNext(context.CancellationToken).ConfigureAwait(false))
+        {
+            var request = requests.Current;
+            await DelayAsync(request.DelayMs, request.Message, context).ConfigureAwait(false);
+            Fail(request.FailWithStatus, request.FailMessage);
+            await responses.WriteAsync(new EchoReply { Message = request.Message, Payload = Payload(request.ResponseSize), Index = index++ }, context.CancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static ByteString Payload(int size) =>
+        size <= 0 ? ByteString.Empty
+        : size <= Zeros.Length ? UnsafeByteOperations.UnsafeWrap(Zeros.AsMemory(0, size))
+        : ByteString.CopyFrom(new byte[size]);
+
+    private static void Fail(int status, string message)
+    {
+        if (status < 0)
+        {
+            throw new InvalidOperationException($"Echo was asked to fail unexpectedly: {message}");
+        }
+
+        if (status > 0)
+        {
+            throw new RpcException((StatusCode)status, message);
+        }
+    }
+
+    private static async Task EchoMetadataAsync(ServerCallContext context)
+    {
+        // Most calls (benchmarks) carry no x-echo- header: find out without building metadata.
+        var any = false;
+        foreach (var key in context.HttpContext.Request.Headers.Keys)
+        {
+            any |= key.StartsWith(EchoPrefix, StringComparison.OrdinalIgnoreCase);
+        }
+
+        if (!any)
+        {
+            return;
+        }
+
+        Metadata? headers = null;
+        foreach (var entry in context.RequestHeaders)
+        {
+            if (!entry.Key.StartsWith(EchoPrefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (entry.Key.Contains(TrailerMarker, StringComparison.Ordinal))
+            {
+                context.ResponseTrailers.Add(entry);
+            }
+            else
+            {
+                (headers ??= new Metadata()).Add(entry);
+            }
+        }
+
+        if (headers is not null)
+        {
+            await context.WriteResponseHeadersAsync(headers, context.CancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task DelayAsync(int delayMs, string message, ServerCallContext context)
+    {
+        if (delayMs <= 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await Task.Delay(delayMs, context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _log.RecordCancelled(message);
+            throw;
+        }
+    }
+}

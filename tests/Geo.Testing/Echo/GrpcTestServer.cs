@@ -1,0 +1,36 @@
+using Geo.Grpc.Hosting;
+using Geo.Grpc.Server;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Geo.Testing.Echo;
+
+/// <summary>Starts the real service in-process on free ports, with the Echo handler beside the production ones.</summary>
+public static class GrpcTestServer
+{
+    public static Task<GeoAwarenessService> StartAsync(
+        string connectionString,
+        IEnumerable<string>? extraArguments = null,
+        Action<IServiceCollection>? configureServices = null,
+        CancellationToken cancellationToken = default)
+    {
+        string[] arguments =
+        [
+            $"--ConnectionStrings:GeoAwareness={connectionString}",
+            "--GeoAwareness:GrpcPort=0",
+            "--GeoAwareness:HttpPort=0",
+            "--Logging:Console:FormatterName=simple",
+            "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:Geo.Grpc.Server=Critical",
+            .. extraArguments ?? [],
+        ];
+        return GeoAwarenessService.StartAsync(
+            arguments,
+            services =>
+            {
+                services.AddSingleton<EchoCallLog>();
+                services.AddGrpcService<EchoService>(EchoService.Descriptor);
+                configureServices?.Invoke(services);
+            },
+            cancellationToken);
+    }
+}
