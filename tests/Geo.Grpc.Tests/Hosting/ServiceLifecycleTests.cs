@@ -1,0 +1,107 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Geo.Testing;
+using Npgsql;
+using Xunit;
+
+namespace Geo.Grpc.Tests.Hosting;
+
+/// <summary>The run command's promises: a private PostGIS on first run, data kept across restarts, clean exits and errors.</summary>
+public sealed class ServiceLifecycleTests
+{
+    [Fact]
+    public async Task Run_FirstRunThenRestart_CreatesClusterAnswersReadyAndKeepsData()
+    {
+        var folder = PostgisCluster.NewScratchFolder("service");
+        var dataDirectory = Path.Combine(folder, "postgres");
+        var settings = new[] { $"--LocalDatabase:DataDirectory={dataDirectory}", "--LocalDatabase:Port=5433" };
+
+        await using (var first = ServiceProcess.Start(settings))
+        {
+            var ready = JsonDocument.Parse(await first.WaitUntilReadyAsync()).RootElement;
+            Assert.Equal("ready", ready.GetProperty("status").GetString());
+            Assert.StartsWith("3.", ready.GetProperty("postgis").GetString(), StringComparison.Ordinal);
+            Assert.Equal(Geo.Storage.GeoDatabase.ExpectedSchemaVersion, ready.GetProperty("schemaVersion").GetInt32());
+            await ExecuteAsync(dataDirectory, "INSERT INTO bases (id, name, kind, location) VALUES ('ob-1', 'Kept across restarts', 1, ST_SetSRID(ST_MakePoint(29.2, -1.6), 4326))");
+
+            Assert.Equal(0, await first.TerminateAsync());
+            Assert.Contains("Stopped the private PostgreSQL cluster", first.Output, StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(dataDirectory, "data", "postmaster.pid")));
+        }
+
+        await using var second = ServiceProcess.Start(settings);
+        await second.WaitUntilReadyAsync();
+
+        Assert.Equal("Kept across restarts", await ScalarAsync<string>(dataDirectory, "SELECT name FROM bases WHERE id = 'ob-1'"));
+        Assert.Equal(0, await second.TerminateAsync());
+    }
+
+    [Fact]
+    public async Task Run_PortAlreadyInUse_ExitsNonZeroWithOneLineAndNoStackTrace()
+    {
+        using var squatter = new TcpListener(IPAddress.Loopback, 0);
+        squatter.Start();
+        var busyPort = ((IPEndPoint)squatter.LocalEndpoint).Port;
+        var database = new PostgisDatabase();
+        await database.InitializeAsync();
+        try
+        {
+            await using var service = ServiceProcess.Start(
+                busyPort, ServiceProcess.FreePort(), $"--ConnectionStrings:GeoAwareness={database.ConnectionString}");
+
+            Assert.Equal(1, await service.WaitForExitAsync());
+            Assert.Contains($"geoawareness: cannot listen on 127.0.0.1 (gRPC port {busyPort}", service.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", service.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await database.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Run_MigrationOfExternalDatabaseFails_ExitsNonZeroNamingTheProblem()
+    {
+        var cluster = await PostgisCluster.GetAsync();
+        // A database whose schema is newer than this build: the service must refuse, not guess.
+        var name = await cluster.CreateMigratedDatabaseAsync("newer");
+        try
+        {
+            await using (var dataSource = NpgsqlDataSource.Create(cluster.Cluster.ConnectionStringFor(name)))
+            await using (var command = dataSource.CreateCommand("INSERT INTO schema_migrations (version, name, checksum) VALUES (999, '0999_future.sql', 'x')"))
+            {
+                await command.ExecuteNonQueryAsync();
+            }
+
+            await using var service = ServiceProcess.Start($"--ConnectionStrings:GeoAwareness={cluster.Cluster.ConnectionStringFor(name)}");
+
+            Assert.Equal(1, await service.WaitForExitAsync());
+            Assert.Contains("schema version 999", service.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", service.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await cluster.DropDatabaseAsync(name);
+        }
+    }
+
+    private static string SocketConnectionString(string dataDirectory) =>
+        new NpgsqlConnectionStringBuilder { Host = Path.Combine(dataDirectory, "socket"), Port = 5433, Username = "postgres", Database = "geoawareness", Pooling = false }.ConnectionString;
+
+    private static async Task ExecuteAsync(string dataDirectory, string sql)
+    {
+        await using var connection = new NpgsqlConnection(SocketConnectionString(dataDirectory));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<T> ScalarAsync<T>(string dataDirectory, string sql)
+    {
+        await using var connection = new NpgsqlConnection(SocketConnectionString(dataDirectory));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+}
