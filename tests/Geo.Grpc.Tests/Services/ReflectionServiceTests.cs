@@ -1,0 +1,111 @@
+using Geo.Grpc.Client;
+using Geo.Grpc.Protocol;
+using Geo.Testing.Echo;
+using Google.Protobuf.Reflection;
+using Xunit;
+using V1 = Grpc.Reflection.V1;
+using V1Alpha = Grpc.Reflection.V1Alpha;
+
+namespace Geo.Grpc.Tests.Services;
+
+/// <summary>Server reflection as grpcurl uses it, in both protocol versions.</summary>
+public sealed class ReflectionServiceTests(EchoServerFixture server) : IClassFixture<EchoServerFixture>
+{
+    private static readonly GrpcMethod<V1.ServerReflectionRequest, V1.ServerReflectionResponse> InfoV1 = new(V1.ReflectionReflection.Descriptor.Services[0].Methods[0]);
+    private static readonly GrpcMethod<V1Alpha.ServerReflectionRequest, V1Alpha.ServerReflectionResponse> InfoV1Alpha = new(V1Alpha.ReflectionReflection.Descriptor.Services[0].Methods[0]);
+
+    private static readonly string[] ExpectedServices =
+    [
+        "geoawareness.testing.v1.Echo",
+        "grpc.health.v1.Health",
+        "grpc.reflection.v1.ServerReflection",
+        "grpc.reflection.v1alpha.ServerReflection",
+    ];
+
+    [Fact]
+    public async Task ListServices_V1_NamesEveryServedService()
+    {
+        var response = await AskV1(new V1.ServerReflectionRequest { ListServices = "*" });
+
+        Assert.Equal(ExpectedServices, response.ListServicesResponse.Service.Select(s => s.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task ListServices_V1Alpha_NamesEveryServedService()
+    {
+        var response = await AskV1Alpha(new V1Alpha.ServerReflectionRequest { ListServices = "*" });
+
+        Assert.Equal(ExpectedServices, response.ListServicesResponse.Service.Select(s => s.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("geoawareness.testing.v1.Echo")]
+    [InlineData("geoawareness.testing.v1.Echo.Bidi")]
+    [InlineData("geoawareness.testing.v1.EchoRequest")]
+    public async Task FileContainingSymbol_V1_ServesTheEchoFile(string symbol)
+    {
+        var response = await AskV1(new V1.ServerReflectionRequest { FileContainingSymbol = symbol });
+
+        var file = FileDescriptorProto.Parser.ParseFrom(response.FileDescriptorResponse.FileDescriptorProto[0]);
+        Assert.EndsWith("echo.proto", file.Name, StringComparison.Ordinal);
+        Assert.Equal("Echo", Assert.Single(file.Service).Name);
+        Assert.Equal(4, file.Service[0].Method.Count);
+    }
+
+    [Fact]
+    public async Task FileContainingSymbol_V1Alpha_ServesTheHealthFile()
+    {
+        var response = await AskV1Alpha(new V1Alpha.ServerReflectionRequest { FileContainingSymbol = "grpc.health.v1.HealthCheckResponse.ServingStatus" });
+
+        var file = FileDescriptorProto.Parser.ParseFrom(response.FileDescriptorResponse.FileDescriptorProto[0]);
+        Assert.Equal("grpc/health/v1/health.proto", file.Name);
+    }
+
+    [Fact]
+    public async Task FileByFilename_V1_ServesTheFile()
+    {
+        var response = await AskV1(new V1.ServerReflectionRequest { FileByFilename = "grpc/reflection/v1/reflection.proto" });
+
+        var file = FileDescriptorProto.Parser.ParseFrom(response.FileDescriptorResponse.FileDescriptorProto[0]);
+        Assert.Equal("grpc.reflection.v1", file.Package);
+    }
+
+    [Fact]
+    public async Task FileContainingSymbol_Unknown_NotFoundErrorResponseAndTheStreamGoesOn()
+    {
+        using var call = server.Channel.DuplexStreamingCall(InfoV1);
+        await call.RequestStream.WriteAsync(new V1.ServerReflectionRequest { FileContainingSymbol = "no.such.Thing" }, CancellationToken.None);
+        await call.RequestStream.WriteAsync(new V1.ServerReflectionRequest { FileContainingExtension = new V1.ExtensionRequest { ContainingType = "geoawareness.testing.v1.EchoRequest", ExtensionNumber = 100 } }, CancellationToken.None);
+        await call.RequestStream.WriteAsync(new V1.ServerReflectionRequest { AllExtensionNumbersOfType = "geoawareness.testing.v1.EchoRequest" }, CancellationToken.None);
+        await call.RequestStream.CompleteAsync();
+
+        var responses = await call.ResponseStream.ReadAllAsync().ToListAsync();
+
+        Assert.Equal(3, responses.Count);
+        Assert.Equal((int)StatusCode.NotFound, responses[0].ErrorResponse.ErrorCode);
+        Assert.Equal((int)StatusCode.NotFound, responses[1].ErrorResponse.ErrorCode);
+        Assert.Equal("geoawareness.testing.v1.EchoRequest", responses[2].AllExtensionNumbersResponse.BaseTypeName);
+        Assert.Empty(responses[2].AllExtensionNumbersResponse.ExtensionNumber);
+    }
+
+    private async Task<V1.ServerReflectionResponse> AskV1(V1.ServerReflectionRequest request)
+    {
+        using var call = server.Channel.DuplexStreamingCall(InfoV1);
+        await call.RequestStream.WriteAsync(request, CancellationToken.None);
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        var response = call.ResponseStream.Current;
+        Assert.Equal(request, response.OriginalRequest);
+        Assert.False(await call.ResponseStream.MoveNext(CancellationToken.None));
+        return response;
+    }
+
+    private async Task<V1Alpha.ServerReflectionResponse> AskV1Alpha(V1Alpha.ServerReflectionRequest request)
+    {
+        using var call = server.Channel.DuplexStreamingCall(InfoV1Alpha);
+        await call.RequestStream.WriteAsync(request, CancellationToken.None);
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        return call.ResponseStream.Current;
+    }
+}
