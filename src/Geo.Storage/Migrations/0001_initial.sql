@@ -13,6 +13,7 @@ CREATE TABLE bases (
     kind        smallint NOT NULL CHECK (kind BETWEEN 1 AND 4),
     unit        text NOT NULL DEFAULT '',
     sector      text NOT NULL DEFAULT '',
+    admin_area  text NOT NULL DEFAULT '',
     location    geometry(Point, 4326) NOT NULL,
     opened_on   date,
     closed_on   date,
@@ -32,7 +33,7 @@ CREATE TABLE communities (
     name                      text NOT NULL,
     location                  geometry(Geometry, 4326) NOT NULL
                               CHECK (GeometryType(location) IN ('POINT', 'POLYGON', 'MULTIPOLYGON')),
-    admin_area                text,
+    admin_area                text NOT NULL DEFAULT '',
     sector                    text NOT NULL DEFAULT '',
     population                integer[] CHECK (population IS NULL
                                   OR (cardinality(population) = 12 AND 0 <= ALL (population))),
@@ -57,7 +58,7 @@ CREATE TABLE cla_deployments (
     from_date          date NOT NULL,
     to_date            date,
     temporary_duty     boolean NOT NULL DEFAULT false,
-    home_locality      text,
+    home_locality      text NOT NULL DEFAULT '',
     home_community_id  text REFERENCES communities (id),
     version            bigint NOT NULL DEFAULT 1,
     created_at         timestamptz NOT NULL DEFAULT now(),

@@ -1,0 +1,103 @@
+using System.Text;
+using Geo.Core.Domain;
+using Geo.Core.Spatial;
+using Npgsql;
+
+namespace Geo.Storage.Observations;
+
+/// <summary>
+/// Turns an analyst's filter into a parameterised WHERE clause that the PostGIS indexes serve:
+/// every area test starts with the index operator <c>&amp;&amp;</c>, and group and vulnerability
+/// selections are bitmask tests on the same row.
+/// </summary>
+internal sealed class FilterSql
+{
+    private readonly StringBuilder _where = new("TRUE");
+
+    private FilterSql()
+    {
+    }
+
+    public string Where => _where.ToString();
+
+    public List<NpgsqlParameter> Parameters { get; } = [];
+
+    public static FilterSql For(ObservationFilter filter)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var sql = new FilterSql();
+        switch (filter.Area)
+        {
+            case BoxArea box:
+                sql.And($"location && ST_MakeEnvelope({sql.P(box.West)}, {sql.P(box.South)}, {sql.P(box.East)}, {sql.P(box.North)}, 4326)");
+                break;
+            case ShapeArea shape:
+                sql.And($"ST_Intersects(location, ST_GeomFromEWKB({sql.P(Ewkb.Write(shape.Shape))}))");
+                break;
+            case CircleArea circle:
+                var (west, south, east, north) = Geodesy.CircleBounds(circle.Center, circle.RadiusMetres);
+                sql.And($"location && ST_MakeEnvelope({sql.P(west)}, {sql.P(south)}, {sql.P(east)}, {sql.P(north)}, 4326)");
+                sql.And($"ST_DWithin(location::geography, ST_SetSRID(ST_MakePoint({sql.P(circle.Center.Longitude)}, {sql.P(circle.Center.Latitude)}), 4326)::geography, {sql.P(circle.RadiusMetres)})");
+                break;
+        }
+
+        if (filter.ObservedFrom is { } from)
+        {
+            sql.And($"observed_at >= {sql.P(from)}");
+        }
+
+        if (filter.ObservedTo is { } to)
+        {
+            sql.And($"observed_at < {sql.P(to)}");
+        }
+
+        if (filter.Categories.Count > 0)
+        {
+            sql.And($"category = ANY({sql.P(filter.Categories.Select(c => (short)c).ToArray())})");
+        }
+
+        if (filter.MinSeverity > 1)
+        {
+            sql.And($"severity >= {sql.P((short)filter.MinSeverity)}");
+        }
+
+        if (filter.Verification.Count > 0)
+        {
+            sql.And($"verification = ANY({sql.P(filter.Verification.Select(v => (short)v).ToArray())})");
+        }
+
+        if (!filter.Affected.IsAnyone)
+        {
+            sql.And($"affected_groups & {sql.P(filter.Affected.CellMask)} <> 0");
+        }
+
+        if (filter.Vulnerabilities != Vulnerabilities.None)
+        {
+            sql.And($"vulnerability & {sql.P((int)filter.Vulnerabilities)} <> 0");
+        }
+
+        if (filter.CommunityIds.Count > 0)
+        {
+            sql.And($"community_id = ANY({sql.P(filter.CommunityIds.ToArray())})");
+        }
+
+        if (filter.BaseIds.Count > 0)
+        {
+            sql.And($"base_id = ANY({sql.P(filter.BaseIds.ToArray())})");
+        }
+
+        return sql;
+    }
+
+    /// <summary>Adds a parameter and returns its placeholder.</summary>
+    public string P<T>(T value)
+    {
+        Parameters.Add(new NpgsqlParameter<T> { TypedValue = value });
+        return "$" + Parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public void And(string condition) => _where.Append(" AND ").Append(condition);
+
+    /// <summary>Parameters are owned by one command: each command gets fresh copies.</summary>
+    public NpgsqlParameter[] CloneParameters() => Parameters.Select(p => p.Clone()).ToArray();
+}

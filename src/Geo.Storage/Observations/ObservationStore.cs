@@ -1,0 +1,180 @@
+using System.Runtime.CompilerServices;
+using Geo.Core.Domain;
+using Npgsql;
+
+namespace Geo.Storage.Observations;
+
+/// <summary>Reading, reviewing and querying observations: the SQL of the observation tables lives here and in <see cref="ObservationWriter"/>.</summary>
+public sealed class ObservationStore(NpgsqlDataSource dataSource)
+{
+    public async Task<StoredObservation> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT {ObservationColumns.Select} FROM observations WHERE id = $1");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? ObservationColumns.Read(reader)
+            : throw new RecordNotFoundException($"no observation '{id}'") { Field = "id" };
+    }
+
+    /// <summary>Records a review: the observation's status and response change, and the review is added to its history.</summary>
+    public async Task<StoredObservation> ReviewAsync(
+        string id, VerificationStatus verification, ObservationResponse? response, string reviewerId, string note, long expectedVersion, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var current = new NpgsqlCommand("SELECT version FROM observations WHERE id = $1 FOR UPDATE", connection, transaction))
+        {
+            current.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+            var version = await current.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            if (version is not long actual)
+            {
+                throw new RecordNotFoundException($"no observation '{id}'") { Field = "id" };
+            }
+
+            if (expectedVersion != 0 && actual != expectedVersion)
+            {
+                throw new VersionMismatchException($"observation '{id}' is at version {actual}, not the expected {expectedVersion}: read it again and retry")
+                {
+                    Field = "expected_version",
+                };
+            }
+        }
+
+        await using (var update = new NpgsqlCommand(
+            "UPDATE observations SET verification = $2, response = $3, response_at = $4, version = version + 1, updated_at = now() WHERE id = $1;" +
+            "INSERT INTO observation_reviews (observation_id, verification, response, response_at, reviewed_by, note) VALUES ($1, $2, $3, $4, $5, $6)",
+            connection, transaction))
+        {
+            update.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+            update.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)verification });
+            update.Parameters.Add(new NpgsqlParameter { Value = (object?)response?.Actions ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            update.Parameters.Add(new NpgsqlParameter { Value = response?.At is { } at ? at : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+            update.Parameters.Add(new NpgsqlParameter<string> { TypedValue = reviewerId });
+            update.Parameters.Add(new NpgsqlParameter<string> { TypedValue = note });
+            await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return await GetAsync(id, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<ObservationReview>> HistoryAsync(string id, CancellationToken cancellationToken)
+    {
+        await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        await using var command = dataSource.CreateCommand(
+            "SELECT verification, response, response_at, reviewed_by, reviewed_at, note FROM observation_reviews WHERE observation_id = $1 ORDER BY reviewed_at, id");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+        var reviews = new List<ObservationReview>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var response = reader.IsDBNull(1) && reader.IsDBNull(2)
+                ? null
+                : new ObservationResponse(reader.IsDBNull(1) ? string.Empty : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2));
+            reviews.Add(new ObservationReview((VerificationStatus)reader.GetInt16(0), response, reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4), reader.GetString(5)));
+        }
+
+        return reviews;
+    }
+
+    /// <summary>
+    /// Streams every match in (observed_at, id) order, after the given position when resuming.
+    /// One query read row by row: memory stays flat however many rows match.
+    /// </summary>
+    public async IAsyncEnumerable<StoredObservation> QueryAsync(
+        ObservationFilter filter, (DateTimeOffset ObservedAt, string Id)? after, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var sql = FilterSql.For(filter);
+        if (after is { } position)
+        {
+            sql.And($"(observed_at, id) > ({sql.P(position.ObservedAt)}, {sql.P(position.Id)})");
+        }
+
+        await using var command = dataSource.CreateCommand($"SELECT {ObservationColumns.Select} FROM observations WHERE {sql.Where} ORDER BY observed_at, id");
+        command.Parameters.AddRange(sql.CloneParameters());
+        command.CommandTimeout = 0;
+        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return ObservationColumns.Read(reader);
+        }
+    }
+
+    public async Task<long> CountAsync(ObservationFilter filter, CancellationToken cancellationToken)
+    {
+        var sql = FilterSql.For(filter);
+        await using var command = dataSource.CreateCommand($"SELECT count(*) FROM observations WHERE {sql.Where}");
+        command.Parameters.AddRange(sql.CloneParameters());
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>Counts by category and by sex x age group in one pass over the matching rows.</summary>
+    public async Task<ObservationSummary> SummarizeAsync(ObservationFilter filter, CancellationToken cancellationToken)
+    {
+        var sql = FilterSql.For(filter);
+        var cells = Enumerable.Range(1, AffectedPeople.CellCount).ToList();
+        var total = string.Join(" + ", cells.Select(c => $"affected[{c}]"));
+        var perCell = string.Join(", ", cells.Select(c => $"count(*) FILTER (WHERE affected[{c}] > 0), coalesce(sum(affected[{c}]), 0)"));
+        await using var command = dataSource.CreateCommand(
+            $"SELECT category, count(*), coalesce(sum({total}), 0), {perCell} FROM observations WHERE {sql.Where} GROUP BY category ORDER BY category");
+        command.Parameters.AddRange(sql.CloneParameters());
+        var byCategory = new List<CategoryTally>();
+        var groupObservations = new long[AffectedPeople.CellCount];
+        var groupPeople = new long[AffectedPeople.CellCount];
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            byCategory.Add(new CategoryTally((ObservationCategory)reader.GetInt16(0), reader.GetInt64(1), reader.GetInt64(2)));
+            for (var cell = 0; cell < AffectedPeople.CellCount; cell++)
+            {
+                groupObservations[cell] += reader.GetInt64(3 + (2 * cell));
+                groupPeople[cell] += reader.GetInt64(4 + (2 * cell));
+            }
+        }
+
+        var byGroup = Enumerable.Range(0, AffectedPeople.CellCount)
+            .Select(cell => new GroupTally(AffectedPeople.SexOfCell(cell), AffectedPeople.AgeOfCell(cell), groupObservations[cell], groupPeople[cell]))
+            .ToList();
+        return new ObservationSummary(byCategory.Sum(c => c.Observations), byCategory.Sum(c => c.PeopleAffected), byCategory, byGroup);
+    }
+
+    /// <summary>Records a source apart from the observation; repeating it with the same content changes nothing.</summary>
+    public async Task RecordSourceAsync(string id, string observationId, SourceKind kind, string description, string contact, string recordedBy, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "INSERT INTO confidential.sources (id, observation_id, kind, description, contact, recorded_by) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = observationId });
+        command.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)kind });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = description });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = contact });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = recordedBy });
+        int inserted;
+        try
+        {
+            inserted = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
+        {
+            throw new RecordNotFoundException($"no observation '{observationId}'") { Field = "observation_id" };
+        }
+
+        if (inserted == 0)
+        {
+            await using var same = dataSource.CreateCommand(
+                "SELECT observation_id = $2 AND kind = $3 AND description = $4 AND contact = $5 FROM confidential.sources WHERE id = $1");
+            same.Parameters.AddRange(command.Parameters.Take(5).Select(p => p.Clone()).ToArray());
+            if (await same.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true)
+            {
+                throw new RecordConflictException($"source '{id}' is already recorded with other content") { Field = "id" };
+            }
+        }
+    }
+}
+
+public sealed record CategoryTally(ObservationCategory Category, long Observations, long PeopleAffected);
+
+public sealed record GroupTally(Sex Sex, AgeGroup Age, long Observations, long People);
+
+public sealed record ObservationSummary(long Observations, long PeopleAffected, IReadOnlyList<CategoryTally> ByCategory, IReadOnlyList<GroupTally> ByGroup);
