@@ -16,12 +16,15 @@ public sealed class PeerCrossCheckTests
     public async Task PeerClient_AgainstOtherPeerServer_AllScenariosConform(PeerKind client, PeerKind server)
     {
         await using var peer = await PeerServer.StartAsync(server);
+        var tag = $"_{client}";
 
-        var results = await PeerClient.RunAsync(client, peer.Target);
+        var results = await PeerClient.RunAsync(client, peer.Target, tag: tag);
 
         ScenarioExpectations.AssertAll(results);
-        // The server saw the client's cancellation and the expired deadline.
-        Assert.True(await peer.WaitForLineAsync(l => l == "CANCELLED ServerStream cancel-me", TimeSpan.FromSeconds(10)), string.Join('\n', peer.Lines));
-        Assert.True(await peer.WaitForLineAsync(l => l == "CANCELLED Unary slow", TimeSpan.FromSeconds(10)), string.Join('\n', peer.Lines));
+        // The server saw the client's cancellation and the expired deadlines.
+        foreach (var line in new[] { $"CANCELLED ServerStream cancel-me{tag}", $"CANCELLED Unary slow{tag}", $"CANCELLED ServerStream slow-stream{tag}" })
+        {
+            Assert.True(await peer.WaitForLineAsync(l => l == line, TimeSpan.FromSeconds(10)), $"{server} server did not log '{line}':\n{string.Join('\n', peer.Lines)}");
+        }
     }
 }

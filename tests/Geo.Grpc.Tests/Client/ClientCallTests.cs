@@ -186,6 +186,31 @@ public sealed class ClientCallTests(EchoServerFixture server) : IClassFixture<Ec
     }
 
     [Fact]
+    public async Task Unary_MessagesNearTheDefaultLimit_RoundTripBothWays()
+    {
+        await using var defaults = await GrpcTestServer.StartAsync(server.Database.ConnectionString);
+        using var channel = new GrpcChannel(defaults.GrpcEndpoint);
+        var size = 4 * 1024 * 1024 - 1024;
+
+        var reply = await channel.UnaryAsync(EchoCalls.Unary, new EchoRequest { Payload = ByteString.CopyFrom(new byte[size]), ResponseSize = size });
+        var bidi = channel.DuplexStreamingCall(EchoCalls.Bidi);
+        using (bidi)
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                await bidi.RequestStream.WriteAsync(new EchoRequest { Payload = ByteString.CopyFrom(new byte[size]), ResponseSize = size }, CancellationToken.None);
+                Assert.True(await bidi.ResponseStream.MoveNext(CancellationToken.None));
+                Assert.Equal(size, bidi.ResponseStream.Current.Payload.Length);
+            }
+
+            await bidi.RequestStream.CompleteAsync();
+            Assert.False(await bidi.ResponseStream.MoveNext(CancellationToken.None));
+        }
+
+        Assert.Equal(size, reply.Payload.Length);
+    }
+
+    [Fact]
     public async Task Unary_RequestOverTheServerLimit_ResourceExhausted()
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => Channel.UnaryAsync(

@@ -19,11 +19,15 @@ public static class PeerClient
         "unknown_service", "failure",
     ];
 
+    /// <summary>
+    /// Runs the scenarios (all by default). <paramref name="tag"/> is appended to the messages of
+    /// the deadline and cancel calls (slow, slow-stream, cancel-me), to find them in a server's log.
+    /// </summary>
     public static async Task<IReadOnlyDictionary<string, ScenarioResult>> RunAsync(
-        PeerKind kind, string target, IEnumerable<string>? scenarios = null)
+        PeerKind kind, string target, IEnumerable<string>? scenarios = null, string? tag = null)
     {
         Peers.EnsureInstalled();
-        using var process = new Process { StartInfo = Peers.ClientStartInfo(kind, target, scenarios) };
+        using var process = new Process { StartInfo = Peers.ClientStartInfo(kind, target, scenarios, tag) };
         process.Start();
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();

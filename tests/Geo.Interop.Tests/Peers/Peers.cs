@@ -53,7 +53,7 @@ public static class Peers
         return info;
     }
 
-    public static ProcessStartInfo ClientStartInfo(PeerKind kind, string target, IEnumerable<string>? scenarios)
+    public static ProcessStartInfo ClientStartInfo(PeerKind kind, string target, IEnumerable<string>? scenarios, string? tag)
     {
         var info = kind == PeerKind.Python
             ? StartInfo(Python, Path.Combine(PeersDirectory, "python", "echo_client.py"))
@@ -64,6 +64,12 @@ public static class Peers
         {
             info.ArgumentList.Add("--scenarios");
             info.ArgumentList.Add(string.Join(',', scenarios));
+        }
+
+        if (!string.IsNullOrEmpty(tag))
+        {
+            info.ArgumentList.Add("--tag");
+            info.ArgumentList.Add(tag);
         }
 
         return info;

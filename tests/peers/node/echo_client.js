@@ -2,7 +2,7 @@
 'use strict';
 // A grpc-js client that runs the interop scenarios against an Echo server (tests/protos/echo.proto).
 //
-// Usage: node echo_client.js --target 127.0.0.1:PORT [--scenarios a,b,...]
+// Usage: node echo_client.js --target 127.0.0.1:PORT [--scenarios a,b,...] [--tag T]
 //        node echo_client.js --target 127.0.0.1:PORT --count-stream N [--calls C]
 // Prints one JSON line per scenario, with the same scenario names and fields as
 // tests/peers/python/echo_client.py (see there). --count-stream is the benchmark mode: C
@@ -15,6 +15,8 @@ const TRAILER_VALUE = 'trailer value';
 const TRAILER_BIN_VALUE = Buffer.from([255, 0, 128, 10, 13]);
 const FAIL_MESSAGE = 'Échec : base «Bunia» introuvable — 北 ✓ 100%';
 const CALL_TIMEOUT_MS = 20000;
+// --tag: appended to the messages of the deadline and cancel calls, so a test can find them in the server's log.
+const TAG = argValue('--tag', '');
 
 function argValue(name, fallback) {
   const i = process.argv.indexOf(name);
@@ -158,16 +160,16 @@ class Scenarios {
   }
 
   async deadline() {
-    return outcome('deadline', await this.unaryCall({ message: 'slow', delay_ms: 5000 }, null, deadline(300)));
+    return outcome('deadline', await this.unaryCall({ message: `slow${TAG}`, delay_ms: 5000 }, null, deadline(300)));
   }
 
   async deadline_stream() {
-    return outcome('deadline_stream', await this.serverStream({ message: 'slow', count: 50, delay_ms: 100 }, null, deadline(500)));
+    return outcome('deadline_stream', await this.serverStream({ message: `slow-stream${TAG}`, count: 50, delay_ms: 100 }, null, deadline(500)));
   }
 
   async cancel() {
     const observed = await this.serverStream(
-      { message: 'cancel-me', count: 1000, payload_size: 8, delay_ms: 20 }, null, deadline(),
+      { message: `cancel-me${TAG}`, count: 1000, payload_size: 8, delay_ms: 20 }, null, deadline(),
       (call, n) => { if (n === 5) call.cancel(); });
     await new Promise((r) => setTimeout(r, 200));
     const followup = outcome('followup', await this.unaryCall({ message: 'after-cancel' }));

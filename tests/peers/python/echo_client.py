@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A Python grpcio client that runs the interop scenarios against an Echo server (tests/protos/echo.proto).
 
-Usage: /usr/bin/python3 echo_client.py --target 127.0.0.1:PORT [--scenarios a,b,...] [--list]
+Usage: /usr/bin/python3 echo_client.py --target 127.0.0.1:PORT [--scenarios a,b,...] [--tag T]
 Prints one JSON line per scenario with what it observed; the scenario names and fields are the
 same as tests/peers/node/echo_client.js prints, so one test harness reads both. Fields:
   scenario, code (int), code_name, details, headers / trailers (x-echo-* only; -bin values base64),
@@ -32,6 +32,8 @@ ECHO_METADATA = (
     ("x-not-echoed", "must not come back"),
 )
 CALL_TIMEOUT = 20.0
+# --tag: appended to the messages of the deadline and cancel calls, so a test can find them in the server's log.
+TAG = ""
 
 
 def md_dict(metadata):
@@ -134,13 +136,13 @@ class Scenarios:
             return outcome("bidi", error=e, replies=replies, sent=10)
 
     def deadline(self):
-        return self._unary("deadline", pb.EchoRequest(message="slow", delay_ms=5000), timeout=0.3)
+        return self._unary("deadline", pb.EchoRequest(message="slow" + TAG, delay_ms=5000), timeout=0.3)
 
     def deadline_stream(self):
-        return self._stream("deadline_stream", pb.StreamRequest(message="slow", count=50, delay_ms=100), timeout=0.5)
+        return self._stream("deadline_stream", pb.StreamRequest(message="slow-stream" + TAG, count=50, delay_ms=100), timeout=0.5)
 
     def cancel(self):
-        call = self.server_stream_call(pb.StreamRequest(message="cancel-me", count=1000, payload_size=8, delay_ms=20), timeout=CALL_TIMEOUT)
+        call = self.server_stream_call(pb.StreamRequest(message="cancel-me" + TAG, count=1000, payload_size=8, delay_ms=20), timeout=CALL_TIMEOUT)
         replies = []
         try:
             for reply in call:
@@ -210,7 +212,10 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--target", required=True)
     parser.add_argument("--scenarios", default=",".join(ALL))
+    parser.add_argument("--tag", default="")
     args = parser.parse_args()
+    global TAG
+    TAG = args.tag
     with grpc.insecure_channel(args.target) as channel:
         grpc.channel_ready_future(channel).result(timeout=10)
         scenarios = Scenarios(channel)
