@@ -1,3 +1,4 @@
+using Geo.Grpc.Api;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -135,6 +136,7 @@ public sealed class GeoAwarenessService : IAsyncDisposable
         builder.Services.AddSingleton(database.DataSource);
         builder.Services.Configure<GrpcServerOptions>(builder.Configuration.GetSection(GrpcServerOptions.SectionName));
         builder.Services.AddGeoGrpc();
+        builder.Services.AddGeoAwarenessApi(builder.Configuration);
         configureServices?.Invoke(builder.Services);
         var grpc = options.Grpc;
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -16,6 +16,12 @@ public sealed class GrpcServerOptions
     /// <summary>Put the exception type and message of a failed handler into grpc-message. Off in production: it can leak internals.</summary>
     public bool DetailedErrors { get; set; }
 
+    /// <summary>
+    /// Turn known failures of the layers below (storage, domain) into statuses, in one place per
+    /// boundary; the first translator that returns a status wins. Anything untranslated is UNKNOWN.
+    /// </summary>
+    public IList<Func<Exception, Status?>> ExceptionTranslators { get; } = [];
+
     /// <summary>Compress responses with gzip when the client accepts it. A handler can still choose per call.</summary>
     public bool CompressResponses { get; set; }
 

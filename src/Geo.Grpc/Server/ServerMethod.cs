@@ -82,6 +82,16 @@ internal abstract class ServerMethod<TRequest, TResponse> : ServerMethod
             return;
         }
 
+        foreach (var translate in Options.ExceptionTranslators)
+        {
+            if (translate(exception) is { } translated)
+            {
+                ServerLog.RpcError(Logger, Path, translated.StatusCode, translated.Detail);
+                call.Finish(translated, null);
+                return;
+            }
+        }
+
         ServerLog.HandlerThrew(Logger, Path, exception);
         var detail = Options.DetailedErrors
             ? $"Exception was thrown by handler. {exception.GetType().Name}: {exception.Message}"

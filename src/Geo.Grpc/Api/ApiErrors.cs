@@ -1,0 +1,35 @@
+using Geo.Core.Validation;
+using Geo.Grpc.Protocol;
+using Geo.Storage;
+
+namespace Geo.Grpc.Api;
+
+/// <summary>The one place where the layers below the API become gRPC statuses.</summary>
+internal static class ApiErrors
+{
+    /// <summary>Throws INVALID_ARGUMENT naming the first bad field (and how many more there are).</summary>
+    public static void ThrowIfAny(FieldErrors errors)
+    {
+        if (errors.First is not { } first)
+        {
+            return;
+        }
+
+        var more = errors.All.Count > 1 ? $" (and {errors.All.Count - 1} more problem(s))" : string.Empty;
+        throw new RpcException(StatusCode.InvalidArgument, first + more);
+    }
+
+    public static RpcException InvalidArgument(string field, string message) => new(StatusCode.InvalidArgument, $"{field}: {message}");
+
+    /// <summary>Registered with the gRPC layer: storage outcomes and database faults to statuses.</summary>
+    public static Status? Translate(Exception exception) => exception switch
+    {
+        RecordConflictException e => new Status(StatusCode.AlreadyExists, Named(e)),
+        RecordNotFoundException e => new Status(StatusCode.NotFound, Named(e)),
+        VersionMismatchException e => new Status(StatusCode.Aborted, Named(e)),
+        _ when DatabaseFaults.IsUnavailable(exception) => new Status(StatusCode.Unavailable, "the database is unavailable; retry the call (writes are idempotent by id)"),
+        _ => null,
+    };
+
+    private static string Named(StorageException e) => e.Field.Length == 0 ? e.Message : $"{e.Field}: {e.Message}";
+}

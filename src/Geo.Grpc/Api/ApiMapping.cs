@@ -1,0 +1,365 @@
+using Geo.Core.Domain;
+using Geo.Core.Spatial;
+using Geo.Core.Validation;
+using Google.Protobuf.WellKnownTypes;
+using NetTopologySuite.Geometries;
+using NetTopologySuite.IO;
+using V1 = Geo.Api.V1;
+
+namespace Geo.Grpc.Api;
+
+/// <summary>
+/// Converts between the API's messages and the domain. Structural problems (an unreadable
+/// geometry, a malformed date) become field errors here; the rules themselves live in Geo.Core.
+/// </summary>
+internal static class ApiMapping
+{
+    // ---- shared pieces ----
+
+    public static DateTimeOffset ToTime(Timestamp? timestamp, string field, FieldErrors errors)
+    {
+        if (timestamp is null)
+        {
+            return default;
+        }
+
+        if (timestamp.Nanos is < 0 or > 999_999_999 || timestamp.Seconds is < -62_135_596_800 or > 253_402_300_799)
+        {
+            errors.Add(field, "is not a valid timestamp");
+            return default;
+        }
+
+        return timestamp.ToDateTimeOffset();
+    }
+
+    public static Timestamp ToTimestamp(DateTimeOffset time) => Timestamp.FromDateTimeOffset(time);
+
+    public static DateOnly? ToDate(V1.CalendarDate? date, string field, FieldErrors errors)
+    {
+        if (date is null || (date.Year == 0 && date.Month == 0 && date.Day == 0))
+        {
+            return null;
+        }
+
+        if (date.Year is < 1900 or > 2200 || date.Month is < 1 or > 12 || date.Day < 1 || date.Day > DateTime.DaysInMonth(date.Year, date.Month))
+        {
+            errors.Add(field, $"{date.Year:D4}-{date.Month:D2}-{date.Day:D2} is not a valid calendar date");
+            return null;
+        }
+
+        return new DateOnly(date.Year, date.Month, date.Day);
+    }
+
+    public static V1.CalendarDate? ToCalendarDate(DateOnly? date) =>
+        date is { } d ? new V1.CalendarDate { Year = d.Year, Month = d.Month, Day = d.Day } : null;
+
+    public static GeoPoint ToPoint(V1.GeoPoint? point, string field, FieldErrors errors)
+    {
+        if (point is null)
+        {
+            errors.Add(field, "is required");
+            return new GeoPoint(double.NaN, double.NaN);
+        }
+
+        return new GeoPoint(point.Longitude, point.Latitude);
+    }
+
+    public static V1.GeoPoint ToProto(GeoPoint point) => new() { Longitude = point.Longitude, Latitude = point.Latitude };
+
+    /// <summary>Reads a Shape (point, WKT or GeoJSON) into a geometry, or records why it cannot be read.</summary>
+    public static Geometry? ToGeometry(V1.Shape? shape, string field, FieldErrors errors)
+    {
+        if (shape is null || shape.KindCase == V1.Shape.KindOneofCase.None)
+        {
+            errors.Add(field, "is required: a point, WKT or GeoJSON");
+            return null;
+        }
+
+        var (geometry, error) = shape.KindCase switch
+        {
+            V1.Shape.KindOneofCase.Point => ((Geometry?)ShapeReader.Factory.CreatePoint(new Coordinate(shape.Point.Longitude, shape.Point.Latitude)), (string?)null),
+            V1.Shape.KindOneofCase.Wkt => ShapeReader.ReadWkt(shape.Wkt),
+            _ => ShapeReader.ReadGeoJson(shape.Geojson),
+        };
+        var name = shape.KindCase switch
+        {
+            V1.Shape.KindOneofCase.Point => "point",
+            V1.Shape.KindOneofCase.Wkt => "wkt",
+            _ => "geojson",
+        };
+        if (error is not null)
+        {
+            errors.Add($"{field}.{name}", error);
+        }
+
+        return geometry;
+    }
+
+    public static V1.Shape ToShape(Geometry geometry) => geometry is Point point
+        ? new V1.Shape { Point = new V1.GeoPoint { Longitude = point.X, Latitude = point.Y } }
+        : new V1.Shape { Wkt = new WKTWriter().Write(geometry) };
+
+    public static IReadOnlyList<(int Sex, int Age, int Count)> Entries(IEnumerable<V1.AffectedCount> counts) =>
+        counts.Select(c => ((int)c.Sex, (int)c.AgeGroup, c.Count)).ToList();
+
+    public static IEnumerable<V1.AffectedCount> ToCounts(AffectedPeople people)
+    {
+        for (var cell = 0; cell < AffectedPeople.CellCount; cell++)
+        {
+            if (people.Counts[cell] > 0)
+            {
+                yield return new V1.AffectedCount
+                {
+                    Sex = (V1.Sex)AffectedPeople.SexOfCell(cell),
+                    AgeGroup = (V1.AgeGroup)AffectedPeople.AgeOfCell(cell),
+                    Count = people.Counts[cell],
+                };
+            }
+        }
+    }
+
+    private static string? Optional(string value) => string.IsNullOrEmpty(value) ? null : value;
+
+    // ---- observations ----
+
+    public static Observation ToObservation(V1.Observation message, FieldErrors errors)
+    {
+        DoNoHarmRule.Check(CarriesIndividualCase(message.IndividualCase), errors);
+        var observedAt = ToTime(message.ObservedAt, "observed_at", errors);
+        var reportedAt = ToTime(message.ReportedAt, "reported_at", errors);
+        Geometry? area = null;
+        if (message.Area is not null && message.Area.KindCase != V1.Shape.KindOneofCase.None)
+        {
+            area = ToGeometry(message.Area, "area", errors);
+        }
+
+        return new Observation
+        {
+            Id = message.Id,
+            ReporterId = message.ReporterId,
+            ObservedAt = observedAt,
+            ReportedAt = reportedAt,
+            Location = ToPoint(message.Location, "location", errors),
+            Area = area,
+            Precision = (LocationPrecision)message.LocationPrecision,
+            Category = (ObservationCategory)message.Category,
+            Severity = message.Severity,
+            Affected = CodeRules.ReadPeople(Entries(message.Affected), errors.At("affected")),
+            Vulnerabilities = VulnerabilityCodes.Read(message.Vulnerabilities.Select(v => (int)v).ToList(), errors.At("vulnerabilities")),
+            CommunityId = Optional(message.CommunityId),
+            BaseId = Optional(message.BaseId),
+            Summary = message.Summary,
+        };
+    }
+
+    private static bool CarriesIndividualCase(V1.CaseDisclosure? disclosure) =>
+        disclosure is not null && (disclosure.Kind != V1.ViolationKind.Unspecified || disclosure.VictimName.Length > 0 || disclosure.Testimony.Length > 0);
+
+    public static V1.Observation ToProto(StoredObservation stored)
+    {
+        var o = stored.Observation;
+        var message = new V1.Observation
+        {
+            Id = o.Id,
+            ReporterId = o.ReporterId,
+            ObservedAt = ToTimestamp(o.ObservedAt),
+            ReportedAt = ToTimestamp(o.ReportedAt),
+            Location = ToProto(o.Location),
+            LocationPrecision = (V1.LocationPrecision)o.Precision,
+            Category = (V1.Category)o.Category,
+            Severity = o.Severity,
+            CommunityId = o.CommunityId ?? string.Empty,
+            BaseId = o.BaseId ?? string.Empty,
+            Summary = o.Summary,
+            Verification = (V1.VerificationStatus)stored.Verification,
+            Version = stored.Version,
+            ReceivedAt = ToTimestamp(stored.ReceivedAt),
+        };
+        if (o.Area is not null)
+        {
+            message.Area = ToShape(o.Area);
+        }
+
+        message.Affected.AddRange(ToCounts(o.Affected));
+        message.Vulnerabilities.AddRange(VulnerabilityCodes.ToCodes(o.Vulnerabilities).Select(c => (V1.Vulnerability)c));
+        if (stored.Response is { } response)
+        {
+            message.Response = ToProto(response);
+        }
+
+        return message;
+    }
+
+    public static V1.Response ToProto(ObservationResponse response)
+    {
+        var message = new V1.Response { Actions = response.Actions };
+        if (response.At is { } at)
+        {
+            message.At = ToTimestamp(at);
+        }
+
+        return message;
+    }
+
+    public static ObservationFilter ToFilter(V1.ObservationFilter? message, FieldErrors errors)
+    {
+        if (message is null)
+        {
+            return new ObservationFilter();
+        }
+
+        return new ObservationFilter
+        {
+            Area = ToArea(message.Area, errors.At("area")),
+            ObservedFrom = message.ObservedFrom is null ? null : ToTime(message.ObservedFrom, "observed_from", errors),
+            ObservedTo = message.ObservedTo is null ? null : ToTime(message.ObservedTo, "observed_to", errors),
+            Categories = message.Categories.Select(c => (ObservationCategory)c).ToList(),
+            MinSeverity = message.MinSeverity,
+            Verification = message.Verification.Select(v => (VerificationStatus)v).ToList(),
+            Affected = new GroupSelector(message.AffectedSexes.Select(s => (Sex)s).ToList(), message.AffectedAgeGroups.Select(a => (AgeGroup)a).ToList()),
+            Vulnerabilities = VulnerabilityCodes.Read(message.Vulnerabilities.Select(v => (int)v).ToList(), errors.At("vulnerabilities")),
+            CommunityIds = message.CommunityIds.Where(id => id.Length > 0).ToList(),
+            BaseIds = message.BaseIds.Where(id => id.Length > 0).ToList(),
+        };
+    }
+
+    private static QueryArea? ToArea(V1.Area? area, FieldErrors errors)
+    {
+        switch (area?.KindCase)
+        {
+            case null or V1.Area.KindOneofCase.None:
+                return null;
+            case V1.Area.KindOneofCase.Bbox:
+                return new BoxArea(area.Bbox.West, area.Bbox.South, area.Bbox.East, area.Bbox.North);
+            case V1.Area.KindOneofCase.Circle:
+                var center = ToPoint(area.Circle.Center, "circle.center", errors);
+                return new CircleArea(center, area.Circle.RadiusMetres);
+            default:
+                var shape = ToGeometry(area.Shape, "shape", errors);
+                return shape is null ? null : new ShapeArea(shape);
+        }
+    }
+
+    // ---- registry ----
+
+    public static Community ToCommunity(V1.Community message, FieldErrors errors)
+    {
+        var location = ToGeometry(message.Location, "location", errors);
+        return new Community
+        {
+            Id = message.Id,
+            Name = message.Name,
+            Location = location ?? ShapeReader.Factory.CreatePoint(),
+            AdminArea = message.AdminArea,
+            Sector = message.Sector,
+            Population = message.Population.Count == 0 ? null : CodeRules.ReadPeople(Entries(message.Population), errors.At("population")),
+            RiskLevel = (RiskLevel)message.RiskLevel,
+            HasProtectionPlan = message.HasProtectionPlan,
+            HasProtectionCommittee = message.HasProtectionCommittee,
+            HasCanFocalPoint = message.HasCanFocalPoint,
+        };
+    }
+
+    public static V1.Community ToProto(Storage.Registry.StoredCommunity stored)
+    {
+        var c = stored.Community;
+        var message = new V1.Community
+        {
+            Id = c.Id,
+            Name = c.Name,
+            Location = ToShape(c.Location),
+            AdminArea = c.AdminArea,
+            Sector = c.Sector,
+            RiskLevel = (V1.RiskLevel)c.RiskLevel,
+            HasProtectionPlan = c.HasProtectionPlan,
+            HasProtectionCommittee = c.HasProtectionCommittee,
+            HasCanFocalPoint = c.HasCanFocalPoint,
+            Version = stored.Version,
+            Centroid = ToProto(stored.Centroid),
+        };
+        if (c.Population is { } population)
+        {
+            message.Population.AddRange(ToCounts(population));
+        }
+
+        return message;
+    }
+
+    public static Base ToBase(V1.Base message, FieldErrors errors) => new()
+    {
+        Id = message.Id,
+        Name = message.Name,
+        Kind = (BaseKind)message.Kind,
+        Unit = message.Unit,
+        Sector = message.Sector,
+        AdminArea = message.AdminArea,
+        Location = ToPoint(message.Location, "location", errors),
+        OpenedOn = ToDate(message.OpenedOn, "opened_on", errors),
+        ClosedOn = ToDate(message.ClosedOn, "closed_on", errors),
+    };
+
+    public static V1.Base ToProto(Versioned<Base> stored) => new()
+    {
+        Id = stored.Value.Id,
+        Name = stored.Value.Name,
+        Kind = (V1.BaseKind)stored.Value.Kind,
+        Unit = stored.Value.Unit,
+        Sector = stored.Value.Sector,
+        AdminArea = stored.Value.AdminArea,
+        Location = ToProto(stored.Value.Location),
+        OpenedOn = ToCalendarDate(stored.Value.OpenedOn),
+        ClosedOn = ToCalendarDate(stored.Value.ClosedOn),
+        Version = stored.Version,
+    };
+
+    public static ClaDeployment ToDeployment(V1.ClaDeployment message, FieldErrors errors) => new()
+    {
+        Id = message.Id,
+        ClaId = message.ClaId,
+        Sex = (Sex)message.Sex,
+        BaseId = message.BaseId,
+        From = ToDate(message.From, "from", errors) ?? default,
+        To = ToDate(message.To, "to", errors),
+        TemporaryDuty = message.TemporaryDuty,
+        HomeLocality = message.HomeLocality,
+        HomeCommunityId = Optional(message.HomeCommunityId),
+    };
+
+    public static V1.ClaDeployment ToProto(Storage.Registry.StoredDeployment stored)
+    {
+        var d = stored.Deployment;
+        var message = new V1.ClaDeployment
+        {
+            Id = d.Id,
+            ClaId = d.ClaId,
+            Sex = (V1.Sex)d.Sex,
+            BaseId = d.BaseId,
+            From = ToCalendarDate(d.From),
+            To = ToCalendarDate(d.To),
+            TemporaryDuty = d.TemporaryDuty,
+            HomeLocality = d.HomeLocality,
+            HomeCommunityId = d.HomeCommunityId ?? string.Empty,
+            Version = stored.Version,
+        };
+        if ((stored.Warnings & DeploymentWarnings.OwnLocality) != 0)
+        {
+            message.Flags.Add(V1.DeploymentFlag.OwnLocality);
+        }
+
+        if ((stored.Warnings & DeploymentWarnings.TemporaryDutyOverThreeMonths) != 0)
+        {
+            message.Flags.Add(V1.DeploymentFlag.TemporaryDutyOverThreeMonths);
+        }
+
+        return message;
+    }
+
+    public static V1.ClaTeam ToProto(ClaTeam team) => new()
+    {
+        ClaCount = team.ClaCount,
+        FemaleCount = team.FemaleCount,
+        TemporaryDutyCount = team.TemporaryDutyCount,
+        Staffed = team.IsStaffed,
+        HasFemaleCla = team.HasFemaleCla,
+    };
+}

@@ -1,0 +1,276 @@
+using Geo.Core.Domain;
+using Geo.Core.Validation;
+using Geo.Grpc.Protocol;
+using Geo.Grpc.Server;
+using Geo.Storage.Observations;
+using Google.Protobuf.Collections;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using V1 = Geo.Api.V1;
+
+namespace Geo.Grpc.Api;
+
+/// <summary>geoawareness.v1.Observations: what CLAs submit and analysts query.</summary>
+internal sealed class ObservationsHandler(ObservationStore store, NpgsqlDataSource dataSource, IOptions<ApiOptions> options, TimeProvider clock)
+{
+    private readonly ApiOptions _options = options.Value;
+
+    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => V1.ObservationsReflection.Descriptor.Services[0];
+
+    public async Task<V1.SubmitObservationsResponse> Submit(V1.SubmitObservationsRequest request, ServerCallContext context)
+    {
+        if (request.Observations.Count == 0)
+        {
+            throw ApiErrors.InvalidArgument("observations", "is empty");
+        }
+
+        if (request.Observations.Count > _options.MaxBatchSize)
+        {
+            throw new RpcException(StatusCode.ResourceExhausted,
+                $"observations: {request.Observations.Count} in one call, above the maximum of {_options.MaxBatchSize}; use Ingest for bulk loads");
+        }
+
+        var prepared = Prepare(request.Observations, "observations");
+        await using var writer = await ObservationWriter.OpenAsync(dataSource, _options.QueryLimits.MaxListedIds, context.CancellationToken).ConfigureAwait(false);
+        await writer.AddAsync(prepared, context.CancellationToken).ConfigureAwait(false);
+        var outcome = await writer.CommitAsync(context.CancellationToken).ConfigureAwait(false);
+        var response = new V1.SubmitObservationsResponse { Stored = (int)outcome.Stored };
+        response.AlreadyStoredIds.AddRange(outcome.AlreadyStoredIds);
+        return response;
+    }
+
+    /// <summary>
+    /// Commits whole messages in groups of about <see cref="ApiOptions.IngestCommitRows"/>
+    /// observations. A refused message is stored not at all, the messages before it are; a broken
+    /// stream keeps what was committed, and a retry with the same ids completes it.
+    /// </summary>
+    public async Task<V1.IngestResponse> Ingest(IAsyncStreamReader<V1.IngestRequest> requests, ServerCallContext context)
+    {
+        var token = context.CancellationToken;
+        var maxIds = _options.QueryLimits.MaxListedIds;
+        await using var writer = await ObservationWriter.OpenAsync(dataSource, maxIds, token).ConfigureAwait(false);
+        var total = WriteOutcome.Nothing;
+        var message = 0;
+        while (await requests.MoveNext(token).ConfigureAwait(false))
+        {
+            IReadOnlyList<PreparedObservation> prepared;
+            try
+            {
+                prepared = Prepare(requests.Current.Observations, $"requests[{message}].observations");
+            }
+            catch (RpcException refused)
+            {
+                total = total.Add(await writer.CommitAsync(token).ConfigureAwait(false), maxIds);
+                throw new RpcException(refused.StatusCode,
+                    $"{refused.Detail}. Messages before requests[{message}] were stored ({total.Stored} new, {total.AlreadyStored} already stored); nothing of requests[{message}] or after it");
+            }
+
+            await writer.AddAsync(prepared, token).ConfigureAwait(false);
+            if (writer.Pending >= _options.IngestCommitRows)
+            {
+                total = total.Add(await writer.CommitAsync(token).ConfigureAwait(false), maxIds);
+            }
+
+            message++;
+        }
+
+        total = total.Add(await writer.CommitAsync(token).ConfigureAwait(false), maxIds);
+        var response = new V1.IngestResponse { Received = total.Received, Stored = total.Stored, AlreadyStored = total.AlreadyStored };
+        response.AlreadyStoredIds.AddRange(total.AlreadyStoredIds);
+        return response;
+    }
+
+    public async Task<V1.Observation> Get(V1.GetObservationRequest request, ServerCallContext context)
+    {
+        CheckId(request.Id, "id");
+        return ApiMapping.ToProto(await store.GetAsync(request.Id, context.CancellationToken).ConfigureAwait(false));
+    }
+
+    public async Task<V1.Observation> Review(V1.ReviewObservationRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        ObservationRules.CheckId(request.Id, "id", errors);
+        ObservationRules.CheckId(request.ReviewerId, "reviewer_id", errors);
+        CodeRules.CheckDefined((VerificationStatus)request.Verification, "verification", errors);
+        ObservationResponse? response = null;
+        if (request.Response is not null)
+        {
+            var at = request.Response.At is null ? (DateTimeOffset?)null : ApiMapping.ToTime(request.Response.At, "response.at", errors);
+            response = new ObservationResponse(request.Response.Actions, at);
+        }
+
+        if (request.Note.Length > 4000)
+        {
+            errors.Add("note", $"has {request.Note.Length} characters; at most 4000");
+        }
+
+        ApiErrors.ThrowIfAny(errors);
+        var stored = await store.ReviewAsync(
+            request.Id, (VerificationStatus)request.Verification, response, request.ReviewerId, request.Note, request.ExpectedVersion, context.CancellationToken)
+            .ConfigureAwait(false);
+        return ApiMapping.ToProto(stored);
+    }
+
+    public async Task<V1.ObservationHistory> GetHistory(V1.GetObservationRequest request, ServerCallContext context)
+    {
+        CheckId(request.Id, "id");
+        var history = new V1.ObservationHistory();
+        foreach (var review in await store.HistoryAsync(request.Id, context.CancellationToken).ConfigureAwait(false))
+        {
+            var message = new V1.Review
+            {
+                Verification = (V1.VerificationStatus)review.Verification,
+                ReviewerId = review.ReviewerId,
+                ReviewedAt = ApiMapping.ToTimestamp(review.ReviewedAt),
+                Note = review.Note,
+            };
+            if (review.Response is { } response)
+            {
+                message.Response = ApiMapping.ToProto(response);
+            }
+
+            history.Reviews.Add(message);
+        }
+
+        return history;
+    }
+
+    public async Task Query(V1.QueryObservationsRequest request, IServerStreamWriter<V1.ObservationPage> responses, ServerCallContext context)
+    {
+        var filter = Filter(request.Filter);
+        var limits = _options.QueryLimits;
+        if (request.PageSize < 0 || request.PageSize > limits.MaxPageSize)
+        {
+            throw ApiErrors.InvalidArgument("page_size", $"{request.PageSize} is out of range 1..{limits.MaxPageSize} (0 for the default of {limits.DefaultPageSize})");
+        }
+
+        var pageSize = request.PageSize == 0 ? limits.DefaultPageSize : request.PageSize;
+        var fingerprint = PageToken.Fingerprint(request.Filter);
+        var after = PageToken.ReadObservation(request.PageToken, fingerprint);
+        var page = new V1.ObservationPage();
+        await foreach (var stored in store.QueryAsync(filter, after, context.CancellationToken).ConfigureAwait(false))
+        {
+            page.Observations.Add(ApiMapping.ToProto(stored));
+            if (page.Observations.Count == pageSize)
+            {
+                page.NextPageToken = PageToken.ForObservation(stored.Observation.ObservedAt, stored.Observation.Id, fingerprint);
+                await responses.WriteAsync(page, context.CancellationToken).ConfigureAwait(false);
+                page = new V1.ObservationPage();
+            }
+        }
+
+        await responses.WriteAsync(page, context.CancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<V1.CountResponse> Count(V1.ObservationFilter request, ServerCallContext context) =>
+        new() { Observations = await store.CountAsync(Filter(request), context.CancellationToken).ConfigureAwait(false) };
+
+    public async Task<V1.ObservationSummary> Summarize(V1.ObservationFilter request, ServerCallContext context)
+    {
+        var summary = await store.SummarizeAsync(Filter(request), context.CancellationToken).ConfigureAwait(false);
+        var message = new V1.ObservationSummary { Observations = summary.Observations, PeopleAffected = summary.PeopleAffected };
+        message.ByCategory.AddRange(summary.ByCategory.Select(c => new V1.CategoryCount
+        {
+            Category = (V1.Category)c.Category,
+            Observations = c.Observations,
+            PeopleAffected = c.PeopleAffected,
+        }));
+        message.ByGroup.AddRange(summary.ByGroup.Select(g => new V1.GroupCount
+        {
+            Sex = (V1.Sex)g.Sex,
+            AgeGroup = (V1.AgeGroup)g.Age,
+            Observations = g.Observations,
+            People = g.People,
+        }));
+        return message;
+    }
+
+    public async Task<V1.SourceReceipt> RecordSource(V1.Source request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        ObservationRules.CheckId(request.Id, "id", errors);
+        ObservationRules.CheckId(request.ObservationId, "observation_id", errors);
+        ObservationRules.CheckId(request.RecordedBy, "recorded_by", errors);
+        CodeRules.CheckDefined((SourceKind)request.Kind, "kind", errors);
+        if (request.Description.Length > 4000 || request.Contact.Length > 1000)
+        {
+            errors.Add(request.Description.Length > 4000 ? "description" : "contact", "is too long (description at most 4000, contact at most 1000 characters)");
+        }
+
+        ApiErrors.ThrowIfAny(errors);
+        await store.RecordSourceAsync(
+            request.Id, request.ObservationId, (SourceKind)request.Kind, request.Description, request.Contact, request.RecordedBy, context.CancellationToken)
+            .ConfigureAwait(false);
+        return new V1.SourceReceipt { Id = request.Id };
+    }
+
+    private ObservationFilter Filter(V1.ObservationFilter? message)
+    {
+        var errors = new FieldErrors();
+        var filter = ApiMapping.ToFilter(message, errors.At("filter"));
+        if (!errors.Any)
+        {
+            QueryRules.Check(filter, _options.QueryLimits, errors.At("filter"));
+        }
+
+        ApiErrors.ThrowIfAny(errors);
+        return filter;
+    }
+
+    /// <summary>Maps and checks a batch; an id twice in one batch must carry the same content.</summary>
+    private List<PreparedObservation> Prepare(RepeatedField<V1.Observation> messages, string field)
+    {
+        var now = clock.GetUtcNow();
+        var limits = _options.ObservationLimits;
+        var errors = new FieldErrors();
+        var prepared = new List<PreparedObservation>(messages.Count);
+        var seen = new Dictionary<string, (byte[] Fingerprint, int Index)>(StringComparer.Ordinal);
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var name = $"{field}[{i}]";
+            var itemErrors = errors.At(name);
+            var observation = ApiMapping.ToObservation(messages[i], itemErrors);
+            if (errors.Any)
+            {
+                break;
+            }
+
+            ObservationRules.Check(observation, limits, now, itemErrors);
+            if (errors.Any)
+            {
+                break;
+            }
+
+            var fingerprint = ObservationFingerprint.Compute(observation);
+            if (seen.TryGetValue(observation.Id, out var earlier))
+            {
+                if (!earlier.Fingerprint.AsSpan().SequenceEqual(fingerprint))
+                {
+                    itemErrors.Add("id", $"'{observation.Id}' appears earlier in this batch ({field}[{earlier.Index}]) with other content");
+                    break;
+                }
+
+                continue;
+            }
+
+            seen[observation.Id] = (fingerprint, i);
+            // The fingerprint covers what the client sent, so a replay without reported_at still matches.
+            if (observation.ReportedAt == default)
+            {
+                observation = observation with { ReportedAt = now };
+            }
+
+            prepared.Add(new PreparedObservation(observation, fingerprint, name));
+        }
+
+        ApiErrors.ThrowIfAny(errors);
+        return prepared;
+    }
+
+    private static void CheckId(string id, string field)
+    {
+        var errors = new FieldErrors();
+        ObservationRules.CheckId(id, field, errors);
+        ApiErrors.ThrowIfAny(errors);
+    }
+}

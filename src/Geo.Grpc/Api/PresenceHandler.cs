@@ -1,0 +1,52 @@
+using Geo.Core.Domain;
+using Geo.Core.Validation;
+using Geo.Grpc.Server;
+using Geo.Storage.Registry;
+using Microsoft.Extensions.Options;
+using V1 = Geo.Api.V1;
+
+namespace Geo.Grpc.Api;
+
+/// <summary>geoawareness.v1.Presence: which bases, and which CLA teams, are nearest to an alert (policy para 57).</summary>
+internal sealed class PresenceHandler(RegistryStore store, IOptions<ApiOptions> options, TimeProvider clock)
+{
+    private const int MaxLimit = 50;
+
+    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => V1.PresenceReflection.Descriptor.Services[0];
+
+    public async Task<V1.NearestPresenceResponse> NearestPresence(V1.NearestPresenceRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        var point = ApiMapping.ToPoint(request.Point, "point", errors);
+        if (!errors.Any)
+        {
+            PointRules.Check(point, errors.At("point"));
+        }
+
+        if (request.Limit is < 0 or > MaxLimit)
+        {
+            errors.Add("limit", $"{request.Limit} is out of range 1..{MaxLimit} (0 for the default of 5)");
+        }
+
+        var maxRadius = options.Value.MaxRadiusMetres;
+        if (!double.IsFinite(request.MaxDistanceMetres) || request.MaxDistanceMetres < 0 || request.MaxDistanceMetres > maxRadius)
+        {
+            errors.Add("max_distance_metres", $"must be between 0 (no limit) and {maxRadius} m");
+        }
+
+        var at = ApiMapping.ToDate(request.At, "at", errors) ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        ApiErrors.ThrowIfAny(errors);
+
+        var limit = request.Limit == 0 ? 5 : request.Limit;
+        var nearest = await store.NearestBasesAsync(point, limit, request.MaxDistanceMetres, at, context.CancellationToken).ConfigureAwait(false);
+        var teams = await store.TeamsAsync(nearest.Select(n => n.Base.Value.Id).ToList(), at, context.CancellationToken).ConfigureAwait(false);
+        var response = new V1.NearestPresenceResponse();
+        response.Bases.AddRange(nearest.Select(n => new V1.BasePresence
+        {
+            Base = ApiMapping.ToProto(n.Base),
+            DistanceMetres = n.DistanceMetres,
+            Team = ApiMapping.ToProto(teams[n.Base.Value.Id]),
+        }));
+        return response;
+    }
+}

@@ -1,0 +1,57 @@
+using Geo.Core.Domain;
+using Geo.Core.Validation;
+using Geo.Grpc.Protocol;
+using Geo.Grpc.Server;
+using Geo.Storage.Observations;
+using V1 = Geo.Api.V1;
+
+namespace Geo.Grpc.Api;
+
+/// <summary>geoawareness.v1.Referrals: a victim who comes forward is referred, never interviewed.</summary>
+internal sealed class ReferralsHandler(ReferralStore store)
+{
+    private const int MaxContactLength = 1000;
+
+    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => V1.ObservationsReflection.Descriptor.Services[1];
+
+    public async Task<V1.ReferralReceipt> Submit(V1.Referral request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        ObservationRules.CheckId(request.Id, "id", errors);
+        ObservationRules.CheckId(request.SubmittedBy, "submitted_by", errors);
+        CodeRules.CheckDefined((ReferralSection)request.Section, "section", errors);
+        if (string.IsNullOrWhiteSpace(request.ContactDetails))
+        {
+            errors.Add("contact_details", "is required: how the section can reach the person");
+        }
+        else if (request.ContactDetails.Length > MaxContactLength)
+        {
+            errors.Add("contact_details", $"has {request.ContactDetails.Length} characters; at most {MaxContactLength} (contact details only, never an account of what happened)");
+        }
+
+        ApiErrors.ThrowIfAny(errors);
+        var stored = await store.SubmitAsync(request.Id, (ReferralSection)request.Section, request.ContactDetails, request.SubmittedBy, context.CancellationToken)
+            .ConfigureAwait(false);
+        return new V1.ReferralReceipt { Id = request.Id, AlreadyStored = !stored };
+    }
+
+    public async Task List(V1.ListReferralsRequest request, IServerStreamWriter<V1.Referral> responses, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        CodeRules.CheckDefined((ReferralSection)request.Section, "section", errors);
+        ApiErrors.ThrowIfAny(errors);
+        await foreach (var referral in store.ListAsync((ReferralSection)request.Section, context.CancellationToken).ConfigureAwait(false))
+        {
+            await responses.WriteAsync(
+                new V1.Referral
+                {
+                    Id = referral.Id,
+                    Section = (V1.ReferralSection)referral.Section,
+                    ContactDetails = referral.ContactDetails,
+                    SubmittedBy = referral.SubmittedBy,
+                    SubmittedAt = ApiMapping.ToTimestamp(referral.SubmittedAt),
+                },
+                context.CancellationToken).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using Geo.Api.V1;
+using Geo.Grpc.Client;
+using Geo.Grpc.Hosting;
+using Geo.Grpc.Protocol;
+using Geo.Testing;
+using Geo.Testing.Echo;
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using Google.Protobuf.WellKnownTypes;
+using Xunit;
+
+namespace Geo.Grpc.Tests.Api;
+
+/// <summary>The real service on its own database, and a client channel to it.</summary>
+public sealed class ApiFixture : IAsyncLifetime, IDisposable
+{
+    private readonly PostgisDatabase _database = new();
+    private GeoAwarenessService? _service;
+    private GrpcChannel? _channel;
+
+    public PostgisDatabase Database => _database;
+
+    public GrpcChannel Channel => _channel ?? throw new InvalidOperationException("not initialised");
+
+    /// <summary>Settings tests rely on: small ingest commits, a 1,000 km radius limit and a 250,000 km² area limit.</summary>
+    public static readonly string[] Settings =
+    [
+        "--GeoAwareness:Limits:IngestCommitRows=10",
+        "--GeoAwareness:Limits:MaxRadiusMetres=1000000",
+        "--GeoAwareness:Limits:MaxQueryAreaSquareKilometres=250000",
+        "--GeoAwareness:Limits:MaxBatchSize=500",
+    ];
+
+    public async Task InitializeAsync()
+    {
+        await _database.InitializeAsync();
+        _service = await GrpcTestServer.StartAsync(_database.ConnectionString, Settings);
+        _channel = new GrpcChannel(_service.GrpcEndpoint);
+    }
+
+    public void Dispose() => _channel?.Dispose();
+
+    public async Task DisposeAsync()
+    {
+        _channel?.Dispose();
+        if (_service is not null)
+        {
+            await _service.DisposeAsync();
+        }
+
+        await _database.DisposeAsync();
+    }
+
+    public Task<TResponse> CallAsync<TRequest, TResponse>(ServiceDescriptor service, string method, TRequest request)
+        where TRequest : class, IMessage<TRequest>
+        where TResponse : class, IMessage<TResponse> =>
+        Channel.UnaryAsync(Method<TRequest, TResponse>(service, method), request);
+
+    public static GrpcMethod<TRequest, TResponse> Method<TRequest, TResponse>(ServiceDescriptor service, string name)
+        where TRequest : class, IMessage<TRequest>
+        where TResponse : class, IMessage<TResponse> => new(service.FindMethodByName(name));
+
+    public static ServiceDescriptor Registry => RegistryReflection.Descriptor.Services[0];
+
+    public static ServiceDescriptor Observations => ObservationsReflection.Descriptor.Services[0];
+
+    public static ServiceDescriptor Referrals => ObservationsReflection.Descriptor.Services[1];
+
+    public static ServiceDescriptor Presence => PresenceReflection.Descriptor.Services[0];
+
+    /// <summary>Expects the call to fail with <paramref name="code"/>; returns the status detail.</summary>
+    public static async Task<string> FailsWith(StatusCode code, Func<Task> call)
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(call);
+        Assert.True(code == error.StatusCode, $"expected {code}, got {error.StatusCode}: {error.Detail}");
+        return error.Detail;
+    }
+
+    public static Timestamp Time(string iso) => Timestamp.FromDateTimeOffset(DateTimeOffset.Parse(iso, System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>A valid observation near Goma; tests change what they are about.</summary>
+    public static Observation NewObservation(string id, double longitude = 29.22, double latitude = -1.68, string observedAt = "2026-03-01T10:00:00Z") => new()
+    {
+        Id = id,
+        ReporterId = "cla-7f3a",
+        ObservedAt = Time(observedAt),
+        Location = new GeoPoint { Longitude = longitude, Latitude = latitude },
+        LocationPrecision = LocationPrecision.Village,
+        Category = Category.ThreatOfPhysicalViolence,
+        Severity = 3,
+        Affected =
+        {
+            new AffectedCount { Sex = Sex.Female, AgeGroup = AgeGroup.Child, Count = 4 },
+            new AffectedCount { Sex = Sex.Male, AgeGroup = AgeGroup.Adult, Count = 2 },
+        },
+        Summary = "Armed men seen near the water point at dusk",
+    };
+
+    public Task<SubmitObservationsResponse> SubmitAsync(params Observation[] observations)
+    {
+        var request = new SubmitObservationsRequest();
+        request.Observations.AddRange(observations);
+        return CallAsync<SubmitObservationsRequest, SubmitObservationsResponse>(Observations, "Submit", request);
+    }
+
+    public async Task<List<Observation>> QueryAllAsync(ObservationFilter filter, int pageSize = 0, string pageToken = "")
+    {
+        var pages = await QueryPagesAsync(filter, pageSize, pageToken);
+        return pages.SelectMany(p => p.Observations).ToList();
+    }
+
+    public async Task<List<ObservationPage>> QueryPagesAsync(ObservationFilter filter, int pageSize = 0, string pageToken = "")
+    {
+        using var call = Channel.ServerStreamingCall(
+            Method<QueryObservationsRequest, ObservationPage>(Observations, "Query"),
+            new QueryObservationsRequest { Filter = filter, PageSize = pageSize, PageToken = pageToken });
+        var pages = new List<ObservationPage>();
+        await foreach (var page in call.ResponseStream.ReadAllAsync())
+        {
+            pages.Add(page);
+        }
+
+        return pages;
+    }
+}
