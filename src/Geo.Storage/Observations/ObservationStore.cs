@@ -42,8 +42,9 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
         }
 
         await using (var update = new NpgsqlCommand(
-            "UPDATE observations SET verification = $2, response = $3, response_at = $4, version = version + 1, updated_at = now() WHERE id = $1;" +
-            "INSERT INTO observation_reviews (observation_id, verification, response, response_at, reviewed_by, note) VALUES ($1, $2, $3, $4, $5, $6)",
+            "WITH changed AS (UPDATE observations SET verification = $2, response = $3, response_at = $4, version = version + 1, updated_at = now() " +
+            "WHERE id = $1 RETURNING id) " +
+            "INSERT INTO observation_reviews (observation_id, verification, response, response_at, reviewed_by, note) SELECT id, $2, $3, $4, $5, $6 FROM changed",
             connection, transaction))
         {
             update.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });

@@ -1,0 +1,210 @@
+using Geo.Api.V1;
+using Geo.Grpc.Protocol;
+using Xunit;
+using static Geo.Grpc.Tests.Api.ApiFixture;
+
+namespace Geo.Grpc.Tests.Api;
+
+public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    private static IngestRequest Message(string prefix, int from, int count)
+    {
+        var message = new IngestRequest();
+        message.Observations.AddRange(Enumerable.Range(from, count).Select(i => NewObservation($"{prefix}-{i:D4}", 29 + (i * 0.001), -1.5)));
+        return message;
+    }
+
+    private async Task<IngestResponse> IngestAsync(params IngestRequest[] messages)
+    {
+        using var call = api.Channel.ClientStreamingCall(Method<IngestRequest, IngestResponse>(Observations, "Ingest"));
+        foreach (var message in messages)
+        {
+            await call.RequestStream.WriteAsync(message, CancellationToken.None);
+        }
+
+        await call.RequestStream.CompleteAsync();
+        return await call.ResponseAsync;
+    }
+
+    [Fact]
+    public async Task Ingest_ManyMessages_StoresEveryObservationAndAReplayChangesNothing()
+    {
+        var messages = Enumerable.Range(0, 7).Select(m => Message("ingest", m * 9, 9)).ToArray();
+
+        var first = await IngestAsync(messages);
+        var replay = await IngestAsync(messages);
+
+        Assert.Equal(63, first.Received);
+        Assert.Equal(63, first.Stored);
+        Assert.Equal(0, first.AlreadyStored);
+        Assert.Equal(63, replay.Received);
+        Assert.Equal(0, replay.Stored);
+        Assert.Equal(63, replay.AlreadyStored);
+        Assert.Equal(63, replay.AlreadyStoredIds.Count);
+        Assert.Equal(63L, await api.Database.ScalarAsync<long>("SELECT count(*) FROM observations WHERE id LIKE 'ingest-%'"));
+    }
+
+    [Fact]
+    public async Task Ingest_BadMessageMidStream_KeepsTheMessagesBeforeItAndNothingOfItOrAfter()
+    {
+        var bad = Message("midbad", 20, 10);
+        bad.Observations[3].Severity = 9;
+
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => IngestAsync(Message("midbad", 0, 10), Message("midbad", 10, 10), bad, Message("midbad", 30, 10)));
+
+        Assert.StartsWith("requests[2].observations[3].severity: 9 is out of range 1..5", detail, StringComparison.Ordinal);
+        Assert.Contains("Messages before requests[2] were stored (20 new", detail, StringComparison.Ordinal);
+        Assert.Equal(20L, await api.Database.ScalarAsync<long>("SELECT count(*) FROM observations WHERE id LIKE 'midbad-%'"));
+        Assert.Equal(0L, await api.Database.ScalarAsync<long>("SELECT count(*) FROM observations WHERE id >= 'midbad-0020' AND id LIKE 'midbad-%'"));
+    }
+
+    [Fact]
+    public async Task Ingest_StreamBrokenByTheClient_KeepsWhatWasCommittedAndARetryCompletesIt()
+    {
+        using (var cancel = new CancellationTokenSource())
+        {
+            using var call = api.Channel.ClientStreamingCall(Method<IngestRequest, IngestResponse>(Observations, "Ingest"), new Geo.Grpc.Client.CallOptions { CancellationToken = cancel.Token });
+            // Commits happen every 10 observations (see ApiFixture): the first two messages are committed once the second arrives.
+            await call.RequestStream.WriteAsync(Message("broken", 0, 10), CancellationToken.None);
+            await call.RequestStream.WriteAsync(Message("broken", 10, 10), CancellationToken.None);
+            await WaitForCountAsync("broken-%", 20);
+            await call.RequestStream.WriteAsync(Message("broken", 20, 5), CancellationToken.None);
+            await cancel.CancelAsync();
+            await Assert.ThrowsAnyAsync<Exception>(() => call.ResponseAsync);
+        }
+
+        Assert.Equal(20L, await api.Database.ScalarAsync<long>("SELECT count(*) FROM observations WHERE id LIKE 'broken-%'"));
+        var retry = await IngestAsync(Message("broken", 0, 10), Message("broken", 10, 10), Message("broken", 20, 5));
+        Assert.Equal(5, retry.Stored);
+        Assert.Equal(20, retry.AlreadyStored);
+        Assert.Equal(25L, await api.Database.ScalarAsync<long>("SELECT count(DISTINCT id) FROM observations WHERE id LIKE 'broken-%'"));
+    }
+
+    [Fact]
+    public async Task Ingest_IdStoredWithOtherContent_FailsNamingMessageAndItem()
+    {
+        await api.SubmitAsync(NewObservation("stream-conflict-0003", 29.003, -1.5));
+        var message = new IngestRequest();
+        message.Observations.AddRange(Enumerable.Range(0, 5).Select(i => NewObservation($"stream-conflict-{i:D4}", 29.5, -1.5)));
+
+        var detail = await FailsWith(StatusCode.AlreadyExists, () => IngestAsync(message));
+
+        Assert.StartsWith("requests[0].observations[3].id: observation 'stream-conflict-0003' is already stored with other content", detail, StringComparison.Ordinal);
+        Assert.Equal(1L, await api.Database.ScalarAsync<long>("SELECT count(*) FROM observations WHERE id LIKE 'stream-conflict-%'"));
+    }
+
+    [Fact]
+    public async Task Review_VerifyThenDiscredit_KeepsTheHistoryAndBumpsTheVersion()
+    {
+        await api.SubmitAsync(NewObservation("review-1"));
+        var verified = await api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review", new ReviewObservationRequest
+        {
+            Id = "review-1", Verification = VerificationStatus.Verified, ReviewerId = "sup-east", ExpectedVersion = 1,
+            Response = new Response { Actions = "Patrol dispatched", At = Time("2026-03-01T14:00:00Z") },
+        });
+        var discredited = await api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review", new ReviewObservationRequest
+        {
+            Id = "review-1", Verification = VerificationStatus.Discredited, ReviewerId = "sup-east", Note = "Rumour traced to a market quarrel",
+        });
+        var stale = await FailsWith(StatusCode.Aborted, () => api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review",
+            new ReviewObservationRequest { Id = "review-1", Verification = VerificationStatus.Verified, ReviewerId = "sup-east", ExpectedVersion = 1 }));
+        var history = await api.CallAsync<GetObservationRequest, ObservationHistory>(Observations, "GetHistory", new GetObservationRequest { Id = "review-1" });
+
+        Assert.Equal(2, verified.Version);
+        Assert.Equal("Patrol dispatched", verified.Response.Actions);
+        Assert.Equal(VerificationStatus.Discredited, discredited.Verification);
+        Assert.Equal(3, discredited.Version);
+        Assert.Contains("is at version 3, not the expected 1", stale, StringComparison.Ordinal);
+        Assert.Equal([VerificationStatus.Verified, VerificationStatus.Discredited], history.Reviews.Select(r => r.Verification));
+        Assert.Equal("Patrol dispatched", history.Reviews[0].Response.Actions);
+        Assert.Equal("Rumour traced to a market quarrel", history.Reviews[1].Note);
+    }
+
+    [Fact]
+    public async Task Review_BadInput_IsRefusedNamingTheField()
+    {
+        var unknown = await FailsWith(StatusCode.NotFound, () => api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review",
+            new ReviewObservationRequest { Id = "review-none", Verification = VerificationStatus.Verified, ReviewerId = "sup" }));
+        var status = await FailsWith(StatusCode.InvalidArgument, () => api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review",
+            new ReviewObservationRequest { Id = "review-none", Verification = (VerificationStatus)8, ReviewerId = "sup" }));
+
+        Assert.Equal("id: no observation 'review-none'", unknown);
+        Assert.StartsWith("verification: 8 is not a known VerificationStatus", status, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Referral_SubmittedToASection_IsListedForThatSectionOnlyAndIsIdempotent()
+    {
+        var referral = new Referral { Id = "ref-1", Section = ReferralSection.WomenProtection, ContactDetails = "Via the parish nurse, Tuesdays", SubmittedBy = "cla-7f3a" };
+
+        var first = await api.CallAsync<Referral, ReferralReceipt>(Referrals, "Submit", referral);
+        var again = await api.CallAsync<Referral, ReferralReceipt>(Referrals, "Submit", referral);
+        var women = await ListReferralsAsync(ReferralSection.WomenProtection);
+        var children = await ListReferralsAsync(ReferralSection.ChildProtection);
+        var changed = referral.Clone();
+        changed.ContactDetails = "someone else";
+
+        Assert.False(first.AlreadyStored);
+        Assert.True(again.AlreadyStored);
+        Assert.Equal(["ref-1"], women.Select(r => r.Id));
+        Assert.Empty(children);
+        Assert.Equal("id: referral 'ref-1' is already stored with other content", await FailsWith(StatusCode.AlreadyExists, () => api.CallAsync<Referral, ReferralReceipt>(Referrals, "Submit", changed)));
+        Assert.Equal(0L, await api.Database.ScalarAsync<long>("SELECT count(*) FROM observations WHERE summary LIKE '%parish nurse%'"));
+    }
+
+    [Fact]
+    public async Task Referral_WithoutSectionOrContact_IsRefused()
+    {
+        var section = await FailsWith(StatusCode.InvalidArgument, () => api.CallAsync<Referral, ReferralReceipt>(Referrals, "Submit", new Referral { Id = "ref-2", ContactDetails = "x", SubmittedBy = "cla" }));
+        var contact = await FailsWith(StatusCode.InvalidArgument, () => api.CallAsync<Referral, ReferralReceipt>(Referrals, "Submit", new Referral { Id = "ref-2", Section = ReferralSection.HumanRights, SubmittedBy = "cla" }));
+
+        Assert.Equal("section: is required", section);
+        Assert.StartsWith("contact_details: is required", contact, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RecordSource_IsKeptApartFromTheObservation()
+    {
+        await api.SubmitAsync(NewObservation("sourced-1"));
+
+        var receipt = await api.CallAsync<Source, SourceReceipt>(Observations, "RecordSource", new Source
+        {
+            Id = "src-1", ObservationId = "sourced-1", Kind = SourceKind.CommunityLeader, Description = "Village chief", Contact = "+243 000", RecordedBy = "cla-7f3a",
+        });
+        var unknown = await FailsWith(StatusCode.NotFound, () => api.CallAsync<Source, SourceReceipt>(Observations, "RecordSource",
+            new Source { Id = "src-2", ObservationId = "nope", Kind = SourceKind.Other, RecordedBy = "cla" }));
+        var observation = await api.CallAsync<GetObservationRequest, Observation>(Observations, "Get", new GetObservationRequest { Id = "sourced-1" });
+
+        Assert.Equal("src-1", receipt.Id);
+        Assert.Equal("observation_id: no observation 'nope'", unknown);
+        Assert.Equal(1L, await api.Database.ScalarAsync<long>("SELECT count(*) FROM confidential.sources WHERE observation_id = 'sourced-1'"));
+        Assert.DoesNotContain("Village chief", observation.ToString(), StringComparison.Ordinal);
+    }
+
+    private async Task<List<Referral>> ListReferralsAsync(ReferralSection section)
+    {
+        using var call = api.Channel.ServerStreamingCall(Method<ListReferralsRequest, Referral>(Referrals, "List"), new ListReferralsRequest { Section = section });
+        var list = new List<Referral>();
+        await foreach (var referral in call.ResponseStream.ReadAllAsync())
+        {
+            list.Add(referral);
+        }
+
+        return list;
+    }
+
+    private async Task WaitForCountAsync(string pattern, long expected)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            if (await api.Database.ScalarAsync<long>($"SELECT count(*) FROM observations WHERE id LIKE '{pattern}'") >= expected)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"{expected} rows like {pattern} never appeared");
+    }
+}

@@ -1,0 +1,227 @@
+using Geo.Api.V1;
+using Geo.Grpc.Protocol;
+using Xunit;
+using static Geo.Grpc.Tests.Api.ApiFixture;
+
+namespace Geo.Grpc.Tests.Api;
+
+public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    private static Community Village(string id, string wkt = "POINT(29.30 -1.60)") => new()
+    {
+        Id = id,
+        Name = "Kibati",
+        Location = new Shape { Wkt = wkt },
+        AdminArea = "Nyiragongo",
+        Sector = "North",
+        RiskLevel = RiskLevel.High,
+        HasProtectionPlan = true,
+        HasCanFocalPoint = true,
+        Population =
+        {
+            new AffectedCount { Sex = Sex.Female, AgeGroup = AgeGroup.Child, Count = 310 },
+            new AffectedCount { Sex = Sex.Male, AgeGroup = AgeGroup.Adult, Count = 205 },
+        },
+    };
+
+    private static Base Cob(string id, double longitude = 29.25, double latitude = -1.62) => new()
+    {
+        Id = id,
+        Name = "COB " + id,
+        Kind = BaseKind.CompanyOperatingBase,
+        Unit = "INDBATT-2",
+        Sector = "North",
+        AdminArea = "Nyiragongo",
+        Location = new GeoPoint { Longitude = longitude, Latitude = latitude },
+        OpenedOn = new CalendarDate { Year = 2024, Month = 1, Day = 1 },
+    };
+
+    private Task<T> Call<TRequest, T>(string method, TRequest request)
+        where TRequest : class, Google.Protobuf.IMessage<TRequest>
+        where T : class, Google.Protobuf.IMessage<T> => api.CallAsync<TRequest, T>(Registry, method, request);
+
+    [Fact]
+    public async Task CreateCommunity_PointAndPolygon_AreStoredAndListed()
+    {
+        var point = await Call<Community, Community>("CreateCommunity", Village("reg-c1"));
+        var polygon = await Call<Community, Community>("CreateCommunity", Village("reg-c2", "POLYGON((29.3 -1.6, 29.32 -1.6, 29.32 -1.58, 29.3 -1.58, 29.3 -1.6))"));
+        var fetched = await Call<GetByIdRequest, Community>("GetCommunity", new GetByIdRequest { Id = "reg-c2" });
+        var listed = await Call<ListRequest, ListCommunitiesResponse>("ListCommunities", new ListRequest { Sector = "North", PageSize = 1000 });
+
+        Assert.Equal(1, point.Version);
+        Assert.Equal(29.30, point.Centroid.Longitude, 6);
+        Assert.StartsWith("POLYGON", fetched.Location.Wkt, StringComparison.Ordinal);
+        Assert.InRange(fetched.Centroid.Longitude, 29.3, 29.32);
+        Assert.Equal(310, fetched.Population.Single(p => p.Sex == Sex.Female).Count);
+        Assert.Contains(listed.Communities, c => c.Id == "reg-c1");
+        Assert.Contains(listed.Communities, c => c.Id == "reg-c2");
+    }
+
+    [Fact]
+    public async Task CreateCommunity_SameContentAgain_IsIdempotentButOtherContentConflicts()
+    {
+        await Call<Community, Community>("CreateCommunity", Village("reg-c3"));
+        var again = await Call<Community, Community>("CreateCommunity", Village("reg-c3"));
+        var other = Village("reg-c3");
+        other.Name = "Another name";
+
+        var detail = await FailsWith(StatusCode.AlreadyExists, () => Call<Community, Community>("CreateCommunity", other));
+
+        Assert.Equal(1, again.Version);
+        Assert.Equal("id: community 'reg-c3' already exists with other content; use UpdateCommunity to change it", detail);
+    }
+
+    [Fact]
+    public async Task UpdateCommunity_WithCurrentVersion_BumpsItAndAStaleVersionIsAborted()
+    {
+        var created = await Call<Community, Community>("CreateCommunity", Village("reg-c4"));
+        var change = Village("reg-c4");
+        change.RiskLevel = RiskLevel.Critical;
+
+        var updated = await Call<UpdateCommunityRequest, Community>("UpdateCommunity", new UpdateCommunityRequest { Community = change, ExpectedVersion = created.Version });
+        var stale = await FailsWith(StatusCode.Aborted,
+            () => Call<UpdateCommunityRequest, Community>("UpdateCommunity", new UpdateCommunityRequest { Community = change, ExpectedVersion = created.Version }));
+        var missing = await FailsWith(StatusCode.NotFound,
+            () => Call<UpdateCommunityRequest, Community>("UpdateCommunity", new UpdateCommunityRequest { Community = Village("reg-none") }));
+
+        Assert.Equal(2, updated.Version);
+        Assert.Equal(RiskLevel.Critical, updated.RiskLevel);
+        Assert.Contains("expected_version: community 'reg-c4' is at version 2, not the expected 1", stale, StringComparison.Ordinal);
+        Assert.Equal("id: no community 'reg-none'", missing);
+    }
+
+    [Theory]
+    [InlineData("POLYGON((29.3 -1.6, 29.32 -1.6, 29.32 -1.58, 29.3 -1.6, 29.32 -1.58, 29.3 -1.58, 29.3 -1.6))", "location: is not a valid geometry")]
+    [InlineData("LINESTRING(29.3 -1.6, 29.32 -1.6)", "location: must be a Point or Polygon or MultiPolygon")]
+    [InlineData("POINT(200 -1.6)", "location: has coordinate (200 -1.6) outside")]
+    [InlineData("POINT EMPTY", "location: is empty")]
+    [InlineData("POINT(29.3", "location.wkt: is not valid WKT")]
+    public async Task CreateCommunity_BadLocation_IsRefusedNamingTheField(string wkt, string expected)
+    {
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => Call<Community, Community>("CreateCommunity", Village("reg-bad", wkt)));
+
+        Assert.StartsWith(expected, detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateBase_ThenGetAndList_RoundTripsEveryField()
+    {
+        var created = await Call<Base, Base>("CreateBase", Cob("reg-b1"));
+        var fetched = await Call<GetByIdRequest, Base>("GetBase", new GetByIdRequest { Id = "reg-b1" });
+        var page = await Call<ListRequest, ListBasesResponse>("ListBases", new ListRequest { PageSize = 1 });
+
+        Assert.Equal(Cob("reg-b1").Location, fetched.Location);
+        Assert.Equal(BaseKind.CompanyOperatingBase, fetched.Kind);
+        Assert.Equal(2024, fetched.OpenedOn.Year);
+        Assert.Null(fetched.ClosedOn);
+        Assert.Equal(created, fetched);
+        Assert.Single(page.Bases);
+        Assert.NotEmpty(page.NextPageToken);
+    }
+
+    [Fact]
+    public async Task CreateBase_BadValues_AreRefusedNamingTheField()
+    {
+        var kind = Cob("reg-b2");
+        kind.Kind = (BaseKind)9;
+        var dates = Cob("reg-b3");
+        dates.ClosedOn = new CalendarDate { Year = 2023, Month = 5, Day = 1 };
+        var date = Cob("reg-b4");
+        date.OpenedOn = new CalendarDate { Year = 2024, Month = 2, Day = 30 };
+
+        Assert.StartsWith("kind: 9 is not a known BaseKind", await FailsWith(StatusCode.InvalidArgument, () => Call<Base, Base>("CreateBase", kind)), StringComparison.Ordinal);
+        Assert.StartsWith("closed_on: 2023-05-01 is before opened_on", await FailsWith(StatusCode.InvalidArgument, () => Call<Base, Base>("CreateBase", dates)), StringComparison.Ordinal);
+        Assert.StartsWith("opened_on: 2024-02-30 is not a valid calendar date", await FailsWith(StatusCode.InvalidArgument, () => Call<Base, Base>("CreateBase", date)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateDeployment_OwnLocalityAndLongTemporaryDuty_AreFlaggedOnWriteAndInQueries()
+    {
+        await Call<Base, Base>("CreateBase", Cob("reg-b5"));
+        await Call<Community, Community>("CreateCommunity", Village("reg-home", "POINT(29.26 -1.63)"));
+        var home = await Call<ClaDeployment, ClaDeployment>("CreateDeployment", new ClaDeployment
+        {
+            Id = "dep-home", ClaId = "cla-1", Sex = Sex.Female, BaseId = "reg-b5", HomeCommunityId = "reg-home",
+            From = new CalendarDate { Year = 2026, Month = 1, Day = 1 },
+        });
+        var area = await Call<ClaDeployment, ClaDeployment>("CreateDeployment", new ClaDeployment
+        {
+            Id = "dep-area", ClaId = "cla-2", Sex = Sex.Male, BaseId = "reg-b5", HomeLocality = "nyiragongo",
+            From = new CalendarDate { Year = 2026, Month = 1, Day = 1 },
+        });
+        var tdy = await Call<ClaDeployment, ClaDeployment>("CreateDeployment", new ClaDeployment
+        {
+            Id = "dep-tdy", ClaId = "cla-3", Sex = Sex.Male, BaseId = "reg-b5", TemporaryDuty = true, HomeLocality = "Masisi",
+            From = new CalendarDate { Year = 2026, Month = 1, Day = 1 }, To = new CalendarDate { Year = 2026, Month = 6, Day = 30 },
+        });
+
+        var inFebruary = await Call<ListDeploymentsRequest, ListDeploymentsResponse>("ListDeployments", new ListDeploymentsRequest
+        {
+            BaseId = "reg-b5", ActiveOn = new CalendarDate { Year = 2026, Month = 2, Day = 15 }, Flag = DeploymentFlag.TemporaryDutyOverThreeMonths,
+        });
+        var inMay = await Call<ListDeploymentsRequest, ListDeploymentsResponse>("ListDeployments", new ListDeploymentsRequest
+        {
+            BaseId = "reg-b5", ActiveOn = new CalendarDate { Year = 2026, Month = 5, Day = 15 }, Flag = DeploymentFlag.TemporaryDutyOverThreeMonths,
+        });
+
+        Assert.Equal([DeploymentFlag.OwnLocality], home.Flags);
+        Assert.Equal([DeploymentFlag.OwnLocality], area.Flags);
+        Assert.Equal([DeploymentFlag.TemporaryDutyOverThreeMonths], tdy.Flags);
+        Assert.Empty(inFebruary.Deployments);
+        Assert.Equal(["dep-tdy"], inMay.Deployments.Select(d => d.Id));
+    }
+
+    [Fact]
+    public async Task CreateDeployment_UnknownBaseOrBadValues_AreRefusedNamingTheField()
+    {
+        var unknownBase = new ClaDeployment { Id = "dep-x", ClaId = "cla-9", Sex = Sex.Female, BaseId = "no-base", From = new CalendarDate { Year = 2026, Month = 1, Day = 1 } };
+        var unknownSex = unknownBase.Clone();
+        unknownSex.Sex = Sex.Unknown;
+        var inverted = unknownBase.Clone();
+        inverted.To = new CalendarDate { Year = 2025, Month = 1, Day = 1 };
+
+        Assert.Equal("base_id: no base 'no-base'", await FailsWith(StatusCode.NotFound, () => Call<ClaDeployment, ClaDeployment>("CreateDeployment", unknownBase)));
+        Assert.StartsWith("sex: 3 is not FEMALE (1) or MALE (2)", await FailsWith(StatusCode.InvalidArgument, () => Call<ClaDeployment, ClaDeployment>("CreateDeployment", unknownSex)), StringComparison.Ordinal);
+        Assert.StartsWith("to: 2025-01-01 is before from 2026-01-01", await FailsWith(StatusCode.InvalidArgument, () => Call<ClaDeployment, ClaDeployment>("CreateDeployment", inverted)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NearestPresence_AlertPoint_ListsOpenBasesNearestFirstWithTheirTeams()
+    {
+        await Call<Base, Base>("CreateBase", Cob("near-1", 28.00, -2.00));
+        await Call<Base, Base>("CreateBase", Cob("near-2", 28.10, -2.00));
+        var closed = Cob("near-closed", 28.01, -2.00);
+        closed.ClosedOn = new CalendarDate { Year = 2025, Month = 12, Day = 31 };
+        await Call<Base, Base>("CreateBase", closed);
+        foreach (var (id, sex) in new[] { ("near-a", Sex.Male), ("near-b", Sex.Female) })
+        {
+            await Call<ClaDeployment, ClaDeployment>("CreateDeployment", new ClaDeployment { Id = id, ClaId = id, Sex = sex, BaseId = "near-2", From = new CalendarDate { Year = 2026, Month = 1, Day = 1 } });
+        }
+
+        var response = await api.CallAsync<NearestPresenceRequest, NearestPresenceResponse>(Presence, "NearestPresence", new NearestPresenceRequest
+        {
+            Point = new GeoPoint { Longitude = 28.02, Latitude = -2.00 }, Limit = 2, At = new CalendarDate { Year = 2026, Month = 3, Day = 1 },
+        });
+
+        Assert.Equal(["near-1", "near-2"], response.Bases.Select(b => b.Base.Id));
+        var expected = Geo.Core.Spatial.Geodesy.DistanceMetres(new(28.02, -2.0), new(28.0, -2.0));
+        Assert.InRange(response.Bases[0].DistanceMetres, expected * 0.995, expected * 1.005);
+        Assert.False(response.Bases[0].Team.Staffed);
+        Assert.Equal(0, response.Bases[0].Team.ClaCount);
+        Assert.True(response.Bases[1].Team.Staffed);
+        Assert.True(response.Bases[1].Team.HasFemaleCla);
+    }
+
+    [Theory]
+    [InlineData(95, 5, 0, "point.latitude: 95 is out of range")]
+    [InlineData(10, 51, 0, "limit: 51 is out of range")]
+    [InlineData(10, 5, -1, "max_distance_metres: must be between 0")]
+    [InlineData(10, 5, 2_000_000, "max_distance_metres: must be between 0")]
+    public async Task NearestPresence_BadInput_IsRefusedNamingTheField(double latitude, int limit, double maxDistance, string expected)
+    {
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => api.CallAsync<NearestPresenceRequest, NearestPresenceResponse>(Presence, "NearestPresence",
+            new NearestPresenceRequest { Point = new GeoPoint { Longitude = 28, Latitude = latitude }, Limit = limit, MaxDistanceMetres = maxDistance }));
+
+        Assert.StartsWith(expected, detail, StringComparison.Ordinal);
+    }
+}
