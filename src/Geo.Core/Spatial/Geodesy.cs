@@ -1,9 +1,9 @@
 namespace Geo.Core.Spatial;
 
-/// <summary>Distances and areas on the WGS84 sphere-approximation used for limits and reach.</summary>
+/// <summary>Distances (on the WGS84 ellipsoid) and areas (on the sphere) for limits and reach.</summary>
 public static class Geodesy
 {
-    /// <summary>Mean Earth radius (IUGG), metres: haversine distances agree with PostGIS geography within about 0.5%.</summary>
+    /// <summary>Mean Earth radius (IUGG), metres.</summary>
     public const double EarthRadiusMetres = 6_371_008.8;
 
     /// <summary>Equatorial radius, metres, as used for spherical polygon areas.</summary>
@@ -11,7 +11,53 @@ public static class Geodesy
 
     private const double MetresPerDegreeLatitude = Math.PI * EarthRadiusMetres / 180.0;
 
+    /// <summary>
+    /// Distance on the WGS84 ellipsoid (Vincenty's inverse formula), as PostGIS geography measures
+    /// it; near-antipodal pairs where the iteration does not converge fall back to the sphere.
+    /// </summary>
     public static double DistanceMetres(GeoPoint a, GeoPoint b)
+    {
+        const double major = 6_378_137.0;
+        const double flattening = 1 / 298.257223563;
+        const double minor = major * (1 - flattening);
+        var l = Radians(b.Longitude - a.Longitude);
+        var u1 = Math.Atan((1 - flattening) * Math.Tan(Radians(a.Latitude)));
+        var u2 = Math.Atan((1 - flattening) * Math.Tan(Radians(b.Latitude)));
+        double sinU1 = Math.Sin(u1), cosU1 = Math.Cos(u1), sinU2 = Math.Sin(u2), cosU2 = Math.Cos(u2);
+        var lambda = l;
+        for (var iteration = 0; iteration < 200; iteration++)
+        {
+            double sinLambda = Math.Sin(lambda), cosLambda = Math.Cos(lambda);
+            var sinSigma = Math.Sqrt(Math.Pow(cosU2 * sinLambda, 2) + Math.Pow((cosU1 * sinU2) - (sinU1 * cosU2 * cosLambda), 2));
+            if (sinSigma == 0)
+            {
+                return 0;
+            }
+
+            var cosSigma = (sinU1 * sinU2) + (cosU1 * cosU2 * cosLambda);
+            var sigma = Math.Atan2(sinSigma, cosSigma);
+            var sinAlpha = cosU1 * cosU2 * sinLambda / sinSigma;
+            var cosSqAlpha = 1 - (sinAlpha * sinAlpha);
+            var cos2SigmaM = cosSqAlpha == 0 ? 0 : cosSigma - (2 * sinU1 * sinU2 / cosSqAlpha);
+            var c = flattening / 16 * cosSqAlpha * (4 + (flattening * (4 - (3 * cosSqAlpha))));
+            var previous = lambda;
+            lambda = l + ((1 - c) * flattening * sinAlpha * (sigma + (c * sinSigma * (cos2SigmaM + (c * cosSigma * (-1 + (2 * cos2SigmaM * cos2SigmaM)))))));
+            if (Math.Abs(lambda - previous) < 1e-12)
+            {
+                var uSq = cosSqAlpha * ((major * major) - (minor * minor)) / (minor * minor);
+                var bigA = 1 + (uSq / 16384 * (4096 + (uSq * (-768 + (uSq * (320 - (175 * uSq)))))));
+                var bigB = uSq / 1024 * (256 + (uSq * (-128 + (uSq * (74 - (47 * uSq))))));
+                var deltaSigma = bigB * sinSigma * (cos2SigmaM + (bigB / 4 * ((cosSigma * (-1 + (2 * cos2SigmaM * cos2SigmaM)))
+                    - (bigB / 6 * cos2SigmaM * (-3 + (4 * sinSigma * sinSigma)) * (-3 + (4 * cos2SigmaM * cos2SigmaM))))));
+                return minor * bigA * (sigma - deltaSigma);
+            }
+        }
+
+        return SphericalDistanceMetres(a, b);
+    }
+
+    /// <summary>Great-circle distance on the mean sphere (haversine).</summary>
+    public static double SphericalDistanceMetres(GeoPoint a, GeoPoint b)
     {
         var lat1 = Radians(a.Latitude);
         var lat2 = Radians(b.Latitude);
