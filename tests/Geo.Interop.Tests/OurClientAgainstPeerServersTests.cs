@@ -119,7 +119,9 @@ public sealed class OurClientAgainstPeerServersTests(PeerServersFixture peers) :
 
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
         // Our grpc-timeout header reached the peer, which cancelled its handler.
-        Assert.True(await peer.WaitForLineAsync(l => l == $"CANCELLED Unary {message}", ServerLogWait), string.Join('\n', peer.Lines));
+        Assert.True(
+            await peer.WaitForLineAsync(l => l == $"CANCELLED Unary {message}", ServerLogWait),
+            $"the {server} server did not see the deadline of Unary {message}; it printed: [{string.Join(" | ", peer.Lines)}]");
     }
 
     [Theory]
@@ -148,7 +150,11 @@ public sealed class OurClientAgainstPeerServersTests(PeerServersFixture peers) :
         });
 
         Assert.Equal(StatusCode.Cancelled, error.StatusCode);
-        Assert.True(await peer.WaitForLineAsync(l => l == $"CANCELLED ServerStream {message}", ServerLogWait), string.Join('\n', peer.Lines));
+        // A cancel must reset the HTTP/2 stream (CallOptions.CancellationToken: "cancels the call
+        // (RST_STREAM)"), not wait for the call to be disposed.
+        Assert.True(
+            await peer.WaitForLineAsync(l => l == $"CANCELLED ServerStream {message}", ServerLogWait),
+            $"the {server} server did not see the cancel of ServerStream {message} while the call was still undisposed; it printed: [{string.Join(" | ", peer.Lines)}]");
         // The channel still serves after the cancel.
         Assert.Equal("after", (await channel.UnaryAsync(Unary, new EchoRequest { Message = "after" }, Default)).Message);
     }
