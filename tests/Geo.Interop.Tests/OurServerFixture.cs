@@ -20,6 +20,8 @@ public sealed class OurServerFixture : IAsyncLifetime
     /// <summary>host:port, as the peer clients take it.</summary>
     public string Target => $"{Service.GrpcEndpoint.Host}:{Service.GrpcEndpoint.Port}";
 
+    public PostgisDatabase Database => _database;
+
     public EchoCallLog CallLog => Service.App.Services.GetRequiredService<EchoCallLog>();
 
     public async Task InitializeAsync()

@@ -1,4 +1,5 @@
 using Geo.Interop.Tests.Peers;
+using Geo.Testing.Echo;
 using Xunit;
 
 namespace Geo.Interop.Tests;
@@ -27,5 +28,24 @@ public sealed class PeerClientsAgainstOurServerTests(OurServerFixture server) : 
         await server.CallLog.WaitForCancellationAsync($"cancel-me{tag}", s_handlerWait);
         await server.CallLog.WaitForCancellationAsync($"slow{tag}", s_handlerWait);
         await server.CallLog.WaitForCancellationAsync($"slow-stream{tag}", s_handlerWait);
+    }
+
+    [Theory]
+    [InlineData(PeerKind.Python)]
+    [InlineData(PeerKind.Node)]
+    public async Task PeerClient_OurServerCompressesResponses_EveryCallShapeDecodes(PeerKind client)
+    {
+        await using var gzipServer = await GrpcTestServer.StartAsync(
+            server.Database.ConnectionString, ["--GeoAwareness:Grpc:CompressResponses=true"]);
+        var target = $"{gzipServer.GrpcEndpoint.Host}:{gzipServer.GrpcEndpoint.Port}";
+
+        var results = await PeerClient.RunAsync(
+            client, target, ["unary", "server_stream", "client_stream", "bidi", "metadata", "gzip", "gzip_client_stream", "failure"]);
+
+        Assert.Equal(8, results.Count);
+        foreach (var result in results.Values)
+        {
+            ScenarioExpectations.AssertScenario(result);
+        }
     }
 }

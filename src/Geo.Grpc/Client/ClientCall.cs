@@ -120,6 +120,7 @@ public sealed class ClientCall<TRequest, TResponse> : IDisposable
         }
 
         _content.Abandon();
+        _body?.Complete();
         if (_send.IsCompletedSuccessfully)
         {
             _send.Result.Dispose();

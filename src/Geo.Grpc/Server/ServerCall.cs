@@ -54,8 +54,9 @@ internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IAsyn
                 return "unknown";
             }
 
-            var family = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4";
-            return string.Create(CultureInfo.InvariantCulture, $"{family}:{address}:{connection.RemotePort}");
+            return address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+                ? string.Create(CultureInfo.InvariantCulture, $"ipv6:[{address}]:{connection.RemotePort}")
+                : string.Create(CultureInfo.InvariantCulture, $"ipv4:{address}:{connection.RemotePort}");
         }
     }
 

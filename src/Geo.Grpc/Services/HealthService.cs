@@ -19,10 +19,17 @@ internal sealed class HealthService
     private readonly HashSet<string> _services;
     private readonly TimeSpan _watchInterval;
     private readonly ILogger _logger;
+    private readonly CancellationToken _stopping;
 
-    public HealthService(GeoDatabase database, IEnumerable<GrpcServiceRegistration> registrations, IOptions<GrpcServerOptions> options, ILoggerFactory loggerFactory)
+    public HealthService(
+        GeoDatabase database,
+        IEnumerable<GrpcServiceRegistration> registrations,
+        IOptions<GrpcServerOptions> options,
+        IHostApplicationLifetime lifetime,
+        ILoggerFactory loggerFactory)
     {
         _database = database;
+        _stopping = lifetime.ApplicationStopping;
         _services = new HashSet<string>(StringComparer.Ordinal) { string.Empty };
         foreach (var registration in registrations)
         {
@@ -43,13 +50,16 @@ internal sealed class HealthService
         return new HealthCheckResponse { Status = await CurrentAsync(context.CancellationToken).ConfigureAwait(false) };
     }
 
-    /// <summary>Polls, and sends a message when the status changes; runs until the caller leaves.</summary>
+    /// <summary>
+    /// Polls, and sends a message when the status changes; runs until the caller leaves or the
+    /// service stops, which it announces with NOT_SERVING so that shutdown does not wait on watchers.
+    /// </summary>
     public async Task Watch(HealthCheckRequest request, IServerStreamWriter<HealthCheckResponse> responses, ServerCallContext context)
     {
         var cancellationToken = context.CancellationToken;
         var known = _services.Contains(request.Service);
         ServingStatus? last = null;
-        while (true)
+        while (!_stopping.IsCancellationRequested)
         {
             var status = known ? await CurrentAsync(cancellationToken).ConfigureAwait(false) : ServingStatus.ServiceUnknown;
             if (status != last)
@@ -58,7 +68,20 @@ internal sealed class HealthService
                 last = status;
             }
 
-            await Task.Delay(_watchInterval, cancellationToken).ConfigureAwait(false);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping);
+            try
+            {
+                await Task.Delay(_watchInterval, wait.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+
+        if (known)
+        {
+            await responses.WriteAsync(new HealthCheckResponse { Status = ServingStatus.NotServing }, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -50,6 +50,23 @@ public sealed class HealthServiceTests(EchoServerFixture server) : IClassFixture
     }
 
     [Fact]
+    public async Task Watch_ServiceStops_NotServingThenTheCallEndsOk()
+    {
+        var service = await GrpcTestServer.StartAsync(server.Database.ConnectionString);
+        using var channel = new GrpcChannel(service.GrpcEndpoint);
+        using var call = channel.ServerStreamingCall(Watch, new HealthCheckRequest());
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(ServingStatus.Serving, call.ResponseStream.Current.Status);
+
+        var stopping = service.DisposeAsync().AsTask();
+
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(ServingStatus.NotServing, call.ResponseStream.Current.Status);
+        Assert.False(await call.ResponseStream.MoveNext(CancellationToken.None));
+        await stopping;
+    }
+
+    [Fact]
     public async Task Watch_UnknownService_ServiceUnknownWithoutEndingTheCall()
     {
         using var call = server.Channel.ServerStreamingCall(Watch, new HealthCheckRequest { Service = "no.such.Service" });
