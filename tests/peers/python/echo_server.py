@@ -58,7 +58,9 @@ def cancellation_logged(method):
             try:
                 async for reply in handler(request_or_iterator, context):
                     yield reply
-            except asyncio.CancelledError:
+            except (asyncio.CancelledError, GeneratorExit):
+                # A cancel that arrives while the generator is parked at a yield closes it with
+                # GeneratorExit rather than CancelledError; both mean the call was cancelled.
                 log("CANCELLED %s %s" % (method, getattr(request_or_iterator, "message", "")))
                 raise
 
