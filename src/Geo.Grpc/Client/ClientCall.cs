@@ -23,6 +23,8 @@ public sealed class ClientCall<TRequest, TResponse> : IDisposable
     private readonly GrpcMethod<TRequest, TResponse> _method;
     private readonly CallOptions _options;
     private readonly CancellationTokenSource _cancellation;
+    private readonly CancellationTokenSource? _deadline;
+    private readonly CancellationTokenRegistration _resetOnCancel;
     private readonly GrpcRequestContent<TRequest> _content;
     private readonly Task<HttpResponseMessage> _send;
     private readonly ResponseReader _reader;
@@ -40,7 +42,12 @@ public sealed class ClientCall<TRequest, TResponse> : IDisposable
         _channel = channel;
         _method = method;
         _options = options;
-        _cancellation = CancellationTokenSource.CreateLinkedTokenSource(options.CancellationToken);
+        // A timer of its own tells a deadline from a cancel: CancelAfter may fire a little before
+        // the clock reaches the deadline, so comparing times afterwards is not reliable.
+        _deadline = options.Deadline is null ? null : new CancellationTokenSource();
+        _cancellation = _deadline is null
+            ? CancellationTokenSource.CreateLinkedTokenSource(options.CancellationToken)
+            : CancellationTokenSource.CreateLinkedTokenSource(options.CancellationToken, _deadline.Token);
         _reader = new ResponseReader(this);
         _content = new GrpcRequestContent<TRequest>(single, channel.Options.MaxSendMessageBytes, options.CompressRequest, Translate, _cancellation.Token);
 
@@ -65,11 +72,11 @@ public sealed class ClientCall<TRequest, TResponse> : IDisposable
             headers.TryAddWithoutValidation(GrpcProtocol.TimeoutHeader, GrpcTimeout.Format(timeout));
             if (timeout <= TimeSpan.Zero)
             {
-                _cancellation.Cancel();
+                _deadline!.Cancel();
             }
             else if (timeout.TotalMilliseconds < int.MaxValue - 1)
             {
-                _cancellation.CancelAfter(timeout);
+                _deadline!.CancelAfter(timeout);
             }
         }
 
@@ -85,6 +92,10 @@ public sealed class ClientCall<TRequest, TResponse> : IDisposable
         }
 
         _send = channel.Invoker.SendAsync(request, _cancellation.Token);
+
+        // Once the response has begun, cancelling the token alone only stops local reads: disposing
+        // the response resets the HTTP/2 stream (RST_STREAM), which is what tells the server.
+        _resetOnCancel = _cancellation.Token.Register(static state => ((ClientCall<TRequest, TResponse>)state!).ResetStream(), this);
     }
 
     /// <summary>Where requests go, for client streaming and bidi calls.</summary>
@@ -119,6 +130,7 @@ public sealed class ClientCall<TRequest, TResponse> : IDisposable
             _cancellation.Cancel();
         }
 
+        _resetOnCancel.Dispose();
         _content.Abandon();
         _body?.Complete();
         if (_send.IsCompletedSuccessfully)
@@ -127,6 +139,21 @@ public sealed class ClientCall<TRequest, TResponse> : IDisposable
         }
 
         _cancellation.Dispose();
+        _deadline?.Dispose();
+    }
+
+    private void ResetStream()
+    {
+        if (_status is not null)
+        {
+            return;
+        }
+
+        _content.Abandon();
+        if (_send.IsCompletedSuccessfully)
+        {
+            _send.Result.Dispose();
+        }
     }
 
     private Task<HttpResponseMessage> Response => _response ??= ReceiveHeadersAsync();
@@ -261,7 +288,7 @@ public sealed class ClientCall<TRequest, TResponse> : IDisposable
             return exception;
         }
 
-        if (_options.Deadline is { } deadline && _cancellation.IsCancellationRequested && DateTime.UtcNow >= deadline.ToUniversalTime())
+        if (_deadline is { IsCancellationRequested: true })
         {
             return new RpcException(new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded"));
         }

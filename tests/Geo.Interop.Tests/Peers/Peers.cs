@@ -45,6 +45,8 @@ public static class Peers
             : StartInfo(Node, Path.Combine(PeersDirectory, "node", "echo_server.js"));
         info.ArgumentList.Add("--port");
         info.ArgumentList.Add("0");
+        // Our end of its stdin closes when this process ends, however it ends: no orphaned servers.
+        info.ArgumentList.Add("--exit-with-stdin");
         if (gzip)
         {
             info.ArgumentList.Add("--gzip");

@@ -2,7 +2,7 @@
 'use strict';
 // A grpc-js server for tests/protos/echo.proto, written to the comments of that file.
 //
-// Usage: node echo_server.js [--port N] [--gzip]
+// Usage: node echo_server.js [--port N] [--gzip] [--exit-with-stdin]
 // Prints "READY <port>" on stdout once listening (port 0 picks a free port), and
 // "CANCELLED <method> <message>" whenever a call is cancelled (by the client or a deadline)
 // while its handler is running, so a test can see that the server observed it.
@@ -200,6 +200,12 @@ function main() {
   const stop = () => server.tryShutdown(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  if (process.argv.includes('--exit-with-stdin')) {
+    // A test runner that dies takes its servers with it.
+    process.stdin.on('end', () => process.exit(0));
+    process.stdin.on('error', () => process.exit(0));
+    process.stdin.resume();
+  }
 }
 
 main();

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A Python grpcio (asyncio) server for tests/protos/echo.proto, written to the comments of that file.
 
-Usage: /usr/bin/python3 echo_server.py [--port N] [--gzip]
+Usage: /usr/bin/python3 echo_server.py [--port N] [--gzip] [--exit-with-stdin]
 Prints "READY <port>" on stdout once listening (port 0 picks a free port), and
 "CANCELLED <method> <message>" whenever a call is cancelled (by the client or a deadline)
 while its handler is running, so a test can see that the server observed it.
@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import signal
 import sys
+import threading
 
 import grpc
 
@@ -57,7 +58,9 @@ def cancellation_logged(method):
             try:
                 async for reply in handler(request_or_iterator, context):
                     yield reply
-            except asyncio.CancelledError:
+            except (asyncio.CancelledError, GeneratorExit):
+                # A cancel that arrives while the generator is parked at a yield closes it with
+                # GeneratorExit rather than CancelledError; both mean the call was cancelled.
                 log("CANCELLED %s %s" % (method, getattr(request_or_iterator, "message", "")))
                 raise
 
@@ -122,6 +125,8 @@ async def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--gzip", action="store_true", help="compress responses with gzip")
+    parser.add_argument("--exit-with-stdin", action="store_true",
+                        help="stop when stdin closes (a test runner that dies takes its servers with it)")
     args = parser.parse_args()
     server = grpc.aio.server(
         compression=grpc.Compression.Gzip if args.gzip else None,
@@ -134,6 +139,8 @@ async def main():
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    if args.exit_with_stdin:
+        threading.Thread(target=lambda: (sys.stdin.read(), loop.call_soon_threadsafe(stop.set)), daemon=True).start()
     await stop.wait()
     await server.stop(0.5)
 
