@@ -29,7 +29,9 @@ public sealed class IngestFaultTests : IAsyncLifetime, IDisposable
     private const int Clients = 3;
     private const int PerClient = 3000;
     private const int PerMessage = 100;
+    private const int CommitRows = 200;
     private const int MessagesBeforeKill = 15;
+    private const int CommittedBeforeKill = MessagesBeforeKill * PerMessage / CommitRows * CommitRows;
     private const string DatabaseUnavailable = "the database is unavailable";
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
     private static readonly GrpcMethod<SubmitObservationsRequest, SubmitObservationsResponse> SubmitMethod = Method<SubmitObservationsRequest, SubmitObservationsResponse>(Observations, "Submit");
@@ -48,7 +50,7 @@ public sealed class IngestFaultTests : IAsyncLifetime, IDisposable
     {
         _cluster = await LocalPostgresCluster.StartAsync(_clusterOptions, NullLogger.Instance, CancellationToken.None);
         // The service migrates the new database as it starts.
-        _service = await GrpcTestServer.StartAsync(_cluster.ConnectionString, ["--GeoAwareness:Limits:IngestCommitRows=200", "--GeoAwareness:Limits:MaxBatchSize=500"]);
+        _service = await GrpcTestServer.StartAsync(_cluster.ConnectionString, [$"--GeoAwareness:Limits:IngestCommitRows={CommitRows}", "--GeoAwareness:Limits:MaxBatchSize=500"]);
         _channel = new GrpcChannel(_service.GrpcEndpoint);
     }
 
@@ -83,6 +85,8 @@ public sealed class IngestFaultTests : IAsyncLifetime, IDisposable
             }
         })))).ToArray();
         await Within(Task.WhenAll(reached.Select(r => r.Task)), "the clients' first messages");
+        // Commits every 200 rows: of the 1,500 rows each client sent, 1,400 are committed and 100 wait in its open COPY.
+        await Within(WaitForStoredAsync(Clients * CommittedBeforeKill), "the commits before the kill");
         var acknowledged = await Within(SubmitAsync(NewObservation("acked-before-kill")), "Submit before the kill");
         Assert.Equal(1, acknowledged.Stored);
 
@@ -103,7 +107,8 @@ public sealed class IngestFaultTests : IAsyncLifetime, IDisposable
         foreach (var response in retried)
         {
             Assert.Equal(PerClient, response.Received);
-            Assert.Equal(PerClient, response.Stored + response.AlreadyStored);
+            Assert.Equal(CommittedBeforeKill, response.AlreadyStored);
+            Assert.Equal(PerClient - CommittedBeforeKill, response.Stored);
         }
 
         var expected = Enumerable.Range(0, Clients).SelectMany(client => Enumerable.Range(0, PerClient).Select(i => Id(client, i))).Append("acked-before-kill").ToHashSet();
@@ -111,6 +116,43 @@ public sealed class IngestFaultTests : IAsyncLifetime, IDisposable
         Assert.Equal(expected.Count, ids.Count);
         Assert.Equal(ids.Count, ids.Distinct().Count());
         Assert.True(expected.SetEquals(ids), $"stored ids differ from the ones sent: {ids.Except(expected).Count()} unexpected, {expected.Except(ids).Count()} missing");
+    }
+
+    [Fact]
+    public async Task Fault_PostgresKilledWhileClientsStreamFlatOut_EveryCallEndsOkOrUnavailableAndRetriesStoreEveryObservationOnce()
+    {
+        // No pause: the kill lands wherever the service happens to be (COPY, merge, commit).
+        var started = Enumerable.Range(0, Clients).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+        var calls = Enumerable.Range(0, Clients).Select(client => Task.Run(() => CaptureAsync(IngestAsync(client, message =>
+        {
+            if (message == 3)
+            {
+                started[client].TrySetResult();
+            }
+
+            return Task.CompletedTask;
+        })))).ToArray();
+        await Within(Task.WhenAll(started.Select(s => s.Task)), "the clients' first messages");
+
+        await KillPostmasterAsync();
+
+        for (var client = 0; client < Clients; client++)
+        {
+            var outcome = await Within(calls[client], $"client {client}'s ingest");
+            Assert.True(outcome.Status is StatusCode.OK or StatusCode.Unavailable, $"client {client}: expected OK or UNAVAILABLE, got {outcome.Status}: {outcome.Detail}");
+            if (outcome.Status == StatusCode.Unavailable)
+            {
+                Assert.Contains(DatabaseUnavailable, outcome.Detail, StringComparison.Ordinal);
+            }
+        }
+
+        await RestartClusterAsync();
+        var retried = await Task.WhenAll(Enumerable.Range(0, Clients).Select(RetryUntilStoredAsync));
+
+        Assert.All(retried, response => Assert.Equal(PerClient, response.Stored + response.AlreadyStored));
+        var ids = await StoredIdsAsync();
+        Assert.Equal(Clients * PerClient, ids.Count);
+        Assert.True(Enumerable.Range(0, Clients).SelectMany(client => Enumerable.Range(0, PerClient).Select(i => Id(client, i))).ToHashSet().SetEquals(ids));
     }
 
     [Fact]
@@ -241,6 +283,24 @@ public sealed class IngestFaultTests : IAsyncLifetime, IDisposable
     private async Task RestartClusterAsync()
     {
         _cluster = await Within(LocalPostgresCluster.StartAsync(_clusterOptions, NullLogger.Instance, CancellationToken.None), "restarting the cluster");
+    }
+
+    private async Task WaitForStoredAsync(long count)
+    {
+        while (true)
+        {
+            await using var connection = new NpgsqlConnection(Cluster.ConnectionString + ";Pooling=false");
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT count(*) FROM observations", connection);
+            var stored = (long)(await command.ExecuteScalarAsync())!;
+            Assert.True(stored <= count, $"{stored} observations stored, more than the {count} committed ones");
+            if (stored == count)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     private async Task<List<string>> StoredIdsAsync()
