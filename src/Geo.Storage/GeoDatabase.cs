@@ -43,9 +43,24 @@ public sealed class GeoDatabase : IAsyncDisposable
         }
 
         var builder = new NpgsqlDataSourceBuilder(connectionString);
+        var settings = builder.ConnectionStringBuilder;
+        if (!settings.TcpKeepAlive && settings.TcpKeepAliveTime == 0 && !IsUnixSocket(settings.Host))
+        {
+            // Over TCP, a database host that vanishes (crash, network cut) sends no reset: a call
+            // waiting on a long merge (no command timeout) would wait for the kernel's default of
+            // hours. Keepalive probes end it within about a minute, as UNAVAILABLE. The unix
+            // socket of the private cluster needs none of this: a killed server closes it at once.
+            settings.TcpKeepAliveTime = 30;
+            settings.TcpKeepAliveInterval = 5;
+            // Unix sockets refuse the keepalive options (EOPNOTSUPP): every connection would fail.
+        }
+
         builder.UseLoggerFactory(loggerFactory);
         return new GeoDatabase(builder.Build(), cluster);
     }
+
+    private static bool IsUnixSocket(string? host) =>
+        string.IsNullOrEmpty(host) || host.Split(',').Any(h => h.TrimStart().StartsWith('/') || h.TrimStart().StartsWith('@'));
 
     /// <summary>Applies the built-in migrations that the database lacks.</summary>
     public Task<int> MigrateAsync(ILogger logger, CancellationToken cancellationToken) =>

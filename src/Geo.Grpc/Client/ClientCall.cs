@@ -18,6 +18,7 @@ public sealed class ClientCall<TRequest, TResponse> : IDisposable
     where TResponse : class, IMessage<TResponse>
 {
     private const string UserAgent = "geoawareness-grpc/1.0";
+    private static readonly TimeSpan WriteFailureStatusWait = TimeSpan.FromSeconds(5);
 
     private readonly GrpcChannel _channel;
     private readonly GrpcMethod<TRequest, TResponse> _method;
@@ -49,7 +50,7 @@ public sealed class ClientCall<TRequest, TResponse> : IDisposable
             ? CancellationTokenSource.CreateLinkedTokenSource(options.CancellationToken)
             : CancellationTokenSource.CreateLinkedTokenSource(options.CancellationToken, _deadline.Token);
         _reader = new ResponseReader(this);
-        _content = new GrpcRequestContent<TRequest>(single, channel.Options.MaxSendMessageBytes, options.CompressRequest, Translate, _cancellation.Token);
+        _content = new GrpcRequestContent<TRequest>(single, channel.Options.MaxSendMessageBytes, options.CompressRequest, TranslateWriteFailureAsync, _cancellation.Token);
 
         var request = new HttpRequestMessage(HttpMethod.Post, new Uri(channel.Address, method.Path))
         {
@@ -278,6 +279,29 @@ public sealed class ClientCall<TRequest, TResponse> : IDisposable
         _trailers = trailers;
         _status = status;
         _content.Abandon();
+    }
+
+    /// <summary>
+    /// A write fails when the server has ended the call (e.g. UNAVAILABLE while the caller still
+    /// streams): the status is then in the response headers, which have arrived or are about to.
+    /// Waiting briefly for them reports that status instead of a made-up transport error, so a
+    /// caller does not retry a call the server refused for good.
+    /// </summary>
+    private async Task<Exception> TranslateWriteFailureAsync(Exception exception)
+    {
+        if (_status is null && !_cancellation.IsCancellationRequested)
+        {
+            try
+            {
+                await Response.WaitAsync(WriteFailureStatusWait).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RpcException or TimeoutException)
+            {
+                // No status after all: Translate reports the transport's failure.
+            }
+        }
+
+        return Translate(exception);
     }
 
     /// <summary>Turns what the transport threw into the status gRPC promises the caller.</summary>

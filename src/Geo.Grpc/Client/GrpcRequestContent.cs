@@ -16,12 +16,12 @@ internal sealed class GrpcRequestContent<TRequest> : HttpContent, IClientStreamW
     private readonly int _maxSendBytes;
     private readonly bool _compress;
     private readonly CancellationToken _callToken;
-    private readonly Func<Exception, Exception> _translate;
+    private readonly Func<Exception, Task<Exception>> _translate;
     private readonly TaskCompletionSource<Stream> _stream = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _writeLock = new(1, 1);
 
-    public GrpcRequestContent(TRequest? single, int maxSendBytes, bool compress, Func<Exception, Exception> translate, CancellationToken callToken)
+    public GrpcRequestContent(TRequest? single, int maxSendBytes, bool compress, Func<Exception, Task<Exception>> translate, CancellationToken callToken)
     {
         _single = single;
         _maxSendBytes = maxSendBytes;
@@ -46,9 +46,11 @@ internal sealed class GrpcRequestContent<TRequest> : HttpContent, IClientStreamW
             var stream = await _stream.Task.WaitAsync(linked.Token).ConfigureAwait(false);
             await WriteFrameAsync(stream, message, linked.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not InvalidOperationException)
+        catch (Exception e)
         {
-            throw _translate(e);
+            // Includes ObjectDisposedException: the transport disposes the request body when the
+            // server ends the call, so a write racing that end must still report the call's status.
+            throw await _translate(e).ConfigureAwait(false);
         }
         finally
         {

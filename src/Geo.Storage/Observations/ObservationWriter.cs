@@ -141,8 +141,16 @@ public sealed class ObservationWriter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await ResetAsync().ConfigureAwait(false);
-        await _connection.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await ResetAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            // Whatever cleaning up a broken session throws, the connection goes back to the pool
+            // (a broken one is discarded there); otherwise every database fault would leak one.
+            await _connection.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private async Task CheckReferencesAsync(CancellationToken cancellationToken)
