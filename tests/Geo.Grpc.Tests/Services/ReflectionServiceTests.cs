@@ -17,6 +17,10 @@ public sealed class ReflectionServiceTests(EchoServerFixture server) : IClassFix
     private static readonly string[] ExpectedServices =
     [
         "geoawareness.testing.v1.Echo",
+        "geoawareness.v1.Observations",
+        "geoawareness.v1.Presence",
+        "geoawareness.v1.Referrals",
+        "geoawareness.v1.Registry",
         "grpc.health.v1.Health",
         "grpc.reflection.v1.ServerReflection",
         "grpc.reflection.v1alpha.ServerReflection",
