@@ -56,6 +56,76 @@ public static class Geodesy
         return SphericalDistanceMetres(a, b);
     }
 
+    /// <summary>
+    /// The point reached by going <paramref name="distanceMetres"/> along the geodesic that leaves
+    /// <paramref name="start"/> at <paramref name="bearingDegrees"/> (clockwise from north), on the
+    /// WGS84 ellipsoid (Vincenty's direct formula), so that <see cref="DistanceMetres"/> measures the
+    /// same distance back. Longitudes are wrapped into [-180, 180).
+    /// </summary>
+    public static GeoPoint DestinationPoint(GeoPoint start, double bearingDegrees, double distanceMetres)
+    {
+        if (!start.IsInRange)
+        {
+            throw new ArgumentOutOfRangeException(nameof(start), start, "start must be a WGS84 position.");
+        }
+
+        if (!double.IsFinite(bearingDegrees))
+        {
+            throw new ArgumentOutOfRangeException(nameof(bearingDegrees), bearingDegrees, "bearing must be finite.");
+        }
+
+        if (!double.IsFinite(distanceMetres) || distanceMetres < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(distanceMetres), distanceMetres, "distance must be finite and not negative.");
+        }
+
+        const double major = 6_378_137.0;
+        const double flattening = 1 / 298.257223563;
+        const double minor = major * (1 - flattening);
+        var alpha1 = Radians(bearingDegrees);
+        double sinAlpha1 = Math.Sin(alpha1), cosAlpha1 = Math.Cos(alpha1);
+        // Keep clear of the poles, where tan(latitude) is unbounded.
+        var latitude = Math.Clamp(start.Latitude, -89.999_999, 89.999_999);
+        var tanU1 = (1 - flattening) * Math.Tan(Radians(latitude));
+        var cosU1 = 1 / Math.Sqrt(1 + (tanU1 * tanU1));
+        var sinU1 = tanU1 * cosU1;
+        var sigma1 = Math.Atan2(tanU1, cosAlpha1);
+        var sinAlpha = cosU1 * sinAlpha1;
+        var cosSqAlpha = 1 - (sinAlpha * sinAlpha);
+        var uSq = cosSqAlpha * ((major * major) - (minor * minor)) / (minor * minor);
+        var bigA = 1 + (uSq / 16384 * (4096 + (uSq * (-768 + (uSq * (320 - (175 * uSq)))))));
+        var bigB = uSq / 1024 * (256 + (uSq * (-128 + (uSq * (74 - (47 * uSq))))));
+        var sigma = distanceMetres / (minor * bigA);
+        double sinSigma, cosSigma, cos2SigmaM;
+        var iteration = 0;
+        while (true)
+        {
+            cos2SigmaM = Math.Cos((2 * sigma1) + sigma);
+            sinSigma = Math.Sin(sigma);
+            cosSigma = Math.Cos(sigma);
+            var deltaSigma = bigB * sinSigma * (cos2SigmaM + (bigB / 4 * ((cosSigma * (-1 + (2 * cos2SigmaM * cos2SigmaM)))
+                - (bigB / 6 * cos2SigmaM * (-3 + (4 * sinSigma * sinSigma)) * (-3 + (4 * cos2SigmaM * cos2SigmaM))))));
+            var previous = sigma;
+            sigma = (distanceMetres / (minor * bigA)) + deltaSigma;
+            if (Math.Abs(sigma - previous) < 1e-12 || ++iteration >= 200)
+            {
+                break;
+            }
+        }
+
+        cos2SigmaM = Math.Cos((2 * sigma1) + sigma);
+        sinSigma = Math.Sin(sigma);
+        cosSigma = Math.Cos(sigma);
+        var x = (sinU1 * sinSigma) - (cosU1 * cosSigma * cosAlpha1);
+        var lat2 = Math.Atan2((sinU1 * cosSigma) + (cosU1 * sinSigma * cosAlpha1), (1 - flattening) * Math.Sqrt((sinAlpha * sinAlpha) + (x * x)));
+        var lambda = Math.Atan2(sinSigma * sinAlpha1, (cosU1 * cosSigma) - (sinU1 * sinSigma * cosAlpha1));
+        var c = flattening / 16 * cosSqAlpha * (4 + (flattening * (4 - (3 * cosSqAlpha))));
+        var l = lambda - ((1 - c) * flattening * sinAlpha * (sigma + (c * sinSigma * (cos2SigmaM + (c * cosSigma * (-1 + (2 * cos2SigmaM * cos2SigmaM)))))));
+        var longitude = start.Longitude + (l * 180.0 / Math.PI);
+        longitude = ((((longitude + 180) % 360) + 360) % 360) - 180;
+        return new GeoPoint(longitude, lat2 * 180.0 / Math.PI);
+    }
+
     /// <summary>Great-circle distance on the mean sphere (haversine).</summary>
     public static double SphericalDistanceMetres(GeoPoint a, GeoPoint b)
     {
