@@ -1,12 +1,24 @@
 using Geo.Grpc.Hosting;
+using Geo.Storage.LocalCluster;
+using Geo.Storage.Migrations;
 
 try
 {
+    if (args.Length > 0 && args[0] == "token")
+    {
+        return await TokenCommand.RunAsync(args[1..], CancellationToken.None).ConfigureAwait(false);
+    }
+
     await using var service = await GeoAwarenessService.StartAsync(args, CancellationToken.None).ConfigureAwait(false);
     await service.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
     return 0;
 }
 catch (StartupException e)
+{
+    await Console.Error.WriteLineAsync($"geoawareness: {e.Message}").ConfigureAwait(false);
+    return 1;
+}
+catch (Exception e) when (e is LocalClusterException or MigrationException)
 {
     await Console.Error.WriteLineAsync($"geoawareness: {e.Message}").ConfigureAwait(false);
     return 1;

@@ -12,13 +12,25 @@ namespace Geo.Storage;
 /// </summary>
 public sealed class GeoDatabase : IAsyncDisposable
 {
-    private GeoDatabase(NpgsqlDataSource dataSource, LocalPostgresCluster? localCluster)
+    /// <summary>The database role the application runs as once migrated (created by migration 0002).</summary>
+    public const string ApplicationRole = "geoawareness_app";
+
+    private readonly NpgsqlDataSource _owner;
+    private readonly ILoggerFactory _loggerFactory;
+
+    private GeoDatabase(NpgsqlDataSource dataSource, LocalPostgresCluster? localCluster, ILoggerFactory loggerFactory)
     {
+        _owner = dataSource;
         DataSource = dataSource;
         LocalCluster = localCluster;
+        _loggerFactory = loggerFactory;
     }
 
-    public NpgsqlDataSource DataSource { get; }
+    /// <summary>
+    /// The pool the service works with. On the private cluster it is the application role's
+    /// after migration, so that the application cannot alter the audit trail or the schema.
+    /// </summary>
+    public NpgsqlDataSource DataSource { get; private set; }
 
     /// <summary>The private cluster, or null when an external database is used.</summary>
     public LocalPostgresCluster? LocalCluster { get; }
@@ -56,22 +68,40 @@ public sealed class GeoDatabase : IAsyncDisposable
         }
 
         builder.UseLoggerFactory(loggerFactory);
-        return new GeoDatabase(builder.Build(), cluster);
+        return new GeoDatabase(builder.Build(), cluster, loggerFactory);
     }
 
     private static bool IsUnixSocket(string? host) =>
         string.IsNullOrEmpty(host) || host.Split(',').Any(h => h.TrimStart().StartsWith('/') || h.TrimStart().StartsWith('@'));
 
-    /// <summary>Applies the built-in migrations that the database lacks.</summary>
-    public Task<int> MigrateAsync(ILogger logger, CancellationToken cancellationToken) =>
-        new MigrationRunner(Migration.BuiltIn(), logger).MigrateAsync(DataSource, cancellationToken);
+    /// <summary>
+    /// Applies the built-in migrations that the database lacks, as the owner; then, on the private
+    /// cluster, switches the service's pool to the application role.
+    /// </summary>
+    public async Task<int> MigrateAsync(ILogger logger, CancellationToken cancellationToken)
+    {
+        var applied = await new MigrationRunner(Migration.BuiltIn(), logger).MigrateAsync(_owner, cancellationToken).ConfigureAwait(false);
+        if (LocalCluster is not null && ReferenceEquals(DataSource, _owner))
+        {
+            var builder = new NpgsqlDataSourceBuilder(_owner.ConnectionString) { ConnectionStringBuilder = { Username = ApplicationRole } };
+            builder.UseLoggerFactory(_loggerFactory);
+            DataSource = builder.Build();
+        }
+
+        return applied;
+    }
 
     public Task<DatabaseReadiness> CheckReadinessAsync(CancellationToken cancellationToken) =>
         DatabaseReadiness.CheckAsync(DataSource, ExpectedSchemaVersion, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
-        await DataSource.DisposeAsync().ConfigureAwait(false);
+        if (!ReferenceEquals(DataSource, _owner))
+        {
+            await DataSource.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _owner.DisposeAsync().ConfigureAwait(false);
         if (LocalCluster is not null)
         {
             await LocalCluster.StopAsync(CancellationToken.None).ConfigureAwait(false);

@@ -1,4 +1,7 @@
+using Geo.Grpc.Access;
 using Geo.Grpc.Server;
+using Geo.Storage.Access;
+using Microsoft.Extensions.Options;
 using Geo.Storage.Observations;
 using Geo.Storage.Registry;
 
@@ -11,7 +14,16 @@ internal static class ApiServiceExtensions
     {
         services.Configure<ApiOptions>(configuration.GetSection(ApiOptions.SectionName));
         services.Configure<GrpcServerOptions>(grpc => grpc.ExceptionTranslators.Add(ApiErrors.Translate));
+        services.Configure<AccessOptions>(configuration.GetSection(AccessOptions.SectionName));
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<AccessStore>();
+        services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<CallerAuthenticator>();
+        services.AddSingleton(provider => new RpcPermissions(
+            provider.GetRequiredService<IOptions<AccessOptions>>().Value, provider.GetServices<RpcPermissionGrant>()));
+        services.AddSingleton<CallAuthorizer>();
+        services.AddSingleton<IConfigureOptions<GrpcServerOptions>>(provider => new ConfigureOptions<GrpcServerOptions>(
+            grpc => grpc.CallAuthorizer = provider.GetRequiredService<CallAuthorizer>().AuthorizeAsync));
         services.AddSingleton<RegistryStore>();
         services.AddSingleton<ObservationStore>();
         services.AddSingleton<ReferralStore>();
@@ -19,6 +31,7 @@ internal static class ApiServiceExtensions
         services.AddGrpcService<ObservationsHandler>(ObservationsHandler.Descriptor);
         services.AddGrpcService<ReferralsHandler>(ReferralsHandler.Descriptor);
         services.AddGrpcService<PresenceHandler>(PresenceHandler.Descriptor);
+        services.AddGrpcService<AccessHandler>(AccessHandler.Descriptor);
         return services;
     }
 }

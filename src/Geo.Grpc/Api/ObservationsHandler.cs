@@ -1,7 +1,11 @@
+using Geo.Core.Access;
 using Geo.Core.Domain;
+using Geo.Grpc.Access;
 using Geo.Core.Validation;
 using Geo.Grpc.Protocol;
 using Geo.Grpc.Server;
+using Geo.Storage;
+using Geo.Storage.Access;
 using Geo.Storage.Observations;
 using Google.Protobuf.Collections;
 using Microsoft.Extensions.Options;
@@ -11,7 +15,8 @@ using V1 = Geo.Api.V1;
 namespace Geo.Grpc.Api;
 
 /// <summary>geoawareness.v1.Observations: what CLAs submit and analysts query.</summary>
-internal sealed class ObservationsHandler(ObservationStore store, NpgsqlDataSource dataSource, IOptions<ApiOptions> options, TimeProvider clock)
+internal sealed class ObservationsHandler(
+    ObservationStore store, AccessStore audit, NpgsqlDataSource dataSource, IOptions<ApiOptions> options, TimeProvider clock)
 {
     private readonly ApiOptions _options = options.Value;
 
@@ -30,7 +35,7 @@ internal sealed class ObservationsHandler(ObservationStore store, NpgsqlDataSour
                 $"observations: {request.Observations.Count} in one call, above the maximum of {_options.MaxBatchSize}; use Ingest for bulk loads");
         }
 
-        var prepared = Prepare(request.Observations, "observations");
+        var prepared = Prepare(request.Observations, "observations", context.Caller());
         await using var writer = await ObservationWriter.OpenAsync(dataSource, _options.QueryLimits.MaxListedIds, context.CancellationToken).ConfigureAwait(false);
         await writer.AddAsync(prepared, context.CancellationToken).ConfigureAwait(false);
         var outcome = await writer.CommitAsync(context.CancellationToken).ConfigureAwait(false);
@@ -47,6 +52,7 @@ internal sealed class ObservationsHandler(ObservationStore store, NpgsqlDataSour
     public async Task<V1.IngestResponse> Ingest(IAsyncStreamReader<V1.IngestRequest> requests, ServerCallContext context)
     {
         var token = context.CancellationToken;
+        var caller = context.Caller();
         var maxIds = _options.QueryLimits.MaxListedIds;
         await using var writer = await ObservationWriter.OpenAsync(dataSource, maxIds, token).ConfigureAwait(false);
         var total = WriteOutcome.Nothing;
@@ -56,7 +62,7 @@ internal sealed class ObservationsHandler(ObservationStore store, NpgsqlDataSour
             IReadOnlyList<PreparedObservation> prepared;
             try
             {
-                prepared = Prepare(requests.Current.Observations, $"requests[{message}].observations");
+                prepared = Prepare(requests.Current.Observations, $"requests[{message}].observations", caller);
             }
             catch (RpcException refused)
             {
@@ -83,15 +89,19 @@ internal sealed class ObservationsHandler(ObservationStore store, NpgsqlDataSour
     public async Task<V1.Observation> Get(V1.GetObservationRequest request, ServerCallContext context)
     {
         CheckId(request.Id, "id");
-        return ApiMapping.ToProto(await store.GetAsync(request.Id, context.CancellationToken).ConfigureAwait(false));
+        return ApiMapping.ToProto(await store.GetAsync(request.Id, AccessRules.VisibilityOf(context.Caller()), context.CancellationToken).ConfigureAwait(false));
     }
 
     public async Task<V1.Observation> Review(V1.ReviewObservationRequest request, ServerCallContext context)
     {
+        var caller = context.Caller();
         var errors = new FieldErrors();
         ObservationRules.CheckId(request.Id, "id", errors);
-        ObservationRules.CheckId(request.ReviewerId, "reviewer_id", errors);
         CodeRules.CheckDefined((VerificationStatus)request.Verification, "verification", errors);
+        if (request.ReviewerId.Length > 0 && request.ReviewerId != caller.Subject)
+        {
+            errors.Add("reviewer_id", $"must be empty or your own id ('{caller.Subject}'): reviews are recorded under the caller's identity");
+        }
         ObservationResponse? response = null;
         if (request.Response is not null)
         {
@@ -105,9 +115,12 @@ internal sealed class ObservationsHandler(ObservationStore store, NpgsqlDataSour
         }
 
         ApiErrors.ThrowIfAny(errors);
+        await store.GetAsync(request.Id, AccessRules.VisibilityOf(caller), context.CancellationToken).ConfigureAwait(false);
         var stored = await store.ReviewAsync(
-            request.Id, (VerificationStatus)request.Verification, response, request.ReviewerId, request.Note, request.ExpectedVersion, context.CancellationToken)
+            request.Id, (VerificationStatus)request.Verification, response, caller.Subject, request.Note, request.ExpectedVersion, context.CancellationToken)
             .ConfigureAwait(false);
+        await audit.AuditAsync(caller.Subject, "observation.review", "observation", request.Id,
+            new { verification = stored.Verification.ToString(), version = stored.Version, token = caller.TokenId }, context.CancellationToken).ConfigureAwait(false);
         return ApiMapping.ToProto(stored);
     }
 
@@ -115,7 +128,7 @@ internal sealed class ObservationsHandler(ObservationStore store, NpgsqlDataSour
     {
         CheckId(request.Id, "id");
         var history = new V1.ObservationHistory();
-        foreach (var review in await store.HistoryAsync(request.Id, context.CancellationToken).ConfigureAwait(false))
+        foreach (var review in await store.HistoryAsync(request.Id, AccessRules.VisibilityOf(context.Caller()), context.CancellationToken).ConfigureAwait(false))
         {
             var message = new V1.Review
             {
@@ -148,7 +161,7 @@ internal sealed class ObservationsHandler(ObservationStore store, NpgsqlDataSour
         var fingerprint = PageToken.Fingerprint(request.Filter);
         var after = PageToken.ReadObservation(request.PageToken, fingerprint);
         var page = new V1.ObservationPage();
-        await foreach (var stored in store.QueryAsync(filter, after, context.CancellationToken).ConfigureAwait(false))
+        await foreach (var stored in store.QueryAsync(filter, AccessRules.VisibilityOf(context.Caller()), after, context.CancellationToken).ConfigureAwait(false))
         {
             page.Observations.Add(ApiMapping.ToProto(stored));
             if (page.Observations.Count == pageSize)
@@ -163,11 +176,11 @@ internal sealed class ObservationsHandler(ObservationStore store, NpgsqlDataSour
     }
 
     public async Task<V1.CountResponse> Count(V1.ObservationFilter request, ServerCallContext context) =>
-        new() { Observations = await store.CountAsync(Filter(request), context.CancellationToken).ConfigureAwait(false) };
+        new() { Observations = await store.CountAsync(Filter(request), AccessRules.VisibilityOf(context.Caller()), context.CancellationToken).ConfigureAwait(false) };
 
     public async Task<V1.ObservationSummary> Summarize(V1.ObservationFilter request, ServerCallContext context)
     {
-        var summary = await store.SummarizeAsync(Filter(request), context.CancellationToken).ConfigureAwait(false);
+        var summary = await store.SummarizeAsync(Filter(request), AccessRules.VisibilityOf(context.Caller()), context.CancellationToken).ConfigureAwait(false);
         var message = new V1.ObservationSummary { Observations = summary.Observations, PeopleAffected = summary.PeopleAffected };
         message.ByCategory.AddRange(summary.ByCategory.Select(c => new V1.CategoryCount
         {
@@ -187,10 +200,15 @@ internal sealed class ObservationsHandler(ObservationStore store, NpgsqlDataSour
 
     public async Task<V1.SourceReceipt> RecordSource(V1.Source request, ServerCallContext context)
     {
+        var caller = context.Caller();
         var errors = new FieldErrors();
         ObservationRules.CheckId(request.Id, "id", errors);
         ObservationRules.CheckId(request.ObservationId, "observation_id", errors);
-        ObservationRules.CheckId(request.RecordedBy, "recorded_by", errors);
+        if (request.RecordedBy.Length > 0 && request.RecordedBy != caller.Subject)
+        {
+            errors.Add("recorded_by", $"must be empty or your own id ('{caller.Subject}')");
+        }
+
         CodeRules.CheckDefined((SourceKind)request.Kind, "kind", errors);
         if (request.Description.Length > 4000 || request.Contact.Length > 1000)
         {
@@ -198,10 +216,42 @@ internal sealed class ObservationsHandler(ObservationStore store, NpgsqlDataSour
         }
 
         ApiErrors.ThrowIfAny(errors);
+        await VisibleObservationAsync(request.ObservationId, caller, context.CancellationToken).ConfigureAwait(false);
         await store.RecordSourceAsync(
-            request.Id, request.ObservationId, (SourceKind)request.Kind, request.Description, request.Contact, request.RecordedBy, context.CancellationToken)
+            request.Id, request.ObservationId, (SourceKind)request.Kind, request.Description, request.Contact, caller.Subject, context.CancellationToken)
+            .ConfigureAwait(false);
+        await audit.AuditAsync(caller.Subject, "source.record", "observation", request.ObservationId, new { source = request.Id, token = caller.TokenId }, context.CancellationToken)
             .ConfigureAwait(false);
         return new V1.SourceReceipt { Id = request.Id };
+    }
+
+    /// <summary>The sources of an observation, for its supervisor chain; every read is audited, even an empty one.</summary>
+    public async Task<V1.SourceList> GetSources(V1.GetObservationRequest request, ServerCallContext context)
+    {
+        var caller = context.Caller();
+        CheckId(request.Id, "id");
+        await store.GetAsync(request.Id, AccessRules.VisibilityOf(caller), context.CancellationToken).ConfigureAwait(false);
+        var sources = await store.SourcesAsync(request.Id, context.CancellationToken).ConfigureAwait(false);
+        await audit.AuditAsync(caller.Subject, "source.read", "observation", request.Id, new { count = sources.Count, token = caller.TokenId }, context.CancellationToken)
+            .ConfigureAwait(false);
+        var list = new V1.SourceList();
+        list.Sources.AddRange(sources.Select(s => new V1.Source
+        {
+            Id = s.Id, ObservationId = s.ObservationId, Kind = (V1.SourceKind)s.Kind, Description = s.Description, Contact = s.Contact, RecordedBy = s.RecordedBy,
+        }));
+        return list;
+    }
+
+    private async Task VisibleObservationAsync(string id, Caller caller, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.GetAsync(id, AccessRules.VisibilityOf(caller), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RecordNotFoundException)
+        {
+            throw new RecordNotFoundException($"no observation '{id}'") { Field = "observation_id" };
+        }
     }
 
     private ObservationFilter Filter(V1.ObservationFilter? message)
@@ -218,7 +268,7 @@ internal sealed class ObservationsHandler(ObservationStore store, NpgsqlDataSour
     }
 
     /// <summary>Maps and checks a batch; an id twice in one batch must carry the same content.</summary>
-    private List<PreparedObservation> Prepare(RepeatedField<V1.Observation> messages, string field)
+    private List<PreparedObservation> Prepare(RepeatedField<V1.Observation> messages, string field, Caller caller)
     {
         var now = clock.GetUtcNow();
         var limits = _options.ObservationLimits;
@@ -240,6 +290,13 @@ internal sealed class ObservationsHandler(ObservationStore store, NpgsqlDataSour
             {
                 break;
             }
+
+            if (caller.Role == Role.Cla && observation.ReporterId != caller.Subject)
+            {
+                throw new RpcException(StatusCode.PermissionDenied, $"{name}.reporter_id: a CLA submits only their own observations (as '{caller.Subject}')");
+            }
+
+            AccessRules.EnsureInside(caller, observation.Location, $"{name}.location");
 
             var fingerprint = ObservationFingerprint.Compute(observation);
             if (seen.TryGetValue(observation.Id, out var earlier))

@@ -1,5 +1,6 @@
 using Geo.Core.Domain;
 using Geo.Core.Validation;
+using Geo.Grpc.Access;
 using Geo.Grpc.Server;
 using Geo.Storage.Registry;
 using Microsoft.Extensions.Options;
@@ -38,7 +39,7 @@ internal sealed class PresenceHandler(RegistryStore store, IOptions<ApiOptions> 
         ApiErrors.ThrowIfAny(errors);
 
         var limit = request.Limit == 0 ? 5 : request.Limit;
-        var nearest = await store.NearestBasesAsync(point, limit, request.MaxDistanceMetres, at, context.CancellationToken).ConfigureAwait(false);
+        var nearest = await store.NearestBasesAsync(point, limit, request.MaxDistanceMetres, at, context.Caller().ScopeArea, context.CancellationToken).ConfigureAwait(false);
         var teams = await store.TeamsAsync(nearest.Select(n => n.Base.Value.Id).ToList(), at, context.CancellationToken).ConfigureAwait(false);
         var response = new V1.NearestPresenceResponse();
         response.Bases.AddRange(nearest.Select(n => new V1.BasePresence

@@ -1,14 +1,16 @@
 using Geo.Core.Domain;
 using Geo.Core.Validation;
+using Geo.Grpc.Access;
 using Geo.Grpc.Protocol;
 using Geo.Grpc.Server;
+using Geo.Storage.Access;
 using Geo.Storage.Observations;
 using V1 = Geo.Api.V1;
 
 namespace Geo.Grpc.Api;
 
 /// <summary>geoawareness.v1.Referrals: a victim who comes forward is referred, never interviewed.</summary>
-internal sealed class ReferralsHandler(ReferralStore store)
+internal sealed class ReferralsHandler(ReferralStore store, AccessStore access)
 {
     private const int MaxContactLength = 1000;
 
@@ -16,9 +18,14 @@ internal sealed class ReferralsHandler(ReferralStore store)
 
     public async Task<V1.ReferralReceipt> Submit(V1.Referral request, ServerCallContext context)
     {
+        var caller = context.Caller();
         var errors = new FieldErrors();
         ObservationRules.CheckId(request.Id, "id", errors);
-        ObservationRules.CheckId(request.SubmittedBy, "submitted_by", errors);
+        if (request.SubmittedBy.Length > 0 && request.SubmittedBy != caller.Subject)
+        {
+            errors.Add("submitted_by", $"must be empty or your own id ('{caller.Subject}')");
+        }
+
         CodeRules.CheckDefined((ReferralSection)request.Section, "section", errors);
         if (string.IsNullOrWhiteSpace(request.ContactDetails))
         {
@@ -30,16 +37,24 @@ internal sealed class ReferralsHandler(ReferralStore store)
         }
 
         ApiErrors.ThrowIfAny(errors);
-        var stored = await store.SubmitAsync(request.Id, (ReferralSection)request.Section, request.ContactDetails, request.SubmittedBy, context.CancellationToken)
+        var stored = await store.SubmitAsync(request.Id, (ReferralSection)request.Section, request.ContactDetails, caller.Subject, context.CancellationToken)
             .ConfigureAwait(false);
         return new V1.ReferralReceipt { Id = request.Id, AlreadyStored = !stored };
     }
 
     public async Task List(V1.ListReferralsRequest request, IServerStreamWriter<V1.Referral> responses, ServerCallContext context)
     {
+        var caller = context.Caller();
         var errors = new FieldErrors();
         CodeRules.CheckDefined((ReferralSection)request.Section, "section", errors);
         ApiErrors.ThrowIfAny(errors);
+        if (caller.Section != (ReferralSection)request.Section)
+        {
+            throw new RpcException(StatusCode.PermissionDenied, "section: your token reads only the referrals addressed to its own section");
+        }
+
+        await access.AuditAsync(caller.Subject, "referral.read", "referral_section", request.Section.ToString(), new { token = caller.TokenId }, context.CancellationToken)
+            .ConfigureAwait(false);
         await foreach (var referral in store.ListAsync((ReferralSection)request.Section, context.CancellationToken).ConfigureAwait(false))
         {
             await responses.WriteAsync(

@@ -1,6 +1,8 @@
 using Geo.Core.Domain;
+using Geo.Grpc.Access;
 using Geo.Core.Validation;
 using Geo.Grpc.Server;
+using Geo.Storage.Access;
 using Geo.Storage.Registry;
 using Microsoft.Extensions.Options;
 using V1 = Geo.Api.V1;
@@ -8,7 +10,7 @@ using V1 = Geo.Api.V1;
 namespace Geo.Grpc.Api;
 
 /// <summary>geoawareness.v1.Registry: communities, bases and CLA deployments.</summary>
-internal sealed class RegistryHandler(RegistryStore store, IOptions<ApiOptions> options, TimeProvider clock)
+internal sealed class RegistryHandler(RegistryStore store, AccessStore access, IOptions<ApiOptions> options, TimeProvider clock)
 {
     public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => V1.RegistryReflection.Descriptor.Services[0];
 
@@ -16,21 +18,29 @@ internal sealed class RegistryHandler(RegistryStore store, IOptions<ApiOptions> 
 
     // ---- communities ----
 
-    public async Task<V1.Community> CreateCommunity(V1.Community request, ServerCallContext context) =>
-        ApiMapping.ToProto(await store.CreateCommunityAsync(CheckedCommunity(request, string.Empty), context.CancellationToken).ConfigureAwait(false));
+    public async Task<V1.Community> CreateCommunity(V1.Community request, ServerCallContext context)
+    {
+        var community = CheckedCommunity(request, string.Empty);
+        AccessRules.EnsureInside(context.Caller(), community.Location, "location");
+        return ApiMapping.ToProto(await store.CreateCommunityAsync(community, context.CancellationToken).ConfigureAwait(false));
+    }
 
-    public async Task<V1.Community> UpdateCommunity(V1.UpdateCommunityRequest request, ServerCallContext context) =>
-        ApiMapping.ToProto(await store.UpdateCommunityAsync(
-            CheckedCommunity(request.Community ?? throw ApiErrors.InvalidArgument("community", "is required"), "community"), request.ExpectedVersion, context.CancellationToken)
-            .ConfigureAwait(false));
+    public async Task<V1.Community> UpdateCommunity(V1.UpdateCommunityRequest request, ServerCallContext context)
+    {
+        var community = CheckedCommunity(request.Community ?? throw ApiErrors.InvalidArgument("community", "is required"), "community");
+        var caller = context.Caller();
+        AccessRules.EnsureInside(caller, community.Location, "community.location");
+        await store.GetCommunityAsync(community.Id, caller.ScopeArea, context.CancellationToken).ConfigureAwait(false);
+        return ApiMapping.ToProto(await store.UpdateCommunityAsync(community, request.ExpectedVersion, context.CancellationToken).ConfigureAwait(false));
+    }
 
     public async Task<V1.Community> GetCommunity(V1.GetByIdRequest request, ServerCallContext context) =>
-        ApiMapping.ToProto(await store.GetCommunityAsync(CheckedId(request.Id), context.CancellationToken).ConfigureAwait(false));
+        ApiMapping.ToProto(await store.GetCommunityAsync(CheckedId(request.Id), context.Caller().ScopeArea, context.CancellationToken).ConfigureAwait(false));
 
     public async Task<V1.ListCommunitiesResponse> ListCommunities(V1.ListRequest request, ServerCallContext context)
     {
         var (after, size) = Page(request.PageToken, request.PageSize);
-        var page = await store.ListCommunitiesAsync(after, size, request.Sector, context.CancellationToken).ConfigureAwait(false);
+        var page = await store.ListCommunitiesAsync(after, size, request.Sector, context.Caller().ScopeArea, context.CancellationToken).ConfigureAwait(false);
         var response = new V1.ListCommunitiesResponse { NextPageToken = page.Count == size ? PageToken.ForList(page[^1].Community.Id) : string.Empty };
         response.Communities.AddRange(page.Select(ApiMapping.ToProto));
         return response;
@@ -38,21 +48,29 @@ internal sealed class RegistryHandler(RegistryStore store, IOptions<ApiOptions> 
 
     // ---- bases ----
 
-    public async Task<V1.Base> CreateBase(V1.Base request, ServerCallContext context) =>
-        ApiMapping.ToProto(await store.CreateBaseAsync(CheckedBase(request, string.Empty), context.CancellationToken).ConfigureAwait(false));
+    public async Task<V1.Base> CreateBase(V1.Base request, ServerCallContext context)
+    {
+        var station = CheckedBase(request, string.Empty);
+        AccessRules.EnsureInside(context.Caller(), station.Location, "location");
+        return ApiMapping.ToProto(await store.CreateBaseAsync(station, context.CancellationToken).ConfigureAwait(false));
+    }
 
-    public async Task<V1.Base> UpdateBase(V1.UpdateBaseRequest request, ServerCallContext context) =>
-        ApiMapping.ToProto(await store.UpdateBaseAsync(
-            CheckedBase(request.Base ?? throw ApiErrors.InvalidArgument("base", "is required"), "base"), request.ExpectedVersion, context.CancellationToken)
-            .ConfigureAwait(false));
+    public async Task<V1.Base> UpdateBase(V1.UpdateBaseRequest request, ServerCallContext context)
+    {
+        var station = CheckedBase(request.Base ?? throw ApiErrors.InvalidArgument("base", "is required"), "base");
+        var caller = context.Caller();
+        AccessRules.EnsureInside(caller, station.Location, "base.location");
+        await store.GetBaseAsync(station.Id, caller.ScopeArea, context.CancellationToken).ConfigureAwait(false);
+        return ApiMapping.ToProto(await store.UpdateBaseAsync(station, request.ExpectedVersion, context.CancellationToken).ConfigureAwait(false));
+    }
 
     public async Task<V1.Base> GetBase(V1.GetByIdRequest request, ServerCallContext context) =>
-        ApiMapping.ToProto(await store.GetBaseAsync(CheckedId(request.Id), context.CancellationToken).ConfigureAwait(false));
+        ApiMapping.ToProto(await store.GetBaseAsync(CheckedId(request.Id), context.Caller().ScopeArea, context.CancellationToken).ConfigureAwait(false));
 
     public async Task<V1.ListBasesResponse> ListBases(V1.ListRequest request, ServerCallContext context)
     {
         var (after, size) = Page(request.PageToken, request.PageSize);
-        var page = await store.ListBasesAsync(after, size, request.Sector, context.CancellationToken).ConfigureAwait(false);
+        var page = await store.ListBasesAsync(after, size, request.Sector, context.Caller().ScopeArea, context.CancellationToken).ConfigureAwait(false);
         var response = new V1.ListBasesResponse { NextPageToken = page.Count == size ? PageToken.ForList(page[^1].Value.Id) : string.Empty };
         response.Bases.AddRange(page.Select(ApiMapping.ToProto));
         return response;
@@ -60,18 +78,96 @@ internal sealed class RegistryHandler(RegistryStore store, IOptions<ApiOptions> 
 
     // ---- deployments ----
 
-    public async Task<V1.ClaDeployment> CreateDeployment(V1.ClaDeployment request, ServerCallContext context) =>
-        ApiMapping.ToProto(await store.CreateDeploymentAsync(CheckedDeployment(request, string.Empty), Today, context.CancellationToken).ConfigureAwait(false));
+    public async Task<V1.ClaDeployment> CreateDeployment(V1.ClaDeployment request, ServerCallContext context)
+    {
+        var deployment = CheckedDeployment(request, string.Empty);
+        var caller = context.Caller();
+        await EnsureBaseVisibleAsync(deployment.BaseId, "base_id", caller, context.CancellationToken).ConfigureAwait(false);
+        var stored = await store.CreateDeploymentAsync(deployment, Today, context.CancellationToken).ConfigureAwait(false);
+        await access.AuditAsync(caller.Subject, "deployment.create", "deployment", deployment.Id, new { baseId = deployment.BaseId, version = stored.Version, token = caller.TokenId }, context.CancellationToken)
+            .ConfigureAwait(false);
+        return ApiMapping.ToProto(stored);
+    }
 
-    public async Task<V1.ClaDeployment> UpdateDeployment(V1.UpdateDeploymentRequest request, ServerCallContext context) =>
-        ApiMapping.ToProto(await store.UpdateDeploymentAsync(
-            CheckedDeployment(request.Deployment ?? throw ApiErrors.InvalidArgument("deployment", "is required"), "deployment"),
-            request.ExpectedVersion,
-            Today,
-            context.CancellationToken).ConfigureAwait(false));
+    public async Task<V1.ClaDeployment> UpdateDeployment(V1.UpdateDeploymentRequest request, ServerCallContext context)
+    {
+        var deployment = CheckedDeployment(request.Deployment ?? throw ApiErrors.InvalidArgument("deployment", "is required"), "deployment");
+        var caller = context.Caller();
+        await store.GetDeploymentAsync(deployment.Id, Today, caller.ScopeArea, context.CancellationToken).ConfigureAwait(false);
+        await EnsureBaseVisibleAsync(deployment.BaseId, "deployment.base_id", caller, context.CancellationToken).ConfigureAwait(false);
+        var stored = await store.UpdateDeploymentAsync(deployment, request.ExpectedVersion, Today, context.CancellationToken).ConfigureAwait(false);
+        await access.AuditAsync(caller.Subject, "deployment.update", "deployment", deployment.Id, new { baseId = deployment.BaseId, version = stored.Version, token = caller.TokenId }, context.CancellationToken)
+            .ConfigureAwait(false);
+        return ApiMapping.ToProto(stored);
+    }
 
     public async Task<V1.ClaDeployment> GetDeployment(V1.GetByIdRequest request, ServerCallContext context) =>
-        ApiMapping.ToProto(await store.GetDeploymentAsync(CheckedId(request.Id), Today, context.CancellationToken).ConfigureAwait(false));
+        ApiMapping.ToProto(await store.GetDeploymentAsync(CheckedId(request.Id), Today, context.Caller().ScopeArea, context.CancellationToken).ConfigureAwait(false));
+
+    // ---- sectors ----
+
+    public async Task<V1.Sector> PutSector(V1.Sector request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        ObservationRules.CheckId(request.Id, "id", errors);
+        if (string.IsNullOrWhiteSpace(request.Name))
+        {
+            errors.Add("name", "is required");
+        }
+
+        var area = ApiMapping.ToGeometry(request.Area, "area", errors);
+        if (area is not null && !errors.Any && Geo.Core.Spatial.GeometryRules.Check(area, "Polygon", "MultiPolygon") is { } problem)
+        {
+            errors.Add("area", problem);
+        }
+
+        ApiErrors.ThrowIfAny(errors);
+        var caller = context.Caller();
+        AccessRules.EnsureInside(caller, area!, "area");
+        await access.PutSectorAsync(request.Id, request.Name, area!, context.CancellationToken).ConfigureAwait(false);
+        await access.AuditAsync(caller.Subject, "sector.put", "sector", request.Id, new { token = caller.TokenId }, context.CancellationToken).ConfigureAwait(false);
+        return await FindSectorAsync(request.Id, context.CancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<V1.ListSectorsResponse> ListSectors(V1.ListSectorsRequest request, ServerCallContext context)
+    {
+        var scope = context.Caller().ScopeArea;
+        var response = new V1.ListSectorsResponse();
+        await foreach (var (id, name, area, version) in access.ListSectorsAsync(context.CancellationToken).ConfigureAwait(false))
+        {
+            if (scope is null || scope.Intersects(area))
+            {
+                response.Sectors.Add(new V1.Sector { Id = id, Name = name, Area = ApiMapping.ToShape(area), Version = version });
+            }
+        }
+
+        return response;
+    }
+
+    private async Task<V1.Sector> FindSectorAsync(string id, CancellationToken cancellationToken)
+    {
+        await foreach (var (sectorId, name, area, version) in access.ListSectorsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (sectorId == id)
+            {
+                return new V1.Sector { Id = sectorId, Name = name, Area = ApiMapping.ToShape(area), Version = version };
+            }
+        }
+
+        throw new Storage.RecordNotFoundException($"no sector '{id}'") { Field = "id" };
+    }
+
+    private async Task EnsureBaseVisibleAsync(string baseId, string field, Core.Access.Caller caller, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.GetBaseAsync(baseId, caller.ScopeArea, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Storage.RecordNotFoundException)
+        {
+            throw new Storage.RecordNotFoundException($"no base '{baseId}'") { Field = field };
+        }
+    }
 
     public async Task<V1.ListDeploymentsResponse> ListDeployments(V1.ListDeploymentsRequest request, ServerCallContext context)
     {
@@ -86,7 +182,7 @@ internal sealed class RegistryHandler(RegistryStore store, IOptions<ApiOptions> 
             _ => Unknown(errors, "flag", (int)request.Flag),
         };
         ApiErrors.ThrowIfAny(errors);
-        var page = await store.ListDeploymentsAsync(after, size, request.BaseId, activeOn, warning, activeOn ?? Today, context.CancellationToken)
+        var page = await store.ListDeploymentsAsync(after, size, request.BaseId, activeOn, warning, activeOn ?? Today, context.Caller().ScopeArea, context.CancellationToken)
             .ConfigureAwait(false);
         var response = new V1.ListDeploymentsResponse { NextPageToken = page.Count == size ? PageToken.ForList(page[^1].Deployment.Id) : string.Empty };
         response.Deployments.AddRange(page.Select(ApiMapping.ToProto));

@@ -81,6 +81,11 @@ public sealed class ClientCall<TRequest, TResponse> : IDisposable
             }
         }
 
+        if (channel.Options.BearerToken is { } bearer && options.Headers?.Any(e => e.Key == "authorization") != true)
+        {
+            headers.TryAddWithoutValidation("authorization", "Bearer " + bearer);
+        }
+
         if (options.Headers is not null)
         {
             foreach (var entry in options.Headers)

@@ -22,6 +22,12 @@ public sealed class GrpcServerOptions
     /// </summary>
     public IList<Func<Exception, Status?>> ExceptionTranslators { get; } = [];
 
+    /// <summary>
+    /// Decides, before the handler runs, whether the call may proceed: null lets it through, a
+    /// status ends it (UNAUTHENTICATED, PERMISSION_DENIED, RESOURCE_EXHAUSTED) as trailers-only.
+    /// </summary>
+    public Func<ServerCallContext, ValueTask<Status?>>? CallAuthorizer { get; set; }
+
     /// <summary>Compress responses with gzip when the client accepts it. A handler can still choose per call.</summary>
     public bool CompressResponses { get; set; }
 

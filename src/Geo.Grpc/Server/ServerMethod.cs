@@ -48,6 +48,13 @@ internal abstract class ServerMethod<TRequest, TResponse> : ServerMethod
         try
         {
             call.Start(Options, StreamingRequest);
+            if (Options.CallAuthorizer is { } authorize && await authorize(call).ConfigureAwait(false) is { } refused)
+            {
+                ServerLog.RpcError(Logger, Path, refused.StatusCode, refused.Detail);
+                call.Finish(refused, null);
+                return;
+            }
+
             await InvokeAsync(call).ConfigureAwait(false);
             call.Finish(call.DeadlineExceeded ? DeadlineStatus : call.Status, null);
         }

@@ -22,10 +22,12 @@ internal sealed class FilterSql
 
     public List<NpgsqlParameter> Parameters { get; } = [];
 
-    public static FilterSql For(ObservationFilter filter)
+    public static FilterSql For(ObservationFilter filter, Visibility visibility)
     {
         ArgumentNullException.ThrowIfNull(filter);
+        ArgumentNullException.ThrowIfNull(visibility);
         var sql = new FilterSql();
+        sql.Restrict(visibility);
         switch (filter.Area)
         {
             case BoxArea box:
@@ -87,6 +89,20 @@ internal sealed class FilterSql
         }
 
         return sql;
+    }
+
+    /// <summary>Only what the caller may see: inside its area, and its own reports when it sees only those.</summary>
+    public void Restrict(Visibility visibility)
+    {
+        if (visibility.Area is { } area)
+        {
+            And($"ST_Intersects(location, ST_GeomFromEWKB({P(Ewkb.Write(area))}))");
+        }
+
+        if (visibility.OnlyReporter is { } reporter)
+        {
+            And($"reporter_id = {P(reporter)}");
+        }
     }
 
     /// <summary>Adds a parameter and returns its placeholder.</summary>

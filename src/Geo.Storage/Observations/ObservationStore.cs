@@ -7,10 +7,13 @@ namespace Geo.Storage.Observations;
 /// <summary>Reading, reviewing and querying observations: the SQL of the observation tables lives here and in <see cref="ObservationWriter"/>.</summary>
 public sealed class ObservationStore(NpgsqlDataSource dataSource)
 {
-    public async Task<StoredObservation> GetAsync(string id, CancellationToken cancellationToken)
+    /// <summary>An observation the caller may see; one it may not is as absent as one that does not exist.</summary>
+    public async Task<StoredObservation> GetAsync(string id, Visibility visibility, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand($"SELECT {ObservationColumns.Select} FROM observations WHERE id = $1");
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+        var sql = FilterSql.For(new ObservationFilter(), visibility);
+        sql.And($"id = {sql.P(id)}");
+        await using var command = dataSource.CreateCommand($"SELECT {ObservationColumns.Select} FROM observations WHERE {sql.Where}");
+        command.Parameters.AddRange(sql.CloneParameters());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
             ? ObservationColumns.Read(reader)
@@ -57,12 +60,12 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        return await GetAsync(id, Visibility.Everything, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<ObservationReview>> HistoryAsync(string id, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ObservationReview>> HistoryAsync(string id, Visibility visibility, CancellationToken cancellationToken)
     {
-        await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        await GetAsync(id, visibility, cancellationToken).ConfigureAwait(false);
         await using var command = dataSource.CreateCommand(
             "SELECT verification, response, response_at, reviewed_by, reviewed_at, note FROM observation_reviews WHERE observation_id = $1 ORDER BY reviewed_at, id");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
@@ -84,9 +87,9 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
     /// One query read row by row: memory stays flat however many rows match.
     /// </summary>
     public async IAsyncEnumerable<StoredObservation> QueryAsync(
-        ObservationFilter filter, (DateTimeOffset ObservedAt, string Id)? after, [EnumeratorCancellation] CancellationToken cancellationToken)
+        ObservationFilter filter, Visibility visibility, (DateTimeOffset ObservedAt, string Id)? after, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var sql = FilterSql.For(filter);
+        var sql = FilterSql.For(filter, visibility);
         if (after is { } position)
         {
             sql.And($"(observed_at, id) > ({sql.P(position.ObservedAt)}, {sql.P(position.Id)})");
@@ -102,18 +105,18 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
         }
     }
 
-    public async Task<long> CountAsync(ObservationFilter filter, CancellationToken cancellationToken)
+    public async Task<long> CountAsync(ObservationFilter filter, Visibility visibility, CancellationToken cancellationToken)
     {
-        var sql = FilterSql.For(filter);
+        var sql = FilterSql.For(filter, visibility);
         await using var command = dataSource.CreateCommand($"SELECT count(*) FROM observations WHERE {sql.Where}");
         command.Parameters.AddRange(sql.CloneParameters());
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     /// <summary>Counts by category and by sex x age group in one pass over the matching rows.</summary>
-    public async Task<ObservationSummary> SummarizeAsync(ObservationFilter filter, CancellationToken cancellationToken)
+    public async Task<ObservationSummary> SummarizeAsync(ObservationFilter filter, Visibility visibility, CancellationToken cancellationToken)
     {
-        var sql = FilterSql.For(filter);
+        var sql = FilterSql.For(filter, visibility);
         var cells = Enumerable.Range(1, AffectedPeople.CellCount).ToList();
         var total = string.Join(" + ", cells.Select(c => $"affected[{c}]"));
         var perCell = string.Join(", ", cells.Select(c => $"count(*) FILTER (WHERE affected[{c}] > 0), coalesce(sum(affected[{c}]), 0)"));
@@ -138,6 +141,21 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
             .Select(cell => new GroupTally(AffectedPeople.SexOfCell(cell), AffectedPeople.AgeOfCell(cell), groupObservations[cell], groupPeople[cell]))
             .ToList();
         return new ObservationSummary(byCategory.Sum(c => c.Observations), byCategory.Sum(c => c.PeopleAffected), byCategory, byGroup);
+    }
+
+    public async Task<IReadOnlyList<StoredSource>> SourcesAsync(string observationId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT id, observation_id, kind, description, contact, recorded_by, recorded_at FROM confidential.sources WHERE observation_id = $1 ORDER BY recorded_at, id");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = observationId });
+        var sources = new List<StoredSource>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            sources.Add(new StoredSource(reader.GetString(0), reader.GetString(1), (SourceKind)reader.GetInt16(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetFieldValue<DateTimeOffset>(6)));
+        }
+
+        return sources;
     }
 
     /// <summary>Records a source apart from the observation; repeating it with the same content changes nothing.</summary>
@@ -173,6 +191,8 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
         }
     }
 }
+
+public sealed record StoredSource(string Id, string ObservationId, SourceKind Kind, string Description, string Contact, string RecordedBy, DateTimeOffset RecordedAt);
 
 public sealed record CategoryTally(ObservationCategory Category, long Observations, long PeopleAffected);
 

@@ -1,5 +1,6 @@
 using Geo.Core.Domain;
 using Geo.Core.Spatial;
+using NetTopologySuite.Geometries;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -32,10 +33,10 @@ public sealed class RegistryStore(NpgsqlDataSource dataSource)
         AddCommunityParameters(command, community);
         if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
         {
-            return await GetCommunityAsync(community.Id, cancellationToken).ConfigureAwait(false);
+            return await GetCommunityAsync(community.Id, null, cancellationToken).ConfigureAwait(false);
         }
 
-        var existing = await GetCommunityAsync(community.Id, cancellationToken).ConfigureAwait(false);
+        var existing = await GetCommunityAsync(community.Id, null, cancellationToken).ConfigureAwait(false);
         return SameCommunity(existing.Community, community)
             ? existing
             : throw new RecordConflictException($"community '{community.Id}' already exists with other content; use UpdateCommunity to change it") { Field = "id" };
@@ -51,13 +52,14 @@ public sealed class RegistryStore(NpgsqlDataSource dataSource)
         AddCommunityParameters(command, community);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = expectedVersion });
         await ExpectOneRowAsync(command, "communities", "community", community.Id, expectedVersion, cancellationToken).ConfigureAwait(false);
-        return await GetCommunityAsync(community.Id, cancellationToken).ConfigureAwait(false);
+        return await GetCommunityAsync(community.Id, null, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<StoredCommunity> GetCommunityAsync(string id, CancellationToken cancellationToken)
+    public async Task<StoredCommunity> GetCommunityAsync(string id, Geometry? scope, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand($"SELECT {CommunityColumns} FROM communities WHERE id = $1");
+        await using var command = dataSource.CreateCommand();
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+        command.CommandText = $"SELECT {CommunityColumns} FROM communities WHERE id = $1 AND {Scope(command, scope, "location")}";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
             ? ReadCommunity(reader)
@@ -65,11 +67,11 @@ public sealed class RegistryStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>A page of communities ordered by id, after <paramref name="afterId"/>.</summary>
-    public async Task<IReadOnlyList<StoredCommunity>> ListCommunitiesAsync(string? afterId, int limit, string? sector, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<StoredCommunity>> ListCommunitiesAsync(string? afterId, int limit, string? sector, Geometry? scope, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            $"SELECT {CommunityColumns} FROM communities WHERE ($1 = '' OR id > $1) AND ($2 = '' OR sector = $2) ORDER BY id LIMIT $3");
+        await using var command = dataSource.CreateCommand();
         AddPageParameters(command, afterId, sector, limit);
+        command.CommandText = $"SELECT {CommunityColumns} FROM communities WHERE ($1 = '' OR id > $1) AND ($2 = '' OR sector = $2) AND {Scope(command, scope, "location")} ORDER BY id LIMIT $3";
         var page = new List<StoredCommunity>(limit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -91,10 +93,10 @@ public sealed class RegistryStore(NpgsqlDataSource dataSource)
         AddBaseParameters(command, station);
         if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
         {
-            return await GetBaseAsync(station.Id, cancellationToken).ConfigureAwait(false);
+            return await GetBaseAsync(station.Id, null, cancellationToken).ConfigureAwait(false);
         }
 
-        var existing = await GetBaseAsync(station.Id, cancellationToken).ConfigureAwait(false);
+        var existing = await GetBaseAsync(station.Id, null, cancellationToken).ConfigureAwait(false);
         return existing.Value == station
             ? existing
             : throw new RecordConflictException($"base '{station.Id}' already exists with other content; use UpdateBase to change it") { Field = "id" };
@@ -109,24 +111,25 @@ public sealed class RegistryStore(NpgsqlDataSource dataSource)
         AddBaseParameters(command, station);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = expectedVersion });
         await ExpectOneRowAsync(command, "bases", "base", station.Id, expectedVersion, cancellationToken).ConfigureAwait(false);
-        return await GetBaseAsync(station.Id, cancellationToken).ConfigureAwait(false);
+        return await GetBaseAsync(station.Id, null, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<Versioned<Base>> GetBaseAsync(string id, CancellationToken cancellationToken)
+    public async Task<Versioned<Base>> GetBaseAsync(string id, Geometry? scope, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand($"SELECT {BaseColumns} FROM bases WHERE id = $1");
+        await using var command = dataSource.CreateCommand();
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+        command.CommandText = $"SELECT {BaseColumns} FROM bases WHERE id = $1 AND {Scope(command, scope, "location")}";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
             ? ReadBase(reader, 0)
             : throw new RecordNotFoundException($"no base '{id}'") { Field = "id" };
     }
 
-    public async Task<IReadOnlyList<Versioned<Base>>> ListBasesAsync(string? afterId, int limit, string? sector, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Versioned<Base>>> ListBasesAsync(string? afterId, int limit, string? sector, Geometry? scope, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            $"SELECT {BaseColumns} FROM bases WHERE ($1 = '' OR id > $1) AND ($2 = '' OR sector = $2) ORDER BY id LIMIT $3");
+        await using var command = dataSource.CreateCommand();
         AddPageParameters(command, afterId, sector, limit);
+        command.CommandText = $"SELECT {BaseColumns} FROM bases WHERE ($1 = '' OR id > $1) AND ($2 = '' OR sector = $2) AND {Scope(command, scope, "location")} ORDER BY id LIMIT $3";
         var page = new List<Versioned<Base>>(limit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -156,7 +159,7 @@ public sealed class RegistryStore(NpgsqlDataSource dataSource)
             throw UnknownReference(deployment, e);
         }
 
-        var stored = await GetDeploymentAsync(deployment.Id, DeploymentRules.WriteDate(deployment, today), cancellationToken).ConfigureAwait(false);
+        var stored = await GetDeploymentAsync(deployment.Id, DeploymentRules.WriteDate(deployment, today), null, cancellationToken).ConfigureAwait(false);
         return inserted == 1 || stored.Deployment == deployment
             ? stored
             : throw new RecordConflictException($"deployment '{deployment.Id}' already exists with other content; use UpdateDeployment to change it") { Field = "id" };
@@ -179,13 +182,14 @@ public sealed class RegistryStore(NpgsqlDataSource dataSource)
             throw UnknownReference(deployment, e);
         }
 
-        return await GetDeploymentAsync(deployment.Id, DeploymentRules.WriteDate(deployment, today), cancellationToken).ConfigureAwait(false);
+        return await GetDeploymentAsync(deployment.Id, DeploymentRules.WriteDate(deployment, today), null, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<StoredDeployment> GetDeploymentAsync(string id, DateOnly at, CancellationToken cancellationToken)
+    public async Task<StoredDeployment> GetDeploymentAsync(string id, DateOnly at, Geometry? scope, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand($"SELECT {DeploymentColumns} FROM {DeploymentFrom} WHERE d.id = $1");
+        await using var command = dataSource.CreateCommand();
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+        command.CommandText = $"SELECT {DeploymentColumns} FROM {DeploymentFrom} WHERE d.id = $1 AND {Scope(command, scope, "b.location")}";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
             ? ReadDeployment(reader, at)
@@ -197,20 +201,21 @@ public sealed class RegistryStore(NpgsqlDataSource dataSource)
     /// date, or carrying a warning (evaluated at <paramref name="at"/>).
     /// </summary>
     public async Task<IReadOnlyList<StoredDeployment>> ListDeploymentsAsync(
-        string? afterId, int limit, string? baseId, DateOnly? activeOn, DeploymentWarnings warning, DateOnly at, CancellationToken cancellationToken)
+        string? afterId, int limit, string? baseId, DateOnly? activeOn, DeploymentWarnings warning, DateOnly at, Geometry? scope, CancellationToken cancellationToken)
     {
         var page = new List<StoredDeployment>(limit);
         var cursor = afterId ?? string.Empty;
         // Warnings are policy computed in Geo.Core, so that filter is applied here, scanning in chunks.
         while (page.Count < limit)
         {
-            await using var command = dataSource.CreateCommand(
-                $"SELECT {DeploymentColumns} FROM {DeploymentFrom} WHERE ($1 = '' OR d.id > $1) AND ($2 = '' OR d.base_id = $2) " +
-                "AND ($3::date IS NULL OR (d.from_date <= $3 AND (d.to_date IS NULL OR d.to_date >= $3))) ORDER BY d.id LIMIT $4");
+            await using var command = dataSource.CreateCommand();
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = cursor });
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = baseId ?? string.Empty });
             command.Parameters.Add(new NpgsqlParameter { Value = activeOn is { } d ? d : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Date });
             command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = warning == DeploymentWarnings.None ? limit : Math.Max(limit, 500) });
+            command.CommandText =
+                $"SELECT {DeploymentColumns} FROM {DeploymentFrom} WHERE ($1 = '' OR d.id > $1) AND ($2 = '' OR d.base_id = $2) " +
+                $"AND ($3::date IS NULL OR (d.from_date <= $3 AND (d.to_date IS NULL OR d.to_date >= $3))) AND {Scope(command, scope, "b.location")} ORDER BY d.id LIMIT $4";
             var scanned = 0;
             await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -255,21 +260,22 @@ public sealed class RegistryStore(NpgsqlDataSource dataSource)
 
     /// <summary>Open bases nearest to a point on a date, nearest first, with geodesic distances in metres.</summary>
     public async Task<IReadOnlyList<(Versioned<Base> Base, double DistanceMetres)>> NearestBasesAsync(
-        GeoPoint point, int limit, double maxDistanceMetres, DateOnly at, CancellationToken cancellationToken)
+        GeoPoint point, int limit, double maxDistanceMetres, DateOnly at, Geometry? scope, CancellationToken cancellationToken)
     {
         // The KNN operator orders by planar degrees through the GiST index; a generous candidate
         // set is then ordered by true geodesic distance.
-        await using var command = dataSource.CreateCommand(
-            $"WITH p AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g), candidates AS (" +
-            $"  SELECT b.*, ST_Distance(b.location::geography, p.g::geography) AS metres FROM bases b, p " +
-            $"  WHERE (b.opened_on IS NULL OR b.opened_on <= $3) AND (b.closed_on IS NULL OR b.closed_on >= $3) " +
-            $"  ORDER BY b.location <-> p.g LIMIT $4 * 4 + 20) " +
-            $"SELECT {BaseColumns}, metres FROM candidates WHERE $5 <= 0 OR metres <= $5 ORDER BY metres, id LIMIT $4");
+        await using var command = dataSource.CreateCommand();
         command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = point.Longitude });
         command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = point.Latitude });
         command.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = at });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
         command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = maxDistanceMetres });
+        command.CommandText =
+            $"WITH p AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g), candidates AS (" +
+            $"  SELECT b.*, ST_Distance(b.location::geography, p.g::geography) AS metres FROM bases b, p " +
+            $"  WHERE (b.opened_on IS NULL OR b.opened_on <= $3) AND (b.closed_on IS NULL OR b.closed_on >= $3) AND {Scope(command, scope, "b.location")} " +
+            $"  ORDER BY b.location <-> p.g LIMIT $4 * 4 + 20) " +
+            $"SELECT {BaseColumns}, metres FROM candidates WHERE $5 <= 0 OR metres <= $5 ORDER BY metres, id LIMIT $4";
         var nearest = new List<(Versioned<Base>, double)>(limit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -278,6 +284,14 @@ public sealed class RegistryStore(NpgsqlDataSource dataSource)
         }
 
         return nearest;
+    }
+
+    /// <summary>Adds the caller's area as the next parameter and returns the condition that keeps to it.</summary>
+    private static string Scope(NpgsqlCommand command, Geometry? scope, string column)
+    {
+        command.Parameters.Add(new NpgsqlParameter { Value = scope is null ? DBNull.Value : Ewkb.Write(scope), NpgsqlDbType = NpgsqlDbType.Bytea });
+        var placeholder = "$" + command.Parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return $"({placeholder}::bytea IS NULL OR ST_Intersects({column}, ST_GeomFromEWKB({placeholder})))";
     }
 
     private static RecordNotFoundException UnknownReference(ClaDeployment deployment, PostgresException e) =>

@@ -1,4 +1,5 @@
 using Geo.Api.V1;
+using Role = Geo.Core.Access.Role;
 using Geo.Grpc.Client;
 using Geo.Grpc.Hosting;
 using Geo.Grpc.Protocol;
@@ -15,12 +16,28 @@ namespace Geo.Grpc.Tests.Api;
 public sealed class ApiFixture : IAsyncLifetime, IDisposable
 {
     private readonly PostgisDatabase _database = new();
+    private readonly Dictionary<Role, GrpcChannel> _channels = [];
+    private readonly Dictionary<Role, string> _tokens = [];
     private GeoAwarenessService? _service;
-    private GrpcChannel? _channel;
 
     public PostgisDatabase Database => _database;
 
-    public GrpcChannel Channel => _channel ?? throw new InvalidOperationException("not initialised");
+    public GeoAwarenessService Service => _service ?? throw new InvalidOperationException("not initialised");
+
+    /// <summary>A supervisor's channel (unscoped): most tests act as one.</summary>
+    public GrpcChannel Channel => As(Role.Supervisor);
+
+    /// <summary>A channel whose calls carry an unscoped token of <paramref name="role"/> (subject "test-role").</summary>
+    public GrpcChannel As(Role role) => _channels[role];
+
+    public string TokenOf(Role role) => _tokens[role];
+
+    /// <summary>A new channel with a token of its own, for scoped or special callers.</summary>
+    public async Task<GrpcChannel> ChannelForAsync(Role role, string subject, IReadOnlyList<string>? sectors = null, Geo.Core.Domain.ReferralSection? section = null)
+    {
+        var token = await TestTokens.IssueAsync(_database.DataSource, role, subject, sectors, section: section);
+        return new GrpcChannel(Service.GrpcEndpoint, new GrpcChannelOptions { BearerToken = token });
+    }
 
     /// <summary>Settings tests rely on: small ingest commits, a 1,000 km radius limit and a 250,000 km² area limit.</summary>
     public static readonly string[] Settings =
@@ -35,14 +52,26 @@ public sealed class ApiFixture : IAsyncLifetime, IDisposable
     {
         await _database.InitializeAsync();
         _service = await GrpcTestServer.StartAsync(_database.ConnectionString, Settings);
-        _channel = new GrpcChannel(_service.GrpcEndpoint);
+        foreach (var role in System.Enum.GetValues<Role>())
+        {
+            var token = await TestTokens.IssueAsync(
+                _database.DataSource, role, $"test-{role}".ToLowerInvariant(), section: role == Role.ReferralSection ? Geo.Core.Domain.ReferralSection.WomenProtection : null);
+            _tokens[role] = token;
+            _channels[role] = new GrpcChannel(_service.GrpcEndpoint, new GrpcChannelOptions { BearerToken = token });
+        }
     }
 
-    public void Dispose() => _channel?.Dispose();
+    public void Dispose()
+    {
+        foreach (var channel in _channels.Values)
+        {
+            channel.Dispose();
+        }
+    }
 
     public async Task DisposeAsync()
     {
-        _channel?.Dispose();
+        Dispose();
         if (_service is not null)
         {
             await _service.DisposeAsync();
@@ -54,7 +83,18 @@ public sealed class ApiFixture : IAsyncLifetime, IDisposable
     public Task<TResponse> CallAsync<TRequest, TResponse>(ServiceDescriptor service, string method, TRequest request)
         where TRequest : class, IMessage<TRequest>
         where TResponse : class, IMessage<TResponse> =>
-        Channel.UnaryAsync(Method<TRequest, TResponse>(service, method), request);
+        As(DefaultRole(service, method)).UnaryAsync(Method<TRequest, TResponse>(service, method), request);
+
+    /// <summary>The role a test acts as by default for a method: planners keep the registry, supervisors do the rest.</summary>
+    public static Role DefaultRole(ServiceDescriptor service, string method) =>
+        service == Registry && (method.StartsWith("Create", StringComparison.Ordinal) || method.StartsWith("Update", StringComparison.Ordinal) || method == "PutSector")
+            && !method.EndsWith("Deployment", StringComparison.Ordinal)
+            ? Role.Planner
+            : service == Referrals && method == "List" ? Role.ReferralSection
+            : service == Access ? Role.Administrator
+            : Role.Supervisor;
+
+    public static ServiceDescriptor Access => AccessReflection.Descriptor.Services[0];
 
     public static GrpcMethod<TRequest, TResponse> Method<TRequest, TResponse>(ServiceDescriptor service, string name)
         where TRequest : class, IMessage<TRequest>

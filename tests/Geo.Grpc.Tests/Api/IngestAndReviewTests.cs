@@ -99,15 +99,15 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
         await api.SubmitAsync(NewObservation("review-1"));
         var verified = await api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review", new ReviewObservationRequest
         {
-            Id = "review-1", Verification = VerificationStatus.Verified, ReviewerId = "sup-east", ExpectedVersion = 1,
+            Id = "review-1", Verification = VerificationStatus.Verified, ExpectedVersion = 1,
             Response = new Response { Actions = "Patrol dispatched", At = Time("2026-03-01T14:00:00Z") },
         });
         var discredited = await api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review", new ReviewObservationRequest
         {
-            Id = "review-1", Verification = VerificationStatus.Discredited, ReviewerId = "sup-east", Note = "Rumour traced to a market quarrel",
+            Id = "review-1", Verification = VerificationStatus.Discredited, Note = "Rumour traced to a market quarrel",
         });
         var stale = await FailsWith(StatusCode.Aborted, () => api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review",
-            new ReviewObservationRequest { Id = "review-1", Verification = VerificationStatus.Verified, ReviewerId = "sup-east", ExpectedVersion = 1 }));
+            new ReviewObservationRequest { Id = "review-1", Verification = VerificationStatus.Verified, ExpectedVersion = 1 }));
         var history = await api.CallAsync<GetObservationRequest, ObservationHistory>(Observations, "GetHistory", new GetObservationRequest { Id = "review-1" });
 
         Assert.Equal(2, verified.Version);
@@ -124,9 +124,9 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
     public async Task Review_BadInput_IsRefusedNamingTheField()
     {
         var unknown = await FailsWith(StatusCode.NotFound, () => api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review",
-            new ReviewObservationRequest { Id = "review-none", Verification = VerificationStatus.Verified, ReviewerId = "sup" }));
+            new ReviewObservationRequest { Id = "review-none", Verification = VerificationStatus.Verified }));
         var status = await FailsWith(StatusCode.InvalidArgument, () => api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review",
-            new ReviewObservationRequest { Id = "review-none", Verification = (VerificationStatus)8, ReviewerId = "sup" }));
+            new ReviewObservationRequest { Id = "review-none", Verification = (VerificationStatus)8 }));
 
         Assert.Equal("id: no observation 'review-none'", unknown);
         Assert.StartsWith("verification: 8 is not a known VerificationStatus", status, StringComparison.Ordinal);
@@ -135,12 +135,14 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
     [Fact]
     public async Task Referral_SubmittedToASection_IsListedForThatSectionOnlyAndIsIdempotent()
     {
-        var referral = new Referral { Id = "ref-1", Section = ReferralSection.WomenProtection, ContactDetails = "Via the parish nurse, Tuesdays", SubmittedBy = "cla-7f3a" };
+        var referral = new Referral { Id = "ref-1", Section = ReferralSection.WomenProtection, ContactDetails = "Via the parish nurse, Tuesdays" };
 
         var first = await api.CallAsync<Referral, ReferralReceipt>(Referrals, "Submit", referral);
         var again = await api.CallAsync<Referral, ReferralReceipt>(Referrals, "Submit", referral);
         var women = await ListReferralsAsync(ReferralSection.WomenProtection);
-        var children = await ListReferralsAsync(ReferralSection.ChildProtection);
+        using var childProtection = await api.ChannelForAsync(Geo.Core.Access.Role.ReferralSection, "section-cp", section: Geo.Core.Domain.ReferralSection.ChildProtection);
+        var children = await ListReferralsAsync(ReferralSection.ChildProtection, childProtection);
+        var otherSection = await FailsWith(StatusCode.PermissionDenied, () => ListReferralsAsync(ReferralSection.WomenProtection, childProtection));
         var changed = referral.Clone();
         changed.ContactDetails = "someone else";
 
@@ -148,6 +150,8 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
         Assert.True(again.AlreadyStored);
         Assert.Equal(["ref-1"], women.Select(r => r.Id));
         Assert.Empty(children);
+        Assert.StartsWith("section: your token reads only the referrals addressed to its own section", otherSection, StringComparison.Ordinal);
+        Assert.Equal("test-supervisor", women[0].SubmittedBy);
         Assert.Equal("id: referral 'ref-1' is already stored with other content", await FailsWith(StatusCode.AlreadyExists, () => api.CallAsync<Referral, ReferralReceipt>(Referrals, "Submit", changed)));
         Assert.Equal(0L, await api.Database.ScalarAsync<long>("SELECT count(*) FROM observations WHERE summary LIKE '%parish nurse%'"));
     }
@@ -155,8 +159,8 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
     [Fact]
     public async Task Referral_WithoutSectionOrContact_IsRefused()
     {
-        var section = await FailsWith(StatusCode.InvalidArgument, () => api.CallAsync<Referral, ReferralReceipt>(Referrals, "Submit", new Referral { Id = "ref-2", ContactDetails = "x", SubmittedBy = "cla" }));
-        var contact = await FailsWith(StatusCode.InvalidArgument, () => api.CallAsync<Referral, ReferralReceipt>(Referrals, "Submit", new Referral { Id = "ref-2", Section = ReferralSection.HumanRights, SubmittedBy = "cla" }));
+        var section = await FailsWith(StatusCode.InvalidArgument, () => api.CallAsync<Referral, ReferralReceipt>(Referrals, "Submit", new Referral { Id = "ref-2", ContactDetails = "x" }));
+        var contact = await FailsWith(StatusCode.InvalidArgument, () => api.CallAsync<Referral, ReferralReceipt>(Referrals, "Submit", new Referral { Id = "ref-2", Section = ReferralSection.HumanRights }));
 
         Assert.Equal("section: is required", section);
         Assert.StartsWith("contact_details: is required", contact, StringComparison.Ordinal);
@@ -169,10 +173,10 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
 
         var receipt = await api.CallAsync<Source, SourceReceipt>(Observations, "RecordSource", new Source
         {
-            Id = "src-1", ObservationId = "sourced-1", Kind = SourceKind.CommunityLeader, Description = "Village chief", Contact = "+243 000", RecordedBy = "cla-7f3a",
+            Id = "src-1", ObservationId = "sourced-1", Kind = SourceKind.CommunityLeader, Description = "Village chief", Contact = "+243 000",
         });
         var unknown = await FailsWith(StatusCode.NotFound, () => api.CallAsync<Source, SourceReceipt>(Observations, "RecordSource",
-            new Source { Id = "src-2", ObservationId = "nope", Kind = SourceKind.Other, RecordedBy = "cla" }));
+            new Source { Id = "src-2", ObservationId = "nope", Kind = SourceKind.Other }));
         var observation = await api.CallAsync<GetObservationRequest, Observation>(Observations, "Get", new GetObservationRequest { Id = "sourced-1" });
 
         Assert.Equal("src-1", receipt.Id);
@@ -181,9 +185,9 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
         Assert.DoesNotContain("Village chief", observation.ToString(), StringComparison.Ordinal);
     }
 
-    private async Task<List<Referral>> ListReferralsAsync(ReferralSection section)
+    private async Task<List<Referral>> ListReferralsAsync(ReferralSection section, Geo.Grpc.Client.GrpcChannel? channel = null)
     {
-        using var call = api.Channel.ServerStreamingCall(Method<ListReferralsRequest, Referral>(Referrals, "List"), new ListReferralsRequest { Section = section });
+        using var call = (channel ?? api.As(Geo.Core.Access.Role.ReferralSection)).ServerStreamingCall(Method<ListReferralsRequest, Referral>(Referrals, "List"), new ListReferralsRequest { Section = section });
         var list = new List<Referral>();
         await foreach (var referral in call.ResponseStream.ReadAllAsync())
         {

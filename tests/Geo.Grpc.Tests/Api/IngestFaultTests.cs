@@ -51,7 +51,9 @@ public sealed class IngestFaultTests : IAsyncLifetime, IDisposable
         _cluster = await LocalPostgresCluster.StartAsync(_clusterOptions, NullLogger.Instance, CancellationToken.None);
         // The service migrates the new database as it starts.
         _service = await GrpcTestServer.StartAsync(_cluster.ConnectionString, [$"--GeoAwareness:Limits:IngestCommitRows={CommitRows}", "--GeoAwareness:Limits:MaxBatchSize=500"]);
-        _channel = new GrpcChannel(_service.GrpcEndpoint);
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(_cluster.ConnectionString);
+        var token = await TestTokens.IssueAsync(dataSource, Geo.Core.Access.Role.Supervisor, "fault-supervisor");
+        _channel = new GrpcChannel(_service.GrpcEndpoint, new GrpcChannelOptions { BearerToken = token });
     }
 
     public void Dispose() => _channel?.Dispose();

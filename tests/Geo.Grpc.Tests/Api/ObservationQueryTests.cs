@@ -55,7 +55,7 @@ public sealed class ObservationQueryTests : IClassFixture<ObservationQueryTests.
 
             await Api.SubmitAsync([.. observations]);
             await Api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review",
-                new ReviewObservationRequest { Id = "grid-22", Verification = VerificationStatus.Verified, ReviewerId = "sup-1" });
+                new ReviewObservationRequest { Id = "grid-22", Verification = VerificationStatus.Verified });
         }
 
         public Task DisposeAsync() => Api.DisposeAsync();

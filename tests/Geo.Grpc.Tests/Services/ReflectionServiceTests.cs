@@ -17,6 +17,7 @@ public sealed class ReflectionServiceTests(EchoServerFixture server) : IClassFix
     private static readonly string[] ExpectedServices =
     [
         "geoawareness.testing.v1.Echo",
+        "geoawareness.v1.Access",
         "geoawareness.v1.Observations",
         "geoawareness.v1.Presence",
         "geoawareness.v1.Referrals",

@@ -61,7 +61,7 @@ public sealed class QueryPlanTests(QueryPlanTests.FilledDatabase filled) : IClas
 
     private async Task<string> PlanAsync(ObservationFilter filter)
     {
-        var sql = FilterSql.For(filter);
+        var sql = FilterSql.For(filter, Visibility.Everything);
         await using var command = Database.DataSource.CreateCommand($"EXPLAIN SELECT id FROM observations WHERE {sql.Where} ORDER BY observed_at, id");
         command.Parameters.AddRange(sql.CloneParameters());
         var lines = new List<string>();

@@ -1,3 +1,4 @@
+using Geo.Grpc.Access;
 using Geo.Grpc.Hosting;
 using Geo.Grpc.Server;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,6 +22,8 @@ public static class GrpcTestServer
             "--Logging:Console:FormatterName=simple",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Geo.Grpc.Server=Critical",
+            "--GeoAwareness:Auth:OpenHealth=true",
+            "--GeoAwareness:Auth:OpenReflection=true",
             .. extraArguments ?? [],
         ];
         return GeoAwarenessService.StartAsync(
@@ -29,6 +32,12 @@ public static class GrpcTestServer
             {
                 services.AddSingleton<EchoCallLog>();
                 services.AddGrpcService<EchoService>(EchoService.Descriptor);
+                // The protocol tests and benchmarks call Echo without tokens.
+                foreach (var method in EchoService.Descriptor.Methods)
+                {
+                    services.AddSingleton(new RpcPermissionGrant($"/{EchoService.Descriptor.FullName}/{method.Name}", Geo.Core.Access.Permission.Open));
+                }
+
                 configureServices?.Invoke(services);
             },
             cancellationToken);

@@ -1,0 +1,87 @@
+namespace Geo.Core.Access;
+
+/// <summary>Who a caller is to the mission; each role is a fixed set of permissions (need to know, policy para 13).</summary>
+public enum Role
+{
+    /// <summary>Community Liaison Assistant: submits observations and referrals, reads their own.</summary>
+    Cla = 1,
+
+    /// <summary>Civil affairs supervisor: reads, verifies and manages deployments in their area; reads sources of their area.</summary>
+    Supervisor = 2,
+
+    /// <summary>JMAC / JOC analyst: queries observations (without sources), heat maps, coverage.</summary>
+    Analyst = 3,
+
+    /// <summary>Mission planner: registry, coverage gaps, indicators.</summary>
+    Planner = 4,
+
+    /// <summary>SAGE importer: feeds only.</summary>
+    Importer = 5,
+
+    /// <summary>CPAS focal point: indicators only.</summary>
+    CpasFocalPoint = 6,
+
+    /// <summary>A referral section: the referrals addressed to it.</summary>
+    ReferralSection = 7,
+
+    /// <summary>Tokens and the audit trail; no access to sources.</summary>
+    Administrator = 8,
+}
+
+/// <summary>What a call needs. Every RPC and endpoint names exactly one.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "The mission's word; no clash with code-access security.")]
+public enum Permission
+{
+    /// <summary>Open to anyone (only health and reflection, and only when configured so).</summary>
+    Open = 0,
+
+    /// <summary>Any caller with a valid token, whatever its role (health and reflection when not open).</summary>
+    AnyCaller,
+    SubmitObservations,
+    ReadOwnObservations,
+    ReadObservations,
+    ReviewObservations,
+    RecordSources,
+    ReadSources,
+    SubmitReferrals,
+    ReadReferrals,
+    ReadRegistry,
+    ManageRegistry,
+    ManageDeployments,
+    ReadPresence,
+    ReadHeatMaps,
+    ReadCoverage,
+    ReadFeeds,
+    ReadIndicators,
+    ManageTokens,
+    ReadAudit,
+
+    /// <summary>Sees exact locations; everyone else gets coarsened ones.</summary>
+    ExactLocations,
+}
+
+/// <summary>The permissions of each role.</summary>
+public static class RolePermissions
+{
+    private static readonly Dictionary<Role, HashSet<Permission>> Grants = new()
+    {
+        [Role.Cla] = [Permission.SubmitObservations, Permission.ReadOwnObservations, Permission.RecordSources, Permission.SubmitReferrals, Permission.ReadPresence, Permission.ExactLocations],
+        [Role.Supervisor] =
+        [
+            Permission.SubmitObservations, Permission.ReadOwnObservations, Permission.ReadObservations, Permission.ReviewObservations,
+            Permission.RecordSources, Permission.ReadSources, Permission.SubmitReferrals, Permission.ReadRegistry, Permission.ManageDeployments,
+            Permission.ReadPresence, Permission.ReadHeatMaps, Permission.ReadCoverage, Permission.ExactLocations,
+        ],
+        [Role.Analyst] = [Permission.ReadObservations, Permission.ReadRegistry, Permission.ReadPresence, Permission.ReadHeatMaps, Permission.ReadCoverage],
+        [Role.Planner] = [Permission.ReadRegistry, Permission.ManageRegistry, Permission.ManageDeployments, Permission.ReadPresence, Permission.ReadCoverage, Permission.ReadIndicators, Permission.ReadHeatMaps],
+        [Role.Importer] = [Permission.ReadFeeds],
+        [Role.CpasFocalPoint] = [Permission.ReadIndicators],
+        [Role.ReferralSection] = [Permission.ReadReferrals],
+        [Role.Administrator] = [Permission.ManageTokens, Permission.ReadAudit],
+    };
+
+    public static bool Has(Role role, Permission permission) =>
+        permission is Permission.Open or Permission.AnyCaller || (Grants.TryGetValue(role, out var granted) && granted.Contains(permission));
+
+    public static IReadOnlySet<Permission> Of(Role role) => Grants.TryGetValue(role, out var granted) ? granted : new HashSet<Permission>();
+}

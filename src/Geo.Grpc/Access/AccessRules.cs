@@ -1,0 +1,31 @@
+using Geo.Core.Access;
+using Geo.Core.Spatial;
+using Geo.Grpc.Protocol;
+using Geo.Storage;
+using NetTopologySuite.Geometries;
+
+namespace Geo.Grpc.Access;
+
+/// <summary>Object-level rules: what a caller may see and where it may write.</summary>
+internal static class AccessRules
+{
+    public static Visibility VisibilityOf(Caller caller) =>
+        new(caller.ScopeArea, caller.SeesOnlyOwnObservations ? caller.Subject : null);
+
+    /// <summary>Refuses a write outside the caller's area (saying so is safe: the caller named the place).</summary>
+    public static void EnsureInside(Caller caller, GeoPoint point, string field)
+    {
+        if (caller.ScopeArea is { } area && !area.Covers(ShapeReader.Factory.CreatePoint(new Coordinate(point.Longitude, point.Latitude))))
+        {
+            throw new RpcException(StatusCode.PermissionDenied, $"{field}: is outside the area of your token");
+        }
+    }
+
+    public static void EnsureInside(Caller caller, Geometry geometry, string field)
+    {
+        if (caller.ScopeArea is { } area && !area.Covers(geometry))
+        {
+            throw new RpcException(StatusCode.PermissionDenied, $"{field}: is not inside the area of your token");
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using System.Collections.Concurrent;
+using Geo.Core.Access;
+using Geo.Grpc.Protocol;
+using Geo.Storage.Access;
+using Microsoft.Extensions.Options;
+
+namespace Geo.Grpc.Access;
+
+/// <summary>
+/// Turns the <c>authorization: Bearer</c> header of a call or request into a <see cref="Caller"/>,
+/// or into the status that refuses it. Verified tokens are cached briefly so that a call pays
+/// for a dictionary lookup and a hash, not a database round trip; revocation through this
+/// process drops the cached entry at once.
+/// </summary>
+public sealed class CallerAuthenticator(AccessStore store, IOptions<AccessOptions> options, TimeProvider clock)
+{
+    private const string BearerPrefix = "Bearer ";
+    private static readonly Status Unauthenticated = new(StatusCode.Unauthenticated, "a valid bearer token is required in the authorization metadata");
+
+    private readonly ConcurrentDictionary<string, CachedToken> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RateBucket> _buckets = new(StringComparer.Ordinal);
+
+    /// <summary>The caller, or the status that refuses the call.</summary>
+    public async ValueTask<(Caller? Caller, Status? Refusal)> AuthenticateAsync(string? authorization, CancellationToken cancellationToken)
+    {
+        var presented = authorization is not null && authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase)
+            ? authorization[BearerPrefix.Length..].Trim()
+            : null;
+        if (BearerToken.Parse(presented) is not { } parts)
+        {
+            return (null, Unauthenticated);
+        }
+
+        var now = clock.GetUtcNow();
+        var cached = await LookUpAsync(parts.Id, now, cancellationToken).ConfigureAwait(false);
+        if (cached is null || !BearerToken.Matches(cached.Token.Salt, cached.Token.SecretHash, parts.Secret)
+            || cached.Token.RevokedAt is not null || cached.Token.ExpiresAt <= now)
+        {
+            // One answer for unknown, forged, revoked and expired: nothing to learn by probing.
+            return (null, Unauthenticated);
+        }
+
+        if (!Bucket(parts.Id).TryTake(now))
+        {
+            return (null, new Status(StatusCode.ResourceExhausted,
+                $"this token made more than {options.Value.RequestsPerSecondPerToken:0} calls per second; slow down and retry"));
+        }
+
+        return (cached.Caller, null);
+    }
+
+    /// <summary>Forgets a token at once (after revocation).</summary>
+    public void Forget(string tokenId) => _cache.TryRemove(tokenId, out _);
+
+    private async ValueTask<CachedToken?> LookUpAsync(string id, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (_cache.TryGetValue(id, out var cached) && cached.FetchedAt.AddSeconds(options.Value.TokenCacheSeconds) > now)
+        {
+            return cached;
+        }
+
+        var token = await store.FindTokenAsync(id, cancellationToken).ConfigureAwait(false);
+        if (token is null)
+        {
+            _cache.TryRemove(id, out _);
+            return null;
+        }
+
+        var area = token.Area;
+        if (token.Sectors.Count > 0)
+        {
+            var sectors = await store.SectorAreaAsync(token.Sectors, cancellationToken).ConfigureAwait(false);
+            // A token scoped to sectors that no longer exist sees nothing rather than everything.
+            sectors ??= Geo.Core.Spatial.ShapeReader.Factory.CreateMultiPolygon();
+            area = area is null ? sectors : area.Intersection(sectors);
+        }
+
+        var fresh = new CachedToken(token, new Caller(token.Id, token.Subject, token.Role, area, token.Section), now);
+        _cache[id] = fresh;
+        return fresh;
+    }
+
+    private RateBucket Bucket(string tokenId) =>
+        _buckets.GetOrAdd(tokenId, _ => new RateBucket(options.Value.RequestsPerSecondPerToken, options.Value.BurstPerToken, clock.GetUtcNow()));
+
+    private sealed record CachedToken(StoredToken Token, Caller Caller, DateTimeOffset FetchedAt);
+
+    /// <summary>A token bucket: refills at the sustained rate, holds up to the burst.</summary>
+    private sealed class RateBucket
+    {
+        private readonly Lock _gate = new();
+        private readonly double _perSecond;
+        private readonly double _burst;
+        private double _tokens;
+        private DateTimeOffset _last;
+
+        public RateBucket(double perSecond, double burst, DateTimeOffset start)
+        {
+            _perSecond = perSecond;
+            _burst = burst;
+            _tokens = burst;
+            _last = start;
+        }
+
+        public bool TryTake(DateTimeOffset now)
+        {
+            lock (_gate)
+            {
+                _tokens = Math.Min(_burst, _tokens + ((now - _last).TotalSeconds * _perSecond));
+                _last = now;
+                if (_tokens < 1)
+                {
+                    return false;
+                }
+
+                _tokens--;
+                return true;
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using Geo.Core.Access;
+
+namespace Geo.Grpc.Access;
+
+/// <summary>
+/// The one table of what every RPC needs. A method missing here is refused to everyone (fail
+/// closed), and a test checks that every served method has an entry.
+/// </summary>
+public sealed class RpcPermissions
+{
+    private readonly Dictionary<string, Permission> _table = new(StringComparer.Ordinal)
+    {
+        ["/geoawareness.v1.Registry/CreateCommunity"] = Permission.ManageRegistry,
+        ["/geoawareness.v1.Registry/UpdateCommunity"] = Permission.ManageRegistry,
+        ["/geoawareness.v1.Registry/GetCommunity"] = Permission.ReadRegistry,
+        ["/geoawareness.v1.Registry/ListCommunities"] = Permission.ReadRegistry,
+        ["/geoawareness.v1.Registry/CreateBase"] = Permission.ManageRegistry,
+        ["/geoawareness.v1.Registry/UpdateBase"] = Permission.ManageRegistry,
+        ["/geoawareness.v1.Registry/GetBase"] = Permission.ReadRegistry,
+        ["/geoawareness.v1.Registry/ListBases"] = Permission.ReadRegistry,
+        ["/geoawareness.v1.Registry/CreateDeployment"] = Permission.ManageDeployments,
+        ["/geoawareness.v1.Registry/UpdateDeployment"] = Permission.ManageDeployments,
+        ["/geoawareness.v1.Registry/GetDeployment"] = Permission.ManageDeployments,
+        ["/geoawareness.v1.Registry/ListDeployments"] = Permission.ManageDeployments,
+        ["/geoawareness.v1.Registry/PutSector"] = Permission.ManageRegistry,
+        ["/geoawareness.v1.Registry/ListSectors"] = Permission.ReadRegistry,
+        ["/geoawareness.v1.Observations/Submit"] = Permission.SubmitObservations,
+        ["/geoawareness.v1.Observations/Ingest"] = Permission.SubmitObservations,
+        ["/geoawareness.v1.Observations/Get"] = Permission.ReadOwnObservations,
+        ["/geoawareness.v1.Observations/Review"] = Permission.ReviewObservations,
+        ["/geoawareness.v1.Observations/GetHistory"] = Permission.ReviewObservations,
+        ["/geoawareness.v1.Observations/Query"] = Permission.ReadOwnObservations,
+        ["/geoawareness.v1.Observations/Count"] = Permission.ReadOwnObservations,
+        ["/geoawareness.v1.Observations/Summarize"] = Permission.ReadOwnObservations,
+        ["/geoawareness.v1.Observations/RecordSource"] = Permission.RecordSources,
+        ["/geoawareness.v1.Observations/GetSources"] = Permission.ReadSources,
+        ["/geoawareness.v1.Referrals/Submit"] = Permission.SubmitReferrals,
+        ["/geoawareness.v1.Referrals/List"] = Permission.ReadReferrals,
+        ["/geoawareness.v1.Presence/NearestPresence"] = Permission.ReadPresence,
+        ["/geoawareness.v1.Access/IssueToken"] = Permission.ManageTokens,
+        ["/geoawareness.v1.Access/RevokeToken"] = Permission.ManageTokens,
+        ["/geoawareness.v1.Access/ListTokens"] = Permission.ManageTokens,
+        ["/geoawareness.v1.Access/QueryAudit"] = Permission.ReadAudit,
+        ["/geoawareness.v1.Access/WhoAmI"] = Permission.AnyCaller,
+    };
+
+    public RpcPermissions(AccessOptions options, IEnumerable<RpcPermissionGrant> extra)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(extra);
+        var health = options.OpenHealth ? Permission.Open : Permission.AnyCaller;
+        var reflection = options.OpenReflection ? Permission.Open : Permission.AnyCaller;
+        _table["/grpc.health.v1.Health/Check"] = health;
+        _table["/grpc.health.v1.Health/Watch"] = health;
+        _table["/grpc.reflection.v1.ServerReflection/ServerReflectionInfo"] = reflection;
+        _table["/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"] = reflection;
+        foreach (var grant in extra)
+        {
+            _table[grant.Path] = grant.Permission;
+        }
+    }
+
+    public IReadOnlyDictionary<string, Permission> All => _table;
+
+    public Permission? For(string path) => _table.TryGetValue(path, out var permission) ? permission : null;
+}
+
+/// <summary>The permission of a method served beside the API (test and benchmark services), registered in DI.</summary>
+public sealed record RpcPermissionGrant(string Path, Permission Permission);
