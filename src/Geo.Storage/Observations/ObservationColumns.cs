@@ -11,28 +11,43 @@ internal static class ObservationColumns
         "id, reporter_id, observed_at, reported_at, ST_X(location), ST_Y(location), ST_AsEWKB(area), location_precision, category, severity, " +
         "affected, vulnerability, community_id, base_id, verification, response, response_at, summary, version, received_at";
 
+    /// <summary>Reads the columns in order: queries run with CommandBehavior.SequentialAccess.</summary>
     public static StoredObservation Read(NpgsqlDataReader reader)
     {
+        var id = reader.GetString(0);
+        var reporterId = reader.GetString(1);
+        var observedAt = reader.GetFieldValue<DateTimeOffset>(2);
+        var reportedAt = reader.GetFieldValue<DateTimeOffset>(3);
+        var location = new GeoPoint(reader.GetDouble(4), reader.GetDouble(5));
+        var area = reader.IsDBNull(6) ? null : Ewkb.Read(reader.GetFieldValue<byte[]>(6));
+        var precision = (LocationPrecision)reader.GetInt16(7);
+        var category = (ObservationCategory)reader.GetInt16(8);
+        var severity = reader.GetInt16(9);
+        var affected = AffectedPeople.FromCells(reader.GetFieldValue<int[]>(10));
+        var vulnerabilities = (Vulnerabilities)reader.GetInt32(11);
+        var communityId = reader.IsDBNull(12) ? null : reader.GetString(12);
+        var baseId = reader.IsDBNull(13) ? null : reader.GetString(13);
+        var verification = (VerificationStatus)reader.GetInt16(14);
+        var actions = reader.IsDBNull(15) ? null : reader.GetString(15);
+        DateTimeOffset? respondedAt = reader.IsDBNull(16) ? null : reader.GetFieldValue<DateTimeOffset>(16);
         var observation = new Observation
         {
-            Id = reader.GetString(0),
-            ReporterId = reader.GetString(1),
-            ObservedAt = reader.GetFieldValue<DateTimeOffset>(2),
-            ReportedAt = reader.GetFieldValue<DateTimeOffset>(3),
-            Location = new GeoPoint(reader.GetDouble(4), reader.GetDouble(5)),
-            Area = reader.IsDBNull(6) ? null : Ewkb.Read(reader.GetFieldValue<byte[]>(6)),
-            Precision = (LocationPrecision)reader.GetInt16(7),
-            Category = (ObservationCategory)reader.GetInt16(8),
-            Severity = reader.GetInt16(9),
-            Affected = AffectedPeople.FromCells(reader.GetFieldValue<int[]>(10)),
-            Vulnerabilities = (Vulnerabilities)reader.GetInt32(11),
-            CommunityId = reader.IsDBNull(12) ? null : reader.GetString(12),
-            BaseId = reader.IsDBNull(13) ? null : reader.GetString(13),
+            Id = id,
+            ReporterId = reporterId,
+            ObservedAt = observedAt,
+            ReportedAt = reportedAt,
+            Location = location,
+            Area = area,
+            Precision = precision,
+            Category = category,
+            Severity = severity,
+            Affected = affected,
+            Vulnerabilities = vulnerabilities,
+            CommunityId = communityId,
+            BaseId = baseId,
             Summary = reader.GetString(17),
         };
-        var response = reader.IsDBNull(15) && reader.IsDBNull(16)
-            ? null
-            : new ObservationResponse(reader.IsDBNull(15) ? string.Empty : reader.GetString(15), reader.IsDBNull(16) ? null : reader.GetFieldValue<DateTimeOffset>(16));
-        return new StoredObservation(observation, (VerificationStatus)reader.GetInt16(14), response, reader.GetInt64(18), reader.GetFieldValue<DateTimeOffset>(19));
+        var response = actions is null && respondedAt is null ? null : new ObservationResponse(actions ?? string.Empty, respondedAt);
+        return new StoredObservation(observation, verification, response, reader.GetInt64(18), reader.GetFieldValue<DateTimeOffset>(19));
     }
 }
