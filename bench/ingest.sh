@@ -66,6 +66,8 @@ if [ ! -s "$csv" ]; then
   mv "$csv.tmp" "$csv"
 fi
 
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+
 # (b) the peer: \copy into an identically indexed empty table (and, for reference, an unindexed one).
 echo "peer: psql \\copy into an indexed table..." >&2
 psql_ -c "CREATE TABLE observations_peer (LIKE observations INCLUDING ALL)"
@@ -107,6 +109,7 @@ report="$results/ingest-latest.md"
   echo
   echo "$n synthetic observations (seed $seed), $(nproc) cores, $(psql_ -At -c 'SHOW server_version' | cut -d' ' -f1) with PostGIS $(psql_ -At -c 'SELECT postgis_lib_version()'), fresh cluster in .geoaware/bench-ingest."
   echo "Indexes on both tables: $peer_indexes."
+  echo "Load average (1/5/15 min) before the peer: $load_before; at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine shares its 2 cores)."
   echo
   echo "| what | ours | peer (same run) | target | met |"
   echo "| --- | ---: | ---: | --- | --- |"
@@ -114,9 +117,12 @@ report="$results/ingest-latest.md"
   echo "| ours / peer | ${ratio}% | | >= 70% | $(ok "$ratio" ">=" 70) |"
   echo "| (reference) psql \\copy into the same table without indexes, rows/s | | $bare_rate ($(fmt1 "$(awk -v ms="$bare_ms" 'BEGIN{print ms/1000}')") s) | | |"
   echo "| (c) service peak RSS during ingest (VmHWM), MiB | $(fmt "$load_hwm") | | < 500 | $(ok "$load_hwm" "<" 500) |"
+  echo "| (c) service CPU during ingest, s (the rest of the wall time is PostgreSQL and waiting) | $(fmt1 "$(r load.service_cpu_seconds)") | | | |"
   echo "| (d) polygon query, $(fmt "$(r query.polygon.rows)") rows, p50 / p99 ms | $(fmt1 "$(r query.polygon.p50_ms)") / $(fmt1 "$(r query.polygon.p99_ms)") | | p50 < 50 | $(ok "$(r query.polygon.p50_ms)" "<" 50) |"
+  echo "| (d) service CPU per polygon query, ms | $(fmt "$(r query.polygon.service_cpu_ms)") | | | |"
   echo "| (d) summary 100 x 100 km x 1 year ($(fmt "$(r query.summary.observations)") obs), p50 / p99 ms | $(fmt1 "$(r query.summary.p50_ms)") / $(fmt1 "$(r query.summary.p99_ms)") | | p50 < 100 | $(ok "$(r query.summary.p50_ms)" "<" 100) |"
   echo "| (d) full-table stream through Query, rows/s | $(fmt "$(r query.stream.rows_per_second)") ($(fmt "$(r query.stream.rows)") rows) | | | |"
+  echo "| (d) service CPU while streaming, s | $(fmt1 "$(r query.stream.service_cpu_seconds)") | | | |"
   echo "| (d) service peak RSS while streaming (VmHWM reset before), MiB | $(fmt "$stream_hwm") | | < 300 | $(ok "$stream_hwm" "<" 300) |"
   echo
   echo "Ours: the client generates the observations before the clock starts (--pregenerate) and streams"

@@ -25,6 +25,23 @@ internal static class Memory
         return -1;
     }
 
+    /// <summary>User plus system CPU seconds the process has used so far (/proc/&lt;pid&gt;/stat), or -1.</summary>
+    public static double CpuSeconds(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            // After the command: state is field 3, utime field 14 and stime field 15 (1-based).
+            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            return ticks / 100.0;
+        }
+        catch (IOException)
+        {
+            return -1;
+        }
+    }
+
     /// <summary>Resets the peak (VmHWM) to the current RSS: "5" to clear_refs (Linux 4.0+).</summary>
     public static bool ResetPeak(int pid)
     {

@@ -103,6 +103,7 @@ internal static class Program
         });
 
         await using var sampler = pid is { } p ? new Memory.Sampler(p) : null;
+        var cpuBefore = pid is { } cp ? Memory.CpuSeconds(cp) : 0;
         watch.Restart();
         using var call = channel.ClientStreamingCall(Method<IngestRequest, IngestResponse>(Observations, "Ingest"));
         await foreach (var message in messages.Reader.ReadAllAsync())
@@ -128,6 +129,9 @@ internal static class Program
         {
             Result("load.service_vmhwm_mib", Memory.StatusKib(servicePid, "VmHWM") / 1024.0);
             Result("load.service_rss_sampled_max_mib", sampler!.MaxKib / 1024.0);
+            var cpu = Memory.CpuSeconds(servicePid) - cpuBefore;
+            Console.WriteLine($"service CPU during ingest: {cpu:F1} s ({100 * cpu / seconds:F0}% of one core over {seconds:F1} s)");
+            Result("load.service_cpu_seconds", cpu);
         }
 
         return 0;
@@ -210,6 +214,7 @@ internal static class Program
         }
 
         var polygon = new ObservationFilter { Area = PolygonArea(center, radius) };
+        var polygonCpu = pid is { } pc ? Memory.CpuSeconds(pc) : 0;
         var polygonTimes = await TimeAsync(repeat, async () =>
         {
             var rows = await StreamAsync(channel, polygon, 5000);
@@ -220,6 +225,12 @@ internal static class Program
         });
         Report("query.polygon", $"polygon query, 24-gon of radius {radius:F1} km, {found:N0} rows streamed", polygonTimes);
         Result("query.polygon.rows", found);
+        if (pid is { } ppc)
+        {
+            var perQuery = (Memory.CpuSeconds(ppc) - polygonCpu) * 1000 / (repeat + 3);
+            Console.WriteLine($"service CPU per polygon query: {perQuery:F0} ms");
+            Result("query.polygon.service_cpu_ms", perQuery);
+        }
 
         // Summarize a 100 km x 100 km box around the operating base over the mission's last year.
         var box = Box(mission, center, 100);
@@ -242,6 +253,7 @@ internal static class Program
         }
 
         await using var sampler = pid is { } sp ? new Memory.Sampler(sp) : null;
+        var streamCpu = pid is { } scp ? Memory.CpuSeconds(scp) : 0;
         var watch = Stopwatch.StartNew();
         var streamed = await StreamAsync(channel, new ObservationFilter(), 5000);
         var seconds = watch.Elapsed.TotalSeconds;
@@ -252,6 +264,9 @@ internal static class Program
         {
             Result("query.stream.service_vmhwm_mib", Memory.StatusKib(servicePid, "VmHWM") / 1024.0);
             Result("query.stream.service_rss_sampled_max_mib", sampler!.MaxKib / 1024.0);
+            var cpu = Memory.CpuSeconds(servicePid) - streamCpu;
+            Console.WriteLine($"service CPU while streaming: {cpu:F1} s ({cpu * 1e6 / streamed:F1} us per row)");
+            Result("query.stream.service_cpu_seconds", cpu);
         }
 
         return 0;
