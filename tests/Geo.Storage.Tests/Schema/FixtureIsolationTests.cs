@@ -24,7 +24,7 @@ public sealed class FixtureIsolationTests
             Assert.NotEqual(first.Name, second.Name);
             Assert.Equal(1L, await first.ScalarAsync<long>("SELECT count(*) FROM bases"));
             Assert.Equal(0L, await second.ScalarAsync<long>("SELECT count(*) FROM bases"));
-            Assert.Equal(1, await second.ScalarAsync<int>("SELECT max(version) FROM schema_migrations"));
+            Assert.Equal(Geo.Storage.Migrations.Migration.BuiltIn()[^1].Version, await second.ScalarAsync<int>("SELECT max(version) FROM schema_migrations"));
         }
         finally
         {

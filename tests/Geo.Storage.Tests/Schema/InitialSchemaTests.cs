@@ -7,7 +7,7 @@ namespace Geo.Storage.Tests.Schema;
 public sealed class InitialSchemaTests(PostgisDatabase database) : IClassFixture<PostgisDatabase>
 {
     [Theory]
-    [InlineData("observations", "observations_location_gix", "gist")]
+    [InlineData("observations", "observations_location_spx", "spgist")]
     [InlineData("observations", "observations_observed_at_idx", "btree")]
     [InlineData("communities", "communities_location_gix", "gist")]
     [InlineData("bases", "bases_location_gix", "gist")]

@@ -1,0 +1,351 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading.Channels;
+using Geo.Api.V1;
+using Geo.Core.Synthetic;
+using Geo.Grpc.Client;
+using Geo.Grpc.Protocol;
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using Google.Protobuf.WellKnownTypes;
+using GrpcChannel = Geo.Grpc.Client.GrpcChannel;
+
+namespace Geo.Bench.Mission;
+
+/// <summary>
+/// geo-bench-mission load|csv|query: end-to-end figures of the service with a synthetic mission.
+/// Lines starting "RESULT name=value" are for scripts (bench/ingest.sh).
+/// </summary>
+internal static class Program
+{
+    private static readonly ServiceDescriptor Observations = ObservationsReflection.Descriptor.Services[0];
+    private static readonly ServiceDescriptor Registry = RegistryReflection.Descriptor.Services[0];
+
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help")
+        {
+            Console.WriteLine("""
+                usage:
+                  load  --grpc http://127.0.0.1:PORT --observations N --seed S [--batch 1000] [--pregenerate] [--service-pid PID]
+                  csv   --observations N --seed S --out FILE
+                  query --grpc http://127.0.0.1:PORT --seed S [--repeat 50] [--target 10000] [--service-pid PID]
+                """);
+            return args.Length == 0 ? 2 : 0;
+        }
+
+        var options = new Arguments(args.Skip(1));
+        var mission = MissionGenerator.Generate(new MissionOptions { Seed = options.Int("seed", 1) });
+        try
+        {
+            return args[0] switch
+            {
+                "load" => await LoadAsync(mission, options),
+                "csv" => await CsvAsync(mission, options),
+                "query" => await QueryAsync(mission, options),
+                _ => throw new ArgumentException($"unknown command '{args[0]}'"),
+            };
+        }
+        catch (RpcException e)
+        {
+            await Console.Error.WriteLineAsync($"geo-bench-mission: {e.StatusCode}: {e.Detail}");
+            return 1;
+        }
+    }
+
+    private static async Task<int> CsvAsync(Core.Synthetic.Mission mission, Arguments options)
+    {
+        var count = options.Int("observations", 1_000_000);
+        var path = options.Text("out");
+        var watch = Stopwatch.StartNew();
+        await using (var file = new StreamWriter(path, append: false, new System.Text.UTF8Encoding(false), 1 << 20))
+        {
+            foreach (var observation in mission.Observations(count))
+            {
+                CsvRows.Write(file, observation);
+            }
+        }
+
+        Console.WriteLine($"wrote {count:N0} rows to {path} in {watch.Elapsed.TotalSeconds:F1} s; columns: {CsvRows.Columns}");
+        return 0;
+    }
+
+    private static async Task<int> LoadAsync(Core.Synthetic.Mission mission, Arguments options)
+    {
+        var count = options.Int("observations", 1_000_000);
+        var batch = options.Int("batch", 1000);
+        var pid = options.OptionalInt("service-pid");
+        using var channel = new GrpcChannel(new Uri(options.Text("grpc")));
+
+        var watch = Stopwatch.StartNew();
+        await RegisterAsync(channel, mission);
+        Console.WriteLine($"registered {mission.Communities.Count} communities, {mission.Bases.Count} bases, {mission.Deployments.Count} deployments in {watch.Elapsed.TotalSeconds:F1} s");
+
+        var messages = Channel.CreateBounded<IngestRequest>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true });
+        List<IngestRequest>? pregenerated = null;
+        if (options.Text("pregenerate", "false") == "true")
+        {
+            // Generate and convert before the clock starts: the figure is then the service's alone
+            // (on two cores the generator would otherwise compete with it for CPU).
+            watch.Restart();
+            pregenerated = Batches(mission, count, batch).ToList();
+            Console.WriteLine($"generated {count:N0} observations in {watch.Elapsed.TotalSeconds:F1} s ({count / watch.Elapsed.TotalSeconds:N0}/s), off the clock");
+        }
+
+        var producer = Task.Run(async () =>
+        {
+            foreach (var message in pregenerated ?? Batches(mission, count, batch))
+            {
+                await messages.Writer.WriteAsync(message);
+            }
+
+            messages.Writer.Complete();
+        });
+
+        await using var sampler = pid is { } p ? new Memory.Sampler(p) : null;
+        var cpuBefore = pid is { } cp ? Memory.CpuSeconds(cp) : 0;
+        watch.Restart();
+        using var call = channel.ClientStreamingCall(Method<IngestRequest, IngestResponse>(Observations, "Ingest"));
+        await foreach (var message in messages.Reader.ReadAllAsync())
+        {
+            await call.RequestStream.WriteAsync(message, CancellationToken.None);
+        }
+
+        await call.RequestStream.CompleteAsync();
+        var response = await call.ResponseAsync;
+        var seconds = watch.Elapsed.TotalSeconds;
+        await producer;
+        if (response.Received != count)
+        {
+            throw new InvalidOperationException($"the service received {response.Received} of {count}");
+        }
+
+        Console.WriteLine($"ingested {count:N0} observations in {seconds:F2} s: {count / seconds:N0} observations/s ({response.Stored:N0} stored, {response.AlreadyStored:N0} already stored)");
+        Result("load.observations", count);
+        Result("load.seconds", seconds);
+        Result("load.observations_per_second", count / seconds);
+        Result("load.stored", response.Stored);
+        if (pid is { } servicePid)
+        {
+            Result("load.service_vmhwm_mib", Memory.StatusKib(servicePid, "VmHWM") / 1024.0);
+            Result("load.service_rss_sampled_max_mib", sampler!.MaxKib / 1024.0);
+            var cpu = Memory.CpuSeconds(servicePid) - cpuBefore;
+            Console.WriteLine($"service CPU during ingest: {cpu:F1} s ({100 * cpu / seconds:F0}% of one core over {seconds:F1} s)");
+            Result("load.service_cpu_seconds", cpu);
+        }
+
+        return 0;
+    }
+
+    private static IEnumerable<IngestRequest> Batches(Core.Synthetic.Mission mission, int count, int batch)
+    {
+        var message = new IngestRequest();
+        foreach (var observation in mission.Observations(count))
+        {
+            message.Observations.Add(ProtoMapping.ToProto(observation));
+            if (message.Observations.Count == batch)
+            {
+                yield return message;
+                message = new IngestRequest();
+            }
+        }
+
+        if (message.Observations.Count > 0)
+        {
+            yield return message;
+        }
+    }
+
+    private static async Task RegisterAsync(GrpcChannel channel, Core.Synthetic.Mission mission)
+    {
+        foreach (var community in mission.Communities)
+        {
+            await CreateAsync<Community>(channel, "CreateCommunity", ProtoMapping.ToProto(community));
+        }
+
+        foreach (var station in mission.Bases)
+        {
+            await CreateAsync<Base>(channel, "CreateBase", ProtoMapping.ToProto(station));
+        }
+
+        foreach (var deployment in mission.Deployments)
+        {
+            await CreateAsync<ClaDeployment>(channel, "CreateDeployment", ProtoMapping.ToProto(deployment));
+        }
+    }
+
+    private static async Task CreateAsync<T>(GrpcChannel channel, string method, T record)
+        where T : class, IMessage<T>
+    {
+        try
+        {
+            await channel.UnaryAsync(Method<T, T>(Registry, method), record);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.AlreadyExists)
+        {
+            // Registered by an earlier run.
+        }
+    }
+
+    private static async Task<int> QueryAsync(Core.Synthetic.Mission mission, Arguments options)
+    {
+        var repeat = options.Int("repeat", 50);
+        var pid = options.OptionalInt("service-pid");
+        using var channel = new GrpcChannel(new Uri(options.Text("grpc")));
+        var countMethod = Method<ObservationFilter, CountResponse>(Observations, "Count");
+        var total = (await channel.UnaryAsync(countMethod, new ObservationFilter())).Observations;
+        var target = options.Int("target", (int)Math.Min(10_000, Math.Max(1, total / 10)));
+        Console.WriteLine($"{total:N0} observations stored");
+
+        // A polygon around the operating base (the busiest town) holding about `target` observations.
+        var center = mission.Bases[0].Location;
+        double low = 0.2, high = 200, radius = 10;
+        long found = 0;
+        for (var i = 0; i < 30; i++)
+        {
+            radius = (low + high) / 2;
+            found = (await channel.UnaryAsync(countMethod, new ObservationFilter { Area = PolygonArea(center, radius) })).Observations;
+            if (Math.Abs(found - target) <= target * 0.05)
+            {
+                break;
+            }
+
+            (low, high) = found < target ? (radius, high) : (low, radius);
+        }
+
+        var polygon = new ObservationFilter { Area = PolygonArea(center, radius) };
+        var polygonCpu = pid is { } pc ? Memory.CpuSeconds(pc) : 0;
+        var polygonTimes = await TimeAsync(repeat, async () =>
+        {
+            var rows = await StreamAsync(channel, polygon, 5000);
+            if (rows != found)
+            {
+                throw new InvalidOperationException($"polygon query returned {rows}, Count said {found}");
+            }
+        });
+        Report("query.polygon", $"polygon query, 24-gon of radius {radius:F1} km, {found:N0} rows streamed", polygonTimes);
+        Result("query.polygon.rows", found);
+        if (pid is { } ppc)
+        {
+            var perQuery = (Memory.CpuSeconds(ppc) - polygonCpu) * 1000 / (repeat + 3);
+            Console.WriteLine($"service CPU per polygon query: {perQuery:F0} ms");
+            Result("query.polygon.service_cpu_ms", perQuery);
+        }
+
+        // Summarize a 100 km x 100 km box around the operating base over the mission's last year.
+        var box = Box(mission, center, 100);
+        var summaryFilter = new ObservationFilter
+        {
+            Area = new Area { Bbox = box },
+            ObservedFrom = Timestamp.FromDateTimeOffset(mission.ObservedTo.AddDays(-365)),
+            ObservedTo = Timestamp.FromDateTimeOffset(mission.ObservedTo),
+        };
+        var summarize = Method<ObservationFilter, ObservationSummary>(Observations, "Summarize");
+        var summarized = (await channel.UnaryAsync(summarize, summaryFilter)).Observations;
+        var summaryTimes = await TimeAsync(repeat, () => channel.UnaryAsync(summarize, summaryFilter));
+        Report("query.summary", $"summary of a 100 x 100 km box over one year ({summarized:N0} observations)", summaryTimes);
+        Result("query.summary.observations", summarized);
+
+        // The whole table through Query.
+        if (pid is { } p && !Memory.ResetPeak(p))
+        {
+            Console.WriteLine("could not reset the service's VmHWM; the peak below includes earlier work");
+        }
+
+        await using var sampler = pid is { } sp ? new Memory.Sampler(sp) : null;
+        var streamCpu = pid is { } scp ? Memory.CpuSeconds(scp) : 0;
+        var watch = Stopwatch.StartNew();
+        var streamed = await StreamAsync(channel, new ObservationFilter(), 5000);
+        var seconds = watch.Elapsed.TotalSeconds;
+        Console.WriteLine($"streamed the whole table: {streamed:N0} rows in {seconds:F2} s, {streamed / seconds:N0} rows/s");
+        Result("query.stream.rows", streamed);
+        Result("query.stream.rows_per_second", streamed / seconds);
+        if (pid is { } servicePid)
+        {
+            Result("query.stream.service_vmhwm_mib", Memory.StatusKib(servicePid, "VmHWM") / 1024.0);
+            Result("query.stream.service_rss_sampled_max_mib", sampler!.MaxKib / 1024.0);
+            var cpu = Memory.CpuSeconds(servicePid) - streamCpu;
+            Console.WriteLine($"service CPU while streaming: {cpu:F1} s ({cpu * 1e6 / streamed:F1} us per row)");
+            Result("query.stream.service_cpu_seconds", cpu);
+        }
+
+        return 0;
+    }
+
+    private static async Task<long> StreamAsync(GrpcChannel channel, ObservationFilter filter, int pageSize)
+    {
+        using var call = channel.ServerStreamingCall(
+            Method<QueryObservationsRequest, ObservationPage>(Observations, "Query"),
+            new QueryObservationsRequest { Filter = filter, PageSize = pageSize });
+        long rows = 0;
+        await foreach (var page in call.ResponseStream.ReadAllAsync())
+        {
+            rows += page.Observations.Count;
+        }
+
+        return rows;
+    }
+
+    private static async Task<List<double>> TimeAsync(int repeat, Func<Task> work)
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await work();
+        }
+
+        var times = new List<double>(repeat);
+        for (var i = 0; i < repeat; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            await work();
+            times.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        times.Sort();
+        return times;
+    }
+
+    private static void Report(string key, string what, List<double> sorted)
+    {
+        var p50 = sorted[(int)Math.Floor(0.5 * (sorted.Count - 1))];
+        var p99 = sorted[(int)Math.Ceiling(0.99 * (sorted.Count - 1))];
+        Console.WriteLine($"{what}: p50 {p50:F1} ms, p99 {p99:F1} ms over {sorted.Count} runs");
+        Result(key + ".p50_ms", p50);
+        Result(key + ".p99_ms", p99);
+    }
+
+    private static Area PolygonArea(Core.Spatial.GeoPoint center, double radiusKm)
+    {
+        const int sides = 24;
+        var kmPerDegree = Math.PI * Core.Spatial.Geodesy.EarthRadiusMetres / 180_000.0;
+        var cos = Math.Cos(center.Latitude * Math.PI / 180);
+        var points = new List<string>(sides + 1);
+        for (var i = 0; i <= sides; i++)
+        {
+            var angle = 2 * Math.PI * (i % sides) / sides;
+            var lon = center.Longitude + (radiusKm * Math.Cos(angle) / (kmPerDegree * cos));
+            var lat = center.Latitude + (radiusKm * Math.Sin(angle) / kmPerDegree);
+            points.Add(string.Create(CultureInfo.InvariantCulture, $"{lon:F6} {lat:F6}"));
+        }
+
+        return new Area { Shape = new Shape { Wkt = $"POLYGON(({string.Join(", ", points)}))" } };
+    }
+
+    private static BoundingBox Box(Core.Synthetic.Mission mission, Core.Spatial.GeoPoint center, double sideKm)
+    {
+        var kmPerDegree = Math.PI * Core.Spatial.Geodesy.EarthRadiusMetres / 180_000.0;
+        var halfLat = sideKm / 2 / kmPerDegree;
+        var halfLon = halfLat / Math.Cos(center.Latitude * Math.PI / 180);
+        var r = mission.Region;
+        var west = Math.Clamp(center.Longitude - halfLon, r.West, r.East - (2 * halfLon));
+        var south = Math.Clamp(center.Latitude - halfLat, r.South, r.North - (2 * halfLat));
+        return new BoundingBox { West = west, South = south, East = west + (2 * halfLon), North = south + (2 * halfLat) };
+    }
+
+    private static GrpcMethod<TRequest, TResponse> Method<TRequest, TResponse>(ServiceDescriptor service, string name)
+        where TRequest : class, IMessage<TRequest>
+        where TResponse : class, IMessage<TResponse> => new(service.FindMethodByName(name));
+
+    private static void Result(string name, double value) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {name}={value:0.###}"));
+}
