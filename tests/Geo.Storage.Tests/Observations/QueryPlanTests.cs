@@ -39,7 +39,7 @@ public sealed class QueryPlanTests(QueryPlanTests.FilledDatabase filled) : IClas
     {
         var plan = await PlanAsync(new ObservationFilter { Area = new BoxArea(28, -3, 28.1, -2.9) });
 
-        Assert.Contains("observations_location_gix", plan, StringComparison.Ordinal);
+        Assert.Contains("observations_location_spx", plan, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public sealed class QueryPlanTests(QueryPlanTests.FilledDatabase filled) : IClas
     {
         var plan = await PlanAsync(new ObservationFilter { Area = new CircleArea(new GeoPoint(28, -3), 5000) });
 
-        Assert.Contains("observations_location_gix", plan, StringComparison.Ordinal);
+        Assert.Contains("observations_location_spx", plan, StringComparison.Ordinal);
     }
 
     [Fact]
