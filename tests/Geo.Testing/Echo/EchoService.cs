@@ -9,12 +9,14 @@ namespace Geo.Testing.Echo;
 /// whose key starts with <c>x-echo-</c> comes back as response headers, or as trailers when
 /// the key contains <c>-trailer</c>; a negative fail_with_status throws an unexpected
 /// exception (to test that nothing of it leaks); the handler records in
-/// <see cref="EchoCallLog"/> when its token fires.
+/// <see cref="EchoCallLog"/> when its token fires (a ClientStream call under its
+/// <c>x-echo-call-id</c> header) and how many stream messages it has written.
 /// </summary>
 public sealed class EchoService
 {
     private const string EchoPrefix = "x-echo-";
     private const string TrailerMarker = "-trailer";
+    private const string CallIdHeader = "x-echo-call-id";
     private static readonly byte[] Zeros = new byte[64 * 1024];
 
     private readonly EchoCallLog _log;
@@ -50,6 +52,7 @@ public sealed class EchoService
             try
             {
                 await responses.WriteAsync(reply, context.CancellationToken).ConfigureAwait(false);
+                _log.RecordWritten(request.Message);
             }
             catch (OperationCanceledException)
             {
@@ -59,7 +62,7 @@ public sealed class EchoService
         }
     }
 
-    public static async Task<EchoReply> ClientStream(IAsyncStreamReader<EchoRequest> requests, ServerCallContext context)
+    public async Task<EchoReply> ClientStream(IAsyncStreamReader<EchoRequest> requests, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(requests);
         ArgumentNullException.ThrowIfNull(context);
@@ -67,13 +70,22 @@ public sealed class EchoService
         var text = new System.Text.StringBuilder();
         var count = 0;
         var size = 0;
-        while (await requests.MoveNext(context.CancellationToken).ConfigureAwait(false))
+        try
         {
-            var request = requests.Current;
-            Fail(request.FailWithStatus, request.FailMessage);
-            text.Append(request.Message);
-            size = Math.Max(size, request.ResponseSize);
-            count++;
+            while (await requests.MoveNext(context.CancellationToken).ConfigureAwait(false))
+            {
+                var request = requests.Current;
+                Fail(request.FailWithStatus, request.FailMessage);
+                text.Append(request.Message);
+                size = Math.Max(size, request.ResponseSize);
+                count++;
+            }
+        }
+        catch (Exception) when (context.CancellationToken.IsCancellationRequested && context.RequestHeaders.GetValue(CallIdHeader) is { } callId)
+        {
+            // A call with no message yet is known by its x-echo-call-id header.
+            _log.RecordCancelled(callId);
+            throw;
         }
 
         return new EchoReply { Message = text.ToString(), Payload = Payload(size), Count = count };
