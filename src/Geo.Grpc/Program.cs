@@ -4,9 +4,11 @@ using Geo.Storage.Migrations;
 
 try
 {
-    if (args.Length > 0 && args[0] == "token")
+    // "geoawareness [--Section:Key=value ...] token ...": settings may come first (scripts/run.sh passes the data folder).
+    var command = Array.FindIndex(args, a => !a.StartsWith("--", StringComparison.Ordinal));
+    if (command >= 0 && args[command] == "token")
     {
-        return await TokenCommand.RunAsync(args[1..], CancellationToken.None).ConfigureAwait(false);
+        return await TokenCommand.RunAsync([.. args[..command], .. args[(command + 1)..]], CancellationToken.None).ConfigureAwait(false);
     }
 
     await using var service = await GeoAwarenessService.StartAsync(args, CancellationToken.None).ConfigureAwait(false);

@@ -8,10 +8,29 @@ public abstract record QueryArea
 {
     /// <summary>Approximate size in square kilometres, for the configured maximum.</summary>
     public abstract double SquareKilometres { get; }
+
+    /// <summary>Whether the area contains the point (used on coarsened points, after the database).</summary>
+    public abstract bool Contains(GeoPoint point);
+
+    /// <summary>A box around the area grown by <paramref name="metres"/> on every side.</summary>
+    public abstract BoxArea Grown(double metres);
+
+    protected static BoxArea Grow(double west, double south, double east, double north, double metres)
+    {
+        var dLat = metres / 110_574.0;
+        var widest = Math.Max(Math.Abs(south - dLat), Math.Abs(north + dLat));
+        var dLon = widest >= 89 ? 360 : metres / (111_320.0 * Math.Cos(widest * Math.PI / 180));
+        return new BoxArea(Math.Max(-180, west - dLon), Math.Max(-90, south - dLat), Math.Min(180, east + dLon), Math.Min(90, north + dLat));
+    }
 }
 
 public sealed record BoxArea(double West, double South, double East, double North) : QueryArea
 {
+    public override bool Contains(GeoPoint point) =>
+        point.Longitude >= West && point.Longitude <= East && point.Latitude >= South && point.Latitude <= North;
+
+    public override BoxArea Grown(double metres) => Grow(West, South, East, North, metres);
+
     public override double SquareKilometres => Geodesy.RingAreaSquareMetres(
         [new(West, South), new(East, South), new(East, North), new(West, North), new(West, South)]) / 1e6;
 }
@@ -19,6 +38,15 @@ public sealed record BoxArea(double West, double South, double East, double Nort
 /// <summary>A Polygon or MultiPolygon.</summary>
 public sealed record ShapeArea(Geometry Shape) : QueryArea
 {
+    public override bool Contains(GeoPoint point) =>
+        Shape.Covers(Spatial.ShapeReader.Factory.CreatePoint(new Coordinate(point.Longitude, point.Latitude)));
+
+    public override BoxArea Grown(double metres)
+    {
+        var envelope = Shape.EnvelopeInternal;
+        return Grow(envelope.MinX, envelope.MinY, envelope.MaxX, envelope.MaxY, metres);
+    }
+
     public override double SquareKilometres
     {
         get
@@ -43,6 +71,14 @@ public sealed record ShapeArea(Geometry Shape) : QueryArea
 
 public sealed record CircleArea(GeoPoint Center, double RadiusMetres) : QueryArea
 {
+    public override bool Contains(GeoPoint point) => Geodesy.DistanceMetres(Center, point) <= RadiusMetres;
+
+    public override BoxArea Grown(double metres)
+    {
+        var (west, south, east, north) = Geodesy.CircleBounds(Center, RadiusMetres + metres);
+        return new BoxArea(west, south, east, north);
+    }
+
     public override double SquareKilometres => Math.PI * RadiusMetres * RadiusMetres / 1e6;
 }
 

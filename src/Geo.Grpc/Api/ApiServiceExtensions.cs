@@ -22,6 +22,8 @@ internal static class ApiServiceExtensions
         services.AddSingleton(provider => new RpcPermissions(
             provider.GetRequiredService<IOptions<AccessOptions>>().Value, provider.GetServices<RpcPermissionGrant>()));
         services.AddSingleton<CallAuthorizer>();
+        services.Configure<PrivacyOptions>(configuration.GetSection(PrivacyOptions.SectionName));
+        services.AddSingleton<LocationPrivacy>();
         services.AddSingleton<IConfigureOptions<GrpcServerOptions>>(provider => new ConfigureOptions<GrpcServerOptions>(
             grpc => grpc.CallAuthorizer = provider.GetRequiredService<CallAuthorizer>().AuthorizeAsync));
         services.AddSingleton<RegistryStore>();

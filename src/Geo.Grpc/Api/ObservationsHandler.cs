@@ -1,5 +1,6 @@
 using Geo.Core.Access;
 using Geo.Core.Domain;
+using Geo.Core.Privacy;
 using Geo.Grpc.Access;
 using Geo.Core.Validation;
 using Geo.Grpc.Protocol;
@@ -16,7 +17,7 @@ namespace Geo.Grpc.Api;
 
 /// <summary>geoawareness.v1.Observations: what CLAs submit and analysts query.</summary>
 internal sealed class ObservationsHandler(
-    ObservationStore store, AccessStore audit, NpgsqlDataSource dataSource, IOptions<ApiOptions> options, TimeProvider clock)
+    ObservationStore store, AccessStore audit, LocationPrivacy privacy, NpgsqlDataSource dataSource, IOptions<ApiOptions> options, TimeProvider clock)
 {
     private readonly ApiOptions _options = options.Value;
 
@@ -89,7 +90,9 @@ internal sealed class ObservationsHandler(
     public async Task<V1.Observation> Get(V1.GetObservationRequest request, ServerCallContext context)
     {
         CheckId(request.Id, "id");
-        return ApiMapping.ToProto(await store.GetAsync(request.Id, AccessRules.VisibilityOf(context.Caller()), context.CancellationToken).ConfigureAwait(false));
+        var caller = context.Caller();
+        var stored = await store.GetAsync(request.Id, AccessRules.VisibilityOf(caller), context.CancellationToken).ConfigureAwait(false);
+        return ApiMapping.ToProto(await privacy.CoarsenAsync(stored, privacy.PolicyFor(caller)).ConfigureAwait(false));
     }
 
     public async Task<V1.Observation> Review(V1.ReviewObservationRequest request, ServerCallContext context)
@@ -160,9 +163,19 @@ internal sealed class ObservationsHandler(
         var pageSize = request.PageSize == 0 ? limits.DefaultPageSize : request.PageSize;
         var fingerprint = PageToken.Fingerprint(request.Filter);
         var after = PageToken.ReadObservation(request.PageToken, fingerprint);
+        var caller = context.Caller();
+        var policy = privacy.PolicyFor(caller);
         var page = new V1.ObservationPage();
-        await foreach (var stored in store.QueryAsync(filter, AccessRules.VisibilityOf(context.Caller()), after, context.CancellationToken).ConfigureAwait(false))
+        // A coarsened caller's area is tested on the coarse point: the database is asked for a
+        // wider area and the answer narrowed here, so no filter ever touches the exact point.
+        await foreach (var exact in store.QueryAsync(LocationPrivacy.Widened(filter, policy), AccessRules.VisibilityOf(caller), after, context.CancellationToken).ConfigureAwait(false))
         {
+            var stored = await privacy.CoarsenAsync(exact, policy).ConfigureAwait(false);
+            if (policy.IsCoarsened && !LocationPrivacy.Matches(filter, stored))
+            {
+                continue;
+            }
+
             page.Observations.Add(ApiMapping.ToProto(stored));
             if (page.Observations.Count == pageSize)
             {
@@ -175,27 +188,61 @@ internal sealed class ObservationsHandler(
         await responses.WriteAsync(page, context.CancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<V1.CountResponse> Count(V1.ObservationFilter request, ServerCallContext context) =>
-        new() { Observations = await store.CountAsync(Filter(request), AccessRules.VisibilityOf(context.Caller()), context.CancellationToken).ConfigureAwait(false) };
+    public async Task<V1.CountResponse> Count(V1.ObservationFilter request, ServerCallContext context)
+    {
+        var summary = await SummarizeForAsync(Filter(request), context.Caller(), countOnly: true, context.CancellationToken).ConfigureAwait(false);
+        var policy = privacy.PolicyFor(context.Caller());
+        return AggregateSuppression.IsWithheld(summary.Observations, policy)
+            ? new V1.CountResponse { Withheld = true }
+            : new V1.CountResponse { Observations = summary.Observations };
+    }
 
     public async Task<V1.ObservationSummary> Summarize(V1.ObservationFilter request, ServerCallContext context)
     {
-        var summary = await store.SummarizeAsync(Filter(request), AccessRules.VisibilityOf(context.Caller()), context.CancellationToken).ConfigureAwait(false);
+        var caller = context.Caller();
+        var policy = privacy.PolicyFor(caller);
+        var summary = await SummarizeForAsync(Filter(request), caller, countOnly: false, context.CancellationToken).ConfigureAwait(false);
+        if (AggregateSuppression.IsWithheld(summary.Observations, policy))
+        {
+            return new V1.ObservationSummary { Withheld = true };
+        }
+
         var message = new V1.ObservationSummary { Observations = summary.Observations, PeopleAffected = summary.PeopleAffected };
-        message.ByCategory.AddRange(summary.ByCategory.Select(c => new V1.CategoryCount
-        {
-            Category = (V1.Category)c.Category,
-            Observations = c.Observations,
-            PeopleAffected = c.PeopleAffected,
-        }));
-        message.ByGroup.AddRange(summary.ByGroup.Select(g => new V1.GroupCount
-        {
-            Sex = (V1.Sex)g.Sex,
-            AgeGroup = (V1.AgeGroup)g.Age,
-            Observations = g.Observations,
-            People = g.People,
-        }));
+        message.ByCategory.AddRange(summary.ByCategory.Select(c => AggregateSuppression.IsWithheld(c.Observations, policy)
+            ? new V1.CategoryCount { Category = (V1.Category)c.Category, Withheld = true }
+            : new V1.CategoryCount { Category = (V1.Category)c.Category, Observations = c.Observations, PeopleAffected = c.PeopleAffected }));
+        message.ByGroup.AddRange(summary.ByGroup.Select(g => AggregateSuppression.IsWithheld(g.Observations, policy)
+            ? new V1.GroupCount { Sex = (V1.Sex)g.Sex, AgeGroup = (V1.AgeGroup)g.Age, Withheld = true }
+            : new V1.GroupCount { Sex = (V1.Sex)g.Sex, AgeGroup = (V1.AgeGroup)g.Age, Observations = g.Observations, People = g.People }));
         return message;
+    }
+
+    /// <summary>
+    /// Exact callers and filters without an area are counted by the database. A coarsened
+    /// caller's area is tested on coarse points, so those rows are counted here.
+    /// </summary>
+    private async Task<ObservationSummary> SummarizeForAsync(ObservationFilter filter, Caller caller, bool countOnly, CancellationToken cancellationToken)
+    {
+        var policy = privacy.PolicyFor(caller);
+        var visibility = AccessRules.VisibilityOf(caller);
+        if (!policy.IsCoarsened || filter.Area is null)
+        {
+            return countOnly
+                ? new ObservationSummary(await store.CountAsync(filter, visibility, cancellationToken).ConfigureAwait(false), 0, [], [])
+                : await store.SummarizeAsync(filter, visibility, cancellationToken).ConfigureAwait(false);
+        }
+
+        var tally = new SummaryTally();
+        await foreach (var exact in store.QueryAsync(LocationPrivacy.Widened(filter, policy), visibility, null, cancellationToken).ConfigureAwait(false))
+        {
+            var coarse = await privacy.CoarsenAsync(exact, policy).ConfigureAwait(false);
+            if (LocationPrivacy.Matches(filter, coarse))
+            {
+                tally.Add(coarse.Observation);
+            }
+        }
+
+        return tally.ToSummary();
     }
 
     public async Task<V1.SourceReceipt> RecordSource(V1.Source request, ServerCallContext context)

@@ -38,7 +38,8 @@ internal static class TokenCommand
             .AddEnvironmentVariables()
             .AddCommandLine(settings)
             .Build();
-        using var loggers = LoggerFactory.Create(logging => logging.AddConfiguration(configuration.GetSection("Logging")).AddConsole().SetMinimumLevel(LogLevel.Warning));
+        // The command prints its own result; only warnings and errors of what it starts are worth showing.
+        using var loggers = LoggerFactory.Create(logging => logging.AddConfiguration(configuration.GetSection("Logging")).AddConsole().AddFilter((_, level) => level >= LogLevel.Warning));
         var local = configuration.GetSection(LocalClusterOptions.SectionName).Get<LocalClusterOptions>() ?? new LocalClusterOptions();
         await using var database = await GeoDatabase.OpenAsync(configuration.GetConnectionString(ServiceOptions.ConnectionStringName), local, loggers, cancellationToken)
             .ConfigureAwait(false);

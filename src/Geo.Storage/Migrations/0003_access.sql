@@ -31,6 +31,14 @@ CREATE TABLE access_tokens (
 );
 CREATE INDEX access_tokens_subject_idx ON access_tokens (subject);
 
+-- Secrets the service keeps for itself, such as the key that makes coarsened locations
+-- repeatable (the same displaced point for an observation on every pull).
+CREATE TABLE service_secrets (
+    name        text PRIMARY KEY,
+    value       bytea NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+
 -- The application's own database role: everything it needs and nothing more. It may append to
 -- the audit trail and read it, never change or remove it (the triggers of version 1 refuse
 -- that for every role as well). Created only where the migrating account may create roles
@@ -44,7 +52,7 @@ BEGIN
     IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'geoawareness_app') THEN
         GRANT USAGE ON SCHEMA public, confidential TO geoawareness_app;
         GRANT SELECT, INSERT, UPDATE ON bases, communities, cla_deployments, observations, sectors, access_tokens TO geoawareness_app;
-        GRANT SELECT, INSERT ON observation_reviews, audit_log, schema_migrations TO geoawareness_app;
+        GRANT SELECT, INSERT ON observation_reviews, audit_log, schema_migrations, service_secrets TO geoawareness_app;
         GRANT SELECT, INSERT ON confidential.sources, confidential.referrals TO geoawareness_app;
         GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO geoawareness_app;
         EXECUTE format('GRANT TEMPORARY ON DATABASE %I TO geoawareness_app', current_database());

@@ -1,0 +1,59 @@
+using Geo.Core.Access;
+using Geo.Core.Domain;
+using Geo.Core.Privacy;
+using Geo.Storage;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Geo.Grpc.Access;
+
+/// <summary>
+/// Coarsens what leaves the service for callers without the right to exact locations. The key
+/// lives in the database, so a point is displaced the same way on every pull, by every instance.
+/// </summary>
+public sealed class LocationPrivacy(NpgsqlDataSource dataSource, IOptions<PrivacyOptions> options)
+{
+    private readonly Lazy<Task<LocationCoarsener>> _coarsener = new(async () =>
+        new LocationCoarsener(await ServiceSecrets.GetOrCreateAsync(dataSource, "location-coarsening", 32, CancellationToken.None).ConfigureAwait(false)));
+
+    public LocationCoarsening PolicyFor(Caller caller) => options.Value.PolicyFor(caller);
+
+    /// <summary>How far a coarsened point can lie from the exact one: areas are searched that much wider, then tested on the coarse point.</summary>
+    public static double MaxShiftMetres(LocationCoarsening policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return policy.Method switch
+        {
+            CoarseningMethod.Exact => 0,
+            CoarseningMethod.Displacement => LocationCoarsener.RuralFarMaximumMetres,
+            _ => policy.CellMetres,
+        };
+    }
+
+    /// <summary>The observation as a coarsened caller sees it: the coarse point and no area polygon.</summary>
+    public async Task<StoredObservation> CoarsenAsync(StoredObservation stored, LocationCoarsening policy)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        ArgumentNullException.ThrowIfNull(policy);
+        if (!policy.IsCoarsened)
+        {
+            return stored;
+        }
+
+        var coarsener = await _coarsener.Value.ConfigureAwait(false);
+        // Whether a place is a town is not recorded; rural gives the wider displacement, the safe side.
+        var point = coarsener.Coarsen(policy, stored.Observation.Id, stored.Observation.Location, SettlementType.Rural);
+        return stored with { Observation = stored.Observation with { Location = point, Area = null } };
+    }
+
+    /// <summary>The filter sent to the database for a coarsened caller: the area grown by the largest shift.</summary>
+    public static ObservationFilter Widened(ObservationFilter filter, LocationCoarsening policy)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        return filter.Area is null || !policy.IsCoarsened ? filter : filter with { Area = filter.Area.Grown(MaxShiftMetres(policy)) };
+    }
+
+    /// <summary>Whether a coarsened observation belongs to the caller's answer: tested on the coarse point only.</summary>
+    public static bool Matches(ObservationFilter filter, StoredObservation coarsened) =>
+        filter.Area is null || filter.Area.Contains(coarsened.Observation.Location);
+}

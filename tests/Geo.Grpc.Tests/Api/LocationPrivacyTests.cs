@@ -1,0 +1,98 @@
+using Geo.Api.V1;
+using Geo.Grpc.Protocol;
+using Geodesy = Geo.Core.Spatial.Geodesy;
+using GeoPoint = Geo.Core.Spatial.GeoPoint;
+using Xunit;
+using static Geo.Grpc.Tests.Api.ApiFixture;
+using Role = Geo.Core.Access.Role;
+
+namespace Geo.Grpc.Tests.Api;
+
+/// <summary>
+/// Analysts see displaced locations (DHS-style), however they ask: the same point on every pull,
+/// areas tested on the displaced point, and small aggregates withheld.
+/// </summary>
+public sealed class LocationPrivacyTests(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    private static readonly GeoPoint Exact = new(28.5, -2.5);
+
+    private async Task<Observation> AsAnalystAsync(string id) =>
+        await api.As(Role.Analyst).UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = id });
+
+    [Fact]
+    public async Task Get_AsAnalyst_ReturnsTheSameDisplacedPointOnEveryPullAndNoArea()
+    {
+        var sent = NewObservation("private-1", Exact.Longitude, Exact.Latitude);
+        sent.Area = new Shape { Wkt = "POLYGON((28.49 -2.51, 28.51 -2.51, 28.51 -2.49, 28.49 -2.51))" };
+        await api.SubmitAsync(sent);
+
+        var pulls = new List<GeoPoint>();
+        for (var i = 0; i < 5; i++)
+        {
+            var seen = await AsAnalystAsync("private-1");
+            pulls.Add(new GeoPoint(seen.Location.Longitude, seen.Location.Latitude));
+            Assert.Null(seen.Area);
+        }
+
+        var supervisor = await api.CallAsync<GetObservationRequest, Observation>(Observations, "Get", new GetObservationRequest { Id = "private-1" });
+
+        Assert.Single(pulls.Distinct());
+        Assert.NotEqual(Exact, pulls[0]);
+        Assert.InRange(Geodesy.DistanceMetres(Exact, pulls[0]), 1, 10_000);
+        Assert.Equal(Exact, new GeoPoint(supervisor.Location.Longitude, supervisor.Location.Latitude));
+    }
+
+    [Fact]
+    public async Task Query_AsAnalystWithATinyBoxAroundTheExactPoint_DoesNotFindIt()
+    {
+        await api.SubmitAsync(NewObservation("private-2", 28.7, -2.7));
+        var analyst = api.As(Role.Analyst);
+        var seen = await analyst.UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = "private-2" });
+        var aroundExact = Box(28.7, -2.7, 50);
+        var aroundShown = Box(seen.Location.Longitude, seen.Location.Latitude, 50);
+
+        var atExact = await QueryIdsAsync(analyst, aroundExact);
+        var atShown = await QueryIdsAsync(analyst, aroundShown);
+        var supervisorAtExact = await QueryIdsAsync(api.Channel, aroundExact);
+
+        Assert.DoesNotContain("private-2", atExact);
+        Assert.Contains("private-2", atShown);
+        Assert.Contains("private-2", supervisorAtExact);
+    }
+
+    [Fact]
+    public async Task CountAndSummarize_AsAnalystBelowTheMinimum_AreWithheld()
+    {
+        await api.SubmitAsync(NewObservation("private-3", 27.1, -3.9), NewObservation("private-4", 27.1, -3.9));
+        var area = Box(27.1, -3.9, 30_000);
+
+        var analystCount = await api.As(Role.Analyst).UnaryAsync(Method<ObservationFilter, CountResponse>(Observations, "Count"), area);
+        var analystSummary = await api.As(Role.Analyst).UnaryAsync(Method<ObservationFilter, ObservationSummary>(Observations, "Summarize"), area);
+        var supervisorCount = await api.CallAsync<ObservationFilter, CountResponse>(Observations, "Count", area);
+
+        Assert.True(analystCount.Withheld);
+        Assert.Equal(0, analystCount.Observations);
+        Assert.True(analystSummary.Withheld);
+        Assert.Empty(analystSummary.ByCategory);
+        Assert.False(supervisorCount.Withheld);
+        Assert.Equal(2, supervisorCount.Observations);
+    }
+
+    private static ObservationFilter Box(double longitude, double latitude, double metres)
+    {
+        var (west, south, east, north) = Geodesy.CircleBounds(new GeoPoint(longitude, latitude), metres);
+        return new ObservationFilter { Area = new Area { Bbox = new BoundingBox { West = west, South = south, East = east, North = north } } };
+    }
+
+    private static async Task<List<string>> QueryIdsAsync(Geo.Grpc.Client.GrpcChannel channel, ObservationFilter filter)
+    {
+        using var call = channel.ServerStreamingCall(Method<QueryObservationsRequest, ObservationPage>(Observations, "Query"), new QueryObservationsRequest { Filter = filter });
+        var ids = new List<string>();
+        await foreach (var page in call.ResponseStream.ReadAllAsync())
+        {
+            ids.AddRange(page.Observations.Select(o => o.Id));
+        }
+
+        return ids;
+    }
+}
