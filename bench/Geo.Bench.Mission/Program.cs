@@ -27,9 +27,13 @@ internal static class Program
         {
             Console.WriteLine("""
                 usage:
-                  load  --grpc http://127.0.0.1:PORT --observations N --seed S [--batch 1000] [--pregenerate] [--service-pid PID]
+                  load  --grpc http://127.0.0.1:PORT --observations N --seed S [--batch 1000] [--pregenerate] [--service-pid PID] [--token gat_...]
                   csv   --observations N --seed S --out FILE
-                  query --grpc http://127.0.0.1:PORT --seed S [--repeat 50] [--target 10000] [--service-pid PID]
+                  query --grpc http://127.0.0.1:PORT --seed S [--repeat 50] [--target 10000] [--service-pid PID] [--token gat_...]
+                  body  --method get --id ID --out FILE
+                  body  --method count [--polygon WKT | --seed S --side-km 20] --out FILE
+                        writes a framed gRPC request body (5-byte prefix + message) for h2load -d; the polygon
+                        defaults to a square of side-km around the mission's operating base, printed on stdout
                 """);
             return args.Length == 0 ? 2 : 0;
         }
@@ -43,6 +47,7 @@ internal static class Program
                 "load" => await LoadAsync(mission, options),
                 "csv" => await CsvAsync(mission, options),
                 "query" => await QueryAsync(mission, options),
+                "body" => await BodyAsync(mission, options),
                 _ => throw new ArgumentException($"unknown command '{args[0]}'"),
             };
         }
@@ -75,7 +80,7 @@ internal static class Program
         var count = options.Int("observations", 1_000_000);
         var batch = options.Int("batch", 1000);
         var pid = options.OptionalInt("service-pid");
-        using var channel = new GrpcChannel(new Uri(options.Text("grpc")));
+        using var channel = Connect(options);
 
         var watch = Stopwatch.StartNew();
         await RegisterAsync(channel, mission);
@@ -191,7 +196,7 @@ internal static class Program
     {
         var repeat = options.Int("repeat", 50);
         var pid = options.OptionalInt("service-pid");
-        using var channel = new GrpcChannel(new Uri(options.Text("grpc")));
+        using var channel = Connect(options);
         var countMethod = Method<ObservationFilter, CountResponse>(Observations, "Count");
         var total = (await channel.UnaryAsync(countMethod, new ObservationFilter())).Observations;
         var target = options.Int("target", (int)Math.Min(10_000, Math.Max(1, total / 10)));
@@ -270,6 +275,50 @@ internal static class Program
         }
 
         return 0;
+    }
+
+    /// <summary>A channel to --grpc, with --token (if given) as the bearer token of every call.</summary>
+    private static GrpcChannel Connect(Arguments options)
+    {
+        var token = options.Text("token", string.Empty);
+        return new GrpcChannel(
+            new Uri(options.Text("grpc")),
+            new GrpcChannelOptions { BearerToken = token.Length > 0 ? token : null });
+    }
+
+    /// <summary>A request body for h2load: the gRPC frame prefix (uncompressed, big-endian length) and the message.</summary>
+    private static async Task<int> BodyAsync(Core.Synthetic.Mission mission, Arguments options)
+    {
+        var method = options.Text("method");
+        IMessage message = method switch
+        {
+            "get" => new GetObservationRequest { Id = options.Text("id") },
+            "count" => new ObservationFilter
+            {
+                Area = options.Text("polygon", string.Empty) is { Length: > 0 } wkt
+                    ? new Area { Shape = new Shape { Wkt = wkt } }
+                    : SquareArea(mission.Bases[0].Location, options.Int("side-km", 20)),
+            },
+            _ => throw new ArgumentException($"unknown --method '{method}' (get or count)"),
+        };
+
+        var payload = message.ToByteArray();
+        var framed = new byte[5 + payload.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(framed.AsSpan(1, 4), (uint)payload.Length);
+        payload.CopyTo(framed, 5);
+        await File.WriteAllBytesAsync(options.Text("out"), framed);
+        Console.WriteLine(message is ObservationFilter filter ? filter.Area.Shape.Wkt : ((GetObservationRequest)message).Id);
+        return 0;
+    }
+
+    private static Area SquareArea(Core.Spatial.GeoPoint center, double sideKm)
+    {
+        var kmPerDegree = Math.PI * Core.Spatial.Geodesy.EarthRadiusMetres / 180_000.0;
+        var halfLat = sideKm / 2 / kmPerDegree;
+        var halfLon = halfLat / Math.Cos(center.Latitude * Math.PI / 180);
+        var (w, e, s, n) = (center.Longitude - halfLon, center.Longitude + halfLon, center.Latitude - halfLat, center.Latitude + halfLat);
+        var wkt = string.Create(CultureInfo.InvariantCulture, $"POLYGON(({w:F6} {s:F6}, {e:F6} {s:F6}, {e:F6} {n:F6}, {w:F6} {n:F6}, {w:F6} {s:F6}))");
+        return new Area { Shape = new Shape { Wkt = wkt } };
     }
 
     private static async Task<long> StreamAsync(GrpcChannel channel, ObservationFilter filter, int pageSize)

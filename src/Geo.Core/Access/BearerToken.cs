@@ -42,9 +42,28 @@ public static class BearerToken
         return SHA256.HashData(input);
     }
 
-    /// <summary>Constant-time comparison, so response times do not leak how much of a guess was right.</summary>
-    public static bool Matches(byte[] salt, byte[] storedHash, string secret) =>
-        CryptographicOperations.FixedTimeEquals(Hash(salt, secret), storedHash);
+    /// <summary>
+    /// Constant-time comparison, so response times do not leak how much of a guess was right.
+    /// Runs on every authenticated call, so it hashes on the stack rather than allocating.
+    /// </summary>
+    public static bool Matches(byte[] salt, byte[] storedHash, string secret)
+    {
+        ArgumentNullException.ThrowIfNull(salt);
+        ArgumentNullException.ThrowIfNull(storedHash);
+        ArgumentNullException.ThrowIfNull(secret);
+        var length = salt.Length + Encoding.UTF8.GetMaxByteCount(secret.Length);
+        if (length > 1024)
+        {
+            return CryptographicOperations.FixedTimeEquals(Hash(salt, secret), storedHash);
+        }
+
+        Span<byte> input = stackalloc byte[length];
+        salt.CopyTo(input);
+        var written = salt.Length + Encoding.UTF8.GetBytes(secret, input[salt.Length..]);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(input[..written], hash);
+        return CryptographicOperations.FixedTimeEquals(hash, storedHash);
+    }
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

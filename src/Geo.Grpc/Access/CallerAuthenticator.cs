@@ -19,6 +19,7 @@ public sealed class CallerAuthenticator(AccessStore store, IOptions<AccessOption
 
     private readonly ConcurrentDictionary<string, CachedToken> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RateBucket> _buckets = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task<CachedToken?>> _fetching = new(StringComparer.Ordinal);
 
     /// <summary>The caller, or the status that refuses the call.</summary>
     public async ValueTask<(Caller? Caller, Status? Refusal)> AuthenticateAsync(string? authorization, CancellationToken cancellationToken)
@@ -52,13 +53,58 @@ public sealed class CallerAuthenticator(AccessStore store, IOptions<AccessOption
     /// <summary>Forgets a token at once (after revocation).</summary>
     public void Forget(string tokenId) => _cache.TryRemove(tokenId, out _);
 
-    private async ValueTask<CachedToken?> LookUpAsync(string id, DateTimeOffset now, CancellationToken cancellationToken)
+    private ValueTask<CachedToken?> LookUpAsync(string id, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (_cache.TryGetValue(id, out var cached) && cached.FetchedAt.AddSeconds(options.Value.TokenCacheSeconds) > now)
+        var lifetime = TimeSpan.FromSeconds(options.Value.TokenCacheSeconds);
+        if (_cache.TryGetValue(id, out var cached) && cached.FetchedAt + lifetime > now)
         {
-            return cached;
+            // Read the token again a little ahead of expiry, once and in the background, while calls
+            // go on using the entry (still within its lifetime). Otherwise every call in flight at
+            // expiry misses together and each queries the database, queueing behind the calls'
+            // own queries for a connection.
+            if (cached.FetchedAt + (lifetime * 0.8) <= now)
+            {
+                _ = FetchOnceAsync(id).ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+                    TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+
+            return ValueTask.FromResult<CachedToken?>(cached);
         }
 
+        return new ValueTask<CachedToken?>(FetchOnceAsync(id).WaitAsync(cancellationToken));
+    }
+
+    /// <summary>One read of a token at a time: concurrent misses share it.</summary>
+    private Task<CachedToken?> FetchOnceAsync(string id)
+    {
+        var pending = new TaskCompletionSource<CachedToken?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = _fetching.GetOrAdd(id, pending.Task);
+        if (running != pending.Task)
+        {
+            return running;
+        }
+
+        _ = CompleteFetchAsync(id, pending);
+        return pending.Task;
+    }
+
+    private async Task CompleteFetchAsync(string id, TaskCompletionSource<CachedToken?> pending)
+    {
+        try
+        {
+            var fetched = await FetchAsync(id, CancellationToken.None).ConfigureAwait(false);
+            _fetching.TryRemove(new KeyValuePair<string, Task<CachedToken?>>(id, pending.Task));
+            pending.SetResult(fetched);
+        }
+        catch (Exception e)
+        {
+            _fetching.TryRemove(new KeyValuePair<string, Task<CachedToken?>>(id, pending.Task));
+            pending.SetException(e);
+        }
+    }
+
+    private async Task<CachedToken?> FetchAsync(string id, CancellationToken cancellationToken)
+    {
         var token = await store.FindTokenAsync(id, cancellationToken).ConfigureAwait(false);
         if (token is null)
         {
@@ -75,7 +121,7 @@ public sealed class CallerAuthenticator(AccessStore store, IOptions<AccessOption
             area = area is null ? sectors : area.Intersection(sectors);
         }
 
-        var fresh = new CachedToken(token, new Caller(token.Id, token.Subject, token.Role, area, token.Section), now);
+        var fresh = new CachedToken(token, new Caller(token.Id, token.Subject, token.Role, area, token.Section), clock.GetUtcNow());
         _cache[id] = fresh;
         return fresh;
     }
