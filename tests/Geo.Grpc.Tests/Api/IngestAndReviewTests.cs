@@ -199,7 +199,7 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
 
     private async Task WaitForCountAsync(string pattern, long expected)
     {
-        for (var i = 0; i < 200; i++)
+        for (var i = 0; i < 600; i++)
         {
             if (await api.Database.ScalarAsync<long>($"SELECT count(*) FROM observations WHERE id LIKE '{pattern}'") >= expected)
             {
