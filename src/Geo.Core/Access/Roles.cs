@@ -72,7 +72,10 @@ public static class RolePermissions
             Permission.RecordSources, Permission.ReadSources, Permission.SubmitReferrals, Permission.ReadRegistry, Permission.ManageDeployments,
             Permission.ReadPresence, Permission.ReadHeatMaps, Permission.ReadCoverage, Permission.ExactLocations,
         ],
-        [Role.Analyst] = [Permission.ReadObservations, Permission.ReadRegistry, Permission.ReadPresence, Permission.ReadHeatMaps, Permission.ReadCoverage],
+        // Query, Count, Summarize and Get need ReadOwnObservations (the least a reader needs, so that
+        // CLAs can call them); a role that reads all observations must hold it too, or it is refused
+        // the very calls its wider permission is for.
+        [Role.Analyst] = [Permission.ReadObservations, Permission.ReadOwnObservations, Permission.ReadRegistry, Permission.ReadPresence, Permission.ReadHeatMaps, Permission.ReadCoverage],
         [Role.Planner] = [Permission.ReadRegistry, Permission.ManageRegistry, Permission.ManageDeployments, Permission.ReadPresence, Permission.ReadCoverage, Permission.ReadIndicators, Permission.ReadHeatMaps],
         [Role.Importer] = [Permission.ReadFeeds],
         [Role.CpasFocalPoint] = [Permission.ReadIndicators],

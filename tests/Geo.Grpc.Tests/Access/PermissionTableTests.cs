@@ -58,6 +58,13 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
         Assert.True(stale.Count == 0, "entries for methods nobody serves: " + string.Join(", ", stale));
     }
 
+    [Theory]
+    [MemberData(nameof(Roles))]
+    public void RolePermissions_ReadingAllObservations_IncludesTheCallsForReadingOwnOnes(Role role)
+    {
+        Assert.True(!RolePermissions.Has(role, Permission.ReadObservations) || RolePermissions.Has(role, Permission.ReadOwnObservations), $"{role} reads all observations but may not call Query");
+    }
+
     public static TheoryData<Role> Roles()
     {
         var data = new TheoryData<Role>();
