@@ -44,6 +44,14 @@ public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFix
                 });
             }
 
+            foreach (var id in new[] { "a", "b" })
+            {
+                await Api.As(Role.Supervisor).UnaryAsync(Method<ClaDeployment, ClaDeployment>(Registry, "CreateDeployment"), new ClaDeployment
+                {
+                    Id = $"deployment-{id}", ClaId = $"cla-{id}", Sex = Sex.Female, BaseId = $"base-{id}", From = new CalendarDate { Year = 2025, Month = 1, Day = 1 },
+                });
+            }
+
             ScopedToA = await Api.ChannelForAsync(Role.Supervisor, "sup-a", ["sector-a"]);
         }
 
@@ -126,6 +134,56 @@ public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFix
         Assert.Equal(["base-a"], bases.Bases.Select(b => b.Id));
         await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(Method<GetByIdRequest, Base>(Registry, "GetBase"), new GetByIdRequest { Id = "base-b" }));
         await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(Method<GetByIdRequest, Community>(Registry, "GetCommunity"), new GetByIdRequest { Id = "village-b" }));
+    }
+
+    [Fact]
+    public async Task ListSectors_ScopedToA_ListsOnlyAEvenThoughBTouchesIt()
+    {
+        var sectors = await ScopedToA.UnaryAsync(Method<ListSectorsRequest, ListSectorsResponse>(Registry, "ListSectors"), new ListSectorsRequest());
+        var all = await Api.As(Role.Supervisor).UnaryAsync(Method<ListSectorsRequest, ListSectorsResponse>(Registry, "ListSectors"), new ListSectorsRequest());
+
+        Assert.Equal(["sector-a"], sectors.Sectors.Select(s => s.Id));
+        Assert.Equal(["sector-a", "sector-b"], all.Sectors.Select(s => s.Id).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Deployments_ScopedToA_SeeAndCreateOnlyAtBasesInA()
+    {
+        var listed = await ScopedToA.UnaryAsync(Method<ListDeploymentsRequest, ListDeploymentsResponse>(Registry, "ListDeployments"), new ListDeploymentsRequest());
+        var create = Method<ClaDeployment, ClaDeployment>(Registry, "CreateDeployment");
+
+        Assert.Equal(["deployment-a"], listed.Deployments.Select(d => d.Id));
+        await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(Method<GetByIdRequest, ClaDeployment>(Registry, "GetDeployment"), new GetByIdRequest { Id = "deployment-b" }));
+        await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(create, new ClaDeployment
+        {
+            Id = "deployment-b-2", ClaId = "cla-b2", Sex = Sex.Male, BaseId = "base-b", From = new CalendarDate { Year = 2025, Month = 1, Day = 1 },
+        }));
+    }
+
+    [Fact]
+    public async Task ReviewAndRecordSource_ScopedToAOnAnObservationInB_AreNotFound()
+    {
+        await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(Method<ReviewObservationRequest, Observation>(Observations, "Review"),
+            new ReviewObservationRequest { Id = "in-b-2", Verification = VerificationStatus.Discredited }));
+        await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(Method<Source, SourceReceipt>(Observations, "RecordSource"),
+            new Source { Id = "scoped-src-b", ObservationId = "in-b-2", Kind = SourceKind.Other, Description = "d" }));
+        var unchanged = await Api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = "in-b-2" });
+
+        Assert.Equal(VerificationStatus.Reported, unchanged.Verification);
+    }
+
+    [Fact]
+    public async Task Registry_PlannerScopedToA_CannotCreateInBNorMoveBsRecordsIntoA()
+    {
+        using var planner = await Api.ChannelForAsync(Role.Planner, "planner-a", ["sector-a"]);
+        var moved = new Community { Id = "village-b", Name = "Village b", Location = new Shape { Wkt = "POINT(10.5 0.5)" } };
+
+        await FailsWith(StatusCode.PermissionDenied, () => planner.UnaryAsync(Method<Community, Community>(Registry, "CreateCommunity"),
+            new Community { Id = "village-b-2", Name = "Village b2", Location = new Shape { Wkt = "POINT(11.5 0.5)" } }));
+        await FailsWith(StatusCode.NotFound, () => planner.UnaryAsync(Method<UpdateCommunityRequest, Community>(Registry, "UpdateCommunity"),
+            new UpdateCommunityRequest { Community = moved, ExpectedVersion = 1 }));
+        await FailsWith(StatusCode.PermissionDenied, () => planner.UnaryAsync(Method<Sector, Sector>(Registry, "PutSector"),
+            new Sector { Id = "sector-b", Name = "B grabbed", Area = new Shape { Wkt = "POLYGON((10 0, 12 0, 12 1, 10 1, 10 0))" } }));
     }
 
     [Fact]
