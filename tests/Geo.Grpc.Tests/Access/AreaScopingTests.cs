@@ -44,6 +44,11 @@ public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFix
                 });
             }
 
+            // A village of B whose outline runs along the border with A: it touches A, but is not in it.
+            await Api.CallAsync<Community, Community>(Registry, "CreateCommunity", new Community
+            {
+                Id = "village-b-edge", Name = "Village on the border", Location = new Shape { Wkt = "POLYGON((11 0.2, 11.3 0.2, 11.3 0.4, 11 0.4, 11 0.2))" },
+            });
             foreach (var id in new[] { "a", "b" })
             {
                 await Api.As(Role.Supervisor).UnaryAsync(Method<ClaDeployment, ClaDeployment>(Registry, "CreateDeployment"), new ClaDeployment
@@ -134,6 +139,7 @@ public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFix
         Assert.Equal(["base-a"], bases.Bases.Select(b => b.Id));
         await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(Method<GetByIdRequest, Base>(Registry, "GetBase"), new GetByIdRequest { Id = "base-b" }));
         await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(Method<GetByIdRequest, Community>(Registry, "GetCommunity"), new GetByIdRequest { Id = "village-b" }));
+        await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(Method<GetByIdRequest, Community>(Registry, "GetCommunity"), new GetByIdRequest { Id = "village-b-edge" }));
     }
 
     [Fact]
