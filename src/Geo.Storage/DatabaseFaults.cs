@@ -28,4 +28,23 @@ public static class DatabaseFaults
 
         return false;
     }
+
+    /// <summary>
+    /// True when the database refused a text value it cannot store: PostgreSQL text holds no NUL
+    /// (U+0000) and answers 22021 (or 22P05) for one. That is the caller's input, not a fault:
+    /// free-text fields (summaries, names, notes, filter ids) reach the database unchecked for it.
+    /// </summary>
+    public static bool IsUnstorableText(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        for (var e = (Exception?)exception; e is not null; e = e.InnerException)
+        {
+            if (e is PostgresException { SqlState: PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

@@ -60,7 +60,7 @@ public enum Permission
     ExactLocations,
 }
 
-/// <summary>The permissions of each role. Reading all observations includes reading one's own.</summary>
+/// <summary>The permissions of each role.</summary>
 public static class RolePermissions
 {
     private static readonly Dictionary<Role, HashSet<Permission>> Grants = new()
@@ -72,6 +72,9 @@ public static class RolePermissions
             Permission.RecordSources, Permission.ReadSources, Permission.SubmitReferrals, Permission.ReadRegistry, Permission.ManageDeployments,
             Permission.ReadPresence, Permission.ReadHeatMaps, Permission.ReadCoverage, Permission.ExactLocations,
         ],
+        // Query, Count, Summarize and Get need ReadOwnObservations (the least a reader needs, so that
+        // CLAs can call them); a role that reads all observations must hold it too, or it is refused
+        // the very calls its wider permission is for.
         [Role.Analyst] = [Permission.ReadObservations, Permission.ReadOwnObservations, Permission.ReadRegistry, Permission.ReadPresence, Permission.ReadHeatMaps, Permission.ReadCoverage],
         [Role.Planner] = [Permission.ReadRegistry, Permission.ManageRegistry, Permission.ManageDeployments, Permission.ReadPresence, Permission.ReadCoverage, Permission.ReadIndicators, Permission.ReadHeatMaps],
         [Role.Importer] = [Permission.ReadFeeds],

@@ -27,6 +27,10 @@ internal static class ApiErrors
         RecordConflictException e => new Status(StatusCode.AlreadyExists, Named(e)),
         RecordNotFoundException e => new Status(StatusCode.NotFound, Named(e)),
         VersionMismatchException e => new Status(StatusCode.Aborted, Named(e)),
+        // A NUL character in any text field: refused by PostgreSQL in whatever statement carries
+        // it, so it is mapped here, once, rather than checked in every field of every message.
+        _ when DatabaseFaults.IsUnstorableText(exception) => new Status(StatusCode.InvalidArgument,
+            "a text field contains a NUL character (U+0000), which cannot be stored or searched; remove it"),
         _ when DatabaseFaults.IsUnavailable(exception) => new Status(StatusCode.Unavailable, "the database is unavailable; retry the call (writes are idempotent by id)"),
         _ => null,
     };

@@ -135,7 +135,9 @@ internal sealed class RegistryHandler(RegistryStore store, AccessStore access, I
         var response = new V1.ListSectorsResponse();
         await foreach (var (id, name, area, version) in access.ListSectorsAsync(context.CancellationToken).ConfigureAwait(false))
         {
-            if (scope is null || scope.Intersects(area))
+            // Interiors must meet: sectors usually share borders, and Intersects is true for a
+            // neighbour that only touches the scope, which would show it to a token scoped next door.
+            if (scope is null || scope.Relate(area, "T********"))
             {
                 response.Sectors.Add(new V1.Sector { Id = id, Name = name, Area = ApiMapping.ToShape(area), Version = version });
             }

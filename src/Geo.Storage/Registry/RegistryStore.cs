@@ -291,7 +291,11 @@ public sealed class RegistryStore(NpgsqlDataSource dataSource)
     {
         command.Parameters.Add(new NpgsqlParameter { Value = scope is null ? DBNull.Value : Ewkb.Write(scope), NpgsqlDbType = NpgsqlDbType.Bytea });
         var placeholder = "$" + command.Parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return $"({placeholder}::bytea IS NULL OR ST_Intersects({column}, ST_GeomFromEWKB({placeholder})))";
+        // ST_Intersects (index-assisted) alone is true for a polygon of a neighbouring sector that
+        // only touches the border: it must also lie in the area (a point on the border counts, as
+        // writes accept it) or share interior with it.
+        return $"({placeholder}::bytea IS NULL OR (ST_Intersects({column}, ST_GeomFromEWKB({placeholder})) " +
+            $"AND (ST_CoveredBy({column}, ST_GeomFromEWKB({placeholder})) OR ST_Relate({column}, ST_GeomFromEWKB({placeholder}), 'T********'))))";
     }
 
     private static RecordNotFoundException UnknownReference(ClaDeployment deployment, PostgresException e) =>

@@ -1,0 +1,263 @@
+using Geo.Api.V1;
+using Geo.Grpc.Client;
+using Geo.Grpc.Protocol;
+using Geo.Grpc.Tests.Api;
+using Xunit;
+using static Geo.Grpc.Tests.Api.ApiFixture;
+using Role = Geo.Core.Access.Role;
+
+namespace Geo.Grpc.Tests.Access;
+
+/// <summary>
+/// Object-level access: two sectors side by side (A: 10..11 E, B: 11..12 E, 0..1 N), with
+/// observations, communities and bases in each; a token scoped to A sees and writes only A.
+/// </summary>
+public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFixture>
+{
+    private readonly SectorsFixture _sectors;
+
+    public AreaScopingTests(SectorsFixture sectors) => _sectors = sectors;
+
+    private ApiFixture Api => _sectors.Api;
+
+    private GrpcChannel ScopedToA => _sectors.ScopedToA!;
+
+    public sealed class SectorsFixture : IAsyncLifetime
+    {
+        public ApiFixture Api { get; } = new();
+
+        public GrpcChannel? ScopedToA { get; private set; }
+
+        public async Task InitializeAsync()
+        {
+            await Api.InitializeAsync();
+            await Api.CallAsync<Sector, Sector>(Registry, "PutSector", new Sector { Id = "sector-a", Name = "A", Area = new Shape { Wkt = "POLYGON((10 0, 11 0, 11 1, 10 1, 10 0))" } });
+            await Api.CallAsync<Sector, Sector>(Registry, "PutSector", new Sector { Id = "sector-b", Name = "B", Area = new Shape { Wkt = "POLYGON((11 0, 12 0, 12 1, 11 1, 11 0))" } });
+            await Api.SubmitAsync(NewObservation("in-a-1", 10.5, 0.5), NewObservation("in-a-2", 10.9, 0.5), NewObservation("in-b-1", 11.1, 0.5), NewObservation("in-b-2", 11.5, 0.5));
+            foreach (var (id, longitude) in new[] { ("a", 10.8), ("b", 11.2) })
+            {
+                await Api.CallAsync<Community, Community>(Registry, "CreateCommunity", new Community { Id = $"village-{id}", Name = $"Village {id}", Location = new Shape { Wkt = $"POINT({longitude} 0.5)" } });
+                await Api.CallAsync<Base, Base>(Registry, "CreateBase", new Base
+                {
+                    Id = $"base-{id}", Name = $"Base {id}", Kind = BaseKind.OperatingBase,
+                    Location = new GeoPoint { Longitude = longitude, Latitude = 0.4 }, OpenedOn = new CalendarDate { Year = 2024, Month = 1, Day = 1 },
+                });
+            }
+
+            // A village of B whose outline runs along the border with A: it touches A, but is not in it.
+            await Api.CallAsync<Community, Community>(Registry, "CreateCommunity", new Community
+            {
+                Id = "village-b-edge", Name = "Village on the border", Location = new Shape { Wkt = "POLYGON((11 0.2, 11.3 0.2, 11.3 0.4, 11 0.4, 11 0.2))" },
+            });
+            foreach (var id in new[] { "a", "b" })
+            {
+                await Api.As(Role.Supervisor).UnaryAsync(Method<ClaDeployment, ClaDeployment>(Registry, "CreateDeployment"), new ClaDeployment
+                {
+                    Id = $"deployment-{id}", ClaId = $"cla-{id}", Sex = Sex.Female, BaseId = $"base-{id}", From = new CalendarDate { Year = 2025, Month = 1, Day = 1 },
+                });
+            }
+
+            ScopedToA = await Api.ChannelForAsync(Role.Supervisor, "sup-a", ["sector-a"]);
+        }
+
+        public async Task DisposeAsync()
+        {
+            ScopedToA?.Dispose();
+            await Api.DisposeAsync();
+        }
+    }
+
+    /// <summary>A box straddling both sectors: 10.4..11.6 E.</summary>
+    private static ObservationFilter Straddling() => new() { Area = new Area { Bbox = new BoundingBox { West = 10.4, South = 0.1, East = 11.6, North = 0.9 } } };
+
+    [Fact]
+    public async Task Query_ScopedToAWithAFilterStraddlingBoth_StreamsOnlyA()
+    {
+        var pages = await AccessCalls.ReadAllAsync(ScopedToA, Method<QueryObservationsRequest, ObservationPage>(Observations, "Query"), new QueryObservationsRequest { Filter = Straddling() });
+        var unscoped = await Api.QueryAllAsync(Straddling());
+
+        Assert.Equal(["in-a-1", "in-a-2"], pages.SelectMany(p => p.Observations).Select(o => o.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(4, unscoped.Count);
+    }
+
+    [Fact]
+    public async Task Query_ScopedToAWithoutAFilter_StreamsOnlyA()
+    {
+        var pages = await AccessCalls.ReadAllAsync(ScopedToA, Method<QueryObservationsRequest, ObservationPage>(Observations, "Query"), new QueryObservationsRequest());
+
+        Assert.Equal(["in-a-1", "in-a-2"], pages.SelectMany(p => p.Observations).Select(o => o.Id).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task CountAndSummarize_ScopedToA_CountOnlyA()
+    {
+        var count = await ScopedToA.UnaryAsync(Method<ObservationFilter, CountResponse>(Observations, "Count"), Straddling());
+        var summary = await ScopedToA.UnaryAsync(Method<ObservationFilter, ObservationSummary>(Observations, "Summarize"), Straddling());
+        var everything = await ScopedToA.UnaryAsync(Method<ObservationFilter, CountResponse>(Observations, "Count"), new ObservationFilter());
+        // Other tests of this class add observations in A: the unscoped count of A's box is the reference.
+        var inA = await Api.As(Role.Supervisor).UnaryAsync(Method<ObservationFilter, CountResponse>(Observations, "Count"),
+            new ObservationFilter { Area = new Area { Bbox = new BoundingBox { West = 10, South = 0, East = 11, North = 1 } } });
+
+        Assert.Equal(2, count.Observations);
+        Assert.Equal(2, summary.Observations);
+        Assert.Equal(12, summary.PeopleAffected);
+        Assert.Equal(inA.Observations, everything.Observations);
+    }
+
+    [Fact]
+    public async Task Get_ScopedToA_ReadsAButNotB()
+    {
+        var get = Method<GetObservationRequest, Observation>(Observations, "Get");
+
+        var a = await ScopedToA.UnaryAsync(get, new GetObservationRequest { Id = "in-a-1" });
+
+        Assert.Equal("in-a-1", a.Id);
+        await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(get, new GetObservationRequest { Id = "in-b-1" }));
+    }
+
+    [Fact]
+    public async Task NearestPresence_ScopedToAFromAPointInB_ListsOnlyBasesInA()
+    {
+        var nearest = await ScopedToA.UnaryAsync(
+            Method<NearestPresenceRequest, NearestPresenceResponse>(Presence, "NearestPresence"),
+            new NearestPresenceRequest { Point = new GeoPoint { Longitude = 11.3, Latitude = 0.5 }, Limit = 10 });
+        var unscoped = await Api.As(Role.Supervisor).UnaryAsync(
+            Method<NearestPresenceRequest, NearestPresenceResponse>(Presence, "NearestPresence"),
+            new NearestPresenceRequest { Point = new GeoPoint { Longitude = 11.3, Latitude = 0.5 }, Limit = 10 });
+
+        Assert.Equal(["base-a"], nearest.Bases.Select(b => b.Base.Id));
+        Assert.Equal(["base-b", "base-a"], unscoped.Bases.Select(b => b.Base.Id));
+    }
+
+    [Fact]
+    public async Task ListCommunitiesAndBases_ScopedToA_ListOnlyA()
+    {
+        var communities = await ScopedToA.UnaryAsync(Method<ListRequest, ListCommunitiesResponse>(Registry, "ListCommunities"), new ListRequest());
+        var bases = await ScopedToA.UnaryAsync(Method<ListRequest, ListBasesResponse>(Registry, "ListBases"), new ListRequest());
+
+        Assert.Equal(["village-a"], communities.Communities.Select(c => c.Id));
+        Assert.Equal(["base-a"], bases.Bases.Select(b => b.Id));
+        await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(Method<GetByIdRequest, Base>(Registry, "GetBase"), new GetByIdRequest { Id = "base-b" }));
+        await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(Method<GetByIdRequest, Community>(Registry, "GetCommunity"), new GetByIdRequest { Id = "village-b" }));
+        await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(Method<GetByIdRequest, Community>(Registry, "GetCommunity"), new GetByIdRequest { Id = "village-b-edge" }));
+    }
+
+    [Fact]
+    public async Task ListSectors_ScopedToA_ListsOnlyAEvenThoughBTouchesIt()
+    {
+        var sectors = await ScopedToA.UnaryAsync(Method<ListSectorsRequest, ListSectorsResponse>(Registry, "ListSectors"), new ListSectorsRequest());
+        var all = await Api.As(Role.Supervisor).UnaryAsync(Method<ListSectorsRequest, ListSectorsResponse>(Registry, "ListSectors"), new ListSectorsRequest());
+
+        Assert.Equal(["sector-a"], sectors.Sectors.Select(s => s.Id));
+        Assert.Equal(["sector-a", "sector-b"], all.Sectors.Select(s => s.Id).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Deployments_ScopedToA_SeeAndCreateOnlyAtBasesInA()
+    {
+        var listed = await ScopedToA.UnaryAsync(Method<ListDeploymentsRequest, ListDeploymentsResponse>(Registry, "ListDeployments"), new ListDeploymentsRequest());
+        var create = Method<ClaDeployment, ClaDeployment>(Registry, "CreateDeployment");
+
+        Assert.Equal(["deployment-a"], listed.Deployments.Select(d => d.Id));
+        await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(Method<GetByIdRequest, ClaDeployment>(Registry, "GetDeployment"), new GetByIdRequest { Id = "deployment-b" }));
+        await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(create, new ClaDeployment
+        {
+            Id = "deployment-b-2", ClaId = "cla-b2", Sex = Sex.Male, BaseId = "base-b", From = new CalendarDate { Year = 2025, Month = 1, Day = 1 },
+        }));
+    }
+
+    [Fact]
+    public async Task ReviewAndRecordSource_ScopedToAOnAnObservationInB_AreNotFound()
+    {
+        await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(Method<ReviewObservationRequest, Observation>(Observations, "Review"),
+            new ReviewObservationRequest { Id = "in-b-2", Verification = VerificationStatus.Discredited }));
+        await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(Method<Source, SourceReceipt>(Observations, "RecordSource"),
+            new Source { Id = "scoped-src-b", ObservationId = "in-b-2", Kind = SourceKind.Other, Description = "d" }));
+        var unchanged = await Api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = "in-b-2" });
+
+        Assert.Equal(VerificationStatus.Reported, unchanged.Verification);
+    }
+
+    [Fact]
+    public async Task Registry_PlannerScopedToA_CannotCreateInBNorMoveBsRecordsIntoA()
+    {
+        using var planner = await Api.ChannelForAsync(Role.Planner, "planner-a", ["sector-a"]);
+        var moved = new Community { Id = "village-b", Name = "Village b", Location = new Shape { Wkt = "POINT(10.5 0.5)" } };
+
+        await FailsWith(StatusCode.PermissionDenied, () => planner.UnaryAsync(Method<Community, Community>(Registry, "CreateCommunity"),
+            new Community { Id = "village-b-2", Name = "Village b2", Location = new Shape { Wkt = "POINT(11.5 0.5)" } }));
+        await FailsWith(StatusCode.NotFound, () => planner.UnaryAsync(Method<UpdateCommunityRequest, Community>(Registry, "UpdateCommunity"),
+            new UpdateCommunityRequest { Community = moved, ExpectedVersion = 1 }));
+        await FailsWith(StatusCode.PermissionDenied, () => planner.UnaryAsync(Method<Sector, Sector>(Registry, "PutSector"),
+            new Sector { Id = "sector-b", Name = "B grabbed", Area = new Shape { Wkt = "POLYGON((10 0, 12 0, 12 1, 10 1, 10 0))" } }));
+    }
+
+    [Fact]
+    public async Task Submit_ScopedToAWithALocationInB_IsPermissionDeniedAndNotStored()
+    {
+        var request = new SubmitObservationsRequest { Observations = { NewObservation("scoped-write-b", 11.5, 0.5) } };
+
+        var detail = await FailsWith(StatusCode.PermissionDenied, () => ScopedToA.UnaryAsync(Method<SubmitObservationsRequest, SubmitObservationsResponse>(Observations, "Submit"), request));
+        var stored = await ScopedToA.UnaryAsync(Method<SubmitObservationsRequest, SubmitObservationsResponse>(Observations, "Submit"),
+            new SubmitObservationsRequest { Observations = { NewObservation("scoped-write-a", 10.2, 0.2) } });
+
+        Assert.Equal("observations[0].location: is outside the area of your token", detail);
+        Assert.Equal(1, stored.Stored);
+        await FailsWith(StatusCode.NotFound, () => Api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = "scoped-write-b" }));
+    }
+
+    [Fact(Skip = "Design: observation ids are global, client-chosen idempotency keys, so reusing the id of an observation outside the caller's area "
+        + "answers ALREADY_EXISTS (or already_stored_ids) and reveals that it exists. Closing this needs ids scoped per reporter or server-issued ids.")]
+    public async Task Submit_ScopedToAReusingTheIdOfAnObservationInB_DoesNotRevealIt()
+    {
+        var submit = Method<SubmitObservationsRequest, SubmitObservationsResponse>(Observations, "Submit");
+        var probe = NewObservation("in-b-1", 10.2, 0.25);
+        var fresh = NewObservation("scoped-probe-fresh", 10.2, 0.25);
+
+        var probed = await AccessCalls.StatusOfAsync(ScopedToA, submit.Descriptor, new SubmitObservationsRequest { Observations = { probe } });
+        var control = await AccessCalls.StatusOfAsync(ScopedToA, submit.Descriptor, new SubmitObservationsRequest { Observations = { fresh } });
+
+        Assert.Equal(control.StatusCode, probed.StatusCode);
+    }
+
+    [Fact]
+    public async Task Ingest_ScopedToAWithALocationInB_IsPermissionDenied()
+    {
+        using var call = ScopedToA.ClientStreamingCall(Method<IngestRequest, IngestResponse>(Observations, "Ingest"));
+        await call.RequestStream.WriteAsync(new IngestRequest { Observations = { NewObservation("scoped-ingest-b", 11.5, 0.5) } }, CancellationToken.None);
+        await call.RequestStream.CompleteAsync();
+
+        await FailsWith(StatusCode.PermissionDenied, () => call.ResponseAsync);
+    }
+
+    [Fact]
+    public async Task Cla_QueryCountAndGet_SeeOnlyTheirOwnObservations()
+    {
+        using var cla = await Api.ChannelForAsync(Role.Cla, "cla-scope-own");
+        var own = NewObservation("cla-own-1", 10.3, 0.3);
+        own.ReporterId = "cla-scope-own";
+        await cla.UnaryAsync(Method<SubmitObservationsRequest, SubmitObservationsResponse>(Observations, "Submit"), new SubmitObservationsRequest { Observations = { own } });
+
+        var pages = await AccessCalls.ReadAllAsync(cla, Method<QueryObservationsRequest, ObservationPage>(Observations, "Query"), new QueryObservationsRequest());
+        var count = await cla.UnaryAsync(Method<ObservationFilter, CountResponse>(Observations, "Count"), new ObservationFilter());
+        var summary = await cla.UnaryAsync(Method<ObservationFilter, ObservationSummary>(Observations, "Summarize"), new ObservationFilter());
+
+        Assert.Equal(["cla-own-1"], pages.SelectMany(p => p.Observations).Select(o => o.Id));
+        Assert.Equal(1, count.Observations);
+        Assert.Equal(1, summary.Observations);
+        await FailsWith(StatusCode.NotFound, () => cla.UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = "in-a-1" }));
+    }
+
+    [Fact]
+    public async Task Cla_SubmitWithAnotherReporterId_IsPermissionDenied()
+    {
+        using var cla = await Api.ChannelForAsync(Role.Cla, "cla-scope-honest");
+        var forged = NewObservation("cla-forged-1", 10.3, 0.3);
+        forged.ReporterId = "cla-someone-else";
+
+        var detail = await FailsWith(StatusCode.PermissionDenied,
+            () => cla.UnaryAsync(Method<SubmitObservationsRequest, SubmitObservationsResponse>(Observations, "Submit"), new SubmitObservationsRequest { Observations = { forged } }));
+
+        Assert.Contains("reporter_id", detail, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,213 @@
+using Geo.Api.V1;
+using Geo.Grpc.Client;
+using Geo.Grpc.Protocol;
+using Geo.Grpc.Tests.Api;
+using Xunit;
+using static Geo.Grpc.Tests.Api.ApiFixture;
+using Role = Geo.Core.Access.Role;
+
+namespace Geo.Grpc.Tests.Access;
+
+/// <summary>
+/// Classic SQL injection payloads in every string field and filter: each is stored verbatim or
+/// refused cleanly (INVALID_ARGUMENT / NOT_FOUND), never an internal error, and the tables survive.
+/// </summary>
+public sealed class InjectionTests(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    public static readonly string[] Payloads =
+    [
+        "'; DROP TABLE observations; --",
+        "' OR '1'='1",
+        "\" OR \"\"=\"",
+        "\\",
+        "\\'; DROP TABLE audit_log; --",
+        "‘ OR ‘1’=‘1’ ʼ; DROP TABLE communities; --",
+        "1; SELECT pg_sleep(5)",
+        "$1",
+        "%' AND 1=1 --",
+        "x\0y",
+        "\0",
+    ];
+
+    private static readonly string[] Tables =
+        ["observations", "communities", "bases", "cla_deployments", "sectors", "access_tokens", "audit_log", "observation_reviews", "confidential.sources", "confidential.referrals"];
+
+    public static TheoryData<int> PayloadIndexes()
+    {
+        var data = new TheoryData<int>();
+        for (var i = 0; i < Payloads.Length; i++)
+        {
+            data.Add(i);
+        }
+
+        return data;
+    }
+
+    /// <summary>Runs a call that must succeed or be refused cleanly; true when it succeeded.</summary>
+    private static async Task<bool> StoredOrRefused(string what, Func<Task> call)
+    {
+        try
+        {
+            await call();
+            return true;
+        }
+        catch (RpcException e)
+        {
+            Assert.True(e.StatusCode is StatusCode.InvalidArgument or StatusCode.NotFound, $"{what}: {e.StatusCode}: {e.Detail}");
+            return false;
+        }
+    }
+
+    private async Task AssertTablesIntact()
+    {
+        foreach (var table in Tables)
+        {
+            var exists = await api.Database.ScalarAsync<bool>($"SELECT to_regclass('{table}') IS NOT NULL");
+            Assert.True(exists, $"table {table} is gone");
+        }
+
+        Assert.True(await api.Database.ScalarAsync<long>("SELECT count(*) FROM access_tokens") >= 8);
+    }
+
+    private Task<TResponse> Unary<TRequest, TResponse>(Role role, Google.Protobuf.Reflection.ServiceDescriptor service, string method, TRequest request)
+        where TRequest : class, Google.Protobuf.IMessage<TRequest>
+        where TResponse : class, Google.Protobuf.IMessage<TResponse> => api.As(role).UnaryAsync(Method<TRequest, TResponse>(service, method), request);
+
+    [Theory]
+    [MemberData(nameof(PayloadIndexes))]
+    public async Task ObservationFields_Payload_AreStoredVerbatimOrRefused(int index)
+    {
+        var payload = Payloads[index];
+        var get = Method<GetObservationRequest, Observation>(Observations, "Get");
+        var asId = NewObservation(payload);
+        var inSummary = NewObservation($"inj-summary-{index}");
+        inSummary.Summary = payload;
+        var asReporter = NewObservation($"inj-reporter-{index}");
+        asReporter.ReporterId = payload;
+        var asCommunity = NewObservation($"inj-community-{index}");
+        asCommunity.CommunityId = payload;
+        var asBase = NewObservation($"inj-base-{index}");
+        asBase.BaseId = payload;
+        var asArea = NewObservation($"inj-area-{index}");
+        asArea.Area = new Shape { Wkt = payload };
+
+        if (await StoredOrRefused("id", () => api.SubmitAsync(asId)))
+        {
+            Assert.Equal(payload, (await api.Channel.UnaryAsync(get, new GetObservationRequest { Id = payload })).Id);
+        }
+
+        if (await StoredOrRefused("summary", () => api.SubmitAsync(inSummary)))
+        {
+            Assert.Equal(payload, (await api.Channel.UnaryAsync(get, new GetObservationRequest { Id = inSummary.Id })).Summary);
+        }
+
+        if (await StoredOrRefused("reporter_id", () => api.SubmitAsync(asReporter)))
+        {
+            Assert.Equal(payload, (await api.Channel.UnaryAsync(get, new GetObservationRequest { Id = asReporter.Id })).ReporterId);
+        }
+
+        await StoredOrRefused("community_id", () => api.SubmitAsync(asCommunity));
+        await StoredOrRefused("base_id", () => api.SubmitAsync(asBase));
+        Assert.False(await StoredOrRefused("area", () => api.SubmitAsync(asArea)));
+        await StoredOrRefused("Get id", () => api.Channel.UnaryAsync(get, new GetObservationRequest { Id = payload + "-missing" }));
+        await StoredOrRefused("GetSources id", () => Unary<GetObservationRequest, SourceList>(Role.Supervisor, Observations, "GetSources", new GetObservationRequest { Id = payload }));
+        await StoredOrRefused("GetHistory id", () => Unary<GetObservationRequest, ObservationHistory>(Role.Supervisor, Observations, "GetHistory", new GetObservationRequest { Id = payload }));
+        await StoredOrRefused("Review note", () => Unary<ReviewObservationRequest, Observation>(
+            Role.Supervisor, Observations, "Review", new ReviewObservationRequest { Id = inSummary.Id, Verification = VerificationStatus.Verified, Note = payload }));
+        await StoredOrRefused("RecordSource", () => Unary<Source, SourceReceipt>(
+            Role.Supervisor, Observations, "RecordSource", new Source { Id = $"inj-source-{index}", ObservationId = inSummary.Id, Kind = SourceKind.CommunityLeader, Description = payload, Contact = payload }));
+        await AssertTablesIntact();
+    }
+
+    [Theory]
+    [MemberData(nameof(PayloadIndexes))]
+    public async Task Filters_Payload_MatchNothingOrAreRefused(int index)
+    {
+        var payload = Payloads[index];
+        var count = Method<ObservationFilter, CountResponse>(Observations, "Count");
+        await api.SubmitAsync(NewObservation($"inj-filter-{index}"));
+
+        foreach (var filter in new[]
+        {
+            new ObservationFilter { CommunityIds = { payload } },
+            new ObservationFilter { BaseIds = { payload } },
+            new ObservationFilter { Area = new Area { Shape = new Shape { Wkt = payload } } },
+            new ObservationFilter { Area = new Area { Shape = new Shape { Geojson = payload } } },
+        })
+        {
+            var matched = 0L;
+            if (await StoredOrRefused($"filter {filter}", async () => matched = (await api.Channel.UnaryAsync(count, filter)).Observations))
+            {
+                Assert.Equal(0, matched);
+            }
+        }
+
+        await StoredOrRefused("page_token", () => api.QueryAllAsync(new ObservationFilter(), pageToken: payload));
+        await StoredOrRefused("ListCommunities sector", () => Unary<ListRequest, ListCommunitiesResponse>(Role.Supervisor, Registry, "ListCommunities", new ListRequest { Sector = payload }));
+        await StoredOrRefused("ListBases page_token", () => Unary<ListRequest, ListBasesResponse>(Role.Supervisor, Registry, "ListBases", new ListRequest { PageToken = payload }));
+        await StoredOrRefused("ListDeployments base_id", () => Unary<ListDeploymentsRequest, ListDeploymentsResponse>(Role.Supervisor, Registry, "ListDeployments", new ListDeploymentsRequest { BaseId = payload }));
+        await StoredOrRefused("GetCommunity id", () => Unary<GetByIdRequest, Community>(Role.Supervisor, Registry, "GetCommunity", new GetByIdRequest { Id = payload }));
+        await StoredOrRefused("QueryAudit actor", () => AccessCalls.ReadAllAsync(
+            api.As(Role.Administrator), Method<QueryAuditRequest, AuditEntry>(ApiFixture.Access, "QueryAudit"), new QueryAuditRequest { Actor = payload, TargetKind = payload, TargetId = payload }));
+        await StoredOrRefused("RevokeToken id", () => Unary<RevokeTokenRequest, TokenInfo>(Role.Administrator, ApiFixture.Access, "RevokeToken", new RevokeTokenRequest { Id = payload }));
+        var stillThere = await api.Channel.UnaryAsync(count, new ObservationFilter { Area = new Area { Circle = new Circle { Center = new GeoPoint { Longitude = 29.22, Latitude = -1.68 }, RadiusMetres = 1 } } });
+        Assert.True(stillThere.Observations > 0);
+        await AssertTablesIntact();
+    }
+
+    [Theory]
+    [MemberData(nameof(PayloadIndexes))]
+    public async Task RegistryAndAccessFields_Payload_AreStoredVerbatimOrRefused(int index)
+    {
+        var payload = Payloads[index];
+        var community = new Community { Id = $"inj-village-{index}", Name = payload, AdminArea = payload, Sector = payload, Location = new Shape { Wkt = "POINT(29.3 -1.6)" } };
+        if (await StoredOrRefused("community text", () => Unary<Community, Community>(Role.Planner, Registry, "CreateCommunity", community)))
+        {
+            var stored = await Unary<GetByIdRequest, Community>(Role.Supervisor, Registry, "GetCommunity", new GetByIdRequest { Id = community.Id });
+            Assert.Equal((payload, payload, payload), (stored.Name, stored.AdminArea, stored.Sector));
+            var listed = await Unary<ListRequest, ListCommunitiesResponse>(Role.Supervisor, Registry, "ListCommunities", new ListRequest { Sector = payload });
+            Assert.Contains(listed.Communities, c => c.Id == community.Id);
+        }
+
+        await StoredOrRefused("community id", () => Unary<Community, Community>(Role.Planner, Registry, "CreateCommunity", new Community { Id = payload, Name = "n", Location = new Shape { Wkt = "POINT(29.3 -1.6)" } }));
+        Assert.False(await StoredOrRefused("community wkt", () => Unary<Community, Community>(Role.Planner, Registry, "CreateCommunity", new Community { Id = $"inj-wkt-{index}", Name = "n", Location = new Shape { Wkt = payload } })));
+        Assert.False(await StoredOrRefused("community geojson", () => Unary<Community, Community>(Role.Planner, Registry, "CreateCommunity", new Community { Id = $"inj-geojson-{index}", Name = "n", Location = new Shape { Geojson = payload } })));
+        var station = new Base { Id = $"inj-base-{index}", Name = payload, Unit = payload, Sector = payload, AdminArea = payload, Kind = BaseKind.OperatingBase, Location = new GeoPoint { Longitude = 29.3, Latitude = -1.6 } };
+        if (await StoredOrRefused("base text", () => Unary<Base, Base>(Role.Planner, Registry, "CreateBase", station)))
+        {
+            Assert.Equal(payload, (await Unary<GetByIdRequest, Base>(Role.Supervisor, Registry, "GetBase", new GetByIdRequest { Id = station.Id })).Unit);
+            var deployment = new ClaDeployment
+            {
+                Id = $"inj-deployment-{index}", ClaId = payload, Sex = Sex.Female, BaseId = station.Id, From = new CalendarDate { Year = 2026, Month = 1, Day = 1 }, HomeLocality = payload,
+            };
+            if (await StoredOrRefused("deployment text", () => Unary<ClaDeployment, ClaDeployment>(Role.Supervisor, Registry, "CreateDeployment", deployment)))
+            {
+                var stored = await Unary<GetByIdRequest, ClaDeployment>(Role.Supervisor, Registry, "GetDeployment", new GetByIdRequest { Id = deployment.Id });
+                Assert.Equal((payload, payload), (stored.ClaId, stored.HomeLocality));
+            }
+        }
+
+        await StoredOrRefused("sector", () => Unary<Sector, Sector>(Role.Planner, Registry, "PutSector", new Sector { Id = payload, Name = payload, Area = new Shape { Wkt = "POLYGON((40 0, 41 0, 41 1, 40 1, 40 0))" } }));
+        if (await StoredOrRefused("token subject", () => Unary<IssueTokenRequest, IssuedToken>(Role.Administrator, ApiFixture.Access, "IssueToken", new IssueTokenRequest { Role = Geo.Api.V1.Role.Analyst, Subject = payload, Note = payload })))
+        {
+            var tokens = await AccessCalls.ReadAllAsync(api.As(Role.Administrator), Method<ListTokensRequest, TokenInfo>(ApiFixture.Access, "ListTokens"), new ListTokensRequest());
+            Assert.Contains(tokens, t => t.Subject == payload && t.Note == payload);
+        }
+
+        await StoredOrRefused("token sectors", () => Unary<IssueTokenRequest, IssuedToken>(Role.Administrator, ApiFixture.Access, "IssueToken", new IssueTokenRequest { Role = Geo.Api.V1.Role.Analyst, Subject = "s", Sectors = { payload } }));
+        await StoredOrRefused("referral", () => Unary<Referral, ReferralReceipt>(Role.Cla, Referrals, "Submit", new Referral { Id = $"inj-referral-{index}", Section = ReferralSection.HumanRights, ContactDetails = payload }));
+        await AssertTablesIntact();
+    }
+
+    [Theory]
+    [InlineData("gat_' OR '1'='1.secret")]
+    [InlineData("gat_x'; DROP TABLE access_tokens; --.secret")]
+    [InlineData("gat_\\.\\")]
+    public async Task BearerToken_Payload_IsUnauthenticated(string token)
+    {
+        using var channel = new GrpcChannel(api.Service.GrpcEndpoint, new GrpcChannelOptions { BearerToken = token });
+
+        await FailsWith(StatusCode.Unauthenticated, () => channel.UnaryAsync(Method<WhoAmIRequest, TokenInfo>(ApiFixture.Access, "WhoAmI"), new WhoAmIRequest()));
+        await AssertTablesIntact();
+    }
+}

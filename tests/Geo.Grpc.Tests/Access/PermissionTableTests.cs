@@ -1,0 +1,161 @@
+using Geo.Core.Access;
+using Geo.Grpc.Access;
+using Geo.Grpc.Protocol;
+using Geo.Grpc.Server;
+using Geo.Grpc.Tests.Api;
+using Google.Protobuf.Reflection;
+using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace Geo.Grpc.Tests.Access;
+
+/// <summary>
+/// Every served method against every role, driven by <see cref="RolePermissions"/> and
+/// <see cref="RpcPermissions"/>: the table is the single source of truth, and a new RPC without
+/// an explicit permission fails here.
+/// </summary>
+public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    /// <summary>Every method the running server dispatches, from its registrations (API, health, reflection, test services).</summary>
+    private List<MethodDescriptor> ServedMethods() =>
+        api.Service.App.Services.GetServices<GrpcServiceRegistration>()
+            .SelectMany(r => r.Service.Methods)
+            .ToList();
+
+    private static string PathOf(MethodDescriptor method) => $"/{method.Service.FullName}/{method.Name}";
+
+    private RpcPermissions Table => api.Service.App.Services.GetRequiredService<RpcPermissions>();
+
+    [Fact]
+    public void ServedMethods_IncludeEveryMethodOfTheApiProtos()
+    {
+        var served = ServedMethods().Select(PathOf).ToHashSet(StringComparer.Ordinal);
+        ServiceDescriptor[] api = [ApiFixture.Registry, ApiFixture.Observations, ApiFixture.Referrals, ApiFixture.Presence, ApiFixture.Access,
+            global::Grpc.Health.V1.HealthReflection.Descriptor.Services[0], global::Grpc.Reflection.V1.ReflectionReflection.Descriptor.Services[0],
+            global::Grpc.Reflection.V1Alpha.ReflectionReflection.Descriptor.Services[0]];
+
+        var missing = api.SelectMany(s => s.Methods).Select(PathOf).Where(p => !served.Contains(p)).ToList();
+
+        Assert.Empty(missing);
+    }
+
+    [Fact]
+    public void ServedMethods_EveryOneHasAnExplicitPermission()
+    {
+        var without = ServedMethods().Select(PathOf).Where(p => Table.For(p) is null).ToList();
+
+        Assert.True(without.Count == 0, "methods without an RpcPermissions entry (closed to all): " + string.Join(", ", without));
+    }
+
+    [Fact]
+    public void PermissionTable_NamesNoMethodThatIsNotServed()
+    {
+        var served = ServedMethods().Select(PathOf).ToHashSet(StringComparer.Ordinal);
+
+        var stale = Table.All.Keys.Where(p => !served.Contains(p)).ToList();
+
+        Assert.True(stale.Count == 0, "entries for methods nobody serves: " + string.Join(", ", stale));
+    }
+
+    [Theory]
+    [MemberData(nameof(Roles))]
+    public void RolePermissions_ReadingAllObservations_IncludesTheCallsForReadingOwnOnes(Role role)
+    {
+        Assert.True(!RolePermissions.Has(role, Permission.ReadObservations) || RolePermissions.Has(role, Permission.ReadOwnObservations), $"{role} reads all observations but may not call Query");
+    }
+
+    public static TheoryData<Role> Roles()
+    {
+        var data = new TheoryData<Role>();
+        foreach (var role in Enum.GetValues<Role>())
+        {
+            data.Add(role);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Roles))]
+    public async Task EveryMethod_Role_IsRefusedExactlyWhenTheRoleLacksThePermission(Role role)
+    {
+        var problems = new List<string>();
+        foreach (var method in ServedMethods())
+        {
+            var path = PathOf(method);
+            var permission = Table.For(path);
+            var status = await AccessCalls.StatusOfAsync(api.As(role), method);
+            if (permission is null)
+            {
+                if (status.StatusCode != StatusCode.PermissionDenied)
+                {
+                    problems.Add($"{path} has no permission but answered {status.StatusCode}");
+                }
+            }
+            else if (!RolePermissions.Has(role, permission.Value))
+            {
+                if (status != new Status(StatusCode.PermissionDenied, $"the {role} role may not call {path}"))
+                {
+                    problems.Add($"{path} needs {permission} which {role} lacks, but answered {status.StatusCode}: {status.Detail}");
+                }
+            }
+            else if (status.StatusCode is not (StatusCode.OK or StatusCode.InvalidArgument or StatusCode.NotFound or StatusCode.FailedPrecondition))
+            {
+                problems.Add($"{path} needs {permission} which {role} has, but answered {status.StatusCode}: {status.Detail}");
+            }
+        }
+
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+    }
+
+    [Theory]
+    [InlineData(Role.Analyst, "Observations", "GetSources")]
+    [InlineData(Role.Administrator, "Observations", "GetSources")]
+    [InlineData(Role.Administrator, "Observations", "Query")]
+    [InlineData(Role.Importer, "Observations", "Query")]
+    [InlineData(Role.ReferralSection, "Observations", "Query")]
+    [InlineData(Role.Cla, "Observations", "GetSources")]
+    [InlineData(Role.Cla, "Observations", "Review")]
+    [InlineData(Role.Cla, "Access", "IssueToken")]
+    [InlineData(Role.Supervisor, "Access", "IssueToken")]
+    [InlineData(Role.Supervisor, "Access", "QueryAudit")]
+    [InlineData(Role.Supervisor, "Referrals", "List")]
+    [InlineData(Role.CpasFocalPoint, "Observations", "Count")]
+    [InlineData(Role.Analyst, "Registry", "CreateCommunity")]
+    public async Task Method_RoleThatTheIssueExcludes_IsPermissionDenied(Role role, string service, string method)
+    {
+        var descriptor = ServiceNamed(service).FindMethodByName(method);
+
+        var status = await AccessCalls.StatusOfAsync(api.As(role), descriptor);
+
+        AccessCalls.Equal(StatusCode.PermissionDenied, status);
+    }
+
+    [Theory]
+    [InlineData(Role.Cla, "Observations", "Query")]
+    [InlineData(Role.Cla, "Observations", "Submit")]
+    [InlineData(Role.Analyst, "Observations", "Query")]
+    [InlineData(Role.Analyst, "Observations", "Count")]
+    [InlineData(Role.Supervisor, "Observations", "GetSources")]
+    [InlineData(Role.Planner, "Registry", "PutSector")]
+    [InlineData(Role.Administrator, "Access", "QueryAudit")]
+    [InlineData(Role.ReferralSection, "Referrals", "List")]
+    public async Task Method_RoleThatTheIssueIncludes_IsLetThrough(Role role, string service, string method)
+    {
+        var descriptor = ServiceNamed(service).FindMethodByName(method);
+
+        var status = await AccessCalls.StatusOfAsync(api.As(role), descriptor);
+
+        Assert.True(status.StatusCode is not (StatusCode.PermissionDenied or StatusCode.Unauthenticated), $"{role} {service}/{method}: {status}");
+    }
+
+    private static ServiceDescriptor ServiceNamed(string name) => name switch
+    {
+        "Observations" => ApiFixture.Observations,
+        "Referrals" => ApiFixture.Referrals,
+        "Registry" => ApiFixture.Registry,
+        "Presence" => ApiFixture.Presence,
+        _ => ApiFixture.Access,
+    };
+}
