@@ -55,36 +55,73 @@ internal sealed class ObservationsHandler(
         var token = context.CancellationToken;
         var caller = context.Caller();
         var maxIds = _options.QueryLimits.MaxListedIds;
-        await using var writer = await ObservationWriter.OpenAsync(dataSource, maxIds, token).ConfigureAwait(false);
+        // Two writers on two connections: while one group is merged into the indexed table, the
+        // next is received, checked and copied into the other's staging table. Commits still
+        // happen one after the other, in stream order.
+        await using var first = await ObservationWriter.OpenAsync(dataSource, maxIds, token).ConfigureAwait(false);
+        await using var second = await ObservationWriter.OpenAsync(dataSource, maxIds, token).ConfigureAwait(false);
+        var writer = first;
+        Task<WriteOutcome>? merging = null;
         var total = WriteOutcome.Nothing;
         var message = 0;
-        while (await requests.MoveNext(token).ConfigureAwait(false))
+        try
         {
-            IReadOnlyList<PreparedObservation> prepared;
-            try
+            while (await requests.MoveNext(token).ConfigureAwait(false))
             {
-                prepared = Prepare(requests.Current.Observations, $"requests[{message}].observations", caller);
-            }
-            catch (RpcException refused)
-            {
-                total = total.Add(await writer.CommitAsync(token).ConfigureAwait(false), maxIds);
-                throw new RpcException(refused.StatusCode,
-                    $"{refused.Detail}. Messages before requests[{message}] were stored ({total.Stored} new, {total.AlreadyStored} already stored); nothing of requests[{message}] or after it");
+                IReadOnlyList<PreparedObservation> prepared;
+                try
+                {
+                    prepared = Prepare(requests.Current.Observations, $"requests[{message}].observations", caller);
+                }
+                catch (RpcException refused)
+                {
+                    total = await FinishAsync(total, merging, writer, maxIds, token).ConfigureAwait(false);
+                    merging = null;
+                    throw new RpcException(refused.StatusCode,
+                        $"{refused.Detail}. Messages before requests[{message}] were stored ({total.Stored} new, {total.AlreadyStored} already stored); nothing of requests[{message}] or after it");
+                }
+
+                await writer.AddAsync(prepared, token).ConfigureAwait(false);
+                if (writer.Pending >= _options.IngestCommitRows)
+                {
+                    if (merging is not null)
+                    {
+                        total = total.Add(await merging.ConfigureAwait(false), maxIds);
+                    }
+
+                    merging = writer.CommitAsync(token);
+                    writer = ReferenceEquals(writer, first) ? second : first;
+                }
+
+                message++;
             }
 
-            await writer.AddAsync(prepared, token).ConfigureAwait(false);
-            if (writer.Pending >= _options.IngestCommitRows)
+            total = await FinishAsync(total, merging, writer, maxIds, token).ConfigureAwait(false);
+            merging = null;
+        }
+        finally
+        {
+            // A merge still running when the call fails must end before its connection is disposed.
+            if (merging is not null)
             {
-                total = total.Add(await writer.CommitAsync(token).ConfigureAwait(false), maxIds);
+                await ((Task)merging).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
-
-            message++;
         }
 
-        total = total.Add(await writer.CommitAsync(token).ConfigureAwait(false), maxIds);
         var response = new V1.IngestResponse { Received = total.Received, Stored = total.Stored, AlreadyStored = total.AlreadyStored };
         response.AlreadyStoredIds.AddRange(total.AlreadyStoredIds);
         return response;
+    }
+
+    /// <summary>Waits for the merge in flight, then commits what the other writer holds.</summary>
+    private static async Task<WriteOutcome> FinishAsync(WriteOutcome total, Task<WriteOutcome>? merging, ObservationWriter writer, int maxIds, CancellationToken token)
+    {
+        if (merging is not null)
+        {
+            total = total.Add(await merging.ConfigureAwait(false), maxIds);
+        }
+
+        return total.Add(await writer.CommitAsync(token).ConfigureAwait(false), maxIds);
     }
 
     public async Task<V1.Observation> Get(V1.GetObservationRequest request, ServerCallContext context)
