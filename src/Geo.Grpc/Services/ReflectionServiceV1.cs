@@ -20,7 +20,7 @@ internal sealed class ReflectionServiceV1
         }
     }
 
-    private ServerReflectionResponse Answer(ServerReflectionRequest request)
+    internal ServerReflectionResponse Answer(ServerReflectionRequest request)
     {
         var response = new ServerReflectionResponse { ValidHost = request.Host, OriginalRequest = request };
         switch (request.MessageRequestCase)

@@ -1,80 +1,30 @@
 using Geo.Grpc.Protocol;
 using Geo.Grpc.Server;
 using Google.Protobuf;
-using Grpc.Reflection.V1Alpha;
+using Alpha = Grpc.Reflection.V1Alpha;
+using V1 = Grpc.Reflection.V1;
 
 namespace Geo.Grpc.Services;
 
-/// <summary>grpc.reflection.v1alpha.ServerReflection: answers each request of the stream as it comes, from <see cref="ReflectionIndex"/>.</summary>
+/// <summary>
+/// grpc.reflection.v1alpha.ServerReflection. Its messages are v1's under another package name,
+/// field for field, so each request is read as v1, answered by <see cref="ReflectionServiceV1"/>,
+/// and the answer read back as v1alpha: one implementation serves both.
+/// </summary>
 internal sealed class ReflectionServiceV1Alpha
 {
-    private readonly ReflectionIndex _index;
+    private readonly ReflectionServiceV1 _v1;
 
-    public ReflectionServiceV1Alpha(ReflectionIndex index) => _index = index;
+    public ReflectionServiceV1Alpha(ReflectionServiceV1 v1) => _v1 = v1;
 
-    public async Task ServerReflectionInfo(IAsyncStreamReader<ServerReflectionRequest> requests, IServerStreamWriter<ServerReflectionResponse> responses, ServerCallContext context)
+    public async Task ServerReflectionInfo(
+        IAsyncStreamReader<Alpha.ServerReflectionRequest> requests, IServerStreamWriter<Alpha.ServerReflectionResponse> responses, ServerCallContext context)
     {
         while (await requests.MoveNext(context.CancellationToken).ConfigureAwait(false))
         {
-            await responses.WriteAsync(Answer(requests.Current), context.CancellationToken).ConfigureAwait(false);
+            var request = V1.ServerReflectionRequest.Parser.ParseFrom(requests.Current.ToByteString());
+            var answer = _v1.Answer(request);
+            await responses.WriteAsync(Alpha.ServerReflectionResponse.Parser.ParseFrom(answer.ToByteString()), context.CancellationToken).ConfigureAwait(false);
         }
     }
-
-    private ServerReflectionResponse Answer(ServerReflectionRequest request)
-    {
-        var response = new ServerReflectionResponse { ValidHost = request.Host, OriginalRequest = request };
-        switch (request.MessageRequestCase)
-        {
-            case ServerReflectionRequest.MessageRequestOneofCase.ListServices:
-                var list = new ListServiceResponse();
-                foreach (var name in _index.ServiceNames)
-                {
-                    list.Service.Add(new ServiceResponse { Name = name });
-                }
-
-                response.ListServicesResponse = list;
-                break;
-            case ServerReflectionRequest.MessageRequestOneofCase.FileByFilename:
-                SetFiles(response, _index.FileByName(request.FileByFilename), $"file '{request.FileByFilename}'");
-                break;
-            case ServerReflectionRequest.MessageRequestOneofCase.FileContainingSymbol:
-                SetFiles(response, _index.FileContainingSymbol(request.FileContainingSymbol), $"symbol '{request.FileContainingSymbol}'");
-                break;
-            case ServerReflectionRequest.MessageRequestOneofCase.FileContainingExtension:
-                SetError(response, ReflectionIndex.NotFound($"extension {request.FileContainingExtension.ExtensionNumber} of '{request.FileContainingExtension.ContainingType}'"));
-                break;
-            case ServerReflectionRequest.MessageRequestOneofCase.AllExtensionNumbersOfType:
-                if (_index.IsKnownType(request.AllExtensionNumbersOfType))
-                {
-                    response.AllExtensionNumbersResponse = new ExtensionNumberResponse { BaseTypeName = request.AllExtensionNumbersOfType };
-                }
-                else
-                {
-                    SetError(response, ReflectionIndex.NotFound($"type '{request.AllExtensionNumbersOfType}'"));
-                }
-
-                break;
-            default:
-                SetError(response, new Status(StatusCode.InvalidArgument, "message_request: none of its fields is set"));
-                break;
-        }
-
-        return response;
-    }
-
-    private static void SetFiles(ServerReflectionResponse response, IReadOnlyList<ByteString>? files, string what)
-    {
-        if (files is null)
-        {
-            SetError(response, ReflectionIndex.NotFound(what));
-            return;
-        }
-
-        var descriptors = new FileDescriptorResponse();
-        descriptors.FileDescriptorProto.AddRange(files);
-        response.FileDescriptorResponse = descriptors;
-    }
-
-    private static void SetError(ServerReflectionResponse response, Status status) =>
-        response.ErrorResponse = new ErrorResponse { ErrorCode = (int)status.StatusCode, ErrorMessage = status.Detail };
 }
