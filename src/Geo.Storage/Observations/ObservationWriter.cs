@@ -173,6 +173,10 @@ public sealed class ObservationWriter : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Rows go in geohash order, so each commit lays the observations of one area on neighbouring
+    /// pages: an area query then reads a few runs of pages per commit instead of a page per row.
+    /// </summary>
     private async Task<int> InsertAsync(CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
@@ -180,7 +184,7 @@ public sealed class ObservationWriter : IAsyncDisposable
             "affected_groups, vulnerability, community_id, base_id, summary, content_hash) " +
             "SELECT id, reporter_id, observed_at, reported_at, ST_SetSRID(ST_MakePoint(lon, lat), 4326), ST_Multi(ST_GeomFromEWKB(area)), " +
             "location_precision, category, severity, affected, affected_groups, vulnerability, community_id, base_id, summary, content_hash " +
-            "FROM observation_staging ORDER BY ord ON CONFLICT (id) DO NOTHING",
+            "FROM observation_staging ORDER BY ST_GeoHash(ST_SetSRID(ST_MakePoint(lon, lat), 4326), 6), ord ON CONFLICT (id) DO NOTHING",
             _connection, _transaction);
         command.CommandTimeout = 0;
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
