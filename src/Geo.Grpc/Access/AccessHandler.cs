@@ -32,14 +32,17 @@ internal sealed class AccessHandler(AccessStore store, TokenIssuer issuer, Calle
             request.Note);
         await issuer.CheckAsync(tokenRequest, errors, context.CancellationToken).ConfigureAwait(false);
         ApiErrors.ThrowIfAny(errors);
-        var (token, stored) = await issuer.IssueAsync(tokenRequest, context.Caller().Subject, context.CancellationToken).ConfigureAwait(false);
+        var caller = context.Caller();
+        await EnsureWithinIssuerAreaAsync(caller, tokenRequest, context.CancellationToken).ConfigureAwait(false);
+        var (token, stored) = await issuer.IssueAsync(tokenRequest, caller.Subject, context.CancellationToken).ConfigureAwait(false);
         return new V1.IssuedToken { Token = token, Info = ToInfo(stored) };
     }
 
     public async Task<V1.TokenInfo> RevokeToken(V1.RevokeTokenRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
-        if (!await store.RevokeTokenAsync(request.Id, context.CancellationToken).ConfigureAwait(false))
+        var target = await store.FindTokenAsync(request.Id, context.CancellationToken).ConfigureAwait(false);
+        if (target is null || !Manages(caller, target) || !await store.RevokeTokenAsync(request.Id, context.CancellationToken).ConfigureAwait(false))
         {
             throw new RecordNotFoundException($"no token '{request.Id}'") { Field = "id" };
         }
@@ -52,9 +55,13 @@ internal sealed class AccessHandler(AccessStore store, TokenIssuer issuer, Calle
 
     public async Task ListTokens(V1.ListTokensRequest request, IServerStreamWriter<V1.TokenInfo> responses, ServerCallContext context)
     {
+        var caller = context.Caller();
         await foreach (var token in store.ListTokensAsync(context.CancellationToken).ConfigureAwait(false))
         {
-            await responses.WriteAsync(ToInfo(token), context.CancellationToken).ConfigureAwait(false);
+            if (Manages(caller, token))
+            {
+                await responses.WriteAsync(ToInfo(token), context.CancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -88,6 +95,33 @@ internal sealed class AccessHandler(AccessStore store, TokenIssuer issuer, Calle
         var stored = await store.FindTokenAsync(caller.TokenId, context.CancellationToken).ConfigureAwait(false)
             ?? throw new RpcException(StatusCode.Unauthenticated, "a valid bearer token is required in the authorization metadata");
         return ToInfo(stored);
+    }
+
+    /// <summary>An administrator limited to an area manages only the tokens it issued itself.</summary>
+    private static bool Manages(Caller caller, StoredToken token) => !caller.IsScoped || token.IssuedBy == caller.Subject;
+
+    /// <summary>
+    /// An administrator limited to an area may hand out no more than it has: every token it
+    /// issues must be scoped, and inside its own area.
+    /// </summary>
+    private async Task EnsureWithinIssuerAreaAsync(Caller caller, TokenRequest request, CancellationToken cancellationToken)
+    {
+        if (caller.ScopeArea is not { } own)
+        {
+            return;
+        }
+
+        var area = request.Area;
+        if (request.Sectors.Count > 0)
+        {
+            var sectors = await store.SectorAreaAsync(request.Sectors, cancellationToken).ConfigureAwait(false);
+            area = area is null ? sectors : sectors is null ? area : area.Intersection(sectors);
+        }
+
+        if (area is null || !own.Covers(area))
+        {
+            throw new RpcException(StatusCode.PermissionDenied, "sectors/area: an administrator limited to an area issues only tokens scoped inside it");
+        }
     }
 
     private static V1.TokenInfo ToInfo(StoredToken token)

@@ -207,10 +207,14 @@ internal sealed class ObservationsHandler(
         // wider area and the answer narrowed here, so no filter ever touches the exact point.
         await foreach (var exact in store.QueryAsync(LocationPrivacy.Widened(filter, policy), AccessRules.VisibilityOf(caller), after, context.CancellationToken).ConfigureAwait(false))
         {
-            var stored = await privacy.CoarsenAsync(exact, policy).ConfigureAwait(false);
-            if (policy.IsCoarsened && !LocationPrivacy.Matches(filter, stored))
+            var stored = exact;
+            if (policy.IsCoarsened)
             {
-                continue;
+                stored = await privacy.CoarsenAsync(exact, policy).ConfigureAwait(false);
+                if (!LocationPrivacy.Matches(filter, stored))
+                {
+                    continue;
+                }
             }
 
             page.Observations.Add(ApiMapping.ToProto(stored));

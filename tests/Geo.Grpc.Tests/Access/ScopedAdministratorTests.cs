@@ -1,0 +1,58 @@
+using Geo.Api.V1;
+using Geo.Grpc.Protocol;
+using Geo.Grpc.Tests.Api;
+using Xunit;
+using static Geo.Grpc.Tests.Api.ApiFixture;
+using Role = Geo.Core.Access.Role;
+
+namespace Geo.Grpc.Tests.Access;
+
+/// <summary>An administrator limited to a sector hands out no more than it has, and manages only its own tokens.</summary>
+public sealed class ScopedAdministratorTests(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    private async Task<Geo.Grpc.Client.GrpcChannel> AdministratorOfSectorAAsync(string subject)
+    {
+        await api.CallAsync<Sector, Sector>(Registry, "PutSector", new Sector { Id = "adm-a", Name = "A", Area = new Shape { Wkt = "POLYGON((20 0, 21 0, 21 1, 20 1, 20 0))" } });
+        await api.CallAsync<Sector, Sector>(Registry, "PutSector", new Sector { Id = "adm-b", Name = "B", Area = new Shape { Wkt = "POLYGON((21 0, 22 0, 22 1, 21 1, 21 0))" } });
+        return await api.ChannelForAsync(Role.Administrator, subject, ["adm-a"]);
+    }
+
+    private static Task<IssuedToken> IssueAsync(Geo.Grpc.Client.GrpcChannel channel, IssueTokenRequest request) =>
+        channel.UnaryAsync(Method<IssueTokenRequest, IssuedToken>(ApiFixture.Access, "IssueToken"), request);
+
+    [Fact]
+    public async Task IssueToken_ByAdministratorOfASector_OnlyInsideThatSector()
+    {
+        using var admin = await AdministratorOfSectorAAsync("admin-of-a-1");
+
+        var unscoped = await FailsWith(StatusCode.PermissionDenied, () => IssueAsync(admin, new IssueTokenRequest { Role = Geo.Api.V1.Role.Analyst, Subject = "a1" }));
+        var elsewhere = await FailsWith(StatusCode.PermissionDenied, () => IssueAsync(admin, new IssueTokenRequest { Role = Geo.Api.V1.Role.Analyst, Subject = "a2", Sectors = { "adm-b" } }));
+        var inside = await IssueAsync(admin, new IssueTokenRequest { Role = Geo.Api.V1.Role.Analyst, Subject = "a3", Sectors = { "adm-a" } });
+
+        Assert.Equal("sectors/area: an administrator limited to an area issues only tokens scoped inside it", unscoped);
+        Assert.Equal(unscoped, elsewhere);
+        Assert.StartsWith("gat_", inside.Token, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ListAndRevoke_ByAdministratorOfASector_OnlyTheTokensItIssued()
+    {
+        using var admin = await AdministratorOfSectorAAsync("admin-of-a-2");
+        var own = await IssueAsync(admin, new IssueTokenRequest { Role = Geo.Api.V1.Role.Cla, Subject = "cla-in-a", Sectors = { "adm-a" } });
+        var others = await api.As(Role.Administrator).UnaryAsync(Method<IssueTokenRequest, IssuedToken>(ApiFixture.Access, "IssueToken"), new IssueTokenRequest { Role = Geo.Api.V1.Role.Analyst, Subject = "someone" });
+
+        using var call = admin.ServerStreamingCall(Method<ListTokensRequest, TokenInfo>(ApiFixture.Access, "ListTokens"), new ListTokensRequest());
+        var listed = new List<string>();
+        await foreach (var info in call.ResponseStream.ReadAllAsync())
+        {
+            listed.Add(info.Id);
+        }
+
+        var foreign = await FailsWith(StatusCode.NotFound, () => admin.UnaryAsync(Method<RevokeTokenRequest, TokenInfo>(ApiFixture.Access, "RevokeToken"), new RevokeTokenRequest { Id = others.Info.Id }));
+        var revoked = await admin.UnaryAsync(Method<RevokeTokenRequest, TokenInfo>(ApiFixture.Access, "RevokeToken"), new RevokeTokenRequest { Id = own.Info.Id });
+
+        Assert.Equal([own.Info.Id], listed);
+        Assert.Equal($"id: no token '{others.Info.Id}'", foreign);
+        Assert.NotNull(revoked.RevokedAt);
+    }
+}
