@@ -147,7 +147,7 @@ internal static class Program
         var message = new IngestRequest();
         foreach (var observation in mission.Observations(count))
         {
-            message.Observations.Add(ProtoMapping.ToProto(observation));
+            message.Observations.Add(Geo.Grpc.Api.ApiMapping.ToProto(observation));
             if (message.Observations.Count == batch)
             {
                 yield return message;
@@ -165,17 +165,17 @@ internal static class Program
     {
         foreach (var community in mission.Communities)
         {
-            await CreateAsync<Community>(channel, "CreateCommunity", ProtoMapping.ToProto(community));
+            await CreateAsync<Community>(channel, "CreateCommunity", Geo.Grpc.Api.ApiMapping.ToProto(community));
         }
 
         foreach (var station in mission.Bases)
         {
-            await CreateAsync<Base>(channel, "CreateBase", ProtoMapping.ToProto(station));
+            await CreateAsync<Base>(channel, "CreateBase", Geo.Grpc.Api.ApiMapping.ToProto(station));
         }
 
         foreach (var deployment in mission.Deployments)
         {
-            await CreateAsync<ClaDeployment>(channel, "CreateDeployment", ProtoMapping.ToProto(deployment));
+            await CreateAsync<ClaDeployment>(channel, "CreateDeployment", Geo.Grpc.Api.ApiMapping.ToProto(deployment));
         }
     }
 

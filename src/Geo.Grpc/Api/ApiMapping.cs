@@ -155,9 +155,9 @@ internal static class ApiMapping
     private static bool CarriesIndividualCase(V1.CaseDisclosure? disclosure) =>
         disclosure is not null && (disclosure.Kind != V1.ViolationKind.Unspecified || disclosure.VictimName.Length > 0 || disclosure.Testimony.Length > 0);
 
-    public static V1.Observation ToProto(StoredObservation stored)
+    /// <summary>What a client submits for an observation.</summary>
+    public static V1.Observation ToProto(Observation o)
     {
-        var o = stored.Observation;
         var message = new V1.Observation
         {
             Id = o.Id,
@@ -171,9 +171,6 @@ internal static class ApiMapping
             CommunityId = o.CommunityId ?? string.Empty,
             BaseId = o.BaseId ?? string.Empty,
             Summary = o.Summary,
-            Verification = (V1.VerificationStatus)stored.Verification,
-            Version = stored.Version,
-            ReceivedAt = ToTimestamp(stored.ReceivedAt),
         };
         if (o.Area is not null)
         {
@@ -182,6 +179,16 @@ internal static class ApiMapping
 
         message.Affected.AddRange(ToCounts(o.Affected));
         message.Vulnerabilities.AddRange(VulnerabilityCodes.ToCodes(o.Vulnerabilities).Select(c => (V1.Vulnerability)c));
+        return message;
+    }
+
+    /// <summary>An observation as stored: what was submitted, and what the service adds.</summary>
+    public static V1.Observation ToProto(StoredObservation stored)
+    {
+        var message = ToProto(stored.Observation);
+        message.Verification = (V1.VerificationStatus)stored.Verification;
+        message.Version = stored.Version;
+        message.ReceivedAt = ToTimestamp(stored.ReceivedAt);
         if (stored.Response is { } response)
         {
             message.Response = ToProto(response);
@@ -260,9 +267,8 @@ internal static class ApiMapping
         };
     }
 
-    public static V1.Community ToProto(Storage.Registry.StoredCommunity stored)
+    public static V1.Community ToProto(Community c)
     {
-        var c = stored.Community;
         var message = new V1.Community
         {
             Id = c.Id,
@@ -274,14 +280,20 @@ internal static class ApiMapping
             HasProtectionPlan = c.HasProtectionPlan,
             HasProtectionCommittee = c.HasProtectionCommittee,
             HasCanFocalPoint = c.HasCanFocalPoint,
-            Version = stored.Version,
-            Centroid = ToProto(stored.Centroid),
         };
         if (c.Population is { } population)
         {
             message.Population.AddRange(ToCounts(population));
         }
 
+        return message;
+    }
+
+    public static V1.Community ToProto(Storage.Registry.StoredCommunity stored)
+    {
+        var message = ToProto(stored.Community);
+        message.Version = stored.Version;
+        message.Centroid = ToProto(stored.Centroid);
         return message;
     }
 
@@ -298,19 +310,25 @@ internal static class ApiMapping
         ClosedOn = ToDate(message.ClosedOn, "closed_on", errors),
     };
 
-    public static V1.Base ToProto(Versioned<Base> stored) => new()
+    public static V1.Base ToProto(Base b) => new()
     {
-        Id = stored.Value.Id,
-        Name = stored.Value.Name,
-        Kind = (V1.BaseKind)stored.Value.Kind,
-        Unit = stored.Value.Unit,
-        Sector = stored.Value.Sector,
-        AdminArea = stored.Value.AdminArea,
-        Location = ToProto(stored.Value.Location),
-        OpenedOn = ToCalendarDate(stored.Value.OpenedOn),
-        ClosedOn = ToCalendarDate(stored.Value.ClosedOn),
-        Version = stored.Version,
+        Id = b.Id,
+        Name = b.Name,
+        Kind = (V1.BaseKind)b.Kind,
+        Unit = b.Unit,
+        Sector = b.Sector,
+        AdminArea = b.AdminArea,
+        Location = ToProto(b.Location),
+        OpenedOn = ToCalendarDate(b.OpenedOn),
+        ClosedOn = ToCalendarDate(b.ClosedOn),
     };
+
+    public static V1.Base ToProto(Versioned<Base> stored)
+    {
+        var message = ToProto(stored.Value);
+        message.Version = stored.Version;
+        return message;
+    }
 
     public static ClaDeployment ToDeployment(V1.ClaDeployment message, FieldErrors errors) => new()
     {
@@ -325,22 +343,23 @@ internal static class ApiMapping
         HomeCommunityId = Optional(message.HomeCommunityId),
     };
 
+    public static V1.ClaDeployment ToProto(ClaDeployment d) => new()
+    {
+        Id = d.Id,
+        ClaId = d.ClaId,
+        Sex = (V1.Sex)d.Sex,
+        BaseId = d.BaseId,
+        From = ToCalendarDate(d.From),
+        To = ToCalendarDate(d.To),
+        TemporaryDuty = d.TemporaryDuty,
+        HomeLocality = d.HomeLocality,
+        HomeCommunityId = d.HomeCommunityId ?? string.Empty,
+    };
+
     public static V1.ClaDeployment ToProto(Storage.Registry.StoredDeployment stored)
     {
-        var d = stored.Deployment;
-        var message = new V1.ClaDeployment
-        {
-            Id = d.Id,
-            ClaId = d.ClaId,
-            Sex = (V1.Sex)d.Sex,
-            BaseId = d.BaseId,
-            From = ToCalendarDate(d.From),
-            To = ToCalendarDate(d.To),
-            TemporaryDuty = d.TemporaryDuty,
-            HomeLocality = d.HomeLocality,
-            HomeCommunityId = d.HomeCommunityId ?? string.Empty,
-            Version = stored.Version,
-        };
+        var message = ToProto(stored.Deployment);
+        message.Version = stored.Version;
         if ((stored.Warnings & DeploymentWarnings.OwnLocality) != 0)
         {
             message.Flags.Add(V1.DeploymentFlag.OwnLocality);
