@@ -30,6 +30,8 @@ internal static class Program
                   load  --grpc http://127.0.0.1:PORT --observations N --seed S [--batch 1000] [--pregenerate] [--service-pid PID] [--token gat_...]
                   csv   --observations N --seed S --out FILE
                   query --grpc http://127.0.0.1:PORT --seed S [--repeat 50] [--target 10000] [--service-pid PID] [--token gat_...]
+                  heatmap --grpc http://127.0.0.1:PORT --seed S [--repeat 10] [--cell 1000] [--methods count,kde,hotspots] [--service-pid PID] [--token gat_...]
+                        heat maps over the whole mission region and year, timed end to end (all cells received)
                   body  --method get --id ID --out FILE
                   body  --method count [--polygon WKT | --seed S --side-km 20] --out FILE
                         writes a framed gRPC request body (5-byte prefix + message) for h2load -d; the polygon
@@ -48,6 +50,7 @@ internal static class Program
                 "csv" => await CsvAsync(mission, options),
                 "query" => await QueryAsync(mission, options),
                 "body" => await BodyAsync(mission, options),
+                "heatmap" => await HeatMapAsync(mission, options),
                 _ => throw new ArgumentException($"unknown command '{args[0]}'"),
             };
         }
@@ -333,6 +336,82 @@ internal static class Program
         }
 
         return rows;
+    }
+
+    private static readonly ServiceDescriptor HeatMaps = HeatmapsReflection.Descriptor.Services[0];
+
+    private static async Task<int> HeatMapAsync(Core.Synthetic.Mission mission, Arguments options)
+    {
+        var repeat = options.Int("repeat", 10);
+        var cell = options.Int("cell", 1000);
+        var pid = options.OptionalInt("service-pid");
+        using var channel = Connect(options);
+        var region = mission.Region;
+        var request = new HeatMapRequest
+        {
+            Area = new Area { Bbox = new BoundingBox { West = region.West, South = region.South, East = region.East, North = region.North } },
+            ObservedFrom = Timestamp.FromDateTimeOffset(mission.ObservedTo.AddDays(-400)),
+            ObservedTo = Timestamp.FromDateTimeOffset(mission.ObservedTo.AddDays(1)),
+            CellSizeMetres = cell,
+        };
+        if (pid is { } p && !Memory.ResetPeak(p))
+        {
+            Console.WriteLine("could not reset the service's VmHWM; the peak below includes earlier work");
+        }
+
+        foreach (var method in options.Text("methods", "count,kde,hotspots").Split(','))
+        {
+            var asked = request.Clone();
+            asked.Method = method switch
+            {
+                "count" => HeatMapMethod.Count,
+                "kde" => HeatMapMethod.KernelDensity,
+                "hotspots" => HeatMapMethod.HotSpots,
+                _ => throw new ArgumentException($"unknown method '{method}'"),
+            };
+            if (asked.Method == HeatMapMethod.KernelDensity)
+            {
+                asked.BandwidthMetres = options.Int("bandwidth", 5000);
+            }
+
+            (long Cells, long Observations, double Total) last = default;
+            var times = await TimeAsync(repeat, async () => last = await HeatMapCallAsync(channel, asked));
+            Report($"heatmap.{method}", $"heat map '{method}', {cell} m cells: {last.Cells:N0} cells received, {last.Observations:N0} observations, sum of values {last.Total:F1}", times);
+            Result($"heatmap.{method}.cells", last.Cells);
+            Result($"heatmap.{method}.observations", last.Observations);
+            Result($"heatmap.{method}.sum", last.Total);
+        }
+
+        if (pid is { } servicePid)
+        {
+            Result("heatmap.service_vmhwm_mib", Memory.StatusKib(servicePid, "VmHWM") / 1024.0);
+        }
+
+        return 0;
+    }
+
+    private static async Task<(long Cells, long Observations, double Total)> HeatMapCallAsync(GrpcChannel channel, HeatMapRequest request)
+    {
+        using var call = channel.ServerStreamingCall(Method<HeatMapRequest, HeatMapChunk>(HeatMaps, "Compute"), request);
+        long cells = 0;
+        long observations = 0;
+        var total = 0.0;
+        await foreach (var chunk in call.ResponseStream.ReadAllAsync())
+        {
+            if (chunk.Grid is { } grid)
+            {
+                observations = grid.Frames.Sum(f => f.Observations);
+                continue;
+            }
+
+            cells += chunk.Cells.Cells.Count;
+            foreach (var c in chunk.Cells.Cells)
+            {
+                total += c.Value;
+            }
+        }
+
+        return (cells, observations, total);
     }
 
     private static async Task<List<double>> TimeAsync(int repeat, Func<Task> work)

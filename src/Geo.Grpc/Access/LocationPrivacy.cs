@@ -18,6 +18,9 @@ public sealed class LocationPrivacy(NpgsqlDataSource dataSource, IOptions<Privac
 
     public LocationCoarsening PolicyFor(Caller caller) => options.Value.PolicyFor(caller);
 
+    /// <summary>The coarsener with the service's key, for callers that coarsen many points in a row.</summary>
+    public Task<LocationCoarsener> CoarsenerAsync() => _coarsener.Value;
+
     /// <summary>How far a coarsened point can lie from the exact one: areas are searched that much wider, then tested on the coarse point.</summary>
     public static double MaxShiftMetres(LocationCoarsening policy)
     {

@@ -37,6 +37,7 @@ public sealed class RpcPermissions
         ["/geoawareness.v1.Referrals/Submit"] = Permission.SubmitReferrals,
         ["/geoawareness.v1.Referrals/List"] = Permission.ReadReferrals,
         ["/geoawareness.v1.Presence/NearestPresence"] = Permission.ReadPresence,
+        ["/geoawareness.v1.HeatMaps/Compute"] = Permission.ReadHeatMaps,
         ["/geoawareness.v1.Access/IssueToken"] = Permission.ManageTokens,
         ["/geoawareness.v1.Access/RevokeToken"] = Permission.ManageTokens,
         ["/geoawareness.v1.Access/ListTokens"] = Permission.ManageTokens,

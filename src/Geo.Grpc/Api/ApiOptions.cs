@@ -1,4 +1,5 @@
 using Geo.Core.Domain;
+using Geo.Core.HeatMaps;
 
 namespace Geo.Grpc.Api;
 
@@ -24,6 +25,22 @@ public sealed class ApiOptions
     public int MaxPageSize { get; set; } = 5000;
 
     public int MaxListPageSize { get; set; } = 1000;
+
+    /// <summary>Cells of one heat map.</summary>
+    public int MaxHeatMapCells { get; set; } = 1_000_000;
+
+    /// <summary>Cells times frames of one heat map series.</summary>
+    public long MaxHeatMapCellFrames { get; set; } = 4_000_000;
+
+    public int MaxHeatMapFrames { get; set; } = 260;
+
+    /// <summary>Connections that read one large heat map's observations in parallel.</summary>
+    public int HeatMapReaders { get; set; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
+
+    /// <summary>Pages of the observations table per parallel reader (8192 pages = 64 MiB): small tables are read by one.</summary>
+    public long HeatMapPagesPerReader { get; set; } = 8192;
+
+    internal HeatMapLimits HeatMapLimits => new() { MaxCells = MaxHeatMapCells, MaxCellFrames = MaxHeatMapCellFrames, MaxFrames = MaxHeatMapFrames };
 
     internal ObservationLimits ObservationLimits => new() { MaxClockSkew = TimeSpan.FromSeconds(MaxClockSkewSeconds) };
 

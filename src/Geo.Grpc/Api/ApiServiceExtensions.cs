@@ -29,10 +29,13 @@ internal static class ApiServiceExtensions
         services.AddSingleton<RegistryStore>();
         services.AddSingleton<ObservationStore>();
         services.AddSingleton<ReferralStore>();
+        services.AddSingleton<ObservationPoints>();
+        services.AddSingleton<HeatMapComputer>();
         services.AddGrpcService<RegistryHandler>(RegistryHandler.Descriptor);
         services.AddGrpcService<ObservationsHandler>(ObservationsHandler.Descriptor);
         services.AddGrpcService<ReferralsHandler>(ReferralsHandler.Descriptor);
         services.AddGrpcService<PresenceHandler>(PresenceHandler.Descriptor);
+        services.AddGrpcService<HeatMapsHandler>(HeatMapsHandler.Descriptor);
         services.AddGrpcService<AccessHandler>(AccessHandler.Descriptor);
         return services;
     }

@@ -105,6 +105,26 @@ public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFix
     }
 
     [Fact]
+    public async Task HeatMap_ScopedToAWithAnAreaStraddlingBoth_BinsOnlyA()
+    {
+        var request = new HeatMapRequest
+        {
+            Area = Straddling().Area,
+            ObservedFrom = Time("2026-01-01T00:00:00Z"),
+            ObservedTo = Time("2026-06-01T00:00:00Z"),
+            CellSizeMetres = 5000,
+        };
+
+        var scoped = await HeatMapTests.ComputeAsync(ScopedToA, request);
+        var unscoped = await HeatMapTests.ComputeAsync(Api.As(Role.Supervisor), request);
+
+        Assert.Equal(2, scoped.Grid.Frames[0].Observations);
+        Assert.Equal(2, scoped.Cells.Sum(c => c.Cell.Count));
+        Assert.All(scoped.Cells, c => Assert.True(c.Cell.Centre.Longitude < 11, $"a cell at {c.Cell.Centre.Longitude} E is in B"));
+        Assert.Equal(4, unscoped.Grid.Frames[0].Observations);
+    }
+
+    [Fact]
     public async Task Get_ScopedToA_ReadsAButNotB()
     {
         var get = Method<GetObservationRequest, Observation>(Observations, "Get");

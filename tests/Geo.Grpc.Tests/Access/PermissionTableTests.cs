@@ -31,7 +31,7 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     public void ServedMethods_IncludeEveryMethodOfTheApiProtos()
     {
         var served = ServedMethods().Select(PathOf).ToHashSet(StringComparer.Ordinal);
-        ServiceDescriptor[] api = [ApiFixture.Registry, ApiFixture.Observations, ApiFixture.Referrals, ApiFixture.Presence, ApiFixture.Access,
+        ServiceDescriptor[] api = [ApiFixture.Registry, ApiFixture.Observations, ApiFixture.Referrals, ApiFixture.Presence, ApiFixture.HeatMaps, ApiFixture.Access,
             global::Grpc.Health.V1.HealthReflection.Descriptor.Services[0], global::Grpc.Reflection.V1.ReflectionReflection.Descriptor.Services[0],
             global::Grpc.Reflection.V1Alpha.ReflectionReflection.Descriptor.Services[0]];
 
@@ -123,6 +123,10 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     [InlineData(Role.Supervisor, "Referrals", "List")]
     [InlineData(Role.CpasFocalPoint, "Observations", "Count")]
     [InlineData(Role.Analyst, "Registry", "CreateCommunity")]
+    [InlineData(Role.Cla, "HeatMaps", "Compute")]
+    [InlineData(Role.Importer, "HeatMaps", "Compute")]
+    [InlineData(Role.CpasFocalPoint, "HeatMaps", "Compute")]
+    [InlineData(Role.Administrator, "HeatMaps", "Compute")]
     public async Task Method_RoleThatTheIssueExcludes_IsPermissionDenied(Role role, string service, string method)
     {
         var descriptor = ServiceNamed(service).FindMethodByName(method);
@@ -156,6 +160,7 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
         "Referrals" => ApiFixture.Referrals,
         "Registry" => ApiFixture.Registry,
         "Presence" => ApiFixture.Presence,
+        "HeatMaps" => ApiFixture.HeatMaps,
         _ => ApiFixture.Access,
     };
 }

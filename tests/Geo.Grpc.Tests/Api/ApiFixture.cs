@@ -39,13 +39,18 @@ public sealed class ApiFixture : IAsyncLifetime, IDisposable
         return new GrpcChannel(Service.GrpcEndpoint, new GrpcChannelOptions { BearerToken = token });
     }
 
-    /// <summary>Settings tests rely on: small ingest commits, a 1,000 km radius limit and a 250,000 km² area limit.</summary>
+    /// <summary>
+    /// Settings tests rely on: small ingest commits, a 1,000 km radius limit, a 250,000 km² area
+    /// limit, heat maps read by parallel connections however small the table, and at most 200,000 cells.
+    /// </summary>
     public static readonly string[] Settings =
     [
         "--GeoAwareness:Limits:IngestCommitRows=10",
         "--GeoAwareness:Limits:MaxRadiusMetres=1000000",
         "--GeoAwareness:Limits:MaxQueryAreaSquareKilometres=250000",
         "--GeoAwareness:Limits:MaxBatchSize=500",
+        "--GeoAwareness:Limits:HeatMapPagesPerReader=1",
+        "--GeoAwareness:Limits:MaxHeatMapCells=200000",
     ];
 
     public async Task InitializeAsync()
@@ -107,6 +112,8 @@ public sealed class ApiFixture : IAsyncLifetime, IDisposable
     public static ServiceDescriptor Referrals => ObservationsReflection.Descriptor.Services[1];
 
     public static ServiceDescriptor Presence => PresenceReflection.Descriptor.Services[0];
+
+    public static ServiceDescriptor HeatMaps => HeatmapsReflection.Descriptor.Services[0];
 
     /// <summary>Expects the call to fail with <paramref name="code"/>; returns the status detail.</summary>
     public static async Task<string> FailsWith(StatusCode code, Func<Task> call)

@@ -1,0 +1,232 @@
+using Geo.Core.Domain;
+using Geo.Core.Spatial;
+using NetTopologySuite.Densify;
+using NetTopologySuite.Geometries;
+using NetTopologySuite.Geometries.Prepared;
+
+namespace Geo.Core.HeatMaps;
+
+/// <summary>
+/// An area laid out as cells: the metric frame centred on it, the grid over its projected
+/// extent, and which cells intersect it (the cells the statistics are taken over). Every point
+/// of the area lies in one of those cells, so together they tile it without gap or overlap.
+/// </summary>
+public sealed class AreaGrid
+{
+    private AreaGrid(MetricFrame frame, CellGrid grid, bool[] inArea)
+    {
+        Frame = frame;
+        Grid = grid;
+        InArea = inArea;
+        CellsInArea = inArea.Count(x => x);
+    }
+
+    public MetricFrame Frame { get; }
+
+    public CellGrid Grid { get; }
+
+    /// <summary>By cell index: whether the cell intersects the area.</summary>
+    public bool[] InArea { get; }
+
+    public int CellsInArea { get; }
+
+    /// <summary>How many cells a grid over the area would have, without building it.</summary>
+    public static long CountCells(QueryArea area, GridShape shape, double size)
+    {
+        var (_, envelope) = Project(area, size);
+        var (columns, rows) = CellGrid.Dimensions(shape, size, envelope.Width, envelope.Height);
+        return columns * rows;
+    }
+
+    public static AreaGrid Build(QueryArea area, GridShape shape, double size)
+    {
+        ArgumentNullException.ThrowIfNull(area);
+        var (planar, envelope) = Project(area, size);
+        var frame = MetricFrame.For(area);
+        var grid = CellGrid.Covering(shape, size, envelope.MinX, envelope.MinY, envelope.MaxX, envelope.MaxY);
+        var inArea = new bool[grid.Count];
+        MarkCentresInside(grid, planar, inArea);
+        MarkBoundaryCells(grid, planar, inArea);
+        return new AreaGrid(frame, grid, inArea);
+    }
+
+    /// <summary>The area in the metric plane, its edges densified so that straight lines in degrees follow their true course.</summary>
+    private static (Geometry Planar, Envelope Envelope) Project(QueryArea area, double cellSize)
+    {
+        var frame = MetricFrame.For(area);
+        var shape = area switch
+        {
+            BoxArea box => ShapeReader.Factory.CreatePolygon(
+            [
+                new Coordinate(box.West, box.South), new Coordinate(box.East, box.South), new Coordinate(box.East, box.North),
+                new Coordinate(box.West, box.North), new Coordinate(box.West, box.South),
+            ]),
+            ShapeArea s => s.Shape,
+            _ => throw new ArgumentException("a heat map's area is a box or a polygon", nameof(area)),
+        };
+        // Segments of at most a quarter cell (in degrees, at the equator's scale: finer elsewhere).
+        var step = Math.Max(1e-5, Math.Min(0.05, cellSize / 4 / 111_320));
+        var dense = Densifier.Densify(shape, step);
+        var planar = dense.Copy();
+        planar.Apply(new ProjectFilter(frame));
+        planar.GeometryChanged();
+        return (planar, planar.EnvelopeInternal);
+    }
+
+    /// <summary>Cells whose centre is inside: even-odd scanlines through the centres.</summary>
+    private static void MarkCentresInside(CellGrid grid, Geometry planar, bool[] inArea)
+    {
+        var edges = new List<(double X1, double Y1, double X2, double Y2)>();
+        for (var i = 0; i < planar.NumGeometries; i++)
+        {
+            if (planar.GetGeometryN(i) is not Polygon polygon)
+            {
+                continue;
+            }
+
+            AddRing(polygon.ExteriorRing, edges);
+            foreach (var hole in polygon.InteriorRings)
+            {
+                AddRing(hole, edges);
+            }
+        }
+
+        var crossings = new List<double>();
+        var parities = grid.Shape == GridShape.Square ? 1 : 2;
+        for (var row = 0; row < grid.Rows; row++)
+        {
+            for (var parity = 0; parity < parities; parity++)
+            {
+                var y = grid.Centre(parity, row).Y;
+                crossings.Clear();
+                foreach (var (x1, y1, x2, y2) in edges)
+                {
+                    if ((y1 > y) != (y2 > y))
+                    {
+                        crossings.Add(x1 + ((y - y1) / (y2 - y1) * (x2 - x1)));
+                    }
+                }
+
+                crossings.Sort();
+                for (var k = 0; k + 1 < crossings.Count; k += 2)
+                {
+                    for (var column = parity; column < grid.Columns; column += parities)
+                    {
+                        var x = grid.Centre(column, row).X;
+                        if (x >= crossings[k] && x < crossings[k + 1])
+                        {
+                            inArea[grid.IndexOf(column, row)] = true;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void AddRing(LineString ring, List<(double, double, double, double)> edges)
+    {
+        var coordinates = ring.Coordinates;
+        for (var i = 0; i + 1 < coordinates.Length; i++)
+        {
+            edges.Add((coordinates[i].X, coordinates[i].Y, coordinates[i + 1].X, coordinates[i + 1].Y));
+        }
+    }
+
+    /// <summary>
+    /// Cells the boundary passes through, whatever their centre: found by walking the boundary in
+    /// small steps, then each candidate and its neighbours tested exactly (interiors intersect).
+    /// </summary>
+    private static void MarkBoundaryCells(CellGrid grid, Geometry planar, bool[] inArea)
+    {
+        var candidates = new HashSet<int>();
+        var step = grid.Size / 8;
+        foreach (var line in BoundaryLines(planar))
+        {
+            var coordinates = line.Coordinates;
+            for (var i = 0; i + 1 < coordinates.Length; i++)
+            {
+                var a = coordinates[i];
+                var b = coordinates[i + 1];
+                var steps = Math.Max(1, (int)Math.Ceiling(a.Distance(b) / step));
+                for (var k = 0; k <= steps; k++)
+                {
+                    var t = (double)k / steps;
+                    var index = grid.IndexOf(a.X + ((b.X - a.X) * t), a.Y + ((b.Y - a.Y) * t));
+                    if (index >= 0)
+                    {
+                        candidates.Add(index);
+                    }
+                }
+            }
+        }
+
+        var prepared = PreparedGeometryFactory.Prepare(planar);
+        var neighbours = grid.Neighbourhood(grid.Shape == GridShape.Square ? grid.Size * 1.5 : grid.Size * 1.8, strict: false);
+        var tested = new HashSet<int>();
+        foreach (var index in candidates)
+        {
+            var (column, row) = (index % grid.Columns, index / grid.Columns);
+            var (a, b) = grid.Lattice(column, row);
+            foreach (var (da, db, _) in neighbours)
+            {
+                var (c, r) = FromLattice(grid, a + da, b + db);
+                if (c < 0 || c >= grid.Columns || r < 0 || r >= grid.Rows)
+                {
+                    continue;
+                }
+
+                var neighbour = grid.IndexOf(c, r);
+                if (inArea[neighbour] || !tested.Add(neighbour))
+                {
+                    continue;
+                }
+
+                // Shrunk by a hair, so that a cell which only touches the area does not count.
+                if (prepared.Intersects(CellPolygon(grid, c, r, 1 - 1e-9)))
+                {
+                    inArea[neighbour] = true;
+                }
+            }
+        }
+    }
+
+    internal static (int Column, int Row) FromLattice(CellGrid grid, int a, int b) =>
+        grid.Shape == GridShape.Square ? (a, b) : (a, b + (a >> 1));
+
+    private static IEnumerable<LineString> BoundaryLines(Geometry planar)
+    {
+        for (var i = 0; i < planar.NumGeometries; i++)
+        {
+            if (planar.GetGeometryN(i) is Polygon polygon)
+            {
+                yield return polygon.ExteriorRing;
+                foreach (var hole in polygon.InteriorRings)
+                {
+                    yield return hole;
+                }
+            }
+        }
+    }
+
+    private static Polygon CellPolygon(CellGrid grid, int column, int row, double scale)
+    {
+        var (cx, cy) = grid.Centre(column, row);
+        var corners = grid.Corners(column, row).Select(c => new Coordinate(cx + ((c.X - cx) * scale), cy + ((c.Y - cy) * scale))).ToList();
+        corners.Add(corners[0]);
+        return ShapeReader.Factory.CreatePolygon(corners.ToArray());
+    }
+
+    private sealed class ProjectFilter(MetricFrame frame) : ICoordinateSequenceFilter
+    {
+        public bool Done => false;
+
+        public bool GeometryChanged => true;
+
+        public void Filter(CoordinateSequence seq, int i)
+        {
+            var (x, y) = frame.Forward(seq.GetX(i), seq.GetY(i));
+            seq.SetX(i, x);
+            seq.SetY(i, y);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+namespace Geo.Core.HeatMaps;
+
+/// <summary>One frame's surface, by cell index (cells outside the area are never shown).</summary>
+public sealed class HeatMapFrame
+{
+    internal HeatMapFrame(HeatMapPeriod period, long observations, double[] values, double[] counts, HotSpotResult? hotSpots)
+    {
+        Period = period;
+        Observations = observations;
+        Values = values;
+        Counts = counts;
+        HotSpots = hotSpots;
+        Shown = new bool[values.Length];
+        Classes = new byte[values.Length];
+    }
+
+    public HeatMapPeriod Period { get; }
+
+    public long Observations { get; }
+
+    public double[] Values { get; }
+
+    /// <summary>Observations each value rests on (in the cell, or within the bandwidth or distance band).</summary>
+    public double[] Counts { get; }
+
+    public HotSpotResult? HotSpots { get; }
+
+    public bool[] Shown { get; }
+
+    public byte[] Classes { get; }
+
+    public int ShownCount { get; internal set; }
+
+    public int WithheldCount { get; internal set; }
+}
+
+/// <summary>A computed heat map: the grid, its frames and one colour scale for all of them.</summary>
+public sealed record HeatMap(AreaGrid Area, HeatMapSpec Spec, IReadOnlyList<HeatMapFrame> Frames, double[] Breaks, int MinCount)
+{
+    public string Unit => (Spec.Method, Spec.IsWeighted) switch
+    {
+        (HeatMapMethod.HotSpots, _) => "z-score",
+        (HeatMapMethod.KernelDensity, false) => "observations per km2",
+        (HeatMapMethod.KernelDensity, true) => "weight per km2",
+        (HeatMapMethod.WeightedSum, _) => "weight",
+        _ => "observations",
+    };
+
+    /// <summary>
+    /// Turns binned observations into the surface asked for. Cells with fewer than
+    /// <paramref name="minCount"/> observations behind their value are withheld (0: none).
+    /// </summary>
+    public static HeatMap Compute(AreaGrid area, HeatMapSpec spec, HeatMapBins bins, int minCount)
+    {
+        ArgumentNullException.ThrowIfNull(area);
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(bins);
+        var grid = area.Grid;
+        var frames = new List<HeatMapFrame>(bins.Periods.Count);
+        for (var f = 0; f < bins.Periods.Count; f++)
+        {
+            var counts = bins.Counts[f];
+            var mass = bins.Weights?[f] ?? counts;
+            // A cell an observation of the area fell in belongs to the area, whatever rounding said.
+            var inArea = (bool[])area.InArea.Clone();
+            for (var i = 0; i < counts.Length; i++)
+            {
+                inArea[i] |= counts[i] > 0;
+            }
+
+            var frame = spec.Method switch
+            {
+                HeatMapMethod.Count => new HeatMapFrame(bins.Periods[f], bins.Observations[f], counts, counts, null),
+                HeatMapMethod.WeightedSum => new HeatMapFrame(bins.Periods[f], bins.Observations[f], mass, counts, null),
+                HeatMapMethod.KernelDensity => new HeatMapFrame(bins.Periods[f], bins.Observations[f],
+                    KernelDensity.Density(grid, mass, spec.Bandwidth), Rounded(KernelDensity.Contributing(grid, counts, spec.Bandwidth)), null),
+                _ => HotSpotFrame(bins.Periods[f], bins.Observations[f], grid, inArea, mass, counts, spec.DistanceBand),
+            };
+            Select(frame, inArea, spec.IncludeEmpty, minCount);
+            frames.Add(frame);
+        }
+
+        var shownValues = new List<double>();
+        foreach (var frame in frames)
+        {
+            for (var i = 0; i < frame.Values.Length; i++)
+            {
+                if (frame.Shown[i])
+                {
+                    shownValues.Add(frame.Values[i]);
+                }
+            }
+        }
+
+        var breaks = ClassBreaks.Compute(shownValues, spec.Classes, spec.Classification);
+        foreach (var frame in frames)
+        {
+            for (var i = 0; i < frame.Values.Length; i++)
+            {
+                if (frame.Shown[i])
+                {
+                    frame.Classes[i] = (byte)ClassBreaks.ClassOf(frame.Values[i], breaks);
+                }
+            }
+        }
+
+        return new HeatMap(area, spec, frames, breaks, minCount);
+    }
+
+    private static HeatMapFrame HotSpotFrame(HeatMapPeriod period, long observations, CellGrid grid, bool[] inArea, double[] mass, double[] counts, double band)
+    {
+        var result = HotSpots.Compute(grid, inArea, mass, counts, band);
+        return new HeatMapFrame(period, observations, result.ZScores, result.Contributing, result);
+    }
+
+    private static double[] Rounded(double[] values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = Math.Round(values[i]);
+        }
+
+        return values;
+    }
+
+    private static void Select(HeatMapFrame frame, bool[] inArea, bool includeEmpty, int minCount)
+    {
+        var shown = 0;
+        var withheld = 0;
+        for (var i = 0; i < frame.Values.Length; i++)
+        {
+            if (!inArea[i])
+            {
+                continue;
+            }
+
+            var occupied = frame.Counts[i] > 0 || frame.Values[i] != 0;
+            if (!occupied && !includeEmpty)
+            {
+                continue;
+            }
+
+            if (minCount > 0 && frame.Counts[i] < minCount)
+            {
+                withheld++;
+                continue;
+            }
+
+            frame.Shown[i] = true;
+            shown++;
+        }
+
+        frame.ShownCount = shown;
+        frame.WithheldCount = withheld;
+    }
+}

@@ -1,0 +1,134 @@
+namespace Geo.Core.HeatMaps;
+
+/// <summary>One frame of a heat map series: [From, To).</summary>
+public sealed record HeatMapPeriod(DateTimeOffset From, DateTimeOffset To)
+{
+    /// <summary>The frames of a period: one, or consecutive weeks from its start, or calendar months (UTC).</summary>
+    public static List<HeatMapPeriod> Frames(DateTimeOffset from, DateTimeOffset to, SeriesStep step)
+    {
+        var frames = new List<HeatMapPeriod>();
+        if (step == SeriesStep.None)
+        {
+            frames.Add(new HeatMapPeriod(from, to));
+            return frames;
+        }
+
+        var start = from;
+        while (start < to)
+        {
+            var next = step == SeriesStep.Week
+                ? start.AddDays(7)
+                : new DateTimeOffset(start.UtcDateTime.Year, start.UtcDateTime.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1);
+            frames.Add(new HeatMapPeriod(start, next < to ? next : to));
+            start = next;
+        }
+
+        return frames;
+    }
+
+    /// <summary>How many frames <see cref="Frames"/> would give, without building them.</summary>
+    public static long CountFrames(DateTimeOffset from, DateTimeOffset to, SeriesStep step) => step switch
+    {
+        _ when to <= from => 0,
+        SeriesStep.Week => (long)Math.Ceiling((to - from).TotalDays / 7),
+        SeriesStep.Month => ((to.UtcDateTime.Year - from.UtcDateTime.Year) * 12L) + to.UtcDateTime.Month - from.UtcDateTime.Month
+            + (to.UtcDateTime == new DateTime(to.UtcDateTime.Year, to.UtcDateTime.Month, 1, 0, 0, 0, DateTimeKind.Utc) ? 0 : 1),
+        _ => 1,
+    };
+}
+
+/// <summary>
+/// Observations binned into the cells of each frame as they stream past: counts and weights per
+/// cell, nothing kept per observation. Not thread-safe: parallel readers bin into their own and
+/// <see cref="Merge"/> at the end.
+/// </summary>
+public sealed class HeatMapBins
+{
+    private readonly CellGrid _grid;
+    private readonly MetricFrame _frame;
+    private readonly Weighting _weighting;
+    private readonly DateTimeOffset[] _starts;
+
+    public HeatMapBins(AreaGrid area, IReadOnlyList<HeatMapPeriod> periods, HeatMapSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(area);
+        ArgumentNullException.ThrowIfNull(periods);
+        ArgumentNullException.ThrowIfNull(spec);
+        _grid = area.Grid;
+        // A frame of its own: projections keep scratch state, and bins may be filled in parallel.
+        _frame = new MetricFrame(area.Frame.Centre);
+        _weighting = spec.Weighting;
+        Periods = periods;
+        _starts = periods.Select(p => p.From).ToArray();
+        Counts = periods.Select(_ => new double[_grid.Count]).ToArray();
+        Weights = spec.IsWeighted ? periods.Select(_ => new double[_grid.Count]).ToArray() : null;
+        Observations = new long[periods.Count];
+    }
+
+    public IReadOnlyList<HeatMapPeriod> Periods { get; }
+
+    /// <summary>By frame, then cell.</summary>
+    public double[][] Counts { get; }
+
+    public double[][]? Weights { get; }
+
+    /// <summary>Observations binned, by frame.</summary>
+    public long[] Observations { get; }
+
+    /// <summary>Observations outside the grid or the period (none when the database filtered as asked).</summary>
+    public long Skipped { get; private set; }
+
+    public void Add(double longitude, double latitude, DateTimeOffset observedAt, int severity, int people)
+    {
+        var frame = FrameOf(observedAt);
+        var (x, y) = _frame.Forward(longitude, latitude);
+        var cell = frame < 0 ? -1 : _grid.IndexOf(x, y);
+        if (cell < 0)
+        {
+            Skipped++;
+            return;
+        }
+
+        Counts[frame][cell]++;
+        Observations[frame]++;
+        if (Weights is not null)
+        {
+            Weights[frame][cell] += _weighting.Of(severity, people, Periods[frame].To - observedAt);
+        }
+    }
+
+    public void Merge(HeatMapBins other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        for (var frame = 0; frame < Counts.Length; frame++)
+        {
+            Observations[frame] += other.Observations[frame];
+            Add(Counts[frame], other.Counts[frame]);
+            if (Weights is not null && other.Weights is not null)
+            {
+                Add(Weights[frame], other.Weights[frame]);
+            }
+        }
+
+        Skipped += other.Skipped;
+    }
+
+    private static void Add(double[] into, double[] from)
+    {
+        for (var i = 0; i < into.Length; i++)
+        {
+            into[i] += from[i];
+        }
+    }
+
+    private int FrameOf(DateTimeOffset observedAt)
+    {
+        if (observedAt < _starts[0] || observedAt >= Periods[^1].To)
+        {
+            return -1;
+        }
+
+        var index = Array.BinarySearch(_starts, observedAt);
+        return index >= 0 ? index : ~index - 1;
+    }
+}

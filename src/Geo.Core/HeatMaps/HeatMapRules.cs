@@ -1,0 +1,114 @@
+using System.Globalization;
+using Geo.Core.Domain;
+using Geo.Core.Validation;
+
+namespace Geo.Core.HeatMaps;
+
+/// <summary>The checks of a heat map request before anything is read.</summary>
+public static class HeatMapRules
+{
+    public static void Check(HeatMapSpec spec, HeatMapLimits limits, FieldErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(errors);
+        var filter = spec.Filter;
+        switch (filter.Area)
+        {
+            case null:
+                errors.Add("area", "is required: a bounding box or a polygon");
+                break;
+            case CircleArea:
+                errors.Add("area.circle", "is not accepted for heat maps: give a bounding box or a polygon");
+                break;
+        }
+
+        if (filter.ObservedFrom is null)
+        {
+            errors.Add("observed_from", "is required");
+        }
+
+        if (filter.ObservedTo is null)
+        {
+            errors.Add("observed_to", "is required");
+        }
+
+        CodeRules.CheckDefined(spec.Shape, "shape", errors);
+        CodeRules.CheckDefined(spec.Method, "method", errors);
+        CodeRules.CheckDefined(spec.Classification, "classification", errors);
+        CodeRules.CheckDefined(spec.Step, "step", errors);
+        if (!double.IsFinite(spec.CellSizeMetres) || spec.CellSizeMetres < HeatMapLimits.MinCellSizeMetres || spec.CellSizeMetres > HeatMapLimits.MaxCellSizeMetres)
+        {
+            errors.Add("cell_size_metres", $"{Format(spec.CellSizeMetres)} is out of range {HeatMapLimits.MinCellSizeMetres:0}..{HeatMapLimits.MaxCellSizeMetres:0} m");
+        }
+        else
+        {
+            CheckRadius(spec.BandwidthMetres, spec.CellSizeMetres, limits, "bandwidth_metres", errors);
+            CheckRadius(spec.DistanceBandMetres, spec.CellSizeMetres, limits, "distance_band_metres", errors);
+        }
+
+        if (spec.Classes is < 2 or > 10)
+        {
+            errors.Add("classes", $"{spec.Classes} is out of range 2..10 (0 for the default of 5)");
+        }
+
+        if (spec.MinCount < 0)
+        {
+            errors.Add("min_count", $"{spec.MinCount} is negative");
+        }
+
+        if (spec.Weighting.HalfLife is { } halfLife && halfLife <= TimeSpan.Zero)
+        {
+            errors.Add("weighting.half_life", $"{halfLife} must be positive (leave it unset for no decay)");
+        }
+
+        if (spec.Method == HeatMapMethod.WeightedSum && spec.Weighting.IsNone)
+        {
+            errors.Add("weighting", "WEIGHTED_SUM needs at least one of by_severity, by_people or half_life");
+        }
+    }
+
+    /// <summary>
+    /// Why the request is too large to compute (RESOURCE_EXHAUSTED), or null. Checked after
+    /// <see cref="Check"/> passes, before any cell or row is touched.
+    /// </summary>
+    public static string? TooLarge(HeatMapSpec spec, HeatMapLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(limits);
+        var cells = AreaGrid.CountCells(spec.Area, spec.Shape, spec.CellSizeMetres);
+        if (cells > limits.MaxCells)
+        {
+            return string.Create(CultureInfo.InvariantCulture,
+                $"cell_size_metres: {spec.CellSizeMetres:0.###} m over this area makes {cells:N0} cells, above the maximum of {limits.MaxCells:N0}; use larger cells or a smaller area");
+        }
+
+        var frames = HeatMapPeriod.CountFrames(spec.From, spec.To, spec.Step);
+        if (frames > limits.MaxFrames)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"step: the period makes {frames:N0} frames, above the maximum of {limits.MaxFrames:N0}");
+        }
+
+        if (frames * cells > limits.MaxCellFrames)
+        {
+            return string.Create(CultureInfo.InvariantCulture,
+                $"step: {frames:N0} frames of {cells:N0} cells make {frames * cells:N0} cell-frames, above the maximum of {limits.MaxCellFrames:N0}; use larger cells, a longer step or a shorter period");
+        }
+
+        return null;
+    }
+
+    private static void CheckRadius(double metres, double cellSize, HeatMapLimits limits, string field, FieldErrors errors)
+    {
+        if (!double.IsFinite(metres) || metres < 0)
+        {
+            errors.Add(field, $"{Format(metres)} must be a non-negative number of metres (0 for the default)");
+        }
+        else if (metres > limits.MaxRadiusCells * cellSize)
+        {
+            errors.Add(field, $"{Format(metres)} m is more than {limits.MaxRadiusCells:0} cells of {Format(cellSize)} m; use larger cells");
+        }
+    }
+
+    private static string Format(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
+}

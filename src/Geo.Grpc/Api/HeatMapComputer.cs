@@ -1,0 +1,128 @@
+using Geo.Core.Access;
+using Geo.Core.Domain;
+using Geo.Core.HeatMaps;
+using Geo.Core.Privacy;
+using Geo.Core.Spatial;
+using Geo.Core.Validation;
+using Geo.Grpc.Access;
+using Geo.Grpc.Protocol;
+using Geo.Grpc.Server;
+using Geo.Storage.Observations;
+using Microsoft.Extensions.Options;
+using V1 = Geo.Api.V1;
+
+namespace Geo.Grpc.Api;
+
+/// <summary>
+/// Heat maps for a caller: the request read and checked, the caller's observations streamed from
+/// PostGIS into bins (coarsened first when the caller may not see exact locations), then the
+/// surface computed in Geo.Core. Serves the HeatMaps service and the group gaps of Coverage.
+/// </summary>
+internal sealed class HeatMapComputer(ObservationPoints points, LocationPrivacy privacy, IOptions<ApiOptions> options)
+{
+    private readonly ApiOptions _options = options.Value;
+
+    /// <summary>The request as a spec, or INVALID_ARGUMENT naming every bad field, or RESOURCE_EXHAUSTED when too large.</summary>
+    public HeatMapSpec Read(V1.HeatMapRequest? request, string prefix)
+    {
+        var errors = new FieldErrors();
+        var at = prefix.Length == 0 ? errors : errors.At(prefix);
+        if (request is null)
+        {
+            at.AddHere("is required");
+            ApiErrors.ThrowIfAny(errors);
+        }
+
+        var filterMessage = new V1.ObservationFilter
+        {
+            Area = request!.Area,
+            ObservedFrom = request.ObservedFrom,
+            ObservedTo = request.ObservedTo,
+            MinSeverity = request.MinSeverity,
+        };
+        filterMessage.Categories.AddRange(request.Categories);
+        filterMessage.Verification.AddRange(request.Verification);
+        filterMessage.AffectedSexes.AddRange(request.AffectedSexes);
+        filterMessage.AffectedAgeGroups.AddRange(request.AffectedAgeGroups);
+        filterMessage.Vulnerabilities.AddRange(request.Vulnerabilities);
+        var filter = ApiMapping.ToFilter(filterMessage, at);
+        var weighting = request.Weighting is null
+            ? Weighting.None
+            : new Weighting(request.Weighting.BySeverity, request.Weighting.ByPeople, request.Weighting.HalfLife is null ? null : request.Weighting.HalfLife.ToTimeSpan());
+        var spec = new HeatMapSpec
+        {
+            Filter = filter,
+            Shape = request.Shape == V1.GridShape.Unspecified ? GridShape.Square : (GridShape)request.Shape,
+            CellSizeMetres = request.CellSizeMetres,
+            Method = request.Method == V1.HeatMapMethod.Unspecified ? HeatMapMethod.Count : (HeatMapMethod)request.Method,
+            Weighting = weighting,
+            BandwidthMetres = request.BandwidthMetres,
+            DistanceBandMetres = request.DistanceBandMetres,
+            Classification = request.Classification == V1.Classification.Unspecified ? ClassificationMethod.Quantile : (ClassificationMethod)request.Classification,
+            Classes = request.Classes == 0 ? 5 : request.Classes,
+            MinCount = request.MinCount,
+            Step = (SeriesStep)request.Step,
+            IncludeEmpty = request.IncludeEmpty,
+        };
+        if (!errors.Any)
+        {
+            QueryRules.Check(filter, _options.QueryLimits, at);
+            HeatMapRules.Check(spec, _options.HeatMapLimits, at);
+        }
+
+        ApiErrors.ThrowIfAny(errors);
+        if (HeatMapRules.TooLarge(spec, _options.HeatMapLimits) is { } tooLarge)
+        {
+            throw new RpcException(StatusCode.ResourceExhausted, prefix.Length == 0 ? tooLarge : $"{prefix}.{tooLarge}");
+        }
+
+        return spec;
+    }
+
+    /// <summary>The surface as <paramref name="caller"/> may see it: inside its area, coarsened and thresholded when its role says so.</summary>
+    public async Task<HeatMap> ComputeAsync(HeatMapSpec spec, Caller caller, CancellationToken cancellationToken)
+    {
+        var policy = privacy.PolicyFor(caller);
+        var area = AreaGrid.Build(spec.Area, spec.Shape, spec.CellSizeMetres);
+        var periods = HeatMapPeriod.Frames(spec.From, spec.To, spec.Step);
+        var coarsener = policy.IsCoarsened ? await privacy.CoarsenerAsync().ConfigureAwait(false) : null;
+        var peopleCells = spec.Weighting.ByPeople ? spec.Filter.Affected.CellMask : 0;
+        var sinks = await points.ReadAsync(
+            LocationPrivacy.Widened(spec.Filter, policy), AccessRules.VisibilityOf(caller), peopleCells, withIds: coarsener is not null,
+            _options.HeatMapReaders, _options.HeatMapPagesPerReader, () => new BinningSink(new HeatMapBins(area, periods, spec), coarsener, policy, spec.Area), cancellationToken)
+            .ConfigureAwait(false);
+        var bins = sinks[0].Bins;
+        foreach (var sink in sinks.Skip(1))
+        {
+            bins.Merge(sink.Bins);
+        }
+
+        var minCount = policy.IsCoarsened ? Math.Max(spec.MinCount, policy.MinimumAggregateCount) : spec.MinCount;
+        return HeatMap.Compute(area, spec, bins, minCount);
+    }
+
+    /// <summary>
+    /// Bins what one reader streams. A coarsened caller's points are coarsened before anything
+    /// else and tested against the area on the coarse point, so no cell ever sees an exact one.
+    /// </summary>
+    private sealed class BinningSink(HeatMapBins bins, LocationCoarsener? coarsener, LocationCoarsening policy, QueryArea area) : IObservationPointSink
+    {
+        public HeatMapBins Bins => bins;
+
+        public void Add(in ObservationPoint point)
+        {
+            if (coarsener is null)
+            {
+                bins.Add(point.Longitude, point.Latitude, point.ObservedAt, point.Severity, point.People);
+                return;
+            }
+
+            // Whether a place is a town is not recorded; rural gives the wider displacement, the safe side.
+            var coarse = coarsener.Coarsen(policy, point.Id!, new GeoPoint(point.Longitude, point.Latitude), SettlementType.Rural);
+            if (area.Contains(coarse))
+            {
+                bins.Add(coarse.Longitude, coarse.Latitude, point.ObservedAt, point.Severity, point.People);
+            }
+        }
+    }
+}

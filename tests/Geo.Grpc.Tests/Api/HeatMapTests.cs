@@ -1,0 +1,381 @@
+using Geo.Api.V1;
+using Geo.Grpc.Client;
+using Geo.Grpc.Protocol;
+using Google.Protobuf.WellKnownTypes;
+using NetTopologySuite.Geometries;
+using Xunit;
+using static Geo.Grpc.Tests.Api.ApiFixture;
+using Role = Geo.Core.Access.Role;
+
+namespace Geo.Grpc.Tests.Api;
+
+/// <summary>
+/// HeatMaps.Compute end to end over gRPC on PostGIS. Each test works in its own patch of the
+/// map (its own longitude), so tests of this class do not see each other's observations.
+/// </summary>
+public sealed class HeatMapTests(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    private static readonly GeometryFactory Factory = new(new PrecisionModel(), 4326);
+
+    internal sealed record Answer(HeatMapGrid Grid, List<(int Frame, HeatMapCell Cell)> Cells)
+    {
+        public IEnumerable<HeatMapCell> Frame(int frame) => Cells.Where(c => c.Frame == frame).Select(c => c.Cell);
+    }
+
+    internal static async Task<Answer> ComputeAsync(GrpcChannel channel, HeatMapRequest request)
+    {
+        using var call = channel.ServerStreamingCall(Method<HeatMapRequest, HeatMapChunk>(HeatMaps, "Compute"), request);
+        HeatMapGrid? grid = null;
+        var cells = new List<(int, HeatMapCell)>();
+        await foreach (var chunk in call.ResponseStream.ReadAllAsync())
+        {
+            if (chunk.Grid is not null)
+            {
+                Assert.Null(grid);
+                grid = chunk.Grid;
+            }
+            else
+            {
+                Assert.NotNull(grid);
+                cells.AddRange(chunk.Cells.Cells.Select(c => (chunk.Cells.Frame, c)));
+            }
+        }
+
+        return new Answer(grid ?? throw new InvalidOperationException("no grid"), cells);
+    }
+
+    /// <summary>A request over a 0.2° box around (longitude, 0.5) for March 2026, 1 km squares, counts.</summary>
+    internal static HeatMapRequest Around(double longitude, double cellMetres = 1000) => new()
+    {
+        Area = new Area { Bbox = new BoundingBox { West = longitude - 0.1, South = 0.4, East = longitude + 0.1, North = 0.6 } },
+        ObservedFrom = Time("2026-03-01T00:00:00Z"),
+        ObservedTo = Time("2026-04-01T00:00:00Z"),
+        CellSizeMetres = cellMetres,
+    };
+
+    private static Polygon RingPolygon(HeatMapCell cell)
+    {
+        var coordinates = new List<Coordinate>();
+        for (var i = 0; i < cell.Ring.Count; i += 2)
+        {
+            coordinates.Add(new Coordinate(cell.Ring[i], cell.Ring[i + 1]));
+        }
+
+        coordinates.Add(coordinates[0]);
+        return Factory.CreatePolygon(coordinates.ToArray());
+    }
+
+    private static Observation At(string id, double longitude, double latitude, string observedAt = "2026-03-10T10:00:00Z") =>
+        NewObservation(id, longitude, latitude, observedAt);
+
+    [Fact]
+    public async Task Count_SquareCells_EachObservationInTheCellWhosePolygonHoldsIt()
+    {
+        await api.SubmitAsync(At("hm-count-1", 20.0, 0.5), At("hm-count-2", 20.0, 0.5), At("hm-count-3", 20.0, 0.5), At("hm-count-4", 20.05, 0.52), At("hm-count-5", 20.05, 0.52));
+
+        var answer = await ComputeAsync(api.Channel, Around(20.0));
+
+        Assert.Equal(5, answer.Grid.Frames.Single().Observations);
+        Assert.Equal("observations", answer.Grid.Unit);
+        Assert.StartsWith("+proj=laea", answer.Grid.Projection, StringComparison.Ordinal);
+        var cells = answer.Frame(0).OrderByDescending(c => c.Value).ToList();
+        Assert.Equal([3.0, 2.0], cells.Select(c => c.Value));
+        Assert.Equal([3L, 2L], cells.Select(c => c.Count));
+        Assert.True(RingPolygon(cells[0]).Contains(Factory.CreatePoint(new Coordinate(20.0, 0.5))));
+        Assert.True(RingPolygon(cells[1]).Contains(Factory.CreatePoint(new Coordinate(20.05, 0.52))));
+        Assert.All(cells, c => Assert.Equal(8, c.Ring.Count));
+        Assert.All(cells, c => Assert.True(RingPolygon(c).Shell.IsCCW, "exterior ring counter-clockwise"));
+        // Cells of 1 km: a square kilometre on the ellipsoid; the spherical ring area (equatorial
+        // radius) reads about 0.7% more near the equator.
+        var ring = RingPolygon(cells[0]).Shell.Coordinates.Select(c => new Core.Spatial.GeoPoint(c.X, c.Y)).ToList();
+        Assert.InRange(Core.Spatial.Geodesy.RingAreaSquareMetres(ring), 0.99e6, 1.01e6);
+    }
+
+    [Fact]
+    public async Task Count_Hexagons_SixCornersAndTheRightCell()
+    {
+        await api.SubmitAsync(At("hm-hex-1", 21.0, 0.5), At("hm-hex-2", 21.0, 0.5), At("hm-hex-3", 21.03, 0.47));
+        var request = Around(21.0);
+        request.Shape = GridShape.Hexagon;
+
+        var answer = await ComputeAsync(api.Channel, request);
+
+        var cells = answer.Frame(0).OrderByDescending(c => c.Value).ToList();
+        Assert.Equal([2.0, 1.0], cells.Select(c => c.Value));
+        Assert.All(cells, c => Assert.Equal(12, c.Ring.Count));
+        Assert.True(RingPolygon(cells[0]).Contains(Factory.CreatePoint(new Coordinate(21.0, 0.5))));
+        Assert.True(RingPolygon(cells[1]).Contains(Factory.CreatePoint(new Coordinate(21.03, 0.47))));
+        Assert.Equal(1.5 * 1000, answer.Grid.ColumnStepMetres, 6);
+    }
+
+    [Fact]
+    public async Task GroupSelector_GirlsAndOlderMen_CountsOnlyObservationsAffectingThem()
+    {
+        var girls = At("hm-sel-girls", 22.0, 0.5);
+        var men = At("hm-sel-men", 22.0, 0.5);
+        men.Affected.Clear();
+        men.Affected.Add(new AffectedCount { Sex = Sex.Male, AgeGroup = AgeGroup.Adult, Count = 3 });
+        await api.SubmitAsync(girls, men);
+        var girlsOnly = Around(22.0);
+        girlsOnly.AffectedSexes.Add(Sex.Female);
+        girlsOnly.AffectedAgeGroups.Add(AgeGroup.Child);
+        var olderMen = Around(22.0);
+        olderMen.AffectedSexes.Add(Sex.Male);
+        olderMen.AffectedAgeGroups.Add(AgeGroup.Older);
+
+        var forGirls = await ComputeAsync(api.Channel, girlsOnly);
+        var forOlderMen = await ComputeAsync(api.Channel, olderMen);
+
+        Assert.Equal(1, forGirls.Grid.Frames[0].Observations);
+        Assert.Equal(1.0, forGirls.Frame(0).Single().Value);
+        Assert.Equal(0, forOlderMen.Grid.Frames[0].Observations);
+        Assert.Empty(forOlderMen.Cells);
+        Assert.Empty(forOlderMen.Grid.ClassBreaks);
+    }
+
+    [Fact]
+    public async Task WeightedSum_SeverityPeopleAndHalfLife_Multiply()
+    {
+        // Severity 3; 4 girls and 2 men affected; observed one day before the period's end.
+        await api.SubmitAsync(At("hm-weight-1", 23.0, 0.5, "2026-03-31T00:00:00Z"));
+        var request = Around(23.0);
+        request.Method = HeatMapMethod.WeightedSum;
+        request.AffectedSexes.Add(Sex.Female);
+        request.Weighting = new Weighting { BySeverity = true, ByPeople = true, HalfLife = Duration.FromTimeSpan(TimeSpan.FromDays(1)) };
+
+        var answer = await ComputeAsync(api.Channel, request);
+
+        Assert.Equal("weight", answer.Grid.Unit);
+        Assert.Equal(3 * 4 * 0.5, answer.Frame(0).Single().Value, 9);
+        Assert.Equal(1, answer.Frame(0).Single().Count);
+    }
+
+    [Fact]
+    public async Task Series_Weeks_OneFramePerWeekOnOneScale()
+    {
+        await api.SubmitAsync(
+            At("hm-week-1", 24.0, 0.5, "2026-03-02T10:00:00Z"),
+            At("hm-week-2", 24.0, 0.5, "2026-03-09T10:00:00Z"), At("hm-week-3", 24.0, 0.5, "2026-03-10T10:00:00Z"),
+            At("hm-week-4", 24.05, 0.5, "2026-03-29T10:00:00Z"));
+        var request = Around(24.0);
+        request.Step = SeriesStep.Week;
+
+        var answer = await ComputeAsync(api.Channel, request);
+
+        // 1 March + 7 days ... to 1 April: four whole weeks and three days.
+        Assert.Equal(5, answer.Grid.Frames.Count);
+        Assert.Equal([1L, 2L, 0L, 0L, 1L], answer.Grid.Frames.Select(f => f.Observations));
+        for (var i = 1; i < answer.Grid.Frames.Count; i++)
+        {
+            Assert.Equal(answer.Grid.Frames[i - 1].To, answer.Grid.Frames[i].From);
+        }
+
+        Assert.Equal(2.0, answer.Frame(1).Single().Value);
+        Assert.Empty(answer.Frame(2));
+        Assert.True(answer.Frame(1).Single().Class > answer.Frame(0).Single().Class, "one colour scale across frames");
+    }
+
+    [Fact]
+    public async Task Series_Months_CalendarMonthsWithPartialEnds()
+    {
+        await api.SubmitAsync(At("hm-month-1", 25.0, 0.5, "2026-01-20T10:00:00Z"), At("hm-month-2", 25.0, 0.5, "2026-02-20T10:00:00Z"));
+        var request = Around(25.0);
+        request.ObservedFrom = Time("2026-01-15T00:00:00Z");
+        request.ObservedTo = Time("2026-03-10T00:00:00Z");
+        request.Step = SeriesStep.Month;
+
+        var answer = await ComputeAsync(api.Channel, request);
+
+        Assert.Equal(["2026-01-15", "2026-02-01", "2026-03-01"], answer.Grid.Frames.Select(f => f.From.ToDateTime().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(Time("2026-03-10T00:00:00Z"), answer.Grid.Frames[^1].To);
+        Assert.Equal([1L, 1L, 0L], answer.Grid.Frames.Select(f => f.Observations));
+    }
+
+    [Fact]
+    public async Task KernelDensity_FarFromTheEdges_KeepsTheMassAndPeaksAtTheObservations()
+    {
+        await api.SubmitAsync(Enumerable.Range(0, 10).Select(i => At($"hm-kde-{i}", 26.0, 0.5)).ToArray());
+        var request = Around(26.0);
+        request.Method = HeatMapMethod.KernelDensity;
+        request.BandwidthMetres = 3000;
+
+        var answer = await ComputeAsync(api.Channel, request);
+
+        var cells = answer.Frame(0).ToList();
+        Assert.Equal("observations per km2", answer.Grid.Unit);
+        Assert.Equal(3000, answer.Grid.BandwidthMetres);
+        Assert.Equal(10, cells.Sum(c => c.Value * 1.0), 6);
+        var peak = cells.MaxBy(c => c.Value)!;
+        Assert.True(RingPolygon(peak).Contains(Factory.CreatePoint(new Coordinate(26.0, 0.5))));
+        Assert.All(cells, c => Assert.Equal(10, c.Count));
+        Assert.True(cells.Count > 20, $"the density spreads over the cells within 3 km, got {cells.Count}");
+    }
+
+    [Fact]
+    public async Task HotSpots_ADenseCluster_IsHotAtNinetyNinePercent()
+    {
+        var observations = new List<Observation>();
+        for (var i = 0; i < 40; i++)
+        {
+            observations.Add(At($"hm-hot-{i}", 27.0 + (i % 2 * 0.004), 0.5));
+        }
+
+        // A thin background, so that the statistic has a variance to measure against.
+        for (var i = 0; i < 30; i++)
+        {
+            observations.Add(At($"hm-cold-{i}", 26.92 + (i % 6 * 0.03), 0.42 + (i / 6 * 0.03)));
+        }
+
+        await api.SubmitAsync(observations.ToArray());
+        var request = Around(27.0);
+        request.Method = HeatMapMethod.HotSpots;
+        request.DistanceBandMetres = 1500;
+
+        var answer = await ComputeAsync(api.Channel, request);
+
+        Assert.Equal("z-score", answer.Grid.Unit);
+        var hottest = answer.Frame(0).MaxBy(c => c.Value)!;
+        Assert.True(RingPolygon(hottest).Buffer(0.01).Contains(Factory.CreatePoint(new Coordinate(27.0, 0.5))));
+        Assert.Equal(3, hottest.HotSpot);
+        Assert.True(hottest.PValue < 0.01, $"p = {hottest.PValue}");
+        Assert.Contains(answer.Frame(0), c => c.HotSpot == 0);
+    }
+
+    [Fact]
+    public async Task MinCount_CellsBelowIt_AreWithheldAndCounted()
+    {
+        await api.SubmitAsync(At("hm-min-1", 28.0, 0.5), At("hm-min-2", 28.0, 0.5), At("hm-min-3", 28.05, 0.5));
+        var request = Around(28.0);
+        request.MinCount = 2;
+
+        var answer = await ComputeAsync(api.Channel, request);
+
+        Assert.Equal(2.0, answer.Frame(0).Single().Value);
+        Assert.Equal(1, answer.Grid.Frames[0].WithheldCells);
+        Assert.Equal(1, answer.Grid.Frames[0].Cells);
+    }
+
+    [Fact]
+    public async Task Classes_NaturalBreaks_SeparateTheGroupsOfValues()
+    {
+        var observations = new List<Observation>();
+        var cellsAt = new[] { (29.0, 1), (29.02, 1), (29.04, 2), (29.06, 10), (29.08, 11), (29.1, 12) };
+        foreach (var (longitude, count) in cellsAt)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                observations.Add(At($"hm-jenks-{longitude}-{i}", longitude, 0.5));
+            }
+        }
+
+        await api.SubmitAsync(observations.ToArray());
+        var request = Around(29.05);
+        request.Classification = Classification.NaturalBreaks;
+        request.Classes = 2;
+
+        var answer = await ComputeAsync(api.Channel, request);
+
+        Assert.Equal([2.0], answer.Grid.ClassBreaks);
+        Assert.All(answer.Frame(0), c => Assert.Equal(c.Value <= 2 ? 1 : 2, c.Class));
+    }
+
+    [Fact]
+    public async Task Analyst_SeesCoarsenedSurfaceWithTheConfiguredMinimum()
+    {
+        await api.SubmitAsync(Enumerable.Range(0, 12).Select(i => At($"hm-analyst-{i}", 30.0, 0.5)).ToArray());
+        var request = Around(30.0, 5000);
+        request.Area.Bbox = new BoundingBox { West = 29.6, South = 0.1, East = 30.4, North = 0.9 };
+
+        var analyst = await ComputeAsync(api.As(Role.Analyst), request);
+        var supervisor = await ComputeAsync(api.As(Role.Supervisor), request);
+
+        Assert.True(analyst.Grid.Coarsened);
+        Assert.False(supervisor.Grid.Coarsened);
+        Assert.True(analyst.Grid.MinCount > 1, $"minimum count {analyst.Grid.MinCount}");
+        Assert.All(analyst.Frame(0), c => Assert.True(c.Count >= analyst.Grid.MinCount));
+        Assert.Equal(12, supervisor.Frame(0).Single().Value);
+        // Displaced points scatter (up to 10 km): the analyst cannot see all twelve in the exact cell.
+        Assert.True(analyst.Frame(0).Sum(c => c.Value) <= 12);
+    }
+
+    [Theory]
+    [InlineData("cell_size_metres", 50.0, "cell_size_metres")]
+    [InlineData("cell_size_metres", 60_000.0, "cell_size_metres")]
+    [InlineData("classes", 11.0, "classes")]
+    [InlineData("bandwidth_metres", -5.0, "bandwidth_metres")]
+    [InlineData("distance_band_metres", 1e9, "distance_band_metres")]
+    [InlineData("min_count", -1.0, "min_count")]
+    public async Task BadNumbers_AreInvalidArgumentNamingTheField(string field, double value, string named)
+    {
+        var request = Around(31.0);
+        switch (field)
+        {
+            case "cell_size_metres": request.CellSizeMetres = value; break;
+            case "classes": request.Classes = (int)value; break;
+            case "bandwidth_metres": request.BandwidthMetres = value; break;
+            case "distance_band_metres": request.DistanceBandMetres = value; break;
+            default: request.MinCount = (int)value; break;
+        }
+
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => ComputeAsync(api.Channel, request));
+
+        Assert.StartsWith(named + ":", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BadRequests_AreInvalidArgumentNamingTheField()
+    {
+        var noArea = Around(31.0);
+        noArea.Area = null;
+        var circle = Around(31.0);
+        circle.Area = new Area { Circle = new Circle { Center = new GeoPoint { Longitude = 31, Latitude = 0.5 }, RadiusMetres = 1000 } };
+        var inverted = Around(31.0);
+        (inverted.ObservedFrom, inverted.ObservedTo) = (inverted.ObservedTo, inverted.ObservedFrom);
+        var noPeriod = Around(31.0);
+        noPeriod.ObservedFrom = null;
+        var unknownSex = Around(31.0);
+        unknownSex.AffectedSexes.Add((Sex)9);
+        var unknownAge = Around(31.0);
+        unknownAge.AffectedAgeGroups.Add((AgeGroup)7);
+        var unweighted = Around(31.0);
+        unweighted.Method = HeatMapMethod.WeightedSum;
+        var badHalfLife = Around(31.0);
+        badHalfLife.Weighting = new Weighting { HalfLife = Duration.FromTimeSpan(TimeSpan.FromDays(-1)) };
+        var unknownMethod = Around(31.0);
+        unknownMethod.Method = (HeatMapMethod)17;
+
+        foreach (var (request, field) in new[]
+        {
+            (noArea, "area"), (circle, "area.circle"), (inverted, "observed_to"), (noPeriod, "observed_from"), (unknownSex, "affected_sexes[0]"),
+            (unknownAge, "affected_age_groups[0]"), (unweighted, "weighting"), (badHalfLife, "weighting.half_life"), (unknownMethod, "method"),
+        })
+        {
+            var detail = await FailsWith(StatusCode.InvalidArgument, () => ComputeAsync(api.Channel, request));
+            Assert.StartsWith(field + ":", detail, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task TooManyCells_IsResourceExhaustedWithTheCount()
+    {
+        var request = Around(31.0, 100);
+        request.Area.Bbox = new BoundingBox { West = 30, South = 0, East = 32, North = 2 };
+
+        var detail = await FailsWith(StatusCode.ResourceExhausted, () => ComputeAsync(api.Channel, request));
+
+        Assert.Contains("cells, above the maximum of 200,000", detail, StringComparison.Ordinal);
+        Assert.Matches(@"makes [\d,]+ cells", detail);
+    }
+
+    [Fact]
+    public async Task TooManyFrames_IsResourceExhausted()
+    {
+        var request = Around(31.0, 100);
+        request.ObservedFrom = Time("2000-01-01T00:00:00Z");
+        request.Step = SeriesStep.Week;
+
+        var detail = await FailsWith(StatusCode.ResourceExhausted, () => ComputeAsync(api.Channel, request));
+
+        Assert.StartsWith("step:", detail, StringComparison.Ordinal);
+    }
+}
