@@ -1,0 +1,240 @@
+using Geo.Core.Domain;
+using Geo.Core.HeatMaps;
+using Xunit;
+
+namespace Geo.Core.Tests.HeatMaps;
+
+public sealed class StatisticsTests
+{
+    [Theory]
+    [InlineData(0.0, 1.0)]
+    [InlineData(0.5, 0.4795001221869535)]
+    [InlineData(1.0, 0.15729920705028513)]
+    [InlineData(1.959963984540054 / 1.4142135623730951, 0.05)]
+    [InlineData(2.5, 0.0004069520174449590)]
+    [InlineData(4.0, 1.541725790028002e-08)]
+    [InlineData(6.0, 2.151973671249892e-17)]
+    public void Erfc_MatchesReferenceValues(double x, double expected)
+    {
+        Assert.Equal(expected, StandardNormal.Erfc(x), expected * 1e-12);
+    }
+
+    [Fact]
+    public void FalseDiscoveryThreshold_IsBenjaminiHochberg()
+    {
+        double[] sorted = [0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205, 0.212, 0.216];
+
+        // 0.05 · k / 10: the largest k with p(k) ≤ it is 2 (0.008 ≤ 0.01; 0.039 > 0.015 …).
+        Assert.Equal(0.008, HotSpots.FalseDiscoveryThreshold(sorted, 0.05));
+        Assert.Equal(-1, HotSpots.FalseDiscoveryThreshold([0.5, 0.9], 0.05));
+    }
+
+    [Fact]
+    public void Quantiles_SplitIntoEqualShares()
+    {
+        var breaks = ClassBreaks.Compute([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 5, ClassificationMethod.Quantile);
+
+        Assert.Equal([2.0, 4, 6, 8], breaks);
+        Assert.Equal(1, ClassBreaks.ClassOf(1, breaks));
+        Assert.Equal(1, ClassBreaks.ClassOf(2, breaks));
+        Assert.Equal(3, ClassBreaks.ClassOf(5, breaks));
+        Assert.Equal(5, ClassBreaks.ClassOf(10, breaks));
+    }
+
+    [Fact]
+    public void NaturalBreaks_FindTheGaps()
+    {
+        var breaks = ClassBreaks.Compute([1, 1, 2, 2, 3, 20, 21, 22, 50, 52], 3, ClassificationMethod.NaturalBreaks);
+
+        Assert.Equal([3.0, 22], breaks);
+    }
+
+    [Fact]
+    public void NaturalBreaks_FewerValuesThanClasses_RepeatTheMaximum()
+    {
+        Assert.Equal([1.0, 5, 5], ClassBreaks.Compute([1, 5], 4, ClassificationMethod.NaturalBreaks));
+        Assert.Empty(ClassBreaks.Compute([], 4, ClassificationMethod.NaturalBreaks));
+    }
+
+    [Theory]
+    [InlineData(GridShape.Square)]
+    [InlineData(GridShape.Hexagon)]
+    public void Convolution_ByFft_EqualsTheDirectSum(GridShape shape)
+    {
+        var grid = CellGrid.Covering(shape, 1000, 0, 0, 40_000, 30_000);
+        var random = new Random(11);
+        var input = new double[grid.Count];
+        for (var i = 0; i < 200; i++)
+        {
+            input[random.Next(grid.Count)] += random.Next(1, 5);
+        }
+
+        var stencil = grid.Neighbourhood(4500, strict: true).Select(s => (s.Da, s.Db, 1 - (s.Distance / 4500))).ToArray();
+
+        var direct = LatticeConvolution.Apply(grid, input, stencil, forceFft: false);
+        var fft = LatticeConvolution.Apply(grid, input, stencil, forceFft: true);
+
+        for (var i = 0; i < grid.Count; i++)
+        {
+            Assert.Equal(direct[i], fft[i], 1e-9);
+        }
+    }
+
+    [Fact]
+    public void KernelDensity_KeepsTheMassAndSpreadsByDistance()
+    {
+        var grid = CellGrid.Covering(GridShape.Square, 1000, 0, 0, 41_000, 41_000);
+        var mass = new double[grid.Count];
+        mass[grid.IndexOf(20, 20)] = 7;
+
+        var density = KernelDensity.Density(grid, mass, 5000);
+
+        Assert.Equal(7, density.Sum(), 9);
+        Assert.True(density[grid.IndexOf(20, 20)] > density[grid.IndexOf(21, 20)]);
+        Assert.Equal(density[grid.IndexOf(21, 20)], density[grid.IndexOf(20, 21)], 12);
+        Assert.Equal(0, density[grid.IndexOf(25, 20)]);
+        Assert.True(density[grid.IndexOf(24, 20)] > 0);
+    }
+
+    [Fact]
+    public void KernelDensity_BandwidthSmallerThanACell_IsTheCellsOwnDensity()
+    {
+        var grid = CellGrid.Covering(GridShape.Square, 2000, 0, 0, 20_000, 20_000);
+        var mass = new double[grid.Count];
+        mass[grid.IndexOf(3, 3)] = 8;
+
+        var density = KernelDensity.Density(grid, mass, 500);
+
+        Assert.Equal(2, density[grid.IndexOf(3, 3)], 12);
+        Assert.Equal(8 / 4.0, density.Sum(), 12);
+    }
+
+    [Fact]
+    public void HotSpots_UniformValues_HaveNoSignificantCell()
+    {
+        var grid = CellGrid.Covering(GridShape.Square, 1000, 0, 0, 10_000, 10_000);
+        var inArea = Enumerable.Repeat(true, grid.Count).ToArray();
+        var values = Enumerable.Repeat(3.0, grid.Count).ToArray();
+
+        var result = HotSpots.Compute(grid, inArea, values, values, 1500);
+
+        Assert.All(result.ZScores, z => Assert.Equal(0, z));
+        Assert.All(result.Classes, c => Assert.Equal(0, c));
+    }
+
+    [Fact]
+    public void HotSpots_OneBusyCorner_IsHotThereAndNowhereFar()
+    {
+        var grid = CellGrid.Covering(GridShape.Square, 1000, 0, 0, 20_000, 20_000);
+        var inArea = Enumerable.Repeat(true, grid.Count).ToArray();
+        var values = new double[grid.Count];
+        var random = new Random(3);
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = random.Next(0, 3);
+        }
+
+        foreach (var (c, r) in new[] { (2, 2), (2, 3), (3, 2), (3, 3) })
+        {
+            values[grid.IndexOf(c, r)] = 40;
+        }
+
+        var result = HotSpots.Compute(grid, inArea, values, values, 1500);
+
+        Assert.Equal(3, result.Classes[grid.IndexOf(2, 2)]);
+        Assert.True(result.PValues[grid.IndexOf(2, 2)] < 0.001);
+        Assert.True(result.Classes[grid.IndexOf(15, 15)] <= 0);
+    }
+
+    [Fact]
+    public void Frames_WeeksAndMonths_TileThePeriod()
+    {
+        var from = new DateTimeOffset(2026, 1, 15, 0, 0, 0, TimeSpan.Zero);
+        var to = new DateTimeOffset(2026, 4, 1, 0, 0, 0, TimeSpan.Zero);
+
+        var months = HeatMapPeriod.Frames(from, to, SeriesStep.Month);
+        var weeks = HeatMapPeriod.Frames(from, to, SeriesStep.Week);
+
+        Assert.Equal(3, months.Count);
+        Assert.Equal(months.Count, HeatMapPeriod.CountFrames(from, to, SeriesStep.Month));
+        Assert.Equal(weeks.Count, HeatMapPeriod.CountFrames(from, to, SeriesStep.Week));
+        Assert.Equal(from, weeks[0].From);
+        Assert.Equal(to, weeks[^1].To);
+        Assert.All(weeks.Zip(weeks.Skip(1)), pair => Assert.Equal(pair.First.To, pair.Second.From));
+    }
+
+    [Fact]
+    public void Compute_EmptyArea_HasNoCellsAndNoBreaks()
+    {
+        var spec = Spec(HeatMapMethod.KernelDensity);
+        var area = AreaGrid.Build(spec.Area, GridShape.Square, 1000);
+        var bins = new HeatMapBins(area, HeatMapPeriod.Frames(spec.From, spec.To, SeriesStep.None), spec);
+
+        var map = HeatMap.Compute(area, spec, bins, 0);
+
+        Assert.Equal(0, map.Frames[0].ShownCount);
+        Assert.Empty(map.Breaks);
+    }
+
+    [Theory]
+    [InlineData(HeatMapMethod.Count)]
+    [InlineData(HeatMapMethod.KernelDensity)]
+    [InlineData(HeatMapMethod.HotSpots)]
+    public void Compute_AllObservationsInOneCell_PeakThere(HeatMapMethod method)
+    {
+        var spec = Spec(method);
+        var area = AreaGrid.Build(spec.Area, GridShape.Square, 1000);
+        var bins = new HeatMapBins(area, HeatMapPeriod.Frames(spec.From, spec.To, SeriesStep.None), spec);
+        for (var i = 0; i < 25; i++)
+        {
+            bins.Add(29.0, -0.5, spec.From.AddDays(1), 3, 1);
+        }
+
+        var map = HeatMap.Compute(area, spec, bins, 0);
+
+        var (x, y) = area.Frame.Forward(29.0, -0.5);
+        var cell = area.Grid.IndexOf(x, y);
+        var frame = map.Frames[0];
+        Assert.Equal(frame.Values.Max(), frame.Values[cell]);
+        Assert.Equal(25, bins.Observations[0]);
+        Assert.Equal(method == HeatMapMethod.Count ? 1 : frame.ShownCount, frame.ShownCount);
+    }
+
+    [Fact]
+    public void Compute_SingleObservation_CountsOne()
+    {
+        var spec = Spec(HeatMapMethod.Count);
+        var area = AreaGrid.Build(spec.Area, GridShape.Hexagon, 1000);
+        var bins = new HeatMapBins(area, HeatMapPeriod.Frames(spec.From, spec.To, SeriesStep.None), spec);
+        bins.Add(29.01, -0.49, spec.From, 1, 0);
+
+        var map = HeatMap.Compute(area, spec, bins, 0);
+
+        Assert.Equal(1, map.Frames[0].ShownCount);
+        Assert.Equal(1, map.Frames[0].Values.Sum());
+    }
+
+    [Fact]
+    public void Rules_NameEveryBadField()
+    {
+        var spec = Spec(HeatMapMethod.WeightedSum) with { CellSizeMetres = 20, Classes = 1, MinCount = -2 };
+        var errors = new Validation.FieldErrors();
+
+        HeatMapRules.Check(spec, new HeatMapLimits(), errors);
+
+        Assert.Equal(["cell_size_metres", "classes", "min_count", "weighting"], errors.All.Select(e => e.Field));
+    }
+
+    private static HeatMapSpec Spec(HeatMapMethod method) => new()
+    {
+        Filter = new ObservationFilter
+        {
+            Area = new BoxArea(28.9, -0.6, 29.1, -0.4),
+            ObservedFrom = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
+            ObservedTo = new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero),
+        },
+        CellSizeMetres = 1000,
+        Method = method,
+        Classes = 5,
+    };
+}
