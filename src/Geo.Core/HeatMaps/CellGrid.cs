@@ -166,7 +166,9 @@ public sealed class CellGrid
             {
                 var (x, y) = LatticeOffset(da, db);
                 var distance = Math.Sqrt((x * x) + (y * y));
-                if (strict ? distance < radius : distance <= radius * (1 + 1e-12))
+                // Lattice distances that are equal in exact arithmetic (3-4-5 triangles, hexagon
+                // rings) decide the same way whatever the rounding: within 1e-9 relative, as equal.
+                if (strict ? distance < radius * (1 - 5e-10) : distance <= radius * (1 + 5e-10))
                 {
                     steps.Add((da, db, distance));
                 }
