@@ -4,8 +4,9 @@
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 
-# PostgreSQL + PostGIS for the private clusters; gRPC peers and tools for the interop tests.
-packages=(postgresql-15-postgis-3 python3-grpcio python3-grpc-tools nghttp2-client)
+# PostgreSQL + PostGIS for the private clusters; gRPC peers and tools for the interop tests;
+# numpy, scipy, shapely and pyproj for the independent heat-map oracle (tests/oracles).
+packages=(postgresql-15-postgis-3 python3-grpcio python3-grpc-tools nghttp2-client python3-numpy python3-scipy python3-shapely python3-pyproj)
 
 missing=()
 for package in "${packages[@]}"; do
