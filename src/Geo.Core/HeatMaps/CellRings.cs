@@ -1,33 +1,46 @@
 namespace Geo.Core.HeatMaps;
 
 /// <summary>
-/// Cell polygons in WGS84. Corners shared by neighbouring cells are projected back once and
-/// reused, so neighbours share identical coordinates and a large grid costs one inverse
-/// projection per corner, not per cell and corner.
+/// Cell polygons in WGS84. Corners lie on a lattice (half a side across, half a row up), and a
+/// corner shared by neighbouring cells is projected back once and reused: neighbours share
+/// identical coordinates, and a large grid costs one inverse projection per corner.
 /// </summary>
-public sealed class CellRings(AreaGrid area)
+public sealed class CellRings
 {
-    private readonly Dictionary<(int, int), (double Longitude, double Latitude)> _corners = [];
+    private readonly AreaGrid _area;
+    private readonly int _width;
+    private readonly double[] _corners;
+
+    public CellRings(AreaGrid area)
+    {
+        ArgumentNullException.ThrowIfNull(area);
+        _area = area;
+        var grid = area.Grid;
+        // Lattice corner indices: x in units of half a side, y in units of half a row.
+        _width = grid.Shape == GridShape.Square ? (2 * grid.Columns) + 1 : (3 * grid.Columns) + 3;
+        var height = (2 * grid.Rows) + 3;
+        _corners = new double[_width * height * 2];
+        Array.Fill(_corners, double.NaN);
+    }
 
     /// <summary>Longitude, latitude pairs, counter-clockwise, not closed.</summary>
     public double[] RingOf(int column, int row)
     {
-        ArgumentNullException.ThrowIfNull(area);
-        var grid = area.Grid;
+        var grid = _area.Grid;
         var ring = new double[grid.CornersPerCell * 2];
         var k = 0;
         foreach (var (x, y) in grid.Corners(column, row))
         {
-            var key = ((int)Math.Round((x - grid.CornerX) / (grid.Size / 2)), (int)Math.Round((y - grid.CornerY) / (grid.RowStep / 2)));
-            if (!_corners.TryGetValue(key, out var corner))
+            var slot = 2 * ((int)Math.Round((y - grid.CornerY) / (grid.RowStep / 2)) * _width + (int)Math.Round((x - grid.CornerX) / (grid.Size / 2)));
+            if (double.IsNaN(_corners[slot]))
             {
-                var point = area.Frame.Inverse(x, y);
-                corner = (point.Longitude, point.Latitude);
-                _corners[key] = corner;
+                var point = _area.Frame.Inverse(x, y);
+                _corners[slot] = point.Longitude;
+                _corners[slot + 1] = point.Latitude;
             }
 
-            ring[k++] = corner.Longitude;
-            ring[k++] = corner.Latitude;
+            ring[k++] = _corners[slot];
+            ring[k++] = _corners[slot + 1];
         }
 
         return ring;
@@ -35,7 +48,7 @@ public sealed class CellRings(AreaGrid area)
 
     public Spatial.GeoPoint CentreOf(int column, int row)
     {
-        var (x, y) = area.Grid.Centre(column, row);
-        return area.Frame.Inverse(x, y);
+        var (x, y) = _area.Grid.Centre(column, row);
+        return _area.Frame.Inverse(x, y);
     }
 }

@@ -56,6 +56,7 @@ public sealed record HeatMap(AreaGrid Area, HeatMapSpec Spec, IReadOnlyList<Heat
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(bins);
         var grid = area.Grid;
+        bins.Flush();
         var frames = new List<HeatMapFrame>(bins.Periods.Count);
         for (var f = 0; f < bins.Periods.Count; f++)
         {

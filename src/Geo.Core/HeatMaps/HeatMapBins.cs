@@ -39,15 +39,23 @@ public sealed record HeatMapPeriod(DateTimeOffset From, DateTimeOffset To)
 
 /// <summary>
 /// Observations binned into the cells of each frame as they stream past: counts and weights per
-/// cell, nothing kept per observation. Not thread-safe: parallel readers bin into their own and
-/// <see cref="Merge"/> at the end.
+/// cell, nothing kept per observation. Points are projected in batches (one call into the
+/// projection per batch rather than per point). Not thread-safe: parallel readers bin into their
+/// own and <see cref="Merge"/> at the end.
 /// </summary>
 public sealed class HeatMapBins
 {
+    private const int BatchSize = 2048;
+
     private readonly CellGrid _grid;
     private readonly MetricFrame _frame;
     private readonly Weighting _weighting;
     private readonly DateTimeOffset[] _starts;
+    private readonly double[] _x = new double[BatchSize];
+    private readonly double[] _y = new double[BatchSize];
+    private readonly int[] _frames = new int[BatchSize];
+    private readonly double[] _weights = new double[BatchSize];
+    private int _pending;
 
     public HeatMapBins(AreaGrid area, IReadOnlyList<HeatMapPeriod> periods, HeatMapSpec spec)
     {
@@ -67,7 +75,7 @@ public sealed class HeatMapBins
 
     public IReadOnlyList<HeatMapPeriod> Periods { get; }
 
-    /// <summary>By frame, then cell.</summary>
+    /// <summary>By frame, then cell (complete once <see cref="Flush"/> has run).</summary>
     public double[][] Counts { get; }
 
     public double[][]? Weights { get; }
@@ -78,28 +86,63 @@ public sealed class HeatMapBins
     /// <summary>Observations outside the grid or the period (none when the database filtered as asked).</summary>
     public long Skipped { get; private set; }
 
+    /// <summary>
+    /// Adds one observation. With a single frame and no time decay, <paramref name="observedAt"/>
+    /// is not looked at (the database already kept the period), so readers need not fetch it.
+    /// </summary>
     public void Add(double longitude, double latitude, DateTimeOffset observedAt, int severity, int people)
     {
-        var frame = FrameOf(observedAt);
-        var (x, y) = _frame.Forward(longitude, latitude);
-        var cell = frame < 0 ? -1 : _grid.IndexOf(x, y);
-        if (cell < 0)
+        var frame = _starts.Length == 1 && _weighting.HalfLife is null ? 0 : FrameOf(observedAt);
+        if (frame < 0)
         {
             Skipped++;
             return;
         }
 
-        Counts[frame][cell]++;
-        Observations[frame]++;
+        _x[_pending] = longitude;
+        _y[_pending] = latitude;
+        _frames[_pending] = frame;
         if (Weights is not null)
         {
-            Weights[frame][cell] += _weighting.Of(severity, people, Periods[frame].To - observedAt);
+            _weights[_pending] = _weighting.Of(severity, people, Periods[frame].To - observedAt);
+        }
+
+        if (++_pending == BatchSize)
+        {
+            Flush();
+        }
+    }
+
+    /// <summary>Bins the points still waiting in the batch.</summary>
+    public void Flush()
+    {
+        var count = _pending;
+        _pending = 0;
+        _frame.Forward(_x.AsSpan(0, count), _y.AsSpan(0, count));
+        for (var i = 0; i < count; i++)
+        {
+            var cell = _grid.IndexOf(_x[i], _y[i]);
+            if (cell < 0)
+            {
+                Skipped++;
+                continue;
+            }
+
+            var frame = _frames[i];
+            Counts[frame][cell]++;
+            Observations[frame]++;
+            if (Weights is not null)
+            {
+                Weights[frame][cell] += _weights[i];
+            }
         }
     }
 
     public void Merge(HeatMapBins other)
     {
         ArgumentNullException.ThrowIfNull(other);
+        Flush();
+        other.Flush();
         for (var frame = 0; frame < Counts.Length; frame++)
         {
             Observations[frame] += other.Observations[frame];

@@ -56,6 +56,9 @@ public sealed class MetricFrame
         return (x, y);
     }
 
+    /// <summary>Projects longitudes and latitudes in place into x and y.</summary>
+    public void Forward(Span<double> longitudes, Span<double> latitudes) => _forward.Transform(longitudes, latitudes);
+
     public GeoPoint Inverse(double x, double y)
     {
         var longitude = x;

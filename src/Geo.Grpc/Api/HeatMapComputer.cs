@@ -86,9 +86,13 @@ internal sealed class HeatMapComputer(ObservationPoints points, LocationPrivacy 
         var area = AreaGrid.Build(spec.Area, spec.Shape, spec.CellSizeMetres);
         var periods = HeatMapPeriod.Frames(spec.From, spec.To, spec.Step);
         var coarsener = policy.IsCoarsened ? await privacy.CoarsenerAsync().ConfigureAwait(false) : null;
-        var peopleCells = spec.Weighting.ByPeople ? spec.Filter.Affected.CellMask : 0;
+        var columns = new PointColumns(
+            ObservedAt: periods.Count > 1 || spec.Weighting.HalfLife is not null,
+            Severity: spec.Weighting.BySeverity,
+            PeopleCells: spec.Weighting.ByPeople ? spec.Filter.Affected.CellMask : 0,
+            Id: coarsener is not null);
         var sinks = await points.ReadAsync(
-            LocationPrivacy.Widened(spec.Filter, policy), AccessRules.VisibilityOf(caller), peopleCells, withIds: coarsener is not null,
+            LocationPrivacy.Widened(spec.Filter, policy), AccessRules.VisibilityOf(caller), columns,
             _options.HeatMapReaders, _options.HeatMapPagesPerReader, () => new BinningSink(new HeatMapBins(area, periods, spec), coarsener, policy, spec.Area), cancellationToken)
             .ConfigureAwait(false);
         var bins = sinks[0].Bins;

@@ -7,6 +7,13 @@ namespace Geo.Storage.Observations;
 /// <summary>What a surface needs of one observation, and nothing more (no summary, no reporter).</summary>
 public readonly record struct ObservationPoint(string? Id, double Longitude, double Latitude, DateTimeOffset ObservedAt, int Severity, int People);
 
+/// <summary>
+/// Which parts of an observation a surface needs beyond its point: only those are read.
+/// <see cref="PeopleCells"/> is the bitmask of affected-people cells summed into
+/// <see cref="ObservationPoint.People"/> (0: not read).
+/// </summary>
+public sealed record PointColumns(bool ObservedAt, bool Severity, int PeopleCells, bool Id);
+
 /// <summary>Receives the points of one reader; each parallel reader gets its own.</summary>
 public interface IObservationPointSink
 {
@@ -22,21 +29,20 @@ public sealed class ObservationPoints(NpgsqlDataSource dataSource)
 {
     /// <summary>
     /// Reads every observation matching <paramref name="filter"/> that the caller may see into
-    /// the sinks made by <paramref name="newSink"/>, one per reader, and returns them.
-    /// <paramref name="peopleCells"/> is the bitmask of the affected-people cells to sum into
-    /// <see cref="ObservationPoint.People"/>; ids are read only when <paramref name="withIds"/>.
+    /// the sinks made by <paramref name="newSink"/>, one per reader, and returns them; parts of
+    /// the observation that <paramref name="columns"/> leaves out are left at their defaults.
     /// One reader per <paramref name="pagesPerReader"/> pages of the table, up to <paramref name="maxReaders"/>.
     /// </summary>
     public async Task<IReadOnlyList<TSink>> ReadAsync<TSink>(
-        ObservationFilter filter, Visibility visibility, int peopleCells, bool withIds, int maxReaders, long pagesPerReader, Func<TSink> newSink, CancellationToken cancellationToken)
+        ObservationFilter filter, Visibility visibility, PointColumns columns, int maxReaders, long pagesPerReader, Func<TSink> newSink, CancellationToken cancellationToken)
         where TSink : IObservationPointSink
     {
         ArgumentNullException.ThrowIfNull(newSink);
+        ArgumentNullException.ThrowIfNull(columns);
         var sql = FilterSql.For(filter, visibility);
-        var people = peopleCells == 0
-            ? "0"
-            : string.Join(" + ", Enumerable.Range(0, AffectedPeople.CellCount).Where(c => (peopleCells & (1 << c)) != 0).Select(c => $"affected[{c + 1}]"));
-        var select = $"SELECT ST_X(location), ST_Y(location), observed_at, severity, {people}{(withIds ? ", id" : string.Empty)} FROM observations WHERE {sql.Where}";
+        var people = string.Join(" + ", Enumerable.Range(0, AffectedPeople.CellCount).Where(c => (columns.PeopleCells & (1 << c)) != 0).Select(c => $"affected[{c + 1}]"));
+        var select = $"SELECT ST_X(location), ST_Y(location), {(columns.ObservedAt ? "observed_at" : "NULL")}, {(columns.Severity ? "severity" : "NULL")}, " +
+            $"{(people.Length > 0 ? people : "NULL")}, {(columns.Id ? "id" : "NULL")} FROM observations WHERE {sql.Where}";
 
         await using var first = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var pages = await PagesAsync(first, cancellationToken).ConfigureAwait(false);
@@ -44,7 +50,7 @@ public sealed class ObservationPoints(NpgsqlDataSource dataSource)
         if (readers == 1)
         {
             var sink = newSink();
-            await ReadRangeAsync(first, select, sql, sink, withIds, cancellationToken).ConfigureAwait(false);
+            await ReadRangeAsync(first, select, sql, sink, columns, cancellationToken).ConfigureAwait(false);
             return [sink];
         }
 
@@ -66,8 +72,8 @@ public sealed class ObservationPoints(NpgsqlDataSource dataSource)
                 $"{select} AND ctid >= '({from},0)'::tid{(part == readers - 1 ? string.Empty : $" AND ctid < '({to},0)'::tid")}");
             var sink = sinks[part];
             tasks.Add(part == 0
-                ? ReadRangeAsync(first, range, sql, sink, withIds, cancellationToken)
-                : ReadInSnapshotAsync(snapshot, range, sql, sink, withIds, cancellationToken));
+                ? ReadRangeAsync(first, range, sql, sink, columns, cancellationToken)
+                : ReadInSnapshotAsync(snapshot, range, sql, sink, columns, cancellationToken));
         }
 
         await Task.WhenAll(tasks).ConfigureAwait(false);
@@ -75,7 +81,7 @@ public sealed class ObservationPoints(NpgsqlDataSource dataSource)
         return sinks;
     }
 
-    private async Task ReadInSnapshotAsync(string snapshot, string select, FilterSql sql, IObservationPointSink sink, bool withIds, CancellationToken cancellationToken)
+    private async Task ReadInSnapshotAsync(string snapshot, string select, FilterSql sql, IObservationPointSink sink, PointColumns columns, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
@@ -84,11 +90,11 @@ public sealed class ObservationPoints(NpgsqlDataSource dataSource)
             await use.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await ReadRangeAsync(connection, select, sql, sink, withIds, cancellationToken).ConfigureAwait(false);
+        await ReadRangeAsync(connection, select, sql, sink, columns, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task ReadRangeAsync(NpgsqlConnection connection, string select, FilterSql sql, IObservationPointSink sink, bool withIds, CancellationToken cancellationToken)
+    private static async Task ReadRangeAsync(NpgsqlConnection connection, string select, FilterSql sql, IObservationPointSink sink, PointColumns columns, CancellationToken cancellationToken)
     {
         // Let the reader run on its own thread of the pool, so parallel readers bin in parallel.
         await Task.Yield();
@@ -97,14 +103,14 @@ public sealed class ObservationPoints(NpgsqlDataSource dataSource)
         await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var point = new ObservationPoint(
-                null, reader.GetDouble(0), reader.GetDouble(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetInt16(3), reader.GetInt32(4));
-            if (withIds)
-            {
-                point = point with { Id = reader.GetString(5) };
-            }
-
-            sink.Add(point);
+            // Sequential access: columns are read in their order.
+            var longitude = reader.GetDouble(0);
+            var latitude = reader.GetDouble(1);
+            var observedAt = columns.ObservedAt ? reader.GetFieldValue<DateTimeOffset>(2) : default;
+            var severity = columns.Severity ? reader.GetInt16(3) : 0;
+            var people = columns.PeopleCells != 0 ? reader.GetInt32(4) : 0;
+            var id = columns.Id ? reader.GetString(5) : null;
+            sink.Add(new ObservationPoint(id, longitude, latitude, observedAt, severity, people));
         }
     }
 
