@@ -1,0 +1,100 @@
+using Geo.Core.Domain;
+using Geo.Core.Spatial;
+
+namespace Geo.Core.HeatMaps;
+
+/// <summary>A base whose team can answer for a group, and how far its team reaches.</summary>
+public sealed record CoveringBase(string Id, GeoPoint Location, double ReachMetres);
+
+/// <summary>A community that may lie in a gap cell.</summary>
+public sealed record GapCommunity(string Id, GeoPoint Centroid);
+
+/// <summary>A cell where threats to the group reach the threshold and no qualifying team is within reach.</summary>
+public sealed record GroupGapCell(int Index, string? NearestBaseId, double DistanceMetres, IReadOnlyList<string> CommunityIds);
+
+public sealed record GroupGapResult(bool RequiresFemaleCla, IReadOnlyList<GroupGapCell> Cells, int ThreatenedCells);
+
+/// <summary>
+/// Gender and age coverage gaps (policy para 53): cells of a heat map of threats against a
+/// selected group whose value reaches a threshold, with no qualifying team within reach — a team
+/// with a female CLA when the group is women and/or girls only, any staffed team otherwise.
+/// </summary>
+public static class GroupGaps
+{
+    /// <summary>Whether the selector names only females (women, girls, or both): their gaps need a female CLA.</summary>
+    public static bool RequiresFemaleCla(GroupSelector selector)
+    {
+        ArgumentNullException.ThrowIfNull(selector);
+        return selector.Sexes.Count > 0 && selector.Sexes.All(s => s == Sex.Female);
+    }
+
+    /// <summary>
+    /// The gap cells of the map's first frame (shown cells only: withheld cells are not revealed
+    /// as gaps either). Distances are geodesic from the cell's centre; a base covers a cell when
+    /// the centre lies within the base's reach.
+    /// </summary>
+    public static GroupGapResult Find(HeatMap map, double threshold, bool requiresFemaleCla, IReadOnlyList<CoveringBase> qualifying, IReadOnlyList<GapCommunity> communities)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(qualifying);
+        ArgumentNullException.ThrowIfNull(communities);
+        var area = map.Area;
+        var frame = map.Frames[0];
+        var grid = area.Grid;
+        var basePoints = qualifying.Select(b => area.Frame.Forward(b.Location.Longitude, b.Location.Latitude)).ToArray();
+        var communitiesByCell = new Dictionary<int, List<string>>();
+        foreach (var community in communities)
+        {
+            var (x, y) = area.Frame.Forward(community.Centroid.Longitude, community.Centroid.Latitude);
+            var cell = grid.IndexOf(x, y);
+            if (cell >= 0)
+            {
+                (communitiesByCell.TryGetValue(cell, out var ids) ? ids : communitiesByCell[cell] = []).Add(community.Id);
+            }
+        }
+
+        var gaps = new List<GroupGapCell>();
+        var threatened = 0;
+        for (var index = 0; index < frame.Values.Length; index++)
+        {
+            if (!frame.Shown[index] || frame.Values[index] < threshold)
+            {
+                continue;
+            }
+
+            threatened++;
+            var (cx, cy) = grid.Centre(index);
+            var centre = area.Frame.Inverse(cx, cy);
+            var covered = false;
+            var nearest = -1;
+            var nearestPlanar = double.PositiveInfinity;
+            for (var b = 0; b < qualifying.Count; b++)
+            {
+                var planar = Math.Sqrt(((basePoints[b].X - cx) * (basePoints[b].X - cx)) + ((basePoints[b].Y - cy) * (basePoints[b].Y - cy)));
+                if (planar < nearestPlanar)
+                {
+                    (nearest, nearestPlanar) = (b, planar);
+                }
+
+                // The plane is true to well under 1% here: only near the edge of reach is the geodesic needed.
+                if (!covered && planar <= qualifying[b].ReachMetres * 1.01 && Geodesy.DistanceMetres(centre, qualifying[b].Location) <= qualifying[b].ReachMetres)
+                {
+                    covered = true;
+                }
+            }
+
+            if (covered)
+            {
+                continue;
+            }
+
+            gaps.Add(new GroupGapCell(
+                index,
+                nearest < 0 ? null : qualifying[nearest].Id,
+                nearest < 0 ? 0 : Geodesy.DistanceMetres(centre, qualifying[nearest].Location),
+                communitiesByCell.TryGetValue(index, out var inside) ? inside : []));
+        }
+
+        return new GroupGapResult(requiresFemaleCla, gaps, threatened);
+    }
+}
