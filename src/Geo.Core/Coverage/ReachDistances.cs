@@ -61,22 +61,4 @@ public sealed record ReachDistances(double OperatingBaseMetres, double CompanyOp
             errors.Add(field, $"{metres} m is beyond the limit of {maxMetres} m");
         }
     }
-
-    /// <summary>Every distance checked as configured defaults: each must be above 0 (0 would mean no reach at all).</summary>
-    public void CheckAsDefaults(double maxMetres, FieldErrors errors)
-    {
-        ArgumentNullException.ThrowIfNull(errors);
-        foreach (var (name, metres) in new[]
-        {
-            ("OperatingBaseReachMetres", OperatingBaseMetres), ("CompanyOperatingBaseReachMetres", CompanyOperatingBaseMetres),
-            ("TemporaryOperatingBaseReachMetres", TemporaryOperatingBaseMetres), ("SurgeTeamReachMetres", SurgeTeamMetres),
-        })
-        {
-            Check(metres, name, maxMetres, errors);
-            if (metres == 0)
-            {
-                errors.Add(name, "must be above 0");
-            }
-        }
-    }
 }

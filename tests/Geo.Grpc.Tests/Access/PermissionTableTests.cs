@@ -31,7 +31,7 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     public void ServedMethods_IncludeEveryMethodOfTheApiProtos()
     {
         var served = ServedMethods().Select(PathOf).ToHashSet(StringComparer.Ordinal);
-        ServiceDescriptor[] api = [ApiFixture.Registry, ApiFixture.Observations, ApiFixture.Referrals, ApiFixture.Presence, ApiFixture.Access,
+        ServiceDescriptor[] api = [ApiFixture.Registry, ApiFixture.Observations, ApiFixture.Referrals, ApiFixture.Presence, ApiFixture.Coverage, ApiFixture.Access,
             global::Grpc.Health.V1.HealthReflection.Descriptor.Services[0], global::Grpc.Reflection.V1.ReflectionReflection.Descriptor.Services[0],
             global::Grpc.Reflection.V1Alpha.ReflectionReflection.Descriptor.Services[0]];
 
@@ -76,6 +76,12 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
         return data;
     }
 
+    /// <summary>
+    /// Methods registered (and guarded) whose work is not done yet: they answer UNIMPLEMENTED to
+    /// a caller who may call them. Coverage/GetGroupGaps waits for the heat maps (issue 6, item 8).
+    /// </summary>
+    private static readonly HashSet<string> NotYetImplemented = new(StringComparer.Ordinal) { "/geoawareness.v1.Coverage/GetGroupGaps" };
+
     [Theory]
     [MemberData(nameof(Roles))]
     public async Task EveryMethod_Role_IsRefusedExactlyWhenTheRoleLacksThePermission(Role role)
@@ -100,7 +106,8 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
                     problems.Add($"{path} needs {permission} which {role} lacks, but answered {status.StatusCode}: {status.Detail}");
                 }
             }
-            else if (status.StatusCode is not (StatusCode.OK or StatusCode.InvalidArgument or StatusCode.NotFound or StatusCode.FailedPrecondition))
+            else if (status.StatusCode is not (StatusCode.OK or StatusCode.InvalidArgument or StatusCode.NotFound or StatusCode.FailedPrecondition)
+                && !(status.StatusCode == StatusCode.Unimplemented && NotYetImplemented.Contains(path)))
             {
                 problems.Add($"{path} needs {permission} which {role} has, but answered {status.StatusCode}: {status.Detail}");
             }
@@ -123,6 +130,12 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     [InlineData(Role.Supervisor, "Referrals", "List")]
     [InlineData(Role.CpasFocalPoint, "Observations", "Count")]
     [InlineData(Role.Analyst, "Registry", "CreateCommunity")]
+    [InlineData(Role.Cla, "Coverage", "GetCoverage")]
+    [InlineData(Role.Cla, "Coverage", "PlanDeployment")]
+    [InlineData(Role.Importer, "Coverage", "GetCoverage")]
+    [InlineData(Role.CpasFocalPoint, "Coverage", "PlanDeployment")]
+    [InlineData(Role.ReferralSection, "Coverage", "GetGroupGaps")]
+    [InlineData(Role.Administrator, "Coverage", "GetCoverage")]
     public async Task Method_RoleThatTheIssueExcludes_IsPermissionDenied(Role role, string service, string method)
     {
         var descriptor = ServiceNamed(service).FindMethodByName(method);
@@ -141,6 +154,10 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     [InlineData(Role.Planner, "Registry", "PutSector")]
     [InlineData(Role.Administrator, "Access", "QueryAudit")]
     [InlineData(Role.ReferralSection, "Referrals", "List")]
+    [InlineData(Role.Planner, "Coverage", "GetCoverage")]
+    [InlineData(Role.Planner, "Coverage", "PlanDeployment")]
+    [InlineData(Role.Analyst, "Coverage", "GetCoverage")]
+    [InlineData(Role.Supervisor, "Coverage", "GetCoverage")]
     public async Task Method_RoleThatTheIssueIncludes_IsLetThrough(Role role, string service, string method)
     {
         var descriptor = ServiceNamed(service).FindMethodByName(method);
@@ -156,6 +173,7 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
         "Referrals" => ApiFixture.Referrals,
         "Registry" => ApiFixture.Registry,
         "Presence" => ApiFixture.Presence,
+        "Coverage" => ApiFixture.Coverage,
         _ => ApiFixture.Access,
     };
 }
