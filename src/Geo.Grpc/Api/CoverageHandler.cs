@@ -99,6 +99,8 @@ internal sealed class CoverageHandler(RegistryStore store, IOptions<CoverageOpti
     {
         var bases = store.OpenBaseTeamsAsync(question.At, sector, scope, cancellationToken);
         var communities = store.CommunitiesAtRiskAsync(question.MinRisk, sector, scope, cancellationToken);
+        // Both awaited together, so that a failure of one leaves no read behind unobserved.
+        await Task.WhenAll(bases, communities).ConfigureAwait(false);
         return (await bases.ConfigureAwait(false), await communities.ConfigureAwait(false));
     }
 
