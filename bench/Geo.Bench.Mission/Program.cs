@@ -13,7 +13,7 @@ using GrpcChannel = Geo.Grpc.Client.GrpcChannel;
 namespace Geo.Bench.Mission;
 
 /// <summary>
-/// geo-bench-mission load|csv|query: end-to-end figures of the service with a synthetic mission.
+/// geo-bench-mission load|csv|query|body|coverage-load|coverage: end-to-end figures of the service with a synthetic mission.
 /// Lines starting "RESULT name=value" are for scripts (bench/ingest.sh).
 /// </summary>
 internal static class Program
@@ -32,6 +32,9 @@ internal static class Program
                   query --grpc http://127.0.0.1:PORT --seed S [--repeat 50] [--target 10000] [--service-pid PID] [--token gat_...]
                   heatmap --grpc http://127.0.0.1:PORT --seed S [--repeat 10] [--cell 1000] [--methods count,kde,hotspots] [--service-pid PID] [--token gat_...]
                         heat maps over the whole mission region and year, timed end to end (all cells received)
+                  coverage-load --grpc http://127.0.0.1:PORT [--communities 5000] [--bases 200] [--side-km 600] [--seed 7] [--token gat_...]
+                  coverage      --grpc http://127.0.0.1:PORT [--repeat 30] [--out FILE] [--token gat_...]
+                        registers a mission for coverage (bases with teams of 0 to 4 CLAs), then times GetCoverage on it
                   body  --method get --id ID --out FILE
                   body  --method count [--polygon WKT | --seed S --side-km 20] --out FILE
                         writes a framed gRPC request body (5-byte prefix + message) for h2load -d; the polygon
@@ -51,6 +54,8 @@ internal static class Program
                 "query" => await QueryAsync(mission, options),
                 "body" => await BodyAsync(mission, options),
                 "heatmap" => await HeatMapAsync(mission, options),
+                "coverage-load" => await WithChannelAsync(options, CoverageBench.LoadAsync),
+                "coverage" => await WithChannelAsync(options, CoverageBench.TimeAsync),
                 _ => throw new ArgumentException($"unknown command '{args[0]}'"),
             };
         }
@@ -278,6 +283,12 @@ internal static class Program
         }
 
         return 0;
+    }
+
+    private static async Task<int> WithChannelAsync(Arguments options, Func<GrpcChannel, Arguments, Task<int>> command)
+    {
+        using var channel = Connect(options);
+        return await command(channel, options);
     }
 
     /// <summary>A channel to --grpc, with --token (if given) as the bearer token of every call.</summary>

@@ -1,3 +1,4 @@
+using Geo.Core.Coverage;
 using Geo.Core.Domain;
 using Geo.Core.Spatial;
 using Geo.Core.Validation;
@@ -381,4 +382,53 @@ internal static class ApiMapping
         Staffed = team.IsStaffed,
         HasFemaleCla = team.HasFemaleCla,
     };
+
+    // ---- coverage ----
+
+    public static V1.CoverageReport ToProto(CoverageReport report)
+    {
+        var message = new V1.CoverageReport
+        {
+            At = ToCalendarDate(report.At),
+            BasesWithoutCla = report.BasesWithoutCla,
+            BasesBelowMinimum = report.BasesBelowMinimum,
+            TeamsWithoutFemaleCla = report.TeamsWithoutFemaleCla,
+            CommunitiesAtRisk = report.CommunitiesAtRisk,
+        };
+        foreach (var station in report.Bases)
+        {
+            var coverage = new V1.BaseCoverage
+            {
+                Base = ToProto(station.Base),
+                Team = ToProto(station.Team),
+                OwnLocalityCount = station.Station.OwnLocalityCount,
+                TemporaryDutyOverThreeMonthsCount = station.Station.TemporaryDutyOverThreeMonthsCount,
+                ReachMetres = station.ReachMetres,
+            };
+            coverage.Gaps.AddRange(station.Gaps.Select(g => (V1.TeamGap)g));
+            message.Bases.Add(coverage);
+        }
+
+        message.CommunitiesOutOfReach.AddRange(report.CommunitiesOutOfReach.Select(ToProto));
+        return message;
+    }
+
+    public static V1.CommunityReach ToProto(CommunityReach reach) => new()
+    {
+        CommunityId = reach.Community.Id,
+        Name = reach.Community.Name,
+        Centroid = ToProto(reach.Community.Centroid),
+        RiskLevel = (V1.RiskLevel)reach.Community.RiskLevel,
+        Population = reach.Community.Population,
+        NearestBaseId = reach.NearestBaseId ?? string.Empty,
+        DistanceMetres = reach.DistanceMetres,
+    };
+
+    public static V1.PlanDeploymentReport ToProto(PlannedCoverage plan)
+    {
+        var message = new V1.PlanDeploymentReport { After = ToProto(plan.After) };
+        message.ClosedTeamGaps.AddRange(plan.ClosedTeamGaps.Select(g => new V1.ClosedTeamGap { BaseId = g.BaseId, Gap = (V1.TeamGap)g.Gap }));
+        message.CommunitiesBroughtInReach.AddRange(plan.CommunitiesBroughtInReach.Select(ToProto));
+        return message;
+    }
 }

@@ -13,6 +13,15 @@ internal static class ApiServiceExtensions
     public static IServiceCollection AddGeoAwarenessApi(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<ApiOptions>(configuration.GetSection(ApiOptions.SectionName));
+        // Read once here as well, so that a reach that is not a distance stops the start-up with the
+        // setting's name rather than failing every coverage call.
+        var coverage = configuration.GetSection(CoverageOptions.SectionName);
+        if ((coverage.Get<CoverageOptions>() ?? new CoverageOptions()).Problem() is { } problem)
+        {
+            throw new Hosting.StartupException(problem);
+        }
+
+        services.Configure<CoverageOptions>(coverage);
         services.Configure<GrpcServerOptions>(grpc => grpc.ExceptionTranslators.Add(ApiErrors.Translate));
         services.Configure<AccessOptions>(configuration.GetSection(AccessOptions.SectionName));
         services.AddSingleton(TimeProvider.System);
@@ -36,6 +45,7 @@ internal static class ApiServiceExtensions
         services.AddGrpcService<ReferralsHandler>(ReferralsHandler.Descriptor);
         services.AddGrpcService<PresenceHandler>(PresenceHandler.Descriptor);
         services.AddGrpcService<HeatMapsHandler>(HeatMapsHandler.Descriptor);
+        services.AddGrpcService<CoverageHandler>(CoverageHandler.Descriptor);
         services.AddGrpcService<AccessHandler>(AccessHandler.Descriptor);
         return services;
     }

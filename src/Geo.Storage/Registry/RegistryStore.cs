@@ -1,3 +1,4 @@
+using Geo.Core.Coverage;
 using Geo.Core.Domain;
 using Geo.Core.Spatial;
 using NetTopologySuite.Geometries;
@@ -284,6 +285,85 @@ public sealed class RegistryStore(NpgsqlDataSource dataSource)
         }
 
         return nearest;
+    }
+
+    // ---- coverage ----
+
+    /// <summary>
+    /// The bases open on <paramref name="at"/> (of one sector, when given, and inside the caller's
+    /// area), ordered by id, each with its team on that date: the deployments active then, with
+    /// the warnings the deployment rules give them at that date (evaluated here once, as every
+    /// read of a deployment does, and only counted by coverage).
+    /// </summary>
+    public async Task<IReadOnlyList<BaseTeam>> OpenBaseTeamsAsync(DateOnly at, string? sector, Geometry? scope, CancellationToken cancellationToken)
+    {
+        var bases = new List<Base>();
+        await using (var command = dataSource.CreateCommand())
+        {
+            command.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = at });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = sector ?? string.Empty });
+            command.CommandText =
+                $"SELECT {BaseColumns} FROM bases WHERE (opened_on IS NULL OR opened_on <= $1) AND (closed_on IS NULL OR closed_on >= $1) " +
+                $"AND ($2 = '' OR sector = $2) AND {Scope(command, scope, "location")} ORDER BY id";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                bases.Add(ReadBase(reader, 0).Value);
+            }
+        }
+
+        var deployments = new Dictionary<string, List<(ClaDeployment, DeploymentWarnings)>>(StringComparer.Ordinal);
+        await using (var command = dataSource.CreateCommand(
+            $"SELECT {DeploymentColumns} FROM {DeploymentFrom} WHERE d.base_id = ANY($1) AND d.from_date <= $2 AND (d.to_date IS NULL OR d.to_date >= $2)"))
+        {
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. bases.Select(b => b.Id)] });
+            command.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = at });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var stored = ReadDeployment(reader, at);
+                if (!deployments.TryGetValue(stored.Deployment.BaseId, out var atBase))
+                {
+                    deployments[stored.Deployment.BaseId] = atBase = [];
+                }
+
+                atBase.Add((stored.Deployment, stored.Warnings));
+            }
+        }
+
+        return bases.Select(b => BaseTeam.Of(b, deployments.TryGetValue(b.Id, out var atBase) ? atBase : [], at)).ToList();
+    }
+
+    /// <summary>
+    /// The communities at or above <paramref name="minRisk"/> (of one sector, when given, and inside
+    /// the caller's area), ordered by id, each at the point on its surface the registry shows as its centroid.
+    /// </summary>
+    public async Task<IReadOnlyList<CommunityAtRisk>> CommunitiesAtRiskAsync(RiskLevel minRisk, string? sector, Geometry? scope, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand();
+        command.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)Math.Max((int)minRisk, (int)RiskLevel.Low) });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = sector ?? string.Empty });
+        command.CommandText =
+            "SELECT id, name, ST_X(ST_PointOnSurface(location)), ST_Y(ST_PointOnSurface(location)), risk_level, population FROM communities " +
+            $"WHERE risk_level >= $1 AND ($2 = '' OR sector = $2) AND {Scope(command, scope, "location")} ORDER BY id";
+        var communities = new List<CommunityAtRisk>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            long population = 0;
+            if (!reader.IsDBNull(5))
+            {
+                foreach (var count in reader.GetFieldValue<int[]>(5))
+                {
+                    population += count;
+                }
+            }
+
+            communities.Add(new CommunityAtRisk(
+                reader.GetString(0), reader.GetString(1), new GeoPoint(reader.GetDouble(2), reader.GetDouble(3)), (RiskLevel)reader.GetInt16(4), population));
+        }
+
+        return communities;
     }
 
     /// <summary>Adds the caller's area as the next parameter and returns the condition that keeps to it.</summary>

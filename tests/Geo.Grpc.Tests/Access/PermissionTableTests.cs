@@ -31,7 +31,7 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     public void ServedMethods_IncludeEveryMethodOfTheApiProtos()
     {
         var served = ServedMethods().Select(PathOf).ToHashSet(StringComparer.Ordinal);
-        ServiceDescriptor[] api = [ApiFixture.Registry, ApiFixture.Observations, ApiFixture.Referrals, ApiFixture.Presence, ApiFixture.HeatMaps, ApiFixture.Access,
+        ServiceDescriptor[] api = [ApiFixture.Registry, ApiFixture.Observations, ApiFixture.Referrals, ApiFixture.Presence, ApiFixture.HeatMaps, ApiFixture.Coverage, ApiFixture.Access,
             global::Grpc.Health.V1.HealthReflection.Descriptor.Services[0], global::Grpc.Reflection.V1.ReflectionReflection.Descriptor.Services[0],
             global::Grpc.Reflection.V1Alpha.ReflectionReflection.Descriptor.Services[0]];
 
@@ -75,6 +75,7 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
 
         return data;
     }
+
 
     [Theory]
     [MemberData(nameof(Roles))]
@@ -127,6 +128,12 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     [InlineData(Role.Importer, "HeatMaps", "Compute")]
     [InlineData(Role.CpasFocalPoint, "HeatMaps", "Compute")]
     [InlineData(Role.Administrator, "HeatMaps", "Compute")]
+    [InlineData(Role.Cla, "Coverage", "GetCoverage")]
+    [InlineData(Role.Cla, "Coverage", "PlanDeployment")]
+    [InlineData(Role.Importer, "Coverage", "GetCoverage")]
+    [InlineData(Role.CpasFocalPoint, "Coverage", "PlanDeployment")]
+    [InlineData(Role.ReferralSection, "Coverage", "GetGroupGaps")]
+    [InlineData(Role.Administrator, "Coverage", "GetCoverage")]
     public async Task Method_RoleThatTheIssueExcludes_IsPermissionDenied(Role role, string service, string method)
     {
         var descriptor = ServiceNamed(service).FindMethodByName(method);
@@ -145,6 +152,10 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     [InlineData(Role.Planner, "Registry", "PutSector")]
     [InlineData(Role.Administrator, "Access", "QueryAudit")]
     [InlineData(Role.ReferralSection, "Referrals", "List")]
+    [InlineData(Role.Planner, "Coverage", "GetCoverage")]
+    [InlineData(Role.Planner, "Coverage", "PlanDeployment")]
+    [InlineData(Role.Analyst, "Coverage", "GetCoverage")]
+    [InlineData(Role.Supervisor, "Coverage", "GetCoverage")]
     public async Task Method_RoleThatTheIssueIncludes_IsLetThrough(Role role, string service, string method)
     {
         var descriptor = ServiceNamed(service).FindMethodByName(method);
@@ -161,6 +172,7 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
         "Registry" => ApiFixture.Registry,
         "Presence" => ApiFixture.Presence,
         "HeatMaps" => ApiFixture.HeatMaps,
+        "Coverage" => ApiFixture.Coverage,
         _ => ApiFixture.Access,
     };
 }

@@ -18,6 +18,8 @@ public sealed class ReflectionServiceTests(EchoServerFixture server) : IClassFix
     [
         "geoawareness.testing.v1.Echo",
         "geoawareness.v1.Access",
+        "geoawareness.v1.Coverage",
+        "geoawareness.v1.HeatMaps",
         "geoawareness.v1.Observations",
         "geoawareness.v1.Presence",
         "geoawareness.v1.Referrals",

@@ -1,9 +1,10 @@
+using Geo.Core.Coverage;
 using Geo.Core.Domain;
 using Geo.Core.HeatMaps;
 using Geo.Core.Spatial;
 using Xunit;
 
-namespace Geo.Core.Tests.HeatMaps;
+namespace Geo.Core.Tests.Coverage;
 
 public sealed class GroupGapsTests
 {

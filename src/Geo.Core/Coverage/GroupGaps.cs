@@ -1,7 +1,8 @@
 using Geo.Core.Domain;
+using Geo.Core.HeatMaps;
 using Geo.Core.Spatial;
 
-namespace Geo.Core.HeatMaps;
+namespace Geo.Core.Coverage;
 
 /// <summary>A base whose team can answer for a group, and how far its team reaches.</summary>
 public sealed record CoveringBase(string Id, GeoPoint Location, double ReachMetres);
@@ -26,6 +27,22 @@ public static class GroupGaps
     {
         ArgumentNullException.ThrowIfNull(selector);
         return selector.Sexes.Count > 0 && selector.Sexes.All(s => s == Sex.Female);
+    }
+
+    /// <summary>
+    /// The gap cells for <paramref name="selector"/>: the qualifying teams are the staffed bases'
+    /// (with a female CLA when the selector names only females), each reaching as far as its kind.
+    /// </summary>
+    public static GroupGapResult Find(HeatMap map, double threshold, GroupSelector selector, IEnumerable<BaseCoverage> bases, IEnumerable<CommunityAtRisk> communities)
+    {
+        ArgumentNullException.ThrowIfNull(bases);
+        ArgumentNullException.ThrowIfNull(communities);
+        var female = RequiresFemaleCla(selector);
+        var qualifying = bases
+            .Where(b => b.Team.IsStaffed && (!female || b.Team.HasFemaleCla))
+            .Select(b => new CoveringBase(b.Base.Id, b.Base.Location, b.ReachMetres))
+            .ToList();
+        return Find(map, threshold, female, qualifying, communities.Select(c => new GapCommunity(c.Id, c.Centroid)).ToList());
     }
 
     /// <summary>

@@ -1,0 +1,120 @@
+using Geo.Core.Domain;
+
+namespace Geo.Core.Coverage;
+
+/// <summary>What a coverage question asks: on which date, how far teams reach, and from which risk level a community counts as at risk.</summary>
+public sealed record CoverageQuestion(DateOnly At, ReachDistances Reach, RiskLevel MinRisk)
+{
+    /// <summary>Medium and above: low-risk communities are followed up by routine engagement, not by planning.</summary>
+    public const RiskLevel DefaultMinRisk = RiskLevel.Medium;
+}
+
+/// <summary>
+/// Team gaps and communities out of reach (issue 6, items 6, 7 and 9): the CLA policy's rules
+/// applied to what storage read. Pure: the same bases, teams and communities give the same report.
+/// </summary>
+public static class CoverageAnalysis
+{
+    /// <summary>
+    /// The coverage on <see cref="CoverageQuestion.At"/>. Bases that are not open on the date are
+    /// left out (a closed base has no team to count and reaches no one); communities below
+    /// <see cref="CoverageQuestion.MinRisk"/> are not at risk.
+    /// </summary>
+    public static CoverageReport Analyse(CoverageQuestion question, IEnumerable<BaseTeam> bases, IEnumerable<CommunityAtRisk> communities)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        ArgumentNullException.ThrowIfNull(bases);
+        ArgumentNullException.ThrowIfNull(communities);
+        var open = OpenOn(question.At, bases);
+        var atRisk = AtRisk(question.MinRisk, communities);
+        return Report(question, open, atRisk);
+    }
+
+    /// <summary>
+    /// Coverage before and after the planned teams join the bases they name. Several teams for
+    /// one base add up. Every named base must be among the open ones (the caller has checked that
+    /// against storage and told the user which field was wrong).
+    /// </summary>
+    public static PlannedCoverage Plan(CoverageQuestion question, IEnumerable<BaseTeam> bases, IEnumerable<CommunityAtRisk> communities, IReadOnlyList<PlannedTeam> teams)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        ArgumentNullException.ThrowIfNull(bases);
+        ArgumentNullException.ThrowIfNull(communities);
+        ArgumentNullException.ThrowIfNull(teams);
+        var open = OpenOn(question.At, bases);
+        var atRisk = AtRisk(question.MinRisk, communities);
+        var before = Report(question, open, atRisk);
+
+        var index = new Dictionary<string, int>(open.Count, StringComparer.Ordinal);
+        for (var i = 0; i < open.Count; i++)
+        {
+            index[open[i].Base.Id] = i;
+        }
+
+        var planned = open.ToList();
+        foreach (var team in teams)
+        {
+            if (!index.TryGetValue(team.BaseId, out var i))
+            {
+                throw new ArgumentException($"base '{team.BaseId}' is not open on {question.At:yyyy-MM-dd}", nameof(teams));
+            }
+
+            planned[i] = planned[i].With(team.ClaCount, team.FemaleCount);
+        }
+
+        var after = Report(question, planned, atRisk);
+        var closed = new List<ClosedTeamGap>();
+        for (var i = 0; i < open.Count; i++)
+        {
+            foreach (var gap in before.Bases[i].Gaps)
+            {
+                if (!after.Bases[i].Gaps.Contains(gap))
+                {
+                    closed.Add(new ClosedTeamGap(open[i].Base.Id, gap));
+                }
+            }
+        }
+
+        var stillOut = after.CommunitiesOutOfReach.Select(c => c.Community.Id).ToHashSet(StringComparer.Ordinal);
+        var wasOut = before.CommunitiesOutOfReach.Select(c => c.Community.Id).Where(id => !stillOut.Contains(id)).ToHashSet(StringComparer.Ordinal);
+        // Reported as they stand after the plan: the base that now reaches them and its distance.
+        var reachAfter = new ReachIndex(after.Bases);
+        var broughtIn = atRisk.Where(c => wasOut.Contains(c.Id)).Select(reachAfter.Nearest).ToList();
+        broughtIn.Sort(CommunityReach.ByPriority);
+        return new PlannedCoverage(before, after, closed, broughtIn);
+    }
+
+    private static List<BaseTeam> OpenOn(DateOnly at, IEnumerable<BaseTeam> bases) =>
+        bases.Where(b => b.Base.IsOpenOn(at)).OrderBy(b => b.Base.Id, StringComparer.Ordinal).ToList();
+
+    // An unassessed community is not known to be at risk, whatever the threshold.
+    private static List<CommunityAtRisk> AtRisk(RiskLevel minRisk, IEnumerable<CommunityAtRisk> communities) =>
+        communities.Where(c => c.RiskLevel >= minRisk && c.RiskLevel != RiskLevel.Unassessed).ToList();
+
+    private static CoverageReport Report(CoverageQuestion question, List<BaseTeam> open, List<CommunityAtRisk> atRisk)
+    {
+        var bases = new List<BaseCoverage>(open.Count);
+        int withoutCla = 0, belowMinimum = 0, withoutFemale = 0;
+        foreach (var station in open)
+        {
+            var gaps = TeamGaps.Of(station.Team);
+            withoutCla += gaps.Contains(TeamGap.NoCla) ? 1 : 0;
+            belowMinimum += gaps.Contains(TeamGap.BelowMinimum) ? 1 : 0;
+            withoutFemale += gaps.Contains(TeamGap.NoFemaleCla) ? 1 : 0;
+            bases.Add(new BaseCoverage(station, gaps, question.Reach.For(station.Base.Kind)));
+        }
+
+        var index = new ReachIndex(bases);
+        var outOfReach = new List<CommunityReach>();
+        foreach (var community in atRisk)
+        {
+            if (!index.IsWithinReach(community, out var nearest))
+            {
+                outOfReach.Add(nearest);
+            }
+        }
+
+        outOfReach.Sort(CommunityReach.ByPriority);
+        return new CoverageReport(question.At, bases, withoutCla, belowMinimum, withoutFemale, atRisk.Count, outOfReach);
+    }
+}

@@ -1,0 +1,223 @@
+using Geo.Core.Coverage;
+using Geo.Core.Domain;
+using Geo.Core.HeatMaps;
+using Geo.Core.Validation;
+using Geo.Grpc.Access;
+using Geo.Grpc.Protocol;
+using Geo.Grpc.Server;
+using Geo.Storage;
+using Geo.Storage.Registry;
+using Microsoft.Extensions.Options;
+using NetTopologySuite.Geometries;
+using V1 = Geo.Api.V1;
+
+namespace Geo.Grpc.Api;
+
+/// <summary>
+/// geoawareness.v1.Coverage: bases without a CLA team, teams without a female CLA, communities at
+/// risk beyond reach of every staffed base, and what a planned deployment would change (CLA
+/// policy paras 48-54). A scoped caller's answers are computed from its area alone: a base
+/// outside it neither appears nor counts as reaching anyone.
+/// </summary>
+internal sealed class CoverageHandler(RegistryStore store, HeatMapComputer heatMaps, LocationPrivacy privacy, IOptions<CoverageOptions> options, TimeProvider clock)
+{
+    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => V1.CoverageReflection.Descriptor.Services[0];
+
+    public async Task<V1.CoverageReport> GetCoverage(V1.CoverageRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        var question = CheckedQuestion(request, errors);
+        ApiErrors.ThrowIfAny(errors);
+        var (bases, communities) = await ReadAsync(question, request.Sector, context.Caller().ScopeArea, context.CancellationToken).ConfigureAwait(false);
+        return ApiMapping.ToProto(CoverageAnalysis.Analyse(question, bases, communities));
+    }
+
+    /// <summary>
+    /// Gender and age gaps (policy para 53): cells where threats against the selected group reach
+    /// the threshold on the heat map and no qualifying team is within reach, with the communities
+    /// at risk inside them. The heat map is the caller's own: its area, coarsening and minimum count.
+    /// </summary>
+    public async Task<V1.GroupGapsReport> GetGroupGaps(V1.GroupGapsRequest request, ServerCallContext context)
+    {
+        var caller = context.Caller();
+        var (spec, question) = CheckedGroupGaps(request, string.Empty);
+        var map = await heatMaps.ComputeAsync(spec, caller, context.CancellationToken).ConfigureAwait(false);
+        var (bases, communities) = await ReadAsync(question, string.Empty, caller.ScopeArea, context.CancellationToken).ConfigureAwait(false);
+        var coverage = CoverageAnalysis.Analyse(question, bases, communities);
+        var gaps = GroupGaps.Find(map, request.Threshold, spec.Filter.Affected, coverage.Bases, communities);
+        return GroupGapsReport(map, gaps, communities, coverage, privacy.PolicyFor(caller).IsCoarsened);
+    }
+
+    public async Task<V1.PlanDeploymentReport> PlanDeployment(V1.PlanDeploymentRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        var question = CheckedQuestion(request.Coverage ?? new V1.CoverageRequest(), errors.At("coverage"));
+        var teams = request.Teams.Select(t => new PlannedTeam(t.BaseId, t.ClaCount, t.FemaleCount)).ToList();
+        PlannedTeam.Check(teams, errors);
+        ApiErrors.ThrowIfAny(errors);
+        var groupGaps = request.GroupGaps is null ? ((HeatMapSpec Spec, CoverageQuestion Question)?)null : CheckedGroupGaps(request.GroupGaps, "group_gaps");
+        var scope = context.Caller().ScopeArea;
+        var sector = request.Coverage?.Sector ?? string.Empty;
+        var (bases, communities) = await ReadAsync(question, sector, scope, context.CancellationToken).ConfigureAwait(false);
+        var open = bases.Select(b => b.Base.Id).ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < teams.Count; i++)
+        {
+            if (!open.Contains(teams[i].BaseId))
+            {
+                await ThrowNotPlannableAsync(teams[i].BaseId, $"teams[{i}].base_id", question.At, sector, scope, context.CancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var plan = CoverageAnalysis.Plan(question, bases, communities, teams);
+        var report = ApiMapping.ToProto(plan);
+        if (groupGaps is { } asked)
+        {
+            // The same threatened cells judged against the bases before and after the plan, at the
+            // plan's date and reach: the cells that close are the gaps before that are gone after.
+            var map = await heatMaps.ComputeAsync(asked.Spec, context.Caller(), context.CancellationToken).ConfigureAwait(false);
+            var before = GroupGaps.Find(map, request.GroupGaps!.Threshold, asked.Spec.Filter.Affected, plan.Before.Bases, communities);
+            var after = GroupGaps.Find(map, request.GroupGaps.Threshold, asked.Spec.Filter.Affected, plan.After.Bases, communities);
+            var stillOpen = after.Cells.Select(c => c.Index).ToHashSet();
+            var rings = new CellRings(map.Area);
+            report.GroupGapCellsBefore = before.Cells.Count;
+            report.GroupGapCellsAfter = after.Cells.Count;
+            report.ClosedGroupGapCells.AddRange(before.Cells.Where(c => !stillOpen.Contains(c.Index)).Select(c => GapCell(map, c, rings)));
+        }
+
+        return report;
+    }
+
+    /// <summary>The heat map and coverage question of a group-gaps request, or field errors under <paramref name="prefix"/>.</summary>
+    private (HeatMapSpec Spec, CoverageQuestion Question) CheckedGroupGaps(V1.GroupGapsRequest request, string prefix)
+    {
+        string Field(string name) => prefix.Length == 0 ? name : $"{prefix}.{name}";
+        var spec = heatMaps.Read(request.HeatMap, Field("heat_map"));
+        var errors = new FieldErrors();
+        var at = prefix.Length == 0 ? errors : errors.At(prefix);
+        if (spec.Step != SeriesStep.None)
+        {
+            at.Add("heat_map.step", "group gaps are judged on one period: leave step unset");
+        }
+
+        if (spec.Method == HeatMapMethod.HotSpots)
+        {
+            at.Add("heat_map.method", "group gaps compare cell values with a threshold: use COUNT, WEIGHTED_SUM or KERNEL_DENSITY");
+        }
+
+        if (!double.IsFinite(request.Threshold) || request.Threshold <= 0)
+        {
+            at.Add("threshold", $"{request.Threshold} must be a positive number in the heat map's unit");
+        }
+
+        var question = CheckedQuestion(new V1.CoverageRequest { At = request.At, Reach = request.Reach }, at);
+        ApiErrors.ThrowIfAny(errors);
+        return (spec, question);
+    }
+
+    private static V1.GroupGapsReport GroupGapsReport(HeatMap map, GroupGapResult gaps, IReadOnlyList<CommunityAtRisk> communities, CoverageReport coverage, bool coarsened)
+    {
+        var report = new V1.GroupGapsReport
+        {
+            RequiresFemaleCla = gaps.RequiresFemaleCla,
+            Grid = HeatMapsHandler.ToProto(map, coarsened),
+            ThreatenedCells = gaps.ThreatenedCells,
+        };
+        var rings = new CellRings(map.Area);
+        var byId = communities.ToDictionary(c => c.Id, StringComparer.Ordinal);
+        foreach (var cell in gaps.Cells)
+        {
+            report.Cells.Add(GapCell(map, cell, rings));
+            foreach (var id in cell.CommunityIds)
+            {
+                report.Communities.Add(new V1.GroupGapCommunity
+                {
+                    Community = ApiMapping.ToProto(new CommunityReach(byId[id], cell.NearestBaseId, NearestDistance(byId[id], cell.NearestBaseId, coverage))),
+                    Column = cell.Index % map.Area.Grid.Columns,
+                    Row = cell.Index / map.Area.Grid.Columns,
+                });
+            }
+        }
+
+        return report;
+    }
+
+    /// <summary>The geodesic distance from a community to the base named as its cell's nearest qualifying one.</summary>
+    private static double NearestDistance(CommunityAtRisk community, string? baseId, CoverageReport coverage) =>
+        baseId is null ? 0 : Core.Spatial.Geodesy.DistanceMetres(community.Centroid, coverage.Bases.First(b => b.Base.Id == baseId).Base.Location);
+
+    private static V1.GroupGapCell GapCell(HeatMap map, GroupGapCell cell, CellRings rings)
+    {
+        var message = new V1.GroupGapCell
+        {
+            Cell = HeatMapsHandler.ToProto(map, map.Frames[0], cell.Index, rings),
+            NearestBaseId = cell.NearestBaseId ?? string.Empty,
+            DistanceMetres = cell.DistanceMetres,
+        };
+        message.CommunityIds.AddRange(cell.CommunityIds);
+        return message;
+    }
+
+    /// <summary>The date, reach and risk threshold of a request, or field errors naming what is wrong.</summary>
+    private CoverageQuestion CheckedQuestion(V1.CoverageRequest request, FieldErrors errors)
+    {
+        var at = ApiMapping.ToDate(request.At, "at", errors) ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        ObservationRules.CheckOptionalId(request.Sector, "sector", errors);
+        var configured = options.Value;
+        var reach = configured.Reach;
+        if (request.Reach is { } given)
+        {
+            var field = errors.At("reach");
+            ReachDistances.Check(given.OperatingBaseMetres, "operating_base_metres", configured.MaxReachMetres, field);
+            ReachDistances.Check(given.CompanyOperatingBaseMetres, "company_operating_base_metres", configured.MaxReachMetres, field);
+            ReachDistances.Check(given.TemporaryOperatingBaseMetres, "temporary_operating_base_metres", configured.MaxReachMetres, field);
+            ReachDistances.Check(given.SurgeTeamMetres, "surge_team_metres", configured.MaxReachMetres, field);
+            reach = reach.Overridden(given.OperatingBaseMetres, given.CompanyOperatingBaseMetres, given.TemporaryOperatingBaseMetres, given.SurgeTeamMetres);
+        }
+
+        var minRisk = (RiskLevel)request.MinRisk;
+        if (minRisk == RiskLevel.Unassessed)
+        {
+            minRisk = CoverageQuestion.DefaultMinRisk;
+        }
+        else if (!Enum.IsDefined(minRisk))
+        {
+            errors.Add("min_risk", $"{(int)request.MinRisk} is not a known RiskLevel (1 LOW to 4 CRITICAL; 0 for the default, MEDIUM)");
+        }
+
+        return new CoverageQuestion(at, reach, minRisk);
+    }
+
+    /// <summary>The open bases with their teams, and the communities at risk, read side by side.</summary>
+    private async Task<(IReadOnlyList<BaseTeam> Bases, IReadOnlyList<CommunityAtRisk> Communities)> ReadAsync(
+        CoverageQuestion question, string sector, Geometry? scope, CancellationToken cancellationToken)
+    {
+        var bases = store.OpenBaseTeamsAsync(question.At, sector, scope, cancellationToken);
+        var communities = store.CommunitiesAtRiskAsync(question.MinRisk, sector, scope, cancellationToken);
+        // Both awaited together, so that a failure of one leaves no read behind unobserved.
+        await Task.WhenAll(bases, communities).ConfigureAwait(false);
+        return (await bases.ConfigureAwait(false), await communities.ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// Why a planned team's base is not among the open bases of the answer: unknown (or outside
+    /// the caller's area, which it must not learn of) is NOT_FOUND; closed on the date, or of
+    /// another sector than the one asked about, is INVALID_ARGUMENT.
+    /// </summary>
+    private async Task ThrowNotPlannableAsync(string baseId, string field, DateOnly at, string sector, Geometry? scope, CancellationToken cancellationToken)
+    {
+        Base station;
+        try
+        {
+            station = (await store.GetBaseAsync(baseId, scope, cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (RecordNotFoundException)
+        {
+            throw new RecordNotFoundException($"no base '{baseId}'") { Field = field };
+        }
+
+        throw !station.IsOpenOn(at)
+            ? ApiErrors.InvalidArgument(field, $"base '{baseId}' is not open on {at:yyyy-MM-dd}: " +
+                (station.ClosedOn is { } closed && closed < at ? $"closed on {closed:yyyy-MM-dd}" : $"opens on {station.OpenedOn:yyyy-MM-dd}"))
+            : ApiErrors.InvalidArgument(field, $"base '{baseId}' is in sector '{station.Sector}', not in the sector '{sector}' asked about");
+    }
+}

@@ -1,0 +1,212 @@
+using Geo.Api.V1;
+using Geo.Grpc.Protocol;
+using Xunit;
+using static Geo.Grpc.Tests.Api.ApiFixture;
+using Role = Geo.Core.Access.Role;
+
+namespace Geo.Grpc.Tests.Api;
+
+/// <summary>
+/// Gender and age gaps end to end: two staffed bases 66 km apart, one team with a female CLA and
+/// one of two men, threats against women and girls near each, and a community at risk by the
+/// second. Women and girls near the men's team are a gap (no female CLA within reach); children
+/// are not (any staffed team qualifies). Supervisors see exact locations; a planner's heat map is
+/// built on coarsened points with its minimum count.
+/// </summary>
+public sealed class GroupGapTests : IClassFixture<GroupGapTests.Mission>
+{
+    private static readonly CalendarDate At = new() { Year = 2026, Month = 3, Day = 1 };
+    private readonly Mission _mission;
+
+    public GroupGapTests(Mission mission) => _mission = mission;
+
+    private ApiFixture Api => _mission.Api;
+
+    public sealed class Mission : IAsyncLifetime
+    {
+        public ApiFixture Api { get; } = new();
+
+        public async Task InitializeAsync()
+        {
+            await Api.InitializeAsync();
+            foreach (var (id, longitude, female) in new[] { ("gg-mixed", 35.0, 1), ("gg-men", 35.6, 0) })
+            {
+                await Api.CallAsync<Base, Base>(Registry, "CreateBase", new Base
+                {
+                    Id = id, Name = id, Kind = BaseKind.OperatingBase, Location = new GeoPoint { Longitude = longitude, Latitude = 0.5 },
+                    OpenedOn = new CalendarDate { Year = 2024, Month = 1, Day = 1 },
+                });
+                for (var i = 0; i < 2; i++)
+                {
+                    await Api.As(Role.Supervisor).UnaryAsync(Method<ClaDeployment, ClaDeployment>(Registry, "CreateDeployment"), new ClaDeployment
+                    {
+                        Id = $"{id}-{i}", ClaId = $"cla-{id}-{i}", Sex = i < female ? Sex.Female : Sex.Male, BaseId = id,
+                        From = new CalendarDate { Year = 2025, Month = 6, Day = 1 },
+                    });
+                }
+            }
+
+            await Api.CallAsync<Community, Community>(Registry, "CreateCommunity", new Community
+            {
+                Id = "gg-village", Name = "Village by the men's base", RiskLevel = RiskLevel.High, Location = new Shape { Wkt = "POINT(35.6 0.5)" },
+            });
+            var observations = new List<Observation>();
+            foreach (var longitude in new[] { 35.0, 35.6 })
+            {
+                for (var i = 0; i < 6; i++)
+                {
+                    observations.Add(NewObservation($"gg-{longitude}-{i}", longitude, 0.5, "2026-03-10T10:00:00Z"));
+                }
+            }
+
+            await Api.SubmitAsync(observations.ToArray());
+        }
+
+        public Task DisposeAsync() => Api.DisposeAsync();
+    }
+
+    private static GroupGapsRequest Request(Sex[] sexes, AgeGroup[] ages, double threshold = 5)
+    {
+        var heatMap = new HeatMapRequest
+        {
+            Area = new Area { Bbox = new BoundingBox { West = 34.8, South = 0.3, East = 35.8, North = 0.7 } },
+            ObservedFrom = Time("2026-03-01T00:00:00Z"),
+            ObservedTo = Time("2026-04-01T00:00:00Z"),
+            CellSizeMetres = 5000,
+        };
+        heatMap.AffectedSexes.AddRange(sexes);
+        heatMap.AffectedAgeGroups.AddRange(ages);
+        return new GroupGapsRequest { HeatMap = heatMap, Threshold = threshold, At = At };
+    }
+
+    private Task<GroupGapsReport> GapsAsync(GroupGapsRequest request, Role role = Role.Supervisor) =>
+        Api.As(role).UnaryAsync(Method<GroupGapsRequest, GroupGapsReport>(Coverage, "GetGroupGaps"), request);
+
+    [Fact]
+    public async Task WomenAndGirls_NearTheTeamWithoutAWoman_AreAGapWithTheVillageAndTheNearestFemaleTeam()
+    {
+        var report = await GapsAsync(Request([Sex.Female], []));
+
+        Assert.True(report.RequiresFemaleCla);
+        Assert.Equal(2, report.ThreatenedCells);
+        var gap = Assert.Single(report.Cells);
+        Assert.Equal("gg-mixed", gap.NearestBaseId);
+        Assert.InRange(gap.DistanceMetres, 60_000, 72_000);
+        Assert.Equal(6, gap.Cell.Value);
+        Assert.InRange(gap.Cell.Centre.Longitude, 35.55, 35.65);
+        Assert.Equal(["gg-village"], gap.CommunityIds);
+        var village = Assert.Single(report.Communities);
+        Assert.Equal("gg-village", village.Community.CommunityId);
+        Assert.Equal("gg-mixed", village.Community.NearestBaseId);
+        Assert.Equal((gap.Cell.Column, gap.Cell.Row), (village.Column, village.Row));
+        Assert.Equal(HeatMapMethod.Count, report.Grid.Method);
+    }
+
+    [Fact]
+    public async Task Children_AnyStaffedTeamQualifies_NoGap()
+    {
+        var report = await GapsAsync(Request([], [AgeGroup.Child]));
+
+        Assert.False(report.RequiresFemaleCla);
+        Assert.Equal(2, report.ThreatenedCells);
+        Assert.Empty(report.Cells);
+    }
+
+    [Fact]
+    public async Task ThresholdAboveEveryCell_NothingIsThreatened()
+    {
+        var report = await GapsAsync(Request([Sex.Female], [], threshold: 7));
+
+        Assert.Equal(0, report.ThreatenedCells);
+        Assert.Empty(report.Cells);
+    }
+
+    [Fact]
+    public async Task PlanDeployment_AWomanJoiningTheMensTeam_ClosesTheGap()
+    {
+        var request = new PlanDeploymentRequest
+        {
+            Coverage = new CoverageRequest { At = At },
+            Teams = { new PlannedTeam { BaseId = "gg-men", ClaCount = 1, FemaleCount = 1 } },
+            GroupGaps = Request([Sex.Female], []),
+        };
+
+        var report = await Api.As(Role.Supervisor).UnaryAsync(Method<PlanDeploymentRequest, PlanDeploymentReport>(Coverage, "PlanDeployment"), request);
+
+        Assert.Equal(1, report.GroupGapCellsBefore);
+        Assert.Equal(0, report.GroupGapCellsAfter);
+        var closed = Assert.Single(report.ClosedGroupGapCells);
+        Assert.Equal(["gg-village"], closed.CommunityIds);
+        Assert.Contains(report.ClosedTeamGaps, g => g.BaseId == "gg-men" && g.Gap == TeamGap.NoFemaleCla);
+    }
+
+    [Fact]
+    public async Task PlanDeployment_AnotherManForTheMensTeam_ClosesNoGroupGap()
+    {
+        var request = new PlanDeploymentRequest
+        {
+            Coverage = new CoverageRequest { At = At },
+            Teams = { new PlannedTeam { BaseId = "gg-men", ClaCount = 1, FemaleCount = 0 } },
+            GroupGaps = Request([Sex.Female], []),
+        };
+
+        var report = await Api.As(Role.Supervisor).UnaryAsync(Method<PlanDeploymentRequest, PlanDeploymentReport>(Coverage, "PlanDeployment"), request);
+
+        Assert.Equal(1, report.GroupGapCellsBefore);
+        Assert.Equal(1, report.GroupGapCellsAfter);
+        Assert.Empty(report.ClosedGroupGapCells);
+    }
+
+    [Fact]
+    public async Task BadRequests_NameTheField()
+    {
+        var zero = Request([Sex.Female], [], threshold: 0);
+        var series = Request([Sex.Female], []);
+        series.HeatMap.Step = SeriesStep.Week;
+        var hot = Request([Sex.Female], []);
+        hot.HeatMap.Method = HeatMapMethod.HotSpots;
+        var noMap = Request([Sex.Female], []);
+        noMap.HeatMap = null;
+        var badCell = Request([Sex.Female], []);
+        badCell.HeatMap.CellSizeMetres = 10;
+        var badReach = Request([Sex.Female], []);
+        badReach.Reach = new ReachDistances { SurgeTeamMetres = -1 };
+
+        foreach (var (request, field) in new[]
+        {
+            (zero, "threshold"), (series, "heat_map.step"), (hot, "heat_map.method"), (noMap, "heat_map"), (badCell, "heat_map.cell_size_metres"),
+            (badReach, "reach.surge_team_metres"),
+        })
+        {
+            var detail = await FailsWith(StatusCode.InvalidArgument, () => GapsAsync(request));
+            Assert.StartsWith(field + ":", detail, StringComparison.Ordinal);
+        }
+
+        var plan = new PlanDeploymentRequest
+        {
+            Coverage = new CoverageRequest { At = At },
+            Teams = { new PlannedTeam { BaseId = "gg-men", ClaCount = 1, FemaleCount = 1 } },
+            GroupGaps = zero,
+        };
+        var planDetail = await FailsWith(StatusCode.InvalidArgument,
+            () => Api.As(Role.Supervisor).UnaryAsync(Method<PlanDeploymentRequest, PlanDeploymentReport>(Coverage, "PlanDeployment"), plan));
+        Assert.StartsWith("group_gaps.threshold:", planDetail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Planner_GetsGapsJudgedOnTheCoarsenedSurface()
+    {
+        var report = await GapsAsync(Request([Sex.Female], [], threshold: 1), Role.Planner);
+
+        Assert.True(report.Grid.Coarsened);
+        Assert.True(report.Grid.MinCount > 1);
+        Assert.All(report.Cells, c => Assert.True(c.Cell.Count >= report.Grid.MinCount));
+    }
+
+    [Fact]
+    public async Task Roles_WithoutCoverage_AreRefused()
+    {
+        await FailsWith(StatusCode.PermissionDenied, () => GapsAsync(Request([Sex.Female], []), Role.Importer));
+        await FailsWith(StatusCode.PermissionDenied, () => GapsAsync(Request([Sex.Female], []), Role.Cla));
+    }
+}
