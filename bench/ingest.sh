@@ -9,67 +9,16 @@
 # Usage: bench/ingest.sh [observations (default 1000000)] [seed (default 7)]
 # Everything stays on 127.0.0.1 and the unix socket; the cluster lives in .geoaware/bench-ingest.
 set -euo pipefail
-repo="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$repo"
 n="${1:-1000000}"
 seed="${2:-7}"
-data="$repo/.geoaware/bench-ingest"
-results="$repo/bench/results"
-csv="$repo/.geoaware/bench-ingest-$n-$seed.csv"
-service="$repo/src/Geo.Grpc/bin/Release/net10.0/geoawareness.dll"
-tool="$repo/bench/Geo.Bench.Mission/bin/Release/net10.0/Geo.Bench.Mission.dll"
-http_port=18181
-grpc_port=15151
-pg_port=54391
-pg_bin=/usr/lib/postgresql/15/bin
-as_pg=(); [ "$(id -u)" = 0 ] && as_pg=(runuser -u postgres --)
-mkdir -p "$results" "$repo/.geoaware"
+bench_name=ingest http_port=18181 grpc_port=15151 pg_port=54391
+source "$(dirname "$0")/lib.sh"
 
-echo "building (Release)..." >&2
-dotnet build src/Geo.Grpc -c Release -nologo -v quiet -clp:ErrorsOnly >&2
-dotnet build bench/Geo.Bench.Mission -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+bench_build
+bench_start
+csv="$(bench_csv "$n" "$seed")"
 
-# A fresh cluster: stop one left by an earlier run of this script, then start over.
-if [ -f "$data/data/postmaster.pid" ]; then
-  "${as_pg[@]}" "$pg_bin/pg_ctl" stop -D "$data/data" -m fast -w >/dev/null 2>&1 || true
-fi
-rm -rf "$data"
-
-service_pid=
-cleanup() {
-  if [ -n "$service_pid" ]; then kill -TERM "$service_pid" 2>/dev/null || true; wait "$service_pid" 2>/dev/null || true; fi
-  if [ -f "$data/data/postmaster.pid" ]; then "${as_pg[@]}" "$pg_bin/pg_ctl" stop -D "$data/data" -m fast -w >/dev/null 2>&1 || true; fi
-}
-trap cleanup EXIT
-
-# Authorisation is measured on its own by bench/auth.sh; here it is off, so that loading needs no
-# token with both a planner's and a CLA's rights.
-echo "starting the service on a fresh cluster in $data..." >&2
-dotnet "$service" --LocalDatabase:DataDirectory="$data" --LocalDatabase:Port=$pg_port \
-  --GeoAwareness:ListenAddress=127.0.0.1 --GeoAwareness:HttpPort=$http_port --GeoAwareness:GrpcPort=$grpc_port \
-  --GeoAwareness:Auth:Enabled=false \
-  --Logging:LogLevel:Default=Warning >"$repo/.geoaware/bench-ingest-service.log" 2>&1 &
-service_pid=$!
-for _ in $(seq 600); do
-  curl -sf "http://127.0.0.1:$http_port/health/ready" >/dev/null && break
-  kill -0 "$service_pid" 2>/dev/null || { cat "$repo/.geoaware/bench-ingest-service.log" >&2; exit 1; }
-  sleep 0.1
-done
-curl -sf "http://127.0.0.1:$http_port/health/ready" >/dev/null
-
-socket="$(dirname "$(find "$data" /tmp -maxdepth 3 -name ".s.PGSQL.$pg_port" -print -quit 2>/dev/null)")"
-psql_() { psql -X -q -v ON_ERROR_STOP=1 -h "$socket" -p "$pg_port" -U postgres -d geoawareness "$@"; }
-now_ms() { date +%s%3N; }
-columns="id, reporter_id, observed_at, reported_at, location, area, location_precision, category, severity, affected, affected_groups, vulnerability, community_id, base_id, summary, content_hash"
-
-# The peer's input: the same rows, written once (off the clock, as our client's are generated off the clock).
-if [ ! -s "$csv" ]; then
-  echo "writing $n rows as CSV..." >&2
-  dotnet "$tool" csv --observations "$n" --seed "$seed" --out "$csv.tmp" >&2
-  mv "$csv.tmp" "$csv"
-fi
-
-load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+load_before="$(load_average)"
 
 # (b) the peer: \copy into an identically indexed empty table (and, for reference, an unindexed one).
 echo "peer: psql \\copy into an indexed table..." >&2
@@ -100,9 +49,6 @@ ours_s=$(r load.seconds)
 peer_rate=$(awk -v n="$n" -v ms="$peer_ms" 'BEGIN { printf "%.0f", n / (ms / 1000) }')
 bare_rate=$(awk -v n="$n" -v ms="$bare_ms" 'BEGIN { printf "%.0f", n / (ms / 1000) }')
 ratio=$(awk -v a="$ours_rate" -v b="$peer_rate" 'BEGIN { printf "%.0f", 100 * a / b }')
-ok() { awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN { print ((op == ">=" ? v >= t : v < t) ? "yes" : "**no**") }'; }
-fmt() { awk -v v="$1" 'BEGIN { printf "%.0f", v }'; }
-fmt1() { awk -v v="$1" 'BEGIN { printf "%.1f", v }'; }
 load_hwm=$(r load.service_vmhwm_mib)
 stream_hwm=$(r query.stream.service_vmhwm_mib)
 
@@ -110,9 +56,9 @@ report="$results/ingest-latest.md"
 {
   echo "# GeoAwareness ingest and query, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo
-  echo "$n synthetic observations (seed $seed), $(nproc) cores, $(psql_ -At -c 'SHOW server_version' | cut -d' ' -f1) with PostGIS $(psql_ -At -c 'SELECT postgis_lib_version()'), fresh cluster in .geoaware/bench-ingest."
+  echo "$n synthetic observations (seed $seed), $(nproc) cores, $(versions), fresh cluster in .geoaware/bench-ingest."
   echo "Indexes on both tables: $peer_indexes."
-  echo "Load average (1/5/15 min) before the peer: $load_before; at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine shares its 2 cores)."
+  echo "Load average (1/5/15 min) before the peer: $load_before; at the end: $(load_average) (other work on the machine shares its 2 cores)."
   echo
   echo "| what | ours | peer (same run) | target | met |"
   echo "| --- | ---: | ---: | --- | --- |"

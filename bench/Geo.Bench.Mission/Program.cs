@@ -30,8 +30,10 @@ internal static class Program
                   load  --grpc http://127.0.0.1:PORT --observations N --seed S [--batch 1000] [--pregenerate] [--service-pid PID] [--token gat_...]
                   csv   --observations N --seed S --out FILE
                   query --grpc http://127.0.0.1:PORT --seed S [--repeat 50] [--target 10000] [--service-pid PID] [--token gat_...]
-                  heatmap --grpc http://127.0.0.1:PORT --seed S [--repeat 10] [--cell 1000] [--methods count,kde,hotspots] [--service-pid PID] [--token gat_...]
-                        heat maps over the whole mission region and year, timed end to end (all cells received)
+                  heatmap --grpc http://127.0.0.1:PORT --seed S [--repeat 10] [--cell 1000] [--shape square|hexagon] [--methods count,kde,hotspots]
+                          [--bandwidth 5000] [--service-pid PID] [--token gat_...]
+                        heat maps over the whole mission region and year, timed end to end (all cells received);
+                        also prints the request's area and period and the grid the service laid out (for peers)
                   coverage-load --grpc http://127.0.0.1:PORT [--communities 5000] [--bases 200] [--side-km 600] [--seed 7] [--token gat_...]
                   coverage      --grpc http://127.0.0.1:PORT [--repeat 30] [--out FILE] [--token gat_...]
                         registers a mission for coverage (bases with teams of 0 to 4 CLAs), then times GetCoverage on it
@@ -364,7 +366,16 @@ internal static class Program
             ObservedFrom = Timestamp.FromDateTimeOffset(mission.ObservedTo.AddDays(-400)),
             ObservedTo = Timestamp.FromDateTimeOffset(mission.ObservedTo.AddDays(1)),
             CellSizeMetres = cell,
+            Shape = options.Text("shape", "square") switch
+            {
+                "square" => GridShape.Square,
+                "hexagon" => GridShape.Hexagon,
+                var other => throw new ArgumentException($"unknown shape '{other}' (square or hexagon)"),
+            },
         };
+        ResultText("heatmap.area", Invariant($"{region.West:R},{region.South:R},{region.East:R},{region.North:R}"));
+        ResultText("heatmap.observed_from", request.ObservedFrom.ToDateTimeOffset().ToString("O", CultureInfo.InvariantCulture));
+        ResultText("heatmap.observed_to", request.ObservedTo.ToDateTimeOffset().ToString("O", CultureInfo.InvariantCulture));
         if (pid is { } p && !Memory.ResetPeak(p))
         {
             Console.WriteLine("could not reset the service's VmHWM; the peak below includes earlier work");
@@ -385,8 +396,16 @@ internal static class Program
                 asked.BandwidthMetres = options.Int("bandwidth", 5000);
             }
 
-            (long Cells, long Observations, double Total) last = default;
+            (long Cells, long Observations, double Total, HeatMapGrid? Grid) last = default;
             var times = await TimeAsync(repeat, async () => last = await HeatMapCallAsync(channel, asked));
+            if (asked.Method == HeatMapMethod.Count && last.Grid is { } grid)
+            {
+                // The grid is the same for every method: the area and cell size alone decide it.
+                ResultText("heatmap.projection", grid.Projection);
+                ResultText("heatmap.grid", Invariant(
+                    $"shape={(grid.Shape == GridShape.Hexagon ? "hexagon" : "square")} size={grid.CellSizeMetres:R} origin_x={grid.OriginX:R} origin_y={grid.OriginY:R} column_step={grid.ColumnStepMetres:R} row_step={grid.RowStepMetres:R} columns={grid.Columns} rows={grid.Rows} cells_in_area={grid.CellsInArea}"));
+            }
+
             Report($"heatmap.{method}", $"heat map '{method}', {cell} m cells: {last.Cells:N0} cells received, {last.Observations:N0} observations, sum of values {last.Total:F1}", times);
             Result($"heatmap.{method}.cells", last.Cells);
             Result($"heatmap.{method}.observations", last.Observations);
@@ -401,17 +420,19 @@ internal static class Program
         return 0;
     }
 
-    private static async Task<(long Cells, long Observations, double Total)> HeatMapCallAsync(GrpcChannel channel, HeatMapRequest request)
+    private static async Task<(long Cells, long Observations, double Total, HeatMapGrid? Grid)> HeatMapCallAsync(GrpcChannel channel, HeatMapRequest request)
     {
         using var call = channel.ServerStreamingCall(Method<HeatMapRequest, HeatMapChunk>(HeatMaps, "Compute"), request);
         long cells = 0;
         long observations = 0;
         var total = 0.0;
+        HeatMapGrid? received = null;
         await foreach (var chunk in call.ResponseStream.ReadAllAsync())
         {
             if (chunk.Grid is { } grid)
             {
                 observations = grid.Frames.Sum(f => f.Observations);
+                received = grid;
                 continue;
             }
 
@@ -422,7 +443,7 @@ internal static class Program
             }
         }
 
-        return (cells, observations, total);
+        return (cells, observations, total, received);
     }
 
     private static async Task<List<double>> TimeAsync(int repeat, Func<Task> work)
@@ -487,4 +508,8 @@ internal static class Program
 
     private static void Result(string name, double value) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {name}={value:0.###}"));
+
+    private static void ResultText(string name, string value) => Console.WriteLine($"RESULT {name}={value}");
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
