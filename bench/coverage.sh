@@ -11,66 +11,25 @@
 # Usage: bench/coverage.sh [communities (default 5000)] [bases (default 200)] [calls (default 30)] [seed (default 7)]
 # Everything stays on 127.0.0.1 and the unix socket; the cluster lives in .geoaware/bench-coverage.
 set -euo pipefail
-repo="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$repo"
 communities="${1:-5000}"
 bases="${2:-200}"
 calls="${3:-30}"
 seed="${4:-7}"
 at="2026-06-01"
-data="$repo/.geoaware/bench-coverage"
+bench_name=coverage http_port=18533 grpc_port=15533 pg_port=54533
+source "$(dirname "$0")/lib.sh"
 work="$repo/.geoaware/bench-coverage-work"
-results="$repo/bench/results"
-service="$repo/src/Geo.Grpc/bin/Release/net10.0/geoawareness.dll"
-tool="$repo/bench/Geo.Bench.Mission/bin/Release/net10.0/Geo.Bench.Mission.dll"
-http_port=18533
-grpc_port=15533
-pg_port=54533
-pg_bin=/usr/lib/postgresql/15/bin
-as_pg=(); [ "$(id -u)" = 0 ] && as_pg=(runuser -u postgres --)
-mkdir -p "$results" "$repo/.geoaware"
-
-echo "building (Release)..." >&2
-dotnet build src/Geo.Grpc -c Release -nologo -v quiet -clp:ErrorsOnly >&2
-dotnet build bench/Geo.Bench.Mission -c Release -nologo -v quiet -clp:ErrorsOnly >&2
-
-# A fresh cluster: stop one left by an earlier run of this script, then start over.
-if [ -f "$data/data/postmaster.pid" ]; then
-  "${as_pg[@]}" "$pg_bin/pg_ctl" stop -D "$data/data" -m fast -w >/dev/null 2>&1 || true
-fi
-rm -rf "$data" "$work"
+rm -rf "$work"
 mkdir -p "$work"
 
-service_pid=
-cleanup() {
-  if [ -n "$service_pid" ]; then kill -TERM "$service_pid" 2>/dev/null || true; wait "$service_pid" 2>/dev/null || true; fi
-  if [ -f "$data/data/postmaster.pid" ]; then "${as_pg[@]}" "$pg_bin/pg_ctl" stop -D "$data/data" -m fast -w >/dev/null 2>&1 || true; fi
-}
-trap cleanup EXIT
-
-# Authorisation is measured on its own by bench/auth.sh; here it is off, so that loading needs no
-# token with both a planner's and a supervisor's rights (registry and deployments).
-echo "starting the service on a fresh cluster in $data..." >&2
-dotnet "$service" --LocalDatabase:DataDirectory="$data" --LocalDatabase:Port=$pg_port \
-  --GeoAwareness:ListenAddress=127.0.0.1 --GeoAwareness:HttpPort=$http_port --GeoAwareness:GrpcPort=$grpc_port \
-  --GeoAwareness:Auth:Enabled=false \
-  --Logging:LogLevel:Default=Warning >"$work/service.log" 2>&1 &
-service_pid=$!
-for _ in $(seq 600); do
-  curl -sf "http://127.0.0.1:$http_port/health/ready" >/dev/null && break
-  kill -0 "$service_pid" 2>/dev/null || { cat "$work/service.log" >&2; exit 1; }
-  sleep 0.1
-done
-curl -sf "http://127.0.0.1:$http_port/health/ready" >/dev/null
-
-socket="$(dirname "$(find "$data" /tmp -maxdepth 3 -name ".s.PGSQL.$pg_port" -print -quit 2>/dev/null)")"
-psql_() { psql -X -q -v ON_ERROR_STOP=1 -h "$socket" -p "$pg_port" -U postgres -d geoawareness "$@"; }
+bench_build
+bench_start
 
 echo "registering $communities communities and $bases bases with their teams..." >&2
 timeout 900 dotnet "$tool" coverage-load --grpc "http://127.0.0.1:$grpc_port" --communities "$communities" --bases "$bases" --seed "$seed" >&2
 psql_ -c "VACUUM ANALYZE communities" -c "VACUUM ANALYZE bases" -c "VACUUM ANALYZE cla_deployments" -c "CHECKPOINT"
 
-load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+load_before="$(load_average)"
 
 # Ours.
 echo "ours: GetCoverage x $calls..." >&2
@@ -108,7 +67,7 @@ psql_ -At -F $'\t' -f "$work/peer.sql" >"$work/peer.tsv"
   for _ in $(seq $((calls + 3))); do cat "$work/peer.sql"; echo ';'; done
 } >"$work/peer-timed.sql"
 psql_ -f "$work/peer-timed.sql" >"$work/peer-timing.txt"
-load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
+load_after="$(load_average)"
 
 report="$results/coverage-latest.md"
 /usr/bin/python3 - "$work" "$communities" "$bases" "$calls" "$seed" "$at" "$load_before" "$load_after" "$(nproc)" \

@@ -1,4 +1,4 @@
-# Shared by the end-to-end benchmarks (bench/ingest.sh, bench/heatmap.sh); source it, do not run it.
+# Shared by the end-to-end benchmarks (bench/ingest.sh, bench/heatmap.sh, bench/coverage.sh); source it, do not run it.
 # Before sourcing, set: bench_name (the cluster lives in .geoaware/bench-$bench_name), http_port,
 # grpc_port, pg_port (each script its own, so that two of them can run side by side).
 # Then: bench_build; bench_start (a fresh private cluster and the service, auth off, stopped on exit);
