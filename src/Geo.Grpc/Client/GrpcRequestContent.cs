@@ -64,10 +64,14 @@ internal sealed class GrpcRequestContent<TRequest> : HttpContent, IClientStreamW
         return Task.CompletedTask;
     }
 
-    /// <summary>Releases a body that is still open when the call ends.</summary>
+    /// <summary>
+    /// Releases a body that is still open when the call ends or is cancelled. The body fails
+    /// rather than ends: an ended body would go out as END_STREAM, and a server could take a
+    /// cancelled client stream for a complete one (and commit it) before the reset arrives.
+    /// </summary>
     public void Abandon()
     {
-        _completed.TrySetResult();
+        _completed.TrySetCanceled();
         _stream.TrySetCanceled();
     }
 
