@@ -33,7 +33,7 @@ public sealed class AreaGrid
     /// <summary>How many cells a grid over the area would have, without building it.</summary>
     public static long CountCells(QueryArea area, GridShape shape, double size)
     {
-        var (_, envelope) = Project(area, size);
+        var (_, _, envelope) = Project(area, size);
         var (columns, rows) = CellGrid.Dimensions(shape, size, envelope.Width, envelope.Height);
         return columns * rows;
     }
@@ -41,8 +41,7 @@ public sealed class AreaGrid
     public static AreaGrid Build(QueryArea area, GridShape shape, double size)
     {
         ArgumentNullException.ThrowIfNull(area);
-        var (planar, envelope) = Project(area, size);
-        var frame = MetricFrame.For(area);
+        var (frame, planar, envelope) = Project(area, size);
         var grid = CellGrid.Covering(shape, size, envelope.MinX, envelope.MinY, envelope.MaxX, envelope.MaxY);
         var inArea = new bool[grid.Count];
         MarkCentresInside(grid, planar, inArea);
@@ -51,7 +50,7 @@ public sealed class AreaGrid
     }
 
     /// <summary>The area in the metric plane, its edges densified so that straight lines in degrees follow their true course.</summary>
-    private static (Geometry Planar, Envelope Envelope) Project(QueryArea area, double cellSize)
+    private static (MetricFrame Frame, Geometry Planar, Envelope Envelope) Project(QueryArea area, double cellSize)
     {
         var frame = MetricFrame.For(area);
         var shape = area switch
@@ -66,11 +65,8 @@ public sealed class AreaGrid
         };
         // Segments of at most a quarter cell (in degrees, at the equator's scale: finer elsewhere).
         var step = Math.Max(1e-5, Math.Min(0.05, cellSize / 4 / 111_320));
-        var dense = Densifier.Densify(shape, step);
-        var planar = dense.Copy();
-        planar.Apply(new ProjectFilter(frame));
-        planar.GeometryChanged();
-        return (planar, planar.EnvelopeInternal);
+        var planar = frame.ToPlane(Densifier.Densify(shape, step));
+        return (frame, planar, planar.EnvelopeInternal);
     }
 
     /// <summary>Cells whose centre is inside: even-odd scanlines through the centres.</summary>
@@ -214,19 +210,5 @@ public sealed class AreaGrid
         var corners = grid.Corners(column, row).Select(c => new Coordinate(cx + ((c.X - cx) * scale), cy + ((c.Y - cy) * scale))).ToList();
         corners.Add(corners[0]);
         return ShapeReader.Factory.CreatePolygon(corners.ToArray());
-    }
-
-    private sealed class ProjectFilter(MetricFrame frame) : ICoordinateSequenceFilter
-    {
-        public bool Done => false;
-
-        public bool GeometryChanged => true;
-
-        public void Filter(CoordinateSequence seq, int i)
-        {
-            var (x, y) = frame.Forward(seq.GetX(i), seq.GetY(i));
-            seq.SetX(i, x);
-            seq.SetY(i, y);
-        }
     }
 }

@@ -59,11 +59,35 @@ public sealed class MetricFrame
     /// <summary>Projects longitudes and latitudes in place into x and y.</summary>
     public void Forward(Span<double> longitudes, Span<double> latitudes) => _forward.Transform(longitudes, latitudes);
 
+    /// <summary>A copy of <paramref name="geometry"/> (in WGS84 degrees) in this plane; its vertices are projected as they are.</summary>
+    public NetTopologySuite.Geometries.Geometry ToPlane(NetTopologySuite.Geometries.Geometry geometry)
+    {
+        ArgumentNullException.ThrowIfNull(geometry);
+        var planar = geometry.Copy();
+        planar.Apply(new ProjectFilter(this));
+        planar.GeometryChanged();
+        return planar;
+    }
+
     public GeoPoint Inverse(double x, double y)
     {
         var longitude = x;
         var latitude = y;
         _inverse.Transform(ref longitude, ref latitude);
         return new GeoPoint(longitude, latitude);
+    }
+
+    private sealed class ProjectFilter(MetricFrame frame) : NetTopologySuite.Geometries.ICoordinateSequenceFilter
+    {
+        public bool Done => false;
+
+        public bool GeometryChanged => true;
+
+        public void Filter(NetTopologySuite.Geometries.CoordinateSequence seq, int i)
+        {
+            var (x, y) = frame.Forward(seq.GetX(i), seq.GetY(i));
+            seq.SetX(i, x);
+            seq.SetY(i, y);
+        }
     }
 }

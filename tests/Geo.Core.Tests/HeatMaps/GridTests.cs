@@ -109,10 +109,7 @@ public sealed class GridTests
         var area = new ShapeArea(new NetTopologySuite.IO.WKTReader().Read(wkt));
         var grid = AreaGrid.Build(area, shape, 5000);
         var factory = new GeometryFactory();
-        var planarArea = (Geometry)area.Shape.Copy();
-        planarArea = NetTopologySuite.Densify.Densifier.Densify(planarArea, 0.001);
-        planarArea.Apply(new Project(grid.Frame));
-        planarArea.GeometryChanged();
+        var planarArea = grid.Frame.ToPlane(NetTopologySuite.Densify.Densifier.Densify(area.Shape, 0.001));
 
         var cells = new List<Polygon>();
         for (var index = 0; index < grid.Grid.Count; index++)
@@ -138,19 +135,5 @@ public sealed class GridTests
         var grid = AreaGrid.Build(area, GridShape.Square, 1000);
 
         Assert.Equal(1, grid.CellsInArea);
-    }
-
-    private sealed class Project(MetricFrame frame) : ICoordinateSequenceFilter
-    {
-        public bool Done => false;
-
-        public bool GeometryChanged => true;
-
-        public void Filter(CoordinateSequence seq, int i)
-        {
-            var (x, y) = frame.Forward(seq.GetX(i), seq.GetY(i));
-            seq.SetX(i, x);
-            seq.SetY(i, y);
-        }
     }
 }
