@@ -2,6 +2,7 @@ using Geo.Grpc.Api;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Geo.Grpc.Http;
 using Geo.Grpc.Server;
 using Geo.Storage;
 using Geo.Storage.LocalCluster;
@@ -172,7 +173,7 @@ public sealed class GeoAwarenessService : IAsyncDisposable
         // gRPC first, and routing after it, so a call never pays for route matching.
         app.UseGeoGrpc();
         app.UseRouting();
-        app.MapHealthEndpoints();
+        app.MapGeoAwarenessHttp();
         return app;
     }
 

@@ -1,3 +1,4 @@
+using Geo.Grpc.Http;
 using Geo.Storage;
 
 namespace Geo.Grpc.Hosting;
@@ -9,27 +10,10 @@ internal static class HealthEndpoints
 
     public static void MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/health/live", () => Results.Json(new { status = "live" })).AddEndpointFilter(RequireCallerUnlessOpen);
-        endpoints.MapGet("/health/ready", ReadyAsync).AddEndpointFilter(RequireCallerUnlessOpen);
-    }
-
-    /// <summary>Every HTTP endpoint is behind the same tokens as gRPC; health is open only when configured so.</summary>
-    private static async ValueTask<object?> RequireCallerUnlessOpen(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var services = context.HttpContext.RequestServices;
-        var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Access.AccessOptions>>().Value;
-        if (!options.Enabled || options.OpenHealth)
-        {
-            return await next(context).ConfigureAwait(false);
-        }
-
-        var authenticator = services.GetRequiredService<Access.CallerAuthenticator>();
-        var (caller, refusal) = await authenticator.AuthenticateAsync(
-            context.HttpContext.Request.Headers.Authorization.ToString(), context.HttpContext.RequestAborted).ConfigureAwait(false);
-        return caller is not null
-            ? await next(context).ConfigureAwait(false)
-            : Results.Json(new { status = "unauthenticated", problem = refusal?.Detail },
-                statusCode: refusal?.StatusCode == Protocol.StatusCode.ResourceExhausted ? StatusCodes.Status429TooManyRequests : StatusCodes.Status401Unauthorized);
+        var open = endpoints.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Access.AccessOptions>>().Value.OpenHealth;
+        var permission = open ? Geo.Core.Access.Permission.Open : Geo.Core.Access.Permission.AnyCaller;
+        endpoints.MapGet("/health/live", () => Results.Json(new { status = "live" })).RequirePermission(permission);
+        endpoints.MapGet("/health/ready", ReadyAsync).RequirePermission(permission);
     }
 
     private static async Task<IResult> ReadyAsync(GeoDatabase database, CancellationToken cancellationToken)

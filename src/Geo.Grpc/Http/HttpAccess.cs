@@ -1,0 +1,98 @@
+using Geo.Core.Access;
+using Geo.Grpc.Access;
+using Geo.Grpc.Api;
+using Geo.Grpc.Protocol;
+using Microsoft.Extensions.Options;
+
+namespace Geo.Grpc.Http;
+
+/// <summary>The permission a plain HTTP endpoint needs, kept on the endpoint so a test can list every route and its permission.</summary>
+public sealed record EndpointPermissionMetadata(Permission Permission);
+
+/// <summary>
+/// Puts plain HTTP endpoints behind the same bearer tokens, roles and rate limits as gRPC, and
+/// answers refusals and bad requests the same way: a status and a message naming the field, as
+/// JSON <c>{"status": "INVALID_ARGUMENT", "problem": "cursor: ..."}</c>.
+/// </summary>
+public static class HttpAccess
+{
+    private static readonly Caller Unauthenticated = new("none", "anonymous", Role.Supervisor, null, null);
+
+    public static RouteHandlerBuilder RequirePermission(this RouteHandlerBuilder endpoint, Permission permission)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return endpoint
+            .WithMetadata(new EndpointPermissionMetadata(permission))
+            .AddEndpointFilter((context, next) => AuthorizeAsync(context, next, permission));
+    }
+
+    /// <summary>The caller the filter authenticated; with authentication off, an unscoped supervisor (as for gRPC).</summary>
+    public static Caller Caller(this HttpContext http) =>
+        http.CallerOrNull() ?? throw new RpcException(StatusCode.Unauthenticated, "a valid bearer token is required in the Authorization header");
+
+    /// <summary>A refusal or failure as the JSON answer every endpoint gives.</summary>
+    public static IResult Problem(Status status) => Results.Json(
+        new { status = StatusName(status.StatusCode), problem = status.Detail }, statusCode: HttpStatusOf(status.StatusCode));
+
+    public static int HttpStatusOf(StatusCode code) => code switch
+    {
+        StatusCode.InvalidArgument or StatusCode.OutOfRange => StatusCodes.Status400BadRequest,
+        StatusCode.Unauthenticated => StatusCodes.Status401Unauthorized,
+        StatusCode.PermissionDenied => StatusCodes.Status403Forbidden,
+        StatusCode.NotFound => StatusCodes.Status404NotFound,
+        StatusCode.AlreadyExists or StatusCode.Aborted => StatusCodes.Status409Conflict,
+        StatusCode.FailedPrecondition => StatusCodes.Status412PreconditionFailed,
+        StatusCode.ResourceExhausted => StatusCodes.Status429TooManyRequests,
+        StatusCode.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        StatusCode.DeadlineExceeded => StatusCodes.Status504GatewayTimeout,
+        StatusCode.Cancelled => 499,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    private static string StatusName(StatusCode code) => code switch
+    {
+        StatusCode.OK => "OK",
+        _ => string.Concat(code.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString())).ToUpperInvariant(),
+    };
+
+    private static async ValueTask<object?> AuthorizeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next, Permission permission)
+    {
+        var http = context.HttpContext;
+        var options = http.RequestServices.GetRequiredService<IOptions<AccessOptions>>().Value;
+        if (!options.Enabled)
+        {
+            http.SetCaller(Unauthenticated);
+        }
+        else if (permission != Permission.Open)
+        {
+            var authenticator = http.RequestServices.GetRequiredService<CallerAuthenticator>();
+            var (caller, refusal) = await authenticator.AuthenticateAsync(http.Request.Headers.Authorization.ToString(), http.RequestAborted).ConfigureAwait(false);
+            if (caller is null)
+            {
+                var status = refusal ?? new Status(StatusCode.Unauthenticated, "a valid bearer token is required in the Authorization header");
+                if (status.StatusCode == StatusCode.Unauthenticated)
+                {
+                    http.Response.Headers.WWWAuthenticate = "Bearer";
+                }
+
+                return Problem(status);
+            }
+
+            if (!caller.Can(permission))
+            {
+                return Problem(new Status(StatusCode.PermissionDenied, $"the {caller.Role} role may not call {http.Request.Method} {http.Request.Path}"));
+            }
+
+            http.SetCaller(caller);
+        }
+
+        try
+        {
+            return await next(context).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!http.Response.HasStarted && (e is RpcException || ApiErrors.Translate(e) is not null))
+        {
+            return Problem(e is RpcException rpc ? rpc.Status : ApiErrors.Translate(e)!.Value);
+        }
+    }
+}

@@ -1,0 +1,12 @@
+using Geo.Grpc.Hosting;
+
+namespace Geo.Grpc.Http;
+
+/// <summary>Every plain HTTP endpoint of the service; each one names its permission with <see cref="HttpAccess.RequirePermission"/>.</summary>
+internal static class HttpEndpoints
+{
+    public static void MapGeoAwarenessHttp(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHealthEndpoints();
+    }
+}
