@@ -6,7 +6,7 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 
 # PostgreSQL + PostGIS for the private clusters; gRPC peers and tools for the interop tests;
 # numpy, scipy, shapely and pyproj for the independent heat-map oracle (tests/oracles).
-packages=(postgresql-15-postgis-3 python3-grpcio python3-grpc-tools nghttp2-client python3-numpy python3-scipy python3-shapely python3-pyproj)
+packages=(postgresql-15-postgis-3 python3-grpcio python3-grpc-tools nghttp2-client python3-numpy python3-scipy python3-shapely python3-pyproj gdal-bin)
 
 missing=()
 for package in "${packages[@]}"; do
