@@ -1,3 +1,5 @@
+using Geo.Core.Domain;
+
 namespace Geo.Core.Privacy;
 
 /// <summary>How a role's locations are coarsened before they leave the service.</summary>
@@ -102,4 +104,22 @@ public sealed record LocationCoarsening
         minimumAggregateCount is >= 2 and <= 1_000
             ? minimumAggregateCount
             : throw new ArgumentOutOfRangeException(nameof(minimumAggregateCount), minimumAggregateCount, "minimum aggregate count must be between 2 and 1000 for a coarsened role.");
+
+    /// <summary>
+    /// How precise a location is once this policy has coarsened it: never better than recorded,
+    /// and no better than the coarsening leaves it (a displacement of up to 10 km, or a grid cell
+    /// up to that size, is "approximate"; a larger cell is an admin area). Importers read it as
+    /// the record's precision, so that nobody takes a coarse point for an exact one.
+    /// </summary>
+    public LocationPrecision Delivered(LocationPrecision recorded)
+    {
+        var coarsest = Method switch
+        {
+            CoarseningMethod.Exact => LocationPrecision.Exact,
+            CoarseningMethod.CommunityCentroid => LocationPrecision.Village,
+            CoarseningMethod.Grid when CellMetres > LocationCoarsener.RuralFarMaximumMetres => LocationPrecision.AdminArea,
+            _ => LocationPrecision.Approximate,
+        };
+        return (LocationPrecision)Math.Max((int)recorded, (int)coarsest);
+    }
 }

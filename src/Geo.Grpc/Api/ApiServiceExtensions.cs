@@ -1,4 +1,5 @@
 using Geo.Grpc.Access;
+using Geo.Storage.Feeds;
 using Geo.Grpc.Server;
 using Geo.Storage.Access;
 using Microsoft.Extensions.Options;
@@ -40,6 +41,8 @@ internal static class ApiServiceExtensions
         services.AddSingleton<ReferralStore>();
         services.AddSingleton<ObservationPoints>();
         services.AddSingleton<HeatMapComputer>();
+        services.Configure<FeedOptions>(configuration.GetSection(FeedOptions.SectionName));
+        services.AddSingleton<ObservationFeed>();
         services.AddGrpcService<RegistryHandler>(RegistryHandler.Descriptor);
         services.AddGrpcService<ObservationsHandler>(ObservationsHandler.Descriptor);
         services.AddGrpcService<ReferralsHandler>(ReferralsHandler.Descriptor);

@@ -11,6 +11,9 @@ internal static class ObservationColumns
         "id, reporter_id, observed_at, reported_at, ST_X(location), ST_Y(location), ST_AsEWKB(area), location_precision, category, severity, " +
         "affected, vulnerability, community_id, base_id, verification, response, response_at, summary, version, received_at";
 
+    /// <summary>How many columns <see cref="Select"/> names: a query may add its own after them.</summary>
+    public const int Count = 20;
+
     /// <summary>Reads the columns strictly in order, so that it also works with sequential access.</summary>
     public static StoredObservation Read(NpgsqlDataReader reader)
     {

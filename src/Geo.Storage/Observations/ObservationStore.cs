@@ -45,7 +45,7 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
         }
 
         await using (var update = new NpgsqlCommand(
-            "WITH changed AS (UPDATE observations SET verification = $2, response = $3, response_at = $4, version = version + 1, updated_at = now() " +
+            "WITH changed AS (UPDATE observations SET verification = $2, response = $3, response_at = $4, version = version + 1, updated_at = now(), change_xid = pg_current_xact_id() " +
             "WHERE id = $1 RETURNING id) " +
             "INSERT INTO observation_reviews (observation_id, verification, response, response_at, reviewed_by, note) SELECT id, $2, $3, $4, $5, $6 FROM changed",
             connection, transaction))

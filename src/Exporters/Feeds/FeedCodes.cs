@@ -1,0 +1,117 @@
+using Geo.Core.Domain;
+
+namespace Geo.Exporters.Feeds;
+
+/// <summary>The codes the feeds write for the domain's enums: stable words, documented in the README's data dictionary.</summary>
+public static class FeedCodes
+{
+    public static string Category(ObservationCategory category) => category switch
+    {
+        ObservationCategory.ThreatOfPhysicalViolence => "threat_of_physical_violence",
+        ObservationCategory.ArmedGroupMovement => "armed_group_movement",
+        ObservationCategory.Displacement => "displacement",
+        ObservationCategory.EarlyWarningAlert => "early_warning_alert",
+        ObservationCategory.CommunityEngagement => "community_engagement",
+        ObservationCategory.InformationHarm => "information_harm",
+        ObservationCategory.SecurityIncidentAgainstCla => "security_incident_against_cla",
+        _ => "other",
+    };
+
+    public static string CategoryTitle(ObservationCategory category) => category switch
+    {
+        ObservationCategory.ThreatOfPhysicalViolence => "Threat of physical violence",
+        ObservationCategory.ArmedGroupMovement => "Armed group movement",
+        ObservationCategory.Displacement => "Displacement",
+        ObservationCategory.EarlyWarningAlert => "Early-warning alert",
+        ObservationCategory.CommunityEngagement => "Community engagement",
+        ObservationCategory.InformationHarm => "Information harm (MDMH)",
+        ObservationCategory.SecurityIncidentAgainstCla => "Security incident against a CLA",
+        _ => "Other",
+    };
+
+    public static string Verification(VerificationStatus status) => status switch
+    {
+        VerificationStatus.Verified => "verified",
+        VerificationStatus.Discredited => "discredited",
+        _ => "reported",
+    };
+
+    /// <summary>The Ushahidi post status (its API values; its interface shows "draft" as "In review").</summary>
+    public static string UshahidiStatus(VerificationStatus status) => status switch
+    {
+        VerificationStatus.Verified => "published",
+        VerificationStatus.Discredited => "archived",
+        _ => "draft",
+    };
+
+    public static string UshahidiStatusLabel(VerificationStatus status) => status switch
+    {
+        VerificationStatus.Verified => "Published",
+        VerificationStatus.Discredited => "Archived",
+        _ => "In review",
+    };
+
+    public static string Precision(LocationPrecision precision) => precision switch
+    {
+        LocationPrecision.Exact => "exact",
+        LocationPrecision.Approximate => "approximate",
+        LocationPrecision.Village => "village",
+        _ => "admin_area",
+    };
+
+    /// <summary>
+    /// ACLED's geo_precision: 1 the town or exact place, 2 near a town or part of a region,
+    /// 3 only a larger region. A village-level location is ACLED's "town" level.
+    /// </summary>
+    public static int AcledGeoPrecision(LocationPrecision precision) => precision switch
+    {
+        LocationPrecision.Exact or LocationPrecision.Village => 1,
+        LocationPrecision.Approximate => 2,
+        _ => 3,
+    };
+
+    /// <summary>
+    /// UCDP GED's where_prec: 1 exact place (a village or town counts as exact), 2 within about
+    /// 25 km of a known point, 3 only the second-order administrative division.
+    /// </summary>
+    public static int UcdpWherePrecision(LocationPrecision precision) => precision switch
+    {
+        LocationPrecision.Exact or LocationPrecision.Village => 1,
+        LocationPrecision.Approximate => 2,
+        _ => 3,
+    };
+
+    public static string Sex(Sex sex) => sex switch
+    {
+        Core.Domain.Sex.Female => "female",
+        Core.Domain.Sex.Male => "male",
+        _ => "unknown",
+    };
+
+    public static string Age(AgeGroup age) => age switch
+    {
+        AgeGroup.Child => "child",
+        AgeGroup.Youth => "youth",
+        AgeGroup.Adult => "adult",
+        _ => "older",
+    };
+
+    /// <summary>HXL attributes: +f / +m for sex (+unknown_sex otherwise), +children / +age18_24 / +adults / +elderly for age.</summary>
+    public static string Hxl(Sex sex, AgeGroup age)
+    {
+        var s = sex switch
+        {
+            Core.Domain.Sex.Female => "+f",
+            Core.Domain.Sex.Male => "+m",
+            _ => "+unknown_sex",
+        };
+        var a = age switch
+        {
+            AgeGroup.Child => "+children",
+            AgeGroup.Youth => "+age18_24",
+            AgeGroup.Adult => "+adults",
+            _ => "+elderly",
+        };
+        return s + a;
+    }
+}
