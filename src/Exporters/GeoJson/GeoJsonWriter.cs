@@ -109,7 +109,10 @@ public sealed class GeoJsonWriter : IAsyncDisposable
     }
 
     /// <summary>"geometry":{"type":"Point","coordinates":[lon,lat]}, the fast path; a longitude beyond ±180 is wrapped.</summary>
-    /// <exception cref="ArgumentException">A coordinate is not finite or the latitude is outside -90..90.</exception>
+    /// <exception cref="ArgumentException">
+    /// A coordinate is not finite or the latitude is outside -90..90; nothing is written then, so the
+    /// feature can still be given another geometry or none.
+    /// </exception>
     public void WritePoint(double longitude, double latitude)
     {
         ExpectGeometry();
@@ -126,7 +129,10 @@ public sealed class GeoJsonWriter : IAsyncDisposable
     }
 
     /// <summary>"geometry": the geometry normalised (<see cref="GeoJsonGeometry.Normalise"/>), or null when it is null or empty.</summary>
-    /// <exception cref="ArgumentException">A coordinate is not finite, a latitude is outside -90..90, or a polygon cannot be cut at ±180.</exception>
+    /// <exception cref="ArgumentException">
+    /// A coordinate is not finite, a latitude is outside -90..90, or a polygon cannot be cut at ±180;
+    /// nothing is written then, so the feature can still be given another geometry or none.
+    /// </exception>
     public void WriteGeometry(Geometry? geometry)
     {
         ExpectGeometry();
@@ -337,6 +343,7 @@ public sealed class GeoJsonWriter : IAsyncDisposable
     /// <summary>Hands the buffer to the sink when it has passed the chunk size; call after each feature.</summary>
     public ValueTask FlushIfFullAsync(CancellationToken cancellationToken)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled(cancellationToken);

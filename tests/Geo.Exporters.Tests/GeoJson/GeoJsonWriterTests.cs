@@ -212,6 +212,32 @@ public sealed class GeoJsonWriterTests
         Assert.Equal("geometry", error.ParamName);
     }
 
+    [Fact]
+    public async Task WriteGeometry_Refused_LeavesTheFeatureOpenForAnother()
+    {
+        var text = await WriteAsync(writer =>
+        {
+            writer.BeginFeatureCollection();
+            writer.BeginFeature(1);
+            Assert.Throws<ArgumentException>(() => writer.WriteGeometry(Read("POINT(0 91)")));
+            Assert.Throws<ArgumentException>(() => writer.WritePoint(0, -91));
+            writer.WriteGeometry(null);
+            writer.EndFeature();
+            writer.EndFeatureCollection();
+        });
+
+        Assert.Equal("""{"type":"FeatureCollection","features":[{"type":"Feature","id":1,"geometry":null,"properties":null}]}""", text);
+    }
+
+    [Fact]
+    public async Task String_QuotesControlsAndBrokenSurrogates_StayValidJson()
+    {
+        var text = await WriteOneFeatureAsync(writer => writer.String(Category, "a\"b\\c\u0001\u2028 <d> \uD800e"));
+
+        using var document = JsonDocument.Parse(text);
+        Assert.Equal("a\"b\\c\u0001\u2028 <d> \uFFFDe", document.RootElement.GetProperty("features")[0].GetProperty("properties").GetProperty("category").GetString());
+    }
+
     public static TheoryData<string, Action<GeoJsonWriter>> OutOfOrder => new()
     {
         { "feature before the collection", w => w.BeginFeature(1) },
@@ -374,6 +400,7 @@ public sealed class GeoJsonWriterTests
 
         Assert.Equal(0, calls);
         Assert.Throws<ObjectDisposedException>(() => writer.BeginFeature(1));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await writer.FlushIfFullAsync(CancellationToken.None));
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await writer.FlushAsync(CancellationToken.None));
     }
 
