@@ -10,6 +10,11 @@ namespace Geo.Core.Spatial;
 /// FeatureCollection of one feature) into WGS84 NTS geometries. A text that cannot be read is
 /// a result with a reason, not an exception.
 /// </summary>
+/// <remarks>
+/// GeoJSON is read as RFC 7946 asks of a parser: rings in either orientation, "bbox" and foreign
+/// members ignored (the extent is the geometry's own), and a GeometryCollection of polygons read as
+/// the polygonal geometry it covers, since areas are used as Polygon or MultiPolygon.
+/// </remarks>
 public static class ShapeReader
 {
     public static GeometryFactory Factory { get; } = new(new PrecisionModel(), 4326);
@@ -62,6 +67,10 @@ public static class ShapeReader
         {
             return (null, $"is not a valid geometry: {e.Message}");
         }
+        catch (TopologyException e)
+        {
+            return (null, $"is not a valid geometry: {e.Message}");
+        }
     }
 
     private static (Geometry? Geometry, string? Error) ReadGeoJson(JsonElement root)
@@ -69,12 +78,20 @@ public static class ShapeReader
         var type = Property(root, "type").GetString();
         return type switch
         {
-            "Feature" => (GeometryOf(Property(root, "geometry")), null),
+            "Feature" => (FeatureGeometry(root), null),
             "FeatureCollection" => Property(root, "features") is { ValueKind: JsonValueKind.Array } features && features.GetArrayLength() == 1
-                ? (GeometryOf(Property(features[0], "geometry")), null)
+                ? (FeatureGeometry(features[0]), null)
                 : (null, "a FeatureCollection must hold exactly one feature to be used as an area"),
             _ => (GeometryOf(root), null),
         };
+    }
+
+    private static Geometry FeatureGeometry(JsonElement feature)
+    {
+        var geometry = Property(feature, "geometry");
+        return geometry.ValueKind == JsonValueKind.Null
+            ? throw new GeoJsonFormatException("the feature has no geometry (\"geometry\" is null)")
+            : GeometryOf(geometry);
     }
 
     private static Geometry GeometryOf(JsonElement element)
@@ -83,7 +100,7 @@ public static class ShapeReader
         if (type == "GeometryCollection")
         {
             var parts = Property(element, "geometries").EnumerateArray().Select(GeometryOf).ToArray();
-            return Factory.CreateGeometryCollection(parts);
+            return Polygonal(parts) ?? Factory.CreateGeometryCollection(parts);
         }
 
         var coordinates = Property(element, "coordinates");
@@ -97,6 +114,25 @@ public static class ShapeReader
             "MultiPolygon" => Factory.CreateMultiPolygon(coordinates.EnumerateArray().Select(Polygon).ToArray()),
             _ => throw new GeoJsonFormatException($"unknown geometry type '{type}'"),
         };
+    }
+
+    /// <summary>
+    /// Polygons given as a GeometryCollection, as one MultiPolygon of the same polygons when they do
+    /// not overlap, or as their union when they do; null when some member is not polygonal. A member
+    /// that is itself invalid is kept as it is, for the geometry rules to name its fault.
+    /// </summary>
+    private static Geometry? Polygonal(Geometry[] parts)
+    {
+        if (parts.Length == 0 || !parts.All(p => p is NetTopologySuite.Geometries.Polygon or MultiPolygon))
+        {
+            return null;
+        }
+
+        var polygons = parts.SelectMany(p => Enumerable.Range(0, p.NumGeometries).Select(i => (NetTopologySuite.Geometries.Polygon)p.GetGeometryN(i)))
+            .Where(p => !p.IsEmpty)
+            .ToArray();
+        var multiPolygon = Factory.CreateMultiPolygon(polygons);
+        return multiPolygon.IsValid || !polygons.All(p => p.IsValid) ? multiPolygon : multiPolygon.Union();
     }
 
     private static Polygon Polygon(JsonElement rings)
