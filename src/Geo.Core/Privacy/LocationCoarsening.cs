@@ -120,6 +120,15 @@ public sealed record LocationCoarsening
             CoarseningMethod.Grid when CellMetres > LocationCoarsener.RuralFarMaximumMetres => LocationPrecision.AdminArea,
             _ => LocationPrecision.Approximate,
         };
-        return (LocationPrecision)Math.Max((int)recorded, (int)coarsest);
+        return Radius(recorded) >= Radius(coarsest) ? recorded : coarsest;
     }
+
+    /// <summary>The codes are not in order of vagueness: a village is a closer fix than "within a few km".</summary>
+    private static int Radius(LocationPrecision precision) => precision switch
+    {
+        LocationPrecision.Exact => 0,
+        LocationPrecision.Village => 1,
+        LocationPrecision.Approximate => 2,
+        _ => 3,
+    };
 }

@@ -1,4 +1,5 @@
 using Geo.Grpc.Access;
+using Geo.Grpc.Feeds;
 using Geo.Storage.Feeds;
 using Geo.Grpc.Server;
 using Geo.Storage.Access;
@@ -43,12 +44,14 @@ internal static class ApiServiceExtensions
         services.AddSingleton<HeatMapComputer>();
         services.Configure<FeedOptions>(configuration.GetSection(FeedOptions.SectionName));
         services.AddSingleton<ObservationFeed>();
+        services.AddSingleton<ObservationFeedService>();
         services.AddGrpcService<RegistryHandler>(RegistryHandler.Descriptor);
         services.AddGrpcService<ObservationsHandler>(ObservationsHandler.Descriptor);
         services.AddGrpcService<ReferralsHandler>(ReferralsHandler.Descriptor);
         services.AddGrpcService<PresenceHandler>(PresenceHandler.Descriptor);
         services.AddGrpcService<HeatMapsHandler>(HeatMapsHandler.Descriptor);
         services.AddGrpcService<CoverageHandler>(CoverageHandler.Descriptor);
+        services.AddGrpcService<FeedsHandler>(FeedsHandler.Descriptor);
         services.AddGrpcService<AccessHandler>(AccessHandler.Descriptor);
         return services;
     }

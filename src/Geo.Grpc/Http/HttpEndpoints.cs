@@ -1,3 +1,4 @@
+using Geo.Grpc.Feeds;
 using Geo.Grpc.Hosting;
 
 namespace Geo.Grpc.Http;
@@ -8,5 +9,6 @@ internal static class HttpEndpoints
     public static void MapGeoAwarenessHttp(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHealthEndpoints();
+        endpoints.MapFeedEndpoints();
     }
 }

@@ -72,12 +72,30 @@ public sealed class FeedSnapshot : IAsyncDisposable
     /// The records after <paramref name="after"/>, in position order, at most <paramref name="limit"/>
     /// of them (all when null). Rows stream from the server; nothing is kept.
     /// </summary>
-    public async IAsyncEnumerable<FeedRecord> ReadAfterAsync(FeedPosition after, int? limit, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<FeedRecord> ReadAfterAsync(FeedPosition after, int? limit, CancellationToken cancellationToken)
     {
         var sql = Settled(out var command);
         sql.And($"(change_xid, id) > ({Xid(sql, after.Xid)}, {sql.P(after.Id)})");
         var limitClause = limit is { } n ? $" LIMIT {sql.P(n)}" : string.Empty;
-        command.CommandText = $"SELECT {ObservationColumns.Select}, change_xid::text AS position_xid, updated_at FROM observations WHERE {sql.Where} ORDER BY change_xid, id{limitClause}";
+        return ReadAsync(command, sql, $"ORDER BY change_xid, id{limitClause}", cancellationToken);
+    }
+
+    /// <summary>One record as the feed shows it (the url of a feature), or nothing when the caller may not see it or it is not settled yet.</summary>
+    public async Task<FeedRecord?> ReadOneAsync(string id, CancellationToken cancellationToken)
+    {
+        var sql = Settled(out var command);
+        sql.And($"id = {sql.P(id)}");
+        await foreach (var record in ReadAsync(command, sql, string.Empty, cancellationToken).ConfigureAwait(false))
+        {
+            return record;
+        }
+
+        return null;
+    }
+
+    private static async IAsyncEnumerable<FeedRecord> ReadAsync(NpgsqlCommand command, FilterSql sql, string order, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        command.CommandText = $"SELECT {ObservationColumns.Select}, change_xid::text AS position_xid, updated_at FROM observations WHERE {sql.Where} {order}";
         command.Parameters.AddRange(sql.CloneParameters());
         command.CommandTimeout = 0;
         await using (command.ConfigureAwait(false))

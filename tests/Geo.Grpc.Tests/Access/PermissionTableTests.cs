@@ -31,7 +31,7 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     public void ServedMethods_IncludeEveryMethodOfTheApiProtos()
     {
         var served = ServedMethods().Select(PathOf).ToHashSet(StringComparer.Ordinal);
-        ServiceDescriptor[] api = [ApiFixture.Registry, ApiFixture.Observations, ApiFixture.Referrals, ApiFixture.Presence, ApiFixture.HeatMaps, ApiFixture.Coverage, ApiFixture.Access,
+        ServiceDescriptor[] api = [ApiFixture.Registry, ApiFixture.Observations, ApiFixture.Referrals, ApiFixture.Presence, ApiFixture.HeatMaps, ApiFixture.Coverage, ApiFixture.Feeds, ApiFixture.Access,
             global::Grpc.Health.V1.HealthReflection.Descriptor.Services[0], global::Grpc.Reflection.V1.ReflectionReflection.Descriptor.Services[0],
             global::Grpc.Reflection.V1Alpha.ReflectionReflection.Descriptor.Services[0]];
 
@@ -134,6 +134,10 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     [InlineData(Role.CpasFocalPoint, "Coverage", "PlanDeployment")]
     [InlineData(Role.ReferralSection, "Coverage", "GetGroupGaps")]
     [InlineData(Role.Administrator, "Coverage", "GetCoverage")]
+    [InlineData(Role.Analyst, "Feeds", "PullObservations")]
+    [InlineData(Role.Supervisor, "Feeds", "PullObservations")]
+    [InlineData(Role.Cla, "Feeds", "PullObservations")]
+    [InlineData(Role.CpasFocalPoint, "Feeds", "PullObservations")]
     public async Task Method_RoleThatTheIssueExcludes_IsPermissionDenied(Role role, string service, string method)
     {
         var descriptor = ServiceNamed(service).FindMethodByName(method);
@@ -156,6 +160,7 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     [InlineData(Role.Planner, "Coverage", "PlanDeployment")]
     [InlineData(Role.Analyst, "Coverage", "GetCoverage")]
     [InlineData(Role.Supervisor, "Coverage", "GetCoverage")]
+    [InlineData(Role.Importer, "Feeds", "PullObservations")]
     public async Task Method_RoleThatTheIssueIncludes_IsLetThrough(Role role, string service, string method)
     {
         var descriptor = ServiceNamed(service).FindMethodByName(method);
@@ -173,6 +178,7 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
         "Presence" => ApiFixture.Presence,
         "HeatMaps" => ApiFixture.HeatMaps,
         "Coverage" => ApiFixture.Coverage,
+        "Feeds" => ApiFixture.Feeds,
         _ => ApiFixture.Access,
     };
 }

@@ -116,6 +116,8 @@ public sealed class ApiFixture : IAsyncLifetime, IDisposable
     public static ServiceDescriptor HeatMaps => HeatmapsReflection.Descriptor.Services[0];
     public static ServiceDescriptor Coverage => CoverageReflection.Descriptor.Services[0];
 
+    public static ServiceDescriptor Feeds => FeedsReflection.Descriptor.Services[0];
+
     /// <summary>Expects the call to fail with <paramref name="code"/>; returns the status detail.</summary>
     public static async Task<string> FailsWith(StatusCode code, Func<Task> call)
     {

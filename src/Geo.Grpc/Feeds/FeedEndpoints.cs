@@ -1,0 +1,90 @@
+using System.Globalization;
+using Geo.Core.Access;
+using Geo.Exporters.GeoJson;
+using Geo.Grpc.Api;
+using Geo.Grpc.Http;
+using Microsoft.Extensions.Primitives;
+
+namespace Geo.Grpc.Feeds;
+
+/// <summary>
+/// The SAGE feeds over plain HTTP GET, for importers that pull URLs:
+/// <c>/feeds/observations?cursor=&amp;limit=&amp;all=</c> with ETag / If-None-Match.
+/// </summary>
+internal static class FeedEndpoints
+{
+    private const string GeoJson = "application/geo+json";
+
+    public static void MapFeedEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/feeds/observations", PullObservationsAsync).RequirePermission(Permission.ReadFeeds);
+        endpoints.MapGet("/feeds/observations/{id}", PullObservationAsync).RequirePermission(Permission.ReadFeeds);
+    }
+
+    private static async Task PullObservationsAsync(HttpContext http, ObservationFeedService feed)
+    {
+        var cancellationToken = http.RequestAborted;
+        var query = http.Request.Query;
+        var ask = new FeedPullRequest(
+            Single(query, "cursor"),
+            Integer(query, "limit"),
+            Boolean(query, "all"),
+            http.Request.Headers.IfNoneMatch.ToString());
+        await using var pull = await feed.OpenAsync(ask, http.Caller(), cancellationToken).ConfigureAwait(false);
+        var response = http.Response;
+        response.Headers.ETag = $"\"{pull.ETag}\"";
+        // The page depends on the token (scope, coarsening): shared caches must not keep it.
+        response.Headers.CacheControl = "private, no-cache";
+        if (pull.NotModified)
+        {
+            response.StatusCode = StatusCodes.Status304NotModified;
+            return;
+        }
+
+        response.ContentType = GeoJson;
+        await using var writer = GeoJsonWriter.ToStream(response.Body);
+        await feed.WriteAsync(pull, writer, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One record, where each feature's url points.</summary>
+    private static async Task PullObservationAsync(HttpContext http, string id, ObservationFeedService feed)
+    {
+        // Nothing is written before the record is found, so a refusal is still a proper answer.
+        var buffer = new MemoryStream();
+        await using (var writer = GeoJsonWriter.ToStream(buffer))
+        {
+            await feed.WriteOneAsync(id, http.Caller(), writer, http.RequestAborted).ConfigureAwait(false);
+        }
+
+        http.Response.ContentType = GeoJson;
+        http.Response.Headers.CacheControl = "private, no-cache";
+        await http.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), http.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static string? Single(IQueryCollection query, string name)
+    {
+        var values = query[name];
+        return values.Count switch
+        {
+            0 => null,
+            1 => values[0],
+            _ => throw ApiErrors.InvalidArgument(name, "is given more than once"),
+        };
+    }
+
+    private static int Integer(IQueryCollection query, string name) =>
+        Single(query, name) is not { Length: > 0 } text
+            ? 0
+            : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+                ? value
+                : throw ApiErrors.InvalidArgument(name, $"'{Shorten(text)}' is not a whole number");
+
+    private static bool Boolean(IQueryCollection query, string name) => Single(query, name) switch
+    {
+        null or "" or "false" or "0" => false,
+        "true" or "1" => true,
+        var other => throw ApiErrors.InvalidArgument(name, $"'{Shorten(other)}' is not true or false"),
+    };
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";
+}

@@ -1,0 +1,171 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Geo.Core.Access;
+using Geo.Core.Domain;
+using Geo.Core.Privacy;
+using Geo.Exporters.Feeds;
+using Geo.Exporters.GeoJson;
+using Geo.Grpc.Access;
+using Geo.Grpc.Api;
+using Geo.Grpc.Protocol;
+using Geo.Storage.Feeds;
+using Microsoft.Extensions.Options;
+
+namespace Geo.Grpc.Feeds;
+
+/// <summary>What an importer asks of the observation feed, over gRPC or HTTP alike.</summary>
+internal sealed record FeedPullRequest(string? Cursor, int Limit, bool All, string? IfNoneMatch);
+
+/// <summary>The end of a written page: what the importer sends next, and whether more is waiting.</summary>
+internal sealed record FeedPageEnd(string NextCursor, long Features, bool More);
+
+/// <summary>
+/// The observation feed behind both gRPC (Feeds.PullObservations) and HTTP (GET /feeds/observations):
+/// one validation, one snapshot, one writer, so both give the same bytes.
+/// </summary>
+internal sealed class ObservationFeedService(ObservationFeed feed, LocationPrivacy privacy, IOptions<FeedOptions> options)
+{
+    /// <summary>The path under which each record can be pulled again (the url of its feature).</summary>
+    public const string RecordPath = "/feeds/observations/";
+
+    private static readonly System.Text.Json.JsonEncodedText NextCursorName = System.Text.Json.JsonEncodedText.Encode("next_cursor");
+
+    /// <summary>
+    /// Checks the request (INVALID_ARGUMENT naming the field), opens a snapshot of the feed for
+    /// the caller, and works out the page's ETag. Dispose the pull when done.
+    /// </summary>
+    public async Task<ObservationFeedPull> OpenAsync(FeedPullRequest request, Caller caller, CancellationToken cancellationToken)
+    {
+        var (after, limit) = Checked(request);
+        var snapshot = await feed.OpenAsync(AccessRules.VisibilityOf(caller), cancellationToken).ConfigureAwait(false);
+        var etag = ETag(caller, request, snapshot.Head);
+        var notModified = request.IfNoneMatch is { Length: > 0 } match && Matches(match, etag);
+        return new ObservationFeedPull(snapshot, after, limit, etag, notModified, privacy.PolicyFor(caller));
+    }
+
+    /// <summary>Writes the page as one FeatureCollection and says where the next one starts.</summary>
+    public async Task<FeedPageEnd> WriteAsync(ObservationFeedPull pull, GeoJsonWriter writer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pull);
+        ArgumentNullException.ThrowIfNull(writer);
+        var coarsener = pull.Policy.IsCoarsened ? await privacy.CoarsenerAsync().ConfigureAwait(false) : null;
+        var features = new ObservationFeatureWriter(writer, RecordUrlPrefix);
+        var last = pull.After;
+        var count = 0L;
+        // One more than the page is read: it says whether another page is waiting, and is not written.
+        var read = pull.Limit is { } limit ? limit + 1 : (int?)null;
+        var more = false;
+        writer.BeginFeatureCollection();
+        await foreach (var record in pull.Snapshot.ReadAfterAsync(pull.After, read, cancellationToken).ConfigureAwait(false))
+        {
+            if (count == pull.Limit)
+            {
+                more = true;
+                break;
+            }
+
+            features.Write(record.Stored, record.ChangedAt, Delivered(record.Stored.Observation, pull.Policy, coarsener));
+            last = record.Position;
+            count++;
+            await writer.FlushIfFullAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var next = FeedCursor.Format(last);
+        writer.EndFeatureCollection(json =>
+        {
+            json.WriteNumber("total", count);
+            json.WriteString(NextCursorName, next);
+            json.WriteBoolean("more", more);
+            json.WriteString("feed", "observations");
+        });
+        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return new FeedPageEnd(next, count, more);
+    }
+
+    /// <summary>
+    /// One record as a FeatureCollection of one feature (the url of each feature), or NOT_FOUND
+    /// when it does not exist, the caller may not see it, or it is not settled yet.
+    /// </summary>
+    public async Task WriteOneAsync(string id, Caller caller, GeoJsonWriter writer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        await using var snapshot = await feed.OpenAsync(AccessRules.VisibilityOf(caller), cancellationToken).ConfigureAwait(false);
+        var record = await snapshot.ReadOneAsync(id, cancellationToken).ConfigureAwait(false)
+            ?? throw new RpcException(StatusCode.NotFound, $"id: no observation '{id}' in the feed");
+        var policy = privacy.PolicyFor(caller);
+        var coarsener = policy.IsCoarsened ? await privacy.CoarsenerAsync().ConfigureAwait(false) : null;
+        writer.BeginFeatureCollection();
+        new ObservationFeatureWriter(writer, RecordUrlPrefix).Write(record.Stored, record.ChangedAt, Delivered(record.Stored.Observation, policy, coarsener));
+        writer.EndFeatureCollection(json =>
+        {
+            json.WriteNumber("total", 1);
+            json.WriteString("feed", "observations");
+        });
+        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Absolute with a configured public address, else relative to the service: the same bytes over gRPC and HTTP.</summary>
+    private string RecordUrlPrefix => (options.Value.PublicUrl?.TrimEnd('/') ?? string.Empty) + RecordPath;
+
+    private static DeliveredLocation Delivered(Observation observation, LocationCoarsening policy, LocationCoarsener? coarsener) =>
+        coarsener is null
+            ? new DeliveredLocation(observation.Location, observation.Precision, false)
+            // Whether a place is a town is not recorded; rural gives the wider displacement, the safe side.
+            : new DeliveredLocation(coarsener.Coarsen(policy, observation.Id, observation.Location, SettlementType.Rural), policy.Delivered(observation.Precision), true);
+
+    private (FeedPosition After, int? Limit) Checked(FeedPullRequest request)
+    {
+        var (after, error) = FeedCursor.Parse(request.Cursor);
+        if (error is not null)
+        {
+            throw ApiErrors.InvalidArgument("cursor", error);
+        }
+
+        var max = options.Value.MaxPageSize;
+        if (request.All)
+        {
+            return request.Limit == 0 ? (after, null) : throw ApiErrors.InvalidArgument("limit", "must be left out (0) when all is set: a full export has no page size");
+        }
+
+        if (request.Limit < 0 || request.Limit > max)
+        {
+            throw ApiErrors.InvalidArgument("limit", $"must be between 1 and {max} features per page (or 0 for the default of {options.Value.DefaultPageSize}); for everything at once set all");
+        }
+
+        return (after, request.Limit == 0 ? options.Value.DefaultPageSize : request.Limit);
+    }
+
+    /// <summary>
+    /// The page is determined by who asks (scope and coarsening come with the token), where it
+    /// starts and how long it is, and the feed's head: a new or changed record moves the head.
+    /// </summary>
+    private static string ETag(Caller caller, FeedPullRequest request, FeedPosition? head)
+    {
+        var text = string.Create(CultureInfo.InvariantCulture,
+            $"observations/1|{caller.TokenId}|{caller.Role}|{request.Cursor}|{request.Limit}|{request.All}|{head?.Xid}|{head?.Id}");
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 16));
+    }
+
+    /// <summary>If-None-Match may list several tags, quoted or weak; "*" matches any.</summary>
+    private static bool Matches(string ifNoneMatch, string etag) =>
+        ifNoneMatch.Split(',').Select(t => t.Trim()).Any(t => t == "*" || t.TrimStart('W', '/').Trim('"') == etag);
+}
+
+/// <summary>One pull in progress: the snapshot it reads and what was asked.</summary>
+internal sealed class ObservationFeedPull(FeedSnapshot snapshot, FeedPosition after, int? limit, string etag, bool notModified, LocationCoarsening policy) : IAsyncDisposable
+{
+    public FeedSnapshot Snapshot { get; } = snapshot;
+
+    public FeedPosition After { get; } = after;
+
+    public int? Limit { get; } = limit;
+
+    public string ETag { get; } = etag;
+
+    public bool NotModified { get; } = notModified;
+
+    public LocationCoarsening Policy { get; } = policy;
+
+    public ValueTask DisposeAsync() => Snapshot.DisposeAsync();
+}
