@@ -3,8 +3,8 @@ using Geo.Core.Spatial;
 namespace Geo.Core.Coverage;
 
 /// <summary>
-/// The staffed bases of a report, sorted by latitude, answering for a community the nearest
-/// staffed base and whether any staffed base reaches it. Distances are geodesic (Vincenty on
+/// The staffed bases of a report (or all its open bases), sorted by latitude, answering for a
+/// community the nearest of them and whether any of them reaches it. Distances are geodesic (Vincenty on
 /// WGS84, as PostGIS geography measures them); cheap bounds decide which bases need one: a
 /// latitude difference bounds the distance from below, and so does the haversine distance.
 /// </summary>
@@ -27,9 +27,14 @@ internal sealed class ReachIndex
     private readonly (GeoPoint Location, double Reach, string Id)[] _staffed;
     private readonly double _longestReach;
 
-    public ReachIndex(IEnumerable<BaseCoverage> bases)
+    /// <param name="bases">The open bases of a report.</param>
+    /// <param name="staffedOnly">
+    /// True for reach (only a staffed base's team can hear a community); false to find the nearest
+    /// open base whatever its team, as indicators assign communities to bases.
+    /// </param>
+    public ReachIndex(IEnumerable<BaseCoverage> bases, bool staffedOnly = true)
     {
-        _staffed = bases.Where(b => b.Team.IsStaffed)
+        _staffed = bases.Where(b => !staffedOnly || b.Team.IsStaffed)
             .Select(b => (b.Base.Location, b.ReachMetres, b.Base.Id))
             .OrderBy(b => b.Location.Latitude)
             .ThenBy(b => b.Id, StringComparer.Ordinal)
