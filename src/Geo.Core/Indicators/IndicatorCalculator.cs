@@ -56,7 +56,7 @@ public static class IndicatorCalculator
             units.Add(new IndicatorUnit(level, sector, baseId, baseName, values));
         }
 
-        return new IndicatorReport(question.Period, level, evaluatedOn, computedAt, settings.DataSource, units);
+        return new IndicatorReport(question.Period, level, question.UnitId, evaluatedOn, computedAt, settings.DataSource, units);
     }
 
     private static string UnitOf(IndicatorLevel level, Base station) => level switch

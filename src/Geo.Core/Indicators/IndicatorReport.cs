@@ -44,12 +44,14 @@ public sealed record IndicatorValue(IndicatorDefinition Definition, IndicatorFig
 public sealed record IndicatorUnit(IndicatorLevel Level, string Sector, string BaseId, string BaseName, IReadOnlyList<IndicatorValue> Values);
 
 /// <summary>
-/// Indicators for a period and level: the units in order (sectors by name, bases by id), when
-/// they were computed, and the data source the mission names (<see cref="SourceOf"/>).
+/// Indicators for a period and level (and the one sector or base asked for, if any): the units in
+/// order (sectors by name, bases by id), when they were computed, and the data source the mission
+/// names (<see cref="SourceOf"/>).
 /// </summary>
 public sealed record IndicatorReport(
     IndicatorPeriod Period,
     IndicatorLevel Level,
+    string? UnitId,
     DateOnly EvaluatedOn,
     DateTimeOffset ComputedAt,
     string DataSource,
