@@ -22,6 +22,13 @@ internal static class ApiServiceExtensions
         }
 
         services.Configure<CoverageOptions>(coverage);
+        var indicators = configuration.GetSection(IndicatorOptions.SectionName);
+        if ((indicators.Get<IndicatorOptions>() ?? new IndicatorOptions()).Problem() is { } indicatorProblem)
+        {
+            throw new Hosting.StartupException(indicatorProblem);
+        }
+
+        services.Configure<IndicatorOptions>(indicators);
         services.Configure<GrpcServerOptions>(grpc => grpc.ExceptionTranslators.Add(ApiErrors.Translate));
         services.Configure<AccessOptions>(configuration.GetSection(AccessOptions.SectionName));
         services.AddSingleton(TimeProvider.System);
@@ -40,12 +47,14 @@ internal static class ApiServiceExtensions
         services.AddSingleton<ReferralStore>();
         services.AddSingleton<ObservationPoints>();
         services.AddSingleton<HeatMapComputer>();
+        services.AddSingleton<IndicatorComputer>();
         services.AddGrpcService<RegistryHandler>(RegistryHandler.Descriptor);
         services.AddGrpcService<ObservationsHandler>(ObservationsHandler.Descriptor);
         services.AddGrpcService<ReferralsHandler>(ReferralsHandler.Descriptor);
         services.AddGrpcService<PresenceHandler>(PresenceHandler.Descriptor);
         services.AddGrpcService<HeatMapsHandler>(HeatMapsHandler.Descriptor);
         services.AddGrpcService<CoverageHandler>(CoverageHandler.Descriptor);
+        services.AddGrpcService<IndicatorsHandler>(IndicatorsHandler.Descriptor);
         services.AddGrpcService<AccessHandler>(AccessHandler.Descriptor);
         return services;
     }

@@ -8,5 +8,6 @@ internal static class HttpEndpoints
     public static void MapGeoAwarenessHttp(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHealthEndpoints();
+        endpoints.MapIndicatorEndpoints();
     }
 }

@@ -31,7 +31,7 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     public void ServedMethods_IncludeEveryMethodOfTheApiProtos()
     {
         var served = ServedMethods().Select(PathOf).ToHashSet(StringComparer.Ordinal);
-        ServiceDescriptor[] api = [ApiFixture.Registry, ApiFixture.Observations, ApiFixture.Referrals, ApiFixture.Presence, ApiFixture.HeatMaps, ApiFixture.Coverage, ApiFixture.Access,
+        ServiceDescriptor[] api = [ApiFixture.Registry, ApiFixture.Observations, ApiFixture.Referrals, ApiFixture.Presence, ApiFixture.HeatMaps, ApiFixture.Coverage, ApiFixture.Indicators, ApiFixture.Access,
             global::Grpc.Health.V1.HealthReflection.Descriptor.Services[0], global::Grpc.Reflection.V1.ReflectionReflection.Descriptor.Services[0],
             global::Grpc.Reflection.V1Alpha.ReflectionReflection.Descriptor.Services[0]];
 
@@ -134,6 +134,10 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     [InlineData(Role.CpasFocalPoint, "Coverage", "PlanDeployment")]
     [InlineData(Role.ReferralSection, "Coverage", "GetGroupGaps")]
     [InlineData(Role.Administrator, "Coverage", "GetCoverage")]
+    [InlineData(Role.Importer, "Indicators", "Export")]
+    [InlineData(Role.Analyst, "Indicators", "Compute")]
+    [InlineData(Role.Supervisor, "Indicators", "Export")]
+    [InlineData(Role.Cla, "Indicators", "Compute")]
     public async Task Method_RoleThatTheIssueExcludes_IsPermissionDenied(Role role, string service, string method)
     {
         var descriptor = ServiceNamed(service).FindMethodByName(method);
@@ -156,6 +160,9 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     [InlineData(Role.Planner, "Coverage", "PlanDeployment")]
     [InlineData(Role.Analyst, "Coverage", "GetCoverage")]
     [InlineData(Role.Supervisor, "Coverage", "GetCoverage")]
+    [InlineData(Role.CpasFocalPoint, "Indicators", "Compute")]
+    [InlineData(Role.CpasFocalPoint, "Indicators", "Export")]
+    [InlineData(Role.Planner, "Indicators", "Export")]
     public async Task Method_RoleThatTheIssueIncludes_IsLetThrough(Role role, string service, string method)
     {
         var descriptor = ServiceNamed(service).FindMethodByName(method);
@@ -173,6 +180,7 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
         "Presence" => ApiFixture.Presence,
         "HeatMaps" => ApiFixture.HeatMaps,
         "Coverage" => ApiFixture.Coverage,
+        "Indicators" => ApiFixture.Indicators,
         _ => ApiFixture.Access,
     };
 }
