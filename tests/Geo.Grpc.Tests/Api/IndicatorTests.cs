@@ -43,7 +43,7 @@ public sealed class IndicatorTests(IndicatorTests.MissionFixture mission) : ICla
 
         public GrpcChannel? CpasScopedToNord { get; private set; }
 
-        private static void Clock(IServiceCollection services) => services.AddSingleton<TimeProvider>(new FixedClock(Now));
+        internal static void Clock(IServiceCollection services) => services.AddSingleton<TimeProvider>(new FixedClock(Now));
 
         public async Task InitializeAsync()
         {
@@ -368,6 +368,30 @@ public sealed class IndicatorTests(IndicatorTests.MissionFixture mission) : ICla
         await FailsWith(StatusCode.NotFound, () => mission.CpasScopedToNord.UnaryAsync(ComputeMethod, new IndicatorRequest { Period = "2026-Q3", Level = IndicatorLevel.Sector, Id = "Sud" }));
         var detail = await FailsWith(StatusCode.NotFound, () => mission.CpasScopedToNord.UnaryAsync(ComputeMethod, new IndicatorRequest { Period = "2026-Q3", Level = IndicatorLevel.Base, Id = "cob-sud" }));
         Assert.Equal("id: no base 'cob-sud'", detail);
+    }
+
+    [Fact]
+    public async Task Compute_TargetsAndDataSourceConfigured_AreReportedAndABadTargetStopsTheStart()
+    {
+        await using var configured = await GrpcTestServer.StartAsync(Api.Database.ConnectionString,
+        [
+            .. Settings, "--GeoAwareness:Auth:Enabled=false", "--GeoAwareness:Indicators:DataSource=MONUSCO GeoAwareness",
+            "--GeoAwareness:Indicators:Targets:CLA-STAFFED:Baseline=45", "--GeoAwareness:Indicators:Targets:CLA-STAFFED:Target=80",
+            "--GeoAwareness:Indicators:Targets:EW-ALERTS:Target=20",
+        ], MissionFixture.Clock);
+        using var channel = new GrpcChannel(configured.GrpcEndpoint);
+
+        var mission = (await channel.UnaryAsync(ComputeMethod, new IndicatorRequest { Period = "2026-Q3" })).Units[0];
+        var sectors = await channel.UnaryAsync(ComputeMethod, new IndicatorRequest { Period = "2026-Q3", Level = IndicatorLevel.Sector });
+        var refused = await Assert.ThrowsAsync<StartupException>(() => GrpcTestServer.StartAsync(
+            Api.Database.ConnectionString, [.. Settings, "--GeoAwareness:Indicators:Targets:CLA-STAFFED:Target=120"]));
+
+        Assert.Equal((45.0, 80.0), (Value(mission, "CLA-STAFFED").Baseline, Value(mission, "CLA-STAFFED").Target));
+        Assert.Equal((false, 20.0), (Value(mission, "EW-ALERTS").HasBaseline, Value(mission, "EW-ALERTS").Target));
+        Assert.Equal(80.0, Value(sectors.Units[0], "CLA-STAFFED").Target);
+        Assert.False(Value(sectors.Units[0], "EW-ALERTS").HasTarget);
+        Assert.Equal("MONUSCO GeoAwareness: CLA deployments", sectors.Indicators.Single(d => d.Code == "CLA-STAFFED").DataSource);
+        Assert.Equal("GeoAwareness:Indicators:Targets:CLA-STAFFED:Target: 120 is above 100: CLA-STAFFED is a percentage", refused.Message);
     }
 
     // ---- exports ----
