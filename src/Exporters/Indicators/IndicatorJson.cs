@@ -7,7 +7,8 @@ namespace Geo.Exporters.Indicators;
 /// Indicators as JSON: the report's period and level, the catalogue (code, title, unit of measure,
 /// definition, policy, data source), then each unit with every indicator's figure and
 /// disaggregations. Field names are the CSV's columns; absent numbers are null; dates and times
-/// as in the CSV.
+/// as in the CSV. Not indented: a base-level report of a large mission stays well inside a gRPC
+/// message (browsers and jq indent it for people).
 /// </summary>
 internal static class IndicatorJson
 {
@@ -15,7 +16,7 @@ internal static class IndicatorJson
     {
         ArgumentNullException.ThrowIfNull(report);
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
             json.WriteString("period", report.Period.Label);

@@ -108,7 +108,7 @@ public sealed class IndicatorExportTests
             var json = Encoding.UTF8.GetString(IndicatorJson.Write(Report()));
 
             Assert.Contains(",66.7,2,3,false,33.333333333333336,80,", csv, StringComparison.Ordinal);
-            Assert.Contains("\"value\": 66.7,", json, StringComparison.Ordinal);
+            Assert.Contains("\"value\":66.7,", json, StringComparison.Ordinal);
         }
         finally
         {
