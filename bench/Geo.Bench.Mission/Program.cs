@@ -13,7 +13,7 @@ using GrpcChannel = Geo.Grpc.Client.GrpcChannel;
 namespace Geo.Bench.Mission;
 
 /// <summary>
-/// geo-bench-mission load|csv|query|body|coverage-load|coverage: end-to-end figures of the service with a synthetic mission.
+/// geo-bench-mission load|csv|query|body|coverage-load|coverage|indicators: end-to-end figures of the service with a synthetic mission.
 /// Lines starting "RESULT name=value" are for scripts (bench/ingest.sh).
 /// </summary>
 internal static class Program
@@ -37,6 +37,9 @@ internal static class Program
                   coverage-load --grpc http://127.0.0.1:PORT [--communities 5000] [--bases 200] [--side-km 600] [--seed 7] [--token gat_...]
                   coverage      --grpc http://127.0.0.1:PORT [--repeat 30] [--out FILE] [--token gat_...]
                         registers a mission for coverage (bases with teams of 0 to 4 CLAs), then times GetCoverage on it
+                  indicators --grpc http://127.0.0.1:PORT [--period 2026-Q1] [--repeat 7] [--out PREFIX] [--token gat_...]
+                        times Indicators/Compute at mission, sector and base level (median of --repeat after one warm-up);
+                        writes each unit's observation figures to PREFIX-LEVEL.tsv for the peer
                   body  --method get --id ID --out FILE
                   body  --method count [--polygon WKT | --seed S --side-km 20] --out FILE
                         writes a framed gRPC request body (5-byte prefix + message) for h2load -d; the polygon
@@ -58,6 +61,7 @@ internal static class Program
                 "heatmap" => await HeatMapAsync(mission, options),
                 "coverage-load" => await WithChannelAsync(options, CoverageBench.LoadAsync),
                 "coverage" => await WithChannelAsync(options, CoverageBench.TimeAsync),
+                "indicators" => await WithChannelAsync(options, IndicatorBench.TimeAsync),
                 _ => throw new ArgumentException($"unknown command '{args[0]}'"),
             };
         }
@@ -506,7 +510,8 @@ internal static class Program
         where TRequest : class, IMessage<TRequest>
         where TResponse : class, IMessage<TResponse> => new(service.FindMethodByName(name));
 
-    private static void Result(string name, double value) =>
+    /// <summary>A "RESULT name=value" line for the scripts.</summary>
+    internal static void Result(string name, double value) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {name}={value:0.###}"));
 
     private static void ResultText(string name, string value) => Console.WriteLine($"RESULT {name}={value}");

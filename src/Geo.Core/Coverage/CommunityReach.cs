@@ -3,8 +3,18 @@ using Geo.Core.Spatial;
 
 namespace Geo.Core.Coverage;
 
-/// <summary>A community at risk, as coverage sees it: where it is (a point on its surface), how much at risk, how many people.</summary>
-public sealed record CommunityAtRisk(string Id, string Name, GeoPoint Centroid, RiskLevel RiskLevel, long Population);
+/// <summary>
+/// A community at risk, as coverage sees it: where it is (a point on its surface), how much at
+/// risk, how many people; and, for indicators, its sector and its protection plan and committee.
+/// </summary>
+public sealed record CommunityAtRisk(string Id, string Name, GeoPoint Centroid, RiskLevel RiskLevel, long Population)
+{
+    public string Sector { get; init; } = string.Empty;
+
+    public bool HasProtectionPlan { get; init; }
+
+    public bool HasProtectionCommittee { get; init; }
+}
 
 /// <summary>
 /// A community at risk and the nearest staffed base (null when no base is staffed) with its

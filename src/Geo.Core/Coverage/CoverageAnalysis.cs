@@ -87,8 +87,8 @@ public static class CoverageAnalysis
     private static List<BaseTeam> OpenOn(DateOnly at, IEnumerable<BaseTeam> bases) =>
         bases.Where(b => b.Base.IsOpenOn(at)).OrderBy(b => b.Base.Id, StringComparer.Ordinal).ToList();
 
-    // An unassessed community is not known to be at risk, whatever the threshold.
-    private static List<CommunityAtRisk> AtRisk(RiskLevel minRisk, IEnumerable<CommunityAtRisk> communities) =>
+    /// <summary>The communities at or above <paramref name="minRisk"/>; an unassessed community is not known to be at risk, whatever the threshold.</summary>
+    internal static List<CommunityAtRisk> AtRisk(RiskLevel minRisk, IEnumerable<CommunityAtRisk> communities) =>
         communities.Where(c => c.RiskLevel >= minRisk && c.RiskLevel != RiskLevel.Unassessed).ToList();
 
     private static CoverageReport Report(CoverageQuestion question, List<BaseTeam> open, List<CommunityAtRisk> atRisk)

@@ -3,8 +3,8 @@ using Geo.Core.Spatial;
 namespace Geo.Core.Coverage;
 
 /// <summary>
-/// The staffed bases of a report, sorted by latitude, answering for a community the nearest
-/// staffed base and whether any staffed base reaches it. Distances are geodesic (Vincenty on
+/// The staffed bases of a report (or all its open bases), sorted by latitude, answering for a
+/// community the nearest of them and whether any of them reaches it. Distances are geodesic (Vincenty on
 /// WGS84, as PostGIS geography measures them); cheap bounds decide which bases need one: a
 /// latitude difference bounds the distance from below, and so does the haversine distance.
 /// </summary>
@@ -24,17 +24,22 @@ internal sealed class ReachIndex
     /// </summary>
     private const double EllipsoidOverSphereAtLeast = 0.994;
 
-    private readonly (GeoPoint Location, double Reach, string Id)[] _staffed;
+    private readonly (GeoPoint Location, double Reach, string Id)[] _bases;
     private readonly double _longestReach;
 
-    public ReachIndex(IEnumerable<BaseCoverage> bases)
+    /// <param name="bases">The open bases of a report.</param>
+    /// <param name="staffedOnly">
+    /// True for reach (only a staffed base's team can hear a community); false to find the nearest
+    /// open base whatever its team, as indicators assign communities to bases.
+    /// </param>
+    public ReachIndex(IEnumerable<BaseCoverage> bases, bool staffedOnly = true)
     {
-        _staffed = bases.Where(b => b.Team.IsStaffed)
+        _bases = bases.Where(b => !staffedOnly || b.Team.IsStaffed)
             .Select(b => (b.Base.Location, b.ReachMetres, b.Base.Id))
             .OrderBy(b => b.Location.Latitude)
             .ThenBy(b => b.Id, StringComparer.Ordinal)
             .ToArray();
-        _longestReach = _staffed.Length == 0 ? 0 : _staffed.Max(b => b.Reach);
+        _longestReach = _bases.Length == 0 ? 0 : _bases.Max(b => b.Reach);
     }
 
     /// <summary>The nearest staffed base (none when no base is staffed).</summary>
@@ -61,10 +66,10 @@ internal sealed class ReachIndex
         // can be nearer than the best so far nor, while none reaches it yet, within any reach.
         var above = LowerBound(point.Latitude);
         var below = above - 1;
-        while (below >= 0 || above < _staffed.Length)
+        while (below >= 0 || above < _bases.Length)
         {
-            var belowGap = below >= 0 ? point.Latitude - _staffed[below].Location.Latitude : double.PositiveInfinity;
-            var aboveGap = above < _staffed.Length ? _staffed[above].Location.Latitude - point.Latitude : double.PositiveInfinity;
+            var belowGap = below >= 0 ? point.Latitude - _bases[below].Location.Latitude : double.PositiveInfinity;
+            var aboveGap = above < _bases.Length ? _bases[above].Location.Latitude - point.Latitude : double.PositiveInfinity;
             var i = belowGap <= aboveGap ? below-- : above++;
             var floor = Math.Min(belowGap, aboveGap) * MinMetresPerDegreeLatitude;
             if (floor > best && (reached || floor > _longestReach))
@@ -72,7 +77,7 @@ internal sealed class ReachIndex
                 break;
             }
 
-            var (location, reach, id) = _staffed[i];
+            var (location, reach, id) = _bases[i];
             // Worth measuring only if it could be the nearest, or reach the community while none does yet.
             var needed = reached ? best : Math.Max(best, reach);
             if (Geodesy.SphericalDistanceMetres(point, location) * EllipsoidOverSphereAtLeast > needed)
@@ -97,11 +102,11 @@ internal sealed class ReachIndex
     /// <summary>The first base at or north of <paramref name="latitude"/>.</summary>
     private int LowerBound(double latitude)
     {
-        int low = 0, high = _staffed.Length;
+        int low = 0, high = _bases.Length;
         while (low < high)
         {
             var middle = (low + high) >>> 1;
-            if (_staffed[middle].Location.Latitude < latitude)
+            if (_bases[middle].Location.Latitude < latitude)
             {
                 low = middle + 1;
             }

@@ -24,6 +24,13 @@ internal static class ApiServiceExtensions
         }
 
         services.Configure<CoverageOptions>(coverage);
+        var indicators = configuration.GetSection(IndicatorOptions.SectionName);
+        if ((indicators.Get<IndicatorOptions>() ?? new IndicatorOptions()).Problem() is { } indicatorProblem)
+        {
+            throw new Hosting.StartupException(indicatorProblem);
+        }
+
+        services.Configure<IndicatorOptions>(indicators);
         services.Configure<GrpcServerOptions>(grpc => grpc.ExceptionTranslators.Add(ApiErrors.Translate));
         services.Configure<AccessOptions>(configuration.GetSection(AccessOptions.SectionName));
         services.AddSingleton(TimeProvider.System);
@@ -45,6 +52,7 @@ internal static class ApiServiceExtensions
         services.Configure<FeedOptions>(configuration.GetSection(FeedOptions.SectionName));
         services.AddSingleton<ObservationFeed>();
         services.AddSingleton<ObservationFeedService>();
+        services.AddSingleton<IndicatorComputer>();
         services.AddGrpcService<RegistryHandler>(RegistryHandler.Descriptor);
         services.AddGrpcService<ObservationsHandler>(ObservationsHandler.Descriptor);
         services.AddGrpcService<ReferralsHandler>(ReferralsHandler.Descriptor);
@@ -52,6 +60,7 @@ internal static class ApiServiceExtensions
         services.AddGrpcService<HeatMapsHandler>(HeatMapsHandler.Descriptor);
         services.AddGrpcService<CoverageHandler>(CoverageHandler.Descriptor);
         services.AddGrpcService<FeedsHandler>(FeedsHandler.Descriptor);
+        services.AddGrpcService<IndicatorsHandler>(IndicatorsHandler.Descriptor);
         services.AddGrpcService<AccessHandler>(AccessHandler.Descriptor);
         return services;
     }

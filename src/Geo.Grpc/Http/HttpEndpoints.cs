@@ -10,5 +10,6 @@ internal static class HttpEndpoints
     {
         endpoints.MapHealthEndpoints();
         endpoints.MapFeedEndpoints();
+        endpoints.MapIndicatorEndpoints();
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Geo.Core.Domain;
+using Geo.Core.Indicators;
 using Npgsql;
 
 namespace Geo.Storage.Observations;
@@ -142,6 +143,62 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
             .ToList();
         return new ObservationSummary(byCategory.Sum(c => c.Observations), byCategory.Sum(c => c.PeopleAffected), byCategory, byGroup);
     }
+
+    /// <summary>
+    /// The observations of [<paramref name="from"/>, <paramref name="to"/>) the caller may see,
+    /// discredited ones left out, counted for indicators in one pass, by unit of the level and
+    /// category: per sex x age cell the observations affecting the group and the people affected,
+    /// the responses recorded in time, and the information-harm targets recorded (rules of
+    /// <see cref="ObservationTally"/> and <see cref="InformationHarmTargets"/>). At sector and base
+    /// level an observation counts by its base, and only when that base is inside the caller's
+    /// area: one without a base counts at mission level only.
+    /// </summary>
+    public async Task<IReadOnlyList<ObservationTally>> IndicatorTalliesAsync(
+        DateTimeOffset from, DateTimeOffset to, IndicatorLevel level, Visibility visibility, CancellationToken cancellationToken)
+    {
+        var sql = FilterSql.For(new ObservationFilter { ObservedFrom = from, ObservedTo = to }, visibility);
+        sql.And($"verification <> {sql.P((short)VerificationStatus.Discredited)}");
+        var window = sql.P(ObservationTally.ResponseWindow);
+        var (unit, join, groupBy) = level switch
+        {
+            IndicatorLevel.Mission => ("'', '', ''", string.Empty, "o.category"),
+            IndicatorLevel.Sector => ("b.sector, '', b.sector", BaseJoin(sql, visibility), "b.sector, o.category"),
+            // b.name and b.sector depend on b.id, the key of bases.
+            _ => ("b.id, b.name, b.sector", BaseJoin(sql, visibility), "b.id, o.category"),
+        };
+        var cells = Enumerable.Range(0, AffectedPeople.CellCount).ToList();
+        var groups = string.Join(", ", cells.Select(c => $"count(*) FILTER (WHERE o.affected_groups & {1 << c} <> 0)"));
+        var people = string.Join(", ", cells.Select(c => $"coalesce(sum(o.affected[{c + 1}]), 0)::bigint"));
+        var recorded = InformationHarmTargets.Recorded.Select(t => $"(o.affected_groups & {t.AffectedGroups} <> 0 OR o.vulnerability & {(int)t.Vulnerabilities} <> 0)").ToList();
+        var targets = string.Join(", ", recorded.Select(c => $"count(*) FILTER (WHERE {c})").Append($"count(*) FILTER (WHERE NOT ({string.Join(" OR ", recorded)}))"));
+        await using var command = dataSource.CreateCommand(
+            $"SELECT {unit}, o.category, count(*), count(*) FILTER (WHERE o.response_at <= o.observed_at + {window}), {groups}, {people}, {targets} " +
+            $"FROM (SELECT category, observed_at, response_at, affected_groups, affected, vulnerability, base_id FROM observations WHERE {sql.Where}) o {join} " +
+            $"GROUP BY {groupBy}");
+        command.Parameters.AddRange(sql.CloneParameters());
+        const int First = 6, Cells = AffectedPeople.CellCount;
+        var tallies = new List<ObservationTally>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var counts = new long[reader.FieldCount - First];
+            for (var i = 0; i < counts.Length; i++)
+            {
+                counts[i] = reader.GetInt64(First + i);
+            }
+
+            tallies.Add(new ObservationTally(
+                reader.GetString(0), reader.GetString(1), reader.GetString(2), (ObservationCategory)reader.GetInt16(3), reader.GetInt64(4), reader.GetInt64(5),
+                counts[..Cells], counts[Cells..(2 * Cells)], counts[(2 * Cells)..]));
+        }
+
+        return tallies;
+    }
+
+    /// <summary>Each observation's base, when the caller may see it (registry rule: inside its area).</summary>
+    private static string BaseJoin(FilterSql sql, Visibility visibility) =>
+        // Observation ids compare bytewise (COLLATE "C", migration 2); bases keep the database's collation.
+        "JOIN bases b ON b.id = o.base_id COLLATE \"C\"" + (visibility.Area is { } area ? $" AND {AreaSql.Inside("b.location", sql.P(Ewkb.Write(area)))}" : string.Empty);
 
     public async Task<IReadOnlyList<StoredSource>> SourcesAsync(string observationId, CancellationToken cancellationToken)
     {

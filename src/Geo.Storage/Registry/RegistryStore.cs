@@ -344,8 +344,8 @@ public sealed class RegistryStore(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)Math.Max((int)minRisk, (int)RiskLevel.Low) });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = sector ?? string.Empty });
         command.CommandText =
-            "SELECT id, name, ST_X(ST_PointOnSurface(location)), ST_Y(ST_PointOnSurface(location)), risk_level, population FROM communities " +
-            $"WHERE risk_level >= $1 AND ($2 = '' OR sector = $2) AND {Scope(command, scope, "location")} ORDER BY id";
+            "SELECT id, name, ST_X(ST_PointOnSurface(location)), ST_Y(ST_PointOnSurface(location)), risk_level, population, sector, has_protection_plan, has_protection_committee " +
+            $"FROM communities WHERE risk_level >= $1 AND ($2 = '' OR sector = $2) AND {Scope(command, scope, "location")} ORDER BY id";
         var communities = new List<CommunityAtRisk>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -360,10 +360,26 @@ public sealed class RegistryStore(NpgsqlDataSource dataSource)
             }
 
             communities.Add(new CommunityAtRisk(
-                reader.GetString(0), reader.GetString(1), new GeoPoint(reader.GetDouble(2), reader.GetDouble(3)), (RiskLevel)reader.GetInt16(4), population));
+                reader.GetString(0), reader.GetString(1), new GeoPoint(reader.GetDouble(2), reader.GetDouble(3)), (RiskLevel)reader.GetInt16(4), population)
+            {
+                Sector = reader.GetString(6),
+                HasProtectionPlan = reader.GetBoolean(7),
+                HasProtectionCommittee = reader.GetBoolean(8),
+            });
         }
 
         return communities;
+    }
+
+    /// <summary>Whether some base or community inside the caller's area carries <paramref name="sector"/> as its sector.</summary>
+    public async Task<bool> SectorExistsAsync(string sector, Geometry? scope, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand();
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = sector });
+        command.CommandText =
+            $"SELECT EXISTS (SELECT 1 FROM bases WHERE sector = $1 AND {Scope(command, scope, "location")}) " +
+            $"OR EXISTS (SELECT 1 FROM communities WHERE sector = $1 AND {Scope(command, scope, "location")})";
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
     }
 
     /// <summary>Adds the caller's area as the next parameter and returns the condition that keeps to it.</summary>
@@ -371,11 +387,7 @@ public sealed class RegistryStore(NpgsqlDataSource dataSource)
     {
         command.Parameters.Add(new NpgsqlParameter { Value = scope is null ? DBNull.Value : Ewkb.Write(scope), NpgsqlDbType = NpgsqlDbType.Bytea });
         var placeholder = "$" + command.Parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        // ST_Intersects (index-assisted) alone is true for a polygon of a neighbouring sector that
-        // only touches the border: it must also lie in the area (a point on the border counts, as
-        // writes accept it) or share interior with it.
-        return $"({placeholder}::bytea IS NULL OR (ST_Intersects({column}, ST_GeomFromEWKB({placeholder})) " +
-            $"AND (ST_CoveredBy({column}, ST_GeomFromEWKB({placeholder})) OR ST_Relate({column}, ST_GeomFromEWKB({placeholder}), 'T********'))))";
+        return $"({placeholder}::bytea IS NULL OR {AreaSql.Inside(column, placeholder)})";
     }
 
     private static RecordNotFoundException UnknownReference(ClaDeployment deployment, PostgresException e) =>

@@ -31,7 +31,7 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     public void ServedMethods_IncludeEveryMethodOfTheApiProtos()
     {
         var served = ServedMethods().Select(PathOf).ToHashSet(StringComparer.Ordinal);
-        ServiceDescriptor[] api = [ApiFixture.Registry, ApiFixture.Observations, ApiFixture.Referrals, ApiFixture.Presence, ApiFixture.HeatMaps, ApiFixture.Coverage, ApiFixture.Feeds, ApiFixture.Access,
+        ServiceDescriptor[] api = [ApiFixture.Registry, ApiFixture.Observations, ApiFixture.Referrals, ApiFixture.Presence, ApiFixture.HeatMaps, ApiFixture.Coverage, ApiFixture.Feeds, ApiFixture.Indicators, ApiFixture.Access,
             global::Grpc.Health.V1.HealthReflection.Descriptor.Services[0], global::Grpc.Reflection.V1.ReflectionReflection.Descriptor.Services[0],
             global::Grpc.Reflection.V1Alpha.ReflectionReflection.Descriptor.Services[0]];
 
@@ -138,6 +138,10 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     [InlineData(Role.Supervisor, "Feeds", "PullObservations")]
     [InlineData(Role.Cla, "Feeds", "PullObservations")]
     [InlineData(Role.CpasFocalPoint, "Feeds", "PullObservations")]
+    [InlineData(Role.Importer, "Indicators", "Export")]
+    [InlineData(Role.Analyst, "Indicators", "Compute")]
+    [InlineData(Role.Supervisor, "Indicators", "Export")]
+    [InlineData(Role.Cla, "Indicators", "Compute")]
     public async Task Method_RoleThatTheIssueExcludes_IsPermissionDenied(Role role, string service, string method)
     {
         var descriptor = ServiceNamed(service).FindMethodByName(method);
@@ -161,6 +165,9 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     [InlineData(Role.Analyst, "Coverage", "GetCoverage")]
     [InlineData(Role.Supervisor, "Coverage", "GetCoverage")]
     [InlineData(Role.Importer, "Feeds", "PullObservations")]
+    [InlineData(Role.CpasFocalPoint, "Indicators", "Compute")]
+    [InlineData(Role.CpasFocalPoint, "Indicators", "Export")]
+    [InlineData(Role.Planner, "Indicators", "Export")]
     public async Task Method_RoleThatTheIssueIncludes_IsLetThrough(Role role, string service, string method)
     {
         var descriptor = ServiceNamed(service).FindMethodByName(method);
@@ -179,6 +186,7 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
         "HeatMaps" => ApiFixture.HeatMaps,
         "Coverage" => ApiFixture.Coverage,
         "Feeds" => ApiFixture.Feeds,
+        "Indicators" => ApiFixture.Indicators,
         _ => ApiFixture.Access,
     };
 }

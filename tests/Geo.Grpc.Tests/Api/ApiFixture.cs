@@ -18,7 +18,21 @@ public sealed class ApiFixture : IAsyncLifetime, IDisposable
     private readonly PostgisDatabase _database = new();
     private readonly Dictionary<Role, GrpcChannel> _channels = [];
     private readonly Dictionary<Role, string> _tokens = [];
+    private readonly IReadOnlyList<string> _extraSettings;
+    private readonly Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? _configureServices;
     private GeoAwarenessService? _service;
+
+    public ApiFixture()
+        : this([], null)
+    {
+    }
+
+    /// <summary>The service with more settings, or services of its own (a fixed clock), for a test class that needs them.</summary>
+    internal ApiFixture(IReadOnlyList<string> extraSettings, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? configureServices)
+    {
+        _extraSettings = extraSettings;
+        _configureServices = configureServices;
+    }
 
     public PostgisDatabase Database => _database;
 
@@ -56,7 +70,7 @@ public sealed class ApiFixture : IAsyncLifetime, IDisposable
     public async Task InitializeAsync()
     {
         await _database.InitializeAsync();
-        _service = await GrpcTestServer.StartAsync(_database.ConnectionString, Settings);
+        _service = await GrpcTestServer.StartAsync(_database.ConnectionString, [.. Settings, .. _extraSettings], _configureServices);
         foreach (var role in System.Enum.GetValues<Role>())
         {
             var token = await TestTokens.IssueAsync(
@@ -117,6 +131,7 @@ public sealed class ApiFixture : IAsyncLifetime, IDisposable
     public static ServiceDescriptor Coverage => CoverageReflection.Descriptor.Services[0];
 
     public static ServiceDescriptor Feeds => FeedsReflection.Descriptor.Services[0];
+    public static ServiceDescriptor Indicators => IndicatorsReflection.Descriptor.Services[0];
 
     /// <summary>Expects the call to fail with <paramref name="code"/>; returns the status detail.</summary>
     public static async Task<string> FailsWith(StatusCode code, Func<Task> call)

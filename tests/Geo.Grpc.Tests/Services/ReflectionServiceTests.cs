@@ -21,6 +21,7 @@ public sealed class ReflectionServiceTests(EchoServerFixture server) : IClassFix
         "geoawareness.v1.Coverage",
         "geoawareness.v1.Feeds",
         "geoawareness.v1.HeatMaps",
+        "geoawareness.v1.Indicators",
         "geoawareness.v1.Observations",
         "geoawareness.v1.Presence",
         "geoawareness.v1.Referrals",

@@ -1,0 +1,35 @@
+using Geo.Core.Domain;
+
+namespace Geo.Core.Indicators;
+
+/// <summary>
+/// Observations of one category in one unit of a level over a period, as storage counts them in
+/// one pass: discredited ones left out, and a scoped caller's only inside its area.
+/// </summary>
+/// <param name="Unit">"" at mission level, the sector's name, or the base's id.</param>
+/// <param name="BaseName">The base's name at base level; otherwise empty.</param>
+/// <param name="Sector">The sector of the unit at sector and base level; otherwise empty.</param>
+/// <param name="RespondedInTime">Observations whose response was recorded within <see cref="ObservationTally.ResponseWindow"/> of being observed.</param>
+/// <param name="GroupObservations">Per sex × age cell (see <see cref="AffectedPeople"/>): observations affecting someone of that group.</param>
+/// <param name="GroupPeople">Per sex × age cell: people of that group affected, summed.</param>
+/// <param name="TargetObservations">Per <see cref="InformationHarmTargets.Recorded"/> target, in that order: observations recording it; then those recording none.</param>
+public sealed record ObservationTally(
+    string Unit,
+    string BaseName,
+    string Sector,
+    ObservationCategory Category,
+    long Observations,
+    long RespondedInTime,
+    IReadOnlyList<long> GroupObservations,
+    IReadOnlyList<long> GroupPeople,
+    IReadOnlyList<long> TargetObservations)
+{
+    /// <summary>An early-warning alert is answered in time when its response is recorded at most this long after it was observed.</summary>
+    public static readonly TimeSpan ResponseWindow = TimeSpan.FromHours(24);
+
+    /// <summary>The categories that are threats to civilians (THREAT-OBS).</summary>
+    public static IReadOnlyList<ObservationCategory> ThreatCategories { get; } =
+    [
+        ObservationCategory.ThreatOfPhysicalViolence, ObservationCategory.ArmedGroupMovement, ObservationCategory.Displacement, ObservationCategory.EarlyWarningAlert,
+    ];
+}

@@ -1,0 +1,67 @@
+using Geo.Core.Access;
+using Geo.Core.Coverage;
+using Geo.Core.Domain;
+using Geo.Core.Indicators;
+using Geo.Core.Validation;
+using Geo.Grpc.Access;
+using Geo.Storage;
+using Geo.Storage.Observations;
+using Geo.Storage.Registry;
+using Microsoft.Extensions.Options;
+
+namespace Geo.Grpc.Api;
+
+/// <summary>
+/// The one path from a question to an indicator report, shared by gRPC (Compute, Export) and
+/// GET /indicators: the caller's bases, communities and observations read side by side (one SQL
+/// pass each), then <see cref="IndicatorCalculator"/>. A scoped caller's report is computed from
+/// its area alone: bases outside it neither appear nor reach anyone, and observations outside it
+/// are not counted.
+/// </summary>
+internal sealed class IndicatorComputer(
+    ObservationStore observations, RegistryStore registry, LocationPrivacy privacy, IOptions<IndicatorOptions> options, IOptions<CoverageOptions> coverage, TimeProvider clock)
+{
+    private readonly IndicatorSettings _settings = new(options.Value.DataSource, options.Value.Goals(new FieldErrors()), coverage.Value.Reach);
+
+    /// <summary>Today (UTC), the day periods must have begun by.</summary>
+    public DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+
+    public async Task<IndicatorReport> ComputeAsync(IndicatorQuestion question, Caller caller, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        ArgumentNullException.ThrowIfNull(caller);
+        // One reading of the clock: the evaluation date and the time the report says it was computed agree.
+        var now = clock.GetUtcNow();
+        var evaluatedOn = question.Period.EvaluatedOn(DateOnly.FromDateTime(now.UtcDateTime));
+        var scope = caller.ScopeArea;
+        var named = await NamedBaseAsync(question, scope, cancellationToken).ConfigureAwait(false);
+        var bases = registry.OpenBaseTeamsAsync(evaluatedOn, null, scope, cancellationToken);
+        var communities = registry.CommunitiesAtRiskAsync(CoverageQuestion.DefaultMinRisk, null, scope, cancellationToken);
+        var tallies = observations.IndicatorTalliesAsync(question.Period.Start, question.Period.End, question.Level, AccessRules.VisibilityOf(caller), cancellationToken);
+        // All awaited together, so that a failure of one leaves no read behind unobserved.
+        await Task.WhenAll(bases, communities, tallies).ConfigureAwait(false);
+        var sources = new IndicatorSources(
+            await bases.ConfigureAwait(false), await communities.ConfigureAwait(false), await tallies.ConfigureAwait(false), named);
+        return IndicatorCalculator.Compute(question, sources, _settings, now, privacy.PolicyFor(caller));
+    }
+
+    /// <summary>
+    /// The base a base-level question names, which must exist inside the caller's area; a named
+    /// sector must be carried by some base or community there. Either is NOT_FOUND otherwise
+    /// (outside the area is as unknown as absent).
+    /// </summary>
+    private async Task<Base?> NamedBaseAsync(IndicatorQuestion question, NetTopologySuite.Geometries.Geometry? scope, CancellationToken cancellationToken)
+    {
+        switch (question)
+        {
+            case { Level: IndicatorLevel.Base, UnitId: { } baseId }:
+                return (await registry.GetBaseAsync(baseId, scope, cancellationToken).ConfigureAwait(false)).Value;
+            case { Level: IndicatorLevel.Sector, UnitId: { } sector }:
+                return await registry.SectorExistsAsync(sector, scope, cancellationToken).ConfigureAwait(false)
+                    ? null
+                    : throw new RecordNotFoundException($"no sector '{sector}': no base or community carries it") { Field = "id" };
+            default:
+                return null;
+        }
+    }
+}
