@@ -38,7 +38,9 @@ bench_cleanup() {
 }
 
 # A fresh cluster (one left by an earlier run is stopped and removed), the service on it with
-# authorisation off (measured on its own by bench/auth.sh), ready; then psql_ works.
+# authorisation off (measured on its own by bench/auth.sh), ready; then psql_ works. With
+# bench_auth=on set before sourcing, tokens are required (bench_token ROLE issues one), health is
+# open, and the per-token rate limit is raised far above what a benchmark reaches.
 bench_start() {
   if [ -f "$data/data/postmaster.pid" ]; then
     "${as_pg[@]}" "$pg_bin/pg_ctl" stop -D "$data/data" -m fast -w >/dev/null 2>&1 || true
@@ -46,9 +48,14 @@ bench_start() {
   rm -rf "$data"
   trap bench_cleanup EXIT
   echo "starting the service on a fresh cluster in $data..." >&2
+  local auth_settings=(--GeoAwareness:Auth:Enabled=false)
+  if [ "${bench_auth:-off}" = on ]; then
+    auth_settings=(--GeoAwareness:Auth:OpenHealth=true
+      --GeoAwareness:Auth:RequestsPerSecondPerToken=1000000000 --GeoAwareness:Auth:BurstPerToken=1000000000)
+  fi
   dotnet "$service" --LocalDatabase:DataDirectory="$data" --LocalDatabase:Port="$pg_port" \
     --GeoAwareness:ListenAddress=127.0.0.1 --GeoAwareness:HttpPort="$http_port" --GeoAwareness:GrpcPort="$grpc_port" \
-    --GeoAwareness:Auth:Enabled=false \
+    "${auth_settings[@]}" \
     --Logging:LogLevel:Default=Warning >"$log" 2>&1 &
   service_pid=$!
   for _ in $(seq 600); do
@@ -58,6 +65,12 @@ bench_start() {
   done
   curl -sf "http://127.0.0.1:$http_port/health/ready" >/dev/null
   socket="$(dirname "$(find "$data" /tmp -maxdepth 3 -name ".s.PGSQL.$pg_port" -print -quit 2>/dev/null)")"
+}
+
+# Prints a bearer token of ROLE (importer, supervisor, ...) issued by the service's own token command.
+bench_token() {
+  timeout 120 dotnet "$service" token issue --role "$1" --subject "bench-$1" --days 1 \
+    --LocalDatabase:DataDirectory="$data" --LocalDatabase:Port="$pg_port" | grep -o 'gat_[A-Za-z0-9_.-]*' | head -1
 }
 
 psql_() { psql -X -q -v ON_ERROR_STOP=1 -h "$socket" -p "$pg_port" -U postgres -d geoawareness "$@"; }

@@ -25,6 +25,10 @@ public sealed class ObservationFeatureWriter(GeoJsonWriter writer, string urlPre
         (Vulnerabilities.JournalistsAndActivists, "journalists and activists"),
     ];
 
+    private static readonly string[] GroupWords = Enumerable.Range(0, AffectedPeople.CellCount)
+        .Select(cell => $"{FeedCodes.Sex(AffectedPeople.SexOfCell(cell))} {FeedCodes.Age(AffectedPeople.AgeOfCell(cell))}")
+        .ToArray();
+
     private readonly StringBuilder _text = new(256);
 
     public void Write(StoredObservation stored, DateTimeOffset changedAt, DeliveredLocation location)
@@ -95,8 +99,16 @@ public sealed class ObservationFeatureWriter(GeoJsonWriter writer, string urlPre
         writer.EndFeature();
     }
 
+    /// <summary>Every title there can be, made once: a feed writes a million of them.</summary>
+    private static readonly Dictionary<(ObservationCategory, int), string> Titles =
+        Enum.GetValues<ObservationCategory>()
+            .SelectMany(category => Enumerable.Range(1, 5).Select(severity => (category, severity)))
+            .ToDictionary(key => key, key => string.Create(CultureInfo.InvariantCulture, $"{FeedCodes.CategoryTitle(key.category)} (severity {key.severity})"));
+
     private static string Title(Observation observation) =>
-        string.Create(CultureInfo.InvariantCulture, $"{FeedCodes.CategoryTitle(observation.Category)} (severity {observation.Severity})");
+        Titles.TryGetValue((observation.Category, observation.Severity), out var title)
+            ? title
+            : string.Create(CultureInfo.InvariantCulture, $"{FeedCodes.CategoryTitle(observation.Category)} (severity {observation.Severity})");
 
     /// <summary>Who is affected, in words, from the counts and flags: a reader of the map needs no dictionary for it.</summary>
     private string Description(Observation observation)
@@ -109,7 +121,7 @@ public sealed class ObservationFeatureWriter(GeoJsonWriter writer, string urlPre
         }
         else
         {
-            text.Append(CultureInfo.InvariantCulture, $"{affected.Total} affected: ");
+            text.Append(affected.Total).Append(" affected: ");
             var first = true;
             for (var cell = 0; cell < AffectedPeople.CellCount; cell++)
             {
@@ -119,18 +131,26 @@ public sealed class ObservationFeatureWriter(GeoJsonWriter writer, string urlPre
                     continue;
                 }
 
-                text.Append(first ? string.Empty : ", ")
-                    .Append(CultureInfo.InvariantCulture, $"{count} {FeedCodes.Sex(AffectedPeople.SexOfCell(cell))} {FeedCodes.Age(AffectedPeople.AgeOfCell(cell))}");
+                text.Append(first ? string.Empty : ", ").Append(count).Append(' ').Append(GroupWords[cell]);
                 first = false;
             }
 
             text.Append('.');
         }
 
-        var named = VulnerabilityWords.Where(v => observation.Vulnerabilities.HasFlag(v.Flag)).Select(v => v.Words).ToList();
-        if (named.Count > 0)
+        var separator = " Among them: ";
+        foreach (var (flag, words) in VulnerabilityWords)
         {
-            text.Append(" Among them: ").Append(string.Join(", ", named)).Append('.');
+            if (observation.Vulnerabilities.HasFlag(flag))
+            {
+                text.Append(separator).Append(words);
+                separator = ", ";
+            }
+        }
+
+        if (separator == ", ")
+        {
+            text.Append('.');
         }
 
         return text.ToString();

@@ -57,7 +57,10 @@ internal sealed class ObservationFeedService(ObservationFeed feed, LocationPriva
         var read = pull.Limit is { } limit ? limit + 1 : (int?)null;
         var more = false;
         writer.BeginFeatureCollection();
-        await foreach (var record in pull.Snapshot.ReadAfterAsync(pull.After, read, cancellationToken).ConfigureAwait(false))
+        var records = pull.Limit is null
+            ? pull.Snapshot.ReadAllAfterAsync(pull.After, cancellationToken)
+            : pull.Snapshot.ReadAfterAsync(pull.After, read, cancellationToken);
+        await foreach (var record in records.ConfigureAwait(false))
         {
             if (count == pull.Limit)
             {
@@ -69,6 +72,12 @@ internal sealed class ObservationFeedService(ObservationFeed feed, LocationPriva
             last = record.Position;
             count++;
             await writer.FlushIfFullAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (pull.Limit is null && pull.Snapshot.Head is { } head && head > pull.After)
+        {
+            // Read out of order, the export ends at the snapshot's head: everything up to it was delivered.
+            last = head;
         }
 
         var next = FeedCursor.Format(last);

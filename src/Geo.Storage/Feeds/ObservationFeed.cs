@@ -80,6 +80,18 @@ public sealed class FeedSnapshot : IAsyncDisposable
         return ReadAsync(command, sql, $"ORDER BY change_xid, id{limitClause}", cancellationToken);
     }
 
+    /// <summary>
+    /// Every record after <paramref name="after"/> up to <see cref="Head"/>, in the table's own
+    /// order: a full export needs the set, not the order, and a sequential read of the table is
+    /// far cheaper than walking the index. Where it ends is <see cref="Head"/>, in this snapshot.
+    /// </summary>
+    public IAsyncEnumerable<FeedRecord> ReadAllAfterAsync(FeedPosition after, CancellationToken cancellationToken)
+    {
+        var sql = Settled(out var command);
+        sql.And($"(change_xid, id) > ({Xid(sql, after.Xid)}, {sql.P(after.Id)})");
+        return ReadAsync(command, sql, string.Empty, cancellationToken);
+    }
+
     /// <summary>One record as the feed shows it (the url of a feature), or nothing when the caller may not see it or it is not settled yet.</summary>
     public async Task<FeedRecord?> ReadOneAsync(string id, CancellationToken cancellationToken)
     {
@@ -95,7 +107,7 @@ public sealed class FeedSnapshot : IAsyncDisposable
 
     private static async IAsyncEnumerable<FeedRecord> ReadAsync(NpgsqlCommand command, FilterSql sql, string order, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        command.CommandText = $"SELECT {ObservationColumns.Select}, change_xid::text AS position_xid, updated_at FROM observations WHERE {sql.Where} {order}";
+        command.CommandText = $"SELECT {ObservationColumns.SelectForExport}, change_xid::text AS position_xid, updated_at FROM observations WHERE {sql.Where} {order}";
         command.Parameters.AddRange(sql.CloneParameters());
         command.CommandTimeout = 0;
         await using (command.ConfigureAwait(false))

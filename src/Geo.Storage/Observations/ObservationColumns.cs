@@ -11,6 +11,15 @@ internal static class ObservationColumns
         "id, reporter_id, observed_at, reported_at, ST_X(location), ST_Y(location), ST_AsEWKB(area), location_precision, category, severity, " +
         "affected, vulnerability, community_id, base_id, verification, response, response_at, summary, version, received_at";
 
+    /// <summary>
+    /// The columns for what leaves the service in feeds: the reporting CLA and the free-text
+    /// summary are never read (empty in their place), so they cannot be written by mistake, and
+    /// a full export does not carry them from the database.
+    /// </summary>
+    public const string SelectForExport =
+        "id, ''::text AS reporter_id, observed_at, reported_at, ST_X(location), ST_Y(location), ST_AsEWKB(area), location_precision, category, severity, " +
+        "affected, vulnerability, community_id, base_id, verification, response, response_at, ''::text AS summary, version, received_at";
+
     /// <summary>How many columns <see cref="Select"/> names: a query may add its own after them.</summary>
     public const int Count = 20;
 
