@@ -42,6 +42,7 @@ internal static class ApiServiceExtensions
         services.AddSingleton<ReferralStore>();
         services.AddSingleton<ObservationPoints>();
         services.AddSingleton<HeatMapComputer>();
+        services.AddSingleton<CoverageReader>();
         services.Configure<FeedOptions>(configuration.GetSection(FeedOptions.SectionName));
         services.AddSingleton<ObservationFeed>();
         services.AddSingleton<ObservationFeedService>();
