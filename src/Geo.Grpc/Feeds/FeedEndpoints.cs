@@ -77,14 +77,12 @@ internal static class FeedEndpoints
             ? 0
             : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
                 ? value
-                : throw ApiErrors.InvalidArgument(name, $"'{Shorten(text)}' is not a whole number");
+                : throw ApiErrors.InvalidArgument(name, $"'{QueryMessage.Shorten(text)}' is not a whole number");
 
     private static bool Boolean(IQueryCollection query, string name) => Single(query, name) switch
     {
         null or "" or "false" or "0" => false,
         "true" or "1" => true,
-        var other => throw ApiErrors.InvalidArgument(name, $"'{Shorten(other)}' is not true or false"),
+        var other => throw ApiErrors.InvalidArgument(name, $"'{QueryMessage.Shorten(other)}' is not true or false"),
     };
-
-    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";
 }
