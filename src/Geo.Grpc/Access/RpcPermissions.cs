@@ -42,6 +42,7 @@ public sealed class RpcPermissions
         ["/geoawareness.v1.Coverage/GetGroupGaps"] = Permission.ReadCoverage,
         ["/geoawareness.v1.Coverage/PlanDeployment"] = Permission.ReadCoverage,
         ["/geoawareness.v1.Feeds/PullObservations"] = Permission.ReadFeeds,
+        ["/geoawareness.v1.Feeds/PullLayer"] = Permission.ReadFeeds,
         ["/geoawareness.v1.Access/IssueToken"] = Permission.ManageTokens,
         ["/geoawareness.v1.Access/RevokeToken"] = Permission.ManageTokens,
         ["/geoawareness.v1.Access/ListTokens"] = Permission.ManageTokens,

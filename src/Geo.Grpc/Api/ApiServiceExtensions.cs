@@ -46,6 +46,7 @@ internal static class ApiServiceExtensions
         services.Configure<FeedOptions>(configuration.GetSection(FeedOptions.SectionName));
         services.AddSingleton<ObservationFeed>();
         services.AddSingleton<ObservationFeedService>();
+        services.AddSingleton<LayerFeedService>();
         services.AddGrpcService<RegistryHandler>(RegistryHandler.Descriptor);
         services.AddGrpcService<ObservationsHandler>(ObservationsHandler.Descriptor);
         services.AddGrpcService<ReferralsHandler>(ReferralsHandler.Descriptor);

@@ -47,6 +47,24 @@ internal sealed class CoverageReader(RegistryStore store, IOptions<CoverageOptio
         return new CoverageQuestion(at, reach, minRisk);
     }
 
+    /// <summary>The request as the question answered it: the date, every reach and the risk threshold the service chose filled in.</summary>
+    public static V1.CoverageRequest Resolved(V1.CoverageRequest request, CoverageQuestion question)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(question);
+        var resolved = request.Clone();
+        resolved.At = ApiMapping.ToCalendarDate(question.At);
+        resolved.Reach = new V1.ReachDistances
+        {
+            OperatingBaseMetres = question.Reach.OperatingBaseMetres,
+            CompanyOperatingBaseMetres = question.Reach.CompanyOperatingBaseMetres,
+            TemporaryOperatingBaseMetres = question.Reach.TemporaryOperatingBaseMetres,
+            SurgeTeamMetres = question.Reach.SurgeTeamMetres,
+        };
+        resolved.MinRisk = (V1.RiskLevel)question.MinRisk;
+        return resolved;
+    }
+
     /// <summary>The open bases with their teams, and the communities at risk, read side by side.</summary>
     public async Task<(IReadOnlyList<BaseTeam> Bases, IReadOnlyList<CommunityAtRisk> Communities)> ReadAsync(
         CoverageQuestion question, string sector, Geometry? scope, CancellationToken cancellationToken)

@@ -138,6 +138,8 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     [InlineData(Role.Supervisor, "Feeds", "PullObservations")]
     [InlineData(Role.Cla, "Feeds", "PullObservations")]
     [InlineData(Role.CpasFocalPoint, "Feeds", "PullObservations")]
+    [InlineData(Role.Analyst, "Feeds", "PullLayer")]
+    [InlineData(Role.Planner, "Feeds", "PullLayer")]
     public async Task Method_RoleThatTheIssueExcludes_IsPermissionDenied(Role role, string service, string method)
     {
         var descriptor = ServiceNamed(service).FindMethodByName(method);
@@ -161,6 +163,7 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     [InlineData(Role.Analyst, "Coverage", "GetCoverage")]
     [InlineData(Role.Supervisor, "Coverage", "GetCoverage")]
     [InlineData(Role.Importer, "Feeds", "PullObservations")]
+    [InlineData(Role.Importer, "Feeds", "PullLayer")]
     public async Task Method_RoleThatTheIssueIncludes_IsLetThrough(Role role, string service, string method)
     {
         var descriptor = ServiceNamed(service).FindMethodByName(method);
