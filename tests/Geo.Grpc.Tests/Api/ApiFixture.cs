@@ -8,6 +8,8 @@ using Geo.Testing.Echo;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.DependencyInjection;
+using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using Xunit;
 
 namespace Geo.Grpc.Tests.Api;
@@ -21,6 +23,9 @@ public sealed class ApiFixture : IAsyncLifetime, IDisposable
     private GeoAwarenessService? _service;
 
     public PostgisDatabase Database => _database;
+
+    /// <summary>The service's clock: the system's, unless a test freezes it.</summary>
+    public TestClock Clock { get; } = new();
 
     public GeoAwarenessService Service => _service ?? throw new InvalidOperationException("not initialised");
 
@@ -56,7 +61,7 @@ public sealed class ApiFixture : IAsyncLifetime, IDisposable
     public async Task InitializeAsync()
     {
         await _database.InitializeAsync();
-        _service = await GrpcTestServer.StartAsync(_database.ConnectionString, Settings);
+        _service = await GrpcTestServer.StartAsync(_database.ConnectionString, Settings, services => services.AddSingleton<TimeProvider>(Clock));
         foreach (var role in System.Enum.GetValues<Role>())
         {
             var token = await TestTokens.IssueAsync(
