@@ -1,3 +1,4 @@
+using Geo.Core.Coverage;
 using Geo.Core.Domain;
 
 namespace Geo.Exporters.Feeds;
@@ -114,4 +115,38 @@ public static class FeedCodes
         };
         return s + a;
     }
+
+    public static string BaseKind(BaseKind kind) => kind switch
+    {
+        Core.Domain.BaseKind.OperatingBase => "operating_base",
+        Core.Domain.BaseKind.CompanyOperatingBase => "company_operating_base",
+        Core.Domain.BaseKind.TemporaryOperatingBase => "temporary_operating_base",
+        _ => "surge_team",
+    };
+
+    public static string TeamGap(TeamGap gap) => gap switch
+    {
+        Core.Coverage.TeamGap.NoCla => "no_cla",
+        Core.Coverage.TeamGap.BelowMinimum => "below_minimum",
+        _ => "no_female_cla",
+    };
+
+    /// <summary>
+    /// A team's state in one word, for styling a map: its first gap (no_cla, below_minimum,
+    /// no_female_cla, in that order of urgency), or complete when it has none.
+    /// </summary>
+    public static string TeamStatus(IReadOnlyList<TeamGap> gaps)
+    {
+        ArgumentNullException.ThrowIfNull(gaps);
+        return gaps.Count == 0 ? "complete" : TeamGap(gaps.Min());
+    }
+
+    public static string RiskLevel(RiskLevel risk) => risk switch
+    {
+        Core.Domain.RiskLevel.Low => "low",
+        Core.Domain.RiskLevel.Medium => "medium",
+        Core.Domain.RiskLevel.High => "high",
+        Core.Domain.RiskLevel.Critical => "critical",
+        _ => "unassessed",
+    };
 }

@@ -419,29 +419,9 @@ public sealed class GeoJsonWriter : IAsyncDisposable
         }
     }
 
-    private void WriteDouble(double value)
-    {
-        if (!double.IsFinite(value))
-        {
-            _json.WriteNullValue();
-            return;
-        }
+    private void WriteDouble(double value) => ValueFormat.WriteDoubleValue(_json, value);
 
-        Span<byte> text = stackalloc byte[ValueFormat.MaxDoubleLength];
-        _json.WriteRawValue(text[..ValueFormat.WriteDouble(value, text)], skipInputValidation: true);
-    }
-
-    private void WriteTime(DateTimeOffset? value)
-    {
-        if (value is not { } time)
-        {
-            _json.WriteNullValue();
-            return;
-        }
-
-        Span<byte> text = stackalloc byte[ValueFormat.MaxQuotedTimeLength];
-        _json.WriteRawValue(text[..ValueFormat.WriteQuotedTime(time, text)], skipInputValidation: true);
-    }
+    private void WriteTime(DateTimeOffset? value) => ValueFormat.WriteTimeValue(_json, value);
 
     private void WriteBound(double value)
     {

@@ -48,3 +48,9 @@ public sealed record CommunityReach(CommunityAtRisk Community, string? NearestBa
         return byPopulation != 0 ? byPopulation : string.CompareOrdinal(x.Community.Id, y.Community.Id);
     }
 }
+
+/// <summary>A community at risk on a coverage report: whether some staffed base reaches it, and the nearest staffed base.</summary>
+public sealed record CommunityCoverage(CommunityReach Reach, bool WithinReach)
+{
+    public CommunityAtRisk Community => Reach.Community;
+}

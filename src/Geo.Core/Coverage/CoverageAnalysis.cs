@@ -84,6 +84,29 @@ public static class CoverageAnalysis
         return new PlannedCoverage(before, after, closed, broughtIn);
     }
 
+    /// <summary>
+    /// Every community at risk under <paramref name="question"/>, ordered by id, judged against the
+    /// bases of <paramref name="report"/> (the report of the same question): within reach or not,
+    /// and its nearest staffed base. Those not within reach are the report's communities out of reach.
+    /// </summary>
+    public static IReadOnlyList<CommunityCoverage> Communities(CoverageQuestion question, CoverageReport report, IEnumerable<CommunityAtRisk> communities)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(communities);
+        var index = new ReachIndex(report.Bases);
+        var atRisk = AtRisk(question.MinRisk, communities);
+        atRisk.Sort((x, y) => string.CompareOrdinal(x.Id, y.Id));
+        var judged = new List<CommunityCoverage>(atRisk.Count);
+        foreach (var community in atRisk)
+        {
+            var within = index.IsWithinReach(community, out var nearest);
+            judged.Add(new CommunityCoverage(nearest, within));
+        }
+
+        return judged;
+    }
+
     private static List<BaseTeam> OpenOn(DateOnly at, IEnumerable<BaseTeam> bases) =>
         bases.Where(b => b.Base.IsOpenOn(at)).OrderBy(b => b.Base.Id, StringComparer.Ordinal).ToList();
 

@@ -47,6 +47,16 @@ public sealed record HeatMap(AreaGrid Area, HeatMapSpec Spec, IReadOnlyList<Heat
     };
 
     /// <summary>
+    /// A frame's total as a caller may see it: withheld (null) from a caller with coarsened
+    /// locations when below the minimum count, as its small cells are.
+    /// </summary>
+    public long? PublishedObservations(HeatMapFrame frame, bool coarsened)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        return coarsened && frame.Observations < MinCount ? null : frame.Observations;
+    }
+
+    /// <summary>
     /// Turns binned observations into the surface asked for. Cells with fewer than
     /// <paramref name="minCount"/> observations behind their value are withheld (0: none).
     /// </summary>

@@ -44,6 +44,7 @@ public sealed class RpcPermissions
         ["/geoawareness.v1.Feeds/PullObservations"] = Permission.ReadFeeds,
         ["/geoawareness.v1.Indicators/Compute"] = Permission.ReadIndicators,
         ["/geoawareness.v1.Indicators/Export"] = Permission.ReadIndicators,
+        ["/geoawareness.v1.Feeds/PullLayer"] = Permission.ReadFeeds,
         ["/geoawareness.v1.Access/IssueToken"] = Permission.ManageTokens,
         ["/geoawareness.v1.Access/RevokeToken"] = Permission.ManageTokens,
         ["/geoawareness.v1.Access/ListTokens"] = Permission.ManageTokens,

@@ -49,10 +49,12 @@ internal static class ApiServiceExtensions
         services.AddSingleton<ReferralStore>();
         services.AddSingleton<ObservationPoints>();
         services.AddSingleton<HeatMapComputer>();
+        services.AddSingleton<CoverageReader>();
         services.Configure<FeedOptions>(configuration.GetSection(FeedOptions.SectionName));
         services.AddSingleton<ObservationFeed>();
         services.AddSingleton<ObservationFeedService>();
         services.AddSingleton<IndicatorComputer>();
+        services.AddSingleton<LayerFeedService>();
         services.AddGrpcService<RegistryHandler>(RegistryHandler.Descriptor);
         services.AddGrpcService<ObservationsHandler>(ObservationsHandler.Descriptor);
         services.AddGrpcService<ReferralsHandler>(ReferralsHandler.Descriptor);

@@ -7,7 +7,6 @@ using Geo.Grpc.Protocol;
 using Geo.Grpc.Server;
 using Geo.Storage;
 using Geo.Storage.Registry;
-using Microsoft.Extensions.Options;
 using NetTopologySuite.Geometries;
 using V1 = Geo.Api.V1;
 
@@ -19,16 +18,16 @@ namespace Geo.Grpc.Api;
 /// policy paras 48-54). A scoped caller's answers are computed from its area alone: a base
 /// outside it neither appears nor counts as reaching anyone.
 /// </summary>
-internal sealed class CoverageHandler(RegistryStore store, HeatMapComputer heatMaps, LocationPrivacy privacy, IOptions<CoverageOptions> options, TimeProvider clock)
+internal sealed class CoverageHandler(RegistryStore store, CoverageReader coverage, HeatMapComputer heatMaps, LocationPrivacy privacy)
 {
     public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => V1.CoverageReflection.Descriptor.Services[0];
 
     public async Task<V1.CoverageReport> GetCoverage(V1.CoverageRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
-        var question = CheckedQuestion(request, errors);
+        var question = coverage.Read(request, errors);
         ApiErrors.ThrowIfAny(errors);
-        var (bases, communities) = await ReadAsync(question, request.Sector, context.Caller().ScopeArea, context.CancellationToken).ConfigureAwait(false);
+        var (bases, communities) = await coverage.ReadAsync(question, request.Sector, context.Caller().ScopeArea, context.CancellationToken).ConfigureAwait(false);
         return ApiMapping.ToProto(CoverageAnalysis.Analyse(question, bases, communities));
     }
 
@@ -42,23 +41,23 @@ internal sealed class CoverageHandler(RegistryStore store, HeatMapComputer heatM
         var caller = context.Caller();
         var (spec, question) = CheckedGroupGaps(request, string.Empty);
         var map = await heatMaps.ComputeAsync(spec, caller, context.CancellationToken).ConfigureAwait(false);
-        var (bases, communities) = await ReadAsync(question, string.Empty, caller.ScopeArea, context.CancellationToken).ConfigureAwait(false);
-        var coverage = CoverageAnalysis.Analyse(question, bases, communities);
-        var gaps = GroupGaps.Find(map, request.Threshold, spec.Filter.Affected, coverage.Bases, communities);
-        return GroupGapsReport(map, gaps, communities, coverage, privacy.PolicyFor(caller).IsCoarsened);
+        var (bases, communities) = await coverage.ReadAsync(question, string.Empty, caller.ScopeArea, context.CancellationToken).ConfigureAwait(false);
+        var report = CoverageAnalysis.Analyse(question, bases, communities);
+        var gaps = GroupGaps.Find(map, request.Threshold, spec.Filter.Affected, report.Bases, communities);
+        return GroupGapsReport(map, gaps, communities, report, privacy.PolicyFor(caller).IsCoarsened);
     }
 
     public async Task<V1.PlanDeploymentReport> PlanDeployment(V1.PlanDeploymentRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
-        var question = CheckedQuestion(request.Coverage ?? new V1.CoverageRequest(), errors.At("coverage"));
+        var question = coverage.Read(request.Coverage ?? new V1.CoverageRequest(), errors.At("coverage"));
         var teams = request.Teams.Select(t => new PlannedTeam(t.BaseId, t.ClaCount, t.FemaleCount)).ToList();
         PlannedTeam.Check(teams, errors);
         ApiErrors.ThrowIfAny(errors);
         var groupGaps = request.GroupGaps is null ? ((HeatMapSpec Spec, CoverageQuestion Question)?)null : CheckedGroupGaps(request.GroupGaps, "group_gaps");
         var scope = context.Caller().ScopeArea;
         var sector = request.Coverage?.Sector ?? string.Empty;
-        var (bases, communities) = await ReadAsync(question, sector, scope, context.CancellationToken).ConfigureAwait(false);
+        var (bases, communities) = await coverage.ReadAsync(question, sector, scope, context.CancellationToken).ConfigureAwait(false);
         var open = bases.Select(b => b.Base.Id).ToHashSet(StringComparer.Ordinal);
         for (var i = 0; i < teams.Count; i++)
         {
@@ -109,12 +108,12 @@ internal sealed class CoverageHandler(RegistryStore store, HeatMapComputer heatM
             at.Add("threshold", $"{request.Threshold} must be a positive number in the heat map's unit");
         }
 
-        var question = CheckedQuestion(new V1.CoverageRequest { At = request.At, Reach = request.Reach }, at);
+        var question = coverage.Read(new V1.CoverageRequest { At = request.At, Reach = request.Reach }, at);
         ApiErrors.ThrowIfAny(errors);
         return (spec, question);
     }
 
-    private static V1.GroupGapsReport GroupGapsReport(HeatMap map, GroupGapResult gaps, IReadOnlyList<CommunityAtRisk> communities, CoverageReport coverage, bool coarsened)
+    private static V1.GroupGapsReport GroupGapsReport(HeatMap map, GroupGapResult gaps, IReadOnlyList<CommunityAtRisk> communities, CoverageReport analysed, bool coarsened)
     {
         var report = new V1.GroupGapsReport
         {
@@ -131,7 +130,7 @@ internal sealed class CoverageHandler(RegistryStore store, HeatMapComputer heatM
             {
                 report.Communities.Add(new V1.GroupGapCommunity
                 {
-                    Community = ApiMapping.ToProto(new CommunityReach(byId[id], cell.NearestBaseId, NearestDistance(byId[id], cell.NearestBaseId, coverage))),
+                    Community = ApiMapping.ToProto(new CommunityReach(byId[id], cell.NearestBaseId, NearestDistance(byId[id], cell.NearestBaseId, analysed))),
                     Column = cell.Index % map.Area.Grid.Columns,
                     Row = cell.Index / map.Area.Grid.Columns,
                 });
@@ -142,8 +141,8 @@ internal sealed class CoverageHandler(RegistryStore store, HeatMapComputer heatM
     }
 
     /// <summary>The geodesic distance from a community to the base named as its cell's nearest qualifying one.</summary>
-    private static double NearestDistance(CommunityAtRisk community, string? baseId, CoverageReport coverage) =>
-        baseId is null ? 0 : Core.Spatial.Geodesy.DistanceMetres(community.Centroid, coverage.Bases.First(b => b.Base.Id == baseId).Base.Location);
+    private static double NearestDistance(CommunityAtRisk community, string? baseId, CoverageReport report) =>
+        baseId is null ? 0 : Core.Spatial.Geodesy.DistanceMetres(community.Centroid, report.Bases.First(b => b.Base.Id == baseId).Base.Location);
 
     private static V1.GroupGapCell GapCell(HeatMap map, GroupGapCell cell, CellRings rings)
     {
@@ -155,47 +154,6 @@ internal sealed class CoverageHandler(RegistryStore store, HeatMapComputer heatM
         };
         message.CommunityIds.AddRange(cell.CommunityIds);
         return message;
-    }
-
-    /// <summary>The date, reach and risk threshold of a request, or field errors naming what is wrong.</summary>
-    private CoverageQuestion CheckedQuestion(V1.CoverageRequest request, FieldErrors errors)
-    {
-        var at = ApiMapping.ToDate(request.At, "at", errors) ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        ObservationRules.CheckOptionalId(request.Sector, "sector", errors);
-        var configured = options.Value;
-        var reach = configured.Reach;
-        if (request.Reach is { } given)
-        {
-            var field = errors.At("reach");
-            ReachDistances.Check(given.OperatingBaseMetres, "operating_base_metres", configured.MaxReachMetres, field);
-            ReachDistances.Check(given.CompanyOperatingBaseMetres, "company_operating_base_metres", configured.MaxReachMetres, field);
-            ReachDistances.Check(given.TemporaryOperatingBaseMetres, "temporary_operating_base_metres", configured.MaxReachMetres, field);
-            ReachDistances.Check(given.SurgeTeamMetres, "surge_team_metres", configured.MaxReachMetres, field);
-            reach = reach.Overridden(given.OperatingBaseMetres, given.CompanyOperatingBaseMetres, given.TemporaryOperatingBaseMetres, given.SurgeTeamMetres);
-        }
-
-        var minRisk = (RiskLevel)request.MinRisk;
-        if (minRisk == RiskLevel.Unassessed)
-        {
-            minRisk = CoverageQuestion.DefaultMinRisk;
-        }
-        else if (!Enum.IsDefined(minRisk))
-        {
-            errors.Add("min_risk", $"{(int)request.MinRisk} is not a known RiskLevel (1 LOW to 4 CRITICAL; 0 for the default, MEDIUM)");
-        }
-
-        return new CoverageQuestion(at, reach, minRisk);
-    }
-
-    /// <summary>The open bases with their teams, and the communities at risk, read side by side.</summary>
-    private async Task<(IReadOnlyList<BaseTeam> Bases, IReadOnlyList<CommunityAtRisk> Communities)> ReadAsync(
-        CoverageQuestion question, string sector, Geometry? scope, CancellationToken cancellationToken)
-    {
-        var bases = store.OpenBaseTeamsAsync(question.At, sector, scope, cancellationToken);
-        var communities = store.CommunitiesAtRiskAsync(question.MinRisk, sector, scope, cancellationToken);
-        // Both awaited together, so that a failure of one leaves no read behind unobserved.
-        await Task.WhenAll(bases, communities).ConfigureAwait(false);
-        return (await bases.ConfigureAwait(false), await communities.ConfigureAwait(false));
     }
 
     /// <summary>

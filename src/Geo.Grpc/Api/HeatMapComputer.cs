@@ -79,6 +79,35 @@ internal sealed class HeatMapComputer(ObservationPoints points, LocationPrivacy 
         return spec;
     }
 
+    /// <summary>
+    /// The request as <paramref name="map"/> answered it: the shape, method, classification,
+    /// classes, kernel bandwidth or distance band that the service chose filled in, and the minimum
+    /// count applied (a coarsened caller's is at least its role's).
+    /// </summary>
+    public static V1.HeatMapRequest Resolved(V1.HeatMapRequest request, HeatMap map)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(map);
+        var spec = map.Spec;
+        var resolved = request.Clone();
+        resolved.Shape = (V1.GridShape)spec.Shape;
+        resolved.Method = (V1.HeatMapMethod)spec.Method;
+        resolved.Classification = (V1.Classification)spec.Classification;
+        resolved.Classes = spec.Classes;
+        if (spec.Method == HeatMapMethod.KernelDensity)
+        {
+            resolved.BandwidthMetres = spec.Bandwidth;
+        }
+
+        if (spec.Method == HeatMapMethod.HotSpots)
+        {
+            resolved.DistanceBandMetres = spec.DistanceBand;
+        }
+
+        resolved.MinCount = map.MinCount;
+        return resolved;
+    }
+
     /// <summary>The surface as <paramref name="caller"/> may see it: inside its area, coarsened and thresholded when its role says so.</summary>
     public async Task<HeatMap> ComputeAsync(HeatMapSpec spec, Caller caller, CancellationToken cancellationToken)
     {

@@ -77,7 +77,7 @@ internal sealed class HeatMapsHandler(HeatMapComputer computer, LocationPrivacy 
             From = ApiMapping.ToTimestamp(f.Period.From),
             To = ApiMapping.ToTimestamp(f.Period.To),
             // A coarsened caller's small totals are withheld like its small cells (reported as 0).
-            Observations = coarsened && f.Observations < map.MinCount ? 0 : f.Observations,
+            Observations = map.PublishedObservations(f, coarsened) ?? 0,
             Cells = f.ShownCount,
             WithheldCells = f.WithheldCount,
         }));

@@ -3,13 +3,15 @@ using Geo.Core.Access;
 using Geo.Exporters.GeoJson;
 using Geo.Grpc.Api;
 using Geo.Grpc.Http;
+using Geo.Grpc.Protocol;
 using Microsoft.Extensions.Primitives;
 
 namespace Geo.Grpc.Feeds;
 
 /// <summary>
 /// The SAGE feeds over plain HTTP GET, for importers that pull URLs:
-/// <c>/feeds/observations?cursor=&amp;limit=&amp;all=</c> with ETag / If-None-Match.
+/// <c>/feeds/observations?cursor=&amp;limit=&amp;all=</c> with ETag / If-None-Match, and
+/// <c>/feeds/layers/{layer}?...</c> with the fields of the layer's request as parameters.
 /// </summary>
 internal static class FeedEndpoints
 {
@@ -19,6 +21,35 @@ internal static class FeedEndpoints
     {
         endpoints.MapGet("/feeds/observations", PullObservationsAsync).RequirePermission(Permission.ReadFeeds);
         endpoints.MapGet("/feeds/observations/{id}", PullObservationAsync).RequirePermission(Permission.ReadFeeds);
+        foreach (var layer in LayerFeedService.All)
+        {
+            endpoints.MapGet("/feeds/layers/" + LayerFeedService.NameOf(layer), (HttpContext http, LayerFeedService layers) => PullLayerAsync(http, layer, layers))
+                .RequirePermission(Permission.ReadFeeds);
+        }
+    }
+
+    /// <summary>A layer: the query read as the layer's request message, then computed and written as over gRPC.</summary>
+    private static async Task PullLayerAsync(HttpContext http, FeedLayer layer, LayerFeedService layers)
+    {
+        var cancellationToken = http.RequestAborted;
+        var request = QueryMessage.Read(http.Request.Query, LayerFeedService.FieldOf(layer).MessageType);
+        ComputedLayer computed;
+        try
+        {
+            computed = await layers.ComputeAsync(layer, request, string.Empty, http.Caller(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException e) when (e.StatusCode is StatusCode.InvalidArgument or StatusCode.ResourceExhausted)
+        {
+            // The checks name proto fields; the caller gave parameters in their JSON names.
+            throw new RpcException(e.StatusCode, QueryMessage.InParameterNames(e.Status.Detail));
+        }
+
+        var response = http.Response;
+        response.ContentType = GeoJson;
+        // The layer depends on the token (scope, coarsening): shared caches must not keep it.
+        response.Headers.CacheControl = "private, no-cache";
+        await using var writer = GeoJsonWriter.ToStream(response.Body);
+        await computed.WriteAsync(writer, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task PullObservationsAsync(HttpContext http, ObservationFeedService feed)
@@ -77,14 +108,12 @@ internal static class FeedEndpoints
             ? 0
             : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
                 ? value
-                : throw ApiErrors.InvalidArgument(name, $"'{Shorten(text)}' is not a whole number");
+                : throw ApiErrors.InvalidArgument(name, $"'{QueryMessage.Shorten(text)}' is not a whole number");
 
     private static bool Boolean(IQueryCollection query, string name) => Single(query, name) switch
     {
         null or "" or "false" or "0" => false,
         "true" or "1" => true,
-        var other => throw ApiErrors.InvalidArgument(name, $"'{Shorten(other)}' is not true or false"),
+        var other => throw ApiErrors.InvalidArgument(name, $"'{QueryMessage.Shorten(other)}' is not true or false"),
     };
-
-    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";
 }

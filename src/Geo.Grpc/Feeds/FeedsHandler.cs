@@ -1,5 +1,6 @@
 using Geo.Exporters.GeoJson;
 using Geo.Grpc.Access;
+using Geo.Grpc.Api;
 using Geo.Grpc.Protocol;
 using Geo.Grpc.Server;
 using Google.Protobuf;
@@ -8,7 +9,7 @@ using V1 = Geo.Api.V1;
 namespace Geo.Grpc.Feeds;
 
 /// <summary>geoawareness.v1.Feeds: the SAGE feeds over gRPC, the document in chunks of the HTTP body's bytes.</summary>
-internal sealed class FeedsHandler(ObservationFeedService observations)
+internal sealed class FeedsHandler(ObservationFeedService observations, LayerFeedService layers)
 {
     public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => V1.FeedsReflection.Descriptor.Services[0];
 
@@ -23,11 +24,30 @@ internal sealed class FeedsHandler(ObservationFeedService observations)
             return;
         }
 
-        await using var writer = new GeoJsonWriter(
-            (bytes, ct) => new ValueTask(responses.WriteAsync(new V1.FeedChunk { Geojson = ByteString.CopyFrom(bytes.Span) }, ct)));
+        await using var writer = ChunkWriter(responses);
         var end = await observations.WriteAsync(pull, writer, cancellationToken).ConfigureAwait(false);
         await responses.WriteAsync(
             new V1.FeedChunk { End = new V1.FeedPageEnd { NextCursor = end.NextCursor, Features = end.Features, More = end.More, Etag = pull.ETag } },
             cancellationToken).ConfigureAwait(false);
     }
+
+    public async Task PullLayer(V1.PullLayerRequest request, IServerStreamWriter<V1.FeedChunk> responses, ServerCallContext context)
+    {
+        var cancellationToken = context.CancellationToken;
+        if (request.LayerCase == V1.PullLayerRequest.LayerOneofCase.None)
+        {
+            throw ApiErrors.InvalidArgument("layer", $"is required: one of {string.Join(", ", LayerFeedService.All.Select(l => LayerFeedService.FieldOf(l).Name))}");
+        }
+
+        var layer = (FeedLayer)request.LayerCase;
+        var field = LayerFeedService.FieldOf(layer);
+        var computed = await layers.ComputeAsync(layer, (IMessage)field.Accessor.GetValue(request), field.Name, context.Caller(), cancellationToken).ConfigureAwait(false);
+        await using var writer = ChunkWriter(responses);
+        var features = await computed.WriteAsync(writer, cancellationToken).ConfigureAwait(false);
+        await responses.WriteAsync(new V1.FeedChunk { End = new V1.FeedPageEnd { Features = features } }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A writer whose every flushed chunk is one message of the stream.</summary>
+    private static GeoJsonWriter ChunkWriter(IServerStreamWriter<V1.FeedChunk> responses) =>
+        new((bytes, ct) => new ValueTask(responses.WriteAsync(new V1.FeedChunk { Geojson = ByteString.CopyFrom(bytes.Span) }, ct)));
 }

@@ -382,6 +382,30 @@ public sealed class RegistryStore(NpgsqlDataSource dataSource)
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
     }
 
+    /// <summary>
+    /// The locations (point, polygon or multipolygon) of the communities named, by id; an id with
+    /// no community is left out. For maps of communities that coverage has already selected.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, Geometry>> CommunityLocationsAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var locations = new Dictionary<string, Geometry>(ids.Count, StringComparer.Ordinal);
+        if (ids.Count == 0)
+        {
+            return locations;
+        }
+
+        await using var command = dataSource.CreateCommand("SELECT id, ST_AsEWKB(location) FROM communities WHERE id = ANY($1)");
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. ids] });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            locations[reader.GetString(0)] = Ewkb.Read(reader.GetFieldValue<byte[]>(1));
+        }
+
+        return locations;
+    }
+
     /// <summary>Adds the caller's area as the next parameter and returns the condition that keeps to it.</summary>
     private static string Scope(NpgsqlCommand command, Geometry? scope, string column)
     {

@@ -1,8 +1,7 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Text.Json;
 using Geo.Core.Spatial;
 using Geo.Exporters.GeoJson;
+using Geo.Testing.Gdal;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -111,34 +110,8 @@ public sealed class GdalReadsGeoJsonTests(ITestOutputHelper output) : IDisposabl
 
     private async Task<string> OgrinfoAsync(params string[] arguments)
     {
-        var start = new ProcessStartInfo("ogrinfo") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process? process;
-        try
-        {
-            process = Process.Start(start);
-        }
-        catch (Win32Exception e)
-        {
-            throw new InvalidOperationException("ogrinfo is not installed: the GeoJSON tests need GDAL's ogrinfo (Debian/Ubuntu: apt-get install gdal-bin)", e);
-        }
-
-        using (process)
-        {
-            Assert.NotNull(process);
-            // A guard against a hung process, not a timing assertion.
-            using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-            var stdout = process.StandardOutput.ReadToEndAsync(guard.Token);
-            var stderr = process.StandardError.ReadToEndAsync(guard.Token);
-            await process.WaitForExitAsync(guard.Token);
-            var text = await stdout;
-            output.WriteLine(text);
-            Assert.True(process.ExitCode == 0, $"ogrinfo {string.Join(' ', arguments)} exited with {process.ExitCode}: {await stderr}");
-            return text;
-        }
+        var text = await Ogrinfo.RunAsync(arguments);
+        output.WriteLine(text);
+        return text;
     }
 }

@@ -142,6 +142,8 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     [InlineData(Role.Analyst, "Indicators", "Compute")]
     [InlineData(Role.Supervisor, "Indicators", "Export")]
     [InlineData(Role.Cla, "Indicators", "Compute")]
+    [InlineData(Role.Analyst, "Feeds", "PullLayer")]
+    [InlineData(Role.Planner, "Feeds", "PullLayer")]
     public async Task Method_RoleThatTheIssueExcludes_IsPermissionDenied(Role role, string service, string method)
     {
         var descriptor = ServiceNamed(service).FindMethodByName(method);
@@ -168,6 +170,7 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     [InlineData(Role.CpasFocalPoint, "Indicators", "Compute")]
     [InlineData(Role.CpasFocalPoint, "Indicators", "Export")]
     [InlineData(Role.Planner, "Indicators", "Export")]
+    [InlineData(Role.Importer, "Feeds", "PullLayer")]
     public async Task Method_RoleThatTheIssueIncludes_IsLetThrough(Role role, string service, string method)
     {
         var descriptor = ServiceNamed(service).FindMethodByName(method);

@@ -8,6 +8,8 @@ using Geo.Testing.Echo;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.DependencyInjection;
+using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using Xunit;
 
 namespace Geo.Grpc.Tests.Api;
@@ -35,6 +37,9 @@ public sealed class ApiFixture : IAsyncLifetime, IDisposable
     }
 
     public PostgisDatabase Database => _database;
+
+    /// <summary>The service's clock: the system's, unless a test freezes it.</summary>
+    public TestClock Clock { get; } = new();
 
     public GeoAwarenessService Service => _service ?? throw new InvalidOperationException("not initialised");
 
@@ -70,7 +75,11 @@ public sealed class ApiFixture : IAsyncLifetime, IDisposable
     public async Task InitializeAsync()
     {
         await _database.InitializeAsync();
-        _service = await GrpcTestServer.StartAsync(_database.ConnectionString, [.. Settings, .. _extraSettings], _configureServices);
+        _service = await GrpcTestServer.StartAsync(_database.ConnectionString, [.. Settings, .. _extraSettings], services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            _configureServices?.Invoke(services);
+        });
         foreach (var role in System.Enum.GetValues<Role>())
         {
             var token = await TestTokens.IssueAsync(

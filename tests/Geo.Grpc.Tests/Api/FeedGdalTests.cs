@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Geo.Api.V1;
+using Geo.Testing.Gdal;
 using Npgsql;
 using Xunit;
 using static Geo.Grpc.Tests.Api.ApiFixture;
@@ -43,9 +43,9 @@ public sealed class FeedGdalTests(ApiFixture api) : IClassFixture<ApiFixture>, I
         using var document = JsonDocument.Parse(await File.ReadAllBytesAsync(file));
         var features = document.RootElement.GetProperty("features").EnumerateArray().ToList();
 
-        var info = Run("ogrinfo", "-ro", "-al", "-so", file);
+        var info = await GdalTool.RunAsync("ogrinfo", "-ro", "-al", "-so", file);
         var importTable = "sage_import";
-        Run("ogr2ogr", "-f", "PostgreSQL", PgConnection(), file, "-nln", importTable, "-lco", "GEOMETRY_NAME=geom", "-overwrite");
+        await GdalTool.RunAsync("ogr2ogr", "-f", "PostgreSQL", PgConnection(), file, "-nln", importTable, "-lco", "GEOMETRY_NAME=geom", "-overwrite");
 
         Assert.Contains($"Feature Count: {features.Count}", info, StringComparison.Ordinal);
         Assert.Contains("Geometry: Point", info, StringComparison.Ordinal);
@@ -125,24 +125,5 @@ public sealed class FeedGdalTests(ApiFixture api) : IClassFixture<ApiFixture>, I
         using var response = await http.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadAsByteArrayAsync();
-    }
-
-    /// <summary>Runs a GDAL tool; a missing tool fails the test (CI installs gdal-bin), it does not skip it.</summary>
-    private static string Run(string tool, params string[] arguments)
-    {
-        var path = Path.Combine("/usr/bin", tool);
-        Assert.True(File.Exists(path), $"{path} is missing: install Debian's gdal-bin (scripts/install-prerequisites.sh does)");
-        var start = new ProcessStartInfo(path) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{tool} exited with {process.ExitCode}: {error}");
-        return output.Result;
     }
 }

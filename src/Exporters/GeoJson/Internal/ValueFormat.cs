@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 
 namespace Geo.Exporters.GeoJson.Internal;
 
@@ -15,6 +16,35 @@ internal static class ValueFormat
     private const double ExactIntegers = 9_007_199_254_740_992; // 2^53
 
     private static readonly double[] PowersOfTen = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+
+    /// <summary>
+    /// The next value of <paramref name="json"/> as <see cref="WriteDouble"/> writes it; NaN and
+    /// infinities, which JSON has no number for, as null. For properties and foreign members alike.
+    /// </summary>
+    public static void WriteDoubleValue(Utf8JsonWriter json, double value)
+    {
+        if (!double.IsFinite(value))
+        {
+            json.WriteNullValue();
+            return;
+        }
+
+        Span<byte> text = stackalloc byte[MaxDoubleLength];
+        json.WriteRawValue(text[..WriteDouble(value, text)], skipInputValidation: true);
+    }
+
+    /// <summary>The next value of <paramref name="json"/> as <see cref="WriteQuotedTime"/> writes it, or null.</summary>
+    public static void WriteTimeValue(Utf8JsonWriter json, DateTimeOffset? value)
+    {
+        if (value is not { } time)
+        {
+            json.WriteNullValue();
+            return;
+        }
+
+        Span<byte> text = stackalloc byte[MaxQuotedTimeLength];
+        json.WriteRawValue(text[..WriteQuotedTime(time, text)], skipInputValidation: true);
+    }
 
     /// <summary>
     /// A text that reads back as exactly <paramref name="value"/>, with a point or exponent always:

@@ -1,0 +1,130 @@
+using Geo.Core.Access;
+using Geo.Core.Coverage;
+using Geo.Core.Validation;
+using Geo.Exporters.GeoJson;
+using Geo.Exporters.Layers;
+using Geo.Grpc.Access;
+using Geo.Grpc.Api;
+using Geo.Storage.Registry;
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using V1 = Geo.Api.V1;
+
+namespace Geo.Grpc.Feeds;
+
+/// <summary>The layers of the feeds; each value is the number of the field of PullLayerRequest that asks for it.</summary>
+internal enum FeedLayer
+{
+    HeatMap = V1.PullLayerRequest.HeatMapFieldNumber,
+    HotSpots = V1.PullLayerRequest.HotSpotsFieldNumber,
+    Bases = V1.PullLayerRequest.BasesFieldNumber,
+    CoverageGaps = V1.PullLayerRequest.CoverageGapsFieldNumber,
+    CommunitiesAtRisk = V1.PullLayerRequest.CommunitiesAtRiskFieldNumber,
+}
+
+/// <summary>A layer computed for a caller and checked: only the writing is left, so a refusal came before any byte.</summary>
+internal sealed class ComputedLayer(Func<GeoJsonWriter, CancellationToken, Task<long>> write)
+{
+    /// <summary>Writes the FeatureCollection and flushes it; returns the number of features.</summary>
+    public Task<long> WriteAsync(GeoJsonWriter writer, CancellationToken cancellationToken) => write(writer, cancellationToken);
+}
+
+/// <summary>
+/// The layer feeds behind both gRPC (Feeds.PullLayer) and HTTP (GET /feeds/layers/{name}): the
+/// request checked by the same code as HeatMaps.Compute and Coverage.GetCoverage, the product
+/// computed for the caller as those services compute it, and one writer per layer, so both
+/// transports give the same bytes and the same answers as the services.
+/// </summary>
+internal sealed class LayerFeedService(HeatMapComputer heatMaps, CoverageReader coverage, RegistryStore registry, LocationPrivacy privacy, TimeProvider clock)
+{
+    // Every field written, defaults included: the collection says exactly what produced it.
+    private static readonly JsonFormatter Parameters = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
+
+    /// <summary>Every layer, in the order of its field in PullLayerRequest.</summary>
+    public static IReadOnlyList<FeedLayer> All { get; } = Enum.GetValues<FeedLayer>();
+
+    /// <summary>The field of PullLayerRequest that asks for the layer: its name prefixes the layer's field errors over gRPC, its type is the layer's request.</summary>
+    public static FieldDescriptor FieldOf(FeedLayer layer) => V1.PullLayerRequest.Descriptor.FindFieldByNumber((int)layer);
+
+    /// <summary>The layer's name in its URL (/feeds/layers/{name}) and in its collection's "layer".</summary>
+    public static string NameOf(FeedLayer layer) => layer switch
+    {
+        FeedLayer.HeatMap => HeatMapLayerWriter.HeatMapLayer,
+        FeedLayer.HotSpots => HeatMapLayerWriter.HotSpotsLayer,
+        FeedLayer.Bases => BaseLayerWriter.Layer,
+        FeedLayer.CoverageGaps => CoverageGapLayerWriter.Layer,
+        _ => CommunityLayerWriter.Layer,
+    };
+
+    /// <summary>
+    /// Checks <paramref name="request"/> (the layer's HeatMapRequest or CoverageRequest) and
+    /// computes the layer as <paramref name="caller"/> may see it. Field errors are named under
+    /// <paramref name="prefix"/> (the oneof field over gRPC, nothing over HTTP).
+    /// </summary>
+    public async Task<ComputedLayer> ComputeAsync(FeedLayer layer, IMessage request, string prefix, Caller caller, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(caller);
+        return layer is FeedLayer.HeatMap or FeedLayer.HotSpots
+            ? await HeatMapAsync(layer, (V1.HeatMapRequest)request, prefix, caller, cancellationToken).ConfigureAwait(false)
+            : await CoverageAsync(layer, (V1.CoverageRequest)request, prefix, caller, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string Field(string prefix, string name) => prefix.Length == 0 ? name : $"{prefix}.{name}";
+
+    private async Task<ComputedLayer> HeatMapAsync(FeedLayer layer, V1.HeatMapRequest request, string prefix, Caller caller, CancellationToken cancellationToken)
+    {
+        var selection = HeatMapCellSelection.Shown;
+        if (layer == FeedLayer.HotSpots)
+        {
+            if (request.Method is not (V1.HeatMapMethod.Unspecified or V1.HeatMapMethod.HotSpots))
+            {
+                var given = V1.HeatMapRequest.Descriptor.FindFieldByNumber(V1.HeatMapRequest.MethodFieldNumber).EnumType.FindValueByNumber((int)request.Method)?.Name;
+                throw ApiErrors.InvalidArgument(Field(prefix, "method"),
+                    $"{given ?? ((int)request.Method).ToString(System.Globalization.CultureInfo.InvariantCulture)} is not the hot-spots layer's method: leave method unset (HOT_SPOTS), or pull the heat-map layer");
+            }
+
+            request = request.Clone();
+            request.Method = V1.HeatMapMethod.HotSpots;
+            selection = request.IncludeEmpty ? HeatMapCellSelection.Shown : HeatMapCellSelection.Significant;
+        }
+
+        var spec = heatMaps.Read(request, prefix);
+        var map = await heatMaps.ComputeAsync(spec, caller, cancellationToken).ConfigureAwait(false);
+        var coarsened = privacy.PolicyFor(caller).IsCoarsened;
+        var header = Header(HeatMapComputer.Resolved(request, map));
+        var name = NameOf(layer);
+        return new ComputedLayer((writer, token) => HeatMapLayerWriter.WriteAsync(writer, name, map, selection, coarsened, header, token));
+    }
+
+    private async Task<ComputedLayer> CoverageAsync(FeedLayer layer, V1.CoverageRequest request, string prefix, Caller caller, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        var question = coverage.Read(request, prefix.Length == 0 ? errors : errors.At(prefix));
+        ApiErrors.ThrowIfAny(errors);
+        var (bases, communities) = await coverage.ReadAsync(question, request.Sector, caller.ScopeArea, cancellationToken).ConfigureAwait(false);
+        var report = CoverageAnalysis.Analyse(question, bases, communities);
+        var header = Header(CoverageReader.Resolved(request, question));
+        switch (layer)
+        {
+            case FeedLayer.Bases:
+                return new ComputedLayer((writer, token) => BaseLayerWriter.WriteAsync(writer, question, report, header, token));
+            case FeedLayer.CoverageGaps:
+            {
+                var locations = await registry.CommunityLocationsAsync(report.CommunitiesOutOfReach.Select(c => c.Community.Id).ToList(), cancellationToken).ConfigureAwait(false);
+                return new ComputedLayer((writer, token) => CoverageGapLayerWriter.WriteAsync(writer, question, report, locations, header, token));
+            }
+
+            default:
+            {
+                var judged = CoverageAnalysis.Communities(question, report, communities);
+                var locations = await registry.CommunityLocationsAsync(judged.Select(c => c.Community.Id).ToList(), cancellationToken).ConfigureAwait(false);
+                return new ComputedLayer((writer, token) => CommunityLayerWriter.WriteAsync(writer, question, report, judged, locations, header, token));
+            }
+        }
+    }
+
+    private LayerHeader Header(IMessage resolved) =>
+        // Whole seconds: when it was made, to the second, is all a reader of a map needs.
+        new(Parameters.Format(resolved), DateTimeOffset.FromUnixTimeSeconds(clock.GetUtcNow().ToUnixTimeSeconds()));
+}
