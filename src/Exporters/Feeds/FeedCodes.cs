@@ -1,22 +1,14 @@
 using Geo.Core.Coverage;
 using Geo.Core.Domain;
+using Geo.Core.Indicators;
 
 namespace Geo.Exporters.Feeds;
 
 /// <summary>The codes the feeds write for the domain's enums: stable words, documented in the README's data dictionary.</summary>
 public static class FeedCodes
 {
-    public static string Category(ObservationCategory category) => category switch
-    {
-        ObservationCategory.ThreatOfPhysicalViolence => "threat_of_physical_violence",
-        ObservationCategory.ArmedGroupMovement => "armed_group_movement",
-        ObservationCategory.Displacement => "displacement",
-        ObservationCategory.EarlyWarningAlert => "early_warning_alert",
-        ObservationCategory.CommunityEngagement => "community_engagement",
-        ObservationCategory.InformationHarm => "information_harm",
-        ObservationCategory.SecurityIncidentAgainstCla => "security_incident_against_cla",
-        _ => "other",
-    };
+    /// <summary>The category's code word, the same in feeds and indicators.</summary>
+    public static string Category(ObservationCategory category) => Disaggregation.CategoryName(category);
 
     public static string CategoryTitle(ObservationCategory category) => category switch
     {
@@ -82,39 +74,12 @@ public static class FeedCodes
         _ => 3,
     };
 
-    public static string Sex(Sex sex) => sex switch
-    {
-        Core.Domain.Sex.Female => "female",
-        Core.Domain.Sex.Male => "male",
-        _ => "unknown",
-    };
+    public static string Sex(Sex sex) => Disaggregation.SexName(sex);
 
-    public static string Age(AgeGroup age) => age switch
-    {
-        AgeGroup.Child => "child",
-        AgeGroup.Youth => "youth",
-        AgeGroup.Adult => "adult",
-        _ => "older",
-    };
+    public static string Age(AgeGroup age) => Disaggregation.AgeName(age);
 
-    /// <summary>HXL attributes: +f / +m for sex (+unknown_sex otherwise), +children / +age18_24 / +adults / +elderly for age.</summary>
-    public static string Hxl(Sex sex, AgeGroup age)
-    {
-        var s = sex switch
-        {
-            Core.Domain.Sex.Female => "+f",
-            Core.Domain.Sex.Male => "+m",
-            _ => "+unknown_sex",
-        };
-        var a = age switch
-        {
-            AgeGroup.Child => "+children",
-            AgeGroup.Youth => "+age18_24",
-            AgeGroup.Adult => "+adults",
-            _ => "+elderly",
-        };
-        return s + a;
-    }
+    /// <summary>The HXL hashtag of a sex and age group, as the indicators write it.</summary>
+    public static string Hxl(Sex sex, AgeGroup age) => Disaggregation.HxlOf(sex, age);
 
     public static string BaseKind(BaseKind kind) => kind switch
     {

@@ -47,7 +47,7 @@ public static class ObservationFields
         var age = AffectedPeople.AgeOfCell(cell);
         return new FeedField(
             $"affected_{FeedCodes.Sex(sex)}_{FeedCodes.Age(age)}", "integer",
-            $"{FeedCodes.Sex(sex)} {FeedCodes.Age(age)} people affected", "#affected" + FeedCodes.Hxl(sex, age), "-");
+            $"{FeedCodes.Sex(sex)} {FeedCodes.Age(age)} people affected", FeedCodes.Hxl(sex, age), "-");
     }).ToArray();
 
     /// <summary>Every field, in the order written.</summary>

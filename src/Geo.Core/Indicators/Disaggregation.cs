@@ -65,7 +65,10 @@ public sealed record Disaggregation(DisaggregationDimension Dimension, string Ke
     };
 
     /// <summary>The HXL hashtag of the group for sex and age (#affected+f+children); empty for other dimensions.</summary>
-    public string Hxl => Sex is { } sex && Age is { } age ? $"#affected+{HxlSex(sex)}+{HxlAge(age)}" : string.Empty;
+    public string Hxl => Sex is { } sex && Age is { } age ? HxlOf(sex, age) : string.Empty;
+
+    /// <summary>The HXL hashtag of people of one sex and age group (#affected+f+children): one spelling for feeds and indicators.</summary>
+    public static string HxlOf(Sex sex, AgeGroup age) => $"#affected+{HxlSex(sex)}+{HxlAge(age)}";
 
     public static Disaggregation OfCell(int cell)
     {
