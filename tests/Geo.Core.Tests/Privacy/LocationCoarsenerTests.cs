@@ -16,6 +16,35 @@ public sealed class LocationCoarsenerTests
 
     private readonly LocationCoarsener _coarsener = new(Key);
 
+    /// <summary>
+    /// The keyed draws are HMAC-SHA256(key, label 0 id 0 attempt), read as two 53-bit fractions:
+    /// however the hashing is done, displaced points must not move between releases, or an
+    /// importer comparing two pulls could average them.
+    /// </summary>
+    [Theory]
+    [InlineData("obs-1", 0)]
+    [InlineData("obs-1", 3)]
+    [InlineData("o-ünïcode-ид", 1)]
+    public void Draw_IsTheDocumentedHmacOfTheIdAndAttempt(string id, int attempt)
+    {
+        var label = Encoding.UTF8.GetBytes("geoawareness/displacement/v1");
+        var idBytes = Encoding.UTF8.GetBytes(id);
+        var message = new byte[label.Length + 1 + idBytes.Length + 1 + 4];
+        label.CopyTo(message, 0);
+        idBytes.CopyTo(message, label.Length + 1);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(message.AsSpan(message.Length - 4), attempt);
+        var hash = System.Security.Cryptography.HMACSHA256.HashData(Key, message);
+        static double Unit(ReadOnlySpan<byte> bytes) => (System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes) >> 11) * (1.0 / (1UL << 53));
+        var first = System.Security.Cryptography.HMACSHA256.HashData(Key, message.AsSpan(0, message.Length - 4).ToArray().Concat(new byte[4]).ToArray());
+        var far = Unit(first.AsSpan(16, 8)) < LocationCoarsener.RuralFarShare;
+
+        var draw = _coarsener.Draw(id, SettlementType.Rural, attempt);
+
+        Assert.Equal(Unit(hash.AsSpan(0, 8)) * 360.0, draw.BearingDegrees);
+        Assert.Equal(Unit(hash.AsSpan(8, 8)) * (far ? LocationCoarsener.RuralFarMaximumMetres : LocationCoarsener.RuralMaximumMetres), draw.DistanceMetres);
+        Assert.Equal(far, draw.Far);
+    }
+
     // ---------- grid ----------
 
     [Theory]
