@@ -1,10 +1,9 @@
-using System.Globalization;
 using Geo.Core.Access;
 using Geo.Exporters.GeoJson;
 using Geo.Grpc.Api;
 using Geo.Grpc.Http;
 using Geo.Grpc.Protocol;
-using Microsoft.Extensions.Primitives;
+using V1 = Geo.Api.V1;
 
 namespace Geo.Grpc.Feeds;
 
@@ -55,12 +54,14 @@ internal static class FeedEndpoints
     private static async Task PullObservationsAsync(HttpContext http, ObservationFeedService feed)
     {
         var cancellationToken = http.RequestAborted;
-        var query = http.Request.Query;
-        var ask = new FeedPullRequest(
-            Single(query, "cursor"),
-            Integer(query, "limit"),
-            Boolean(query, "all"),
-            http.Request.Headers.IfNoneMatch.ToString());
+        // The parameters are PullObservationsRequest's fields, read as every layer's are; the ETag comes as a header.
+        var request = (V1.PullObservationsRequest)QueryMessage.Read(http.Request.Query, V1.PullObservationsRequest.Descriptor);
+        if (http.Request.Headers.IfNoneMatch.Count > 0)
+        {
+            request.IfNoneMatch = http.Request.Headers.IfNoneMatch.ToString();
+        }
+
+        var ask = FeedPullRequest.From(request);
         await using var pull = await feed.OpenAsync(ask, http.Caller(), cancellationToken).ConfigureAwait(false);
         var response = http.Response;
         response.Headers.ETag = $"\"{pull.ETag}\"";
@@ -91,29 +92,4 @@ internal static class FeedEndpoints
         http.Response.Headers.CacheControl = "private, no-cache";
         await http.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), http.RequestAborted).ConfigureAwait(false);
     }
-
-    private static string? Single(IQueryCollection query, string name)
-    {
-        var values = query[name];
-        return values.Count switch
-        {
-            0 => null,
-            1 => values[0],
-            _ => throw ApiErrors.InvalidArgument(name, "is given more than once"),
-        };
-    }
-
-    private static int Integer(IQueryCollection query, string name) =>
-        Single(query, name) is not { Length: > 0 } text
-            ? 0
-            : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
-                ? value
-                : throw ApiErrors.InvalidArgument(name, $"'{QueryMessage.Shorten(text)}' is not a whole number");
-
-    private static bool Boolean(IQueryCollection query, string name) => Single(query, name) switch
-    {
-        null or "" or "false" or "0" => false,
-        "true" or "1" => true,
-        var other => throw ApiErrors.InvalidArgument(name, $"'{QueryMessage.Shorten(other)}' is not true or false"),
-    };
 }

@@ -16,7 +16,7 @@ internal sealed class FeedsHandler(ObservationFeedService observations, LayerFee
     public async Task PullObservations(V1.PullObservationsRequest request, IServerStreamWriter<V1.FeedChunk> responses, ServerCallContext context)
     {
         var cancellationToken = context.CancellationToken;
-        var ask = new FeedPullRequest(request.Cursor, request.Limit, request.All, request.IfNoneMatch);
+        var ask = FeedPullRequest.From(request);
         await using var pull = await observations.OpenAsync(ask, context.Caller(), cancellationToken).ConfigureAwait(false);
         if (pull.NotModified)
         {

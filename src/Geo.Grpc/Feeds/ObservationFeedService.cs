@@ -15,7 +15,10 @@ using Microsoft.Extensions.Options;
 namespace Geo.Grpc.Feeds;
 
 /// <summary>What an importer asks of the observation feed, over gRPC or HTTP alike.</summary>
-internal sealed record FeedPullRequest(string? Cursor, int Limit, bool All, string? IfNoneMatch);
+internal sealed record FeedPullRequest(string? Cursor, int Limit, bool All, string? IfNoneMatch)
+{
+    public static FeedPullRequest From(Geo.Api.V1.PullObservationsRequest request) => new(request.Cursor, request.Limit, request.All, request.IfNoneMatch);
+}
 
 /// <summary>The end of a written page: what the importer sends next, and whether more is waiting.</summary>
 internal sealed record FeedPageEnd(string NextCursor, long Features, bool More);
