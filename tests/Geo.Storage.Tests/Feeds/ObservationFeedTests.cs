@@ -12,9 +12,9 @@ namespace Geo.Storage.Tests.Feeds;
 /// delivered past a transaction that could still commit.
 /// </summary>
 /// <remarks>
-/// The tests share a database, and any transaction of the cluster (an autovacuum's analyze, say)
-/// can hold the watermark back for a moment, so a test's rows may arrive with another test's
-/// still unsettled ones. Each test therefore looks only at the ids it wrote.
+/// The tests share a cluster with the other test classes, whose open transactions hold the
+/// watermark back for as long as they run: that is the feed doing its job, so a test that expects
+/// its rows waits until nothing written before them is still open, and looks only at the ids it wrote.
 /// </remarks>
 public sealed class ObservationFeedTests(PostgisDatabase database) : IClassFixture<PostgisDatabase>
 {
@@ -36,6 +36,7 @@ public sealed class ObservationFeedTests(PostgisDatabase database) : IClassFixtu
 
         var whileOpen = await ReadAsync(after, "order-");
         await earlyTransaction.CommitAsync();
+        await SettledAsync();
         var afterCommit = await ReadAsync(after, "order-");
 
         // A reader paging by commit order or by a sequence would have handed out b and moved past a.
@@ -60,6 +61,7 @@ public sealed class ObservationFeedTests(PostgisDatabase database) : IClassFixtu
             await InsertAsync(connection, null, "rollback-kept");
         }
 
+        await SettledAsync();
         var delivered = await ReadAsync(after, "rollback-");
 
         Assert.Equal(["rollback-kept"], delivered.Select(r => r.Stored.Observation.Id));
@@ -77,6 +79,7 @@ public sealed class ObservationFeedTests(PostgisDatabase database) : IClassFixtu
         var store = new Geo.Storage.Observations.ObservationStore(database.DataSource);
         await store.ReviewAsync("to-review", VerificationStatus.Verified, null, "supervisor", string.Empty, 0, CancellationToken.None);
 
+        await SettledAsync();
         var delivered = await ReadAsync(head, "to-review");
 
         var record = Assert.Single(delivered);
@@ -97,6 +100,7 @@ public sealed class ObservationFeedTests(PostgisDatabase database) : IClassFixtu
             }
         }
 
+        await SettledAsync();
         var seen = new List<string>();
         var cursor = after;
         while (true)
@@ -156,7 +160,8 @@ public sealed class ObservationFeedTests(PostgisDatabase database) : IClassFixtu
         var pages = 0;
         while (true)
         {
-            var finished = writersDone.IsCancellationRequested;
+            // Settled before the page's snapshot is taken, so an empty page then means the end.
+            var settled = writersDone.IsCancellationRequested && await EverythingSettledAsync();
             var page = await PageAsync(cursor, 7, "w");
             pages++;
             delivered.AddRange(page.Mine.Select(r => r.Stored.Observation.Id));
@@ -164,7 +169,7 @@ public sealed class ObservationFeedTests(PostgisDatabase database) : IClassFixtu
             {
                 cursor = page.End;
             }
-            else if (finished && await EverythingSettledAsync())
+            else if (settled)
             {
                 break;
             }
@@ -180,6 +185,15 @@ public sealed class ObservationFeedTests(PostgisDatabase database) : IClassFixtu
     /// <summary>No transaction holds the watermark back: every committed row is deliverable.</summary>
     private async Task<bool> EverythingSettledAsync() =>
         await database.ScalarAsync<bool>("SELECT NOT EXISTS (SELECT FROM observations WHERE change_xid >= pg_snapshot_xmin(pg_current_snapshot()))");
+
+    private async Task SettledAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        while (!await EverythingSettledAsync())
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+    }
 
     private async Task<FeedPosition> HeadAsync()
     {
