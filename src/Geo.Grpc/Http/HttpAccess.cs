@@ -32,7 +32,7 @@ public static class HttpAccess
 
     /// <summary>A refusal or failure as the JSON answer every endpoint gives.</summary>
     public static IResult Problem(Status status) => Results.Json(
-        new { status = StatusName(status.StatusCode), problem = status.Detail }, statusCode: HttpStatusOf(status.StatusCode));
+        new { status = StatusNames.Of(status.StatusCode), problem = status.Detail }, statusCode: HttpStatusOf(status.StatusCode));
 
     public static int HttpStatusOf(StatusCode code) => code switch
     {
@@ -47,12 +47,6 @@ public static class HttpAccess
         StatusCode.DeadlineExceeded => StatusCodes.Status504GatewayTimeout,
         StatusCode.Cancelled => 499,
         _ => StatusCodes.Status500InternalServerError,
-    };
-
-    private static string StatusName(StatusCode code) => code switch
-    {
-        StatusCode.OK => "OK",
-        _ => string.Concat(code.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString())).ToUpperInvariant(),
     };
 
     private static async ValueTask<object?> AuthorizeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next, Permission permission)

@@ -1,0 +1,51 @@
+using System.CommandLine;
+using Geo.Cli.Commands;
+
+namespace Geo.Cli;
+
+/// <summary>The <c>geoaware</c> command tree and how it is run.</summary>
+internal static class CliApp
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var context = new CliContext(output, error);
+        var root = Build(context);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
+        {
+            foreach (var problem in parse.Errors)
+            {
+                await error.WriteLineAsync($"geoaware: {problem.Message}").ConfigureAwait(false);
+            }
+
+            await error.WriteLineAsync($"see: {string.Join(' ', ["geoaware", .. CommandPath(parse.CommandResult.Command, root)])} --help").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public static RootCommand Build(CliContext context)
+    {
+        var root = new RootCommand(
+            "geoaware: the GeoAwareness command-line tool. Talks to the service over gRPC with a token.\n\n" +
+            "Examples:\n" +
+            "  export GEOAWARE_TOKEN=...            # the token printed by scripts/run.sh\n" +
+            "  geoaware gaps                        # bases and teams with their coverage gaps\n" +
+            "  geoaware query --bbox 29.0,-1.8,29.4,-1.4 --since 2026-10-01 --format table");
+        context.Service.AddTo(root);
+        root.Subcommands.Add(WhoAmICommand.Create(context));
+        return root;
+    }
+
+    private static List<string> CommandPath(Command command, RootCommand root)
+    {
+        var path = new List<string>();
+        for (var current = command; current is not null && current != root; current = current.Parents.OfType<Command>().FirstOrDefault())
+        {
+            path.Insert(0, current.Name);
+        }
+
+        return path;
+    }
+}
