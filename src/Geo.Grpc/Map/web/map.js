@@ -166,7 +166,8 @@
   }
 
   // The heat map's area: the mission's bases and communities with a margin as wide as a base's
-  // reach, cut into about 60 cells on its longer side (whole 500 m, between 500 m and 50 km).
+  // reach, cut into about 30 cells on its longer side (whole 500 m, between 5 and 50 km): cells
+  // no finer than the coarsened locations most roles get, whose small counts would be withheld.
   function surfaceArea(bounds) {
     const margin = 0.3;
     const area = {
@@ -178,7 +179,7 @@
     const middle = (area.south + area.north) / 2;
     const width = (area.east - area.west) * 111320 * Math.cos(middle * Math.PI / 180);
     const height = (area.north - area.south) * 110574;
-    area.cellSizeMetres = Math.min(50000, Math.max(500, Math.ceil(Math.max(width, height) / 60 / 500) * 500));
+    area.cellSizeMetres = Math.min(50000, Math.max(5000, Math.ceil(Math.max(width, height) / 30 / 500) * 500));
     return area;
   }
 
@@ -208,7 +209,7 @@
       const [lon, lat] = feature.geometry.coordinates;
       L.circleMarker([lat, lon], {
         pane: 'bases', radius: 8, weight: 2, color: '#222', fillColor: TEAM_COLOURS[p.team_status] || '#999', fillOpacity: 0.95,
-      }).bindPopup(details(`Base ${p.name} (${TEAM_WORDS[p.team_status] || p.team_status})`, p)).addTo(layers.bases);
+      }).bindPopup(details(`${p.name} (${TEAM_WORDS[p.team_status] || p.team_status})`, p)).addTo(layers.bases);
     }
     return layers.bases.getLayers().length;
   }
@@ -235,7 +236,7 @@
         pointToLayer: (f, latlng) => L.circleMarker(latlng, Object.assign({ radius: communityRadius(p.population) }, style)),
       });
       const reach = p.within_reach ? 'within reach' : 'out of reach';
-      layer.bindPopup(details(`Community ${p.name} (${reach}${inGap ? ', in a gender/age gap' : ''})`, p)).addTo(layers.communities);
+      layer.bindPopup(details(`${p.name} (${reach}${inGap ? ', in a gender/age gap' : ''})`, p)).addTo(layers.communities);
     }
     return layers.communities.getLayers().length;
   }
