@@ -22,9 +22,6 @@ internal static class MapAssets
     /// <summary>The file at <paramref name="path"/> under /map/ ("index.html", "leaflet/leaflet.js"), or null.</summary>
     public static MapAsset? Find(string path) => Files.Value.GetValueOrDefault(path);
 
-    /// <summary>Every path served under /map/.</summary>
-    public static IEnumerable<string> Paths => Files.Value.Keys;
-
     private static FrozenDictionary<string, MapAsset> Load()
     {
         var assembly = typeof(MapAssets).Assembly;

@@ -346,6 +346,9 @@
       }
       state.error = null;
       banner.hidden = true;
+      // Nothing refused, nothing to draw: say so, so that an empty map is never a mystery.
+      $('notice').hidden = bounds.isValid();
+      $('notice').textContent = 'No open base and no community at risk in the area this token may see: nothing to draw yet.';
       state.ready = true;
       if (state.loadMs === null) {
         // From the start of navigation: what a user waits for after opening the page.
@@ -364,6 +367,7 @@
         state.counts[name] = 0;
       }
       state.error = e.message;
+      $('notice').hidden = true;
       showError(e.message);
       publish('error');
     } finally {
