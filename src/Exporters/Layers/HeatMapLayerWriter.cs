@@ -120,7 +120,7 @@ public static class HeatMapLayerWriter
     };
 
     /// <summary>The cell's ring, closed, as a polygon: the writer orients it and cuts it at the antimeridian.</summary>
-    private static Polygon Polygon(double[] ring)
+    internal static Polygon Polygon(double[] ring)
     {
         var coordinates = new Coordinate[(ring.Length / 2) + 1];
         for (var i = 0; i < ring.Length; i += 2)
@@ -132,7 +132,8 @@ public static class HeatMapLayerWriter
         return ShapeReader.Factory.CreatePolygon(coordinates);
     }
 
-    private static void WriteGrid(Utf8JsonWriter json, HeatMap map, bool coarsened, long[] written)
+    /// <summary>The grid, its class breaks and frames; <paramref name="written"/> holds the features written of each frame.</summary>
+    internal static void WriteGrid(Utf8JsonWriter json, HeatMap map, bool coarsened, long[] written)
     {
         json.WriteString(Unit, map.Unit);
         json.WriteString(Projection, map.Area.Frame.Proj);

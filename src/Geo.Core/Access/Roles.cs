@@ -32,7 +32,7 @@ public enum Role
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "The mission's word; no clash with code-access security.")]
 public enum Permission
 {
-    /// <summary>Open to anyone (only health and reflection, and only when configured so).</summary>
+    /// <summary>Open to anyone: the map page's files (which hold no data), and health and reflection when configured so.</summary>
     Open = 0,
 
     /// <summary>Any caller with a valid token, whatever its role (health and reflection when not open).</summary>

@@ -44,7 +44,9 @@ public sealed class RpcPermissions
         ["/geoawareness.v1.Feeds/PullObservations"] = Permission.ReadFeeds,
         ["/geoawareness.v1.Indicators/Compute"] = Permission.ReadIndicators,
         ["/geoawareness.v1.Indicators/Export"] = Permission.ReadIndicators,
-        ["/geoawareness.v1.Feeds/PullLayer"] = Permission.ReadFeeds,
+        // Any valid token gets in: each layer has its own readers (LayerFeedService.PermissionsOf),
+        // checked by the handler once the request says which layer.
+        ["/geoawareness.v1.Feeds/PullLayer"] = Permission.AnyCaller,
         ["/geoawareness.v1.Access/IssueToken"] = Permission.ManageTokens,
         ["/geoawareness.v1.Access/RevokeToken"] = Permission.ManageTokens,
         ["/geoawareness.v1.Access/ListTokens"] = Permission.ManageTokens,

@@ -50,6 +50,7 @@ internal static class ApiServiceExtensions
         services.AddSingleton<ObservationPoints>();
         services.AddSingleton<HeatMapComputer>();
         services.AddSingleton<CoverageReader>();
+        services.AddSingleton<GroupGapComputer>();
         services.Configure<FeedOptions>(configuration.GetSection(FeedOptions.SectionName));
         services.AddSingleton<ObservationFeed>();
         services.AddSingleton<ObservationFeedService>();

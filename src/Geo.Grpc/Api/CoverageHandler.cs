@@ -18,7 +18,7 @@ namespace Geo.Grpc.Api;
 /// policy paras 48-54). A scoped caller's answers are computed from its area alone: a base
 /// outside it neither appears nor counts as reaching anyone.
 /// </summary>
-internal sealed class CoverageHandler(RegistryStore store, CoverageReader coverage, HeatMapComputer heatMaps, LocationPrivacy privacy)
+internal sealed class CoverageHandler(RegistryStore store, CoverageReader coverage, HeatMapComputer heatMaps, GroupGapComputer groupGapComputer)
 {
     public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => V1.CoverageReflection.Descriptor.Services[0];
 
@@ -38,13 +38,8 @@ internal sealed class CoverageHandler(RegistryStore store, CoverageReader covera
     /// </summary>
     public async Task<V1.GroupGapsReport> GetGroupGaps(V1.GroupGapsRequest request, ServerCallContext context)
     {
-        var caller = context.Caller();
-        var (spec, question) = CheckedGroupGaps(request, string.Empty);
-        var map = await heatMaps.ComputeAsync(spec, caller, context.CancellationToken).ConfigureAwait(false);
-        var (bases, communities) = await coverage.ReadAsync(question, string.Empty, caller.ScopeArea, context.CancellationToken).ConfigureAwait(false);
-        var report = CoverageAnalysis.Analyse(question, bases, communities);
-        var gaps = GroupGaps.Find(map, request.Threshold, spec.Filter.Affected, report.Bases, communities);
-        return GroupGapsReport(map, gaps, communities, report, privacy.PolicyFor(caller).IsCoarsened);
+        var answer = await groupGapComputer.ComputeAsync(request, string.Empty, context.Caller(), context.CancellationToken).ConfigureAwait(false);
+        return GroupGapsReport(answer.Map, answer.Gaps, answer.Communities, answer.Coverage, answer.Coarsened);
     }
 
     public async Task<V1.PlanDeploymentReport> PlanDeployment(V1.PlanDeploymentRequest request, ServerCallContext context)
@@ -54,7 +49,7 @@ internal sealed class CoverageHandler(RegistryStore store, CoverageReader covera
         var teams = request.Teams.Select(t => new PlannedTeam(t.BaseId, t.ClaCount, t.FemaleCount)).ToList();
         PlannedTeam.Check(teams, errors);
         ApiErrors.ThrowIfAny(errors);
-        var groupGaps = request.GroupGaps is null ? ((HeatMapSpec Spec, CoverageQuestion Question)?)null : CheckedGroupGaps(request.GroupGaps, "group_gaps");
+        var groupGaps = request.GroupGaps is null ? ((HeatMapSpec Spec, CoverageQuestion Question)?)null : groupGapComputer.Read(request.GroupGaps, "group_gaps");
         var scope = context.Caller().ScopeArea;
         var sector = request.Coverage?.Sector ?? string.Empty;
         var (bases, communities) = await coverage.ReadAsync(question, sector, scope, context.CancellationToken).ConfigureAwait(false);
@@ -84,33 +79,6 @@ internal sealed class CoverageHandler(RegistryStore store, CoverageReader covera
         }
 
         return report;
-    }
-
-    /// <summary>The heat map and coverage question of a group-gaps request, or field errors under <paramref name="prefix"/>.</summary>
-    private (HeatMapSpec Spec, CoverageQuestion Question) CheckedGroupGaps(V1.GroupGapsRequest request, string prefix)
-    {
-        string Field(string name) => prefix.Length == 0 ? name : $"{prefix}.{name}";
-        var spec = heatMaps.Read(request.HeatMap, Field("heat_map"));
-        var errors = new FieldErrors();
-        var at = prefix.Length == 0 ? errors : errors.At(prefix);
-        if (spec.Step != SeriesStep.None)
-        {
-            at.Add("heat_map.step", "group gaps are judged on one period: leave step unset");
-        }
-
-        if (spec.Method == HeatMapMethod.HotSpots)
-        {
-            at.Add("heat_map.method", "group gaps compare cell values with a threshold: use COUNT, WEIGHTED_SUM or KERNEL_DENSITY");
-        }
-
-        if (!double.IsFinite(request.Threshold) || request.Threshold <= 0)
-        {
-            at.Add("threshold", $"{request.Threshold} must be a positive number in the heat map's unit");
-        }
-
-        var question = coverage.Read(new V1.CoverageRequest { At = request.At, Reach = request.Reach }, at);
-        ApiErrors.ThrowIfAny(errors);
-        return (spec, question);
     }
 
     private static V1.GroupGapsReport GroupGapsReport(HeatMap map, GroupGapResult gaps, IReadOnlyList<CommunityAtRisk> communities, CoverageReport analysed, bool coarsened)

@@ -23,7 +23,7 @@ internal static class FeedEndpoints
         foreach (var layer in LayerFeedService.All)
         {
             endpoints.MapGet("/feeds/layers/" + LayerFeedService.NameOf(layer), (HttpContext http, LayerFeedService layers) => PullLayerAsync(http, layer, layers))
-                .RequirePermission(Permission.ReadFeeds);
+                .RequireAnyPermission(LayerFeedService.PermissionsOf(layer));
         }
     }
 

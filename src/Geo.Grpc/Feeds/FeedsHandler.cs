@@ -41,7 +41,14 @@ internal sealed class FeedsHandler(ObservationFeedService observations, LayerFee
 
         var layer = (FeedLayer)request.LayerCase;
         var field = LayerFeedService.FieldOf(layer);
-        var computed = await layers.ComputeAsync(layer, (IMessage)field.Accessor.GetValue(request), field.Name, context.Caller(), cancellationToken).ConfigureAwait(false);
+        var caller = context.Caller();
+        // The method is open to every caller in the permission table; the layer asked for decides.
+        if (!LayerFeedService.PermissionsOf(layer).Any(caller.Can))
+        {
+            throw new RpcException(StatusCode.PermissionDenied, $"the {caller.Role} role may not pull the {field.Name} layer of {context.Method}");
+        }
+
+        var computed = await layers.ComputeAsync(layer, (IMessage)field.Accessor.GetValue(request), field.Name, caller, cancellationToken).ConfigureAwait(false);
         await using var writer = ChunkWriter(responses);
         var features = await computed.WriteAsync(writer, cancellationToken).ConfigureAwait(false);
         await responses.WriteAsync(new V1.FeedChunk { End = new V1.FeedPageEnd { Features = features } }, cancellationToken).ConfigureAwait(false);

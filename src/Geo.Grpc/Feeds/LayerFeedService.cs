@@ -20,6 +20,7 @@ internal enum FeedLayer
     Bases = V1.PullLayerRequest.BasesFieldNumber,
     CoverageGaps = V1.PullLayerRequest.CoverageGapsFieldNumber,
     CommunitiesAtRisk = V1.PullLayerRequest.CommunitiesAtRiskFieldNumber,
+    GroupGaps = V1.PullLayerRequest.GroupGapsFieldNumber,
 }
 
 /// <summary>A layer computed for a caller and checked: only the writing is left, so a refusal came before any byte.</summary>
@@ -35,10 +36,12 @@ internal sealed class ComputedLayer(Func<GeoJsonWriter, CancellationToken, Task<
 /// computed for the caller as those services compute it, and one writer per layer, so both
 /// transports give the same bytes and the same answers as the services.
 /// </summary>
-internal sealed class LayerFeedService(HeatMapComputer heatMaps, CoverageReader coverage, RegistryStore registry, LocationPrivacy privacy, TimeProvider clock)
+internal sealed class LayerFeedService(HeatMapComputer heatMaps, CoverageReader coverage, GroupGapComputer groupGaps, RegistryStore registry, LocationPrivacy privacy, TimeProvider clock)
 {
     // Every field written, defaults included: the collection says exactly what produced it.
     private static readonly JsonFormatter Parameters = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
+    private static readonly Permission[] HeatMapReaders = [Permission.ReadFeeds, Permission.ReadHeatMaps];
+    private static readonly Permission[] CoverageReaders = [Permission.ReadFeeds, Permission.ReadCoverage];
 
     /// <summary>Every layer, in the order of its field in PullLayerRequest.</summary>
     public static IReadOnlyList<FeedLayer> All { get; } = Enum.GetValues<FeedLayer>();
@@ -53,8 +56,17 @@ internal sealed class LayerFeedService(HeatMapComputer heatMaps, CoverageReader 
         FeedLayer.HotSpots => HeatMapLayerWriter.HotSpotsLayer,
         FeedLayer.Bases => BaseLayerWriter.Layer,
         FeedLayer.CoverageGaps => CoverageGapLayerWriter.Layer,
+        FeedLayer.GroupGaps => GroupGapLayerWriter.Layer,
         _ => CommunityLayerWriter.Layer,
     };
+
+    /// <summary>
+    /// Who may pull the layer: any of these permissions will do. An importer (ReadFeeds) pulls
+    /// every layer; a role that reads the layer's product through its own service reads the layer
+    /// too, so the map page can draw it for analysts and planners with their own tokens.
+    /// </summary>
+    public static IReadOnlyList<Permission> PermissionsOf(FeedLayer layer) =>
+        layer is FeedLayer.HeatMap or FeedLayer.HotSpots ? HeatMapReaders : CoverageReaders;
 
     /// <summary>
     /// Checks <paramref name="request"/> (the layer's HeatMapRequest or CoverageRequest) and
@@ -65,9 +77,12 @@ internal sealed class LayerFeedService(HeatMapComputer heatMaps, CoverageReader 
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(caller);
-        return layer is FeedLayer.HeatMap or FeedLayer.HotSpots
-            ? await HeatMapAsync(layer, (V1.HeatMapRequest)request, prefix, caller, cancellationToken).ConfigureAwait(false)
-            : await CoverageAsync(layer, (V1.CoverageRequest)request, prefix, caller, cancellationToken).ConfigureAwait(false);
+        return layer switch
+        {
+            FeedLayer.HeatMap or FeedLayer.HotSpots => await HeatMapAsync(layer, (V1.HeatMapRequest)request, prefix, caller, cancellationToken).ConfigureAwait(false),
+            FeedLayer.GroupGaps => await GroupGapsAsync((V1.GroupGapsRequest)request, prefix, caller, cancellationToken).ConfigureAwait(false),
+            _ => await CoverageAsync(layer, (V1.CoverageRequest)request, prefix, caller, cancellationToken).ConfigureAwait(false),
+        };
     }
 
     private static string Field(string prefix, string name) => prefix.Length == 0 ? name : $"{prefix}.{name}";
@@ -122,6 +137,13 @@ internal sealed class LayerFeedService(HeatMapComputer heatMaps, CoverageReader 
                 return new ComputedLayer((writer, token) => CommunityLayerWriter.WriteAsync(writer, question, report, judged, locations, header, token));
             }
         }
+    }
+
+    private async Task<ComputedLayer> GroupGapsAsync(V1.GroupGapsRequest request, string prefix, Caller caller, CancellationToken cancellationToken)
+    {
+        var answer = await groupGaps.ComputeAsync(request, prefix, caller, cancellationToken).ConfigureAwait(false);
+        var header = Header(GroupGapComputer.Resolved(request, answer));
+        return new ComputedLayer((writer, token) => GroupGapLayerWriter.WriteAsync(writer, answer.Map, answer.Gaps, answer.Coarsened, header, token));
     }
 
     private LayerHeader Header(IMessage resolved) =>

@@ -6,8 +6,8 @@ using Microsoft.Extensions.Options;
 
 namespace Geo.Grpc.Http;
 
-/// <summary>The permission a plain HTTP endpoint needs, kept on the endpoint so a test can list every route and its permission.</summary>
-public sealed record EndpointPermissionMetadata(Permission Permission);
+/// <summary>The permissions a plain HTTP endpoint accepts (any one will do), kept on the endpoint so a test can list every route and who may call it.</summary>
+public sealed record EndpointPermissionMetadata(IReadOnlyList<Permission> AnyOf);
 
 /// <summary>
 /// Puts plain HTTP endpoints behind the same bearer tokens, roles and rate limits as gRPC, and
@@ -18,12 +18,17 @@ public static class HttpAccess
 {
     private static readonly Caller Unauthenticated = new("none", "anonymous", Role.Supervisor, null, null);
 
-    public static RouteHandlerBuilder RequirePermission(this RouteHandlerBuilder endpoint, Permission permission)
+    public static RouteHandlerBuilder RequirePermission(this RouteHandlerBuilder endpoint, Permission permission) =>
+        endpoint.RequireAnyPermission([permission]);
+
+    /// <summary>The endpoint answers a caller holding any one of <paramref name="anyOf"/> (as a layer answers its importer and its product's readers).</summary>
+    public static RouteHandlerBuilder RequireAnyPermission(this RouteHandlerBuilder endpoint, IReadOnlyList<Permission> anyOf)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(anyOf);
         return endpoint
-            .WithMetadata(new EndpointPermissionMetadata(permission))
-            .AddEndpointFilter((context, next) => AuthorizeAsync(context, next, permission));
+            .WithMetadata(new EndpointPermissionMetadata(anyOf))
+            .AddEndpointFilter((context, next) => AuthorizeAsync(context, next, anyOf));
     }
 
     /// <summary>The caller the filter authenticated; with authentication off, an unscoped supervisor (as for gRPC).</summary>
@@ -49,7 +54,7 @@ public static class HttpAccess
         _ => StatusCodes.Status500InternalServerError,
     };
 
-    private static async ValueTask<object?> AuthorizeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next, Permission permission)
+    private static async ValueTask<object?> AuthorizeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next, IReadOnlyList<Permission> anyOf)
     {
         var http = context.HttpContext;
         var options = http.RequestServices.GetRequiredService<IOptions<AccessOptions>>().Value;
@@ -57,7 +62,7 @@ public static class HttpAccess
         {
             http.SetCaller(Unauthenticated);
         }
-        else if (permission != Permission.Open)
+        else if (!anyOf.Contains(Permission.Open))
         {
             var authenticator = http.RequestServices.GetRequiredService<CallerAuthenticator>();
             var (caller, refusal) = await authenticator.AuthenticateAsync(http.Request.Headers.Authorization.ToString(), http.RequestAborted).ConfigureAwait(false);
@@ -72,7 +77,7 @@ public static class HttpAccess
                 return Problem(status);
             }
 
-            if (!caller.Can(permission))
+            if (!anyOf.Any(caller.Can))
             {
                 return Problem(new Status(StatusCode.PermissionDenied, $"the {caller.Role} role may not call {http.Request.Method} {http.Request.Path}"));
             }

@@ -1,5 +1,6 @@
 using Geo.Grpc.Feeds;
 using Geo.Grpc.Hosting;
+using Geo.Grpc.Map;
 
 namespace Geo.Grpc.Http;
 
@@ -11,5 +12,6 @@ internal static class HttpEndpoints
         endpoints.MapHealthEndpoints();
         endpoints.MapFeedEndpoints();
         endpoints.MapIndicatorEndpoints();
+        endpoints.MapMapEndpoints();
     }
 }

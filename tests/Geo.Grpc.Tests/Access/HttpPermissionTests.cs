@@ -1,22 +1,106 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Geo.Core.Access;
+using Geo.Grpc.Access;
 using Geo.Grpc.Http;
 using Geo.Grpc.Tests.Api;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Xunit;
 
 namespace Geo.Grpc.Tests.Access;
 
-/// <summary>Plain HTTP routes (health, feeds, indicators) are behind the same permissions as gRPC: none may be left without one.</summary>
-public sealed class HttpPermissionTests(ApiFixture api) : IClassFixture<ApiFixture>
+/// <summary>
+/// Plain HTTP routes (health, feeds, layers, indicators, the map page) are behind the same
+/// permissions as gRPC: none may be left without one, and each accepts exactly the permissions
+/// listed here.
+/// </summary>
+public sealed class HttpPermissionTests(ApiFixture api) : IClassFixture<ApiFixture>, IDisposable
 {
+    private static readonly string[] HeatMapLayers = ["heat-map", "hot-spots"];
+    private static readonly string[] CoverageLayers = ["bases", "coverage-gaps", "communities-at-risk", "group-gaps"];
+
+    private readonly HttpClient _http = new();
+
+    public void Dispose() => _http.Dispose();
+
+    private List<RouteEndpoint> Endpoints() =>
+        api.Service.App.Services.GetServices<EndpointDataSource>().SelectMany(s => s.Endpoints).OfType<RouteEndpoint>().ToList();
+
     [Fact]
     public void HttpEndpoints_EveryOneNamesItsPermission()
     {
-        var endpoints = api.Service.App.Services.GetServices<EndpointDataSource>().SelectMany(s => s.Endpoints).OfType<RouteEndpoint>().ToList();
+        var endpoints = Endpoints();
 
         var without = endpoints.Where(e => e.Metadata.GetMetadata<EndpointPermissionMetadata>() is null).Select(e => e.RoutePattern.RawText).ToList();
 
         Assert.NotEmpty(endpoints);
         Assert.True(without.Count == 0, "HTTP endpoints without a permission: " + string.Join(", ", without));
+    }
+
+    [Fact]
+    public void HttpEndpoints_EachAcceptsExactlyItsPermissions()
+    {
+        var health = api.Service.App.Services.GetRequiredService<IOptions<AccessOptions>>().Value.OpenHealth ? Permission.Open : Permission.AnyCaller;
+        var expected = new Dictionary<string, Permission[]>(StringComparer.Ordinal)
+        {
+            ["/health/live"] = [health],
+            ["/health/ready"] = [health],
+            ["/feeds/observations"] = [Permission.ReadFeeds],
+            ["/feeds/observations/{id}"] = [Permission.ReadFeeds],
+            ["/indicators"] = [Permission.ReadIndicators],
+            // The page holds no data: every layer it draws is asked for with the user's token.
+            ["/map"] = [Permission.Open],
+            ["/map/{**path}"] = [Permission.Open],
+        };
+        foreach (var layer in HeatMapLayers)
+        {
+            expected["/feeds/layers/" + layer] = [Permission.ReadFeeds, Permission.ReadHeatMaps];
+        }
+
+        foreach (var layer in CoverageLayers)
+        {
+            expected["/feeds/layers/" + layer] = [Permission.ReadFeeds, Permission.ReadCoverage];
+        }
+
+        var actual = Endpoints().ToDictionary(e => e.RoutePattern.RawText!, e => e.Metadata.GetMetadata<EndpointPermissionMetadata>()!.AnyOf.Order().ToArray(), StringComparer.Ordinal);
+
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), actual.Keys.Order(StringComparer.Ordinal));
+        Assert.All(expected, route => Assert.Equal(route.Value.Order(), actual[route.Key]));
+    }
+
+    public static TheoryData<Role, string> RolesAndLayers()
+    {
+        var data = new TheoryData<Role, string>();
+        foreach (var role in Enum.GetValues<Role>())
+        {
+            foreach (var layer in HeatMapLayers.Concat(CoverageLayers))
+            {
+                data.Add(role, layer);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(RolesAndLayers))]
+    public async Task LayerRoute_EveryRole_IsForbiddenExactlyWhenTheRoleReadsNeitherFeedsNorTheLayersProduct(Role role, string layer)
+    {
+        var product = HeatMapLayers.Contains(layer) ? Permission.ReadHeatMaps : Permission.ReadCoverage;
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(api.Service.HttpEndpoint, "/feeds/layers/" + layer));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", api.TokenOf(role));
+
+        using var response = await _http.SendAsync(request);
+
+        if (RolePermissions.Has(role, Permission.ReadFeeds) || RolePermissions.Has(role, product))
+        {
+            Assert.True(response.StatusCode is not (HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized), $"{role} {layer}: {response.StatusCode}");
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        }
     }
 }

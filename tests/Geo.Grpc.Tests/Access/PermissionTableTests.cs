@@ -1,5 +1,6 @@
 using Geo.Core.Access;
 using Geo.Grpc.Access;
+using Geo.Grpc.Feeds;
 using Geo.Grpc.Protocol;
 using Geo.Grpc.Server;
 using Geo.Grpc.Tests.Api;
@@ -142,13 +143,15 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     [InlineData(Role.Analyst, "Indicators", "Compute")]
     [InlineData(Role.Supervisor, "Indicators", "Export")]
     [InlineData(Role.Cla, "Indicators", "Compute")]
-    [InlineData(Role.Analyst, "Feeds", "PullLayer")]
-    [InlineData(Role.Planner, "Feeds", "PullLayer")]
+    [InlineData(Role.CpasFocalPoint, "Feeds", "PullLayer")]
+    [InlineData(Role.Cla, "Feeds", "PullLayer")]
     public async Task Method_RoleThatTheIssueExcludes_IsPermissionDenied(Role role, string service, string method)
     {
         var descriptor = ServiceNamed(service).FindMethodByName(method);
+        // PullLayer checks its permission once it knows the layer: ask for one.
+        var request = method == "PullLayer" ? new Geo.Api.V1.PullLayerRequest { Bases = new Geo.Api.V1.CoverageRequest() } : null;
 
-        var status = await AccessCalls.StatusOfAsync(api.As(role), descriptor);
+        var status = await AccessCalls.StatusOfAsync(api.As(role), descriptor, request);
 
         AccessCalls.Equal(StatusCode.PermissionDenied, status);
     }
@@ -171,6 +174,8 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     [InlineData(Role.CpasFocalPoint, "Indicators", "Export")]
     [InlineData(Role.Planner, "Indicators", "Export")]
     [InlineData(Role.Importer, "Feeds", "PullLayer")]
+    [InlineData(Role.Analyst, "Feeds", "PullLayer")]
+    [InlineData(Role.Planner, "Feeds", "PullLayer")]
     public async Task Method_RoleThatTheIssueIncludes_IsLetThrough(Role role, string service, string method)
     {
         var descriptor = ServiceNamed(service).FindMethodByName(method);
@@ -178,6 +183,47 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
         var status = await AccessCalls.StatusOfAsync(api.As(role), descriptor);
 
         Assert.True(status.StatusCode is not (StatusCode.PermissionDenied or StatusCode.Unauthenticated), $"{role} {service}/{method}: {status}");
+    }
+
+    public static TheoryData<Role, int> RolesAndLayers()
+    {
+        var data = new TheoryData<Role, int>();
+        foreach (var role in Enum.GetValues<Role>())
+        {
+            foreach (var layer in LayerFeedService.All)
+            {
+                data.Add(role, (int)layer);
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>
+    /// Feeds.PullLayer is open to every token in the table; each layer then needs ReadFeeds or the
+    /// permission of its product (LayerFeedService.PermissionsOf), refused before the request is read.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(RolesAndLayers))]
+    public async Task PullLayer_EveryRoleAndLayer_IsRefusedExactlyWhenTheRoleReadsNeitherFeedsNorTheLayersProduct(Role role, int field)
+    {
+        var layer = (FeedLayer)field;
+        var request = new Geo.Api.V1.PullLayerRequest();
+        var layerField = LayerFeedService.FieldOf(layer);
+        layerField.Accessor.SetValue(request, Activator.CreateInstance(layerField.MessageType.ClrType));
+        var product = layer is FeedLayer.HeatMap or FeedLayer.HotSpots ? Permission.ReadHeatMaps : Permission.ReadCoverage;
+        var may = RolePermissions.Has(role, Permission.ReadFeeds) || RolePermissions.Has(role, product);
+
+        var status = await AccessCalls.StatusOfAsync(api.As(role), ApiFixture.Feeds.FindMethodByName("PullLayer"), request);
+
+        if (may)
+        {
+            Assert.True(status.StatusCode is not (StatusCode.PermissionDenied or StatusCode.Unauthenticated), $"{role} {layerField.Name}: {status.StatusCode}: {status.Detail}");
+        }
+        else
+        {
+            Assert.Equal(new Status(StatusCode.PermissionDenied, $"the {role} role may not pull the {layerField.Name} layer of /geoawareness.v1.Feeds/PullLayer"), status);
+        }
     }
 
     private static ServiceDescriptor ServiceNamed(string name) => name switch

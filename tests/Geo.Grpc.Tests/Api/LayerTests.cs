@@ -373,9 +373,40 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
         Assert.Equal("bases", root.GetProperty("layer").GetString());
     }
 
+    // ---- gender and age gaps ----
+
+    [Fact]
+    public async Task GroupGapsLayer_AsImporter_IsEveryGapCellOfTheAnalystsGroupGaps()
+    {
+        await SeedHeatMapAsync();
+        await SeedCoverageAsync();
+        var request = GroupGapsAround();
+
+        var answer = await api.As(Role.Analyst).UnaryAsync(Method<GroupGapsRequest, GroupGapsReport>(Coverage, "GetGroupGaps"), request);
+        using var layer = await PullAsync(Role.Importer, "group-gaps", Query(request));
+
+        Assert.NotEmpty(answer.Cells);
+        var byId = Features(layer).ToDictionary(f => f.GetProperty("id").GetString()!, f => f.GetProperty("properties"));
+        Assert.Equal(answer.Cells.Count, byId.Count);
+        foreach (var gap in answer.Cells)
+        {
+            var properties = byId[$"c{gap.Cell.Column}-r{gap.Cell.Row}"];
+            Assert.Equal(gap.Cell.Value, properties.GetProperty("value").GetDouble());
+            Assert.Equal(gap.Cell.Count, properties.GetProperty("count").GetInt64());
+            Assert.Equal(gap.Cell.Class, properties.GetProperty("class").GetInt32());
+            Assert.Equal(gap.NearestBaseId.Length == 0 ? null : gap.NearestBaseId, properties.GetProperty("nearest_base_id").GetString());
+            Assert.Equal(string.Join(',', gap.CommunityIds), properties.GetProperty("community_ids").GetString());
+            Assert.Equal(gap.CommunityIds.Count, properties.GetProperty("community_count").GetInt32());
+        }
+
+        Assert.Equal(answer.RequiresFemaleCla, layer.RootElement.GetProperty("requires_female_cla").GetBoolean());
+        Assert.Equal(answer.ThreatenedCells, layer.RootElement.GetProperty("threatened_cells").GetInt32());
+        Assert.Equal("group-gaps", layer.RootElement.GetProperty("layer").GetString());
+    }
+
     // ---- every layer ----
 
-    public static TheoryData<string> Layers() => ["heat-map", "hot-spots", "bases", "coverage-gaps", "communities-at-risk"];
+    public static TheoryData<string> Layers() => ["heat-map", "hot-spots", "bases", "coverage-gaps", "communities-at-risk", "group-gaps"];
 
     [Theory]
     [MemberData(nameof(Layers))]
@@ -443,6 +474,7 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
     // Team gaps at bases (points) beside communities at their points or polygons.
     [InlineData("coverage-gaps", "Unknown (any)")]
     [InlineData("communities-at-risk", "Unknown (any)")]
+    [InlineData("group-gaps", "Polygon")]
     public async Task Ogrinfo_EachLayer_ReadsEveryFeatureAndTypesEveryField(string name, string geometry)
     {
         await SeedHeatMapAsync();
@@ -577,14 +609,14 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
 
     [Theory]
     [MemberData(nameof(Layers))]
-    public async Task PullLayer_WithoutATokenOrAsAnAnalyst_IsRefused(string name)
+    public async Task PullLayer_WithoutATokenOrAsACpasFocalPoint_IsRefused(string name)
     {
         var (_, query) = RequestOf(name);
         using var anonymous = await _http.GetAsync(new Uri(api.Service.HttpEndpoint, $"/feeds/layers/{name}?{query}"));
-        using var analyst = await GetAsync(api.TokenOf(Role.Analyst), $"/feeds/layers/{name}?{query}");
+        using var cpas = await GetAsync(api.TokenOf(Role.CpasFocalPoint), $"/feeds/layers/{name}?{query}");
 
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, analyst.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, cpas.StatusCode);
     }
 
     [Fact]
@@ -635,6 +667,14 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
         ObservedTo = Time("2026-05-01T00:00:00Z"),
         CellSizeMetres = 5000,
     };
+
+    /// <summary>Threats against women and girls on the heat map around 25 E, far from every base: each cell with one is a gap.</summary>
+    private static GroupGapsRequest GroupGapsAround()
+    {
+        var heatMap = HeatMapAround();
+        heatMap.AffectedSexes.Add(Sex.Female);
+        return new GroupGapsRequest { HeatMap = heatMap, Threshold = 1, At = At };
+    }
 
     /// <summary>Clusters of 40 (March) and 20 (April) observations and a stray few: the same ids every time, so seeding again changes nothing.</summary>
     private Task<SubmitObservationsResponse> SeedHeatMapAsync() => api.SubmitAsync([
@@ -701,6 +741,7 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
             "hot-spots" => (new PullLayerRequest { HotSpots = heatMap }, Query(heatMap)),
             "bases" => (new PullLayerRequest { Bases = coverage }, Query(coverage)),
             "coverage-gaps" => (new PullLayerRequest { CoverageGaps = coverage }, Query(coverage)),
+            "group-gaps" => (new PullLayerRequest { GroupGaps = GroupGapsAround() }, Query(GroupGapsAround())),
             _ => (new PullLayerRequest { CommunitiesAtRisk = coverage }, Query(coverage)),
         };
     }
@@ -710,6 +751,7 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
         "heat-map" or "hot-spots" => HeatMapCellFields.All,
         "bases" => BaseFields.All,
         "coverage-gaps" => CoverageGapFields.All,
+        "group-gaps" => GroupGapFields.All,
         _ => CommunityAtRiskFields.All,
     };
 

@@ -1,0 +1,407 @@
+// The map page: the mission's own layers from /feeds/layers, drawn with Leaflet on a plain
+// background (no tiles: the page must work with no internet). Every call carries the user's
+// token, so the page shows what that token's role may read, and a refusal shows as a banner.
+(function () {
+  'use strict';
+
+  const TOKEN_KEY = 'geoawareness.token';
+  const DAY_MS = 24 * 60 * 60 * 1000;
+
+  const TEAM_COLOURS = {
+    no_cla: '#d7301f',
+    below_minimum: '#fc8d59',
+    no_female_cla: '#8856a7',
+    complete: '#1a9850',
+  };
+  const TEAM_WORDS = {
+    no_cla: 'no CLA',
+    below_minimum: 'one CLA (below two)',
+    no_female_cla: 'no female CLA',
+    complete: 'staffed, with a woman',
+  };
+  const REACHED = '#2c7fb8';
+  const OUT_OF_REACH = '#e31a1c';
+  const GAP = '#c51b7d';
+  // Classes 1..10 of the heat map (YlOrRd): the first n are used for n classes.
+  const HEAT = ['#ffffb2', '#fed976', '#feb24c', '#fd8d3c', '#fc4e2a', '#e31a1c', '#bd0026', '#a50026', '#800026', '#4d0019'];
+  const HOT_SPOTS = { 3: '#b2182b', 2: '#ef8a62', 1: '#fddbc7', '-1': '#d1e5f0', '-2': '#67a9cf', '-3': '#2166ac' };
+
+  // What the test (and anyone curious) reads: features drawn per layer, and how the last load went.
+  const state = {
+    ready: false,
+    loading: false,
+    loads: 0,
+    counts: { bases: 0, communities: 0, heat: 0, hotSpots: 0, groupGaps: 0 },
+    error: null,
+    loadMs: null,
+    area: null,
+  };
+  window.geoMap = state;
+
+  const map = L.map('map', { zoomSnap: 0.25, preferCanvas: false, attributionControl: false }).setView([0, 20], 4);
+  for (const [pane, z] of [['surface', 350], ['gaps', 360], ['communities', 420], ['bases', 440]]) {
+    map.createPane(pane).style.zIndex = String(z);
+  }
+  const layers = {
+    surface: L.layerGroup().addTo(map),
+    groupGaps: L.layerGroup().addTo(map),
+    communities: L.layerGroup().addTo(map),
+    bases: L.layerGroup().addTo(map),
+  };
+  L.control.scale({ imperial: false }).addTo(map);
+
+  const $ = (id) => document.getElementById(id);
+  const banner = $('error');
+  let generation = 0;
+  let inFlight = null;
+  let fitted = false;
+
+  // ---- the token: from the address's fragment once, then from this tab's session ----
+
+  function takeToken() {
+    const fragment = new URLSearchParams(window.location.hash.slice(1));
+    const given = fragment.get('token');
+    if (given) {
+      sessionStorage.setItem(TOKEN_KEY, given);
+      // Out of the address bar and the history, so it is not shared with a copied link.
+      history.replaceState(null, '', window.location.pathname + window.location.search);
+    }
+    return sessionStorage.getItem(TOKEN_KEY);
+  }
+
+  // ---- controls ----
+
+  function isoDate(date) {
+    return date.toISOString().slice(0, 10);
+  }
+
+  function defaultPeriod() {
+    const today = new Date();
+    const from = new Date(Date.UTC(today.getUTCFullYear() - 1, today.getUTCMonth(), today.getUTCDate()));
+    $('from').value = isoDate(from);
+    $('to').value = isoDate(today);
+  }
+
+  function selection() {
+    const from = $('from').value;
+    const to = $('to').value;
+    return {
+      from: from + 'T00:00:00Z',
+      // The "to" day is included: the period ends at the start of the next day.
+      to: isoDate(new Date(Date.parse(to + 'T00:00:00Z') + DAY_MS)) + 'T00:00:00Z',
+      at: to,
+      sex: $('sex').value,
+      age: $('age').value,
+      surface: document.querySelector('input[name=surface]:checked').value,
+      threshold: Math.max(1, Number($('threshold').value) || 1),
+    };
+  }
+
+  // ---- calls ----
+
+  class Refusal extends Error {
+    constructor(message, status) {
+      super(message);
+      this.status = status;
+    }
+  }
+
+  async function pull(layer, parameters, signal) {
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    if (!token) {
+      throw new Refusal('No token: paste a bearer token in the token box (or open /map#token=...).', 0);
+    }
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(parameters)) {
+      if (value !== '' && value !== null && value !== undefined) {
+        query.append(name, String(value));
+      }
+    }
+    let response;
+    try {
+      response = await fetch('/feeds/layers/' + layer + '?' + query.toString(), {
+        headers: { Authorization: 'Bearer ' + token, Accept: 'application/geo+json' },
+        signal,
+        cache: 'no-store',
+      });
+    } catch (e) {
+      if (e.name === 'AbortError') {
+        throw e;
+      }
+      throw new Refusal('The service did not answer (' + e.message + ').', 0);
+    }
+    if (!response.ok) {
+      let problem = response.statusText;
+      let status = '';
+      try {
+        const body = await response.json();
+        problem = body.problem || problem;
+        status = body.status || '';
+      } catch (ignored) {
+        // Not the service's JSON problem (a proxy's page): the HTTP status says enough.
+      }
+      throw new Refusal(`${layer}: HTTP ${response.status}${status ? ' ' + status : ''}: ${problem}`, response.status);
+    }
+    return response.json();
+  }
+
+  function atParameters(prefix, date) {
+    const [year, month, day] = date.split('-').map(Number);
+    return { [prefix + 'at.year']: year, [prefix + 'at.month']: month, [prefix + 'at.day']: day };
+  }
+
+  function heatMapParameters(prefix, area, chosen) {
+    const parameters = {
+      [prefix + 'area.bbox.west']: area.west,
+      [prefix + 'area.bbox.south']: area.south,
+      [prefix + 'area.bbox.east']: area.east,
+      [prefix + 'area.bbox.north']: area.north,
+      [prefix + 'observedFrom']: chosen.from,
+      [prefix + 'observedTo']: chosen.to,
+      [prefix + 'cellSizeMetres']: area.cellSizeMetres,
+      [prefix + 'affectedSexes']: chosen.sex,
+      [prefix + 'affectedAgeGroups']: chosen.age,
+    };
+    return parameters;
+  }
+
+  // The heat map's area: the mission's bases and communities with a margin as wide as a base's
+  // reach, cut into about 30 cells on its longer side (whole 500 m, between 5 and 50 km): cells
+  // no finer than the coarsened locations most roles get, whose small counts would be withheld.
+  function surfaceArea(bounds) {
+    const margin = 0.3;
+    const area = {
+      west: round(bounds.getWest() - margin),
+      south: round(Math.max(-89, bounds.getSouth() - margin)),
+      east: round(bounds.getEast() + margin),
+      north: round(Math.min(89, bounds.getNorth() + margin)),
+    };
+    const middle = (area.south + area.north) / 2;
+    const width = (area.east - area.west) * 111320 * Math.cos(middle * Math.PI / 180);
+    const height = (area.north - area.south) * 110574;
+    area.cellSizeMetres = Math.min(50000, Math.max(5000, Math.ceil(Math.max(width, height) / 30 / 500) * 500));
+    return area;
+  }
+
+  function round(degrees) {
+    return Math.round(degrees * 1000) / 1000;
+  }
+
+  // ---- drawing ----
+
+  function escape(text) {
+    return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+  }
+
+  // The feature's own properties, as the feed gives them (which never name a source).
+  function details(title, properties) {
+    const rows = Object.entries(properties)
+      .filter(([, value]) => value !== null && value !== '')
+      .map(([name, value]) => `<tr><th>${escape(name)}</th><td>${escape(typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(2) : value)}</td></tr>`)
+      .join('');
+    return `<strong>${escape(title)}</strong><table class="details">${rows}</table>`;
+  }
+
+  function drawBases(collection) {
+    layers.bases.clearLayers();
+    for (const feature of collection.features) {
+      const p = feature.properties;
+      const [lon, lat] = feature.geometry.coordinates;
+      L.circleMarker([lat, lon], {
+        pane: 'bases', radius: 8, weight: 2, color: '#222', fillColor: TEAM_COLOURS[p.team_status] || '#999', fillOpacity: 0.95,
+      }).bindPopup(details(`${p.name} (${TEAM_WORDS[p.team_status] || p.team_status})`, p)).addTo(layers.bases);
+    }
+    return layers.bases.getLayers().length;
+  }
+
+  function communityRadius(population) {
+    return Math.min(28, 4 + Math.sqrt(population || 0) / 6);
+  }
+
+  function drawCommunities(collection, inGaps) {
+    layers.communities.clearLayers();
+    for (const feature of collection.features) {
+      const p = feature.properties;
+      const inGap = inGaps.has(p.id);
+      const style = {
+        pane: 'communities',
+        color: inGap ? GAP : (p.within_reach ? REACHED : OUT_OF_REACH),
+        weight: inGap ? 4 : 1.5,
+        fillColor: p.within_reach ? REACHED : OUT_OF_REACH,
+        fillOpacity: 0.45,
+        dashArray: p.within_reach ? null : '4 3',
+      };
+      const layer = L.geoJSON(feature, {
+        style: () => style,
+        pointToLayer: (f, latlng) => L.circleMarker(latlng, Object.assign({ radius: communityRadius(p.population) }, style)),
+      });
+      const reach = p.within_reach ? 'within reach' : 'out of reach';
+      layer.bindPopup(details(`${p.name} (${reach}${inGap ? ', in a gender/age gap' : ''})`, p)).addTo(layers.communities);
+    }
+    return layers.communities.getLayers().length;
+  }
+
+  function drawSurface(collection, surface) {
+    layers.surface.clearLayers();
+    const classes = (collection.class_breaks || []).length + 1;
+    for (const feature of collection.features) {
+      const p = feature.properties;
+      const fill = surface === 'hot-spots'
+        ? HOT_SPOTS[String(p.hot_spot)] || '#ffffff'
+        : HEAT[Math.round((p.class - 1) * (HEAT.length - 1) / Math.max(1, classes - 1))] || HEAT[0];
+      L.geoJSON(feature, {
+        pane: 'surface',
+        style: () => ({ color: '#666', weight: 0.3, fillColor: fill, fillOpacity: 0.7 }),
+      }).bindPopup(details(surface === 'hot-spots' ? 'Hot-spot cell' : 'Heat-map cell', p)).addTo(layers.surface);
+    }
+    return layers.surface.getLayers().length;
+  }
+
+  function drawGroupGaps(collection) {
+    layers.groupGaps.clearLayers();
+    for (const feature of collection.features) {
+      L.geoJSON(feature, {
+        pane: 'gaps',
+        style: () => ({ color: GAP, weight: 2.5, fill: true, fillColor: GAP, fillOpacity: 0.08 }),
+      }).bindPopup(details('Gender/age gap', feature.properties)).addTo(layers.groupGaps);
+    }
+    return layers.groupGaps.getLayers().length;
+  }
+
+  // ---- legend ----
+
+  const legend = L.control({ position: 'bottomright' });
+  legend.onAdd = () => {
+    const div = L.DomUtil.create('div', 'legend');
+    const swatch = (colour, text, round) => `<div><i class="${round ? 'round' : ''}" style="background:${colour}"></i>${escape(text)}</div>`;
+    div.innerHTML = '<h4>Bases: CLA team</h4>'
+      + Object.keys(TEAM_COLOURS).map((k) => swatch(TEAM_COLOURS[k], TEAM_WORDS[k], true)).join('')
+      + '<h4>Communities at risk (size: population)</h4>'
+      + swatch(REACHED, 'reached by a staffed base', true) + swatch(OUT_OF_REACH, 'out of reach', true)
+      + '<h4>Heat map: class</h4>'
+      + `<div>${HEAT.slice(0, 5).map((c) => `<i style="background:${c}"></i>`).join('')} low to high</div>`
+      + '<h4>Hot spots</h4>'
+      + swatch(HOT_SPOTS[3], 'hot, 99%') + swatch(HOT_SPOTS[1], 'hot, 90%') + swatch(HOT_SPOTS[-1], 'cold, 90%') + swatch(HOT_SPOTS[-3], 'cold, 99%')
+      + '<h4>Gender/age gaps</h4><div><i class="gap"></i>threats to the group, no qualifying team in reach</div>';
+    return div;
+  };
+  legend.addTo(map);
+
+  // ---- loading ----
+
+  function showError(message) {
+    banner.textContent = message;
+    banner.hidden = false;
+  }
+
+  function publish(phase) {
+    document.body.dataset.state = phase;
+    for (const [name, count] of Object.entries(state.counts)) {
+      document.body.dataset[name] = String(count);
+    }
+  }
+
+  async function load() {
+    const mine = ++generation;
+    if (inFlight) {
+      inFlight.abort();
+    }
+    inFlight = new AbortController();
+    const signal = inFlight.signal;
+    const chosen = selection();
+    state.loading = true;
+    state.ready = false;
+    publish('loading');
+    try {
+      const coverage = atParameters('', chosen.at);
+      const [bases, communities] = await Promise.all([pull('bases', coverage, signal), pull('communities-at-risk', coverage, signal)]);
+      const bounds = L.latLngBounds([]);
+      for (const feature of bases.features.concat(communities.features)) {
+        bounds.extend(L.geoJSON(feature).getBounds());
+      }
+      let surface = { features: [] };
+      let gaps = { features: [] };
+      if (bounds.isValid()) {
+        const area = surfaceArea(bounds);
+        state.area = area;
+        const gapParameters = Object.assign(heatMapParameters('heatMap.', area, chosen), atParameters('', chosen.at), { threshold: chosen.threshold });
+        [surface, gaps] = await Promise.all([
+          pull(chosen.surface, heatMapParameters('', area, chosen), signal),
+          pull('group-gaps', gapParameters, signal),
+        ]);
+      }
+      if (mine !== generation) {
+        return;
+      }
+      const inGaps = new Set(gaps.features.flatMap((f) => (f.properties.community_ids ? f.properties.community_ids.split(',') : [])));
+      state.counts.bases = drawBases(bases);
+      state.counts.communities = drawCommunities(communities, inGaps);
+      const cells = drawSurface(surface, chosen.surface);
+      state.counts.heat = chosen.surface === 'heat-map' ? cells : 0;
+      state.counts.hotSpots = chosen.surface === 'hot-spots' ? cells : 0;
+      state.counts.groupGaps = drawGroupGaps(gaps);
+      if (!fitted && bounds.isValid()) {
+        map.fitBounds(bounds.pad(0.1));
+        fitted = true;
+      }
+      state.error = null;
+      banner.hidden = true;
+      // Nothing refused, nothing to draw: say so, so that an empty map is never a mystery.
+      $('notice').hidden = bounds.isValid();
+      $('notice').textContent = 'No open base and no community at risk in the area this token may see: nothing to draw yet.';
+      state.ready = true;
+      if (state.loadMs === null) {
+        // From the start of navigation: what a user waits for after opening the page.
+        state.loadMs = Math.round(performance.now());
+      }
+      publish('ready');
+    } catch (e) {
+      if (e.name === 'AbortError' || mine !== generation) {
+        return;
+      }
+      // A refusal is never shown as an empty map: the layers go, the banner says why.
+      for (const group of Object.values(layers)) {
+        group.clearLayers();
+      }
+      for (const name of Object.keys(state.counts)) {
+        state.counts[name] = 0;
+      }
+      state.error = e.message;
+      $('notice').hidden = true;
+      showError(e.message);
+      publish('error');
+    } finally {
+      if (mine === generation) {
+        state.loading = false;
+        state.loads++;
+      }
+    }
+  }
+
+  $('filters').addEventListener('change', (event) => {
+    const toggle = event.target.dataset && event.target.dataset.layer;
+    if (toggle) {
+      if (event.target.checked) {
+        layers[toggle].addTo(map);
+      } else {
+        layers[toggle].remove();
+      }
+      return;
+    }
+    load();
+  });
+  $('filters').addEventListener('submit', (event) => event.preventDefault());
+  $('token-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const token = $('token').value.trim();
+    if (token) {
+      sessionStorage.setItem(TOKEN_KEY, token);
+      $('token').value = '';
+      load();
+    }
+  });
+
+  defaultPeriod();
+  takeToken();
+  load();
+})();
