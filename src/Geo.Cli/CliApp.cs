@@ -10,7 +10,8 @@ internal static class CliApp
     {
         var context = new CliContext(output, error);
         var root = Build(context);
-        var parse = root.Parse(args);
+        // No response files: "@file" is a value here (--polygon @area.wkt), never a file of arguments.
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
         {
             foreach (var problem in parse.Errors)
