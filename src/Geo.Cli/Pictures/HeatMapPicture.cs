@@ -212,7 +212,8 @@ internal static class HeatMapPicture
 
     private static IEnumerable<(Rgb Colour, string Label)> ClassEntries(JsonElement layer, int classes)
     {
-        var breaks = layer.GetProperty("class_breaks").EnumerateArray().Select(b => Number(b.GetDouble())).ToList();
+        var values = layer.GetProperty("class_breaks").EnumerateArray().Select(b => b.GetDouble()).ToList();
+        var breaks = values.Select(Number).ToList();
         if (layer.GetProperty("total").GetInt64() == 0)
         {
             yield break;
@@ -220,6 +221,12 @@ internal static class HeatMapPicture
 
         for (var k = 1; k <= classes; k++)
         {
+            // Equal breaks (quantiles of many equal values) leave a class that no cell can fall in.
+            if (k > 1 && k < classes && values[k - 2] == values[k - 1])
+            {
+                continue;
+            }
+
             var label = classes == 1 ? "ALL CELLS"
                 : k == 1 ? $"UP TO {breaks[0]}"
                 : k == classes ? $"OVER {breaks[^1]}"
