@@ -10,7 +10,8 @@ internal static class CliApp
     {
         var context = new CliContext(output, error);
         var root = Build(context);
-        var parse = root.Parse(args);
+        // No response files: "@file" is a value here (--polygon @area.wkt), never a file of arguments.
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
         {
             foreach (var problem in parse.Errors)
@@ -35,6 +36,7 @@ internal static class CliApp
             "  geoaware query --bbox 29.0,-1.8,29.4,-1.4 --since 2026-10-01 --format table");
         context.Service.AddTo(root);
         root.Subcommands.Add(WhoAmICommand.Create(context));
+        root.Subcommands.Add(HeatmapCommand.Create(context));
         return root;
     }
 
