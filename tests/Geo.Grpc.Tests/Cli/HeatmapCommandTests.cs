@@ -185,12 +185,22 @@ public sealed class HeatmapCommandTests(ApiFixture api) : IClassFixture<ApiFixtu
     }
 
     [Fact]
-    public async Task AnAnalystsToken_IsRefusedTheLayerFeedAndExits5()
+    public async Task ACpasFocalPointsToken_IsRefusedTheLayerAndExits5()
     {
-        var result = await CliRunner.RunAsync(api.Service.GrpcEndpoint, api.TokenOf(Role.Analyst), ["heatmap", .. Box(30.0)]);
+        var result = await CliRunner.RunAsync(api.Service.GrpcEndpoint, api.TokenOf(Role.CpasFocalPoint), ["heatmap", .. Box(30.0)]);
 
         Assert.Equal(5, result.ExitCode);
         Assert.StartsWith("geoaware: permission denied", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnAnalystsToken_ReadsTheHeatMapLayer()
+    {
+        var result = await CliRunner.RunAsync(api.Service.GrpcEndpoint, api.TokenOf(Role.Analyst), ["heatmap", .. Box(30.0), "--cell-metres", "5000"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var document = JsonDocument.Parse(result.Output);
+        Assert.Equal("FeatureCollection", document.RootElement.GetProperty("type").GetString());
     }
 
     private static string[] Box(double longitude) =>
