@@ -71,9 +71,9 @@ internal sealed class DemoLoader(ServiceConnection planner, ServiceConnection su
     {
         var mission = DemoMission.Generate(seed, loadDate);
         var sectors = await PutSectorsAsync(mission, cancellationToken).ConfigureAwait(false);
-        var communities = await CreateAllAsync(mission.Communities.Select(ApiMapping.ToProto), "CreateCommunity", cancellationToken).ConfigureAwait(false);
-        var bases = await CreateAllAsync(mission.Bases.Select(ApiMapping.ToProto), "CreateBase", cancellationToken).ConfigureAwait(false);
-        var deployments = await CreateAllAsync(mission.Deployments.Select(ApiMapping.ToProto), "CreateDeployment", cancellationToken).ConfigureAwait(false);
+        var communities = await CreateAllAsync(mission.Communities.Select(ApiMapping.ToProto), c => c.Id, "Community", cancellationToken).ConfigureAwait(false);
+        var bases = await CreateAllAsync(mission.Bases.Select(ApiMapping.ToProto), b => b.Id, "Base", cancellationToken).ConfigureAwait(false);
+        var deployments = await CreateAllAsync(mission.Deployments.Select(ApiMapping.ToProto), d => d.Id, "Deployment", cancellationToken).ConfigureAwait(false);
         var observations = await IngestAsync(mission, observationsSent, cancellationToken).ConfigureAwait(false);
         return new DemoLoadReport(seed, loadDate, sectors, communities, bases, deployments, observations);
     }
@@ -114,7 +114,11 @@ internal sealed class DemoLoader(ServiceConnection planner, ServiceConnection su
         return new Tally(added, there);
     }
 
-    private async Task<Tally> CreateAllAsync<T>(IEnumerable<T> records, string method, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates the records not yet stored. Creating a stored record again would succeed and change
+    /// nothing, so each is looked up first to tell the user which were already there.
+    /// </summary>
+    private async Task<Tally> CreateAllAsync<T>(IEnumerable<T> records, Func<T, string> id, string kind, CancellationToken cancellationToken)
         where T : class, IMessage<T>
     {
         long added = 0, there = 0;
@@ -122,12 +126,13 @@ internal sealed class DemoLoader(ServiceConnection planner, ServiceConnection su
         {
             try
             {
-                await planner.UnaryAsync<T, T>(Registry, method, record, cancellationToken).ConfigureAwait(false);
-                added++;
-            }
-            catch (RpcException e) when (e.StatusCode == StatusCode.AlreadyExists)
-            {
+                await planner.UnaryAsync<GetByIdRequest, T>(Registry, "Get" + kind, new GetByIdRequest { Id = id(record) }, cancellationToken).ConfigureAwait(false);
                 there++;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+            {
+                await planner.UnaryAsync<T, T>(Registry, "Create" + kind, record, cancellationToken).ConfigureAwait(false);
+                added++;
             }
         }
 
