@@ -44,8 +44,8 @@ internal static class DemoText
         lines.AppendLine(CultureInfo.InvariantCulture, $"GeoAwareness is ready: gRPC {Reachable(grpc)}  HTTP {Reachable(http)}");
         if (token is null)
         {
-            lines.AppendLine("The database already holds a mission. Issue yourself a token (tokens are shown only once) and open the map with it:");
-            lines.AppendLine(CultureInfo.InvariantCulture, $"  {program} token issue --role planner --subject your-name --local");
+            lines.AppendLine("Issue yourself a token (tokens are shown only once; the command takes this service's settings) and open the map with it:");
+            lines.AppendLine("  scripts/run.sh token issue --role planner --subject your-name");
             lines.AppendLine(CultureInfo.InvariantCulture, $"  {map}#token=<token>");
         }
         else
