@@ -65,11 +65,20 @@ internal static class DemoText
         lines.AppendLine();
         lines.AppendLine("Then try:");
         lines.AppendLine(CultureInfo.InvariantCulture, $"  {program} gaps");
-        lines.AppendLine(CultureInfo.InvariantCulture, $"  {program} heatmap --selector women-and-girls --png heat.png");
+        lines.AppendLine(CultureInfo.InvariantCulture, $"  {program} heatmap --bbox {DemoBox()} --selector women-and-girls --png heat.png");
         lines.AppendLine(CultureInfo.InvariantCulture, $"  {program} indicators --period {lastMonth:yyyy-MM} --level mission");
         lines.AppendLine();
         lines.Append("Stop with Ctrl+C.");
         return lines.ToString();
+    }
+
+    /// <summary>The demo's region as --bbox takes it, rounded outwards to two decimals.</summary>
+    private static string DemoBox()
+    {
+        var region = Core.Synthetic.DemoMission.Region;
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"{Math.Floor(region.West * 100) / 100},{Math.Floor(region.South * 100) / 100},{Math.Ceiling(region.East * 100) / 100},{Math.Ceiling(region.North * 100) / 100}");
     }
 
     /// <summary>A listener on every interface is reached on the loopback address.</summary>

@@ -44,6 +44,16 @@ public static class DemoMission
         Bursts = 10,
     };
 
+    /// <summary>The region every demo mission covers, whatever its seed and load date.</summary>
+    public static MissionRegion Region
+    {
+        get
+        {
+            var options = Options(DefaultSeed, default);
+            return new LocalFrame(options.SouthWest, options.WidthKilometres, options.HeightKilometres).Region;
+        }
+    }
+
     public static Mission Generate(int seed, DateOnly loadDate) => MissionGenerator.Generate(Options(seed, loadDate));
 
     /// <summary>

@@ -27,7 +27,8 @@ public sealed partial class ServeCommandTests
             var token = map.Groups["token"].Value;
             Assert.Contains($"export GEOAWARE_TOKEN={token}", banner, StringComparison.Ordinal);
             Assert.Contains("geoaware gaps", banner, StringComparison.Ordinal);
-            Assert.Contains("geoaware heatmap --selector women-and-girls --png heat.png", banner, StringComparison.Ordinal);
+            var heatmap = HeatmapExample().Match(banner);
+            Assert.True(heatmap.Success, banner);
             Assert.Matches(@"geoaware indicators --period \d{4}-\d{2} --level mission", banner);
             Assert.DoesNotContain(banner.Split('\n'), line => line.StartsWith('{') || line.Contains("info:", StringComparison.Ordinal));
             Assert.Contains("loaded the demo mission (seed 1", first.Output, StringComparison.Ordinal);
@@ -35,6 +36,13 @@ public sealed partial class ServeCommandTests
             var me = await CliRunner.RunAsync(new Uri($"http://127.0.0.1:{grpcPort}"), token, "whoami");
             Assert.True(me.ExitCode == 0, me.ToString());
             Assert.Contains("demo-planner\tPlanner", me.Output, StringComparison.Ordinal);
+
+            // The example as printed, with the printed token, draws the demo's heat map.
+            var pictures = PostgisCluster.NewScratchFolder("serve-demo-heatmap");
+            var drawn = await CliRunner.RunAsync(
+                [.. heatmap.Groups["args"].Value.Split(' '), "--service", $"http://127.0.0.1:{grpcPort}", "--token", token], workingDirectory: pictures);
+            Assert.True(drawn.ExitCode == 0, drawn.ToString());
+            Assert.True(new FileInfo(Path.Combine(pictures, "heat.png")).Length > 0);
 
             Assert.Equal(0, await first.TerminateAsync());
             Assert.Contains("Stopped the private PostgreSQL cluster", first.Output, StringComparison.Ordinal);
@@ -74,6 +82,9 @@ public sealed partial class ServeCommandTests
             await database.DisposeAsync();
         }
     }
+
+    [GeneratedRegex(@"geoaware (?<args>heatmap --bbox [-0-9.,]+ --selector women-and-girls --png heat\.png)")]
+    private static partial Regex HeatmapExample();
 
     [GeneratedRegex(@"Open the map:\s+http://127\.0\.0\.1:(?<port>\d+)/map#token=(?<token>gat_\S+)")]
     private static partial Regex MapUrl();
