@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# Runs GeoAwareness on its private PostgreSQL + PostGIS, kept in .geoaware/ beside this script's
-# repository: created on the first run (installing postgresql-15-postgis-3 when it is missing),
-# reused afterwards. Any setting can follow as --Section:Key=value, for example
+# Runs GeoAwareness (geoaware serve --demo) on its private PostgreSQL + PostGIS, kept in .geoaware/
+# beside this script's repository: created on the first run (installing postgresql-15-postgis-3
+# when it is missing), reused afterwards. When the database is empty it loads the demo mission and
+# prints the map page's address with a planner's token; later runs print the address only. Any
+# setting can follow as --Section:Key=value, for example
 #   scripts/run.sh --GeoAwareness:HttpPort=8081
 #   scripts/run.sh --ConnectionStrings:GeoAwareness="Host=db.example;Username=geo;Password=...;Database=geo"
+# and tokens are administered on the same database with
+#   scripts/run.sh token issue --role administrator --subject admin-1
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$repo"
-service="$repo/src/Geo.Grpc/bin/Release/net10.0/geoawareness.dll"
+data=--LocalDatabase:DataDirectory="$repo/.geoaware/postgres"
 
-# Build only when a source changed since the last build: start-up stays fast on later runs.
-if [ ! -f "$service" ] || [ -n "$(find src protos Directory.Build.props Directory.Packages.props -newer "$service" -type f -print -quit)" ]; then
-  echo "geoawareness: building (Release)..." >&2
-  dotnet build src/Geo.Grpc -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+if [ "${1:-}" = token ]; then
+  # Any call of scripts/geoaware builds the tool, and the service beside it, when a source changed.
+  "$repo/scripts/geoaware" --version >/dev/null
+  exec dotnet "$repo/src/Geo.Cli/bin/Release/net10.0/geoawareness.dll" "$data" "$@"
 fi
 
-exec dotnet "$service" --LocalDatabase:DataDirectory="$repo/.geoaware/postgres" "$@"
+# The banner's example commands name the wrapper, so that they can be pasted as they are.
+GEOAWARE_PROGRAM=scripts/geoaware exec "$repo/scripts/geoaware" serve --demo "$data" "$@"

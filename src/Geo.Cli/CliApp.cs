@@ -37,6 +37,8 @@ internal static class CliApp
         context.Service.AddTo(root);
         root.Subcommands.Add(WhoAmICommand.Create(context));
         root.Subcommands.Add(HeatmapCommand.Create(context));
+        root.Subcommands.Add(ServeCommand.Create(context));
+        root.Subcommands.Add(DemoCommand.Create(context));
         return root;
     }
 

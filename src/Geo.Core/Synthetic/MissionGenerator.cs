@@ -20,6 +20,9 @@ public static class MissionGenerator
     /// <summary>The population share of each age group (child, youth, adult, older), roughly eastern DRC's.</summary>
     internal static readonly double[] AgeShares = [0.47, 0.19, 0.29, 0.05];
 
+    /// <summary>How long before <see cref="MissionOptions.Now"/> the operating base opened.</summary>
+    internal const int OperatingBaseAgeDays = 1100;
+
     public static Mission Generate(MissionOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -228,7 +231,7 @@ public static class MissionGenerator
         }
 
         var hq = byPopulation[0];
-        Add(hq, "ob-01", $"OB {hq.Community.Name}", BaseKind.OperatingBase, "Sector HQ", today.AddDays(-1100), null);
+        Add(hq, "ob-01", $"OB {hq.Community.Name}", BaseKind.OperatingBase, "Sector HQ", today.AddDays(-OperatingBaseAgeDays), null);
 
         var company = 0;
         foreach (var site in byPopulation.Skip(1))
@@ -254,7 +257,7 @@ public static class MissionGenerator
         var temporary = 0;
         foreach (var site in risky)
         {
-            if (temporary == options.TemporaryOperatingBases)
+            if (temporary == options.TemporaryOperatingBases + options.TemporaryBasesWithoutCla)
             {
                 break;
             }
@@ -262,8 +265,11 @@ public static class MissionGenerator
             if (FarFromBases(site, 25))
             {
                 temporary++;
-                // The first has been open long enough for temporary duty beyond three months; the last has closed.
-                var opened = temporary == 1 ? today.AddDays(-180) : today.AddDays(-rng.Next(60, 240));
+                // The first has been open long enough for temporary duty beyond three months; the
+                // last has closed; those without a team yet opened two weeks ago.
+                var opened = temporary > options.TemporaryOperatingBases ? today.AddDays(-14)
+                    : temporary == 1 ? today.AddDays(-180)
+                    : today.AddDays(-rng.Next(60, 240));
                 DateOnly? closed = temporary > 1 && temporary == options.TemporaryOperatingBases ? today.AddDays(-20) : null;
                 Add(site, string.Create(CultureInfo.InvariantCulture, $"tob-{temporary:D2}"), $"TOB {site.Community.Name}", BaseKind.TemporaryOperatingBase, "TOB detachment", opened, closed);
             }
@@ -333,6 +339,7 @@ public static class MissionGenerator
         }
 
         var company = 0;
+        var temporary = 0;
         for (var b = 0; b < bases.Count; b++)
         {
             var station = bases[b];
@@ -385,6 +392,13 @@ public static class MissionGenerator
                 }
 
                 case BaseKind.TemporaryOperatingBase:
+                    temporary++;
+                    if (temporary > options.TemporaryOperatingBases)
+                    {
+                        // A base with no CLA: its team has not arrived yet.
+                        break;
+                    }
+
                     // Temporary duty for as long as the base is open: beyond three months at the older ones.
                     Deploy(b, Sex.Female, opened, station.ClosedOn, true);
                     Deploy(b, Sex.Male, opened, station.ClosedOn, true);

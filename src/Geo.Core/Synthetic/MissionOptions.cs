@@ -33,6 +33,12 @@ public sealed record MissionOptions
 
     public int TemporaryOperatingBases { get; init; } = 3;
 
+    /// <summary>
+    /// Temporary operating bases opened in the last weeks whose CLA team has not arrived: bases
+    /// with no CLA at all. None unless asked for, so that the benchmark's mission stays as it was.
+    /// </summary>
+    public int TemporaryBasesWithoutCla { get; init; }
+
     public int SurgeTeams { get; init; } = 1;
 
     /// <summary>Days of observations, ending at the start of the day of <see cref="Now"/>.</summary>

@@ -5,38 +5,43 @@ using System.Text;
 
 namespace Geo.Grpc.Tests.Hosting;
 
-/// <summary>The service as an operator runs it: the built executable in a child process, stopped with SIGTERM.</summary>
+/// <summary>
+/// The service as an operator runs it: the built executable (geoawareness, or geoaware serve) in a
+/// child process, stopped with SIGTERM.
+/// </summary>
 internal sealed class ServiceProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly StringBuilder _standardOutput = new();
 
-    private ServiceProcess(Process process, int httpPort)
+    private ServiceProcess(Process process, int grpcPort, int httpPort)
     {
         _process = process;
+        GrpcPort = grpcPort;
         HttpPort = httpPort;
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.OutputDataReceived += (_, e) => Append(e.Data, _standardOutput);
+        process.ErrorDataReceived += (_, e) => Append(e.Data, null);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
     }
 
+    public int GrpcPort { get; }
+
     public int HttpPort { get; }
 
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    /// <summary>Stdout and stderr together, in the order the lines came.</summary>
+    public string Output => Read(_output);
+
+    /// <summary>Stdout alone.</summary>
+    public string StandardOutput => Read(_standardOutput);
 
     public static ServiceProcess Start(params string[] arguments) => Start(FreePort(), FreePort(), arguments);
 
-    public static ServiceProcess Start(int grpcPort, int httpPort, params string[] arguments)
+    public static ServiceProcess Start(int grpcPort, int httpPort, params string[] arguments) => Start(["geoawareness.dll"], grpcPort, httpPort, arguments);
+
+    /// <summary>Starts <paramref name="command"/> (an assembly beside the tests and its first arguments) with the service's settings.</summary>
+    public static ServiceProcess Start(string[] command, int grpcPort, int httpPort, params string[] arguments)
     {
         var startInfo = new ProcessStartInfo("dotnet")
         {
@@ -45,7 +50,12 @@ internal sealed class ServiceProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        startInfo.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "geoawareness.dll"));
+        startInfo.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, command[0]));
+        foreach (var argument in command[1..])
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
         startInfo.ArgumentList.Add($"--GeoAwareness:GrpcPort={grpcPort}");
         startInfo.ArgumentList.Add($"--GeoAwareness:HttpPort={httpPort}");
         startInfo.ArgumentList.Add("--Logging:Console:FormatterName=simple");
@@ -54,7 +64,21 @@ internal sealed class ServiceProcess : IAsyncDisposable
             startInfo.ArgumentList.Add(argument);
         }
 
-        return new ServiceProcess(Process.Start(startInfo)!, httpPort);
+        return new ServiceProcess(Process.Start(startInfo)!, grpcPort, httpPort);
+    }
+
+    /// <summary>Waits until stdout holds <paramref name="text"/>, or the process exits, or 120 s pass; returns stdout.</summary>
+    public async Task<string> WaitForOutputAsync(string text)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (DateTime.UtcNow < deadline && !_process.HasExited && !StandardOutput.Contains(text, StringComparison.Ordinal))
+        {
+            await Task.Delay(100);
+        }
+
+        return StandardOutput.Contains(text, StringComparison.Ordinal)
+            ? StandardOutput
+            : throw new InvalidOperationException($"the process did not print '{text}'; its output:\n{Output}");
     }
 
     /// <summary>Polls the readiness endpoint until it answers 200, or the process exits, or 60 s pass.</summary>
@@ -119,7 +143,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private void Append(string? line)
+    private void Append(string? line, StringBuilder? stream)
     {
         if (line is null)
         {
@@ -129,6 +153,15 @@ internal sealed class ServiceProcess : IAsyncDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+            stream?.AppendLine(line);
+        }
+    }
+
+    private string Read(StringBuilder text)
+    {
+        lock (_output)
+        {
+            return text.ToString();
         }
     }
 }

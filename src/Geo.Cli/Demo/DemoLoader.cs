@@ -1,0 +1,170 @@
+using Geo.Api.V1;
+using Geo.Cli.Connection;
+using Geo.Core.Synthetic;
+using Geo.Core.Validation;
+using Geo.Grpc.Api;
+using Geo.Grpc.Protocol;
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+
+namespace Geo.Cli.Demo;
+
+/// <summary>Records of one kind that a load added, and those it found already there.</summary>
+internal readonly record struct Tally(long Added, long AlreadyThere)
+{
+    public long Total => Added + AlreadyThere;
+}
+
+/// <summary>What loading the demo mission did.</summary>
+internal sealed record DemoLoadReport(int Seed, DateOnly LoadDate, Tally Sectors, Tally Communities, Tally Bases, Tally Deployments, Tally Observations)
+{
+    public bool ChangedNothing => Sectors.Added + Communities.Added + Bases.Added + Deployments.Added + Observations.Added == 0;
+}
+
+/// <summary>
+/// Loads the demo mission into a running service over gRPC, as any client would: sectors, then
+/// communities, bases and deployments through Registry (a planner's token), then the observations
+/// through the streaming Observations.Ingest (a supervisor's token: planners do not submit).
+/// Every record keeps its id, so a second load finds everything already there and changes nothing.
+/// </summary>
+internal sealed class DemoLoader(ServiceConnection planner, ServiceConnection supervisor)
+{
+    /// <summary>Observations per Ingest message: well under the service's batch limit.</summary>
+    private const int IngestBatch = 500;
+
+    private static readonly ServiceDescriptor Registry = RegistryReflection.Descriptor.Services[0];
+    private static readonly ServiceDescriptor Observations = ObservationsReflection.Descriptor.Services[0];
+
+    /// <summary>
+    /// The date the demo of <paramref name="seed"/> is (or was) generated for: that of the demo
+    /// already stored, else <paramref name="today"/> when the service holds no base and no
+    /// observation; null when it holds a mission that is not this demo.
+    /// </summary>
+    public async Task<DateOnly?> LoadDateAsync(int seed, DateOnly today, CancellationToken cancellationToken)
+    {
+        var stored = await StoredOperatingBaseAsync(cancellationToken).ConfigureAwait(false);
+        if (stored is null)
+        {
+            return await IsEmptyAsync(cancellationToken).ConfigureAwait(false) ? today : null;
+        }
+
+        var loadDate = DemoMission.LoadDateOf(stored);
+        var generated = DemoMission.Generate(seed, loadDate).Bases.Single(b => b.Id == DemoMission.OperatingBaseId);
+        return generated.Name == stored.Name && generated.Location == stored.Location ? loadDate : null;
+    }
+
+    /// <summary>True when the service holds no base and no observation.</summary>
+    public async Task<bool> IsEmptyAsync(CancellationToken cancellationToken)
+    {
+        var bases = await planner.UnaryAsync<ListRequest, ListBasesResponse>(Registry, "ListBases", new ListRequest { PageSize = 1 }, cancellationToken).ConfigureAwait(false);
+        if (bases.Bases.Count > 0)
+        {
+            return false;
+        }
+
+        var count = await supervisor.UnaryAsync<Api.V1.ObservationFilter, CountResponse>(Observations, "Count", new Api.V1.ObservationFilter(), cancellationToken).ConfigureAwait(false);
+        return count.Observations == 0;
+    }
+
+    /// <summary>Loads the demo of <paramref name="seed"/> as of <paramref name="loadDate"/> (see <see cref="LoadDateAsync"/>).</summary>
+    public async Task<DemoLoadReport> LoadAsync(int seed, DateOnly loadDate, IProgress<long>? observationsSent, CancellationToken cancellationToken)
+    {
+        var mission = DemoMission.Generate(seed, loadDate);
+        var sectors = await PutSectorsAsync(mission, cancellationToken).ConfigureAwait(false);
+        var communities = await CreateAllAsync(mission.Communities.Select(ApiMapping.ToProto), c => c.Id, "Community", cancellationToken).ConfigureAwait(false);
+        var bases = await CreateAllAsync(mission.Bases.Select(ApiMapping.ToProto), b => b.Id, "Base", cancellationToken).ConfigureAwait(false);
+        var deployments = await CreateAllAsync(mission.Deployments.Select(ApiMapping.ToProto), d => d.Id, "Deployment", cancellationToken).ConfigureAwait(false);
+        var observations = await IngestAsync(mission, observationsSent, cancellationToken).ConfigureAwait(false);
+        return new DemoLoadReport(seed, loadDate, sectors, communities, bases, deployments, observations);
+    }
+
+    private async Task<Core.Domain.Base?> StoredOperatingBaseAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stored = await planner.UnaryAsync<GetByIdRequest, Base>(Registry, "GetBase", new GetByIdRequest { Id = DemoMission.OperatingBaseId }, cancellationToken)
+                .ConfigureAwait(false);
+            return ApiMapping.ToBase(stored, new FieldErrors());
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Puts only the sectors that are missing: putting one again would redraw it and bump its version.</summary>
+    private async Task<Tally> PutSectorsAsync(Mission mission, CancellationToken cancellationToken)
+    {
+        var existing = await planner.UnaryAsync<ListSectorsRequest, ListSectorsResponse>(Registry, "ListSectors", new ListSectorsRequest(), cancellationToken).ConfigureAwait(false);
+        var known = existing.Sectors.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        long added = 0, there = 0;
+        foreach (var sector in DemoMission.Sectors(mission))
+        {
+            if (known.Contains(sector.Id))
+            {
+                there++;
+                continue;
+            }
+
+            var message = new Sector { Id = sector.Id, Name = sector.Name, Area = ApiMapping.ToShape(sector.Area) };
+            await planner.UnaryAsync<Sector, Sector>(Registry, "PutSector", message, cancellationToken).ConfigureAwait(false);
+            added++;
+        }
+
+        return new Tally(added, there);
+    }
+
+    /// <summary>
+    /// Creates the records not yet stored. Creating a stored record again would succeed and change
+    /// nothing, so each is looked up first to tell the user which were already there.
+    /// </summary>
+    private async Task<Tally> CreateAllAsync<T>(IEnumerable<T> records, Func<T, string> id, string kind, CancellationToken cancellationToken)
+        where T : class, IMessage<T>
+    {
+        long added = 0, there = 0;
+        foreach (var record in records)
+        {
+            try
+            {
+                await planner.UnaryAsync<GetByIdRequest, T>(Registry, "Get" + kind, new GetByIdRequest { Id = id(record) }, cancellationToken).ConfigureAwait(false);
+                there++;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+            {
+                await planner.UnaryAsync<T, T>(Registry, "Create" + kind, record, cancellationToken).ConfigureAwait(false);
+                added++;
+            }
+        }
+
+        return new Tally(added, there);
+    }
+
+    private async Task<Tally> IngestAsync(Mission mission, IProgress<long>? sent, CancellationToken cancellationToken)
+    {
+        using var call = supervisor.Channel.ClientStreamingCall(
+            ServiceConnection.Method<IngestRequest, IngestResponse>(Observations, "Ingest"), supervisor.Options(cancellationToken));
+        var message = new IngestRequest();
+        long count = 0;
+        foreach (var observation in DemoMission.Observations(mission))
+        {
+            message.Observations.Add(ApiMapping.ToProto(observation));
+            if (message.Observations.Count == IngestBatch)
+            {
+                await call.RequestStream.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+                count += message.Observations.Count;
+                sent?.Report(count);
+                message = new IngestRequest();
+            }
+        }
+
+        if (message.Observations.Count > 0)
+        {
+            await call.RequestStream.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+            sent?.Report(count + message.Observations.Count);
+        }
+
+        await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+        var response = await call.ResponseAsync.ConfigureAwait(false);
+        return new Tally(response.Stored, response.AlreadyStored);
+    }
+}
