@@ -71,6 +71,9 @@ internal static class IngestCommand
     {
         public async Task<int> ExecuteAsync(string? kindName, string? formatName, string statePath, bool restart, CancellationToken cancellationToken)
         {
+            // A bad token or an unreachable service is one line before a long check, not after it.
+            await service.UnaryAsync<WhoAmIRequest, TokenInfo>(AccessReflection.Descriptor.Services[0], "WhoAmI", new WhoAmIRequest(), cancellationToken).ConfigureAwait(false);
+
             var format = formatName is null ? RowFiles.InferFormat(path) : formatName == "csv" ? IngestFormat.Csv : IngestFormat.GeoJson;
             if (format is null)
             {
@@ -89,9 +92,6 @@ internal static class IngestCommand
                     $"geoaware: reading {path} as {IngestNames.Of(kind.Value)} in {IngestNames.Of(format.Value)}" +
                     $" ({(kindName is null ? "kind told by its names" : "kind given")}, {(formatName is null ? "format told by the file" : "format given")})").ConfigureAwait(false);
             }
-
-            // A bad token or an unreachable service is one line before a long check, not after it.
-            await service.UnaryAsync<WhoAmIRequest, TokenInfo>(AccessReflection.Descriptor.Services[0], "WhoAmI", new WhoAmIRequest(), cancellationToken).ConfigureAwait(false);
 
             var state = new IngestState(statePath, path, kind.Value, FileIdentity.Of(path));
             if (restart)

@@ -65,7 +65,8 @@ internal sealed class GeoJsonRowReader : IRowReader
             }
             catch (JsonException e)
             {
-                throw new IngestFileException(_line + (e.LineNumber ?? 0), "JSON", Reason(e));
+                // The reader's state carries its line count from the start of the file (0-based).
+                throw new IngestFileException((e.LineNumber ?? _line - 1) + 1, "JSON", Reason(e));
             }
 
             if (step == Step.NeedMore)
@@ -439,7 +440,7 @@ internal sealed class GeoJsonRowReader : IRowReader
         }
     }
 
-    /// <summary>The parser's reason without its position, which is relative to the window and given as the line instead.</summary>
+    /// <summary>The parser's reason without its position, which is given as the line instead.</summary>
     private static string Reason(JsonException e)
     {
         var message = e.Message;
