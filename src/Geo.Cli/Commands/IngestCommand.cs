@@ -71,9 +71,6 @@ internal static class IngestCommand
     {
         public async Task<int> ExecuteAsync(string? kindName, string? formatName, string statePath, bool restart, CancellationToken cancellationToken)
         {
-            // A bad token or an unreachable service is one line before a long check, not after it.
-            await service.UnaryAsync<WhoAmIRequest, TokenInfo>(AccessReflection.Descriptor.Services[0], "WhoAmI", new WhoAmIRequest(), cancellationToken).ConfigureAwait(false);
-
             var format = formatName is null ? RowFiles.InferFormat(path) : formatName == "csv" ? IngestFormat.Csv : IngestFormat.GeoJson;
             if (format is null)
             {
@@ -86,6 +83,7 @@ internal static class IngestCommand
                 throw new CliException(ExitCodes.Usage, $"{path}: cannot tell what the file holds from its {(format == IngestFormat.Csv ? "header" : "first feature's properties")}; pass --kind");
             }
 
+            await PreflightAsync(kind.Value, cancellationToken).ConfigureAwait(false);
             if (kindName is null || formatName is null)
             {
                 await context.Error.WriteLineAsync(
@@ -126,6 +124,34 @@ internal static class IngestCommand
                     $"geoaware: interrupted after {meter.Acknowledged + skip:N0} rows were acknowledged; the same command resumes from there").ConfigureAwait(false);
                 throw;
             }
+        }
+
+        /// <summary>
+        /// A bad token, a role that may not read what it would load, or an unreachable service is one
+        /// line before a long check rather than after it: one read of a record that is not there.
+        /// </summary>
+        private async Task PreflightAsync(IngestKind kind, CancellationToken cancellationToken)
+        {
+            const string nothing = "geoaware-ingest-preflight";
+            try
+            {
+                _ = kind switch
+                {
+                    IngestKind.Observations => await service.UnaryAsync<GetObservationRequest, Observation>(
+                        ObservationsReflection.Descriptor.Services[0], "Get", new GetObservationRequest { Id = nothing }, cancellationToken).ConfigureAwait(false),
+                    IngestKind.Communities => await Registry<Community>("GetCommunity"),
+                    IngestKind.Bases => await Registry<Base>("GetBase"),
+                    _ => (Google.Protobuf.IMessage)await Registry<ClaDeployment>("GetDeployment"),
+                };
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+            {
+                // What a permitted caller is told.
+            }
+
+            Task<T> Registry<T>(string method)
+                where T : class, Google.Protobuf.IMessage<T> =>
+                service.UnaryAsync<GetByIdRequest, T>(RegistryReflection.Descriptor.Services[0], method, new GetByIdRequest { Id = nothing }, cancellationToken);
         }
 
         private async Task<int> CheckAndSendAsync(
