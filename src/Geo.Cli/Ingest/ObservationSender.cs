@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using Geo.Api.V1;
 using Geo.Cli.Connection;
-using Geo.Core.Validation;
 using Geo.Grpc.Client;
 using Geo.Grpc.Protocol;
 
@@ -90,30 +89,15 @@ internal sealed partial class ObservationSender(
     {
         try
         {
-            using var stream = RowFiles.OpenRead(path);
-            var reader = RowFiles.Reader(stream, format, records.Columns);
-            var row = new InputRow(records.Columns.Names.Count);
-            var errors = new FieldErrors();
-            long rows = 0;
+            var rows = new CheckedRows<Observation>(path, format, records);
             var batch = new Batch();
-            while (reader.Read(row))
+            foreach (var (message, line) in rows.After(skip))
             {
-                if (++rows <= skip)
-                {
-                    continue;
-                }
-
-                var message = records.ToMessage(row, errors);
-                if (errors.Any || row.Problems.Count > 0)
-                {
-                    throw new CliException(ExitCodes.Failed, $"{path}:{row.Line}: the file changed after it was checked; run again");
-                }
-
-                batch.Add(message, row.Line);
+                batch.Add(message, line);
                 if (batch.Count == MessageRows)
                 {
                     await batches.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
-                    meter.Read(rows, reader.Position);
+                    meter.Read(rows.Rows, rows.Position);
                     batch = new Batch();
                 }
             }
@@ -123,7 +107,7 @@ internal sealed partial class ObservationSender(
                 await batches.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
             }
 
-            meter.Read(rows, reader.Position);
+            meter.Read(rows.Rows, rows.Position);
             batches.Complete();
         }
         catch (Exception e)

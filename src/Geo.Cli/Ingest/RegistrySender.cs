@@ -1,6 +1,5 @@
 using Geo.Api.V1;
 using Geo.Cli.Connection;
-using Geo.Core.Validation;
 using Geo.Grpc.Protocol;
 using Google.Protobuf;
 
@@ -23,27 +22,12 @@ internal sealed class RegistrySender<TMessage>(
 
     public async Task<SendOutcome> SendAsync(string path, IngestFormat format, long skip, CancellationToken cancellationToken)
     {
-        using var stream = RowFiles.OpenRead(path);
-        var reader = RowFiles.Reader(stream, format, records.Columns);
-        var row = new InputRow(records.Columns.Names.Count);
-        var errors = new FieldErrors();
-        long rows = 0;
+        var rows = new CheckedRows<TMessage>(path, format, records);
         long stored = 0;
         long alreadyStored = 0;
         var refused = false;
-        while (reader.Read(row))
+        foreach (var (message, line) in rows.After(skip))
         {
-            if (++rows <= skip)
-            {
-                continue;
-            }
-
-            var message = records.ToMessage(row, errors);
-            if (errors.Any || row.Problems.Count > 0)
-            {
-                throw new CliException(ExitCodes.Failed, $"{path}:{row.Line}: the file changed after it was checked; run again");
-            }
-
             try
             {
                 var existed = await ExistsAsync(records.IdOf(message), cancellationToken).ConfigureAwait(false);
@@ -60,15 +44,15 @@ internal sealed class RegistrySender<TMessage>(
             catch (RpcException e) when (e.StatusCode is StatusCode.InvalidArgument or StatusCode.NotFound or StatusCode.AlreadyExists or StatusCode.FailedPrecondition)
             {
                 var colon = e.Detail.IndexOf(": ", StringComparison.Ordinal);
-                rejections.Add(row.Line, colon > 0 ? e.Detail[..colon] : "row", colon > 0 ? e.Detail[(colon + 2)..] : e.Detail);
+                rejections.Add(line, colon > 0 ? e.Detail[..colon] : "row", colon > 0 ? e.Detail[(colon + 2)..] : e.Detail);
                 refused = true;
             }
 
-            meter.Read(rows, reader.Position);
+            meter.Read(rows.Rows, rows.Position);
             meter.Acknowledge(1);
-            if (rows % SaveEvery == 0)
+            if (rows.Rows % SaveEvery == 0)
             {
-                state.Save(rows, stored, alreadyStored);
+                state.Save(rows.Rows, stored, alreadyStored);
             }
         }
 

@@ -94,7 +94,19 @@ internal static class RowFields
     }
 
     /// <summary>An ISO 8601 time; one without an offset is taken as UTC, as every time in the service is.</summary>
-    public static Timestamp? Time(InputRow row, int slot, string name, FieldErrors errors)
+    public static Timestamp? Time(InputRow row, int slot, string name, FieldErrors errors) => Parsed(row, slot, name, errors, "an ISO 8601 time (e.g. 2026-03-01T10:00:00Z)",
+        text => DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
+            ? Timestamp.FromDateTimeOffset(time)
+            : null);
+
+    public static CalendarDate? Date(InputRow row, int slot, string name, FieldErrors errors) => Parsed(row, slot, name, errors, "a date as yyyy-MM-dd",
+        text => DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
+            ? new CalendarDate { Year = date.Year, Month = date.Month, Day = date.Day }
+            : null);
+
+    /// <summary>A value written as text; absent is null, text that does not parse is named with what was <paramref name="expected"/>.</summary>
+    private static T? Parsed<T>(InputRow row, int slot, string name, FieldErrors errors, string expected, Func<string, T?> parse)
+        where T : class
     {
         ref var value = ref row.Values[slot];
         if (value.Kind is ValueKind.Absent or ValueKind.Null)
@@ -102,30 +114,12 @@ internal static class RowFields
             return null;
         }
 
-        if (value.Kind == ValueKind.Text
-            && DateTimeOffset.TryParse(value.Text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
+        if (value.Kind == ValueKind.Text && parse(value.Text!) is { } parsed)
         {
-            return Timestamp.FromDateTimeOffset(time);
+            return parsed;
         }
 
-        errors.Add(name, $"{Shown(value)} is not an ISO 8601 time (e.g. 2026-03-01T10:00:00Z)");
-        return null;
-    }
-
-    public static CalendarDate? Date(InputRow row, int slot, string name, FieldErrors errors)
-    {
-        ref var value = ref row.Values[slot];
-        if (value.Kind is ValueKind.Absent or ValueKind.Null)
-        {
-            return null;
-        }
-
-        if (value.Kind == ValueKind.Text && DateOnly.TryParseExact(value.Text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-        {
-            return new CalendarDate { Year = date.Year, Month = date.Month, Day = date.Day };
-        }
-
-        errors.Add(name, $"{Shown(value)} is not a date as yyyy-MM-dd");
+        errors.Add(name, $"{Shown(value)} is not {expected}");
         return null;
     }
 
