@@ -29,6 +29,8 @@ internal static class Program
                 usage:
                   load  --grpc http://127.0.0.1:PORT --observations N --seed S [--batch 1000] [--pregenerate] [--service-pid PID] [--token gat_...]
                   csv   --observations N --seed S --out FILE
+                  geojson --observations N --seed S --out FILE
+                        the same observations as the GeoJSON file `geoaware ingest` reads (bench/cli-ingest.sh)
                   query --grpc http://127.0.0.1:PORT --seed S [--repeat 50] [--target 10000] [--service-pid PID] [--token gat_...]
                   heatmap --grpc http://127.0.0.1:PORT --seed S [--repeat 10] [--cell 1000] [--shape square|hexagon] [--methods count,kde,hotspots]
                           [--bandwidth 5000] [--service-pid PID] [--token gat_...]
@@ -56,6 +58,7 @@ internal static class Program
             {
                 "load" => await LoadAsync(mission, options),
                 "csv" => await CsvAsync(mission, options),
+                "geojson" => GeoJson(mission, options),
                 "query" => await QueryAsync(mission, options),
                 "body" => await BodyAsync(mission, options),
                 "heatmap" => await HeatMapAsync(mission, options),
@@ -86,6 +89,20 @@ internal static class Program
         }
 
         Console.WriteLine($"wrote {count:N0} rows to {path} in {watch.Elapsed.TotalSeconds:F1} s; columns: {CsvRows.Columns}");
+        return 0;
+    }
+
+    private static int GeoJson(Core.Synthetic.Mission mission, Arguments options)
+    {
+        var count = options.Int("observations", 1_000_000);
+        var path = options.Text("out");
+        var watch = Stopwatch.StartNew();
+        using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+        {
+            GeoJsonRows.Write(file, mission.Observations(count));
+        }
+
+        Console.WriteLine($"wrote {count:N0} features ({new FileInfo(path).Length / 1048576.0:N0} MiB) to {path} in {watch.Elapsed.TotalSeconds:F1} s");
         return 0;
     }
 

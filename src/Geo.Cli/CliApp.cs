@@ -39,6 +39,7 @@ internal static class CliApp
         root.Subcommands.Add(HeatmapCommand.Create(context));
         root.Subcommands.Add(ServeCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
+        root.Subcommands.Add(IngestCommand.Create(context));
         return root;
     }
 

@@ -1,0 +1,74 @@
+using Geo.Api.V1;
+using Geo.Cli.Connection;
+using Geo.Grpc.Protocol;
+using Google.Protobuf;
+
+namespace Geo.Cli.Ingest;
+
+/// <summary>
+/// Sends a checked file of communities, bases or deployments one record at a time through the
+/// Registry's create calls. A record already there with the same content is left as it is and
+/// counted as already stored, so a second run is harmless; the service refusing one record (a
+/// deployment at a base that does not exist) is reported at its line and the others still go.
+/// </summary>
+internal sealed class RegistrySender<TMessage>(
+    ServiceConnection service, RegistryRecordType<TMessage> records, IngestState state, Rejections rejections, IngestMeter meter)
+    where TMessage : class, IMessage<TMessage>, new()
+{
+    /// <summary>The state file is rewritten every this many rows, not after every call.</summary>
+    private const int SaveEvery = 100;
+
+    private static readonly Google.Protobuf.Reflection.ServiceDescriptor Registry = RegistryReflection.Descriptor.Services[0];
+
+    public async Task<SendOutcome> SendAsync(string path, IngestFormat format, long skip, CancellationToken cancellationToken)
+    {
+        var rows = new CheckedRows<TMessage>(path, format, records);
+        long stored = 0;
+        long alreadyStored = 0;
+        var refused = false;
+        foreach (var (message, line) in rows.After(skip))
+        {
+            try
+            {
+                var existed = await ExistsAsync(records.IdOf(message), cancellationToken).ConfigureAwait(false);
+                await service.UnaryAsync<TMessage, TMessage>(Registry, "Create" + records.Noun, message, cancellationToken).ConfigureAwait(false);
+                if (existed)
+                {
+                    alreadyStored++;
+                }
+                else
+                {
+                    stored++;
+                }
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.InvalidArgument or StatusCode.NotFound or StatusCode.AlreadyExists or StatusCode.FailedPrecondition)
+            {
+                var colon = e.Detail.IndexOf(": ", StringComparison.Ordinal);
+                rejections.Add(line, colon > 0 ? e.Detail[..colon] : "row", colon > 0 ? e.Detail[(colon + 2)..] : e.Detail);
+                refused = true;
+            }
+
+            meter.Read(rows.Rows, rows.Position);
+            meter.Acknowledge(1);
+            if (rows.Rows % SaveEvery == 0)
+            {
+                state.Save(rows.Rows, stored, alreadyStored);
+            }
+        }
+
+        return new SendOutcome(stored, alreadyStored, refused);
+    }
+
+    private async Task<bool> ExistsAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await service.UnaryAsync<GetByIdRequest, TMessage>(Registry, "Get" + records.Noun, new GetByIdRequest { Id = id }, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+}
