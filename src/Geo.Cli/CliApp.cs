@@ -35,6 +35,7 @@ internal static class CliApp
             "  geoaware query --bbox 29.0,-1.8,29.4,-1.4 --since 2026-10-01 --format table");
         context.Service.AddTo(root);
         root.Subcommands.Add(WhoAmICommand.Create(context));
+        root.Subcommands.Add(TokenCommand.Create(context));
         return root;
     }
 
