@@ -36,6 +36,7 @@ internal static class CliApp
         context.Service.AddTo(root);
         root.Subcommands.Add(WhoAmICommand.Create(context));
         root.Subcommands.Add(TokenCommand.Create(context));
+        root.Subcommands.Add(DbCommand.Create(context));
         return root;
     }
 

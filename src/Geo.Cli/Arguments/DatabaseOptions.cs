@@ -67,13 +67,20 @@ internal static class DatabaseOptions
         {
             return await action().ConfigureAwait(false);
         }
+        catch (PostgresException e) when (!e.SqlState.StartsWith("08", StringComparison.Ordinal) && !e.SqlState.StartsWith("28", StringComparison.Ordinal) && e.SqlState != PostgresErrorCodes.InvalidCatalogName)
+        {
+            throw new CliException(ExitCodes.Failed, $"the database refused: {FirstLine(e.Message)}");
+        }
         catch (Exception e) when (e is NpgsqlException or LocalClusterException or TimeoutException)
         {
-            throw new CliException(ExitCodes.Unreachable, $"cannot reach the database: {e.Message}");
+            // Connection failures (08), refused logins (28) and a missing database (3D000) all mean: not reachable as configured.
+            throw new CliException(ExitCodes.Unreachable, $"cannot reach the database: {FirstLine(e.Message)}");
         }
         catch (Exception e) when (e is MigrationException or ArgumentException)
         {
-            throw new CliException(ExitCodes.Failed, e.Message);
+            throw new CliException(ExitCodes.Failed, FirstLine(e.Message));
         }
     }
+
+    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 }
