@@ -10,7 +10,8 @@ internal static class CliApp
     {
         var context = new CliContext(output, error);
         var root = Build(context);
-        var parse = root.Parse(args);
+        // No response files: "@file" is a value of its own (query --polygon @area.geojson), never a list of arguments.
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
         {
             foreach (var problem in parse.Errors)
@@ -37,6 +38,7 @@ internal static class CliApp
         root.Subcommands.Add(WhoAmICommand.Create(context));
         root.Subcommands.Add(TokenCommand.Create(context));
         root.Subcommands.Add(DbCommand.Create(context));
+        root.Subcommands.Add(QueryCommand.Create(context));
         return root;
     }
 

@@ -41,7 +41,12 @@ internal static class CliOptions
         HelpName = "time",
         CustomParser = result =>
         {
-            var text = result.Tokens.Count == 0 ? string.Empty : result.Tokens[0].Value;
+            if (result.Tokens.Count == 0)
+            {
+                return null;
+            }
+
+            var text = result.Tokens[0].Value;
             if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
             {
                 return new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
@@ -65,7 +70,12 @@ internal static class CliOptions
         HelpName = "date",
         CustomParser = result =>
         {
-            var text = result.Tokens.Count == 0 ? string.Empty : result.Tokens[0].Value;
+            if (result.Tokens.Count == 0)
+            {
+                return null;
+            }
+
+            var text = result.Tokens[0].Value;
             if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
             {
                 return day;
@@ -81,9 +91,16 @@ internal static class CliOptions
     {
         Description = $"{description} ({names})",
         HelpName = names,
+        // Array options default to an empty array; an absent list of numbers is no value at all.
+        DefaultValueFactory = _ => null,
         CustomParser = result =>
         {
-            var text = result.Tokens.Count == 0 ? string.Empty : result.Tokens[0].Value;
+            if (result.Tokens.Count == 0)
+            {
+                return null;
+            }
+
+            var text = result.Tokens[0].Value;
             var parts = text.Split(',', StringSplitOptions.TrimEntries);
             var values = new double[parts.Length];
             var wanted = names.Split(',').Length;
@@ -112,7 +129,12 @@ internal static class CliOptions
         HelpName = "n",
         CustomParser = result =>
         {
-            var text = result.Tokens.Count == 0 ? string.Empty : result.Tokens[0].Value;
+            if (result.Tokens.Count == 0)
+            {
+                return null;
+            }
+
+            var text = result.Tokens[0].Value;
             if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
             {
                 return value;
