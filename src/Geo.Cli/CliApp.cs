@@ -39,6 +39,7 @@ internal static class CliApp
         root.Subcommands.Add(TokenCommand.Create(context));
         root.Subcommands.Add(DbCommand.Create(context));
         root.Subcommands.Add(QueryCommand.Create(context));
+        root.Subcommands.Add(IndicatorsCommand.Create(context));
         return root;
     }
 

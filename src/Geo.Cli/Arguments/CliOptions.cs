@@ -47,7 +47,7 @@ internal static class CliOptions
             }
 
             var text = result.Tokens[0].Value;
-            if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+            if (ReadDay(text) is { } day)
             {
                 return new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
             }
@@ -76,7 +76,7 @@ internal static class CliOptions
             }
 
             var text = result.Tokens[0].Value;
-            if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+            if (ReadDay(text) is { } day)
             {
                 return day;
             }
@@ -163,6 +163,10 @@ internal static class CliOptions
             return words[0];
         },
     };
+
+    /// <summary>A calendar day written yyyy-mm-dd, or null.</summary>
+    public static DateOnly? ReadDay(string text) =>
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? day : null;
 
     private static T? ReadCode<T>(ArgumentResult result, string word)
         where T : struct, Enum
