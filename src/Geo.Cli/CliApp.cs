@@ -40,6 +40,7 @@ internal static class CliApp
         root.Subcommands.Add(DbCommand.Create(context));
         root.Subcommands.Add(QueryCommand.Create(context));
         root.Subcommands.Add(IndicatorsCommand.Create(context));
+        root.Subcommands.Add(GapsCommand.Create(context));
         return root;
     }
 
