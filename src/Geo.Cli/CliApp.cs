@@ -41,6 +41,7 @@ internal static class CliApp
         root.Subcommands.Add(QueryCommand.Create(context));
         root.Subcommands.Add(IndicatorsCommand.Create(context));
         root.Subcommands.Add(GapsCommand.Create(context));
+        root.Subcommands.Add(FeedCommand.Create(context));
         return root;
     }
 
