@@ -4,6 +4,7 @@ using System.Text;
 using Geo.Api.V1;
 using Geo.Cli.Arguments;
 using Geo.Cli.Connection;
+using Geo.Cli.Output;
 
 namespace Geo.Cli.Commands;
 
@@ -80,7 +81,11 @@ internal static class FeedCommand
                 var request = new PullObservationsRequest { Cursor = cursor, Limit = parse.GetValue(limit) ?? 0, All = parse.GetValue(all) };
                 var destination = target is null ? null : folder ? Path.Combine(target, PageName(cursor)) : target;
                 var end = await PullPageAsync(service, request, destination, cancellationToken).ConfigureAwait(false);
-                await WriteAtomicallyAsync(cursors.FullName, Encoding.UTF8.GetBytes(end.NextCursor + "\n"), cancellationToken).ConfigureAwait(false);
+                await AtomicFile.WriteAsync(cursors.FullName, async file =>
+                {
+                    await file.WriteAsync(Encoding.UTF8.GetBytes(end.NextCursor + "\n"), cancellationToken).ConfigureAwait(false);
+                    return end;
+                }, cancellationToken).ConfigureAwait(false);
                 await context.Error.WriteLineAsync(
                     $"{end.Features} features{(destination is null ? string.Empty : $" to {destination}")}; cursor saved in {cursors.FullName}{(end.More ? "; more waiting" : "; caught up")}")
                     .ConfigureAwait(false);
@@ -99,8 +104,6 @@ internal static class FeedCommand
         string[] names = ["bases", "coverage-gaps", "communities-at-risk"];
         var name = new Argument<string>("layer") { Description = $"which layer: {string.Join(", ", names)}" };
         name.AcceptOnlyFromAmong(names);
-        var at = CliOptions.Day("--at", "the date the teams are taken on (default today, UTC)");
-        var sector = new Option<string>("--sector") { Description = "only the bases and communities of this sector", HelpName = "sector" };
         var output = new Option<string>("--output") { Description = "write to this file (atomically) instead of stdout", HelpName = "file" };
         var command = new Command("layer",
             "One coverage layer as a GeoJSON FeatureCollection, as the HTTP feed /feeds/layers/{layer} serves it.\n\n" +
@@ -108,15 +111,12 @@ internal static class FeedCommand
             "  geoaware feed layer bases --output bases.geojson\n" +
             "  geoaware feed layer communities-at-risk --at 2026-10-01 --sector north")
         {
-            name, at, sector, output,
+            name, output,
         };
+        CoverageOptions.AddTo(command);
         context.OnService(command, async (parse, service, cancellationToken) =>
         {
-            var coverage = new CoverageRequest { Sector = parse.GetValue(sector) ?? string.Empty };
-            if (parse.GetValue(at) is { } day)
-            {
-                coverage.At = new CalendarDate { Year = day.Year, Month = day.Month, Day = day.Day };
-            }
+            var coverage = CoverageOptions.Request(parse);
 
             var request = parse.GetValue(name) switch
             {
@@ -137,68 +137,29 @@ internal static class FeedCommand
             service.ServerStreamAsync<PullObservationsRequest, FeedChunk>(FeedsReflection.Descriptor.Services[0], "PullObservations", request, cancellationToken),
             destination, cancellationToken);
 
-    /// <summary>
-    /// Streams a feed document to stdout, or to a temporary file renamed over <paramref name="destination"/>
-    /// once the last chunk is in and on disk: a broken pull leaves nothing half-written behind.
-    /// </summary>
+    /// <summary>Streams a feed document to stdout, or atomically to <paramref name="destination"/>: a broken pull leaves nothing half-written behind.</summary>
     private static async Task<FeedPageEnd> WriteDocumentAsync(IAsyncEnumerable<FeedChunk> chunks, string? destination, CancellationToken cancellationToken)
     {
-        var temporary = destination is null ? null : $"{destination}.{Environment.ProcessId}.part";
-        try
+        if (destination is not null)
         {
-            FeedPageEnd? end = null;
-            await using (var stream = temporary is null ? Console.OpenStandardOutput() : new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                await foreach (var chunk in chunks.WithCancellation(cancellationToken).ConfigureAwait(false))
-                {
-                    await stream.WriteAsync(chunk.Geojson.Memory, cancellationToken).ConfigureAwait(false);
-                    end = chunk.End ?? end;
-                }
-
-                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-                if (stream is FileStream file)
-                {
-                    file.Flush(flushToDisk: true);
-                }
-            }
-
-            if (end is null)
-            {
-                throw new CliException(ExitCodes.Failed, "the feed ended without its last message: nothing was saved, pull again");
-            }
-
-            if (temporary is not null)
-            {
-                File.Move(temporary, destination!, overwrite: true);
-            }
-
-            return end;
+            return await AtomicFile.WriteAsync(destination, stream => CopyAsync(chunks, stream, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
-        finally
-        {
-            if (temporary is not null && File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
+
+        await using var output = Console.OpenStandardOutput();
+        return await CopyAsync(chunks, output, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Writes a small file whole or not at all: a temporary file on disk, then renamed over the old one.</summary>
-    private static async Task WriteAtomicallyAsync(string path, byte[] content, CancellationToken cancellationToken)
+    private static async Task<FeedPageEnd> CopyAsync(IAsyncEnumerable<FeedChunk> chunks, Stream stream, CancellationToken cancellationToken)
     {
-        if (Path.GetDirectoryName(path) is { Length: > 0 } directory)
+        FeedPageEnd? end = null;
+        await foreach (var chunk in chunks.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            Directory.CreateDirectory(directory);
+            await stream.WriteAsync(chunk.Geojson.Memory, cancellationToken).ConfigureAwait(false);
+            end = chunk.End ?? end;
         }
 
-        var temporary = $"{path}.{Environment.ProcessId}.part";
-        await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            await file.WriteAsync(content, cancellationToken).ConfigureAwait(false);
-            file.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, path, overwrite: true);
+        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return end ?? throw new CliException(ExitCodes.Failed, "the feed ended without its last message: nothing was saved, pull again");
     }
 
     /// <summary>A page's file, named after the cursor it starts from, so that pulling the same page again replaces it.</summary>

@@ -17,8 +17,6 @@ internal static class GapsCommand
 {
     public static Command Create(CliContext context)
     {
-        var at = CliOptions.Day("--at", "the date the teams are taken on (default today, UTC)");
-        var sector = new Option<string>("--sector") { Description = "only the bases and communities of this sector", HelpName = "sector" };
         var minRisk = CliOptions.Code<RiskLevel>("--min-risk", "communities at or above this risk level count as at risk (default medium)");
         var format = CliOptions.OneOf("--format", "how to write the report", "table", "json");
         var command = new Command("gaps",
@@ -28,15 +26,13 @@ internal static class GapsCommand
             "  geoaware gaps --at 2026-10-01 --sector north\n" +
             "  geoaware gaps --format json > coverage.json")
         {
-            at, sector, minRisk, format,
+            minRisk, format,
         };
+        CoverageOptions.AddTo(command);
         context.OnService(command, async (parse, service, cancellationToken) =>
         {
-            var request = new CoverageRequest { Sector = parse.GetValue(sector) ?? string.Empty, MinRisk = parse.GetValue(minRisk) ?? RiskLevel.Unspecified };
-            if (parse.GetValue(at) is { } day)
-            {
-                request.At = new CalendarDate { Year = day.Year, Month = day.Month, Day = day.Day };
-            }
+            var request = CoverageOptions.Request(parse);
+            request.MinRisk = parse.GetValue(minRisk) ?? RiskLevel.Unspecified;
 
             var report = await service.UnaryAsync<CoverageRequest, CoverageReport>(CoverageReflection.Descriptor.Services[0], "GetCoverage", request, cancellationToken)
                 .ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Geo.Api.V1;
 using Geo.Cli.Arguments;
+using Geo.Cli.Output;
 
 namespace Geo.Cli.Commands;
 
@@ -45,13 +46,18 @@ internal static class IndicatorsCommand
             var document = await service.UnaryAsync<ExportIndicatorsRequest, IndicatorDocument>(
                 IndicatorsReflection.Descriptor.Services[0], "Export", request, cancellationToken).ConfigureAwait(false);
             var file = parse.GetValue(output);
-            await using (var stream = file is null ? Console.OpenStandardOutput() : file.Create())
+            if (file is null)
             {
-                await stream.WriteAsync(document.Content.Memory, cancellationToken).ConfigureAwait(false);
+                await using var stdout = Console.OpenStandardOutput();
+                await stdout.WriteAsync(document.Content.Memory, cancellationToken).ConfigureAwait(false);
             }
-
-            if (file is not null)
+            else
             {
+                await AtomicFile.WriteAsync(file.FullName, async stream =>
+                {
+                    await stream.WriteAsync(document.Content.Memory, cancellationToken).ConfigureAwait(false);
+                    return document.Content.Length;
+                }, cancellationToken).ConfigureAwait(false);
                 await context.Error.WriteLineAsync($"wrote {document.Filename} ({document.Content.Length} bytes) to {file.FullName}").ConfigureAwait(false);
             }
 

@@ -75,23 +75,33 @@ internal static class QueryCommand
             }
 
             var request = new QueryObservationsRequest { Filter = filter, PageSize = parse.GetValue(PageSize) ?? 0 };
-            var file = parse.GetValue(Output);
-            await using var output = file is null ? System.Console.OpenStandardOutput() : file.Create();
-            await using var writer = QueryWriter.For(parse.GetValue(Format)!, output);
-            await foreach (var page in service.ServerStreamAsync<QueryObservationsRequest, ObservationPage>(observations, "Query", request, cancellationToken).ConfigureAwait(false))
+            var pages = service.ServerStreamAsync<QueryObservationsRequest, ObservationPage>(observations, "Query", request, cancellationToken);
+            var format = parse.GetValue(Format)!;
+            if (parse.GetValue(Output) is not { } file)
             {
-                await writer.WriteAsync(page, cancellationToken).ConfigureAwait(false);
+                await using var stdout = System.Console.OpenStandardOutput();
+                await WriteAsync(pages, format, stdout, cancellationToken).ConfigureAwait(false);
+                return ExitCodes.Ok;
             }
 
-            await writer.EndAsync(cancellationToken).ConfigureAwait(false);
-            if (file is not null)
-            {
-                await context.Error.WriteLineAsync($"wrote {writer.Written} observations to {file.FullName}").ConfigureAwait(false);
-            }
-
+            var written = await AtomicFile.WriteAsync(file.FullName, stream => WriteAsync(pages, format, stream, cancellationToken), cancellationToken).ConfigureAwait(false);
+            await context.Error.WriteLineAsync($"wrote {written} observations to {file.FullName}").ConfigureAwait(false);
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Writes every page as it arrives; returns how many observations were written.</summary>
+    private static async Task<long> WriteAsync(IAsyncEnumerable<ObservationPage> pages, string format, Stream output, CancellationToken cancellationToken)
+    {
+        await using var writer = QueryWriter.For(format, output);
+        await foreach (var page in pages.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            await writer.WriteAsync(page, cancellationToken).ConfigureAwait(false);
+        }
+
+        await writer.EndAsync(cancellationToken).ConfigureAwait(false);
+        return writer.Written;
     }
 
     private static async Task<ObservationFilter> FilterAsync(ParseResult parse, CancellationToken cancellationToken)
