@@ -33,7 +33,7 @@ internal static class CliApp
             "Examples:\n" +
             "  export GEOAWARE_TOKEN=...            # the token printed by scripts/run.sh\n" +
             "  geoaware gaps                        # bases and teams with their coverage gaps\n" +
-            "  geoaware query --bbox 29.0,-1.8,29.4,-1.4 --since 2026-10-01 --format table");
+            "  geoaware query --bbox 29.0,-1.8,29.4,-1.4 --from 2026-10-01 --format table");
         context.Service.AddTo(root);
         root.Subcommands.Add(WhoAmICommand.Create(context));
         root.Subcommands.Add(TokenCommand.Create(context));
