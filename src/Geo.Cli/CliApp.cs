@@ -10,7 +10,7 @@ internal static class CliApp
     {
         var context = new CliContext(output, error);
         var root = Build(context);
-        // No response files: "@file" is a value here (--polygon @area.wkt), never a file of arguments.
+        // No response files: "@file" is a value of its own (query --polygon @area.geojson), never a list of arguments.
         var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
         {
@@ -33,13 +33,20 @@ internal static class CliApp
             "Examples:\n" +
             "  export GEOAWARE_TOKEN=...            # the token printed by scripts/run.sh\n" +
             "  geoaware gaps                        # bases and teams with their coverage gaps\n" +
-            "  geoaware query --bbox 29.0,-1.8,29.4,-1.4 --since 2026-10-01 --format table");
+            "  geoaware query --bbox 29.0,-1.8,29.4,-1.4 --from 2026-10-01 --format table");
         context.Service.AddTo(root);
-        root.Subcommands.Add(WhoAmICommand.Create(context));
-        root.Subcommands.Add(HeatmapCommand.Create(context));
+        // In the order a newcomer meets them: run it, load it, get a token, then the jobs.
         root.Subcommands.Add(ServeCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
+        root.Subcommands.Add(DbCommand.Create(context));
+        root.Subcommands.Add(TokenCommand.Create(context));
+        root.Subcommands.Add(WhoAmICommand.Create(context));
         root.Subcommands.Add(IngestCommand.Create(context));
+        root.Subcommands.Add(QueryCommand.Create(context));
+        root.Subcommands.Add(HeatmapCommand.Create(context));
+        root.Subcommands.Add(GapsCommand.Create(context));
+        root.Subcommands.Add(FeedCommand.Create(context));
+        root.Subcommands.Add(IndicatorsCommand.Create(context));
         return root;
     }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Geo.Core.Indicators;
+using Geo.Exporters.Csv;
 
 namespace Geo.Exporters.Indicators;
 
@@ -17,49 +18,17 @@ internal static class IndicatorCsv
     {
         ArgumentNullException.ThrowIfNull(report);
         var text = new StringBuilder(64 * 1024);
-        Line(text, IndicatorRows.Columns.Select(c => c.Name));
+        CsvRow.Append(text, IndicatorRows.Columns.Select(c => c.Name));
         if (hxl)
         {
-            Line(text, IndicatorRows.Columns.Select(c => c.Hxl));
+            CsvRow.Append(text, IndicatorRows.Columns.Select(c => c.Hxl));
         }
 
         foreach (var row in IndicatorRows.Of(report))
         {
-            Line(text, row.Select(c => c.IsNumber ? c.Text : Neutralised(c.Text)));
+            CsvRow.Append(text, row.Select(c => c.IsNumber ? c.Text : CsvRow.Neutralised(c.Text)));
         }
 
         return [.. Utf8WithMark.GetPreamble(), .. Utf8WithMark.GetBytes(text.ToString())];
     }
-
-    private static void Line(StringBuilder text, IEnumerable<string> fields)
-    {
-        var first = true;
-        foreach (var field in fields)
-        {
-            if (!first)
-            {
-                text.Append(',');
-            }
-
-            first = false;
-            if (field.AsSpan().IndexOfAny(",\"\r\n") >= 0)
-            {
-                text.Append('"').Append(field.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
-            }
-            else
-            {
-                text.Append(field);
-            }
-        }
-
-        text.Append("\r\n");
-    }
-
-    /// <summary>
-    /// Text that a spreadsheet would run as a formula (it begins with =, +, -, @, a tab or a carriage
-    /// return: a base named "=HYPERLINK(...)" in the registry) gets a leading apostrophe, which Excel
-    /// and LibreOffice show as text. Numbers are never touched; the JSON keeps the text as it is.
-    /// </summary>
-    internal static string Neutralised(string text) =>
-        text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + text : text;
 }

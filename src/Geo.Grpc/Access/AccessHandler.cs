@@ -124,7 +124,8 @@ internal sealed class AccessHandler(AccessStore store, TokenIssuer issuer, Calle
         }
     }
 
-    private static V1.TokenInfo ToInfo(StoredToken token)
+    /// <summary>A stored token as the Access service shows it; the command line prints its own tokens the same way.</summary>
+    internal static V1.TokenInfo ToInfo(StoredToken token)
     {
         var info = new V1.TokenInfo
         {

@@ -2,25 +2,22 @@ using Geo.Core.Access;
 using Geo.Core.Domain;
 using Geo.Core.Validation;
 using Geo.Grpc.Access;
-using Geo.Storage;
-using Geo.Storage.Access;
-using Geo.Storage.LocalCluster;
-using Geo.Storage.Migrations;
 
 namespace Geo.Grpc.Hosting;
 
 /// <summary>
 /// <c>geoawareness token issue|revoke|list</c>: administers tokens straight in the database, with
-/// the service's own configuration. This is how the first administrator token is made.
+/// the service's own configuration. This is how the first administrator token is made; the work
+/// itself is <see cref="LocalTokens"/>, which <c>geoaware token --local</c> runs too.
 /// </summary>
 internal static class TokenCommand
 {
-    public const string Usage =
+    public static readonly string Usage =
         "usage: geoawareness token issue --role ROLE --subject ID [--sector ID]... [--section SECTION] [--days N] [--note TEXT]\n" +
         "       geoawareness token revoke --id TOKEN_ID\n" +
         "       geoawareness token list\n" +
-        "roles: cla, supervisor, analyst, planner, importer, cpas-focal-point, referral-section, administrator\n" +
-        "sections (for referral-section): human-rights, child-protection, women-protection, conduct-and-discipline\n" +
+        $"roles: {string.Join(", ", CodeWords.All<Role>())}\n" +
+        $"sections (for referral-section): {string.Join(", ", CodeWords.All<ReferralSection>())}\n" +
         "settings (--LocalDatabase:DataDirectory=..., --ConnectionStrings:GeoAwareness=...) follow the command as for the service";
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
@@ -32,62 +29,33 @@ internal static class TokenCommand
             return verb is null ? 2 : 0;
         }
 
-        var configuration = new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddEnvironmentVariables()
-            .AddCommandLine(settings)
-            .Build();
-        // The command prints its own result; only warnings and errors of what it starts are worth showing.
-        using var loggers = LoggerFactory.Create(logging => logging.AddConfiguration(configuration.GetSection("Logging")).AddConsole().AddFilter((_, level) => level >= LogLevel.Warning));
-        var local = configuration.GetSection(LocalClusterOptions.SectionName).Get<LocalClusterOptions>() ?? new LocalClusterOptions();
-        await using var database = await GeoDatabase.OpenAsync(configuration.GetConnectionString(ServiceOptions.ConnectionStringName), local, loggers, cancellationToken)
-            .ConfigureAwait(false);
-        await database.MigrateAsync(loggers.CreateLogger<MigrationRunner>(), cancellationToken).ConfigureAwait(false);
-        var store = new AccessStore(database.DataSource);
-        var actor = $"cli:{Environment.UserName}";
-        switch (verb)
+        if (verb is not ("issue" or "revoke" or "list"))
         {
-            case "issue":
-                return await IssueAsync(store, options, actor, cancellationToken).ConfigureAwait(false);
-            case "revoke":
-                if (!options.TryGetValue("id", out var ids) || !await store.RevokeTokenAsync(ids[0], cancellationToken).ConfigureAwait(false))
-                {
-                    await Console.Error.WriteLineAsync("geoawareness token revoke: --id names no token").ConfigureAwait(false);
-                    return 1;
-                }
-
-                await store.AuditAsync(actor, "token.revoke", "token", ids[0], null, cancellationToken).ConfigureAwait(false);
-                await Console.Out.WriteLineAsync($"revoked {ids[0]}").ConfigureAwait(false);
-                return 0;
-            case "list":
-                await foreach (var token in store.ListTokensAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    var state = token.RevokedAt is not null ? "revoked" : token.ExpiresAt < DateTimeOffset.UtcNow ? "expired" : "active";
-                    await Console.Out.WriteLineAsync($"{token.Id}\t{Name(token.Role)}\t{token.Subject}\t{state}\texpires {token.ExpiresAt:yyyy-MM-dd}\t{string.Join(',', token.Sectors)}")
-                        .ConfigureAwait(false);
-                }
-
-                return 0;
-            default:
-                await Console.Error.WriteLineAsync($"geoawareness token: unknown command '{verb}'\n{Usage}").ConfigureAwait(false);
-                return 2;
+            await Console.Error.WriteLineAsync($"geoawareness token: unknown command '{verb}'\n{Usage}").ConfigureAwait(false);
+            return 2;
         }
+
+        return await LocalTokens.WithDatabaseAsync(settings, tokens => verb switch
+        {
+            "issue" => IssueAsync(tokens, options, cancellationToken),
+            "revoke" => RevokeAsync(tokens, options, cancellationToken),
+            _ => ListAsync(tokens, cancellationToken),
+        }, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<int> IssueAsync(AccessStore store, Dictionary<string, List<string>> options, string actor, CancellationToken cancellationToken)
+    private static async Task<int> IssueAsync(LocalTokens tokens, Dictionary<string, List<string>> options, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
-        var role = options.TryGetValue("role", out var roles) ? ParseRole(roles[0]) : null;
-        var section = options.TryGetValue("section", out var sections) ? ParseSection(sections[0]) : null;
+        var role = options.TryGetValue("role", out var roles) ? LocalTokens.ParseRole(roles[0]) : null;
+        var section = options.TryGetValue("section", out var sections) ? LocalTokens.ParseSection(sections[0]) : null;
         if (role is null)
         {
-            errors.Add("--role", "is required: one of cla, supervisor, analyst, planner, importer, cpas-focal-point, referral-section, administrator");
+            errors.Add("--role", $"is required: one of {string.Join(", ", CodeWords.All<Role>())}");
         }
 
         if (options.ContainsKey("section") && section is null)
         {
-            errors.Add("--section", "is not one of human-rights, child-protection, women-protection, conduct-and-discipline");
+            errors.Add("--section", $"is not one of {string.Join(", ", CodeWords.All<ReferralSection>())}");
         }
 
         var days = options.TryGetValue("days", out var dayValues) && int.TryParse(dayValues[0], System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed : 0;
@@ -99,22 +67,43 @@ internal static class TokenCommand
             section,
             days,
             options.TryGetValue("note", out var notes) ? notes[0] : string.Empty);
-        var issuer = new TokenIssuer(store, TimeProvider.System);
-        if (!errors.Any)
+        var issued = errors.Any ? null : await tokens.IssueAsync(request, errors, cancellationToken).ConfigureAwait(false);
+        if (issued is null)
         {
-            await issuer.CheckAsync(request, errors, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (errors.First is { } first)
-        {
-            await Console.Error.WriteLineAsync($"geoawareness token issue: {first}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"geoawareness token issue: {errors.First}").ConfigureAwait(false);
             return 1;
         }
 
-        var (token, stored) = await issuer.IssueAsync(request, actor, cancellationToken).ConfigureAwait(false);
-        await Console.Out.WriteLineAsync(token).ConfigureAwait(false);
-        await Console.Error.WriteLineAsync($"issued {stored.Id} ({Name(stored.Role)} for {stored.Subject}, expires {stored.ExpiresAt:yyyy-MM-dd}); the token above is shown only once")
+        var info = issued.Info;
+        await Console.Out.WriteLineAsync(issued.Token).ConfigureAwait(false);
+        await Console.Error.WriteLineAsync(
+            $"issued {info.Id} ({CodeWords.Of(info.Role)} for {info.Subject}, expires {info.ExpiresAt.ToDateTimeOffset():yyyy-MM-dd}); the token above is shown only once")
             .ConfigureAwait(false);
+        return 0;
+    }
+
+    private static async Task<int> RevokeAsync(LocalTokens tokens, Dictionary<string, List<string>> options, CancellationToken cancellationToken)
+    {
+        if (!options.TryGetValue("id", out var ids) || await tokens.RevokeAsync(ids[0], cancellationToken).ConfigureAwait(false) is null)
+        {
+            await Console.Error.WriteLineAsync("geoawareness token revoke: --id names no token").ConfigureAwait(false);
+            return 1;
+        }
+
+        await Console.Out.WriteLineAsync($"revoked {ids[0]}").ConfigureAwait(false);
+        return 0;
+    }
+
+    private static async Task<int> ListAsync(LocalTokens tokens, CancellationToken cancellationToken)
+    {
+        var now = DateTimeOffset.UtcNow;
+        await foreach (var token in tokens.ListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await Console.Out.WriteLineAsync(
+                $"{token.Id}\t{CodeWords.Of(token.Role)}\t{token.Subject}\t{LocalTokens.State(token, now)}\texpires {token.ExpiresAt.ToDateTimeOffset():yyyy-MM-dd}\t{string.Join(',', token.Sectors)}")
+                .ConfigureAwait(false);
+        }
+
         return 0;
     }
 
@@ -148,33 +137,4 @@ internal static class TokenCommand
 
         return (verb, options, [.. settings]);
     }
-
-    private static Role? ParseRole(string text) => text.Replace("-", string.Empty, StringComparison.Ordinal).ToLowerInvariant() switch
-    {
-        "cla" => Role.Cla,
-        "supervisor" => Role.Supervisor,
-        "analyst" => Role.Analyst,
-        "planner" => Role.Planner,
-        "importer" => Role.Importer,
-        "cpasfocalpoint" => Role.CpasFocalPoint,
-        "referralsection" => Role.ReferralSection,
-        "administrator" or "admin" => Role.Administrator,
-        _ => null,
-    };
-
-    private static ReferralSection? ParseSection(string text) => text.Replace("-", string.Empty, StringComparison.Ordinal).ToLowerInvariant() switch
-    {
-        "humanrights" => ReferralSection.HumanRights,
-        "childprotection" => ReferralSection.ChildProtection,
-        "womenprotection" => ReferralSection.WomenProtection,
-        "conductanddiscipline" => ReferralSection.ConductAndDiscipline,
-        _ => null,
-    };
-
-    private static string Name(Role role) => role switch
-    {
-        Role.CpasFocalPoint => "cpas-focal-point",
-        Role.ReferralSection => "referral-section",
-        _ => role.ToString().ToLowerInvariant(),
-    };
 }

@@ -1,0 +1,214 @@
+using System.CommandLine;
+using Geo.Api.V1;
+using Geo.Cli.Arguments;
+using Geo.Cli.Output;
+using ShapeReader = Geo.Core.Spatial.ShapeReader;
+using Geo.Grpc.Hosting;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Geo.Cli.Commands;
+
+/// <summary>
+/// <c>geoaware query</c>: observations of an area and period, filtered, as a table, CSV or GeoJSON,
+/// streamed page by page from Observations.Query; or only their count, or a summary.
+/// </summary>
+internal static class QueryCommand
+{
+    private static readonly Option<double[]?> Bbox = CliOptions.Numbers("--bbox", "minLon,minLat,maxLon,maxLat", "a bounding box in WGS84 degrees");
+    private static readonly Option<string> Polygon = new("--polygon")
+    {
+        Description = "a polygon or multipolygon in WGS84: WKT, GeoJSON text, or @file holding either",
+        HelpName = "wkt|geojson|@file",
+    };
+
+    private static readonly Option<double[]?> Near = CliOptions.Numbers("--near", "lon,lat", "the centre of a circle (with --radius)");
+    private static readonly Option<double?> Radius = new("--radius") { Description = "the circle's radius in metres (with --near)", HelpName = "metres" };
+    private static readonly Option<DateTimeOffset?> From = CliOptions.Time("--from", "observed at or after");
+    private static readonly Option<DateTimeOffset?> To = CliOptions.Time("--to", "observed before");
+    private static readonly Option<Category[]> Categories = CliOptions.Codes<Category>("--category", "only these categories");
+    private static readonly Option<int?> MinSeverity = CliOptions.Count("--min-severity", "only this severity and above", 1, 5);
+    private static readonly Option<VerificationStatus[]> Statuses = CliOptions.Codes<VerificationStatus>("--status", "only these verification states");
+    private static readonly Option<Sex[]> Sexes = CliOptions.Codes<Sex>("--sex", "affecting at least one person of these sexes (and --age)");
+    private static readonly Option<AgeGroup[]> Ages = CliOptions.Codes<AgeGroup>("--age", "affecting at least one person of these age groups (and --sex)");
+    private static readonly Option<Vulnerability[]> Vulnerabilities = CliOptions.Codes<Vulnerability>("--vulnerability", "carrying any of these vulnerability flags");
+    private static readonly Option<string[]> Communities = new("--community") { Description = "linked to these communities (repeatable)", Arity = ArgumentArity.ZeroOrMore };
+    private static readonly Option<string[]> Bases = new("--base") { Description = "linked to these bases (repeatable)", Arity = ArgumentArity.ZeroOrMore };
+    private static readonly Option<string> Format = CliOptions.OneOf("--format", "how to write the observations", "table", "geojson", "csv");
+    private static readonly Option<FileInfo> Output = new("--output") { Description = "write to this file instead of stdout", HelpName = "file" };
+    private static readonly Option<bool> CountOnly = new("--count") { Description = "print only how many observations match (Observations.Count)" };
+    private static readonly Option<bool> Summary = new("--summary") { Description = "print counts by category and by sex and age group (Observations.Summarize)" };
+    private static readonly Option<int?> PageSize = CliOptions.Count("--page-size", "observations per streamed page; 0 or absent for the service's default", 1, 5000);
+
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("query",
+            "Observations of an area and period, filtered, written as they stream in (every page of Observations.Query).\n\n" +
+            "Examples:\n" +
+            "  geoaware query --bbox 29.0,-1.8,29.4,-1.4 --from 2026-10-01 --category threat-of-physical-violence\n" +
+            "  geoaware query --near 29.22,-1.68 --radius 15000 --sex female --age child --format geojson --output girls.geojson\n" +
+            "  geoaware query --polygon @sector-north.geojson --from 2026-07-01 --to 2026-10-01 --summary")
+        {
+            Bbox, Polygon, Near, Radius, From, To, Categories, MinSeverity, Statuses, Sexes, Ages, Vulnerabilities, Communities, Bases,
+            Format, Output, CountOnly, Summary, PageSize,
+        };
+        context.OnService(command, async (parse, service, cancellationToken) =>
+        {
+            var filter = await FilterAsync(parse, cancellationToken).ConfigureAwait(false);
+            var observations = ObservationsReflection.Descriptor.Services[0];
+            if (parse.GetValue(CountOnly) && parse.GetValue(Summary))
+            {
+                throw new CliException(ExitCodes.Usage, "--count and --summary: give one of them");
+            }
+
+            if (parse.GetValue(CountOnly))
+            {
+                var count = await service.UnaryAsync<ObservationFilter, CountResponse>(observations, "Count", filter, cancellationToken).ConfigureAwait(false);
+                await context.Output.WriteLineAsync(count.Withheld ? "withheld: too few observations to show for this token" : $"{count.Observations}").ConfigureAwait(false);
+                return ExitCodes.Ok;
+            }
+
+            if (parse.GetValue(Summary))
+            {
+                var summary = await service.UnaryAsync<ObservationFilter, ObservationSummary>(observations, "Summarize", filter, cancellationToken).ConfigureAwait(false);
+                await WriteSummaryAsync(context, summary).ConfigureAwait(false);
+                return ExitCodes.Ok;
+            }
+
+            var request = new QueryObservationsRequest { Filter = filter, PageSize = parse.GetValue(PageSize) ?? 0 };
+            var pages = service.ServerStreamAsync<QueryObservationsRequest, ObservationPage>(observations, "Query", request, cancellationToken);
+            var format = parse.GetValue(Format)!;
+            if (parse.GetValue(Output) is not { } file)
+            {
+                await using var stdout = System.Console.OpenStandardOutput();
+                await WriteAsync(pages, format, stdout, cancellationToken).ConfigureAwait(false);
+                return ExitCodes.Ok;
+            }
+
+            var written = await AtomicFile.WriteAsync(file.FullName, stream => WriteAsync(pages, format, stream, cancellationToken), cancellationToken).ConfigureAwait(false);
+            await context.Error.WriteLineAsync($"wrote {written} observations to {file.FullName}").ConfigureAwait(false);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>Writes every page as it arrives; returns how many observations were written.</summary>
+    private static async Task<long> WriteAsync(IAsyncEnumerable<ObservationPage> pages, string format, Stream output, CancellationToken cancellationToken)
+    {
+        await using var writer = QueryWriter.For(format, output);
+        await foreach (var page in pages.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            await writer.WriteAsync(page, cancellationToken).ConfigureAwait(false);
+        }
+
+        await writer.EndAsync(cancellationToken).ConfigureAwait(false);
+        return writer.Written;
+    }
+
+    private static async Task<ObservationFilter> FilterAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var filter = new ObservationFilter { Area = await AreaAsync(parse, cancellationToken).ConfigureAwait(false) };
+        if (parse.GetValue(From) is { } from)
+        {
+            filter.ObservedFrom = Timestamp.FromDateTimeOffset(from);
+        }
+
+        if (parse.GetValue(To) is { } to)
+        {
+            filter.ObservedTo = Timestamp.FromDateTimeOffset(to);
+        }
+
+        filter.Categories.AddRange(parse.GetValue(Categories) ?? []);
+        filter.MinSeverity = parse.GetValue(MinSeverity) ?? 0;
+        filter.Verification.AddRange(parse.GetValue(Statuses) ?? []);
+        filter.AffectedSexes.AddRange(parse.GetValue(Sexes) ?? []);
+        filter.AffectedAgeGroups.AddRange(parse.GetValue(Ages) ?? []);
+        filter.Vulnerabilities.AddRange(parse.GetValue(Vulnerabilities) ?? []);
+        filter.CommunityIds.AddRange(parse.GetValue(Communities) ?? []);
+        filter.BaseIds.AddRange(parse.GetValue(Bases) ?? []);
+        return filter;
+    }
+
+    private static async Task<Area?> AreaAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var bbox = Given(parse, Bbox);
+        var polygon = Given(parse, Polygon);
+        var near = Given(parse, Near);
+        var radius = Given(parse, Radius);
+        if (new object?[] { bbox, polygon, near }.Count(a => a is not null) > 1)
+        {
+            throw new CliException(ExitCodes.Usage, "--bbox, --polygon, --near: give at most one area");
+        }
+
+        if ((near is null) != (radius is null))
+        {
+            throw new CliException(ExitCodes.Usage, near is null ? "--radius: needs --near lon,lat" : "--near: needs --radius metres");
+        }
+
+        if (bbox is not null)
+        {
+            return new Area { Bbox = new BoundingBox { West = bbox[0], South = bbox[1], East = bbox[2], North = bbox[3] } };
+        }
+
+        if (near is not null)
+        {
+            return new Area { Circle = new Circle { Center = new GeoPoint { Longitude = near[0], Latitude = near[1] }, RadiusMetres = radius!.Value } };
+        }
+
+        return polygon is null ? null : new Area { Shape = await ShapeAsync(polygon, cancellationToken).ConfigureAwait(false) };
+    }
+
+    /// <summary>The option's value when it was given on the command line; an absent option still has a default value.</summary>
+    private static T? Given<T>(ParseResult parse, Option<T> option) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : default;
+
+    /// <summary>WKT or GeoJSON text, or @file; read here first so that a typo is a usage error naming --polygon.</summary>
+    private static async Task<Shape> ShapeAsync(string text, CancellationToken cancellationToken)
+    {
+        if (text.StartsWith('@'))
+        {
+            try
+            {
+                text = await File.ReadAllTextAsync(text[1..], cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new CliException(ExitCodes.Usage, $"--polygon: cannot read {text[1..]}: {e.Message}");
+            }
+        }
+
+        var geoJson = text.TrimStart().StartsWith('{');
+        var (_, error) = geoJson ? ShapeReader.ReadGeoJson(text) : ShapeReader.ReadWkt(text);
+        if (error is not null)
+        {
+            throw new CliException(ExitCodes.Usage, $"--polygon: {error}");
+        }
+
+        return geoJson ? new Shape { Geojson = text } : new Shape { Wkt = text };
+    }
+
+    private static async Task WriteSummaryAsync(CliContext context, ObservationSummary summary)
+    {
+        if (summary.Withheld)
+        {
+            await context.Output.WriteLineAsync("withheld: too few observations to show for this token").ConfigureAwait(false);
+            return;
+        }
+
+        await context.Output.WriteLineAsync($"{summary.Observations} observations, {summary.PeopleAffected} people affected").ConfigureAwait(false);
+        var categories = Tables.Create("category", "observations", "people affected");
+        foreach (var row in summary.ByCategory)
+        {
+            Tables.AddRow(categories, CodeWords.Of(row.Category), Shown(row.Withheld, row.Observations), Shown(row.Withheld, row.PeopleAffected));
+        }
+
+        Tables.Write(context, categories);
+        var groups = Tables.Create("sex", "age group", "observations", "people");
+        foreach (var row in summary.ByGroup)
+        {
+            Tables.AddRow(groups, CodeWords.Of(row.Sex), CodeWords.Of(row.AgeGroup), Shown(row.Withheld, row.Observations), Shown(row.Withheld, row.People));
+        }
+
+        Tables.Write(context, groups);
+    }
+
+    private static string Shown(bool withheld, long value) => withheld ? "withheld" : $"{value}";
+}
