@@ -65,7 +65,7 @@ internal static class DemoText
         lines.AppendLine();
         lines.AppendLine("Then try:");
         lines.AppendLine(CultureInfo.InvariantCulture, $"  {program} gaps");
-        lines.AppendLine(CultureInfo.InvariantCulture, $"  {program} heatmap --bbox {DemoBox()} --selector women-and-girls --png heat.png");
+        lines.AppendLine(CultureInfo.InvariantCulture, $"  {program} heatmap --bbox {DemoBox()} --selector women-and-girls --cell-metres 5000 --png heat.png");
         lines.AppendLine(CultureInfo.InvariantCulture, $"  {program} indicators --period {lastMonth:yyyy-MM} --level mission");
         lines.AppendLine();
         lines.Append("Stop with Ctrl+C.");
