@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using Geo.Grpc.Hosting;
+using V1 = Geo.Api.V1;
 
 namespace Geo.Cli.Arguments;
 
@@ -31,6 +32,7 @@ internal static class CliOptions
             CustomParser = result => result.Tokens
                 .SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 .Select(word => ReadCode<T>(result, word) ?? default)
+                .Distinct()
                 .ToArray(),
         };
 
@@ -101,24 +103,77 @@ internal static class CliOptions
             }
 
             var text = result.Tokens[0].Value;
-            var parts = text.Split(',', StringSplitOptions.TrimEntries);
-            var values = new double[parts.Length];
-            var wanted = names.Split(',').Length;
-            for (var i = 0; i < parts.Length; i++)
+            if (ReadNumbers(text, names.Split(',').Length) is { } values)
             {
-                if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !double.IsFinite(values[i]))
-                {
-                    wanted = -1;
-                }
+                return values;
             }
 
-            if (parts.Length != wanted)
+            result.AddError($"{name}: expected {names}, got '{text}'");
+            return null;
+        },
+    };
+
+    /// <summary>
+    /// <c>--bbox minLon,minLat,maxLon,maxLat</c> in WGS84 degrees, checked to be a box on the globe
+    /// with some area; one that crosses the antimeridian is a polygon.
+    /// </summary>
+    public static Option<V1.BoundingBox?> Bbox(string description) => new("--bbox")
+    {
+        Description = description,
+        HelpName = "minLon,minLat,maxLon,maxLat",
+        CustomParser = result =>
+        {
+            if (result.Tokens.Count == 0)
             {
-                result.AddError($"{name}: expected {names}, got '{text}'");
                 return null;
             }
 
-            return values;
+            var text = result.Tokens[0].Value;
+            if (ReadNumbers(text, 4) is not { } numbers)
+            {
+                result.AddError($"--bbox: '{text}' is not four comma-separated numbers minLon,minLat,maxLon,maxLat");
+                return null;
+            }
+
+            var (west, south, east, north) = (numbers[0], numbers[1], numbers[2], numbers[3]);
+            if (west < -180 || east > 180 || south < -90 || north > 90)
+            {
+                result.AddError($"--bbox: '{text}' is outside -180..180 longitude, -90..90 latitude");
+            }
+            else if (west >= east || south >= north)
+            {
+                result.AddError($"--bbox: '{text}' is empty: minLon must be below maxLon and minLat below maxLat (a box across the antimeridian needs --polygon)");
+            }
+
+            return new V1.BoundingBox { West = west, South = south, East = east, North = north };
+        },
+    };
+
+    /// <summary>A finite number in <paramref name="min"/>..<paramref name="max"/>.</summary>
+    public static Option<double?> Number(string name, string description, double min, double max) => new(name)
+    {
+        Description = description,
+        HelpName = "number",
+        CustomParser = result =>
+        {
+            if (result.Tokens.Count == 0)
+            {
+                return null;
+            }
+
+            var text = result.Tokens[0].Value;
+            if (ReadNumbers(text, 1) is not [var value])
+            {
+                result.AddError($"{name}: '{text}' is not a number");
+                return null;
+            }
+
+            if (value < min || value > max)
+            {
+                result.AddError(string.Create(CultureInfo.InvariantCulture, $"{name}: {text} is out of range {min:0.##}..{max:0.##}"));
+            }
+
+            return value;
         },
     };
 
@@ -167,6 +222,27 @@ internal static class CliOptions
     /// <summary>A calendar day written yyyy-mm-dd, or null.</summary>
     public static DateOnly? ReadDay(string text) =>
         DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? day : null;
+
+    /// <summary>Exactly <paramref name="count"/> comma-separated finite numbers, or null.</summary>
+    private static double[]? ReadNumbers(string text, int count)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length != count)
+        {
+            return null;
+        }
+
+        var values = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !double.IsFinite(values[i]))
+            {
+                return null;
+            }
+        }
+
+        return values;
+    }
 
     private static T? ReadCode<T>(ArgumentResult result, string word)
         where T : struct, Enum

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using Geo.Api.V1;
+using Geo.Cli.Output;
 using Geo.Cli.Pictures;
 
 namespace Geo.Cli.Commands;
@@ -34,8 +35,8 @@ internal static class HeatmapCommand
             var geoJsonPath = parse.GetValue(options.GeoJson);
             var pngPath = parse.GetValue(options.Png);
             var toStdout = geoJsonPath == "-" || (geoJsonPath is null && pngPath is null);
-            await using var geoJsonFile = geoJsonPath is null or "-" ? null : HeatmapOutputFile.Open(geoJsonPath, "--geojson");
-            await using var pngFile = pngPath is null ? null : HeatmapOutputFile.Open(pngPath, "--png");
+            await using var geoJsonFile = geoJsonPath is null or "-" ? null : OpenOutput(geoJsonPath, "--geojson");
+            await using var pngFile = pngPath is null ? null : OpenOutput(pngPath, "--png");
 
             // The picture is drawn from the whole document, so it is kept when one is asked for.
             using var document = pngFile is null ? null : new MemoryStream();
@@ -87,5 +88,33 @@ internal static class HeatmapCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Opens an output file before the service is asked, so that an unwritable path is a usage
+    /// error naming <paramref name="option"/> up front rather than a failure after the pull.
+    /// Unlike the other commands' files, a missing directory is refused: a map is written where asked.
+    /// </summary>
+    private static AtomicFile OpenOutput(string path, string option)
+    {
+        var full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+        {
+            throw new CliException(ExitCodes.Usage, $"{option}: {path} is a directory, not a file");
+        }
+
+        if (Path.GetDirectoryName(full) is { } directory && !Directory.Exists(directory))
+        {
+            throw new CliException(ExitCodes.Usage, $"{option}: cannot write {path}: there is no directory {directory}");
+        }
+
+        try
+        {
+            return AtomicFile.Open(full);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCodes.Usage, $"{option}: cannot write {path}: {e.Message.Replace(AtomicFile.TemporaryPathFor(full), full, StringComparison.Ordinal)}");
+        }
     }
 }

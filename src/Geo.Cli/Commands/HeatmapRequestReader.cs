@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Geo.Cli.Arguments;
 using Geo.Cli.Pictures;
 using Geo.Core.Spatial;
 using NetTopologySuite.Geometries;
@@ -30,7 +31,7 @@ internal static class HeatmapRequestReader
             MinSeverity = parse.GetValue(options.MinSeverity) ?? 0,
             Shape = parse.GetValue(options.Grid),
             Method = parse.GetValue(options.Method),
-            Classification = parse.GetValue(options.Classes),
+            Classification = parse.GetValue(options.Classes) ?? default,
             Classes = parse.GetValue(options.ClassCount) ?? 0,
             MinCount = parse.GetValue(options.MinCount) ?? 0,
             IncludeEmpty = parse.GetValue(options.IncludeEmpty),
@@ -69,31 +70,7 @@ internal static class HeatmapRequestReader
             return (new V1.Area { Bbox = box }, [ring]);
         }
 
-        var text = polygon!.Trim();
-        if (text.StartsWith('@'))
-        {
-            try
-            {
-                text = (await File.ReadAllTextAsync(text[1..], cancellationToken).ConfigureAwait(false)).Trim();
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new CliException(ExitCodes.Usage, $"--polygon: cannot read {text[1..]}: {e.Message}");
-            }
-        }
-
-        var geoJson = text.StartsWith('{');
-        var (geometry, error) = geoJson ? ShapeReader.ReadGeoJson(text) : ShapeReader.ReadWkt(text);
-        if (geometry is null)
-        {
-            throw new CliException(ExitCodes.Usage, $"--polygon: {error}");
-        }
-
-        if (geometry is not (Polygon or MultiPolygon) || geometry.IsEmpty)
-        {
-            throw new CliException(ExitCodes.Usage, $"--polygon: a {geometry.GeometryType} is not an area: give a polygon or multipolygon");
-        }
-
+        var (shape, geometry) = await PolygonText.ReadAsync(polygon!, cancellationToken).ConfigureAwait(false);
         var rings = new List<AreaRing>();
         for (var i = 0; i < geometry.NumGeometries; i++)
         {
@@ -104,7 +81,6 @@ internal static class HeatmapRequestReader
             }
         }
 
-        var shape = geoJson ? new V1.Shape { Geojson = text } : new V1.Shape { Wkt = text };
         return (new V1.Area { Shape = shape }, rings);
     }
 

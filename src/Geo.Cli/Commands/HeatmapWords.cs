@@ -1,13 +1,13 @@
 using Geo.Core.Indicators;
-using Geo.Exporters.Feeds;
+using Geo.Grpc.Hosting;
 using V1 = Geo.Api.V1;
 
 namespace Geo.Cli.Commands;
 
 /// <summary>
-/// The words <c>geoaware heatmap</c> accepts for codes: the feeds' and indicators' code words
-/// (threat_of_physical_violence, female, child, verified), with a hyphen allowed for the
-/// underscore, and the gender/age selectors an analyst asks for by name.
+/// The words <c>geoaware heatmap</c> has of its own: the gender/age selectors an analyst asks for
+/// by name, and shorter names for the method, grid and weights than the API's enums. The API's
+/// codes (--sex, --category, ...) are read as every command reads them, by <see cref="CodeWords"/>.
 /// </summary>
 internal static class HeatmapWords
 {
@@ -30,24 +30,6 @@ internal static class HeatmapWords
         ["older-people"] = new([], [V1.AgeGroup.Older]),
     };
 
-    public static IReadOnlyDictionary<string, V1.Category> Categories { get; } =
-        Enum.GetValues<Core.Domain.ObservationCategory>().ToDictionary(c => Disaggregation.CategoryName(c), c => (V1.Category)c);
-
-    public static IReadOnlyDictionary<string, V1.Sex> Sexes { get; } =
-        Enum.GetValues<Core.Domain.Sex>().ToDictionary(s => Disaggregation.SexName(s), s => (V1.Sex)s);
-
-    public static IReadOnlyDictionary<string, V1.AgeGroup> Ages { get; } =
-        Enum.GetValues<Core.Domain.AgeGroup>().ToDictionary(a => Disaggregation.AgeName(a), a => (V1.AgeGroup)a);
-
-    public static IReadOnlyDictionary<string, V1.VerificationStatus> Statuses { get; } =
-        Enum.GetValues<Core.Domain.VerificationStatus>().ToDictionary(s => FeedCodes.Verification(s), s => (V1.VerificationStatus)s);
-
-    /// <summary>The API's own names (VULNERABILITY_MINORITIES as minorities): no other code word exists for them.</summary>
-    public static IReadOnlyDictionary<string, V1.Vulnerability> Vulnerabilities { get; } =
-        V1.CommonReflection.Descriptor.EnumTypes.Single(e => e.ClrType == typeof(V1.Vulnerability)).Values
-            .Where(v => v.Number != 0)
-            .ToDictionary(v => v.Name["VULNERABILITY_".Length..].ToLowerInvariant(), v => (V1.Vulnerability)v.Number);
-
     public static IReadOnlyDictionary<string, V1.HeatMapMethod> Methods { get; } = new Dictionary<string, V1.HeatMapMethod>
     {
         ["counts"] = V1.HeatMapMethod.Count,
@@ -62,12 +44,6 @@ internal static class HeatmapWords
         ["hex"] = V1.GridShape.Hexagon,
     };
 
-    public static IReadOnlyDictionary<string, V1.Classification> Classifications { get; } = new Dictionary<string, V1.Classification>
-    {
-        ["quantile"] = V1.Classification.Quantile,
-        ["natural-breaks"] = V1.Classification.NaturalBreaks,
-    };
-
     public static IReadOnlyDictionary<string, Weight> Weights { get; } = new Dictionary<string, Weight>
     {
         ["severity"] = Weight.Severity,
@@ -79,7 +55,7 @@ internal static class HeatmapWords
     {
         foreach (var (key, candidate) in words)
         {
-            if (Normalised(key) == Normalised(word))
+            if (CodeWords.Matches(word, key))
             {
                 value = candidate;
                 return true;
@@ -92,8 +68,6 @@ internal static class HeatmapWords
 
     /// <summary>The words as help and errors show them: hyphenated, comma-separated.</summary>
     public static string List<T>(IReadOnlyDictionary<string, T> words) => string.Join(", ", words.Keys.Select(k => k.Replace('_', '-')));
-
-    private static string Normalised(string word) => word.Trim().ToLowerInvariant().Replace('-', '_');
 
     /// <summary>The name of the selector that covers exactly these sexes and ages, or the groups spelled out ("female x child, youth").</summary>
     public static string Describe(IReadOnlyCollection<V1.Sex> sexes, IReadOnlyCollection<V1.AgeGroup> ages)

@@ -2,7 +2,6 @@ using System.CommandLine;
 using Geo.Api.V1;
 using Geo.Cli.Arguments;
 using Geo.Cli.Output;
-using ShapeReader = Geo.Core.Spatial.ShapeReader;
 using Geo.Grpc.Hosting;
 using Google.Protobuf.WellKnownTypes;
 
@@ -14,8 +13,8 @@ namespace Geo.Cli.Commands;
 /// </summary>
 internal static class QueryCommand
 {
-    private static readonly Option<double[]?> Bbox = CliOptions.Numbers("--bbox", "minLon,minLat,maxLon,maxLat", "a bounding box in WGS84 degrees");
-    private static readonly Option<string> Polygon = new("--polygon")
+    private static readonly Option<BoundingBox?> Bbox = CliOptions.Bbox("a bounding box in WGS84 degrees");
+    private static readonly Option<string> Polygon = new(PolygonText.Option)
     {
         Description = "a polygon or multipolygon in WGS84: WKT, GeoJSON text, or @file holding either",
         HelpName = "wkt|geojson|@file",
@@ -146,7 +145,7 @@ internal static class QueryCommand
 
         if (bbox is not null)
         {
-            return new Area { Bbox = new BoundingBox { West = bbox[0], South = bbox[1], East = bbox[2], North = bbox[3] } };
+            return new Area { Bbox = bbox };
         }
 
         if (near is not null)
@@ -154,36 +153,11 @@ internal static class QueryCommand
             return new Area { Circle = new Circle { Center = new GeoPoint { Longitude = near[0], Latitude = near[1] }, RadiusMetres = radius!.Value } };
         }
 
-        return polygon is null ? null : new Area { Shape = await ShapeAsync(polygon, cancellationToken).ConfigureAwait(false) };
+        return polygon is null ? null : new Area { Shape = (await PolygonText.ReadAsync(polygon, cancellationToken).ConfigureAwait(false)).Shape };
     }
 
     /// <summary>The option's value when it was given on the command line; an absent option still has a default value.</summary>
     private static T? Given<T>(ParseResult parse, Option<T> option) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : default;
-
-    /// <summary>WKT or GeoJSON text, or @file; read here first so that a typo is a usage error naming --polygon.</summary>
-    private static async Task<Shape> ShapeAsync(string text, CancellationToken cancellationToken)
-    {
-        if (text.StartsWith('@'))
-        {
-            try
-            {
-                text = await File.ReadAllTextAsync(text[1..], cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new CliException(ExitCodes.Usage, $"--polygon: cannot read {text[1..]}: {e.Message}");
-            }
-        }
-
-        var geoJson = text.TrimStart().StartsWith('{');
-        var (_, error) = geoJson ? ShapeReader.ReadGeoJson(text) : ShapeReader.ReadWkt(text);
-        if (error is not null)
-        {
-            throw new CliException(ExitCodes.Usage, $"--polygon: {error}");
-        }
-
-        return geoJson ? new Shape { Geojson = text } : new Shape { Wkt = text };
-    }
 
     private static async Task WriteSummaryAsync(CliContext context, ObservationSummary summary)
     {

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Geo.Cli.Output;
 
 namespace Geo.Cli.Ingest;
 
@@ -65,12 +66,18 @@ internal sealed class IngestState(string path, string file, IngestKind kind, Fil
         }
     }
 
-    public void Save(long rowsAcknowledged, long stored, long alreadyStored)
+    /// <summary>
+    /// Records the acknowledged rows. Not cancellable: the service has already stored them, and a
+    /// record lost to Ctrl+C would only make the next run send them again.
+    /// </summary>
+    public async Task SaveAsync(long rowsAcknowledged, long stored, long alreadyStored)
     {
         var record = new IngestProgressRecord(System.IO.Path.GetFullPath(file), IngestNames.Of(kind), identity, rowsAcknowledged, stored, alreadyStored, DateTime.UtcNow);
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(record, Json));
-        File.Move(temporary, path, overwrite: true);
+        await AtomicFile.WriteAsync(path, async stream =>
+        {
+            await JsonSerializer.SerializeAsync(stream, record, Json, CancellationToken.None).ConfigureAwait(false);
+            return record;
+        }, CancellationToken.None).ConfigureAwait(false);
     }
 
     public void Delete() => File.Delete(path);

@@ -173,7 +173,7 @@ internal sealed partial class ObservationSender(
         }
 
         meter.Acknowledge(call.Rows);
-        state.Save(_acknowledged, _stored, _alreadyStored);
+        await state.SaveAsync(_acknowledged, _stored, _alreadyStored).ConfigureAwait(false);
         return true;
     }
 

@@ -52,7 +52,7 @@ internal sealed class RegistrySender<TMessage>(
             meter.Acknowledge(1);
             if (rows.Rows % SaveEvery == 0)
             {
-                state.Save(rows.Rows, stored, alreadyStored);
+                await state.SaveAsync(rows.Rows, stored, alreadyStored).ConfigureAwait(false);
             }
         }
 

@@ -22,16 +22,23 @@ internal static class CodeWords
         where T : struct, Enum
     {
         ArgumentNullException.ThrowIfNull(text);
-        var wanted = Squash(text);
         foreach (var value in Values<T>())
         {
-            if (Squash(value.ToString()) == wanted)
+            if (Matches(text, value.ToString()))
             {
                 return value;
             }
         }
 
         return null;
+    }
+
+    /// <summary>Whether <paramref name="text"/> as typed names <paramref name="word"/>, ignoring case, hyphens and underscores.</summary>
+    public static bool Matches(string text, string word)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(word);
+        return Squash(text) == Squash(word);
     }
 
     private static IEnumerable<T> Values<T>()

@@ -143,8 +143,8 @@ public sealed class QueryCommandTests(ApiFixture api) : IClassFixture<ApiFixture
     }
 
     [Theory]
-    [InlineData("--bbox: expected minLon,minLat,maxLon,maxLat, got '29,-1.8,29.4'", "--bbox", "29,-1.8,29.4")]
-    [InlineData("--bbox: expected minLon,minLat,maxLon,maxLat, got '29,-1.8,east,-1.4'", "--bbox", "29,-1.8,east,-1.4")]
+    [InlineData("--bbox: '29,-1.8,29.4' is not four comma-separated numbers minLon,minLat,maxLon,maxLat", "--bbox", "29,-1.8,29.4")]
+    [InlineData("--bbox: '29,-1.8,east,-1.4' is not four comma-separated numbers minLon,minLat,maxLon,maxLat", "--bbox", "29,-1.8,east,-1.4")]
     [InlineData("--category: 'fire' is not one of threat-of-physical-violence", "--category", "fire")]
     [InlineData("--sex: 'women' is not one of female, male, unknown", "--sex", "women")]
     [InlineData("--from: 'yesterday' is not a day (2026-10-01)", "--from", "yesterday")]
