@@ -100,9 +100,7 @@ internal static class RowFields
             : null);
 
     public static CalendarDate? Date(InputRow row, int slot, string name, FieldErrors errors) => Parsed(row, slot, name, errors, "a date as yyyy-MM-dd",
-        text => DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
-            ? new CalendarDate { Year = date.Year, Month = date.Month, Day = date.Day }
-            : null);
+        text => Arguments.CliOptions.ReadDay(text) is { } date ? new CalendarDate { Year = date.Year, Month = date.Month, Day = date.Day } : null);
 
     /// <summary>A value written as text; absent is null, text that does not parse is named with what was <paramref name="expected"/>.</summary>
     private static T? Parsed<T>(InputRow row, int slot, string name, FieldErrors errors, string expected, Func<string, T?> parse)
