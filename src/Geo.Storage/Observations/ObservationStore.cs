@@ -96,10 +96,17 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
             sql.And($"(observed_at, id) > ({sql.P(position.ObservedAt)}, {sql.P(position.Id)})");
         }
 
-        await using var command = dataSource.CreateCommand($"SELECT {ObservationColumns.Select} FROM observations WHERE {sql.Where} ORDER BY observed_at, id");
-        command.Parameters.AddRange(sql.CloneParameters());
-        command.CommandTimeout = 0;
-        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
+        // A stream is paced by its reader, so parallel workers cannot make it faster; starting
+        // them and merging their sorted runs made a 10,000-row polygon query take 37 ms in the
+        // database instead of 24. The setting lasts for this connection's turn: the pool resets
+        // it when the connection is returned.
+        await using var batch = dataSource.CreateBatch();
+        batch.Timeout = 0;
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET max_parallel_workers_per_gather = 0"));
+        var select = new NpgsqlBatchCommand($"SELECT {ObservationColumns.Select} FROM observations WHERE {sql.Where} ORDER BY observed_at, id");
+        select.Parameters.AddRange(sql.CloneParameters());
+        batch.BatchCommands.Add(select);
+        await using var reader = await batch.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             yield return ObservationColumns.Read(reader);
@@ -118,11 +125,14 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
     public async Task<ObservationSummary> SummarizeAsync(ObservationFilter filter, Visibility visibility, CancellationToken cancellationToken)
     {
         var sql = FilterSql.For(filter, visibility);
-        var cells = Enumerable.Range(1, AffectedPeople.CellCount).ToList();
-        var total = string.Join(" + ", cells.Select(c => $"affected[{c}]"));
-        var perCell = string.Join(", ", cells.Select(c => $"count(*) FILTER (WHERE affected[{c}] > 0), coalesce(sum(affected[{c}]), 0)"));
+        // Per cell: the observations affecting the group, tested on the affected_groups bitmask
+        // (bit c set exactly when affected[c + 1] > 0), and the people; a category's people are the
+        // sum of its cells. Array subscripts cost more than the scan, so there are no more of them
+        // than the twelve sums.
+        var perCell = string.Join(", ", Enumerable.Range(0, AffectedPeople.CellCount)
+            .Select(c => $"count(*) FILTER (WHERE affected_groups & {1 << c} <> 0), coalesce(sum(affected[{c + 1}]), 0)"));
         await using var command = dataSource.CreateCommand(
-            $"SELECT category, count(*), coalesce(sum({total}), 0), {perCell} FROM observations WHERE {sql.Where} GROUP BY category ORDER BY category");
+            $"SELECT category, count(*), {perCell} FROM observations WHERE {sql.Where} GROUP BY category ORDER BY category");
         command.Parameters.AddRange(sql.CloneParameters());
         var byCategory = new List<CategoryTally>();
         var groupObservations = new long[AffectedPeople.CellCount];
@@ -130,12 +140,16 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            byCategory.Add(new CategoryTally((ObservationCategory)reader.GetInt16(0), reader.GetInt64(1), reader.GetInt64(2)));
+            long people = 0;
             for (var cell = 0; cell < AffectedPeople.CellCount; cell++)
             {
-                groupObservations[cell] += reader.GetInt64(3 + (2 * cell));
-                groupPeople[cell] += reader.GetInt64(4 + (2 * cell));
+                groupObservations[cell] += reader.GetInt64(2 + (2 * cell));
+                var cellPeople = reader.GetInt64(3 + (2 * cell));
+                groupPeople[cell] += cellPeople;
+                people += cellPeople;
             }
+
+            byCategory.Add(new CategoryTally((ObservationCategory)reader.GetInt16(0), reader.GetInt64(1), people));
         }
 
         var byGroup = Enumerable.Range(0, AffectedPeople.CellCount)
