@@ -127,10 +127,11 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
         var sql = FilterSql.For(filter, visibility);
         // Per cell: the observations affecting the group, tested on the affected_groups bitmask
         // (bit c set exactly when affected[c + 1] > 0), and the people; a category's people are the
-        // sum of its cells. Array subscripts cost more than the scan, so there are no more of them
-        // than the twelve sums.
+        // sum of its cells. Array subscripts cost more than the scan, so a cell is read only in
+        // the rows where its bit says it is not zero.
         var perCell = string.Join(", ", Enumerable.Range(0, AffectedPeople.CellCount)
-            .Select(c => $"count(*) FILTER (WHERE affected_groups & {1 << c} <> 0), coalesce(sum(affected[{c + 1}]), 0)"));
+            .Select(c => $"count(*) FILTER (WHERE affected_groups & {1 << c} <> 0), " +
+                $"coalesce(sum(affected[{c + 1}]) FILTER (WHERE affected_groups & {1 << c} <> 0), 0)"));
         await using var command = dataSource.CreateCommand(
             $"SELECT category, count(*), {perCell} FROM observations WHERE {sql.Where} GROUP BY category ORDER BY category");
         command.Parameters.AddRange(sql.CloneParameters());
