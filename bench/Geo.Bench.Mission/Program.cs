@@ -178,7 +178,7 @@ internal static class Program
         var message = new IngestRequest();
         foreach (var observation in mission.Observations(count))
         {
-            message.Observations.Add(Geo.Grpc.Api.ApiMapping.ToProto(observation));
+            message.Observations.Add(Geo.Grpc.Api.ApiMapping.ToSubmission(observation));
             if (message.Observations.Count == batch)
             {
                 yield return message;

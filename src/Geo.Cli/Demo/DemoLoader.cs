@@ -25,7 +25,10 @@ internal sealed record DemoLoadReport(int Seed, DateOnly LoadDate, Tally Sectors
 /// Loads the demo mission into a running service over gRPC, as any client would: sectors, then
 /// communities, bases and deployments through Registry (a planner's token), then the observations
 /// through the streaming Observations.Ingest (a supervisor's token: planners do not submit).
-/// Every record keeps its id, so a second load finds everything already there and changes nothing.
+/// Every registry record keeps its id, so a second load finds everything already there and
+/// changes nothing. Observation keys are the submitter's own (the service issues ids per token
+/// subject), so the observations are sent only while the service holds fewer than the demo has:
+/// a second load with another supervisor's token must not store them twice.
 /// </summary>
 internal sealed class DemoLoader(ServiceConnection planner, ServiceConnection supervisor)
 {
@@ -74,7 +77,7 @@ internal sealed class DemoLoader(ServiceConnection planner, ServiceConnection su
         var communities = await CreateAllAsync(mission.Communities.Select(ApiMapping.ToProto), c => c.Id, "Community", cancellationToken).ConfigureAwait(false);
         var bases = await CreateAllAsync(mission.Bases.Select(ApiMapping.ToProto), b => b.Id, "Base", cancellationToken).ConfigureAwait(false);
         var deployments = await CreateAllAsync(mission.Deployments.Select(ApiMapping.ToProto), d => d.Id, "Deployment", cancellationToken).ConfigureAwait(false);
-        var observations = await IngestAsync(mission, observationsSent, cancellationToken).ConfigureAwait(false);
+        var observations = await ObservationsAsync(mission, observationsSent, cancellationToken).ConfigureAwait(false);
         return new DemoLoadReport(seed, loadDate, sectors, communities, bases, deployments, observations);
     }
 
@@ -139,6 +142,25 @@ internal sealed class DemoLoader(ServiceConnection planner, ServiceConnection su
         return new Tally(added, there);
     }
 
+    /// <summary>
+    /// The service holds this demo or nothing (<see cref="LoadDateAsync"/>), so as many stored
+    /// observations as the demo has means they are all there; fewer is a load cut short, which
+    /// the same loader completes (its keys are idempotent).
+    /// </summary>
+    private async Task<Tally> ObservationsAsync(Mission mission, IProgress<long>? sent, CancellationToken cancellationToken)
+    {
+        var stored = await supervisor.UnaryAsync<Api.V1.ObservationFilter, CountResponse>(Observations, "Count", new Api.V1.ObservationFilter(), cancellationToken)
+            .ConfigureAwait(false);
+        var expected = DemoMission.Observations(mission).LongCount();
+        if (stored.Observations >= expected)
+        {
+            sent?.Report(expected);
+            return new Tally(0, expected);
+        }
+
+        return await IngestAsync(mission, sent, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task<Tally> IngestAsync(Mission mission, IProgress<long>? sent, CancellationToken cancellationToken)
     {
         using var call = supervisor.Channel.ClientStreamingCall(
@@ -147,7 +169,7 @@ internal sealed class DemoLoader(ServiceConnection planner, ServiceConnection su
         long count = 0;
         foreach (var observation in DemoMission.Observations(mission))
         {
-            message.Observations.Add(ApiMapping.ToProto(observation));
+            message.Observations.Add(ApiMapping.ToSubmission(observation));
             if (message.Observations.Count == IngestBatch)
             {
                 await call.RequestStream.WriteAsync(message, cancellationToken).ConfigureAwait(false);

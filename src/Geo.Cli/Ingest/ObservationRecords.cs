@@ -68,7 +68,7 @@ internal sealed class ObservationRecords(string? defaultReporter) : RecordType<V
         var reporter = RowFields.Text(row, ReporterId);
         var message = new V1.Observation
         {
-            Id = RowFields.Text(row, Id),
+            ClientId = RowFields.Text(row, Id),
             ReporterId = reporter.Length == 0 && defaultReporter is not null ? defaultReporter : reporter,
             ObservedAt = RowFields.Time(row, ObservedAt, names[ObservedAt], errors),
             ReportedAt = RowFields.Time(row, ReportedAt, names[ReportedAt], errors),

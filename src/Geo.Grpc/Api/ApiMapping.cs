@@ -123,6 +123,10 @@ internal static class ApiMapping
 
     // ---- observations ----
 
+    /// <summary>
+    /// A submitted observation under its client's key (client_id): the service issues the id it
+    /// is stored under (<see cref="ObservationIds"/>) once it knows who submitted it.
+    /// </summary>
     public static Observation ToObservation(V1.Observation message, FieldErrors errors)
     {
         DoNoHarmRule.Check(CarriesIndividualCase(message.IndividualCase), errors);
@@ -136,7 +140,7 @@ internal static class ApiMapping
 
         return new Observation
         {
-            Id = message.Id,
+            Id = message.ClientId,
             ReporterId = message.ReporterId,
             ObservedAt = observedAt,
             ReportedAt = reportedAt,
@@ -156,7 +160,16 @@ internal static class ApiMapping
     private static bool CarriesIndividualCase(V1.CaseDisclosure? disclosure) =>
         disclosure is not null && (disclosure.Kind != V1.ViolationKind.Unspecified || disclosure.VictimName.Length > 0 || disclosure.Testimony.Length > 0);
 
-    /// <summary>What a client submits for an observation.</summary>
+    /// <summary>An observation to submit: its id is the client's key.</summary>
+    public static V1.Observation ToSubmission(Observation o)
+    {
+        var message = ToProto(o);
+        message.ClientId = message.Id;
+        message.Id = string.Empty;
+        return message;
+    }
+
+    /// <summary>An observation as a reader sees it, under its issued id.</summary>
     public static V1.Observation ToProto(Observation o)
     {
         var message = new V1.Observation

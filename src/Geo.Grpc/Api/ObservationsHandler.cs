@@ -36,12 +36,14 @@ internal sealed class ObservationsHandler(
                 $"observations: {request.Observations.Count} in one call, above the maximum of {_options.MaxBatchSize}; use Ingest for bulk loads");
         }
 
-        var prepared = Prepare(request.Observations, "observations", context.Caller());
+        var caller = context.Caller();
+        var prepared = Prepare(request.Observations, "observations", caller);
         await using var writer = await ObservationWriter.OpenAsync(dataSource, _options.QueryLimits.MaxListedIds, context.CancellationToken).ConfigureAwait(false);
         await writer.AddAsync(prepared, context.CancellationToken).ConfigureAwait(false);
         var outcome = await writer.CommitAsync(context.CancellationToken).ConfigureAwait(false);
         var response = new V1.SubmitObservationsResponse { Stored = (int)outcome.Stored };
         response.AlreadyStoredIds.AddRange(outcome.AlreadyStoredIds);
+        response.Ids.AddRange(request.Observations.Select(o => ObservationIds.Issue(caller.Subject, o.ClientId)));
         return response;
     }
 
@@ -355,7 +357,10 @@ internal sealed class ObservationsHandler(
         return filter;
     }
 
-    /// <summary>Maps and checks a batch; an id twice in one batch must carry the same content.</summary>
+    /// <summary>
+    /// Maps and checks a batch and issues each observation's id; a client_id twice in one batch
+    /// must carry the same content.
+    /// </summary>
     private List<PreparedObservation> Prepare(RepeatedField<V1.Observation> messages, string field, Caller caller)
     {
         var now = clock.GetUtcNow();
@@ -367,7 +372,21 @@ internal sealed class ObservationsHandler(
         {
             var name = $"{field}[{i}]";
             var itemErrors = errors.At(name);
-            var observation = ApiMapping.ToObservation(messages[i], itemErrors);
+            var message = messages[i];
+            ObservationRules.CheckId(message.ClientId, "client_id", itemErrors);
+            if (errors.Any)
+            {
+                break;
+            }
+
+            var issuedId = ObservationIds.Issue(caller.Subject, message.ClientId);
+            if (message.Id.Length > 0 && message.Id != issuedId)
+            {
+                itemErrors.Add("id", $"'{message.Id}' is not the id the service issues for client_id '{message.ClientId}' ('{issuedId}'): leave it empty");
+                break;
+            }
+
+            var observation = ApiMapping.ToObservation(message, itemErrors);
             if (errors.Any)
             {
                 break;
@@ -379,6 +398,8 @@ internal sealed class ObservationsHandler(
                 break;
             }
 
+            observation = observation with { Id = issuedId };
+
             if (caller.Role == Role.Cla && observation.ReporterId != caller.Subject)
             {
                 throw new RpcException(StatusCode.PermissionDenied, $"{name}.reporter_id: a CLA submits only their own observations (as '{caller.Subject}')");
@@ -387,25 +408,25 @@ internal sealed class ObservationsHandler(
             AccessRules.EnsureInside(caller, observation.Location, $"{name}.location");
 
             var fingerprint = ObservationFingerprint.Compute(observation);
-            if (seen.TryGetValue(observation.Id, out var earlier))
+            if (seen.TryGetValue(message.ClientId, out var earlier))
             {
                 if (!earlier.Fingerprint.AsSpan().SequenceEqual(fingerprint))
                 {
-                    itemErrors.Add("id", $"'{observation.Id}' appears earlier in this batch ({field}[{earlier.Index}]) with other content");
+                    itemErrors.Add("client_id", $"'{message.ClientId}' appears earlier in this batch ({field}[{earlier.Index}]) with other content");
                     break;
                 }
 
                 continue;
             }
 
-            seen[observation.Id] = (fingerprint, i);
+            seen[message.ClientId] = (fingerprint, i);
             // The fingerprint covers what the client sent, so a replay without reported_at still matches.
             if (observation.ReportedAt == default)
             {
                 observation = observation with { ReportedAt = now };
             }
 
-            prepared.Add(new PreparedObservation(observation, fingerprint, name));
+            prepared.Add(new PreparedObservation(observation, message.ClientId, fingerprint, name));
         }
 
         ApiErrors.ThrowIfAny(errors);

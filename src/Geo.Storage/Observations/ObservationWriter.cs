@@ -4,10 +4,13 @@ using NpgsqlTypes;
 
 namespace Geo.Storage.Observations;
 
-/// <summary>An observation ready to store: checked, fingerprinted, and named for error messages.</summary>
-public sealed record PreparedObservation(Observation Observation, byte[] Fingerprint, string Field);
+/// <summary>
+/// An observation ready to store under its issued id: checked, fingerprinted, and named for
+/// error messages by its place in the request and the client's own key.
+/// </summary>
+public sealed record PreparedObservation(Observation Observation, string ClientId, byte[] Fingerprint, string Field);
 
-/// <summary>What one commit of the writer did.</summary>
+/// <summary>What one commit of the writer did; already stored observations are named by their client_ids.</summary>
 public sealed record WriteOutcome(long Received, long Stored, long AlreadyStored, IReadOnlyList<string> AlreadyStoredIds)
 {
     public static readonly WriteOutcome Nothing = new(0, 0, 0, []);
@@ -24,7 +27,7 @@ public sealed record WriteOutcome(long Received, long Stored, long AlreadyStored
 /// The bulk path: observations are streamed by binary COPY into a session-local staging table
 /// and moved into <c>observations</c> by one set-based merge per commit. A commit is
 /// all-or-nothing: an id stored with other content, or an unknown community or base, rolls
-/// the whole commit back and names the observation.
+/// the whole commit back and names the observation by its place and client_id.
 /// </summary>
 public sealed class ObservationWriter : IAsyncDisposable
 {
@@ -34,7 +37,7 @@ public sealed class ObservationWriter : IAsyncDisposable
 
     private readonly NpgsqlConnection _connection;
     private readonly int _maxListedIds;
-    private readonly List<string> _fields = [];
+    private readonly List<(string Field, string ClientId)> _names = [];
     private NpgsqlTransaction? _transaction;
     private NpgsqlBinaryImporter? _copy;
 
@@ -45,7 +48,7 @@ public sealed class ObservationWriter : IAsyncDisposable
     }
 
     /// <summary>Observations added since the last commit.</summary>
-    public int Pending => _fields.Count;
+    public int Pending => _names.Count;
 
     public static async Task<ObservationWriter> OpenAsync(NpgsqlDataSource dataSource, int maxListedIds, CancellationToken cancellationToken)
     {
@@ -83,7 +86,7 @@ public sealed class ObservationWriter : IAsyncDisposable
         {
             var o = prepared.Observation;
             await _copy.StartRowAsync(cancellationToken).ConfigureAwait(false);
-            await _copy.WriteAsync(_fields.Count, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+            await _copy.WriteAsync(_names.Count, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
             await _copy.WriteAsync(o.Id, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
             await _copy.WriteAsync(o.ReporterId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
             await _copy.WriteAsync(o.ObservedAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
@@ -109,7 +112,7 @@ public sealed class ObservationWriter : IAsyncDisposable
             await WriteNullableAsync(o.BaseId, cancellationToken).ConfigureAwait(false);
             await _copy.WriteAsync(o.Summary, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
             await _copy.WriteAsync(prepared.Fingerprint, NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
-            _fields.Add(prepared.Field);
+            _names.Add((prepared.Field, prepared.ClientId));
         }
     }
 
@@ -127,7 +130,7 @@ public sealed class ObservationWriter : IAsyncDisposable
             await _copy.DisposeAsync().ConfigureAwait(false);
             _copy = null;
             await CheckReferencesAsync(cancellationToken).ConfigureAwait(false);
-            var staged = _fields.Count;
+            var staged = _names.Count;
             var stored = await InsertAsync(cancellationToken).ConfigureAwait(false);
             var alreadyStored = stored < staged ? await FindAlreadyStoredAsync(cancellationToken).ConfigureAwait(false) : [];
             await _transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -168,7 +171,7 @@ public sealed class ObservationWriter : IAsyncDisposable
             var kind = field == "community_id" ? "community" : "base";
             throw new RecordNotFoundException($"no {kind} '{reader.GetString(2)}': register it first; nothing of this batch was stored")
             {
-                Field = $"{_fields[reader.GetInt32(0)]}.{field}",
+                Field = $"{_names[reader.GetInt32(0)].Field}.{field}",
             };
         }
     }
@@ -202,25 +205,26 @@ public sealed class ObservationWriter : IAsyncDisposable
         }
 
         await using var command = new NpgsqlCommand(
-            "SELECT s.ord, s.id, o.content_hash = s.content_hash FROM observation_staging s JOIN observations o ON o.id = s.id " +
+            "SELECT s.ord, o.content_hash = s.content_hash FROM observation_staging s JOIN observations o ON o.id = s.id " +
             "WHERE o.xmin <> pg_current_xact_id()::xid OR o.content_hash <> s.content_hash ORDER BY s.ord",
             _connection, _transaction);
         var ids = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (!reader.GetBoolean(2))
+            var (field, clientId) = _names[reader.GetInt32(0)];
+            if (!reader.GetBoolean(1))
             {
                 throw new RecordConflictException(
-                    $"observation '{reader.GetString(1)}' is already stored with other content; nothing was overwritten and nothing of this batch was stored")
+                    $"'{clientId}' is already stored with other content; nothing was overwritten and nothing of this batch was stored")
                 {
-                    Field = $"{_fields[reader.GetInt32(0)]}.id",
+                    Field = $"{field}.client_id",
                 };
             }
 
             if (ids.Count < _maxListedIds)
             {
-                ids.Add(reader.GetString(1));
+                ids.Add(clientId);
             }
         }
 
@@ -241,7 +245,7 @@ public sealed class ObservationWriter : IAsyncDisposable
 
     private async Task ResetAsync()
     {
-        _fields.Clear();
+        _names.Clear();
         if (_copy is not null)
         {
             // Disposing an unfinished import cancels it; the transaction rollback discards the rows.

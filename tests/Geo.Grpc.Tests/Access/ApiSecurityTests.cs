@@ -175,15 +175,15 @@ public sealed class ApiSecurityTests : IClassFixture<ApiFixture>, IClassFixture<
         const string Description = "secret-informant-9c2e";
         await _api.SubmitAsync(NewObservation("owasp-source-1"));
         await _api.As(Role.Supervisor).UnaryAsync(Method<Source, SourceReceipt>(Observations, "RecordSource"),
-            new Source { Id = "owasp-src-1", ObservationId = "owasp-source-1", Kind = SourceKind.CommunityMember, Description = Description, Contact = Contact });
+            new Source { Id = "owasp-src-1", ObservationId = IdOf("owasp-source-1"), Kind = SourceKind.CommunityMember, Description = Description, Contact = Contact });
 
-        var got = await _api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = "owasp-source-1" });
+        var got = await _api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = IdOf("owasp-source-1") });
         var pages = await _api.QueryPagesAsync(new ObservationFilter());
         var reviewed = await _api.As(Role.Supervisor).UnaryAsync(Method<ReviewObservationRequest, Observation>(Observations, "Review"),
-            new ReviewObservationRequest { Id = "owasp-source-1", Verification = VerificationStatus.Verified });
-        var history = await _api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, ObservationHistory>(Observations, "GetHistory"), new GetObservationRequest { Id = "owasp-source-1" });
+            new ReviewObservationRequest { Id = IdOf("owasp-source-1"), Verification = VerificationStatus.Verified });
+        var history = await _api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, ObservationHistory>(Observations, "GetHistory"), new GetObservationRequest { Id = IdOf("owasp-source-1") });
 
-        Assert.Contains(pages.SelectMany(p => p.Observations), o => o.Id == "owasp-source-1");
+        Assert.Contains(pages.SelectMany(p => p.Observations), o => o.Id == IdOf("owasp-source-1"));
         foreach (IMessage response in new IMessage[] { got, reviewed, history }.Concat(pages))
         {
             var bytes = response.ToByteString().ToStringUtf8();

@@ -18,6 +18,8 @@ public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFix
 
     public AreaScopingTests(SectorsFixture sectors) => _sectors = sectors;
 
+    private static readonly string[] SeededKeys = ["in-a-1", "in-a-2", "in-b-1", "in-b-2"];
+
     private ApiFixture Api => _sectors.Api;
 
     private GrpcChannel ScopedToA => _sectors.ScopedToA!;
@@ -76,7 +78,7 @@ public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFix
         var pages = await AccessCalls.ReadAllAsync(ScopedToA, Method<QueryObservationsRequest, ObservationPage>(Observations, "Query"), new QueryObservationsRequest { Filter = Straddling() });
         var unscoped = await Api.QueryAllAsync(Straddling());
 
-        Assert.Equal(["in-a-1", "in-a-2"], pages.SelectMany(p => p.Observations).Select(o => o.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(["in-a-1", "in-a-2"], ClientIdsOf(pages.SelectMany(p => p.Observations), SeededKeys).Order(StringComparer.Ordinal));
         Assert.Equal(4, unscoped.Count);
     }
 
@@ -85,7 +87,7 @@ public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFix
     {
         var pages = await AccessCalls.ReadAllAsync(ScopedToA, Method<QueryObservationsRequest, ObservationPage>(Observations, "Query"), new QueryObservationsRequest());
 
-        Assert.Equal(["in-a-1", "in-a-2"], pages.SelectMany(p => p.Observations).Select(o => o.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(["in-a-1", "in-a-2"], ClientIdsOf(pages.SelectMany(p => p.Observations), SeededKeys).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -129,10 +131,10 @@ public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFix
     {
         var get = Method<GetObservationRequest, Observation>(Observations, "Get");
 
-        var a = await ScopedToA.UnaryAsync(get, new GetObservationRequest { Id = "in-a-1" });
+        var a = await ScopedToA.UnaryAsync(get, new GetObservationRequest { Id = IdOf("in-a-1") });
 
-        Assert.Equal("in-a-1", a.Id);
-        await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(get, new GetObservationRequest { Id = "in-b-1" }));
+        Assert.Equal(IdOf("in-a-1"), a.Id);
+        await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(get, new GetObservationRequest { Id = IdOf("in-b-1") }));
     }
 
     [Fact]
@@ -190,10 +192,10 @@ public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFix
     public async Task ReviewAndRecordSource_ScopedToAOnAnObservationInB_AreNotFound()
     {
         await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(Method<ReviewObservationRequest, Observation>(Observations, "Review"),
-            new ReviewObservationRequest { Id = "in-b-2", Verification = VerificationStatus.Discredited }));
+            new ReviewObservationRequest { Id = IdOf("in-b-2"), Verification = VerificationStatus.Discredited }));
         await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(Method<Source, SourceReceipt>(Observations, "RecordSource"),
-            new Source { Id = "scoped-src-b", ObservationId = "in-b-2", Kind = SourceKind.Other, Description = "d" }));
-        var unchanged = await Api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = "in-b-2" });
+            new Source { Id = "scoped-src-b", ObservationId = IdOf("in-b-2"), Kind = SourceKind.Other, Description = "d" }));
+        var unchanged = await Api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = IdOf("in-b-2") });
 
         Assert.Equal(VerificationStatus.Reported, unchanged.Verification);
     }
@@ -223,21 +225,39 @@ public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFix
 
         Assert.Equal("observations[0].location: is outside the area of your token", detail);
         Assert.Equal(1, stored.Stored);
-        await FailsWith(StatusCode.NotFound, () => Api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = "scoped-write-b" }));
+        await FailsWith(StatusCode.NotFound, () => Api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = IdOf("scoped-write-b") }));
     }
 
-    [Fact(Skip = "Design: observation ids are global, client-chosen idempotency keys, so reusing the id of an observation outside the caller's area "
-        + "answers ALREADY_EXISTS (or already_stored_ids) and reveals that it exists. Closing this needs ids scoped per reporter or server-issued ids.")]
-    public async Task Submit_ScopedToAReusingTheIdOfAnObservationInB_DoesNotRevealIt()
+    [Fact]
+    public async Task Submit_ScopedToAReusingTheKeyOfAnObservationInB_StoresItsOwnAndRevealsNothing()
     {
         var submit = Method<SubmitObservationsRequest, SubmitObservationsResponse>(Observations, "Submit");
         var probe = NewObservation("in-b-1", 10.2, 0.25);
         var fresh = NewObservation("scoped-probe-fresh", 10.2, 0.25);
 
-        var probed = await AccessCalls.StatusOfAsync(ScopedToA, submit.Descriptor, new SubmitObservationsRequest { Observations = { probe } });
-        var control = await AccessCalls.StatusOfAsync(ScopedToA, submit.Descriptor, new SubmitObservationsRequest { Observations = { fresh } });
+        var probed = await ScopedToA.UnaryAsync(submit, new SubmitObservationsRequest { Observations = { probe } });
+        var control = await ScopedToA.UnaryAsync(submit, new SubmitObservationsRequest { Observations = { fresh } });
+        var b = await Api.Channel.UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = IdOf("in-b-1") });
 
-        Assert.Equal(control.StatusCode, probed.StatusCode);
+        Assert.Equal((1, 0), (probed.Stored, probed.AlreadyStoredIds.Count));
+        Assert.Equal((1, 0), (control.Stored, control.AlreadyStoredIds.Count));
+        Assert.Equal([IdOf("in-b-1", "sup-a")], probed.Ids);
+        Assert.Equal(11.1, b.Location.Longitude);
+    }
+
+    [Fact]
+    public async Task Submit_ScopedToANamingTheIdOfAnObservationInB_IsRefusedAsForAnIdThatDoesNotExist()
+    {
+        var submit = Method<SubmitObservationsRequest, SubmitObservationsResponse>(Observations, "Submit");
+        var existing = NewObservation("probe-key", 10.2, 0.25);
+        existing.Id = IdOf("in-b-1");
+        var missing = NewObservation("probe-key", 10.2, 0.25);
+        missing.Id = IdOf("never-submitted");
+
+        var onExisting = await FailsWith(StatusCode.InvalidArgument, () => ScopedToA.UnaryAsync(submit, new SubmitObservationsRequest { Observations = { existing } }));
+        var onMissing = await FailsWith(StatusCode.InvalidArgument, () => ScopedToA.UnaryAsync(submit, new SubmitObservationsRequest { Observations = { missing } }));
+
+        Assert.Equal(onMissing.Replace(IdOf("never-submitted"), "<id>", StringComparison.Ordinal), onExisting.Replace(IdOf("in-b-1"), "<id>", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -262,10 +282,10 @@ public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFix
         var count = await cla.UnaryAsync(Method<ObservationFilter, CountResponse>(Observations, "Count"), new ObservationFilter());
         var summary = await cla.UnaryAsync(Method<ObservationFilter, ObservationSummary>(Observations, "Summarize"), new ObservationFilter());
 
-        Assert.Equal(["cla-own-1"], pages.SelectMany(p => p.Observations).Select(o => o.Id));
+        Assert.Equal([IdOf("cla-own-1", "cla-scope-own")], pages.SelectMany(p => p.Observations).Select(o => o.Id));
         Assert.Equal(1, count.Observations);
         Assert.Equal(1, summary.Observations);
-        await FailsWith(StatusCode.NotFound, () => cla.UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = "in-a-1" }));
+        await FailsWith(StatusCode.NotFound, () => cla.UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = IdOf("in-a-1") }));
     }
 
     [Fact]

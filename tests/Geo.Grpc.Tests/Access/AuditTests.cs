@@ -23,10 +23,10 @@ public sealed class AuditTests(ApiFixture api) : IClassFixture<ApiFixture>
     {
         await api.SubmitAsync(NewObservation("audit-source-1"));
         await api.As(Role.Supervisor).UnaryAsync(Method<Source, SourceReceipt>(Observations, "RecordSource"),
-            new Source { Id = "audit-src-1", ObservationId = "audit-source-1", Kind = SourceKind.CommunityLeader, Description = "chief", Contact = "+243 000" });
+            new Source { Id = "audit-src-1", ObservationId = IdOf("audit-source-1"), Kind = SourceKind.CommunityLeader, Description = "chief", Contact = "+243 000" });
 
-        var sources = await api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, SourceList>(Observations, "GetSources"), new GetObservationRequest { Id = "audit-source-1" });
-        var entries = await AuditAsync("observation", "audit-source-1");
+        var sources = await api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, SourceList>(Observations, "GetSources"), new GetObservationRequest { Id = IdOf("audit-source-1") });
+        var entries = await AuditAsync("observation", IdOf("audit-source-1"));
 
         Assert.Single(sources.Sources);
         var read = Assert.Single(entries, e => e.Action == "source.read");
@@ -54,8 +54,8 @@ public sealed class AuditTests(ApiFixture api) : IClassFixture<ApiFixture>
         await api.SubmitAsync(NewObservation("audit-review-1"));
 
         await api.As(Role.Supervisor).UnaryAsync(Method<ReviewObservationRequest, Observation>(Observations, "Review"),
-            new ReviewObservationRequest { Id = "audit-review-1", Verification = VerificationStatus.Verified, Note = "confirmed by the chief" });
-        var entries = await AuditAsync("observation", "audit-review-1");
+            new ReviewObservationRequest { Id = IdOf("audit-review-1"), Verification = VerificationStatus.Verified, Note = "confirmed by the chief" });
+        var entries = await AuditAsync("observation", IdOf("audit-review-1"));
 
         var review = Assert.Single(entries, e => e.Action == "observation.review");
         Assert.Equal("test-supervisor", review.Actor);
@@ -97,7 +97,7 @@ public sealed class AuditTests(ApiFixture api) : IClassFixture<ApiFixture>
     public async Task QueryAudit_ByActor_ListsOnlyThatActor()
     {
         await api.SubmitAsync(NewObservation("audit-actor-1"));
-        await api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, SourceList>(Observations, "GetSources"), new GetObservationRequest { Id = "audit-actor-1" });
+        await api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, SourceList>(Observations, "GetSources"), new GetObservationRequest { Id = IdOf("audit-actor-1") });
 
         var entries = await AccessCalls.ReadAllAsync(
             api.As(Role.Administrator), Method<QueryAuditRequest, AuditEntry>(ApiFixture.Access, "QueryAudit"), new QueryAuditRequest { Actor = "test-supervisor" });
@@ -113,7 +113,7 @@ public sealed class AuditTests(ApiFixture api) : IClassFixture<ApiFixture>
     public async Task AuditLog_ChangedByTheApplicationRole_IsRefusedByTheDatabase(string sql)
     {
         await api.SubmitAsync(NewObservation("audit-immutable-1"));
-        await api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, SourceList>(Observations, "GetSources"), new GetObservationRequest { Id = "audit-immutable-1" });
+        await api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, SourceList>(Observations, "GetSources"), new GetObservationRequest { Id = IdOf("audit-immutable-1") });
         var before = await api.Database.ScalarAsync<long>("SELECT count(*) FROM audit_log");
         var asApp = new NpgsqlConnectionStringBuilder(api.Database.ConnectionString) { Username = "geoawareness_app", Password = null, Pooling = false }.ConnectionString;
         await using var connection = new NpgsqlConnection(asApp);
@@ -139,7 +139,7 @@ public sealed class AuditTests(ApiFixture api) : IClassFixture<ApiFixture>
     public async Task AuditLog_ChangedEvenByTheOwner_IsRefusedByTheTriggers(string sql)
     {
         await api.SubmitAsync(NewObservation("audit-immutable-2"));
-        await api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, SourceList>(Observations, "GetSources"), new GetObservationRequest { Id = "audit-immutable-2" });
+        await api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, SourceList>(Observations, "GetSources"), new GetObservationRequest { Id = IdOf("audit-immutable-2") });
         await using var change = api.Database.DataSource.CreateCommand(sql);
 
         var refused = await Assert.ThrowsAsync<PostgresException>(() => change.ExecuteNonQueryAsync());

@@ -100,12 +100,12 @@ public sealed class AuthenticationTests(ApiFixture api) : IClassFixture<ApiFixtu
         using var scoped = await api.ChannelForAsync(Role.Supervisor, "auth-west-sup", ["auth-west"]);
         var get = Method<GetObservationRequest, Observation>(Observations, "Get");
 
-        var outside = await FailsWith(StatusCode.NotFound, () => scoped.UnaryAsync(get, new GetObservationRequest { Id = "auth-east-1" }));
-        var missing = await FailsWith(StatusCode.NotFound, () => scoped.UnaryAsync(get, new GetObservationRequest { Id = "auth-nowhere" }));
-        var sources = await FailsWith(StatusCode.NotFound, () => scoped.UnaryAsync(Method<GetObservationRequest, SourceList>(Observations, "GetSources"), new GetObservationRequest { Id = "auth-east-1" }));
-        var history = await FailsWith(StatusCode.NotFound, () => scoped.UnaryAsync(Method<GetObservationRequest, ObservationHistory>(Observations, "GetHistory"), new GetObservationRequest { Id = "auth-east-1" }));
+        var outside = await FailsWith(StatusCode.NotFound, () => scoped.UnaryAsync(get, new GetObservationRequest { Id = IdOf("auth-east-1") }));
+        var missing = await FailsWith(StatusCode.NotFound, () => scoped.UnaryAsync(get, new GetObservationRequest { Id = IdOf("auth-nowhere") }));
+        var sources = await FailsWith(StatusCode.NotFound, () => scoped.UnaryAsync(Method<GetObservationRequest, SourceList>(Observations, "GetSources"), new GetObservationRequest { Id = IdOf("auth-east-1") }));
+        var history = await FailsWith(StatusCode.NotFound, () => scoped.UnaryAsync(Method<GetObservationRequest, ObservationHistory>(Observations, "GetHistory"), new GetObservationRequest { Id = IdOf("auth-east-1") }));
 
-        Assert.Equal(missing.Replace("auth-nowhere", "X", StringComparison.Ordinal), outside.Replace("auth-east-1", "X", StringComparison.Ordinal));
+        Assert.Equal(missing.Replace(IdOf("auth-nowhere"), "X", StringComparison.Ordinal), outside.Replace(IdOf("auth-east-1"), "X", StringComparison.Ordinal));
         Assert.Equal(outside, sources);
         Assert.Equal(outside, history);
     }
@@ -117,10 +117,10 @@ public sealed class AuthenticationTests(ApiFixture api) : IClassFixture<ApiFixtu
         using var cla = await api.ChannelForAsync(Role.Cla, "cla-auth-own");
         var get = Method<GetObservationRequest, Observation>(Observations, "Get");
 
-        var other = await FailsWith(StatusCode.NotFound, () => cla.UnaryAsync(get, new GetObservationRequest { Id = "auth-other-cla-1" }));
-        var missing = await FailsWith(StatusCode.NotFound, () => cla.UnaryAsync(get, new GetObservationRequest { Id = "auth-nowhere-2" }));
+        var other = await FailsWith(StatusCode.NotFound, () => cla.UnaryAsync(get, new GetObservationRequest { Id = IdOf("auth-other-cla-1") }));
+        var missing = await FailsWith(StatusCode.NotFound, () => cla.UnaryAsync(get, new GetObservationRequest { Id = IdOf("auth-nowhere-2") }));
 
-        Assert.Equal(missing.Replace("auth-nowhere-2", "X", StringComparison.Ordinal), other.Replace("auth-other-cla-1", "X", StringComparison.Ordinal));
+        Assert.Equal(missing.Replace(IdOf("auth-nowhere-2"), "X", StringComparison.Ordinal), other.Replace(IdOf("auth-other-cla-1"), "X", StringComparison.Ordinal));
     }
 
     [Fact]

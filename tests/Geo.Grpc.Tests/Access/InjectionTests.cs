@@ -91,31 +91,36 @@ public sealed class InjectionTests(ApiFixture api) : IClassFixture<ApiFixture>
         var asArea = NewObservation($"inj-area-{index}");
         asArea.Area = new Shape { Wkt = payload };
 
-        if (await StoredOrRefused("id", () => api.SubmitAsync(asId)))
+        var asIssuedId = NewObservation($"inj-issued-{index}");
+        asIssuedId.Id = payload;
+
+        if (await StoredOrRefused("client_id", () => api.SubmitAsync(asId)))
         {
-            Assert.Equal(payload, (await api.Channel.UnaryAsync(get, new GetObservationRequest { Id = payload })).Id);
+            Assert.Equal(IdOf(payload), (await api.Channel.UnaryAsync(get, new GetObservationRequest { Id = IdOf(payload) })).Id);
         }
+
+        Assert.False(await StoredOrRefused("id", () => api.SubmitAsync(asIssuedId)));
 
         if (await StoredOrRefused("summary", () => api.SubmitAsync(inSummary)))
         {
-            Assert.Equal(payload, (await api.Channel.UnaryAsync(get, new GetObservationRequest { Id = inSummary.Id })).Summary);
+            Assert.Equal(payload, (await api.Channel.UnaryAsync(get, new GetObservationRequest { Id = IdOf(inSummary.ClientId) })).Summary);
         }
 
         if (await StoredOrRefused("reporter_id", () => api.SubmitAsync(asReporter)))
         {
-            Assert.Equal(payload, (await api.Channel.UnaryAsync(get, new GetObservationRequest { Id = asReporter.Id })).ReporterId);
+            Assert.Equal(payload, (await api.Channel.UnaryAsync(get, new GetObservationRequest { Id = IdOf(asReporter.ClientId) })).ReporterId);
         }
 
         await StoredOrRefused("community_id", () => api.SubmitAsync(asCommunity));
         await StoredOrRefused("base_id", () => api.SubmitAsync(asBase));
         Assert.False(await StoredOrRefused("area", () => api.SubmitAsync(asArea)));
-        await StoredOrRefused("Get id", () => api.Channel.UnaryAsync(get, new GetObservationRequest { Id = payload + "-missing" }));
+        await StoredOrRefused("Get id", () => api.Channel.UnaryAsync(get, new GetObservationRequest { Id = payload }));
         await StoredOrRefused("GetSources id", () => Unary<GetObservationRequest, SourceList>(Role.Supervisor, Observations, "GetSources", new GetObservationRequest { Id = payload }));
         await StoredOrRefused("GetHistory id", () => Unary<GetObservationRequest, ObservationHistory>(Role.Supervisor, Observations, "GetHistory", new GetObservationRequest { Id = payload }));
         await StoredOrRefused("Review note", () => Unary<ReviewObservationRequest, Observation>(
-            Role.Supervisor, Observations, "Review", new ReviewObservationRequest { Id = inSummary.Id, Verification = VerificationStatus.Verified, Note = payload }));
+            Role.Supervisor, Observations, "Review", new ReviewObservationRequest { Id = IdOf(inSummary.ClientId), Verification = VerificationStatus.Verified, Note = payload }));
         await StoredOrRefused("RecordSource", () => Unary<Source, SourceReceipt>(
-            Role.Supervisor, Observations, "RecordSource", new Source { Id = $"inj-source-{index}", ObservationId = inSummary.Id, Kind = SourceKind.CommunityLeader, Description = payload, Contact = payload }));
+            Role.Supervisor, Observations, "RecordSource", new Source { Id = $"inj-source-{index}", ObservationId = IdOf(inSummary.ClientId), Kind = SourceKind.CommunityLeader, Description = payload, Contact = payload }));
         await AssertTablesIntact();
     }
 

@@ -83,7 +83,7 @@ public sealed class ApiFixture : IAsyncLifetime, IDisposable
         foreach (var role in System.Enum.GetValues<Role>())
         {
             var token = await TestTokens.IssueAsync(
-                _database.DataSource, role, $"test-{role}".ToLowerInvariant(), section: role == Role.ReferralSection ? Geo.Core.Domain.ReferralSection.WomenProtection : null);
+                _database.DataSource, role, SubjectOf(role), section: role == Role.ReferralSection ? Geo.Core.Domain.ReferralSection.WomenProtection : null);
             _tokens[role] = token;
             _channels[role] = new GrpcChannel(_service.GrpcEndpoint, new GrpcChannelOptions { BearerToken = token });
         }
@@ -152,10 +152,35 @@ public sealed class ApiFixture : IAsyncLifetime, IDisposable
 
     public static Timestamp Time(string iso) => Timestamp.FromDateTimeOffset(DateTimeOffset.Parse(iso, System.Globalization.CultureInfo.InvariantCulture));
 
-    /// <summary>A valid observation near Goma; tests change what they are about.</summary>
+    /// <summary>The subject of the tokens of <see cref="As"/>.</summary>
+    public static string SubjectOf(Role role) => $"test-{role}".ToLowerInvariant();
+
+    /// <summary>The id the service issues for an observation submitted under <paramref name="clientId"/> by a supervisor (or <paramref name="submitter"/>).</summary>
+    public static string IdOf(string clientId, string? submitter = null) => Geo.Core.Domain.ObservationIds.Issue(submitter ?? SubjectOf(Role.Supervisor), clientId);
+
+    /// <summary>
+    /// The ids of <paramref name="observations"/> as the client keys among <paramref name="clientIds"/>
+    /// they were issued for (submitted by a supervisor, or <paramref name="submitter"/>); any other id as it is.
+    /// </summary>
+    public static List<string> ClientIdsOf(IEnumerable<Observation> observations, IEnumerable<string> clientIds, string? submitter = null) =>
+        ClientIdsOf(observations.Select(o => o.Id), clientIds, submitter);
+
+    /// <summary>The issued <paramref name="ids"/> as the client keys among <paramref name="clientIds"/> they were issued for; any other id as it is.</summary>
+    public static List<string> ClientIdsOf(IEnumerable<string> ids, IEnumerable<string> clientIds, string? submitter = null)
+    {
+        var byIssued = clientIds.Distinct(StringComparer.Ordinal).ToDictionary(k => IdOf(k, submitter), StringComparer.Ordinal);
+        return ids.Select(id => byIssued.GetValueOrDefault(id, id)).ToList();
+    }
+
+    /// <summary>How many of the observations submitted under the keys "{prefix}-{from:D4}" onwards (by a supervisor, or <paramref name="submitter"/>) are stored.</summary>
+    public Task<long> CountStoredAsync(string prefix, int from, int count, string? submitter = null) =>
+        Database.ScalarAsync<long>(
+            $"SELECT count(*) FROM observations WHERE id = ANY(ARRAY[{string.Join(',', Enumerable.Range(from, count).Select(i => $"'{IdOf($"{prefix}-{i:D4}", submitter)}'"))}]::text[])");
+
+    /// <summary>A valid observation near Goma, under the client's key <paramref name="id"/>; tests change what they are about.</summary>
     public static Observation NewObservation(string id, double longitude = 29.22, double latitude = -1.68, string observedAt = "2026-03-01T10:00:00Z") => new()
     {
-        Id = id,
+        ClientId = id,
         ReporterId = "cla-7f3a",
         ObservedAt = Time(observedAt),
         Location = new GeoPoint { Longitude = longitude, Latitude = latitude },

@@ -37,7 +37,7 @@ public sealed class FeedGdalTests(ApiFixture api) : IClassFixture<ApiFixture>, I
             return o;
         }).ToArray();
         await api.SubmitAsync(observations);
-        await api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review", new ReviewObservationRequest { Id = "gdal-007", Verification = VerificationStatus.Discredited });
+        await api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review", new ReviewObservationRequest { Id = IdOf("gdal-007"), Verification = VerificationStatus.Discredited });
         var file = Path.Combine(_directory, "observations.geojson");
         await File.WriteAllBytesAsync(file, await PullAsync("/feeds/observations?all=true"));
         using var document = JsonDocument.Parse(await File.ReadAllBytesAsync(file));
@@ -80,7 +80,7 @@ public sealed class FeedGdalTests(ApiFixture api) : IClassFixture<ApiFixture>, I
             Assert.Equal(DateTimeOffset.Parse(properties.GetProperty("observed_at").GetString()!, CultureInfo.InvariantCulture), row.ObservedAt);
         }
 
-        Assert.Null(imported["gdal-007"].Point);
+        Assert.Null(imported[IdOf("gdal-007")].Point);
         Assert.Equal(await SourceSeveritiesAsync(), imported.Where(r => r.Value.Point is not null).ToDictionary(r => r.Key, r => r.Value.Severity));
     }
 

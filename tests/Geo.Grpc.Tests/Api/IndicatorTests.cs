@@ -160,7 +160,7 @@ public sealed class IndicatorTests(IndicatorTests.MissionFixture mission) : ICla
         private Task<Observation> ReviewAsync(string id, VerificationStatus verification, string? respondedAt) =>
             Api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review", new ReviewObservationRequest
             {
-                Id = id, Verification = verification, Note = "checked with the CAN focal point",
+                Id = IdOf(id), Verification = verification, Note = "checked with the CAN focal point",
                 Response = respondedAt is null ? null : new Response { Actions = "Patrol sent to the village", At = Time(respondedAt) },
             });
     }

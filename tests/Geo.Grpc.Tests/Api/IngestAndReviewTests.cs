@@ -41,7 +41,7 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
         Assert.Equal(0, replay.Stored);
         Assert.Equal(63, replay.AlreadyStored);
         Assert.Equal(63, replay.AlreadyStoredIds.Count);
-        Assert.Equal(63L, await api.Database.ScalarAsync<long>("SELECT count(*) FROM observations WHERE id LIKE 'ingest-%'"));
+        Assert.Equal(63L, await api.CountStoredAsync("ingest", 0, 63));
     }
 
     [Fact]
@@ -54,8 +54,8 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
 
         Assert.StartsWith("requests[2].observations[3].severity: 9 is out of range 1..5", detail, StringComparison.Ordinal);
         Assert.Contains("Messages before requests[2] were stored (20 new", detail, StringComparison.Ordinal);
-        Assert.Equal(20L, await api.Database.ScalarAsync<long>("SELECT count(*) FROM observations WHERE id LIKE 'midbad-%'"));
-        Assert.Equal(0L, await api.Database.ScalarAsync<long>("SELECT count(*) FROM observations WHERE id >= 'midbad-0020' AND id LIKE 'midbad-%'"));
+        Assert.Equal(20L, await api.CountStoredAsync("midbad", 0, 20));
+        Assert.Equal(0L, await api.CountStoredAsync("midbad", 20, 20));
     }
 
     [Fact]
@@ -67,17 +67,17 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
             // Commits happen every 10 observations (see ApiFixture): the first two messages are committed once the second arrives.
             await call.RequestStream.WriteAsync(Message("broken", 0, 10), CancellationToken.None);
             await call.RequestStream.WriteAsync(Message("broken", 10, 10), CancellationToken.None);
-            await WaitForCountAsync("broken-%", 20);
+            await WaitForCountAsync("broken", 20);
             await call.RequestStream.WriteAsync(Message("broken", 20, 5), CancellationToken.None);
             await cancel.CancelAsync();
             await Assert.ThrowsAnyAsync<Exception>(() => call.ResponseAsync);
         }
 
-        Assert.Equal(20L, await api.Database.ScalarAsync<long>("SELECT count(*) FROM observations WHERE id LIKE 'broken-%'"));
+        Assert.Equal(20L, await api.CountStoredAsync("broken", 0, 25));
         var retry = await IngestAsync(Message("broken", 0, 10), Message("broken", 10, 10), Message("broken", 20, 5));
         Assert.Equal(5, retry.Stored);
         Assert.Equal(20, retry.AlreadyStored);
-        Assert.Equal(25L, await api.Database.ScalarAsync<long>("SELECT count(DISTINCT id) FROM observations WHERE id LIKE 'broken-%'"));
+        Assert.Equal(25L, await api.CountStoredAsync("broken", 0, 25));
     }
 
     [Fact]
@@ -89,8 +89,8 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
 
         var detail = await FailsWith(StatusCode.AlreadyExists, () => IngestAsync(message));
 
-        Assert.StartsWith("requests[0].observations[3].id: observation 'stream-conflict-0003' is already stored with other content", detail, StringComparison.Ordinal);
-        Assert.Equal(1L, await api.Database.ScalarAsync<long>("SELECT count(*) FROM observations WHERE id LIKE 'stream-conflict-%'"));
+        Assert.StartsWith("requests[0].observations[3].client_id: 'stream-conflict-0003' is already stored with other content", detail, StringComparison.Ordinal);
+        Assert.Equal(1L, await api.CountStoredAsync("stream-conflict", 0, 5));
     }
 
     [Fact]
@@ -99,16 +99,16 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
         await api.SubmitAsync(NewObservation("review-1"));
         var verified = await api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review", new ReviewObservationRequest
         {
-            Id = "review-1", Verification = VerificationStatus.Verified, ExpectedVersion = 1,
+            Id = IdOf("review-1"), Verification = VerificationStatus.Verified, ExpectedVersion = 1,
             Response = new Response { Actions = "Patrol dispatched", At = Time("2026-03-01T14:00:00Z") },
         });
         var discredited = await api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review", new ReviewObservationRequest
         {
-            Id = "review-1", Verification = VerificationStatus.Discredited, Note = "Rumour traced to a market quarrel",
+            Id = IdOf("review-1"), Verification = VerificationStatus.Discredited, Note = "Rumour traced to a market quarrel",
         });
         var stale = await FailsWith(StatusCode.Aborted, () => api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review",
-            new ReviewObservationRequest { Id = "review-1", Verification = VerificationStatus.Verified, ExpectedVersion = 1 }));
-        var history = await api.CallAsync<GetObservationRequest, ObservationHistory>(Observations, "GetHistory", new GetObservationRequest { Id = "review-1" });
+            new ReviewObservationRequest { Id = IdOf("review-1"), Verification = VerificationStatus.Verified, ExpectedVersion = 1 }));
+        var history = await api.CallAsync<GetObservationRequest, ObservationHistory>(Observations, "GetHistory", new GetObservationRequest { Id = IdOf("review-1") });
 
         Assert.Equal(2, verified.Version);
         Assert.Equal("Patrol dispatched", verified.Response.Actions);
@@ -124,11 +124,11 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
     public async Task Review_BadInput_IsRefusedNamingTheField()
     {
         var unknown = await FailsWith(StatusCode.NotFound, () => api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review",
-            new ReviewObservationRequest { Id = "review-none", Verification = VerificationStatus.Verified }));
+            new ReviewObservationRequest { Id = IdOf("review-none"), Verification = VerificationStatus.Verified }));
         var status = await FailsWith(StatusCode.InvalidArgument, () => api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review",
-            new ReviewObservationRequest { Id = "review-none", Verification = (VerificationStatus)8 }));
+            new ReviewObservationRequest { Id = IdOf("review-none"), Verification = (VerificationStatus)8 }));
 
-        Assert.Equal("id: no observation 'review-none'", unknown);
+        Assert.Equal($"id: no observation '{IdOf("review-none")}'", unknown);
         Assert.StartsWith("verification: 8 is not a known VerificationStatus", status, StringComparison.Ordinal);
     }
 
@@ -173,15 +173,15 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
 
         var receipt = await api.CallAsync<Source, SourceReceipt>(Observations, "RecordSource", new Source
         {
-            Id = "src-1", ObservationId = "sourced-1", Kind = SourceKind.CommunityLeader, Description = "Village chief", Contact = "+243 000",
+            Id = "src-1", ObservationId = IdOf("sourced-1"), Kind = SourceKind.CommunityLeader, Description = "Village chief", Contact = "+243 000",
         });
         var unknown = await FailsWith(StatusCode.NotFound, () => api.CallAsync<Source, SourceReceipt>(Observations, "RecordSource",
-            new Source { Id = "src-2", ObservationId = "nope", Kind = SourceKind.Other }));
-        var observation = await api.CallAsync<GetObservationRequest, Observation>(Observations, "Get", new GetObservationRequest { Id = "sourced-1" });
+            new Source { Id = "src-2", ObservationId = IdOf("nope"), Kind = SourceKind.Other }));
+        var observation = await api.CallAsync<GetObservationRequest, Observation>(Observations, "Get", new GetObservationRequest { Id = IdOf("sourced-1") });
 
         Assert.Equal("src-1", receipt.Id);
-        Assert.Equal("observation_id: no observation 'nope'", unknown);
-        Assert.Equal(1L, await api.Database.ScalarAsync<long>("SELECT count(*) FROM confidential.sources WHERE observation_id = 'sourced-1'"));
+        Assert.Equal($"observation_id: no observation '{IdOf("nope")}'", unknown);
+        Assert.Equal(1L, await api.Database.ScalarAsync<long>($"SELECT count(*) FROM confidential.sources WHERE observation_id = '{IdOf("sourced-1")}'"));
         Assert.DoesNotContain("Village chief", observation.ToString(), StringComparison.Ordinal);
     }
 
@@ -197,11 +197,11 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
         return list;
     }
 
-    private async Task WaitForCountAsync(string pattern, long expected)
+    private async Task WaitForCountAsync(string prefix, long expected)
     {
         for (var i = 0; i < 600; i++)
         {
-            if (await api.Database.ScalarAsync<long>($"SELECT count(*) FROM observations WHERE id LIKE '{pattern}'") >= expected)
+            if (await api.CountStoredAsync(prefix, 0, (int)expected) >= expected)
             {
                 return;
             }
@@ -209,6 +209,6 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
             await Task.Delay(50);
         }
 
-        throw new TimeoutException($"{expected} rows like {pattern} never appeared");
+        throw new TimeoutException($"{expected} rows under {prefix}-* never appeared");
     }
 }

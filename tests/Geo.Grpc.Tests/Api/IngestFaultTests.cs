@@ -33,6 +33,7 @@ public sealed class IngestFaultTests : IAsyncLifetime, IDisposable
     private const int MessagesBeforeKill = 15;
     private const int CommittedBeforeKill = MessagesBeforeKill * PerMessage / CommitRows * CommitRows;
     private const string DatabaseUnavailable = "the database is unavailable";
+    private const string Subject = "fault-supervisor";
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
     private static readonly GrpcMethod<SubmitObservationsRequest, SubmitObservationsResponse> SubmitMethod = Method<SubmitObservationsRequest, SubmitObservationsResponse>(Observations, "Submit");
     private static readonly GrpcMethod<IngestRequest, IngestResponse> IngestMethod = Method<IngestRequest, IngestResponse>(Observations, "Ingest");
@@ -52,7 +53,7 @@ public sealed class IngestFaultTests : IAsyncLifetime, IDisposable
         // The service migrates the new database as it starts.
         _service = await GrpcTestServer.StartAsync(_cluster.ConnectionString, [$"--GeoAwareness:Limits:IngestCommitRows={CommitRows}", "--GeoAwareness:Limits:MaxBatchSize=500"]);
         await using var dataSource = Npgsql.NpgsqlDataSource.Create(_cluster.ConnectionString);
-        var token = await TestTokens.IssueAsync(dataSource, Geo.Core.Access.Role.Supervisor, "fault-supervisor");
+        var token = await TestTokens.IssueAsync(dataSource, Geo.Core.Access.Role.Supervisor, Subject);
         _channel = new GrpcChannel(_service.GrpcEndpoint, new GrpcChannelOptions { BearerToken = token });
     }
 
@@ -113,7 +114,7 @@ public sealed class IngestFaultTests : IAsyncLifetime, IDisposable
             Assert.Equal(PerClient - CommittedBeforeKill, response.Stored);
         }
 
-        var expected = Enumerable.Range(0, Clients).SelectMany(client => Enumerable.Range(0, PerClient).Select(i => Id(client, i))).Append("acked-before-kill").ToHashSet();
+        var expected = Enumerable.Range(0, Clients).SelectMany(client => Enumerable.Range(0, PerClient).Select(i => Id(client, i))).Append("acked-before-kill").Select(Issued).ToHashSet();
         var ids = await StoredIdsAsync();
         Assert.Equal(expected.Count, ids.Count);
         Assert.Equal(ids.Count, ids.Distinct().Count());
@@ -154,7 +155,7 @@ public sealed class IngestFaultTests : IAsyncLifetime, IDisposable
         Assert.All(retried, response => Assert.Equal(PerClient, response.Stored + response.AlreadyStored));
         var ids = await StoredIdsAsync();
         Assert.Equal(Clients * PerClient, ids.Count);
-        Assert.True(Enumerable.Range(0, Clients).SelectMany(client => Enumerable.Range(0, PerClient).Select(i => Id(client, i))).ToHashSet().SetEquals(ids));
+        Assert.True(Enumerable.Range(0, Clients).SelectMany(client => Enumerable.Range(0, PerClient).Select(i => Issued(Id(client, i)))).ToHashSet().SetEquals(ids));
     }
 
     [Fact]
@@ -168,7 +169,7 @@ public sealed class IngestFaultTests : IAsyncLifetime, IDisposable
         var down = await Within(CaptureAsync(SubmitAsync(NewObservation("while-down"))), "Submit while the database is down");
         Assert.True(down.Status == StatusCode.Unavailable, $"expected UNAVAILABLE, got {down.Status}: {down.Detail}");
         Assert.Contains(DatabaseUnavailable, down.Detail, StringComparison.Ordinal);
-        var get = await Within(CaptureAsync(CallAsync<GetObservationRequest, Observation>("Get", new GetObservationRequest { Id = "before-0" })), "Get while the database is down");
+        var get = await Within(CaptureAsync(CallAsync<GetObservationRequest, Observation>("Get", new GetObservationRequest { Id = Issued("before-0") })), "Get while the database is down");
         Assert.True(get.Status == StatusCode.Unavailable, $"expected UNAVAILABLE, got {get.Status}: {get.Detail}");
         Assert.Contains(DatabaseUnavailable, get.Detail, StringComparison.Ordinal);
 
@@ -181,11 +182,13 @@ public sealed class IngestFaultTests : IAsyncLifetime, IDisposable
             Assert.Equal(1, response.Stored);
         }
 
-        var stored = await Within(CallAsync<GetObservationRequest, Observation>("Get", new GetObservationRequest { Id = "before-0" }), "Get after the restart");
-        Assert.Equal("before-0", stored.Id);
+        var stored = await Within(CallAsync<GetObservationRequest, Observation>("Get", new GetObservationRequest { Id = Issued("before-0") }), "Get after the restart");
+        Assert.Equal(Issued("before-0"), stored.Id);
         var ids = await StoredIdsAsync();
-        Assert.Equal(Enumerable.Range(0, 4).Select(i => $"before-{i}").Concat(Enumerable.Range(0, 8).Select(i => $"after-{i}")).Order(StringComparer.Ordinal), ids.Order(StringComparer.Ordinal));
+        Assert.Equal(Enumerable.Range(0, 4).Select(i => $"before-{i}").Concat(Enumerable.Range(0, 8).Select(i => $"after-{i}")).Select(Issued).Order(StringComparer.Ordinal), ids.Order(StringComparer.Ordinal));
     }
+
+    private static string Issued(string clientId) => IdOf(clientId, Subject);
 
     private static string Id(int client, int index) => string.Create(CultureInfo.InvariantCulture, $"fault-{client}-{index:D5}");
 

@@ -17,7 +17,7 @@ public sealed class LocationPrivacyTests(ApiFixture api) : IClassFixture<ApiFixt
     private static readonly GeoPoint Exact = new(28.5, -2.5);
 
     private async Task<Observation> AsAnalystAsync(string id) =>
-        await api.As(Role.Analyst).UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = id });
+        await api.As(Role.Analyst).UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = IdOf(id) });
 
     [Fact]
     public async Task Get_AsAnalyst_ReturnsTheSameDisplacedPointOnEveryPullAndNoArea()
@@ -34,7 +34,7 @@ public sealed class LocationPrivacyTests(ApiFixture api) : IClassFixture<ApiFixt
             Assert.Null(seen.Area);
         }
 
-        var supervisor = await api.CallAsync<GetObservationRequest, Observation>(Observations, "Get", new GetObservationRequest { Id = "private-1" });
+        var supervisor = await api.CallAsync<GetObservationRequest, Observation>(Observations, "Get", new GetObservationRequest { Id = IdOf("private-1") });
 
         Assert.Single(pulls.Distinct());
         Assert.NotEqual(Exact, pulls[0]);
@@ -47,7 +47,7 @@ public sealed class LocationPrivacyTests(ApiFixture api) : IClassFixture<ApiFixt
     {
         await api.SubmitAsync(NewObservation("private-2", 28.7, -2.7));
         var analyst = api.As(Role.Analyst);
-        var seen = await analyst.UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = "private-2" });
+        var seen = await analyst.UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = IdOf("private-2") });
         // The displacement is keyed by the database's own secret, so its length differs between
         // runs (1 m to 10 km): the box stays well inside it, or a short draw would land in it.
         var shift = Geodesy.DistanceMetres(new GeoPoint(28.7, -2.7), new GeoPoint(seen.Location.Longitude, seen.Location.Latitude));
@@ -59,9 +59,9 @@ public sealed class LocationPrivacyTests(ApiFixture api) : IClassFixture<ApiFixt
         var atShown = await QueryIdsAsync(analyst, aroundShown);
         var supervisorAtExact = await QueryIdsAsync(api.Channel, aroundExact);
 
-        Assert.DoesNotContain("private-2", atExact);
-        Assert.Contains("private-2", atShown);
-        Assert.Contains("private-2", supervisorAtExact);
+        Assert.DoesNotContain(IdOf("private-2"), atExact);
+        Assert.Contains(IdOf("private-2"), atShown);
+        Assert.Contains(IdOf("private-2"), supervisorAtExact);
     }
 
     [Fact]

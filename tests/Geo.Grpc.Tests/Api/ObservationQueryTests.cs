@@ -55,7 +55,7 @@ public sealed class ObservationQueryTests : IClassFixture<ObservationQueryTests.
 
             await Api.SubmitAsync([.. observations]);
             await Api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review",
-                new ReviewObservationRequest { Id = "grid-22", Verification = VerificationStatus.Verified });
+                new ReviewObservationRequest { Id = IdOf("grid-22"), Verification = VerificationStatus.Verified });
         }
 
         public Task DisposeAsync() => Api.DisposeAsync();
@@ -64,7 +64,9 @@ public sealed class ObservationQueryTests : IClassFixture<ObservationQueryTests.
     private static ObservationFilter Box(double west, double south, double east, double north) =>
         new() { Area = new Area { Bbox = new BoundingBox { West = west, South = south, East = east, North = north } } };
 
-    private async Task<List<string>> IdsAsync(ObservationFilter filter) => (await Api.QueryAllAsync(filter)).Select(o => o.Id).ToList();
+    private static readonly string[] GridKeys = [.. Enumerable.Range(0, 25).Select(i => $"grid-{i / 5}{i % 5}")];
+
+    private async Task<List<string>> IdsAsync(ObservationFilter filter) => ClientIdsOf(await Api.QueryAllAsync(filter), GridKeys);
 
     [Fact]
     public async Task Query_BoundingBox_ReturnsTheObservationsInsideInTimeOrder()

@@ -15,10 +15,13 @@ public sealed class ObservationSubmitTests(ApiFixture api) : IClassFixture<ApiFi
         sent.Area = new Shape { Wkt = "POLYGON((29.2 -1.7, 29.25 -1.7, 29.25 -1.65, 29.2 -1.65, 29.2 -1.7))" };
 
         var response = await api.SubmitAsync(sent, NewObservation("submit-2"));
-        var stored = await api.CallAsync<GetObservationRequest, Observation>(Observations, "Get", new GetObservationRequest { Id = "submit-1" });
+        var stored = await api.CallAsync<GetObservationRequest, Observation>(Observations, "Get", new GetObservationRequest { Id = IdOf("submit-1") });
 
         Assert.Equal(2, response.Stored);
         Assert.Empty(response.AlreadyStoredIds);
+        Assert.Equal([IdOf("submit-1"), IdOf("submit-2")], response.Ids);
+        Assert.Equal(IdOf("submit-1"), stored.Id);
+        Assert.Empty(stored.ClientId);
         Assert.Equal(sent.ObservedAt, stored.ObservedAt);
         Assert.Equal(29.22, stored.Location.Longitude);
         Assert.Equal(-1.68, stored.Location.Latitude);
@@ -39,7 +42,8 @@ public sealed class ObservationSubmitTests(ApiFixture api) : IClassFixture<ApiFi
 
         Assert.Equal(1, replay.Stored);
         Assert.Equal(["replay-1", "replay-2"], replay.AlreadyStoredIds.Order());
-        Assert.Equal(1L, await api.Database.ScalarAsync<long>("SELECT count(*) FROM observations WHERE id = 'replay-1'"));
+        Assert.Equal([IdOf("replay-1"), IdOf("replay-2"), IdOf("replay-3")], replay.Ids);
+        Assert.Equal(1L, await api.Database.ScalarAsync<long>($"SELECT count(*) FROM observations WHERE id = '{IdOf("replay-1")}'"));
     }
 
     [Fact]
@@ -51,10 +55,10 @@ public sealed class ObservationSubmitTests(ApiFixture api) : IClassFixture<ApiFi
 
         var detail = await FailsWith(StatusCode.AlreadyExists, () => api.SubmitAsync(NewObservation("conflict-new"), changed));
 
-        Assert.Contains("observations[1].id", detail, StringComparison.Ordinal);
+        Assert.Contains("observations[1].client_id", detail, StringComparison.Ordinal);
         Assert.Contains("'conflict-1'", detail, StringComparison.Ordinal);
-        Assert.Equal((short)3, await api.Database.ScalarAsync<short>("SELECT severity FROM observations WHERE id = 'conflict-1'"));
-        Assert.Equal(0L, await api.Database.ScalarAsync<long>("SELECT count(*) FROM observations WHERE id = 'conflict-new'"));
+        Assert.Equal((short)3, await api.Database.ScalarAsync<short>($"SELECT severity FROM observations WHERE id = '{IdOf("conflict-1")}'"));
+        Assert.Equal(0L, await api.Database.ScalarAsync<long>($"SELECT count(*) FROM observations WHERE id = '{IdOf("conflict-new")}'"));
     }
 
     [Fact]
@@ -65,8 +69,43 @@ public sealed class ObservationSubmitTests(ApiFixture api) : IClassFixture<ApiFi
 
         var detail = await FailsWith(StatusCode.InvalidArgument, () => api.SubmitAsync(NewObservation("twice-1"), second));
 
-        Assert.Contains("observations[1].id", detail, StringComparison.Ordinal);
+        Assert.Contains("observations[1].client_id", detail, StringComparison.Ordinal);
         Assert.Contains("observations[0]", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Submit_TheSameKeyFromTwoSubmitters_StoresTwoObservationsUnderTheirOwnIds()
+    {
+        using var other = await api.ChannelForAsync(Core.Access.Role.Supervisor, "supervisor-other");
+        var changed = NewObservation("shared-key-1");
+        changed.Severity = 5;
+
+        await api.SubmitAsync(NewObservation("shared-key-1"));
+        var theirs = await other.UnaryAsync(Method<SubmitObservationsRequest, SubmitObservationsResponse>(Observations, "Submit"),
+            new SubmitObservationsRequest { Observations = { changed } });
+
+        Assert.Equal(1, theirs.Stored);
+        Assert.Empty(theirs.AlreadyStoredIds);
+        Assert.Equal([IdOf("shared-key-1", "supervisor-other")], theirs.Ids);
+        Assert.NotEqual(IdOf("shared-key-1"), IdOf("shared-key-1", "supervisor-other"));
+        Assert.Equal(3, (await api.CallAsync<GetObservationRequest, Observation>(Observations, "Get", new GetObservationRequest { Id = IdOf("shared-key-1") })).Severity);
+        Assert.Equal(5, (await api.CallAsync<GetObservationRequest, Observation>(Observations, "Get", new GetObservationRequest { Id = IdOf("shared-key-1", "supervisor-other") })).Severity);
+    }
+
+    [Fact]
+    public async Task Submit_WithTheIdItWasIssued_IsAReplay_AndWithAnyOtherId_IsRefusedNamingTheIssuedOne()
+    {
+        var first = await api.SubmitAsync(NewObservation("echo-1"));
+        var echoed = NewObservation("echo-1");
+        echoed.Id = first.Ids[0];
+        var forged = NewObservation("echo-2");
+        forged.Id = IdOf("echo-1");
+
+        var replay = await api.SubmitAsync(echoed);
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => api.SubmitAsync(forged));
+
+        Assert.Equal(["echo-1"], replay.AlreadyStoredIds);
+        Assert.Equal($"observations[0].id: '{IdOf("echo-1")}' is not the id the service issues for client_id 'echo-2' ('{IdOf("echo-2")}'): leave it empty", detail);
     }
 
     public static TheoryData<string, string, string> BadObservations => new()
@@ -91,8 +130,8 @@ public sealed class ObservationSubmitTests(ApiFixture api) : IClassFixture<ApiFi
         { "severity 6", "observations[1].severity", "6 is out of range 1..5" },
         { "severity 0", "observations[1].severity", "0 is out of range 1..5" },
         { "negative count", "observations[1].affected[1].count", "-3 is negative" },
-        { "missing id", "observations[1].id", "is required" },
-        { "id too long", "observations[1].id", "at most 128" },
+        { "missing client id", "observations[1].client_id", "is required" },
+        { "client id too long", "observations[1].client_id", "at most 128" },
         { "missing reporter", "observations[1].reporter_id", "is required" },
     };
 
@@ -178,8 +217,8 @@ public sealed class ObservationSubmitTests(ApiFixture api) : IClassFixture<ApiFi
             case "severity 6": observation.Severity = 6; break;
             case "severity 0": observation.Severity = 0; break;
             case "negative count": observation.Affected[1].Count = -3; break;
-            case "missing id": observation.Id = string.Empty; break;
-            case "id too long": observation.Id = new string('x', 129); break;
+            case "missing client id": observation.ClientId = string.Empty; break;
+            case "client id too long": observation.ClientId = new string('x', 129); break;
             case "missing reporter": observation.ReporterId = string.Empty; break;
             default: throw new ArgumentException(problem, nameof(problem));
         }

@@ -416,7 +416,7 @@ public sealed class IngestCommandTests(ApiFixture api) : IClassFixture<ApiFixtur
         $"\"id\":\"{id}\",\"reporter_id\":\"cla-7f3a\",\"observed_at\":\"2026-02-10T12:00:00Z\",\"location_precision\":\"village\"," +
         $"\"category\":\"threat_of_physical_violence\",\"severity\":3,\"affected_female_adult\":1{(more is null ? string.Empty : "," + more)}");
 
-    private Task<Observation> Get(string id) => api.CallAsync<GetObservationRequest, Observation>(Observations, "Get", new GetObservationRequest { Id = id });
+    private Task<Observation> Get(string id) => api.CallAsync<GetObservationRequest, Observation>(Observations, "Get", new GetObservationRequest { Id = IdOf(id) });
 
     private Task<T> Registry<T>(string method, string id)
         where T : class, Google.Protobuf.IMessage<T> => api.CallAsync<GetByIdRequest, T>(ApiFixture.Registry, method, new GetByIdRequest { Id = id });

@@ -35,10 +35,10 @@ public sealed class QueryCommandTests(ApiFixture api) : IClassFixture<ApiFixture
         Assert.True(result.ExitCode == 0, result.ToString());
         var lines = result.Output.Trim().Split('\n');
         Assert.StartsWith("observed at (UTC)", lines[0], StringComparison.Ordinal);
-        Assert.Matches(@"^2026-03-01 10:00\s+q-table-1\s+threat_of_physical_violence\s+3\s+reported\s+6\b", lines[1]);
-        Assert.Contains("q-table-2", lines[2], StringComparison.Ordinal);
+        Assert.Matches(@"^2026-03-01 10:00\s+" + ApiFixture.IdOf("q-table-1") + @"\s+threat_of_physical_violence\s+3\s+reported\s+6\b", lines[1]);
+        Assert.Contains(ApiFixture.IdOf("q-table-2"), lines[2], StringComparison.Ordinal);
         Assert.Equal("2 observations", lines[^1]);
-        Assert.DoesNotContain("q-table-elsewhere", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(ApiFixture.IdOf("q-table-elsewhere"), result.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class QueryCommandTests(ApiFixture api) : IClassFixture<ApiFixture
             using var document = JsonDocument.Parse(await File.ReadAllBytesAsync(file));
             Assert.Equal("FeatureCollection", document.RootElement.GetProperty("type").GetString());
             var ids = document.RootElement.GetProperty("features").EnumerateArray().Select(f => f.GetProperty("id").GetString()).ToList();
-            Assert.Equal(observations.Select(o => o.Id), ids);
+            Assert.Equal(observations.Select(o => ApiFixture.IdOf(o.ClientId)), ids);
             var info = await Ogrinfo.RunAsync("-so", "-al", file);
             Assert.Contains("Feature Count: 7", info, StringComparison.Ordinal);
             Assert.Contains("Geometry: Point", info, StringComparison.Ordinal);
@@ -85,7 +85,7 @@ public sealed class QueryCommandTests(ApiFixture api) : IClassFixture<ApiFixture
         Assert.Equal(4, lines.Length);
         Assert.Equal(string.Empty, lines[^1]);
         Assert.StartsWith("id,observed_at,reported_at,longitude,latitude,location_precision,category,severity,verification,affected_total,affected_female_child,", lines[0], StringComparison.Ordinal);
-        Assert.StartsWith("q-csv-1,2026-03-01T10:00:00Z,", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith(ApiFixture.IdOf("q-csv-1") + ",2026-03-01T10:00:00Z,", lines[1], StringComparison.Ordinal);
         Assert.Contains(",threat_of_physical_violence,3,reported,6,4,", lines[1], StringComparison.Ordinal);
         Assert.Contains(",\"Said \"\"leave now\"\", then left\",", lines[2], StringComparison.Ordinal);
         Assert.Equal(lines[0].Split(',').Length, lines[1].Split(',').Length);
@@ -113,7 +113,7 @@ public sealed class QueryCommandTests(ApiFixture api) : IClassFixture<ApiFixture
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var ids = result.Output.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')[0]);
-        Assert.Equal(["q-filter-girls"], ids);
+        Assert.Equal([ApiFixture.IdOf("q-filter-girls")], ids);
         Assert.Equal("5", count.Output.Trim());
     }
 
