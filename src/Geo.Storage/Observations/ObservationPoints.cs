@@ -44,10 +44,7 @@ public sealed class ObservationPoints(NpgsqlDataSource dataSource)
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(visibility);
         var sql = FilterSql.For(filter, visibility);
-        // Only the columns asked for: every other one costs the database and the reader per row.
-        var people = string.Join(" + ", Enumerable.Range(0, AffectedPeople.CellCount).Where(c => (columns.PeopleCells & (1 << c)) != 0).Select(c => $"affected[{c + 1}]"));
-        var select = $"SELECT ST_X(location), ST_Y(location){(columns.ObservedAt ? ", observed_at" : string.Empty)}{(columns.Severity ? ", severity" : string.Empty)}" +
-            $"{(people.Length > 0 ? $", {people}" : string.Empty)}{(columns.Id ? ", id" : string.Empty)} FROM observations WHERE {sql.Where}";
+        var select = Select(sql, columns);
 
         await using var first = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var pages = await PagesAsync(first, cancellationToken).ConfigureAwait(false);
@@ -120,6 +117,16 @@ public sealed class ObservationPoints(NpgsqlDataSource dataSource)
             var id = columns.Id ? reader.GetString(ordinal) : null;
             sink.Add(new ObservationPoint(id, longitude, latitude, observedAt, severity, people));
         }
+    }
+
+    /// <summary>The read of one range: only the columns asked for, since every other one costs the database and the reader per row.</summary>
+    internal static string Select(FilterSql sql, PointColumns columns)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        ArgumentNullException.ThrowIfNull(columns);
+        var people = string.Join(" + ", Enumerable.Range(0, AffectedPeople.CellCount).Where(c => (columns.PeopleCells & (1 << c)) != 0).Select(c => $"affected[{c + 1}]"));
+        return $"SELECT ST_X(location), ST_Y(location){(columns.ObservedAt ? ", observed_at" : string.Empty)}{(columns.Severity ? ", severity" : string.Empty)}" +
+            $"{(people.Length > 0 ? $", {people}" : string.Empty)}{(columns.Id ? ", id" : string.Empty)} FROM observations WHERE {sql.Where}";
     }
 
     /// <summary>
