@@ -20,6 +20,10 @@ public sealed class AccessOptions
     /// <summary>Calls one token may make in a burst above the sustained rate.</summary>
     public double BurstPerToken { get; set; } = 1000;
 
-    /// <summary>How long a verified token is trusted before it is read again (revocation in this process is immediate).</summary>
+    /// <summary>
+    /// How long a verified token is trusted before it is read again. Revocations and sector
+    /// changes are heard at once through the database (migration 0006); this bounds staleness
+    /// only while that notification channel is down.
+    /// </summary>
     public int TokenCacheSeconds { get; set; } = 5;
 }

@@ -9,8 +9,8 @@ namespace Geo.Grpc.Access;
 /// <summary>
 /// Turns the <c>authorization: Bearer</c> header of a call or request into a <see cref="Caller"/>,
 /// or into the status that refuses it. Verified tokens are cached briefly so that a call pays
-/// for a dictionary lookup and a hash, not a database round trip; revocation through this
-/// process drops the cached entry at once.
+/// for a dictionary lookup and a hash, not a database round trip; a revocation or a redrawn
+/// sector drops the cached entries at once, whichever process made it (<see cref="AccessChangeListener"/>).
 /// </summary>
 public sealed class CallerAuthenticator(AccessStore store, IOptions<AccessOptions> options, TimeProvider clock)
 {
@@ -20,6 +20,9 @@ public sealed class CallerAuthenticator(AccessStore store, IOptions<AccessOption
     private readonly ConcurrentDictionary<string, CachedToken> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RateBucket> _buckets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Task<CachedToken?>> _fetching = new(StringComparer.Ordinal);
+
+    /// <summary>Counts the times entries were dropped: a read that began before one is not cached.</summary>
+    private long _drops;
 
     /// <summary>The caller, or the status that refuses the call.</summary>
     public async ValueTask<(Caller? Caller, Status? Refusal)> AuthenticateAsync(string? authorization, CancellationToken cancellationToken)
@@ -72,7 +75,18 @@ public sealed class CallerAuthenticator(AccessStore store, IOptions<AccessOption
     }
 
     /// <summary>Forgets a token at once (after revocation).</summary>
-    public void Forget(string tokenId) => _cache.TryRemove(tokenId, out _);
+    public void Forget(string tokenId)
+    {
+        Interlocked.Increment(ref _drops);
+        _cache.TryRemove(tokenId, out _);
+    }
+
+    /// <summary>Forgets every token (a sector changed, or revocations may have gone unheard).</summary>
+    public void ForgetAll()
+    {
+        Interlocked.Increment(ref _drops);
+        _cache.Clear();
+    }
 
     private ValueTask<CachedToken?> LookUpAsync(string id, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -126,6 +140,7 @@ public sealed class CallerAuthenticator(AccessStore store, IOptions<AccessOption
 
     private async Task<CachedToken?> FetchAsync(string id, CancellationToken cancellationToken)
     {
+        var drops = Interlocked.Read(ref _drops);
         var token = await store.FindTokenAsync(id, cancellationToken).ConfigureAwait(false);
         if (token is null)
         {
@@ -143,7 +158,13 @@ public sealed class CallerAuthenticator(AccessStore store, IOptions<AccessOption
         }
 
         var fresh = new CachedToken(token, new Caller(token.Id, token.Subject, token.Role, area, token.Section), clock.GetUtcNow());
-        _cache[id] = fresh;
+        // What was read may predate a revocation heard meanwhile: it answers the calls waiting on
+        // this read, which began before it, but is not kept for later ones.
+        if (Interlocked.Read(ref _drops) == drops)
+        {
+            _cache[id] = fresh;
+        }
+
         return fresh;
     }
 

@@ -37,6 +37,7 @@ internal static class ApiServiceExtensions
         services.AddSingleton<AccessStore>();
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<CallerAuthenticator>();
+        services.AddHostedService<AccessChangeListener>();
         services.AddSingleton(provider => new RpcPermissions(
             provider.GetRequiredService<IOptions<AccessOptions>>().Value, provider.GetServices<RpcPermissionGrant>()));
         services.AddSingleton<CallAuthorizer>();
