@@ -51,7 +51,7 @@ internal static class ServeDemo
             foreach (var id in new[] { planner, supervisor })
             {
                 await store.RevokeTokenAsync(id, CancellationToken.None).ConfigureAwait(false);
-                await store.AuditAsync(Actor, "token.revoke", "token", id, null, CancellationToken.None).ConfigureAwait(false);
+                await store.AuditChangeAsync(Actor, "token.revoke", "token", id, null).ConfigureAwait(false);
             }
         }
 

@@ -48,7 +48,7 @@ internal sealed class AccessHandler(AccessStore store, TokenIssuer issuer, Calle
         }
 
         authenticator.Forget(request.Id);
-        await store.AuditAsync(caller.Subject, "token.revoke", "token", request.Id, new { token = caller.TokenId }, context.CancellationToken).ConfigureAwait(false);
+        await store.AuditChangeAsync(caller.Subject, "token.revoke", "token", request.Id, new { token = caller.TokenId }).ConfigureAwait(false);
         var stored = await store.FindTokenAsync(request.Id, context.CancellationToken).ConfigureAwait(false);
         return ToInfo(stored!);
     }
@@ -67,6 +67,12 @@ internal sealed class AccessHandler(AccessStore store, TokenIssuer issuer, Calle
 
     public async Task QueryAudit(V1.QueryAuditRequest request, IServerStreamWriter<V1.AuditEntry> responses, ServerCallContext context)
     {
+        // The trail names actors and records of the whole mission, with no area to narrow it by.
+        if (context.Caller().IsScoped)
+        {
+            throw new RpcException(StatusCode.PermissionDenied, "the audit trail covers the whole mission; only an administrator token without an area may read it");
+        }
+
         var errors = new FieldErrors();
         DateTimeOffset? from = request.From is null ? null : ApiMapping.ToTime(request.From, "from", errors);
         DateTimeOffset? to = request.To is null ? null : ApiMapping.ToTime(request.To, "to", errors);

@@ -61,8 +61,8 @@ public sealed class TokenIssuer(AccessStore store, TimeProvider clock)
         var stored = new StoredToken(
             id, salt, hash, request.Role, request.Subject, request.Sectors, request.Area, request.Section, now.AddDays(days), null, issuedBy, now, request.Note);
         await store.InsertTokenAsync(stored, cancellationToken).ConfigureAwait(false);
-        await store.AuditAsync(issuedBy, "token.issue", "token", id,
-            new { role = request.Role.ToString(), subject = request.Subject, sectors = request.Sectors, days }, cancellationToken).ConfigureAwait(false);
+        await store.AuditChangeAsync(issuedBy, "token.issue", "token", id,
+            new { role = request.Role.ToString(), subject = request.Subject, sectors = request.Sectors, days }).ConfigureAwait(false);
         return (token, stored);
     }
 }

@@ -161,8 +161,8 @@ internal sealed class ObservationsHandler(
         var stored = await store.ReviewAsync(
             request.Id, (VerificationStatus)request.Verification, response, caller.Subject, request.Note, request.ExpectedVersion, context.CancellationToken)
             .ConfigureAwait(false);
-        await audit.AuditAsync(caller.Subject, "observation.review", "observation", request.Id,
-            new { verification = stored.Verification.ToString(), version = stored.Version, token = caller.TokenId }, context.CancellationToken).ConfigureAwait(false);
+        await audit.AuditChangeAsync(caller.Subject, "observation.review", "observation", request.Id,
+            new { verification = stored.Verification.ToString(), version = stored.Version, token = caller.TokenId }).ConfigureAwait(false);
         return ApiMapping.ToProto(stored);
     }
 
@@ -250,11 +250,15 @@ internal sealed class ObservationsHandler(
             return new V1.ObservationSummary { Withheld = true };
         }
 
+        // The totals are published, so one small part withheld alone would be the total minus the
+        // others: the breakdowns are suppressed as a whole (a second part goes with a lone one).
         var message = new V1.ObservationSummary { Observations = summary.Observations, PeopleAffected = summary.PeopleAffected };
-        message.ByCategory.AddRange(summary.ByCategory.Select(c => AggregateSuppression.IsWithheld(c.Observations, policy)
+        var categories = AggregateSuppression.SuppressBreakdown(summary.ByCategory.Select(c => c.Observations).ToList(), policy);
+        message.ByCategory.AddRange(summary.ByCategory.Select((c, i) => categories[i] is null
             ? new V1.CategoryCount { Category = (V1.Category)c.Category, Withheld = true }
             : new V1.CategoryCount { Category = (V1.Category)c.Category, Observations = c.Observations, PeopleAffected = c.PeopleAffected }));
-        message.ByGroup.AddRange(summary.ByGroup.Select(g => AggregateSuppression.IsWithheld(g.Observations, policy)
+        var groups = AggregateSuppression.SuppressBreakdown(summary.ByGroup.Select(g => g.Observations).ToList(), policy);
+        message.ByGroup.AddRange(summary.ByGroup.Select((g, i) => groups[i] is null
             ? new V1.GroupCount { Sex = (V1.Sex)g.Sex, AgeGroup = (V1.AgeGroup)g.Age, Withheld = true }
             : new V1.GroupCount { Sex = (V1.Sex)g.Sex, AgeGroup = (V1.AgeGroup)g.Age, Observations = g.Observations, People = g.People }));
         return message;
@@ -310,7 +314,7 @@ internal sealed class ObservationsHandler(
         await store.RecordSourceAsync(
             request.Id, request.ObservationId, (SourceKind)request.Kind, request.Description, request.Contact, caller.Subject, context.CancellationToken)
             .ConfigureAwait(false);
-        await audit.AuditAsync(caller.Subject, "source.record", "observation", request.ObservationId, new { source = request.Id, token = caller.TokenId }, context.CancellationToken)
+        await audit.AuditChangeAsync(caller.Subject, "source.record", "observation", request.ObservationId, new { source = request.Id, token = caller.TokenId })
             .ConfigureAwait(false);
         return new V1.SourceReceipt { Id = request.Id };
     }

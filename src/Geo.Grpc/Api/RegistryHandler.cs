@@ -84,7 +84,7 @@ internal sealed class RegistryHandler(RegistryStore store, AccessStore access, I
         var caller = context.Caller();
         await EnsureBaseVisibleAsync(deployment.BaseId, "base_id", caller, context.CancellationToken).ConfigureAwait(false);
         var stored = await store.CreateDeploymentAsync(deployment, Today, context.CancellationToken).ConfigureAwait(false);
-        await access.AuditAsync(caller.Subject, "deployment.create", "deployment", deployment.Id, new { baseId = deployment.BaseId, version = stored.Version, token = caller.TokenId }, context.CancellationToken)
+        await access.AuditChangeAsync(caller.Subject, "deployment.create", "deployment", deployment.Id, new { baseId = deployment.BaseId, version = stored.Version, token = caller.TokenId })
             .ConfigureAwait(false);
         return ApiMapping.ToProto(stored);
     }
@@ -96,7 +96,7 @@ internal sealed class RegistryHandler(RegistryStore store, AccessStore access, I
         await store.GetDeploymentAsync(deployment.Id, Today, caller.ScopeArea, context.CancellationToken).ConfigureAwait(false);
         await EnsureBaseVisibleAsync(deployment.BaseId, "deployment.base_id", caller, context.CancellationToken).ConfigureAwait(false);
         var stored = await store.UpdateDeploymentAsync(deployment, request.ExpectedVersion, Today, context.CancellationToken).ConfigureAwait(false);
-        await access.AuditAsync(caller.Subject, "deployment.update", "deployment", deployment.Id, new { baseId = deployment.BaseId, version = stored.Version, token = caller.TokenId }, context.CancellationToken)
+        await access.AuditChangeAsync(caller.Subject, "deployment.update", "deployment", deployment.Id, new { baseId = deployment.BaseId, version = stored.Version, token = caller.TokenId })
             .ConfigureAwait(false);
         return ApiMapping.ToProto(stored);
     }
@@ -123,9 +123,15 @@ internal sealed class RegistryHandler(RegistryStore store, AccessStore access, I
 
         ApiErrors.ThrowIfAny(errors);
         var caller = context.Caller();
-        AccessRules.EnsureInside(caller, area!, "area");
+        // Sectors are what scoped tokens see: a token scoped to one could otherwise redraw another
+        // sector onto its own area and widen, or blind, every token scoped to that one.
+        if (caller.IsScoped)
+        {
+            throw new Protocol.RpcException(Protocol.StatusCode.PermissionDenied, "id: sectors set what scoped tokens see; only a token without an area may put one");
+        }
+
         await access.PutSectorAsync(request.Id, request.Name, area!, context.CancellationToken).ConfigureAwait(false);
-        await access.AuditAsync(caller.Subject, "sector.put", "sector", request.Id, new { token = caller.TokenId }, context.CancellationToken).ConfigureAwait(false);
+        await access.AuditChangeAsync(caller.Subject, "sector.put", "sector", request.Id, new { token = caller.TokenId }).ConfigureAwait(false);
         return await FindSectorAsync(request.Id, context.CancellationToken).ConfigureAwait(false);
     }
 

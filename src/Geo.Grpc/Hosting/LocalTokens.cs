@@ -76,7 +76,7 @@ internal sealed class LocalTokens(AccessStore store)
             return null;
         }
 
-        await store.AuditAsync(Actor, "token.revoke", "token", id, null, cancellationToken).ConfigureAwait(false);
+        await store.AuditChangeAsync(Actor, "token.revoke", "token", id, null).ConfigureAwait(false);
         var stored = await store.FindTokenAsync(id, cancellationToken).ConfigureAwait(false);
         return stored is null ? null : AccessHandler.ToInfo(stored);
     }

@@ -127,6 +127,13 @@ public sealed class AccessStore(NpgsqlDataSource dataSource)
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Records a change that is already committed. It takes no cancellation: a client that hangs
+    /// up right after its change must not leave the change unrecorded.
+    /// </summary>
+    public Task AuditChangeAsync(string actor, string action, string targetKind, string targetId, object? details) =>
+        AuditAsync(actor, action, targetKind, targetId, details, CancellationToken.None);
+
     public async IAsyncEnumerable<AuditEntry> QueryAuditAsync(
         DateTimeOffset? from, DateTimeOffset? to, string? actor, string? targetKind, string? targetId, int limit, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

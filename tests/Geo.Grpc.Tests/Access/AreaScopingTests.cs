@@ -212,6 +212,15 @@ public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFix
             new UpdateCommunityRequest { Community = moved, ExpectedVersion = 1 }));
         await FailsWith(StatusCode.PermissionDenied, () => planner.UnaryAsync(Method<Sector, Sector>(Registry, "PutSector"),
             new Sector { Id = "sector-b", Name = "B grabbed", Area = new Shape { Wkt = "POLYGON((10 0, 12 0, 12 1, 10 1, 10 0))" } }));
+        // B redrawn onto A: inside the planner's area, but it would show A to every token scoped to B.
+        var onto = await FailsWith(StatusCode.PermissionDenied, () => planner.UnaryAsync(Method<Sector, Sector>(Registry, "PutSector"),
+            new Sector { Id = "sector-b", Name = "B moved", Area = new Shape { Wkt = "POLYGON((10 0, 11 0, 11 1, 10 1, 10 0))" } }));
+        var sectors = await planner.UnaryAsync(Method<ListSectorsRequest, ListSectorsResponse>(Registry, "ListSectors"), new ListSectorsRequest());
+        var b = (await Api.Channel.UnaryAsync(Method<ListSectorsRequest, ListSectorsResponse>(Registry, "ListSectors"), new ListSectorsRequest())).Sectors.Single(s => s.Id == "sector-b");
+
+        Assert.Equal("id: sectors set what scoped tokens see; only a token without an area may put one", onto);
+        Assert.Equal(["sector-a"], sectors.Sectors.Select(s => s.Id));
+        Assert.Equal("B", b.Name);
     }
 
     [Fact]

@@ -55,4 +55,18 @@ public sealed class ScopedAdministratorTests(ApiFixture api) : IClassFixture<Api
         Assert.Equal($"id: no token '{others.Info.Id}'", foreign);
         Assert.NotNull(revoked.RevokedAt);
     }
+
+    [Fact]
+    public async Task QueryAudit_ByAdministratorOfASector_IsPermissionDenied()
+    {
+        using var admin = await AdministratorOfSectorAAsync("admin-of-a-3");
+        var audit = Method<QueryAuditRequest, AuditEntry>(ApiFixture.Access, "QueryAudit");
+
+        var status = await AccessCalls.StatusOfAsync(admin, audit.Descriptor, new QueryAuditRequest());
+        var unscoped = await AccessCalls.ReadAllAsync(api.As(Role.Administrator), audit, new QueryAuditRequest { Limit = 1 });
+
+        Assert.Equal(StatusCode.PermissionDenied, status.StatusCode);
+        Assert.Equal("the audit trail covers the whole mission; only an administrator token without an area may read it", status.Detail);
+        Assert.Single(unscoped);
+    }
 }

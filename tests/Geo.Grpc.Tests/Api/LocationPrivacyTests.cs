@@ -82,6 +82,29 @@ public sealed class LocationPrivacyTests(ApiFixture api) : IClassFixture<ApiFixt
         Assert.Equal(2, supervisorCount.Observations);
     }
 
+    [Fact]
+    public async Task Summarize_AsAnalystWithOneSmallCategory_WithholdsASecondOneSoTheTotalDoesNotGiveItAway()
+    {
+        // At the default minimum of 5: 7 threats, 6 displacements and 1 early warning, one spot.
+        var observations = Enumerable.Range(0, 14).Select(i =>
+        {
+            var o = NewObservation($"breakdown-{i}", 26.1, -4.9);
+            o.Category = i < 7 ? Category.ThreatOfPhysicalViolence : i < 13 ? Category.Displacement : Category.EarlyWarningAlert;
+            return o;
+        }).ToArray();
+        await api.SubmitAsync(observations);
+
+        var summary = await api.As(Role.Analyst).UnaryAsync(Method<ObservationFilter, ObservationSummary>(Observations, "Summarize"), Box(26.1, -4.9, 30_000));
+
+        Assert.False(summary.Withheld);
+        Assert.Equal(14, summary.Observations);
+        var byCategory = summary.ByCategory.ToDictionary(c => c.Category);
+        Assert.Equal(7, byCategory[Category.ThreatOfPhysicalViolence].Observations);
+        Assert.True(byCategory[Category.EarlyWarningAlert].Withheld);
+        Assert.True(byCategory[Category.Displacement].Withheld);
+        Assert.Equal(0, byCategory[Category.Displacement].Observations);
+    }
+
     private static ObservationFilter Box(double longitude, double latitude, double metres)
     {
         var (west, south, east, north) = Geodesy.CircleBounds(new GeoPoint(longitude, latitude), metres);
