@@ -307,6 +307,56 @@ public sealed class FeedTests(ApiFixture api) : IClassFixture<ApiFixture>, IDisp
         }
     }
 
+    [Fact]
+    public async Task Pull_ByAnImporterScopedToASector_GivesNothingFromOutsideIt_OverHttpAndGrpc()
+    {
+        await api.CallAsync<Sector, Sector>(Registry, "PutSector", new Sector { Id = "feed-west", Name = "West", Area = new Shape { Wkt = "POLYGON((33 0, 34 0, 34 1, 33 1, 33 0))" } });
+        await api.SubmitAsync(NewObservation("feed-in-west", 33.5, 0.5), NewObservation("feed-east", 34.5, 0.5));
+        var token = await Geo.Testing.TestTokens.IssueAsync(api.Database.DataSource, Role.Importer, "importer-west", ["feed-west"]);
+        async Task<(HttpStatusCode Status, List<string> Ids)> HttpAsync(string path)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(api.Service.HttpEndpoint, path));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await _http.SendAsync(request);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                return (response.StatusCode, []);
+            }
+
+            using var document = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync());
+            return (response.StatusCode, document.RootElement.GetProperty("features").EnumerateArray().Select(Id).ToList());
+        }
+
+        // Rows show in the feed once no older transaction of the cluster is still running.
+        var all = await HttpAsync("/feeds/observations?all=true");
+        for (var attempt = 0; attempt < 50 && !all.Ids.Contains(IdOf("feed-in-west")); attempt++)
+        {
+            await Task.Delay(100);
+            all = await HttpAsync("/feeds/observations?all=true");
+        }
+
+        var inside = await HttpAsync($"/feeds/observations/{IdOf("feed-in-west")}");
+        var outside = await HttpAsync($"/feeds/observations/{IdOf("feed-east")}");
+        var missing = await HttpAsync($"/feeds/observations/{IdOf("feed-never")}");
+        using var channel = new Geo.Grpc.Client.GrpcChannel(api.Service.GrpcEndpoint, new Geo.Grpc.Client.GrpcChannelOptions { BearerToken = token });
+        using var call = channel.ServerStreamingCall(
+            Method<PullObservationsRequest, FeedChunk>(FeedsReflection.Descriptor.Services[0], "PullObservations"), new PullObservationsRequest { All = true });
+        var document = new MemoryStream();
+        await foreach (var chunk in call.ResponseStream.ReadAllAsync())
+        {
+            chunk.Geojson.WriteTo(document);
+        }
+
+        using var pulled = JsonDocument.Parse(document.ToArray());
+        var overGrpc = pulled.RootElement.GetProperty("features").EnumerateArray().Select(Id).ToList();
+
+        Assert.Equal([IdOf("feed-in-west")], all.Ids);
+        Assert.Equal([IdOf("feed-in-west")], overGrpc);
+        Assert.Equal([IdOf("feed-in-west")], inside.Ids);
+        Assert.Equal(HttpStatusCode.NotFound, outside.Status);
+        Assert.Equal(missing.Status, outside.Status);
+    }
+
     private async Task Review(string id, VerificationStatus status) =>
         await api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review", new ReviewObservationRequest { Id = id, Verification = status });
 
