@@ -125,7 +125,7 @@ internal static class ApiMapping
 
     /// <summary>
     /// A submitted observation under its client's key (client_id): the service issues the id it
-    /// is stored under (<see cref="ObservationIds"/>) once it knows who submitted it.
+    /// is stored under (<see cref="IssuedIds"/>) once it knows who submitted it.
     /// </summary>
     public static Observation ToObservation(V1.Observation message, FieldErrors errors)
     {

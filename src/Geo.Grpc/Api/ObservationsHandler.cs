@@ -43,7 +43,7 @@ internal sealed class ObservationsHandler(
         var outcome = await writer.CommitAsync(context.CancellationToken).ConfigureAwait(false);
         var response = new V1.SubmitObservationsResponse { Stored = (int)outcome.Stored };
         response.AlreadyStoredIds.AddRange(outcome.AlreadyStoredIds);
-        response.Ids.AddRange(request.Observations.Select(o => ObservationIds.Issue(caller.Subject, o.ClientId)));
+        response.Ids.AddRange(request.Observations.Select(o => IssuedIds.Observation(caller.Subject, o.ClientId)));
         return response;
     }
 
@@ -296,7 +296,7 @@ internal sealed class ObservationsHandler(
     {
         var caller = context.Caller();
         var errors = new FieldErrors();
-        ObservationRules.CheckId(request.Id, "id", errors);
+        var id = ClientKeys.Issue(request.ClientId, request.Id, caller.Subject, IssuedIds.Source, errors);
         ObservationRules.CheckId(request.ObservationId, "observation_id", errors);
         if (request.RecordedBy.Length > 0 && request.RecordedBy != caller.Subject)
         {
@@ -312,11 +312,11 @@ internal sealed class ObservationsHandler(
         ApiErrors.ThrowIfAny(errors);
         await VisibleObservationAsync(request.ObservationId, caller, context.CancellationToken).ConfigureAwait(false);
         await store.RecordSourceAsync(
-            request.Id, request.ObservationId, (SourceKind)request.Kind, request.Description, request.Contact, caller.Subject, context.CancellationToken)
+            id!, request.ObservationId, (SourceKind)request.Kind, request.Description, request.Contact, caller.Subject, context.CancellationToken)
             .ConfigureAwait(false);
-        await audit.AuditChangeAsync(caller.Subject, "source.record", "observation", request.ObservationId, new { source = request.Id, token = caller.TokenId })
+        await audit.AuditChangeAsync(caller.Subject, "source.record", "observation", request.ObservationId, new { source = id, token = caller.TokenId })
             .ConfigureAwait(false);
-        return new V1.SourceReceipt { Id = request.Id };
+        return new V1.SourceReceipt { Id = id };
     }
 
     /// <summary>The sources of an observation, for its supervisor chain; every read is audited, even an empty one.</summary>
@@ -377,16 +377,8 @@ internal sealed class ObservationsHandler(
             var name = $"{field}[{i}]";
             var itemErrors = errors.At(name);
             var message = messages[i];
-            ObservationRules.CheckId(message.ClientId, "client_id", itemErrors);
-            if (errors.Any)
+            if (ClientKeys.Issue(message.ClientId, message.Id, caller.Subject, IssuedIds.Observation, itemErrors) is not { } issuedId)
             {
-                break;
-            }
-
-            var issuedId = ObservationIds.Issue(caller.Subject, message.ClientId);
-            if (message.Id.Length > 0 && message.Id != issuedId)
-            {
-                itemErrors.Add("id", $"'{message.Id}' is not the id the service issues for client_id '{message.ClientId}' ('{issuedId}'): leave it empty");
                 break;
             }
 

@@ -20,7 +20,7 @@ internal sealed class ReferralsHandler(ReferralStore store, AccessStore access)
     {
         var caller = context.Caller();
         var errors = new FieldErrors();
-        ObservationRules.CheckId(request.Id, "id", errors);
+        var id = ClientKeys.Issue(request.ClientId, request.Id, caller.Subject, IssuedIds.Referral, errors);
         if (request.SubmittedBy.Length > 0 && request.SubmittedBy != caller.Subject)
         {
             errors.Add("submitted_by", $"must be empty or your own id ('{caller.Subject}')");
@@ -37,9 +37,9 @@ internal sealed class ReferralsHandler(ReferralStore store, AccessStore access)
         }
 
         ApiErrors.ThrowIfAny(errors);
-        var stored = await store.SubmitAsync(request.Id, (ReferralSection)request.Section, request.ContactDetails, caller.Subject, context.CancellationToken)
+        var stored = await store.SubmitAsync(id!, (ReferralSection)request.Section, request.ContactDetails, caller.Subject, context.CancellationToken)
             .ConfigureAwait(false);
-        return new V1.ReferralReceipt { Id = request.Id, AlreadyStored = !stored };
+        return new V1.ReferralReceipt { Id = id, AlreadyStored = !stored };
     }
 
     public async Task List(V1.ListReferralsRequest request, IServerStreamWriter<V1.Referral> responses, ServerCallContext context)

@@ -258,7 +258,7 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
             same.Parameters.AddRange(command.Parameters.Take(5).Select(p => p.Clone()).ToArray());
             if (await same.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true)
             {
-                throw new RecordConflictException($"source '{id}' is already recorded with other content") { Field = "id" };
+                throw new RecordConflictException($"source '{id}' (this client_id's) is already recorded with other content") { Field = "client_id" };
             }
         }
     }

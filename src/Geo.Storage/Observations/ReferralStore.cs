@@ -33,7 +33,7 @@ public sealed class ReferralStore(NpgsqlDataSource dataSource)
         same.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = hash });
         return await same.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true
             ? false
-            : throw new RecordConflictException($"referral '{id}' is already stored with other content") { Field = "id" };
+            : throw new RecordConflictException($"referral '{id}' (this client_id's) is already stored with other content") { Field = "client_id" };
     }
 
     public async IAsyncEnumerable<StoredReferral> ListAsync(ReferralSection section, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -175,7 +175,7 @@ public sealed class ApiSecurityTests : IClassFixture<ApiFixture>, IClassFixture<
         const string Description = "secret-informant-9c2e";
         await _api.SubmitAsync(NewObservation("owasp-source-1"));
         await _api.As(Role.Supervisor).UnaryAsync(Method<Source, SourceReceipt>(Observations, "RecordSource"),
-            new Source { Id = "owasp-src-1", ObservationId = IdOf("owasp-source-1"), Kind = SourceKind.CommunityMember, Description = Description, Contact = Contact });
+            new Source { ClientId = "owasp-src-1", ObservationId = IdOf("owasp-source-1"), Kind = SourceKind.CommunityMember, Description = Description, Contact = Contact });
 
         var got = await _api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = IdOf("owasp-source-1") });
         var pages = await _api.QueryPagesAsync(new ObservationFilter());
@@ -196,8 +196,8 @@ public sealed class ApiSecurityTests : IClassFixture<ApiFixture>, IClassFixture<
     public async Task ReferralsList_CarriesContactDetailsOnlyForTheTokensOwnSection()
     {
         var submit = Method<Referral, ReferralReceipt>(Referrals, "Submit");
-        await _api.As(Role.Cla).UnaryAsync(submit, new Referral { Id = "owasp-ref-women", Section = ReferralSection.WomenProtection, ContactDetails = "women-contact-1" });
-        await _api.As(Role.Cla).UnaryAsync(submit, new Referral { Id = "owasp-ref-child", Section = ReferralSection.ChildProtection, ContactDetails = "child-contact-1" });
+        await _api.As(Role.Cla).UnaryAsync(submit, new Referral { ClientId = "owasp-ref-women", Section = ReferralSection.WomenProtection, ContactDetails = "women-contact-1" });
+        await _api.As(Role.Cla).UnaryAsync(submit, new Referral { ClientId = "owasp-ref-child", Section = ReferralSection.ChildProtection, ContactDetails = "child-contact-1" });
         var list = Method<ListReferralsRequest, Referral>(Referrals, "List");
 
         var own = await AccessCalls.ReadAllAsync(_api.As(Role.ReferralSection), list, new ListReferralsRequest { Section = ReferralSection.WomenProtection });
@@ -213,7 +213,7 @@ public sealed class ApiSecurityTests : IClassFixture<ApiFixture>, IClassFixture<
     public async Task ReferralsSubmit_ReceiptNeverEchoesContactDetails()
     {
         var receipt = await _api.As(Role.Cla).UnaryAsync(Method<Referral, ReferralReceipt>(Referrals, "Submit"),
-            new Referral { Id = "owasp-ref-receipt", Section = ReferralSection.HumanRights, ContactDetails = "receipt-contact-7" });
+            new Referral { ClientId = "owasp-ref-receipt", Section = ReferralSection.HumanRights, ContactDetails = "receipt-contact-7" });
 
         Assert.DoesNotContain("receipt-contact-7", receipt.ToByteString().ToStringUtf8(), StringComparison.Ordinal);
     }

@@ -194,7 +194,7 @@ public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFix
         await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(Method<ReviewObservationRequest, Observation>(Observations, "Review"),
             new ReviewObservationRequest { Id = IdOf("in-b-2"), Verification = VerificationStatus.Discredited }));
         await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(Method<Source, SourceReceipt>(Observations, "RecordSource"),
-            new Source { Id = "scoped-src-b", ObservationId = IdOf("in-b-2"), Kind = SourceKind.Other, Description = "d" }));
+            new Source { ClientId = "scoped-src-b", ObservationId = IdOf("in-b-2"), Kind = SourceKind.Other, Description = "d" }));
         var unchanged = await Api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = IdOf("in-b-2") });
 
         Assert.Equal(VerificationStatus.Reported, unchanged.Verification);

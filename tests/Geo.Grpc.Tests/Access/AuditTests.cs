@@ -23,7 +23,7 @@ public sealed class AuditTests(ApiFixture api) : IClassFixture<ApiFixture>
     {
         await api.SubmitAsync(NewObservation("audit-source-1"));
         await api.As(Role.Supervisor).UnaryAsync(Method<Source, SourceReceipt>(Observations, "RecordSource"),
-            new Source { Id = "audit-src-1", ObservationId = IdOf("audit-source-1"), Kind = SourceKind.CommunityLeader, Description = "chief", Contact = "+243 000" });
+            new Source { ClientId = "audit-src-1", ObservationId = IdOf("audit-source-1"), Kind = SourceKind.CommunityLeader, Description = "chief", Contact = "+243 000" });
 
         var sources = await api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, SourceList>(Observations, "GetSources"), new GetObservationRequest { Id = IdOf("audit-source-1") });
         var entries = await AuditAsync("observation", IdOf("audit-source-1"));
@@ -38,13 +38,13 @@ public sealed class AuditTests(ApiFixture api) : IClassFixture<ApiFixture>
     public async Task ReferralsList_ByItsSection_IsAudited()
     {
         await api.As(Role.Cla).UnaryAsync(Method<Referral, ReferralReceipt>(Referrals, "Submit"),
-            new Referral { Id = "audit-referral-1", Section = ReferralSection.WomenProtection, ContactDetails = "via the women's association" });
+            new Referral { ClientId = "audit-referral-1", Section = ReferralSection.WomenProtection, ContactDetails = "via the women's association" });
 
         var listed = await AccessCalls.ReadAllAsync(api.As(Role.ReferralSection), Method<ListReferralsRequest, Referral>(Referrals, "List"),
             new ListReferralsRequest { Section = ReferralSection.WomenProtection });
         var entries = await AuditAsync("referral_section", ReferralSection.WomenProtection.ToString());
 
-        Assert.Contains(listed, r => r.Id == "audit-referral-1");
+        Assert.Contains(listed, r => r.Id == Geo.Core.Domain.IssuedIds.Referral(SubjectOf(Role.Cla), "audit-referral-1"));
         Assert.Contains(entries, e => e.Action == "referral.read" && e.Actor == "test-referralsection");
     }
 

@@ -120,7 +120,7 @@ public sealed class InjectionTests(ApiFixture api) : IClassFixture<ApiFixture>
         await StoredOrRefused("Review note", () => Unary<ReviewObservationRequest, Observation>(
             Role.Supervisor, Observations, "Review", new ReviewObservationRequest { Id = IdOf(inSummary.ClientId), Verification = VerificationStatus.Verified, Note = payload }));
         await StoredOrRefused("RecordSource", () => Unary<Source, SourceReceipt>(
-            Role.Supervisor, Observations, "RecordSource", new Source { Id = $"inj-source-{index}", ObservationId = IdOf(inSummary.ClientId), Kind = SourceKind.CommunityLeader, Description = payload, Contact = payload }));
+            Role.Supervisor, Observations, "RecordSource", new Source { ClientId = $"inj-source-{index}", ObservationId = IdOf(inSummary.ClientId), Kind = SourceKind.CommunityLeader, Description = payload, Contact = payload }));
         await AssertTablesIntact();
     }
 
@@ -200,7 +200,7 @@ public sealed class InjectionTests(ApiFixture api) : IClassFixture<ApiFixture>
         }
 
         await StoredOrRefused("token sectors", () => Unary<IssueTokenRequest, IssuedToken>(Role.Administrator, ApiFixture.Access, "IssueToken", new IssueTokenRequest { Role = Geo.Api.V1.Role.Analyst, Subject = "s", Sectors = { payload } }));
-        await StoredOrRefused("referral", () => Unary<Referral, ReferralReceipt>(Role.Cla, Referrals, "Submit", new Referral { Id = $"inj-referral-{index}", Section = ReferralSection.HumanRights, ContactDetails = payload }));
+        await StoredOrRefused("referral", () => Unary<Referral, ReferralReceipt>(Role.Cla, Referrals, "Submit", new Referral { ClientId = $"inj-referral-{index}", Section = ReferralSection.HumanRights, ContactDetails = payload }));
         await AssertTablesIntact();
     }
 

@@ -156,7 +156,7 @@ public sealed class ApiFixture : IAsyncLifetime, IDisposable
     public static string SubjectOf(Role role) => $"test-{role}".ToLowerInvariant();
 
     /// <summary>The id the service issues for an observation submitted under <paramref name="clientId"/> by a supervisor (or <paramref name="submitter"/>).</summary>
-    public static string IdOf(string clientId, string? submitter = null) => Geo.Core.Domain.ObservationIds.Issue(submitter ?? SubjectOf(Role.Supervisor), clientId);
+    public static string IdOf(string clientId, string? submitter = null) => Geo.Core.Domain.IssuedIds.Observation(submitter ?? SubjectOf(Role.Supervisor), clientId);
 
     /// <summary>
     /// The ids of <paramref name="observations"/> as the client keys among <paramref name="clientIds"/>

@@ -135,7 +135,7 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
     [Fact]
     public async Task Referral_SubmittedToASection_IsListedForThatSectionOnlyAndIsIdempotent()
     {
-        var referral = new Referral { Id = "ref-1", Section = ReferralSection.WomenProtection, ContactDetails = "Via the parish nurse, Tuesdays" };
+        var referral = new Referral { ClientId = "ref-1", Section = ReferralSection.WomenProtection, ContactDetails = "Via the parish nurse, Tuesdays" };
 
         var first = await api.CallAsync<Referral, ReferralReceipt>(Referrals, "Submit", referral);
         var again = await api.CallAsync<Referral, ReferralReceipt>(Referrals, "Submit", referral);
@@ -148,19 +148,44 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
 
         Assert.False(first.AlreadyStored);
         Assert.True(again.AlreadyStored);
-        Assert.Equal(["ref-1"], women.Select(r => r.Id));
+        Assert.Equal([Geo.Core.Domain.IssuedIds.Referral(SubjectOf(Geo.Core.Access.Role.Supervisor), "ref-1")], women.Select(r => r.Id));
+        Assert.Equal(women[0].Id, first.Id);
         Assert.Empty(children);
         Assert.StartsWith("section: your token reads only the referrals addressed to its own section", otherSection, StringComparison.Ordinal);
         Assert.Equal("test-supervisor", women[0].SubmittedBy);
-        Assert.Equal("id: referral 'ref-1' is already stored with other content", await FailsWith(StatusCode.AlreadyExists, () => api.CallAsync<Referral, ReferralReceipt>(Referrals, "Submit", changed)));
+        Assert.Equal($"client_id: referral '{first.Id}' (this client_id's) is already stored with other content", await FailsWith(StatusCode.AlreadyExists, () => api.CallAsync<Referral, ReferralReceipt>(Referrals, "Submit", changed)));
         Assert.Equal(0L, await api.Database.ScalarAsync<long>("SELECT count(*) FROM observations WHERE summary LIKE '%parish nurse%'"));
+    }
+
+    [Fact]
+    public async Task ReferralAndSource_TheSameKeyFromAnotherSubmitter_AreStoredAsTheirOwnAndRevealNothing()
+    {
+        await api.SubmitAsync(NewObservation("shared-source-obs"));
+        using var other = await api.ChannelForAsync(Geo.Core.Access.Role.Supervisor, "supervisor-keys");
+        var referral = new Referral { ClientId = "shared-ref", Section = ReferralSection.HumanRights, ContactDetails = "first" };
+        var source = new Source { ClientId = "shared-src", ObservationId = IdOf("shared-source-obs"), Kind = SourceKind.Other, Description = "first" };
+        var theirReferral = referral.Clone();
+        theirReferral.ContactDetails = "second";
+        var theirSource = source.Clone();
+        theirSource.Description = "second";
+
+        var ours = await api.CallAsync<Referral, ReferralReceipt>(Referrals, "Submit", referral);
+        var theirs = await other.UnaryAsync(Method<Referral, ReferralReceipt>(Referrals, "Submit"), theirReferral);
+        var ourSource = await api.CallAsync<Source, SourceReceipt>(Observations, "RecordSource", source);
+        var theirSourceReceipt = await other.UnaryAsync(Method<Source, SourceReceipt>(Observations, "RecordSource"), theirSource);
+
+        Assert.False(theirs.AlreadyStored);
+        Assert.NotEqual(ours.Id, theirs.Id);
+        Assert.Equal(Geo.Core.Domain.IssuedIds.Referral("supervisor-keys", "shared-ref"), theirs.Id);
+        Assert.NotEqual(ourSource.Id, theirSourceReceipt.Id);
+        Assert.Equal(2L, await api.Database.ScalarAsync<long>($"SELECT count(*) FROM confidential.sources WHERE observation_id = '{IdOf("shared-source-obs")}'"));
     }
 
     [Fact]
     public async Task Referral_WithoutSectionOrContact_IsRefused()
     {
-        var section = await FailsWith(StatusCode.InvalidArgument, () => api.CallAsync<Referral, ReferralReceipt>(Referrals, "Submit", new Referral { Id = "ref-2", ContactDetails = "x" }));
-        var contact = await FailsWith(StatusCode.InvalidArgument, () => api.CallAsync<Referral, ReferralReceipt>(Referrals, "Submit", new Referral { Id = "ref-2", Section = ReferralSection.HumanRights }));
+        var section = await FailsWith(StatusCode.InvalidArgument, () => api.CallAsync<Referral, ReferralReceipt>(Referrals, "Submit", new Referral { ClientId = "ref-2", ContactDetails = "x" }));
+        var contact = await FailsWith(StatusCode.InvalidArgument, () => api.CallAsync<Referral, ReferralReceipt>(Referrals, "Submit", new Referral { ClientId = "ref-2", Section = ReferralSection.HumanRights }));
 
         Assert.Equal("section: is required", section);
         Assert.StartsWith("contact_details: is required", contact, StringComparison.Ordinal);
@@ -173,13 +198,13 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
 
         var receipt = await api.CallAsync<Source, SourceReceipt>(Observations, "RecordSource", new Source
         {
-            Id = "src-1", ObservationId = IdOf("sourced-1"), Kind = SourceKind.CommunityLeader, Description = "Village chief", Contact = "+243 000",
+            ClientId = "src-1", ObservationId = IdOf("sourced-1"), Kind = SourceKind.CommunityLeader, Description = "Village chief", Contact = "+243 000",
         });
         var unknown = await FailsWith(StatusCode.NotFound, () => api.CallAsync<Source, SourceReceipt>(Observations, "RecordSource",
-            new Source { Id = "src-2", ObservationId = IdOf("nope"), Kind = SourceKind.Other }));
+            new Source { ClientId = "src-2", ObservationId = IdOf("nope"), Kind = SourceKind.Other }));
         var observation = await api.CallAsync<GetObservationRequest, Observation>(Observations, "Get", new GetObservationRequest { Id = IdOf("sourced-1") });
 
-        Assert.Equal("src-1", receipt.Id);
+        Assert.Equal(Geo.Core.Domain.IssuedIds.Source(SubjectOf(Geo.Core.Access.Role.Supervisor), "src-1"), receipt.Id);
         Assert.Equal($"observation_id: no observation '{IdOf("nope")}'", unknown);
         Assert.Equal(1L, await api.Database.ScalarAsync<long>($"SELECT count(*) FROM confidential.sources WHERE observation_id = '{IdOf("sourced-1")}'"));
         Assert.DoesNotContain("Village chief", observation.ToString(), StringComparison.Ordinal);
