@@ -99,7 +99,13 @@ public sealed class GeoAwarenessService : IAsyncDisposable
             await StartListeningAsync(app, options, cancellationToken).ConfigureAwait(false);
             var (grpc, http) = BoundEndpoints(app);
             var readiness = await database.CheckReadinessAsync(cancellationToken).ConfigureAwait(false);
+            if (!app.Services.GetRequiredService<IOptions<Access.AccessOptions>>().Value.Enabled)
+            {
+                HostLog.AuthenticationOff(logger);
+            }
+
             HostLog.Ready(logger, grpc.ToString(), http.ToString(), readiness.PostgisVersion, readiness.SchemaVersion, clock.ElapsedMilliseconds);
+
             return new GeoAwarenessService(app, database, bootLoggerFactory, grpc, http, certificate);
         }
         catch (Exception e) when (e is MigrationException or NpgsqlException or StartupException)

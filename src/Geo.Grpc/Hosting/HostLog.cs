@@ -11,6 +11,9 @@ internal static partial class HostLog
     [LoggerMessage(3, LogLevel.Critical, "GeoAwareness cannot start: {Reason}")]
     public static partial void CannotStart(ILogger logger, string reason);
 
+    [LoggerMessage(5, LogLevel.Warning, "Authentication is OFF (GeoAwareness:Auth:Enabled=false): every caller acts as an unscoped supervisor. Only for benchmarks on a private machine")]
+    public static partial void AuthenticationOff(ILogger logger);
+
     [LoggerMessage(4, LogLevel.Information, "GeoAwareness stopped")]
     public static partial void Stopped(ILogger logger);
 }

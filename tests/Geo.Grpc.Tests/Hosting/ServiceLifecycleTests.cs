@@ -38,6 +38,31 @@ public sealed class ServiceLifecycleTests
     }
 
     [Fact]
+    public async Task Run_WithAuthenticationOff_SaysSoLoudly_AndWithItOn_DoesNot()
+    {
+        var cluster = await PostgisCluster.GetAsync();
+        var name = await cluster.CreateMigratedDatabaseAsync("authoff");
+        try
+        {
+            var connection = $"--ConnectionStrings:GeoAwareness={cluster.Cluster.ConnectionStringFor(name)}";
+            await using var off = ServiceProcess.Start(connection, "--GeoAwareness:Auth:Enabled=false");
+            await using var on = ServiceProcess.Start(connection);
+            await off.WaitUntilReadyAsync();
+            await on.WaitUntilReadyAsync();
+
+            Assert.Contains("Authentication is OFF", await off.WaitForOutputAsync("Authentication is OFF"), StringComparison.Ordinal);
+            // The warning would come before the ready line.
+            Assert.DoesNotContain("Authentication is OFF", await on.WaitForOutputAsync("GeoAwareness is ready"), StringComparison.Ordinal);
+            Assert.Equal(0, await off.TerminateAsync());
+            Assert.Equal(0, await on.TerminateAsync());
+        }
+        finally
+        {
+            await cluster.DropDatabaseAsync(name);
+        }
+    }
+
+    [Fact]
     public async Task Run_PortAlreadyInUse_ExitsNonZeroWithOneLineAndNoStackTrace()
     {
         using var squatter = new TcpListener(IPAddress.Loopback, 0);
