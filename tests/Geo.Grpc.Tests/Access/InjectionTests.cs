@@ -162,6 +162,43 @@ public sealed class InjectionTests(ApiFixture api) : IClassFixture<ApiFixture>
 
     [Theory]
     [MemberData(nameof(PayloadIndexes))]
+    public async Task HttpParameters_Payload_AreRefusedOrMatchNothing_NeverAnInternalError(int index)
+    {
+        var payload = Uri.EscapeDataString(Payloads[index]);
+        using var http = new HttpClient();
+        var calls = new (Role Role, string Path)[]
+        {
+            (Role.Importer, $"/feeds/observations?cursor={payload}"),
+            (Role.Importer, $"/feeds/observations?limit={payload}"),
+            (Role.Importer, $"/feeds/observations/{payload}"),
+            (Role.Importer, $"/feeds/layers/bases?sector={payload}"),
+            (Role.Importer, $"/feeds/layers/communities-at-risk?sector={payload}&at={payload}"),
+            (Role.CpasFocalPoint, $"/indicators?period={payload}"),
+            (Role.CpasFocalPoint, $"/indicators?period=2026-Q3&level=base&id={payload}"),
+            (Role.CpasFocalPoint, $"/indicators?period=2026-Q3&level={payload}&format={payload}"),
+        };
+
+        foreach (var (role, path) in calls)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(api.Service.HttpEndpoint, path));
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", api.TokenOf(role));
+            using var response = await http.SendAsync(request);
+            var status = (int)response.StatusCode;
+            Assert.True(status is 200 or 400 or 404, $"{path}: HTTP {status}: {await response.Content.ReadAsStringAsync()}");
+            if (status == 200 && path.StartsWith("/feeds/layers/", StringComparison.Ordinal))
+            {
+                // Only records whose sector is the payload itself, stored verbatim by the registry test.
+                using var document = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync());
+                Assert.All(document.RootElement.GetProperty("features").EnumerateArray(),
+                    f => Assert.Equal(Payloads[index], f.GetProperty("properties").GetProperty("sector").GetString()));
+            }
+        }
+
+        await AssertTablesIntact();
+    }
+
+    [Theory]
+    [MemberData(nameof(PayloadIndexes))]
     public async Task RegistryAndAccessFields_Payload_AreStoredVerbatimOrRefused(int index)
     {
         var payload = Payloads[index];
