@@ -103,8 +103,11 @@ public sealed class LocationCoarsener
         {
             CoarseningMethod.Exact => CheckPoint(exact, nameof(exact)),
             CoarseningMethod.Grid => SnapToGrid(exact, policy.CellMetres),
+            // A centroid farther than a fallback cell is not where the point is (a wrong link, a huge
+            // community): the grid keeps the shift bounded, so area filters can be widened by it.
             CoarseningMethod.CommunityCentroid => communityCentroid is { } centroid
-                ? CheckPoint(centroid, nameof(communityCentroid))
+                && Geodesy.DistanceMetres(CheckPoint(exact, nameof(exact)), CheckPoint(centroid, nameof(communityCentroid))) <= policy.CellMetres
+                ? centroid
                 : SnapToGrid(exact, policy.CellMetres),
             CoarseningMethod.Displacement => Displace(observationId, exact, settlement, administrativeArea),
             _ => throw new ArgumentOutOfRangeException(nameof(policy), policy.Method, "unknown coarsening method."),

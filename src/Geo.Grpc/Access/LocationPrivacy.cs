@@ -2,6 +2,7 @@ using Geo.Core.Access;
 using Geo.Core.Domain;
 using Geo.Core.Privacy;
 using Geo.Storage;
+using Geo.Storage.Registry;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -11,15 +12,31 @@ namespace Geo.Grpc.Access;
 /// Coarsens what leaves the service for callers without the right to exact locations. The key
 /// lives in the database, so a point is displaced the same way on every pull, by every instance.
 /// </summary>
-public sealed class LocationPrivacy(NpgsqlDataSource dataSource, IOptions<PrivacyOptions> options)
+public sealed class LocationPrivacy(NpgsqlDataSource dataSource, RegistryStore registry, IOptions<PrivacyOptions> options)
 {
     private readonly Lazy<Task<LocationCoarsener>> _coarsener = new(async () =>
         new LocationCoarsener(await ServiceSecrets.GetOrCreateAsync(dataSource, "location-coarsening", 32, CancellationToken.None).ConfigureAwait(false)));
 
     public LocationCoarsening PolicyFor(Caller caller) => options.Value.PolicyFor(caller);
 
-    /// <summary>The coarsener with the service's key, for callers that coarsen many points in a row.</summary>
-    public Task<LocationCoarsener> CoarsenerAsync() => _coarsener.Value;
+    /// <summary>
+    /// How one request coarsens its points under <paramref name="policy"/>, or null for an exact
+    /// caller: the service's key, and the communities' centroids when the policy moves points there.
+    /// </summary>
+    public async Task<PointCoarsening?> ForAsync(LocationCoarsening policy, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        if (!policy.IsCoarsened)
+        {
+            return null;
+        }
+
+        var coarsener = await _coarsener.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var centroids = policy.Method == CoarseningMethod.CommunityCentroid
+            ? await registry.CommunityCentroidsAsync(cancellationToken).ConfigureAwait(false)
+            : null;
+        return new PointCoarsening(coarsener, policy, centroids);
+    }
 
     /// <summary>How far a coarsened point can lie from the exact one: areas are searched that much wider, then tested on the coarse point.</summary>
     public static double MaxShiftMetres(LocationCoarsening policy)
@@ -33,21 +50,6 @@ public sealed class LocationPrivacy(NpgsqlDataSource dataSource, IOptions<Privac
         };
     }
 
-    /// <summary>The observation as a coarsened caller sees it: the coarse point and no area polygon.</summary>
-    public async Task<StoredObservation> CoarsenAsync(StoredObservation stored, LocationCoarsening policy)
-    {
-        ArgumentNullException.ThrowIfNull(stored);
-        ArgumentNullException.ThrowIfNull(policy);
-        if (!policy.IsCoarsened)
-        {
-            return stored;
-        }
-
-        var coarsener = await _coarsener.Value.ConfigureAwait(false);
-        // Whether a place is a town is not recorded; rural gives the wider displacement, the safe side.
-        var point = coarsener.Coarsen(policy, stored.Observation.Id, stored.Observation.Location, SettlementType.Rural);
-        return stored with { Observation = stored.Observation with { Location = point, Area = null } };
-    }
 
     /// <summary>The filter sent to the database for a coarsened caller: the area grown by the largest shift.</summary>
     public static ObservationFilter Widened(ObservationFilter filter, LocationCoarsening policy)

@@ -25,8 +25,8 @@ public sealed class PrivacyOptions
         var configured = Roles.TryGetValue(caller.Role, out var role) ? role : new RolePrivacy();
         return configured.Method switch
         {
-            // Observations carry no community centroid at query time; the grid is its documented fallback.
-            CoarseningMethod.Grid or CoarseningMethod.CommunityCentroid => LocationCoarsening.Grid(configured.CellMetres, configured.MinimumAggregateCount),
+            CoarseningMethod.Grid => LocationCoarsening.Grid(configured.CellMetres, configured.MinimumAggregateCount),
+            CoarseningMethod.CommunityCentroid => LocationCoarsening.CommunityCentroid(configured.CellMetres, configured.MinimumAggregateCount),
             _ => LocationCoarsening.Displacement(configured.MinimumAggregateCount),
         };
     }

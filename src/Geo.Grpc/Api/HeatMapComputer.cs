@@ -114,15 +114,16 @@ internal sealed class HeatMapComputer(ObservationPoints points, LocationPrivacy 
         var policy = privacy.PolicyFor(caller);
         var area = AreaGrid.Build(spec.Area, spec.Shape, spec.CellSizeMetres);
         var periods = HeatMapPeriod.Frames(spec.From, spec.To, spec.Step);
-        var coarsener = policy.IsCoarsened ? await privacy.CoarsenerAsync().ConfigureAwait(false) : null;
+        var coarsening = await privacy.ForAsync(policy, cancellationToken).ConfigureAwait(false);
         var columns = new PointColumns(
             ObservedAt: periods.Count > 1 || spec.Weighting.HalfLife is not null,
             Severity: spec.Weighting.BySeverity,
             PeopleCells: spec.Weighting.ByPeople ? spec.Filter.Affected.CellMask : 0,
-            Id: coarsener is not null);
+            Id: coarsening is not null,
+            CommunityId: policy.Method == CoarseningMethod.CommunityCentroid);
         var sinks = await points.ReadAsync(
             LocationPrivacy.Widened(spec.Filter, policy), AccessRules.VisibilityOf(caller), columns,
-            _options.HeatMapReaders, _options.HeatMapPagesPerReader, () => new BinningSink(new HeatMapBins(area, periods, spec), coarsener, policy, spec.Area), cancellationToken)
+            _options.HeatMapReaders, _options.HeatMapPagesPerReader, () => new BinningSink(new HeatMapBins(area, periods, spec), coarsening, spec.Area), cancellationToken)
             .ConfigureAwait(false);
         var bins = sinks[0].Bins;
         foreach (var sink in sinks.Skip(1))
@@ -138,20 +139,19 @@ internal sealed class HeatMapComputer(ObservationPoints points, LocationPrivacy 
     /// Bins what one reader streams. A coarsened caller's points are coarsened before anything
     /// else and tested against the area on the coarse point, so no cell ever sees an exact one.
     /// </summary>
-    private sealed class BinningSink(HeatMapBins bins, LocationCoarsener? coarsener, LocationCoarsening policy, QueryArea area) : IObservationPointSink
+    private sealed class BinningSink(HeatMapBins bins, PointCoarsening? coarsening, QueryArea area) : IObservationPointSink
     {
         public HeatMapBins Bins => bins;
 
         public void Add(in ObservationPoint point)
         {
-            if (coarsener is null)
+            if (coarsening is null)
             {
                 bins.Add(point.Longitude, point.Latitude, point.ObservedAt, point.Severity, point.People);
                 return;
             }
 
-            // Whether a place is a town is not recorded; rural gives the wider displacement, the safe side.
-            var coarse = coarsener.Coarsen(policy, point.Id!, new GeoPoint(point.Longitude, point.Latitude), SettlementType.Rural);
+            var coarse = coarsening.Coarsen(point.Id!, new GeoPoint(point.Longitude, point.Latitude), point.CommunityId);
             if (area.Contains(coarse))
             {
                 bins.Add(coarse.Longitude, coarse.Latitude, point.ObservedAt, point.Severity, point.People);

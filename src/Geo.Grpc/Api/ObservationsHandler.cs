@@ -131,7 +131,8 @@ internal sealed class ObservationsHandler(
         CheckId(request.Id, "id");
         var caller = context.Caller();
         var stored = await store.GetAsync(request.Id, AccessRules.VisibilityOf(caller), context.CancellationToken).ConfigureAwait(false);
-        return ApiMapping.ToProto(await privacy.CoarsenAsync(stored, privacy.PolicyFor(caller)).ConfigureAwait(false));
+        var coarsening = await privacy.ForAsync(privacy.PolicyFor(caller), context.CancellationToken).ConfigureAwait(false);
+        return ApiMapping.ToProto(coarsening is null ? stored : coarsening.Coarsen(stored));
     }
 
     public async Task<V1.Observation> Review(V1.ReviewObservationRequest request, ServerCallContext context)
@@ -204,15 +205,16 @@ internal sealed class ObservationsHandler(
         var after = PageToken.ReadObservation(request.PageToken, fingerprint);
         var caller = context.Caller();
         var policy = privacy.PolicyFor(caller);
+        var coarsening = await privacy.ForAsync(policy, context.CancellationToken).ConfigureAwait(false);
         var page = new V1.ObservationPage();
         // A coarsened caller's area is tested on the coarse point: the database is asked for a
         // wider area and the answer narrowed here, so no filter ever touches the exact point.
         await foreach (var exact in store.QueryAsync(LocationPrivacy.Widened(filter, policy), AccessRules.VisibilityOf(caller), after, context.CancellationToken).ConfigureAwait(false))
         {
             var stored = exact;
-            if (policy.IsCoarsened)
+            if (coarsening is not null)
             {
-                stored = await privacy.CoarsenAsync(exact, policy).ConfigureAwait(false);
+                stored = coarsening.Coarsen(exact);
                 if (!LocationPrivacy.Matches(filter, stored))
                 {
                     continue;
@@ -280,9 +282,10 @@ internal sealed class ObservationsHandler(
         }
 
         var tally = new SummaryTally();
+        var coarsening = (await privacy.ForAsync(policy, cancellationToken).ConfigureAwait(false))!;
         await foreach (var exact in store.QueryAsync(LocationPrivacy.Widened(filter, policy), visibility, null, cancellationToken).ConfigureAwait(false))
         {
-            var coarse = await privacy.CoarsenAsync(exact, policy).ConfigureAwait(false);
+            var coarse = coarsening.Coarsen(exact);
             if (LocationPrivacy.Matches(filter, coarse))
             {
                 tally.Add(coarse.Observation);

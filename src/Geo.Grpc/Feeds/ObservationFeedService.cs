@@ -52,7 +52,7 @@ internal sealed class ObservationFeedService(ObservationFeed feed, LocationPriva
     {
         ArgumentNullException.ThrowIfNull(pull);
         ArgumentNullException.ThrowIfNull(writer);
-        var coarsener = pull.Policy.IsCoarsened ? await privacy.CoarsenerAsync().ConfigureAwait(false) : null;
+        var coarsening = await privacy.ForAsync(pull.Policy, cancellationToken).ConfigureAwait(false);
         var features = new ObservationFeatureWriter(writer, RecordUrlPrefix);
         var last = pull.After;
         var count = 0L;
@@ -71,7 +71,7 @@ internal sealed class ObservationFeedService(ObservationFeed feed, LocationPriva
                 break;
             }
 
-            features.Write(record.Stored, record.ChangedAt, Delivered(record.Stored.Observation, pull.Policy, coarsener));
+            features.Write(record.Stored, record.ChangedAt, Delivered(record.Stored.Observation, coarsening));
             last = record.Position;
             count++;
             await writer.FlushIfFullAsync(cancellationToken).ConfigureAwait(false);
@@ -105,10 +105,9 @@ internal sealed class ObservationFeedService(ObservationFeed feed, LocationPriva
         await using var snapshot = await feed.OpenAsync(AccessRules.VisibilityOf(caller), cancellationToken).ConfigureAwait(false);
         var record = await snapshot.ReadOneAsync(id, cancellationToken).ConfigureAwait(false)
             ?? throw new RpcException(StatusCode.NotFound, $"id: no observation '{id}' in the feed");
-        var policy = privacy.PolicyFor(caller);
-        var coarsener = policy.IsCoarsened ? await privacy.CoarsenerAsync().ConfigureAwait(false) : null;
+        var coarsening = await privacy.ForAsync(privacy.PolicyFor(caller), cancellationToken).ConfigureAwait(false);
         writer.BeginFeatureCollection();
-        new ObservationFeatureWriter(writer, RecordUrlPrefix).Write(record.Stored, record.ChangedAt, Delivered(record.Stored.Observation, policy, coarsener));
+        new ObservationFeatureWriter(writer, RecordUrlPrefix).Write(record.Stored, record.ChangedAt, Delivered(record.Stored.Observation, coarsening));
         writer.EndFeatureCollection(json =>
         {
             json.WriteNumber("total", 1);
@@ -120,11 +119,11 @@ internal sealed class ObservationFeedService(ObservationFeed feed, LocationPriva
     /// <summary>Absolute with a configured public address, else relative to the service: the same bytes over gRPC and HTTP.</summary>
     private string RecordUrlPrefix => (options.Value.PublicUrl?.TrimEnd('/') ?? string.Empty) + RecordPath;
 
-    private static DeliveredLocation Delivered(Observation observation, LocationCoarsening policy, LocationCoarsener? coarsener) =>
-        coarsener is null
+    private static DeliveredLocation Delivered(Observation observation, PointCoarsening? coarsening) =>
+        coarsening is null
             ? new DeliveredLocation(observation.Location, observation.Precision, false)
-            // Whether a place is a town is not recorded; rural gives the wider displacement, the safe side.
-            : new DeliveredLocation(coarsener.Coarsen(policy, observation.Id, observation.Location, SettlementType.Rural), policy.Delivered(observation.Precision), true);
+            : new DeliveredLocation(
+                coarsening.Coarsen(observation.Id, observation.Location, observation.CommunityId), coarsening.Policy.Delivered(observation.Precision), true);
 
     private (FeedPosition After, int? Limit) Checked(FeedPullRequest request)
     {

@@ -5,14 +5,14 @@ using Npgsql;
 namespace Geo.Storage.Observations;
 
 /// <summary>What a surface needs of one observation, and nothing more (no summary, no reporter).</summary>
-public readonly record struct ObservationPoint(string? Id, double Longitude, double Latitude, DateTimeOffset ObservedAt, int Severity, int People);
+public readonly record struct ObservationPoint(string? Id, double Longitude, double Latitude, DateTimeOffset ObservedAt, int Severity, int People, string? CommunityId = null);
 
 /// <summary>
 /// Which parts of an observation a surface needs beyond its point: only those are read.
 /// <see cref="PeopleCells"/> is the bitmask of affected-people cells summed into
 /// <see cref="ObservationPoint.People"/> (0: not read).
 /// </summary>
-public sealed record PointColumns(bool ObservedAt, bool Severity, int PeopleCells, bool Id);
+public sealed record PointColumns(bool ObservedAt, bool Severity, int PeopleCells, bool Id, bool CommunityId = false);
 
 /// <summary>Receives the points of one reader; each parallel reader gets its own.</summary>
 public interface IObservationPointSink
@@ -114,8 +114,9 @@ public sealed class ObservationPoints(NpgsqlDataSource dataSource)
             var observedAt = columns.ObservedAt ? reader.GetFieldValue<DateTimeOffset>(ordinal++) : default;
             var severity = columns.Severity ? reader.GetInt16(ordinal++) : 0;
             var people = columns.PeopleCells != 0 ? reader.GetInt32(ordinal++) : 0;
-            var id = columns.Id ? reader.GetString(ordinal) : null;
-            sink.Add(new ObservationPoint(id, longitude, latitude, observedAt, severity, people));
+            var id = columns.Id ? reader.GetString(ordinal++) : null;
+            var communityId = columns.CommunityId && !reader.IsDBNull(ordinal) ? reader.GetString(ordinal) : null;
+            sink.Add(new ObservationPoint(id, longitude, latitude, observedAt, severity, people, communityId));
         }
     }
 
@@ -126,7 +127,7 @@ public sealed class ObservationPoints(NpgsqlDataSource dataSource)
         ArgumentNullException.ThrowIfNull(columns);
         var people = string.Join(" + ", Enumerable.Range(0, AffectedPeople.CellCount).Where(c => (columns.PeopleCells & (1 << c)) != 0).Select(c => $"affected[{c + 1}]"));
         return $"SELECT ST_X(location), ST_Y(location){(columns.ObservedAt ? ", observed_at" : string.Empty)}{(columns.Severity ? ", severity" : string.Empty)}" +
-            $"{(people.Length > 0 ? $", {people}" : string.Empty)}{(columns.Id ? ", id" : string.Empty)} FROM observations WHERE {sql.Where}";
+            $"{(people.Length > 0 ? $", {people}" : string.Empty)}{(columns.Id ? ", id" : string.Empty)}{(columns.CommunityId ? ", community_id" : string.Empty)} FROM observations WHERE {sql.Where}";
     }
 
     /// <summary>
@@ -134,7 +135,7 @@ public sealed class ObservationPoints(NpgsqlDataSource dataSource)
     /// the planner may answer it without the table's rows. Ids and affected counts live in the rows only.
     /// </summary>
     private static bool CoveredByTimeIndex(ObservationFilter filter, Visibility visibility, PointColumns columns) =>
-        columns.PeopleCells == 0 && !columns.Id && visibility.OnlyReporter is null && filter.CommunityIds.Count == 0 && filter.BaseIds.Count == 0;
+        columns.PeopleCells == 0 && !columns.Id && !columns.CommunityId && visibility.OnlyReporter is null && filter.CommunityIds.Count == 0 && filter.BaseIds.Count == 0;
 
     private static async Task<long> PagesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {

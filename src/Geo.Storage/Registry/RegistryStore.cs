@@ -406,6 +406,20 @@ public sealed class RegistryStore(NpgsqlDataSource dataSource)
         return locations;
     }
 
+    /// <summary>Every community's centroid, by id: what coarsening to the community's centroid moves a point to.</summary>
+    public async Task<IReadOnlyDictionary<string, GeoPoint>> CommunityCentroidsAsync(CancellationToken cancellationToken)
+    {
+        var centroids = new Dictionary<string, GeoPoint>(StringComparer.Ordinal);
+        await using var command = dataSource.CreateCommand("SELECT id, ST_X(ST_Centroid(location)), ST_Y(ST_Centroid(location)) FROM communities");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            centroids[reader.GetString(0)] = new GeoPoint(reader.GetDouble(1), reader.GetDouble(2));
+        }
+
+        return centroids;
+    }
+
     /// <summary>Adds the caller's area as the next parameter and returns the condition that keeps to it.</summary>
     private static string Scope(NpgsqlCommand command, Geometry? scope, string column)
     {

@@ -110,6 +110,18 @@ public sealed class LocationCoarsenerTests
     }
 
     [Fact]
+    public void CommunityCentroid_FartherThanAFallbackCell_GivesTheGridCellInstead()
+    {
+        // 0.1 degree of latitude is about 11 km, beyond the default 5 km cell.
+        var far = new GeoPoint(Goma.Longitude, Goma.Latitude + 0.1);
+        var policy = LocationCoarsening.CommunityCentroid();
+
+        Assert.Equal(
+            LocationCoarsener.SnapToGrid(Goma, LocationCoarsening.DefaultCommunityFallbackCellMetres),
+            _coarsener.Coarsen(policy, "obs-1", Goma, SettlementType.Rural, far));
+    }
+
+    [Fact]
     public void Exact_ReturnsTheStoredPoint()
     {
         Assert.Equal(Goma, _coarsener.Coarsen(LocationCoarsening.Exact, "obs-1", Goma, SettlementType.Urban));
