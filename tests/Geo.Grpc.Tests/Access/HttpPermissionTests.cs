@@ -103,4 +103,45 @@ public sealed class HttpPermissionTests(ApiFixture api) : IClassFixture<ApiFixtu
             Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         }
     }
+
+    public static TheoryData<Role, string> RolesAndDataRoutes()
+    {
+        var data = new TheoryData<Role, string>();
+        foreach (var role in Enum.GetValues<Role>())
+        {
+            foreach (var route in new[] { "/feeds/observations?limit=1", "/feeds/observations/obs-00000000000000000000000000000000", "/indicators?period=2026-Q3" })
+            {
+                data.Add(role, route);
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>
+    /// The routes that carry data, called with every role's token: forbidden exactly when the role
+    /// lacks the route's permission, and never forbidden otherwise (a missing record is 404).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(RolesAndDataRoutes))]
+    public async Task DataRoute_EveryRole_IsForbiddenExactlyWhenTheRoleLacksItsPermission(Role role, string route)
+    {
+        var needed = route.StartsWith("/indicators", StringComparison.Ordinal) ? Permission.ReadIndicators : Permission.ReadFeeds;
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(api.Service.HttpEndpoint, route));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", api.TokenOf(role));
+        using var anonymous = new HttpRequestMessage(HttpMethod.Get, new Uri(api.Service.HttpEndpoint, route));
+
+        using var response = await _http.SendAsync(request);
+        using var refused = await _http.SendAsync(anonymous);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        if (RolePermissions.Has(role, needed))
+        {
+            Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.NotFound, $"{role} {route}: {response.StatusCode}");
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        }
+    }
 }
