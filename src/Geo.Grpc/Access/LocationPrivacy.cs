@@ -21,9 +21,10 @@ public sealed class LocationPrivacy(NpgsqlDataSource dataSource, RegistryStore r
 
     /// <summary>
     /// How one request coarsens its points under <paramref name="policy"/>, or null for an exact
-    /// caller: the service's key, and the communities' centroids when the policy moves points there.
+    /// caller: the service's key, and the communities' centroids when the policy moves points there
+    /// (only those of <paramref name="communityIds"/> when the request knows which it needs).
     /// </summary>
-    public async Task<PointCoarsening?> ForAsync(LocationCoarsening policy, CancellationToken cancellationToken)
+    public async Task<PointCoarsening?> ForAsync(LocationCoarsening policy, CancellationToken cancellationToken, IReadOnlyCollection<string>? communityIds = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
         if (!policy.IsCoarsened)
@@ -33,7 +34,7 @@ public sealed class LocationPrivacy(NpgsqlDataSource dataSource, RegistryStore r
 
         var coarsener = await _coarsener.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
         var centroids = policy.Method == CoarseningMethod.CommunityCentroid
-            ? await registry.CommunityCentroidsAsync(cancellationToken).ConfigureAwait(false)
+            ? await registry.CommunityCentroidsAsync(communityIds, cancellationToken).ConfigureAwait(false)
             : null;
         return new PointCoarsening(coarsener, policy, centroids);
     }

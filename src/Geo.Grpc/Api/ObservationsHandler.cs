@@ -37,13 +37,13 @@ internal sealed class ObservationsHandler(
         }
 
         var caller = context.Caller();
-        var prepared = Prepare(request.Observations, "observations", caller);
+        var response = new V1.SubmitObservationsResponse();
+        var prepared = Prepare(request.Observations, "observations", caller, response.Ids);
         await using var writer = await ObservationWriter.OpenAsync(dataSource, _options.QueryLimits.MaxListedIds, context.CancellationToken).ConfigureAwait(false);
         await writer.AddAsync(prepared, context.CancellationToken).ConfigureAwait(false);
         var outcome = await writer.CommitAsync(context.CancellationToken).ConfigureAwait(false);
-        var response = new V1.SubmitObservationsResponse { Stored = (int)outcome.Stored };
+        response.Stored = (int)outcome.Stored;
         response.AlreadyStoredIds.AddRange(outcome.AlreadyStoredIds);
-        response.Ids.AddRange(request.Observations.Select(o => IssuedIds.Observation(caller.Subject, o.ClientId)));
         return response;
     }
 
@@ -131,7 +131,8 @@ internal sealed class ObservationsHandler(
         CheckId(request.Id, "id");
         var caller = context.Caller();
         var stored = await store.GetAsync(request.Id, AccessRules.VisibilityOf(caller), context.CancellationToken).ConfigureAwait(false);
-        var coarsening = await privacy.ForAsync(privacy.PolicyFor(caller), context.CancellationToken).ConfigureAwait(false);
+        var community = stored.Observation.CommunityId;
+        var coarsening = await privacy.ForAsync(privacy.PolicyFor(caller), context.CancellationToken, community is null ? [] : [community]).ConfigureAwait(false);
         return ApiMapping.ToProto(coarsening is null ? stored : coarsening.Coarsen(stored));
     }
 
@@ -368,7 +369,8 @@ internal sealed class ObservationsHandler(
     /// Maps and checks a batch and issues each observation's id; a client_id twice in one batch
     /// must carry the same content.
     /// </summary>
-    private List<PreparedObservation> Prepare(RepeatedField<V1.Observation> messages, string field, Caller caller)
+    /// <param name="issuedIds">Receives the id issued for each message, in request order (repeats included).</param>
+    private List<PreparedObservation> Prepare(RepeatedField<V1.Observation> messages, string field, Caller caller, RepeatedField<string>? issuedIds = null)
     {
         var now = clock.GetUtcNow();
         var limits = _options.ObservationLimits;
@@ -384,6 +386,8 @@ internal sealed class ObservationsHandler(
             {
                 break;
             }
+
+            issuedIds?.Add(issuedId);
 
             var observation = ApiMapping.ToObservation(message, itemErrors);
             if (errors.Any)

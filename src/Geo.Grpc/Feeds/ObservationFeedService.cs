@@ -105,7 +105,8 @@ internal sealed class ObservationFeedService(ObservationFeed feed, LocationPriva
         await using var snapshot = await feed.OpenAsync(AccessRules.VisibilityOf(caller), cancellationToken).ConfigureAwait(false);
         var record = await snapshot.ReadOneAsync(id, cancellationToken).ConfigureAwait(false)
             ?? throw new RpcException(StatusCode.NotFound, $"id: no observation '{id}' in the feed");
-        var coarsening = await privacy.ForAsync(privacy.PolicyFor(caller), cancellationToken).ConfigureAwait(false);
+        var community = record.Stored.Observation.CommunityId;
+        var coarsening = await privacy.ForAsync(privacy.PolicyFor(caller), cancellationToken, community is null ? [] : [community]).ConfigureAwait(false);
         writer.BeginFeatureCollection();
         new ObservationFeatureWriter(writer, RecordUrlPrefix).Write(record.Stored, record.ChangedAt, Delivered(record.Stored.Observation, coarsening));
         writer.EndFeatureCollection(json =>

@@ -406,11 +406,16 @@ public sealed class RegistryStore(NpgsqlDataSource dataSource)
         return locations;
     }
 
-    /// <summary>Every community's centroid, by id: what coarsening to the community's centroid moves a point to.</summary>
-    public async Task<IReadOnlyDictionary<string, GeoPoint>> CommunityCentroidsAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The centroids of the communities named, or of every community when <paramref name="ids"/> is
+    /// null, by id: what coarsening to the community's centroid moves a point to.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, GeoPoint>> CommunityCentroidsAsync(IReadOnlyCollection<string>? ids, CancellationToken cancellationToken)
     {
         var centroids = new Dictionary<string, GeoPoint>(StringComparer.Ordinal);
-        await using var command = dataSource.CreateCommand("SELECT id, ST_X(ST_Centroid(location)), ST_Y(ST_Centroid(location)) FROM communities");
+        await using var command = dataSource.CreateCommand(
+            "SELECT id, ST_X(ST_Centroid(location)), ST_Y(ST_Centroid(location)) FROM communities WHERE $1::text[] IS NULL OR id = ANY($1)");
+        command.Parameters.Add(new NpgsqlParameter<string[]?> { TypedValue = ids?.ToArray() });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
