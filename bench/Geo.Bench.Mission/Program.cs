@@ -31,7 +31,7 @@ internal static class Program
                   csv   --observations N --seed S --out FILE
                   geojson --observations N --seed S --out FILE
                         the same observations as the GeoJSON file `geoaware ingest` reads (bench/cli-ingest.sh)
-                  query --grpc http://127.0.0.1:PORT --seed S [--repeat 50] [--target 10000] [--service-pid PID] [--token gat_...]
+                  query --grpc http://127.0.0.1:PORT --seed S [--repeat 50] [--target 10000] [--page-size 5000] [--service-pid PID] [--token gat_...]
                   heatmap --grpc http://127.0.0.1:PORT --seed S [--repeat 10] [--cell 1000] [--shape square|hexagon] [--methods count,kde,hotspots]
                           [--bandwidth 5000] [--service-pid PID] [--token gat_...]
                         heat maps over the whole mission region and year, timed end to end (all cells received);
@@ -226,6 +226,7 @@ internal static class Program
     private static async Task<int> QueryAsync(Core.Synthetic.Mission mission, Arguments options)
     {
         var repeat = options.Int("repeat", 50);
+        var pageSize = options.Int("page-size", 5000);
         var pid = options.OptionalInt("service-pid");
         using var channel = Connect(options);
         var countMethod = Method<ObservationFilter, CountResponse>(Observations, "Count");
@@ -253,7 +254,7 @@ internal static class Program
         var polygonCpu = pid is { } pc ? Memory.CpuSeconds(pc) : 0;
         var polygonTimes = await TimeAsync(repeat, async () =>
         {
-            var rows = await StreamAsync(channel, polygon, 5000);
+            var rows = await StreamAsync(channel, polygon, pageSize);
             if (rows != found)
             {
                 throw new InvalidOperationException($"polygon query returned {rows}, Count said {found}");
