@@ -72,7 +72,7 @@ public class HeatMapKernels
     }
 
     [Benchmark(Description = "kernel density, 5 km, binned + lattice convolution")]
-    public double[] KernelDensityBinned() => KernelDensity.Density(_area.Grid, _bins.Counts[0], 5000);
+    public KernelDensitySurface KernelDensityBinned() => KernelDensity.Surface(_area.Grid, _bins.Counts[0], _bins.Counts[0], 5000);
 
     [Benchmark(Description = "Gi* hot spots, 3 km band, with FDR")]
     public HotSpotResult GiStar() => HotSpots.Compute(_area.Grid, _area.InArea, _bins.Counts[0], _bins.Counts[0], 3000);

@@ -83,8 +83,7 @@ public sealed record HeatMap(AreaGrid Area, HeatMapSpec Spec, IReadOnlyList<Heat
             {
                 HeatMapMethod.Count => new HeatMapFrame(bins.Periods[f], bins.Observations[f], counts, counts, null),
                 HeatMapMethod.WeightedSum => new HeatMapFrame(bins.Periods[f], bins.Observations[f], mass, counts, null),
-                HeatMapMethod.KernelDensity => new HeatMapFrame(bins.Periods[f], bins.Observations[f],
-                    KernelDensity.Density(grid, mass, spec.Bandwidth), Rounded(KernelDensity.Contributing(grid, counts, spec.Bandwidth)), null),
+                HeatMapMethod.KernelDensity => DensityFrame(bins.Periods[f], bins.Observations[f], KernelDensity.Surface(grid, mass, counts, spec.Bandwidth)),
                 _ => HotSpotFrame(bins.Periods[f], bins.Observations[f], grid, inArea, mass, counts, spec.DistanceBand),
             };
             Select(frame, inArea, spec.IncludeEmpty, minCount);
@@ -124,15 +123,8 @@ public sealed record HeatMap(AreaGrid Area, HeatMapSpec Spec, IReadOnlyList<Heat
         return new HeatMapFrame(period, observations, result.ZScores, result.Contributing, result);
     }
 
-    private static double[] Rounded(double[] values)
-    {
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = Math.Round(values[i]);
-        }
-
-        return values;
-    }
+    private static HeatMapFrame DensityFrame(HeatMapPeriod period, long observations, KernelDensitySurface surface) =>
+        new(period, observations, surface.Density, surface.Contributing, null);
 
     private static void Select(HeatMapFrame frame, bool[] inArea, bool includeEmpty, int minCount)
     {

@@ -9,8 +9,37 @@ namespace Geo.Core.HeatMaps;
 /// </summary>
 public static class KernelDensity
 {
-    /// <summary>Density per square kilometre at each cell centre.</summary>
-    public static double[] Density(CellGrid grid, double[] mass, double bandwidthMetres)
+    /// <summary>
+    /// The surface a heat map shows: density per square kilometre at each cell centre, and the
+    /// observations within the bandwidth of it (<paramref name="counts"/> convolved the same way).
+    /// </summary>
+    public static KernelDensitySurface Surface(CellGrid grid, double[] mass, double[] counts, double bandwidthMetres) =>
+        Surface(grid, mass, counts, bandwidthMetres, forceFft: null);
+
+    internal static KernelDensitySurface Surface(CellGrid grid, double[] mass, double[] counts, double bandwidthMetres, bool? forceFft)
+    {
+        var density = Density(grid, mass, bandwidthMetres, forceFft);
+        var contributing = Contributing(grid, counts, bandwidthMetres, forceFft);
+        for (var i = 0; i < density.Length; i++)
+        {
+            // Large surfaces are convolved by FFT, which leaves round-off of about 1e-16 of the
+            // total in every cell, negative ones included. A cell no observation reaches is empty
+            // (else every cell of the map would be shown, and the class breaks would be made of
+            // noise); no density is negative. Counts are whole numbers.
+            contributing[i] = Math.Round(contributing[i]);
+            density[i] = contributing[i] == 0 ? 0 : Math.Max(0, density[i]);
+        }
+
+        return new KernelDensitySurface(density, contributing);
+    }
+
+    /// <summary>
+    /// Density per square kilometre at each cell centre, as convolved: by FFT on large grids,
+    /// with its round-off (see <see cref="Surface(CellGrid, double[], double[], double)"/>).
+    /// </summary>
+    public static double[] Density(CellGrid grid, double[] mass, double bandwidthMetres) => Density(grid, mass, bandwidthMetres, forceFft: null);
+
+    private static double[] Density(CellGrid grid, double[] mass, double bandwidthMetres, bool? forceFft)
     {
         ArgumentNullException.ThrowIfNull(grid);
         var steps = grid.Neighbourhood(bandwidthMetres, strict: true);
@@ -30,14 +59,16 @@ public static class KernelDensity
             stencil[i] = (steps[i].Da, steps[i].Db, raw[i] / total / cellSquareKilometres);
         }
 
-        return LatticeConvolution.Apply(grid, mass, stencil);
+        return LatticeConvolution.Apply(grid, mass, stencil, forceFft);
     }
 
     /// <summary>Observations within the bandwidth of each cell's centre (in cells whose centres lie closer than the bandwidth).</summary>
-    public static double[] Contributing(CellGrid grid, double[] counts, double bandwidthMetres)
+    private static double[] Contributing(CellGrid grid, double[] counts, double bandwidthMetres, bool? forceFft)
     {
-        ArgumentNullException.ThrowIfNull(grid);
         var stencil = grid.Neighbourhood(bandwidthMetres, strict: true).Select(s => (s.Da, s.Db, 1.0)).ToArray();
-        return LatticeConvolution.Apply(grid, counts, stencil);
+        return LatticeConvolution.Apply(grid, counts, stencil, forceFft);
     }
 }
+
+/// <summary>A kernel density surface: per cell, its density per km² and the observations within the bandwidth.</summary>
+public sealed record KernelDensitySurface(double[] Density, double[] Contributing);
