@@ -16,6 +16,12 @@ public sealed record GroupGapCell(int Index, string? NearestBaseId, double Dista
 public sealed record GroupGapResult(bool RequiresFemaleCla, IReadOnlyList<GroupGapCell> Cells, int ThreatenedCells);
 
 /// <summary>
+/// The gaps of one heat map before and after a planned change, and the cells it closes, each
+/// with the base that covers it after the change (the nearest one whose team now reaches it).
+/// </summary>
+public sealed record GroupGapChange(GroupGapResult Before, GroupGapResult After, IReadOnlyList<GroupGapCell> Closed);
+
+/// <summary>
 /// Gender and age coverage gaps (policy para 53): cells of a heat map of threats against a
 /// selected group whose value reaches a threshold, with no qualifying team within reach — a team
 /// with a female CLA when the group is women and/or girls only, any staffed team otherwise.
@@ -35,14 +41,53 @@ public static class GroupGaps
     /// </summary>
     public static GroupGapResult Find(HeatMap map, double threshold, GroupSelector selector, IEnumerable<BaseCoverage> bases, IEnumerable<CommunityAtRisk> communities)
     {
-        ArgumentNullException.ThrowIfNull(bases);
         ArgumentNullException.ThrowIfNull(communities);
         var female = RequiresFemaleCla(selector);
-        var qualifying = bases
-            .Where(b => b.Team.IsStaffed && (!female || b.Team.HasFemaleCla))
+        return Find(map, threshold, female, Qualifying(bases, female), communities.Select(c => new GapCommunity(c.Id, c.Centroid)).ToList());
+    }
+
+    /// <summary>
+    /// What a planned change does to the gaps of one heat map: the gaps judged against the bases
+    /// as they are and as they would be, and the cells that close.
+    /// </summary>
+    public static GroupGapChange Compare(
+        HeatMap map, double threshold, GroupSelector selector, IEnumerable<BaseCoverage> before, IEnumerable<BaseCoverage> after, IEnumerable<CommunityAtRisk> communities)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(communities);
+        var female = RequiresFemaleCla(selector);
+        var inside = communities.Select(c => new GapCommunity(c.Id, c.Centroid)).ToList();
+        var qualifyingAfter = Qualifying(after, female);
+        var was = Find(map, threshold, female, Qualifying(before, female), inside);
+        var now = Find(map, threshold, female, qualifyingAfter, inside);
+        var stillOpen = now.Cells.Select(c => c.Index).ToHashSet();
+        var closed = new List<GroupGapCell>();
+        foreach (var cell in was.Cells.Where(c => !stillOpen.Contains(c.Index)))
+        {
+            var centre = CentreOf(map, cell.Index);
+            var covering = qualifyingAfter
+                .Select(b => (Base: b, Distance: Geodesy.DistanceMetres(centre, b.Location)))
+                .Where(b => b.Distance <= b.Base.ReachMetres)
+                .MinBy(b => b.Distance);
+            closed.Add(cell with { NearestBaseId = covering.Base.Id, DistanceMetres = covering.Distance });
+        }
+
+        return new GroupGapChange(was, now, closed);
+    }
+
+    private static List<CoveringBase> Qualifying(IEnumerable<BaseCoverage> bases, bool requiresFemaleCla)
+    {
+        ArgumentNullException.ThrowIfNull(bases);
+        return bases
+            .Where(b => b.Team.IsStaffed && (!requiresFemaleCla || b.Team.HasFemaleCla))
             .Select(b => new CoveringBase(b.Base.Id, b.Base.Location, b.ReachMetres))
             .ToList();
-        return Find(map, threshold, female, qualifying, communities.Select(c => new GapCommunity(c.Id, c.Centroid)).ToList());
+    }
+
+    private static GeoPoint CentreOf(HeatMap map, int index)
+    {
+        var (x, y) = map.Area.Grid.Centre(index);
+        return map.Area.Frame.Inverse(x, y);
     }
 
     /// <summary>
@@ -81,7 +126,7 @@ public static class GroupGaps
 
             threatened++;
             var (cx, cy) = grid.Centre(index);
-            var centre = area.Frame.Inverse(cx, cy);
+            var centre = CentreOf(map, index);
             var covered = false;
             var nearest = -1;
             var nearestPlanar = double.PositiveInfinity;

@@ -49,7 +49,7 @@ internal sealed class CoverageHandler(RegistryStore store, CoverageReader covera
         var teams = request.Teams.Select(t => new PlannedTeam(t.BaseId, t.ClaCount, t.FemaleCount)).ToList();
         PlannedTeam.Check(teams, errors);
         ApiErrors.ThrowIfAny(errors);
-        var groupGaps = request.GroupGaps is null ? ((HeatMapSpec Spec, CoverageQuestion Question)?)null : groupGapComputer.Read(request.GroupGaps, "group_gaps");
+        var groupGaps = request.GroupGaps is null ? ((HeatMapSpec Spec, CoverageQuestion Question)?)null : ReadGroupGaps(request, question);
         var scope = context.Caller().ScopeArea;
         var sector = request.Coverage?.Sector ?? string.Empty;
         var (bases, communities) = await coverage.ReadAsync(question, sector, scope, context.CancellationToken).ConfigureAwait(false);
@@ -66,19 +66,46 @@ internal sealed class CoverageHandler(RegistryStore store, CoverageReader covera
         var report = ApiMapping.ToProto(plan);
         if (groupGaps is { } asked)
         {
-            // The same threatened cells judged against the bases before and after the plan, at the
-            // plan's date and reach: the cells that close are the gaps before that are gone after.
+            // The heat map judged as GetGroupGaps judges it, against every base and community of
+            // the caller's area (a base of the next sector may cover a cell), before and after.
+            var (wholePlan, wholeCommunities) = (plan, communities);
+            if (sector.Length > 0)
+            {
+                var (allBases, allCommunities) = await coverage.ReadAsync(question, string.Empty, scope, context.CancellationToken).ConfigureAwait(false);
+                (wholePlan, wholeCommunities) = (CoverageAnalysis.Plan(question, allBases, allCommunities, teams), allCommunities);
+            }
+
             var map = await heatMaps.ComputeAsync(asked.Spec, context.Caller(), context.CancellationToken).ConfigureAwait(false);
-            var before = GroupGaps.Find(map, request.GroupGaps!.Threshold, asked.Spec.Filter.Affected, plan.Before.Bases, communities);
-            var after = GroupGaps.Find(map, request.GroupGaps.Threshold, asked.Spec.Filter.Affected, plan.After.Bases, communities);
-            var stillOpen = after.Cells.Select(c => c.Index).ToHashSet();
+            var change = GroupGaps.Compare(map, request.GroupGaps!.Threshold, asked.Spec.Filter.Affected, wholePlan.Before.Bases, wholePlan.After.Bases, wholeCommunities);
             var rings = new CellRings(map.Area);
-            report.GroupGapCellsBefore = before.Cells.Count;
-            report.GroupGapCellsAfter = after.Cells.Count;
-            report.ClosedGroupGapCells.AddRange(before.Cells.Where(c => !stillOpen.Contains(c.Index)).Select(c => GapCell(map, c, rings)));
+            report.GroupGapCellsBefore = change.Before.Cells.Count;
+            report.GroupGapCellsAfter = change.After.Cells.Count;
+            report.ClosedGroupGapCells.AddRange(change.Closed.Select(c => GapCell(map, c, rings)));
         }
 
         return report;
+    }
+
+    /// <summary>
+    /// The group-gaps part of a plan: a plan is judged at one date and reach, the coverage's, so
+    /// the group gaps may leave theirs empty or repeat them, but not ask for others.
+    /// </summary>
+    private (HeatMapSpec Spec, CoverageQuestion Question) ReadGroupGaps(V1.PlanDeploymentRequest request, CoverageQuestion plan)
+    {
+        var asked = groupGapComputer.Read(request.GroupGaps, "group_gaps");
+        var errors = new FieldErrors();
+        if (request.GroupGaps.At is not null && asked.Question.At != plan.At)
+        {
+            errors.Add("group_gaps.at", $"{asked.Question.At:yyyy-MM-dd} differs from the plan's date {plan.At:yyyy-MM-dd}: leave it empty (the plan's coverage.at applies) or give the same date");
+        }
+
+        if (request.GroupGaps.Reach is not null && asked.Question.Reach != plan.Reach)
+        {
+            errors.Add("group_gaps.reach", "differs from the plan's reach: leave it empty (the plan's coverage.reach applies) or give the same distances");
+        }
+
+        ApiErrors.ThrowIfAny(errors);
+        return asked;
     }
 
     private static V1.GroupGapsReport GroupGapsReport(HeatMap map, GroupGapResult gaps, IReadOnlyList<CommunityAtRisk> communities, CoverageReport analysed, bool coarsened)

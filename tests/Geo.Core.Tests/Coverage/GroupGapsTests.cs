@@ -76,6 +76,45 @@ public sealed class GroupGapsTests
     }
 
     [Theory]
+    [InlineData(new[] { Sex.Female }, 1, 0, 1)]
+    [InlineData(new[] { Sex.Female }, 2, 1, 0)]
+    [InlineData(new Sex[0], 2, 0, 0)]
+    public void Compare_ATeamForTheEastBase_ClosesTheGapsItsTeamQualifiesFor(Sex[] sexes, int claCount, int femaleCount, int gapsAfter)
+    {
+        // A staffed team with a woman in the west covers the west cluster; the east base is empty.
+        var question = new CoverageQuestion(new DateOnly(2026, 1, 15), ReachDistances.Defaults, CoverageQuestion.DefaultMinRisk);
+        var west = new BaseTeam(Station("west", new GeoPoint(28.72, -0.7)), new ClaTeam(2, 1, 0), 0, 0);
+        var east = new BaseTeam(Station("east", new GeoPoint(29.32, -0.3)), new ClaTeam(0, 0, 0), 0, 0);
+        var village = new CommunityAtRisk("village-east", "village-east", new GeoPoint(29.3, -0.3), RiskLevel.High, 800);
+        var plan = CoverageAnalysis.Plan(question, [west, east], [village], [new PlannedTeam("east", claCount, femaleCount)]);
+        var selector = new GroupSelector(sexes, []);
+
+        var change = GroupGaps.Compare(Map(), threshold: 3, selector, plan.Before.Bases, plan.After.Bases, [village]);
+
+        var gap = Assert.Single(change.Before.Cells);
+        Assert.Equal(["village-east"], gap.CommunityIds);
+        Assert.Equal("west", gap.NearestBaseId);
+        Assert.Equal(gapsAfter, change.After.Cells.Count);
+        if (gapsAfter == 0)
+        {
+            // Closed by the east team, which now covers it, not the west base that was nearest before.
+            var closed = Assert.Single(change.Closed);
+            Assert.Equal(gap.Index, closed.Index);
+            Assert.Equal("east", closed.NearestBaseId);
+            Assert.Equal(Geodesy.DistanceMetres(Centre(gap.Index), new GeoPoint(29.32, -0.3)), closed.DistanceMetres, 1e-6);
+        }
+        else
+        {
+            Assert.Empty(change.Closed);
+        }
+    }
+
+    private static Base Station(string id, GeoPoint at) => new()
+    {
+        Id = id, Name = id, Kind = BaseKind.OperatingBase, Location = at, OpenedOn = new DateOnly(2024, 1, 1),
+    };
+
+    [Theory]
     [InlineData(new[] { Sex.Female }, true)]
     [InlineData(new Sex[0], false)]
     [InlineData(new[] { Sex.Female, Sex.Male }, false)]

@@ -9,7 +9,7 @@ namespace Geo.Grpc.Tests.Api;
 /// <summary>
 /// Gender and age gaps end to end: two staffed bases 66 km apart, one team with a female CLA and
 /// one of two men, threats against women and girls near each, and a community at risk by the
-/// second. Women and girls near the men's team are a gap (no female CLA within reach); children
+/// second; an empty post of another sector lies 8 km from the men's base. Women and girls near the men's team are a gap (no female CLA within reach); children
 /// are not (any staffed team qualifies). Supervisors see exact locations; a planner's heat map is
 /// built on coarsened points with its minimum count.
 /// </summary>
@@ -46,6 +46,13 @@ public sealed class GroupGapTests : IClassFixture<GroupGapTests.Mission>
                 }
             }
 
+            // An empty post of another sector, 8 km from the men's base: a team sent there reaches
+            // the women's gap by the men's base.
+            await Api.CallAsync<Base, Base>(Registry, "CreateBase", new Base
+            {
+                Id = "gg-north-post", Name = "gg-north-post", Kind = BaseKind.OperatingBase, Sector = "gg-north",
+                Location = new GeoPoint { Longitude = 35.65, Latitude = 0.55 }, OpenedOn = new CalendarDate { Year = 2024, Month = 1, Day = 1 },
+            });
             await Api.CallAsync<Community, Community>(Registry, "CreateCommunity", new Community
             {
                 Id = "gg-village", Name = "Village by the men's base", RiskLevel = RiskLevel.High, Location = new Shape { Wkt = "POINT(35.6 0.5)" },
@@ -137,7 +144,70 @@ public sealed class GroupGapTests : IClassFixture<GroupGapTests.Mission>
         Assert.Equal(0, report.GroupGapCellsAfter);
         var closed = Assert.Single(report.ClosedGroupGapCells);
         Assert.Equal(["gg-village"], closed.CommunityIds);
+        // The base that covers the cell after the plan, not the one that was nearest before it (66 km away).
+        Assert.Equal("gg-men", closed.NearestBaseId);
+        Assert.InRange(closed.DistanceMetres, 0, 5_000);
         Assert.Contains(report.ClosedTeamGaps, g => g.BaseId == "gg-men" && g.Gap == TeamGap.NoFemaleCla);
+    }
+
+    [Fact]
+    public async Task PlanDeployment_ForOneSector_JudgesGroupGapsAsGetGroupGapsDoes()
+    {
+        var request = new PlanDeploymentRequest
+        {
+            Coverage = new CoverageRequest { At = At, Sector = "gg-north" },
+            Teams = { new PlannedTeam { BaseId = "gg-north-post", ClaCount = 2, FemaleCount = 1 } },
+            GroupGaps = Request([Sex.Female], []),
+        };
+
+        var gaps = await GapsAsync(Request([Sex.Female], []));
+        var report = await Api.As(Role.Supervisor).UnaryAsync(Method<PlanDeploymentRequest, PlanDeploymentReport>(Coverage, "PlanDeployment"), request);
+
+        // The mixed team, of no sector, covers its own cell: one gap before, as GetGroupGaps finds,
+        // not two as the sector's bases alone would give.
+        Assert.Equal(gaps.Cells.Count, report.GroupGapCellsBefore);
+        Assert.Equal(1, report.GroupGapCellsBefore);
+        Assert.Equal(0, report.GroupGapCellsAfter);
+        var closed = Assert.Single(report.ClosedGroupGapCells);
+        Assert.Equal(gaps.Cells[0].Cell.Column, closed.Cell.Column);
+        Assert.Equal("gg-north-post", closed.NearestBaseId);
+        Assert.InRange(closed.DistanceMetres, 1_000, 15_000);
+        Assert.Equal(["gg-north-post"], report.After.Bases.Select(b => b.Base.Id));
+    }
+
+    [Fact]
+    public async Task PlanDeployment_GroupGapsAtAnotherDateOrReach_IsRefusedNamingTheField()
+    {
+        var otherDate = Request([Sex.Female], []);
+        otherDate.At = new CalendarDate { Year = 2026, Month = 3, Day = 2 };
+        var otherReach = Request([Sex.Female], []);
+        otherReach.Reach = new ReachDistances { OperatingBaseMetres = 80_000 };
+        var sameReach = Request([Sex.Female], []);
+        sameReach.Reach = new ReachDistances { OperatingBaseMetres = 70_000 };
+
+        foreach (var (groupGaps, field) in new[] { (otherDate, "group_gaps.at"), (otherReach, "group_gaps.reach") })
+        {
+            var plan = new PlanDeploymentRequest
+            {
+                Coverage = new CoverageRequest { At = At },
+                Teams = { new PlannedTeam { BaseId = "gg-men", ClaCount = 1, FemaleCount = 1 } },
+                GroupGaps = groupGaps,
+            };
+            var detail = await FailsWith(StatusCode.InvalidArgument,
+                () => Api.As(Role.Supervisor).UnaryAsync(Method<PlanDeploymentRequest, PlanDeploymentReport>(Coverage, "PlanDeployment"), plan));
+            Assert.StartsWith(field + ":", detail, StringComparison.Ordinal);
+        }
+
+        // The same distances given in both places are one reach, and it applies: at 70 km the mixed
+        // team (66 km away) covers the men's cell, so there is no gap before the plan.
+        var agreed = new PlanDeploymentRequest
+        {
+            Coverage = new CoverageRequest { At = At, Reach = new ReachDistances { OperatingBaseMetres = 70_000 } },
+            Teams = { new PlannedTeam { BaseId = "gg-men", ClaCount = 1, FemaleCount = 0 } },
+            GroupGaps = sameReach,
+        };
+        var report = await Api.As(Role.Supervisor).UnaryAsync(Method<PlanDeploymentRequest, PlanDeploymentReport>(Coverage, "PlanDeployment"), agreed);
+        Assert.Equal(0, report.GroupGapCellsBefore);
     }
 
     [Fact]
@@ -196,10 +266,18 @@ public sealed class GroupGapTests : IClassFixture<GroupGapTests.Mission>
     [Fact]
     public async Task Planner_GetsGapsJudgedOnTheCoarsenedSurface()
     {
+        var exact = await GapsAsync(Request([Sex.Female], [], threshold: 1));
         var report = await GapsAsync(Request([Sex.Female], [], threshold: 1), Role.Planner);
 
+        // A supervisor's surface shows both clusters of six; the planner's displaced points spread
+        // over neighbouring cells, each below the minimum count, so they are withheld and no gap
+        // is revealed from them.
+        Assert.NotEmpty(exact.Cells);
+        Assert.False(exact.Grid.Coarsened);
         Assert.True(report.Grid.Coarsened);
         Assert.True(report.Grid.MinCount > 1);
+        Assert.True(report.Grid.Frames[0].WithheldCells > 0, "the planner's small cells are withheld");
+        Assert.Equal(12, report.Grid.Frames[0].Observations);
         Assert.All(report.Cells, c => Assert.True(c.Cell.Count >= report.Grid.MinCount));
     }
 
