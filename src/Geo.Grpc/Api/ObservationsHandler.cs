@@ -64,6 +64,9 @@ internal sealed class ObservationsHandler(
         await using var second = await ObservationWriter.OpenAsync(dataSource, maxIds, token).ConfigureAwait(false);
         var writer = first;
         Task<WriteOutcome>? merging = null;
+        // Messages before this one are stored; the merge in flight holds those up to mergingEnd.
+        var storedUpTo = 0;
+        var mergingEnd = 0;
         var total = WriteOutcome.Nothing;
         var message = 0;
         try
@@ -79,8 +82,7 @@ internal sealed class ObservationsHandler(
                 {
                     total = await FinishAsync(total, merging, writer, maxIds, token).ConfigureAwait(false);
                     merging = null;
-                    throw new RpcException(refused.StatusCode,
-                        $"{refused.Detail}. Messages before requests[{message}] were stored ({total.Stored} new, {total.AlreadyStored} already stored); nothing of requests[{message}] or after it");
+                    throw new RpcException(refused.StatusCode, $"{refused.Detail}. {StoredBefore(message, total)}");
                 }
 
                 await writer.AddAsync(prepared, token).ConfigureAwait(false);
@@ -88,18 +90,51 @@ internal sealed class ObservationsHandler(
                 {
                     if (merging is not null)
                     {
-                        total = total.Add(await merging.ConfigureAwait(false), maxIds);
+                        var merged = merging;
+                        merging = null;
+                        total = total.Add(await merged.ConfigureAwait(false), maxIds);
+                        storedUpTo = mergingEnd;
                     }
 
-                    merging = writer.CommitAsync(token);
+                    (merging, mergingEnd) = (writer.CommitAsync(token), message + 1);
                     writer = ReferenceEquals(writer, first) ? second : first;
                 }
 
                 message++;
             }
 
-            total = await FinishAsync(total, merging, writer, maxIds, token).ConfigureAwait(false);
-            merging = null;
+            if (merging is not null)
+            {
+                var merged = merging;
+                merging = null;
+                total = total.Add(await merged.ConfigureAwait(false), maxIds);
+                storedUpTo = mergingEnd;
+            }
+
+            total = total.Add(await writer.CommitAsync(token).ConfigureAwait(false), maxIds);
+        }
+        catch (Exception failed) when (ApiErrors.Translate(failed) is { } status)
+        {
+            // A group failed to store (a conflict, an unknown community, the database gone): say
+            // exactly which messages are stored, so that the client resends from the first that
+            // is not. The group being merged when another failed may still have been stored.
+            if (merging is not null)
+            {
+                var merged = merging;
+                merging = null;
+                try
+                {
+                    total = total.Add(await merged.ConfigureAwait(false), maxIds);
+                    storedUpTo = mergingEnd;
+                }
+                catch (Exception mergeFailed) when (mergeFailed is OperationCanceledException || ApiErrors.Translate(mergeFailed) is not null)
+                {
+                    // Not stored either: the failure already caught tells the same story.
+                }
+            }
+
+            var resend = status.StatusCode == StatusCode.Unavailable ? $"; resend requests[{storedUpTo}] and after with the same client_ids" : string.Empty;
+            throw new RpcException(status.StatusCode, $"{status.Detail}. {StoredBefore(storedUpTo, total)}{resend}");
         }
         finally
         {
@@ -114,6 +149,9 @@ internal sealed class ObservationsHandler(
         response.AlreadyStoredIds.AddRange(total.AlreadyStoredIds);
         return response;
     }
+
+    private static string StoredBefore(int message, WriteOutcome total) =>
+        $"Messages before requests[{message}] were stored ({total.Stored} new, {total.AlreadyStored} already stored); nothing of requests[{message}] or after it";
 
     /// <summary>Waits for the merge in flight, then commits what the other writer holds.</summary>
     private static async Task<WriteOutcome> FinishAsync(WriteOutcome total, Task<WriteOutcome>? merging, ObservationWriter writer, int maxIds, CancellationToken token)

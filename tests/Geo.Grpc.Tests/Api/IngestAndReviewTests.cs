@@ -90,7 +90,43 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
         var detail = await FailsWith(StatusCode.AlreadyExists, () => IngestAsync(message));
 
         Assert.StartsWith("requests[0].observations[3].client_id: 'stream-conflict-0003' is already stored with other content", detail, StringComparison.Ordinal);
+        Assert.Contains("Messages before requests[0] were stored (0 new, 0 already stored); nothing of requests[0] or after it", detail, StringComparison.Ordinal);
         Assert.Equal(1L, await api.CountStoredAsync("stream-conflict", 0, 5));
+        var kept = await api.CallAsync<GetObservationRequest, Observation>(Observations, "Get", new GetObservationRequest { Id = IdOf("stream-conflict-0003") });
+        Assert.Equal(29.003, kept.Location.Longitude);
+    }
+
+    [Fact]
+    public async Task Ingest_ConflictInALaterCommit_SaysWhichMessagesAreStored()
+    {
+        // One commit per message of 10 (see ApiFixture); the third message's conflict is found
+        // while the fourth is being received.
+        await api.SubmitAsync(NewObservation("later-conflict-0025", 29.9, -1.5));
+
+        var detail = await FailsWith(StatusCode.AlreadyExists, () => IngestAsync(
+            Message("later-conflict", 0, 10), Message("later-conflict", 10, 10), Message("later-conflict", 20, 10), Message("later-conflict", 30, 10)));
+
+        Assert.StartsWith("requests[2].observations[5].client_id: 'later-conflict-0025' is already stored with other content", detail, StringComparison.Ordinal);
+        Assert.Contains("Messages before requests[2] were stored (20 new, 0 already stored); nothing of requests[2] or after it", detail, StringComparison.Ordinal);
+        Assert.Equal(20L, await api.CountStoredAsync("later-conflict", 0, 20));
+        Assert.Equal(1L, await api.CountStoredAsync("later-conflict", 20, 20));
+    }
+
+    [Fact]
+    public async Task Ingest_UnknownCommunityInACommitOfTwoMessages_SaysTheFirstOfThemIsNotStored()
+    {
+        // Messages of 5 and commits of 10: requests[2] and [3] are one commit, refused for [3]'s
+        // unknown community, so the good requests[2] is not stored either, and the error says so.
+        var bad = Message("two-message", 15, 5);
+        bad.Observations[1].CommunityId = "no-such-community";
+
+        var detail = await FailsWith(StatusCode.NotFound, () => IngestAsync(
+            Message("two-message", 0, 5), Message("two-message", 5, 5), Message("two-message", 10, 5), bad, Message("two-message", 20, 5)));
+
+        Assert.StartsWith("requests[3].observations[1].community_id: no community 'no-such-community'", detail, StringComparison.Ordinal);
+        Assert.Contains("Messages before requests[2] were stored (10 new, 0 already stored); nothing of requests[2] or after it", detail, StringComparison.Ordinal);
+        Assert.Equal(10L, await api.CountStoredAsync("two-message", 0, 10));
+        Assert.Equal(0L, await api.CountStoredAsync("two-message", 10, 15));
     }
 
     [Fact]
