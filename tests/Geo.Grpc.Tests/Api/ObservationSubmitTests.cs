@@ -206,6 +206,26 @@ public sealed class ObservationSubmitTests(ApiFixture api) : IClassFixture<ApiFi
         Assert.Contains("501 in one call, above the maximum of 500", tooMany, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Submit_ObservedInTheFutureWithinTheClockSkew_IsStored_AndJustBeyondItIsRefused()
+    {
+        // The service allows a client clock up to 5 minutes fast; the service's clock is held still so the margins are exact.
+        var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        using var frozen = api.Clock.Freeze(now);
+        var fast = NewObservation("skew-0000", observedAt: now.AddMinutes(4).ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        var tooFast = NewObservation("skew-0001", observedAt: now.AddMinutes(6).ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+
+        var accepted = await api.SubmitAsync(fast);
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => api.SubmitAsync(tooFast));
+        var stored = await api.CallAsync<GetObservationRequest, Observation>(Observations, "Get", new GetObservationRequest { Id = IdOf("skew-0000") });
+
+        Assert.Equal(1, accepted.Stored);
+        Assert.Equal(fast.ObservedAt, stored.ObservedAt);
+        Assert.StartsWith("observations[0].observed_at:", detail, StringComparison.Ordinal);
+        Assert.Contains("is in the future", detail, StringComparison.Ordinal);
+        Assert.Equal(1L, await api.CountStoredAsync("skew", 0, 2));
+    }
+
     private static void Spoil(Observation observation, string problem)
     {
         switch (problem)
