@@ -40,11 +40,28 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
         where TRequest : class, Google.Protobuf.IMessage<TRequest>
         where T : class, Google.Protobuf.IMessage<T> => api.CallAsync<TRequest, T>(Registry, method, request);
 
+    /// <summary>A community's population as comparable text, one "sex/age=count" per group, in order.</summary>
+    private static string[] PopulationOf(Community community) =>
+        [.. community.Population.Select(p => $"{p.Sex}/{p.AgeGroup}={p.Count}").Order(StringComparer.Ordinal)];
+
+    /// <summary>The three yes/no facts of a community, in one value so that a swap of two of them shows.</summary>
+    private static (bool Plan, bool Committee, bool FocalPoint) FlagsOf(Community community) =>
+        (community.HasProtectionPlan, community.HasProtectionCommittee, community.HasCanFocalPoint);
+
     [Fact]
     public async Task CreateCommunity_PointAndPolygon_AreStoredAndListed()
     {
         var point = await Call<Community, Community>("CreateCommunity", Village("reg-c1"));
-        var polygon = await Call<Community, Community>("CreateCommunity", Village("reg-c2", "POLYGON((29.3 -1.6, 29.32 -1.6, 29.32 -1.58, 29.3 -1.58, 29.3 -1.6))"));
+        // The second community's facts differ from the first's in every pair, so that no two of them can be mixed up unseen.
+        var sent = Village("reg-c2", "POLYGON((29.3 -1.6, 29.32 -1.6, 29.32 -1.58, 29.3 -1.58, 29.3 -1.6))");
+        sent.RiskLevel = RiskLevel.Medium;
+        sent.HasProtectionPlan = false;
+        sent.HasProtectionCommittee = true;
+        sent.HasCanFocalPoint = true;
+        sent.Population.Add(new AffectedCount { Sex = Sex.Female, AgeGroup = AgeGroup.Older, Count = 41 });
+        sent.Population.Add(new AffectedCount { Sex = Sex.Male, AgeGroup = AgeGroup.Youth, Count = 77 });
+        var polygon = await Call<Community, Community>("CreateCommunity", sent);
+        var fetchedPoint = await Call<GetByIdRequest, Community>("GetCommunity", new GetByIdRequest { Id = "reg-c1" });
         var fetched = await Call<GetByIdRequest, Community>("GetCommunity", new GetByIdRequest { Id = "reg-c2" });
         var listed = await Call<ListRequest, ListCommunitiesResponse>("ListCommunities", new ListRequest { Sector = "North", PageSize = 1000 });
 
@@ -52,23 +69,38 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Equal(29.30, point.Centroid.Longitude, 6);
         Assert.StartsWith("POLYGON", fetched.Location.Wkt, StringComparison.Ordinal);
         Assert.InRange(fetched.Centroid.Longitude, 29.3, 29.32);
-        Assert.Equal(310, fetched.Population.Single(p => p.Sex == Sex.Female).Count);
-        Assert.Contains(listed.Communities, c => c.Id == "reg-c1");
-        Assert.Contains(listed.Communities, c => c.Id == "reg-c2");
+        Assert.Equal(["Female/Child=310", "Male/Adult=205"], PopulationOf(fetchedPoint));
+        Assert.Equal(["Female/Child=310", "Female/Older=41", "Male/Adult=205", "Male/Youth=77"], PopulationOf(fetched));
+        Assert.Equal((true, false, true), FlagsOf(fetchedPoint));
+        Assert.Equal((false, true, true), FlagsOf(fetched));
+        Assert.Equal(RiskLevel.High, fetchedPoint.RiskLevel);
+        Assert.Equal(RiskLevel.Medium, fetched.RiskLevel);
+        Assert.Equal(("Nyiragongo", "North"), (fetched.AdminArea, fetched.Sector));
+        Assert.Equal(polygon, fetched);
+        Assert.Equal(point, fetchedPoint);
+        Assert.Equal(fetchedPoint, listed.Communities.Single(c => c.Id == "reg-c1"));
+        Assert.Equal(fetched, listed.Communities.Single(c => c.Id == "reg-c2"));
     }
 
     [Fact]
     public async Task CreateCommunity_SameContentAgain_IsIdempotentButOtherContentConflicts()
     {
-        await Call<Community, Community>("CreateCommunity", Village("reg-c3"));
+        var created = await Call<Community, Community>("CreateCommunity", Village("reg-c3"));
         var again = await Call<Community, Community>("CreateCommunity", Village("reg-c3"));
         var other = Village("reg-c3");
         other.Name = "Another name";
+        other.RiskLevel = RiskLevel.Low;
+        other.Population[0].Count = 1;
 
         var detail = await FailsWith(StatusCode.AlreadyExists, () => Call<Community, Community>("CreateCommunity", other));
+        var readBack = await Call<GetByIdRequest, Community>("GetCommunity", new GetByIdRequest { Id = "reg-c3" });
 
         Assert.Equal(1, again.Version);
+        Assert.Equal(created, again);
         Assert.Equal("id: community 'reg-c3' already exists with other content; use UpdateCommunity to change it", detail);
+        Assert.Equal(created, readBack);
+        Assert.Equal(("Kibati", RiskLevel.High, 1L), (readBack.Name, readBack.RiskLevel, readBack.Version));
+        Assert.Equal(["Female/Child=310", "Male/Adult=205"], PopulationOf(readBack));
     }
 
     [Fact]
@@ -78,16 +110,23 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
         var change = Village("reg-c4");
         change.RiskLevel = RiskLevel.Critical;
 
+        var staleChange = change.Clone();
+        staleChange.Name = "Written from a stale copy";
+
         var updated = await Call<UpdateCommunityRequest, Community>("UpdateCommunity", new UpdateCommunityRequest { Community = change, ExpectedVersion = created.Version });
         var stale = await FailsWith(StatusCode.Aborted,
-            () => Call<UpdateCommunityRequest, Community>("UpdateCommunity", new UpdateCommunityRequest { Community = change, ExpectedVersion = created.Version }));
+            () => Call<UpdateCommunityRequest, Community>("UpdateCommunity", new UpdateCommunityRequest { Community = staleChange, ExpectedVersion = created.Version }));
         var missing = await FailsWith(StatusCode.NotFound,
             () => Call<UpdateCommunityRequest, Community>("UpdateCommunity", new UpdateCommunityRequest { Community = Village("reg-none") }));
+        var readBack = await Call<GetByIdRequest, Community>("GetCommunity", new GetByIdRequest { Id = "reg-c4" });
 
         Assert.Equal(2, updated.Version);
         Assert.Equal(RiskLevel.Critical, updated.RiskLevel);
         Assert.Contains("expected_version: community 'reg-c4' is at version 2, not the expected 1", stale, StringComparison.Ordinal);
         Assert.Equal("id: no community 'reg-none'", missing);
+        Assert.Equal(updated, readBack);
+        Assert.Equal("Kibati", readBack.Name);
+        await FailsWith(StatusCode.NotFound, () => Call<GetByIdRequest, Community>("GetCommunity", new GetByIdRequest { Id = "reg-none" }));
     }
 
     [Theory]
@@ -132,6 +171,23 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.StartsWith("kind: 9 is not a known BaseKind", await FailsWith(StatusCode.InvalidArgument, () => Call<Base, Base>("CreateBase", kind)), StringComparison.Ordinal);
         Assert.StartsWith("closed_on: 2023-05-01 is before opened_on", await FailsWith(StatusCode.InvalidArgument, () => Call<Base, Base>("CreateBase", dates)), StringComparison.Ordinal);
         Assert.StartsWith("opened_on: 2024-02-30 is not a valid calendar date", await FailsWith(StatusCode.InvalidArgument, () => Call<Base, Base>("CreateBase", date)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateBase_SameContentAgain_IsIdempotentButOtherContentConflictsAndNothingIsOverwritten()
+    {
+        var created = await Call<Base, Base>("CreateBase", Cob("reg-b6"));
+        var again = await Call<Base, Base>("CreateBase", Cob("reg-b6"));
+        var other = Cob("reg-b6", longitude: 29.40);
+        other.Unit = "BANBATT-1";
+
+        var detail = await FailsWith(StatusCode.AlreadyExists, () => Call<Base, Base>("CreateBase", other));
+        var readBack = await Call<GetByIdRequest, Base>("GetBase", new GetByIdRequest { Id = "reg-b6" });
+
+        Assert.Equal(created, again);
+        Assert.Equal("id: base 'reg-b6' already exists with other content; use UpdateBase to change it", detail);
+        Assert.Equal(created, readBack);
+        Assert.Equal(("INDBATT-2", 29.25, 1L), (readBack.Unit, readBack.Location.Longitude, readBack.Version));
     }
 
     [Fact]
@@ -183,6 +239,33 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Equal("base_id: no base 'no-base'", await FailsWith(StatusCode.NotFound, () => Call<ClaDeployment, ClaDeployment>("CreateDeployment", unknownBase)));
         Assert.StartsWith("sex: 3 is not FEMALE (1) or MALE (2)", await FailsWith(StatusCode.InvalidArgument, () => Call<ClaDeployment, ClaDeployment>("CreateDeployment", unknownSex)), StringComparison.Ordinal);
         Assert.StartsWith("to: 2025-01-01 is before from 2026-01-01", await FailsWith(StatusCode.InvalidArgument, () => Call<ClaDeployment, ClaDeployment>("CreateDeployment", inverted)), StringComparison.Ordinal);
+    }
+
+    private static ClaDeployment Deployment(string id, string baseId) => new()
+    {
+        Id = id, ClaId = "cla-" + id, Sex = Sex.Female, BaseId = baseId, HomeLocality = "Masisi",
+        From = new CalendarDate { Year = 2025, Month = 1, Day = 1 },
+    };
+
+    private Task<ClaDeployment> GetDeployment(string id) => Call<GetByIdRequest, ClaDeployment>("GetDeployment", new GetByIdRequest { Id = id });
+
+    [Fact]
+    public async Task CreateDeployment_SameContentAgain_IsIdempotentButOtherContentConflictsAndNothingIsOverwritten()
+    {
+        await Call<Base, Base>("CreateBase", Cob("reg-b9"));
+        var created = await Call<ClaDeployment, ClaDeployment>("CreateDeployment", Deployment("dep-dup", "reg-b9"));
+        var again = await Call<ClaDeployment, ClaDeployment>("CreateDeployment", Deployment("dep-dup", "reg-b9"));
+        var other = Deployment("dep-dup", "reg-b9");
+        other.ClaId = "cla-someone-else";
+        other.TemporaryDuty = true;
+
+        var detail = await FailsWith(StatusCode.AlreadyExists, () => Call<ClaDeployment, ClaDeployment>("CreateDeployment", other));
+        var readBack = await GetDeployment("dep-dup");
+
+        Assert.Equal(created, again);
+        Assert.Equal("id: deployment 'dep-dup' already exists with other content; use UpdateDeployment to change it", detail);
+        Assert.Equal(created, readBack);
+        Assert.Equal(("cla-dep-dup", false, 1L), (readBack.ClaId, readBack.TemporaryDuty, readBack.Version));
     }
 
     [Fact]
