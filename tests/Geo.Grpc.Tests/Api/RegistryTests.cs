@@ -191,6 +191,33 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task UpdateBase_WithCurrentVersion_BumpsItAndAStaleVersionIsAborted()
+    {
+        var created = await Call<Base, Base>("CreateBase", Cob("reg-b7"));
+        var change = Cob("reg-b7", longitude: 29.27);
+        change.Unit = "BANBATT-1";
+        change.ClosedOn = new CalendarDate { Year = 2026, Month = 6, Day = 30 };
+        var staleChange = change.Clone();
+        staleChange.Name = "Written from a stale copy";
+
+        var updated = await Call<UpdateBaseRequest, Base>("UpdateBase", new UpdateBaseRequest { Base = change, ExpectedVersion = created.Version });
+        var stale = await FailsWith(StatusCode.Aborted,
+            () => Call<UpdateBaseRequest, Base>("UpdateBase", new UpdateBaseRequest { Base = staleChange, ExpectedVersion = created.Version }));
+        var missing = await FailsWith(StatusCode.NotFound,
+            () => Call<UpdateBaseRequest, Base>("UpdateBase", new UpdateBaseRequest { Base = Cob("reg-b-none") }));
+        var readBack = await Call<GetByIdRequest, Base>("GetBase", new GetByIdRequest { Id = "reg-b7" });
+
+        Assert.Equal(1, created.Version);
+        Assert.Equal(2, updated.Version);
+        Assert.Equal(("BANBATT-1", 29.27, 2026, 6, 30), (updated.Unit, updated.Location.Longitude, updated.ClosedOn.Year, updated.ClosedOn.Month, updated.ClosedOn.Day));
+        Assert.Equal("expected_version: base 'reg-b7' is at version 2, not the expected 1: read it again and retry", stale);
+        Assert.Equal("id: no base 'reg-b-none'", missing);
+        Assert.Equal(updated, readBack);
+        Assert.Equal("COB reg-b7", readBack.Name);
+        await FailsWith(StatusCode.NotFound, () => Call<GetByIdRequest, Base>("GetBase", new GetByIdRequest { Id = "reg-b-none" }));
+    }
+
+    [Fact]
     public async Task CreateDeployment_OwnLocalityAndLongTemporaryDuty_AreFlaggedOnWriteAndInQueries()
     {
         await Call<Base, Base>("CreateBase", Cob("reg-b5"));
@@ -249,6 +276,12 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
 
     private Task<ClaDeployment> GetDeployment(string id) => Call<GetByIdRequest, ClaDeployment>("GetDeployment", new GetByIdRequest { Id = id });
 
+    private async Task<List<string>> FlaggedAsync(string baseId, DeploymentFlag flag, CalendarDate? activeOn = null)
+    {
+        var page = await Call<ListDeploymentsRequest, ListDeploymentsResponse>("ListDeployments", new ListDeploymentsRequest { BaseId = baseId, Flag = flag, ActiveOn = activeOn });
+        return [.. page.Deployments.Select(d => d.Id)];
+    }
+
     [Fact]
     public async Task CreateDeployment_SameContentAgain_IsIdempotentButOtherContentConflictsAndNothingIsOverwritten()
     {
@@ -266,6 +299,71 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Equal("id: deployment 'dep-dup' already exists with other content; use UpdateDeployment to change it", detail);
         Assert.Equal(created, readBack);
         Assert.Equal(("cla-dep-dup", false, 1L), (readBack.ClaId, readBack.TemporaryDuty, readBack.Version));
+    }
+
+    [Fact]
+    public async Task UpdateDeployment_WithCurrentVersion_BumpsItAndAStaleVersionIsAborted()
+    {
+        await Call<Base, Base>("CreateBase", Cob("reg-b10"));
+        var created = await Call<ClaDeployment, ClaDeployment>("CreateDeployment", Deployment("dep-upd", "reg-b10"));
+        var change = Deployment("dep-upd", "reg-b10");
+        change.Sex = Sex.Male;
+        change.To = new CalendarDate { Year = 2025, Month = 2, Day = 28 };
+        var staleChange = change.Clone();
+        staleChange.ClaId = "cla-from-a-stale-copy";
+
+        var updated = await Call<UpdateDeploymentRequest, ClaDeployment>("UpdateDeployment", new UpdateDeploymentRequest { Deployment = change, ExpectedVersion = created.Version });
+        var stale = await FailsWith(StatusCode.Aborted,
+            () => Call<UpdateDeploymentRequest, ClaDeployment>("UpdateDeployment", new UpdateDeploymentRequest { Deployment = staleChange, ExpectedVersion = created.Version }));
+        var missing = await FailsWith(StatusCode.NotFound,
+            () => Call<UpdateDeploymentRequest, ClaDeployment>("UpdateDeployment", new UpdateDeploymentRequest { Deployment = Deployment("dep-none", "reg-b10") }));
+        var readBack = await GetDeployment("dep-upd");
+
+        Assert.Equal(1, created.Version);
+        Assert.Equal(2, updated.Version);
+        Assert.Equal((Sex.Male, 2025, 2, 28), (updated.Sex, updated.To.Year, updated.To.Month, updated.To.Day));
+        Assert.Equal("expected_version: deployment 'dep-upd' is at version 2, not the expected 1: read it again and retry", stale);
+        Assert.Equal("id: no deployment 'dep-none'", missing);
+        Assert.Equal(updated, readBack);
+        Assert.Equal("cla-dep-upd", readBack.ClaId);
+        await FailsWith(StatusCode.NotFound, () => GetDeployment("dep-none"));
+    }
+
+    [Fact]
+    public async Task UpdateDeployment_IntoLongTemporaryDutyOrTheOwnLocality_IsFlaggedOnWriteAndInQueries()
+    {
+        await Call<Base, Base>("CreateBase", Cob("reg-b11"));
+        await Call<Community, Community>("CreateCommunity", Village("reg-home-2", "POINT(29.26 -1.63)"));
+        // Both ended or began in 2025, so that the flags read today are those of their whole span, whatever today is.
+        var tdy = Deployment("dep-to-tdy", "reg-b11");
+        tdy.To = new CalendarDate { Year = 2025, Month = 6, Day = 30 };
+        var createdTdy = await Call<ClaDeployment, ClaDeployment>("CreateDeployment", tdy);
+        var createdHome = await Call<ClaDeployment, ClaDeployment>("CreateDeployment", Deployment("dep-to-home", "reg-b11"));
+        var inMay = new CalendarDate { Year = 2025, Month = 5, Day = 15 };
+        var tdyBefore = await FlaggedAsync("reg-b11", DeploymentFlag.TemporaryDutyOverThreeMonths, inMay);
+        var ownBefore = await FlaggedAsync("reg-b11", DeploymentFlag.OwnLocality);
+        var getTdyBefore = await GetDeployment("dep-to-tdy");
+        var getHomeBefore = await GetDeployment("dep-to-home");
+        tdy.TemporaryDuty = true;
+        var home = Deployment("dep-to-home", "reg-b11");
+        home.HomeCommunityId = "reg-home-2";
+
+        var updatedTdy = await Call<UpdateDeploymentRequest, ClaDeployment>("UpdateDeployment", new UpdateDeploymentRequest { Deployment = tdy, ExpectedVersion = createdTdy.Version });
+        var updatedHome = await Call<UpdateDeploymentRequest, ClaDeployment>("UpdateDeployment", new UpdateDeploymentRequest { Deployment = home, ExpectedVersion = createdHome.Version });
+
+        Assert.Empty(createdTdy.Flags);
+        Assert.Empty(createdHome.Flags);
+        Assert.Empty(tdyBefore);
+        Assert.Empty(ownBefore);
+        Assert.Empty(getTdyBefore.Flags);
+        Assert.Empty(getHomeBefore.Flags);
+        Assert.Equal([DeploymentFlag.TemporaryDutyOverThreeMonths], updatedTdy.Flags);
+        Assert.Equal([DeploymentFlag.OwnLocality], updatedHome.Flags);
+        Assert.Equal([DeploymentFlag.TemporaryDutyOverThreeMonths], (await GetDeployment("dep-to-tdy")).Flags);
+        Assert.Equal([DeploymentFlag.OwnLocality], (await GetDeployment("dep-to-home")).Flags);
+        Assert.Equal(["dep-to-tdy"], await FlaggedAsync("reg-b11", DeploymentFlag.TemporaryDutyOverThreeMonths, inMay));
+        Assert.Empty(await FlaggedAsync("reg-b11", DeploymentFlag.TemporaryDutyOverThreeMonths, new CalendarDate { Year = 2025, Month = 3, Day = 15 }));
+        Assert.Equal(["dep-to-home"], await FlaggedAsync("reg-b11", DeploymentFlag.OwnLocality));
     }
 
     [Fact]
