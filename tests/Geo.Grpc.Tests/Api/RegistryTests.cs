@@ -143,6 +143,45 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task CreateCommunity_UnknownRiskLevelOrNegativePopulation_IsRefusedNamingTheFieldAndNothingIsStored()
+    {
+        var risk = Village("reg-bad-risk");
+        risk.RiskLevel = (RiskLevel)9;
+        var population = Village("reg-bad-pop");
+        population.Population[1].Count = -5;
+
+        var riskDetail = await FailsWith(StatusCode.InvalidArgument, () => Call<Community, Community>("CreateCommunity", risk));
+        var populationDetail = await FailsWith(StatusCode.InvalidArgument, () => Call<Community, Community>("CreateCommunity", population));
+        var listed = await Call<ListRequest, ListCommunitiesResponse>("ListCommunities", new ListRequest { PageSize = 1000 });
+
+        Assert.StartsWith("risk_level: 9 is not a known RiskLevel", riskDetail, StringComparison.Ordinal);
+        Assert.StartsWith("population[1].count: -5 is negative", populationDetail, StringComparison.Ordinal);
+        Assert.Equal("id: no community 'reg-bad-risk'", await FailsWith(StatusCode.NotFound, () => Call<GetByIdRequest, Community>("GetCommunity", new GetByIdRequest { Id = "reg-bad-risk" })));
+        Assert.Equal("id: no community 'reg-bad-pop'", await FailsWith(StatusCode.NotFound, () => Call<GetByIdRequest, Community>("GetCommunity", new GetByIdRequest { Id = "reg-bad-pop" })));
+        Assert.DoesNotContain(listed.Communities, c => c.Id.StartsWith("reg-bad-", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task UpdateCommunity_UnknownRiskLevelOrNegativePopulation_IsRefusedNamingTheFieldAndNothingChanges()
+    {
+        var created = await Call<Community, Community>("CreateCommunity", Village("reg-c5"));
+        var risk = Village("reg-c5");
+        risk.RiskLevel = (RiskLevel)9;
+        var population = Village("reg-c5");
+        population.Population[1].Count = -5;
+
+        var riskDetail = await FailsWith(StatusCode.InvalidArgument,
+            () => Call<UpdateCommunityRequest, Community>("UpdateCommunity", new UpdateCommunityRequest { Community = risk, ExpectedVersion = created.Version }));
+        var populationDetail = await FailsWith(StatusCode.InvalidArgument,
+            () => Call<UpdateCommunityRequest, Community>("UpdateCommunity", new UpdateCommunityRequest { Community = population, ExpectedVersion = created.Version }));
+        var readBack = await Call<GetByIdRequest, Community>("GetCommunity", new GetByIdRequest { Id = "reg-c5" });
+
+        Assert.StartsWith("community.risk_level: 9 is not a known RiskLevel", riskDetail, StringComparison.Ordinal);
+        Assert.StartsWith("community.population[1].count: -5 is negative", populationDetail, StringComparison.Ordinal);
+        Assert.Equal(created, readBack);
+    }
+
+    [Fact]
     public async Task CreateBase_ThenGetAndList_RoundTripsEveryField()
     {
         var created = await Call<Base, Base>("CreateBase", Cob("reg-b1"));
@@ -215,6 +254,33 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Equal(updated, readBack);
         Assert.Equal("COB reg-b7", readBack.Name);
         await FailsWith(StatusCode.NotFound, () => Call<GetByIdRequest, Base>("GetBase", new GetByIdRequest { Id = "reg-b-none" }));
+    }
+
+    [Theory]
+    [InlineData("reg-b-nan", double.NaN, -1.62, "location.longitude: is not a finite number")]
+    [InlineData("reg-b-inf", 29.25, double.NegativeInfinity, "location.latitude: is not a finite number")]
+    [InlineData("reg-b-lon", 200, -1.62, "location.longitude: 200 is out of range -180..180")]
+    [InlineData("reg-b-lat", 29.25, -91, "location.latitude: -91 is out of range -90..90")]
+    public async Task CreateBase_NonFiniteOrOutOfRangeLocation_IsRefusedNamingTheFieldAndNothingIsStored(string id, double longitude, double latitude, string expected)
+    {
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => Call<Base, Base>("CreateBase", Cob(id, longitude, latitude)));
+        var listed = await Call<ListRequest, ListBasesResponse>("ListBases", new ListRequest { PageSize = 1000 });
+
+        Assert.Equal(expected, detail);
+        Assert.Equal($"id: no base '{id}'", await FailsWith(StatusCode.NotFound, () => Call<GetByIdRequest, Base>("GetBase", new GetByIdRequest { Id = id })));
+        Assert.DoesNotContain(listed.Bases, b => b.Id == id);
+    }
+
+    [Fact]
+    public async Task UpdateBase_OutOfRangeLocation_IsRefusedNamingTheFieldAndNothingChanges()
+    {
+        var created = await Call<Base, Base>("CreateBase", Cob("reg-b8"));
+
+        var detail = await FailsWith(StatusCode.InvalidArgument,
+            () => Call<UpdateBaseRequest, Base>("UpdateBase", new UpdateBaseRequest { Base = Cob("reg-b8", latitude: 95), ExpectedVersion = created.Version }));
+
+        Assert.Equal("base.location.latitude: 95 is out of range -90..90", detail);
+        Assert.Equal(created, await Call<GetByIdRequest, Base>("GetBase", new GetByIdRequest { Id = "reg-b8" }));
     }
 
     [Fact]
