@@ -433,6 +433,28 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task CreateOrUpdateDeployment_UnknownHomeCommunity_IsNotFoundNamingTheFieldAndNothingIsStored()
+    {
+        await Call<Base, Base>("CreateBase", Cob("reg-b12"));
+        var unknown = Deployment("dep-no-home", "reg-b12");
+        unknown.HomeCommunityId = "no-such-community";
+        var created = await Call<ClaDeployment, ClaDeployment>("CreateDeployment", Deployment("dep-home-kept", "reg-b12"));
+        var change = Deployment("dep-home-kept", "reg-b12");
+        change.HomeCommunityId = "no-such-community";
+
+        var onCreate = await FailsWith(StatusCode.NotFound, () => Call<ClaDeployment, ClaDeployment>("CreateDeployment", unknown));
+        var onUpdate = await FailsWith(StatusCode.NotFound,
+            () => Call<UpdateDeploymentRequest, ClaDeployment>("UpdateDeployment", new UpdateDeploymentRequest { Deployment = change, ExpectedVersion = created.Version }));
+        var listed = await Call<ListDeploymentsRequest, ListDeploymentsResponse>("ListDeployments", new ListDeploymentsRequest { BaseId = "reg-b12" });
+
+        Assert.Equal("home_community_id: no community 'no-such-community'", onCreate);
+        Assert.Equal("deployment.home_community_id: no community 'no-such-community'", onUpdate);
+        Assert.Equal("id: no deployment 'dep-no-home'", await FailsWith(StatusCode.NotFound, () => GetDeployment("dep-no-home")));
+        Assert.Equal(created, await GetDeployment("dep-home-kept"));
+        Assert.Equal(["dep-home-kept"], listed.Deployments.Select(d => d.Id));
+    }
+
+    [Fact]
     public async Task NearestPresence_AlertPoint_ListsOpenBasesNearestFirstWithTheirTeams()
     {
         await Call<Base, Base>("CreateBase", Cob("near-1", 28.00, -2.00));
