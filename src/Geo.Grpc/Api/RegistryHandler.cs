@@ -95,7 +95,17 @@ internal sealed class RegistryHandler(RegistryStore store, AccessStore access, I
         var caller = context.Caller();
         await store.GetDeploymentAsync(deployment.Id, Today, caller.ScopeArea, context.CancellationToken).ConfigureAwait(false);
         await EnsureBaseVisibleAsync(deployment.BaseId, "deployment.base_id", caller, context.CancellationToken).ConfigureAwait(false);
-        var stored = await store.UpdateDeploymentAsync(deployment, request.ExpectedVersion, Today, context.CancellationToken).ConfigureAwait(false);
+        StoredDeployment stored;
+        try
+        {
+            stored = await store.UpdateDeploymentAsync(deployment, request.ExpectedVersion, Today, context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (Storage.RecordNotFoundException e) when (e.Field == "home_community_id")
+        {
+            // The store names the column; in this request the field sits inside the deployment, as base_id's does above.
+            throw new Storage.RecordNotFoundException(e.Message) { Field = "deployment.home_community_id" };
+        }
+
         await access.AuditChangeAsync(caller.Subject, "deployment.update", "deployment", deployment.Id, new { baseId = deployment.BaseId, version = stored.Version, token = caller.TokenId })
             .ConfigureAwait(false);
         return ApiMapping.ToProto(stored);

@@ -203,6 +203,15 @@ public sealed class ObservationQueryTests : IClassFixture<ObservationQueryTests.
         { "self-intersecting polygon", "filter.area.shape: is not a valid geometry: Self-intersection" },
         { "polygon across the antimeridian", "filter.area.shape: crosses the antimeridian" },
         { "bad GeoJSON", "filter.area.shape.geojson: is not valid JSON" },
+        { "unclosed polygon", "filter.area.shape.wkt: is not a valid geometry" },
+        { "unclosed GeoJSON polygon", "filter.area.shape.geojson: is not a valid GeoJSON geometry: ring 0 is not closed" },
+        { "empty polygon", "filter.area.shape: is empty" },
+        { "blank shape", "filter.area.shape.wkt: is empty" },
+        { "NaN circle centre", "filter.area.circle.center.latitude: is not a finite number" },
+        { "circle centre out of range", "filter.area.circle.center.longitude: 181 is out of range -180..180" },
+        { "missing circle centre", "filter.area.circle.center: is required" },
+        { "polygon above maximum", "filter.area: covers" },
+        { "multipolygon above maximum", "filter.area: covers" },
     };
 
     [Theory]
@@ -221,6 +230,23 @@ public sealed class ObservationQueryTests : IClassFixture<ObservationQueryTests.
             "self-intersecting polygon" => new ObservationFilter { Area = new Area { Shape = new Shape { Wkt = "POLYGON((30 -3, 30.2 -2.8, 30.2 -3, 30 -2.8, 30 -3))" } } },
             "polygon across the antimeridian" => new ObservationFilter { Area = new Area { Shape = new Shape { Wkt = "POLYGON((179 -17, -179 -17, -179 -16, 179 -16, 179 -17))" } } },
             "bad GeoJSON" => new ObservationFilter { Area = new Area { Shape = new Shape { Geojson = "{\"type\": \"Polygon\", " } } },
+            "unclosed polygon" => new ObservationFilter { Area = new Area { Shape = new Shape { Wkt = "POLYGON((30 -3, 30.2 -3, 30.2 -2.8, 30 -2.8))" } } },
+            "unclosed GeoJSON polygon" => new ObservationFilter
+            {
+                Area = new Area { Shape = new Shape { Geojson = """{"type":"Polygon","coordinates":[[[30,-3],[30.2,-3],[30.2,-2.8],[30,-2.8]]]}""" } },
+            },
+            "empty polygon" => new ObservationFilter { Area = new Area { Shape = new Shape { Wkt = "POLYGON EMPTY" } } },
+            "blank shape" => new ObservationFilter { Area = new Area { Shape = new Shape { Wkt = " " } } },
+            "NaN circle centre" => new ObservationFilter { Area = new Area { Circle = new Circle { Center = new GeoPoint { Longitude = 30, Latitude = double.NaN }, RadiusMetres = 5000 } } },
+            "circle centre out of range" => new ObservationFilter { Area = new Area { Circle = new Circle { Center = new GeoPoint { Longitude = 181, Latitude = -3 }, RadiusMetres = 5000 } } },
+            "missing circle centre" => new ObservationFilter { Area = new Area { Circle = new Circle { RadiusMetres = 5000 } } },
+            // 10 x 10 degrees near the equator: about 1,230,000 km², above the 250,000 km² the fixture allows.
+            "polygon above maximum" => new ObservationFilter { Area = new Area { Shape = new Shape { Wkt = "POLYGON((20 -10, 30 -10, 30 0, 20 0, 20 -10))" } } },
+            // Two parts of about 150,000 km² each: only their sum is above the maximum.
+            "multipolygon above maximum" => new ObservationFilter
+            {
+                Area = new Area { Shape = new Shape { Wkt = "MULTIPOLYGON(((20 -10, 23.5 -10, 23.5 -6.5, 20 -6.5, 20 -10)),((25 -10, 28.5 -10, 28.5 -6.5, 25 -6.5, 25 -10)))" } },
+            },
             _ => throw new ArgumentException(problem, nameof(problem)),
         };
 
@@ -228,6 +254,24 @@ public sealed class ObservationQueryTests : IClassFixture<ObservationQueryTests.
         var query = await FailsWith(StatusCode.InvalidArgument, () => Api.QueryAllAsync(filter));
 
         Assert.StartsWith(expected, count, StringComparison.Ordinal);
+        Assert.Equal(count, query);
+    }
+
+    [Theory]
+    [InlineData(29.5, -95, 30.5, -2.5, "-95 is out of range -90..90")]
+    [InlineData(29.5, -3.5, 30.5, 91, "91 is out of range -90..90")]
+    [InlineData(-181, -3.5, 30.5, -2.5, "-181 is out of range -180..180")]
+    [InlineData(29.5, -3.5, double.PositiveInfinity, -2.5, "is not a finite number")]
+    public async Task Query_BoxCornerOutOfRange_IsRefusedNamingTheBoxAndTheValue(double west, double south, double east, double north, string expected)
+    {
+        var filter = Box(west, south, east, north);
+
+        var count = await FailsWith(StatusCode.InvalidArgument, () => Api.CallAsync<ObservationFilter, CountResponse>(Observations, "Count", filter));
+        var query = await FailsWith(StatusCode.InvalidArgument, () => Api.QueryAllAsync(filter));
+
+        // The service names the corner's coordinate (bbox.latitude), not the request field (bbox.south): so only the box is pinned here.
+        Assert.StartsWith("filter.area.bbox.", count, StringComparison.Ordinal);
+        Assert.Contains(": " + expected, count, StringComparison.Ordinal);
         Assert.Equal(count, query);
     }
 

@@ -139,31 +139,39 @@ public sealed class ObservationSubmitTests(ApiFixture api) : IClassFixture<ApiFi
     [MemberData(nameof(BadObservations))]
     public async Task Submit_BatchWithOneBadItem_StoresNothingAndNamesItemAndField(string problem, string field, string message)
     {
-        var id = "bad-" + Guid.NewGuid().ToString("N")[..8];
-        var bad = NewObservation(id + "-b");
+        var prefix = "bad-" + Guid.NewGuid().ToString("N")[..8];
+        var bad = NewObservation($"{prefix}-0001");
         Spoil(bad, problem);
 
-        var detail = await FailsWith(StatusCode.InvalidArgument, () => api.SubmitAsync(NewObservation(id + "-a"), bad, NewObservation(id + "-c")));
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => api.SubmitAsync(NewObservation($"{prefix}-0000"), bad, NewObservation($"{prefix}-0002")));
+        var storedAfterRefusal = await api.CountStoredAsync(prefix, 0, 3);
+        // The valid neighbours alone are stored, and counted: so the zero above is not a count of ids nothing could have had.
+        await api.SubmitAsync(NewObservation($"{prefix}-0000"), NewObservation($"{prefix}-0002"));
 
         Assert.StartsWith(field + ":", detail, StringComparison.Ordinal);
         Assert.Contains(message, detail, StringComparison.Ordinal);
-        Assert.Equal(0L, await api.Database.ScalarAsync<long>($"SELECT count(*) FROM observations WHERE id LIKE '{id}%'"));
+        Assert.Equal(0L, storedAfterRefusal);
+        Assert.Equal(2L, await api.CountStoredAsync(prefix, 0, 3));
     }
 
     [Fact]
     public async Task Submit_UnknownCommunityOrBase_IsNotFoundNamingTheFieldAndStoresNothing()
     {
-        var unknownCommunity = NewObservation("ref-2");
+        var unknownCommunity = NewObservation("ref-0001");
         unknownCommunity.CommunityId = "no-such-community";
-        var unknownBase = NewObservation("ref-4");
+        var unknownBase = NewObservation("ref-0003");
         unknownBase.BaseId = "no-such-base";
 
-        var community = await FailsWith(StatusCode.NotFound, () => api.SubmitAsync(NewObservation("ref-1"), unknownCommunity));
-        var station = await FailsWith(StatusCode.NotFound, () => api.SubmitAsync(NewObservation("ref-3"), unknownBase));
+        var community = await FailsWith(StatusCode.NotFound, () => api.SubmitAsync(NewObservation("ref-0000"), unknownCommunity));
+        var station = await FailsWith(StatusCode.NotFound, () => api.SubmitAsync(NewObservation("ref-0002"), unknownBase));
+        var storedAfterRefusals = await api.CountStoredAsync("ref", 0, 4);
+        // The valid neighbours alone are stored, and counted: so the zero above is not a count of ids nothing could have had.
+        await api.SubmitAsync(NewObservation("ref-0000"), NewObservation("ref-0002"));
 
         Assert.StartsWith("observations[1].community_id: no community 'no-such-community'", community, StringComparison.Ordinal);
         Assert.StartsWith("observations[1].base_id: no base 'no-such-base'", station, StringComparison.Ordinal);
-        Assert.Equal(0L, await api.Database.ScalarAsync<long>("SELECT count(*) FROM observations WHERE id LIKE 'ref-%'"));
+        Assert.Equal(0L, storedAfterRefusals);
+        Assert.Equal(2L, await api.CountStoredAsync("ref", 0, 4));
     }
 
     [Theory]
@@ -172,15 +180,20 @@ public sealed class ObservationSubmitTests(ApiFixture api) : IClassFixture<ApiFi
     [InlineData(ViolationKind.Unspecified, "A. B.", "")]
     public async Task Submit_IndividualCaseTestimony_IsRefusedWithTheRuleAndNothingIsStored(ViolationKind kind, string victim, string testimony)
     {
-        var observation = NewObservation("harm-" + (int)kind + victim.Length + testimony.Length);
+        var prefix = $"harm-{(int)kind}-{victim.Length}-{testimony.Length}";
+        var observation = NewObservation($"{prefix}-0001");
         observation.IndividualCase = new CaseDisclosure { Kind = kind, VictimName = victim, Testimony = testimony };
 
-        var detail = await FailsWith(StatusCode.InvalidArgument, () => api.SubmitAsync(observation));
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => api.SubmitAsync(NewObservation($"{prefix}-0000"), observation));
+        var storedAfterRefusal = await api.CountStoredAsync(prefix, 0, 2);
+        // The valid neighbour alone is stored, and counted: so the zero above is not a count of ids nothing could have had.
+        await api.SubmitAsync(NewObservation($"{prefix}-0000"));
 
-        Assert.StartsWith("observations[0].individual_case:", detail, StringComparison.Ordinal);
+        Assert.StartsWith("observations[1].individual_case:", detail, StringComparison.Ordinal);
         Assert.Contains("do no harm", detail, StringComparison.Ordinal);
         Assert.Contains("Referrals.Submit", detail, StringComparison.Ordinal);
-        Assert.Equal(0L, await api.Database.ScalarAsync<long>($"SELECT count(*) FROM observations WHERE id = '{observation.Id}'"));
+        Assert.Equal(0L, storedAfterRefusal);
+        Assert.Equal(1L, await api.CountStoredAsync(prefix, 0, 2));
     }
 
     [Fact]
@@ -191,6 +204,26 @@ public sealed class ObservationSubmitTests(ApiFixture api) : IClassFixture<ApiFi
 
         Assert.Equal("observations: is empty", empty);
         Assert.Contains("501 in one call, above the maximum of 500", tooMany, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Submit_ObservedInTheFutureWithinTheClockSkew_IsStored_AndJustBeyondItIsRefused()
+    {
+        // The service allows a client clock up to 5 minutes fast; the service's clock is held still so the margins are exact.
+        var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        using var frozen = api.Clock.Freeze(now);
+        var fast = NewObservation("skew-0000", observedAt: now.AddMinutes(4).ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        var tooFast = NewObservation("skew-0001", observedAt: now.AddMinutes(6).ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+
+        var accepted = await api.SubmitAsync(fast);
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => api.SubmitAsync(tooFast));
+        var stored = await api.CallAsync<GetObservationRequest, Observation>(Observations, "Get", new GetObservationRequest { Id = IdOf("skew-0000") });
+
+        Assert.Equal(1, accepted.Stored);
+        Assert.Equal(fast.ObservedAt, stored.ObservedAt);
+        Assert.StartsWith("observations[0].observed_at:", detail, StringComparison.Ordinal);
+        Assert.Contains("is in the future", detail, StringComparison.Ordinal);
+        Assert.Equal(1L, await api.CountStoredAsync("skew", 0, 2));
     }
 
     private static void Spoil(Observation observation, string problem)

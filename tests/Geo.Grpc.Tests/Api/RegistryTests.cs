@@ -40,11 +40,28 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
         where TRequest : class, Google.Protobuf.IMessage<TRequest>
         where T : class, Google.Protobuf.IMessage<T> => api.CallAsync<TRequest, T>(Registry, method, request);
 
+    /// <summary>A community's population as comparable text, one "sex/age=count" per group, in order.</summary>
+    private static string[] PopulationOf(Community community) =>
+        [.. community.Population.Select(p => $"{p.Sex}/{p.AgeGroup}={p.Count}").Order(StringComparer.Ordinal)];
+
+    /// <summary>The three yes/no facts of a community, in one value so that a swap of two of them shows.</summary>
+    private static (bool Plan, bool Committee, bool FocalPoint) FlagsOf(Community community) =>
+        (community.HasProtectionPlan, community.HasProtectionCommittee, community.HasCanFocalPoint);
+
     [Fact]
     public async Task CreateCommunity_PointAndPolygon_AreStoredAndListed()
     {
         var point = await Call<Community, Community>("CreateCommunity", Village("reg-c1"));
-        var polygon = await Call<Community, Community>("CreateCommunity", Village("reg-c2", "POLYGON((29.3 -1.6, 29.32 -1.6, 29.32 -1.58, 29.3 -1.58, 29.3 -1.6))"));
+        // The second community's facts differ from the first's in every pair, so that no two of them can be mixed up unseen.
+        var sent = Village("reg-c2", "POLYGON((29.3 -1.6, 29.32 -1.6, 29.32 -1.58, 29.3 -1.58, 29.3 -1.6))");
+        sent.RiskLevel = RiskLevel.Medium;
+        sent.HasProtectionPlan = false;
+        sent.HasProtectionCommittee = true;
+        sent.HasCanFocalPoint = true;
+        sent.Population.Add(new AffectedCount { Sex = Sex.Female, AgeGroup = AgeGroup.Older, Count = 41 });
+        sent.Population.Add(new AffectedCount { Sex = Sex.Male, AgeGroup = AgeGroup.Youth, Count = 77 });
+        var polygon = await Call<Community, Community>("CreateCommunity", sent);
+        var fetchedPoint = await Call<GetByIdRequest, Community>("GetCommunity", new GetByIdRequest { Id = "reg-c1" });
         var fetched = await Call<GetByIdRequest, Community>("GetCommunity", new GetByIdRequest { Id = "reg-c2" });
         var listed = await Call<ListRequest, ListCommunitiesResponse>("ListCommunities", new ListRequest { Sector = "North", PageSize = 1000 });
 
@@ -52,23 +69,38 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Equal(29.30, point.Centroid.Longitude, 6);
         Assert.StartsWith("POLYGON", fetched.Location.Wkt, StringComparison.Ordinal);
         Assert.InRange(fetched.Centroid.Longitude, 29.3, 29.32);
-        Assert.Equal(310, fetched.Population.Single(p => p.Sex == Sex.Female).Count);
-        Assert.Contains(listed.Communities, c => c.Id == "reg-c1");
-        Assert.Contains(listed.Communities, c => c.Id == "reg-c2");
+        Assert.Equal(["Female/Child=310", "Male/Adult=205"], PopulationOf(fetchedPoint));
+        Assert.Equal(["Female/Child=310", "Female/Older=41", "Male/Adult=205", "Male/Youth=77"], PopulationOf(fetched));
+        Assert.Equal((true, false, true), FlagsOf(fetchedPoint));
+        Assert.Equal((false, true, true), FlagsOf(fetched));
+        Assert.Equal(RiskLevel.High, fetchedPoint.RiskLevel);
+        Assert.Equal(RiskLevel.Medium, fetched.RiskLevel);
+        Assert.Equal(("Nyiragongo", "North"), (fetched.AdminArea, fetched.Sector));
+        Assert.Equal(polygon, fetched);
+        Assert.Equal(point, fetchedPoint);
+        Assert.Equal(fetchedPoint, listed.Communities.Single(c => c.Id == "reg-c1"));
+        Assert.Equal(fetched, listed.Communities.Single(c => c.Id == "reg-c2"));
     }
 
     [Fact]
     public async Task CreateCommunity_SameContentAgain_IsIdempotentButOtherContentConflicts()
     {
-        await Call<Community, Community>("CreateCommunity", Village("reg-c3"));
+        var created = await Call<Community, Community>("CreateCommunity", Village("reg-c3"));
         var again = await Call<Community, Community>("CreateCommunity", Village("reg-c3"));
         var other = Village("reg-c3");
         other.Name = "Another name";
+        other.RiskLevel = RiskLevel.Low;
+        other.Population[0].Count = 1;
 
         var detail = await FailsWith(StatusCode.AlreadyExists, () => Call<Community, Community>("CreateCommunity", other));
+        var readBack = await Call<GetByIdRequest, Community>("GetCommunity", new GetByIdRequest { Id = "reg-c3" });
 
         Assert.Equal(1, again.Version);
+        Assert.Equal(created, again);
         Assert.Equal("id: community 'reg-c3' already exists with other content; use UpdateCommunity to change it", detail);
+        Assert.Equal(created, readBack);
+        Assert.Equal(("Kibati", RiskLevel.High, 1L), (readBack.Name, readBack.RiskLevel, readBack.Version));
+        Assert.Equal(["Female/Child=310", "Male/Adult=205"], PopulationOf(readBack));
     }
 
     [Fact]
@@ -78,16 +110,23 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
         var change = Village("reg-c4");
         change.RiskLevel = RiskLevel.Critical;
 
+        var staleChange = change.Clone();
+        staleChange.Name = "Written from a stale copy";
+
         var updated = await Call<UpdateCommunityRequest, Community>("UpdateCommunity", new UpdateCommunityRequest { Community = change, ExpectedVersion = created.Version });
         var stale = await FailsWith(StatusCode.Aborted,
-            () => Call<UpdateCommunityRequest, Community>("UpdateCommunity", new UpdateCommunityRequest { Community = change, ExpectedVersion = created.Version }));
+            () => Call<UpdateCommunityRequest, Community>("UpdateCommunity", new UpdateCommunityRequest { Community = staleChange, ExpectedVersion = created.Version }));
         var missing = await FailsWith(StatusCode.NotFound,
             () => Call<UpdateCommunityRequest, Community>("UpdateCommunity", new UpdateCommunityRequest { Community = Village("reg-none") }));
+        var readBack = await Call<GetByIdRequest, Community>("GetCommunity", new GetByIdRequest { Id = "reg-c4" });
 
         Assert.Equal(2, updated.Version);
         Assert.Equal(RiskLevel.Critical, updated.RiskLevel);
         Assert.Contains("expected_version: community 'reg-c4' is at version 2, not the expected 1", stale, StringComparison.Ordinal);
         Assert.Equal("id: no community 'reg-none'", missing);
+        Assert.Equal(updated, readBack);
+        Assert.Equal("Kibati", readBack.Name);
+        await FailsWith(StatusCode.NotFound, () => Call<GetByIdRequest, Community>("GetCommunity", new GetByIdRequest { Id = "reg-none" }));
     }
 
     [Theory]
@@ -101,6 +140,45 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
         var detail = await FailsWith(StatusCode.InvalidArgument, () => Call<Community, Community>("CreateCommunity", Village("reg-bad", wkt)));
 
         Assert.StartsWith(expected, detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateCommunity_UnknownRiskLevelOrNegativePopulation_IsRefusedNamingTheFieldAndNothingIsStored()
+    {
+        var risk = Village("reg-bad-risk");
+        risk.RiskLevel = (RiskLevel)9;
+        var population = Village("reg-bad-pop");
+        population.Population[1].Count = -5;
+
+        var riskDetail = await FailsWith(StatusCode.InvalidArgument, () => Call<Community, Community>("CreateCommunity", risk));
+        var populationDetail = await FailsWith(StatusCode.InvalidArgument, () => Call<Community, Community>("CreateCommunity", population));
+        var listed = await Call<ListRequest, ListCommunitiesResponse>("ListCommunities", new ListRequest { PageSize = 1000 });
+
+        Assert.StartsWith("risk_level: 9 is not a known RiskLevel", riskDetail, StringComparison.Ordinal);
+        Assert.StartsWith("population[1].count: -5 is negative", populationDetail, StringComparison.Ordinal);
+        Assert.Equal("id: no community 'reg-bad-risk'", await FailsWith(StatusCode.NotFound, () => Call<GetByIdRequest, Community>("GetCommunity", new GetByIdRequest { Id = "reg-bad-risk" })));
+        Assert.Equal("id: no community 'reg-bad-pop'", await FailsWith(StatusCode.NotFound, () => Call<GetByIdRequest, Community>("GetCommunity", new GetByIdRequest { Id = "reg-bad-pop" })));
+        Assert.DoesNotContain(listed.Communities, c => c.Id.StartsWith("reg-bad-", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task UpdateCommunity_UnknownRiskLevelOrNegativePopulation_IsRefusedNamingTheFieldAndNothingChanges()
+    {
+        var created = await Call<Community, Community>("CreateCommunity", Village("reg-c5"));
+        var risk = Village("reg-c5");
+        risk.RiskLevel = (RiskLevel)9;
+        var population = Village("reg-c5");
+        population.Population[1].Count = -5;
+
+        var riskDetail = await FailsWith(StatusCode.InvalidArgument,
+            () => Call<UpdateCommunityRequest, Community>("UpdateCommunity", new UpdateCommunityRequest { Community = risk, ExpectedVersion = created.Version }));
+        var populationDetail = await FailsWith(StatusCode.InvalidArgument,
+            () => Call<UpdateCommunityRequest, Community>("UpdateCommunity", new UpdateCommunityRequest { Community = population, ExpectedVersion = created.Version }));
+        var readBack = await Call<GetByIdRequest, Community>("GetCommunity", new GetByIdRequest { Id = "reg-c5" });
+
+        Assert.StartsWith("community.risk_level: 9 is not a known RiskLevel", riskDetail, StringComparison.Ordinal);
+        Assert.StartsWith("community.population[1].count: -5 is negative", populationDetail, StringComparison.Ordinal);
+        Assert.Equal(created, readBack);
     }
 
     [Fact]
@@ -132,6 +210,77 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.StartsWith("kind: 9 is not a known BaseKind", await FailsWith(StatusCode.InvalidArgument, () => Call<Base, Base>("CreateBase", kind)), StringComparison.Ordinal);
         Assert.StartsWith("closed_on: 2023-05-01 is before opened_on", await FailsWith(StatusCode.InvalidArgument, () => Call<Base, Base>("CreateBase", dates)), StringComparison.Ordinal);
         Assert.StartsWith("opened_on: 2024-02-30 is not a valid calendar date", await FailsWith(StatusCode.InvalidArgument, () => Call<Base, Base>("CreateBase", date)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateBase_SameContentAgain_IsIdempotentButOtherContentConflictsAndNothingIsOverwritten()
+    {
+        var created = await Call<Base, Base>("CreateBase", Cob("reg-b6"));
+        var again = await Call<Base, Base>("CreateBase", Cob("reg-b6"));
+        var other = Cob("reg-b6", longitude: 29.40);
+        other.Unit = "BANBATT-1";
+
+        var detail = await FailsWith(StatusCode.AlreadyExists, () => Call<Base, Base>("CreateBase", other));
+        var readBack = await Call<GetByIdRequest, Base>("GetBase", new GetByIdRequest { Id = "reg-b6" });
+
+        Assert.Equal(created, again);
+        Assert.Equal("id: base 'reg-b6' already exists with other content; use UpdateBase to change it", detail);
+        Assert.Equal(created, readBack);
+        Assert.Equal(("INDBATT-2", 29.25, 1L), (readBack.Unit, readBack.Location.Longitude, readBack.Version));
+    }
+
+    [Fact]
+    public async Task UpdateBase_WithCurrentVersion_BumpsItAndAStaleVersionIsAborted()
+    {
+        var created = await Call<Base, Base>("CreateBase", Cob("reg-b7"));
+        var change = Cob("reg-b7", longitude: 29.27);
+        change.Unit = "BANBATT-1";
+        change.ClosedOn = new CalendarDate { Year = 2026, Month = 6, Day = 30 };
+        var staleChange = change.Clone();
+        staleChange.Name = "Written from a stale copy";
+
+        var updated = await Call<UpdateBaseRequest, Base>("UpdateBase", new UpdateBaseRequest { Base = change, ExpectedVersion = created.Version });
+        var stale = await FailsWith(StatusCode.Aborted,
+            () => Call<UpdateBaseRequest, Base>("UpdateBase", new UpdateBaseRequest { Base = staleChange, ExpectedVersion = created.Version }));
+        var missing = await FailsWith(StatusCode.NotFound,
+            () => Call<UpdateBaseRequest, Base>("UpdateBase", new UpdateBaseRequest { Base = Cob("reg-b-none") }));
+        var readBack = await Call<GetByIdRequest, Base>("GetBase", new GetByIdRequest { Id = "reg-b7" });
+
+        Assert.Equal(1, created.Version);
+        Assert.Equal(2, updated.Version);
+        Assert.Equal(("BANBATT-1", 29.27, 2026, 6, 30), (updated.Unit, updated.Location.Longitude, updated.ClosedOn.Year, updated.ClosedOn.Month, updated.ClosedOn.Day));
+        Assert.Equal("expected_version: base 'reg-b7' is at version 2, not the expected 1: read it again and retry", stale);
+        Assert.Equal("id: no base 'reg-b-none'", missing);
+        Assert.Equal(updated, readBack);
+        Assert.Equal("COB reg-b7", readBack.Name);
+        await FailsWith(StatusCode.NotFound, () => Call<GetByIdRequest, Base>("GetBase", new GetByIdRequest { Id = "reg-b-none" }));
+    }
+
+    [Theory]
+    [InlineData("reg-b-nan", double.NaN, -1.62, "location.longitude: is not a finite number")]
+    [InlineData("reg-b-inf", 29.25, double.NegativeInfinity, "location.latitude: is not a finite number")]
+    [InlineData("reg-b-lon", 200, -1.62, "location.longitude: 200 is out of range -180..180")]
+    [InlineData("reg-b-lat", 29.25, -91, "location.latitude: -91 is out of range -90..90")]
+    public async Task CreateBase_NonFiniteOrOutOfRangeLocation_IsRefusedNamingTheFieldAndNothingIsStored(string id, double longitude, double latitude, string expected)
+    {
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => Call<Base, Base>("CreateBase", Cob(id, longitude, latitude)));
+        var listed = await Call<ListRequest, ListBasesResponse>("ListBases", new ListRequest { PageSize = 1000 });
+
+        Assert.Equal(expected, detail);
+        Assert.Equal($"id: no base '{id}'", await FailsWith(StatusCode.NotFound, () => Call<GetByIdRequest, Base>("GetBase", new GetByIdRequest { Id = id })));
+        Assert.DoesNotContain(listed.Bases, b => b.Id == id);
+    }
+
+    [Fact]
+    public async Task UpdateBase_OutOfRangeLocation_IsRefusedNamingTheFieldAndNothingChanges()
+    {
+        var created = await Call<Base, Base>("CreateBase", Cob("reg-b8"));
+
+        var detail = await FailsWith(StatusCode.InvalidArgument,
+            () => Call<UpdateBaseRequest, Base>("UpdateBase", new UpdateBaseRequest { Base = Cob("reg-b8", latitude: 95), ExpectedVersion = created.Version }));
+
+        Assert.Equal("base.location.latitude: 95 is out of range -90..90", detail);
+        Assert.Equal(created, await Call<GetByIdRequest, Base>("GetBase", new GetByIdRequest { Id = "reg-b8" }));
     }
 
     [Fact]
@@ -183,6 +332,126 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Equal("base_id: no base 'no-base'", await FailsWith(StatusCode.NotFound, () => Call<ClaDeployment, ClaDeployment>("CreateDeployment", unknownBase)));
         Assert.StartsWith("sex: 3 is not FEMALE (1) or MALE (2)", await FailsWith(StatusCode.InvalidArgument, () => Call<ClaDeployment, ClaDeployment>("CreateDeployment", unknownSex)), StringComparison.Ordinal);
         Assert.StartsWith("to: 2025-01-01 is before from 2026-01-01", await FailsWith(StatusCode.InvalidArgument, () => Call<ClaDeployment, ClaDeployment>("CreateDeployment", inverted)), StringComparison.Ordinal);
+    }
+
+    private static ClaDeployment Deployment(string id, string baseId) => new()
+    {
+        Id = id, ClaId = "cla-" + id, Sex = Sex.Female, BaseId = baseId, HomeLocality = "Masisi",
+        From = new CalendarDate { Year = 2025, Month = 1, Day = 1 },
+    };
+
+    private Task<ClaDeployment> GetDeployment(string id) => Call<GetByIdRequest, ClaDeployment>("GetDeployment", new GetByIdRequest { Id = id });
+
+    private async Task<List<string>> FlaggedAsync(string baseId, DeploymentFlag flag, CalendarDate? activeOn = null)
+    {
+        var page = await Call<ListDeploymentsRequest, ListDeploymentsResponse>("ListDeployments", new ListDeploymentsRequest { BaseId = baseId, Flag = flag, ActiveOn = activeOn });
+        return [.. page.Deployments.Select(d => d.Id)];
+    }
+
+    [Fact]
+    public async Task CreateDeployment_SameContentAgain_IsIdempotentButOtherContentConflictsAndNothingIsOverwritten()
+    {
+        await Call<Base, Base>("CreateBase", Cob("reg-b9"));
+        var created = await Call<ClaDeployment, ClaDeployment>("CreateDeployment", Deployment("dep-dup", "reg-b9"));
+        var again = await Call<ClaDeployment, ClaDeployment>("CreateDeployment", Deployment("dep-dup", "reg-b9"));
+        var other = Deployment("dep-dup", "reg-b9");
+        other.ClaId = "cla-someone-else";
+        other.TemporaryDuty = true;
+
+        var detail = await FailsWith(StatusCode.AlreadyExists, () => Call<ClaDeployment, ClaDeployment>("CreateDeployment", other));
+        var readBack = await GetDeployment("dep-dup");
+
+        Assert.Equal(created, again);
+        Assert.Equal("id: deployment 'dep-dup' already exists with other content; use UpdateDeployment to change it", detail);
+        Assert.Equal(created, readBack);
+        Assert.Equal(("cla-dep-dup", false, 1L), (readBack.ClaId, readBack.TemporaryDuty, readBack.Version));
+    }
+
+    [Fact]
+    public async Task UpdateDeployment_WithCurrentVersion_BumpsItAndAStaleVersionIsAborted()
+    {
+        await Call<Base, Base>("CreateBase", Cob("reg-b10"));
+        var created = await Call<ClaDeployment, ClaDeployment>("CreateDeployment", Deployment("dep-upd", "reg-b10"));
+        var change = Deployment("dep-upd", "reg-b10");
+        change.Sex = Sex.Male;
+        change.To = new CalendarDate { Year = 2025, Month = 2, Day = 28 };
+        var staleChange = change.Clone();
+        staleChange.ClaId = "cla-from-a-stale-copy";
+
+        var updated = await Call<UpdateDeploymentRequest, ClaDeployment>("UpdateDeployment", new UpdateDeploymentRequest { Deployment = change, ExpectedVersion = created.Version });
+        var stale = await FailsWith(StatusCode.Aborted,
+            () => Call<UpdateDeploymentRequest, ClaDeployment>("UpdateDeployment", new UpdateDeploymentRequest { Deployment = staleChange, ExpectedVersion = created.Version }));
+        var missing = await FailsWith(StatusCode.NotFound,
+            () => Call<UpdateDeploymentRequest, ClaDeployment>("UpdateDeployment", new UpdateDeploymentRequest { Deployment = Deployment("dep-none", "reg-b10") }));
+        var readBack = await GetDeployment("dep-upd");
+
+        Assert.Equal(1, created.Version);
+        Assert.Equal(2, updated.Version);
+        Assert.Equal((Sex.Male, 2025, 2, 28), (updated.Sex, updated.To.Year, updated.To.Month, updated.To.Day));
+        Assert.Equal("expected_version: deployment 'dep-upd' is at version 2, not the expected 1: read it again and retry", stale);
+        Assert.Equal("id: no deployment 'dep-none'", missing);
+        Assert.Equal(updated, readBack);
+        Assert.Equal("cla-dep-upd", readBack.ClaId);
+        await FailsWith(StatusCode.NotFound, () => GetDeployment("dep-none"));
+    }
+
+    [Fact]
+    public async Task UpdateDeployment_IntoLongTemporaryDutyOrTheOwnLocality_IsFlaggedOnWriteAndInQueries()
+    {
+        await Call<Base, Base>("CreateBase", Cob("reg-b11"));
+        await Call<Community, Community>("CreateCommunity", Village("reg-home-2", "POINT(29.26 -1.63)"));
+        // Both ended or began in 2025, so that the flags read today are those of their whole span, whatever today is.
+        var tdy = Deployment("dep-to-tdy", "reg-b11");
+        tdy.To = new CalendarDate { Year = 2025, Month = 6, Day = 30 };
+        var createdTdy = await Call<ClaDeployment, ClaDeployment>("CreateDeployment", tdy);
+        var createdHome = await Call<ClaDeployment, ClaDeployment>("CreateDeployment", Deployment("dep-to-home", "reg-b11"));
+        var inMay = new CalendarDate { Year = 2025, Month = 5, Day = 15 };
+        var tdyBefore = await FlaggedAsync("reg-b11", DeploymentFlag.TemporaryDutyOverThreeMonths, inMay);
+        var ownBefore = await FlaggedAsync("reg-b11", DeploymentFlag.OwnLocality);
+        var getTdyBefore = await GetDeployment("dep-to-tdy");
+        var getHomeBefore = await GetDeployment("dep-to-home");
+        tdy.TemporaryDuty = true;
+        var home = Deployment("dep-to-home", "reg-b11");
+        home.HomeCommunityId = "reg-home-2";
+
+        var updatedTdy = await Call<UpdateDeploymentRequest, ClaDeployment>("UpdateDeployment", new UpdateDeploymentRequest { Deployment = tdy, ExpectedVersion = createdTdy.Version });
+        var updatedHome = await Call<UpdateDeploymentRequest, ClaDeployment>("UpdateDeployment", new UpdateDeploymentRequest { Deployment = home, ExpectedVersion = createdHome.Version });
+
+        Assert.Empty(createdTdy.Flags);
+        Assert.Empty(createdHome.Flags);
+        Assert.Empty(tdyBefore);
+        Assert.Empty(ownBefore);
+        Assert.Empty(getTdyBefore.Flags);
+        Assert.Empty(getHomeBefore.Flags);
+        Assert.Equal([DeploymentFlag.TemporaryDutyOverThreeMonths], updatedTdy.Flags);
+        Assert.Equal([DeploymentFlag.OwnLocality], updatedHome.Flags);
+        Assert.Equal([DeploymentFlag.TemporaryDutyOverThreeMonths], (await GetDeployment("dep-to-tdy")).Flags);
+        Assert.Equal([DeploymentFlag.OwnLocality], (await GetDeployment("dep-to-home")).Flags);
+        Assert.Equal(["dep-to-tdy"], await FlaggedAsync("reg-b11", DeploymentFlag.TemporaryDutyOverThreeMonths, inMay));
+        Assert.Empty(await FlaggedAsync("reg-b11", DeploymentFlag.TemporaryDutyOverThreeMonths, new CalendarDate { Year = 2025, Month = 3, Day = 15 }));
+        Assert.Equal(["dep-to-home"], await FlaggedAsync("reg-b11", DeploymentFlag.OwnLocality));
+    }
+
+    [Fact]
+    public async Task CreateOrUpdateDeployment_UnknownHomeCommunity_IsNotFoundNamingTheFieldAndNothingIsStored()
+    {
+        await Call<Base, Base>("CreateBase", Cob("reg-b12"));
+        var unknown = Deployment("dep-no-home", "reg-b12");
+        unknown.HomeCommunityId = "no-such-community";
+        var created = await Call<ClaDeployment, ClaDeployment>("CreateDeployment", Deployment("dep-home-kept", "reg-b12"));
+        var change = Deployment("dep-home-kept", "reg-b12");
+        change.HomeCommunityId = "no-such-community";
+
+        var onCreate = await FailsWith(StatusCode.NotFound, () => Call<ClaDeployment, ClaDeployment>("CreateDeployment", unknown));
+        var onUpdate = await FailsWith(StatusCode.NotFound,
+            () => Call<UpdateDeploymentRequest, ClaDeployment>("UpdateDeployment", new UpdateDeploymentRequest { Deployment = change, ExpectedVersion = created.Version }));
+        var listed = await Call<ListDeploymentsRequest, ListDeploymentsResponse>("ListDeployments", new ListDeploymentsRequest { BaseId = "reg-b12" });
+
+        Assert.Equal("home_community_id: no community 'no-such-community'", onCreate);
+        Assert.Equal("deployment.home_community_id: no community 'no-such-community'", onUpdate);
+        Assert.Equal("id: no deployment 'dep-no-home'", await FailsWith(StatusCode.NotFound, () => GetDeployment("dep-no-home")));
+        Assert.Equal(created, await GetDeployment("dep-home-kept"));
+        Assert.Equal(["dep-home-kept"], listed.Deployments.Select(d => d.Id));
     }
 
     [Fact]

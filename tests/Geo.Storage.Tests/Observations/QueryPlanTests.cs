@@ -52,6 +52,25 @@ public sealed class QueryPlanTests(QueryPlanTests.FilledDatabase filled) : IClas
     }
 
     [Fact]
+    public async Task Query_SmallPolygon_UsesTheSpatialIndex()
+    {
+        var plan = await PlanAsync(new ObservationFilter { Area = Shape("POLYGON((28 -3, 28.1 -3, 28.05 -2.9, 28 -3))") });
+
+        Assert.Contains("observations_location_spx", plan, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Query_SmallMultiPolygon_UsesTheSpatialIndex()
+    {
+        var plan = await PlanAsync(new ObservationFilter
+        {
+            Area = Shape("MULTIPOLYGON(((28 -3, 28.05 -3, 28.05 -2.95, 28 -2.95, 28 -3)),((28.2 -2.8, 28.25 -2.8, 28.25 -2.75, 28.2 -2.75, 28.2 -2.8)))"),
+        });
+
+        Assert.Contains("observations_location_spx", plan, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Query_OneDay_UsesTheTimeIndex()
     {
         var day = new DateTimeOffset(2025, 6, 1, 0, 0, 0, TimeSpan.Zero);
@@ -84,6 +103,9 @@ public sealed class QueryPlanTests(QueryPlanTests.FilledDatabase filled) : IClas
         Assert.Contains("Index Only Scan using observations_observed_at_idx", counts, StringComparison.Ordinal);
         Assert.DoesNotContain("Index Only Scan", weighted, StringComparison.Ordinal);
     }
+
+    private static ShapeArea Shape(string wkt) =>
+        new(ShapeReader.ReadWkt(wkt) is ({ } geometry, null) ? geometry : throw new ArgumentException($"not a geometry: {wkt}", nameof(wkt)));
 
     private async Task<string> HeatMapPlanAsync(ObservationFilter filter, PointColumns columns)
     {
