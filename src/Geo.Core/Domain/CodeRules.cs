@@ -58,25 +58,28 @@ public static class CodeRules
 /// <summary>A WGS84 point must be finite and within range.</summary>
 public static class PointRules
 {
-    public static void Check(GeoPoint point, FieldErrors errors)
+    public static void Check(GeoPoint point, FieldErrors errors) => Check(point, errors, "longitude", "latitude");
+
+    /// <summary>Checks a point whose coordinates travel under other names, such as a box's west and south.</summary>
+    public static void Check(GeoPoint point, FieldErrors errors, string longitudeField, string latitudeField)
     {
         ArgumentNullException.ThrowIfNull(errors);
         if (!double.IsFinite(point.Longitude))
         {
-            errors.Add("longitude", "is not a finite number");
+            errors.Add(longitudeField, "is not a finite number");
         }
         else if (point.Longitude is < -180 or > 180)
         {
-            errors.Add("longitude", $"{point.Longitude.ToString(System.Globalization.CultureInfo.InvariantCulture)} is out of range -180..180");
+            errors.Add(longitudeField, $"{point.Longitude.ToString(System.Globalization.CultureInfo.InvariantCulture)} is out of range -180..180");
         }
 
         if (!double.IsFinite(point.Latitude))
         {
-            errors.Add("latitude", "is not a finite number");
+            errors.Add(latitudeField, "is not a finite number");
         }
         else if (point.Latitude is < -90 or > 90)
         {
-            errors.Add("latitude", $"{point.Latitude.ToString(System.Globalization.CultureInfo.InvariantCulture)} is out of range -90..90");
+            errors.Add(latitudeField, $"{point.Latitude.ToString(System.Globalization.CultureInfo.InvariantCulture)} is out of range -90..90");
         }
     }
 }

@@ -53,8 +53,8 @@ public static class QueryRules
         switch (area)
         {
             case BoxArea box:
-                PointRules.Check(new GeoPoint(box.West, box.South), errors.At("bbox"));
-                PointRules.Check(new GeoPoint(box.East, box.North), errors.At("bbox"));
+                PointRules.Check(new GeoPoint(box.West, box.South), errors.At("bbox"), "west", "south");
+                PointRules.Check(new GeoPoint(box.East, box.North), errors.At("bbox"), "east", "north");
                 if (errors.Any)
                 {
                     return;

@@ -179,6 +179,7 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
         using var childProtection = await api.ChannelForAsync(Geo.Core.Access.Role.ReferralSection, "section-cp", section: Geo.Core.Domain.ReferralSection.ChildProtection);
         var children = await ListReferralsAsync(ReferralSection.ChildProtection, childProtection);
         var otherSection = await FailsWith(StatusCode.PermissionDenied, () => ListReferralsAsync(ReferralSection.WomenProtection, childProtection));
+        var analyst = await FailsWith(StatusCode.PermissionDenied, () => ListReferralsAsync(ReferralSection.WomenProtection, api.As(Geo.Core.Access.Role.Analyst)));
         var changed = referral.Clone();
         changed.ContactDetails = "someone else";
 
@@ -189,8 +190,14 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
         Assert.Empty(children);
         Assert.StartsWith("section: your token reads only the referrals addressed to its own section", otherSection, StringComparison.Ordinal);
         Assert.Equal("test-supervisor", women[0].SubmittedBy);
+        Assert.Equal("Via the parish nurse, Tuesdays", women[0].ContactDetails);
+        Assert.NotEmpty(analyst);
         Assert.Equal($"client_id: referral '{first.Id}' (this client_id's) is already stored with other content", await FailsWith(StatusCode.AlreadyExists, () => api.CallAsync<Referral, ReferralReceipt>(Referrals, "Submit", changed)));
-        Assert.Equal(0L, await api.Database.ScalarAsync<long>("SELECT count(*) FROM observations WHERE summary LIKE '%parish nurse%'"));
+        // A referral records the contact details and the section, nothing else of the case.
+        Assert.Equal(
+            "contact_details,content_hash,id,section,submitted_at,submitted_by",
+            await api.Database.ScalarAsync<string>("SELECT string_agg(column_name, ',' ORDER BY column_name) FROM information_schema.columns WHERE table_schema = 'confidential' AND table_name = 'referrals'"));
+        Assert.Equal("Via the parish nurse, Tuesdays", await api.Database.ScalarAsync<string>($"SELECT contact_details FROM confidential.referrals WHERE id = '{first.Id}'"));
     }
 
     [Fact]
@@ -238,12 +245,17 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
         });
         var unknown = await FailsWith(StatusCode.NotFound, () => api.CallAsync<Source, SourceReceipt>(Observations, "RecordSource",
             new Source { ClientId = "src-2", ObservationId = IdOf("nope"), Kind = SourceKind.Other }));
-        var observation = await api.CallAsync<GetObservationRequest, Observation>(Observations, "Get", new GetObservationRequest { Id = IdOf("sourced-1") });
+        var read = await api.As(Geo.Core.Access.Role.Supervisor).UnaryAsync(Method<GetObservationRequest, SourceList>(Observations, "GetSources"), new GetObservationRequest { Id = IdOf("sourced-1") });
+        var analyst = await FailsWith(StatusCode.PermissionDenied, () => api.As(Geo.Core.Access.Role.Analyst).UnaryAsync(
+            Method<GetObservationRequest, SourceList>(Observations, "GetSources"), new GetObservationRequest { Id = IdOf("sourced-1") }));
 
         Assert.Equal(Geo.Core.Domain.IssuedIds.Source(SubjectOf(Geo.Core.Access.Role.Supervisor), "src-1"), receipt.Id);
         Assert.Equal($"observation_id: no observation '{IdOf("nope")}'", unknown);
+        // Kept in its own table of the confidential schema, read only through GetSources by the supervisor chain.
         Assert.Equal(1L, await api.Database.ScalarAsync<long>($"SELECT count(*) FROM confidential.sources WHERE observation_id = '{IdOf("sourced-1")}'"));
-        Assert.DoesNotContain("Village chief", observation.ToString(), StringComparison.Ordinal);
+        var source = Assert.Single(read.Sources);
+        Assert.Equal(("Village chief", "+243 000"), (source.Description, source.Contact));
+        Assert.NotEmpty(analyst);
     }
 
     private async Task<List<Referral>> ListReferralsAsync(ReferralSection section, Geo.Grpc.Client.GrpcChannel? channel = null)
