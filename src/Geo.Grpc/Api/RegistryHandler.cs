@@ -30,8 +30,11 @@ internal sealed class RegistryHandler(RegistryStore store, AccessStore access, I
         var community = CheckedCommunity(request.Community ?? throw ApiErrors.InvalidArgument("community", "is required"), "community");
         var caller = context.Caller();
         AccessRules.EnsureInside(caller, community.Location, "community.location");
-        await store.GetCommunityAsync(community.Id, caller.ScopeArea, context.CancellationToken).ConfigureAwait(false);
-        return ApiMapping.ToProto(await store.UpdateCommunityAsync(community, request.ExpectedVersion, context.CancellationToken).ConfigureAwait(false));
+        return ApiMapping.ToProto(await InsideAsync("community", async () =>
+        {
+            await store.GetCommunityAsync(community.Id, caller.ScopeArea, context.CancellationToken).ConfigureAwait(false);
+            return await store.UpdateCommunityAsync(community, request.ExpectedVersion, context.CancellationToken).ConfigureAwait(false);
+        }).ConfigureAwait(false));
     }
 
     public async Task<V1.Community> GetCommunity(V1.GetByIdRequest request, ServerCallContext context) =>
@@ -60,8 +63,11 @@ internal sealed class RegistryHandler(RegistryStore store, AccessStore access, I
         var station = CheckedBase(request.Base ?? throw ApiErrors.InvalidArgument("base", "is required"), "base");
         var caller = context.Caller();
         AccessRules.EnsureInside(caller, station.Location, "base.location");
-        await store.GetBaseAsync(station.Id, caller.ScopeArea, context.CancellationToken).ConfigureAwait(false);
-        return ApiMapping.ToProto(await store.UpdateBaseAsync(station, request.ExpectedVersion, context.CancellationToken).ConfigureAwait(false));
+        return ApiMapping.ToProto(await InsideAsync("base", async () =>
+        {
+            await store.GetBaseAsync(station.Id, caller.ScopeArea, context.CancellationToken).ConfigureAwait(false);
+            return await store.UpdateBaseAsync(station, request.ExpectedVersion, context.CancellationToken).ConfigureAwait(false);
+        }).ConfigureAwait(false));
     }
 
     public async Task<V1.Base> GetBase(V1.GetByIdRequest request, ServerCallContext context) =>
@@ -93,18 +99,12 @@ internal sealed class RegistryHandler(RegistryStore store, AccessStore access, I
     {
         var deployment = CheckedDeployment(request.Deployment ?? throw ApiErrors.InvalidArgument("deployment", "is required"), "deployment");
         var caller = context.Caller();
-        await store.GetDeploymentAsync(deployment.Id, Today, caller.ScopeArea, context.CancellationToken).ConfigureAwait(false);
-        await EnsureBaseVisibleAsync(deployment.BaseId, "deployment.base_id", caller, context.CancellationToken).ConfigureAwait(false);
-        StoredDeployment stored;
-        try
+        var stored = await InsideAsync("deployment", async () =>
         {
-            stored = await store.UpdateDeploymentAsync(deployment, request.ExpectedVersion, Today, context.CancellationToken).ConfigureAwait(false);
-        }
-        catch (Storage.RecordNotFoundException e) when (e.Field == "home_community_id")
-        {
-            // The store names the column; in this request the field sits inside the deployment, as base_id's does above.
-            throw new Storage.RecordNotFoundException(e.Message) { Field = "deployment.home_community_id" };
-        }
+            await store.GetDeploymentAsync(deployment.Id, Today, caller.ScopeArea, context.CancellationToken).ConfigureAwait(false);
+            await EnsureBaseVisibleAsync(deployment.BaseId, "base_id", caller, context.CancellationToken).ConfigureAwait(false);
+            return await store.UpdateDeploymentAsync(deployment, request.ExpectedVersion, Today, context.CancellationToken).ConfigureAwait(false);
+        }).ConfigureAwait(false);
 
         await access.AuditChangeAsync(caller.Subject, "deployment.update", "deployment", deployment.Id, new { baseId = deployment.BaseId, version = stored.Version, token = caller.TokenId })
             .ConfigureAwait(false);
@@ -173,6 +173,24 @@ internal sealed class RegistryHandler(RegistryStore store, AccessStore access, I
         }
 
         throw new Storage.RecordNotFoundException($"no sector '{id}'") { Field = "id" };
+    }
+
+    /// <summary>
+    /// Runs an update whose record sits in the request under <paramref name="field"/>: a refusal
+    /// about the record names the field inside it (deployment.home_community_id, community.id);
+    /// expected_version is the request's own.
+    /// </summary>
+    private static async Task<T> InsideAsync<T>(string field, Func<Task<T>> update)
+    {
+        try
+        {
+            return await update().ConfigureAwait(false);
+        }
+        catch (Storage.StorageException e) when (e is not Storage.VersionMismatchException)
+        {
+            e.PlaceUnder(field);
+            throw;
+        }
     }
 
     private async Task EnsureBaseVisibleAsync(string baseId, string field, Core.Access.Caller caller, CancellationToken cancellationToken)

@@ -123,7 +123,7 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Equal(2, updated.Version);
         Assert.Equal(RiskLevel.Critical, updated.RiskLevel);
         Assert.Contains("expected_version: community 'reg-c4' is at version 2, not the expected 1", stale, StringComparison.Ordinal);
-        Assert.Equal("id: no community 'reg-none'", missing);
+        Assert.Equal("community.id: no community 'reg-none'", missing);
         Assert.Equal(updated, readBack);
         Assert.Equal("Kibati", readBack.Name);
         await FailsWith(StatusCode.NotFound, () => Call<GetByIdRequest, Community>("GetCommunity", new GetByIdRequest { Id = "reg-none" }));
@@ -250,7 +250,7 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Equal(2, updated.Version);
         Assert.Equal(("BANBATT-1", 29.27, 2026, 6, 30), (updated.Unit, updated.Location.Longitude, updated.ClosedOn.Year, updated.ClosedOn.Month, updated.ClosedOn.Day));
         Assert.Equal("expected_version: base 'reg-b7' is at version 2, not the expected 1: read it again and retry", stale);
-        Assert.Equal("id: no base 'reg-b-none'", missing);
+        Assert.Equal("base.id: no base 'reg-b-none'", missing);
         Assert.Equal(updated, readBack);
         Assert.Equal("COB reg-b7", readBack.Name);
         await FailsWith(StatusCode.NotFound, () => Call<GetByIdRequest, Base>("GetBase", new GetByIdRequest { Id = "reg-b-none" }));
@@ -389,7 +389,7 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Equal(2, updated.Version);
         Assert.Equal((Sex.Male, 2025, 2, 28), (updated.Sex, updated.To.Year, updated.To.Month, updated.To.Day));
         Assert.Equal("expected_version: deployment 'dep-upd' is at version 2, not the expected 1: read it again and retry", stale);
-        Assert.Equal("id: no deployment 'dep-none'", missing);
+        Assert.Equal("deployment.id: no deployment 'dep-none'", missing);
         Assert.Equal(updated, readBack);
         Assert.Equal("cla-dep-upd", readBack.ClaId);
         await FailsWith(StatusCode.NotFound, () => GetDeployment("dep-none"));
