@@ -8,6 +8,8 @@
 #           ST_SnapToGrid GROUP BY; and the ST_SquareGrid + ST_Intersects join), median of 5 after a warm-up.
 #   peer B: the Python oracle (tests/oracles/heatmap_oracle.py bench) on the same points, exported once.
 # The rows go in with psql \copy, then VACUUM ANALYZE and CHECKPOINT; loading is not measured here.
+#   and the kernel density computation alone (Geo.Bench.Mission kde-kernel: the same points in memory,
+#   projected, binned and convolved by the service's Geo.Core code) beside the oracle's own timings.
 # Usage: bench/heatmap.sh [observations (default 1000000)] [seed (default 7)]
 # Everything stays on 127.0.0.1 and the unix socket; the cluster lives in .geoaware/bench-heatmap.
 # The report goes to bench/results/heatmap-latest.md.
@@ -103,6 +105,14 @@ o_read=$(o .timings_ms.read) o_bin=$(o .timings_ms.bin) o_exact=$(o .timings_ms.
 sum() { awk -v a="$1" -v b="$2" 'BEGIN { print a + b }'; }
 o_kde_exact=$(sum "$o_bin" "$o_exact") o_kde_binned=$(sum "$o_bin" "$o_binned") o_hot=$(sum "$o_bin" "$o_gi")
 kde=$(r heatmap.kde.p50_ms)
+
+# The computation alone, like for like with the oracle's own timings: the same points in memory,
+# projected and binned on the same grid, then the kernel surface; one thread, reading not timed.
+echo "ours: kernel density alone on the same points..." >&2
+kernel_out="$(dotnet "$tool" kde-kernel --points "$points" --area "$west,$south,$east,$north" --cell "$size" --bandwidth 5000 --repeat 7)"
+echo "$kernel_out" | grep -v '^RESULT' >&2
+k() { echo "$kernel_out" | sed -n "s/^RESULT $1=//p" | head -1; }
+k_total=$(k kernel.total_ms)
 times() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
 hwm=$(r heatmap.service_vmhwm_mib)
 
@@ -125,6 +135,9 @@ report="$results/heatmap-latest.md"
   echo "| kernel density, oracle / ours, binned | $(times "$o_kde_binned" "$kde") x | | >= 10 x | $(ok "$(times "$o_kde_binned" "$kde")" ">=" 10) |"
   echo "| kernel density, oracle exact (bin + kde_exact), ms | | B: $(fmt1 "$o_kde_exact") (kde_exact $(fmt1 "$o_exact")) | | |"
   echo "| kernel density, oracle exact / ours | $(times "$o_kde_exact" "$kde") x | | >= 10 x | $(ok "$(times "$o_kde_exact" "$kde")" ">=" 10) |"
+  echo "| kernel density computed alone (points in memory, one thread: project, bin, surface), ms | $(fmt1 "$k_total") (bin $(fmt1 "$(k kernel.bin_ms)") + surface $(fmt1 "$(k kernel.kde_ms)")) | B: $(fmt1 "$o_kde_exact") exact, $(fmt1 "$o_kde_binned") binned | | |"
+  echo "| kernel density computed alone, oracle exact / ours | $(times "$o_kde_exact" "$k_total") x | | >= 10 x | $(ok "$(times "$o_kde_exact" "$k_total")" ">=" 10) |"
+  echo "| kernel density computed alone, oracle binned / ours | $(times "$o_kde_binned" "$k_total") x | | | |"
   echo "| kernel density, sum of cell values (per km2) | $(fmt1 "$(r heatmap.kde.sum)") | B: $(fmt1 "$(o .sum_kde_binned)") binned, $(fmt1 "$(o .sum_kde_exact)") exact | | |"
   echo "| Gi* hot spots (3 km band), p50 / p99 ms | $(fmt1 "$(r heatmap.hotspots.p50_ms)") / $(fmt1 "$(r heatmap.hotspots.p99_ms)") | B: $(fmt1 "$o_hot") (bin + gistar $(fmt1 "$o_gi")); hot / cold cells $(o .hot_cells) / $(o .cold_cells) | p50 < 1500 | $(ok "$(r heatmap.hotspots.p50_ms)" "<" 1500) |"
   echo "| service peak RSS (VmHWM, reset before the first call), MiB | $(fmt "$hwm") | | < 500 | $(ok "$hwm" "<" 500) |"

@@ -36,6 +36,9 @@ internal static class Program
                           [--bandwidth 5000] [--service-pid PID] [--token gat_...]
                         heat maps over the whole mission region and year, timed end to end (all cells received);
                         also prints the request's area and period and the grid the service laid out (for peers)
+                  kde-kernel --points FILE --area W,S,E,N [--cell 1000] [--bandwidth 5000] [--repeat 7]
+                        kernel density alone (binning with projection, then the surface) on points in memory (a CSV
+                        of longitude,latitude), on the grid the service lays out for the box: what the oracle's timings measure
                   coverage-load --grpc http://127.0.0.1:PORT [--communities 5000] [--bases 200] [--side-km 600] [--seed 7] [--token gat_...]
                   coverage      --grpc http://127.0.0.1:PORT [--repeat 30] [--out FILE] [--token gat_...]
                         registers a mission for coverage (bases with teams of 0 to 4 CLAs), then times GetCoverage on it
@@ -62,6 +65,7 @@ internal static class Program
                 "query" => await QueryAsync(mission, options),
                 "body" => await BodyAsync(mission, options),
                 "heatmap" => await HeatMapAsync(mission, options),
+                "kde-kernel" => KernelBench.Run(options),
                 "coverage-load" => await WithChannelAsync(options, CoverageBench.LoadAsync),
                 "coverage" => await WithChannelAsync(options, CoverageBench.TimeAsync),
                 "indicators" => await WithChannelAsync(options, IndicatorBench.TimeAsync),
