@@ -21,7 +21,10 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
             : throw new RecordNotFoundException($"no observation '{id}'") { Field = "id" };
     }
 
-    /// <summary>Records a review: the observation's status and response change, and the review is added to its history.</summary>
+    /// <summary>
+    /// Records a review: the observation's status changes, and its response when the review gives
+    /// one; the review is added to its history.
+    /// </summary>
     public async Task<StoredObservation> ReviewAsync(
         string id, VerificationStatus verification, ObservationResponse? response, string reviewerId, string note, long expectedVersion, CancellationToken cancellationToken)
     {
@@ -46,7 +49,10 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
         }
 
         await using (var update = new NpgsqlCommand(
-            "WITH changed AS (UPDATE observations SET verification = $2, response = $3, response_at = $4, version = version + 1, updated_at = now(), change_xid = pg_current_xact_id() " +
+            // A review that records no response keeps the one recorded before: discrediting a
+            // report does not undo the patrol that was sent. The review's own row says what it said.
+            "WITH changed AS (UPDATE observations SET verification = $2, response = CASE WHEN $7 THEN $3 ELSE response END, " +
+            "response_at = CASE WHEN $7 THEN $4 ELSE response_at END, version = version + 1, updated_at = now(), change_xid = pg_current_xact_id() " +
             "WHERE id = $1 RETURNING id) " +
             "INSERT INTO observation_reviews (observation_id, verification, response, response_at, reviewed_by, note) SELECT id, $2, $3, $4, $5, $6 FROM changed",
             connection, transaction))
@@ -57,6 +63,7 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
             update.Parameters.Add(new NpgsqlParameter { Value = response?.At is { } at ? at : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
             update.Parameters.Add(new NpgsqlParameter<string> { TypedValue = reviewerId });
             update.Parameters.Add(new NpgsqlParameter<string> { TypedValue = note });
+            update.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = response is not null });
             await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 

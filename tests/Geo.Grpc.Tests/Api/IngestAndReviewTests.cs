@@ -150,6 +150,9 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
         Assert.Equal("Patrol dispatched", verified.Response.Actions);
         Assert.Equal(VerificationStatus.Discredited, discredited.Verification);
         Assert.Equal(3, discredited.Version);
+        // The discrediting review recorded no response: the patrol sent earlier stays on record.
+        Assert.Equal(("Patrol dispatched", Time("2026-03-01T14:00:00Z")), (discredited.Response.Actions, discredited.Response.At));
+        Assert.Null(history.Reviews[1].Response);
         Assert.Contains("is at version 3, not the expected 1", stale, StringComparison.Ordinal);
         Assert.Equal([VerificationStatus.Verified, VerificationStatus.Discredited], history.Reviews.Select(r => r.Verification));
         Assert.Equal("Patrol dispatched", history.Reviews[0].Response.Actions);
