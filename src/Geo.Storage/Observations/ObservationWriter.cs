@@ -204,9 +204,13 @@ public sealed class ObservationWriter : IAsyncDisposable
             await analyze.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        // A key sent twice in one commit (in two messages of a stream) is inserted once, from its
+        // first row; the later rows are already stored, and listed as such.
         await using var command = new NpgsqlCommand(
-            "SELECT s.ord, o.content_hash = s.content_hash FROM observation_staging s JOIN observations o ON o.id = s.id " +
-            "WHERE o.xmin <> pg_current_xact_id()::xid OR o.content_hash <> s.content_hash ORDER BY s.ord",
+            "SELECT s.ord, o.content_hash = s.content_hash " +
+            "FROM (SELECT ord, id, content_hash, row_number() OVER (PARTITION BY id ORDER BY ord) AS nth FROM observation_staging) s " +
+            "JOIN observations o ON o.id = s.id " +
+            "WHERE o.xmin <> pg_current_xact_id()::xid OR o.content_hash <> s.content_hash OR s.nth > 1 ORDER BY s.ord",
             _connection, _transaction);
         var ids = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

@@ -40,8 +40,22 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
         Assert.Equal(63, replay.Received);
         Assert.Equal(0, replay.Stored);
         Assert.Equal(63, replay.AlreadyStored);
-        Assert.Equal(63, replay.AlreadyStoredIds.Count);
+        Assert.Equal(Enumerable.Range(0, 63).Select(i => $"ingest-{i:D4}"), replay.AlreadyStoredIds.Order(StringComparer.Ordinal));
         Assert.Equal(63L, await api.CountStoredAsync("ingest", 0, 63));
+    }
+
+    [Fact]
+    public async Task Ingest_AKeySentAgainInALaterMessageOfTheSameCommit_IsStoredOnceAndListedAsAlreadyStored()
+    {
+        // Messages of 4 and commits of 10: the repeat of key 0002 lands in the same commit.
+        var again = Message("resent", 4, 4);
+        again.Observations[1] = NewObservation("resent-0002", 29.002, -1.5);
+
+        var response = await IngestAsync(Message("resent", 0, 4), again);
+
+        Assert.Equal((8L, 7L, 1L), (response.Received, response.Stored, response.AlreadyStored));
+        Assert.Equal(["resent-0002"], response.AlreadyStoredIds);
+        Assert.Equal(7L, await api.CountStoredAsync("resent", 0, 8));
     }
 
     [Fact]
