@@ -298,6 +298,88 @@ public sealed class HeatMapTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.True(analyst.Frame(0).Sum(c => c.Value) <= 12);
     }
 
+    /// <summary>One submitted observation's attributes that the heat-map filters look at, and the cell (0..3) it is in.</summary>
+    private sealed record Filtered(int Cell, Category Category, int Severity, VerificationStatus Verification, Vulnerability[] Vulnerabilities);
+
+    [Fact]
+    public async Task Filters_CategorySeverityVerificationAndVulnerabilities_CountOnlyTheObservationsThatMatch()
+    {
+        // Mixed attributes over four cells 2 km apart, so that every filter keeps a different
+        // number in each cell; Read copies each filter field by hand, and this proves each copy.
+        var random = new Random(36);
+        Category[] categories = [Category.ThreatOfPhysicalViolence, Category.ArmedGroupMovement, Category.Displacement, Category.EarlyWarningAlert];
+        VerificationStatus[] statuses = [VerificationStatus.Reported, VerificationStatus.Verified, VerificationStatus.Discredited];
+        var vulnerabilities = System.Enum.GetValues<Vulnerability>().Where(v => v != Vulnerability.Unspecified).ToArray();
+        var submitted = Enumerable.Range(0, 60).Select(i => new Filtered(
+            i % 4, categories[random.Next(categories.Length)], random.Next(1, 6), statuses[random.Next(statuses.Length)],
+            vulnerabilities.Where(_ => random.NextDouble() < 0.3).ToArray())).ToList();
+        var observations = submitted.Select((o, i) =>
+        {
+            var observation = At($"hm-filter-{i}", 32.0 + (o.Cell * 0.02), 0.5);
+            observation.Category = o.Category;
+            observation.Severity = o.Severity;
+            observation.Vulnerabilities.Add(o.Vulnerabilities);
+            return observation;
+        }).ToArray();
+        await api.SubmitAsync(observations);
+        for (var i = 0; i < submitted.Count; i++)
+        {
+            if (submitted[i].Verification != VerificationStatus.Reported)
+            {
+                await api.CallAsync<ReviewObservationRequest, Observation>(
+                    Observations, "Review", new ReviewObservationRequest { Id = IdOf($"hm-filter-{i}"), Verification = submitted[i].Verification });
+            }
+        }
+
+        var filters = new (string Name, Action<HeatMapRequest> Ask, Func<Filtered, bool> Keeps)[]
+        {
+            ("none", _ => { }, _ => true),
+            ("one category", r => r.Categories.Add(Category.ArmedGroupMovement), o => o.Category == Category.ArmedGroupMovement),
+            ("two categories", r => r.Categories.Add([Category.Displacement, Category.EarlyWarningAlert]),
+                o => o.Category is Category.Displacement or Category.EarlyWarningAlert),
+            ("minimum severity 4", r => r.MinSeverity = 4, o => o.Severity >= 4),
+            ("verified", r => r.Verification.Add(VerificationStatus.Verified), o => o.Verification == VerificationStatus.Verified),
+            ("reported or discredited", r => r.Verification.Add([VerificationStatus.Reported, VerificationStatus.Discredited]),
+                o => o.Verification is VerificationStatus.Reported or VerificationStatus.Discredited),
+            ("refugees", r => r.Vulnerabilities.Add(Vulnerability.Refugees), o => o.Vulnerabilities.Contains(Vulnerability.Refugees)),
+            ("displaced or minorities", r => r.Vulnerabilities.Add([Vulnerability.InternallyDisplaced, Vulnerability.Minorities]),
+                o => o.Vulnerabilities.Contains(Vulnerability.InternallyDisplaced) || o.Vulnerabilities.Contains(Vulnerability.Minorities)),
+            ("all four at once", r =>
+            {
+                r.Categories.Add([Category.ThreatOfPhysicalViolence, Category.ArmedGroupMovement]);
+                r.MinSeverity = 2;
+                r.Verification.Add([VerificationStatus.Reported, VerificationStatus.Verified]);
+                r.Vulnerabilities.Add([Vulnerability.Refugees, Vulnerability.PersonsWithDisabilities, Vulnerability.JournalistsAndActivists]);
+            }, o => o.Category is Category.ThreatOfPhysicalViolence or Category.ArmedGroupMovement && o.Severity >= 2
+                && o.Verification != VerificationStatus.Discredited
+                && o.Vulnerabilities.Intersect([Vulnerability.Refugees, Vulnerability.PersonsWithDisabilities, Vulnerability.JournalistsAndActivists]).Any()),
+        };
+        var distinctCounts = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, ask, keeps) in filters)
+        {
+            var request = Around(32.0);
+            ask(request);
+
+            var answer = await ComputeAsync(api.Channel, request);
+
+            var expected = Enumerable.Range(0, 4).Select(cell => submitted.Count(o => o.Cell == cell && keeps(o))).ToArray();
+            var actual = new int[4];
+            foreach (var cell in answer.Frame(0))
+            {
+                // The cell of the observations at 32.0 + 0.02 k: whose polygon holds that point.
+                var k = Enumerable.Range(0, 4).Single(k => RingPolygon(cell).Contains(Factory.CreatePoint(new Coordinate(32.0 + (k * 0.02), 0.5))));
+                actual[k] = (int)cell.Value;
+            }
+
+            Assert.True(expected.SequenceEqual(actual), $"{name}: expected [{string.Join(", ", expected)}] per cell, got [{string.Join(", ", actual)}]");
+            Assert.Equal(expected.Sum(), answer.Grid.Frames[0].Observations);
+            distinctCounts.Add(string.Join(",", expected));
+        }
+
+        // Each filter keeps a different set of counts, so a filter ignored would not pass as another.
+        Assert.Equal(filters.Length, distinctCounts.Count);
+    }
+
     [Theory]
     [InlineData("cell_size_metres", 50.0, "cell_size_metres")]
     [InlineData("cell_size_metres", 60_000.0, "cell_size_metres")]
