@@ -256,10 +256,13 @@ public sealed class HeatMapTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Classes_NaturalBreaks_SeparateTheGroupsOfValues()
+    public async Task Classes_NaturalBreaksAndQuantiles_BreakWhereEachSays()
     {
+        // Cells of 1, 2, 3, 4, 5 and 30 observations in two classes: the median splits after 3,
+        // natural breaks set the outlier apart (after 5). The two disagree on the cells of 4 and
+        // 5, so the classification asked for is proved to be the one applied.
         var observations = new List<Observation>();
-        var cellsAt = new[] { (29.0, 1), (29.02, 1), (29.04, 2), (29.06, 10), (29.08, 11), (29.1, 12) };
+        var cellsAt = new[] { (29.0, 1), (29.02, 2), (29.04, 3), (29.06, 4), (29.08, 5), (29.1, 30) };
         foreach (var (longitude, count) in cellsAt)
         {
             for (var i = 0; i < count; i++)
@@ -269,14 +272,23 @@ public sealed class HeatMapTests(ApiFixture api) : IClassFixture<ApiFixture>
         }
 
         await api.SubmitAsync(observations.ToArray());
-        var request = Around(29.05);
-        request.Classification = Classification.NaturalBreaks;
-        request.Classes = 2;
+        var jenks = Around(29.05);
+        jenks.Classification = Classification.NaturalBreaks;
+        jenks.Classes = 2;
+        var quantiles = Around(29.05);
+        quantiles.Classification = Classification.Quantile;
+        quantiles.Classes = 2;
 
-        var answer = await ComputeAsync(api.Channel, request);
+        var byJenks = await ComputeAsync(api.Channel, jenks);
+        var byQuantiles = await ComputeAsync(api.Channel, quantiles);
 
-        Assert.Equal([2.0], answer.Grid.ClassBreaks);
-        Assert.All(answer.Frame(0), c => Assert.Equal(c.Value <= 2 ? 1 : 2, c.Class));
+        Assert.Equal(Classification.NaturalBreaks, byJenks.Grid.Classification);
+        Assert.Equal([5.0], byJenks.Grid.ClassBreaks);
+        Assert.Equal([1, 1, 1, 1, 1, 2], byJenks.Frame(0).OrderBy(c => c.Value).Select(c => c.Class));
+        Assert.Equal(Classification.Quantile, byQuantiles.Grid.Classification);
+        Assert.Equal([3.0], byQuantiles.Grid.ClassBreaks);
+        Assert.Equal([1, 1, 1, 2, 2, 2], byQuantiles.Frame(0).OrderBy(c => c.Value).Select(c => c.Class));
+        Assert.Equal([1.0, 2, 3, 4, 5, 30], byJenks.Frame(0).Select(c => c.Value).Order());
     }
 
     [Fact]
@@ -292,6 +304,8 @@ public sealed class HeatMapTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.True(analyst.Grid.Coarsened);
         Assert.False(supervisor.Grid.Coarsened);
         Assert.True(analyst.Grid.MinCount > 1, $"minimum count {analyst.Grid.MinCount}");
+        // Cells first: with none returned, the checks over the cells below would pass on nothing.
+        Assert.NotEmpty(analyst.Frame(0));
         Assert.All(analyst.Frame(0), c => Assert.True(c.Count >= analyst.Grid.MinCount));
         Assert.Equal(12, supervisor.Frame(0).Single().Value);
         // Displaced points scatter (up to 10 km): the analyst cannot see all twelve in the exact cell.
