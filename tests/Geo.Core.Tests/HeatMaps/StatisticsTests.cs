@@ -197,7 +197,34 @@ public sealed class StatisticsTests
         var frame = map.Frames[0];
         Assert.Equal(frame.Values.Max(), frame.Values[cell]);
         Assert.Equal(25, bins.Observations[0]);
-        Assert.Equal(method == HeatMapMethod.Count ? 1 : frame.ShownCount, frame.ShownCount);
+        var shown = Enumerable.Range(0, frame.Values.Length).Where(i => frame.Shown[i]).ToList();
+        switch (method)
+        {
+            case HeatMapMethod.Count:
+                Assert.Equal([cell], shown);
+                Assert.Equal(25, frame.Values[cell]);
+                break;
+            case HeatMapMethod.KernelDensity:
+                // The default bandwidth is 5 cells: the 69 lattice offsets with du² + dv² < 25 see
+                // all 25 observations, and the density keeps the mass (Σ density · km² = 25).
+                Assert.Equal(69, shown.Count);
+                Assert.All(shown, i => Assert.Equal(25, frame.Counts[i]));
+                Assert.Equal(25, frame.Values.Sum() * area.Grid.CellArea / 1e6, 9);
+                break;
+            default:
+                // Every cell of the area has a z-score (those beyond the band a negative one); the
+                // 29 offsets with du² + dv² ≤ 9 (default band 3 cells) see the 25 observations.
+                // The cell's own z by hand: one value 25 among n, the others 0, W = 29 neighbours.
+                Assert.Equal(area.CellsInArea, shown.Count);
+                Assert.Equal(29, frame.Counts.Count(c => c == 25));
+                double n = area.CellsInArea;
+                var mean = 25 / n;
+                var s = Math.Sqrt((625 / n) - (mean * mean));
+                var z = (25 - (mean * 29)) / (s * Math.Sqrt(((n * 29) - (29 * 29)) / (n - 1)));
+                Assert.Equal(z, frame.Values[cell], 1e-9 * z);
+                Assert.Equal(3, frame.HotSpots!.Classes[cell]);
+                break;
+        }
     }
 
     [Fact]
