@@ -228,6 +228,56 @@ public sealed class StatisticsTests
     }
 
     [Fact]
+    public void HotSpots_LargeNearlyEqualValues_KeepTheirVariance()
+    {
+        // Weights around 10⁹ (people × severity over a busy cell) differing by a few units: the
+        // one-pass variance Σx²/n − x̄² subtracts two numbers near 10¹⁸ whose rounding (≈128) dwarfs
+        // the true variance (≈2). Gi* does not change when every value moves by the same amount,
+        // so the scores must be those of the small deviations alone.
+        var grid = CellGrid.Covering(GridShape.Square, 1000, 0, 0, 10_000, 10_000);
+        var inArea = Enumerable.Repeat(true, grid.Count).ToArray();
+        var deviations = Enumerable.Range(0, grid.Count).Select(i => (double)((i * 7) + (i / 10 * 3)) % 5).ToArray();
+        var large = deviations.Select(d => 1e9 + d).ToArray();
+        var counts = Enumerable.Repeat(1.0, grid.Count).ToArray();
+
+        // The exact variance (small integers: every step exact) against the one-pass formula on the large values.
+        var exactMean = deviations.Average();
+        var exactVariance = deviations.Sum(d => (d - exactMean) * (d - exactMean)) / grid.Count;
+        var onePass = (large.Sum(x => x * x) / grid.Count) - (large.Average() * large.Average());
+        Assert.True(Math.Abs(onePass - exactVariance) > 0.1 * exactVariance, $"one pass {onePass} vs exact {exactVariance}: the case must show the cancellation");
+
+        var expected = HotSpots.Compute(grid, inArea, deviations, counts, 1500);
+        var actual = HotSpots.Compute(grid, inArea, large, counts, 1500);
+
+        Assert.Contains(expected.ZScores, z => Math.Abs(z) > 1);
+        for (var i = 0; i < grid.Count; i++)
+        {
+            // The neighbour sums (≈5·10⁹) still round to about 10⁻⁶; the variance must add nothing to that.
+            Assert.Equal(expected.ZScores[i], actual.ZScores[i], 1e-5);
+            Assert.Equal(expected.Classes[i], actual.Classes[i]);
+        }
+    }
+
+    [Theory]
+    [InlineData(0.1)]
+    [InlineData(1.0 / 3)]
+    [InlineData(7e8 / 3)]
+    public void HotSpots_AllValuesEqual_NoScores(double value)
+    {
+        // Equal values have no variance: z 0 and p 1 everywhere (the oracle's definition), even
+        // when their mean rounds a hair away from them and would leave a variance of rounding noise.
+        var grid = CellGrid.Covering(GridShape.Square, 1000, 0, 0, 13_000, 7_000);
+        var inArea = Enumerable.Repeat(true, grid.Count).ToArray();
+        var values = Enumerable.Repeat(value, grid.Count).ToArray();
+
+        var result = HotSpots.Compute(grid, inArea, values, values, 1500);
+
+        Assert.All(result.ZScores, z => Assert.Equal(0, z));
+        Assert.All(result.PValues, p => Assert.Equal(1, p));
+        Assert.All(result.Classes, c => Assert.Equal(0, c));
+    }
+
+    [Fact]
     public void Compute_SingleObservation_CountsOne()
     {
         var spec = Spec(HeatMapMethod.Count);
