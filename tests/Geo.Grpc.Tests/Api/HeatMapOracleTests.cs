@@ -58,7 +58,10 @@ public sealed class HeatMapOracleTests(ApiFixture api) : IClassFixture<ApiFixtur
 
         // The same study cells, and the same observations kept by the period and the group selector.
         var cells = plain["cells"]!.AsArray().Select(c => ((int)c![0]!, (int)c[1]!)).ToList();
+        Assert.True(cells.Count > 100, $"{cells.Count} study cells");
         Assert.Equal((int)plain["params"]!["study_cells"]!, counts.Grid.CellsInArea);
+        Assert.Equal((double)plain["params"]!["bandwidth"]!, density.Grid.BandwidthMetres);
+        Assert.Equal((double)plain["params"]!["distance_band"]!, hot.Grid.DistanceBandMetres);
         foreach (var answer in new[] { counts, density, hot, weights, weightedDensity, weightedHot })
         {
             Assert.Equal(cells.Order(), answer.Frame(0).Select(c => (c.Column, c.Row)).Order());
