@@ -615,9 +615,55 @@ def case_points_file():
         os.unlink(path)
 
 
+def case_observations():
+    # Observations with attributes: period, group selector and weighting worked out by hand, and
+    # the same surface as the equivalent weighted points; a PROJ string given as it is.
+    base = {"projection": {"lat_0": 0, "lon_0": 30},
+            "grid": {"shape": "square", "size": 1000, "origin_x": -2500, "origin_y": -2500,
+                     "columns": 5, "rows": 5},
+            "area": box(29.9, -0.1, 30.1, 0.1), "bandwidth": 2500, "distance_band": 1000}
+    girls_and_men = [["female", "child", 4], ["male", "adult", 2]]
+    observations = [
+        # severity 3, 4 girls, observed 2 days before the end: 3 * 4 * 2^-2 = 3
+        {"lon": 30, "lat": 0, "observed_at": "2026-03-30T00:00:00Z", "severity": 3, "affected": girls_and_men},
+        # severity 5, 1 woman (an adult: not selected) and 6 girls, 1 day before the end (the
+        # time written with an offset): 5 * 6 * 2^-1 = 15
+        {"lon": 30.012, "lat": 0.0005, "observed_at": "2026-03-31T01:00:00+01:00", "severity": 5,
+         "affected": [["female", "adult", 1], ["female", "child", 6]]},
+        # only men: not selected
+        {"lon": 30, "lat": 0, "observed_at": "2026-03-30T00:00:00Z", "severity": 5, "affected": [["male", "adult", 3]]},
+        # girls, but before the period
+        {"lon": 30, "lat": 0, "observed_at": "2026-02-28T23:59:59Z", "severity": 5, "affected": girls_and_men},
+        # girls, at the period's end (excluded)
+        {"lon": 30, "lat": 0, "observed_at": "2026-04-01T00:00:00Z", "severity": 5, "affected": girls_and_men},
+    ]
+    period = {"from": "2026-03-01T00:00:00Z", "to": "2026-04-01T00:00:00Z"}
+    weighting = {"by_severity": True, "by_people": True, "half_life_seconds": 86400}
+    got = run("heatmap", dict(base, observations=observations, period=period,
+                              groups={"sexes": ["female"], "ages": ["child"]}, weighting=weighting))
+    want = run("heatmap", dict(base, points=[[30, 0, 3.0], [30.012, 0.0005, 15.0]]))
+    got.pop("timings_ms"), want.pop("timings_ms")
+    check("observations: two kept", got["params"]["points"] == 2 and got["params"]["weighted"])
+    check("observations: weights by hand", sorted(w for w in got["weights"] if w) == [3.0, 15.0],
+          repr(sorted(w for w in got["weights"] if w)))
+    check("observations = weighted points", got == want)
+    # No selector: everyone counts (4 + 2 girls and men); no weighting: unweighted counts.
+    every = run("heatmap", dict(base, observations=observations[:1], period=period,
+                                weighting={"by_people": True}))
+    check("observations: people without a selector", sum(every["weights"]) == 6.0)
+    plain = run("heatmap", dict(base, observations=observations, period=period))
+    check("observations: unweighted", not plain["params"]["weighted"] and sum(plain["counts"]) == 3)
+    given = run("heatmap", dict(base, points=[[30, 0]], projection={"proj": laea(0, 30)}))
+    built = run("heatmap", dict(base, points=[[30, 0]]))
+    for out in (given, built):
+        out.pop("timings_ms")
+        out["params"].pop("projection")       # the same definition, spelt "0" or "0.0"
+    check("projection given as a PROJ string", given == built)
+
+
 def main():
     for case in (case_single_point, case_two_points, case_one_cell, case_hexagon, case_equator,
-                 case_utm_boundary, case_tiling, case_brute_force, case_points_file):
+                 case_utm_boundary, case_tiling, case_brute_force, case_points_file, case_observations):
         try:
             case()
         except Exception as e:  # a crash is a failure of that case

@@ -20,6 +20,7 @@ Layout of the code:
   * methods     - counts / weights, exact and binned quartic kernel density, Getis-Ord Gi*.
   * modes       - heatmap, tiling, bench.
 """
+import datetime
 import json
 import math
 import sys
@@ -70,6 +71,13 @@ class OracleError(Exception):
 # ----------------------------------------------------------------------------------------------
 
 def laea_definition(projection):
+    # A PROJ string given as it is (e.g. the one a HeatMaps.Compute response carries), so a test
+    # can hand over the service's own frame rather than re-deriving it from the centre.
+    if projection.get("proj"):
+        proj = str(projection["proj"])
+        if "+proj=laea" not in proj.split():
+            raise OracleError("projection.proj must be a +proj=laea definition")
+        return proj
     lat0 = float(projection["lat_0"])
     lon0 = float(projection["lon_0"])
     return ("+proj=laea +lat_0=%r +lon_0=%r +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
@@ -445,6 +453,74 @@ def read_points(request):
     return lon, lat, w, weighted
 
 
+SEXES = ("female", "male", "unknown")
+AGE_GROUPS = ("child", "youth", "adult", "older")
+
+
+def parse_time(value):
+    """ISO 8601 ("...Z" or with an offset) -> aware datetime."""
+    t = datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if t.tzinfo is None:
+        raise OracleError("times need a UTC offset: %r" % value)
+    return t
+
+
+def read_observations(request):
+    """Observations with their attributes -> (lon, lat, weight, weighted), applying the period,
+    the group selector and the weighting as HeatMaps.Compute defines them (README, "Observations").
+    """
+    period = request.get("period") or {}
+    start = parse_time(period["from"]) if period.get("from") else None
+    end = parse_time(period["to"]) if period.get("to") else None
+    groups = request.get("groups") or {}
+    sexes = [str(x).lower() for x in groups.get("sexes") or []]
+    ages = [str(x).lower() for x in groups.get("ages") or []]
+    for x in sexes:
+        if x not in SEXES:
+            raise OracleError("groups.sexes: unknown %r" % x)
+    for x in ages:
+        if x not in AGE_GROUPS:
+            raise OracleError("groups.ages: unknown %r" % x)
+    selective = bool(sexes or ages)
+    weighting = request.get("weighting") or {}
+    by_severity = bool(weighting.get("by_severity"))
+    by_people = bool(weighting.get("by_people"))
+    half_life = weighting.get("half_life_seconds")
+    half_life = None if half_life is None else float(half_life)
+    if half_life is not None and not half_life > 0:
+        raise OracleError("weighting.half_life_seconds must be > 0")
+    if half_life is not None and end is None:
+        raise OracleError("a half-life needs period.to (the weight decays towards the period's end)")
+    weighted = by_severity or by_people or half_life is not None
+
+    lon, lat, w = [], [], []
+    for o in request["observations"]:
+        observed = parse_time(o["observed_at"])
+        if (start is not None and observed < start) or (end is not None and observed >= end):
+            continue
+        people = 0
+        for sex, age, count in o.get("affected") or []:
+            sex, age, count = str(sex).lower(), str(age).lower(), int(count)
+            if sex not in SEXES or age not in AGE_GROUPS or count < 0:
+                raise OracleError("observations.affected: bad entry %r" % ([sex, age, count],))
+            if (not sexes or sex in sexes) and (not ages or age in ages):
+                people += count
+        if selective and people == 0:
+            continue                       # affects no one of the selected groups
+        weight = 1.0
+        if by_severity:
+            weight *= int(o["severity"])
+        if by_people:
+            weight *= people
+        if half_life is not None:
+            age_s = max(0.0, (end - observed).total_seconds())
+            weight *= 2.0 ** (-age_s / half_life)
+        lon.append(float(o["lon"]))
+        lat.append(float(o["lat"]))
+        w.append(weight)
+    return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float), np.asarray(w, dtype=float), weighted
+
+
 class Binned:
     """Points located in the grid (points outside the grid are dropped for every method)."""
 
@@ -627,7 +703,10 @@ def compute(request, bench=False):
         raise OracleError("bandwidth must be > 0 and distance_band >= 0")
 
     t0 = time.perf_counter()
-    lon, lat, w, weighted = read_points(request)
+    if request.get("observations") is not None:
+        lon, lat, w, weighted = read_observations(request)
+    else:
+        lon, lat, w, weighted = read_points(request)
     timings["read"] = ms(t0)
 
     t0 = time.perf_counter()

@@ -25,7 +25,8 @@ public static class HotSpots
         var mask = new double[values.Length];
         var n = 0;
         var sum = 0.0;
-        var sumSquares = 0.0;
+        var min = double.PositiveInfinity;
+        var max = double.NegativeInfinity;
         for (var i = 0; i < values.Length; i++)
         {
             if (inArea[i])
@@ -35,7 +36,21 @@ public static class HotSpots
                 mask[i] = 1;
                 n++;
                 sum += values[i];
-                sumSquares += values[i] * values[i];
+                min = Math.Min(min, values[i]);
+                max = Math.Max(max, values[i]);
+            }
+        }
+
+        // Two passes: the squares of the deviations from the mean, not Σx²/n − x̄², which with
+        // large, nearly equal weights subtracts two huge numbers and loses the variance to rounding.
+        var mean = n == 0 ? 0 : sum / n;
+        var squares = 0.0;
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (inArea[i])
+            {
+                var deviation = values[i] - mean;
+                squares += deviation * deviation;
             }
         }
 
@@ -45,8 +60,9 @@ public static class HotSpots
         var z = new double[values.Length];
         var p = new double[values.Length];
         Array.Fill(p, 1.0);
-        var mean = n == 0 ? 0 : sum / n;
-        var s = n == 0 ? 0 : Math.Sqrt(Math.Max(0, (sumSquares / n) - (mean * mean)));
+        // Equal values have no variance, though their mean may round a hair away from them: without
+        // this, the rounding would be divided by itself into z-scores of any size.
+        var s = n == 0 || min == max ? 0 : Math.Sqrt(squares / n);
         if (n > 1 && s > 0)
         {
             for (var i = 0; i < values.Length; i++)

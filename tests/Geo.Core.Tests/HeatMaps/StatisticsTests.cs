@@ -197,7 +197,84 @@ public sealed class StatisticsTests
         var frame = map.Frames[0];
         Assert.Equal(frame.Values.Max(), frame.Values[cell]);
         Assert.Equal(25, bins.Observations[0]);
-        Assert.Equal(method == HeatMapMethod.Count ? 1 : frame.ShownCount, frame.ShownCount);
+        var shown = Enumerable.Range(0, frame.Values.Length).Where(i => frame.Shown[i]).ToList();
+        switch (method)
+        {
+            case HeatMapMethod.Count:
+                Assert.Equal([cell], shown);
+                Assert.Equal(25, frame.Values[cell]);
+                break;
+            case HeatMapMethod.KernelDensity:
+                // The default bandwidth is 5 cells: the 69 lattice offsets with du² + dv² < 25 see
+                // all 25 observations, and the density keeps the mass (Σ density · km² = 25).
+                Assert.Equal(69, shown.Count);
+                Assert.All(shown, i => Assert.Equal(25, frame.Counts[i]));
+                Assert.Equal(25, frame.Values.Sum() * area.Grid.CellArea / 1e6, 9);
+                break;
+            default:
+                // Every cell of the area has a z-score (those beyond the band a negative one); the
+                // 29 offsets with du² + dv² ≤ 9 (default band 3 cells) see the 25 observations.
+                // The cell's own z by hand: one value 25 among n, the others 0, W = 29 neighbours.
+                Assert.Equal(area.CellsInArea, shown.Count);
+                Assert.Equal(29, frame.Counts.Count(c => c == 25));
+                double n = area.CellsInArea;
+                var mean = 25 / n;
+                var s = Math.Sqrt((625 / n) - (mean * mean));
+                var z = (25 - (mean * 29)) / (s * Math.Sqrt(((n * 29) - (29 * 29)) / (n - 1)));
+                Assert.Equal(z, frame.Values[cell], 1e-9 * z);
+                Assert.Equal(3, frame.HotSpots!.Classes[cell]);
+                break;
+        }
+    }
+
+    [Fact]
+    public void HotSpots_LargeNearlyEqualValues_KeepTheirVariance()
+    {
+        // Weights around 10⁹ (people × severity over a busy cell) differing by a few units: the
+        // one-pass variance Σx²/n − x̄² subtracts two numbers near 10¹⁸ whose rounding (≈128) dwarfs
+        // the true variance (≈2). Gi* does not change when every value moves by the same amount,
+        // so the scores must be those of the small deviations alone.
+        var grid = CellGrid.Covering(GridShape.Square, 1000, 0, 0, 10_000, 10_000);
+        var inArea = Enumerable.Repeat(true, grid.Count).ToArray();
+        var deviations = Enumerable.Range(0, grid.Count).Select(i => (double)((i * 7) + (i / 10 * 3)) % 5).ToArray();
+        var large = deviations.Select(d => 1e9 + d).ToArray();
+        var counts = Enumerable.Repeat(1.0, grid.Count).ToArray();
+
+        // The exact variance (small integers: every step exact) against the one-pass formula on the large values.
+        var exactMean = deviations.Average();
+        var exactVariance = deviations.Sum(d => (d - exactMean) * (d - exactMean)) / grid.Count;
+        var onePass = (large.Sum(x => x * x) / grid.Count) - (large.Average() * large.Average());
+        Assert.True(Math.Abs(onePass - exactVariance) > 0.1 * exactVariance, $"one pass {onePass} vs exact {exactVariance}: the case must show the cancellation");
+
+        var expected = HotSpots.Compute(grid, inArea, deviations, counts, 1500);
+        var actual = HotSpots.Compute(grid, inArea, large, counts, 1500);
+
+        Assert.Contains(expected.ZScores, z => Math.Abs(z) > 1);
+        for (var i = 0; i < grid.Count; i++)
+        {
+            // The neighbour sums (≈5·10⁹) still round to about 10⁻⁶; the variance must add nothing to that.
+            Assert.Equal(expected.ZScores[i], actual.ZScores[i], 1e-5);
+            Assert.Equal(expected.Classes[i], actual.Classes[i]);
+        }
+    }
+
+    [Theory]
+    [InlineData(0.1)]
+    [InlineData(1.0 / 3)]
+    [InlineData(7e8 / 3)]
+    public void HotSpots_AllValuesEqual_NoScores(double value)
+    {
+        // Equal values have no variance: z 0 and p 1 everywhere (the oracle's definition), even
+        // when their mean rounds a hair away from them and would leave a variance of rounding noise.
+        var grid = CellGrid.Covering(GridShape.Square, 1000, 0, 0, 13_000, 7_000);
+        var inArea = Enumerable.Repeat(true, grid.Count).ToArray();
+        var values = Enumerable.Repeat(value, grid.Count).ToArray();
+
+        var result = HotSpots.Compute(grid, inArea, values, values, 1500);
+
+        Assert.All(result.ZScores, z => Assert.Equal(0, z));
+        Assert.All(result.PValues, p => Assert.Equal(1, p));
+        Assert.All(result.Classes, c => Assert.Equal(0, c));
     }
 
     [Fact]

@@ -256,10 +256,13 @@ public sealed class HeatMapTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Classes_NaturalBreaks_SeparateTheGroupsOfValues()
+    public async Task Classes_NaturalBreaksAndQuantiles_BreakWhereEachSays()
     {
+        // Cells of 1, 2, 3, 4, 5 and 30 observations in two classes: the median splits after 3,
+        // natural breaks set the outlier apart (after 5). The two disagree on the cells of 4 and
+        // 5, so the classification asked for is proved to be the one applied.
         var observations = new List<Observation>();
-        var cellsAt = new[] { (29.0, 1), (29.02, 1), (29.04, 2), (29.06, 10), (29.08, 11), (29.1, 12) };
+        var cellsAt = new[] { (29.0, 1), (29.02, 2), (29.04, 3), (29.06, 4), (29.08, 5), (29.1, 30) };
         foreach (var (longitude, count) in cellsAt)
         {
             for (var i = 0; i < count; i++)
@@ -269,14 +272,23 @@ public sealed class HeatMapTests(ApiFixture api) : IClassFixture<ApiFixture>
         }
 
         await api.SubmitAsync(observations.ToArray());
-        var request = Around(29.05);
-        request.Classification = Classification.NaturalBreaks;
-        request.Classes = 2;
+        var jenks = Around(29.05);
+        jenks.Classification = Classification.NaturalBreaks;
+        jenks.Classes = 2;
+        var quantiles = Around(29.05);
+        quantiles.Classification = Classification.Quantile;
+        quantiles.Classes = 2;
 
-        var answer = await ComputeAsync(api.Channel, request);
+        var byJenks = await ComputeAsync(api.Channel, jenks);
+        var byQuantiles = await ComputeAsync(api.Channel, quantiles);
 
-        Assert.Equal([2.0], answer.Grid.ClassBreaks);
-        Assert.All(answer.Frame(0), c => Assert.Equal(c.Value <= 2 ? 1 : 2, c.Class));
+        Assert.Equal(Classification.NaturalBreaks, byJenks.Grid.Classification);
+        Assert.Equal([5.0], byJenks.Grid.ClassBreaks);
+        Assert.Equal([1, 1, 1, 1, 1, 2], byJenks.Frame(0).OrderBy(c => c.Value).Select(c => c.Class));
+        Assert.Equal(Classification.Quantile, byQuantiles.Grid.Classification);
+        Assert.Equal([3.0], byQuantiles.Grid.ClassBreaks);
+        Assert.Equal([1, 1, 1, 2, 2, 2], byQuantiles.Frame(0).OrderBy(c => c.Value).Select(c => c.Class));
+        Assert.Equal([1.0, 2, 3, 4, 5, 30], byJenks.Frame(0).Select(c => c.Value).Order());
     }
 
     [Fact]
@@ -292,10 +304,94 @@ public sealed class HeatMapTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.True(analyst.Grid.Coarsened);
         Assert.False(supervisor.Grid.Coarsened);
         Assert.True(analyst.Grid.MinCount > 1, $"minimum count {analyst.Grid.MinCount}");
+        // Cells first: with none returned, the checks over the cells below would pass on nothing.
+        Assert.NotEmpty(analyst.Frame(0));
         Assert.All(analyst.Frame(0), c => Assert.True(c.Count >= analyst.Grid.MinCount));
         Assert.Equal(12, supervisor.Frame(0).Single().Value);
         // Displaced points scatter (up to 10 km): the analyst cannot see all twelve in the exact cell.
         Assert.True(analyst.Frame(0).Sum(c => c.Value) <= 12);
+    }
+
+    /// <summary>One submitted observation's attributes that the heat-map filters look at, and the cell (0..3) it is in.</summary>
+    private sealed record Filtered(int Cell, Category Category, int Severity, VerificationStatus Verification, Vulnerability[] Vulnerabilities);
+
+    [Fact]
+    public async Task Filters_CategorySeverityVerificationAndVulnerabilities_CountOnlyTheObservationsThatMatch()
+    {
+        // Mixed attributes over four cells 2 km apart, so that every filter keeps a different
+        // number in each cell; Read copies each filter field by hand, and this proves each copy.
+        var random = new Random(36);
+        Category[] categories = [Category.ThreatOfPhysicalViolence, Category.ArmedGroupMovement, Category.Displacement, Category.EarlyWarningAlert];
+        VerificationStatus[] statuses = [VerificationStatus.Reported, VerificationStatus.Verified, VerificationStatus.Discredited];
+        var vulnerabilities = System.Enum.GetValues<Vulnerability>().Where(v => v != Vulnerability.Unspecified).ToArray();
+        var submitted = Enumerable.Range(0, 60).Select(i => new Filtered(
+            i % 4, categories[random.Next(categories.Length)], random.Next(1, 6), statuses[random.Next(statuses.Length)],
+            vulnerabilities.Where(_ => random.NextDouble() < 0.3).ToArray())).ToList();
+        var observations = submitted.Select((o, i) =>
+        {
+            var observation = At($"hm-filter-{i}", 32.0 + (o.Cell * 0.02), 0.5);
+            observation.Category = o.Category;
+            observation.Severity = o.Severity;
+            observation.Vulnerabilities.Add(o.Vulnerabilities);
+            return observation;
+        }).ToArray();
+        await api.SubmitAsync(observations);
+        for (var i = 0; i < submitted.Count; i++)
+        {
+            if (submitted[i].Verification != VerificationStatus.Reported)
+            {
+                await api.CallAsync<ReviewObservationRequest, Observation>(
+                    Observations, "Review", new ReviewObservationRequest { Id = IdOf($"hm-filter-{i}"), Verification = submitted[i].Verification });
+            }
+        }
+
+        var filters = new (string Name, Action<HeatMapRequest> Ask, Func<Filtered, bool> Keeps)[]
+        {
+            ("none", _ => { }, _ => true),
+            ("one category", r => r.Categories.Add(Category.ArmedGroupMovement), o => o.Category == Category.ArmedGroupMovement),
+            ("two categories", r => r.Categories.Add([Category.Displacement, Category.EarlyWarningAlert]),
+                o => o.Category is Category.Displacement or Category.EarlyWarningAlert),
+            ("minimum severity 4", r => r.MinSeverity = 4, o => o.Severity >= 4),
+            ("verified", r => r.Verification.Add(VerificationStatus.Verified), o => o.Verification == VerificationStatus.Verified),
+            ("reported or discredited", r => r.Verification.Add([VerificationStatus.Reported, VerificationStatus.Discredited]),
+                o => o.Verification is VerificationStatus.Reported or VerificationStatus.Discredited),
+            ("refugees", r => r.Vulnerabilities.Add(Vulnerability.Refugees), o => o.Vulnerabilities.Contains(Vulnerability.Refugees)),
+            ("displaced or minorities", r => r.Vulnerabilities.Add([Vulnerability.InternallyDisplaced, Vulnerability.Minorities]),
+                o => o.Vulnerabilities.Contains(Vulnerability.InternallyDisplaced) || o.Vulnerabilities.Contains(Vulnerability.Minorities)),
+            ("all four at once", r =>
+            {
+                r.Categories.Add([Category.ThreatOfPhysicalViolence, Category.ArmedGroupMovement]);
+                r.MinSeverity = 2;
+                r.Verification.Add([VerificationStatus.Reported, VerificationStatus.Verified]);
+                r.Vulnerabilities.Add([Vulnerability.Refugees, Vulnerability.PersonsWithDisabilities, Vulnerability.JournalistsAndActivists]);
+            }, o => o.Category is Category.ThreatOfPhysicalViolence or Category.ArmedGroupMovement && o.Severity >= 2
+                && o.Verification != VerificationStatus.Discredited
+                && o.Vulnerabilities.Intersect([Vulnerability.Refugees, Vulnerability.PersonsWithDisabilities, Vulnerability.JournalistsAndActivists]).Any()),
+        };
+        var distinctCounts = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, ask, keeps) in filters)
+        {
+            var request = Around(32.0);
+            ask(request);
+
+            var answer = await ComputeAsync(api.Channel, request);
+
+            var expected = Enumerable.Range(0, 4).Select(cell => submitted.Count(o => o.Cell == cell && keeps(o))).ToArray();
+            var actual = new int[4];
+            foreach (var cell in answer.Frame(0))
+            {
+                // The cell of the observations at 32.0 + 0.02 k: whose polygon holds that point.
+                var k = Enumerable.Range(0, 4).Single(k => RingPolygon(cell).Contains(Factory.CreatePoint(new Coordinate(32.0 + (k * 0.02), 0.5))));
+                actual[k] = (int)cell.Value;
+            }
+
+            Assert.True(expected.SequenceEqual(actual), $"{name}: expected [{string.Join(", ", expected)}] per cell, got [{string.Join(", ", actual)}]");
+            Assert.Equal(expected.Sum(), answer.Grid.Frames[0].Observations);
+            distinctCounts.Add(string.Join(",", expected));
+        }
+
+        // Each filter keeps a different set of counts, so a filter ignored would not pass as another.
+        Assert.Equal(filters.Length, distinctCounts.Count);
     }
 
     [Theory]
