@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Geo.Core.Domain;
 using Geo.Core.HeatMaps;
+using Geo.Testing;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO;
 using Xunit;
@@ -21,8 +21,6 @@ namespace Geo.Core.Tests.HeatMaps;
 /// </summary>
 public sealed class OracleTests
 {
-    private const string Python = "/usr/bin/python3";
-
     public static TheoryData<GridShape, double, double, bool> Cases() => new()
     {
         { GridShape.Square, 29.0, 0.0, false },
@@ -57,7 +55,7 @@ public sealed class OracleTests
         var counts = HeatMap.Compute(grid, spec, bins, 0).Frames[0];
         var density = HeatMap.Compute(grid, spec with { Method = HeatMapMethod.KernelDensity }, bins, 0).Frames[0];
         var hot = HeatMap.Compute(grid, spec with { Method = HeatMapMethod.HotSpots }, bins, 0).Frames[0];
-        var oracle = RunOracle("heatmap", Request(grid, area, points, weighted, spec));
+        var oracle = HeatMapOracle.Run("heatmap", Request(grid, area, points, weighted, spec));
 
         var cells = oracle["cells"]!.AsArray().Select(c => grid.Grid.IndexOf((int)c![0]!, (int)c[1]!)).ToList();
         var ours = Enumerable.Range(0, grid.Grid.Count).Where(i => grid.InArea[i]).ToList();
@@ -111,7 +109,7 @@ public sealed class OracleTests
             }
         }
 
-        var tiling = RunOracle("tiling", new JsonObject
+        var tiling = HeatMapOracle.Run("tiling", new JsonObject
         {
             ["projection"] = Projection(grid),
             ["area"] = GeoJson(area),
@@ -204,34 +202,4 @@ public sealed class OracleTests
     }
 
     private static double[] Doubles(JsonNode oracle, string name) => oracle[name]!.AsArray().Select(v => (double)v!).ToArray();
-
-    private static JsonNode RunOracle(string mode, JsonObject request)
-    {
-        var script = Path.Combine(RepositoryRoot(), "tests", "oracles", "heatmap_oracle.py");
-        var start = new ProcessStartInfo(Python, [script, mode])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        process.StandardInput.Write(request.ToJsonString());
-        process.StandardInput.Close();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "the oracle did not finish in two minutes");
-        Assert.True(process.ExitCode == 0, $"the oracle failed ({process.ExitCode}): {error.Result}");
-        return JsonNode.Parse(output.Result) ?? throw new JsonException("empty oracle output");
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "GeoAwareness.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new DirectoryNotFoundException("GeoAwareness.sln not found above " + AppContext.BaseDirectory);
-    }
 }
