@@ -21,11 +21,11 @@ public interface IObservationPointSink
 }
 
 /// <summary>
-/// Streams the points of matching observations for heat maps. When the time index holds every
-/// column the read needs, one connection reads it (an index-only scan, a fifth of the table's
-/// pages). Otherwise a large table is read by several connections at once, each over its own
-/// range of the table's pages (TID range scans) and all in one exported snapshot, so the parts
-/// add up to exactly one consistent answer.
+/// Streams the points of matching observations for heat maps. A large table is read by several
+/// connections at once, all in one exported snapshot, so the parts add up to exactly one
+/// consistent answer: when the time index holds every column the read needs, each reads its own
+/// span of the period from it (index-only scans, a fifth of the table's pages); otherwise each
+/// reads its own range of the table's pages (TID range scans).
 /// </summary>
 public sealed class ObservationPoints(NpgsqlDataSource dataSource)
 {
@@ -48,9 +48,13 @@ public sealed class ObservationPoints(NpgsqlDataSource dataSource)
 
         await using var first = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var pages = await PagesAsync(first, cancellationToken).ConfigureAwait(false);
-        var readers = CoveredByTimeIndex(filter, visibility, columns)
-            ? 1
-            : (int)Math.Clamp(pages / Math.Max(1, pagesPerReader), 1, Math.Max(1, maxReaders));
+        var readers = (int)Math.Clamp(pages / Math.Max(1, pagesPerReader), 1, Math.Max(1, maxReaders));
+        var byTime = CoveredByTimeIndex(filter, visibility, columns);
+        if (byTime && (filter.ObservedFrom is null || filter.ObservedTo is null))
+        {
+            readers = 1;
+        }
+
         if (readers == 1)
         {
             var sink = newSink();
@@ -69,11 +73,7 @@ public sealed class ObservationPoints(NpgsqlDataSource dataSource)
         var tasks = new List<Task>(readers);
         for (var part = 0; part < readers; part++)
         {
-            // Page boundaries are literal integers we computed; nothing of the caller's is inlined.
-            var from = pages * part / readers;
-            var to = pages * (part + 1) / readers;
-            var range = string.Create(CultureInfo.InvariantCulture,
-                $"{select} AND ctid >= '({from},0)'::tid{(part == readers - 1 ? string.Empty : $" AND ctid < '({to},0)'::tid")}");
+            var range = byTime ? TimeSlice(select, filter.ObservedFrom!.Value, filter.ObservedTo!.Value, part, readers) : PageRange(select, pages, part, readers);
             var sink = sinks[part];
             tasks.Add(part == 0
                 ? ReadRangeAsync(first, range, sql, sink, columns, cancellationToken)
@@ -83,6 +83,29 @@ public sealed class ObservationPoints(NpgsqlDataSource dataSource)
         await Task.WhenAll(tasks).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return sinks;
+    }
+
+    /// <summary>
+    /// One of <paramref name="readers"/> equal spans of the period: each reader scans its own part
+    /// of the time index, index-only. The bounds are instants we computed, written as literals.
+    /// </summary>
+    private static string TimeSlice(string select, DateTimeOffset from, DateTimeOffset to, int part, int readers)
+    {
+        var step = (to - from).Ticks / readers;
+        var start = from.UtcDateTime.AddTicks(step * part);
+        var end = from.UtcDateTime.AddTicks(step * (part + 1));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{select}{(part == 0 ? string.Empty : $" AND observed_at >= '{start:O}'::timestamptz")}{(part == readers - 1 ? string.Empty : $" AND observed_at < '{end:O}'::timestamptz")}");
+    }
+
+    /// <summary>One of <paramref name="readers"/> equal ranges of the table's pages (a TID range scan).</summary>
+    private static string PageRange(string select, long pages, int part, int readers)
+    {
+        // Page boundaries are literal integers we computed; nothing of the caller's is inlined.
+        var from = pages * part / readers;
+        var to = pages * (part + 1) / readers;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{select} AND ctid >= '({from},0)'::tid{(part == readers - 1 ? string.Empty : $" AND ctid < '({to},0)'::tid")}");
     }
 
     private async Task ReadInSnapshotAsync(string snapshot, string select, FilterSql sql, IObservationPointSink sink, PointColumns columns, CancellationToken cancellationToken)

@@ -92,6 +92,30 @@ public sealed class HeatMapTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task Count_ObservationsOnTheBoundariesOfTheParallelReaders_AreCountedOnce()
+    {
+        // The fixture reads heat maps with one connection per core (up to 4), each over an equal
+        // span of the period: observations at every such boundary for 2, 3 and 4 readers, at the
+        // period's start (counted) and at its end (not counted).
+        string[] times =
+        [
+            "2026-03-01T00:00:00Z", "2026-03-08T18:00:00Z", "2026-03-11T08:00:00Z", "2026-03-16T12:00:00Z",
+            "2026-03-21T16:00:00Z", "2026-03-24T06:00:00Z", "2026-04-01T00:00:00Z",
+        ];
+        await api.SubmitAsync(times.Select((t, i) => At($"hm-slices-{i}", 19.0, 0.5, t)).ToArray());
+        // Readers are one per page of the table here (HeatMapPagesPerReader=1): some filler
+        // outside the area makes sure there are pages enough for every core, whatever ran before.
+        await api.SubmitAsync(Enumerable.Range(0, 200).Select(i => At($"hm-slices-filler-{i}", 19.5, 0.5)).ToArray());
+        Assert.True(await api.Database.ScalarAsync<long>("SELECT pg_relation_size('observations') / 8192") >= 4);
+
+        var answer = await ComputeAsync(api.Channel, Around(19.0));
+
+        Assert.Equal(6, answer.Grid.Frames.Single().Observations);
+        var cell = Assert.Single(answer.Frame(0));
+        Assert.Equal(6L, cell.Count);
+    }
+
+    [Fact]
     public async Task Count_Hexagons_SixCornersAndTheRightCell()
     {
         await api.SubmitAsync(At("hm-hex-1", 21.0, 0.5), At("hm-hex-2", 21.0, 0.5), At("hm-hex-3", 21.03, 0.47));
