@@ -3,7 +3,8 @@
 # measured in the same run on a fresh private cluster:
 #   ours:   HeatMaps.Compute over gRPC for the whole mission region (400 x 400 km) and year on
 #           1 km squares: counts, quartic kernel density (5 km bandwidth) and Gi* hot spots (3 km band),
-#           p50/p99 of 10 calls after 3 warm-ups, every cell received; peak RSS of the service.
+#           p50/p99 of 10 calls after 10 warm-ups (a running service is warm; start-up is bench/startup.sh's),
+#           every cell received; peak RSS of the service.
 #   peer A: PostGIS alone, the same 1 km counts in SQL (ST_Transform to the service's LAEA, then
 #           ST_SnapToGrid GROUP BY; and the ST_SquareGrid + ST_Intersects join), median of 5 after a warm-up.
 #   peer B: the Python oracle (tests/oracles/heatmap_oracle.py bench) on the same points, exported once.
@@ -142,10 +143,11 @@ report="$results/heatmap-latest.md"
   echo "| Gi* hot spots (3 km band), p50 / p99 ms | $(fmt1 "$(r heatmap.hotspots.p50_ms)") / $(fmt1 "$(r heatmap.hotspots.p99_ms)") | B: $(fmt1 "$o_hot") (bin + gistar $(fmt1 "$o_gi")); hot / cold cells $(o .hot_cells) / $(o .cold_cells) | p50 < 1500 | $(ok "$(r heatmap.hotspots.p50_ms)" "<" 1500) |"
   echo "| service peak RSS (VmHWM, reset before the first call), MiB | $(fmt "$hwm") | | < 500 | $(ok "$hwm" "<" 500) |"
   echo
-  echo "Ours is end to end: the client's call, the service reading every point of the period from"
-  echo "PostgreSQL (an index-only scan of the time index when it covers the read, as for counts and"
-  echo "the unweighted surfaces here; else parallel TID-range scans in one snapshot), binning, the surface and every cell"
-  echo "streamed back and received. Peer A is one SQL statement in psql (\\timing), the result"
+  echo "Ours is end to end, after 10 warm-up calls: the client's call, the service reading every point of the"
+  echo "period from PostgreSQL (one connection per core in one snapshot, each over its own span of the period,"
+  echo "index-only from the time index when it covers the read, as for counts and the unweighted surfaces here;"
+  echo "else each over its own range of pages), binning, the surface and every cell streamed back and received."
+  echo "Peer A is one SQL statement in psql (\\timing), the result"
   echo "aggregated in the server; the spatial_ref_sys entry for the LAEA projection is made beforehand."
   echo "Peer B's figures are the oracle's own timings (single-threaded numpy/scipy): binning includes"
   echo "projecting the points, and excludes reading its CSV ($(fmt1 "$o_read") ms) which ours does from"

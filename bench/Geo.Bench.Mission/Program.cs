@@ -31,8 +31,8 @@ internal static class Program
                   csv   --observations N --seed S --out FILE
                   geojson --observations N --seed S --out FILE
                         the same observations as the GeoJSON file `geoaware ingest` reads (bench/cli-ingest.sh)
-                  query --grpc http://127.0.0.1:PORT --seed S [--repeat 50] [--target 10000] [--page-size 5000] [--service-pid PID] [--token gat_...]
-                  heatmap --grpc http://127.0.0.1:PORT --seed S [--repeat 10] [--cell 1000] [--shape square|hexagon] [--methods count,kde,hotspots]
+                  query --grpc http://127.0.0.1:PORT --seed S [--repeat 50] [--warmup 10] [--target 10000] [--page-size 5000] [--service-pid PID] [--token gat_...]
+                  heatmap --grpc http://127.0.0.1:PORT --seed S [--repeat 10] [--warmup 10] [--cell 1000] [--shape square|hexagon] [--methods count,kde,hotspots]
                           [--bandwidth 5000] [--service-pid PID] [--token gat_...]
                         heat maps over the whole mission region and year, timed end to end (all cells received);
                         also prints the request's area and period and the grid the service laid out (for peers)
@@ -256,7 +256,8 @@ internal static class Program
 
         var polygon = new ObservationFilter { Area = PolygonArea(center, radius) };
         var polygonCpu = pid is { } pc ? Memory.CpuSeconds(pc) : 0;
-        var polygonTimes = await TimeAsync(repeat, async () =>
+        var warmup = options.Int("warmup", 10);
+        var polygonTimes = await TimeAsync(warmup, repeat, async () =>
         {
             var rows = await StreamAsync(channel, polygon, pageSize);
             if (rows != found)
@@ -268,7 +269,7 @@ internal static class Program
         Result("query.polygon.rows", found);
         if (pid is { } ppc)
         {
-            var perQuery = (Memory.CpuSeconds(ppc) - polygonCpu) * 1000 / (repeat + 3);
+            var perQuery = (Memory.CpuSeconds(ppc) - polygonCpu) * 1000 / (repeat + warmup);
             Console.WriteLine($"service CPU per polygon query: {perQuery:F0} ms");
             Result("query.polygon.service_cpu_ms", perQuery);
         }
@@ -283,7 +284,7 @@ internal static class Program
         };
         var summarize = Method<ObservationFilter, ObservationSummary>(Observations, "Summarize");
         var summarized = (await channel.UnaryAsync(summarize, summaryFilter)).Observations;
-        var summaryTimes = await TimeAsync(repeat, () => channel.UnaryAsync(summarize, summaryFilter));
+        var summaryTimes = await TimeAsync(warmup, repeat, () => channel.UnaryAsync(summarize, summaryFilter));
         Report("query.summary", $"summary of a 100 x 100 km box over one year ({summarized:N0} observations)", summaryTimes);
         Result("query.summary.observations", summarized);
 
@@ -423,7 +424,7 @@ internal static class Program
             }
 
             (long Cells, long Observations, double Total, HeatMapGrid? Grid) last = default;
-            var times = await TimeAsync(repeat, async () => last = await HeatMapCallAsync(channel, asked));
+            var times = await TimeAsync(options.Int("warmup", 10), repeat, async () => last = await HeatMapCallAsync(channel, asked));
             if (asked.Method == HeatMapMethod.Count && last.Grid is { } grid)
             {
                 // The grid is the same for every method: the area and cell size alone decide it.
@@ -472,9 +473,14 @@ internal static class Program
         return (cells, observations, total, received);
     }
 
-    private static async Task<List<double>> TimeAsync(int repeat, Func<Task> work)
+    /// <summary>
+    /// Times <paramref name="repeat"/> calls after <paramref name="warmup"/> untimed ones: a running
+    /// service answers warm (its code compiled at full optimisation, its pools filled); start-up is
+    /// measured on its own (bench/startup.sh).
+    /// </summary>
+    private static async Task<List<double>> TimeAsync(int warmup, int repeat, Func<Task> work)
     {
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < warmup; i++)
         {
             await work();
         }
