@@ -143,17 +143,7 @@ public sealed class OracleTests
         var points = new List<(double, double, int)>();
         while (points.Count < 2500)
         {
-            double u, v;
-            if (random.NextDouble() < 0.7)
-            {
-                var (cu, cv) = centres[random.Next(centres.Length)];
-                u = cu + (Gaussian(random) * 0.03);
-                v = cv + (Gaussian(random) * 0.03);
-            }
-            else
-            {
-                (u, v) = (random.NextDouble(), random.NextDouble());
-            }
+            var (u, v) = ClusteredPositions.Next(random, centres, 0.03);
 
             var lon = envelope.MinX + (u * envelope.Width);
             var lat = envelope.MinY + (v * envelope.Height);
@@ -165,9 +155,6 @@ public sealed class OracleTests
 
         return points;
     }
-
-    private static double Gaussian(Random random) =>
-        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 
     private static JsonObject Request(AreaGrid grid, ShapeArea area, List<(double Lon, double Lat, int Severity)> points, bool weighted, HeatMapSpec spec) => new()
     {

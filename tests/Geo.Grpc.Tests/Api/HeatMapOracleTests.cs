@@ -242,17 +242,7 @@ public sealed class HeatMapOracleTests(ApiFixture api) : IClassFixture<ApiFixtur
         var observations = new List<Submitted>();
         while (observations.Count < 900)
         {
-            double u, v;
-            if (random.NextDouble() < 0.7)
-            {
-                var (cu, cv) = centres[random.Next(centres.Length)];
-                u = cu + (Gaussian(random) * 0.04);
-                v = cv + (Gaussian(random) * 0.04);
-            }
-            else
-            {
-                (u, v) = (random.NextDouble(), random.NextDouble());
-            }
+            var (u, v) = ClusteredPositions.Next(random, centres, 0.04);
 
             var lon = Math.Round(envelope.MinX + (u * envelope.Width), 6);
             var lat = Math.Round(envelope.MinY + (v * envelope.Height), 6);
@@ -273,9 +263,6 @@ public sealed class HeatMapOracleTests(ApiFixture api) : IClassFixture<ApiFixtur
 
         return observations;
     }
-
-    private static double Gaussian(Random random) =>
-        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 
     private static double[] Doubles(JsonNode oracle, string name) => oracle[name]!.AsArray().Select(v => (double)v!).ToArray();
 }
