@@ -5,7 +5,8 @@
 #   (b) the peer: psql \copy of the same rows into an identically indexed empty table
 #   (c) peak RSS of the service during ingest (VmHWM)
 #   (d) with the N rows stored: polygon query (~10k rows) p50/p99, summary of a 100 x 100 km box
-#       over one year p50/p99, full-table stream through Query (rows/s) and peak service RSS.
+#       over one year p50/p99 (each of 50 calls after 30 warm-ups: a running service is warm),
+#       full-table stream through Query (rows/s) and peak service RSS.
 # Usage: bench/ingest.sh [observations (default 1000000)] [seed (default 7)]
 # Everything stays on 127.0.0.1 and the unix socket; the cluster lives in .geoaware/bench-ingest.
 set -euo pipefail

@@ -31,7 +31,7 @@ internal static class Program
                   csv   --observations N --seed S --out FILE
                   geojson --observations N --seed S --out FILE
                         the same observations as the GeoJSON file `geoaware ingest` reads (bench/cli-ingest.sh)
-                  query --grpc http://127.0.0.1:PORT --seed S [--repeat 50] [--warmup 10] [--target 10000] [--page-size 5000] [--service-pid PID] [--token gat_...]
+                  query --grpc http://127.0.0.1:PORT --seed S [--repeat 50] [--warmup 30] [--target 10000] [--page-size 5000] [--service-pid PID] [--token gat_...]
                   heatmap --grpc http://127.0.0.1:PORT --seed S [--repeat 10] [--warmup 10] [--cell 1000] [--shape square|hexagon] [--methods count,kde,hotspots]
                           [--bandwidth 5000] [--service-pid PID] [--token gat_...]
                         heat maps over the whole mission region and year, timed end to end (all cells received);
@@ -256,7 +256,8 @@ internal static class Program
 
         var polygon = new ObservationFilter { Area = PolygonArea(center, radius) };
         var polygonCpu = pid is { } pc ? Memory.CpuSeconds(pc) : 0;
-        var warmup = options.Int("warmup", 10);
+        // Short calls: the service compiles their code at full optimisation only after some 30 of them.
+        var warmup = options.Int("warmup", 30);
         var polygonTimes = await TimeAsync(warmup, repeat, async () =>
         {
             var rows = await StreamAsync(channel, polygon, pageSize);
