@@ -132,13 +132,36 @@ public sealed class CellGrid
     /// <summary>The corners of a cell, counter-clockwise, not closed.</summary>
     public IEnumerable<(double X, double Y)> Corners(int column, int row)
     {
-        foreach (var (dx, dy) in Shape == GridShape.Square ? SquareCorners : HexagonCorners)
+        Span<(int X, int Y)> slots = stackalloc (int, int)[CornersPerCell];
+        CornerSlots(column, row, slots);
+        var corners = new (double X, double Y)[slots.Length];
+        for (var i = 0; i < slots.Length; i++)
         {
-            yield return Shape == GridShape.Square
-                ? (CornerX + ((column + dx) * Size), CornerY + ((row + dy) * Size))
-                : (CornerX + (Size / 2 * (2 + (3 * column) + dx)), CornerY + (HalfRoot3 * Size * (1 + (2 * row) + (column & 1) + dy)));
+            corners[i] = SlotPoint(slots[i].X, slots[i].Y);
+        }
+
+        return corners;
+    }
+
+    /// <summary>
+    /// The corners of a cell, counter-clockwise, as whole numbers of half a side across and half
+    /// a row up from the grid's corner: neighbouring cells share a corner exactly when they share
+    /// its slot. Squares' slots are even; hexagons' run 0..3·columns+2 across and 0..2·rows+2 up.
+    /// </summary>
+    public void CornerSlots(int column, int row, Span<(int X, int Y)> slots)
+    {
+        var offsets = Shape == GridShape.Square ? SquareCorners : HexagonCorners;
+        for (var i = 0; i < offsets.Length; i++)
+        {
+            var (dx, dy) = offsets[i];
+            slots[i] = Shape == GridShape.Square
+                ? (2 * (column + dx), 2 * (row + dy))
+                : (2 + (3 * column) + dx, 1 + (2 * row) + (column & 1) + dy);
         }
     }
+
+    /// <summary>The point of a corner slot (see <see cref="CornerSlots"/>) in the plane.</summary>
+    public (double X, double Y) SlotPoint(int x, int y) => (CornerX + (x * Size / 2), CornerY + (y * RowStep / 2));
 
     /// <summary>
     /// Lattice coordinates (a, b) in which neighbourhoods do not depend on the column: for squares

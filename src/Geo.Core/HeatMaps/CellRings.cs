@@ -27,20 +27,22 @@ public sealed class CellRings
     public double[] RingOf(int column, int row)
     {
         var grid = _area.Grid;
-        var ring = new double[grid.CornersPerCell * 2];
-        var k = 0;
-        foreach (var (x, y) in grid.Corners(column, row))
+        Span<(int X, int Y)> slots = stackalloc (int, int)[grid.CornersPerCell];
+        grid.CornerSlots(column, row, slots);
+        var ring = new double[slots.Length * 2];
+        for (var i = 0; i < slots.Length; i++)
         {
-            var slot = 2 * ((int)Math.Round((y - grid.CornerY) / (grid.RowStep / 2)) * _width + (int)Math.Round((x - grid.CornerX) / (grid.Size / 2)));
+            var slot = 2 * ((slots[i].Y * _width) + slots[i].X);
             if (double.IsNaN(_corners[slot]))
             {
+                var (x, y) = grid.SlotPoint(slots[i].X, slots[i].Y);
                 var point = _area.Frame.Inverse(x, y);
                 _corners[slot] = point.Longitude;
                 _corners[slot + 1] = point.Latitude;
             }
 
-            ring[k++] = _corners[slot];
-            ring[k++] = _corners[slot + 1];
+            ring[2 * i] = _corners[slot];
+            ring[(2 * i) + 1] = _corners[slot + 1];
         }
 
         return ring;
