@@ -84,6 +84,13 @@ echo "ST_SnapToGrid: $snap_ms ms, $snap_cells cells, $snap_obs observations" >&2
 time_sql "$squaregrid_sql" 5; sg_ms=$t_ms sg_cells=$t_cells sg_obs=$t_obs
 echo "ST_SquareGrid: $sg_ms ms, $sg_cells cells, $sg_obs observations" >&2
 
+# The floor under any service that reads the points from PostgreSQL: the server producing them
+# alone, in binary, into /dev/null on its own side (no client at all), one backend, median of 5.
+produce_sql="COPY (SELECT ST_X(location), ST_Y(location) FROM observations WHERE $where) TO '/dev/null' (FORMAT binary)"
+produce_out="$( { echo '\timing on'; for _ in $(seq 6); do echo "$produce_sql;"; done; } | psql_ -At)"
+produce_ms="$(echo "$produce_out" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -n +2 | median)"
+echo "PostgreSQL producing the points alone: $produce_ms ms" >&2
+
 # Peer B: the oracle, on the same points (exported once) and the same grid.
 echo "peer B: the Python oracle..." >&2
 # Timed once, for reference: PostgreSQL reading the points out, on one connection.
@@ -131,6 +138,7 @@ report="$results/heatmap-latest.md"
   echo "| counts, p50 / p99 ms | $(fmt1 "$(r heatmap.count.p50_ms)") / $(fmt1 "$(r heatmap.count.p99_ms)") | A: $(fmt1 "$snap_ms") (ST_Transform + ST_SnapToGrid GROUP BY) | p50 < 300 | $(ok "$(r heatmap.count.p50_ms)" "<" 300) |"
   echo "| counts, peer A as ST_SquareGrid + ST_Intersects GROUP BY, ms | | $(fmt1 "$sg_ms") | | |"
   echo "| (reference) reading the points out of PostgreSQL alone: psql \\copy of ST_X, ST_Y to a file, one run, ms | | $export_ms | | |"
+  echo "| (reference) PostgreSQL producing the points alone, server-side binary COPY to /dev/null, one backend, median of 5, ms | | $(fmt1 "$produce_ms") | | |"
   echo "| counts: non-empty cells / observations | $(fmt "$(r heatmap.count.cells)") / $(fmt "$(r heatmap.count.observations)") | A: $snap_cells / $snap_obs (SnapToGrid), $sg_cells / $sg_obs (SquareGrid); B: $(o .sum_counts) | | |"
   echo "| kernel density (5 km), p50 / p99 ms | $(fmt1 "$kde") / $(fmt1 "$(r heatmap.kde.p99_ms)") | B: $(fmt1 "$o_kde_binned") (bin $(fmt1 "$o_bin") + kde_binned $(fmt1 "$o_binned")) | p50 < 800 | $(ok "$kde" "<" 800) |"
   echo "| kernel density, oracle / ours, binned | $(times "$o_kde_binned" "$kde") x | | >= 10 x | $(ok "$(times "$o_kde_binned" "$kde")" ">=" 10) |"
