@@ -32,7 +32,7 @@ internal static class Program
                   geojson --observations N --seed S --out FILE
                         the same observations as the GeoJSON file `geoaware ingest` reads (bench/cli-ingest.sh)
                   query --grpc http://127.0.0.1:PORT --seed S [--repeat 50] [--warmup 30] [--target 10000] [--page-size 5000] [--service-pid PID] [--token gat_...]
-                  heatmap --grpc http://127.0.0.1:PORT --seed S [--repeat 10] [--warmup 10] [--cell 1000] [--shape square|hexagon] [--methods count,kde,hotspots]
+                  heatmap --grpc http://127.0.0.1:PORT --seed S [--repeat 10] [--warmup 10] [--min-count 0] [--cell 1000] [--shape square|hexagon] [--methods count,kde,hotspots]
                           [--bandwidth 5000] [--service-pid PID] [--token gat_...]
                         heat maps over the whole mission region and year, timed end to end (all cells received);
                         also prints the request's area and period and the grid the service laid out (for peers)
@@ -394,6 +394,7 @@ internal static class Program
             ObservedFrom = Timestamp.FromDateTimeOffset(mission.ObservedTo.AddDays(-400)),
             ObservedTo = Timestamp.FromDateTimeOffset(mission.ObservedTo.AddDays(1)),
             CellSizeMetres = cell,
+            MinCount = options.Int("min-count", 0),
             Shape = options.Text("shape", "square") switch
             {
                 "square" => GridShape.Square,
