@@ -37,6 +37,12 @@ internal static class QueryCommand
     private static readonly Option<bool> CountOnly = new("--count") { Description = "print only how many observations match (Observations.Count)" };
     private static readonly Option<bool> Summary = new("--summary") { Description = "print counts by category and by sex and age group (Observations.Summarize)" };
     private static readonly Option<int?> PageSize = CliOptions.Count("--page-size", "observations per streamed page; 0 or absent for the service's default", 1, 5000);
+    private static readonly Option<int?> Retries = CliOptions.Count(
+        "--retries", "times to resume a stream broken by the network or an unavailable service, from the last page received whole; default 5", 0, 100);
+
+    /// <summary>The first wait before resuming; it doubles with each failure in a row, up to <see cref="LongestWait"/>.</summary>
+    private static readonly TimeSpan FirstWait = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(30);
 
     public static Command Create(CliContext context)
     {
@@ -48,7 +54,7 @@ internal static class QueryCommand
             "  geoaware query --polygon @sector-north.geojson --from 2026-07-01 --to 2026-10-01 --summary")
         {
             Bbox, Polygon, Near, Radius, From, To, Categories, MinSeverity, Statuses, Sexes, Ages, Vulnerabilities, Communities, Bases,
-            Format, Output, CountOnly, Summary, PageSize,
+            Format, Output, CountOnly, Summary, PageSize, Retries,
         };
         context.OnService(command, async (parse, service, cancellationToken) =>
         {
@@ -74,7 +80,7 @@ internal static class QueryCommand
             }
 
             var request = new QueryObservationsRequest { Filter = filter, PageSize = parse.GetValue(PageSize) ?? 0 };
-            var pages = service.ServerStreamAsync<QueryObservationsRequest, ObservationPage>(observations, "Query", request, cancellationToken);
+            var pages = ResumingAsync(service, request, parse.GetValue(Retries) ?? 5, context.Error, cancellationToken);
             var format = parse.GetValue(Format)!;
             if (parse.GetValue(Output) is not { } file)
             {
@@ -88,6 +94,71 @@ internal static class QueryCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The pages of a query, resumed after a stream broken by the network or an unavailable
+    /// service: the next call starts after the last page received whole (its page token), so
+    /// nothing is written twice or skipped, and an analyst on a poor link loses a wait, not the
+    /// download. Failures in a row are bounded by <paramref name="retries"/>; any page received
+    /// resets the count.
+    /// </summary>
+    private static async IAsyncEnumerable<ObservationPage> ResumingAsync(
+        Connection.ServiceConnection service, QueryObservationsRequest request, int retries, TextWriter log,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var observations = ObservationsReflection.Descriptor.Services[0];
+        var asked = request.Clone();
+        var failures = 0;
+        long received = 0;
+        var last = false;
+        while (true)
+        {
+            await using var pages = service.ServerStreamAsync<QueryObservationsRequest, ObservationPage>(observations, "Query", asked, cancellationToken)
+                .GetAsyncEnumerator(cancellationToken);
+            while (true)
+            {
+                ObservationPage? page = null;
+                Grpc.Protocol.RpcException? broken = null;
+                try
+                {
+                    if (!await pages.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        yield break;
+                    }
+
+                    page = pages.Current;
+                }
+                catch (Grpc.Protocol.RpcException e) when (e.StatusCode == Grpc.Protocol.StatusCode.Unavailable && failures < retries)
+                {
+                    broken = e;
+                }
+
+                if (broken is not null && last)
+                {
+                    // The page without a token is the last one: everything arrived, only the
+                    // stream's end was lost. Asking again without a token would start over.
+                    yield break;
+                }
+
+                if (broken is not null)
+                {
+                    failures++;
+                    var wait = TimeSpan.FromTicks(Math.Min(LongestWait.Ticks, FirstWait.Ticks << Math.Min(failures - 1, 16)));
+                    await log.WriteLineAsync(
+                        $"the stream broke after {received} observations ({broken.Detail}); resuming after the last page received whole in {wait.TotalSeconds:0.#} s ({failures} of {retries})")
+                        .ConfigureAwait(false);
+                    await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                    break;
+                }
+
+                failures = 0;
+                received += page!.Observations.Count;
+                last = page.NextPageToken.Length == 0;
+                asked.PageToken = page.NextPageToken;
+                yield return page;
+            }
+        }
     }
 
     /// <summary>Writes every page as it arrives; returns how many observations were written.</summary>

@@ -142,6 +142,49 @@ public sealed class QueryCommandTests(ApiFixture api) : IClassFixture<ApiFixture
         }
     }
 
+    [Fact]
+    public async Task Stream_CutByTheNetworkMidWay_IsResumedAfterTheLastWholePageWithNothingTwiceOrMissing()
+    {
+        var observations = Enumerable.Range(0, 40)
+            .Select(i => ApiFixture.NewObservation($"q-cut-{i:D2}", observedAt: FormattableString.Invariant($"2026-05-{(i % 28) + 1:D2}T{i % 24:D2}:00:00Z")))
+            .ToArray();
+        var box = await SeedAsync(25.0, observations);
+        var file = Path.Combine(Path.GetTempPath(), $"geoaware-cut-{Guid.NewGuid():N}.csv");
+        // Pages of 3 are about a kilobyte each: the first connection drops some pages in.
+        await using var proxy = new Geo.Testing.CuttingProxy(api.Service.GrpcEndpoint, cutAfterBytes: 6000);
+        try
+        {
+            var result = await CliRunner.RunAsync(proxy.Address, api.TokenOf(Role.Supervisor),
+                "query", "--bbox", box, "--page-size", "3", "--format", "csv", "--output", file);
+
+            Assert.True(result.ExitCode == 0, result.ToString());
+            Assert.Contains("the stream broke after ", result.Error, StringComparison.Ordinal);
+            Assert.Contains("wrote 40 observations", result.Error, StringComparison.Ordinal);
+            Assert.True(proxy.Connections >= 2, $"{proxy.Connections} connection(s)");
+            var ids = (await File.ReadAllLinesAsync(file)).Skip(1).Select(line => line.Split(',')[0]).ToList();
+            Assert.Equal(observations.Select(o => ApiFixture.IdOf(o.ClientId)).Order(StringComparer.Ordinal), ids.Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Stream_CutWithNoRetriesAllowed_FailsAsUnreachableAndLeavesNoFile()
+    {
+        var box = await SeedAsync(26.0, Enumerable.Range(0, 40).Select(i => ApiFixture.NewObservation($"q-cut-none-{i:D2}")).ToArray());
+        var file = Path.Combine(Path.GetTempPath(), $"geoaware-cut-{Guid.NewGuid():N}.csv");
+        await using var proxy = new Geo.Testing.CuttingProxy(api.Service.GrpcEndpoint, cutAfterBytes: 6000);
+
+        var result = await CliRunner.RunAsync(proxy.Address, api.TokenOf(Role.Supervisor),
+            "query", "--bbox", box, "--page-size", "3", "--format", "csv", "--output", file, "--retries", "0");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("cannot reach the service", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(file), "a broken download leaves no partial file");
+    }
+
     [Theory]
     [InlineData("--bbox: '29,-1.8,29.4' is not four comma-separated numbers minLon,minLat,maxLon,maxLat", "--bbox", "29,-1.8,29.4")]
     [InlineData("--bbox: '29,-1.8,east,-1.4' is not four comma-separated numbers minLon,minLat,maxLon,maxLat", "--bbox", "29,-1.8,east,-1.4")]
