@@ -4,7 +4,8 @@ namespace Geo.Cli.Ingest;
 
 /// <summary>
 /// The first pass: every row read and judged as the service would judge it, every bad one
-/// reported; nothing is sent. A file with any bad row is then not sent at all.
+/// reported (an id given again with other content included); nothing is sent. A file with any
+/// bad row is then not sent at all.
 /// </summary>
 internal static class FileCheck
 {
@@ -24,6 +25,7 @@ internal static class FileCheck
 
             var row = new InputRow(type.Columns.Names.Count);
             var now = DateTimeOffset.UtcNow;
+            var keys = new RowKeys();
             while (reader.Read(row))
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -35,10 +37,14 @@ internal static class FileCheck
                 else
                 {
                     var errors = new FieldErrors();
-                    type.Validate(row, now, errors);
+                    var identity = type.Validate(row, now, errors);
                     if (errors.Any)
                     {
                         rejections.Add(row.Line, errors.All);
+                    }
+                    else if (keys.Conflict(identity!.Value, row.Line) is { } earlier)
+                    {
+                        rejections.Add(row.Line, "id", $"'{identity.Value.Key}' is already the id of line {earlier}, with other content");
                     }
                 }
 

@@ -405,7 +405,7 @@ internal sealed class ObservationsHandler(
 
     /// <summary>
     /// Maps and checks a batch and issues each observation's id; a client_id twice in one batch
-    /// must carry the same content.
+    /// must carry the same content (the repeat is then reported as already stored).
     /// </summary>
     /// <param name="issuedIds">Receives the id issued for each message, in request order (repeats included).</param>
     private List<PreparedObservation> Prepare(RepeatedField<V1.Observation> messages, string field, Caller caller, RepeatedField<string>? issuedIds = null)
@@ -456,11 +456,14 @@ internal sealed class ObservationsHandler(
                     itemErrors.Add("client_id", $"'{message.ClientId}' appears earlier in this batch ({field}[{earlier.Index}]) with other content");
                     break;
                 }
-
-                continue;
+            }
+            else
+            {
+                seen[message.ClientId] = (fingerprint, i);
             }
 
-            seen[message.ClientId] = (fingerprint, i);
+            // An exact repeat goes on with the others: the merge stores it once and reports it as
+            // already stored, so every observation sent is accounted for.
             // The fingerprint covers what the client sent, so a replay without reported_at still matches.
             if (observation.ReportedAt == default)
             {

@@ -74,6 +74,17 @@ public sealed class ObservationSubmitTests(ApiFixture api) : IClassFixture<ApiFi
     }
 
     [Fact]
+    public async Task Submit_SameIdTwiceInOneBatchWithTheSameContent_IsStoredOnceAndTheRepeatReportedAsAlreadyStored()
+    {
+        var response = await api.SubmitAsync(NewObservation("twice-same-1"), NewObservation("twice-same-2"), NewObservation("twice-same-1"));
+
+        Assert.Equal(2, response.Stored);
+        Assert.Equal(["twice-same-1"], response.AlreadyStoredIds);
+        Assert.Equal([IdOf("twice-same-1"), IdOf("twice-same-2"), IdOf("twice-same-1")], response.Ids);
+        Assert.Equal(1L, await api.Database.ScalarAsync<long>($"SELECT count(*) FROM observations WHERE id = '{IdOf("twice-same-1")}'"));
+    }
+
+    [Fact]
     public async Task Submit_TheSameKeyFromTwoSubmitters_StoresTwoObservationsUnderTheirOwnIds()
     {
         using var other = await api.ChannelForAsync(Core.Access.Role.Supervisor, "supervisor-other");

@@ -187,6 +187,41 @@ public sealed class IngestCommandTests(ApiFixture api) : IClassFixture<ApiFixtur
     }
 
     [Fact]
+    public async Task Ingest_AnIdGivenAgainWithOtherContent_IsRefusedAtItsLineAndNothingIsSent()
+    {
+        var text = Encoding.UTF8.GetBytes("""
+            id,reporter_id,observed_at,location_precision,category,severity,longitude,latitude,summary
+            ig-d1,cla-1,2026-02-01T00:00:00Z,exact,other,1,29.3,-1.7,first
+            ig-d2,cla-1,2026-02-01T00:00:00Z,exact,other,1,29.3,-1.7,second
+            ig-d1,cla-1,2026-02-01T00:00:00Z,exact,other,1,29.3,-1.7,first
+            ig-d2,cla-1,2026-02-01T00:00:00Z,exact,other,2,29.3,-1.7,second again with another severity
+            """);
+        var path = Write("repeated.csv", text);
+
+        var result = await Ingest(Role.Supervisor, path);
+
+        Assert.Equal(6, result.ExitCode);
+        // The exact repeat of line 2 is harmless (the service stores it once); the changed one is not.
+        Assert.DoesNotContain($"{path}:4:", result.Error, StringComparison.Ordinal);
+        Assert.Contains($"{path}:5: id: 'ig-d2' is already the id of line 3, with other content", result.Error, StringComparison.Ordinal);
+        Assert.Contains($"{path}: 1 of 4 rows rejected; nothing was sent", result.Error, StringComparison.Ordinal);
+        await FailsWith(StatusCode.NotFound, () => Get("ig-d1"));
+    }
+
+    [Fact]
+    public async Task Ingest_AnIdGivenAgainWithTheSameContent_IsStoredOnce()
+    {
+        var path = Write("repeated-same.geojson", Collection(Observation("ig-s1", 29.3, -1.7), Observation("ig-s2", 29.3, -1.7), Observation("ig-s1", 29.3, -1.7)));
+
+        var result = await Ingest(Role.Supervisor, path);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("3 rows read, 2 stored, 1 already stored (e.g. ig-s1", result.Output, StringComparison.Ordinal);
+        Assert.Equal(29.3, (await Get("ig-s1")).Location.Longitude);
+        Assert.Equal(29.3, (await Get("ig-s2")).Location.Longitude);
+    }
+
+    [Fact]
     public async Task Ingest_ObservationOfACommunityTheServiceDoesNotKnow_IsRefusedAtItsLine()
     {
         var path = Write("unknown-community.geojson", Collection(
