@@ -42,9 +42,9 @@ internal static class FileCheck
                     {
                         rejections.Add(row.Line, errors.All);
                     }
-                    else if (keys.Conflict(identity!.Value, row.Line) is { } earlier)
+                    else if (keys.Conflicts(identity!.Value))
                     {
-                        rejections.Add(row.Line, "id", $"'{identity.Value.Key}' is already the id of line {earlier}, with other content");
+                        rejections.Add(row.Line, "id", $"'{identity.Value.Key}' is given earlier in the file with other content");
                     }
                 }
 

@@ -203,7 +203,7 @@ public sealed class IngestCommandTests(ApiFixture api) : IClassFixture<ApiFixtur
         Assert.Equal(6, result.ExitCode);
         // The exact repeat of line 2 is harmless (the service stores it once); the changed one is not.
         Assert.DoesNotContain($"{path}:4:", result.Error, StringComparison.Ordinal);
-        Assert.Contains($"{path}:5: id: 'ig-d2' is already the id of line 3, with other content", result.Error, StringComparison.Ordinal);
+        Assert.Contains($"{path}:5: id: 'ig-d2' is given earlier in the file with other content", result.Error, StringComparison.Ordinal);
         Assert.Contains($"{path}: 1 of 4 rows rejected; nothing was sent", result.Error, StringComparison.Ordinal);
         await FailsWith(StatusCode.NotFound, () => Get("ig-d1"));
     }
