@@ -4,8 +4,7 @@ namespace Geo.Cli.Ingest;
 
 /// <summary>
 /// The first pass: every row read and judged as the service would judge it, every bad one
-/// reported (an id given again with other content included); nothing is sent. A file with any
-/// bad row is then not sent at all.
+/// reported; nothing is sent. A file with any bad row is then not sent at all.
 /// </summary>
 internal static class FileCheck
 {
@@ -25,7 +24,6 @@ internal static class FileCheck
 
             var row = new InputRow(type.Columns.Names.Count);
             var now = DateTimeOffset.UtcNow;
-            var keys = new RowKeys();
             while (reader.Read(row))
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -37,14 +35,10 @@ internal static class FileCheck
                 else
                 {
                     var errors = new FieldErrors();
-                    var identity = type.Validate(row, now, errors);
+                    type.Validate(row, now, errors);
                     if (errors.Any)
                     {
                         rejections.Add(row.Line, errors.All);
-                    }
-                    else if (keys.Conflicts(identity!.Value))
-                    {
-                        rejections.Add(row.Line, "id", $"'{identity.Value.Key}' is given earlier in the file with other content");
                     }
                 }
 

@@ -61,8 +61,6 @@ internal sealed class ObservationRecords(string? defaultReporter) : RecordType<V
 
     public override ColumnSet Columns => AllColumns;
 
-    public override string IdOf(V1.Observation message) => message.ClientId;
-
     public override V1.Observation ToMessage(InputRow row, FieldErrors errors)
     {
         ArgumentNullException.ThrowIfNull(row);

@@ -8,12 +8,8 @@ internal interface IRecordType
 {
     ColumnSet Columns { get; }
 
-    /// <summary>Judges the row; for a good one, its key in the file (the id column) and a fingerprint of its content.</summary>
-    RowIdentity? Validate(InputRow row, DateTimeOffset now, FieldErrors errors);
+    void Validate(InputRow row, DateTimeOffset now, FieldErrors errors);
 }
-
-/// <summary>A good row's key (as the file gives it) and a fingerprint of the message it makes.</summary>
-internal readonly record struct RowIdentity(string Key, ulong Content);
 
 /// <summary>
 /// One kind of record: how a row becomes the API's message, and the checks the service makes of
@@ -31,10 +27,7 @@ internal abstract class RecordType<TMessage> : IRecordType
     /// <summary>The service's own mapping and rules, applied to the message.</summary>
     public abstract void Check(TMessage message, DateTimeOffset now, FieldErrors errors);
 
-    /// <summary>The record's key as the file gives it: its id (sent as client_id for observations).</summary>
-    public abstract string IdOf(TMessage message);
-
-    public RowIdentity? Validate(InputRow row, DateTimeOffset now, FieldErrors errors)
+    public void Validate(InputRow row, DateTimeOffset now, FieldErrors errors)
     {
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(errors);
@@ -43,8 +36,6 @@ internal abstract class RecordType<TMessage> : IRecordType
         {
             Check(message, now, errors);
         }
-
-        return errors.Any ? null : new RowIdentity(IdOf(message), RowKeys.Fingerprint(message.ToByteArray()));
     }
 }
 
@@ -54,4 +45,6 @@ internal abstract class RegistryRecordType<TMessage> : RecordType<TMessage>
 {
     /// <summary>Community, Base or Deployment, as the Registry's method names spell it.</summary>
     public abstract string Noun { get; }
+
+    public abstract string IdOf(TMessage message);
 }
