@@ -69,6 +69,19 @@ internal sealed class ObservationsHandler(
         var mergingEnd = 0;
         var total = WriteOutcome.Nothing;
         var message = 0;
+
+        // Waits for the merge in flight; once it is committed, its messages count as stored.
+        async Task SettleMergeAsync()
+        {
+            if (merging is not null)
+            {
+                var merged = merging;
+                merging = null;
+                total = total.Add(await merged.ConfigureAwait(false), maxIds);
+                storedUpTo = mergingEnd;
+            }
+        }
+
         try
         {
             while (await requests.MoveNext(token).ConfigureAwait(false))
@@ -80,22 +93,15 @@ internal sealed class ObservationsHandler(
                 }
                 catch (RpcException refused)
                 {
-                    total = await FinishAsync(total, merging, writer, maxIds, token).ConfigureAwait(false);
-                    merging = null;
+                    await SettleMergeAsync().ConfigureAwait(false);
+                    total = total.Add(await writer.CommitAsync(token).ConfigureAwait(false), maxIds);
                     throw new RpcException(refused.StatusCode, $"{refused.Detail}. {StoredBefore(message, total)}");
                 }
 
                 await writer.AddAsync(prepared, token).ConfigureAwait(false);
                 if (writer.Pending >= _options.IngestCommitRows)
                 {
-                    if (merging is not null)
-                    {
-                        var merged = merging;
-                        merging = null;
-                        total = total.Add(await merged.ConfigureAwait(false), maxIds);
-                        storedUpTo = mergingEnd;
-                    }
-
+                    await SettleMergeAsync().ConfigureAwait(false);
                     (merging, mergingEnd) = (writer.CommitAsync(token), message + 1);
                     writer = ReferenceEquals(writer, first) ? second : first;
                 }
@@ -103,14 +109,7 @@ internal sealed class ObservationsHandler(
                 message++;
             }
 
-            if (merging is not null)
-            {
-                var merged = merging;
-                merging = null;
-                total = total.Add(await merged.ConfigureAwait(false), maxIds);
-                storedUpTo = mergingEnd;
-            }
-
+            await SettleMergeAsync().ConfigureAwait(false);
             total = total.Add(await writer.CommitAsync(token).ConfigureAwait(false), maxIds);
         }
         catch (Exception failed) when (ApiErrors.Translate(failed) is { } status)
@@ -118,19 +117,13 @@ internal sealed class ObservationsHandler(
             // A group failed to store (a conflict, an unknown community, the database gone): say
             // exactly which messages are stored, so that the client resends from the first that
             // is not. The group being merged when another failed may still have been stored.
-            if (merging is not null)
+            try
             {
-                var merged = merging;
-                merging = null;
-                try
-                {
-                    total = total.Add(await merged.ConfigureAwait(false), maxIds);
-                    storedUpTo = mergingEnd;
-                }
-                catch (Exception mergeFailed) when (mergeFailed is OperationCanceledException || ApiErrors.Translate(mergeFailed) is not null)
-                {
-                    // Not stored either: the failure already caught tells the same story.
-                }
+                await SettleMergeAsync().ConfigureAwait(false);
+            }
+            catch (Exception mergeFailed) when (mergeFailed is OperationCanceledException || ApiErrors.Translate(mergeFailed) is not null)
+            {
+                // Not stored either: the failure already caught tells the same story.
             }
 
             var resend = status.StatusCode == StatusCode.Unavailable ? $"; resend requests[{storedUpTo}] and after with the same client_ids" : string.Empty;
@@ -152,17 +145,6 @@ internal sealed class ObservationsHandler(
 
     private static string StoredBefore(int message, WriteOutcome total) =>
         $"Messages before requests[{message}] were stored ({total.Stored} new, {total.AlreadyStored} already stored); nothing of requests[{message}] or after it";
-
-    /// <summary>Waits for the merge in flight, then commits what the other writer holds.</summary>
-    private static async Task<WriteOutcome> FinishAsync(WriteOutcome total, Task<WriteOutcome>? merging, ObservationWriter writer, int maxIds, CancellationToken token)
-    {
-        if (merging is not null)
-        {
-            total = total.Add(await merging.ConfigureAwait(false), maxIds);
-        }
-
-        return total.Add(await writer.CommitAsync(token).ConfigureAwait(false), maxIds);
-    }
 
     public async Task<V1.Observation> Get(V1.GetObservationRequest request, ServerCallContext context)
     {
