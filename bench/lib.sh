@@ -14,7 +14,7 @@ tool="$repo/bench/Geo.Bench.Mission/bin/Release/net10.0/Geo.Bench.Mission.dll"
 pg_bin=/usr/lib/postgresql/15/bin
 as_pg=(); [ "$(id -u)" = 0 ] && as_pg=(runuser -u postgres --)
 # The columns of the CSV that `Geo.Bench.Mission csv` writes, in its order.
-columns="id, reporter_id, observed_at, reported_at, location, area, location_precision, category, severity, affected, affected_groups, vulnerability, community_id, base_id, summary, content_hash"
+columns="id, reporter_id, observed_at, reported_at, location, area, location_precision, category, severity, affected, affected_groups, vulnerability, community_id, base_id, notes, content_hash"
 mkdir -p "$results" "$repo/.geoaware"
 
 now_ms() { date +%s%3N; }

@@ -14,7 +14,7 @@ internal static class CsvRows
 {
     public const string Columns =
         "id, reporter_id, observed_at, reported_at, location, area, location_precision, category, severity, affected, affected_groups, vulnerability, " +
-        "community_id, base_id, summary, content_hash";
+        "community_id, base_id, notes, content_hash";
 
     private static readonly WKBWriter Writer = new(ByteOrder.LittleEndian, handleSRID: true, emitZ: false);
 
@@ -38,7 +38,7 @@ internal static class CsvRows
         line.Append("\"{").Append(string.Join(',', o.Affected.Counts)).Append("}\",");
         line.Append(o.Affected.GroupMask).Append(',').Append((int)o.Vulnerabilities).Append(',');
         line.Append(o.CommunityId).Append(',').Append(o.BaseId).Append(',');
-        line.Append('"').Append(o.Summary.Replace("\"", "\"\"", StringComparison.Ordinal)).Append("\",");
+        line.Append('"').Append(o.Notes.Replace("\"", "\"\"", StringComparison.Ordinal)).Append("\",");
         line.Append("\\x").Append(Convert.ToHexString(ObservationFingerprint.Compute(o)));
         output.Write(line.Append('\n'));
     }

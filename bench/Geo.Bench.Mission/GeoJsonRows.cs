@@ -66,7 +66,7 @@ internal static class GeoJsonRows
         json.WriteBoolean(ObservationFields.Journalists.Json, (o.Vulnerabilities & Vulnerabilities.JournalistsAndActivists) != 0);
         Nullable(json, ObservationFields.CommunityId.Json, o.CommunityId);
         Nullable(json, ObservationFields.BaseId.Json, o.BaseId);
-        json.WriteString("summary", o.Summary);
+        json.WriteString("notes", o.Notes);
         if (o.Area is not null)
         {
             json.WritePropertyName("area");

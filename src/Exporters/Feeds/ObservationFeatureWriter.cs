@@ -80,6 +80,8 @@ public sealed class ObservationFeatureWriter(GeoJsonWriter writer, string urlPre
         writer.String(ObservationFields.BaseId.Json, observation.BaseId);
         writer.String(ObservationFields.Response.Json, stored.Response?.Actions);
         writer.Time(ObservationFields.ResponseAt.Json, stored.Response?.At);
+        writer.String(ObservationFields.Summary.Json, stored.Release?.Summary ?? string.Empty);
+        writer.Time(ObservationFields.ReleasedAt.Json, stored.Release?.At);
         writer.EndProperties();
         writer.EndFeature();
     }

@@ -39,6 +39,8 @@ public static class ObservationFields
     public static readonly FeedField BaseId = new("base_id", "string", "the linked base, or null", "#org+base+code", "-");
     public static readonly FeedField Response = new("response", "string", "the actions taken in response, or null", "#response", "-");
     public static readonly FeedField ResponseAt = new("response_at", "datetime", "when the response was taken, UTC, or null", "#date+response", "-");
+    public static readonly FeedField Summary = new("summary", "string", "the summary a supervisor released with the record (never the CLA's own notes); empty when none was written", "#description+released", "-");
+    public static readonly FeedField ReleasedAt = new("released_at", "datetime", "when a supervisor released the record for export, UTC (no record leaves before)", "#date+released", "-");
 
     /// <summary>affected_{sex}_{age}: 12 counts, female/male/unknown × child (0-17), youth (18-24), adult (25-59), older (60+).</summary>
     public static IReadOnlyList<FeedField> Affected { get; } = Enumerable.Range(0, AffectedPeople.CellCount).Select(cell =>
@@ -56,6 +58,6 @@ public static class ObservationFields
         Id, Version, Tombstone, Title, Description, Url, Status, StatusLabel, Verification, Category, CategoryCode, Severity,
         ObservedAt, ReportedAt, ChangedAt, LocationPrecision, GeoPrecision, WherePrec, LocationCoarsened, AffectedTotal,
         .. Affected,
-        Idps, Refugees, Disabilities, Minorities, Journalists, CommunityId, BaseId, Response, ResponseAt,
+        Idps, Refugees, Disabilities, Minorities, Journalists, CommunityId, BaseId, Response, ResponseAt, Summary, ReleasedAt,
     ];
 }

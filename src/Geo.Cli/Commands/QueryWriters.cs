@@ -113,7 +113,7 @@ internal abstract class QueryWriter : IAsyncDisposable
         [
             "id", "observed_at", "reported_at", "longitude", "latitude", "location_precision", "category", "severity", "verification",
             ObservationFields.AffectedTotal.Name, .. ObservationFields.Affected.Select(f => f.Name), .. Vulnerabilities.Select(v => v.Field.Name),
-            "community_id", "base_id", "reporter_id", "summary", "version",
+            "community_id", "base_id", "reporter_id", "notes", "summary", "version",
         ];
 
         private readonly StreamWriter _text = new(output, new UTF8Encoding(false), leaveOpen: true);
@@ -133,7 +133,7 @@ internal abstract class QueryWriter : IAsyncDisposable
                 CsvRow.Neutralised(o.Id), Time(o.ObservedAt), Time(o.ReportedAt), Number(o.Location.Longitude), Number(o.Location.Latitude), Precision(o),
                 Category(o), $"{o.Severity}", Status(o), $"{affected.Sum()}", .. affected.Select(c => c.ToString(CultureInfo.InvariantCulture)),
                 .. Vulnerabilities.Select(v => Has(o, v.Flag) ? "true" : "false"),
-                CsvRow.Neutralised(o.CommunityId), CsvRow.Neutralised(o.BaseId), CsvRow.Neutralised(o.ReporterId), CsvRow.Neutralised(o.Summary), $"{o.Version}",
+                CsvRow.Neutralised(o.CommunityId), CsvRow.Neutralised(o.BaseId), CsvRow.Neutralised(o.ReporterId), CsvRow.Neutralised(o.Notes), CsvRow.Neutralised(o.Summary), $"{o.Version}",
             ]);
             await _text.WriteAsync(_row, cancellationToken).ConfigureAwait(false);
         }
@@ -192,6 +192,7 @@ internal abstract class QueryWriter : IAsyncDisposable
             w.String(ObservationFields.CommunityId.Json, o.CommunityId.Length == 0 ? null : o.CommunityId);
             w.String(ObservationFields.BaseId.Json, o.BaseId.Length == 0 ? null : o.BaseId);
             w.String("reporter_id", o.ReporterId);
+            w.String("notes", o.Notes);
             w.String("summary", o.Summary);
             w.Number(ObservationFields.Version.Json, o.Version);
             w.EndProperties();

@@ -10,7 +10,8 @@ namespace Geo.Cli.Ingest;
 /// <summary>
 /// Observations: the observation feed's property names where they mean the same thing, so a feed
 /// export loads back (its computed properties are ignored), plus what the feed never carries:
-/// reporter_id, summary and area.
+/// reporter_id, the CLA's own notes and area. A "summary" column is refused: the released summary
+/// is a supervisor's (Observations.Release), and a CLA's words go in "notes" (so called since v1.7).
 /// </summary>
 internal sealed class ObservationRecords(string? defaultReporter) : RecordType<V1.Observation>
 {
@@ -25,8 +26,8 @@ internal sealed class ObservationRecords(string? defaultReporter) : RecordType<V
     private const int FirstVulnerable = FirstAffected + AffectedPeople.CellCount;
     private const int CommunityId = FirstVulnerable + 5;
     private const int BaseId = CommunityId + 1;
-    private const int Summary = BaseId + 1;
-    private const int Area = Summary + 1;
+    private const int Notes = BaseId + 1;
+    private const int Area = Notes + 1;
     private const int VictimName = Area + 1;
     private const int Testimony = VictimName + 1;
 
@@ -47,7 +48,7 @@ internal sealed class ObservationRecords(string? defaultReporter) : RecordType<V
             .. ObservationFields.Affected.Select(f => f.Name),
             ObservationFields.Idps.Name, ObservationFields.Refugees.Name, ObservationFields.Disabilities.Name,
             ObservationFields.Minorities.Name, ObservationFields.Journalists.Name,
-            ObservationFields.CommunityId.Name, ObservationFields.BaseId.Name, "summary", "area", "victim_name", "testimony",
+            ObservationFields.CommunityId.Name, ObservationFields.BaseId.Name, "notes", "area", "victim_name", "testimony",
         ],
         ignored:
         [
@@ -55,6 +56,7 @@ internal sealed class ObservationRecords(string? defaultReporter) : RecordType<V
             ObservationFields.Url.Name, ObservationFields.Status.Name, ObservationFields.StatusLabel.Name, ObservationFields.Verification.Name,
             ObservationFields.CategoryCode.Name, ObservationFields.ChangedAt.Name, ObservationFields.GeoPrecision.Name, ObservationFields.WherePrec.Name,
             ObservationFields.LocationCoarsened.Name, ObservationFields.AffectedTotal.Name, ObservationFields.Response.Name, ObservationFields.ResponseAt.Name,
+            ObservationFields.ReleasedAt.Name,
         ],
         required: ["id", "observed_at", "location_precision", "category", "severity"],
         LocationRule.Point);
@@ -78,7 +80,7 @@ internal sealed class ObservationRecords(string? defaultReporter) : RecordType<V
             Severity = RowFields.Integer(row, Severity, names[Severity], errors),
             CommunityId = RowFields.Text(row, CommunityId),
             BaseId = RowFields.Text(row, BaseId),
-            Summary = RowFields.Text(row, Summary),
+            Notes = RowFields.Text(row, Notes),
         };
         for (var cell = 0; cell < AffectedPeople.CellCount; cell++)
         {

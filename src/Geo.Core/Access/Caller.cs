@@ -15,7 +15,35 @@ public sealed record Caller(string TokenId, string Subject, Role Role, Geometry?
     public bool IsScoped => ScopeArea is not null;
 
     /// <summary>CLAs read only what they reported themselves.</summary>
-    public bool SeesOnlyOwnObservations => !Can(Permission.ReadObservations) && Can(Permission.ReadOwnObservations);
+    public bool SeesOnlyOwnObservations =>
+        !Can(Permission.ReadObservations) && !Can(Permission.ReadSecurityIncidents) && Can(Permission.ReadOwnObservations);
+
+    /// <summary>
+    /// Which categories of the observations it may read reach it: a security incident against a
+    /// CLA only the supervisor chain, the security focal point (nothing else) and its own reporter.
+    /// </summary>
+    public CategoryScope Categories => (Can(Permission.ReadObservations), Can(Permission.ReadSecurityIncidents)) switch
+    {
+        (true, true) => CategoryScope.All,
+        (false, true) => CategoryScope.OnlySecurityIncidents,
+        _ when SeesOnlyOwnObservations => CategoryScope.All,
+        _ => CategoryScope.WithoutSecurityIncidents,
+    };
+
+    /// <summary>Whether it may receive the reporter's id and the CLA's own notes.</summary>
+    public bool SeesCaseDetails => Can(Permission.ReadCaseDetails);
 
     public bool SeesExactLocations => Can(Permission.ExactLocations);
+}
+
+/// <summary>The categories of observations a caller's reads reach.</summary>
+public enum CategoryScope
+{
+    All = 0,
+
+    /// <summary>Everything but security incidents against CLAs.</summary>
+    WithoutSecurityIncidents = 1,
+
+    /// <summary>Security incidents against CLAs only.</summary>
+    OnlySecurityIncidents = 2,
 }

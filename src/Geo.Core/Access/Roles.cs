@@ -26,6 +26,12 @@ public enum Role
 
     /// <summary>Tokens and the audit trail; no access to sources.</summary>
     Administrator = 8,
+
+    /// <summary>
+    /// The mission's security focal point for CLAs (CLA policy paras 45-47): reads the security
+    /// incidents against CLAs, in full, and no other observation.
+    /// </summary>
+    SecurityFocalPoint = 9,
 }
 
 /// <summary>What a call needs. Every RPC and endpoint names exactly one.</summary>
@@ -58,6 +64,18 @@ public enum Permission
 
     /// <summary>Sees exact locations; everyone else gets coarsened ones.</summary>
     ExactLocations,
+
+    /// <summary>
+    /// Receives what identifies a CLA or may name a source: the reporter's id and the CLA's own
+    /// notes. The supervisor chain (and a CLA for their own reports); nobody else.
+    /// </summary>
+    ReadCaseDetails,
+
+    /// <summary>Reads security incidents against CLAs; every other reader never receives them.</summary>
+    ReadSecurityIncidents,
+
+    /// <summary>Releases observations for export, with the summary that may leave the supervisor chain.</summary>
+    ReleaseObservations,
 }
 
 /// <summary>The permissions of each role.</summary>
@@ -65,12 +83,17 @@ public static class RolePermissions
 {
     private static readonly Dictionary<Role, HashSet<Permission>> Grants = new()
     {
-        [Role.Cla] = [Permission.SubmitObservations, Permission.ReadOwnObservations, Permission.RecordSources, Permission.SubmitReferrals, Permission.ReadPresence, Permission.ExactLocations],
+        [Role.Cla] =
+        [
+            Permission.SubmitObservations, Permission.ReadOwnObservations, Permission.RecordSources, Permission.SubmitReferrals, Permission.ReadPresence,
+            Permission.ExactLocations, Permission.ReadCaseDetails,
+        ],
         [Role.Supervisor] =
         [
             Permission.SubmitObservations, Permission.ReadOwnObservations, Permission.ReadObservations, Permission.ReviewObservations,
             Permission.RecordSources, Permission.ReadSources, Permission.SubmitReferrals, Permission.ReadRegistry, Permission.ManageDeployments,
             Permission.ReadPresence, Permission.ReadHeatMaps, Permission.ReadCoverage, Permission.ExactLocations,
+            Permission.ReadCaseDetails, Permission.ReadSecurityIncidents, Permission.ReleaseObservations,
         ],
         // Query, Count, Summarize and Get need ReadOwnObservations (the least a reader needs, so that
         // CLAs can call them); a role that reads all observations must hold it too, or it is refused
@@ -81,6 +104,13 @@ public static class RolePermissions
         [Role.CpasFocalPoint] = [Permission.ReadIndicators],
         [Role.ReferralSection] = [Permission.ReadReferrals],
         [Role.Administrator] = [Permission.ManageTokens, Permission.ReadAudit],
+        // ReadOwnObservations lets it call Query, Get, Count and Summarize; what it then sees is
+        // the security incidents and nothing else (AccessRules.VisibilityOf).
+        [Role.SecurityFocalPoint] =
+        [
+            Permission.ReadOwnObservations, Permission.ReadSecurityIncidents, Permission.ReadCaseDetails, Permission.ExactLocations,
+            Permission.ReadRegistry, Permission.ReadPresence,
+        ],
     };
 
     public static bool Has(Role role, Permission permission) =>

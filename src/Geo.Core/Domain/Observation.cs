@@ -35,19 +35,31 @@ public sealed record Observation
 
     public string? BaseId { get; init; }
 
-    public string Summary { get; init; } = string.Empty;
+    /// <summary>
+    /// The CLA's own words. They can name a source, so they never leave the CLA and the supervisor
+    /// chain; what others may read is the summary a supervisor releases (<see cref="ObservationRelease"/>).
+    /// </summary>
+    public string Notes { get; init; } = string.Empty;
 }
 
 /// <summary>A supervisor's response to an observation: what was done, and when.</summary>
 public sealed record ObservationResponse(string Actions, DateTimeOffset? At);
 
 /// <summary>An observation as stored, with what the service adds to it.</summary>
+/// <param name="Release">When, by whom and with what summary a supervisor released it for export; null until then.</param>
 public sealed record StoredObservation(
     Observation Observation,
     VerificationStatus Verification,
     ObservationResponse? Response,
     long Version,
-    DateTimeOffset ReceivedAt);
+    DateTimeOffset ReceivedAt,
+    ObservationRelease? Release = null);
+
+/// <summary>
+/// A supervisor's release of an observation: from then on it may leave the service in feeds and
+/// layer feeds, and <paramref name="Summary"/> is the only free text that goes with it.
+/// </summary>
+public sealed record ObservationRelease(DateTimeOffset At, string By, string Summary);
 
 /// <summary>One verification decision in an observation's history.</summary>
 public sealed record ObservationReview(

@@ -51,7 +51,8 @@ public static class ObservationFingerprint
         Int64((long)observation.Vulnerabilities);
         Text(observation.CommunityId);
         Text(observation.BaseId);
-        Text(observation.Summary);
+        // The notes were called the summary until schema version 7: the same bytes, in the same place.
+        Text(observation.Notes);
         return hash.GetHashAndReset();
     }
 }

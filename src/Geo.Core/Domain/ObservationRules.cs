@@ -9,6 +9,7 @@ public sealed record ObservationLimits
     /// <summary>How far in the future observed_at may be, for clients whose clocks run fast.</summary>
     public TimeSpan MaxClockSkew { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>The longest notes of a CLA, and the longest summary a supervisor releases.</summary>
     public int MaxSummaryLength { get; init; } = 4000;
 
     /// <summary>Nothing is observed before this (catches zero dates and unit mistakes).</summary>
@@ -66,9 +67,9 @@ public static class ObservationRules
 
         CheckOptionalId(observation.CommunityId, "community_id", errors);
         CheckOptionalId(observation.BaseId, "base_id", errors);
-        if (observation.Summary.Length > limits.MaxSummaryLength)
+        if (observation.Notes.Length > limits.MaxSummaryLength)
         {
-            errors.Add("summary", $"has {observation.Summary.Length} characters; at most {limits.MaxSummaryLength}");
+            errors.Add("notes", $"has {observation.Notes.Length} characters; at most {limits.MaxSummaryLength}");
         }
     }
 

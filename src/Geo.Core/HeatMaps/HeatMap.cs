@@ -7,6 +7,7 @@ public sealed class HeatMapFrame
     {
         Period = period;
         Observations = observations;
+        TrueObservations = observations;
         Values = values;
         Counts = counts;
         HotSpots = hotSpots;
@@ -16,7 +17,11 @@ public sealed class HeatMapFrame
 
     public HeatMapPeriod Period { get; }
 
+    /// <summary>The frame's observations as published (perturbed for a coarsened caller).</summary>
     public long Observations { get; }
+
+    /// <summary>The frame's observations as they are: whether the total may be shown is decided on them.</summary>
+    internal long TrueObservations { get; init; }
 
     public double[] Values { get; }
 
@@ -53,12 +58,15 @@ public sealed record HeatMap(AreaGrid Area, HeatMapSpec Spec, IReadOnlyList<Heat
     public long? PublishedObservations(HeatMapFrame frame, bool coarsened)
     {
         ArgumentNullException.ThrowIfNull(frame);
-        return coarsened && frame.Observations < MinCount ? null : frame.Observations;
+        return coarsened && frame.TrueObservations < MinCount ? null : Math.Max(frame.Observations, coarsened ? MinCount : 0);
     }
 
     /// <summary>
     /// Turns binned observations into the surface asked for. Cells with fewer than
-    /// <paramref name="minCount"/> observations behind their value are withheld (0: none).
+    /// <paramref name="minCount"/> observations behind their value are withheld (0: none). From
+    /// perturbed bins (<see cref="HeatMapBins.Perturb"/>) the values and the counts shown are
+    /// perturbed, but what is withheld is decided on the true counts, and a count shown is never
+    /// below the minimum: no figure rests on fewer observations than the minimum.
     /// </summary>
     public static HeatMap Compute(AreaGrid area, HeatMapSpec spec, HeatMapBins bins, int minCount)
     {
@@ -86,7 +94,20 @@ public sealed record HeatMap(AreaGrid Area, HeatMapSpec Spec, IReadOnlyList<Heat
                 HeatMapMethod.KernelDensity => DensityFrame(bins.Periods[f], bins.Observations[f], KernelDensity.Surface(grid, mass, counts, spec.Bandwidth)),
                 _ => HotSpotFrame(bins.Periods[f], bins.Observations[f], grid, inArea, mass, counts, spec.DistanceBand),
             };
-            Select(frame, inArea, spec.IncludeEmpty, minCount);
+            var support = frame.Counts;
+            if (bins.TrueCounts?[f] is { } trueCounts)
+            {
+                frame = new HeatMapFrame(frame.Period, frame.Observations, frame.Values, frame.Counts, frame.HotSpots) { TrueObservations = bins.TrueObservations![f] };
+                // What each value rests on, counted on the true bins: the same cells or neighbourhood.
+                support = spec.Method switch
+                {
+                    HeatMapMethod.Count or HeatMapMethod.WeightedSum => trueCounts,
+                    HeatMapMethod.KernelDensity => KernelDensity.Surface(grid, trueCounts, trueCounts, spec.Bandwidth).Contributing,
+                    _ => HotSpots.Compute(grid, inArea, trueCounts, trueCounts, spec.DistanceBand).Contributing,
+                };
+            }
+
+            Select(frame, inArea, spec.IncludeEmpty, minCount, support);
             frames.Add(frame);
         }
 
@@ -126,7 +147,7 @@ public sealed record HeatMap(AreaGrid Area, HeatMapSpec Spec, IReadOnlyList<Heat
     private static HeatMapFrame DensityFrame(HeatMapPeriod period, long observations, KernelDensitySurface surface) =>
         new(period, observations, surface.Density, surface.Contributing, null);
 
-    private static void Select(HeatMapFrame frame, bool[] inArea, bool includeEmpty, int minCount)
+    private static void Select(HeatMapFrame frame, bool[] inArea, bool includeEmpty, int minCount, double[] support)
     {
         var shown = 0;
         var withheld = 0;
@@ -137,16 +158,23 @@ public sealed record HeatMap(AreaGrid Area, HeatMapSpec Spec, IReadOnlyList<Heat
                 continue;
             }
 
-            var occupied = frame.Counts[i] > 0 || frame.Values[i] != 0;
+            var occupied = support[i] > 0 || frame.Counts[i] > 0 || frame.Values[i] != 0;
             if (!occupied && !includeEmpty)
             {
                 continue;
             }
 
-            if (minCount > 0 && frame.Counts[i] < minCount)
+            if (minCount > 0 && support[i] < minCount)
             {
                 withheld++;
                 continue;
+            }
+
+            if (minCount > 0 && frame.Counts[i] < minCount)
+            {
+                // Perturbed below the minimum though enough lie behind it: shown at the minimum
+                // (for counts, the value is that count).
+                frame.Counts[i] = minCount;
             }
 
             frame.Shown[i] = true;

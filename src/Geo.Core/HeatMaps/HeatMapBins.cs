@@ -55,9 +55,11 @@ public sealed class HeatMapBins
     private readonly double[] _y = new double[BatchSize];
     private readonly int[] _frames = new int[BatchSize];
     private readonly double[] _weights = new double[BatchSize];
+    private readonly int[] _keys = new int[BatchSize];
     private int _pending;
 
-    public HeatMapBins(AreaGrid area, IReadOnlyList<HeatMapPeriod> periods, HeatMapSpec spec)
+    /// <param name="keyed">Whether each observation's record key is summed per cell, for <see cref="Perturb"/>.</param>
+    public HeatMapBins(AreaGrid area, IReadOnlyList<HeatMapPeriod> periods, HeatMapSpec spec, bool keyed = false)
     {
         ArgumentNullException.ThrowIfNull(area);
         ArgumentNullException.ThrowIfNull(periods);
@@ -71,6 +73,11 @@ public sealed class HeatMapBins
         Counts = periods.Select(_ => new double[_grid.Count]).ToArray();
         Weights = spec.IsWeighted ? periods.Select(_ => new double[_grid.Count]).ToArray() : null;
         Observations = new long[periods.Count];
+        if (keyed)
+        {
+            Keys = periods.Select(_ => new long[_grid.Count]).ToArray();
+            FrameKeys = new long[periods.Count];
+        }
     }
 
     public IReadOnlyList<HeatMapPeriod> Periods { get; }
@@ -83,6 +90,21 @@ public sealed class HeatMapBins
     /// <summary>Observations binned, by frame.</summary>
     public long[] Observations { get; }
 
+    /// <summary>By frame, then cell: the sum of the record keys of the observations binned there; null unless keyed.</summary>
+    public long[][]? Keys { get; }
+
+    /// <summary>By frame: the sum of the record keys of its observations; null unless keyed.</summary>
+    public long[]? FrameKeys { get; }
+
+    /// <summary>
+    /// Once <see cref="Perturb"/> ran, the counts as they were (by frame, then cell): what a cell
+    /// or a frame must rest on to be shown at all is decided on them, never on the perturbed ones.
+    /// </summary>
+    public double[][]? TrueCounts { get; private set; }
+
+    /// <summary>Once <see cref="Perturb"/> ran, each frame's observations as they were.</summary>
+    public long[]? TrueObservations { get; private set; }
+
     /// <summary>Observations outside the grid or the period (none when the database filtered as asked).</summary>
     public long Skipped { get; private set; }
 
@@ -90,7 +112,7 @@ public sealed class HeatMapBins
     /// Adds one observation. With a single frame and no time decay, <paramref name="observedAt"/>
     /// is not looked at (the database already kept the period), so readers need not fetch it.
     /// </summary>
-    public void Add(double longitude, double latitude, DateTimeOffset observedAt, int severity, int people)
+    public void Add(double longitude, double latitude, DateTimeOffset observedAt, int severity, int people, int key = 0)
     {
         var frame = _starts.Length == 1 && _weighting.HalfLife is null ? 0 : FrameOf(observedAt);
         if (frame < 0)
@@ -102,6 +124,7 @@ public sealed class HeatMapBins
         _x[_pending] = longitude;
         _y[_pending] = latitude;
         _frames[_pending] = frame;
+        _keys[_pending] = key;
         if (Weights is not null)
         {
             _weights[_pending] = _weighting.Of(severity, people, Periods[frame].To - observedAt);
@@ -135,6 +158,55 @@ public sealed class HeatMapBins
             {
                 Weights[frame][cell] += _weights[i];
             }
+
+            if (Keys is not null)
+            {
+                Keys[frame][cell] += _keys[i];
+                FrameKeys![frame] += _keys[i];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Replaces every cell's count, and each frame's total, by the count perturbed with the key of
+    /// the observations behind it (<see cref="CountNoise"/>), and scales each cell's weight alike,
+    /// before any surface is computed from them: kernel densities and hot spots of a caller without
+    /// exact locations then rest on perturbed cells too, so that no difference between two maps
+    /// isolates a small count. The true counts are kept (<see cref="TrueCounts"/>) for deciding what
+    /// may be shown. Needs keyed bins.
+    /// </summary>
+    public void Perturb(double ratio)
+    {
+        if (Keys is null)
+        {
+            throw new InvalidOperationException("the bins were not keyed.");
+        }
+
+        Flush();
+        TrueCounts = Counts.Select(c => (double[])c.Clone()).ToArray();
+        TrueObservations = (long[])Observations.Clone();
+        for (var frame = 0; frame < Counts.Length; frame++)
+        {
+            var counts = Counts[frame];
+            var keys = Keys[frame];
+            for (var cell = 0; cell < counts.Length; cell++)
+            {
+                var count = (long)counts[cell];
+                if (count == 0)
+                {
+                    continue;
+                }
+
+                var published = Privacy.CountNoise.Perturb(count, keys[cell], ratio);
+                if (Weights is not null)
+                {
+                    Weights[frame][cell] *= (double)published / count;
+                }
+
+                counts[cell] = published;
+            }
+
+            Observations[frame] = Privacy.CountNoise.Perturb(Observations[frame], FrameKeys![frame], ratio);
         }
     }
 
@@ -150,6 +222,16 @@ public sealed class HeatMapBins
             if (Weights is not null && other.Weights is not null)
             {
                 Add(Weights[frame], other.Weights[frame]);
+            }
+
+            if (Keys is not null && other.Keys is not null)
+            {
+                for (var cell = 0; cell < Keys[frame].Length; cell++)
+                {
+                    Keys[frame][cell] += other.Keys[frame][cell];
+                }
+
+                FrameKeys![frame] += other.FrameKeys![frame];
             }
         }
 

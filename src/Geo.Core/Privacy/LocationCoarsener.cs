@@ -1,42 +1,51 @@
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Geo.Core.Spatial;
-using NetTopologySuite.Geometries;
 
 namespace Geo.Core.Privacy;
 
 /// <summary>
 /// Turns an exact location into the coarse one a caller without the right to exact locations sees.
-/// Pure and deterministic: the same key, policy and inputs always give the same point.
+/// Pure and deterministic: the same key, policy and point always give the same coarse point.
 /// </summary>
 /// <remarks>
 /// <para>Why the exact point cannot be recovered, however often and however it is asked for:</para>
 /// <list type="bullet">
 /// <item><description>
-/// <b>Repeated pulls.</b> Every method is a function of stored facts (and, for displacement, of a
-/// secret key): there is no fresh randomness per request, so a thousand pulls return one point a
-/// thousand times and averaging them converges on that coarse point, not on the exact one.
+/// <b>Many reports at one spot.</b> A coarse point is a function of the place, never of the report:
+/// displacement moves the centre of the keyed anchor cell that holds the point, keyed by that cell,
+/// so every report made in one anchor cell gets one and the same coarse point. Sixty reports from a
+/// family's house, or five hundred from a women's group's meeting place, give the point one report
+/// gives; averaging them, or taking their geometric median, returns that point.
 /// </description></item>
 /// <item><description>
-/// <b>Narrow queries and heat maps with tiny cells.</b> The storage layer filters and bins a
-/// coarsened caller's rows by the coarse point, never by the exact one (see
-/// <see cref="LocationCoarsening"/>). A query box smaller than a grid cell, or a 1 m heat-map cell,
-/// therefore locates only the coarse point, which is already public to that caller.
+/// <b>A floor under the error.</b> The displacement is at least
+/// <see cref="LocationCoarsening.MinimumDisplacementMetres"/> from the anchor cell's centre, and the
+/// spot is within <see cref="LocationCoarsening.AnchorHalfDiagonalMetres"/> of that centre, so no
+/// coarse point lies closer to its spot than <see cref="LocationCoarsening.GuaranteedDistanceMetres"/>.
 /// </description></item>
 /// <item><description>
-/// <b>Small counts.</b> Aggregates below the policy's minimum are withheld
-/// (<see cref="AggregateSuppression"/>), so a cell holding one observation does not single it out.
+/// <b>Narrow queries and heat maps with tiny cells.</b> The service filters and bins a coarsened
+/// caller's rows by the coarse point, never by the exact one, so bisecting areas, differencing
+/// boxes or offset grids of 1 m cells locate at best the coarse point, already public to that caller.
+/// </description></item>
+/// <item><description>
+/// <b>The anchor grid is keyed.</b> Its offset comes from the secret key, and the displacement
+/// (kilometres) is large against the cell (one kilometre), so the coarse points do not show where
+/// the cells' borders lie.
 /// </description></item>
 /// </list>
 /// <para>
-/// Known limits, by design of the DHS method: displacement is drawn per key, so many observations
-/// made at one spot under different ids are displaced independently and their mean tends to the
-/// spot. A caller may pass a site key (say the community id) instead of the observation id as
-/// <c>observationId</c> so that all of a site's observations share one displacement; or use
-/// <see cref="CoarseningMethod.Grid"/> or <see cref="CoarseningMethod.CommunityCentroid"/>, which
-/// map every point of a cell or community to a single point. Rotating the key gives anyone who kept
-/// earlier outputs a second independent draw per observation: rotate only when the key is exposed.
+/// Known limits. Reports spread across a few hundred metres around one spot may fall in two to four
+/// anchor cells, so such a cluster gives up to four independent displacements however many reports
+/// it holds (measured in <c>AveragingAttackTests</c>). Grid and community centroid have no floor: a
+/// spot at the centre of its cell, or a report made at its community's centroid, is placed where it
+/// is; what they guarantee is that any number of reports add nothing to one. Anyone who knows where
+/// people live can narrow the ring around a displaced point to the settlements on it. Rotating the
+/// key gives a second independent draw per cell to anyone who kept earlier outputs: rotate only when
+/// the key is exposed.
 /// </para>
 /// </remarks>
 public sealed class LocationCoarsener
@@ -44,72 +53,45 @@ public sealed class LocationCoarsener
     /// <summary>The smallest secret key accepted, in bytes (the HMAC-SHA256 block's worth of security).</summary>
     public const int MinimumKeyBytes = 32;
 
-    /// <summary>Maximum displacement in towns, metres (DHS).</summary>
-    public const double UrbanMaximumMetres = 2_000;
+    /// <summary>The share of anchor cells displaced up to <see cref="LocationCoarsening.FarMaximumDisplacementMetres"/> (DHS: 1%).</summary>
+    public const double FarShare = 0.01;
 
-    /// <summary>Maximum displacement in rural areas, metres (DHS).</summary>
-    public const double RuralMaximumMetres = 5_000;
-
-    /// <summary>Maximum displacement of the selected share of rural points, metres (DHS).</summary>
-    public const double RuralFarMaximumMetres = 10_000;
-
-    /// <summary>The share of rural points allowed the far maximum (DHS: 1%, one in a hundred).</summary>
-    public const double RuralFarShare = 0.01;
-
-    /// <summary>How many keyed draws are tried to stay inside the administrative area before falling back to its interior point.</summary>
-    public const int MaximumDrawAttempts = 100;
-
-    /// <summary>
-    /// Draws shorter than this are redrawn (with the next keyed values), so the exact point is never
-    /// returned verbatim or all but verbatim. DHS allows 0 m; this floor changes the distribution by
-    /// under 0.05%.
-    /// </summary>
-    public const double MinimumDisplacementMetres = 1;
-
-    private static readonly byte[] DomainLabel = Encoding.UTF8.GetBytes("geoawareness/displacement/v1");
+    private static readonly byte[] GridLabel = Encoding.UTF8.GetBytes("geoawareness/anchor-grid/v2");
+    private static readonly byte[] DrawLabel = Encoding.UTF8.GetBytes("geoawareness/displacement/v2");
 
     private readonly byte[] _key;
+    private readonly ConcurrentDictionary<double, (double Latitude, double Longitude)> _offsets = new();
 
-    /// <param name="secretKey">The displacement key: at least <see cref="MinimumKeyBytes"/> random bytes, kept server-side and never exported. It is copied.</param>
+    /// <param name="secretKey">The key: at least <see cref="MinimumKeyBytes"/> random bytes, kept server-side and never exported. It is copied.</param>
     public LocationCoarsener(ReadOnlySpan<byte> secretKey)
     {
         if (secretKey.Length < MinimumKeyBytes)
         {
-            throw new ArgumentException($"the displacement key must be at least {MinimumKeyBytes} bytes.", nameof(secretKey));
+            throw new ArgumentException($"the coarsening key must be at least {MinimumKeyBytes} bytes.", nameof(secretKey));
         }
 
         _key = secretKey.ToArray();
     }
 
-    /// <summary>
-    /// The coarse location the policy allows.
-    /// </summary>
+    /// <summary>The coarse location the policy allows.</summary>
     /// <param name="policy">The caller's role policy.</param>
-    /// <param name="observationId">The observation's id (the displacement's key material); a site key may be passed instead, see the remarks on the type.</param>
     /// <param name="exact">The stored location.</param>
-    /// <param name="settlement">Urban or rural (rural when unknown); used only by displacement.</param>
     /// <param name="communityCentroid">The linked community's centroid, when known; used only by <see cref="CoarseningMethod.CommunityCentroid"/>.</param>
-    /// <param name="administrativeArea">The (multi)polygon of the administrative area holding the point, WGS84 longitude/latitude, when known; displacement never leaves it.</param>
-    public GeoPoint Coarsen(
-        LocationCoarsening policy,
-        string observationId,
-        GeoPoint exact,
-        SettlementType settlement,
-        GeoPoint? communityCentroid = null,
-        Geometry? administrativeArea = null)
+    public GeoPoint Coarsen(LocationCoarsening policy, GeoPoint exact, GeoPoint? communityCentroid = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
+        CheckPoint(exact, nameof(exact));
         return policy.Method switch
         {
-            CoarseningMethod.Exact => CheckPoint(exact, nameof(exact)),
+            CoarseningMethod.Exact => exact,
             CoarseningMethod.Grid => SnapToGrid(exact, policy.CellMetres),
             // A centroid farther than a fallback cell is not where the point is (a wrong link, a huge
             // community): the grid keeps the shift bounded, so area filters can be widened by it.
             CoarseningMethod.CommunityCentroid => communityCentroid is { } centroid
-                && Geodesy.DistanceMetres(CheckPoint(exact, nameof(exact)), CheckPoint(centroid, nameof(communityCentroid))) <= policy.CellMetres
+                && Geodesy.DistanceMetres(exact, CheckPoint(centroid, nameof(communityCentroid))) <= policy.CellMetres
                 ? centroid
                 : SnapToGrid(exact, policy.CellMetres),
-            CoarseningMethod.Displacement => Displace(observationId, exact, settlement, administrativeArea),
+            CoarseningMethod.Displacement => Displace(exact, policy),
             _ => throw new ArgumentOutOfRangeException(nameof(policy), policy.Method, "unknown coarsening method."),
         };
     }
@@ -130,129 +112,105 @@ public sealed class LocationCoarsener
     public static GeoPoint SnapToGrid(GeoPoint point, double cellMetres)
     {
         CheckPoint(point, nameof(point));
-        if (!double.IsFinite(cellMetres) || cellMetres <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(cellMetres), cellMetres, "cell size must be positive.");
-        }
-
-        var metresPerDegree = Math.PI * Geodesy.EarthRadiusMetres / 180.0;
-        var bands = Math.Max(1, (long)Math.Round(180.0 * metresPerDegree / cellMetres));
-        var bandHeight = 180.0 / bands;
-        var band = Math.Clamp((long)Math.Floor((point.Latitude + 90.0) / bandHeight), 0, bands - 1);
-        var latitude = -90.0 + ((band + 0.5) * bandHeight);
-        var bandWidthMetres = 360.0 * metresPerDegree * Math.Cos(latitude * Math.PI / 180.0);
-        var columns = Math.Max(1, (long)Math.Round(bandWidthMetres / cellMetres));
-        var columnWidth = 360.0 / columns;
-        var column = (long)Math.Floor((point.Longitude + 180.0) / columnWidth);
-        column = ((column % columns) + columns) % columns; // 180° is -180°
-        var longitude = -180.0 + ((column + 0.5) * columnWidth);
-        return new GeoPoint(longitude, latitude);
+        CheckCell(cellMetres);
+        return CellOf(point, cellMetres, 0, 0).Centre;
     }
 
     /// <summary>
-    /// DHS-style displacement: bearing uniform in [0°, 360°), distance uniform in
-    /// [<see cref="MinimumDisplacementMetres"/>, max], max 2 km urban, 5 km rural, and 10 km for
-    /// 1% of rural observations; never leaving <paramref name="administrativeArea"/> when given.
+    /// The cell of the keyed anchor grid of about <paramref name="cellMetres"/> that holds
+    /// <paramref name="point"/>: the grid of <see cref="SnapToGrid"/>, shifted by fractions of a cell
+    /// in latitude and longitude that only the key gives.
     /// </summary>
-    /// <remarks>
-    /// <para>
-    /// The randomness is HMAC-SHA256(secret key, label ‖ id ‖ attempt), not a random generator:
-    /// the same observation is displaced to the same point on every pull, by every caller, across
-    /// restarts, so repeated pulls give one sample and nothing to average. Without the key the
-    /// draw cannot be predicted or inverted from the id. Whether a rural observation is one of
-    /// the 1% is fixed by the first keyed value and does not change between redraws.
-    /// </para>
-    /// <para>
-    /// With an administrative area, draws landing outside it (or within
-    /// <see cref="MinimumDisplacementMetres"/> of the exact point) are replaced by the next keyed
-    /// draw, up to <see cref="MaximumDrawAttempts"/>; when none stays inside, the area's interior
-    /// point is returned, which is the same for every observation in the area and so reveals only
-    /// the area, already known. That interior point can coincide with the exact point only when
-    /// the observation was itself placed at the area's interior point (precision "admin area").
-    /// </para>
-    /// </remarks>
-    public GeoPoint Displace(string observationId, GeoPoint exact, SettlementType settlement, Geometry? administrativeArea = null)
+    public AnchorCell AnchorOf(GeoPoint point, double cellMetres)
     {
-        ArgumentException.ThrowIfNullOrEmpty(observationId);
-        CheckPoint(exact, nameof(exact));
-        if (settlement is not (SettlementType.Urban or SettlementType.Rural))
-        {
-            throw new ArgumentOutOfRangeException(nameof(settlement), settlement, "settlement must be urban or rural.");
-        }
-
-        if (administrativeArea is not null && (administrativeArea.IsEmpty || administrativeArea is not (Polygon or MultiPolygon)))
-        {
-            throw new ArgumentException("the administrative area must be a non-empty polygon or multipolygon.", nameof(administrativeArea));
-        }
-
-        for (var attempt = 0; attempt < MaximumDrawAttempts; attempt++)
-        {
-            var draw = Draw(observationId, settlement, attempt);
-            if (draw.DistanceMetres < MinimumDisplacementMetres)
-            {
-                continue;
-            }
-
-            var candidate = Geodesy.DestinationPoint(exact, draw.BearingDegrees, draw.DistanceMetres);
-            if (candidate == exact)
-            {
-                continue;
-            }
-
-            if (administrativeArea is null || administrativeArea.Covers(administrativeArea.Factory.CreatePoint(new Coordinate(candidate.Longitude, candidate.Latitude))))
-            {
-                return candidate;
-            }
-        }
-
-        if (administrativeArea is null)
-        {
-            // Unreachable in practice (100 draws all under 1 m); fail loudly rather than leak.
-            throw new InvalidOperationException("no usable displacement was drawn.");
-        }
-
-        var interior = administrativeArea.InteriorPoint;
-        return new GeoPoint(interior.X, interior.Y);
+        CheckPoint(point, nameof(point));
+        CheckCell(cellMetres);
+        var (latitude, longitude) = _offsets.GetOrAdd(cellMetres, OffsetsFor);
+        return CellOf(point, cellMetres, latitude, longitude);
     }
 
-    /// <summary>The keyed draw for one attempt: bearing, distance and whether the point is one of the far 1%.</summary>
-    internal DisplacementDraw Draw(string observationId, SettlementType settlement, int attempt)
+    /// <summary>
+    /// The displaced point of <paramref name="exact"/>: the centre of its anchor cell, moved by the
+    /// anchor cell's keyed draw (bearing uniform in [0°, 360°); distance uniform between the
+    /// policy's minimum and maximum, or up to the far maximum for 1% of cells, as DHS displaces 1%
+    /// of rural clusters up to 10 km).
+    /// </summary>
+    public GeoPoint Displace(GeoPoint exact, LocationCoarsening policy)
     {
-        Span<byte> first = stackalloc byte[32];
-        Hash(observationId, 0, first);
-        var far = settlement == SettlementType.Rural && Unit(first[16..24]) < RuralFarShare;
-        var maximum = settlement == SettlementType.Urban ? UrbanMaximumMetres : far ? RuralFarMaximumMetres : RuralMaximumMetres;
-
-        Span<byte> hash = stackalloc byte[32];
-        if (attempt == 0)
+        ArgumentNullException.ThrowIfNull(policy);
+        if (policy.Method != CoarseningMethod.Displacement)
         {
-            first.CopyTo(hash);
-        }
-        else
-        {
-            Hash(observationId, attempt, hash);
+            throw new ArgumentException("the policy does not displace.", nameof(policy));
         }
 
-        return new DisplacementDraw(Unit(hash[..8]) * 360.0, Unit(hash[8..16]) * maximum, far);
+        var cell = AnchorOf(exact, policy.AnchorCellMetres);
+        var draw = Draw(cell, policy);
+        return Geodesy.DestinationPoint(cell.Centre, draw.BearingDegrees, draw.DistanceMetres);
     }
 
-    private void Hash(string observationId, int attempt, Span<byte> destination)
+    /// <summary>
+    /// The keyed draw of one anchor cell: HMAC-SHA256(key, label ‖ 0 ‖ cell size ‖ band ‖ column),
+    /// read as three 53-bit fractions (bearing, distance, far). The same cell gives the same draw on
+    /// every pull, by every caller, across restarts; without the key it can be neither predicted
+    /// nor inverted.
+    /// </summary>
+    internal DisplacementDraw Draw(AnchorCell cell, LocationCoarsening policy)
     {
-        // label, 0, id (UTF-8), 0, attempt (big-endian): the message the keyed draws have always hashed.
-        var length = DomainLabel.Length + 1 + Encoding.UTF8.GetByteCount(observationId) + 1 + 4;
-        var rented = length <= 512 ? null : System.Buffers.ArrayPool<byte>.Shared.Rent(length);
-        var message = rented is null ? stackalloc byte[length] : rented.AsSpan(0, length);
+        Span<byte> message = stackalloc byte[DrawLabel.Length + 1 + 8 + 8 + 8];
         message.Clear();
-        DomainLabel.CopyTo(message);
-        Encoding.UTF8.GetBytes(observationId, message[(DomainLabel.Length + 1)..]);
-        BinaryPrimitives.WriteInt32BigEndian(message[^4..], attempt);
+        DrawLabel.CopyTo(message);
+        var at = DrawLabel.Length + 1;
+        BinaryPrimitives.WriteInt64BigEndian(message[at..], BitConverter.DoubleToInt64Bits(policy.AnchorCellMetres));
+        BinaryPrimitives.WriteInt64BigEndian(message[(at + 8)..], cell.Band);
+        BinaryPrimitives.WriteInt64BigEndian(message[(at + 16)..], cell.Column);
+        Span<byte> hash = stackalloc byte[32];
         var hmac = Hmac();
         hmac.AppendData(message);
-        hmac.GetHashAndReset(destination);
-        if (rented is not null)
+        hmac.GetHashAndReset(hash);
+        var far = Unit(hash[16..24]) < FarShare;
+        var maximum = far ? policy.FarMaximumDisplacementMetres : policy.MaximumDisplacementMetres;
+        var distance = policy.MinimumDisplacementMetres + (Unit(hash[8..16]) * (maximum - policy.MinimumDisplacementMetres));
+        return new DisplacementDraw(Unit(hash[..8]) * 360.0, distance, far);
+    }
+
+    /// <summary>The grid's shift for one cell size, as fractions of a band and of a column: HMAC-SHA256(key, label ‖ 0 ‖ cell size).</summary>
+    private (double Latitude, double Longitude) OffsetsFor(double cellMetres)
+    {
+        Span<byte> message = stackalloc byte[GridLabel.Length + 1 + 8];
+        message.Clear();
+        GridLabel.CopyTo(message);
+        BinaryPrimitives.WriteInt64BigEndian(message[(GridLabel.Length + 1)..], BitConverter.DoubleToInt64Bits(cellMetres));
+        Span<byte> hash = stackalloc byte[32];
+        HMACSHA256.HashData(_key, message, hash);
+        return (Unit(hash[..8]), Unit(hash[8..16]));
+    }
+
+    /// <summary>
+    /// The cell of the grid of <see cref="SnapToGrid"/> shifted by <paramref name="latitudeShift"/>
+    /// of a band and <paramref name="longitudeShift"/> of a column (both in [0, 1)).
+    /// </summary>
+    private static AnchorCell CellOf(GeoPoint point, double cellMetres, double latitudeShift, double longitudeShift)
+    {
+        var metresPerDegree = Math.PI * Geodesy.EarthRadiusMetres / 180.0;
+        var bands = Math.Max(1, (long)Math.Round(180.0 * metresPerDegree / cellMetres));
+        var bandHeight = 180.0 / bands;
+        var south = -90.0 + (latitudeShift * bandHeight);
+        // Unshifted, the pole itself belongs to the last band; shifted, a partial band -1 lies below the first.
+        var band = Math.Clamp((long)Math.Floor((point.Latitude - south) / bandHeight), latitudeShift == 0 ? 0 : -1, bands - 1);
+        var latitude = Math.Clamp(south + ((band + 0.5) * bandHeight), -90.0, 90.0);
+        var bandWidthMetres = 360.0 * metresPerDegree * Math.Cos(latitude * Math.PI / 180.0);
+        var columns = Math.Max(1, (long)Math.Round(bandWidthMetres / cellMetres));
+        var columnWidth = 360.0 / columns;
+        var west = -180.0 + (longitudeShift * columnWidth);
+        var column = (long)Math.Floor((point.Longitude - west) / columnWidth);
+        column = ((column % columns) + columns) % columns; // 180° is -180°
+        var longitude = west + ((column + 0.5) * columnWidth);
+        if (longitude >= 180.0)
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            longitude -= 360.0;
         }
+
+        return new AnchorCell(band, column, new GeoPoint(longitude, latitude));
     }
 
     /// <summary>
@@ -280,9 +238,20 @@ public sealed class LocationCoarsener
     private static double Unit(ReadOnlySpan<byte> eightBytes) =>
         (BinaryPrimitives.ReadUInt64BigEndian(eightBytes) >> 11) * (1.0 / (1UL << 53));
 
+    private static void CheckCell(double cellMetres)
+    {
+        if (!double.IsFinite(cellMetres) || cellMetres <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(cellMetres), cellMetres, "cell size must be positive.");
+        }
+    }
+
     private static GeoPoint CheckPoint(GeoPoint point, string name) =>
         point.IsInRange ? point : throw new ArgumentOutOfRangeException(name, point, "must be a WGS84 position.");
 }
+
+/// <summary>One cell of an anchor grid: its band (south to north), its column in the band (west to east), its centre.</summary>
+public readonly record struct AnchorCell(long Band, long Column, GeoPoint Centre);
 
 /// <summary>One keyed displacement draw.</summary>
 internal readonly record struct DisplacementDraw(double BearingDegrees, double DistanceMetres, bool Far);

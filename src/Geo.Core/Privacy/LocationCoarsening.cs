@@ -14,18 +14,11 @@ public enum CoarseningMethod
     /// <summary>The linked community's centroid; a grid cell centre when no community is known.</summary>
     CommunityCentroid = 3,
 
-    /// <summary>A keyed, per-observation random displacement in the manner of the DHS Program.</summary>
+    /// <summary>
+    /// The centre of the point's keyed anchor cell, displaced by a keyed draw of that cell in the
+    /// manner of the DHS Program, with a minimum distance (see <see cref="LocationCoarsener"/>).
+    /// </summary>
     Displacement = 4,
-}
-
-/// <summary>Whether a location lies in a town or in the countryside (it sets the DHS displacement radius).</summary>
-public enum SettlementType
-{
-    /// <summary>Up to 2 km of displacement. Pass this only when the place is known to be urban.</summary>
-    Urban = 1,
-
-    /// <summary>Up to 5 km, and 1% of points up to 10 km. Pass this also when it is not known (the wider radius is the safe default).</summary>
-    Rural = 2,
 }
 
 /// <summary>
@@ -58,11 +51,36 @@ public sealed record LocationCoarsening
     /// <summary>The default minimum aggregate count for coarsened callers.</summary>
     public const int DefaultMinimumAggregateCount = 5;
 
-    private LocationCoarsening(CoarseningMethod method, double cellMetres, int minimumAggregateCount)
+    /// <summary>The default anchor cell of displacement: reports within one such cell share one coarse point.</summary>
+    public const double DefaultAnchorCellMetres = 1_000;
+
+    /// <summary>The default least displacement from the anchor cell's centre.</summary>
+    public const double DefaultMinimumDisplacementMetres = 2_000;
+
+    /// <summary>The default greatest displacement (DHS, rural), doubled for 1% of cells (DHS: 10 km).</summary>
+    public const double DefaultMaximumDisplacementMetres = 5_000;
+
+    /// <summary>The largest displacement a policy may set; twice it is the far maximum.</summary>
+    public const double MaximumDisplacementLimitMetres = 50_000;
+
+    /// <summary>
+    /// How far a point of an anchor cell can lie from the cell's centre, as a share of the cell's
+    /// size: half the diagonal (0.707) of a square cell, with room for cells that are a little
+    /// wider than tall where a band's longitude steps are rounded.
+    /// </summary>
+    public const double HalfDiagonalShare = 0.75;
+
+    private LocationCoarsening(
+        CoarseningMethod method, double cellMetres, int minimumAggregateCount,
+        double anchorCellMetres = 0, double minimumDisplacementMetres = 0, double maximumDisplacementMetres = 0)
     {
         Method = method;
+        NoiseRatio = method == CoarseningMethod.Exact ? 0 : CountNoise.DefaultRatio;
         CellMetres = cellMetres;
         MinimumAggregateCount = minimumAggregateCount;
+        AnchorCellMetres = anchorCellMetres;
+        MinimumDisplacementMetres = minimumDisplacementMetres;
+        MaximumDisplacementMetres = maximumDisplacementMetres;
     }
 
     /// <summary>No coarsening and nothing withheld.</summary>
@@ -79,8 +97,63 @@ public sealed record LocationCoarsening
     /// <summary>Aggregates (counts in a cell, an area, a breakdown) below this are withheld; 0 for <see cref="Exact"/>.</summary>
     public int MinimumAggregateCount { get; }
 
+    /// <summary>
+    /// The ratio of the keyed noise added to every count this caller receives (see
+    /// <see cref="CountNoise"/>); 0 for <see cref="Exact"/>, whose counts are exact.
+    /// </summary>
+    public double NoiseRatio { get; private init; }
+
+    /// <summary>This policy with another noise ratio, in [0.05, 0.95].</summary>
+    public LocationCoarsening WithNoiseRatio(double ratio)
+    {
+        if (!IsCoarsened)
+        {
+            throw new InvalidOperationException("exact callers get exact counts.");
+        }
+
+        return double.IsFinite(ratio) && ratio is >= 0.05 and <= 0.95
+            ? this with { NoiseRatio = ratio }
+            : throw new ArgumentOutOfRangeException(nameof(ratio), ratio, "the noise ratio must be between 0.05 and 0.95.");
+    }
+
+    /// <summary>The keyed anchor cell of <see cref="CoarseningMethod.Displacement"/>; 0 for the other methods.</summary>
+    public double AnchorCellMetres { get; }
+
+    /// <summary>The least distance a displaced anchor moves; 0 for the other methods.</summary>
+    public double MinimumDisplacementMetres { get; }
+
+    /// <summary>The greatest distance a displaced anchor moves, but for 1% of cells; 0 for the other methods.</summary>
+    public double MaximumDisplacementMetres { get; }
+
+    /// <summary>The greatest distance 1% of anchors move: twice <see cref="MaximumDisplacementMetres"/>.</summary>
+    public double FarMaximumDisplacementMetres => 2 * MaximumDisplacementMetres;
+
+    /// <summary>How far a point of an anchor cell can lie from the cell's centre.</summary>
+    public double AnchorHalfDiagonalMetres => HalfDiagonalShare * AnchorCellMetres;
+
     /// <summary>Whether this policy hides exact locations.</summary>
     public bool IsCoarsened => Method != CoarseningMethod.Exact;
+
+    /// <summary>
+    /// How far a coarse point can lie from the exact one: an area is searched that much wider in
+    /// the database, then tested on the coarse point.
+    /// </summary>
+    public double MaximumShiftMetres => Method switch
+    {
+        CoarseningMethod.Exact => 0,
+        CoarseningMethod.Grid => HalfDiagonalShare * CellMetres,
+        // The centroid is used only within one cell size of the point; otherwise the grid centre.
+        CoarseningMethod.CommunityCentroid => CellMetres,
+        _ => FarMaximumDisplacementMetres + AnchorHalfDiagonalMetres,
+    };
+
+    /// <summary>
+    /// The guaranteed distance between any coarse point and the exact one it stands for, whatever
+    /// number of reports share the spot: the least displacement less the anchor cell's half
+    /// diagonal for <see cref="CoarseningMethod.Displacement"/>; 0 for the other methods, which
+    /// place a report only to its cell or community (a spot at the cell's centre is placed at it).
+    /// </summary>
+    public double GuaranteedDistanceMetres => Method == CoarseningMethod.Displacement ? MinimumDisplacementMetres - AnchorHalfDiagonalMetres : 0;
 
     /// <summary>Snap to the centre of a global grid cell of <paramref name="cellMetres"/> metres.</summary>
     public static LocationCoarsening Grid(double cellMetres, int minimumAggregateCount = DefaultMinimumAggregateCount) =>
@@ -90,9 +163,33 @@ public sealed record LocationCoarsening
     public static LocationCoarsening CommunityCentroid(double fallbackCellMetres = DefaultCommunityFallbackCellMetres, int minimumAggregateCount = DefaultMinimumAggregateCount) =>
         new(CoarseningMethod.CommunityCentroid, CheckCell(fallbackCellMetres), CheckMinimum(minimumAggregateCount));
 
-    /// <summary>DHS-style displacement: up to 2 km urban, 5 km rural, 1% of rural points up to 10 km.</summary>
-    public static LocationCoarsening Displacement(int minimumAggregateCount = DefaultMinimumAggregateCount) =>
-        new(CoarseningMethod.Displacement, 0, CheckMinimum(minimumAggregateCount));
+    /// <summary>
+    /// Keyed anchor-cell displacement: the centre of the point's cell of <paramref name="anchorCellMetres"/>
+    /// moved between <paramref name="minimumDisplacementMetres"/> and <paramref name="maximumDisplacementMetres"/>
+    /// (twice the maximum for 1% of cells). The minimum must exceed the cell's half diagonal, so that
+    /// the guaranteed distance is positive.
+    /// </summary>
+    public static LocationCoarsening Displacement(
+        int minimumAggregateCount = DefaultMinimumAggregateCount,
+        double anchorCellMetres = DefaultAnchorCellMetres,
+        double minimumDisplacementMetres = DefaultMinimumDisplacementMetres,
+        double maximumDisplacementMetres = DefaultMaximumDisplacementMetres)
+    {
+        var anchor = CheckCell(anchorCellMetres);
+        if (!double.IsFinite(minimumDisplacementMetres) || minimumDisplacementMetres < anchor || minimumDisplacementMetres > MaximumDisplacementLimitMetres)
+        {
+            throw new ArgumentOutOfRangeException(nameof(minimumDisplacementMetres), minimumDisplacementMetres,
+                $"the minimum displacement must be at least the anchor cell ({anchor} m), so that no coarse point can lie on its spot, and at most {MaximumDisplacementLimitMetres} m.");
+        }
+
+        if (!double.IsFinite(maximumDisplacementMetres) || maximumDisplacementMetres <= minimumDisplacementMetres || maximumDisplacementMetres > MaximumDisplacementLimitMetres)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maximumDisplacementMetres), maximumDisplacementMetres,
+                $"the maximum displacement must exceed the minimum ({minimumDisplacementMetres} m) and be at most {MaximumDisplacementLimitMetres} m.");
+        }
+
+        return new(CoarseningMethod.Displacement, 0, CheckMinimum(minimumAggregateCount), anchor, minimumDisplacementMetres, maximumDisplacementMetres);
+    }
 
     private static double CheckCell(double cellMetres) =>
         double.IsFinite(cellMetres) && cellMetres is >= MinimumCellMetres and <= MaximumCellMetres
@@ -108,8 +205,8 @@ public sealed record LocationCoarsening
     /// <summary>
     /// How precise a location is once this policy has coarsened it: never better than recorded,
     /// and no better than the coarsening leaves it (a displacement of up to 10 km, or a grid cell
-    /// up to that size, is "approximate"; a larger cell is an admin area). Importers read it as
-    /// the record's precision, so that nobody takes a coarse point for an exact one.
+    /// up to that size, is "approximate"; a larger shift is an admin area). Every caller reads it
+    /// as the record's precision, so that nobody takes a coarse point for an exact one.
     /// </summary>
     public LocationPrecision Delivered(LocationPrecision recorded)
     {
@@ -117,11 +214,15 @@ public sealed record LocationCoarsening
         {
             CoarseningMethod.Exact => LocationPrecision.Exact,
             CoarseningMethod.CommunityCentroid => LocationPrecision.Village,
-            CoarseningMethod.Grid when CellMetres > LocationCoarsener.RuralFarMaximumMetres => LocationPrecision.AdminArea,
+            CoarseningMethod.Grid when CellMetres > ApproximateMetres => LocationPrecision.AdminArea,
+            CoarseningMethod.Displacement when FarMaximumDisplacementMetres > ApproximateMetres => LocationPrecision.AdminArea,
             _ => LocationPrecision.Approximate,
         };
         return Radius(recorded) >= Radius(coarsest) ? recorded : coarsest;
     }
+
+    /// <summary>The largest cell or displacement still called approximate (DHS's far rural displacement).</summary>
+    private const double ApproximateMetres = 10_000;
 
     /// <summary>The codes are not in order of vagueness: a village is a closer fix than "within a few km".</summary>
     private static int Radius(LocationPrecision precision) => precision switch

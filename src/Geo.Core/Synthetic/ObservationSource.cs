@@ -289,7 +289,7 @@ internal sealed class ObservationSource
             Vulnerabilities = vulnerabilities,
             CommunityId = place is { } q && rng.Chance(0.9) ? _places[q].Community.Id : null,
             BaseId = baseId,
-            Summary = string.Format(CultureInfo.InvariantCulture, templates[rng.Next(templates.Length)], where),
+            Notes = string.Format(CultureInfo.InvariantCulture, templates[rng.Next(templates.Length)], where),
         };
     }
 

@@ -9,8 +9,12 @@ namespace Geo.Grpc.Access;
 /// <summary>Object-level rules: what a caller may see and where it may write.</summary>
 internal static class AccessRules
 {
+    /// <summary>
+    /// What <paramref name="caller"/> may see. The importer, the machine that carries observations
+    /// out of the service (SAGE feeds, layer feeds), sees only those a supervisor has released.
+    /// </summary>
     public static Visibility VisibilityOf(Caller caller) =>
-        new(caller.ScopeArea, caller.SeesOnlyOwnObservations ? caller.Subject : null);
+        new(caller.ScopeArea, caller.SeesOnlyOwnObservations ? caller.Subject : null, caller.Categories, OnlyReleased: caller.Can(Permission.ReadFeeds));
 
     /// <summary>Refuses a write outside the caller's area (saying so is safe: the caller named the place).</summary>
     public static void EnsureInside(Caller caller, GeoPoint point, string field)

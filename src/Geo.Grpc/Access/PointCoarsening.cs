@@ -6,25 +6,30 @@ namespace Geo.Grpc.Access;
 
 /// <summary>
 /// One request's coarsening of points for a caller without the right to exact locations: the
-/// same answer for the same observation on every pull, by every instance.
+/// same answer for the same place on every pull, by every instance.
 /// </summary>
 public sealed class PointCoarsening(LocationCoarsener coarsener, LocationCoarsening policy, IReadOnlyDictionary<string, GeoPoint>? communityCentroids)
 {
     public LocationCoarsening Policy => policy;
 
-    /// <summary>The coarse point of one observation, from its id, exact point and linked community.</summary>
-    public GeoPoint Coarsen(string observationId, GeoPoint exact, string? communityId)
+    /// <summary>The coarse point of one observation, from its exact point and linked community.</summary>
+    public GeoPoint Coarsen(GeoPoint exact, string? communityId)
     {
         GeoPoint? centroid = communityId is not null && communityCentroids is not null && communityCentroids.TryGetValue(communityId, out var known) ? known : null;
-        // Whether a place is a town is not recorded; rural gives the wider displacement, the safe side.
-        return coarsener.Coarsen(policy, observationId, exact, SettlementType.Rural, centroid);
+        return coarsener.Coarsen(policy, exact, centroid);
     }
 
-    /// <summary>The observation as a coarsened caller sees it: the coarse point and no area polygon.</summary>
+    /// <summary>
+    /// The observation as a coarsened caller sees it: the coarse point, the precision the
+    /// coarsening leaves (never the stored one), and no area polygon.
+    /// </summary>
     public StoredObservation Coarsen(StoredObservation stored)
     {
         ArgumentNullException.ThrowIfNull(stored);
         var o = stored.Observation;
-        return stored with { Observation = o with { Location = Coarsen(o.Id, o.Location, o.CommunityId), Area = null } };
+        return stored with
+        {
+            Observation = o with { Location = Coarsen(o.Location, o.CommunityId), Precision = policy.Delivered(o.Precision), Area = null },
+        };
     }
 }

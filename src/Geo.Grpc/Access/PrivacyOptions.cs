@@ -22,13 +22,39 @@ public sealed class PrivacyOptions
             return LocationCoarsening.Exact;
         }
 
-        var configured = Roles.TryGetValue(caller.Role, out var role) ? role : new RolePrivacy();
-        return configured.Method switch
+        return Of(caller.Role);
+    }
+
+    /// <summary>The policy configured for a role without exact locations.</summary>
+    public LocationCoarsening Of(Role role)
+    {
+        var configured = Roles.TryGetValue(role, out var found) ? found : new RolePrivacy();
+        var policy = configured.Method switch
         {
             CoarseningMethod.Grid => LocationCoarsening.Grid(configured.CellMetres, configured.MinimumAggregateCount),
             CoarseningMethod.CommunityCentroid => LocationCoarsening.CommunityCentroid(configured.CellMetres, configured.MinimumAggregateCount),
-            _ => LocationCoarsening.Displacement(configured.MinimumAggregateCount),
+            _ => LocationCoarsening.Displacement(
+                configured.MinimumAggregateCount, configured.AnchorCellMetres, configured.MinimumDisplacementMetres, configured.MaximumDisplacementMetres),
         };
+        return policy.WithNoiseRatio(configured.NoiseRatio);
+    }
+
+    /// <summary>What is wrong with the configured policies, naming the setting, or null: checked at start-up.</summary>
+    public string? Problem()
+    {
+        foreach (var role in Enum.GetValues<Role>())
+        {
+            try
+            {
+                Of(role);
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                return $"{SectionName}:Roles:{role}: {e.Message}";
+            }
+        }
+
+        return null;
     }
 }
 
@@ -39,4 +65,16 @@ public sealed class RolePrivacy
     public double CellMetres { get; set; } = LocationCoarsening.DefaultCommunityFallbackCellMetres;
 
     public int MinimumAggregateCount { get; set; } = LocationCoarsening.DefaultMinimumAggregateCount;
+
+    /// <summary>The ratio of the keyed noise on every count the role receives (0.05 to 0.95; see CountNoise).</summary>
+    public double NoiseRatio { get; set; } = CountNoise.DefaultRatio;
+
+    /// <summary>Displacement: reports within one keyed anchor cell of this size share one coarse point.</summary>
+    public double AnchorCellMetres { get; set; } = LocationCoarsening.DefaultAnchorCellMetres;
+
+    /// <summary>Displacement: the least distance an anchor cell's centre moves (at least the cell size).</summary>
+    public double MinimumDisplacementMetres { get; set; } = LocationCoarsening.DefaultMinimumDisplacementMetres;
+
+    /// <summary>Displacement: the greatest distance an anchor cell's centre moves, doubled for 1% of cells.</summary>
+    public double MaximumDisplacementMetres { get; set; } = LocationCoarsening.DefaultMaximumDisplacementMetres;
 }

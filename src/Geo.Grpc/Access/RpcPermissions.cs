@@ -28,6 +28,7 @@ public sealed class RpcPermissions
         ["/geoawareness.v1.Observations/Ingest"] = Permission.SubmitObservations,
         ["/geoawareness.v1.Observations/Get"] = Permission.ReadOwnObservations,
         ["/geoawareness.v1.Observations/Review"] = Permission.ReviewObservations,
+        ["/geoawareness.v1.Observations/Release"] = Permission.ReleaseObservations,
         ["/geoawareness.v1.Observations/GetHistory"] = Permission.ReviewObservations,
         ["/geoawareness.v1.Observations/Query"] = Permission.ReadOwnObservations,
         ["/geoawareness.v1.Observations/Count"] = Permission.ReadOwnObservations,

@@ -130,6 +130,17 @@ internal static class ApiMapping
     public static Observation ToObservation(V1.Observation message, FieldErrors errors)
     {
         DoNoHarmRule.Check(CarriesIndividualCase(message.IndividualCase), errors);
+        // Output only, and what may leave the supervisor chain: never taken from a submission.
+        if (message.Summary.Length > 0)
+        {
+            errors.Add("summary", "is the summary a supervisor releases (Observations.Release), not part of a submission: put the CLA's own words in notes");
+        }
+
+        if (message.ReleasedAt is not null || message.ReleasedBy.Length > 0)
+        {
+            errors.Add(message.ReleasedAt is not null ? "released_at" : "released_by", "is set by Observations.Release, not by a submission");
+        }
+
         var observedAt = ToTime(message.ObservedAt, "observed_at", errors);
         var reportedAt = ToTime(message.ReportedAt, "reported_at", errors);
         Geometry? area = null;
@@ -153,7 +164,7 @@ internal static class ApiMapping
             Vulnerabilities = VulnerabilityCodes.Read(message.Vulnerabilities.Select(v => (int)v).ToList(), errors.At("vulnerabilities")),
             CommunityId = Optional(message.CommunityId),
             BaseId = Optional(message.BaseId),
-            Summary = message.Summary,
+            Notes = message.Notes,
         };
     }
 
@@ -184,7 +195,7 @@ internal static class ApiMapping
             Severity = o.Severity,
             CommunityId = o.CommunityId ?? string.Empty,
             BaseId = o.BaseId ?? string.Empty,
-            Summary = o.Summary,
+            Notes = o.Notes,
         };
         if (o.Area is not null)
         {
@@ -196,8 +207,12 @@ internal static class ApiMapping
         return message;
     }
 
-    /// <summary>An observation as stored: what was submitted, and what the service adds.</summary>
-    public static V1.Observation ToProto(StoredObservation stored)
+    /// <summary>
+    /// An observation as stored: what was submitted, and what the service adds. Without
+    /// <paramref name="caseDetails"/> (every role outside the supervisor chain) what identifies the
+    /// CLA or may name a source is left out: the reporter's id, the CLA's own notes, and who released it.
+    /// </summary>
+    public static V1.Observation ToProto(StoredObservation stored, bool caseDetails)
     {
         var message = ToProto(stored.Observation);
         message.Verification = (V1.VerificationStatus)stored.Verification;
@@ -206,6 +221,19 @@ internal static class ApiMapping
         if (stored.Response is { } response)
         {
             message.Response = ToProto(response);
+        }
+
+        if (stored.Release is { } release)
+        {
+            message.Summary = release.Summary;
+            message.ReleasedAt = ToTimestamp(release.At);
+            message.ReleasedBy = caseDetails ? release.By : string.Empty;
+        }
+
+        if (!caseDetails)
+        {
+            message.ReporterId = string.Empty;
+            message.Notes = string.Empty;
         }
 
         return message;

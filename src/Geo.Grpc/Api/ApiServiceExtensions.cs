@@ -15,6 +15,7 @@ internal static class ApiServiceExtensions
     public static IServiceCollection AddGeoAwarenessApi(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<ApiOptions>(configuration.GetSection(ApiOptions.SectionName));
+        services.Configure<ReleaseOptions>(configuration.GetSection(ReleaseOptions.SectionName));
         // Read once here as well, so that a reach that is not a distance stops the start-up with the
         // setting's name rather than failing every coverage call.
         var coverage = configuration.GetSection(CoverageOptions.SectionName);
@@ -41,7 +42,15 @@ internal static class ApiServiceExtensions
         services.AddSingleton(provider => new RpcPermissions(
             provider.GetRequiredService<IOptions<AccessOptions>>().Value, provider.GetServices<RpcPermissionGrant>()));
         services.AddSingleton<CallAuthorizer>();
-        services.Configure<PrivacyOptions>(configuration.GetSection(PrivacyOptions.SectionName));
+        var privacy = configuration.GetSection(PrivacyOptions.SectionName);
+        var privacyOptions = new PrivacyOptions();
+        privacy.Bind(privacyOptions);
+        if (privacyOptions.Problem() is { } privacyProblem)
+        {
+            throw new Hosting.StartupException(privacyProblem);
+        }
+
+        services.Configure<PrivacyOptions>(privacy);
         services.AddSingleton<LocationPrivacy>();
         services.AddSingleton<IConfigureOptions<GrpcServerOptions>>(provider => new ConfigureOptions<GrpcServerOptions>(
             grpc => grpc.CallAuthorizer = provider.GetRequiredService<CallAuthorizer>().AuthorizeAsync));

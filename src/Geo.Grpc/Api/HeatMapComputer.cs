@@ -108,27 +108,35 @@ internal sealed class HeatMapComputer(ObservationPoints points, LocationPrivacy 
         return resolved;
     }
 
-    /// <summary>The surface as <paramref name="caller"/> may see it: inside its area, coarsened and thresholded when its role says so.</summary>
+    /// <summary>
+    /// The surface as <paramref name="caller"/> may see it: inside its area, coarsened, perturbed
+    /// and thresholded when its role says so (and for the importer only of released observations).
+    /// </summary>
     public async Task<HeatMap> ComputeAsync(HeatMapSpec spec, Caller caller, CancellationToken cancellationToken)
     {
-        var policy = privacy.PolicyFor(caller);
+        var sight = await privacy.SightAsync(caller, spec.Filter, cancellationToken).ConfigureAwait(false);
+        var policy = sight.Policy;
         var area = AreaGrid.Build(spec.Area, spec.Shape, spec.CellSizeMetres);
         var periods = HeatMapPeriod.Frames(spec.From, spec.To, spec.Step);
-        var coarsening = await privacy.ForAsync(policy, cancellationToken).ConfigureAwait(false);
         var columns = new PointColumns(
             ObservedAt: periods.Count > 1 || spec.Weighting.HalfLife is not null,
             Severity: spec.Weighting.BySeverity,
             PeopleCells: spec.Weighting.ByPeople ? spec.Filter.Affected.CellMask : 0,
-            Id: coarsening is not null,
-            CommunityId: policy.Method == CoarseningMethod.CommunityCentroid);
+            CommunityId: policy.Method == CoarseningMethod.CommunityCentroid,
+            AggregateKey: policy.IsCoarsened);
         var sinks = await points.ReadAsync(
-            LocationPrivacy.Widened(spec.Filter, policy), AccessRules.VisibilityOf(caller), columns,
-            _options.HeatMapReaders, _options.HeatMapPagesPerReader, () => new BinningSink(new HeatMapBins(area, periods, spec), coarsening, spec.Area), cancellationToken)
+            sight.Filter, sight.Visibility, columns, _options.HeatMapReaders, _options.HeatMapPagesPerReader,
+            () => new BinningSink(new HeatMapBins(area, periods, spec, keyed: policy.IsCoarsened), sight.Fork()), cancellationToken)
             .ConfigureAwait(false);
         var bins = sinks[0].Bins;
         foreach (var sink in sinks.Skip(1))
         {
             bins.Merge(sink.Bins);
+        }
+
+        if (policy.IsCoarsened)
+        {
+            bins.Perturb(policy.NoiseRatio);
         }
 
         var minCount = policy.IsCoarsened ? Math.Max(spec.MinCount, policy.MinimumAggregateCount) : spec.MinCount;
@@ -137,24 +145,24 @@ internal sealed class HeatMapComputer(ObservationPoints points, LocationPrivacy 
 
     /// <summary>
     /// Bins what one reader streams. A coarsened caller's points are coarsened before anything
-    /// else and tested against the area on the coarse point, so no cell ever sees an exact one.
+    /// else and tested against the area and the scope on the coarse point, so no cell ever sees an exact one.
     /// </summary>
-    private sealed class BinningSink(HeatMapBins bins, PointCoarsening? coarsening, QueryArea area) : IObservationPointSink
+    private sealed class BinningSink(HeatMapBins bins, ObservationSight sight) : IObservationPointSink
     {
         public HeatMapBins Bins => bins;
 
         public void Add(in ObservationPoint point)
         {
-            if (coarsening is null)
+            if (sight.Coarsening is not { } coarsening)
             {
                 bins.Add(point.Longitude, point.Latitude, point.ObservedAt, point.Severity, point.People);
                 return;
             }
 
-            var coarse = coarsening.Coarsen(point.Id!, new GeoPoint(point.Longitude, point.Latitude), point.CommunityId);
-            if (area.Contains(coarse))
+            var coarse = coarsening.Coarsen(new GeoPoint(point.Longitude, point.Latitude), point.CommunityId);
+            if (sight.Sees(coarse))
             {
-                bins.Add(coarse.Longitude, coarse.Latitude, point.ObservedAt, point.Severity, point.People);
+                bins.Add(coarse.Longitude, coarse.Latitude, point.ObservedAt, point.Severity, point.People, point.AggregateKey);
             }
         }
     }

@@ -17,8 +17,12 @@ namespace Geo.Grpc.Api;
 
 /// <summary>geoawareness.v1.Observations: what CLAs submit and analysts query.</summary>
 internal sealed class ObservationsHandler(
-    ObservationStore store, AccessStore audit, LocationPrivacy privacy, NpgsqlDataSource dataSource, IOptions<ApiOptions> options, TimeProvider clock)
+    ObservationStore store, AccessStore audit, LocationPrivacy privacy, NpgsqlDataSource dataSource, IOptions<ApiOptions> options,
+    IOptions<ReleaseOptions> release, TimeProvider clock)
 {
+    /// <summary>How many ids of the security incidents one read returned its audit entry lists.</summary>
+    private const int AuditedIds = 1000;
+
     private readonly ApiOptions _options = options.Value;
 
     public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => V1.ObservationsReflection.Descriptor.Services[0];
@@ -150,10 +154,51 @@ internal sealed class ObservationsHandler(
     {
         CheckId(request.Id, "id");
         var caller = context.Caller();
-        var stored = await store.GetAsync(request.Id, AccessRules.VisibilityOf(caller), context.CancellationToken).ConfigureAwait(false);
-        var community = stored.Observation.CommunityId;
-        var coarsening = await privacy.ForAsync(privacy.PolicyFor(caller), context.CancellationToken, community is null ? [] : [community]).ConfigureAwait(false);
-        return ApiMapping.ToProto(coarsening is null ? stored : coarsening.Coarsen(stored));
+        var delivered = await VisibleAsync(request.Id, caller, "id", context.CancellationToken).ConfigureAwait(false);
+        await AuditIncidentsAsync(caller, delivered.Observation.Category == ObservationCategory.SecurityIncidentAgainstCla ? [delivered.Observation.Id] : [], 0, context.CancellationToken)
+            .ConfigureAwait(false);
+        return ApiMapping.ToProto(delivered, caller.SeesCaseDetails);
+    }
+
+    /// <summary>
+    /// The observation as the caller sees it, or NOT_FOUND naming <paramref name="field"/> when it
+    /// may not: for a coarsened caller, also when its coarse point lies outside the caller's scope.
+    /// </summary>
+    private async Task<StoredObservation> VisibleAsync(string id, Caller caller, string field, CancellationToken cancellationToken)
+    {
+        var sight = await privacy.SightAsync(caller, new ObservationFilter(), cancellationToken).ConfigureAwait(false);
+        StoredObservation? delivered = null;
+        try
+        {
+            var stored = await store.GetAsync(id, sight.Visibility, cancellationToken).ConfigureAwait(false);
+            var community = stored.Observation.CommunityId;
+            if (sight.Coarsening is not null && community is not null && sight.Policy.Method == CoarseningMethod.CommunityCentroid)
+            {
+                sight = await privacy.SightAsync(caller, new ObservationFilter(), cancellationToken, [community]).ConfigureAwait(false);
+            }
+
+            delivered = sight.Deliver(stored);
+        }
+        catch (RecordNotFoundException)
+        {
+        }
+
+        return delivered ?? throw new RecordNotFoundException($"no observation '{id}'") { Field = field };
+    }
+
+    /// <summary>
+    /// Security incidents against CLAs have their own audit: who read which, every time, whatever
+    /// the role (CLA policy paras 45-47). Nothing is written when none was read.
+    /// </summary>
+    private async Task AuditIncidentsAsync(Caller caller, List<string> ids, long more, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return;
+        }
+
+        await audit.AuditAsync(caller.Subject, "security_incident.read", "observation", ids.Count == 1 && more == 0 ? ids[0] : string.Empty,
+            new { ids, more, token = caller.TokenId, role = caller.Role.ToString() }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<V1.Observation> Review(V1.ReviewObservationRequest request, ServerCallContext context)
@@ -179,13 +224,48 @@ internal sealed class ObservationsHandler(
         }
 
         ApiErrors.ThrowIfAny(errors);
-        await store.GetAsync(request.Id, AccessRules.VisibilityOf(caller), context.CancellationToken).ConfigureAwait(false);
+        await VisibleAsync(request.Id, caller, "id", context.CancellationToken).ConfigureAwait(false);
+        var verification = (VerificationStatus)request.Verification;
         var stored = await store.ReviewAsync(
-            request.Id, (VerificationStatus)request.Verification, response, caller.Subject, request.Note, request.ExpectedVersion, context.CancellationToken)
+            request.Id, verification, response, caller.Subject, request.Note, request.ExpectedVersion, release.Value.OnVerification,
+            version => new AuditRow(caller.Subject, "observation.review", "observation", request.Id,
+                new { verification = verification.ToString(), version, token = caller.TokenId }),
+            context.CancellationToken)
             .ConfigureAwait(false);
-        await audit.AuditChangeAsync(caller.Subject, "observation.review", "observation", request.Id,
-            new { verification = stored.Verification.ToString(), version = stored.Version, token = caller.TokenId }).ConfigureAwait(false);
-        return ApiMapping.ToProto(stored);
+        return ApiMapping.ToProto(stored, caller.SeesCaseDetails);
+    }
+
+    /// <summary>Releases an observation for export with the summary that may leave the supervisor chain; audited with the change.</summary>
+    public async Task<V1.Observation> Release(V1.ReleaseObservationRequest request, ServerCallContext context)
+    {
+        var caller = context.Caller();
+        var errors = new FieldErrors();
+        ObservationRules.CheckId(request.Id, "id", errors);
+        var limit = _options.ObservationLimits.MaxSummaryLength;
+        if (request.Summary.Length > limit)
+        {
+            errors.Add("summary", $"has {request.Summary.Length} characters; at most {limit}");
+        }
+
+        if (request.ExpectedVersion < 0)
+        {
+            errors.Add("expected_version", $"{request.ExpectedVersion} is negative; 0 means any version");
+        }
+
+        ApiErrors.ThrowIfAny(errors);
+        var current = await VisibleAsync(request.Id, caller, "id", context.CancellationToken).ConfigureAwait(false);
+        if (current.Observation.Category == ObservationCategory.SecurityIncidentAgainstCla)
+        {
+            throw new RpcException(StatusCode.FailedPrecondition,
+                "id: a security incident against a CLA is never exported; it stays with the supervisor chain and the security focal point");
+        }
+
+        var stored = await store.ReleaseAsync(
+            request.Id, request.Summary, caller.Subject, request.ExpectedVersion,
+            version => new AuditRow(caller.Subject, "observation.release", "observation", request.Id,
+                new { version, summary_characters = request.Summary.Length, token = caller.TokenId }),
+            context.CancellationToken).ConfigureAwait(false);
+        return ApiMapping.ToProto(stored, caller.SeesCaseDetails);
     }
 
     public async Task<V1.ObservationHistory> GetHistory(V1.GetObservationRequest request, ServerCallContext context)
@@ -225,91 +305,113 @@ internal sealed class ObservationsHandler(
         var fingerprint = PageToken.Fingerprint(request.Filter);
         var after = PageToken.ReadObservation(request.PageToken, fingerprint);
         var caller = context.Caller();
-        var policy = privacy.PolicyFor(caller);
-        var coarsening = await privacy.ForAsync(policy, context.CancellationToken).ConfigureAwait(false);
+        var sight = await privacy.SightAsync(caller, filter, context.CancellationToken).ConfigureAwait(false);
+        var incidents = new List<string>();
+        var moreIncidents = 0L;
         var page = new V1.ObservationPage();
-        // A coarsened caller's area is tested on the coarse point: the database is asked for a
-        // wider area and the answer narrowed here, so no filter ever touches the exact point.
-        await foreach (var exact in store.QueryAsync(LocationPrivacy.Widened(filter, policy), AccessRules.VisibilityOf(caller), after, context.CancellationToken).ConfigureAwait(false))
+        try
         {
-            var stored = exact;
-            if (coarsening is not null)
+            // A coarsened caller's area and scope are tested on the coarse point: the database is
+            // asked for a wider area and the answer narrowed here, so no filter touches the exact point.
+            await foreach (var exact in store.QueryAsync(sight.Filter, sight.Visibility, after, context.CancellationToken).ConfigureAwait(false))
             {
-                stored = coarsening.Coarsen(exact);
-                if (!LocationPrivacy.Matches(filter, stored))
+                if (sight.Deliver(exact) is not { } stored)
                 {
                     continue;
                 }
+
+                if (stored.Observation.Category == ObservationCategory.SecurityIncidentAgainstCla)
+                {
+                    if (incidents.Count < AuditedIds)
+                    {
+                        incidents.Add(stored.Observation.Id);
+                    }
+                    else
+                    {
+                        moreIncidents++;
+                    }
+                }
+
+                page.Observations.Add(ApiMapping.ToProto(stored, caller.SeesCaseDetails));
+                if (page.Observations.Count == pageSize)
+                {
+                    page.NextPageToken = PageToken.ForObservation(stored.Observation.ObservedAt, stored.Observation.Id, fingerprint);
+                    await responses.WriteAsync(page, context.CancellationToken).ConfigureAwait(false);
+                    page = new V1.ObservationPage();
+                }
             }
 
-            page.Observations.Add(ApiMapping.ToProto(stored));
-            if (page.Observations.Count == pageSize)
-            {
-                page.NextPageToken = PageToken.ForObservation(stored.Observation.ObservedAt, stored.Observation.Id, fingerprint);
-                await responses.WriteAsync(page, context.CancellationToken).ConfigureAwait(false);
-                page = new V1.ObservationPage();
-            }
+            await responses.WriteAsync(page, context.CancellationToken).ConfigureAwait(false);
         }
-
-        await responses.WriteAsync(page, context.CancellationToken).ConfigureAwait(false);
+        finally
+        {
+            // Whatever was read is recorded, also when the stream breaks halfway.
+            await AuditIncidentsAsync(caller, incidents, moreIncidents, CancellationToken.None).ConfigureAwait(false);
+        }
     }
 
     public async Task<V1.CountResponse> Count(V1.ObservationFilter request, ServerCallContext context)
     {
-        var summary = await SummarizeForAsync(Filter(request), context.Caller(), countOnly: true, context.CancellationToken).ConfigureAwait(false);
-        var policy = privacy.PolicyFor(context.Caller());
-        return AggregateSuppression.IsWithheld(summary.Observations, policy)
-            ? new V1.CountResponse { Withheld = true }
-            : new V1.CountResponse { Observations = summary.Observations };
+        var sight = await privacy.SightAsync(context.Caller(), Filter(request), context.CancellationToken).ConfigureAwait(false);
+        long count, key;
+        if (sight.NeedsEachPoint)
+        {
+            var summary = await TallyAsync(sight, context.CancellationToken).ConfigureAwait(false);
+            (count, key) = (summary.Observations, summary.Key);
+        }
+        else
+        {
+            (count, key) = await store.CountAsync(sight.Filter, sight.Visibility, context.CancellationToken).ConfigureAwait(false);
+        }
+
+        return AggregateSuppression.Publishable(count, key, sight.Policy) is { } shown
+            ? new V1.CountResponse { Observations = shown }
+            : new V1.CountResponse { Withheld = true };
     }
 
     public async Task<V1.ObservationSummary> Summarize(V1.ObservationFilter request, ServerCallContext context)
     {
-        var caller = context.Caller();
-        var policy = privacy.PolicyFor(caller);
-        var summary = await SummarizeForAsync(Filter(request), caller, countOnly: false, context.CancellationToken).ConfigureAwait(false);
-        if (AggregateSuppression.IsWithheld(summary.Observations, policy))
+        var sight = await privacy.SightAsync(context.Caller(), Filter(request), context.CancellationToken).ConfigureAwait(false);
+        var policy = sight.Policy;
+        var summary = sight.NeedsEachPoint
+            ? await TallyAsync(sight, context.CancellationToken).ConfigureAwait(false)
+            : await store.SummarizeAsync(sight.Filter, sight.Visibility, context.CancellationToken).ConfigureAwait(false);
+        if (AggregateSuppression.Publishable(summary.Observations, summary.Key, policy) is not { } total)
         {
             return new V1.ObservationSummary { Withheld = true };
         }
 
-        // The totals are published, so one small part withheld alone would be the total minus the
-        // others: the breakdowns are suppressed as a whole (a second part goes with a lone one).
-        var message = new V1.ObservationSummary { Observations = summary.Observations, PeopleAffected = summary.PeopleAffected };
-        var categories = AggregateSuppression.SuppressBreakdown(summary.ByCategory.Select(c => c.Observations).ToList(), policy);
-        message.ByCategory.AddRange(summary.ByCategory.Select((c, i) => categories[i] is null
+        // Every count a coarsened caller gets carries its own set's noise, and the people counted
+        // with it are scaled alike. The totals are published, so one small part withheld alone
+        // would be the total minus the others: a second part goes with a lone one.
+        var message = new V1.ObservationSummary { Observations = total, PeopleAffected = AggregateSuppression.Scaled(summary.PeopleAffected, summary.Observations, total) };
+        var categories = AggregateSuppression.SuppressBreakdown(
+            summary.ByCategory.Select(c => c.Observations).ToList(), summary.ByCategory.Select(c => c.Key).ToList(), policy);
+        message.ByCategory.AddRange(summary.ByCategory.Select((c, i) => categories[i] is not { } shown
             ? new V1.CategoryCount { Category = (V1.Category)c.Category, Withheld = true }
-            : new V1.CategoryCount { Category = (V1.Category)c.Category, Observations = c.Observations, PeopleAffected = c.PeopleAffected }));
-        var groups = AggregateSuppression.SuppressBreakdown(summary.ByGroup.Select(g => g.Observations).ToList(), policy);
-        message.ByGroup.AddRange(summary.ByGroup.Select((g, i) => groups[i] is null
+            : new V1.CategoryCount
+            {
+                Category = (V1.Category)c.Category, Observations = shown, PeopleAffected = AggregateSuppression.Scaled(c.PeopleAffected, c.Observations, shown),
+            }));
+        var groups = AggregateSuppression.SuppressBreakdown(summary.ByGroup.Select(g => g.Observations).ToList(), summary.ByGroup.Select(g => g.Key).ToList(), policy);
+        message.ByGroup.AddRange(summary.ByGroup.Select((g, i) => groups[i] is not { } shown
             ? new V1.GroupCount { Sex = (V1.Sex)g.Sex, AgeGroup = (V1.AgeGroup)g.Age, Withheld = true }
-            : new V1.GroupCount { Sex = (V1.Sex)g.Sex, AgeGroup = (V1.AgeGroup)g.Age, Observations = g.Observations, People = g.People }));
+            : new V1.GroupCount
+            {
+                Sex = (V1.Sex)g.Sex, AgeGroup = (V1.AgeGroup)g.Age, Observations = shown, People = AggregateSuppression.Scaled(g.People, g.Observations, shown),
+            }));
         return message;
     }
 
-    /// <summary>
-    /// Exact callers and filters without an area are counted by the database. A coarsened
-    /// caller's area is tested on coarse points, so those rows are counted here.
-    /// </summary>
-    private async Task<ObservationSummary> SummarizeForAsync(ObservationFilter filter, Caller caller, bool countOnly, CancellationToken cancellationToken)
+    /// <summary>A coarsened caller's area and scope are tested on coarse points, so those rows are counted here, one by one.</summary>
+    private async Task<ObservationSummary> TallyAsync(ObservationSight sight, CancellationToken cancellationToken)
     {
-        var policy = privacy.PolicyFor(caller);
-        var visibility = AccessRules.VisibilityOf(caller);
-        if (!policy.IsCoarsened || filter.Area is null)
-        {
-            return countOnly
-                ? new ObservationSummary(await store.CountAsync(filter, visibility, cancellationToken).ConfigureAwait(false), 0, [], [])
-                : await store.SummarizeAsync(filter, visibility, cancellationToken).ConfigureAwait(false);
-        }
-
         var tally = new SummaryTally();
-        var coarsening = (await privacy.ForAsync(policy, cancellationToken).ConfigureAwait(false))!;
-        await foreach (var exact in store.QueryAsync(LocationPrivacy.Widened(filter, policy), visibility, null, cancellationToken).ConfigureAwait(false))
+        await foreach (var row in store.TallyRowsAsync(sight.Filter, sight.Visibility, cancellationToken).ConfigureAwait(false))
         {
-            var coarse = coarsening.Coarsen(exact);
-            if (LocationPrivacy.Matches(filter, coarse))
+            if (sight.Sees(sight.Coarsening!.Coarsen(row.Location, row.CommunityId)))
             {
-                tally.Add(coarse.Observation);
+                tally.Add(row.Category, row.Key, row.Affected);
             }
         }
 
@@ -360,17 +462,8 @@ internal sealed class ObservationsHandler(
         return list;
     }
 
-    private async Task VisibleObservationAsync(string id, Caller caller, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await store.GetAsync(id, AccessRules.VisibilityOf(caller), cancellationToken).ConfigureAwait(false);
-        }
-        catch (RecordNotFoundException)
-        {
-            throw new RecordNotFoundException($"no observation '{id}'") { Field = "observation_id" };
-        }
-    }
+    private Task<StoredObservation> VisibleObservationAsync(string id, Caller caller, CancellationToken cancellationToken) =>
+        VisibleAsync(id, caller, "observation_id", cancellationToken);
 
     private ObservationFilter Filter(V1.ObservationFilter? message)
     {

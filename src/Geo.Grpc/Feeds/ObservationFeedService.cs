@@ -41,10 +41,11 @@ internal sealed class ObservationFeedService(ObservationFeed feed, LocationPriva
     public async Task<ObservationFeedPull> OpenAsync(FeedPullRequest request, Caller caller, CancellationToken cancellationToken)
     {
         var (after, limit) = Checked(request);
-        var snapshot = await feed.OpenAsync(AccessRules.VisibilityOf(caller), cancellationToken).ConfigureAwait(false);
+        var sight = await privacy.SightAsync(caller, new ObservationFilter(), cancellationToken).ConfigureAwait(false);
+        var snapshot = await feed.OpenAsync(sight.Visibility, cancellationToken).ConfigureAwait(false);
         var etag = ETag(caller, request, snapshot.Head);
         var notModified = request.IfNoneMatch is { Length: > 0 } match && Matches(match, etag);
-        return new ObservationFeedPull(snapshot, after, limit, etag, notModified, privacy.PolicyFor(caller));
+        return new ObservationFeedPull(snapshot, after, limit, etag, notModified, sight);
     }
 
     /// <summary>Writes the page as one FeatureCollection and says where the next one starts.</summary>
@@ -52,35 +53,69 @@ internal sealed class ObservationFeedService(ObservationFeed feed, LocationPriva
     {
         ArgumentNullException.ThrowIfNull(pull);
         ArgumentNullException.ThrowIfNull(writer);
-        var coarsening = await privacy.ForAsync(pull.Policy, cancellationToken).ConfigureAwait(false);
+        var sight = pull.Sight;
         var features = new ObservationFeatureWriter(writer, RecordUrlPrefix);
         var last = pull.After;
         var count = 0L;
-        // One more than the page is read: it says whether another page is waiting, and is not written.
-        var read = pull.Limit is { } limit ? limit + 1 : (int?)null;
         var more = false;
         writer.BeginFeatureCollection();
-        var records = pull.Limit is null
-            ? pull.Snapshot.ReadAllAfterAsync(pull.After, cancellationToken)
-            : pull.Snapshot.ReadAfterAsync(pull.After, read, cancellationToken);
-        await foreach (var record in records.ConfigureAwait(false))
+        if (pull.Limit is not { } limit)
         {
-            if (count == pull.Limit)
+            await foreach (var record in pull.Snapshot.ReadAllAfterAsync(pull.After, cancellationToken).ConfigureAwait(false))
             {
-                more = true;
-                break;
+                if (Deliver(record, sight) is { } delivered)
+                {
+                    features.Write(delivered.Stored, record.ChangedAt, delivered.Location);
+                    count++;
+                    await writer.FlushIfFullAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
 
-            features.Write(record.Stored, record.ChangedAt, Delivered(record.Stored.Observation, coarsening));
-            last = record.Position;
-            count++;
-            await writer.FlushIfFullAsync(cancellationToken).ConfigureAwait(false);
+            if (pull.Snapshot.Head is { } head && head > pull.After)
+            {
+                // Read out of order, the export ends at the snapshot's head: everything up to it was delivered.
+                last = head;
+            }
         }
-
-        if (pull.Limit is null && pull.Snapshot.Head is { } head && head > pull.After)
+        else
         {
-            // Read out of order, the export ends at the snapshot's head: everything up to it was delivered.
-            last = head;
+            // One more than the page is read: it says whether another page is waiting, and is not
+            // written. A coarsened importer's scope is decided on the coarse point, here, so a batch
+            // may hold records it does not get: then the next batch is read after it.
+            var position = pull.After;
+            var exhausted = false;
+            while (!more && !exhausted)
+            {
+                var read = 0;
+                await foreach (var record in pull.Snapshot.ReadAfterAsync(position, limit + 1, cancellationToken).ConfigureAwait(false))
+                {
+                    read++;
+                    position = record.Position;
+                    if (Deliver(record, sight) is not { } delivered)
+                    {
+                        continue;
+                    }
+
+                    if (count == limit)
+                    {
+                        more = true;
+                        break;
+                    }
+
+                    features.Write(delivered.Stored, record.ChangedAt, delivered.Location);
+                    last = record.Position;
+                    count++;
+                    await writer.FlushIfFullAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                exhausted = read <= limit;
+            }
+
+            if (exhausted)
+            {
+                // What was read past the last feature is not the importer's: the next page starts after it.
+                last = position;
+            }
         }
 
         var next = FeedCursor.Format(last);
@@ -102,13 +137,18 @@ internal sealed class ObservationFeedService(ObservationFeed feed, LocationPriva
     public async Task WriteOneAsync(string id, Caller caller, GeoJsonWriter writer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        await using var snapshot = await feed.OpenAsync(AccessRules.VisibilityOf(caller), cancellationToken).ConfigureAwait(false);
-        var record = await snapshot.ReadOneAsync(id, cancellationToken).ConfigureAwait(false)
-            ?? throw new RpcException(StatusCode.NotFound, $"id: no observation '{id}' in the feed");
-        var community = record.Stored.Observation.CommunityId;
-        var coarsening = await privacy.ForAsync(privacy.PolicyFor(caller), cancellationToken, community is null ? [] : [community]).ConfigureAwait(false);
+        var sight = await privacy.SightAsync(caller, new ObservationFilter(), cancellationToken).ConfigureAwait(false);
+        await using var snapshot = await feed.OpenAsync(sight.Visibility, cancellationToken).ConfigureAwait(false);
+        var record = await snapshot.ReadOneAsync(id, cancellationToken).ConfigureAwait(false);
+        var community = record?.Stored.Observation.CommunityId;
+        if (community is not null && sight.Policy.Method == CoarseningMethod.CommunityCentroid)
+        {
+            sight = await privacy.SightAsync(caller, new ObservationFilter(), cancellationToken, [community]).ConfigureAwait(false);
+        }
+
+        var delivered = (record is null ? null : Deliver(record, sight)) ?? throw new RpcException(StatusCode.NotFound, $"id: no observation '{id}' in the feed");
         writer.BeginFeatureCollection();
-        new ObservationFeatureWriter(writer, RecordUrlPrefix).Write(record.Stored, record.ChangedAt, Delivered(record.Stored.Observation, coarsening));
+        new ObservationFeatureWriter(writer, RecordUrlPrefix).Write(delivered.Stored, record!.ChangedAt, delivered.Location);
         writer.EndFeatureCollection(json =>
         {
             json.WriteNumber("total", 1);
@@ -120,11 +160,17 @@ internal sealed class ObservationFeedService(ObservationFeed feed, LocationPriva
     /// <summary>Absolute with a configured public address, else relative to the service: the same bytes over gRPC and HTTP.</summary>
     private string RecordUrlPrefix => (options.Value.PublicUrl?.TrimEnd('/') ?? string.Empty) + RecordPath;
 
-    private static DeliveredLocation Delivered(Observation observation, PointCoarsening? coarsening) =>
-        coarsening is null
-            ? new DeliveredLocation(observation.Location, observation.Precision, false)
-            : new DeliveredLocation(
-                coarsening.Coarsen(observation.Id, observation.Location, observation.CommunityId), coarsening.Policy.Delivered(observation.Precision), true);
+    /// <summary>The record as the importer gets it (its point and precision after any coarsening), or null when its coarse point is outside the importer's scope.</summary>
+    private static (StoredObservation Stored, DeliveredLocation Location)? Deliver(FeedRecord record, ObservationSight sight)
+    {
+        if (sight.Deliver(record.Stored) is not { } delivered)
+        {
+            return null;
+        }
+
+        var observation = delivered.Observation;
+        return (delivered, new DeliveredLocation(observation.Location, observation.Precision, sight.Coarsening is not null));
+    }
 
     private (FeedPosition After, int? Limit) Checked(FeedPullRequest request)
     {
@@ -165,7 +211,7 @@ internal sealed class ObservationFeedService(ObservationFeed feed, LocationPriva
 }
 
 /// <summary>One pull in progress: the snapshot it reads and what was asked.</summary>
-internal sealed class ObservationFeedPull(FeedSnapshot snapshot, FeedPosition after, int? limit, string etag, bool notModified, LocationCoarsening policy) : IAsyncDisposable
+internal sealed class ObservationFeedPull(FeedSnapshot snapshot, FeedPosition after, int? limit, string etag, bool notModified, ObservationSight sight) : IAsyncDisposable
 {
     public FeedSnapshot Snapshot { get; } = snapshot;
 
@@ -177,7 +223,8 @@ internal sealed class ObservationFeedPull(FeedSnapshot snapshot, FeedPosition af
 
     public bool NotModified { get; } = notModified;
 
-    public LocationCoarsening Policy { get; } = policy;
+    /// <summary>How the importer's records are coarsened and narrowed to its scope.</summary>
+    public ObservationSight Sight { get; } = sight;
 
     public ValueTask DisposeAsync() => Snapshot.DisposeAsync();
 }

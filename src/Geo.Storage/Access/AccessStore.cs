@@ -117,14 +117,8 @@ public sealed class AccessStore(NpgsqlDataSource dataSource)
     /// <summary>Appends to the audit trail. The database refuses any change to what is there.</summary>
     public async Task AuditAsync(string actor, string action, string targetKind, string targetId, object? details, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            "INSERT INTO audit_log (actor, action, target_kind, target_id, details) VALUES ($1, $2, $3, $4, $5::jsonb)");
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = actor });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = action });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = targetKind });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = targetId });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = JsonSerializer.Serialize(details ?? new { }) });
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await new AuditRow(actor, action, targetKind, targetId, details).InsertAsync(connection, null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -171,4 +165,21 @@ public sealed class AccessStore(NpgsqlDataSource dataSource)
         reader.GetString(10),
         reader.GetFieldValue<DateTimeOffset>(11),
         reader.GetString(12));
+}
+
+/// <summary>One entry of the audit trail, written by whoever makes the change, in the change's own transaction where there is one.</summary>
+public sealed record AuditRow(string Actor, string Action, string TargetKind, string TargetId, object? Details)
+{
+    public async Task InsertAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        await using var command = new NpgsqlCommand(
+            "INSERT INTO audit_log (actor, action, target_kind, target_id, details) VALUES ($1, $2, $3, $4, $5::jsonb)", connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Actor });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Action });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = TargetKind });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = TargetId });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = JsonSerializer.Serialize(Details ?? new { }) });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Geo.Core.Access;
 using Geo.Core.Domain;
 using Geo.Core.Spatial;
 using Npgsql;
@@ -102,6 +103,22 @@ internal sealed class FilterSql
         if (visibility.OnlyReporter is { } reporter)
         {
             And($"reporter_id = {P(reporter)}");
+        }
+
+        // Literal codes: they are ours, and the time index carries the category.
+        switch (visibility.Categories)
+        {
+            case CategoryScope.WithoutSecurityIncidents:
+                And($"category <> {(int)ObservationCategory.SecurityIncidentAgainstCla}");
+                break;
+            case CategoryScope.OnlySecurityIncidents:
+                And($"category = {(int)ObservationCategory.SecurityIncidentAgainstCla}");
+                break;
+        }
+
+        if (visibility.OnlyReleased)
+        {
+            And("released_at IS NOT NULL");
         }
     }
 

@@ -16,19 +16,19 @@ internal static class ObservationColumns
 
     public static readonly string Select =
         "id, reporter_id, observed_at, reported_at, ST_X(location), ST_Y(location), ST_AsEWKB(area), location_precision, category, severity, " +
-        $"{AffectedCells}, vulnerability, community_id, base_id, verification, response, response_at, summary, version, received_at";
+        $"{AffectedCells}, vulnerability, community_id, base_id, verification, response, response_at, notes, version, received_at, summary, released_at, released_by";
 
     /// <summary>
-    /// The columns for what leaves the service in feeds: the reporting CLA and the free-text
-    /// summary are never read (empty in their place), so they cannot be written by mistake, and
-    /// a full export does not carry them from the database.
+    /// The columns for what leaves the service in feeds: the reporting CLA, the CLA's own notes
+    /// and who released it are never read (empty in their place), so they cannot be written by
+    /// mistake, and a full export does not carry them from the database.
     /// </summary>
     public static readonly string SelectForExport =
         "id, ''::text AS reporter_id, observed_at, reported_at, ST_X(location), ST_Y(location), ST_AsEWKB(area), location_precision, category, severity, " +
-        $"{AffectedCells}, vulnerability, community_id, base_id, verification, response, response_at, ''::text AS summary, version, received_at";
+        $"{AffectedCells}, vulnerability, community_id, base_id, verification, response, response_at, ''::text AS notes, version, received_at, summary, released_at, ''::text AS released_by";
 
     /// <summary>How many columns <see cref="Select"/> names: a query may add its own after them.</summary>
-    public const int Count = 19 + AffectedPeople.CellCount;
+    public const int Count = 22 + AffectedPeople.CellCount;
 
     /// <summary>Reads the columns strictly in order, so that it also works with sequential access.</summary>
     public static StoredObservation Read(NpgsqlDataReader reader)
@@ -56,9 +56,13 @@ internal static class ObservationColumns
         var verification = (VerificationStatus)reader.GetInt16(next + 3);
         var actions = reader.IsDBNull(next + 4) ? null : reader.GetString(next + 4);
         DateTimeOffset? respondedAt = reader.IsDBNull(next + 5) ? null : reader.GetFieldValue<DateTimeOffset>(next + 5);
-        var summary = reader.GetString(next + 6);
+        var notes = reader.GetString(next + 6);
         var version = reader.GetInt64(next + 7);
         var receivedAt = reader.GetFieldValue<DateTimeOffset>(next + 8);
+        var summary = reader.GetString(next + 9);
+        var release = reader.IsDBNull(next + 10)
+            ? null
+            : new ObservationRelease(reader.GetFieldValue<DateTimeOffset>(next + 10), reader.IsDBNull(next + 11) ? string.Empty : reader.GetString(next + 11), summary);
         var observation = new Observation
         {
             Id = id,
@@ -74,9 +78,9 @@ internal static class ObservationColumns
             Vulnerabilities = vulnerabilities,
             CommunityId = communityId,
             BaseId = baseId,
-            Summary = summary,
+            Notes = notes,
         };
         var response = actions is null && respondedAt is null ? null : new ObservationResponse(actions ?? string.Empty, respondedAt);
-        return new StoredObservation(observation, verification, response, version, receivedAt);
+        return new StoredObservation(observation, verification, response, version, receivedAt, release);
     }
 }

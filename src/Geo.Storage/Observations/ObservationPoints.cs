@@ -4,15 +4,16 @@ using Npgsql;
 
 namespace Geo.Storage.Observations;
 
-/// <summary>What a surface needs of one observation, and nothing more (no summary, no reporter).</summary>
-public readonly record struct ObservationPoint(string? Id, double Longitude, double Latitude, DateTimeOffset ObservedAt, int Severity, int People, string? CommunityId = null);
+/// <summary>What a surface needs of one observation, and nothing more (no id, no notes, no reporter).</summary>
+/// <param name="AggregateKey">The observation's secret record key, summed into the keys of the counts it is part of (see Geo.Core.Privacy.CountNoise).</param>
+public readonly record struct ObservationPoint(double Longitude, double Latitude, DateTimeOffset ObservedAt, int Severity, int People, string? CommunityId = null, int AggregateKey = 0);
 
 /// <summary>
 /// Which parts of an observation a surface needs beyond its point: only those are read.
 /// <see cref="PeopleCells"/> is the bitmask of affected-people cells summed into
 /// <see cref="ObservationPoint.People"/> (0: not read).
 /// </summary>
-public sealed record PointColumns(bool ObservedAt, bool Severity, int PeopleCells, bool Id, bool CommunityId = false);
+public sealed record PointColumns(bool ObservedAt, bool Severity, int PeopleCells, bool CommunityId = false, bool AggregateKey = false);
 
 /// <summary>Receives the points of one reader; each parallel reader gets its own.</summary>
 public interface IObservationPointSink
@@ -137,9 +138,10 @@ public sealed class ObservationPoints(NpgsqlDataSource dataSource)
             var observedAt = columns.ObservedAt ? reader.GetFieldValue<DateTimeOffset>(ordinal++) : default;
             var severity = columns.Severity ? reader.GetInt16(ordinal++) : 0;
             var people = columns.PeopleCells != 0 ? reader.GetInt32(ordinal++) : 0;
-            var id = columns.Id ? reader.GetString(ordinal++) : null;
             var communityId = columns.CommunityId && !reader.IsDBNull(ordinal) ? reader.GetString(ordinal) : null;
-            sink.Add(new ObservationPoint(id, longitude, latitude, observedAt, severity, people, communityId));
+            ordinal += columns.CommunityId ? 1 : 0;
+            var key = columns.AggregateKey ? reader.GetInt32(ordinal) : 0;
+            sink.Add(new ObservationPoint(longitude, latitude, observedAt, severity, people, communityId, key));
         }
     }
 
@@ -150,15 +152,17 @@ public sealed class ObservationPoints(NpgsqlDataSource dataSource)
         ArgumentNullException.ThrowIfNull(columns);
         var people = string.Join(" + ", Enumerable.Range(0, AffectedPeople.CellCount).Where(c => (columns.PeopleCells & (1 << c)) != 0).Select(c => $"affected[{c + 1}]"));
         return $"SELECT ST_X(location), ST_Y(location){(columns.ObservedAt ? ", observed_at" : string.Empty)}{(columns.Severity ? ", severity" : string.Empty)}" +
-            $"{(people.Length > 0 ? $", {people}" : string.Empty)}{(columns.Id ? ", id" : string.Empty)}{(columns.CommunityId ? ", community_id" : string.Empty)} FROM observations WHERE {sql.Where}";
+            $"{(people.Length > 0 ? $", {people}" : string.Empty)}{(columns.CommunityId ? ", community_id" : string.Empty)}{(columns.AggregateKey ? ", aggregate_key" : string.Empty)} " +
+            $"FROM observations WHERE {sql.Where}";
     }
 
     /// <summary>
     /// Whether the time index (migration 0005) holds every column the read tests or returns, so
-    /// the planner may answer it without the table's rows. Ids and affected counts live in the rows only.
+    /// the planner may answer it without the table's rows. Ids, affected counts and the release live in the rows only.
     /// </summary>
     private static bool CoveredByTimeIndex(ObservationFilter filter, Visibility visibility, PointColumns columns) =>
-        columns.PeopleCells == 0 && !columns.Id && !columns.CommunityId && visibility.OnlyReporter is null && filter.CommunityIds.Count == 0 && filter.BaseIds.Count == 0;
+        columns.PeopleCells == 0 && !columns.CommunityId && visibility.OnlyReporter is null && !visibility.OnlyReleased
+        && filter.CommunityIds.Count == 0 && filter.BaseIds.Count == 0;
 
     private static async Task<long> PagesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {

@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using Geo.Core.Domain;
 using Geo.Core.Indicators;
+using Geo.Core.Spatial;
+using Geo.Storage.Access;
 using Npgsql;
 
 namespace Geo.Storage.Observations;
@@ -23,36 +25,25 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Records a review: the observation's status changes, and its response when the review gives
-    /// one; the review is added to its history.
+    /// one; the review is added to its history, and <paramref name="audit"/> (given the new version)
+    /// to the audit trail, in the same transaction. With <paramref name="release"/> a verification
+    /// also releases the observation for export, when it is not released yet.
     /// </summary>
     public async Task<StoredObservation> ReviewAsync(
-        string id, VerificationStatus verification, ObservationResponse? response, string reviewerId, string note, long expectedVersion, CancellationToken cancellationToken)
+        string id, VerificationStatus verification, ObservationResponse? response, string reviewerId, string note, long expectedVersion, bool release,
+        Func<long, AuditRow> audit, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(audit);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var current = new NpgsqlCommand("SELECT version FROM observations WHERE id = $1 FOR UPDATE", connection, transaction))
-        {
-            current.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
-            var version = await current.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-            if (version is not long actual)
-            {
-                throw new RecordNotFoundException($"no observation '{id}'") { Field = "id" };
-            }
-
-            if (expectedVersion != 0 && actual != expectedVersion)
-            {
-                throw new VersionMismatchException($"observation '{id}' is at version {actual}, not the expected {expectedVersion}: read it again and retry")
-                {
-                    Field = "expected_version",
-                };
-            }
-        }
-
+        var version = await LockVersionAsync(connection, transaction, id, expectedVersion, cancellationToken).ConfigureAwait(false);
         await using (var update = new NpgsqlCommand(
             // A review that records no response keeps the one recorded before: discrediting a
             // report does not undo the patrol that was sent. The review's own row says what it said.
             "WITH changed AS (UPDATE observations SET verification = $2, response = CASE WHEN $7 THEN $3 ELSE response END, " +
-            "response_at = CASE WHEN $7 THEN $4 ELSE response_at END, version = version + 1, updated_at = now(), change_xid = pg_current_xact_id() " +
+            "response_at = CASE WHEN $7 THEN $4 ELSE response_at END, version = version + 1, updated_at = now(), change_xid = pg_current_xact_id(), " +
+            "released_at = CASE WHEN $8 AND released_at IS NULL THEN now() ELSE released_at END, " +
+            "released_by = CASE WHEN $8 AND released_at IS NULL THEN $5 ELSE released_by END " +
             "WHERE id = $1 RETURNING id) " +
             "INSERT INTO observation_reviews (observation_id, verification, response, response_at, reviewed_by, note) SELECT id, $2, $3, $4, $5, $6 FROM changed",
             connection, transaction))
@@ -64,11 +55,66 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
             update.Parameters.Add(new NpgsqlParameter<string> { TypedValue = reviewerId });
             update.Parameters.Add(new NpgsqlParameter<string> { TypedValue = note });
             update.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = response is not null });
+            update.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = release && verification == VerificationStatus.Verified });
             await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await audit(version + 1).InsertAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return await GetAsync(id, Visibility.Everything, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Releases an observation for export with the summary that may leave the supervisor chain,
+    /// or replaces the summary of one released before (its first release time is kept). The
+    /// version moves, so feeds deliver the record again; <paramref name="audit"/> is written in
+    /// the same transaction. Releasing again with the same summary changes nothing.
+    /// </summary>
+    public async Task<StoredObservation> ReleaseAsync(
+        string id, string summary, string releasedBy, long expectedVersion, Func<long, AuditRow> audit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(audit);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var version = await LockVersionAsync(connection, transaction, id, expectedVersion, cancellationToken).ConfigureAwait(false);
+        await using (var update = new NpgsqlCommand(
+            "UPDATE observations SET summary = $2, released_by = $3, released_at = coalesce(released_at, now()), " +
+            "version = version + 1, updated_at = now(), change_xid = pg_current_xact_id() WHERE id = $1 AND (released_at IS NULL OR summary <> $2)",
+            connection, transaction))
+        {
+            update.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+            update.Parameters.Add(new NpgsqlParameter<string> { TypedValue = summary });
+            update.Parameters.Add(new NpgsqlParameter<string> { TypedValue = releasedBy });
+            if (await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
+            {
+                await audit(version + 1).InsertAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return await GetAsync(id, Visibility.Everything, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The observation's version, locked for this transaction; NOT_FOUND or ABORTED when it is missing or not the expected one.</summary>
+    private static async Task<long> LockVersionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string id, long expectedVersion, CancellationToken cancellationToken)
+    {
+        await using var current = new NpgsqlCommand("SELECT version FROM observations WHERE id = $1 FOR UPDATE", connection, transaction);
+        current.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+        var version = await current.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        if (version is not long actual)
+        {
+            throw new RecordNotFoundException($"no observation '{id}'") { Field = "id" };
+        }
+
+        if (expectedVersion != 0 && actual != expectedVersion)
+        {
+            throw new VersionMismatchException($"observation '{id}' is at version {actual}, not the expected {expectedVersion}: read it again and retry")
+            {
+                Field = "expected_version",
+            };
+        }
+
+        return actual;
     }
 
     public async Task<IReadOnlyList<ObservationReview>> HistoryAsync(string id, Visibility visibility, CancellationToken cancellationToken)
@@ -120,50 +166,77 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
         }
     }
 
-    public async Task<long> CountAsync(ObservationFilter filter, Visibility visibility, CancellationToken cancellationToken)
+    /// <summary>The matching observations' count, and the sum of their record keys (the count's key for keyed noise).</summary>
+    public async Task<(long Count, long Key)> CountAsync(ObservationFilter filter, Visibility visibility, CancellationToken cancellationToken)
     {
         var sql = FilterSql.For(filter, visibility);
-        await using var command = dataSource.CreateCommand($"SELECT count(*) FROM observations WHERE {sql.Where}");
+        await using var command = dataSource.CreateCommand($"SELECT count(*), coalesce(sum(aggregate_key), 0)::bigint FROM observations WHERE {sql.Where}");
         command.Parameters.AddRange(sql.CloneParameters());
-        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
-    /// <summary>Counts by category and by sex x age group in one pass over the matching rows.</summary>
+    /// <summary>
+    /// Counts by category and by sex x age group in one pass over the matching rows, each count with
+    /// the sum of its observations' record keys.
+    /// </summary>
     public async Task<ObservationSummary> SummarizeAsync(ObservationFilter filter, Visibility visibility, CancellationToken cancellationToken)
     {
         var sql = FilterSql.For(filter, visibility);
         // Per cell: the observations affecting the group, tested on the affected_groups bitmask
-        // (bit c set exactly when affected[c + 1] > 0), and the people; a category's people are the
-        // sum of its cells. Array subscripts cost more than the scan, so a cell is read only in
-        // the rows where its bit says it is not zero.
+        // (bit c set exactly when affected[c + 1] > 0), their keys, and the people; a category's
+        // people are the sum of its cells. Array subscripts cost more than the scan, so a cell is
+        // read only in the rows where its bit says it is not zero.
         var perCell = string.Join(", ", Enumerable.Range(0, AffectedPeople.CellCount)
             .Select(c => $"count(*) FILTER (WHERE affected_groups & {1 << c} <> 0), " +
+                $"coalesce(sum(aggregate_key) FILTER (WHERE affected_groups & {1 << c} <> 0), 0)::bigint, " +
                 $"coalesce(sum(affected[{c + 1}]) FILTER (WHERE affected_groups & {1 << c} <> 0), 0)"));
         await using var command = dataSource.CreateCommand(
-            $"SELECT category, count(*), {perCell} FROM observations WHERE {sql.Where} GROUP BY category ORDER BY category");
+            $"SELECT category, count(*), coalesce(sum(aggregate_key), 0)::bigint, {perCell} FROM observations WHERE {sql.Where} GROUP BY category ORDER BY category");
         command.Parameters.AddRange(sql.CloneParameters());
-        var byCategory = new List<CategoryTally>();
-        var groupObservations = new long[AffectedPeople.CellCount];
-        var groupPeople = new long[AffectedPeople.CellCount];
+        var tally = new SummaryTally();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            long people = 0;
+            var groups = new (long Observations, long Key, long People)[AffectedPeople.CellCount];
             for (var cell = 0; cell < AffectedPeople.CellCount; cell++)
             {
-                groupObservations[cell] += reader.GetInt64(2 + (2 * cell));
-                var cellPeople = reader.GetInt64(3 + (2 * cell));
-                groupPeople[cell] += cellPeople;
-                people += cellPeople;
+                groups[cell] = (reader.GetInt64(3 + (3 * cell)), reader.GetInt64(4 + (3 * cell)), reader.GetInt64(5 + (3 * cell)));
             }
 
-            byCategory.Add(new CategoryTally((ObservationCategory)reader.GetInt16(0), reader.GetInt64(1), people));
+            tally.AddCategory((ObservationCategory)reader.GetInt16(0), reader.GetInt64(1), reader.GetInt64(2), groups);
         }
 
-        var byGroup = Enumerable.Range(0, AffectedPeople.CellCount)
-            .Select(cell => new GroupTally(AffectedPeople.SexOfCell(cell), AffectedPeople.AgeOfCell(cell), groupObservations[cell], groupPeople[cell]))
-            .ToList();
-        return new ObservationSummary(byCategory.Sum(c => c.Observations), byCategory.Sum(c => c.PeopleAffected), byCategory, byGroup);
+        return tally.ToSummary();
+    }
+
+    /// <summary>
+    /// What a summary needs of each matching observation, streamed row by row: for callers whose
+    /// area and scope are decided on the coarse point, which only the service can compute.
+    /// </summary>
+    public async IAsyncEnumerable<TallyRow> TallyRowsAsync(ObservationFilter filter, Visibility visibility, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var sql = FilterSql.For(filter, visibility);
+        var cells = string.Join(", ", Enumerable.Range(1, AffectedPeople.CellCount).Select(c => $"affected[{c}]"));
+        await using var command = dataSource.CreateCommand(
+            $"SELECT ST_X(location), ST_Y(location), community_id, category, aggregate_key, {cells} FROM observations WHERE {sql.Where}");
+        command.Parameters.AddRange(sql.CloneParameters());
+        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
+        var counts = new int[AffectedPeople.CellCount];
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var location = new GeoPoint(reader.GetDouble(0), reader.GetDouble(1));
+            var community = reader.IsDBNull(2) ? null : reader.GetString(2);
+            var category = (ObservationCategory)reader.GetInt16(3);
+            var key = reader.GetInt32(4);
+            for (var cell = 0; cell < counts.Length; cell++)
+            {
+                counts[cell] = reader.GetInt32(5 + cell);
+            }
+
+            yield return new TallyRow(location, community, category, key, AffectedPeople.FromCells(counts));
+        }
     }
 
     /// <summary>
@@ -273,8 +346,70 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
 
 public sealed record StoredSource(string Id, string ObservationId, SourceKind Kind, string Description, string Contact, string RecordedBy, DateTimeOffset RecordedAt);
 
-public sealed record CategoryTally(ObservationCategory Category, long Observations, long PeopleAffected);
+/// <summary>One observation as a summary counts it. <paramref name="Key"/> is its secret record key.</summary>
+public readonly record struct TallyRow(GeoPoint Location, string? CommunityId, ObservationCategory Category, int Key, AffectedPeople Affected);
 
-public sealed record GroupTally(Sex Sex, AgeGroup Age, long Observations, long People);
+/// <summary>Observations of one category; <paramref name="Key"/> is the sum of their record keys.</summary>
+public sealed record CategoryTally(ObservationCategory Category, long Observations, long PeopleAffected, long Key);
 
-public sealed record ObservationSummary(long Observations, long PeopleAffected, IReadOnlyList<CategoryTally> ByCategory, IReadOnlyList<GroupTally> ByGroup);
+/// <summary>Observations affecting one sex x age group, and the people of the group; <paramref name="Key"/> is the sum of their record keys.</summary>
+public sealed record GroupTally(Sex Sex, AgeGroup Age, long Observations, long People, long Key);
+
+public sealed record ObservationSummary(long Observations, long PeopleAffected, IReadOnlyList<CategoryTally> ByCategory, IReadOnlyList<GroupTally> ByGroup, long Key);
+
+/// <summary>Adds observations up into a summary, whether the database grouped them or the service counts them one by one.</summary>
+public sealed class SummaryTally
+{
+    private readonly SortedDictionary<ObservationCategory, (long Observations, long People, long Key)> _categories = [];
+    private readonly long[] _groupObservations = new long[AffectedPeople.CellCount];
+    private readonly long[] _groupKeys = new long[AffectedPeople.CellCount];
+    private readonly long[] _groupPeople = new long[AffectedPeople.CellCount];
+
+    /// <summary>One observation.</summary>
+    public void Add(ObservationCategory category, int key, AffectedPeople affected)
+    {
+        ArgumentNullException.ThrowIfNull(affected);
+        long people = 0;
+        for (var cell = 0; cell < AffectedPeople.CellCount; cell++)
+        {
+            var count = affected.Counts[cell];
+            if (count > 0)
+            {
+                _groupObservations[cell]++;
+                _groupKeys[cell] += key;
+                _groupPeople[cell] += count;
+                people += count;
+            }
+        }
+
+        var (observations, sum, keys) = _categories.GetValueOrDefault(category);
+        _categories[category] = (observations + 1, sum + people, keys + key);
+    }
+
+    /// <summary>The observations of one category as the database grouped them, with their groups' figures.</summary>
+    public void AddCategory(ObservationCategory category, long observations, long key, IReadOnlyList<(long Observations, long Key, long People)> groups)
+    {
+        ArgumentNullException.ThrowIfNull(groups);
+        long people = 0;
+        for (var cell = 0; cell < AffectedPeople.CellCount; cell++)
+        {
+            _groupObservations[cell] += groups[cell].Observations;
+            _groupKeys[cell] += groups[cell].Key;
+            _groupPeople[cell] += groups[cell].People;
+            people += groups[cell].People;
+        }
+
+        var (count, sum, keys) = _categories.GetValueOrDefault(category);
+        _categories[category] = (count + observations, sum + people, keys + key);
+    }
+
+    public ObservationSummary ToSummary()
+    {
+        var byCategory = _categories.Select(c => new CategoryTally(c.Key, c.Value.Observations, c.Value.People, c.Value.Key)).ToList();
+        var byGroup = Enumerable.Range(0, AffectedPeople.CellCount)
+            .Select(cell => new GroupTally(AffectedPeople.SexOfCell(cell), AffectedPeople.AgeOfCell(cell), _groupObservations[cell], _groupPeople[cell], _groupKeys[cell]))
+            .ToList();
+        return new ObservationSummary(
+            byCategory.Sum(c => c.Observations), byCategory.Sum(c => c.PeopleAffected), byCategory, byGroup, byCategory.Sum(c => c.Key));
+    }
+}

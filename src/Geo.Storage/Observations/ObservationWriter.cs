@@ -33,7 +33,7 @@ public sealed class ObservationWriter : IAsyncDisposable
 {
     private const string StagingColumns =
         "ord, id, reporter_id, observed_at, reported_at, lon, lat, area, location_precision, category, severity, affected, affected_groups, " +
-        "vulnerability, community_id, base_id, summary, content_hash";
+        "vulnerability, community_id, base_id, notes, content_hash";
 
     private readonly NpgsqlConnection _connection;
     private readonly int _maxListedIds;
@@ -59,7 +59,7 @@ public sealed class ObservationWriter : IAsyncDisposable
             await using var create = new NpgsqlCommand(
                 "CREATE TEMP TABLE IF NOT EXISTS observation_staging (ord int, id text, reporter_id text, observed_at timestamptz, reported_at timestamptz, " +
                 "lon float8, lat float8, area bytea, location_precision smallint, category smallint, severity smallint, affected int[], affected_groups int, " +
-                "vulnerability int, community_id text, base_id text, summary text, content_hash bytea) ON COMMIT DELETE ROWS",
+                "vulnerability int, community_id text, base_id text, notes text, content_hash bytea) ON COMMIT DELETE ROWS",
                 connection);
             await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return new ObservationWriter(connection, maxListedIds);
@@ -110,7 +110,7 @@ public sealed class ObservationWriter : IAsyncDisposable
             await _copy.WriteAsync((int)o.Vulnerabilities, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
             await WriteNullableAsync(o.CommunityId, cancellationToken).ConfigureAwait(false);
             await WriteNullableAsync(o.BaseId, cancellationToken).ConfigureAwait(false);
-            await _copy.WriteAsync(o.Summary, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await _copy.WriteAsync(o.Notes, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
             await _copy.WriteAsync(prepared.Fingerprint, NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
             _names.Add((prepared.Field, prepared.ClientId));
         }
@@ -184,9 +184,9 @@ public sealed class ObservationWriter : IAsyncDisposable
     {
         await using var command = new NpgsqlCommand(
             "INSERT INTO observations (id, reporter_id, observed_at, reported_at, location, area, location_precision, category, severity, affected, " +
-            "affected_groups, vulnerability, community_id, base_id, summary, content_hash) " +
+            "affected_groups, vulnerability, community_id, base_id, notes, content_hash) " +
             "SELECT id, reporter_id, observed_at, reported_at, ST_SetSRID(ST_MakePoint(lon, lat), 4326), ST_Multi(ST_GeomFromEWKB(area)), " +
-            "location_precision, category, severity, affected, affected_groups, vulnerability, community_id, base_id, summary, content_hash " +
+            "location_precision, category, severity, affected, affected_groups, vulnerability, community_id, base_id, notes, content_hash " +
             "FROM observation_staging ORDER BY ST_GeoHash(ST_SetSRID(ST_MakePoint(lon, lat), 4326), 6), ord ON CONFLICT (id) DO NOTHING",
             _connection, _transaction);
         command.CommandTimeout = 0;

@@ -1,8 +1,8 @@
-using System.Globalization;
+using System.Buffers.Binary;
+using System.Security.Cryptography;
 using System.Text;
 using Geo.Core.Privacy;
 using Geo.Core.Spatial;
-using NetTopologySuite.Geometries;
 using Xunit;
 
 namespace Geo.Core.Tests.Privacy;
@@ -12,37 +12,178 @@ public sealed class LocationCoarsenerTests
     private static readonly byte[] Key = Encoding.UTF8.GetBytes("test key: thirty-two bytes or more, never a real one");
     private static readonly byte[] OtherKey = Encoding.UTF8.GetBytes("another test key, also thirty-two bytes or more long");
     private static readonly GeoPoint Goma = new(29.2356, -1.6792);
-    private static readonly GeometryFactory Factory = new(new PrecisionModel(), 4326);
+    private static readonly LocationCoarsening Displacement = LocationCoarsening.Displacement();
 
     private readonly LocationCoarsener _coarsener = new(Key);
 
     /// <summary>
-    /// The keyed draws are HMAC-SHA256(key, label 0 id 0 attempt), read as two 53-bit fractions:
-    /// however the hashing is done, displaced points must not move between releases, or an
-    /// importer comparing two pulls could average them.
+    /// The keyed draw of an anchor cell is HMAC-SHA256(key, label 0 cell-size band column), read as
+    /// three 53-bit fractions: however the hashing is done, coarse points must not move between
+    /// releases, or an importer comparing two pulls would get two draws of one place.
     /// </summary>
     [Theory]
-    [InlineData("obs-1", 0)]
-    [InlineData("obs-1", 3)]
-    [InlineData("o-ünïcode-ид", 1)]
-    public void Draw_IsTheDocumentedHmacOfTheIdAndAttempt(string id, int attempt)
+    [InlineData(29.2356, -1.6792)]
+    [InlineData(-73.99, 40.73)]
+    [InlineData(179.9999, -89.9)]
+    public void Draw_IsTheDocumentedHmacOfTheAnchorCell(double longitude, double latitude)
     {
-        var label = Encoding.UTF8.GetBytes("geoawareness/displacement/v1");
-        var idBytes = Encoding.UTF8.GetBytes(id);
-        var message = new byte[label.Length + 1 + idBytes.Length + 1 + 4];
+        var cell = _coarsener.AnchorOf(new GeoPoint(longitude, latitude), Displacement.AnchorCellMetres);
+        var label = Encoding.UTF8.GetBytes("geoawareness/displacement/v2");
+        var message = new byte[label.Length + 1 + 24];
         label.CopyTo(message, 0);
-        idBytes.CopyTo(message, label.Length + 1);
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(message.AsSpan(message.Length - 4), attempt);
-        var hash = System.Security.Cryptography.HMACSHA256.HashData(Key, message);
-        static double Unit(ReadOnlySpan<byte> bytes) => (System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes) >> 11) * (1.0 / (1UL << 53));
-        var first = System.Security.Cryptography.HMACSHA256.HashData(Key, message.AsSpan(0, message.Length - 4).ToArray().Concat(new byte[4]).ToArray());
-        var far = Unit(first.AsSpan(16, 8)) < LocationCoarsener.RuralFarShare;
+        BinaryPrimitives.WriteInt64BigEndian(message.AsSpan(label.Length + 1), BitConverter.DoubleToInt64Bits(Displacement.AnchorCellMetres));
+        BinaryPrimitives.WriteInt64BigEndian(message.AsSpan(label.Length + 9), cell.Band);
+        BinaryPrimitives.WriteInt64BigEndian(message.AsSpan(label.Length + 17), cell.Column);
+        var hash = HMACSHA256.HashData(Key, message);
+        static double Unit(ReadOnlySpan<byte> bytes) => (BinaryPrimitives.ReadUInt64BigEndian(bytes) >> 11) * (1.0 / (1UL << 53));
+        var far = Unit(hash.AsSpan(16, 8)) < LocationCoarsener.FarShare;
+        var maximum = far ? Displacement.FarMaximumDisplacementMetres : Displacement.MaximumDisplacementMetres;
 
-        var draw = _coarsener.Draw(id, SettlementType.Rural, attempt);
+        var draw = _coarsener.Draw(cell, Displacement);
 
         Assert.Equal(Unit(hash.AsSpan(0, 8)) * 360.0, draw.BearingDegrees);
-        Assert.Equal(Unit(hash.AsSpan(8, 8)) * (far ? LocationCoarsener.RuralFarMaximumMetres : LocationCoarsener.RuralMaximumMetres), draw.DistanceMetres);
+        Assert.Equal(Displacement.MinimumDisplacementMetres + (Unit(hash.AsSpan(8, 8)) * (maximum - Displacement.MinimumDisplacementMetres)), draw.DistanceMetres);
         Assert.Equal(far, draw.Far);
+        Assert.Equal(Geodesy.DestinationPoint(cell.Centre, draw.BearingDegrees, draw.DistanceMetres), _coarsener.Coarsen(Displacement, new GeoPoint(longitude, latitude)));
+    }
+
+    // ---------- displacement ----------
+
+    [Fact]
+    public void Displacement_EveryPointOfOneAnchorCellGetsOneCoarsePoint()
+    {
+        var random = new Random(7);
+        var byCell = new Dictionary<(long, long), GeoPoint>();
+        for (var i = 0; i < 20_000; i++)
+        {
+            var point = Near(random);
+            var cell = _coarsener.AnchorOf(point, Displacement.AnchorCellMetres);
+            var coarse = _coarsener.Coarsen(Displacement, point);
+            if (byCell.TryGetValue((cell.Band, cell.Column), out var seen))
+            {
+                Assert.Equal(seen, coarse);
+            }
+            else
+            {
+                byCell[(cell.Band, cell.Column)] = coarse;
+            }
+        }
+
+        // 0.5 x 0.5 degrees is about 3,100 cells of 1 km: the points fill most of them.
+        Assert.InRange(byCell.Count, 2_500, 3_300);
+        Assert.Equal(byCell.Count, byCell.Values.Distinct().Count());
+    }
+
+    [Fact]
+    public void Displacement_NoCoarsePointLiesCloserToItsSpotThanTheGuarantee()
+    {
+        var random = new Random(11);
+        var closest = double.MaxValue;
+        var farthest = 0.0;
+        for (var i = 0; i < 50_000; i++)
+        {
+            var point = Near(random);
+            var distance = Geodesy.DistanceMetres(point, _coarsener.Coarsen(Displacement, point));
+            closest = Math.Min(closest, distance);
+            farthest = Math.Max(farthest, distance);
+        }
+
+        Assert.True(closest >= Displacement.GuaranteedDistanceMetres, $"a coarse point lies {closest:F0} m from its spot; the guarantee is {Displacement.GuaranteedDistanceMetres:F0} m");
+        Assert.True(farthest <= Displacement.MaximumShiftMetres, $"a coarse point lies {farthest:F0} m from its spot; areas are widened by {Displacement.MaximumShiftMetres:F0} m");
+        Assert.Equal(1_250, Displacement.GuaranteedDistanceMetres);
+        // The guarantee is nearly met: points in the corners of their cells come close to it.
+        Assert.True(closest < Displacement.GuaranteedDistanceMetres + 250, $"closest {closest:F0} m");
+    }
+
+    [Fact]
+    public void Displacement_FromTheCellCentre_IsBetweenTheMinimumAndMaximum_ExceptAboutOnePercentWithinTwiceIt_UniformInDistanceAndBearing()
+    {
+        var random = new Random(3);
+        var cells = new HashSet<(long, long)>();
+        var far = 0;
+        var distances = new List<double>();
+        var bearings = new List<double>();
+        while (cells.Count < 20_000)
+        {
+            var point = new GeoPoint((random.NextDouble() * 20) + 20, (random.NextDouble() * 10) - 5);
+            var cell = _coarsener.AnchorOf(point, Displacement.AnchorCellMetres);
+            if (!cells.Add((cell.Band, cell.Column)))
+            {
+                continue;
+            }
+
+            var coarse = _coarsener.Coarsen(Displacement, point);
+            var distance = Geodesy.DistanceMetres(cell.Centre, coarse);
+            var isFar = _coarsener.Draw(cell, Displacement).Far;
+            Assert.InRange(distance, Displacement.MinimumDisplacementMetres - 0.01, (isFar ? Displacement.FarMaximumDisplacementMetres : Displacement.MaximumDisplacementMetres) + 0.01);
+            if (isFar)
+            {
+                far++;
+            }
+            else
+            {
+                distances.Add((distance - Displacement.MinimumDisplacementMetres) / (Displacement.MaximumDisplacementMetres - Displacement.MinimumDisplacementMetres));
+            }
+
+            bearings.Add(Bearing(cell.Centre, coarse) / 360);
+        }
+
+        // 1% of cells (expected 200, sd 14) may go to twice the maximum.
+        Assert.InRange(far, 150, 250);
+        AssertRoughlyUniform(distances);
+        AssertRoughlyUniform(bearings);
+    }
+
+    [Fact]
+    public void Displacement_TheAnchorGridIsKeyed_SoItsBordersAreNotThePublicGrids()
+    {
+        var other = new LocationCoarsener(OtherKey);
+        var random = new Random(5);
+        var moved = 0;
+        for (var i = 0; i < 1_000; i++)
+        {
+            var point = Near(random);
+            var mine = _coarsener.AnchorOf(point, 1_000).Centre;
+            Assert.Equal(mine, new LocationCoarsener(Key).AnchorOf(point, 1_000).Centre);
+            if (mine != other.AnchorOf(point, 1_000).Centre)
+            {
+                moved++;
+            }
+
+            Assert.True(Geodesy.DistanceMetres(point, mine) <= 1_000 * LocationCoarsening.HalfDiagonalShare, $"{point} -> {mine}");
+        }
+
+        Assert.Equal(1_000, moved);
+        Assert.NotEqual(LocationCoarsener.SnapToGrid(Goma, 1_000), _coarsener.AnchorOf(Goma, 1_000).Centre);
+    }
+
+    [Fact]
+    public void Displacement_SamePlaceGivesTheSamePointEveryTime_AndDependsOnTheSecret()
+    {
+        var first = _coarsener.Coarsen(Displacement, Goma);
+        var fresh = new LocationCoarsener(Key);
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.Equal(first, _coarsener.Coarsen(Displacement, Goma));
+            Assert.Equal(first, fresh.Coarsen(Displacement, Goma));
+        }
+
+        Assert.NotEqual(first, new LocationCoarsener(OtherKey).Coarsen(Displacement, Goma));
+    }
+
+    [Fact]
+    public void Policies_StateWhatTheyGuaranteeAndHowFarTheyShift()
+    {
+        Assert.Equal(0, LocationCoarsening.Grid(5_000).GuaranteedDistanceMetres);
+        Assert.Equal(3_750, LocationCoarsening.Grid(5_000).MaximumShiftMetres);
+        Assert.Equal(5_000, LocationCoarsening.CommunityCentroid().MaximumShiftMetres);
+        Assert.Equal(10_750, Displacement.MaximumShiftMetres);
+        Assert.Equal(Core.Domain.LocationPrecision.Approximate, Displacement.Delivered(Core.Domain.LocationPrecision.Exact));
+        Assert.Equal(Core.Domain.LocationPrecision.AdminArea, Displacement.Delivered(Core.Domain.LocationPrecision.AdminArea));
+        Assert.Equal(Core.Domain.LocationPrecision.Village, LocationCoarsening.CommunityCentroid().Delivered(Core.Domain.LocationPrecision.Exact));
+        Assert.Equal(Core.Domain.LocationPrecision.AdminArea, LocationCoarsening.Grid(20_000).Delivered(Core.Domain.LocationPrecision.Exact));
+        Assert.Equal(CountNoise.DefaultRatio, Displacement.NoiseRatio);
+        Assert.Equal(0, LocationCoarsening.Exact.NoiseRatio);
     }
 
     // ---------- grid ----------
@@ -82,7 +223,7 @@ public sealed class LocationCoarsenerTests
     public void SnapToGrid_IsStableAndIndependentOfAnyQuery()
     {
         var first = LocationCoarsener.SnapToGrid(Goma, 1_000);
-        var again = new LocationCoarsener(OtherKey).Coarsen(LocationCoarsening.Grid(1_000), "any id", Goma, SettlementType.Urban);
+        var again = new LocationCoarsener(OtherKey).Coarsen(LocationCoarsening.Grid(1_000), Goma);
 
         Assert.Equal(first, again);
         Assert.NotEqual(Goma, first);
@@ -103,10 +244,10 @@ public sealed class LocationCoarsenerTests
         var centroid = new GeoPoint(29.25, -1.66);
         var policy = LocationCoarsening.CommunityCentroid();
 
-        Assert.Equal(centroid, _coarsener.Coarsen(policy, "obs-1", Goma, SettlementType.Rural, centroid));
+        Assert.Equal(centroid, _coarsener.Coarsen(policy, Goma, centroid));
         Assert.Equal(
             LocationCoarsener.SnapToGrid(Goma, LocationCoarsening.DefaultCommunityFallbackCellMetres),
-            _coarsener.Coarsen(policy, "obs-1", Goma, SettlementType.Rural));
+            _coarsener.Coarsen(policy, Goma));
     }
 
     [Fact]
@@ -118,158 +259,13 @@ public sealed class LocationCoarsenerTests
 
         Assert.Equal(
             LocationCoarsener.SnapToGrid(Goma, LocationCoarsening.DefaultCommunityFallbackCellMetres),
-            _coarsener.Coarsen(policy, "obs-1", Goma, SettlementType.Rural, far));
+            _coarsener.Coarsen(policy, Goma, far));
     }
 
     [Fact]
     public void Exact_ReturnsTheStoredPoint()
     {
-        Assert.Equal(Goma, _coarsener.Coarsen(LocationCoarsening.Exact, "obs-1", Goma, SettlementType.Urban));
-    }
-
-    // ---------- displacement ----------
-
-    [Fact]
-    public void Displacement_Urban_IsWithinTwoKilometres_UniformInDistanceAndBearing()
-    {
-        var distances = new List<double>();
-        var bearings = new List<double>();
-        for (var i = 0; i < 20_000; i++)
-        {
-            var point = _coarsener.Displace(Id(i), Goma, SettlementType.Urban);
-            var distance = Geodesy.DistanceMetres(Goma, point);
-            Assert.InRange(distance, LocationCoarsener.MinimumDisplacementMetres * 0.999, 2_000 + 0.01);
-            distances.Add(distance / 2_000);
-            bearings.Add(Bearing(Goma, point) / 360);
-        }
-
-        AssertRoughlyUniform(distances);
-        AssertRoughlyUniform(bearings);
-    }
-
-    [Fact]
-    public void Displacement_Rural_IsWithinFiveKilometres_ExceptAboutOnePercentWithinTen()
-    {
-        const int count = 20_000;
-        var far = 0;
-        var beyondFive = 0;
-        var nearDistances = new List<double>();
-        var bearings = new List<double>();
-        for (var i = 0; i < count; i++)
-        {
-            var point = _coarsener.Displace(Id(i), Goma, SettlementType.Rural);
-            var distance = Geodesy.DistanceMetres(Goma, point);
-            var isFar = _coarsener.Draw(Id(i), SettlementType.Rural, 0).Far;
-            Assert.InRange(distance, LocationCoarsener.MinimumDisplacementMetres * 0.999, 10_000 + 0.01);
-            if (isFar)
-            {
-                far++;
-            }
-            else
-            {
-                Assert.True(distance <= 5_000 + 0.01, $"{Id(i)} not selected for 10 km but displaced {distance} m");
-                nearDistances.Add(distance / 5_000);
-            }
-
-            if (distance > 5_000)
-            {
-                beyondFive++;
-            }
-
-            bearings.Add(Bearing(Goma, point) / 360);
-        }
-
-        // 1% of points (expected 200, sd 14) may go to 10 km; uniform in [0, 10 km], half of them pass 5 km.
-        Assert.InRange(far, 150, 250);
-        Assert.InRange(beyondFive, far / 2 - 40, far / 2 + 40);
-        AssertRoughlyUniform(nearDistances);
-        AssertRoughlyUniform(bearings);
-    }
-
-    [Fact]
-    public void Displacement_SameIdGivesTheSamePointEveryTime_SoPullsCannotBeAveraged()
-    {
-        var first = _coarsener.Displace("obs-42", Goma, SettlementType.Rural);
-        var fresh = new LocationCoarsener(Key);
-        for (var i = 0; i < 100; i++)
-        {
-            Assert.Equal(first, _coarsener.Displace("obs-42", Goma, SettlementType.Rural));
-            Assert.Equal(first, fresh.Coarsen(LocationCoarsening.Displacement(), "obs-42", Goma, SettlementType.Rural));
-        }
-    }
-
-    [Fact]
-    public void Displacement_DependsOnTheSecretAndTheId()
-    {
-        var other = new LocationCoarsener(OtherKey);
-        var seen = new HashSet<GeoPoint>();
-        for (var i = 0; i < 200; i++)
-        {
-            var mine = _coarsener.Displace(Id(i), Goma, SettlementType.Rural);
-            Assert.NotEqual(mine, other.Displace(Id(i), Goma, SettlementType.Rural));
-            Assert.True(seen.Add(mine));
-        }
-    }
-
-    [Fact]
-    public void Displacement_NeverReturnsTheExactPoint()
-    {
-        foreach (var settlement in new[] { SettlementType.Urban, SettlementType.Rural })
-        {
-            for (var i = 0; i < 20_000; i++)
-            {
-                var point = _coarsener.Displace(Id(i), Goma, settlement);
-                Assert.NotEqual(Goma, point);
-                Assert.True(Geodesy.DistanceMetres(Goma, point) >= 0.999);
-            }
-        }
-    }
-
-    [Fact]
-    public void Displacement_StaysInsideASmallAdministrativeArea()
-    {
-        // About 1.1 km square, the point near its eastern edge: most 5 km draws fall outside.
-        var area = Box(Goma.Longitude - 0.009, Goma.Latitude - 0.005, Goma.Longitude + 0.001, Goma.Latitude + 0.005);
-        var outsideFirstDraw = 0;
-        for (var i = 0; i < 2_000; i++)
-        {
-            var point = _coarsener.Displace(Id(i), Goma, SettlementType.Rural, area);
-            Assert.True(area.Covers(Factory.CreatePoint(new Coordinate(point.Longitude, point.Latitude))), $"{Id(i)}: {point}");
-            Assert.NotEqual(Goma, point);
-            var unconstrained = _coarsener.Displace(Id(i), Goma, SettlementType.Rural);
-            if (!area.Covers(Factory.CreatePoint(new Coordinate(unconstrained.Longitude, unconstrained.Latitude))))
-            {
-                outsideFirstDraw++;
-            }
-        }
-
-        Assert.True(outsideFirstDraw > 1_000, "the test area should force redraws");
-    }
-
-    [Fact]
-    public void Displacement_FallsBackToTheInteriorPointOfATinyArea()
-    {
-        // 20 m square: a redraw almost never lands inside, so the interior point is returned.
-        var area = Box(Goma.Longitude - 0.0001, Goma.Latitude - 0.0001, Goma.Longitude + 0.0001, Goma.Latitude + 0.0001);
-        var interior = new GeoPoint(area.InteriorPoint.X, area.InteriorPoint.Y);
-        var fallbacks = 0;
-        for (var i = 0; i < 500; i++)
-        {
-            var point = _coarsener.Displace(Id(i), new GeoPoint(Goma.Longitude + 0.00005, Goma.Latitude + 0.00003), SettlementType.Urban, area);
-            Assert.True(area.Covers(Factory.CreatePoint(new Coordinate(point.Longitude, point.Latitude))));
-            if (point == interior)
-            {
-                fallbacks++;
-            }
-        }
-
-        Assert.True(fallbacks > 100, $"only {fallbacks} fallbacks");
-    }
-
-    [Fact]
-    public void Displacement_RejectsANonPolygonalArea()
-    {
-        Assert.Throws<ArgumentException>(() => _coarsener.Displace("obs-1", Goma, SettlementType.Rural, Factory.CreatePoint(new Coordinate(29, -1))));
+        Assert.Equal(Goma, _coarsener.Coarsen(LocationCoarsening.Exact, Goma));
     }
 
     [Fact]
@@ -284,6 +280,10 @@ public sealed class LocationCoarsenerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => LocationCoarsening.Grid(10));
         Assert.Throws<ArgumentOutOfRangeException>(() => LocationCoarsening.Grid(double.NaN));
         Assert.Throws<ArgumentOutOfRangeException>(() => LocationCoarsening.Displacement(1));
+        // The least displacement must pass the anchor cell, or a coarse point could lie on its spot.
+        Assert.Throws<ArgumentOutOfRangeException>(() => LocationCoarsening.Displacement(anchorCellMetres: 1_000, minimumDisplacementMetres: 900));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LocationCoarsening.Displacement(minimumDisplacementMetres: 2_000, maximumDisplacementMetres: 2_000));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LocationCoarsening.Displacement().WithNoiseRatio(1));
         Assert.Equal(5, LocationCoarsening.Displacement().MinimumAggregateCount);
         Assert.False(LocationCoarsening.Exact.IsCoarsened);
     }
@@ -301,10 +301,8 @@ public sealed class LocationCoarsenerTests
         }
     }
 
-    private static string Id(int i) => "obs-" + i.ToString(CultureInfo.InvariantCulture);
-
-    private static Polygon Box(double west, double south, double east, double north) =>
-        Factory.CreatePolygon([new(west, south), new(east, south), new(east, north), new(west, north), new(west, south)]);
+    /// <summary>A point within about 30 km of Goma, drawn from <paramref name="random"/>.</summary>
+    private static GeoPoint Near(Random random) => new(Goma.Longitude + ((random.NextDouble() - 0.5) * 0.5), Goma.Latitude + ((random.NextDouble() - 0.5) * 0.5));
 
     /// <summary>Initial bearing, degrees in [0, 360), in the local tangent plane (good to a fraction of a degree over 10 km).</summary>
     private static double Bearing(GeoPoint from, GeoPoint to)

@@ -81,7 +81,7 @@ public sealed class InjectionTests(ApiFixture api) : IClassFixture<ApiFixture>
         var get = Method<GetObservationRequest, Observation>(Observations, "Get");
         var asId = NewObservation(payload);
         var inSummary = NewObservation($"inj-summary-{index}");
-        inSummary.Summary = payload;
+        inSummary.Notes = payload;
         var asReporter = NewObservation($"inj-reporter-{index}");
         asReporter.ReporterId = payload;
         var asCommunity = NewObservation($"inj-community-{index}");
@@ -103,7 +103,7 @@ public sealed class InjectionTests(ApiFixture api) : IClassFixture<ApiFixture>
 
         if (await StoredOrRefused("summary", () => api.SubmitAsync(inSummary)))
         {
-            Assert.Equal(payload, (await api.Channel.UnaryAsync(get, new GetObservationRequest { Id = IdOf(inSummary.ClientId) })).Summary);
+            Assert.Equal(payload, (await api.Channel.UnaryAsync(get, new GetObservationRequest { Id = IdOf(inSummary.ClientId) })).Notes);
         }
 
         if (await StoredOrRefused("reporter_id", () => api.SubmitAsync(asReporter)))

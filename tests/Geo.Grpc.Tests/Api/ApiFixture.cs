@@ -192,7 +192,7 @@ public sealed class ApiFixture : IAsyncLifetime, IDisposable
             new AffectedCount { Sex = Sex.Female, AgeGroup = AgeGroup.Child, Count = 4 },
             new AffectedCount { Sex = Sex.Male, AgeGroup = AgeGroup.Adult, Count = 2 },
         },
-        Summary = "Armed men seen near the water point at dusk",
+        Notes = "Armed men seen near the water point at dusk",
     };
 
     public Task<SubmitObservationsResponse> SubmitAsync(params Observation[] observations)
@@ -200,6 +200,38 @@ public sealed class ApiFixture : IAsyncLifetime, IDisposable
         var request = new SubmitObservationsRequest();
         request.Observations.AddRange(observations);
         return CallAsync<SubmitObservationsRequest, SubmitObservationsResponse>(Observations, "Submit", request);
+    }
+
+    /// <summary>
+    /// Submits as a supervisor, then releases each observation for export (as its supervisor would
+    /// before any of it may reach a feed or layer feed), with <paramref name="summary"/>.
+    /// </summary>
+    public async Task<SubmitObservationsResponse> SubmitReleasedAsync(params Observation[] observations)
+    {
+        var response = await SubmitAsync(observations);
+        await ReleaseAsync(response.Ids.Distinct(StringComparer.Ordinal).ToArray());
+        return response;
+    }
+
+    /// <summary>Releases stored observations for export, as a supervisor.</summary>
+    public async Task ReleaseAsync(params string[] ids)
+    {
+        foreach (var id in ids)
+        {
+            await CallAsync<ReleaseObservationRequest, Observation>(Observations, "Release", new ReleaseObservationRequest { Id = id });
+        }
+    }
+
+    /// <summary>
+    /// What a caller with the default coarsened policy is shown for a count of exactly the
+    /// observations <paramref name="ids"/>: the count perturbed by the sum of their secret record
+    /// keys, never below the minimum (null when fewer than the minimum: withheld).
+    /// </summary>
+    public async Task<long?> ShownCountAsync(IReadOnlyCollection<string> ids)
+    {
+        var key = await Database.ScalarAsync<long>(
+            $"SELECT coalesce(sum(aggregate_key), 0)::bigint FROM observations WHERE id = ANY(ARRAY[{string.Join(',', ids.Select(i => $"'{i}'"))}]::text[])");
+        return Geo.Core.Privacy.AggregateSuppression.Publishable(ids.Count, key, Geo.Core.Privacy.LocationCoarsening.Displacement());
     }
 
     public async Task<List<Observation>> QueryAllAsync(ObservationFilter filter, int pageSize = 0, string pageToken = "")

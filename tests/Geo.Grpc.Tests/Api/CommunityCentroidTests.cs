@@ -32,7 +32,7 @@ public sealed class CommunityCentroidTests(CommunityCentroidTests.CentroidFixtur
             linked.CommunityId = "cc-village";
             var farLinked = NewObservation("cc-far-linked", 36.52, 2.51);
             farLinked.CommunityId = "cc-far";
-            await Api.SubmitAsync(linked, farLinked, NewObservation("cc-unlinked", 36.53, 2.48));
+            await Api.SubmitReleasedAsync(linked, farLinked, NewObservation("cc-unlinked", 36.53, 2.48));
         }
 
         public Task DisposeAsync() => Api.DisposeAsync();

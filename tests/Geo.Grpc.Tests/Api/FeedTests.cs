@@ -29,7 +29,7 @@ public sealed class FeedTests(ApiFixture api) : IClassFixture<ApiFixture>, IDisp
     {
         var observation = NewObservation("dict-1", 29.31, -1.71);
         observation.Vulnerabilities.Add(Vulnerability.InternallyDisplaced);
-        await api.SubmitAsync(observation);
+        await api.SubmitReleasedAsync(observation);
 
         var feature = (await PullAllAsync(Role.Importer)).Single(f => Id(f) == IdOf("dict-1"));
 
@@ -52,7 +52,7 @@ public sealed class FeedTests(ApiFixture api) : IClassFixture<ApiFixture>, IDisp
     [Fact]
     public async Task Pull_AsImporter_LocationsAreCoarsenedAndSaySo()
     {
-        await api.SubmitAsync(NewObservation("coarse-1", 29.4, -1.9));
+        await api.SubmitReleasedAsync(NewObservation("coarse-1", 29.4, -1.9));
 
         var feature = (await PullAllAsync(Role.Importer)).Single(f => Id(f) == IdOf("coarse-1"));
         var coordinates = feature.GetProperty("geometry").GetProperty("coordinates");
@@ -64,18 +64,21 @@ public sealed class FeedTests(ApiFixture api) : IClassFixture<ApiFixture>, IDisp
     }
 
     [Fact]
-    public async Task Pull_AReviewedThenDiscreditedRecord_ComesBackWithEachNewVersionAndLastAsATombstone()
+    public async Task Pull_ARecordUnreleasedThenVerifiedThenDiscredited_FirstComesWhenVerifiedAndLastAsATombstone()
     {
         await api.SubmitAsync(NewObservation("life-1"));
-        var (_, cursor) = await PullPageAsync(Role.Importer, null, 50_000);
+        var (unreleased, cursor) = await PullPageAsync(Role.Importer, null, 50_000);
 
         await Review(IdOf("life-1"), VerificationStatus.Verified);
         var (verified, cursor2) = await PullPageAsync(Role.Importer, cursor, 50_000);
         await Review(IdOf("life-1"), VerificationStatus.Discredited);
         var (discredited, _) = await PullPageAsync(Role.Importer, cursor2, 50_000);
 
+        // Nothing leaves before a supervisor has looked at it; verifying releases it.
+        Assert.DoesNotContain(unreleased, f => Id(f) == IdOf("life-1"));
         var v2 = Assert.Single(verified).GetProperty("properties");
         Assert.Equal(2, v2.GetProperty("version").GetInt64());
+        Assert.NotEqual(JsonValueKind.Null, v2.GetProperty("released_at").ValueKind);
         Assert.Equal("published", v2.GetProperty("status").GetString());
         var tombstone = Assert.Single(discredited);
         Assert.Equal(JsonValueKind.Null, tombstone.GetProperty("geometry").ValueKind);
@@ -88,7 +91,7 @@ public sealed class FeedTests(ApiFixture api) : IClassFixture<ApiFixture>, IDisp
     [Fact]
     public async Task Pull_WithTheETagOfAnUnchangedPage_Is304AndAfterAWriteIs200()
     {
-        await api.SubmitAsync(NewObservation("etag-1"));
+        await api.SubmitReleasedAsync(NewObservation("etag-1"));
         // Any transaction in the cluster (an autovacuum's analyze of the rows written just before)
         // may hold rows back for a moment; once they are out, the page stays as it is.
         var first = await GetAsync(Role.Importer, "/feeds/observations?limit=10");
@@ -108,7 +111,7 @@ public sealed class FeedTests(ApiFixture api) : IClassFixture<ApiFixture>, IDisp
         var etag = first.Headers.ETag!;
 
         using var again = await GetAsync(Role.Importer, "/feeds/observations?limit=10", etag.Tag);
-        await api.SubmitAsync(NewObservation("etag-2"));
+        await api.SubmitReleasedAsync(NewObservation("etag-2"));
         using var changed = await GetAsync(Role.Importer, "/feeds/observations?limit=10", etag.Tag);
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
@@ -123,7 +126,7 @@ public sealed class FeedTests(ApiFixture api) : IClassFixture<ApiFixture>, IDisp
     [Fact]
     public async Task PullObservations_OverGrpc_GivesTheSameBytesAsHttpAndHonoursIfNoneMatch()
     {
-        await api.SubmitAsync(NewObservation("grpc-1"), NewObservation("grpc-2", 29.5));
+        await api.SubmitReleasedAsync(NewObservation("grpc-1"), NewObservation("grpc-2", 29.5));
         // Pulled until both see the same state of the feed (rows held back by another transaction
         // of the cluster may come out between two pulls; the ETags say when).
         byte[] httpBytes = [], bytes = [];
@@ -151,12 +154,12 @@ public sealed class FeedTests(ApiFixture api) : IClassFixture<ApiFixture>, IDisp
     [Fact]
     public async Task PullAll_ThenFromItsCursor_GivesOnlyWhatCameAfterTheExport()
     {
-        await api.SubmitAsync(NewObservation("export-before-1"), NewObservation("export-before-2", 29.6));
+        await api.SubmitReleasedAsync(NewObservation("export-before-1"), NewObservation("export-before-2", 29.6));
         using var export = await GetAsync(Role.Importer, "/feeds/observations?all=true");
         using var document = JsonDocument.Parse(await export.Content.ReadAsByteArrayAsync());
         var cursor = document.RootElement.GetProperty("next_cursor").GetString();
 
-        await api.SubmitAsync(NewObservation("export-after-1"));
+        await api.SubmitReleasedAsync(NewObservation("export-after-1"));
         var after = new List<string>();
         for (var attempt = 0; attempt < 50 && !after.Contains(IdOf("export-after-1")); attempt++)
         {
@@ -174,7 +177,7 @@ public sealed class FeedTests(ApiFixture api) : IClassFixture<ApiFixture>, IDisp
     [Fact]
     public async Task PullOne_ByTheUrlOfItsFeature_GivesThatRecordAndAnUnknownIdIs404()
     {
-        await api.SubmitAsync(NewObservation("one-1"));
+        await api.SubmitReleasedAsync(NewObservation("one-1"));
 
         using var found = await GetAsync(Role.Importer, $"/feeds/observations/{IdOf("one-1")}");
         using var missing = await GetAsync(Role.Importer, "/feeds/observations/no-such-thing");
@@ -234,7 +237,7 @@ public sealed class FeedTests(ApiFixture api) : IClassFixture<ApiFixture>, IDisp
             for (var batch = 0; batch < 15; batch++)
             {
                 var ids = Enumerable.Range(0, 1 + ((w + batch) % 4)).Select(i => $"x{w}-{batch}-{i}").ToArray();
-                await api.SubmitAsync(ids.Select(id => NewObservation(id, 29 + (w * 0.1), -1.5)).ToArray());
+                await api.SubmitReleasedAsync(ids.Select(id => NewObservation(id, 29 + (w * 0.1), -1.5)).ToArray());
                 foreach (var id in ids)
                 {
                     acknowledged[IdOf(id)] = 0;
@@ -259,6 +262,8 @@ public sealed class FeedTests(ApiFixture api) : IClassFixture<ApiFixture>, IDisp
 
             await call.RequestStream.CompleteAsync();
             await call.ResponseAsync;
+            // Nothing leaves before its supervisor releases it: released one by one, while the others write.
+            await api.ReleaseAsync(ids.Select(id => IdOf(id)).ToArray());
             ids.ForEach(id => acknowledged[IdOf(id)] = 0);
         }));
         var reviewer = Task.Run(async () =>
@@ -311,7 +316,7 @@ public sealed class FeedTests(ApiFixture api) : IClassFixture<ApiFixture>, IDisp
     public async Task Pull_ByAnImporterScopedToASector_GivesNothingFromOutsideIt_OverHttpAndGrpc()
     {
         await api.CallAsync<Sector, Sector>(Registry, "PutSector", new Sector { Id = "feed-west", Name = "West", Area = new Shape { Wkt = "POLYGON((33 0, 34 0, 34 1, 33 1, 33 0))" } });
-        await api.SubmitAsync(NewObservation("feed-in-west", 33.5, 0.5), NewObservation("feed-east", 34.5, 0.5));
+        await api.SubmitReleasedAsync(NewObservation("feed-in-west", 33.5, 0.5), NewObservation("feed-east", 34.5, 0.5));
         var token = await Geo.Testing.TestTokens.IssueAsync(api.Database.DataSource, Role.Importer, "importer-west", ["feed-west"]);
         async Task<(HttpStatusCode Status, List<string> Ids)> HttpAsync(string path)
         {

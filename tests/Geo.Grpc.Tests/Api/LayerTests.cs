@@ -162,7 +162,7 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
     [Fact]
     public async Task HeatMapLayer_CoarsenedImporterAskingForNoMinimum_GetsNoCountBelowItsRolesMinimum()
     {
-        await api.SubmitAsync(Enumerable.Range(0, 3).Select(i => NewObservation($"lh-few-{i}", 26.0, 0.5, "2026-03-12T10:00:00Z")).ToArray());
+        await api.SubmitReleasedAsync(Enumerable.Range(0, 3).Select(i => NewObservation($"lh-few-{i}", 26.0, 0.5, "2026-03-12T10:00:00Z")).ToArray());
         var request = HeatMapAround(west: 25.7, east: 26.3);
         request.MinCount = 0;
         request.IncludeEmpty = true;
@@ -632,7 +632,7 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
             });
         }
 
-        await api.SubmitAsync([
+        await api.SubmitReleasedAsync([
             .. Enumerable.Range(0, 10).Select(i => NewObservation($"le-in-{i}", 40.5, 0.5, "2026-03-10T10:00:00Z")),
             .. Enumerable.Range(0, 10).Select(i => NewObservation($"le-out-{i}", 41.5, 0.5, "2026-03-10T10:00:00Z")),
         ]);
@@ -647,8 +647,9 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
 
         Assert.Equal(["le-in"], Features(scopedBases).Select(f => f.GetProperty("id").GetString()));
         Assert.Equal(["le-in", "le-out"], Features(allBases).Select(f => f.GetProperty("id").GetString()));
-        Assert.Equal(10, Observations(scopedCells));
-        Assert.Equal(20, Observations(allCells));
+        var inside = Enumerable.Range(0, 10).Select(i => IdOf($"le-in-{i}")).ToList();
+        Assert.Equal(await api.ShownCountAsync(inside), Observations(scopedCells));
+        Assert.Equal(await api.ShownCountAsync([.. inside, .. Enumerable.Range(0, 10).Select(i => IdOf($"le-out-{i}"))]), Observations(allCells));
         Assert.All(Features(scopedCells), f => Assert.True(f.GetProperty("geometry").GetProperty("coordinates")[0][0][0].GetDouble() < 41.1, "a cell beyond the scope"));
 
         static long Observations(JsonDocument layer) => layer.RootElement.GetProperty("frames")[0].GetProperty("observations").GetInt64();
@@ -677,7 +678,7 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
     }
 
     /// <summary>Clusters of 40 (March) and 20 (April) observations and a stray few: the same ids every time, so seeding again changes nothing.</summary>
-    private Task<SubmitObservationsResponse> SeedHeatMapAsync() => api.SubmitAsync([
+    private Task<SubmitObservationsResponse> SeedHeatMapAsync() => api.SubmitReleasedAsync([
         .. Enumerable.Range(0, 40).Select(i => NewObservation($"lh-a-{i}", 25.0, 0.5, "2026-03-10T10:00:00Z")),
         .. Enumerable.Range(0, 20).Select(i => NewObservation($"lh-b-{i}", 25.2, 0.6, "2026-04-10T10:00:00Z")),
         .. Enumerable.Range(0, 3).Select(i => NewObservation($"lh-c-{i}", 24.85, 0.35, "2026-03-12T10:00:00Z")),

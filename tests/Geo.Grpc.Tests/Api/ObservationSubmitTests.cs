@@ -65,7 +65,7 @@ public sealed class ObservationSubmitTests(ApiFixture api) : IClassFixture<ApiFi
     public async Task Submit_SameIdTwiceInOneBatchWithOtherContent_IsRefusedNamingBoth()
     {
         var second = NewObservation("twice-1");
-        second.Summary = "something else";
+        second.Notes = "something else";
 
         var detail = await FailsWith(StatusCode.InvalidArgument, () => api.SubmitAsync(NewObservation("twice-1"), second));
 

@@ -20,11 +20,11 @@ public sealed class FeedCommandTests(ApiFixture api) : IClassFixture<ApiFixture>
     {
         var cursor = Path.Combine(_folder, "sage.cursor");
         var pages = Path.Combine(_folder, "pages") + "/";
-        await api.SubmitAsync(ApiFixture.NewObservation("once-1"), ApiFixture.NewObservation("once-2"), ApiFixture.NewObservation("once-3"));
+        await api.SubmitReleasedAsync(ApiFixture.NewObservation("once-1"), ApiFixture.NewObservation("once-2"), ApiFixture.NewObservation("once-3"));
         await PullUntilAsync(["once-1", "once-2", "once-3"], "--cursor-file", cursor, "--output", pages, "--limit", "2", "--follow");
         var savedBetween = await File.ReadAllTextAsync(cursor);
 
-        await api.SubmitAsync(ApiFixture.NewObservation("once-4"), ApiFixture.NewObservation("once-5"));
+        await api.SubmitReleasedAsync(ApiFixture.NewObservation("once-4"), ApiFixture.NewObservation("once-5"));
         await PullUntilAsync(["once-1", "once-2", "once-3", "once-4", "once-5"], "--cursor-file", cursor, "--output", pages, "--limit", "2", "--follow");
 
         var delivered = Delivered(pages).Where(id => id.StartsWith("once-", StringComparison.Ordinal)).Order().ToList();
@@ -38,7 +38,7 @@ public sealed class FeedCommandTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task Pull_ToOneFile_WritesThePageAndTheNextPullContinuesAfterIt()
     {
-        await api.SubmitAsync(ApiFixture.NewObservation("page-1"), ApiFixture.NewObservation("page-2"), ApiFixture.NewObservation("page-3"));
+        await api.SubmitReleasedAsync(ApiFixture.NewObservation("page-1"), ApiFixture.NewObservation("page-2"), ApiFixture.NewObservation("page-3"));
         var cursor = Path.Combine(_folder, "one.cursor");
         var page = Path.Combine(_folder, "page.geojson");
         var seen = new List<string>();

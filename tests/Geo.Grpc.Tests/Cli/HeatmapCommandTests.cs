@@ -15,7 +15,9 @@ namespace Geo.Grpc.Tests.Cli;
 /// <summary>
 /// <c>geoaware heatmap</c> run as a process against the real service. Each test seeds its own
 /// patch of the map (its own longitude), so tests of this class do not see each other's data.
-/// The layer feed is the importer's, so the command runs with an importer's token.
+/// The command pulls the heat-map layer feed; it runs with a supervisor's token, whose surface is
+/// exact, so that the counts it draws are the counts seeded (an importer's are coarsened and
+/// perturbed: LayerTests and the privacy tests hold those).
 /// </summary>
 public sealed class HeatmapCommandTests(ApiFixture api) : IClassFixture<ApiFixture>, IDisposable
 {
@@ -239,7 +241,7 @@ public sealed class HeatmapCommandTests(ApiFixture api) : IClassFixture<ApiFixtu
         await api.SubmitAsync([.. march, .. april]);
     }
 
-    private Task<CliResult> RunAsync(params string[] args) => CliRunner.RunAsync(api.Service.GrpcEndpoint, api.TokenOf(Role.Importer), ["heatmap", .. args]);
+    private Task<CliResult> RunAsync(params string[] args) => CliRunner.RunAsync(api.Service.GrpcEndpoint, api.TokenOf(Role.Supervisor), ["heatmap", .. args]);
 
     /// <summary>The observations of the heat map's single frame, read from the GeoJSON the command prints on stdout.</summary>
     private async Task<long> ObservationsAsync(params string[] args)
@@ -252,7 +254,7 @@ public sealed class HeatmapCommandTests(ApiFixture api) : IClassFixture<ApiFixtu
 
     private async Task<byte[]> PullAsync(PullLayerRequest request)
     {
-        using var call = api.As(Role.Importer).ServerStreamingCall(Method<PullLayerRequest, FeedChunk>(ApiFixture.Feeds, "PullLayer"), request);
+        using var call = api.As(Role.Supervisor).ServerStreamingCall(Method<PullLayerRequest, FeedChunk>(ApiFixture.Feeds, "PullLayer"), request);
         using var document = new MemoryStream();
         await foreach (var chunk in call.ResponseStream.ReadAllAsync())
         {

@@ -32,7 +32,7 @@ public sealed class IngestCommandTests(ApiFixture api) : IClassFixture<ApiFixtur
                 "id":"ig-o1","reporter_id":"cla-01","observed_at":"2026-02-01T08:30:00Z","reported_at":"2026-02-01T09:00:00Z",
                 "location_precision":"exact","category":"armed_group_movement","severity":4,
                 "affected_female_child":3,"affected_male_adult":2,"vulnerable_idps":true,"vulnerable_minorities":true,
-                "summary":"Convoy seen on the road to Kibati",
+                "notes":"Convoy seen on the road to Kibati",
                 "area":{"type":"Polygon","coordinates":[[[29.19,-1.66],[29.21,-1.66],[29.21,-1.64],[29.19,-1.64],[29.19,-1.66]]]}
                 """),
             Feature(29.202, -1.652, """
@@ -57,7 +57,7 @@ public sealed class IngestCommandTests(ApiFixture api) : IClassFixture<ApiFixtur
             [(Sex.Female, AgeGroup.Child, 3), (Sex.Male, AgeGroup.Adult, 2)],
             first.Affected.Select(a => (a.Sex, a.AgeGroup, a.Count)).OrderBy(a => a.Sex).ToArray());
         Assert.Equal([Vulnerability.InternallyDisplaced, Vulnerability.Minorities], first.Vulnerabilities.Order().ToArray());
-        Assert.Equal("Convoy seen on the road to Kibati", first.Summary);
+        Assert.Equal("Convoy seen on the road to Kibati", first.Notes);
         Assert.StartsWith("MULTIPOLYGON", first.Area.Wkt, StringComparison.Ordinal);
         var second = await Get("ig-o2");
         Assert.Equal(Category.EarlyWarningAlert, second.Category);
@@ -69,7 +69,7 @@ public sealed class IngestCommandTests(ApiFixture api) : IClassFixture<ApiFixtur
     public async Task Ingest_ObservationsFromCsv_LongitudeLatitudeOrWktAndQuotedText()
     {
         var path = Write("observations.csv", """
-            id,reporter_id,observed_at,location_precision,category,severity,affected_unknown_older,vulnerable_journalists_activists,longitude,latitude,wkt,summary
+            id,reporter_id,observed_at,location_precision,category,severity,affected_unknown_older,vulnerable_journalists_activists,longitude,latitude,wkt,notes
             ig-c1,cla-03,2026-02-03T07:00:00Z,approximate,displacement,3,5,true,29.21,-1.61,,"Families left, ""many"" on foot
             towards the camp"
             ig-c2,cla-03,2026-02-03T08:00:00+02:00,admin_area,other,1,,false,,,POINT(29.22 -1.62),
@@ -79,7 +79,7 @@ public sealed class IngestCommandTests(ApiFixture api) : IClassFixture<ApiFixtur
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var first = await Get("ig-c1");
-        Assert.Equal("Families left, \"many\" on foot\ntowards the camp", first.Summary);
+        Assert.Equal("Families left, \"many\" on foot\ntowards the camp", first.Notes);
         Assert.Equal((29.21, -1.61), (first.Location.Longitude, first.Location.Latitude));
         Assert.Equal((Sex.Unknown, AgeGroup.Older, 5), first.Affected.Select(a => (a.Sex, a.AgeGroup, a.Count)).Single());
         Assert.Equal([Vulnerability.JournalistsAndActivists], first.Vulnerabilities.ToArray());
@@ -114,7 +114,7 @@ public sealed class IngestCommandTests(ApiFixture api) : IClassFixture<ApiFixtur
             Observation("ig-b1", 29.3, -1.7),
             Observation("ig-b2", 29.3, 95),
             Observation("ig-b3", 29.3, -1.7, "\"colour\":\"red\""),
-            Observation("ig-b4", 29.3, -1.7, "\"summary\":\"MARK\""),
+            Observation("ig-b4", 29.3, -1.7, "\"notes\":\"MARK\""),
             Observation("ig-b5", 29.3, -1.7).Replace("\"threat_of_physical_violence\"", "\"riot\"", StringComparison.Ordinal),
             Observation("ig-b6", 29.3, -1.7, "\"testimony\":\"what she told the CLA\""),
             Observation("ig-b7", 29.3, -1.7));
@@ -127,7 +127,7 @@ public sealed class IngestCommandTests(ApiFixture api) : IClassFixture<ApiFixtur
         var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Contains(lines, l => l.StartsWith($"{path}:3: location.latitude: 95 is out of range", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith($"{path}:4: colour: is not a property of observations", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith($"{path}:5: summary: is not valid UTF-8 (bytes E9)", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith($"{path}:5: notes: is not valid UTF-8 (bytes E9)", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith($"{path}:6: category: 'riot' is not one of threat_of_physical_violence", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith($"{path}:7: individual_case: CLAs must not take individual case testimonies", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.StartsWith($"{path}:2:", StringComparison.Ordinal) || l.StartsWith($"{path}:8:", StringComparison.Ordinal));
@@ -166,7 +166,7 @@ public sealed class IngestCommandTests(ApiFixture api) : IClassFixture<ApiFixtur
     public async Task Ingest_CsvWithBadRows_ReportsEachAtItsLineAndStoresNothing()
     {
         var text = Encoding.UTF8.GetBytes("""
-            id,reporter_id,observed_at,location_precision,category,severity,longitude,latitude,summary
+            id,reporter_id,observed_at,location_precision,category,severity,longitude,latitude,notes
             ig-x1,cla-1,2026-02-01T00:00:00Z,exact,other,1,29.3,-1.7,fine
             ig-x2,cla-1,2026-02-01T00:00:00Z,exact,other,1,east,-1.7,bad longitude
             ig-x3,cla-1,2026-02-01T00:00:00Z,exact,other,1,29.3,-1.7
@@ -180,7 +180,7 @@ public sealed class IngestCommandTests(ApiFixture api) : IClassFixture<ApiFixtur
         Assert.Equal(6, result.ExitCode);
         Assert.Contains($"{path}:3: longitude: 'east' is not a finite number", result.Error, StringComparison.Ordinal);
         Assert.Contains($"{path}:4: row: has 8 fields; the header has 9", result.Error, StringComparison.Ordinal);
-        Assert.Contains($"{path}:5: summary: is not valid UTF-8", result.Error, StringComparison.Ordinal);
+        Assert.Contains($"{path}:5: notes: is not valid UTF-8", result.Error, StringComparison.Ordinal);
         Assert.Contains($"{path}:6: observed_at: 'yesterday' is not an ISO 8601 time", result.Error, StringComparison.Ordinal);
         Assert.Contains($"{path}: 4 of 5 rows rejected; nothing was sent", result.Error, StringComparison.Ordinal);
         await FailsWith(StatusCode.NotFound, () => Get("ig-x1"));
@@ -190,7 +190,7 @@ public sealed class IngestCommandTests(ApiFixture api) : IClassFixture<ApiFixtur
     public async Task Ingest_AnIdGivenAgainWithOtherContent_IsRefusedByTheServiceAtItsLine()
     {
         var text = Encoding.UTF8.GetBytes("""
-            id,reporter_id,observed_at,location_precision,category,severity,longitude,latitude,summary
+            id,reporter_id,observed_at,location_precision,category,severity,longitude,latitude,notes
             ig-d1,cla-1,2026-02-01T00:00:00Z,exact,other,1,29.3,-1.7,first
             ig-d2,cla-1,2026-02-01T00:00:00Z,exact,other,1,29.3,-1.7,second
             ig-d1,cla-1,2026-02-01T00:00:00Z,exact,other,1,29.3,-1.7,first

@@ -45,7 +45,7 @@ public sealed class QueryCommandTests(ApiFixture api) : IClassFixture<ApiFixture
     public async Task GeoJson_OverManyPages_IsOneFeatureCollectionThatOgrinfoReadsWhole()
     {
         var observations = Enumerable.Range(0, 7).Select(i => ApiFixture.NewObservation($"q-geojson-{i}", observedAt: $"2026-04-0{i + 1}T08:00:00Z")).ToArray();
-        observations[3].Summary = "Names with \"quotes\", commas and é";
+        observations[3].Notes = "Names with \"quotes\", commas and é";
         var box = await SeedAsync(21.0, observations);
         var file = Path.Combine(Path.GetTempPath(), $"geoaware-query-{Guid.NewGuid():N}.geojson");
         try
@@ -75,10 +75,12 @@ public sealed class QueryCommandTests(ApiFixture api) : IClassFixture<ApiFixture
     public async Task Csv_IsRfc4180WithAHeaderAndQuotedText()
     {
         var tricky = ApiFixture.NewObservation("q-csv-2", observedAt: "2026-03-02T10:00:00Z");
-        tricky.Summary = "Said \"leave now\", then left";
+        tricky.Notes = "Said \"leave now\", then left";
         var box = await SeedAsync(22.0, ApiFixture.NewObservation("q-csv-1"), tricky);
 
-        var result = await RunAsync("--bbox", box, "--format", "csv");
+        // A supervisor's query: the CLA's notes reach only the supervisor chain.
+        var result = await CliRunner.RunAsync(api.Service.GrpcEndpoint, api.TokenOf(Role.Supervisor), "query", "--bbox", box, "--format", "csv");
+        var analyst = await RunAsync("--bbox", box, "--format", "csv");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var lines = result.Output.Split("\r\n");
@@ -88,6 +90,9 @@ public sealed class QueryCommandTests(ApiFixture api) : IClassFixture<ApiFixture
         Assert.StartsWith(ApiFixture.IdOf("q-csv-1") + ",2026-03-01T10:00:00Z,", lines[1], StringComparison.Ordinal);
         Assert.Contains(",threat_of_physical_violence,3,reported,6,4,", lines[1], StringComparison.Ordinal);
         Assert.Contains(",\"Said \"\"leave now\"\", then left\",", lines[2], StringComparison.Ordinal);
+        Assert.True(analyst.ExitCode == 0, analyst.ToString());
+        Assert.DoesNotContain("leave now", analyst.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("cla-7f3a", analyst.Output, StringComparison.Ordinal);
         Assert.Equal(lines[0].Split(',').Length, lines[1].Split(',').Length);
     }
 

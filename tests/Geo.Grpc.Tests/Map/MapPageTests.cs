@@ -51,22 +51,23 @@ public sealed class MapPageTests(ApiFixture api, ITestOutputHelper output) : ICl
         Assert.Equal(0, (await page.EvaluateAsync("performance.getEntriesByType('resource').filter(e => !e.name.startsWith(location.origin)).length")).GetInt32());
         await SaveScreenshotAsync(page, "map-page.png");
 
-        // Every group, the whole default year: the three clusters.
+        // Every group, the whole default year: the three clusters. A planner's totals are perturbed
+        // by the keys of the observations counted (the same for the same observations, every time).
         var all = await DrawnAsTheFeedsAsync(page);
-        Assert.Equal(120, all.Observations);
+        Assert.Equal(await api.ShownCountAsync([.. Ids("girls"), .. Ids("men"), .. Ids("women")]), all.Observations);
         Assert.True(all.Heat > 0, "the seeded clusters show no cell");
         Assert.True(all.GroupGaps > 0, "the clusters beyond every staffed base's reach are no gap");
 
         // Women and girls: the men's cluster goes.
         await ChooseAsync(page, "sex", "SEX_FEMALE");
         var women = await DrawnAsTheFeedsAsync(page);
-        Assert.Equal(80, women.Observations);
+        Assert.Equal(await api.ShownCountAsync([.. Ids("girls"), .. Ids("women")]), women.Observations);
         Assert.True(women.Heat < all.Heat, $"women and girls: {women.Heat} cells, everyone: {all.Heat}");
 
         // Girls: the women's cluster goes too.
         await ChooseAsync(page, "age", "AGE_GROUP_CHILD");
         var girls = await DrawnAsTheFeedsAsync(page);
-        Assert.Equal(40, girls.Observations);
+        Assert.Equal(await api.ShownCountAsync(Ids("girls")), girls.Observations);
         Assert.True(girls.GroupGaps < women.GroupGaps, $"girls: {girls.GroupGaps} gap cells, women and girls: {women.GroupGaps}");
 
         // Everyone again, the last four months: the women's cluster is older, and goes.
@@ -74,7 +75,7 @@ public sealed class MapPageTests(ApiFixture api, ITestOutputHelper output) : ICl
         await ChooseAsync(page, "age", string.Empty);
         await ChooseAsync(page, "from", Date(Today.AddMonths(-4)));
         var recent = await DrawnAsTheFeedsAsync(page);
-        Assert.Equal(40 + ObservationsOfTheGirlsSince(Today.AddMonths(-4)), recent.Observations);
+        Assert.Equal(await api.ShownCountAsync([.. Ids("men"), .. Ids("girls", i => GirlsObservedAt(i) >= Today.AddMonths(-4))]), recent.Observations);
         Assert.True(recent.Heat < all.Heat, $"the last four months: {recent.Heat} cells, the year: {all.Heat}");
 
         // Hot spots instead of the heat map: the heat map's cells go.
@@ -250,7 +251,9 @@ public sealed class MapPageTests(ApiFixture api, ITestOutputHelper output) : ICl
     /// <summary>When the i-th of the 40 girls' observations was made: every eight days from 15 days ago.</summary>
     private static DateTime GirlsObservedAt(int i) => Today.AddDays(-(15 + (i * 8))).AddHours(10);
 
-    private static int ObservationsOfTheGirlsSince(DateTime from) => Enumerable.Range(0, 40).Count(i => GirlsObservedAt(i) >= from);
+    /// <summary>The issued ids of one cluster (mp-girls, mp-men, mp-women), or of those of its 40 that <paramref name="which"/> keeps.</summary>
+    private static List<string> Ids(string cluster, Func<int, bool>? which = null) =>
+        Enumerable.Range(0, 40).Where(i => which?.Invoke(i) ?? true).Select(i => IdOf($"mp-{cluster}-{i}")).ToList();
 
     /// <summary>
     /// Four bases, one of each team status (mp-ob: a woman and a man; mp-cob: one man; mp-tob:

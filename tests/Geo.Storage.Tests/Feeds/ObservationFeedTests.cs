@@ -77,7 +77,9 @@ public sealed class ObservationFeedTests(PostgisDatabase database) : IClassFixtu
 
         var head = await HeadAsync();
         var store = new Geo.Storage.Observations.ObservationStore(database.DataSource);
-        await store.ReviewAsync("to-review", VerificationStatus.Verified, null, "supervisor", string.Empty, 0, CancellationToken.None);
+        await store.ReviewAsync(
+            "to-review", VerificationStatus.Verified, null, "supervisor", string.Empty, 0, release: true,
+            version => new Geo.Storage.Access.AuditRow("supervisor", "observation.review", "observation", "to-review", new { version }), CancellationToken.None);
 
         await SettledAsync();
         var delivered = await ReadAsync(head, "to-review");

@@ -97,8 +97,8 @@ public sealed class QueryPlanTests(QueryPlanTests.FilledDatabase filled) : IClas
             MinSeverity = 2,
         };
 
-        var counts = await HeatMapPlanAsync(year, new PointColumns(ObservedAt: false, Severity: false, PeopleCells: 0, Id: false));
-        var weighted = await HeatMapPlanAsync(year, new PointColumns(ObservedAt: true, Severity: true, PeopleCells: 0b11, Id: false));
+        var counts = await HeatMapPlanAsync(year, new PointColumns(ObservedAt: false, Severity: false, PeopleCells: 0));
+        var weighted = await HeatMapPlanAsync(year, new PointColumns(ObservedAt: true, Severity: true, PeopleCells: 0b11));
 
         Assert.Contains("Index Only Scan using observations_observed_at_idx", counts, StringComparison.Ordinal);
         Assert.DoesNotContain("Index Only Scan", weighted, StringComparison.Ordinal);
