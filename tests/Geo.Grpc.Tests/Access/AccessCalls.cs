@@ -67,6 +67,25 @@ internal static class AccessCalls
         return new Status(StatusCode.OK, string.Empty);
     }
 
+    private static readonly MethodInfo TypedResponses = typeof(AccessCalls).GetMethod(nameof(ResponsesTypedAsync), BindingFlags.NonPublic | BindingFlags.Static)!;
+
+    /// <summary>Every response message of a unary or server-streaming call.</summary>
+    public static Task<List<IMessage>> ResponsesAsync(GrpcChannel channel, MethodDescriptor method, IMessage request) =>
+        (Task<List<IMessage>>)TypedResponses.MakeGenericMethod(method.InputType.ClrType, method.OutputType.ClrType).Invoke(null, [channel, method, request])!;
+
+    private static async Task<List<IMessage>> ResponsesTypedAsync<TRequest, TResponse>(GrpcChannel channel, MethodDescriptor descriptor, TRequest request)
+        where TRequest : class, IMessage<TRequest>
+        where TResponse : class, IMessage<TResponse>
+    {
+        var method = new GrpcMethod<TRequest, TResponse>(descriptor);
+        if (!descriptor.IsServerStreaming)
+        {
+            return [await channel.UnaryAsync(method, request)];
+        }
+
+        return [.. (await ReadAllAsync(channel, method, request)).Cast<IMessage>()];
+    }
+
     /// <summary>Reads a whole server stream.</summary>
     public static async Task<List<TResponse>> ReadAllAsync<TRequest, TResponse>(GrpcChannel channel, GrpcMethod<TRequest, TResponse> method, TRequest request)
         where TRequest : class, IMessage<TRequest>

@@ -1,0 +1,343 @@
+using System.Text.Json;
+using Geo.Api.V1;
+using Geo.Grpc.Client;
+using Geo.Grpc.Protocol;
+using Geo.Grpc.Tests.Api;
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using Xunit;
+using static Geo.Grpc.Tests.Api.ApiFixture;
+using Role = Geo.Core.Access.Role;
+
+namespace Geo.Grpc.Tests.Access;
+
+/// <summary>
+/// The permission table extended to fields: for every role, every method it may call is called
+/// on a mission where every field is filled (an observation with notes, a reporter, an area, a
+/// response and a release; a source; a referral; registry records; tokens and audit entries), and
+/// every field of every message it receives that is not empty must be one the table grants that
+/// role. A field or message missing from the table fails, so a new one needs a decision. The
+/// feeds' GeoJSON properties are held to their data dictionaries the same way.
+/// </summary>
+public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mission) : IClassFixture<FieldPermissionTests.MissionFixture>
+{
+    private static readonly Role[] Everyone = Enum.GetValues<Role>();
+
+    /// <summary>The supervisor chain: the CLA (their own reports), supervisors, and the security focal point (security incidents).</summary>
+    private static readonly Role[] Chain = [Role.Cla, Role.Supervisor, Role.SecurityFocalPoint];
+
+    /// <summary>Whoever manages CLA deployments: the registry's CLA records stay with them.</summary>
+    private static readonly Role[] Deployers = [Role.Supervisor, Role.Planner];
+
+    /// <summary>
+    /// message -> field -> the roles that may receive it filled. Fields that say where a report
+    /// is (location, area) are granted to every reader because every reader gets a location: the
+    /// roles outside the chain get the coarse one (AveragingAttackTests, DoNoHarmAttackTests).
+    /// </summary>
+    private static readonly Dictionary<string, Dictionary<string, Role[]>> Table = Build(
+    [
+        ("Observation", Everyone, ["id", "observed_at", "reported_at", "location", "location_precision", "category", "severity", "affected", "vulnerabilities",
+            "community_id", "base_id", "summary", "verification", "response", "version", "received_at", "released_at"]),
+        ("Observation", Chain, ["reporter_id", "notes", "released_by", "area"]),
+        ("ObservationPage", Everyone, ["observations", "next_page_token"]),
+        ("ObservationHistory", [Role.Supervisor], ["reviews"]),
+        ("Review", [Role.Supervisor], ["verification", "response", "reviewer_id", "reviewed_at", "note"]),
+        ("Response", Everyone, ["actions", "at"]),
+        ("CountResponse", Everyone, ["observations", "withheld"]),
+        ("ObservationSummary", Everyone, ["observations", "people_affected", "withheld", "by_category", "by_group"]),
+        ("CategoryCount", Everyone, ["category", "observations", "people_affected", "withheld"]),
+        ("GroupCount", Everyone, ["sex", "age_group", "observations", "people", "withheld"]),
+        ("SourceList", [Role.Supervisor], ["sources"]),
+        ("Source", [Role.Supervisor], ["id", "observation_id", "kind", "description", "contact", "recorded_by"]),
+        ("Referral", [Role.ReferralSection], ["id", "section", "contact_details", "submitted_by", "submitted_at"]),
+        ("GeoPoint", Everyone, ["longitude", "latitude"]),
+        ("Shape", Everyone, ["point", "wkt", "geojson"]),
+        ("AffectedCount", Everyone, ["sex", "age_group", "count"]),
+        ("CalendarDate", Everyone, ["year", "month", "day"]),
+        ("Sector", Everyone, ["id", "name", "area", "version"]),
+        ("ListSectorsResponse", Everyone, ["sectors"]),
+        ("Community", Everyone, ["id", "name", "location", "centroid", "admin_area", "sector", "population", "risk_level", "has_protection_plan", "has_protection_committee",
+            "has_can_focal_point", "version"]),
+        ("ListCommunitiesResponse", Everyone, ["communities", "next_page_token"]),
+        ("Base", Everyone, ["id", "name", "kind", "unit", "sector", "location", "opened_on", "closed_on", "admin_area", "version"]),
+        ("ListBasesResponse", Everyone, ["bases", "next_page_token"]),
+        ("ClaDeployment", Deployers, ["id", "cla_id", "sex", "base_id", "from", "to", "temporary_duty", "home_locality", "home_community_id", "flags", "version"]),
+        ("ListDeploymentsResponse", Deployers, ["deployments", "next_page_token"]),
+        ("NearestPresenceResponse", Everyone, ["bases"]),
+        ("BasePresence", Everyone, ["base", "distance_metres", "team"]),
+        ("ClaTeam", Everyone, ["cla_count", "female_count", "temporary_duty_count", "staffed", "has_female_cla"]),
+        ("HeatMapChunk", Everyone, ["grid", "cells"]),
+        ("HeatMapGrid", Everyone, ["cell_size_metres", "projection", "origin_x", "origin_y", "column_step_metres", "row_step_metres", "columns", "rows",
+            "cells_in_area", "frames", "class_breaks", "unit", "bandwidth_metres", "distance_band_metres", "min_count", "coarsened", "shape", "method", "classification"]),
+        ("HeatMapFrame", Everyone, ["from", "to", "observations", "cells", "withheld_cells"]),
+        ("HeatMapCells", Everyone, ["frame", "cells"]),
+        ("HeatMapCell", Everyone, ["column", "row", "value", "count", "class", "p_value", "hot_spot", "centre", "ring"]),
+        ("HeatMapRequest", Everyone, null),
+        ("CoverageReport", Everyone, null),
+        ("BaseCoverage", Everyone, null),
+        ("TeamGap", Everyone, null),
+        ("CommunityReach", Everyone, null),
+        ("ReachDistances", Everyone, null),
+        ("GroupGapsReport", Everyone, null),
+        ("GroupGapCell", Everyone, null),
+        ("GroupGapCommunity", Everyone, null),
+        ("PlanDeploymentReport", Everyone, null),
+        ("ClosedTeamGap", Everyone, null),
+        ("IndicatorReport", Everyone, null),
+        ("IndicatorUnit", Everyone, null),
+        ("IndicatorValue", Everyone, null),
+        ("IndicatorDefinition", Everyone, null),
+        ("Disaggregated", Everyone, null),
+        ("TokenInfo", Everyone, ["id", "role", "subject", "sectors", "area", "referral_section", "expires_at", "issued_by", "issued_at", "note", "revoked_at"]),
+        ("AuditEntry", [Role.Administrator], ["id", "at", "actor", "action", "target_kind", "target_id", "details"]),
+    ]);
+
+    /// <summary>The feeds' properties: the observation feed's are its data dictionary, nothing more.</summary>
+    private static readonly HashSet<string> FeedProperties = [.. Geo.Exporters.Feeds.ObservationFields.All.Select(f => f.Name)];
+
+    public static TheoryData<Role> Roles()
+    {
+        var data = new TheoryData<Role>();
+        foreach (var role in Everyone)
+        {
+            data.Add(role);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Roles))]
+    public async Task EveryFieldEveryRoleReceives_IsOneTheTableGrantsIt(Role role)
+    {
+        var channel = mission.Api.As(role);
+        var received = new List<(string Method, IMessage Message)>();
+        foreach (var (path, request) in MissionFixture.Requests())
+        {
+            received.AddRange((await CallAsync(channel, path, request)).Select(m => (path, m)));
+        }
+
+        var problems = new List<string>();
+        foreach (var (method, message) in received)
+        {
+            Walk(message, method, role, problems);
+        }
+
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems.Distinct()));
+        // Something was received: a role that may read nothing is the administrator alone... and even it reads tokens.
+        Assert.NotEmpty(received);
+    }
+
+    [Fact]
+    public async Task TheObservationFeed_CarriesOnlyItsDictionarysFields_AndNeverWhatIdentifiesACla()
+    {
+        using var http = new HttpClient();
+        using var get = new HttpRequestMessage(HttpMethod.Get, new Uri(mission.Api.Service.HttpEndpoint, "/feeds/observations?all=true"));
+        get.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", mission.Api.TokenOf(Role.Importer));
+        using var response = await http.SendAsync(get);
+        response.EnsureSuccessStatusCode();
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+        using var document = JsonDocument.Parse(bytes);
+        var features = document.RootElement.GetProperty("features").EnumerateArray().ToList();
+        var ours = features.Where(f => f.GetProperty("id").GetString() == IdOf(MissionFixture.Key)).ToList();
+        Assert.Single(ours);
+        var names = features.SelectMany(f => f.GetProperty("properties").EnumerateObject().Select(p => p.Name)).ToHashSet();
+        Assert.Subset(FeedProperties, names);
+        var text = System.Text.Encoding.UTF8.GetString(bytes);
+        Assert.DoesNotContain(MissionFixture.Notes, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(MissionFixture.Reporter, text, StringComparison.Ordinal);
+        Assert.Contains(MissionFixture.Summary, text, StringComparison.Ordinal);
+    }
+
+    private static void Walk(IMessage message, string method, Role role, List<string> problems)
+    {
+        var descriptor = message.Descriptor;
+        if (!Table.TryGetValue(descriptor.Name, out var fields))
+        {
+            problems.Add($"{method} gives {role} a {descriptor.Name}, which the table does not list");
+            return;
+        }
+
+        foreach (var field in descriptor.Fields.InFieldNumberOrder())
+        {
+            var value = field.Accessor.GetValue(message);
+            if (!IsSet(field, value, message))
+            {
+                continue;
+            }
+
+            if (fields.TryGetValue("*", out var any) && any.Contains(role))
+            {
+                // Every field of this message is the caller's product (coverage, indicators): its contents are walked all the same.
+            }
+            else if (!fields.TryGetValue(field.Name, out var roles))
+            {
+                problems.Add($"{method} gives {role} {descriptor.Name}.{field.Name}, which the table does not list");
+                continue;
+            }
+            else if (!roles.Contains(role))
+            {
+                problems.Add($"{method} gives {role} {descriptor.Name}.{field.Name}, which the table grants only {string.Join(", ", roles)}");
+                continue;
+            }
+
+            if (field.FieldType == FieldType.Message)
+            {
+                var children = field.IsRepeated ? ((System.Collections.IEnumerable)value).Cast<IMessage>() : [(IMessage)value];
+                foreach (var child in children)
+                {
+                    if (child.Descriptor.File.Package == "google.protobuf")
+                    {
+                        continue;
+                    }
+
+                    Walk(child, method, role, problems);
+                }
+            }
+        }
+    }
+
+    private static bool IsSet(FieldDescriptor field, object? value, IMessage message) => value switch
+    {
+        null => false,
+        System.Collections.ICollection list => list.Count > 0,
+        string text => text.Length > 0,
+        ByteString bytes => bytes.Length > 0,
+        bool flag => flag,
+        IMessage => true,
+        Enum code => Convert.ToInt32(code, System.Globalization.CultureInfo.InvariantCulture) != 0,
+        _ when field.RealContainingOneof is { } oneof => oneof.Accessor.GetCaseFieldDescriptor(message) == field,
+        _ => Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture) != 0,
+    };
+
+    /// <summary>What one call gives the role: every response message, or none when the role may not call it (or the call is refused).</summary>
+    private static async Task<List<IMessage>> CallAsync(GrpcChannel channel, string path, IMessage request)
+    {
+        var method = MethodOf(path);
+        var status = await AccessCalls.StatusOfAsync(channel, method, request);
+        if (status.StatusCode != StatusCode.OK)
+        {
+            Assert.True(status.StatusCode is StatusCode.PermissionDenied or StatusCode.NotFound, $"{path}: {status}");
+            return [];
+        }
+
+        return await AccessCalls.ResponsesAsync(channel, method, request);
+    }
+
+    private static MethodDescriptor MethodOf(string path)
+    {
+        var (service, name) = (path.Split('/')[1], path.Split('/')[2]);
+        return new[] { Registry, ApiFixture.Observations, Referrals, Presence, HeatMaps, Coverage, Indicators, ApiFixture.Access }
+            .Single(s => s.FullName == service).FindMethodByName(name);
+    }
+
+    private static Dictionary<string, Dictionary<string, Role[]>> Build(IEnumerable<(string Message, Role[] Roles, string[]? Fields)> rows)
+    {
+        var table = new Dictionary<string, Dictionary<string, Role[]>>(StringComparer.Ordinal);
+        foreach (var (message, roles, fields) in rows)
+        {
+            var entry = table.TryGetValue(message, out var found) ? found : table[message] = new(StringComparer.Ordinal);
+            foreach (var field in fields ?? ["*"])
+            {
+                entry[field] = roles;
+            }
+        }
+
+        return table;
+    }
+
+    /// <summary>A mission where every field the API can return is filled.</summary>
+    public sealed class MissionFixture : IAsyncLifetime
+    {
+        public const string Key = "fields-1";
+        public const string Notes = "The teacher by the market told me at night";
+        public const string Reporter = "cla-fields-reporter";
+        public const string Summary = "Armed men reported near the market; patrol sent";
+
+        public ApiFixture Api { get; } = new();
+
+        public async Task InitializeAsync()
+        {
+            await Api.InitializeAsync();
+            await Api.CallAsync<Sector, Sector>(Registry, "PutSector", new Sector { Id = "fields", Name = "Fields", Area = new Shape { Wkt = "POLYGON((29 -2, 30 -2, 30 -1, 29 -1, 29 -2))" } });
+            await Api.CallAsync<Community, Community>(Registry, "CreateCommunity", new Community
+            {
+                Id = "fields-village", Name = "Village", Sector = "fields", AdminArea = "Nord-Kivu", RiskLevel = RiskLevel.High, HasProtectionPlan = true,
+                HasProtectionCommittee = true, HasCanFocalPoint = true, Location = new Shape { Wkt = "POINT(29.5 -1.5)" },
+                Population = { new AffectedCount { Sex = Sex.Female, AgeGroup = AgeGroup.Child, Count = 40 } },
+            });
+            await Api.CallAsync<Base, Base>(Registry, "CreateBase", new Base
+            {
+                Id = "fields-base", Name = "Base", Kind = BaseKind.OperatingBase, Unit = "BATT", Sector = "fields", AdminArea = "Nord-Kivu",
+                Location = new GeoPoint { Longitude = 29.45, Latitude = -1.5 }, OpenedOn = new CalendarDate { Year = 2024, Month = 1, Day = 1 },
+            });
+            await Api.As(Role.Supervisor).UnaryAsync(Method<ClaDeployment, ClaDeployment>(Registry, "CreateDeployment"), new ClaDeployment
+            {
+                Id = "fields-deployment", ClaId = Reporter, Sex = Sex.Female, BaseId = "fields-base", From = new CalendarDate { Year = 2025, Month = 1, Day = 1 },
+                TemporaryDuty = true, HomeLocality = "Nord-Kivu", HomeCommunityId = "fields-village",
+            });
+            var observation = NewObservation(Key, 29.5, -1.5, "2026-03-10T10:00:00Z");
+            observation.ReporterId = Reporter;
+            observation.Notes = Notes;
+            observation.Area = new Shape { Wkt = "POLYGON((29.49 -1.51, 29.51 -1.51, 29.51 -1.49, 29.49 -1.49, 29.49 -1.51))" };
+            observation.CommunityId = "fields-village";
+            observation.BaseId = "fields-base";
+            observation.Vulnerabilities.Add(Vulnerability.InternallyDisplaced);
+            var others = Enumerable.Range(0, 6).Select(i => NewObservation($"fields-other-{i}", 29.5, -1.5, "2026-03-10T10:00:00Z")).ToArray();
+            await Api.SubmitAsync([observation, .. others]);
+            await Api.CallAsync<ReviewObservationRequest, Observation>(ApiFixture.Observations, "Review", new ReviewObservationRequest
+            {
+                Id = IdOf(Key), Verification = VerificationStatus.Verified, Note = "seen by the patrol",
+                Response = new Response { Actions = "Patrol sent", At = Time("2026-03-10T12:00:00Z") },
+            });
+            await Api.CallAsync<ReleaseObservationRequest, Observation>(ApiFixture.Observations, "Release", new ReleaseObservationRequest { Id = IdOf(Key), Summary = Summary });
+            await Api.CallAsync<Source, SourceReceipt>(ApiFixture.Observations, "RecordSource", new Source
+            {
+                ClientId = "fields-source", ObservationId = IdOf(Key), Kind = SourceKind.CommunityLeader, Description = "the teacher", Contact = "+243 000",
+            });
+            await Api.As(Role.Cla).UnaryAsync(Method<Referral, ReferralReceipt>(Referrals, "Submit"), new Referral
+            {
+                ClientId = "fields-referral", Section = ReferralSection.WomenProtection, ContactDetails = "via the health centre",
+            });
+        }
+
+        public Task DisposeAsync() => Api.DisposeAsync();
+
+        /// <summary>Every method that gives data back, with a request that finds the mission's records.</summary>
+        public static IEnumerable<(string Path, IMessage Request)> Requests()
+        {
+            var march = new ObservationFilter { ObservedFrom = Time("2026-03-01T00:00:00Z"), ObservedTo = Time("2026-04-01T00:00:00Z") };
+            var box = new Area { Bbox = new BoundingBox { West = 29.2, South = -1.8, East = 29.8, North = -1.2 } };
+            var heatMap = new HeatMapRequest { Area = box, ObservedFrom = march.ObservedFrom, ObservedTo = march.ObservedTo, CellSizeMetres = 10_000 };
+            var at = new CalendarDate { Year = 2026, Month = 3, Day = 15 };
+            var id = IdOf(Key);
+            return
+            [
+                ("/geoawareness.v1.Observations/Get", new GetObservationRequest { Id = id }),
+                ("/geoawareness.v1.Observations/Query", new QueryObservationsRequest { Filter = march }),
+                ("/geoawareness.v1.Observations/Count", march),
+                ("/geoawareness.v1.Observations/Summarize", march),
+                ("/geoawareness.v1.Observations/GetHistory", new GetObservationRequest { Id = id }),
+                ("/geoawareness.v1.Observations/GetSources", new GetObservationRequest { Id = id }),
+                ("/geoawareness.v1.Observations/Release", new ReleaseObservationRequest { Id = id, Summary = Summary }),
+                ("/geoawareness.v1.Referrals/List", new ListReferralsRequest { Section = ReferralSection.WomenProtection }),
+                ("/geoawareness.v1.Registry/GetCommunity", new GetByIdRequest { Id = "fields-village" }),
+                ("/geoawareness.v1.Registry/ListCommunities", new ListRequest()),
+                ("/geoawareness.v1.Registry/GetBase", new GetByIdRequest { Id = "fields-base" }),
+                ("/geoawareness.v1.Registry/ListBases", new ListRequest()),
+                ("/geoawareness.v1.Registry/GetDeployment", new GetByIdRequest { Id = "fields-deployment" }),
+                ("/geoawareness.v1.Registry/ListDeployments", new ListDeploymentsRequest()),
+                ("/geoawareness.v1.Registry/ListSectors", new ListSectorsRequest()),
+                ("/geoawareness.v1.Presence/NearestPresence", new NearestPresenceRequest { Point = new GeoPoint { Longitude = 29.5, Latitude = -1.5 } }),
+                ("/geoawareness.v1.HeatMaps/Compute", heatMap),
+                ("/geoawareness.v1.Coverage/GetCoverage", new CoverageRequest { At = at }),
+                ("/geoawareness.v1.Coverage/GetGroupGaps", new GroupGapsRequest { HeatMap = heatMap, Threshold = 1, At = at }),
+                ("/geoawareness.v1.Coverage/PlanDeployment", new PlanDeploymentRequest { Coverage = new CoverageRequest { At = at }, Teams = { new PlannedTeam { BaseId = "fields-base", ClaCount = 2, FemaleCount = 1 } } }),
+                ("/geoawareness.v1.Indicators/Compute", new IndicatorRequest { Period = "2026-03", Level = IndicatorLevel.Mission }),
+                ("/geoawareness.v1.Access/WhoAmI", new WhoAmIRequest()),
+                ("/geoawareness.v1.Access/ListTokens", new ListTokensRequest()),
+                ("/geoawareness.v1.Access/QueryAudit", new QueryAuditRequest()),
+            ];
+        }
+    }
+}
