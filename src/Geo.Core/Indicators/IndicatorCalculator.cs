@@ -138,29 +138,37 @@ public static class IndicatorCalculator
 
         private IEnumerable<ObservationTally> Of(ObservationCategory category) => observations.Where(t => t.Category == category);
 
+        /// <summary>
+        /// Counts are perturbed by their keys for a coarsened caller (see <see cref="CountNoise"/>)
+        /// when storage read the keys: a quarter less two of its months, or the mission less its
+        /// sectors, no longer isolates a withheld count.
+        /// </summary>
+        private LocationCoarsening Noisy => observations.All(t => t.Keys is not null) || !policy.IsCoarsened ? policy : policy.WithoutNoise();
+
         private IndicatorValue ThreatObservations(IndicatorDefinition definition, IndicatorGoal goal)
         {
             var threats = Threats.ToList();
-            var total = threats.Sum(t => t.Observations);
+            var total = Figure.Of(threats.Sum(t => t.Observations), threats.Sum(t => t.Keys?.Observations ?? 0));
             var byCategory = ObservationTally.ThreatCategories
-                .Select(c => (Disaggregation.OfCategory(c), Value: threats.Where(t => t.Category == c).Sum(t => t.Observations)))
-                .Select(p => (p.Item1, p.Value, p.Value))
+                .Select(c => (Disaggregation.OfCategory(c), Figure.Of(
+                    threats.Where(t => t.Category == c).Sum(t => t.Observations), threats.Where(t => t.Category == c).Sum(t => t.Keys?.Observations ?? 0))))
                 .ToList();
-            return Count(definition, goal, total, total, byCategory, ByGroup(threats, t => t.GroupObservations, t => t.GroupObservations));
+            return Count(definition, goal, total, byCategory, ByGroup(threats, t => t.GroupObservations));
         }
 
         private IndicatorValue ThreatPeople(IndicatorDefinition definition, IndicatorGoal goal)
         {
             var threats = Threats.ToList();
             // People are withheld where the observations behind them are few, as the counts are.
-            return Count(definition, goal, threats.Sum(t => t.GroupPeople.Sum()), threats.Sum(t => t.Observations), ByGroup(threats, t => t.GroupPeople, t => t.GroupObservations));
+            var total = new Figure(threats.Sum(t => t.GroupPeople.Sum()), threats.Sum(t => t.Observations), threats.Sum(t => t.Keys?.Observations ?? 0));
+            return Count(definition, goal, total, ByGroup(threats, t => t.GroupPeople));
         }
 
         private IndicatorValue EarlyWarnings(IndicatorDefinition definition, IndicatorGoal goal)
         {
             var alerts = Of(ObservationCategory.EarlyWarningAlert).ToList();
-            var total = alerts.Sum(t => t.Observations);
-            return Count(definition, goal, total, total, ByGroup(alerts, t => t.GroupObservations, t => t.GroupObservations));
+            var total = Figure.Of(alerts.Sum(t => t.Observations), alerts.Sum(t => t.Keys?.Observations ?? 0));
+            return Count(definition, goal, total, ByGroup(alerts, t => t.GroupObservations));
         }
 
         private IndicatorValue EarlyWarningResponse(IndicatorDefinition definition, IndicatorGoal goal)
@@ -168,49 +176,65 @@ public static class IndicatorCalculator
             var alerts = Of(ObservationCategory.EarlyWarningAlert).ToList();
             var total = alerts.Sum(t => t.Observations);
             // The share says nothing of where an alert came from, but its denominator is the alert
-            // count, withheld when small: so is the share.
-            return AggregateSuppression.IsWithheld(total, policy)
-                ? new IndicatorValue(definition, IndicatorFigure.WithheldFigure, [], goal)
-                : Ratio(definition, goal, alerts.Sum(t => t.RespondedInTime), total);
+            // count, withheld when small: so is the share. Both counts carry their own noise.
+            if (AggregateSuppression.Publishable(total, alerts.Sum(t => t.Keys?.Observations ?? 0), Noisy) is not { } denominator)
+            {
+                return new IndicatorValue(definition, IndicatorFigure.WithheldFigure, [], goal);
+            }
+
+            var responded = alerts.Sum(t => t.RespondedInTime);
+            var numerator = Noisy.NoiseRatio > 0 ? CountNoise.Perturb(responded, alerts.Sum(t => t.Keys!.RespondedInTime), Noisy.NoiseRatio) : responded;
+            return Ratio(definition, goal, Math.Min(numerator, denominator), denominator);
         }
 
         private IndicatorValue InformationHarm(IndicatorDefinition definition, IndicatorGoal goal)
         {
             var narratives = Of(ObservationCategory.InformationHarm).ToList();
-            var total = narratives.Sum(t => t.Observations);
-            var targets = Enum.GetValues<InformationHarmTarget>();
-            var byTarget = targets
-                .Select((target, i) => (Disaggregation.OfTarget(target), Value: narratives.Sum(t => t.TargetObservations[i])))
-                .Select(p => (p.Item1, p.Value, p.Value))
+            var total = Figure.Of(narratives.Sum(t => t.Observations), narratives.Sum(t => t.Keys?.Observations ?? 0));
+            var byTarget = Enum.GetValues<InformationHarmTarget>()
+                .Select((target, i) => (Disaggregation.OfTarget(target), Figure.Of(narratives.Sum(t => t.TargetObservations[i]), narratives.Sum(t => t.Keys?.Targets[i] ?? 0))))
                 .ToList();
-            return Count(definition, goal, total, total, byTarget);
+            return Count(definition, goal, total, byTarget);
         }
 
-        private static List<(Disaggregation, long, long)> ByGroup(List<ObservationTally> tallies, Func<ObservationTally, IReadOnlyList<long>> value, Func<ObservationTally, IReadOnlyList<long>> support) =>
+        /// <summary>Per sex × age cell: the value (observations or people), resting on the observations affecting the group.</summary>
+        private static List<(Disaggregation, Figure)> ByGroup(List<ObservationTally> tallies, Func<ObservationTally, IReadOnlyList<long>> value) =>
             Enumerable.Range(0, AffectedPeople.CellCount)
-                .Select(cell => (Disaggregation.OfCell(cell), tallies.Sum(t => value(t)[cell]), tallies.Sum(t => support(t)[cell])))
+                .Select(cell => (Disaggregation.OfCell(cell),
+                    new Figure(tallies.Sum(t => value(t)[cell]), tallies.Sum(t => t.GroupObservations[cell]), tallies.Sum(t => t.Keys?.Groups[cell] ?? 0))))
                 .ToList();
 
         /// <summary>
         /// A count and its breakdowns, each part withheld from a coarsened caller when the
         /// observations behind it (its support) are few, with complementary suppression within
-        /// each breakdown; everything withheld when the total's support is.
+        /// each breakdown; everything withheld when the total's support is. What is shown carries
+        /// the noise of its own observations' key, and a sum of people is scaled with its count.
         /// </summary>
-        private IndicatorValue Count(IndicatorDefinition definition, IndicatorGoal goal, long total, long support, params List<(Disaggregation Part, long Value, long Support)>[] breakdowns)
+        private IndicatorValue Count(IndicatorDefinition definition, IndicatorGoal goal, Figure total, params List<(Disaggregation Part, Figure Figure)>[] breakdowns)
         {
-            var totalWithheld = AggregateSuppression.IsWithheld(support, policy);
+            var noisy = Noisy;
+            var totalShown = AggregateSuppression.Publishable(total.Support, total.Key, noisy);
             var parts = new List<DisaggregatedCount>();
             foreach (var breakdown in breakdowns)
             {
-                var shown = AggregateSuppression.SuppressBreakdown(breakdown.Select(p => p.Support).ToList(), policy);
+                var shown = AggregateSuppression.SuppressBreakdown(breakdown.Select(p => p.Figure.Support).ToList(), breakdown.Select(p => p.Figure.Key).ToList(), noisy);
                 for (var i = 0; i < breakdown.Count; i++)
                 {
-                    var withheld = totalWithheld || shown[i] is null;
-                    parts.Add(new DisaggregatedCount(breakdown[i].Part, withheld ? null : breakdown[i].Value, withheld));
+                    var withheld = totalShown is null || shown[i] is null;
+                    parts.Add(new DisaggregatedCount(breakdown[i].Part, withheld ? null : breakdown[i].Figure.ValueFor(shown[i]!.Value), withheld));
                 }
             }
 
-            return new IndicatorValue(definition, totalWithheld ? IndicatorFigure.WithheldFigure : IndicatorFigure.Count(total), parts, goal);
+            return new IndicatorValue(definition, totalShown is { } support ? IndicatorFigure.Count(total.ValueFor(support)) : IndicatorFigure.WithheldFigure, parts, goal);
         }
+    }
+
+    /// <summary>A count or sum (<paramref name="Value"/>), the observations it rests on, and their key.</summary>
+    private readonly record struct Figure(long Value, long Support, long Key)
+    {
+        public static Figure Of(long count, long key) => new(count, count, key);
+
+        /// <summary>The value as shown when its support is shown as <paramref name="shownSupport"/>: the count itself, or the sum scaled alike.</summary>
+        public long ValueFor(long shownSupport) => Value == Support ? shownSupport : AggregateSuppression.Scaled(Value, Support, shownSupport);
     }
 }

@@ -13,6 +13,7 @@ namespace Geo.Core.Indicators;
 /// <param name="GroupObservations">Per sex × age cell (see <see cref="AffectedPeople"/>): observations affecting someone of that group.</param>
 /// <param name="GroupPeople">Per sex × age cell: people of that group affected, summed.</param>
 /// <param name="TargetObservations">Per <see cref="InformationHarmTargets.Recorded"/> target, in that order: observations recording it; then those recording none.</param>
+/// <param name="Keys">The keys of the counts above (sums of record keys, see <see cref="Privacy.CountNoise"/>); null when not read, and then no count is perturbed.</param>
 public sealed record ObservationTally(
     string Unit,
     string BaseName,
@@ -22,7 +23,8 @@ public sealed record ObservationTally(
     long RespondedInTime,
     IReadOnlyList<long> GroupObservations,
     IReadOnlyList<long> GroupPeople,
-    IReadOnlyList<long> TargetObservations)
+    IReadOnlyList<long> TargetObservations,
+    TallyKeys? Keys = null)
 {
     /// <summary>An early-warning alert is answered in time when its response is recorded at most this long after it was observed.</summary>
     public static readonly TimeSpan ResponseWindow = TimeSpan.FromHours(24);
@@ -33,3 +35,6 @@ public sealed record ObservationTally(
         ObservationCategory.ThreatOfPhysicalViolence, ObservationCategory.ArmedGroupMovement, ObservationCategory.Displacement, ObservationCategory.EarlyWarningAlert,
     ];
 }
+
+/// <summary>The keys of a tally's counts: of its observations, of those answered in time, per sex × age cell, per target.</summary>
+public sealed record TallyKeys(long Observations, long RespondedInTime, IReadOnlyList<long> Groups, IReadOnlyList<long> Targets);

@@ -51,7 +51,7 @@ public static class AggregateSuppression
 
     /// <summary>A count that may be shown to a coarsened caller, as shown: perturbed by its set's key, at least the minimum.</summary>
     private static long Shown(long count, long setKey, LocationCoarsening policy) =>
-        Math.Max(policy.MinimumAggregateCount, CountNoise.Perturb(count, setKey, policy.NoiseRatio));
+        policy.NoiseRatio == 0 ? count : Math.Max(policy.MinimumAggregateCount, CountNoise.Perturb(count, setKey, policy.NoiseRatio));
 
     /// <summary>
     /// A breakdown whose total is also published: which parts are withheld is decided on the true

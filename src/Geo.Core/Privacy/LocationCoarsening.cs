@@ -116,6 +116,9 @@ public sealed record LocationCoarsening
             : throw new ArgumentOutOfRangeException(nameof(ratio), ratio, "the noise ratio must be between 0.05 and 0.95.");
     }
 
+    /// <summary>This policy's withholding without its noise, for figures whose keys were not read.</summary>
+    internal LocationCoarsening WithoutNoise() => this with { NoiseRatio = 0 };
+
     /// <summary>The keyed anchor cell of <see cref="CoarseningMethod.Displacement"/>; 0 for the other methods.</summary>
     public double AnchorCellMetres { get; }
 

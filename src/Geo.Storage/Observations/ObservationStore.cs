@@ -265,13 +265,21 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
         var groups = string.Join(", ", cells.Select(c => $"count(*) FILTER (WHERE o.affected_groups & {1 << c} <> 0)"));
         var people = string.Join(", ", cells.Select(c => $"coalesce(sum(o.affected[{c + 1}]), 0)::bigint"));
         var recorded = InformationHarmTargets.Recorded.Select(t => $"(o.affected_groups & {t.AffectedGroups} <> 0 OR o.vulnerability & {(int)t.Vulnerabilities} <> 0)").ToList();
-        var targets = string.Join(", ", recorded.Select(c => $"count(*) FILTER (WHERE {c})").Append($"count(*) FILTER (WHERE NOT ({string.Join(" OR ", recorded)}))"));
+        var targetConditions = recorded.Append($"NOT ({string.Join(" OR ", recorded)})").ToList();
+        var targets = string.Join(", ", targetConditions.Select(c => $"count(*) FILTER (WHERE {c})"));
+        // Each count's key: the sum of the record keys of the observations it counts (CountNoise).
+        var keys = string.Join(", ",
+            new[] { "TRUE", $"o.response_at <= o.observed_at + {window}" }
+                .Concat(cells.Select(c => $"o.affected_groups & {1 << c} <> 0"))
+                .Concat(targetConditions)
+                .Select(c => $"coalesce(sum(o.aggregate_key) FILTER (WHERE {c}), 0)::bigint"));
         await using var command = dataSource.CreateCommand(
-            $"SELECT {unit}, o.category, count(*), count(*) FILTER (WHERE o.response_at <= o.observed_at + {window}), {groups}, {people}, {targets} " +
-            $"FROM (SELECT category, observed_at, response_at, affected_groups, affected, vulnerability, base_id FROM observations WHERE {sql.Where}) o {join} " +
+            $"SELECT {unit}, o.category, count(*), count(*) FILTER (WHERE o.response_at <= o.observed_at + {window}), {groups}, {people}, {targets}, {keys} " +
+            $"FROM (SELECT category, observed_at, response_at, affected_groups, affected, vulnerability, base_id, aggregate_key FROM observations WHERE {sql.Where}) o {join} " +
             $"GROUP BY {groupBy}");
         command.Parameters.AddRange(sql.CloneParameters());
         const int First = 6, Cells = AffectedPeople.CellCount;
+        var targetCount = targetConditions.Count;
         var tallies = new List<ObservationTally>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -282,9 +290,11 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
                 counts[i] = reader.GetInt64(First + i);
             }
 
+            var k = counts[((2 * Cells) + targetCount)..];
             tallies.Add(new ObservationTally(
                 reader.GetString(0), reader.GetString(1), reader.GetString(2), (ObservationCategory)reader.GetInt16(3), reader.GetInt64(4), reader.GetInt64(5),
-                counts[..Cells], counts[Cells..(2 * Cells)], counts[(2 * Cells)..]));
+                counts[..Cells], counts[Cells..(2 * Cells)], counts[(2 * Cells)..((2 * Cells) + targetCount)],
+                new TallyKeys(k[0], k[1], k[2..(2 + Cells)], k[(2 + Cells)..])));
         }
 
         return tallies;

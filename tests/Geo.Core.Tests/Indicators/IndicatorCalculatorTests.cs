@@ -195,6 +195,28 @@ public sealed class IndicatorCalculatorTests
         Assert.Equal((50.0, 2L, 4L), Ratio(mission, IndicatorCatalogue.Staffed));
     }
 
+    /// <summary>
+    /// A quarter less two of its months used to give the third month's withheld count: with the
+    /// keys storage reads, every count a coarsened caller gets is perturbed by its own
+    /// observations' key, so the months' figures no longer add up to the quarter's.
+    /// </summary>
+    [Fact]
+    public void Compute_CoarsenedCallerWithKeys_PerturbsEachCountByItsObservationsKey()
+    {
+        var policy = LocationCoarsening.Displacement();
+        static ObservationTally Keyed(ObservationCategory category, long observations, long key) =>
+            Tally("", category, observations) with { Keys = new TallyKeys(key, 0, new long[12], new long[6]) };
+        ObservationTally[] months = [Keyed(ObservationCategory.ThreatOfPhysicalViolence, 6, 101), Keyed(ObservationCategory.Displacement, 6, 202)];
+        ObservationTally[] quarter = [Keyed(ObservationCategory.ThreatOfPhysicalViolence, 14, 101 + 202 + 303)];
+
+        var twoMonths = Value(Compute(Q3, months, policy).Units[0], IndicatorCatalogue.ThreatObservations).Figure.Value;
+        var whole = Value(Compute(Q3, quarter, policy).Units[0], IndicatorCatalogue.ThreatObservations).Figure.Value;
+
+        Assert.Equal(AggregateSuppression.Publishable(12, 303, policy), (long?)twoMonths);
+        Assert.Equal(AggregateSuppression.Publishable(14, 606, policy), (long?)whole);
+        Assert.Equal(twoMonths, Value(Compute(Q3, months, policy).Units[0], IndicatorCatalogue.ThreatObservations).Figure.Value);
+    }
+
     [Fact]
     public void Compute_CoarsenedCallerFewAlerts_WithholdsTheResponseShare()
     {
