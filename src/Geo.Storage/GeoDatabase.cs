@@ -75,7 +75,7 @@ public sealed class GeoDatabase : IAsyncDisposable
             settings.Options = "-c jit=off";
         }
 
-        builder.UseLoggerFactory(loggerFactory);
+        builder.UseLoggerFactory(loggerFactory).UseGeometry();
         return new GeoDatabase(builder.Build(), cluster, loggerFactory);
     }
 
@@ -89,10 +89,18 @@ public sealed class GeoDatabase : IAsyncDisposable
     public async Task<int> MigrateAsync(ILogger logger, CancellationToken cancellationToken)
     {
         var applied = await new MigrationRunner(Migration.BuiltIn(), logger).MigrateAsync(_owner, cancellationToken).ConfigureAwait(false);
+        if (applied > 0)
+        {
+            // The pool learnt the database's types on its first connection, which on a new
+            // database came before migration 1 created PostGIS: without a reload, an external
+            // database (whose pool stays this one) could not take a geometry parameter.
+            await _owner.ReloadTypesAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (LocalCluster is not null && ReferenceEquals(DataSource, _owner))
         {
             var builder = new NpgsqlDataSourceBuilder(_owner.ConnectionString) { ConnectionStringBuilder = { Username = ApplicationRole } };
-            builder.UseLoggerFactory(_loggerFactory);
+            builder.UseLoggerFactory(_loggerFactory).UseGeometry();
             DataSource = builder.Build();
         }
 

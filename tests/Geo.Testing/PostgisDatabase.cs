@@ -24,7 +24,7 @@ public sealed class PostgisDatabase : IAsyncLifetime
     {
         _cluster = await PostgisCluster.GetAsync().ConfigureAwait(false);
         Name = await _cluster.CreateMigratedDatabaseAsync("test").ConfigureAwait(false);
-        _dataSource = NpgsqlDataSource.Create(ConnectionString);
+        _dataSource = Geo.Storage.GeoDataSource.Create(ConnectionString);
     }
 
     public async Task DisposeAsync()

@@ -35,14 +35,14 @@ public sealed class AccessStore(NpgsqlDataSource dataSource)
         ArgumentNullException.ThrowIfNull(token);
         await using var command = dataSource.CreateCommand(
             "INSERT INTO access_tokens (id, salt, secret_hash, role, subject, sectors, area, referral_section, expires_at, issued_by, note) " +
-            "VALUES ($1, $2, $3, $4, $5, $6, ST_Multi(ST_GeomFromEWKB($7)), $8, $9, $10, $11)");
+            "VALUES ($1, $2, $3, $4, $5, $6, ST_Multi($7), $8, $9, $10, $11)");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = token.Id });
         command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = token.Salt });
         command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = token.SecretHash });
         command.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)token.Role });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = token.Subject });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. token.Sectors] });
-        command.Parameters.Add(new NpgsqlParameter { Value = token.Area is null ? DBNull.Value : Ewkb.Write(token.Area), NpgsqlDbType = NpgsqlDbType.Bytea });
+        command.Parameters.Add(StoredGeometry.Parameter(token.Area));
         command.Parameters.Add(new NpgsqlParameter { Value = token.Section is { } s ? (short)s : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Smallint });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = token.ExpiresAt });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = token.IssuedBy });
@@ -79,9 +79,9 @@ public sealed class AccessStore(NpgsqlDataSource dataSource)
     /// <summary>The union of the named sectors' areas, or null when none of them exists.</summary>
     public async Task<Geometry?> SectorAreaAsync(IReadOnlyCollection<string> sectorIds, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT ST_AsEWKB(ST_Multi(ST_Union(area))) FROM sectors WHERE id = ANY($1)");
+        await using var command = dataSource.CreateCommand("SELECT ST_Multi(ST_Union(area)) FROM sectors WHERE id = ANY($1)");
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. sectorIds] });
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is byte[] ewkb ? Ewkb.Read(ewkb) : null;
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as Geometry;
     }
 
     public async Task<bool> SectorExistsAsync(string id, CancellationToken cancellationToken)
@@ -95,22 +95,22 @@ public sealed class AccessStore(NpgsqlDataSource dataSource)
     public async Task PutSectorAsync(string id, string name, Geometry area, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            "INSERT INTO sectors (id, name, area) VALUES ($1, $2, ST_Multi(ST_GeomFromEWKB($3))) " +
+            "INSERT INTO sectors (id, name, area) VALUES ($1, $2, ST_Multi($3)) " +
             "ON CONFLICT (id) DO UPDATE SET name = excluded.name, area = excluded.area, version = sectors.version + 1, updated_at = now() " +
             "WHERE sectors.name <> excluded.name OR NOT ST_Equals(sectors.area, excluded.area)");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
-        command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = Ewkb.Write(area) });
+        command.Parameters.Add(StoredGeometry.Parameter(area));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async IAsyncEnumerable<(string Id, string Name, Geometry Area, long Version)> ListSectorsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT id, name, ST_AsEWKB(area), version FROM sectors ORDER BY id");
+        await using var command = dataSource.CreateCommand("SELECT id, name, area, version FROM sectors ORDER BY id");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return (reader.GetString(0), reader.GetString(1), Ewkb.Read(reader.GetFieldValue<byte[]>(2)), reader.GetInt64(3));
+            yield return (reader.GetString(0), reader.GetString(1), reader.GetFieldValue<Geometry>(2), reader.GetInt64(3));
         }
     }
 
@@ -149,7 +149,7 @@ public sealed class AccessStore(NpgsqlDataSource dataSource)
     }
 
     private const string TokenColumns =
-        "id, salt, secret_hash, role, subject, sectors, ST_AsEWKB(area), referral_section, expires_at, revoked_at, issued_by, issued_at, note";
+        "id, salt, secret_hash, role, subject, sectors, area, referral_section, expires_at, revoked_at, issued_by, issued_at, note";
 
     private static StoredToken ReadToken(NpgsqlDataReader reader) => new(
         reader.GetString(0),
@@ -158,7 +158,7 @@ public sealed class AccessStore(NpgsqlDataSource dataSource)
         (Role)reader.GetInt16(3),
         reader.GetString(4),
         reader.GetFieldValue<string[]>(5),
-        reader.IsDBNull(6) ? null : Ewkb.Read(reader.GetFieldValue<byte[]>(6)),
+        reader.IsDBNull(6) ? null : reader.GetFieldValue<Geometry>(6),
         reader.IsDBNull(7) ? null : (ReferralSection)reader.GetInt16(7),
         reader.GetFieldValue<DateTimeOffset>(8),
         reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9),

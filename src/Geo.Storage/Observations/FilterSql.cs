@@ -35,7 +35,7 @@ internal sealed class FilterSql
                 sql.And($"location && ST_MakeEnvelope({sql.P(box.West)}, {sql.P(box.South)}, {sql.P(box.East)}, {sql.P(box.North)}, 4326)");
                 break;
             case ShapeArea shape:
-                sql.And($"ST_Intersects(location, ST_GeomFromEWKB({sql.P(Ewkb.Write(shape.Shape))}))");
+                sql.And($"ST_Intersects(location, {sql.P(StoredGeometry.InStorageSrid(shape.Shape))})");
                 break;
             case CircleArea circle:
                 var (west, south, east, north) = Geodesy.CircleBounds(circle.Center, circle.RadiusMetres);
@@ -97,7 +97,7 @@ internal sealed class FilterSql
     {
         if (visibility.Area is { } area)
         {
-            And($"ST_Intersects(location, ST_GeomFromEWKB({P(Ewkb.Write(area))}))");
+            And($"ST_Intersects(location, {P(StoredGeometry.InStorageSrid(area))})");
         }
 
         if (visibility.OnlyReporter is { } reporter)

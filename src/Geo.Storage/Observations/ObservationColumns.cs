@@ -1,5 +1,6 @@
 using Geo.Core.Domain;
 using Geo.Core.Spatial;
+using NetTopologySuite.Geometries;
 using Npgsql;
 
 namespace Geo.Storage.Observations;
@@ -15,7 +16,7 @@ internal static class ObservationColumns
         string.Join(", ", Enumerable.Range(1, AffectedPeople.CellCount).Select(c => $"affected[{c}]"));
 
     public static readonly string Select =
-        "id, reporter_id, observed_at, reported_at, ST_X(location), ST_Y(location), ST_AsEWKB(area), location_precision, category, severity, " +
+        "id, reporter_id, observed_at, reported_at, ST_X(location), ST_Y(location), area, location_precision, category, severity, " +
         $"{AffectedCells}, vulnerability, community_id, base_id, verification, response, response_at, notes, version, received_at, summary, released_at, released_by";
 
     /// <summary>
@@ -24,7 +25,7 @@ internal static class ObservationColumns
     /// mistake, and a full export does not carry them from the database.
     /// </summary>
     public static readonly string SelectForExport =
-        "id, ''::text AS reporter_id, observed_at, reported_at, ST_X(location), ST_Y(location), ST_AsEWKB(area), location_precision, category, severity, " +
+        "id, ''::text AS reporter_id, observed_at, reported_at, ST_X(location), ST_Y(location), area, location_precision, category, severity, " +
         $"{AffectedCells}, vulnerability, community_id, base_id, verification, response, response_at, ''::text AS notes, version, received_at, summary, released_at, ''::text AS released_by";
 
     /// <summary>How many columns <see cref="Select"/> names: a query may add its own after them.</summary>
@@ -38,7 +39,7 @@ internal static class ObservationColumns
         var observedAt = reader.GetFieldValue<DateTimeOffset>(2);
         var reportedAt = reader.GetFieldValue<DateTimeOffset>(3);
         var location = new GeoPoint(reader.GetDouble(4), reader.GetDouble(5));
-        var area = reader.IsDBNull(6) ? null : Ewkb.Read(reader.GetFieldValue<byte[]>(6));
+        var area = reader.IsDBNull(6) ? null : reader.GetFieldValue<Geometry>(6);
         var precision = (LocationPrecision)reader.GetInt16(7);
         var category = (ObservationCategory)reader.GetInt16(8);
         var severity = reader.GetInt16(9);

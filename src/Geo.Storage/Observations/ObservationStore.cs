@@ -303,7 +303,7 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
     /// <summary>Each observation's base, when the caller may see it (registry rule: inside its area).</summary>
     private static string BaseJoin(FilterSql sql, Visibility visibility) =>
         // Observation ids compare bytewise (COLLATE "C", migration 2); bases keep the database's collation.
-        "JOIN bases b ON b.id = o.base_id COLLATE \"C\"" + (visibility.Area is { } area ? $" AND {AreaSql.Inside("b.location", sql.P(Ewkb.Write(area)))}" : string.Empty);
+        "JOIN bases b ON b.id = o.base_id COLLATE \"C\"" + (visibility.Area is { } area ? $" AND {AreaSql.Inside("b.location", sql.P(StoredGeometry.InStorageSrid(area)))}" : string.Empty);
 
     public async Task<IReadOnlyList<StoredSource>> SourcesAsync(string observationId, CancellationToken cancellationToken)
     {

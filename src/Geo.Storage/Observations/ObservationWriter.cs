@@ -31,6 +31,11 @@ public sealed record WriteOutcome(long Received, long Stored, long AlreadyStored
 /// </summary>
 public sealed class ObservationWriter : IAsyncDisposable
 {
+    // The point crosses as two float8 and becomes a geometry in the merge (ST_MakePoint), unlike
+    // the area, which crosses as a geometry: copying 200,000 points as NTS geometries cost the
+    // service twice the CPU of the two doubles (85 against 43 ms) and copy plus merge took
+    // longer (256 against 225 ms; medians of 21 alternated rounds, 2026-12-07), and every
+    // observation has a point.
     private const string StagingColumns =
         "ord, id, reporter_id, observed_at, reported_at, lon, lat, area, location_precision, category, severity, affected, affected_groups, " +
         "vulnerability, community_id, base_id, notes, content_hash";
@@ -58,7 +63,7 @@ public sealed class ObservationWriter : IAsyncDisposable
         {
             await using var create = new NpgsqlCommand(
                 "CREATE TEMP TABLE IF NOT EXISTS observation_staging (ord int, id text, reporter_id text, observed_at timestamptz, reported_at timestamptz, " +
-                "lon float8, lat float8, area bytea, location_precision smallint, category smallint, severity smallint, affected int[], affected_groups int, " +
+                "lon float8, lat float8, area geometry, location_precision smallint, category smallint, severity smallint, affected int[], affected_groups int, " +
                 "vulnerability int, community_id text, base_id text, notes text, content_hash bytea) ON COMMIT DELETE ROWS",
                 connection);
             await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -99,7 +104,7 @@ public sealed class ObservationWriter : IAsyncDisposable
             }
             else
             {
-                await _copy.WriteAsync(Ewkb.Write(o.Area), NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
+                await _copy.WriteAsync(StoredGeometry.InStorageSrid(o.Area), NpgsqlDbType.Geometry, cancellationToken).ConfigureAwait(false);
             }
 
             await _copy.WriteAsync((short)o.Precision, NpgsqlDbType.Smallint, cancellationToken).ConfigureAwait(false);
@@ -185,7 +190,7 @@ public sealed class ObservationWriter : IAsyncDisposable
         await using var command = new NpgsqlCommand(
             "INSERT INTO observations (id, reporter_id, observed_at, reported_at, location, area, location_precision, category, severity, affected, " +
             "affected_groups, vulnerability, community_id, base_id, notes, content_hash) " +
-            "SELECT id, reporter_id, observed_at, reported_at, ST_SetSRID(ST_MakePoint(lon, lat), 4326), ST_Multi(ST_GeomFromEWKB(area)), " +
+            "SELECT id, reporter_id, observed_at, reported_at, ST_SetSRID(ST_MakePoint(lon, lat), 4326), ST_Multi(area), " +
             "location_precision, category, severity, affected, affected_groups, vulnerability, community_id, base_id, notes, content_hash " +
             "FROM observation_staging ORDER BY ST_GeoHash(ST_SetSRID(ST_MakePoint(lon, lat), 4326), 6), ord ON CONFLICT (id) DO NOTHING",
             _connection, _transaction);

@@ -11,7 +11,7 @@ namespace Geo.Storage.Registry;
 public sealed class RegistryStore(NpgsqlDataSource dataSource)
 {
     private const string CommunityColumns =
-        "id, name, ST_AsEWKB(location), admin_area, sector, population, risk_level, has_protection_plan, has_protection_committee, " +
+        "id, name, location, admin_area, sector, population, risk_level, has_protection_plan, has_protection_committee, " +
         "has_can_focal_point, version, ST_X(ST_PointOnSurface(location)), ST_Y(ST_PointOnSurface(location))";
 
     private const string BaseColumns = "id, name, kind, unit, sector, admin_area, ST_X(location), ST_Y(location), opened_on, closed_on, version";
@@ -30,7 +30,7 @@ public sealed class RegistryStore(NpgsqlDataSource dataSource)
         ArgumentNullException.ThrowIfNull(community);
         await using var command = dataSource.CreateCommand(
             "INSERT INTO communities (id, name, location, admin_area, sector, population, risk_level, has_protection_plan, has_protection_committee, has_can_focal_point) " +
-            "VALUES ($1, $2, ST_GeomFromEWKB($3), $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING");
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING");
         AddCommunityParameters(command, community);
         if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
         {
@@ -47,7 +47,7 @@ public sealed class RegistryStore(NpgsqlDataSource dataSource)
     {
         ArgumentNullException.ThrowIfNull(community);
         await using var command = dataSource.CreateCommand(
-            "UPDATE communities SET name = $2, location = ST_GeomFromEWKB($3), admin_area = $4, sector = $5, population = $6, risk_level = $7, " +
+            "UPDATE communities SET name = $2, location = $3, admin_area = $4, sector = $5, population = $6, risk_level = $7, " +
             "has_protection_plan = $8, has_protection_committee = $9, has_can_focal_point = $10, version = version + 1, updated_at = now() " +
             "WHERE id = $1 AND ($11 = 0 OR version = $11)");
         AddCommunityParameters(command, community);
@@ -395,12 +395,12 @@ public sealed class RegistryStore(NpgsqlDataSource dataSource)
             return locations;
         }
 
-        await using var command = dataSource.CreateCommand("SELECT id, ST_AsEWKB(location) FROM communities WHERE id = ANY($1)");
+        await using var command = dataSource.CreateCommand("SELECT id, location FROM communities WHERE id = ANY($1)");
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. ids] });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            locations[reader.GetString(0)] = Ewkb.Read(reader.GetFieldValue<byte[]>(1));
+            locations[reader.GetString(0)] = reader.GetFieldValue<Geometry>(1);
         }
 
         return locations;
@@ -428,9 +428,9 @@ public sealed class RegistryStore(NpgsqlDataSource dataSource)
     /// <summary>Adds the caller's area as the next parameter and returns the condition that keeps to it.</summary>
     private static string Scope(NpgsqlCommand command, Geometry? scope, string column)
     {
-        command.Parameters.Add(new NpgsqlParameter { Value = scope is null ? DBNull.Value : Ewkb.Write(scope), NpgsqlDbType = NpgsqlDbType.Bytea });
+        command.Parameters.Add(StoredGeometry.Parameter(scope));
         var placeholder = "$" + command.Parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return $"({placeholder}::bytea IS NULL OR {AreaSql.Inside(column, placeholder)})";
+        return $"({placeholder} IS NULL OR {AreaSql.Inside(column, placeholder)})";
     }
 
     private static RecordNotFoundException UnknownReference(ClaDeployment deployment, PostgresException e) =>
@@ -460,7 +460,7 @@ public sealed class RegistryStore(NpgsqlDataSource dataSource)
     {
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = community.Id });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = community.Name });
-        command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = Ewkb.Write(community.Location) });
+        command.Parameters.Add(StoredGeometry.Parameter(community.Location));
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = community.AdminArea });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = community.Sector });
         command.Parameters.Add(new NpgsqlParameter { Value = community.Population is { } p ? p.Counts.ToArray() : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
@@ -510,7 +510,7 @@ public sealed class RegistryStore(NpgsqlDataSource dataSource)
         {
             Id = reader.GetString(0),
             Name = reader.GetString(1),
-            Location = Ewkb.Read(reader.GetFieldValue<byte[]>(2)),
+            Location = reader.GetFieldValue<Geometry>(2),
             AdminArea = reader.GetString(3),
             Sector = reader.GetString(4),
             Population = reader.IsDBNull(5) ? null : AffectedPeople.FromCells(reader.GetFieldValue<int[]>(5)),

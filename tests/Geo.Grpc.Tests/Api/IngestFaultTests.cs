@@ -54,7 +54,7 @@ public sealed class IngestFaultTests : IAsyncLifetime, IDisposable
         // Tokens are trusted for ten minutes once read, so that only a notification can explain a refusal.
         _service = await GrpcTestServer.StartAsync(_cluster.ConnectionString,
             [$"--GeoAwareness:Limits:IngestCommitRows={CommitRows}", "--GeoAwareness:Limits:MaxBatchSize=500", "--GeoAwareness:Auth:TokenCacheSeconds=600"]);
-        await using var dataSource = Npgsql.NpgsqlDataSource.Create(_cluster.ConnectionString);
+        await using var dataSource = Geo.Storage.GeoDataSource.Create(_cluster.ConnectionString);
         var token = await TestTokens.IssueAsync(dataSource, Geo.Core.Access.Role.Supervisor, Subject);
         _channel = new GrpcChannel(_service.GrpcEndpoint, new GrpcChannelOptions { BearerToken = token });
     }
@@ -193,7 +193,7 @@ public sealed class IngestFaultTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Fault_PostgresKilledAndRestarted_ATokenRevokedAfterwardsIsRefusedAtOnce()
     {
-        await using var dataSource = Npgsql.NpgsqlDataSource.Create(Cluster.ConnectionString);
+        await using var dataSource = Geo.Storage.GeoDataSource.Create(Cluster.ConnectionString);
         var token = await TestTokens.IssueAsync(dataSource, Geo.Core.Access.Role.Supervisor, "revoked-after-restart");
         using var channel = new GrpcChannel(_service!.GrpcEndpoint, new GrpcChannelOptions { BearerToken = token });
         var count = Method<ObservationFilter, CountResponse>(Observations, "Count");
