@@ -73,6 +73,17 @@ public static class ShapeReader
         }
     }
 
+    // Our own reader, not NetTopologySuite.IO.GeoJSON4STJ's GeoJsonConverterFactory. Tried
+    // (4.0.0, 2026-12-07): on valid input it builds the same geometries (the tests in
+    // ShapeReaderAgainstNtsGeoJsonTests hold ours to it) and a little faster (0.9 against 1.4 µs
+    // for a square, 1.24 against 1.38 ms for 10,000 positions), nothing a caller would notice.
+    // But bad input is what it cannot describe, and the caller gets that text in INVALID_ARGUMENT:
+    // an unclosed ring is "points must form a closed linestring" (which ring?), a string where a
+    // number belongs "Expected token is 'StartArray' but was 'String'", an unknown type an
+    // ArgumentException "Requested value 'Circle' was not found", a missing member of a position
+    // "could not be converted to Geometry"; a ring of three positions and "coordinates": [] for a
+    // point pass, and altitudes are kept (the columns are 2D). Checking all that around the
+    // package would walk the JSON a second time, for the same result.
     private static (Geometry? Geometry, string? Error) ReadGeoJson(JsonElement root)
     {
         var type = Property(root, "type").GetString();
