@@ -9,6 +9,7 @@ using Geo.Grpc.Client;
 using Geo.Grpc.Protocol;
 using Geo.Testing;
 using Geo.Testing.Gdal;
+using Geo.Testing.GeoJson;
 using Google.Protobuf;
 using Xunit;
 using static Geo.Grpc.Tests.Api.ApiFixture;
@@ -525,6 +526,64 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Layers))]
+    public async Task NtsGeoJson_EachLayer_ReadsEveryFeatureAsWritten(string name)
+    {
+        await SeedHeatMapAsync();
+        await SeedCoverageAsync();
+        var (_, query) = RequestOf(name);
+
+        var bytes = await PullBytesAsync(name, query);
+
+        // Beside GDAL, NetTopologySuite's reader: same ids, geometries and property values as the document.
+        var features = NtsGeoJson.ReadFeatureCollection(bytes);
+
+        // Not held to be non-empty: which hot spots show depends on the database's coarsening key.
+        using var document = JsonDocument.Parse(bytes);
+        Assert.Equal(document.RootElement.GetProperty("total").GetInt64(), features.Count);
+    }
+
+    [Fact]
+    public async Task NtsGeoJson_CommunitiesAtRiskAndBasesLayers_AreThePlacesAsRegistered()
+    {
+        await SeedCoverageAsync();
+        var (_, query) = RequestOf("communities-at-risk");
+
+        var communities = NtsGeoJson.ReadFeatureCollection(await PullBytesAsync("communities-at-risk", query));
+        var bases = NtsGeoJson.ReadFeatureCollection(await PullBytesAsync("bases", query));
+
+        // The locations as SeedCoverageAsync registers them: the polygon read back from PostGIS as a
+        // NetTopologySuite geometry, written by our writer, read by the package, is the same polygon.
+        foreach (var (id, wkt, withinReach) in new[]
+        {
+            ("lc-near", "POINT(30.1 0.05)", true),
+            ("lc-surge-near", "POINT(29.55 -0.3)", true),
+            ("lc-far", "POINT(31.5 1.2)", false),
+            ("lc-poly", "POLYGON((30.5 -0.5, 30.6 -0.5, 30.6 -0.4, 30.5 -0.4, 30.5 -0.5))", false),
+        })
+        {
+            var feature = communities[id];
+            NtsGeoJson.AssertWithinWrittenRounding(Geo.Core.Spatial.ShapeReader.ReadWkt(wkt).Geometry!, feature.Geometry);
+            Assert.Equal("Village " + id, feature.Attributes["name"]);
+            Assert.Equal(150m, feature.Attributes["population"]);
+            Assert.Equal(withinReach, feature.Attributes["within_reach"]);
+        }
+
+        Assert.DoesNotContain("lc-low", communities.Keys);
+        foreach (var (id, longitude, latitude, clas, women) in new[]
+        {
+            ("lc-ob", 30.0, 0.1, 2m, 1m), ("lc-cob", 30.5, 0.5, 1m, 0m), ("lc-tob", 31.0, 0.0, 0m, 0m), ("lc-surge", 29.5, -0.3, 2m, 0m),
+        })
+        {
+            var feature = bases[id];
+            NtsGeoJson.AssertWithinWrittenRounding(Geo.Core.Spatial.ShapeReader.Factory.CreatePoint(new NetTopologySuite.Geometries.Coordinate(longitude, latitude)), feature.Geometry);
+            Assert.Equal("Base " + id, feature.Attributes["name"]);
+            Assert.Equal(clas, feature.Attributes["cla_count"]);
+            Assert.Equal(women, feature.Attributes["female_cla_count"]);
+        }
+    }
+
     // ---- bad requests ----
 
     /// <summary>Parameters that do not read are refused before anything is checked; {base} stands for an area and a period, for checks of a whole request.</summary>
@@ -817,6 +876,14 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
         var body = await response.Content.ReadAsByteArrayAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {url}: {(int)response.StatusCode} {System.Text.Encoding.UTF8.GetString(body)}");
         return JsonDocument.Parse(body);
+    }
+
+    private async Task<byte[]> PullBytesAsync(string name, string query)
+    {
+        using var response = await GetAsync(api.TokenOf(Role.Importer), $"/feeds/layers/{name}?{query}");
+        var body = await response.Content.ReadAsByteArrayAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{name}: {(int)response.StatusCode} {System.Text.Encoding.UTF8.GetString(body)}");
+        return body;
     }
 
     private async Task<HttpResponseMessage> GetAsync(string token, string url)

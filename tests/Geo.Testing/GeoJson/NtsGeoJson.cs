@@ -49,6 +49,19 @@ public static class NtsGeoJson
         return features;
     }
 
+    /// <summary>
+    /// <paramref name="actual"/> is <paramref name="expected"/> as a feed writes it: the same
+    /// shape, each position within the rounding to 6 decimals, rings in any orientation.
+    /// </summary>
+    public static void AssertWithinWrittenRounding(Geometry expected, Geometry? actual)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        Assert.NotNull(actual);
+        var (e, a) = (expected.Normalized(), actual.Normalized());
+        Assert.Equal(e.GeometryType, a.GeometryType);
+        Assert.True(e.EqualsExact(a, 0.5e-6 + 1e-12), $"{actual} is not {expected} to 6 decimals");
+    }
+
     private static void AssertSameGeometry(JsonElement written, Geometry? read, string id)
     {
         if (written.ValueKind == JsonValueKind.Null)
