@@ -67,8 +67,11 @@ internal static class ApiMapping
 
     public static V1.GeoPoint ToProto(GeoPoint point) => new() { Longitude = point.Longitude, Latitude = point.Latitude };
 
-    /// <summary>Reads a Shape (point, WKT or GeoJSON) into a geometry, or records why it cannot be read.</summary>
-    public static Geometry? ToGeometry(V1.Shape? shape, string field, FieldErrors errors)
+    /// <summary>
+    /// Reads a Shape (point, WKT or GeoJSON) into a geometry, or records why it cannot be read:
+    /// every geometry a request carries comes through here, so every one is held to <paramref name="limits"/>.
+    /// </summary>
+    public static Geometry? ToGeometry(V1.Shape? shape, string field, ShapeLimits limits, FieldErrors errors)
     {
         if (shape is null || shape.KindCase == V1.Shape.KindOneofCase.None)
         {
@@ -79,8 +82,8 @@ internal static class ApiMapping
         var (geometry, error) = shape.KindCase switch
         {
             V1.Shape.KindOneofCase.Point => ((Geometry?)ShapeReader.Factory.CreatePoint(new Coordinate(shape.Point.Longitude, shape.Point.Latitude)), (string?)null),
-            V1.Shape.KindOneofCase.Wkt => ShapeReader.ReadWkt(shape.Wkt),
-            _ => ShapeReader.ReadGeoJson(shape.Geojson),
+            V1.Shape.KindOneofCase.Wkt => ShapeReader.ReadWkt(shape.Wkt, limits),
+            _ => ShapeReader.ReadGeoJson(shape.Geojson, limits),
         };
         var name = shape.KindCase switch
         {
@@ -127,7 +130,7 @@ internal static class ApiMapping
     /// A submitted observation under its client's key (client_id): the service issues the id it
     /// is stored under (<see cref="IssuedIds"/>) once it knows who submitted it.
     /// </summary>
-    public static Observation ToObservation(V1.Observation message, FieldErrors errors)
+    public static Observation ToObservation(V1.Observation message, ShapeLimits limits, FieldErrors errors)
     {
         DoNoHarmRule.Check(CarriesIndividualCase(message.IndividualCase), errors);
         var observedAt = ToTime(message.ObservedAt, "observed_at", errors);
@@ -135,7 +138,7 @@ internal static class ApiMapping
         Geometry? area = null;
         if (message.Area is not null && message.Area.KindCase != V1.Shape.KindOneofCase.None)
         {
-            area = ToGeometry(message.Area, "area", errors);
+            area = ToGeometry(message.Area, "area", limits, errors);
         }
 
         return new Observation
@@ -222,7 +225,7 @@ internal static class ApiMapping
         return message;
     }
 
-    public static ObservationFilter ToFilter(V1.ObservationFilter? message, FieldErrors errors)
+    public static ObservationFilter ToFilter(V1.ObservationFilter? message, ShapeLimits limits, FieldErrors errors)
     {
         if (message is null)
         {
@@ -231,7 +234,7 @@ internal static class ApiMapping
 
         return new ObservationFilter
         {
-            Area = ToArea(message.Area, errors.At("area")),
+            Area = ToArea(message.Area, limits, errors.At("area")),
             ObservedFrom = message.ObservedFrom is null ? null : ToTime(message.ObservedFrom, "observed_from", errors),
             ObservedTo = message.ObservedTo is null ? null : ToTime(message.ObservedTo, "observed_to", errors),
             Categories = message.Categories.Select(c => (ObservationCategory)c).ToList(),
@@ -244,7 +247,7 @@ internal static class ApiMapping
         };
     }
 
-    private static QueryArea? ToArea(V1.Area? area, FieldErrors errors)
+    private static QueryArea? ToArea(V1.Area? area, ShapeLimits limits, FieldErrors errors)
     {
         switch (area?.KindCase)
         {
@@ -256,16 +259,16 @@ internal static class ApiMapping
                 var center = ToPoint(area.Circle.Center, "circle.center", errors);
                 return new CircleArea(center, area.Circle.RadiusMetres);
             default:
-                var shape = ToGeometry(area.Shape, "shape", errors);
+                var shape = ToGeometry(area.Shape, "shape", limits, errors);
                 return shape is null ? null : new ShapeArea(shape);
         }
     }
 
     // ---- registry ----
 
-    public static Community ToCommunity(V1.Community message, FieldErrors errors)
+    public static Community ToCommunity(V1.Community message, ShapeLimits limits, FieldErrors errors)
     {
-        var location = ToGeometry(message.Location, "location", errors);
+        var location = ToGeometry(message.Location, "location", limits, errors);
         return new Community
         {
             Id = message.Id,

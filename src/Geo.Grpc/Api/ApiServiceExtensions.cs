@@ -14,7 +14,13 @@ internal static class ApiServiceExtensions
 {
     public static IServiceCollection AddGeoAwarenessApi(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<ApiOptions>(configuration.GetSection(ApiOptions.SectionName));
+        var limits = configuration.GetSection(ApiOptions.SectionName);
+        if ((limits.Get<ApiOptions>() ?? new ApiOptions()).Problem() is { } limitProblem)
+        {
+            throw new Hosting.StartupException(limitProblem);
+        }
+
+        services.Configure<ApiOptions>(limits);
         // Read once here as well, so that a reach that is not a distance stops the start-up with the
         // setting's name rather than failing every coverage call.
         var coverage = configuration.GetSection(CoverageOptions.SectionName);

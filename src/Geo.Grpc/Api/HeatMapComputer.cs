@@ -45,7 +45,7 @@ internal sealed class HeatMapComputer(ObservationPoints points, LocationPrivacy 
         filterMessage.AffectedSexes.AddRange(request.AffectedSexes);
         filterMessage.AffectedAgeGroups.AddRange(request.AffectedAgeGroups);
         filterMessage.Vulnerabilities.AddRange(request.Vulnerabilities);
-        var filter = ApiMapping.ToFilter(filterMessage, at);
+        var filter = ApiMapping.ToFilter(filterMessage, _options.ShapeLimits, at);
         var weighting = request.Weighting is null
             ? Weighting.None
             : new Weighting(request.Weighting.BySeverity, request.Weighting.ByPeople, request.Weighting.HalfLife is null ? null : request.Weighting.HalfLife.ToTimeSpan());

@@ -1,0 +1,30 @@
+using System.Globalization;
+using System.Text;
+
+namespace Geo.Testing;
+
+/// <summary>Geometry texts of the attacks on the service (issue 16), built the same way wherever a test needs one.</summary>
+public static class HostileText
+{
+    /// <summary>A POINT inside <paramref name="levels"/> GEOMETRYCOLLECTIONs: 20 characters a level.</summary>
+    public static string NestedWkt(int levels) =>
+        new StringBuilder().Insert(0, "GEOMETRYCOLLECTION(", levels).Append("POINT(29 -1)").Append(')', levels).ToString();
+
+    /// <summary>A Point inside <paramref name="levels"/> GeoJSON GeometryCollections: two levels of JSON nesting each.</summary>
+    public static string NestedGeoJson(int levels) =>
+        string.Concat(Enumerable.Repeat("""{"type":"GeometryCollection","geometries":[""", levels))
+        + """{"type":"Point","coordinates":[29,-1]}""" + string.Concat(Enumerable.Repeat("]}", levels));
+
+    /// <summary>A valid MULTIPOLYGON of <paramref name="parts"/> small squares near Goma, one ring of five vertices each.</summary>
+    public static string MultiPolygonWkt(int parts)
+    {
+        var text = new StringBuilder("MULTIPOLYGON(");
+        for (var i = 0; i < parts; i++)
+        {
+            var (x, y) = (29 + (i % 200 * 0.01), -2 + (i / 200 * 0.01));
+            text.Append(i == 0 ? string.Empty : ",").Append(CultureInfo.InvariantCulture, $"(({x} {y},{x + 0.005} {y},{x + 0.005} {y + 0.005},{x} {y + 0.005},{x} {y}))");
+        }
+
+        return text.Append(')').ToString();
+    }
+}
