@@ -35,6 +35,28 @@ internal static class ApiMapping
 
     public static Timestamp ToTimestamp(DateTimeOffset time) => Timestamp.FromDateTimeOffset(time);
 
+    /// <summary>
+    /// A Duration as a TimeSpan, or null with a field error when it is outside what protobuf defines
+    /// (±315,576,000,000 s, nanos of the same sign): Duration.ToTimeSpan throws on such a value,
+    /// which would end the call as UNKNOWN.
+    /// </summary>
+    public static TimeSpan? ToTimeSpan(Duration? duration, string field, FieldErrors errors)
+    {
+        if (duration is null)
+        {
+            return null;
+        }
+
+        if (duration.Seconds is < Duration.MinSeconds or > Duration.MaxSeconds || duration.Nanos is <= -Duration.NanosecondsPerSecond or >= Duration.NanosecondsPerSecond
+            || (duration.Seconds < 0 && duration.Nanos > 0) || (duration.Seconds > 0 && duration.Nanos < 0))
+        {
+            errors.Add(field, $"{duration.Seconds} s and {duration.Nanos} ns is not a duration: seconds within ±{Duration.MaxSeconds} (10,000 years), nanos within ±999999999 and of the same sign");
+            return null;
+        }
+
+        return duration.ToTimeSpan();
+    }
+
     public static DateOnly? ToDate(V1.CalendarDate? date, string field, FieldErrors errors)
     {
         if (date is null || (date.Year == 0 && date.Month == 0 && date.Day == 0))

@@ -48,7 +48,7 @@ internal sealed class HeatMapComputer(ObservationPoints points, LocationPrivacy 
         var filter = ApiMapping.ToFilter(filterMessage, _options.ShapeLimits, at);
         var weighting = request.Weighting is null
             ? Weighting.None
-            : new Weighting(request.Weighting.BySeverity, request.Weighting.ByPeople, request.Weighting.HalfLife is null ? null : request.Weighting.HalfLife.ToTimeSpan());
+            : new Weighting(request.Weighting.BySeverity, request.Weighting.ByPeople, ApiMapping.ToTimeSpan(request.Weighting.HalfLife, "weighting.half_life", at));
         var spec = new HeatMapSpec
         {
             Filter = filter,

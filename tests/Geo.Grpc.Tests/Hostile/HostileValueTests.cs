@@ -1,0 +1,68 @@
+using Geo.Api.V1;
+using Geo.Grpc.Client;
+using Geo.Grpc.Protocol;
+using Geo.Grpc.Tests.Access;
+using Geo.Grpc.Tests.Api;
+using Google.Protobuf.WellKnownTypes;
+using Xunit;
+using static Geo.Grpc.Tests.Api.ApiFixture;
+using Role = Geo.Core.Access.Role;
+
+namespace Geo.Grpc.Tests.Hostile;
+
+/// <summary>
+/// Values that reached a handler as an exception (UNKNOWN "Exception was thrown by handler.") or
+/// as a status that names no field, found by the attack on issue 16 and by <see cref="FuzzTests"/>:
+/// each is now INVALID_ARGUMENT naming its field, or answered.
+/// </summary>
+public sealed class HostileValueTests(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    private static readonly GrpcMethod<HeatMapRequest, HeatMapChunk> Compute = Method<HeatMapRequest, HeatMapChunk>(HeatMaps, "Compute");
+
+    private static HeatMapRequest HeatMap(Timestamp from, Timestamp to) => new()
+    {
+        Area = new Area { Bbox = new BoundingBox { West = 29, South = -2, East = 29.5, North = -1.5 } },
+        ObservedFrom = from,
+        ObservedTo = to,
+        CellSizeMetres = 5000,
+    };
+
+    [Theory]
+    [InlineData(1L << 62, 0, "weighting.half_life: 4611686018427387904 s and 0 ns is not a duration")]
+    [InlineData(long.MinValue, 0, "weighting.half_life: -9223372036854775808 s and 0 ns is not a duration")]
+    [InlineData(1, -5, "weighting.half_life: 1 s and -5 ns is not a duration")]
+    [InlineData(0, 1_000_000_000, "weighting.half_life: 0 s and 1000000000 ns is not a duration")]
+    public async Task HeatMap_HalfLifeOutsideWhatADurationHolds_IsRefusedNamingIt(long seconds, int nanos, string expected)
+    {
+        var request = HeatMap(Time("2026-01-01T00:00:00Z"), Time("2026-03-01T00:00:00Z"));
+        request.Method = HeatMapMethod.WeightedSum;
+        request.Weighting = new Weighting { HalfLife = new Duration { Seconds = seconds, Nanos = nanos } };
+
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => AccessCalls.ReadAllAsync(api.As(Role.Analyst), Compute, request));
+
+        Assert.StartsWith(expected, detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(SeriesStep.Week)]
+    [InlineData(SeriesStep.Month)]
+    public async Task HeatMap_SeriesEndingInDecember9999_IsAnswered(SeriesStep step)
+    {
+        var request = HeatMap(Time("9999-10-01T00:00:00Z"), Time("9999-12-31T23:59:59Z"));
+        request.Step = step;
+
+        var chunks = await AccessCalls.ReadAllAsync(api.As(Role.Analyst), Compute, request);
+
+        Assert.Equal(Time("9999-12-31T23:59:59Z"), chunks[0].Grid.Frames[^1].To);
+    }
+
+    [Fact]
+    public async Task IssueToken_UnknownReferralSection_IsRefusedNamingIt()
+    {
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => api.As(Role.Administrator).UnaryAsync(
+            Method<IssueTokenRequest, IssuedToken>(ApiFixture.Access, "IssueToken"),
+            new IssueTokenRequest { Role = Geo.Api.V1.Role.ReferralSection, Subject = "section-99", ReferralSection = (ReferralSection)99 }));
+
+        Assert.StartsWith("referral_section: 99 is not a known ReferralSection", detail, StringComparison.Ordinal);
+    }
+}
