@@ -2,6 +2,8 @@ using Geo.Core.Coverage;
 using Geo.Core.Domain;
 using Geo.Core.Spatial;
 using Geo.Core.Validation;
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
 using Google.Protobuf.WellKnownTypes;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO;
@@ -56,6 +58,37 @@ internal static class ApiMapping
 
         return duration.ToTimeSpan();
     }
+
+    /// <summary>
+    /// The first text field of <paramref name="message"/> (or of a message inside it) holding U+0000,
+    /// named by its path, e.g. <c>observations[3].summary</c>, or null. PostgreSQL stores no NUL in
+    /// text: without this check the call fails in whatever statement carries it, with no field to name.
+    /// </summary>
+    public static FieldError? FindNul(IMessage message, string path = "")
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        foreach (var field in message.Descriptor.Fields.InDeclarationOrder())
+        {
+            var name = path.Length == 0 ? field.Name : $"{path}.{field.Name}";
+            var value = field.Accessor.GetValue(message);
+            var found = (field.FieldType, field.IsRepeated) switch
+            {
+                (FieldType.String, false) => ((string)value).Contains('\0', StringComparison.Ordinal) ? new FieldError(name, NulProblem) : null,
+                (FieldType.String, true) => ((IList<string>)value).Select((text, i) => text.Contains('\0', StringComparison.Ordinal) ? new FieldError($"{name}[{i}]", NulProblem) : null).FirstOrDefault(e => e is not null),
+                (FieldType.Message, false) => value is IMessage inner ? FindNul(inner, name) : null,
+                (FieldType.Message, true) => ((System.Collections.IEnumerable)value).Cast<IMessage>().Select((item, i) => FindNul(item, $"{name}[{i}]")).FirstOrDefault(e => e is not null),
+                _ => null,
+            };
+            if (found is not null)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
+
+    public const string NulProblem = "contains a NUL character (U+0000), which cannot be stored or searched; remove it";
 
     public static DateOnly? ToDate(V1.CalendarDate? date, string field, FieldErrors errors)
     {
@@ -154,6 +187,13 @@ internal static class ApiMapping
     /// </summary>
     public static Observation ToObservation(V1.Observation message, ShapeLimits limits, FieldErrors errors)
     {
+        // Ingest's messages are read one by one by its handler, not checked as they arrive (see
+        // ApiServiceExtensions): each observation is checked here, so that a refusal names its item.
+        if (FindNul(message) is { } nul)
+        {
+            errors.Add(nul.Field, nul.Message);
+        }
+
         DoNoHarmRule.Check(CarriesIndividualCase(message.IndividualCase), errors);
         var observedAt = ToTime(message.ObservedAt, "observed_at", errors);
         var reportedAt = ToTime(message.ReportedAt, "reported_at", errors);

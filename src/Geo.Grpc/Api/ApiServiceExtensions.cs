@@ -37,7 +37,11 @@ internal static class ApiServiceExtensions
         }
 
         services.Configure<IndicatorOptions>(indicators);
-        services.Configure<GrpcServerOptions>(grpc => grpc.ExceptionTranslators.Add(ApiErrors.Translate));
+        services.Configure<GrpcServerOptions>(grpc =>
+        {
+            grpc.ExceptionTranslators.Add(ApiErrors.Translate);
+            grpc.RequestValidator = ApiErrors.CheckText;
+        });
         services.Configure<AccessOptions>(configuration.GetSection(AccessOptions.SectionName));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<AccessStore>();

@@ -147,7 +147,12 @@ internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IAsyn
         var request = await MessageReader.ReadAsync(reader, _method.RequestParser, _method.Options.MaxReceiveMessageBytes, _requestEncoding, _cancellationToken).ConfigureAwait(false)
             ?? throw new RpcException(StatusCode.Internal, "Request message not received.");
         var extra = await MessageReader.ReadAsync(reader, _method.RequestParser, _method.Options.MaxReceiveMessageBytes, _requestEncoding, _cancellationToken).ConfigureAwait(false);
-        return extra is null ? request : throw new RpcException(StatusCode.Internal, "Additional data after the request message.");
+        if (extra is not null)
+        {
+            throw new RpcException(StatusCode.Internal, "Additional data after the request message.");
+        }
+
+        return _method.Options.RequestValidator?.Invoke(request) is { } refused ? throw new RpcException(refused) : request;
     }
 
     public async Task<bool> MoveNext(CancellationToken cancellationToken)

@@ -65,4 +65,32 @@ public sealed class HostileValueTests(ApiFixture api) : IClassFixture<ApiFixture
 
         Assert.StartsWith("referral_section: 99 is not a known ReferralSection", detail, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task QueryAudit_NulInAFilter_IsRefusedNamingTheField()
+    {
+        // Before: "a text field contains a NUL character", from the database, naming nothing.
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => AccessCalls.ReadAllAsync(
+            api.As(Role.Administrator), Method<QueryAuditRequest, AuditEntry>(ApiFixture.Access, "QueryAudit"), new QueryAuditRequest { TargetId = "x\0y" }));
+
+        Assert.Equal("target_id: contains a NUL character (U+0000), which cannot be stored or searched; remove it", detail);
+    }
+
+    [Fact]
+    public async Task Ingest_NulInTheSecondMessage_IsRefusedNamingItsItemAndSayingWhatWasStored()
+    {
+        var bad = NewObservation("nul-2");
+        bad.Summary = "before\0after";
+        using var call = api.Channel.ClientStreamingCall(Method<IngestRequest, IngestResponse>(Observations, "Ingest"));
+        await call.RequestStream.WriteAsync(new IngestRequest { Observations = { NewObservation("nul-1") } }, CancellationToken.None);
+        await call.RequestStream.WriteAsync(new IngestRequest { Observations = { bad } }, CancellationToken.None);
+        await call.RequestStream.CompleteAsync();
+
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => call.ResponseAsync);
+
+        Assert.Equal(
+            "requests[1].observations[0].summary: contains a NUL character (U+0000), which cannot be stored or searched; remove it. " +
+            "Messages before requests[1] were stored (1 new, 0 already stored); nothing of requests[1] or after it",
+            detail);
+    }
 }
