@@ -20,6 +20,8 @@ internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IAsyn
     private static readonly StringValues AcceptEncoding = new(MessageCompression.AcceptEncoding);
     private static readonly StringValues GzipEncoding = new(MessageCompression.Gzip);
 
+    private const int MaxMessageChars = 1000;
+
     private readonly HttpContext _http;
     private readonly ServerMethod<TRequest, TResponse> _method;
     private CancellationTokenSource? _deadlineSource;
@@ -204,7 +206,12 @@ internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IAsyn
         target[GrpcProtocol.StatusHeader] = StatusCodec.FormatCode(status.StatusCode);
         if (!string.IsNullOrEmpty(status.Detail))
         {
-            target[GrpcProtocol.MessageHeader] = PercentEncoding.Encode(status.Detail);
+            // Clients bound the size of what they decode in headers (8 KiB in grpc-java, 64 KiB in
+            // .NET, a connection error beyond it): a message that quoted a huge input would cost
+            // the caller its whole connection. 1,000 characters encode to at most 9 KiB.
+            var cut = char.IsHighSurrogate(status.Detail[Math.Min(status.Detail.Length, MaxMessageChars) - 1]) ? MaxMessageChars - 1 : MaxMessageChars;
+            var detail = status.Detail.Length <= MaxMessageChars ? status.Detail : status.Detail[..cut] + "...";
+            target[GrpcProtocol.MessageHeader] = PercentEncoding.Encode(detail);
         }
 
         if (_responseTrailers is not null)

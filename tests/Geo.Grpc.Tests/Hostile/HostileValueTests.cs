@@ -93,4 +93,18 @@ public sealed class HostileValueTests(ApiFixture api) : IClassFixture<ApiFixture
             "Messages before requests[1] were stored (1 new, 0 already stored); nothing of requests[1] or after it",
             detail);
     }
+
+    [Fact]
+    public async Task Submit_HugeIssuedIdQuotedBack_LeavesAStatusTheClientCanRead()
+    {
+        // The refusal quoted the 100,000-character id whole: 300 kB of grpc-message that the .NET
+        // client refused as headers over 64 KiB, failing the whole HTTP/2 connection.
+        var observation = NewObservation("huge-id");
+        observation.Id = new string('a', 100_000);
+
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => api.SubmitAsync(observation));
+
+        Assert.StartsWith("observations[0].id: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' (100000 characters) is not the id", detail, StringComparison.Ordinal);
+        Assert.NotNull(await api.SubmitAsync(NewObservation("after-huge-id")));
+    }
 }
