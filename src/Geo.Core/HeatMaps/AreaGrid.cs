@@ -38,14 +38,15 @@ public sealed class AreaGrid
         return columns * rows;
     }
 
-    public static AreaGrid Build(QueryArea area, GridShape shape, double size)
+    /// <summary>Lays the area out; rows of a fine grid against a detailed boundary take seconds, so <paramref name="cancellationToken"/> is checked as it goes.</summary>
+    public static AreaGrid Build(QueryArea area, GridShape shape, double size, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(area);
         var (frame, planar, envelope) = Project(area, size);
         var grid = CellGrid.Covering(shape, size, envelope.MinX, envelope.MinY, envelope.MaxX, envelope.MaxY);
         var inArea = new bool[grid.Count];
-        MarkCentresInside(grid, planar, inArea);
-        MarkBoundaryCells(grid, planar, inArea);
+        MarkCentresInside(grid, planar, inArea, cancellationToken);
+        MarkBoundaryCells(grid, planar, inArea, cancellationToken);
         return new AreaGrid(frame, grid, inArea);
     }
 
@@ -70,7 +71,7 @@ public sealed class AreaGrid
     }
 
     /// <summary>Cells whose centre is inside: even-odd scanlines through the centres.</summary>
-    private static void MarkCentresInside(CellGrid grid, Geometry planar, bool[] inArea)
+    private static void MarkCentresInside(CellGrid grid, Geometry planar, bool[] inArea, CancellationToken cancellationToken)
     {
         var edges = new List<(double X1, double Y1, double X2, double Y2)>();
         for (var i = 0; i < planar.NumGeometries; i++)
@@ -91,6 +92,7 @@ public sealed class AreaGrid
         var parities = grid.Shape == GridShape.Square ? 1 : 2;
         for (var row = 0; row < grid.Rows; row++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             for (var parity = 0; parity < parities; parity++)
             {
                 var y = grid.Centre(parity, row).Y;
@@ -132,7 +134,7 @@ public sealed class AreaGrid
     /// Cells the boundary passes through, whatever their centre: found by walking the boundary in
     /// small steps, then each candidate and its neighbours tested exactly (interiors intersect).
     /// </summary>
-    private static void MarkBoundaryCells(CellGrid grid, Geometry planar, bool[] inArea)
+    private static void MarkBoundaryCells(CellGrid grid, Geometry planar, bool[] inArea, CancellationToken cancellationToken)
     {
         var candidates = new HashSet<int>();
         var step = grid.Size / 8;
@@ -141,6 +143,11 @@ public sealed class AreaGrid
             var coordinates = line.Coordinates;
             for (var i = 0; i + 1 < coordinates.Length; i++)
             {
+                if ((i & 1023) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
                 var a = coordinates[i];
                 var b = coordinates[i + 1];
                 var steps = Math.Max(1, (int)Math.Ceiling(a.Distance(b) / step));
@@ -159,8 +166,14 @@ public sealed class AreaGrid
         var prepared = PreparedGeometryFactory.Prepare(planar);
         var neighbours = grid.Neighbourhood(grid.Shape == GridShape.Square ? grid.Size * 1.5 : grid.Size * 1.8, strict: false);
         var tested = new HashSet<int>();
+        var tests = 0;
         foreach (var index in candidates)
         {
+            if ((++tests & 1023) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             var (column, row) = (index % grid.Columns, index / grid.Columns);
             var (a, b) = grid.Lattice(column, row);
             foreach (var (da, db, _) in neighbours)

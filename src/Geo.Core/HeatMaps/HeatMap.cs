@@ -58,9 +58,10 @@ public sealed record HeatMap(AreaGrid Area, HeatMapSpec Spec, IReadOnlyList<Heat
 
     /// <summary>
     /// Turns binned observations into the surface asked for. Cells with fewer than
-    /// <paramref name="minCount"/> observations behind their value are withheld (0: none).
+    /// <paramref name="minCount"/> observations behind their value are withheld (0: none). A series
+    /// of large surfaces is minutes of work: <paramref name="cancellationToken"/> stops it.
     /// </summary>
-    public static HeatMap Compute(AreaGrid area, HeatMapSpec spec, HeatMapBins bins, int minCount)
+    public static HeatMap Compute(AreaGrid area, HeatMapSpec spec, HeatMapBins bins, int minCount, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(area);
         ArgumentNullException.ThrowIfNull(spec);
@@ -70,6 +71,7 @@ public sealed record HeatMap(AreaGrid Area, HeatMapSpec Spec, IReadOnlyList<Heat
         var frames = new List<HeatMapFrame>(bins.Periods.Count);
         for (var f = 0; f < bins.Periods.Count; f++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var counts = bins.Counts[f];
             var mass = bins.Weights?[f] ?? counts;
             // A cell an observation of the area fell in belongs to the area, whatever rounding said.
@@ -83,8 +85,8 @@ public sealed record HeatMap(AreaGrid Area, HeatMapSpec Spec, IReadOnlyList<Heat
             {
                 HeatMapMethod.Count => new HeatMapFrame(bins.Periods[f], bins.Observations[f], counts, counts, null),
                 HeatMapMethod.WeightedSum => new HeatMapFrame(bins.Periods[f], bins.Observations[f], mass, counts, null),
-                HeatMapMethod.KernelDensity => DensityFrame(bins.Periods[f], bins.Observations[f], KernelDensity.Surface(grid, mass, counts, spec.Bandwidth)),
-                _ => HotSpotFrame(bins.Periods[f], bins.Observations[f], grid, inArea, mass, counts, spec.DistanceBand),
+                HeatMapMethod.KernelDensity => DensityFrame(bins.Periods[f], bins.Observations[f], KernelDensity.Surface(grid, mass, counts, spec.Bandwidth, cancellationToken)),
+                _ => HotSpotFrame(bins.Periods[f], bins.Observations[f], grid, inArea, mass, counts, spec.DistanceBand, cancellationToken),
             };
             Select(frame, inArea, spec.IncludeEmpty, minCount);
             frames.Add(frame);
@@ -102,6 +104,7 @@ public sealed record HeatMap(AreaGrid Area, HeatMapSpec Spec, IReadOnlyList<Heat
             }
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
         var breaks = ClassBreaks.Compute(shownValues, spec.Classes, spec.Classification);
         foreach (var frame in frames)
         {
@@ -117,9 +120,10 @@ public sealed record HeatMap(AreaGrid Area, HeatMapSpec Spec, IReadOnlyList<Heat
         return new HeatMap(area, spec, frames, breaks, minCount);
     }
 
-    private static HeatMapFrame HotSpotFrame(HeatMapPeriod period, long observations, CellGrid grid, bool[] inArea, double[] mass, double[] counts, double band)
+    private static HeatMapFrame HotSpotFrame(
+        HeatMapPeriod period, long observations, CellGrid grid, bool[] inArea, double[] mass, double[] counts, double band, CancellationToken cancellationToken)
     {
-        var result = HotSpots.Compute(grid, inArea, mass, counts, band);
+        var result = HotSpots.Compute(grid, inArea, mass, counts, band, cancellationToken);
         return new HeatMapFrame(period, observations, result.ZScores, result.Contributing, result);
     }
 

@@ -112,7 +112,7 @@ internal sealed class HeatMapComputer(ObservationPoints points, LocationPrivacy 
     public async Task<HeatMap> ComputeAsync(HeatMapSpec spec, Caller caller, CancellationToken cancellationToken)
     {
         var policy = privacy.PolicyFor(caller);
-        var area = AreaGrid.Build(spec.Area, spec.Shape, spec.CellSizeMetres);
+        var area = AreaGrid.Build(spec.Area, spec.Shape, spec.CellSizeMetres, cancellationToken);
         var periods = HeatMapPeriod.Frames(spec.From, spec.To, spec.Step);
         var coarsening = await privacy.ForAsync(policy, cancellationToken).ConfigureAwait(false);
         var columns = new PointColumns(
@@ -132,7 +132,7 @@ internal sealed class HeatMapComputer(ObservationPoints points, LocationPrivacy 
         }
 
         var minCount = policy.IsCoarsened ? Math.Max(spec.MinCount, policy.MinimumAggregateCount) : spec.MinCount;
-        return HeatMap.Compute(area, spec, bins, minCount);
+        return HeatMap.Compute(area, spec, bins, minCount, cancellationToken);
     }
 
     /// <summary>

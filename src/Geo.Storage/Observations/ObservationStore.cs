@@ -116,6 +116,9 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
         await using var reader = await batch.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
+            // A caller may spend long on each row (a coarsened caller's area test), and ReadAsync
+            // need not look at the token for a row it already holds: checked here, per row.
+            cancellationToken.ThrowIfCancellationRequested();
             yield return ObservationColumns.Read(reader);
         }
     }
