@@ -55,6 +55,9 @@ internal static class ApiServiceExtensions
         services.AddSingleton<LocationPrivacy>();
         services.AddSingleton<IConfigureOptions<GrpcServerOptions>>(provider => new ConfigureOptions<GrpcServerOptions>(
             grpc => grpc.CallAuthorizer = provider.GetRequiredService<CallAuthorizer>().AuthorizeAsync));
+        // The gRPC side of the per-call time budget; HttpCallBudget is the HTTP side.
+        services.AddSingleton<IConfigureOptions<GrpcServerOptions>>(provider => new ConfigureOptions<GrpcServerOptions>(
+            grpc => grpc.MaxCallDuration = provider.GetRequiredService<IOptions<ApiOptions>>().Value.MaxCallDuration));
         services.AddSingleton<RegistryStore>();
         services.AddSingleton<ObservationStore>();
         services.AddSingleton<ReferralStore>();

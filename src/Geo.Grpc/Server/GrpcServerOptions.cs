@@ -35,6 +35,13 @@ public sealed class GrpcServerOptions
     /// </summary>
     public Func<Google.Protobuf.IMessage, Status?>? RequestValidator { get; set; }
 
+    /// <summary>
+    /// The longest any call may run, streams included, whatever deadline its client gives (or when
+    /// it gives none): past it the call's cancellation token fires and the call ends with
+    /// DEADLINE_EXCEEDED. Null: only the client's deadline bounds a call.
+    /// </summary>
+    public TimeSpan? MaxCallDuration { get; set; }
+
     /// <summary>Compress responses with gzip when the client accepts it. A handler can still choose per call.</summary>
     public bool CompressResponses { get; set; }
 

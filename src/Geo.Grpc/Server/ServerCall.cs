@@ -24,7 +24,10 @@ internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IAsyn
 
     private readonly HttpContext _http;
     private readonly ServerMethod<TRequest, TResponse> _method;
+    private static readonly Status ClientDeadlineStatus = new(StatusCode.DeadlineExceeded, "Deadline Exceeded");
+
     private CancellationTokenSource? _deadlineSource;
+    private Status _deadlineStatus = ClientDeadlineStatus;
     private CancellationToken _cancellationToken;
     private DateTime _deadline = DateTime.MaxValue;
     private string? _requestEncoding;
@@ -82,6 +85,9 @@ internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IAsyn
 
     public TRequest Current => _current ?? throw new InvalidOperationException("MoveNext has not returned a message");
 
+    /// <summary>The status of a call whose deadline passed: the client's, or the server's time limit.</summary>
+    public Status DeadlineStatus => _deadlineStatus;
+
     /// <summary>True once the deadline has passed, whatever the handler did about it.</summary>
     public bool DeadlineExceeded =>
         _deadlineSource is { IsCancellationRequested: true } && (!_http.RequestAborted.IsCancellationRequested || DateTime.UtcNow >= _deadline);
@@ -113,16 +119,30 @@ internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IAsyn
             _compressResponse = options.CompressResponses && _clientAcceptsGzip;
         }
 
+        TimeSpan? clientTimeout = null;
         if (headers.TryGetValue(GrpcProtocol.TimeoutHeader, out var timeoutText))
         {
             if (GrpcTimeout.TryParse(timeoutText.ToString(), out var timeout))
             {
-                StartDeadline(timeout);
+                clientTimeout = timeout;
             }
             else
             {
                 ServerLog.InvalidTimeout(_method.Logger, timeoutText.ToString(), _method.Path);
             }
+        }
+
+        // The server's budget is one more deadline, the earlier of the two winning: handlers and
+        // everything they pass the token to stop at it as they stop at the client's.
+        if (options.MaxCallDuration is { } budget && (clientTimeout is null || clientTimeout > budget))
+        {
+            _deadlineStatus = new Status(StatusCode.DeadlineExceeded,
+                string.Create(CultureInfo.InvariantCulture, $"the call ran past the server's time limit of {budget.TotalSeconds:0.###} s"));
+            StartDeadline(budget);
+        }
+        else if (clientTimeout is { } timeout)
+        {
+            StartDeadline(timeout);
         }
 
         // gRPC bodies are bounded per message, not per request, and a stream may go quiet for

@@ -107,4 +107,16 @@ public sealed class HostileValueTests(ApiFixture api) : IClassFixture<ApiFixture
         Assert.StartsWith("observations[0].id: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' (100000 characters) is not the id", detail, StringComparison.Ordinal);
         Assert.NotNull(await api.SubmitAsync(NewObservation("after-huge-id")));
     }
+
+    [Theory]
+    [InlineData("MaxCallSeconds=0", "GeoAwareness:Limits:MaxCallSeconds: 0 is not a number of seconds above 0")]
+    [InlineData("MaxShapeDepth=65", "GeoAwareness:Limits:MaxShapeDepth: 65 is out of range 1..64")]
+    [InlineData("MaxShapeVertices=0", "GeoAwareness:Limits:MaxShapeVertices: 0 must be at least 1")]
+    public async Task Start_LimitThatCannotHold_StopsTheStartNamingTheSetting(string setting, string expected)
+    {
+        var refused = await Assert.ThrowsAsync<Geo.Grpc.Hosting.StartupException>(() => Geo.Testing.Echo.GrpcTestServer.StartAsync(
+            api.Database.ConnectionString, [.. Settings, "--GeoAwareness:Limits:" + setting]));
+
+        Assert.Equal(expected, refused.Message);
+    }
 }

@@ -1,4 +1,6 @@
+using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json;
 using Geo.Api.V1;
 using Geo.Grpc.Client;
 using Geo.Grpc.Protocol;
@@ -9,7 +11,8 @@ using Role = Geo.Core.Access.Role;
 namespace Geo.Grpc.Tests.Hostile;
 
 /// <summary>
-/// A call's work stops when its client gives up or its deadline passes (issue 16, item 5). Measured as the service process's CPU time, which must stop
+/// A call's work stops when its client gives up, its deadline passes or the service's own time
+/// budget runs out (issue 16, item 5). Measured as the service process's CPU time, which must stop
 /// growing within about a second, not as the call's latency.
 /// </summary>
 public sealed class HostileWorkTests(ServiceUnderAttack.Fixture fixture) : IClassFixture<ServiceUnderAttack.Fixture>
@@ -100,5 +103,31 @@ public sealed class HostileWorkTests(ServiceUnderAttack.Fixture fixture) : IClas
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pull);
         var spent = await Service.CpuSpentAsync(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
         Assert.True(spent < Idle, $"the service spent {spent.TotalSeconds:0.00} s of CPU in the 2 s after the grace second");
+    }
+
+    /// <summary>A service of its own, whose budget of 3 s is shorter than the heavy map.</summary>
+    [Fact]
+    public async Task HeatMap_NoDeadlineOnAHeavyMap_EndsAtTheServiceTimeBudgetOverGrpcAndHttp()
+    {
+        await using var service = await ServiceUnderAttack.StartAsync("--GeoAwareness:Limits:MaxCallSeconds=3");
+
+        var error = await ReadAsync(service, CallOptions.Default);
+
+        Assert.Equal(StatusCode.DeadlineExceeded, error!.StatusCode);
+        Assert.Equal("the call ran past the server's time limit of 3 s", error.Detail);
+        var spent = await service.CpuSpentAsync(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
+        Assert.True(spent < Idle, $"the service spent {spent.TotalSeconds:0.00} s of CPU in the 2 s after the grace second");
+
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(service.HttpEndpoint, HeavyLayer));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", service.TokenOf(Role.Analyst));
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("DEADLINE_EXCEEDED", problem.RootElement.GetProperty("status").GetString());
+        Assert.Equal("the request ran past the server's time limit of 3 s", problem.RootElement.GetProperty("problem").GetString());
+        spent = await service.CpuSpentAsync(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
+        Assert.True(spent < Idle, $"the service spent {spent.TotalSeconds:0.00} s of CPU in the 2 s after the grace second");
+        await service.AssertHealthyAsync();
     }
 }
