@@ -15,6 +15,22 @@ public static class HostileText
         string.Concat(Enumerable.Repeat("""{"type":"GeometryCollection","geometries":[""", levels))
         + """{"type":"Point","coordinates":[29,-1]}""" + string.Concat(Enumerable.Repeat("]}", levels));
 
+    /// <summary>
+    /// A valid POLYGON shaped as a comb of <paramref name="teeth"/> teeth, 0.99° long, across one
+    /// degree near Goma: few vertices, and a boundary of two degrees a tooth.
+    /// </summary>
+    public static string CombWkt(int teeth)
+    {
+        var text = new StringBuilder("POLYGON((29 -2");
+        for (var i = 0; i < teeth; i++)
+        {
+            var (left, right) = (29 + ((double)i / teeth), 29 + ((i + 0.5) / teeth));
+            text.Append(CultureInfo.InvariantCulture, $",{left} -1.99,{left} -1,{right} -1,{right} -1.99");
+        }
+
+        return text.Append(",30 -1.99,30 -2,29 -2))").ToString();
+    }
+
     /// <summary>A valid MULTIPOLYGON of <paramref name="parts"/> small squares near Goma, one ring of five vertices each.</summary>
     public static string MultiPolygonWkt(int parts)
     {

@@ -35,6 +35,9 @@ public sealed class ApiOptions
 
     public int MaxHeatMapFrames { get; set; } = 260;
 
+    /// <summary>Points of a heat map area's boundary once densified to follow it at the cells' scale.</summary>
+    public long MaxHeatMapBoundaryPoints { get; set; } = new HeatMapLimits().MaxBoundaryPoints;
+
     /// <summary>Connections that read one large heat map's observations in parallel.</summary>
     public int HeatMapReaders { get; set; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
 
@@ -72,7 +75,10 @@ public sealed class ApiOptions
         MaxVertices = MaxShapeVertices,
     };
 
-    internal HeatMapLimits HeatMapLimits => new() { MaxCells = MaxHeatMapCells, MaxCellFrames = MaxHeatMapCellFrames, MaxFrames = MaxHeatMapFrames };
+    internal HeatMapLimits HeatMapLimits => new()
+    {
+        MaxCells = MaxHeatMapCells, MaxCellFrames = MaxHeatMapCellFrames, MaxFrames = MaxHeatMapFrames, MaxBoundaryPoints = MaxHeatMapBoundaryPoints,
+    };
 
     internal ObservationLimits ObservationLimits => new() { MaxClockSkew = TimeSpan.FromSeconds(MaxClockSkewSeconds) };
 

@@ -92,6 +92,29 @@ public sealed class HostileShapeTests(ServiceUnderAttack.Fixture fixture) : ICla
         Assert.Equal("filter.area.shape.wkt: has the character U+FFFD (what an invalid UTF-8 byte reads as) at offset 40; WKT is printable ASCII", detail);
     }
 
+    [Fact]
+    public async Task HeatMap_CombWhoseBoundaryWouldDensifyInto26MillionPoints_IsRefusedAtTheCostOfCountingThem()
+    {
+        // 24,004 vertices pass every shape limit; laying the grid out densified the boundary to
+        // follow it at the cells' scale: over a gigabyte, twice, before the cells were counted.
+        var request = new HeatMapRequest
+        {
+            Area = new Area { Shape = new Shape { Wkt = HostileText.CombWkt(6_000) } },
+            ObservedFrom = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)),
+            ObservedTo = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero)),
+            CellSizeMetres = 200,
+        };
+        var before = Service.CpuTime;
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => ReadAll(new GrpcMethod<HeatMapRequest, HeatMapChunk>(HeatmapsReflection.Descriptor.Services[0].FindMethodByName("Compute")), request));
+
+        var spent = Service.CpuTime - before;
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.StartsWith("area: its boundary, followed at cells of 200 m, takes 26,474,274 points, above the maximum of 250,000", error.Detail, StringComparison.Ordinal);
+        Assert.True(spent < TimeSpan.FromSeconds(2), $"refusing it cost the service {spent.TotalSeconds:0.00} s of CPU");
+        await Service.AssertHealthyAsync();
+    }
+
     public static TheoryData<string> ShapeFields() => ["Submit", "CreateCommunity", "PutSector", "IssueToken", "HeatMaps.Compute", "Query"];
 
     /// <summary>Every message that carries a Shape reads it through the same code, under its own field name.</summary>
