@@ -31,6 +31,27 @@ public sealed class AreaGrid
     public int CellsInArea { get; }
 
     /// <summary>
+    /// The first vertex of the area that its metric plane (<see cref="MetricFrame.For"/>) cannot
+    /// hold, or null: the projection has no finite position for a pole seen from some centres, nor
+    /// for the far side of the globe, and a grid laid out over NaN threw ArgumentException.
+    /// </summary>
+    public static Coordinate? FirstUnprojectable(QueryArea area)
+    {
+        ArgumentNullException.ThrowIfNull(area);
+        var frame = MetricFrame.For(area);
+        foreach (var vertex in Shape(area).Coordinates)
+        {
+            var (x, y) = frame.Forward(vertex.X, vertex.Y);
+            if (!double.IsFinite(x) || !double.IsFinite(y))
+            {
+                return vertex;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
     /// How many points the area's boundary takes once densified to follow its true course at
     /// cells of <paramref name="size"/>, without densifying it: what laying the area out costs.
     /// A comb of 24,000 teeth is 96,000 vertices, and 100 million points at 200 m cells.

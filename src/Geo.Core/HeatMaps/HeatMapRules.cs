@@ -21,6 +21,10 @@ public static class HeatMapRules
             case CircleArea:
                 errors.Add("area.circle", "is not accepted for heat maps: give a bounding box or a polygon");
                 break;
+            case var area when AreaGrid.FirstUnprojectable(area) is { } vertex:
+                errors.Add("area", string.Create(CultureInfo.InvariantCulture,
+                    $"has ({vertex.X} {vertex.Y}), which the plane a heat map is laid out on (centred on the area) cannot hold: keep the area off the poles and within one hemisphere of its centre"));
+                break;
         }
 
         if (filter.ObservedFrom is null)

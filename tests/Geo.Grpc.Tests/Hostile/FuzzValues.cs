@@ -203,7 +203,9 @@ internal static class FuzzValues
             "POLYGON((29 -2,30 -2,30 -1))", "POLYGON((170 0,-170 0,-170 1,170 1,170 0))", "POLYGON EMPTY", "GEOMETRYCOLLECTION(POLYGON((29 -2,30 -2,30 -1,29 -2)))",
             "SRID=4326;POLYGON((29 -2,30 -2,30 -1,29 -2))", "SRID 4326 POINT(1 2)", "SRID=1e300;POINT(1 2)", "POLYGON((29 -2,NaN -2,30 -1,29 -2))",
             "POLYGON((29 -2,1e400 -2,30 -1,29 -2))", "POLYGON((0 -91,1 -91,1 -90,0 -91))", "POINT(1 2) POINT(3 4)", "POINT(1 2))", "POLYGON((29 -2,30 -2,30 -1,29 -2))é",
-            "LINESTRING(29 -2,30 -1)", "POLYGON((29 -2, 30 -2, 30 -1, 29 -2), (29.5 -1.5, 29.6 -1.5, 29.6 -1.4, 29.5 -1.5))", "POLYGON((-180 -90,180 -90,180 90,-180 90,-180 -90))")),
+            "LINESTRING(29 -2,30 -1)", "POLYGON((29 -2, 30 -2, 30 -1, 29 -2), (29.5 -1.5, 29.6 -1.5, 29.6 -1.4, 29.5 -1.5))", "POLYGON((-180 -90,180 -90,180 90,-180 90,-180 -90))",
+            "MULTIPOLYGON(((0 89,1 89,1 90,0 89)),((0 -90,1 -89,0 -89,0 -90)))", "POLYGON((0 -90,1 -90,1 -89,0 -89,0 -90))",
+            "MULTIPOLYGON(((-180 -1,-179 -1,-179 1,-180 1,-180 -1)),((179 -1,180 -1,180 1,179 1,179 -1)))")),
         (2, Gen.Choose(1, 70).Select(HostileText.NestedWkt)),
         (1, Gen.Elements(HostileText.NestedWkt(50_000), HostileText.MultiPolygonWkt(10_001), HostileText.MultiPolygonWkt(2_000), new string('(', 3_000_000))),
         (2, Gen.Choose(0, 200).SelectMany(n => Gen.Elements("POLYGON()0123456789.-, EMPTYMULTIZM\t".ToCharArray()).ArrayOf(n)).Select(cs => new string(cs))));

@@ -56,6 +56,21 @@ public sealed class HostileValueTests(ApiFixture api) : IClassFixture<ApiFixture
         Assert.Equal(Time("9999-12-31T23:59:59Z"), chunks[0].Grid.Frames[^1].To);
     }
 
+    [Theory]
+    [InlineData("MULTIPOLYGON(((0 89,1 89,1 90,0 89)),((0 -90,1 -89,0 -89,0 -90)))", "area: has (0 -90), which the plane a heat map is laid out on")]
+    [InlineData("POLYGON((0 -90,1 -90,1 -89,0 -89,0 -90))", "area: has (0 -90), which the plane a heat map is laid out on")]
+    public async Task HeatMap_AreaReachingAPole_IsRefusedNamingTheVertex(string wkt, string expected)
+    {
+        // Two triangles of 108 km² touching the poles: the projection gave NaN and laying the grid
+        // out threw ArgumentException (UNKNOWN).
+        var request = HeatMap(Time("2026-01-01T00:00:00Z"), Time("2026-03-01T00:00:00Z"));
+        request.Area = new Area { Shape = new Shape { Wkt = wkt } };
+
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => AccessCalls.ReadAllAsync(api.As(Role.Analyst), Compute, request));
+
+        Assert.StartsWith(expected, detail, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task IssueToken_UnknownReferralSection_IsRefusedNamingIt()
     {
