@@ -179,7 +179,7 @@ internal static class FuzzValues
     public static Gen<Timestamp> Timestamps => Gen.Frequency(
         (6, Gen.Choose(0, 3 * 365 * 24).Select(hours => new Timestamp { Seconds = 1_735_689_600L + (hours * 3600L) })),
         (3, Gen.Elements(
-            new Timestamp { Seconds = -62_135_596_800 }, new Timestamp { Seconds = 253_402_300_799, Nanos = 999_999_999 },
+            new Timestamp { Seconds = -62_135_596_800 }, new Timestamp { Seconds = -62_135_596_799 }, new Timestamp { Seconds = 253_402_300_799, Nanos = 999_999_999 },
             new Timestamp { Seconds = -62_135_596_801 }, new Timestamp { Seconds = 253_402_300_800 }, new Timestamp { Seconds = long.MaxValue },
             new Timestamp { Seconds = long.MinValue }, new Timestamp(), new Timestamp { Seconds = 1_767_225_600, Nanos = -1 },
             new Timestamp { Seconds = 1_767_225_600, Nanos = 1_000_000_000 }, new Timestamp { Seconds = 253_402_300_799 - (6 * 86_400) })));

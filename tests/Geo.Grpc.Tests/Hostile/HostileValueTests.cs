@@ -72,6 +72,18 @@ public sealed class HostileValueTests(ApiFixture api) : IClassFixture<ApiFixture
     }
 
     [Fact]
+    public async Task Submit_ObservedInTheFirstMinuteATimestampHolds_IsRefusedNamingTheField()
+    {
+        // observed_at minus the clock skew threw ArgumentOutOfRangeException (UNKNOWN).
+        var observation = NewObservation("year-one", observedAt: "0001-01-01T00:00:01Z");
+        observation.ReportedAt = Time("2026-03-01T10:00:00Z");
+
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => api.SubmitAsync(observation));
+
+        Assert.Equal("observations[0].observed_at: 0001-01-01T00:00:01Z is before 1990-01-01T00:00:00Z", detail);
+    }
+
+    [Fact]
     public async Task IssueToken_UnknownReferralSection_IsRefusedNamingIt()
     {
         var detail = await FailsWith(StatusCode.InvalidArgument, () => api.As(Role.Administrator).UnaryAsync(
