@@ -38,8 +38,16 @@ public sealed class AreaGrid
     public static Coordinate? FirstUnprojectable(QueryArea area)
     {
         ArgumentNullException.ThrowIfNull(area);
+        var vertices = Shape(area).Coordinates;
+        // No frame can be centred on coordinates beyond longitude and latitude (ProjNET throws):
+        // those are the area rules' to refuse, and the heat-map rules run beside them.
+        if (!vertices.All(v => v.X is >= -180 and <= 180 && v.Y is >= -90 and <= 90))
+        {
+            return null;
+        }
+
         var frame = MetricFrame.For(area);
-        foreach (var vertex in Shape(area).Coordinates)
+        foreach (var vertex in vertices)
         {
             var (x, y) = frame.Forward(vertex.X, vertex.Y);
             if (!double.IsFinite(x) || !double.IsFinite(y))

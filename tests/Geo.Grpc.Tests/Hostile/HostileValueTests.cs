@@ -72,6 +72,19 @@ public sealed class HostileValueTests(ApiFixture api) : IClassFixture<ApiFixture
     }
 
     [Fact]
+    public async Task HeatMap_BoxBeyondLatitudes_IsRefusedNamingTheFieldNotProjected()
+    {
+        // Found by the fuzz test: the pole check projected a box the area rules had just refused,
+        // and ProjNET threw TargetInvocationException for a centre at latitude 5e14.
+        var request = HeatMap(Time("2026-01-01T00:00:00Z"), Time("2026-03-01T00:00:00Z"));
+        request.Area.Bbox.South = 1e15;
+
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => AccessCalls.ReadAllAsync(api.As(Role.Planner), Compute, request));
+
+        Assert.StartsWith("area.bbox.south: 1000000000000000 is out of range -90..90", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Submit_ObservedInTheFirstMinuteATimestampHolds_IsRefusedNamingTheField()
     {
         // observed_at minus the clock skew threw ArgumentOutOfRangeException (UNKNOWN).

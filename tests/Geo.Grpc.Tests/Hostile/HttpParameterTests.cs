@@ -63,6 +63,7 @@ public sealed class HttpParameterTests(ApiFixture api) : IClassFixture<ApiFixtur
     [InlineData("/feeds/layers/heat-map?cellSizeMetres=-1&area.bbox.west=29&area.bbox.south=-2&area.bbox.east=30&area.bbox.north=-1&observedFrom=2026-01-01T00:00:00Z&observedTo=2026-02-01T00:00:00Z", "cellSizeMetres: -1 is out of range")]
     [InlineData("/feeds/layers/heat-map?classes=2147483648", "classes: '2147483648' is not a whole number")]
     [InlineData("/feeds/layers/heat-map?weighting.halfLife=4611686018427387904s", "weighting.halfLife: '4611686018427387904s' is not a duration")]
+    [InlineData("/feeds/layers/heat-map?area.shape.point.latitude=-715944.026", "area.shape: must be a Polygon or MultiPolygon, not a Point")]
     [InlineData("/feeds/layers/bases?reach.surgeTeamMetres=-1", "reach.surgeTeamMetres: -1 m is negative")]
     [InlineData("/feeds/layers/bases?reach.surgeTeamMetres=1e999", "reach.surgeTeamMetres:")]
     public async Task FeedParameter_BadValue_Is400NamingIt(string path, string expected)
