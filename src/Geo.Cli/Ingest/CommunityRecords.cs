@@ -77,7 +77,7 @@ internal sealed class CommunityRecords : RegistryRecordType<V1.Community>
 
     public override void Check(V1.Community message, DateTimeOffset now, FieldErrors errors)
     {
-        var community = ApiMapping.ToCommunity(message, errors);
+        var community = ApiMapping.ToCommunity(message, Geo.Core.Spatial.ShapeLimits.Default, errors);
         if (!errors.Any)
         {
             RegistryRules.Check(community, errors);

@@ -122,7 +122,7 @@ internal sealed class ObservationRecords(string? defaultReporter) : RecordType<V
 
     public override void Check(V1.Observation message, DateTimeOffset now, FieldErrors errors)
     {
-        var observation = ApiMapping.ToObservation(message, errors);
+        var observation = ApiMapping.ToObservation(message, Geo.Core.Spatial.ShapeLimits.Default, errors);
         if (!errors.Any)
         {
             ObservationRules.Check(observation, Limits, now, errors);

@@ -39,11 +39,12 @@ public static class GroupGaps
     /// The gap cells for <paramref name="selector"/>: the qualifying teams are the staffed bases'
     /// (with a female CLA when the selector names only females), each reaching as far as its kind.
     /// </summary>
-    public static GroupGapResult Find(HeatMap map, double threshold, GroupSelector selector, IEnumerable<BaseCoverage> bases, IEnumerable<CommunityAtRisk> communities)
+    public static GroupGapResult Find(
+        HeatMap map, double threshold, GroupSelector selector, IEnumerable<BaseCoverage> bases, IEnumerable<CommunityAtRisk> communities, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(communities);
         var female = RequiresFemaleCla(selector);
-        return Find(map, threshold, female, Qualifying(bases, female), communities.Select(c => new GapCommunity(c.Id, c.Centroid)).ToList());
+        return Find(map, threshold, female, Qualifying(bases, female), communities.Select(c => new GapCommunity(c.Id, c.Centroid)).ToList(), cancellationToken);
     }
 
     /// <summary>
@@ -51,15 +52,16 @@ public static class GroupGaps
     /// as they are and as they would be, and the cells that close.
     /// </summary>
     public static GroupGapChange Compare(
-        HeatMap map, double threshold, GroupSelector selector, IEnumerable<BaseCoverage> before, IEnumerable<BaseCoverage> after, IEnumerable<CommunityAtRisk> communities)
+        HeatMap map, double threshold, GroupSelector selector, IEnumerable<BaseCoverage> before, IEnumerable<BaseCoverage> after, IEnumerable<CommunityAtRisk> communities,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(communities);
         var female = RequiresFemaleCla(selector);
         var inside = communities.Select(c => new GapCommunity(c.Id, c.Centroid)).ToList();
         var qualifyingAfter = Qualifying(after, female);
-        var was = Find(map, threshold, female, Qualifying(before, female), inside);
-        var now = Find(map, threshold, female, qualifyingAfter, inside);
+        var was = Find(map, threshold, female, Qualifying(before, female), inside, cancellationToken);
+        var now = Find(map, threshold, female, qualifyingAfter, inside, cancellationToken);
         var stillOpen = now.Cells.Select(c => c.Index).ToHashSet();
         var closed = new List<GroupGapCell>();
         foreach (var cell in was.Cells.Where(c => !stillOpen.Contains(c.Index)))
@@ -93,9 +95,10 @@ public static class GroupGaps
     /// <summary>
     /// The gap cells of the map's first frame (shown cells only: withheld cells are not revealed
     /// as gaps either). Distances are geodesic from the cell's centre; a base covers a cell when
-    /// the centre lies within the base's reach.
+    /// the centre lies within the base's reach. Cells times bases: <paramref name="cancellationToken"/> is checked as it goes.
     /// </summary>
-    public static GroupGapResult Find(HeatMap map, double threshold, bool requiresFemaleCla, IReadOnlyList<CoveringBase> qualifying, IReadOnlyList<GapCommunity> communities)
+    public static GroupGapResult Find(
+        HeatMap map, double threshold, bool requiresFemaleCla, IReadOnlyList<CoveringBase> qualifying, IReadOnlyList<GapCommunity> communities, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(qualifying);
@@ -119,6 +122,11 @@ public static class GroupGaps
         var threatened = 0;
         for (var index = 0; index < frame.Values.Length; index++)
         {
+            if ((index & 1023) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             if (!frame.Shown[index] || frame.Values[index] < threshold)
             {
                 continue;

@@ -42,7 +42,9 @@ public static class ObservationRules
             errors.Add("observed_at", $"{Iso(observation.ObservedAt)} is before {Iso(limits.EarliestObservedAt)}");
         }
 
-        if (observation.ReportedAt != default && observation.ObservedAt != default && observation.ReportedAt < observation.ObservedAt - limits.MaxClockSkew)
+        // The difference, not observed_at minus the skew: that threw for an observed_at within
+        // five minutes of the first instant a timestamp holds (0001-01-01), already refused above.
+        if (observation.ReportedAt != default && observation.ObservedAt != default && observation.ObservedAt - observation.ReportedAt > limits.MaxClockSkew)
         {
             errors.Add("reported_at", $"{Iso(observation.ReportedAt)} is before observed_at {Iso(observation.ObservedAt)}");
         }

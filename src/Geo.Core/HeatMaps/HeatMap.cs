@@ -66,9 +66,10 @@ public sealed record HeatMap(AreaGrid Area, HeatMapSpec Spec, IReadOnlyList<Heat
     /// <paramref name="minCount"/> observations behind their value are withheld (0: none). From
     /// perturbed bins (<see cref="HeatMapBins.Perturb"/>) the values and the counts shown are
     /// perturbed, but what is withheld is decided on the true counts, and a count shown is never
-    /// below the minimum: no figure rests on fewer observations than the minimum.
+    /// below the minimum: no figure rests on fewer observations than the minimum. A series of
+    /// large surfaces is minutes of work: <paramref name="cancellationToken"/> stops it.
     /// </summary>
-    public static HeatMap Compute(AreaGrid area, HeatMapSpec spec, HeatMapBins bins, int minCount)
+    public static HeatMap Compute(AreaGrid area, HeatMapSpec spec, HeatMapBins bins, int minCount, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(area);
         ArgumentNullException.ThrowIfNull(spec);
@@ -78,6 +79,7 @@ public sealed record HeatMap(AreaGrid Area, HeatMapSpec Spec, IReadOnlyList<Heat
         var frames = new List<HeatMapFrame>(bins.Periods.Count);
         for (var f = 0; f < bins.Periods.Count; f++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var counts = bins.Counts[f];
             var mass = bins.Weights?[f] ?? counts;
             // A cell an observation of the area fell in belongs to the area, whatever rounding said.
@@ -91,8 +93,8 @@ public sealed record HeatMap(AreaGrid Area, HeatMapSpec Spec, IReadOnlyList<Heat
             {
                 HeatMapMethod.Count => new HeatMapFrame(bins.Periods[f], bins.Observations[f], counts, counts, null),
                 HeatMapMethod.WeightedSum => new HeatMapFrame(bins.Periods[f], bins.Observations[f], mass, counts, null),
-                HeatMapMethod.KernelDensity => DensityFrame(bins.Periods[f], bins.Observations[f], KernelDensity.Surface(grid, mass, counts, spec.Bandwidth)),
-                _ => HotSpotFrame(bins.Periods[f], bins.Observations[f], grid, inArea, mass, counts, spec.DistanceBand),
+                HeatMapMethod.KernelDensity => DensityFrame(bins.Periods[f], bins.Observations[f], KernelDensity.Surface(grid, mass, counts, spec.Bandwidth, cancellationToken)),
+                _ => HotSpotFrame(bins.Periods[f], bins.Observations[f], grid, inArea, mass, counts, spec.DistanceBand, cancellationToken),
             };
             var support = frame.Counts;
             if (bins.TrueCounts?[f] is { } trueCounts)
@@ -102,8 +104,8 @@ public sealed record HeatMap(AreaGrid Area, HeatMapSpec Spec, IReadOnlyList<Heat
                 support = spec.Method switch
                 {
                     HeatMapMethod.Count or HeatMapMethod.WeightedSum => trueCounts,
-                    HeatMapMethod.KernelDensity => KernelDensity.Surface(grid, trueCounts, trueCounts, spec.Bandwidth).Contributing,
-                    _ => HotSpots.Compute(grid, inArea, trueCounts, trueCounts, spec.DistanceBand).Contributing,
+                    HeatMapMethod.KernelDensity => KernelDensity.Surface(grid, trueCounts, trueCounts, spec.Bandwidth, cancellationToken).Contributing,
+                    _ => HotSpots.Compute(grid, inArea, trueCounts, trueCounts, spec.DistanceBand, cancellationToken).Contributing,
                 };
             }
 
@@ -123,6 +125,7 @@ public sealed record HeatMap(AreaGrid Area, HeatMapSpec Spec, IReadOnlyList<Heat
             }
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
         var breaks = ClassBreaks.Compute(shownValues, spec.Classes, spec.Classification);
         foreach (var frame in frames)
         {
@@ -138,9 +141,10 @@ public sealed record HeatMap(AreaGrid Area, HeatMapSpec Spec, IReadOnlyList<Heat
         return new HeatMap(area, spec, frames, breaks, minCount);
     }
 
-    private static HeatMapFrame HotSpotFrame(HeatMapPeriod period, long observations, CellGrid grid, bool[] inArea, double[] mass, double[] counts, double band)
+    private static HeatMapFrame HotSpotFrame(
+        HeatMapPeriod period, long observations, CellGrid grid, bool[] inArea, double[] mass, double[] counts, double band, CancellationToken cancellationToken)
     {
-        var result = HotSpots.Compute(grid, inArea, mass, counts, band);
+        var result = HotSpots.Compute(grid, inArea, mass, counts, band, cancellationToken);
         return new HeatMapFrame(period, observations, result.ZScores, result.Contributing, result);
     }
 

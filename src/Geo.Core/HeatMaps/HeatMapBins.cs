@@ -16,14 +16,28 @@ public sealed record HeatMapPeriod(DateTimeOffset From, DateTimeOffset To)
         var start = from;
         while (start < to)
         {
-            var next = step == SeriesStep.Week
-                ? start.AddDays(7)
-                : new DateTimeOffset(start.UtcDateTime.Year, start.UtcDateTime.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1);
+            var next = Next(start, to, step);
             frames.Add(new HeatMapPeriod(start, next < to ? next : to));
             start = next;
         }
 
         return frames;
+    }
+
+    /// <summary>
+    /// Where the frame starting at <paramref name="start"/> ends: a week or the calendar month on, or
+    /// the period's end when that would pass the last instant a DateTimeOffset holds (a period in
+    /// December 9999 is a valid request, and AddDays would throw).
+    /// </summary>
+    private static DateTimeOffset Next(DateTimeOffset start, DateTimeOffset to, SeriesStep step)
+    {
+        if (step == SeriesStep.Week)
+        {
+            return DateTimeOffset.MaxValue - start < TimeSpan.FromDays(7) ? to : start.AddDays(7);
+        }
+
+        var month = new DateTimeOffset(start.UtcDateTime.Year, start.UtcDateTime.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        return month.Year == DateTimeOffset.MaxValue.Year && month.Month == 12 ? to : month.AddMonths(1);
     }
 
     /// <summary>How many frames <see cref="Frames"/> would give, without building them.</summary>

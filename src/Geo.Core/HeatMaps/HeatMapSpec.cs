@@ -125,6 +125,13 @@ public sealed record HeatMapLimits
 
     public int MaxFrames { get; init; } = 260;
 
+    /// <summary>
+    /// Points of the area's boundary once densified for the cells (AreaGrid.BoundaryPoints): each
+    /// costs memory and time twice before a cell is counted. A detailed administrative boundary at
+    /// 100 m cells takes under 200,000.
+    /// </summary>
+    public long MaxBoundaryPoints { get; init; } = 250_000;
+
     /// <summary>Bandwidth and distance band, in cells: bounds the convolution's stencil.</summary>
     public double MaxRadiusCells { get; init; } = 100;
 }

@@ -13,7 +13,7 @@ public static class HotSpots
 {
     private static readonly (double Alpha, sbyte Class)[] Levels = [(0.01, 3), (0.05, 2), (0.10, 1)];
 
-    public static HotSpotResult Compute(CellGrid grid, bool[] inArea, double[] values, double[] counts, double bandMetres)
+    public static HotSpotResult Compute(CellGrid grid, bool[] inArea, double[] values, double[] counts, double bandMetres, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(grid);
         ArgumentNullException.ThrowIfNull(inArea);
@@ -54,9 +54,9 @@ public static class HotSpots
             }
         }
 
-        var neighbourSums = LatticeConvolution.Apply(grid, masked, stencil);
-        var neighbourCounts = LatticeConvolution.Apply(grid, mask, stencil);
-        var contributing = LatticeConvolution.Apply(grid, maskedCounts, stencil);
+        var neighbourSums = LatticeConvolution.Apply(grid, masked, stencil, cancellationToken: cancellationToken);
+        var neighbourCounts = LatticeConvolution.Apply(grid, mask, stencil, cancellationToken: cancellationToken);
+        var contributing = LatticeConvolution.Apply(grid, maskedCounts, stencil, cancellationToken: cancellationToken);
         var z = new double[values.Length];
         var p = new double[values.Length];
         Array.Fill(p, 1.0);

@@ -13,13 +13,13 @@ public static class KernelDensity
     /// The surface a heat map shows: density per square kilometre at each cell centre, and the
     /// observations within the bandwidth of it (<paramref name="counts"/> convolved the same way).
     /// </summary>
-    public static KernelDensitySurface Surface(CellGrid grid, double[] mass, double[] counts, double bandwidthMetres) =>
-        Surface(grid, mass, counts, bandwidthMetres, forceFft: null);
+    public static KernelDensitySurface Surface(CellGrid grid, double[] mass, double[] counts, double bandwidthMetres, CancellationToken cancellationToken = default) =>
+        Surface(grid, mass, counts, bandwidthMetres, forceFft: null, cancellationToken);
 
-    internal static KernelDensitySurface Surface(CellGrid grid, double[] mass, double[] counts, double bandwidthMetres, bool? forceFft)
+    internal static KernelDensitySurface Surface(CellGrid grid, double[] mass, double[] counts, double bandwidthMetres, bool? forceFft, CancellationToken cancellationToken = default)
     {
-        var density = Density(grid, mass, bandwidthMetres, forceFft);
-        var contributing = Contributing(grid, counts, bandwidthMetres, forceFft);
+        var density = Density(grid, mass, bandwidthMetres, forceFft, cancellationToken);
+        var contributing = Contributing(grid, counts, bandwidthMetres, forceFft, cancellationToken);
         for (var i = 0; i < density.Length; i++)
         {
             // Large surfaces are convolved by FFT, which leaves round-off of about 1e-16 of the
@@ -37,9 +37,9 @@ public static class KernelDensity
     /// Density per square kilometre at each cell centre, as convolved: by FFT on large grids,
     /// with its round-off (see <see cref="Surface(CellGrid, double[], double[], double)"/>).
     /// </summary>
-    public static double[] Density(CellGrid grid, double[] mass, double bandwidthMetres) => Density(grid, mass, bandwidthMetres, forceFft: null);
+    public static double[] Density(CellGrid grid, double[] mass, double bandwidthMetres) => Density(grid, mass, bandwidthMetres, forceFft: null, CancellationToken.None);
 
-    private static double[] Density(CellGrid grid, double[] mass, double bandwidthMetres, bool? forceFft)
+    private static double[] Density(CellGrid grid, double[] mass, double bandwidthMetres, bool? forceFft, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(grid);
         var steps = grid.Neighbourhood(bandwidthMetres, strict: true);
@@ -59,14 +59,14 @@ public static class KernelDensity
             stencil[i] = (steps[i].Da, steps[i].Db, raw[i] / total / cellSquareKilometres);
         }
 
-        return LatticeConvolution.Apply(grid, mass, stencil, forceFft);
+        return LatticeConvolution.Apply(grid, mass, stencil, forceFft, cancellationToken);
     }
 
     /// <summary>Observations within the bandwidth of each cell's centre (in cells whose centres lie closer than the bandwidth).</summary>
-    private static double[] Contributing(CellGrid grid, double[] counts, double bandwidthMetres, bool? forceFft)
+    private static double[] Contributing(CellGrid grid, double[] counts, double bandwidthMetres, bool? forceFft, CancellationToken cancellationToken)
     {
         var stencil = grid.Neighbourhood(bandwidthMetres, strict: true).Select(s => (s.Da, s.Db, 1.0)).ToArray();
-        return LatticeConvolution.Apply(grid, counts, stencil, forceFft);
+        return LatticeConvolution.Apply(grid, counts, stencil, forceFft, cancellationToken);
     }
 }
 

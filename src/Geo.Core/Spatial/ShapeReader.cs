@@ -19,22 +19,49 @@ public static class ShapeReader
 {
     public static GeometryFactory Factory { get; } = new(new PrecisionModel(), 4326);
 
-    public static (Geometry? Geometry, string? Error) ReadWkt(string text)
+    /// <summary>
+    /// Reads WKT, after <see cref="ShapeText.CheckWkt"/> has measured it against
+    /// <paramref name="limits"/> (the defaults when null).
+    /// </summary>
+    public static (Geometry? Geometry, string? Error) ReadWkt(string text, ShapeLimits? limits = null)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
             return (null, "is empty");
         }
 
+        if (ShapeText.CheckWkt(text, limits ?? ShapeLimits.Default) is { } refused)
+        {
+            return (null, refused);
+        }
+
+        // What NTS's WKTReader throws on bad text, each seen with a text that causes it:
+        // ParseException for the grammar; ArgumentException when the factory refuses what was read
+        // (an unclosed ring, a line of one point); OverflowException for an SRID that is no Int32
+        // ("SRID=1e300;"); IndexOutOfRangeException from its tokenizer for a character beyond
+        // Latin-1, which the check above already refuses. An SRID without "=" reads as null.
         try
         {
             var geometry = new WKTReader(Factory.GeometryServices).Read(text);
+            if (geometry is null)
+            {
+                return (null, "is not valid WKT: expected a geometry such as POLYGON ((...)), optionally after SRID=4326;");
+            }
+
             geometry.SRID = 4326;
             return (geometry, null);
         }
         catch (ParseException e)
         {
             return (null, $"is not valid WKT: {e.Message}");
+        }
+        catch (OverflowException)
+        {
+            return (null, "is not valid WKT: its SRID is not a 32-bit whole number (give SRID=4326; or none)");
+        }
+        catch (IndexOutOfRangeException)
+        {
+            return (null, "is not valid WKT: it has a character the reader cannot take");
         }
         catch (ArgumentException e)
         {
@@ -43,16 +70,29 @@ public static class ShapeReader
         }
     }
 
-    public static (Geometry? Geometry, string? Error) ReadGeoJson(string text)
+    /// <summary>
+    /// Reads a GeoJSON geometry, Feature or FeatureCollection of one feature, after
+    /// <see cref="ShapeText.CheckGeoJson"/> has measured it against <paramref name="limits"/>
+    /// (the defaults when null).
+    /// </summary>
+    public static (Geometry? Geometry, string? Error) ReadGeoJson(string text, ShapeLimits? limits = null)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
             return (null, "is empty");
         }
 
+        if (ShapeText.CheckGeoJson(text, limits ?? ShapeLimits.Default) is { } refused)
+        {
+            return (null, refused);
+        }
+
+        // Every member is read through Property, Text, Items and Number below, which check the
+        // JSON kind first: JsonElement's own accessors throw InvalidOperationException (or
+        // FormatException for a number beyond a double), which would end the call as UNKNOWN.
         try
         {
-            using var document = JsonDocument.Parse(text);
+            using var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = ShapeLimits.MaxSafeDepth + 1 });
             return ReadGeoJson(document.RootElement);
         }
         catch (JsonException e)
@@ -86,7 +126,7 @@ public static class ShapeReader
     // package would walk the JSON a second time, for the same result.
     private static (Geometry? Geometry, string? Error) ReadGeoJson(JsonElement root)
     {
-        var type = Property(root, "type").GetString();
+        var type = Text(Property(root, "type"), "type");
         return type switch
         {
             "Feature" => (FeatureGeometry(root), null),
@@ -107,10 +147,10 @@ public static class ShapeReader
 
     private static Geometry GeometryOf(JsonElement element)
     {
-        var type = Property(element, "type").GetString();
+        var type = Text(Property(element, "type"), "type");
         if (type == "GeometryCollection")
         {
-            var parts = Property(element, "geometries").EnumerateArray().Select(GeometryOf).ToArray();
+            var parts = Items(Property(element, "geometries"), "geometries").Select(GeometryOf).ToArray();
             return Polygonal(parts) ?? Factory.CreateGeometryCollection(parts);
         }
 
@@ -118,11 +158,11 @@ public static class ShapeReader
         return type switch
         {
             "Point" => Factory.CreatePoint(Position(coordinates)),
-            "MultiPoint" => Factory.CreateMultiPoint(coordinates.EnumerateArray().Select(p => Factory.CreatePoint(Position(p))).ToArray()),
+            "MultiPoint" => Factory.CreateMultiPoint(Items(coordinates, "coordinates").Select(p => Factory.CreatePoint(Position(p))).ToArray()),
             "LineString" => Factory.CreateLineString(Positions(coordinates)),
-            "MultiLineString" => Factory.CreateMultiLineString(coordinates.EnumerateArray().Select(l => Factory.CreateLineString(Positions(l))).ToArray()),
+            "MultiLineString" => Factory.CreateMultiLineString(Items(coordinates, "coordinates").Select(l => Factory.CreateLineString(Positions(l))).ToArray()),
             "Polygon" => Polygon(coordinates),
-            "MultiPolygon" => Factory.CreateMultiPolygon(coordinates.EnumerateArray().Select(Polygon).ToArray()),
+            "MultiPolygon" => Factory.CreateMultiPolygon(Items(coordinates, "coordinates").Select(Polygon).ToArray()),
             _ => throw new GeoJsonFormatException($"unknown geometry type '{type}'"),
         };
     }
@@ -148,7 +188,7 @@ public static class ShapeReader
 
     private static Polygon Polygon(JsonElement rings)
     {
-        var all = rings.EnumerateArray().Select((ring, index) => Ring(ring, index)).ToArray();
+        var all = Items(rings, "a polygon's coordinates").Select((ring, index) => Ring(ring, index)).ToArray();
         if (all.Length == 0)
         {
             return Factory.CreatePolygon();
@@ -187,9 +227,19 @@ public static class ShapeReader
         return new Coordinate(Number(position[0]), Number(position[1]));
     }
 
-    private static double Number(JsonElement element) => element.ValueKind == JsonValueKind.Number
-        ? element.GetDouble()
-        : throw new GeoJsonFormatException($"'{element.GetRawText()}' is not a number");
+    private static double Number(JsonElement element) => element.ValueKind == JsonValueKind.Number && element.TryGetDouble(out var number)
+        ? number
+        : throw new GeoJsonFormatException($"'{Shorten(element.GetRawText())}' is not a number a coordinate can be");
+
+    private static string Text(JsonElement element, string name) => element.ValueKind == JsonValueKind.String
+        ? element.GetString()!
+        : throw new GeoJsonFormatException($"\"{name}\" must be a string");
+
+    private static JsonElement.ArrayEnumerator Items(JsonElement element, string name) => element.ValueKind == JsonValueKind.Array
+        ? element.EnumerateArray()
+        : throw new GeoJsonFormatException($"{(name.Contains(' ', StringComparison.Ordinal) ? name : $"\"{name}\"")} must be an array");
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";
 
     private static JsonElement Property(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value)

@@ -32,6 +32,16 @@ public sealed class FieldErrors
     /// <summary>Errors added through the result are named <c>prefix.field</c> (or <c>prefix[index]</c>).</summary>
     public FieldErrors At(string field) => new(_errors, Join(_prefix, field));
 
+    /// <summary>
+    /// A caller's value quoted back in a message, cut short when long: a refusal must not grow with
+    /// the input it refuses (a 100,000-character id quoted whole made a status no client could read).
+    /// </summary>
+    public static string Quote(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return value.Length <= 40 ? $"'{value}'" : $"'{value[..40]}...' ({value.Length} characters)";
+    }
+
     public void Add(string field, string message) => _errors.Add(new FieldError(Join(_prefix, field), message));
 
     /// <summary>An error about the object at the current path itself.</summary>

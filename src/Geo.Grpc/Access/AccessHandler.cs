@@ -6,12 +6,13 @@ using Geo.Grpc.Protocol;
 using Geo.Grpc.Server;
 using Geo.Storage;
 using Geo.Storage.Access;
+using Microsoft.Extensions.Options;
 using V1 = Geo.Api.V1;
 
 namespace Geo.Grpc.Access;
 
 /// <summary>geoawareness.v1.Access: tokens for administrators, and the audit trail.</summary>
-internal sealed class AccessHandler(AccessStore store, TokenIssuer issuer, CallerAuthenticator authenticator)
+internal sealed class AccessHandler(AccessStore store, TokenIssuer issuer, CallerAuthenticator authenticator, IOptions<ApiOptions> options)
 {
     private const int DefaultAuditLimit = 1000;
     private const int MaxAuditLimit = 10_000;
@@ -21,7 +22,7 @@ internal sealed class AccessHandler(AccessStore store, TokenIssuer issuer, Calle
     public async Task<V1.IssuedToken> IssueToken(V1.IssueTokenRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
-        var area = request.Area is null || request.Area.KindCase == V1.Shape.KindOneofCase.None ? null : ApiMapping.ToGeometry(request.Area, "area", errors);
+        var area = request.Area is null || request.Area.KindCase == V1.Shape.KindOneofCase.None ? null : ApiMapping.ToGeometry(request.Area, "area", options.Value.ShapeLimits, errors);
         var tokenRequest = new TokenRequest(
             (Role)request.Role,
             request.Subject,

@@ -28,6 +28,11 @@ public sealed class TokenIssuer(AccessStore store, TimeProvider clock)
             errors.Add("valid_days", $"{request.ValidDays} is out of range 1..{MaxValidDays} (0 for {DefaultValidDays})");
         }
 
+        if (request.Section is { } section)
+        {
+            CodeRules.CheckDefined(section, "referral_section", errors);
+        }
+
         if (request.Role == Role.ReferralSection && request.Section is null)
         {
             errors.Add("referral_section", "is required for ROLE_REFERRAL_SECTION");

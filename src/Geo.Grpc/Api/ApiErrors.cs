@@ -21,16 +21,24 @@ internal static class ApiErrors
 
     public static RpcException InvalidArgument(string field, string message) => new(StatusCode.InvalidArgument, $"{field}: {message}");
 
+    /// <summary>
+    /// Registered with the gRPC layer for every request read whole: a NUL character in any text
+    /// field is refused naming the field, whatever the method, before it reaches a statement.
+    /// </summary>
+    public static Status? CheckText(Google.Protobuf.IMessage request) =>
+        ApiMapping.FindNul(request) is { } nul ? new Status(StatusCode.InvalidArgument, nul.ToString()) : null;
+
     /// <summary>Registered with the gRPC layer: storage outcomes and database faults to statuses.</summary>
     public static Status? Translate(Exception exception) => exception switch
     {
         RecordConflictException e => new Status(StatusCode.AlreadyExists, Named(e)),
         RecordNotFoundException e => new Status(StatusCode.NotFound, Named(e)),
         VersionMismatchException e => new Status(StatusCode.Aborted, Named(e)),
-        // A NUL character in any text field: refused by PostgreSQL in whatever statement carries
-        // it, so it is mapped here, once, rather than checked in every field of every message.
+        // A NUL character in a text field that no check found first (CheckText sees every request
+        // read whole; Ingest checks each observation): PostgreSQL refuses it in whatever statement
+        // carries it, and which field that was is not known here.
         _ when DatabaseFaults.IsUnstorableText(exception) => new Status(StatusCode.InvalidArgument,
-            "a text field contains a NUL character (U+0000), which cannot be stored or searched; remove it"),
+            "request: a text field contains a NUL character (U+0000), which cannot be stored or searched; remove it"),
         _ when DatabaseFaults.IsUnavailable(exception) => new Status(StatusCode.Unavailable, "the database is unavailable; retry the call (writes are idempotent by id)"),
         _ => null,
     };

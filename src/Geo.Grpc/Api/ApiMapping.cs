@@ -2,6 +2,8 @@ using Geo.Core.Coverage;
 using Geo.Core.Domain;
 using Geo.Core.Spatial;
 using Geo.Core.Validation;
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
 using Google.Protobuf.WellKnownTypes;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO;
@@ -35,6 +37,59 @@ internal static class ApiMapping
 
     public static Timestamp ToTimestamp(DateTimeOffset time) => Timestamp.FromDateTimeOffset(time);
 
+    /// <summary>
+    /// A Duration as a TimeSpan, or null with a field error when it is outside what protobuf defines
+    /// (±315,576,000,000 s, nanos of the same sign): Duration.ToTimeSpan throws on such a value,
+    /// which would end the call as UNKNOWN.
+    /// </summary>
+    public static TimeSpan? ToTimeSpan(Duration? duration, string field, FieldErrors errors)
+    {
+        if (duration is null)
+        {
+            return null;
+        }
+
+        if (duration.Seconds is < Duration.MinSeconds or > Duration.MaxSeconds || duration.Nanos is <= -Duration.NanosecondsPerSecond or >= Duration.NanosecondsPerSecond
+            || (duration.Seconds < 0 && duration.Nanos > 0) || (duration.Seconds > 0 && duration.Nanos < 0))
+        {
+            errors.Add(field, $"{duration.Seconds} s and {duration.Nanos} ns is not a duration: seconds within ±{Duration.MaxSeconds} (10,000 years), nanos within ±999999999 and of the same sign");
+            return null;
+        }
+
+        return duration.ToTimeSpan();
+    }
+
+    /// <summary>
+    /// The first text field of <paramref name="message"/> (or of a message inside it) holding U+0000,
+    /// named by its path, e.g. <c>observations[3].summary</c>, or null. PostgreSQL stores no NUL in
+    /// text: without this check the call fails in whatever statement carries it, with no field to name.
+    /// </summary>
+    public static FieldError? FindNul(IMessage message, string path = "")
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        foreach (var field in message.Descriptor.Fields.InDeclarationOrder())
+        {
+            var name = path.Length == 0 ? field.Name : $"{path}.{field.Name}";
+            var value = field.Accessor.GetValue(message);
+            var found = (field.FieldType, field.IsRepeated) switch
+            {
+                (FieldType.String, false) => ((string)value).Contains('\0', StringComparison.Ordinal) ? new FieldError(name, NulProblem) : null,
+                (FieldType.String, true) => ((IList<string>)value).Select((text, i) => text.Contains('\0', StringComparison.Ordinal) ? new FieldError($"{name}[{i}]", NulProblem) : null).FirstOrDefault(e => e is not null),
+                (FieldType.Message, false) => value is IMessage inner ? FindNul(inner, name) : null,
+                (FieldType.Message, true) => ((System.Collections.IEnumerable)value).Cast<IMessage>().Select((item, i) => FindNul(item, $"{name}[{i}]")).FirstOrDefault(e => e is not null),
+                _ => null,
+            };
+            if (found is not null)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
+
+    public const string NulProblem = "contains a NUL character (U+0000), which cannot be stored or searched; remove it";
+
     public static DateOnly? ToDate(V1.CalendarDate? date, string field, FieldErrors errors)
     {
         if (date is null || (date.Year == 0 && date.Month == 0 && date.Day == 0))
@@ -67,8 +122,11 @@ internal static class ApiMapping
 
     public static V1.GeoPoint ToProto(GeoPoint point) => new() { Longitude = point.Longitude, Latitude = point.Latitude };
 
-    /// <summary>Reads a Shape (point, WKT or GeoJSON) into a geometry, or records why it cannot be read.</summary>
-    public static Geometry? ToGeometry(V1.Shape? shape, string field, FieldErrors errors)
+    /// <summary>
+    /// Reads a Shape (point, WKT or GeoJSON) into a geometry, or records why it cannot be read:
+    /// every geometry a request carries comes through here, so every one is held to <paramref name="limits"/>.
+    /// </summary>
+    public static Geometry? ToGeometry(V1.Shape? shape, string field, ShapeLimits limits, FieldErrors errors)
     {
         if (shape is null || shape.KindCase == V1.Shape.KindOneofCase.None)
         {
@@ -79,8 +137,8 @@ internal static class ApiMapping
         var (geometry, error) = shape.KindCase switch
         {
             V1.Shape.KindOneofCase.Point => ((Geometry?)ShapeReader.Factory.CreatePoint(new Coordinate(shape.Point.Longitude, shape.Point.Latitude)), (string?)null),
-            V1.Shape.KindOneofCase.Wkt => ShapeReader.ReadWkt(shape.Wkt),
-            _ => ShapeReader.ReadGeoJson(shape.Geojson),
+            V1.Shape.KindOneofCase.Wkt => ShapeReader.ReadWkt(shape.Wkt, limits),
+            _ => ShapeReader.ReadGeoJson(shape.Geojson, limits),
         };
         var name = shape.KindCase switch
         {
@@ -127,8 +185,15 @@ internal static class ApiMapping
     /// A submitted observation under its client's key (client_id): the service issues the id it
     /// is stored under (<see cref="IssuedIds"/>) once it knows who submitted it.
     /// </summary>
-    public static Observation ToObservation(V1.Observation message, FieldErrors errors)
+    public static Observation ToObservation(V1.Observation message, ShapeLimits limits, FieldErrors errors)
     {
+        // Ingest's messages are read one by one by its handler, not checked as they arrive (see
+        // ApiServiceExtensions): each observation is checked here, so that a refusal names its item.
+        if (FindNul(message) is { } nul)
+        {
+            errors.Add(nul.Field, nul.Message);
+        }
+
         DoNoHarmRule.Check(CarriesIndividualCase(message.IndividualCase), errors);
         // Output only, and what may leave the supervisor chain: never taken from a submission.
         if (message.Summary.Length > 0)
@@ -146,7 +211,7 @@ internal static class ApiMapping
         Geometry? area = null;
         if (message.Area is not null && message.Area.KindCase != V1.Shape.KindOneofCase.None)
         {
-            area = ToGeometry(message.Area, "area", errors);
+            area = ToGeometry(message.Area, "area", limits, errors);
         }
 
         return new Observation
@@ -250,7 +315,7 @@ internal static class ApiMapping
         return message;
     }
 
-    public static ObservationFilter ToFilter(V1.ObservationFilter? message, FieldErrors errors)
+    public static ObservationFilter ToFilter(V1.ObservationFilter? message, ShapeLimits limits, FieldErrors errors)
     {
         if (message is null)
         {
@@ -259,7 +324,7 @@ internal static class ApiMapping
 
         return new ObservationFilter
         {
-            Area = ToArea(message.Area, errors.At("area")),
+            Area = ToArea(message.Area, limits, errors.At("area")),
             ObservedFrom = message.ObservedFrom is null ? null : ToTime(message.ObservedFrom, "observed_from", errors),
             ObservedTo = message.ObservedTo is null ? null : ToTime(message.ObservedTo, "observed_to", errors),
             Categories = message.Categories.Select(c => (ObservationCategory)c).ToList(),
@@ -272,7 +337,7 @@ internal static class ApiMapping
         };
     }
 
-    private static QueryArea? ToArea(V1.Area? area, FieldErrors errors)
+    private static QueryArea? ToArea(V1.Area? area, ShapeLimits limits, FieldErrors errors)
     {
         switch (area?.KindCase)
         {
@@ -284,16 +349,16 @@ internal static class ApiMapping
                 var center = ToPoint(area.Circle.Center, "circle.center", errors);
                 return new CircleArea(center, area.Circle.RadiusMetres);
             default:
-                var shape = ToGeometry(area.Shape, "shape", errors);
+                var shape = ToGeometry(area.Shape, "shape", limits, errors);
                 return shape is null ? null : new ShapeArea(shape);
         }
     }
 
     // ---- registry ----
 
-    public static Community ToCommunity(V1.Community message, FieldErrors errors)
+    public static Community ToCommunity(V1.Community message, ShapeLimits limits, FieldErrors errors)
     {
-        var location = ToGeometry(message.Location, "location", errors);
+        var location = ToGeometry(message.Location, "location", limits, errors);
         return new Community
         {
             Id = message.Id,

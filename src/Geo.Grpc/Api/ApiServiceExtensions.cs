@@ -14,7 +14,13 @@ internal static class ApiServiceExtensions
 {
     public static IServiceCollection AddGeoAwarenessApi(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<ApiOptions>(configuration.GetSection(ApiOptions.SectionName));
+        var limits = configuration.GetSection(ApiOptions.SectionName);
+        if ((limits.Get<ApiOptions>() ?? new ApiOptions()).Problem() is { } limitProblem)
+        {
+            throw new Hosting.StartupException(limitProblem);
+        }
+
+        services.Configure<ApiOptions>(limits);
         services.Configure<ReleaseOptions>(configuration.GetSection(ReleaseOptions.SectionName));
         // Read once here as well, so that a reach that is not a distance stops the start-up with the
         // setting's name rather than failing every coverage call.
@@ -32,7 +38,11 @@ internal static class ApiServiceExtensions
         }
 
         services.Configure<IndicatorOptions>(indicators);
-        services.Configure<GrpcServerOptions>(grpc => grpc.ExceptionTranslators.Add(ApiErrors.Translate));
+        services.Configure<GrpcServerOptions>(grpc =>
+        {
+            grpc.ExceptionTranslators.Add(ApiErrors.Translate);
+            grpc.RequestValidator = ApiErrors.CheckText;
+        });
         services.Configure<AccessOptions>(configuration.GetSection(AccessOptions.SectionName));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<AccessStore>();
@@ -54,6 +64,9 @@ internal static class ApiServiceExtensions
         services.AddSingleton<LocationPrivacy>();
         services.AddSingleton<IConfigureOptions<GrpcServerOptions>>(provider => new ConfigureOptions<GrpcServerOptions>(
             grpc => grpc.CallAuthorizer = provider.GetRequiredService<CallAuthorizer>().AuthorizeAsync));
+        // The gRPC side of the per-call time budget; HttpCallBudget is the HTTP side.
+        services.AddSingleton<IConfigureOptions<GrpcServerOptions>>(provider => new ConfigureOptions<GrpcServerOptions>(
+            grpc => grpc.MaxCallDuration = provider.GetRequiredService<IOptions<ApiOptions>>().Value.MaxCallDuration));
         services.AddSingleton<RegistryStore>();
         services.AddSingleton<ObservationStore>();
         services.AddSingleton<ReferralStore>();

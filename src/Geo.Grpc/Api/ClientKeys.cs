@@ -27,7 +27,7 @@ internal static class ClientKeys
         var issued = issue(submitter, clientId);
         if (id.Length > 0 && id != issued)
         {
-            errors.Add("id", $"'{id}' is not the id the service issues for client_id '{clientId}' ('{issued}'): leave it empty");
+            errors.Add("id", $"{FieldErrors.Quote(id)} is not the id the service issues for client_id '{clientId}' ('{issued}'): leave it empty");
             return null;
         }
 

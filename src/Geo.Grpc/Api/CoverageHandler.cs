@@ -76,7 +76,8 @@ internal sealed class CoverageHandler(RegistryStore store, CoverageReader covera
             }
 
             var map = await heatMaps.ComputeAsync(asked.Spec, context.Caller(), context.CancellationToken).ConfigureAwait(false);
-            var change = GroupGaps.Compare(map, request.GroupGaps!.Threshold, asked.Spec.Filter.Affected, wholePlan.Before.Bases, wholePlan.After.Bases, wholeCommunities);
+            var change = GroupGaps.Compare(
+                map, request.GroupGaps!.Threshold, asked.Spec.Filter.Affected, wholePlan.Before.Bases, wholePlan.After.Bases, wholeCommunities, context.CancellationToken);
             var rings = new CellRings(map.Area);
             report.GroupGapCellsBefore = change.Before.Cells.Count;
             report.GroupGapCellsAfter = change.After.Cells.Count;

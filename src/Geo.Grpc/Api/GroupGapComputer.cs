@@ -57,7 +57,7 @@ internal sealed class GroupGapComputer(HeatMapComputer heatMaps, CoverageReader 
         var map = await heatMaps.ComputeAsync(spec, caller, cancellationToken).ConfigureAwait(false);
         var (bases, communities) = await coverage.ReadAsync(question, string.Empty, caller.ScopeArea, cancellationToken).ConfigureAwait(false);
         var report = CoverageAnalysis.Analyse(question, bases, communities);
-        var gaps = GroupGaps.Find(map, request.Threshold, spec.Filter.Affected, report.Bases, communities);
+        var gaps = GroupGaps.Find(map, request.Threshold, spec.Filter.Affected, report.Bases, communities, cancellationToken);
         return new GroupGapAnswer(map, gaps, question, report, communities, privacy.PolicyFor(caller).IsCoarsened);
     }
 

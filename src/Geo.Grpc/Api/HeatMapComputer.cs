@@ -45,10 +45,10 @@ internal sealed class HeatMapComputer(ObservationPoints points, LocationPrivacy 
         filterMessage.AffectedSexes.AddRange(request.AffectedSexes);
         filterMessage.AffectedAgeGroups.AddRange(request.AffectedAgeGroups);
         filterMessage.Vulnerabilities.AddRange(request.Vulnerabilities);
-        var filter = ApiMapping.ToFilter(filterMessage, at);
+        var filter = ApiMapping.ToFilter(filterMessage, _options.ShapeLimits, at);
         var weighting = request.Weighting is null
             ? Weighting.None
-            : new Weighting(request.Weighting.BySeverity, request.Weighting.ByPeople, request.Weighting.HalfLife is null ? null : request.Weighting.HalfLife.ToTimeSpan());
+            : new Weighting(request.Weighting.BySeverity, request.Weighting.ByPeople, ApiMapping.ToTimeSpan(request.Weighting.HalfLife, "weighting.half_life", at));
         var spec = new HeatMapSpec
         {
             Filter = filter,
@@ -116,7 +116,7 @@ internal sealed class HeatMapComputer(ObservationPoints points, LocationPrivacy 
     {
         var sight = await privacy.SightAsync(caller, spec.Filter, cancellationToken).ConfigureAwait(false);
         var policy = sight.Policy;
-        var area = AreaGrid.Build(spec.Area, spec.Shape, spec.CellSizeMetres);
+        var area = AreaGrid.Build(spec.Area, spec.Shape, spec.CellSizeMetres, cancellationToken);
         var periods = HeatMapPeriod.Frames(spec.From, spec.To, spec.Step);
         var columns = new PointColumns(
             ObservedAt: periods.Count > 1 || spec.Weighting.HalfLife is not null,
@@ -140,7 +140,7 @@ internal sealed class HeatMapComputer(ObservationPoints points, LocationPrivacy 
         }
 
         var minCount = policy.IsCoarsened ? Math.Max(spec.MinCount, policy.MinimumAggregateCount) : spec.MinCount;
-        return HeatMap.Compute(area, spec, bins, minCount);
+        return HeatMap.Compute(area, spec, bins, minCount, cancellationToken);
     }
 
     /// <summary>

@@ -468,7 +468,7 @@ internal sealed class ObservationsHandler(
     private ObservationFilter Filter(V1.ObservationFilter? message)
     {
         var errors = new FieldErrors();
-        var filter = ApiMapping.ToFilter(message, errors.At("filter"));
+        var filter = ApiMapping.ToFilter(message, _options.ShapeLimits, errors.At("filter"));
         if (!errors.Any)
         {
             QueryRules.Check(filter, _options.QueryLimits, errors.At("filter"));
@@ -487,6 +487,7 @@ internal sealed class ObservationsHandler(
     {
         var now = clock.GetUtcNow();
         var limits = _options.ObservationLimits;
+        var shapeLimits = _options.ShapeLimits;
         var errors = new FieldErrors();
         var prepared = new List<PreparedObservation>(messages.Count);
         var seen = new Dictionary<string, (byte[] Fingerprint, int Index)>(StringComparer.Ordinal);
@@ -502,7 +503,7 @@ internal sealed class ObservationsHandler(
 
             issuedIds?.Add(issuedId);
 
-            var observation = ApiMapping.ToObservation(message, itemErrors);
+            var observation = ApiMapping.ToObservation(message, shapeLimits, itemErrors);
             if (errors.Any)
             {
                 break;

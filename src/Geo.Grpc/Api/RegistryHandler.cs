@@ -125,7 +125,7 @@ internal sealed class RegistryHandler(RegistryStore store, AccessStore access, I
             errors.Add("name", "is required");
         }
 
-        var area = ApiMapping.ToGeometry(request.Area, "area", errors);
+        var area = ApiMapping.ToGeometry(request.Area, "area", options.Value.ShapeLimits, errors);
         if (area is not null && !errors.Any && Geo.Core.Spatial.GeometryRules.Check(area, "Polygon", "MultiPolygon") is { } problem)
         {
             errors.Add("area", problem);
@@ -250,11 +250,11 @@ internal sealed class RegistryHandler(RegistryStore store, AccessStore access, I
         return id;
     }
 
-    private static Community CheckedCommunity(V1.Community message, string field)
+    private Community CheckedCommunity(V1.Community message, string field)
     {
         var errors = new FieldErrors();
         var scoped = field.Length == 0 ? errors : errors.At(field);
-        var community = ApiMapping.ToCommunity(message, scoped);
+        var community = ApiMapping.ToCommunity(message, options.Value.ShapeLimits, scoped);
         if (!errors.Any)
         {
             RegistryRules.Check(community, scoped);

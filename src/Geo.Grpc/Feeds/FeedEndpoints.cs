@@ -61,7 +61,7 @@ internal static class FeedEndpoints
             request.IfNoneMatch = http.Request.Headers.IfNoneMatch.ToString();
         }
 
-        var ask = FeedPullRequest.From(request);
+        var ask = FeedPullRequest.From(request) with { LimitGiven = http.Request.Query.ContainsKey("limit") };
         await using var pull = await feed.OpenAsync(ask, http.Caller(), cancellationToken).ConfigureAwait(false);
         var response = http.Response;
         response.Headers.ETag = $"\"{pull.ETag}\"";
@@ -81,6 +81,12 @@ internal static class FeedEndpoints
     /// <summary>One record, where each feature's url points.</summary>
     private static async Task PullObservationAsync(HttpContext http, string id, ObservationFeedService feed)
     {
+        // The record is named by the path alone: a parameter here would be silently ignored.
+        if (http.Request.Query.Count > 0)
+        {
+            throw ApiErrors.InvalidArgument(QueryMessage.NameOf(http.Request.Query.Keys.First()), "is not a parameter of GET /feeds/observations/{id}, which takes none");
+        }
+
         // Nothing is written before the record is found, so a refusal is still a proper answer.
         var buffer = new MemoryStream();
         await using (var writer = GeoJsonWriter.ToStream(buffer))

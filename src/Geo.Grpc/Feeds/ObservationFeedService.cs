@@ -14,8 +14,11 @@ using Microsoft.Extensions.Options;
 
 namespace Geo.Grpc.Feeds;
 
-/// <summary>What an importer asks of the observation feed, over gRPC or HTTP alike.</summary>
-internal sealed record FeedPullRequest(string? Cursor, int Limit, bool All, string? IfNoneMatch)
+/// <summary>
+/// What an importer asks of the observation feed, over gRPC or HTTP alike. <paramref name="LimitGiven"/>:
+/// the URL named a limit (proto3 cannot tell a limit of 0 from none; over gRPC 0 is the default).
+/// </summary>
+internal sealed record FeedPullRequest(string? Cursor, int Limit, bool All, string? IfNoneMatch, bool LimitGiven = false)
 {
     public static FeedPullRequest From(Geo.Api.V1.PullObservationsRequest request) => new(request.Cursor, request.Limit, request.All, request.IfNoneMatch);
 }
@@ -183,7 +186,14 @@ internal sealed class ObservationFeedService(ObservationFeed feed, LocationPriva
         var max = options.Value.MaxPageSize;
         if (request.All)
         {
-            return request.Limit == 0 ? (after, null) : throw ApiErrors.InvalidArgument("limit", "must be left out (0) when all is set: a full export has no page size");
+            return request.Limit == 0 && !request.LimitGiven
+                ? (after, null)
+                : throw ApiErrors.InvalidArgument("limit", "must be left out (0) when all is set: a full export has no page size");
+        }
+
+        if (request.LimitGiven && request.Limit == 0)
+        {
+            throw ApiErrors.InvalidArgument("limit", $"0 is not a page size: give 1 to {max}, or leave limit out for the default of {options.Value.DefaultPageSize}; for everything at once set all");
         }
 
         if (request.Limit < 0 || request.Limit > max)

@@ -176,8 +176,10 @@ public sealed class GeoAwarenessService : IAsyncDisposable
         });
 
         var app = builder.Build();
-        // gRPC first, and routing after it, so a call never pays for route matching.
+        // gRPC first, and routing after it, so a call never pays for route matching; the HTTP
+        // requests that pass on get their time budget before an endpoint sees them.
         app.UseGeoGrpc();
+        app.UseHttpCallBudget();
         app.UseRouting();
         app.MapGeoAwarenessHttp();
         return app;

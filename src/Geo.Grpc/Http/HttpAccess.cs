@@ -89,7 +89,9 @@ public static class HttpAccess
         {
             return await next(context).ConfigureAwait(false);
         }
-        catch (Exception e) when (!http.Response.HasStarted && (e is RpcException || ApiErrors.Translate(e) is not null))
+        // A request given up (by its client, or by its time budget: see HttpCallBudget) is not
+        // translated: a cancelled database read can look like a database fault.
+        catch (Exception e) when (!http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested && (e is RpcException || ApiErrors.Translate(e) is not null))
         {
             return Problem(e is RpcException rpc ? rpc.Status : ApiErrors.Translate(e)!.Value);
         }

@@ -26,11 +26,17 @@ internal static class IndicatorEndpoints
         {
             if (!Parameters.Contains(name, StringComparer.Ordinal))
             {
-                errors.Add(name, $"is not a parameter of GET /indicators ({string.Join(", ", Parameters)})");
+                errors.Add(QueryMessage.NameOf(name), $"is not a parameter of GET /indicators ({string.Join(", ", Parameters)})");
             }
             else if (values.Count > 1)
             {
                 errors.Add(name, $"is given {values.Count} times; give it once");
+            }
+            else if (string.IsNullOrEmpty(values[0]))
+            {
+                // "hxl=" read as false and "level=" as the mission: a value left empty is refused, as
+                // QueryMessage refuses it on every other route.
+                errors.Add(name, QueryMessage.EmptyProblem);
             }
         }
 

@@ -15,13 +15,24 @@ namespace Geo.Grpc.Http;
 /// (<c>categories=A&amp;categories=B</c>). The parameters become one JSON object that Google.Protobuf's
 /// JsonParser reads with unknown fields refused, so a URL reads exactly as the proto3 JSON mapping
 /// reads the same values (enum names or numbers, RFC 3339 times, durations such as 3600s, "NaN").
-/// A parameter that names no field, or whose value does not read, is INVALID_ARGUMENT naming it.
+/// A parameter that names no field, is given without a value, or whose value does not read, is
+/// INVALID_ARGUMENT naming it.
 /// </summary>
 internal static class QueryMessage
 {
     private const string WellKnownPackage = "google.protobuf";
 
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(false));
+
+    /// <summary>What a parameter given without a value is told: in a URL, leaving it out is how to ask for the default.</summary>
+    public const string EmptyProblem = "is empty: give a value, or leave the parameter out";
+
+    /// <summary>A parameter's name as a refusal names it: a name left empty ("?=x") is still named.</summary>
+    public static string NameOf(string parameter)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        return parameter.Length == 0 ? "(a parameter without a name)" : parameter;
+    }
 
     /// <summary>The message of type <paramref name="descriptor"/> the parameters describe.</summary>
     /// <exception cref="RpcException">INVALID_ARGUMENT naming the first parameter that is unknown, misplaced, repeated or unreadable.</exception>
@@ -35,6 +46,12 @@ internal static class QueryMessage
         {
             var texts = values.Select(v => v ?? string.Empty).ToArray();
             parameters.Add((name, root.Add(name, texts), texts));
+            // proto3 cannot tell a field left out from one set to its default; a URL can, and an
+            // empty value ("limit=") is a mistake to hear about, not a request for the default.
+            if (texts.Any(t => t.Length == 0))
+            {
+                throw ApiErrors.InvalidArgument(name, EmptyProblem);
+            }
         }
 
         try
@@ -211,7 +228,7 @@ internal static class QueryMessage
             var hint = fields.FirstOrDefault(f => f.Name == name || string.Equals(f.JsonName, name, StringComparison.OrdinalIgnoreCase)) is { } near
                 ? $"did you mean {Child(near.JsonName)}?"
                 : $"known here: {string.Join(", ", fields.Select(f => Child(f.JsonName)))}";
-            throw ApiErrors.InvalidArgument(parameter.Length == 0 ? "(a parameter without a name)" : parameter, $"is not a parameter ({hint})");
+            throw ApiErrors.InvalidArgument(NameOf(parameter), $"is not a parameter ({hint})");
         }
 
         private Group Enter(string parameter, FieldDescriptor field)

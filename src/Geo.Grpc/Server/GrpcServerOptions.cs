@@ -28,6 +28,20 @@ public sealed class GrpcServerOptions
     /// </summary>
     public Func<ServerCallContext, ValueTask<Status?>>? CallAuthorizer { get; set; }
 
+    /// <summary>
+    /// Checks the request message of a unary or server-streaming call once it is read, before the
+    /// handler sees it: null lets it through, a status ends the call. Streamed request messages are
+    /// their handler's to check, one by one, since it decides what the messages before a bad one mean.
+    /// </summary>
+    public Func<Google.Protobuf.IMessage, Status?>? RequestValidator { get; set; }
+
+    /// <summary>
+    /// The longest any call may run, streams included, whatever deadline its client gives (or when
+    /// it gives none): past it the call's cancellation token fires and the call ends with
+    /// DEADLINE_EXCEEDED. Null: only the client's deadline bounds a call.
+    /// </summary>
+    public TimeSpan? MaxCallDuration { get; set; }
+
     /// <summary>Compress responses with gzip when the client accepts it. A handler can still choose per call.</summary>
     public bool CompressResponses { get; set; }
 

@@ -20,9 +20,14 @@ internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IAsyn
     private static readonly StringValues AcceptEncoding = new(MessageCompression.AcceptEncoding);
     private static readonly StringValues GzipEncoding = new(MessageCompression.Gzip);
 
+    private const int MaxMessageChars = 1000;
+
     private readonly HttpContext _http;
     private readonly ServerMethod<TRequest, TResponse> _method;
+    private static readonly Status ClientDeadlineStatus = new(StatusCode.DeadlineExceeded, "Deadline Exceeded");
+
     private CancellationTokenSource? _deadlineSource;
+    private Status _deadlineStatus = ClientDeadlineStatus;
     private CancellationToken _cancellationToken;
     private DateTime _deadline = DateTime.MaxValue;
     private string? _requestEncoding;
@@ -80,6 +85,9 @@ internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IAsyn
 
     public TRequest Current => _current ?? throw new InvalidOperationException("MoveNext has not returned a message");
 
+    /// <summary>The status of a call whose deadline passed: the client's, or the server's time limit.</summary>
+    public Status DeadlineStatus => _deadlineStatus;
+
     /// <summary>True once the deadline has passed, whatever the handler did about it.</summary>
     public bool DeadlineExceeded =>
         _deadlineSource is { IsCancellationRequested: true } && (!_http.RequestAborted.IsCancellationRequested || DateTime.UtcNow >= _deadline);
@@ -111,16 +119,30 @@ internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IAsyn
             _compressResponse = options.CompressResponses && _clientAcceptsGzip;
         }
 
+        TimeSpan? clientTimeout = null;
         if (headers.TryGetValue(GrpcProtocol.TimeoutHeader, out var timeoutText))
         {
             if (GrpcTimeout.TryParse(timeoutText.ToString(), out var timeout))
             {
-                StartDeadline(timeout);
+                clientTimeout = timeout;
             }
             else
             {
                 ServerLog.InvalidTimeout(_method.Logger, timeoutText.ToString(), _method.Path);
             }
+        }
+
+        // The server's budget is one more deadline, the earlier of the two winning: handlers and
+        // everything they pass the token to stop at it as they stop at the client's.
+        if (options.MaxCallDuration is { } budget && (clientTimeout is null || clientTimeout > budget))
+        {
+            _deadlineStatus = new Status(StatusCode.DeadlineExceeded,
+                string.Create(CultureInfo.InvariantCulture, $"the call ran past the server's time limit of {budget.TotalSeconds:0.###} s"));
+            StartDeadline(budget);
+        }
+        else if (clientTimeout is { } timeout)
+        {
+            StartDeadline(timeout);
         }
 
         // gRPC bodies are bounded per message, not per request, and a stream may go quiet for
@@ -147,7 +169,12 @@ internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IAsyn
         var request = await MessageReader.ReadAsync(reader, _method.RequestParser, _method.Options.MaxReceiveMessageBytes, _requestEncoding, _cancellationToken).ConfigureAwait(false)
             ?? throw new RpcException(StatusCode.Internal, "Request message not received.");
         var extra = await MessageReader.ReadAsync(reader, _method.RequestParser, _method.Options.MaxReceiveMessageBytes, _requestEncoding, _cancellationToken).ConfigureAwait(false);
-        return extra is null ? request : throw new RpcException(StatusCode.Internal, "Additional data after the request message.");
+        if (extra is not null)
+        {
+            throw new RpcException(StatusCode.Internal, "Additional data after the request message.");
+        }
+
+        return _method.Options.RequestValidator?.Invoke(request) is { } refused ? throw new RpcException(refused) : request;
     }
 
     public async Task<bool> MoveNext(CancellationToken cancellationToken)
@@ -199,7 +226,12 @@ internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IAsyn
         target[GrpcProtocol.StatusHeader] = StatusCodec.FormatCode(status.StatusCode);
         if (!string.IsNullOrEmpty(status.Detail))
         {
-            target[GrpcProtocol.MessageHeader] = PercentEncoding.Encode(status.Detail);
+            // Clients bound the size of what they decode in headers (8 KiB in grpc-java, 64 KiB in
+            // .NET, a connection error beyond it): a message that quoted a huge input would cost
+            // the caller its whole connection. 1,000 characters encode to at most 9 KiB.
+            var cut = char.IsHighSurrogate(status.Detail[Math.Min(status.Detail.Length, MaxMessageChars) - 1]) ? MaxMessageChars - 1 : MaxMessageChars;
+            var detail = status.Detail.Length <= MaxMessageChars ? status.Detail : status.Detail[..cut] + "...";
+            target[GrpcProtocol.MessageHeader] = PercentEncoding.Encode(detail);
         }
 
         if (_responseTrailers is not null)

@@ -30,8 +30,6 @@ internal abstract class ServerMethod<TRequest, TResponse> : ServerMethod
     where TRequest : class, IMessage<TRequest>
     where TResponse : class, IMessage<TResponse>
 {
-    private static readonly Status DeadlineStatus = new(StatusCode.DeadlineExceeded, "Deadline Exceeded");
-
     protected ServerMethod(string path, MessageParser<TRequest> requestParser, GrpcServerOptions options, ILogger logger)
         : base(path, options, logger)
     {
@@ -56,7 +54,7 @@ internal abstract class ServerMethod<TRequest, TResponse> : ServerMethod
             }
 
             await InvokeAsync(call).ConfigureAwait(false);
-            call.Finish(call.DeadlineExceeded ? DeadlineStatus : call.Status, null);
+            call.Finish(call.DeadlineExceeded ? call.DeadlineStatus : call.Status, null);
         }
         catch (Exception e)
         {
@@ -71,7 +69,7 @@ internal abstract class ServerMethod<TRequest, TResponse> : ServerMethod
         if (call.DeadlineExceeded)
         {
             ServerLog.DeadlineExceeded(Logger, Path);
-            call.Finish(DeadlineStatus, null);
+            call.Finish(call.DeadlineStatus, null);
             return;
         }
 

@@ -131,6 +131,9 @@ public sealed class ObservationPoints(NpgsqlDataSource dataSource)
         await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
+            // The sink may spend long on a row (a coarsened point tested against a detailed area),
+            // and ReadAsync need not look at the token for a row it already holds: checked per row.
+            cancellationToken.ThrowIfCancellationRequested();
             // Sequential access: columns are read in their order, those selected only.
             var longitude = reader.GetDouble(0);
             var latitude = reader.GetDouble(1);

@@ -162,6 +162,9 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
         await using var reader = await batch.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
+            // A caller may spend long on each row (a coarsened caller's area test), and ReadAsync
+            // need not look at the token for a row it already holds: checked here, per row.
+            cancellationToken.ThrowIfCancellationRequested();
             yield return ObservationColumns.Read(reader);
         }
     }
@@ -226,6 +229,8 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
         var counts = new int[AffectedPeople.CellCount];
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
+            // As in QueryAsync: the caller's test of each row can be long, and a held row is not checked.
+            cancellationToken.ThrowIfCancellationRequested();
             var location = new GeoPoint(reader.GetDouble(0), reader.GetDouble(1));
             var community = reader.IsDBNull(2) ? null : reader.GetString(2);
             var category = (ObservationCategory)reader.GetInt16(3);

@@ -1,6 +1,7 @@
 using Geo.Core.Domain;
 using Geo.Core.HeatMaps;
 using Geo.Core.Spatial;
+using Geo.Testing;
 using NetTopologySuite.Geometries;
 using Xunit;
 
@@ -135,5 +136,24 @@ public sealed class GridTests
         var grid = AreaGrid.Build(area, GridShape.Square, 1000);
 
         Assert.Equal(1, grid.CellsInArea);
+    }
+
+    [Fact]
+    public void TooLarge_CombOf6000TeethAt200MetreCells_IsRefusedForItsBoundaryWithoutDensifyingIt()
+    {
+        // 24,004 vertices, within every shape limit; densified for 200 m cells, 26 million points
+        // (over a gigabyte of coordinates), built twice before the cells were even counted.
+        var area = new ShapeArea(ShapeReader.ReadWkt(HostileText.CombWkt(6_000)).Geometry!);
+        var spec = new HeatMapSpec
+        {
+            Filter = new ObservationFilter { Area = area, ObservedFrom = DateTimeOffset.UnixEpoch, ObservedTo = DateTimeOffset.UnixEpoch.AddDays(1) },
+            CellSizeMetres = 200,
+        };
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+
+        var refusal = HeatMapRules.TooLarge(spec, new HeatMapLimits());
+
+        Assert.Equal("area: its boundary, followed at cells of 200 m, takes 26,474,274 points, above the maximum of 250,000; give a simpler area or larger cells", refusal);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - allocated < 200_000_000, "the check itself densified the boundary");
     }
 }

@@ -163,6 +163,22 @@ public sealed class StatisticsTests
         Assert.All(weeks.Zip(weeks.Skip(1)), pair => Assert.Equal(pair.First.To, pair.Second.From));
     }
 
+    [Theory]
+    [InlineData(SeriesStep.Week)]
+    [InlineData(SeriesStep.Month)]
+    public void Frames_PeriodEndingInTheLastMonthATimestampHolds_EndsThereInsteadOfThrowing(SeriesStep step)
+    {
+        // AddDays and AddMonths threw past 9999-12-31: a valid request ended as UNKNOWN.
+        var from = new DateTimeOffset(9999, 9, 1, 0, 0, 0, TimeSpan.Zero);
+        var to = new DateTimeOffset(9999, 12, 31, 23, 59, 59, TimeSpan.Zero);
+
+        var frames = HeatMapPeriod.Frames(from, to, step);
+
+        Assert.Equal(HeatMapPeriod.CountFrames(from, to, step), frames.Count);
+        Assert.Equal(to, frames[^1].To);
+        Assert.All(frames.Zip(frames.Skip(1)), pair => Assert.Equal(pair.First.To, pair.Second.From));
+    }
+
     [Fact]
     public void Compute_EmptyArea_HasNoCellsAndNoBreaks()
     {

@@ -12,6 +12,8 @@ public sealed class QueryCommandTests(ApiFixture api) : IClassFixture<ApiFixture
 {
     private Task<CliResult> RunAsync(params string[] args) => CliRunner.RunAsync(api.Service.GrpcEndpoint, api.TokenOf(Role.Analyst), ["query", .. args]);
 
+    private Task<CliResult> SupervisorAsync(params string[] args) => CliRunner.RunAsync(api.Service.GrpcEndpoint, api.TokenOf(Role.Supervisor), ["query", .. args]);
+
     /// <summary>Observations near (lon, -1.5), each test at its own longitude so that its bbox sees only its own.</summary>
     private async Task<string> SeedAsync(double longitude, params Observation[] observations)
     {
@@ -111,10 +113,12 @@ public sealed class QueryCommandTests(ApiFixture api) : IClassFixture<ApiFixture
         var far = ApiFixture.NewObservation("q-filter-far", longitude: 29.32);
         await SeedAsync(23.0, girls, men, mild, other, late, far);
 
-        var result = await RunAsync(
+        // A supervisor's query: exact points and counts, so that a 5 km circle holds what was seeded
+        // in it (a coarsened caller's points move 2 to 5 km and its counts carry noise).
+        var result = await SupervisorAsync(
             "--near", "23.0,-1.5", "--radius", "5000", "--sex", "female", "--age", "child", "--category", "threat_of_physical_violence",
             "--min-severity", "2", "--from", "2026-01-01", "--to", "2026-06-01T00:00:00Z", "--format", "csv");
-        var count = await RunAsync("--near", "23.0,-1.5", "--radius", "5000", "--count");
+        var count = await SupervisorAsync("--near", "23.0,-1.5", "--radius", "5000", "--count");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var ids = result.Output.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')[0]);

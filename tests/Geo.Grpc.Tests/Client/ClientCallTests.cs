@@ -117,6 +117,19 @@ public sealed class ClientCallTests(EchoServerFixture server) : IClassFixture<Ec
     }
 
     [Fact]
+    public async Task Unary_StatusMessageOf30000Characters_IsCutShortAndTheConnectionSurvives()
+    {
+        // Whole, it made trailers over the client's 64 KiB header limit: an HPACK error that ends
+        // every call on the connection.
+        var error = await Assert.ThrowsAsync<RpcException>(() => Channel.UnaryAsync(
+            EchoCalls.Unary, new EchoRequest { FailWithStatus = (int)StatusCode.InvalidArgument, FailMessage = "id: '" + new string('é', 30_000) }));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal("id: '" + new string('é', 995) + "...", error.Detail);
+        Assert.Equal("after", (await Channel.UnaryAsync(EchoCalls.Unary, new EchoRequest { Message = "after" })).Message);
+    }
+
+    [Fact]
     public async Task Unary_HandlerThrows_UnknownWithoutDetails()
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => Channel.UnaryAsync(EchoCalls.Unary, new EchoRequest { FailWithStatus = -1, FailMessage = "db password" }));

@@ -30,6 +30,18 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     public int HttpPort { get; }
 
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The process's CPU time so far, user and system (read from /proc/&lt;pid&gt;/stat on Linux).</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>Stdout and stderr together, in the order the lines came.</summary>
     public string Output => Read(_output);
 

@@ -92,6 +92,11 @@ internal sealed record RawResponse(HttpStatusCode HttpStatus, Dictionary<string,
 
     public string? GrpcMessage => Trailers.TryGetValue("grpc-message", out var t) ? t : Headers.GetValueOrDefault("grpc-message");
 
+    /// <summary>The call's status, its message percent-decoded.</summary>
+    public (Geo.Grpc.Protocol.StatusCode Code, string Detail) Status() =>
+        ((Geo.Grpc.Protocol.StatusCode)(GrpcStatus ?? throw new InvalidOperationException("no grpc-status")),
+            Geo.Grpc.Protocol.PercentEncoding.Decode(GrpcMessage ?? string.Empty));
+
     public bool IsTrailersOnly => Headers.ContainsKey("grpc-status") && Body.Length == 0 && Trailers.Count == 0;
 
     /// <summary>The response messages, unframed (uncompressed frames only).</summary>
