@@ -291,6 +291,7 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
                 Response = new Response { Actions = "Patrol sent", At = Time("2026-03-10T12:00:00Z") },
             });
             await Api.CallAsync<ReleaseObservationRequest, Observation>(ApiFixture.Observations, "Release", new ReleaseObservationRequest { Id = IdOf(Key), Summary = Summary });
+            await Api.SettledAsync();
             await Api.CallAsync<Source, SourceReceipt>(ApiFixture.Observations, "RecordSource", new Source
             {
                 ClientId = "fields-source", ObservationId = IdOf(Key), Kind = SourceKind.CommunityLeader, Description = "the teacher", Contact = "+243 000",

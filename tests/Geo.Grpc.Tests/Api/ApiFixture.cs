@@ -213,12 +213,28 @@ public sealed class ApiFixture : IAsyncLifetime, IDisposable
         return response;
     }
 
-    /// <summary>Releases stored observations for export, as a supervisor.</summary>
+    /// <summary>Releases stored observations for export, as a supervisor, and waits until the feed may deliver them.</summary>
     public async Task ReleaseAsync(params string[] ids)
     {
         foreach (var id in ids)
         {
             await CallAsync<ReleaseObservationRequest, Observation>(Observations, "Release", new ReleaseObservationRequest { Id = id });
+        }
+
+        await SettledAsync();
+    }
+
+    /// <summary>
+    /// Waits until no transaction holds the feed's watermark back, so that every committed change
+    /// of this database is deliverable: transaction ids are the cluster's, and another test class's
+    /// open transaction (a heat map's snapshot, a streaming ingest) holds every feed back until it ends.
+    /// </summary>
+    public async Task SettledAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        while (!await Database.ScalarAsync<bool>("SELECT NOT EXISTS (SELECT FROM observations WHERE change_xid >= pg_snapshot_xmin(pg_current_snapshot()))"))
+        {
+            await Task.Delay(20, timeout.Token);
         }
     }
 

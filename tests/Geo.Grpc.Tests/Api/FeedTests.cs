@@ -67,11 +67,14 @@ public sealed class FeedTests(ApiFixture api) : IClassFixture<ApiFixture>, IDisp
     public async Task Pull_ARecordUnreleasedThenVerifiedThenDiscredited_FirstComesWhenVerifiedAndLastAsATombstone()
     {
         await api.SubmitAsync(NewObservation("life-1"));
+        await api.SettledAsync();
         var (unreleased, cursor) = await PullPageAsync(Role.Importer, null, 50_000);
 
         await Review(IdOf("life-1"), VerificationStatus.Verified);
+        await api.SettledAsync();
         var (verified, cursor2) = await PullPageAsync(Role.Importer, cursor, 50_000);
         await Review(IdOf("life-1"), VerificationStatus.Discredited);
+        await api.SettledAsync();
         var (discredited, _) = await PullPageAsync(Role.Importer, cursor2, 50_000);
 
         // Nothing leaves before a supervisor has looked at it; verifying releases it.

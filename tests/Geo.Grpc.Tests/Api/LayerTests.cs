@@ -118,8 +118,8 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
     [Fact]
     public async Task HotSpotsLayer_AsImporter_IsTheSignificantCellsOfTheAnalystsHotSpots()
     {
-        await SeedHeatMapAsync();
-        var request = HeatMapAround();
+        await SeedHotSpotAsync();
+        var request = HeatMapAround(west: 26.2, east: 26.9);
         var computed = request.Clone();
         computed.Method = HeatMapMethod.HotSpots;
 
@@ -483,7 +483,8 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
         await SeedHeatMapAsync();
         await SeedCoverageAsync();
         var (_, query) = RequestOf(name);
-        using var response = await GetAsync(api.TokenOf(Role.Importer), $"/feeds/layers/{name}?{query}");
+        // A supervisor's layers: exact points, so the seeded clusters always make hot spots for GDAL to read.
+        using var response = await GetAsync(api.TokenOf(Role.Supervisor), $"/feeds/layers/{name}?{query}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var bytes = await response.Content.ReadAsByteArrayAsync();
         var path = Path.Combine(_directory, name + ".geojson");
@@ -737,6 +738,16 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
         heatMap.AffectedSexes.Add(Sex.Female);
         return new GroupGapsRequest { HeatMap = heatMap, Threshold = 1, At = At };
     }
+
+    /// <summary>
+    /// 81 observations of March, 600 m apart on a 9 x 9 lattice around (26.55, 0.5): each in an
+    /// anchor cell of its own, so that coarsened callers get 81 coarse points scattered over some
+    /// 15 km, a hot spot whatever the database's coarsening key (a cluster reported at one spot is
+    /// one coarse point, one cell, whose significance depends on where the key puts it).
+    /// </summary>
+    private Task<SubmitObservationsResponse> SeedHotSpotAsync() => api.SubmitReleasedAsync([
+        .. Enumerable.Range(0, 81).Select(i => NewObservation($"lh-lattice-{i}", 26.53 + (i % 9 * 0.0054), 0.48 + (i / 9 * 0.0054), "2026-03-15T10:00:00Z")),
+    ]);
 
     /// <summary>Clusters of 40 (March) and 20 (April) observations and a stray few: the same ids every time, so seeding again changes nothing.</summary>
     private Task<SubmitObservationsResponse> SeedHeatMapAsync() => api.SubmitReleasedAsync([

@@ -34,10 +34,12 @@ public sealed class ReleaseTests(ReleaseTests.NoReleaseOnVerification fixture) :
         await Api.SubmitAsync(observation);
         var id = IdOf("rel-1");
         await Api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review", new ReviewObservationRequest { Id = id, Verification = VerificationStatus.Verified });
+        await Api.SettledAsync();
 
         var beforeRelease = await FeedIdsAsync();
         var released = await Api.CallAsync<ReleaseObservationRequest, Observation>(Observations, "Release", new ReleaseObservationRequest { Id = id, Summary = "Armed men seen at a water point" });
         var again = await Api.CallAsync<ReleaseObservationRequest, Observation>(Observations, "Release", new ReleaseObservationRequest { Id = id, Summary = "Armed men seen at a water point" });
+        await Api.SettledAsync();
         var (ids, text) = await FeedAsync();
         var asAnalyst = await Api.As(Role.Analyst).UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = id });
 
