@@ -86,7 +86,7 @@ internal static class TokenCommand
                 Note = parse.GetValue(note) ?? string.Empty,
             };
             request.Sectors.AddRange(parse.GetValue(sectors) ?? []);
-            var issued = await service.UnaryAsync<IssueTokenRequest, IssuedToken>(Access, "IssueToken", request, cancellationToken).ConfigureAwait(false);
+            var issued = await service.Api.Access.IssueTokenAsync(request, service.Options(cancellationToken)).ConfigureAwait(false);
             await ReportIssuedAsync(context, issued).ConfigureAwait(false);
             return ExitCodes.Ok;
         });
@@ -112,7 +112,7 @@ internal static class TokenCommand
             return ExitCodes.Ok;
         }, async (parse, service, cancellationToken) =>
         {
-            var revoked = await service.UnaryAsync<RevokeTokenRequest, TokenInfo>(Access, "RevokeToken", new RevokeTokenRequest { Id = parse.GetValue(id)! }, cancellationToken)
+            var revoked = await service.Api.Access.RevokeTokenAsync(new RevokeTokenRequest { Id = parse.GetValue(id)! }, service.Options(cancellationToken))
                 .ConfigureAwait(false);
             await context.Output.WriteLineAsync($"revoked {revoked.Id}").ConfigureAwait(false);
             return ExitCodes.Ok;
@@ -133,14 +133,12 @@ internal static class TokenCommand
             return ExitCodes.Ok;
         }, async (_, service, cancellationToken) =>
         {
-            await WriteTableAsync(context, service.ServerStreamAsync<ListTokensRequest, TokenInfo>(Access, "ListTokens", new ListTokensRequest(), cancellationToken), cancellationToken)
+            await WriteTableAsync(context, service.StreamAsync(o => service.Api.Access.ListTokens(new ListTokensRequest(), o), cancellationToken), cancellationToken)
                 .ConfigureAwait(false);
             return ExitCodes.Ok;
         });
         return command;
     }
-
-    private static Google.Protobuf.Reflection.ServiceDescriptor Access => AccessReflection.Descriptor.Services[0];
 
     /// <summary>The command works through the service, or with --local on the database by <see cref="LocalTokens"/>.</summary>
     private static void RunEither(

@@ -15,7 +15,7 @@ namespace Geo.Grpc.Api;
 /// Converts between the API's messages and the domain. Structural problems (an unreadable
 /// geometry, a malformed date) become field errors here; the rules themselves live in Geo.Core.
 /// </summary>
-internal static class ApiMapping
+public static class ApiMapping
 {
     // ---- shared pieces ----
 

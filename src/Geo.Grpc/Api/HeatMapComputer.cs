@@ -5,8 +5,7 @@ using Geo.Core.Privacy;
 using Geo.Core.Spatial;
 using Geo.Core.Validation;
 using Geo.Grpc.Access;
-using Geo.Grpc.Protocol;
-using Geo.Grpc.Server;
+using Grpc.Core;
 using Geo.Storage.Observations;
 using Microsoft.Extensions.Options;
 using V1 = Geo.Api.V1;
@@ -73,7 +72,7 @@ internal sealed class HeatMapComputer(ObservationPoints points, LocationPrivacy 
         ApiErrors.ThrowIfAny(errors);
         if (HeatMapRules.TooLarge(spec, _options.HeatMapLimits) is { } tooLarge)
         {
-            throw new RpcException(StatusCode.ResourceExhausted, prefix.Length == 0 ? tooLarge : $"{prefix}.{tooLarge}");
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, prefix.Length == 0 ? tooLarge : $"{prefix}.{tooLarge}"));
         }
 
         return spec;

@@ -3,8 +3,7 @@ using Geo.Core.Domain;
 using Geo.Core.Privacy;
 using Geo.Grpc.Access;
 using Geo.Core.Validation;
-using Geo.Grpc.Protocol;
-using Geo.Grpc.Server;
+using Grpc.Core;
 using Geo.Storage;
 using Geo.Storage.Access;
 using Geo.Storage.Observations;
@@ -19,15 +18,14 @@ namespace Geo.Grpc.Api;
 internal sealed class ObservationsHandler(
     ObservationStore store, AccessStore audit, LocationPrivacy privacy, NpgsqlDataSource dataSource, IOptions<ApiOptions> options,
     IOptions<ReleaseOptions> release, TimeProvider clock)
+    : V1.Observations.ObservationsBase
 {
     /// <summary>How many ids of the security incidents one read returned its audit entry lists.</summary>
     private const int AuditedIds = 1000;
 
     private readonly ApiOptions _options = options.Value;
 
-    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => V1.ObservationsReflection.Descriptor.Services[0];
-
-    public async Task<V1.SubmitObservationsResponse> Submit(V1.SubmitObservationsRequest request, ServerCallContext context)
+    public override async Task<V1.SubmitObservationsResponse> Submit(V1.SubmitObservationsRequest request, ServerCallContext context)
     {
         if (request.Observations.Count == 0)
         {
@@ -36,8 +34,8 @@ internal sealed class ObservationsHandler(
 
         if (request.Observations.Count > _options.MaxBatchSize)
         {
-            throw new RpcException(StatusCode.ResourceExhausted,
-                $"observations: {request.Observations.Count} in one call, above the maximum of {_options.MaxBatchSize}; use Ingest for bulk loads");
+            throw new RpcException(new Status(StatusCode.ResourceExhausted,
+                $"observations: {request.Observations.Count} in one call, above the maximum of {_options.MaxBatchSize}; use Ingest for bulk loads"));
         }
 
         var caller = context.Caller();
@@ -56,7 +54,7 @@ internal sealed class ObservationsHandler(
     /// observations. A refused message is stored not at all, the messages before it are; a broken
     /// stream keeps what was committed, and a retry with the same ids completes it.
     /// </summary>
-    public async Task<V1.IngestResponse> Ingest(IAsyncStreamReader<V1.IngestRequest> requests, ServerCallContext context)
+    public override async Task<V1.IngestResponse> Ingest(IAsyncStreamReader<V1.IngestRequest> requests, ServerCallContext context)
     {
         var token = context.CancellationToken;
         var caller = context.Caller();
@@ -99,7 +97,7 @@ internal sealed class ObservationsHandler(
                 {
                     await SettleMergeAsync().ConfigureAwait(false);
                     total = total.Add(await writer.CommitAsync(token).ConfigureAwait(false), maxIds);
-                    throw new RpcException(refused.StatusCode, $"{refused.Detail}. {StoredBefore(message, total)}");
+                    throw new RpcException(new Status(refused.StatusCode, $"{refused.Status.Detail}. {StoredBefore(message, total)}"));
                 }
 
                 await writer.AddAsync(prepared, token).ConfigureAwait(false);
@@ -131,7 +129,7 @@ internal sealed class ObservationsHandler(
             }
 
             var resend = status.StatusCode == StatusCode.Unavailable ? $"; resend requests[{storedUpTo}] and after with the same client_ids" : string.Empty;
-            throw new RpcException(status.StatusCode, $"{status.Detail}. {StoredBefore(storedUpTo, total)}{resend}");
+            throw new RpcException(new Status(status.StatusCode, $"{status.Detail}. {StoredBefore(storedUpTo, total)}{resend}"));
         }
         finally
         {
@@ -150,7 +148,7 @@ internal sealed class ObservationsHandler(
     private static string StoredBefore(int message, WriteOutcome total) =>
         $"Messages before requests[{message}] were stored ({total.Stored} new, {total.AlreadyStored} already stored); nothing of requests[{message}] or after it";
 
-    public async Task<V1.Observation> Get(V1.GetObservationRequest request, ServerCallContext context)
+    public override async Task<V1.Observation> Get(V1.GetObservationRequest request, ServerCallContext context)
     {
         CheckId(request.Id, "id");
         var caller = context.Caller();
@@ -201,7 +199,7 @@ internal sealed class ObservationsHandler(
             new { ids, more, token = caller.TokenId, role = caller.Role.ToString() }, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<V1.Observation> Review(V1.ReviewObservationRequest request, ServerCallContext context)
+    public override async Task<V1.Observation> Review(V1.ReviewObservationRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
         var errors = new FieldErrors();
@@ -236,7 +234,7 @@ internal sealed class ObservationsHandler(
     }
 
     /// <summary>Releases an observation for export with the summary that may leave the supervisor chain; audited with the change.</summary>
-    public async Task<V1.Observation> Release(V1.ReleaseObservationRequest request, ServerCallContext context)
+    public override async Task<V1.Observation> Release(V1.ReleaseObservationRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
         var errors = new FieldErrors();
@@ -256,8 +254,8 @@ internal sealed class ObservationsHandler(
         var current = await VisibleAsync(request.Id, caller, "id", context.CancellationToken).ConfigureAwait(false);
         if (current.Observation.Category == ObservationCategory.SecurityIncidentAgainstCla)
         {
-            throw new RpcException(StatusCode.FailedPrecondition,
-                "id: a security incident against a CLA is never exported; it stays with the supervisor chain and the security focal point");
+            throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                "id: a security incident against a CLA is never exported; it stays with the supervisor chain and the security focal point"));
         }
 
         var stored = await store.ReleaseAsync(
@@ -268,7 +266,7 @@ internal sealed class ObservationsHandler(
         return ApiMapping.ToProto(stored, caller.SeesCaseDetails);
     }
 
-    public async Task<V1.ObservationHistory> GetHistory(V1.GetObservationRequest request, ServerCallContext context)
+    public override async Task<V1.ObservationHistory> GetHistory(V1.GetObservationRequest request, ServerCallContext context)
     {
         CheckId(request.Id, "id");
         var history = new V1.ObservationHistory();
@@ -292,7 +290,7 @@ internal sealed class ObservationsHandler(
         return history;
     }
 
-    public async Task Query(V1.QueryObservationsRequest request, IServerStreamWriter<V1.ObservationPage> responses, ServerCallContext context)
+    public override async Task Query(V1.QueryObservationsRequest request, IServerStreamWriter<V1.ObservationPage> responses, ServerCallContext context)
     {
         var filter = Filter(request.Filter);
         var limits = _options.QueryLimits;
@@ -350,7 +348,7 @@ internal sealed class ObservationsHandler(
         }
     }
 
-    public async Task<V1.CountResponse> Count(V1.ObservationFilter request, ServerCallContext context)
+    public override async Task<V1.CountResponse> Count(V1.ObservationFilter request, ServerCallContext context)
     {
         var sight = await privacy.SightAsync(context.Caller(), Filter(request), context.CancellationToken).ConfigureAwait(false);
         long count, key;
@@ -369,7 +367,7 @@ internal sealed class ObservationsHandler(
             : new V1.CountResponse { Withheld = true };
     }
 
-    public async Task<V1.ObservationSummary> Summarize(V1.ObservationFilter request, ServerCallContext context)
+    public override async Task<V1.ObservationSummary> Summarize(V1.ObservationFilter request, ServerCallContext context)
     {
         var sight = await privacy.SightAsync(context.Caller(), Filter(request), context.CancellationToken).ConfigureAwait(false);
         var policy = sight.Policy;
@@ -418,7 +416,7 @@ internal sealed class ObservationsHandler(
         return tally.ToSummary();
     }
 
-    public async Task<V1.SourceReceipt> RecordSource(V1.Source request, ServerCallContext context)
+    public override async Task<V1.SourceReceipt> RecordSource(V1.Source request, ServerCallContext context)
     {
         var caller = context.Caller();
         var errors = new FieldErrors();
@@ -446,7 +444,7 @@ internal sealed class ObservationsHandler(
     }
 
     /// <summary>The sources of an observation, for its supervisor chain; every read is audited, even an empty one.</summary>
-    public async Task<V1.SourceList> GetSources(V1.GetObservationRequest request, ServerCallContext context)
+    public override async Task<V1.SourceList> GetSources(V1.GetObservationRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
         CheckId(request.Id, "id");
@@ -519,7 +517,7 @@ internal sealed class ObservationsHandler(
 
             if (caller.Role == Role.Cla && observation.ReporterId != caller.Subject)
             {
-                throw new RpcException(StatusCode.PermissionDenied, $"{name}.reporter_id: a CLA submits only their own observations (as '{caller.Subject}')");
+                throw new RpcException(new Status(StatusCode.PermissionDenied, $"{name}.reporter_id: a CLA submits only their own observations (as '{caller.Subject}')"));
             }
 
             AccessRules.EnsureInside(caller, observation.Location, $"{name}.location");

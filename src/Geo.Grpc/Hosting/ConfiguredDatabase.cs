@@ -11,7 +11,7 @@ namespace Geo.Grpc.Hosting;
 /// cluster under <c>LocalDatabase:DataDirectory</c>. Opened by commands that run beside the service
 /// rather than inside it: <c>geoawareness token</c>, <c>geoaware token --local</c>, <c>geoaware db</c>.
 /// </summary>
-internal sealed class ConfiguredDatabase : IAsyncDisposable
+public sealed class ConfiguredDatabase : IAsyncDisposable
 {
     private ConfiguredDatabase(GeoDatabase database, ILoggerFactory loggers)
     {

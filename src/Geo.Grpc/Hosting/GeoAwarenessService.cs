@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Geo.Grpc.Http;
-using Geo.Grpc.Server;
 using Geo.Storage;
 using Geo.Storage.LocalCluster;
 using Geo.Storage.Migrations;
@@ -52,7 +51,7 @@ public sealed class GeoAwarenessService : IAsyncDisposable
 
     /// <summary>
     /// As <see cref="StartAsync(string[], CancellationToken)"/>, letting tests and benchmarks add
-    /// services, e.g. extra gRPC handlers with <see cref="GrpcServerExtensions.AddGrpcService{THandler}"/>.
+    /// services, e.g. extra gRPC services as <see cref="ExtraGrpcService"/>.
     /// </summary>
     public static async Task<GeoAwarenessService> StartAsync(string[] args, Action<IServiceCollection>? configureServices, CancellationToken cancellationToken)
     {
@@ -141,8 +140,7 @@ public sealed class GeoAwarenessService : IAsyncDisposable
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutSeconds));
         builder.Services.AddSingleton(database);
         builder.Services.AddSingleton(database.DataSource);
-        builder.Services.Configure<GrpcServerOptions>(builder.Configuration.GetSection(GrpcServerOptions.SectionName));
-        builder.Services.AddGeoGrpc();
+        builder.Services.AddGeoGrpc(options.Grpc);
         builder.Services.AddGeoAwarenessApi(builder.Configuration);
         configureServices?.Invoke(builder.Services);
         var grpc = options.Grpc;
@@ -159,7 +157,6 @@ public sealed class GeoAwarenessService : IAsyncDisposable
             kestrel.Listen(address, options.GrpcPort, listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;
-                listen.UseGeoGrpc();
                 if (certificate is not null)
                 {
                     listen.UseHttps(certificate);
@@ -176,11 +173,16 @@ public sealed class GeoAwarenessService : IAsyncDisposable
         });
 
         var app = builder.Build();
-        // gRPC first, and routing after it, so a call never pays for route matching; the HTTP
-        // requests that pass on get their time budget before an endpoint sees them.
-        app.UseGeoGrpc();
+        // Every request gets its time budget before an endpoint sees it: a gRPC call as its
+        // deadline, a plain HTTP request as its RequestAborted token.
+        var budget = app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.MaxCallDuration;
+        app.UseGrpcCallBudget(budget);
         app.UseHttpCallBudget();
         app.UseRouting();
+        // gRPC-Web: a browser calls the same services over HTTP/1.1, on the HTTP listener.
+        app.UseGrpcWeb();
+        app.MapGeoGrpc();
+        app.MapGeoAwarenessApi();
         app.MapGeoAwarenessHttp();
         return app;
     }

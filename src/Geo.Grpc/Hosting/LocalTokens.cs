@@ -13,7 +13,7 @@ namespace Geo.Grpc.Hosting;
 /// first administrator token is made. <c>geoawareness token</c> and <c>geoaware token --local</c>
 /// both run this, and answer in the Access service's own messages.
 /// </summary>
-internal sealed class LocalTokens(AccessStore store)
+public sealed class LocalTokens(AccessStore store)
 {
     /// <summary>Who the audit trail names for what the command line does.</summary>
     public static string Actor => $"cli:{Environment.UserName}";

@@ -10,7 +10,7 @@ namespace Geo.Grpc.Hosting;
 /// the service's own configuration. This is how the first administrator token is made; the work
 /// itself is <see cref="LocalTokens"/>, which <c>geoaware token --local</c> runs too.
 /// </summary>
-internal static class TokenCommand
+public static class TokenCommand
 {
     public static readonly string Usage =
         "usage: geoawareness token issue --role ROLE --subject ID [--sector ID]... [--section SECTION] [--days N] [--note TEXT]\n" +

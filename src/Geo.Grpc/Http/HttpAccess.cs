@@ -1,7 +1,7 @@
 using Geo.Core.Access;
 using Geo.Grpc.Access;
 using Geo.Grpc.Api;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using Microsoft.Extensions.Options;
 
 namespace Geo.Grpc.Http;
@@ -33,7 +33,7 @@ public static class HttpAccess
 
     /// <summary>The caller the filter authenticated; with authentication off, an unscoped supervisor (as for gRPC).</summary>
     public static Caller Caller(this HttpContext http) =>
-        http.CallerOrNull() ?? throw new RpcException(StatusCode.Unauthenticated, "a valid bearer token is required in the Authorization header");
+        http.CallerOrNull() ?? throw new RpcException(new Status(StatusCode.Unauthenticated, "a valid bearer token is required in the Authorization header"));
 
     /// <summary>A refusal or failure as the JSON answer every endpoint gives.</summary>
     public static IResult Problem(Status status) => Results.Json(

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Geo.Grpc.Api;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Microsoft.Extensions.Primitives;

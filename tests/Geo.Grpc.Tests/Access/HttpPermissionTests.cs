@@ -25,8 +25,7 @@ public sealed class HttpPermissionTests(ApiFixture api) : IClassFixture<ApiFixtu
 
     public void Dispose() => _http.Dispose();
 
-    private List<RouteEndpoint> Endpoints() =>
-        api.Service.App.Services.GetServices<EndpointDataSource>().SelectMany(s => s.Endpoints).OfType<RouteEndpoint>().ToList();
+    private List<RouteEndpoint> Endpoints() => ServedMethods.HttpRoutes(api.Service);
 
     [Fact]
     public void HttpEndpoints_EveryOneNamesItsPermission()

@@ -1,6 +1,6 @@
 using Geo.Api.V1;
-using Geo.Grpc.Client;
-using Geo.Grpc.Protocol;
+using Geo.Api;
+using Grpc.Core;
 using Google.Protobuf.WellKnownTypes;
 using NetTopologySuite.Geometries;
 using Xunit;
@@ -22,9 +22,9 @@ public sealed class HeatMapTests(ApiFixture api) : IClassFixture<ApiFixture>
         public IEnumerable<HeatMapCell> Frame(int frame) => Cells.Where(c => c.Frame == frame).Select(c => c.Cell);
     }
 
-    internal static async Task<Answer> ComputeAsync(GrpcChannel channel, HeatMapRequest request)
+    internal static async Task<Answer> ComputeAsync(GeoAwarenessClient channel, HeatMapRequest request)
     {
-        using var call = channel.ServerStreamingCall(Method<HeatMapRequest, HeatMapChunk>(HeatMaps, "Compute"), request);
+        using var call = channel.HeatMaps.Compute(request);
         HeatMapGrid? grid = null;
         var cells = new List<(int, HeatMapCell)>();
         await foreach (var chunk in call.ResponseStream.ReadAllAsync())
@@ -367,8 +367,7 @@ public sealed class HeatMapTests(ApiFixture api) : IClassFixture<ApiFixture>
         {
             if (submitted[i].Verification != VerificationStatus.Reported)
             {
-                await api.CallAsync<ReviewObservationRequest, Observation>(
-                    Observations, "Review", new ReviewObservationRequest { Id = IdOf($"hm-filter-{i}"), Verification = submitted[i].Verification });
+                await api.As(Geo.Core.Access.Role.Supervisor).Observations.ReviewAsync(new ReviewObservationRequest { Id = IdOf($"hm-filter-{i}"), Verification = submitted[i].Verification }).ResponseAsync;
             }
         }
 

@@ -5,8 +5,8 @@ using System.Text.Json;
 using Geo.Api.V1;
 using Geo.Exporters.Feeds;
 using Geo.Exporters.Layers;
-using Geo.Grpc.Client;
-using Geo.Grpc.Protocol;
+using Geo.Api;
+using Grpc.Core;
 using Geo.Testing;
 using Geo.Testing.Gdal;
 using Geo.Testing.GeoJson;
@@ -383,7 +383,7 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
         await SeedCoverageAsync();
         var request = GroupGapsAround();
 
-        var answer = await api.As(Role.Analyst).UnaryAsync(Method<GroupGapsRequest, GroupGapsReport>(Coverage, "GetGroupGaps"), request);
+        var answer = await api.As(Role.Analyst).Coverage.GetGroupGapsAsync(request).ResponseAsync;
         using var layer = await PullAsync(Role.Importer, "group-gaps", Query(request));
 
         Assert.NotEmpty(answer.Cells);
@@ -684,14 +684,14 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
     [Fact]
     public async Task PullLayer_ImporterScopedToASector_SeesOnlyItsArea()
     {
-        await api.CallAsync<Sector, Sector>(Registry, "PutSector", new Sector { Id = "layers-east", Name = "East", Area = new Shape { Wkt = "POLYGON((40 0, 41 0, 41 1, 40 1, 40 0))" } });
+        await api.As(Geo.Core.Access.Role.Planner).Registry.PutSectorAsync(new Sector { Id = "layers-east", Name = "East", Area = new Shape { Wkt = "POLYGON((40 0, 41 0, 41 1, 40 1, 40 0))" } }).ResponseAsync;
         foreach (var (id, longitude) in new[] { ("le-in", 40.5), ("le-out", 41.5) })
         {
-            await api.CallAsync<Base, Base>(Registry, "CreateBase", new Base
+            await api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(new Base
             {
                 Id = id, Name = "Base " + id, Kind = BaseKind.OperatingBase, Sector = "layers-east",
                 Location = new GeoPoint { Longitude = longitude, Latitude = 0.5 }, OpenedOn = new CalendarDate { Year = 2024, Month = 1, Day = 1 },
-            });
+            }).ResponseAsync;
         }
 
         await api.SubmitReleasedAsync([
@@ -781,27 +781,27 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
     }
 
     private Task<Base> BaseAsync(string id, BaseKind kind, double longitude, double latitude) =>
-        api.CallAsync<Base, Base>(Registry, "CreateBase", new Base
+        api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(new Base
         {
             Id = id, Name = "Base " + id, Kind = kind, Sector = Sector, AdminArea = "Beni", Unit = "BANBATT-1",
             Location = new GeoPoint { Longitude = longitude, Latitude = latitude }, OpenedOn = new CalendarDate { Year = 2024, Month = 1, Day = 1 },
-        });
+        }).ResponseAsync;
 
     private Task<ClaDeployment> DeployAsync(string id, string baseId, Sex sex) =>
-        api.As(Role.Supervisor).UnaryAsync(Method<ClaDeployment, ClaDeployment>(Registry, "CreateDeployment"), new ClaDeployment
+        api.As(Role.Supervisor).Registry.CreateDeploymentAsync(new ClaDeployment
         {
             Id = id, ClaId = "cla-" + id, Sex = sex, BaseId = baseId, From = new CalendarDate { Year = 2025, Month = 6, Day = 1 }, HomeLocality = "Lubero",
-        });
+        }).ResponseAsync;
 
     private Task<Community> CommunityAsync(string id, string wkt, RiskLevel risk) =>
-        api.CallAsync<Community, Community>(Registry, "CreateCommunity", new Community
+        api.As(Geo.Core.Access.Role.Planner).Registry.CreateCommunityAsync(new Community
         {
             Id = id, Name = "Village " + id, Sector = Sector, RiskLevel = risk, Location = new Shape { Wkt = wkt },
             Population = { new AffectedCount { Sex = Sex.Female, AgeGroup = AgeGroup.Adult, Count = 100 }, new AffectedCount { Sex = Sex.Male, AgeGroup = AgeGroup.Adult, Count = 50 } },
-        });
+        }).ResponseAsync;
 
-    private static Task<CoverageReport> GetCoverageAsync(GrpcChannel channel, CoverageRequest request) =>
-        channel.UnaryAsync(Method<CoverageRequest, CoverageReport>(Coverage, "GetCoverage"), request);
+    private static Task<CoverageReport> GetCoverageAsync(GeoAwarenessClient channel, CoverageRequest request) =>
+        channel.Coverage.GetCoverageAsync(request).ResponseAsync;
 
     /// <summary>The request the tests pull each layer with, and the same as URL parameters.</summary>
     private static (PullLayerRequest Request, string Query) RequestOf(string name)
@@ -914,9 +914,9 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
         return problem.RootElement.GetProperty("problem").GetString()!;
     }
 
-    private static async Task<(byte[] Document, FeedPageEnd End)> PullGrpcAsync(GrpcChannel channel, PullLayerRequest request)
+    private static async Task<(byte[] Document, FeedPageEnd End)> PullGrpcAsync(GeoAwarenessClient channel, PullLayerRequest request)
     {
-        using var call = channel.ServerStreamingCall(Method<PullLayerRequest, FeedChunk>(ApiFixture.Feeds, "PullLayer"), request);
+        using var call = channel.Feeds.PullLayer(request);
         var document = new MemoryStream();
         FeedPageEnd? end = null;
         await foreach (var chunk in call.ResponseStream.ReadAllAsync())

@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using Geo.Api.V1;
 using Geo.Cli.Pictures;
-using Geo.Grpc.Client;
-using Geo.Grpc.Protocol;
+using Geo.Api;
+using Grpc.Core;
 using Geo.Grpc.Tests.Api;
 using Geo.Testing.Gdal;
 using Xunit;
@@ -254,7 +254,7 @@ public sealed class HeatmapCommandTests(ApiFixture api) : IClassFixture<ApiFixtu
 
     private async Task<byte[]> PullAsync(PullLayerRequest request)
     {
-        using var call = api.As(Role.Supervisor).ServerStreamingCall(Method<PullLayerRequest, FeedChunk>(ApiFixture.Feeds, "PullLayer"), request);
+        using var call = api.As(Role.Supervisor).Feeds.PullLayer(request);
         using var document = new MemoryStream();
         await foreach (var chunk in call.ResponseStream.ReadAllAsync())
         {

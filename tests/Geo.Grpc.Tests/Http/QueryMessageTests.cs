@@ -1,6 +1,6 @@
 using Geo.Api.V1;
 using Geo.Grpc.Http;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;

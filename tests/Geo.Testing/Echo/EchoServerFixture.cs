@@ -1,5 +1,5 @@
-using Geo.Grpc.Client;
 using Geo.Grpc.Hosting;
+using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
@@ -21,6 +21,8 @@ public sealed class EchoServerFixture : IAsyncLifetime, IDisposable
 
     public GrpcChannel Channel => _channel ?? throw new InvalidOperationException("the fixture is not initialised");
 
+    public Echo.EchoClient Client => new(Channel);
+
     public EchoCallLog CallLog => Service.App.Services.GetRequiredService<EchoCallLog>();
 
     public PostgisDatabase Database => _database;
@@ -31,7 +33,7 @@ public sealed class EchoServerFixture : IAsyncLifetime, IDisposable
         _service = await GrpcTestServer.StartAsync(
             _database.ConnectionString,
             [$"--GeoAwareness:Grpc:MaxReceiveMessageBytes={MaxReceiveMessageBytes}", "--GeoAwareness:Grpc:HealthWatchIntervalSeconds=1"]).ConfigureAwait(false);
-        _channel = new GrpcChannel(_service.GrpcEndpoint);
+        _channel = GrpcChannel.ForAddress(_service.GrpcEndpoint, new GrpcChannelOptions { MaxReceiveMessageSize = null, MaxSendMessageSize = null });
     }
 
     public void Dispose() => _channel?.Dispose();

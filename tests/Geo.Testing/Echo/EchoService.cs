@@ -1,6 +1,5 @@
-using Geo.Grpc.Protocol;
-using Geo.Grpc.Server;
 using Google.Protobuf;
+using Grpc.Core;
 
 namespace Geo.Testing.Echo;
 
@@ -12,7 +11,7 @@ namespace Geo.Testing.Echo;
 /// <see cref="EchoCallLog"/> when its token fires (a ClientStream call under its
 /// <c>x-echo-call-id</c> header) and how many stream messages it has written.
 /// </summary>
-public sealed class EchoService
+public sealed class EchoService : Echo.EchoBase
 {
     private const string EchoPrefix = "x-echo-";
     private const string TrailerMarker = "-trailer";
@@ -23,9 +22,9 @@ public sealed class EchoService
 
     public EchoService(EchoCallLog log) => _log = log;
 
-    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => EchoReflection.Descriptor.Services[0];
+    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => Echo.Descriptor;
 
-    public async Task<EchoReply> Unary(EchoRequest request, ServerCallContext context)
+    public override async Task<EchoReply> Unary(EchoRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
@@ -35,10 +34,10 @@ public sealed class EchoService
         return new EchoReply { Message = request.Message, Payload = Payload(request.ResponseSize), Count = 1 };
     }
 
-    public async Task ServerStream(StreamRequest request, IServerStreamWriter<EchoReply> responses, ServerCallContext context)
+    public override async Task ServerStream(StreamRequest request, IServerStreamWriter<EchoReply> responseStream, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(responses);
+        ArgumentNullException.ThrowIfNull(responseStream);
         ArgumentNullException.ThrowIfNull(context);
         await EchoMetadataAsync(context).ConfigureAwait(false);
         for (var i = 0; i < request.Count; i++)
@@ -51,7 +50,7 @@ public sealed class EchoService
             var reply = new EchoReply { Message = request.Message, Payload = Payload(request.PayloadSize), Index = i, Count = request.Count };
             try
             {
-                await responses.WriteAsync(reply, context.CancellationToken).ConfigureAwait(false);
+                await responseStream.WriteAsync(reply, context.CancellationToken).ConfigureAwait(false);
                 _log.RecordWritten(request.Message);
             }
             catch (OperationCanceledException)
@@ -62,9 +61,9 @@ public sealed class EchoService
         }
     }
 
-    public async Task<EchoReply> ClientStream(IAsyncStreamReader<EchoRequest> requests, ServerCallContext context)
+    public override async Task<EchoReply> ClientStream(IAsyncStreamReader<EchoRequest> requestStream, ServerCallContext context)
     {
-        ArgumentNullException.ThrowIfNull(requests);
+        ArgumentNullException.ThrowIfNull(requestStream);
         ArgumentNullException.ThrowIfNull(context);
         await EchoMetadataAsync(context).ConfigureAwait(false);
         var text = new System.Text.StringBuilder();
@@ -72,9 +71,9 @@ public sealed class EchoService
         var size = 0;
         try
         {
-            while (await requests.MoveNext(context.CancellationToken).ConfigureAwait(false))
+            while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
             {
-                var request = requests.Current;
+                var request = requestStream.Current;
                 Fail(request.FailWithStatus, request.FailMessage);
                 text.Append(request.Message);
                 size = Math.Max(size, request.ResponseSize);
@@ -91,19 +90,19 @@ public sealed class EchoService
         return new EchoReply { Message = text.ToString(), Payload = Payload(size), Count = count };
     }
 
-    public async Task Bidi(IAsyncStreamReader<EchoRequest> requests, IServerStreamWriter<EchoReply> responses, ServerCallContext context)
+    public override async Task Bidi(IAsyncStreamReader<EchoRequest> requestStream, IServerStreamWriter<EchoReply> responseStream, ServerCallContext context)
     {
-        ArgumentNullException.ThrowIfNull(requests);
-        ArgumentNullException.ThrowIfNull(responses);
+        ArgumentNullException.ThrowIfNull(requestStream);
+        ArgumentNullException.ThrowIfNull(responseStream);
         ArgumentNullException.ThrowIfNull(context);
         await EchoMetadataAsync(context).ConfigureAwait(false);
         var index = 0;
-        while (await requests.MoveNext(context.CancellationToken).ConfigureAwait(false))
+        while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
         {
-            var request = requests.Current;
+            var request = requestStream.Current;
             await DelayAsync(request.DelayMs, request.Message, context).ConfigureAwait(false);
             Fail(request.FailWithStatus, request.FailMessage);
-            await responses.WriteAsync(new EchoReply { Message = request.Message, Payload = Payload(request.ResponseSize), Index = index++ }, context.CancellationToken).ConfigureAwait(false);
+            await responseStream.WriteAsync(new EchoReply { Message = request.Message, Payload = Payload(request.ResponseSize), Index = index++ }, context.CancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -121,7 +120,7 @@ public sealed class EchoService
 
         if (status > 0)
         {
-            throw new RpcException((StatusCode)status, message);
+            throw new RpcException(new Status((StatusCode)status, message));
         }
     }
 
@@ -129,7 +128,7 @@ public sealed class EchoService
     {
         // Most calls (benchmarks) carry no x-echo- header: find out without building metadata.
         var any = false;
-        foreach (var key in context.HttpContext.Request.Headers.Keys)
+        foreach (var key in context.GetHttpContext().Request.Headers.Keys)
         {
             any |= key.StartsWith(EchoPrefix, StringComparison.OrdinalIgnoreCase);
         }
@@ -159,7 +158,7 @@ public sealed class EchoService
 
         if (headers is not null)
         {
-            await context.WriteResponseHeadersAsync(headers, context.CancellationToken).ConfigureAwait(false);
+            await context.WriteResponseHeadersAsync(headers).ConfigureAwait(false);
         }
     }
 

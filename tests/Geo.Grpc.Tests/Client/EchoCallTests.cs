@@ -1,20 +1,23 @@
-using Geo.Grpc.Client;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Geo.Testing.Echo;
 using Google.Protobuf;
 using Xunit;
 
 namespace Geo.Grpc.Tests.Client;
 
-/// <summary>Our client against our server over a real socket: every call shape and what travels with it.</summary>
-public sealed class ClientCallTests(EchoServerFixture server) : IClassFixture<EchoServerFixture>
+/// <summary>
+/// The generated Echo client on Grpc.Net.Client against our service over a real socket: every call
+/// shape and what travels with it, through the interceptors every API call passes.
+/// </summary>
+public sealed class EchoCallTests(EchoServerFixture server) : IClassFixture<EchoServerFixture>
 {
-    private GrpcChannel Channel => server.Channel;
+    private Echo.EchoClient Client => server.Client;
 
     [Fact]
     public async Task Unary_Request_ReplyEchoesMessageAndPayloadSize()
     {
-        var reply = await Channel.UnaryAsync(EchoCalls.Unary, new EchoRequest { Message = "hello", ResponseSize = 1000 });
+        var reply = await Client.UnaryAsync(new EchoRequest { Message = "hello", ResponseSize = 1000 }).ResponseAsync;
 
         Assert.Equal("hello", reply.Message);
         Assert.Equal(1000, reply.Payload.Length);
@@ -23,7 +26,7 @@ public sealed class ClientCallTests(EchoServerFixture server) : IClassFixture<Ec
     [Fact]
     public async Task ServerStream_CountReplies_AllArriveInOrderThenOk()
     {
-        using var call = Channel.ServerStreamingCall(EchoCalls.ServerStream, new StreamRequest { Message = "s", Count = 25, PayloadSize = 100 });
+        using var call = Client.ServerStream(new StreamRequest { Message = "s", Count = 25, PayloadSize = 100 });
 
         var indexes = new List<int>();
         await foreach (var reply in call.ResponseStream.ReadAllAsync())
@@ -38,7 +41,7 @@ public sealed class ClientCallTests(EchoServerFixture server) : IClassFixture<Ec
     [Fact]
     public async Task ServerStream_ZeroReplies_EndsOk()
     {
-        using var call = Channel.ServerStreamingCall(EchoCalls.ServerStream, new StreamRequest { Count = 0 });
+        using var call = Client.ServerStream(new StreamRequest { Count = 0 });
 
         Assert.False(await call.ResponseStream.MoveNext(CancellationToken.None));
         Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
@@ -47,7 +50,7 @@ public sealed class ClientCallTests(EchoServerFixture server) : IClassFixture<Ec
     [Fact]
     public async Task ClientStream_SeveralRequests_OneReplyWithAllOfThem()
     {
-        using var call = Channel.ClientStreamingCall(EchoCalls.ClientStream);
+        using var call = Client.ClientStream();
         foreach (var part in new[] { "un", "deux", "trois" })
         {
             await call.RequestStream.WriteAsync(new EchoRequest { Message = part }, CancellationToken.None);
@@ -63,7 +66,7 @@ public sealed class ClientCallTests(EchoServerFixture server) : IClassFixture<Ec
     [Fact]
     public async Task Bidi_PingPong_EachRequestAnsweredBeforeTheNext()
     {
-        using var call = Channel.DuplexStreamingCall(EchoCalls.Bidi);
+        using var call = Client.Bidi();
         for (var i = 0; i < 10; i++)
         {
             await call.RequestStream.WriteAsync(new EchoRequest { Message = $"m{i}", ResponseSize = i }, CancellationToken.None);
@@ -90,7 +93,7 @@ public sealed class ClientCallTests(EchoServerFixture server) : IClassFixture<Ec
             { "x-not-echoed", "no" },
         };
 
-        using var call = Channel.UnaryCall(EchoCalls.Unary, new EchoRequest { Message = "md" }, new CallOptions { Headers = headers });
+        using var call = Client.UnaryAsync(new EchoRequest { Message = "md" }, new CallOptions(headers));
         var responseHeaders = await call.ResponseHeadersAsync;
         await call.ResponseAsync;
         var trailers = call.GetTrailers();
@@ -106,13 +109,12 @@ public sealed class ClientCallTests(EchoServerFixture server) : IClassFixture<Ec
     [Fact]
     public async Task Unary_HandlerRpcException_ClientGetsCodeDetailAndTrailers()
     {
-        var options = new CallOptions { Headers = new Metadata { { "x-echo-why-trailer", "kept on error" } } };
+        var options = new CallOptions(new Metadata { { "x-echo-why-trailer", "kept on error" } });
 
-        var error = await Assert.ThrowsAsync<RpcException>(() => Channel.UnaryAsync(
-            EchoCalls.Unary, new EchoRequest { FailWithStatus = (int)StatusCode.InvalidArgument, FailMessage = "severity: 9 is not within 1–5" }, options));
+        var error = await Assert.ThrowsAsync<RpcException>(() => Client.UnaryAsync(new EchoRequest { FailWithStatus = (int)StatusCode.InvalidArgument, FailMessage = "severity: 9 is not within 1–5" }, options).ResponseAsync);
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Equal("severity: 9 is not within 1–5", error.Detail);
+        Assert.Equal("severity: 9 is not within 1–5", error.Status.Detail);
         Assert.Equal("kept on error", error.Trailers.GetValue("x-echo-why-trailer"));
     }
 
@@ -121,21 +123,20 @@ public sealed class ClientCallTests(EchoServerFixture server) : IClassFixture<Ec
     {
         // Whole, it made trailers over the client's 64 KiB header limit: an HPACK error that ends
         // every call on the connection.
-        var error = await Assert.ThrowsAsync<RpcException>(() => Channel.UnaryAsync(
-            EchoCalls.Unary, new EchoRequest { FailWithStatus = (int)StatusCode.InvalidArgument, FailMessage = "id: '" + new string('é', 30_000) }));
+        var error = await Assert.ThrowsAsync<RpcException>(() => Client.UnaryAsync(new EchoRequest { FailWithStatus = (int)StatusCode.InvalidArgument, FailMessage = "id: '" + new string('é', 30_000) }).ResponseAsync);
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Equal("id: '" + new string('é', 995) + "...", error.Detail);
-        Assert.Equal("after", (await Channel.UnaryAsync(EchoCalls.Unary, new EchoRequest { Message = "after" })).Message);
+        Assert.Equal("id: '" + new string('é', 995) + "...", error.Status.Detail);
+        Assert.Equal("after", (await Client.UnaryAsync(new EchoRequest { Message = "after" }).ResponseAsync).Message);
     }
 
     [Fact]
     public async Task Unary_HandlerThrows_UnknownWithoutDetails()
     {
-        var error = await Assert.ThrowsAsync<RpcException>(() => Channel.UnaryAsync(EchoCalls.Unary, new EchoRequest { FailWithStatus = -1, FailMessage = "db password" }));
+        var error = await Assert.ThrowsAsync<RpcException>(() => Client.UnaryAsync(new EchoRequest { FailWithStatus = -1, FailMessage = "db password" }).ResponseAsync);
 
         Assert.Equal(StatusCode.Unknown, error.StatusCode);
-        Assert.Equal("Exception was thrown by handler.", error.Detail);
+        Assert.Equal("Exception was thrown by handler.", error.Status.Detail);
     }
 
     [Fact]
@@ -143,8 +144,7 @@ public sealed class ClientCallTests(EchoServerFixture server) : IClassFixture<Ec
     {
         var message = $"deadline-{Guid.NewGuid()}";
 
-        var error = await Assert.ThrowsAsync<RpcException>(() => Channel.UnaryAsync(
-            EchoCalls.Unary, new EchoRequest { Message = message, DelayMs = 60_000 }, new CallOptions { Deadline = DateTime.UtcNow.AddMilliseconds(300) }));
+        var error = await Assert.ThrowsAsync<RpcException>(() => Client.UnaryAsync(new EchoRequest { Message = message, DelayMs = 60_000 }, new CallOptions(deadline: DateTime.UtcNow.AddMilliseconds(300))).ResponseAsync);
 
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
         await server.CallLog.WaitForCancellationAsync(message, TimeSpan.FromSeconds(30));
@@ -155,7 +155,7 @@ public sealed class ClientCallTests(EchoServerFixture server) : IClassFixture<Ec
     {
         var message = $"cancel-{Guid.NewGuid()}";
         using var cancel = new CancellationTokenSource();
-        using var call = Channel.UnaryCall(EchoCalls.Unary, new EchoRequest { Message = message, DelayMs = 60_000 }, new CallOptions { CancellationToken = cancel.Token });
+        using var call = Client.UnaryAsync(new EchoRequest { Message = message, DelayMs = 60_000 }, new CallOptions(cancellationToken: cancel.Token));
 
         await call.ResponseHeadersAsync.WaitAsync(TimeSpan.FromMilliseconds(200)).ContinueWith(_ => { }, TaskScheduler.Default);
         await cancel.CancelAsync();
@@ -169,7 +169,7 @@ public sealed class ClientCallTests(EchoServerFixture server) : IClassFixture<Ec
     public async Task ServerStream_ClientDisposesMidStream_HandlerStops()
     {
         var message = $"stream-cancel-{Guid.NewGuid()}";
-        using (var call = Channel.ServerStreamingCall(EchoCalls.ServerStream, new StreamRequest { Message = message, Count = 1000, DelayMs = 50 }))
+        using (var call = Client.ServerStream(new StreamRequest { Message = message, Count = 1000, DelayMs = 50 }))
         {
             Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
         }
@@ -181,13 +181,13 @@ public sealed class ClientCallTests(EchoServerFixture server) : IClassFixture<Ec
     public async Task Unary_GzipBothWays_RoundTrips()
     {
         await using var gzipServer = await GrpcTestServer.StartAsync(server.Database.ConnectionString, ["--GeoAwareness:Grpc:CompressResponses=true"]);
-        using var channel = new GrpcChannel(gzipServer.GrpcEndpoint);
+        using var channel = GrpcChannel.ForAddress(gzipServer.GrpcEndpoint);
         using var raw = new Wire.RawGrpcClient(gzipServer.GrpcEndpoint);
         var payload = ByteString.CopyFrom(new byte[50_000]);
 
-        var reply = await channel.UnaryAsync(EchoCalls.Unary, new EchoRequest { Message = "gz", Payload = payload, ResponseSize = 50_000 }, new CallOptions { CompressRequest = true });
-        var onTheWire = await raw.PostAsync(EchoCalls.Unary.Path, Wire.RawGrpcClient.Frame(new EchoRequest { ResponseSize = 50_000 }), ("grpc-accept-encoding", "identity,gzip"));
-        var plain = await raw.PostAsync(EchoCalls.Unary.Path, Wire.RawGrpcClient.Frame(new EchoRequest { ResponseSize = 50_000 }), ("grpc-accept-encoding", "identity"));
+        var reply = await new Echo.EchoClient(channel).UnaryAsync(new EchoRequest { Message = "gz", Payload = payload, ResponseSize = 50_000 }, new CallOptions(new Metadata { { "grpc-internal-encoding-request", "gzip" } }));
+        var onTheWire = await raw.PostAsync("/geoawareness.testing.v1.Echo/Unary", Wire.RawGrpcClient.Frame(new EchoRequest { ResponseSize = 50_000 }), ("grpc-accept-encoding", "identity,gzip"));
+        var plain = await raw.PostAsync("/geoawareness.testing.v1.Echo/Unary", Wire.RawGrpcClient.Frame(new EchoRequest { ResponseSize = 50_000 }), ("grpc-accept-encoding", "identity"));
 
         Assert.Equal("gz", reply.Message);
         Assert.Equal(50_000, reply.Payload.Length);
@@ -202,11 +202,11 @@ public sealed class ClientCallTests(EchoServerFixture server) : IClassFixture<Ec
     public async Task Unary_MessagesNearTheDefaultLimit_RoundTripBothWays()
     {
         await using var defaults = await GrpcTestServer.StartAsync(server.Database.ConnectionString);
-        using var channel = new GrpcChannel(defaults.GrpcEndpoint);
+        using var channel = GrpcChannel.ForAddress(defaults.GrpcEndpoint);
         var size = 4 * 1024 * 1024 - 1024;
 
-        var reply = await channel.UnaryAsync(EchoCalls.Unary, new EchoRequest { Payload = ByteString.CopyFrom(new byte[size]), ResponseSize = size });
-        var bidi = channel.DuplexStreamingCall(EchoCalls.Bidi);
+        var reply = await new Echo.EchoClient(channel).UnaryAsync(new EchoRequest { Payload = ByteString.CopyFrom(new byte[size]), ResponseSize = size });
+        var bidi = new Echo.EchoClient(channel).Bidi();
         using (bidi)
         {
             for (var i = 0; i < 3; i++)
@@ -226,8 +226,7 @@ public sealed class ClientCallTests(EchoServerFixture server) : IClassFixture<Ec
     [Fact]
     public async Task Unary_RequestOverTheServerLimit_ResourceExhausted()
     {
-        var error = await Assert.ThrowsAsync<RpcException>(() => Channel.UnaryAsync(
-            EchoCalls.Unary, new EchoRequest { Payload = ByteString.CopyFrom(new byte[EchoServerFixture.MaxReceiveMessageBytes + 10]) }));
+        var error = await Assert.ThrowsAsync<RpcException>(() => Client.UnaryAsync(new EchoRequest { Payload = ByteString.CopyFrom(new byte[EchoServerFixture.MaxReceiveMessageBytes + 10]) }).ResponseAsync);
 
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
     }
@@ -235,9 +234,9 @@ public sealed class ClientCallTests(EchoServerFixture server) : IClassFixture<Ec
     [Fact]
     public async Task Unary_ReplyOverTheClientLimit_ResourceExhausted()
     {
-        using var channel = new GrpcChannel(server.Service.GrpcEndpoint, new GrpcChannelOptions { MaxReceiveMessageBytes = 1000 });
+        using var channel = GrpcChannel.ForAddress(server.Service.GrpcEndpoint, new GrpcChannelOptions { MaxReceiveMessageSize = 1000 });
 
-        var error = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(EchoCalls.Unary, new EchoRequest { ResponseSize = 5000 }));
+        var error = await Assert.ThrowsAsync<RpcException>(() => new Echo.EchoClient(channel).UnaryAsync(new EchoRequest { ResponseSize = 5000 }).ResponseAsync);
 
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
     }
@@ -245,7 +244,7 @@ public sealed class ClientCallTests(EchoServerFixture server) : IClassFixture<Ec
     [Fact]
     public async Task ServerStream_SlowReader_AllRepliesArriveIntact()
     {
-        using var call = Channel.ServerStreamingCall(EchoCalls.ServerStream, new StreamRequest { Message = "slow", Count = 40, PayloadSize = 60_000 });
+        using var call = Client.ServerStream(new StreamRequest { Message = "slow", Count = 40, PayloadSize = 60_000 });
 
         var count = 0;
         while (await call.ResponseStream.MoveNext(CancellationToken.None))
@@ -263,7 +262,7 @@ public sealed class ClientCallTests(EchoServerFixture server) : IClassFixture<Ec
     [Fact]
     public async Task Unary_ManyConcurrentCalls_AllAnswered()
     {
-        var calls = Enumerable.Range(0, 300).Select(i => Channel.UnaryAsync(EchoCalls.Unary, new EchoRequest { Message = $"c{i}" }));
+        var calls = Enumerable.Range(0, 300).Select(i => Client.UnaryAsync(new EchoRequest { Message = $"c{i}" }).ResponseAsync);
 
         var replies = await Task.WhenAll(calls);
 

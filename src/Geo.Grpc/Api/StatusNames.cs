@@ -1,4 +1,6 @@
-namespace Geo.Grpc.Protocol;
+using Grpc.Core;
+
+namespace Geo.Grpc.Api;
 
 /// <summary>The spec's spelling of status codes (<c>INVALID_ARGUMENT</c>), as people and tools know them.</summary>
 public static class StatusNames
