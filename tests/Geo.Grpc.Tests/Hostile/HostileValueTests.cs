@@ -116,7 +116,7 @@ public sealed class HostileValueTests(ApiFixture api) : IClassFixture<ApiFixture
     public async Task Ingest_NulInTheSecondMessage_IsRefusedNamingItsItemAndSayingWhatWasStored()
     {
         var bad = NewObservation("nul-2");
-        bad.Summary = "before\0after";
+        bad.Notes = "before\0after";
         using var call = api.Channel.Observations.Ingest();
         await call.RequestStream.WriteAsync(new IngestRequest { Observations = { NewObservation("nul-1") } }, CancellationToken.None);
         await call.RequestStream.WriteAsync(new IngestRequest { Observations = { bad } }, CancellationToken.None);
@@ -125,7 +125,7 @@ public sealed class HostileValueTests(ApiFixture api) : IClassFixture<ApiFixture
         var detail = await FailsWith(StatusCode.InvalidArgument, () => call.ResponseAsync);
 
         Assert.Equal(
-            "requests[1].observations[0].summary: contains a NUL character (U+0000), which cannot be stored or searched; remove it. " +
+            "requests[1].observations[0].notes: contains a NUL character (U+0000), which cannot be stored or searched; remove it. " +
             "Messages before requests[1] were stored (1 new, 0 already stored); nothing of requests[1] or after it",
             detail);
     }

@@ -131,24 +131,24 @@ public sealed class HostileWorkTests(ServiceUnderAttack.Fixture fixture) : IClas
     }
 
     [Fact]
-    public async Task Count_AnalystsAreaOf10000PartsOverManyRows_TheServiceStopsSpendingCpuWhenTheClientCancels()
+    public async Task Count_AnalystsAreaOf10000PartsOverManyRows_IsAnsweredForLittleCpu()
     {
-        // Within the limits, and slow: each of these rows is tested, coarsened, against 10,000
-        // polygons. The attack of 20,000 parts ran on for 11 minutes after its client had gone.
+        // The attack of issue 16: an analyst's area of 20,000 parts ran on for 11 minutes, each
+        // row's coarse point tested against every polygon. Parts are now limited to 10,000, and a
+        // coarsened caller's area is prepared (indexed) once per call: 2,000 rows against 10,000
+        // polygons cost a fraction of a second. (Cancellation of a busy call: the tests above.)
         var submit = new SubmitObservationsRequest();
         submit.Observations.AddRange(Enumerable.Range(0, 2000).Select(i =>
             Api.ApiFixture.NewObservation($"many-{i:D4}", 29 + (i % 200 * 0.01) + 0.002, -2 + (i / 200 * 0.01) + 0.002)));
         await Service.As(Role.Supervisor).Observations.SubmitAsync(submit).ResponseAsync;
         var filter = new ObservationFilter { Area = new Area { Shape = new Shape { Wkt = Geo.Testing.HostileText.MultiPolygonWkt(10_000) } } };
-        using var cancel = new CancellationTokenSource();
         var before = Service.CpuTime;
-        var count = Service.As(Role.Analyst).Observations.CountAsync(filter, new CallOptions(cancellationToken: cancel.Token)).ResponseAsync;
-        await Service.WaitForCpuAsync(before, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(60));
 
-        await cancel.CancelAsync();
+        var count = await Service.As(Role.Analyst).Observations.CountAsync(filter).ResponseAsync;
 
-        Assert.Equal(StatusCode.Cancelled, (await Assert.ThrowsAsync<RpcException>(() => count)).StatusCode);
-        var spent = await Service.CpuSpentAsync(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
-        Assert.True(spent < Idle, $"the service spent {spent.TotalSeconds:0.00} s of CPU in the 2 s after the grace second");
+        Assert.NotNull(count);
+        var spent = Service.CpuTime - before;
+        Assert.True(spent < TimeSpan.FromSeconds(10), $"the service spent {spent.TotalSeconds:0.00} s of CPU on one count");
+        await Service.AssertHealthyAsync();
     }
 }
