@@ -3,12 +3,11 @@ using System.Globalization;
 using System.Threading.Channels;
 using Geo.Api.V1;
 using Geo.Core.Synthetic;
-using Geo.Grpc.Client;
-using Geo.Grpc.Protocol;
+using Geo.Api;
+using Grpc.Core;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Google.Protobuf.WellKnownTypes;
-using GrpcChannel = Geo.Grpc.Client.GrpcChannel;
 
 namespace Geo.Bench.Mission;
 
@@ -18,9 +17,6 @@ namespace Geo.Bench.Mission;
 /// </summary>
 internal static class Program
 {
-    private static readonly ServiceDescriptor Observations = ObservationsReflection.Descriptor.Services[0];
-    private static readonly ServiceDescriptor Registry = RegistryReflection.Descriptor.Services[0];
-
     public static async Task<int> Main(string[] args)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -74,7 +70,7 @@ internal static class Program
         }
         catch (RpcException e)
         {
-            await Console.Error.WriteLineAsync($"geo-bench-mission: {e.StatusCode}: {e.Detail}");
+            await Console.Error.WriteLineAsync($"geo-bench-mission: {e.StatusCode}: {e.Status.Detail}");
             return 1;
         }
     }
@@ -145,7 +141,7 @@ internal static class Program
         await using var sampler = pid is { } p ? new Memory.Sampler(p) : null;
         var cpuBefore = pid is { } cp ? Memory.CpuSeconds(cp) : 0;
         watch.Restart();
-        using var call = channel.ClientStreamingCall(Method<IngestRequest, IngestResponse>(Observations, "Ingest"));
+        using var call = channel.Observations.Ingest();
         await foreach (var message in messages.Reader.ReadAllAsync())
         {
             await call.RequestStream.WriteAsync(message, CancellationToken.None);
@@ -196,30 +192,30 @@ internal static class Program
         }
     }
 
-    private static async Task RegisterAsync(GrpcChannel channel, Core.Synthetic.Mission mission)
+    private static async Task RegisterAsync(GeoAwarenessClient channel, Core.Synthetic.Mission mission)
     {
         foreach (var community in mission.Communities)
         {
-            await CreateAsync<Community>(channel, "CreateCommunity", Geo.Grpc.Api.ApiMapping.ToProto(community));
+            await CreateAsync(channel, (c, r) => c.Registry.CreateCommunityAsync(r), Geo.Grpc.Api.ApiMapping.ToProto(community));
         }
 
         foreach (var station in mission.Bases)
         {
-            await CreateAsync<Base>(channel, "CreateBase", Geo.Grpc.Api.ApiMapping.ToProto(station));
+            await CreateAsync(channel, (c, r) => c.Registry.CreateBaseAsync(r), Geo.Grpc.Api.ApiMapping.ToProto(station));
         }
 
         foreach (var deployment in mission.Deployments)
         {
-            await CreateAsync<ClaDeployment>(channel, "CreateDeployment", Geo.Grpc.Api.ApiMapping.ToProto(deployment));
+            await CreateAsync(channel, (c, r) => c.Registry.CreateDeploymentAsync(r), Geo.Grpc.Api.ApiMapping.ToProto(deployment));
         }
     }
 
-    private static async Task CreateAsync<T>(GrpcChannel channel, string method, T record)
+    private static async Task CreateAsync<T>(GeoAwarenessClient channel, Func<GeoAwarenessClient, T, AsyncUnaryCall<T>> create, T record)
         where T : class, IMessage<T>
     {
         try
         {
-            await channel.UnaryAsync(Method<T, T>(Registry, method), record);
+            await create(channel, record);
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.AlreadyExists)
         {
@@ -233,8 +229,7 @@ internal static class Program
         var pageSize = options.Int("page-size", 5000);
         var pid = options.OptionalInt("service-pid");
         using var channel = Connect(options);
-        var countMethod = Method<ObservationFilter, CountResponse>(Observations, "Count");
-        var total = (await channel.UnaryAsync(countMethod, new ObservationFilter())).Observations;
+        var total = (await channel.Observations.CountAsync(new ObservationFilter()).ResponseAsync).Observations;
         var target = options.Int("target", (int)Math.Min(10_000, Math.Max(1, total / 10)));
         Console.WriteLine($"{total:N0} observations stored");
 
@@ -245,7 +240,7 @@ internal static class Program
         for (var i = 0; i < 30; i++)
         {
             radius = (low + high) / 2;
-            found = (await channel.UnaryAsync(countMethod, new ObservationFilter { Area = PolygonArea(center, radius) })).Observations;
+            found = (await channel.Observations.CountAsync(new ObservationFilter { Area = PolygonArea(center, radius) }).ResponseAsync).Observations;
             if (Math.Abs(found - target) <= target * 0.05)
             {
                 break;
@@ -283,9 +278,8 @@ internal static class Program
             ObservedFrom = Timestamp.FromDateTimeOffset(mission.ObservedTo.AddDays(-365)),
             ObservedTo = Timestamp.FromDateTimeOffset(mission.ObservedTo),
         };
-        var summarize = Method<ObservationFilter, ObservationSummary>(Observations, "Summarize");
-        var summarized = (await channel.UnaryAsync(summarize, summaryFilter)).Observations;
-        var summaryTimes = await TimeAsync(warmup, repeat, () => channel.UnaryAsync(summarize, summaryFilter));
+        var summarized = (await channel.Observations.SummarizeAsync(summaryFilter).ResponseAsync).Observations;
+        var summaryTimes = await TimeAsync(warmup, repeat, () => channel.Observations.SummarizeAsync(summaryFilter).ResponseAsync);
         Report("query.summary", $"summary of a 100 x 100 km box over one year ({summarized:N0} observations)", summaryTimes);
         Result("query.summary.observations", summarized);
 
@@ -315,19 +309,17 @@ internal static class Program
         return 0;
     }
 
-    private static async Task<int> WithChannelAsync(Arguments options, Func<GrpcChannel, Arguments, Task<int>> command)
+    private static async Task<int> WithChannelAsync(Arguments options, Func<GeoAwarenessClient, Arguments, Task<int>> command)
     {
         using var channel = Connect(options);
         return await command(channel, options);
     }
 
     /// <summary>A channel to --grpc, with --token (if given) as the bearer token of every call.</summary>
-    private static GrpcChannel Connect(Arguments options)
+    private static GeoAwarenessClient Connect(Arguments options)
     {
         var token = options.Text("token", string.Empty);
-        return new GrpcChannel(
-            new Uri(options.Text("grpc")),
-            new GrpcChannelOptions { BearerToken = token.Length > 0 ? token : null });
+        return new GeoAwarenessClient(new Uri(options.Text("grpc")), token.Length > 0 ? token : null);
     }
 
     /// <summary>A request body for h2load: the gRPC frame prefix (uncompressed, big-endian length) and the message.</summary>
@@ -365,11 +357,9 @@ internal static class Program
         return new Area { Shape = new Shape { Wkt = wkt } };
     }
 
-    private static async Task<long> StreamAsync(GrpcChannel channel, ObservationFilter filter, int pageSize)
+    private static async Task<long> StreamAsync(GeoAwarenessClient channel, ObservationFilter filter, int pageSize)
     {
-        using var call = channel.ServerStreamingCall(
-            Method<QueryObservationsRequest, ObservationPage>(Observations, "Query"),
-            new QueryObservationsRequest { Filter = filter, PageSize = pageSize });
+        using var call = channel.Observations.Query(new QueryObservationsRequest { Filter = filter, PageSize = pageSize });
         long rows = 0;
         await foreach (var page in call.ResponseStream.ReadAllAsync())
         {
@@ -449,9 +439,9 @@ internal static class Program
         return 0;
     }
 
-    private static async Task<(long Cells, long Observations, double Total, HeatMapGrid? Grid)> HeatMapCallAsync(GrpcChannel channel, HeatMapRequest request)
+    private static async Task<(long Cells, long Observations, double Total, HeatMapGrid? Grid)> HeatMapCallAsync(GeoAwarenessClient channel, HeatMapRequest request)
     {
-        using var call = channel.ServerStreamingCall(Method<HeatMapRequest, HeatMapChunk>(HeatMaps, "Compute"), request);
+        using var call = channel.HeatMaps.Compute(request);
         long cells = 0;
         long observations = 0;
         var total = 0.0;
@@ -535,10 +525,6 @@ internal static class Program
         var south = Math.Clamp(center.Latitude - halfLat, r.South, r.North - (2 * halfLat));
         return new BoundingBox { West = west, South = south, East = west + (2 * halfLon), North = south + (2 * halfLat) };
     }
-
-    private static GrpcMethod<TRequest, TResponse> Method<TRequest, TResponse>(ServiceDescriptor service, string name)
-        where TRequest : class, IMessage<TRequest>
-        where TResponse : class, IMessage<TResponse> => new(service.FindMethodByName(name));
 
     /// <summary>A "RESULT name=value" line for the scripts.</summary>
     internal static void Result(string name, double value) =>

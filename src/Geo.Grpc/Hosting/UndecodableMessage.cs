@@ -20,6 +20,7 @@ internal static class UndecodableMessage
     /// <summary>How deep the search for the field goes: far below any real message of the API.</summary>
     private const int MaxDepth = 32;
 
+    /// <remarks>Count and Summarize take the filter itself as their request; their errors name its fields filter.*, as the API's checks do.</remarks>
     public static Status StatusOf(ReadOnlySequence<byte> payload, Type messageType, InvalidProtocolBufferException exception)
     {
         ArgumentNullException.ThrowIfNull(messageType);
@@ -28,7 +29,8 @@ internal static class UndecodableMessage
         {
             try
             {
-                if (InvalidText(payload.ToArray(), descriptor, string.Empty, 0) is { } field)
+                var prefix = descriptor.ClrType == typeof(Geo.Api.V1.ObservationFilter) ? "filter." : string.Empty;
+                if (InvalidText(payload.ToArray(), descriptor, prefix, 0) is { } field)
                 {
                     return new Status(StatusCode.InvalidArgument, $"{field.Path}: is not valid UTF-8 (the byte 0x{field.Byte:X2} at offset {field.Offset} of its text)");
                 }
