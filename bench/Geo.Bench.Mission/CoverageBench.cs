@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Geo.Api.V1;
-using Geo.Core.Synthetic;
+using Geo.Synthetic;
 using Geo.Api;
 using Grpc.Core;
 using Google.Protobuf;

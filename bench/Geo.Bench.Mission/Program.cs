@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
 using Geo.Api.V1;
-using Geo.Core.Synthetic;
+using Geo.Synthetic;
 using Geo.Api;
 using Grpc.Core;
 using Google.Protobuf;
@@ -75,7 +75,7 @@ internal static class Program
         }
     }
 
-    private static async Task<int> CsvAsync(Core.Synthetic.Mission mission, Arguments options)
+    private static async Task<int> CsvAsync(Geo.Synthetic.Mission mission, Arguments options)
     {
         var count = options.Int("observations", 1_000_000);
         var path = options.Text("out");
@@ -92,7 +92,7 @@ internal static class Program
         return 0;
     }
 
-    private static int GeoJson(Core.Synthetic.Mission mission, Arguments options)
+    private static int GeoJson(Geo.Synthetic.Mission mission, Arguments options)
     {
         var count = options.Int("observations", 1_000_000);
         var path = options.Text("out");
@@ -106,7 +106,7 @@ internal static class Program
         return 0;
     }
 
-    private static async Task<int> LoadAsync(Core.Synthetic.Mission mission, Arguments options)
+    private static async Task<int> LoadAsync(Geo.Synthetic.Mission mission, Arguments options)
     {
         var count = options.Int("observations", 1_000_000);
         var batch = options.Int("batch", 1000);
@@ -173,7 +173,7 @@ internal static class Program
         return 0;
     }
 
-    private static IEnumerable<IngestRequest> Batches(Core.Synthetic.Mission mission, int count, int batch)
+    private static IEnumerable<IngestRequest> Batches(Geo.Synthetic.Mission mission, int count, int batch)
     {
         var message = new IngestRequest();
         foreach (var observation in mission.Observations(count))
@@ -192,7 +192,7 @@ internal static class Program
         }
     }
 
-    private static async Task RegisterAsync(GeoAwarenessClient channel, Core.Synthetic.Mission mission)
+    private static async Task RegisterAsync(GeoAwarenessClient channel, Geo.Synthetic.Mission mission)
     {
         foreach (var community in mission.Communities)
         {
@@ -223,7 +223,7 @@ internal static class Program
         }
     }
 
-    private static async Task<int> QueryAsync(Core.Synthetic.Mission mission, Arguments options)
+    private static async Task<int> QueryAsync(Geo.Synthetic.Mission mission, Arguments options)
     {
         var repeat = options.Int("repeat", 50);
         var pageSize = options.Int("page-size", 5000);
@@ -323,7 +323,7 @@ internal static class Program
     }
 
     /// <summary>A request body for h2load: the gRPC frame prefix (uncompressed, big-endian length) and the message.</summary>
-    private static async Task<int> BodyAsync(Core.Synthetic.Mission mission, Arguments options)
+    private static async Task<int> BodyAsync(Geo.Synthetic.Mission mission, Arguments options)
     {
         var method = options.Text("method");
         IMessage message = method switch
@@ -371,7 +371,7 @@ internal static class Program
 
     private static readonly ServiceDescriptor HeatMaps = HeatmapsReflection.Descriptor.Services[0];
 
-    private static async Task<int> HeatMapAsync(Core.Synthetic.Mission mission, Arguments options)
+    private static async Task<int> HeatMapAsync(Geo.Synthetic.Mission mission, Arguments options)
     {
         var repeat = options.Int("repeat", 10);
         var cell = options.Int("cell", 1000);
@@ -515,7 +515,7 @@ internal static class Program
         return new Area { Shape = new Shape { Wkt = $"POLYGON(({string.Join(", ", points)}))" } };
     }
 
-    private static BoundingBox Box(Core.Synthetic.Mission mission, Core.Spatial.GeoPoint center, double sideKm)
+    private static BoundingBox Box(Geo.Synthetic.Mission mission, Core.Spatial.GeoPoint center, double sideKm)
     {
         var kmPerDegree = Math.PI * Core.Spatial.Geodesy.EarthRadiusMetres / 180_000.0;
         var halfLat = sideKm / 2 / kmPerDegree;

@@ -1,5 +1,4 @@
 using Geo.Grpc.Hosting;
-using Geo.Storage.LocalCluster;
 using Geo.Storage.Migrations;
 
 try
@@ -20,7 +19,7 @@ catch (StartupException e)
     await Console.Error.WriteLineAsync($"geoawareness: {e.Message}").ConfigureAwait(false);
     return 1;
 }
-catch (Exception e) when (e is LocalClusterException or MigrationException)
+catch (MigrationException e)
 {
     await Console.Error.WriteLineAsync($"geoawareness: {e.Message}").ConfigureAwait(false);
     return 1;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using Geo.Api.V1;
 using Geo.Cli.Connection;
 using Geo.Cli.Demo;
-using Geo.Core.Synthetic;
+using Geo.Synthetic;
 
 namespace Geo.Cli.Commands;
 

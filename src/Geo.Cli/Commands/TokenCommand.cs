@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
 using Geo.Api.V1;
 using Geo.Cli.Arguments;
 using Geo.Cli.Connection;
@@ -148,7 +149,12 @@ internal static class TokenCommand
     {
         context.OnService(command, (parse, service, cancellationToken) =>
             parse.GetValue(Local)
-                ? DatabaseOptions.GuardAsync(() => LocalTokens.WithDatabaseAsync(DatabaseOptions.Settings(parse), tokens => local(parse, tokens, cancellationToken), cancellationToken))
+                ? DatabaseOptions.GuardAsync(async () =>
+                {
+                    await using var database = await PrivateDatabase.StartIfNeededAsync(DatabaseOptions.Settings(parse), LogLevel.Warning, cancellationToken).ConfigureAwait(false);
+                    return await LocalTokens.WithDatabaseAsync(database.Settings, database.IsPrivate, tokens => local(parse, tokens, cancellationToken), cancellationToken)
+                        .ConfigureAwait(false);
+                })
                 : RequireNoSettings(parse, () => remote(parse, service, cancellationToken)));
     }
 

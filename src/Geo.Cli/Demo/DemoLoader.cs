@@ -1,6 +1,6 @@
 using Geo.Api.V1;
 using Geo.Cli.Connection;
-using Geo.Core.Synthetic;
+using Geo.Synthetic;
 using Geo.Core.Validation;
 using Geo.Grpc.Api;
 using Grpc.Core;

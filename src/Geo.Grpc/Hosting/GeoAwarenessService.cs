@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Geo.Grpc.Http;
 using Geo.Storage;
-using Geo.Storage.LocalCluster;
 using Geo.Storage.Migrations;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -53,7 +52,17 @@ public sealed class GeoAwarenessService : IAsyncDisposable
     /// As <see cref="StartAsync(string[], CancellationToken)"/>, letting tests and benchmarks add
     /// services, e.g. extra gRPC services as <see cref="ExtraGrpcService"/>.
     /// </summary>
-    public static async Task<GeoAwarenessService> StartAsync(string[] args, Action<IServiceCollection>? configureServices, CancellationToken cancellationToken)
+    public static Task<GeoAwarenessService> StartAsync(string[] args, Action<IServiceCollection>? configureServices, CancellationToken cancellationToken) =>
+        StartAsync(args, configureServices, privateDatabase: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="StartAsync(string[], Action{IServiceCollection}?, CancellationToken)"/>; with
+    /// <paramref name="privateDatabase"/>, the connection string names a private cluster this
+    /// process started (<c>geoaware serve</c>), and the service works as the database's application
+    /// role once migrated, which a private cluster lets it become without a password.
+    /// </summary>
+    public static async Task<GeoAwarenessService> StartAsync(
+        string[] args, Action<IServiceCollection>? configureServices, bool privateDatabase, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -62,8 +71,15 @@ public sealed class GeoAwarenessService : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.Configuration.SetBasePath(Directory.GetCurrentDirectory());
         var options = builder.Configuration.GetSection(ServiceOptions.SectionName).Get<ServiceOptions>() ?? new ServiceOptions();
-        var localOptions = builder.Configuration.GetSection(LocalClusterOptions.SectionName).Get<LocalClusterOptions>() ?? new LocalClusterOptions();
         var connectionString = builder.Configuration.GetConnectionString(ServiceOptions.ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            // The service does not install or start PostgreSQL: that is geoaware serve's (and scripts/run.sh's) job.
+            throw new StartupException(
+                $"no database: set ConnectionStrings:{ServiceOptions.ConnectionStringName} to a PostgreSQL + PostGIS database, " +
+                "or run `geoaware serve`, which starts a private one");
+        }
+
         var certificate = LoadCertificate(options.Tls);
 
         // The database comes first, before the DI container exists, so it gets its own logger
@@ -77,14 +93,14 @@ public sealed class GeoAwarenessService : IAsyncDisposable
         GeoDatabase database;
         try
         {
-            if (!string.IsNullOrWhiteSpace(connectionString))
+            if (!privateDatabase)
             {
                 HostLog.UsingExternalDatabase(logger);
             }
 
-            database = await GeoDatabase.OpenAsync(connectionString, localOptions, bootLoggerFactory, cancellationToken).ConfigureAwait(false);
+            database = GeoDatabase.Open(connectionString, bootLoggerFactory, runAsApplicationRole: privateDatabase);
         }
-        catch (Exception e) when (e is LocalClusterException or ArgumentException)
+        catch (ArgumentException e)
         {
             certificate?.Dispose();
             bootLoggerFactory.Dispose();

@@ -18,7 +18,7 @@ public static class TokenCommand
         "       geoawareness token list\n" +
         $"roles: {string.Join(", ", CodeWords.All<Role>())}\n" +
         $"sections (for referral-section): {string.Join(", ", CodeWords.All<ReferralSection>())}\n" +
-        "settings (--LocalDatabase:DataDirectory=..., --ConnectionStrings:GeoAwareness=...) follow the command as for the service";
+        "settings (--ConnectionStrings:GeoAwareness=...) follow the command as for the service; geoaware token --local works on the private cluster";
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {

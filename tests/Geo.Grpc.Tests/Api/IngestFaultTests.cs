@@ -4,7 +4,7 @@ using Geo.Api.V1;
 using Geo.Api;
 using Geo.Grpc.Hosting;
 using Grpc.Core;
-using Geo.Storage.LocalCluster;
+using Geo.LocalCluster;
 using Geo.Testing;
 using Geo.Testing.Echo;
 using Microsoft.Extensions.Logging.Abstractions;

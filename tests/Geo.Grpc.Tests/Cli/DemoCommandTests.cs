@@ -12,7 +12,7 @@ namespace Geo.Grpc.Tests.Cli;
 /// </summary>
 public sealed class DemoCommandTests(ApiFixture api) : IClassFixture<ApiFixture>
 {
-    private const int DemoObservations = Core.Synthetic.DemoMission.ObservationCount;
+    private const int DemoObservations = Geo.Synthetic.DemoMission.ObservationCount;
 
     private Task<CliResult> LoadAsAdministratorAsync() => CliRunner.RunAsync(api.Service.GrpcEndpoint, api.TokenOf(Role.Administrator), "demo");
 

@@ -1,6 +1,6 @@
 using Geo.Core.Spatial;
 
-namespace Geo.Core.Synthetic;
+namespace Geo.Synthetic;
 
 /// <summary>
 /// What kind of synthetic mission to generate. The defaults give a 400 x 400 km area of

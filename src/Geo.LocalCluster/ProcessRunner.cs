@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Geo.Storage.LocalCluster;
+namespace Geo.LocalCluster;
 
 /// <summary>The result of a finished child process.</summary>
 internal sealed record ProcessResult(int ExitCode, string StandardOutput, string StandardError)

@@ -6,7 +6,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Geo.Storage.LocalCluster;
+namespace Geo.LocalCluster;
 
 /// <summary>
 /// A private PostgreSQL + PostGIS cluster in a folder of the project, used like an embedded
@@ -131,7 +131,7 @@ public sealed class LocalPostgresCluster
 
         if (others > 0)
         {
-            StorageLog.LeavingClusterRunning(_logger, others);
+            ClusterLog.LeavingClusterRunning(_logger, others);
             return;
         }
 
@@ -153,11 +153,11 @@ public sealed class LocalPostgresCluster
             .ConfigureAwait(false);
         if (result.Succeeded)
         {
-            StorageLog.StoppedCluster(_logger, DataDirectory);
+            ClusterLog.StoppedCluster(_logger, DataDirectory);
         }
         else
         {
-            StorageLog.StopFailed(_logger, PostgresInstallation.LastLine(result.Output));
+            ClusterLog.StopFailed(_logger, PostgresInstallation.LastLine(result.Output));
         }
     }
 
@@ -244,7 +244,7 @@ public sealed class LocalPostgresCluster
             await SystemAccount.GiveToAsync(scratch, _runAs, cancellationToken).ConfigureAwait(false);
         }
 
-        StorageLog.CreatingCluster(_logger, DataDirectory);
+        ClusterLog.CreatingCluster(_logger, DataDirectory);
         List<string> arguments =
         [
             "-D", scratch, "-U", Superuser, "-E", "UTF8", "--locale=C.UTF-8",
@@ -347,7 +347,7 @@ public sealed class LocalPostgresCluster
             {
                 if (await AcceptsConnectionsAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    StorageLog.ReusingCluster(_logger, DataDirectory);
+                    ClusterLog.ReusingCluster(_logger, DataDirectory);
                     return;
                 }
 
@@ -361,7 +361,7 @@ public sealed class LocalPostgresCluster
             File.Delete(pidFile);
             File.Delete(SocketPath);
             File.Delete(SocketPath + ".lock");
-            StorageLog.RemovedStalePidFile(_logger, DataDirectory);
+            ClusterLog.RemovedStalePidFile(_logger, DataDirectory);
         }
 
         if (_options.ListenOnLoopback && !IsPortFree(_options.Port))
@@ -394,7 +394,7 @@ public sealed class LocalPostgresCluster
         }
 
         StartedHere = true;
-        StorageLog.StartedCluster(_logger, DataDirectory, SocketDirectory);
+        ClusterLog.StartedCluster(_logger, DataDirectory, SocketDirectory);
     }
 
     private string SocketPath => Path.Combine(SocketDirectory, $".s.PGSQL.{_options.Port.ToString(CultureInfo.InvariantCulture)}");
@@ -507,7 +507,7 @@ public sealed class LocalPostgresCluster
             {
                 if (!told)
                 {
-                    StorageLog.WaitingForClusterLock(logger, root);
+                    ClusterLog.WaitingForClusterLock(logger, root);
                     told = true;
                 }
 

@@ -1,6 +1,6 @@
 using Geo.Core.Spatial;
 
-namespace Geo.Core.Synthetic;
+namespace Geo.Synthetic;
 
 /// <summary>Kilometres east and north of the region's south-west corner, and back to degrees.</summary>
 internal sealed class LocalFrame

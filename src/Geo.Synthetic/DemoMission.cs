@@ -2,7 +2,7 @@ using Geo.Core.Domain;
 using Geo.Core.Spatial;
 using NetTopologySuite.Geometries;
 
-namespace Geo.Core.Synthetic;
+namespace Geo.Synthetic;
 
 /// <summary>A named area of the demo mission that tokens can be scoped to.</summary>
 public sealed record DemoSector(string Id, string Name, Polygon Area);

@@ -1,8 +1,8 @@
-namespace Geo.Storage.LocalCluster;
+namespace Geo.LocalCluster;
 
 /// <summary>
-/// Settings of the private PostgreSQL + PostGIS cluster that the service starts for itself
-/// when no connection string is configured (configuration section <c>LocalDatabase</c>).
+/// Settings of the private PostgreSQL + PostGIS cluster that <c>geoaware serve</c> (and db, token
+/// --local) starts when no connection string is configured (configuration section <c>LocalDatabase</c>).
 /// </summary>
 public sealed class LocalClusterOptions
 {

@@ -1,4 +1,4 @@
-namespace Geo.Storage.LocalCluster;
+namespace Geo.LocalCluster;
 
 /// <summary>
 /// The private cluster cannot be prepared or started. The message says why and what to do;

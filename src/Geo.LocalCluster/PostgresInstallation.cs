@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Geo.Storage.LocalCluster;
+namespace Geo.LocalCluster;
 
 /// <summary>
 /// Finds PostgreSQL's server programs and PostGIS as Debian installs them, and installs them
@@ -47,7 +47,7 @@ internal sealed class PostgresInstallation
                 $"PostgreSQL {major} with PostGIS 3 is not installed, and installing it needs root. Run: sudo {manualCommand}");
         }
 
-        StorageLog.InstallingPostgres(logger, package);
+        ClusterLog.InstallingPostgres(logger, package);
         var install = await AptInstallAsync(package, cancellationToken).ConfigureAwait(false);
         if (!install.Succeeded || TryLocate(major) is not { } installed)
         {
@@ -56,7 +56,7 @@ internal sealed class PostgresInstallation
                 $"({LastLine(install.Output)}). Install it with: {manualCommand}");
         }
 
-        StorageLog.InstalledPostgres(logger, package);
+        ClusterLog.InstalledPostgres(logger, package);
         return installed;
     }
 

@@ -1,4 +1,4 @@
-namespace Geo.Storage.LocalCluster;
+namespace Geo.LocalCluster;
 
 /// <summary>Who we run as, and handing folders to the account that runs PostgreSQL.</summary>
 internal static class SystemAccount

@@ -1,4 +1,4 @@
-namespace Geo.Core.Synthetic;
+namespace Geo.Synthetic;
 
 /// <summary>
 /// A small deterministic random source (SplitMix64): the same seed gives the same sequence on

@@ -1,7 +1,7 @@
 using Geo.Core.Domain;
 using Geo.Core.Spatial;
 
-namespace Geo.Core.Synthetic;
+namespace Geo.Synthetic;
 
 /// <summary>The region of a synthetic mission, in WGS84 degrees.</summary>
 public readonly record struct MissionRegion(double West, double South, double East, double North)

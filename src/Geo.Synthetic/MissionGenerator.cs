@@ -3,7 +3,7 @@ using Geo.Core.Domain;
 using Geo.Core.Spatial;
 using NetTopologySuite.Geometries;
 
-namespace Geo.Core.Synthetic;
+namespace Geo.Synthetic;
 
 /// <summary>
 /// Builds a realistic synthetic mission from a seed, with no I/O: settlements clustered along

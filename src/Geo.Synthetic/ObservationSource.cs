@@ -3,7 +3,7 @@ using Geo.Core.Domain;
 using Geo.Core.Spatial;
 using NetTopologySuite.Geometries;
 
-namespace Geo.Core.Synthetic;
+namespace Geo.Synthetic;
 
 /// <summary>
 /// Generates a mission's observations day by day, in order of observed_at. Each day has its own
