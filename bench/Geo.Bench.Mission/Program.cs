@@ -380,9 +380,12 @@ internal static class Program
         var region = mission.Region;
         var request = new HeatMapRequest
         {
-            Area = new Area { Bbox = new BoundingBox { West = region.West, South = region.South, East = region.East, North = region.North } },
-            ObservedFrom = Timestamp.FromDateTimeOffset(mission.ObservedTo.AddDays(-400)),
-            ObservedTo = Timestamp.FromDateTimeOffset(mission.ObservedTo.AddDays(1)),
+            Filter = new ObservationFilter
+            {
+                Area = new Area { Bbox = new BoundingBox { West = region.West, South = region.South, East = region.East, North = region.North } },
+                ObservedFrom = Timestamp.FromDateTimeOffset(mission.ObservedTo.AddDays(-400)),
+                ObservedTo = Timestamp.FromDateTimeOffset(mission.ObservedTo.AddDays(1)),
+            },
             CellSizeMetres = cell,
             MinCount = options.Int("min-count", 0),
             Shape = options.Text("shape", "square") switch
@@ -393,8 +396,8 @@ internal static class Program
             },
         };
         ResultText("heatmap.area", Invariant($"{region.West:R},{region.South:R},{region.East:R},{region.North:R}"));
-        ResultText("heatmap.observed_from", request.ObservedFrom.ToDateTimeOffset().ToString("O", CultureInfo.InvariantCulture));
-        ResultText("heatmap.observed_to", request.ObservedTo.ToDateTimeOffset().ToString("O", CultureInfo.InvariantCulture));
+        ResultText("heatmap.observed_from", request.Filter.ObservedFrom.ToDateTimeOffset().ToString("O", CultureInfo.InvariantCulture));
+        ResultText("heatmap.observed_to", request.Filter.ObservedTo.ToDateTimeOffset().ToString("O", CultureInfo.InvariantCulture));
         if (pid is { } p && !Memory.ResetPeak(p))
         {
             Console.WriteLine("could not reset the service's VmHWM; the peak below includes earlier work");

@@ -537,4 +537,18 @@ public static class ApiMapping
         message.CommunitiesBroughtInReach.AddRange(plan.CommunitiesBroughtInReach.Select(ToProto));
         return message;
     }
+
+    /// <summary>A published summary: a withheld part is marked withheld, with no count.</summary>
+    internal static V1.ObservationSummary ToProto(UseCases.PublishedSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        var message = new V1.ObservationSummary { Observations = summary.Observations, PeopleAffected = summary.PeopleAffected };
+        message.ByCategory.AddRange(summary.ByCategory.Select(c => c.Observations is { } shown
+            ? new V1.CategoryCount { Category = (V1.Category)c.Category, Observations = shown, PeopleAffected = c.PeopleAffected ?? 0 }
+            : new V1.CategoryCount { Category = (V1.Category)c.Category, Withheld = true }));
+        message.ByGroup.AddRange(summary.ByGroup.Select(g => g.Observations is { } shown
+            ? new V1.GroupCount { Sex = (V1.Sex)g.Sex, AgeGroup = (V1.AgeGroup)g.Age, Observations = shown, People = g.People ?? 0 }
+            : new V1.GroupCount { Sex = (V1.Sex)g.Sex, AgeGroup = (V1.AgeGroup)g.Age, Withheld = true }));
+        return message;
+    }
 }

@@ -44,6 +44,13 @@ internal static class ApiServiceExtensions
         services.AddSingleton<AccessStore>();
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<CallerAuthenticator>();
+        services.AddSingleton<AccessChanges>();
+        services.AddSingleton<Geo.Storage.ServiceSecrets>();
+        services.AddSingleton<ObservationWriters>();
+        services.AddSingleton<ObservationIntake>();
+        services.AddSingleton<UseCases.ObservationIngest>();
+        services.AddSingleton<UseCases.ObservationReading>();
+        services.AddSingleton<UseCases.SupervisorReview>();
         services.AddHostedService<AccessChangeListener>();
         services.AddSingleton(provider => new RpcPermissions(
             provider.GetRequiredService<IOptions<AccessOptions>>().Value, provider.GetServices<RpcPermissionGrant>()));

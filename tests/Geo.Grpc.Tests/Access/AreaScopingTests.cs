@@ -110,9 +110,12 @@ public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFix
     {
         var request = new HeatMapRequest
         {
-            Area = Straddling().Area,
-            ObservedFrom = Time("2026-01-01T00:00:00Z"),
-            ObservedTo = Time("2026-06-01T00:00:00Z"),
+            Filter = new ObservationFilter
+            {
+                Area = Straddling().Area,
+                ObservedFrom = Time("2026-01-01T00:00:00Z"),
+                ObservedTo = Time("2026-06-01T00:00:00Z"),
+            },
             CellSizeMetres = 5000,
         };
 

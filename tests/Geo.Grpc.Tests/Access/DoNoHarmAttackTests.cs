@@ -59,9 +59,12 @@ public sealed class DoNoHarmAttackTests(ApiFixture api) : IClassFixture<ApiFixtu
         {
             var request = new HeatMapRequest
             {
-                Area = new Area { Bbox = new BoundingBox { West = spot.Longitude - 0.12 + offset, South = spot.Latitude - 0.12 + offset, East = spot.Longitude + 0.12, North = spot.Latitude + 0.12 } },
-                ObservedFrom = Time("2026-03-01T00:00:00Z"),
-                ObservedTo = Time("2026-04-01T00:00:00Z"),
+                Filter = new ObservationFilter
+                {
+                    Area = new Area { Bbox = new BoundingBox { West = spot.Longitude - 0.12 + offset, South = spot.Latitude - 0.12 + offset, East = spot.Longitude + 0.12, North = spot.Latitude + 0.12 } },
+                    ObservedFrom = Time("2026-03-01T00:00:00Z"),
+                    ObservedTo = Time("2026-04-01T00:00:00Z"),
+                },
                 CellSizeMetres = 100,
             };
             var map = await HeatMapTests.ComputeAsync(api.As(Role.Planner), request);
@@ -219,7 +222,13 @@ public sealed class DoNoHarmAttackTests(ApiFixture api) : IClassFixture<ApiFixtu
         Assert.DoesNotContain(await FeedAsync(), f => f.GetProperty("id").GetString() == id);
         var heat = await HeatMapTests.ComputeAsync(api.As(Role.Planner), new HeatMapRequest
         {
-            Area = area.Area, ObservedFrom = Time("2026-03-01T00:00:00Z"), ObservedTo = Time("2026-04-01T00:00:00Z"), CellSizeMetres = 50_000,
+            Filter = new ObservationFilter
+            {
+                Area = area.Area,
+                ObservedFrom = Time("2026-03-01T00:00:00Z"),
+                ObservedTo = Time("2026-04-01T00:00:00Z"),
+            },
+            CellSizeMetres = 50_000,
         });
         Assert.Equal(await api.ShownCountAsync(threats.Select(t => IdOf(t.ClientId)).ToList()), heat.Grid.Frames[0].Observations);
         var audited = await api.Database.ScalarAsync<long>(

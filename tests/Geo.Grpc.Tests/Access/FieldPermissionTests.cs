@@ -309,7 +309,7 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
         {
             var march = new ObservationFilter { ObservedFrom = Time("2026-03-01T00:00:00Z"), ObservedTo = Time("2026-04-01T00:00:00Z") };
             var box = new Area { Bbox = new BoundingBox { West = 29.2, South = -1.8, East = 29.8, North = -1.2 } };
-            var heatMap = new HeatMapRequest { Area = box, ObservedFrom = march.ObservedFrom, ObservedTo = march.ObservedTo, CellSizeMetres = 10_000 };
+            var heatMap = new HeatMapRequest { Filter = new ObservationFilter { Area = box, ObservedFrom = march.ObservedFrom, ObservedTo = march.ObservedTo }, CellSizeMetres = 10_000 };
             var at = new CalendarDate { Year = 2026, Month = 3, Day = 15 };
             var id = IdOf(Key);
             return

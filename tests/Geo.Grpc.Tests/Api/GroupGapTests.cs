@@ -76,13 +76,16 @@ public sealed class GroupGapTests : IClassFixture<GroupGapTests.Mission>
     {
         var heatMap = new HeatMapRequest
         {
-            Area = new Area { Bbox = new BoundingBox { West = 34.8, South = 0.3, East = 35.8, North = 0.7 } },
-            ObservedFrom = Time("2026-03-01T00:00:00Z"),
-            ObservedTo = Time("2026-04-01T00:00:00Z"),
+            Filter = new ObservationFilter
+            {
+                Area = new Area { Bbox = new BoundingBox { West = 34.8, South = 0.3, East = 35.8, North = 0.7 } },
+                ObservedFrom = Time("2026-03-01T00:00:00Z"),
+                ObservedTo = Time("2026-04-01T00:00:00Z"),
+            },
             CellSizeMetres = 5000,
         };
-        heatMap.AffectedSexes.AddRange(sexes);
-        heatMap.AffectedAgeGroups.AddRange(ages);
+        heatMap.Filter.AffectedSexes.AddRange(sexes);
+        heatMap.Filter.AffectedAgeGroups.AddRange(ages);
         return new GroupGapsRequest { HeatMap = heatMap, Threshold = threshold, At = At };
     }
 

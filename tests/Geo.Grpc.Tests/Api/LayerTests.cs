@@ -184,16 +184,16 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
     public static TheoryData<string, string> ReadmeExamples() => new()
     {
         { "heat-map", ReadmeHeatMapUrl },
-        { "hot-spots", "/feeds/layers/hot-spots?area.shape.wkt=POLYGON((29%20-2,29.5%20-2,29.5%20-1.5,29%20-1.5,29%20-2))&observedFrom=2026-01-01T00:00:00Z&observedTo=2026-04-01T00:00:00Z&cellSizeMetres=2000&affectedSexes=SEX_FEMALE&step=SERIES_STEP_MONTH" },
+        { "hot-spots", "/feeds/layers/hot-spots?filter.area.shape.wkt=POLYGON((29%20-2,29.5%20-2,29.5%20-1.5,29%20-1.5,29%20-2))&filter.observedFrom=2026-01-01T00:00:00Z&filter.observedTo=2026-04-01T00:00:00Z&cellSizeMetres=2000&filter.affectedSexes=SEX_FEMALE&step=SERIES_STEP_MONTH" },
         { "bases", "/feeds/layers/bases?sector=north-kivu&at.year=2026&at.month=3&at.day=1" },
         { "coverage-gaps", "/feeds/layers/coverage-gaps?sector=north-kivu&reach.surgeTeamMetres=12000&minRisk=RISK_LEVEL_HIGH" },
         { "communities-at-risk", "/feeds/layers/communities-at-risk?sector=north-kivu" },
     };
 
     private const string ReadmeHeatMapUrl =
-        "/feeds/layers/heat-map?area.bbox.west=29&area.bbox.south=-2&area.bbox.east=29.5&area.bbox.north=-1.5&observedFrom=2026-01-01T00:00:00Z" +
-        "&observedTo=2026-04-01T00:00:00Z&cellSizeMetres=1000&method=HEAT_MAP_METHOD_KERNEL_DENSITY" +
-        "&categories=CATEGORY_THREAT_OF_PHYSICAL_VIOLENCE&categories=CATEGORY_DISPLACEMENT";
+        "/feeds/layers/heat-map?filter.area.bbox.west=29&filter.area.bbox.south=-2&filter.area.bbox.east=29.5&filter.area.bbox.north=-1.5&filter.observedFrom=2026-01-01T00:00:00Z" +
+        "&filter.observedTo=2026-04-01T00:00:00Z&cellSizeMetres=1000&method=HEAT_MAP_METHOD_KERNEL_DENSITY" +
+        "&filter.categories=CATEGORY_THREAT_OF_PHYSICAL_VIOLENCE&filter.categories=CATEGORY_DISPLACEMENT";
 
     [Theory]
     [MemberData(nameof(ReadmeExamples))]
@@ -212,12 +212,15 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
 
         var expected = new HeatMapRequest
         {
-            Area = new Area { Bbox = new BoundingBox { West = 29, South = -2, East = 29.5, North = -1.5 } },
-            ObservedFrom = Time("2026-01-01T00:00:00Z"),
-            ObservedTo = Time("2026-04-01T00:00:00Z"),
+            Filter = new ObservationFilter
+            {
+                Area = new Area { Bbox = new BoundingBox { West = 29, South = -2, East = 29.5, North = -1.5 } },
+                ObservedFrom = Time("2026-01-01T00:00:00Z"),
+                ObservedTo = Time("2026-04-01T00:00:00Z"),
+                Categories = { Category.ThreatOfPhysicalViolence, Category.Displacement },
+            },
             CellSizeMetres = 1000,
             Method = HeatMapMethod.KernelDensity,
-            Categories = { Category.ThreatOfPhysicalViolence, Category.Displacement },
             Shape = GridShape.Square,
             Classification = Classification.Quantile,
             Classes = 5,
@@ -725,9 +728,12 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
     /// <summary>A 5 km heat map over 24.7-25.4 E (or the longitudes given), 0.2-0.8 N, for March and April 2026.</summary>
     private static HeatMapRequest HeatMapAround(double west = 24.7, double east = 25.4) => new()
     {
-        Area = new Area { Bbox = new BoundingBox { West = west, South = 0.2, East = east, North = 0.8 } },
-        ObservedFrom = Time("2026-03-01T00:00:00Z"),
-        ObservedTo = Time("2026-05-01T00:00:00Z"),
+        Filter = new ObservationFilter
+        {
+            Area = new Area { Bbox = new BoundingBox { West = west, South = 0.2, East = east, North = 0.8 } },
+            ObservedFrom = Time("2026-03-01T00:00:00Z"),
+            ObservedTo = Time("2026-05-01T00:00:00Z"),
+        },
         CellSizeMetres = 5000,
     };
 
@@ -735,7 +741,7 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
     private static GroupGapsRequest GroupGapsAround()
     {
         var heatMap = HeatMapAround();
-        heatMap.AffectedSexes.Add(Sex.Female);
+        heatMap.Filter.AffectedSexes.Add(Sex.Female);
         return new GroupGapsRequest { HeatMap = heatMap, Threshold = 1, At = At };
     }
 

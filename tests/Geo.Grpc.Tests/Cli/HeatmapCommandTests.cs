@@ -31,7 +31,7 @@ public sealed class HeatmapCommandTests(ApiFixture api) : IClassFixture<ApiFixtu
         await SeedAsync("hc-bytes", 30.0);
         var path = Path.Combine(_directory.FullName, "heat.geojson");
         var request = Around(30.0);
-        request.AffectedSexes.Add(Sex.Female);
+        request.Filter.AffectedSexes.Add(Sex.Female);
         request.Shape = GridShape.Hexagon;
         request.Classification = Classification.NaturalBreaks;
         request.Classes = 4;
@@ -214,9 +214,12 @@ public sealed class HeatmapCommandTests(ApiFixture api) : IClassFixture<ApiFixtu
     /// <summary>The request the command should send for <see cref="Box"/> and 5 km cells, March and April 2026.</summary>
     private static HeatMapRequest Around(double longitude) => new()
     {
-        Area = new Area { Bbox = new BoundingBox { West = longitude - 0.3, South = 0.2, East = longitude + 0.4, North = 0.8 } },
-        ObservedFrom = Time("2026-03-01T00:00:00Z"),
-        ObservedTo = Time("2026-05-01T00:00:00Z"),
+        Filter = new ObservationFilter
+        {
+            Area = new Area { Bbox = new BoundingBox { West = longitude - 0.3, South = 0.2, East = longitude + 0.4, North = 0.8 } },
+            ObservedFrom = Time("2026-03-01T00:00:00Z"),
+            ObservedTo = Time("2026-05-01T00:00:00Z"),
+        },
         CellSizeMetres = 5000,
     };
 

@@ -98,9 +98,12 @@ public sealed class HostileShapeTests(ServiceUnderAttack.Fixture fixture) : ICla
         // follow it at the cells' scale: over a gigabyte, twice, before the cells were counted.
         var request = new HeatMapRequest
         {
-            Area = new Area { Shape = new Shape { Wkt = HostileText.CombWkt(6_000) } },
-            ObservedFrom = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)),
-            ObservedTo = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero)),
+            Filter = new ObservationFilter
+            {
+                Area = new Area { Shape = new Shape { Wkt = HostileText.CombWkt(6_000) } },
+                ObservedFrom = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)),
+                ObservedTo = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero)),
+            },
             CellSizeMetres = 200,
         };
         var before = Service.CpuTime;
@@ -129,7 +132,7 @@ public sealed class HostileShapeTests(ServiceUnderAttack.Fixture fixture) : ICla
             "CreateCommunity" => () => Service.As(Role.Planner).Registry.CreateCommunityAsync(new Community { Id = "c-deep", Name = "Deep", Location = shape }, options).ResponseAsync,
             "PutSector" => () => Service.As(Role.Planner).Registry.PutSectorAsync(new Sector { Id = "s-deep", Name = "Deep", Area = shape }, options).ResponseAsync,
             "IssueToken" => () => Service.As(Role.Administrator).Access.IssueTokenAsync(new IssueTokenRequest { Role = Geo.Api.V1.Role.Analyst, Subject = "deep", Area = shape }, options).ResponseAsync,
-            "HeatMaps.Compute" => () => ReadAll(o => Service.As(Role.Supervisor).HeatMaps.Compute(new HeatMapRequest { Area = new Area { Shape = shape } }, o)),
+            "HeatMaps.Compute" => () => ReadAll(o => Service.As(Role.Supervisor).HeatMaps.Compute(new HeatMapRequest { Filter = new ObservationFilter { Area = new Area { Shape = shape } } }, o)),
             _ => () => ReadAll(o => Service.As(Role.Supervisor).Observations.Query(new QueryObservationsRequest { Filter = new ObservationFilter { Area = new Area { Shape = shape } } }, o)),
         };
         var field = method switch
@@ -137,7 +140,7 @@ public sealed class HostileShapeTests(ServiceUnderAttack.Fixture fixture) : ICla
             "Submit" => "observations[0].area.wkt",
             "CreateCommunity" => "location.wkt",
             "PutSector" or "IssueToken" => "area.wkt",
-            "HeatMaps.Compute" => "area.shape.wkt",
+            "HeatMaps.Compute" => "filter.area.shape.wkt",
             _ => "filter.area.shape.wkt",
         };
 

@@ -20,9 +20,12 @@ public sealed class HostileValueTests(ApiFixture api) : IClassFixture<ApiFixture
 
     private static HeatMapRequest HeatMap(Timestamp from, Timestamp to) => new()
     {
-        Area = new Area { Bbox = new BoundingBox { West = 29, South = -2, East = 29.5, North = -1.5 } },
-        ObservedFrom = from,
-        ObservedTo = to,
+        Filter = new ObservationFilter
+        {
+            Area = new Area { Bbox = new BoundingBox { West = 29, South = -2, East = 29.5, North = -1.5 } },
+            ObservedFrom = from,
+            ObservedTo = to,
+        },
         CellSizeMetres = 5000,
     };
 
@@ -56,14 +59,14 @@ public sealed class HostileValueTests(ApiFixture api) : IClassFixture<ApiFixture
     }
 
     [Theory]
-    [InlineData("MULTIPOLYGON(((0 89,1 89,1 90,0 89)),((0 -90,1 -89,0 -89,0 -90)))", "area: has (0 -90), which the plane a heat map is laid out on")]
-    [InlineData("POLYGON((0 -90,1 -90,1 -89,0 -89,0 -90))", "area: has (0 -90), which the plane a heat map is laid out on")]
+    [InlineData("MULTIPOLYGON(((0 89,1 89,1 90,0 89)),((0 -90,1 -89,0 -89,0 -90)))", "filter.area: has (0 -90), which the plane a heat map is laid out on")]
+    [InlineData("POLYGON((0 -90,1 -90,1 -89,0 -89,0 -90))", "filter.area: has (0 -90), which the plane a heat map is laid out on")]
     public async Task HeatMap_AreaReachingAPole_IsRefusedNamingTheVertex(string wkt, string expected)
     {
         // Two triangles of 108 km² touching the poles: the projection gave NaN and laying the grid
         // out threw ArgumentException (UNKNOWN).
         var request = HeatMap(Time("2026-01-01T00:00:00Z"), Time("2026-03-01T00:00:00Z"));
-        request.Area = new Area { Shape = new Shape { Wkt = wkt } };
+        request.Filter.Area = new Area { Shape = new Shape { Wkt = wkt } };
 
         var detail = await FailsWith(StatusCode.InvalidArgument, () => AccessCalls.ReadAllAsync(api.As(Role.Analyst).HeatMaps.Compute(request)));
 
@@ -76,11 +79,11 @@ public sealed class HostileValueTests(ApiFixture api) : IClassFixture<ApiFixture
         // Found by the fuzz test: the pole check projected a box the area rules had just refused,
         // and ProjNET threw TargetInvocationException for a centre at latitude 5e14.
         var request = HeatMap(Time("2026-01-01T00:00:00Z"), Time("2026-03-01T00:00:00Z"));
-        request.Area.Bbox.South = 1e15;
+        request.Filter.Area.Bbox.South = 1e15;
 
         var detail = await FailsWith(StatusCode.InvalidArgument, () => AccessCalls.ReadAllAsync(api.As(Role.Planner).HeatMaps.Compute(request)));
 
-        Assert.StartsWith("area.bbox.south: 1000000000000000 is out of range -90..90", detail, StringComparison.Ordinal);
+        Assert.StartsWith("filter.area.bbox.south: 1000000000000000 is out of range -90..90", detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -28,9 +28,12 @@ public sealed class HostileWorkTests(ServiceUnderAttack.Fixture fixture) : IClas
     /// </summary>
     private static HeatMapRequest HeavyMap() => new()
     {
-        Area = new Area { Bbox = new BoundingBox { West = 29, South = -2.1, East = 30.1, North = -1 } },
-        ObservedFrom = Timestamp.FromDateTimeOffset(new DateTimeOffset(2021, 1, 4, 0, 0, 0, TimeSpan.Zero)),
-        ObservedTo = Timestamp.FromDateTimeOffset(new DateTimeOffset(2025, 12, 29, 0, 0, 0, TimeSpan.Zero)),
+        Filter = new ObservationFilter
+        {
+            Area = new Area { Bbox = new BoundingBox { West = 29, South = -2.1, East = 30.1, North = -1 } },
+            ObservedFrom = Timestamp.FromDateTimeOffset(new DateTimeOffset(2021, 1, 4, 0, 0, 0, TimeSpan.Zero)),
+            ObservedTo = Timestamp.FromDateTimeOffset(new DateTimeOffset(2025, 12, 29, 0, 0, 0, TimeSpan.Zero)),
+        },
         CellSizeMetres = 1000,
         Method = HeatMapMethod.HotSpots,
         DistanceBandMetres = 100_000,

@@ -151,16 +151,18 @@
   }
 
   function heatMapParameters(prefix, area, chosen) {
+    // The observations mapped go in the request's filter, as Observations.Query takes them.
+    const filter = prefix + 'filter.';
     const parameters = {
-      [prefix + 'area.bbox.west']: area.west,
-      [prefix + 'area.bbox.south']: area.south,
-      [prefix + 'area.bbox.east']: area.east,
-      [prefix + 'area.bbox.north']: area.north,
-      [prefix + 'observedFrom']: chosen.from,
-      [prefix + 'observedTo']: chosen.to,
+      [filter + 'area.bbox.west']: area.west,
+      [filter + 'area.bbox.south']: area.south,
+      [filter + 'area.bbox.east']: area.east,
+      [filter + 'area.bbox.north']: area.north,
+      [filter + 'observedFrom']: chosen.from,
+      [filter + 'observedTo']: chosen.to,
+      [filter + 'affectedSexes']: chosen.sex,
+      [filter + 'affectedAgeGroups']: chosen.age,
       [prefix + 'cellSizeMetres']: area.cellSizeMetres,
-      [prefix + 'affectedSexes']: chosen.sex,
-      [prefix + 'affectedAgeGroups']: chosen.age,
     };
     return parameters;
   }
