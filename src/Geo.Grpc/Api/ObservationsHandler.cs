@@ -2,6 +2,7 @@ using Geo.Core.Access;
 using Geo.Core.Domain;
 using Geo.Core.Privacy;
 using Geo.Grpc.Access;
+using Geo.Grpc.Telemetry;
 using Geo.Core.Validation;
 using Grpc.Core;
 using Geo.Storage;
@@ -17,7 +18,7 @@ namespace Geo.Grpc.Api;
 /// <summary>geoawareness.v1.Observations: what CLAs submit and analysts query.</summary>
 internal sealed class ObservationsHandler(
     ObservationStore store, AccessStore audit, LocationPrivacy privacy, NpgsqlDataSource dataSource, IOptions<ApiOptions> options,
-    IOptions<ReleaseOptions> release, TimeProvider clock)
+    IOptions<ReleaseOptions> release, TimeProvider clock, GeoAwarenessMetrics metrics)
     : V1.Observations.ObservationsBase
 {
     /// <summary>How many ids of the security incidents one read returned its audit entry lists.</summary>
@@ -44,6 +45,7 @@ internal sealed class ObservationsHandler(
         await using var writer = await ObservationWriter.OpenAsync(dataSource, _options.QueryLimits.MaxListedIds, context.CancellationToken).ConfigureAwait(false);
         await writer.AddAsync(prepared, context.CancellationToken).ConfigureAwait(false);
         var outcome = await writer.CommitAsync(context.CancellationToken).ConfigureAwait(false);
+        metrics.Ingested(context.Method, outcome.Stored, outcome.AlreadyStored);
         response.Stored = (int)outcome.Stored;
         response.AlreadyStoredIds.AddRange(outcome.AlreadyStoredIds);
         return response;
@@ -138,6 +140,9 @@ internal sealed class ObservationsHandler(
             {
                 await ((Task)merging).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
+
+            // What is committed counts, also when the stream failed after it.
+            metrics.Ingested(context.Method, total.Stored, total.AlreadyStored);
         }
 
         var response = new V1.IngestResponse { Received = total.Received, Stored = total.Stored, AlreadyStored = total.AlreadyStored };
