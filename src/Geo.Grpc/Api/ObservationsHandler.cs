@@ -9,6 +9,7 @@ using Geo.Storage.Access;
 using Geo.Storage.Observations;
 using Google.Protobuf.Collections;
 using Microsoft.Extensions.Options;
+using Geo.Grpc.Telemetry;
 using Geo.Grpc.UseCases;
 using V1 = Geo.Api.V1;
 
@@ -17,7 +18,7 @@ namespace Geo.Grpc.Api;
 /// <summary>geoawareness.v1.Observations: what CLAs submit and analysts query.</summary>
 internal sealed class ObservationsHandler(
     ObservationStore store, AccessStore audit, ObservationIntake intake, ObservationIngest ingest, ObservationReading reading, SupervisorReview review,
-    IOptions<ApiOptions> options)
+    IOptions<ApiOptions> options, GeoAwarenessMetrics metrics)
     : V1.Observations.ObservationsBase
 {
     private readonly ApiOptions _options = options.Value;
@@ -39,6 +40,7 @@ internal sealed class ObservationsHandler(
         var response = new V1.SubmitObservationsResponse();
         var prepared = intake.Prepare(request.Observations, "observations", caller, response.Ids);
         var outcome = await ingest.SubmitAsync(prepared, context.CancellationToken).ConfigureAwait(false);
+        metrics.Ingested(context.Method, outcome.Stored, outcome.AlreadyStored);
         response.Stored = (int)outcome.Stored;
         response.AlreadyStoredIds.AddRange(outcome.AlreadyStoredIds);
         return response;
@@ -55,26 +57,40 @@ internal sealed class ObservationsHandler(
         try
         {
             total = await ingest.IngestAsync(Messages(requests, context.Caller(), context.CancellationToken), context.CancellationToken).ConfigureAwait(false);
-        }
-        catch (IngestStopped stopped) when (stopped.RefusedMessage && stopped.InnerException is RpcException refused)
-        {
-            throw new RpcException(new Status(refused.StatusCode, $"{refused.Status.Detail}. {StoredBefore(stopped.AtMessage, stopped.Stored)}"));
-        }
-        catch (IngestStopped stopped) when (!stopped.RefusedMessage && ApiErrors.Translate(stopped.InnerException!) is { } status)
-        {
-            var resend = status.StatusCode == StatusCode.Unavailable ? $"; resend requests[{stopped.AtMessage}] and after with the same client_ids" : string.Empty;
-            throw new RpcException(new Status(status.StatusCode, $"{status.Detail}. {StoredBefore(stopped.AtMessage, stopped.Stored)}{resend}"));
+            metrics.Ingested(context.Method, total.Stored, total.AlreadyStored);
         }
         catch (IngestStopped stopped)
         {
-            // Neither a refusal nor a failure with a status of its own: the error translation's to answer.
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(stopped.InnerException!);
-            throw;
+            // What was committed before the stream stopped counts as ingested.
+            metrics.Ingested(context.Method, stopped.Stored.Stored, stopped.Stored.AlreadyStored);
+            throw Refusal(stopped);
         }
 
         var response = new V1.IngestResponse { Received = total.Received, Stored = total.Stored, AlreadyStored = total.AlreadyStored };
         response.AlreadyStoredIds.AddRange(total.AlreadyStoredIds);
         return response;
+    }
+
+    /// <summary>
+    /// How a stopped ingest ends its call: the refusal or the failure's own status, saying which
+    /// messages are stored (and, when the database was unavailable, where to resend from).
+    /// </summary>
+    private static Exception Refusal(IngestStopped stopped)
+    {
+        var cause = stopped.InnerException!;
+        if (stopped.RefusedMessage && cause is RpcException refused)
+        {
+            return new RpcException(new Status(refused.StatusCode, $"{refused.Status.Detail}. {StoredBefore(stopped.AtMessage, stopped.Stored)}"));
+        }
+
+        if (!stopped.RefusedMessage && ApiErrors.Translate(cause) is { } status)
+        {
+            var resend = status.StatusCode == StatusCode.Unavailable ? $"; resend requests[{stopped.AtMessage}] and after with the same client_ids" : string.Empty;
+            return new RpcException(new Status(status.StatusCode, $"{status.Detail}. {StoredBefore(stopped.AtMessage, stopped.Stored)}{resend}"));
+        }
+
+        // Neither a refusal nor a failure with a status of its own: the error translation's to answer.
+        return cause;
     }
 
     /// <summary>The stream's messages, each checked whole before it is stored; a bad one ends the stream (refused, naming its item).</summary>

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Geo.Grpc.Http;
+using Geo.Grpc.Telemetry;
 using Geo.Storage;
 using Geo.Storage.Migrations;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -110,7 +111,7 @@ public sealed class GeoAwarenessService : IAsyncDisposable
         try
         {
             await database.MigrateAsync(bootLoggerFactory.CreateLogger<MigrationRunner>(), cancellationToken).ConfigureAwait(false);
-            var app = Build(builder, options, database, certificate, configureServices);
+            var app = Build(builder, options, database, certificate, configureServices, logger);
             await StartListeningAsync(app, options, cancellationToken).ConfigureAwait(false);
             var (grpc, http) = BoundEndpoints(app);
             var readiness = await database.CheckReadinessAsync(cancellationToken).ConfigureAwait(false);
@@ -146,7 +147,8 @@ public sealed class GeoAwarenessService : IAsyncDisposable
     }
 
     private static WebApplication Build(
-        WebApplicationBuilder builder, ServiceOptions options, GeoDatabase database, X509Certificate2? certificate, Action<IServiceCollection>? configureServices)
+        WebApplicationBuilder builder, ServiceOptions options, GeoDatabase database, X509Certificate2? certificate, Action<IServiceCollection>? configureServices,
+        ILogger bootLogger)
     {
         if (!System.Net.IPAddress.TryParse(options.ListenAddress, out var address))
         {
@@ -158,6 +160,11 @@ public sealed class GeoAwarenessService : IAsyncDisposable
         builder.Services.AddSingleton(database.DataSource);
         builder.Services.AddGeoGrpc(options.Grpc);
         builder.Services.AddGeoAwarenessApi(builder.Configuration);
+        if (builder.Services.AddGeoTelemetry(builder.Configuration) is { } otlp)
+        {
+            TelemetryLog.ExportingOtlp(bootLogger, otlp.ProtocolName, otlp.Endpoint.ToString());
+        }
+
         configureServices?.Invoke(builder.Services);
         var grpc = options.Grpc;
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -19,8 +19,8 @@ public sealed record ExtraGrpcService(string Name, Func<IEndpointRouteBuilder, G
 
 /// <summary>
 /// The standard .NET gRPC stack as the service uses it: Grpc.AspNetCore with its options taken
-/// from <see cref="GrpcOptions"/>, the interceptors every call passes (errors outermost, then
-/// access), gzip with a ceiling on inflation, health from one ASP.NET Core health check of the
+/// from <see cref="GrpcOptions"/>, the interceptors every call passes (metrics outermost, then
+/// errors, then access), gzip with a ceiling on inflation, health from one ASP.NET Core health check of the
 /// database, server reflection (v1 and v1alpha), gRPC-Web, and the per-call time budget.
 /// </summary>
 public static class GrpcHosting
@@ -49,6 +49,8 @@ public static class GrpcHosting
             grpc.EnableDetailedErrors = options.DetailedErrors;
             grpc.CompressionProviders = [new CappedGzipCompressionProvider(options.MaxReceiveMessageBytes)];
             grpc.ResponseCompressionAlgorithm = options.CompressResponses ? "gzip" : null;
+            // Metrics outermost: they count the status the caller gets, after errors are translated.
+            grpc.Interceptors.Add<Telemetry.MetricsInterceptor>();
             grpc.Interceptors.Add<ErrorInterceptor>();
             grpc.Interceptors.Add<AccessInterceptor>();
         });

@@ -54,9 +54,51 @@ public static class HttpAccess
         _ => StatusCodes.Status500InternalServerError,
     };
 
+    /// <summary>
+    /// Puts an endpoint that is not a route handler (a pipeline a library maps, as the Prometheus
+    /// exporter's GET /metrics) behind <paramref name="anyOf"/>: endpoint filters never run for
+    /// those, so the same check runs as the first middleware of its branch. The endpoint must carry
+    /// the same <see cref="EndpointPermissionMetadata"/>, for the tests that list every route.
+    /// </summary>
+    public static IApplicationBuilder UsePermission(this IApplicationBuilder branch, IReadOnlyList<Permission> anyOf)
+    {
+        ArgumentNullException.ThrowIfNull(branch);
+        ArgumentNullException.ThrowIfNull(anyOf);
+        return branch.Use(async (http, next) =>
+        {
+            if (await RefusalAsync(http, anyOf).ConfigureAwait(false) is { } refusal)
+            {
+                await refusal.ExecuteAsync(http).ConfigureAwait(false);
+                return;
+            }
+
+            await next(http).ConfigureAwait(false);
+        });
+    }
+
     private static async ValueTask<object?> AuthorizeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next, IReadOnlyList<Permission> anyOf)
     {
         var http = context.HttpContext;
+        if (await RefusalAsync(http, anyOf).ConfigureAwait(false) is { } refusal)
+        {
+            return refusal;
+        }
+
+        try
+        {
+            return await next(context).ConfigureAwait(false);
+        }
+        // A request given up (by its client, or by its time budget: see HttpCallBudget) is not
+        // translated: a cancelled database read can look like a database fault.
+        catch (Exception e) when (!http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested && (e is RpcException || ApiErrors.Translate(e) is not null))
+        {
+            return Problem(e is RpcException rpc ? rpc.Status : ApiErrors.Translate(e)!.Value);
+        }
+    }
+
+    /// <summary>The answer that refuses the request (401, 403), or null when it may go on, its caller set.</summary>
+    private static async ValueTask<IResult?> RefusalAsync(HttpContext http, IReadOnlyList<Permission> anyOf)
+    {
         var options = http.RequestServices.GetRequiredService<IOptions<AccessOptions>>().Value;
         if (!options.Enabled)
         {
@@ -85,15 +127,6 @@ public static class HttpAccess
             http.SetCaller(caller);
         }
 
-        try
-        {
-            return await next(context).ConfigureAwait(false);
-        }
-        // A request given up (by its client, or by its time budget: see HttpCallBudget) is not
-        // translated: a cancelled database read can look like a database fault.
-        catch (Exception e) when (!http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested && (e is RpcException || ApiErrors.Translate(e) is not null))
-        {
-            return Problem(e is RpcException rpc ? rpc.Status : ApiErrors.Translate(e)!.Value);
-        }
+        return null;
     }
 }
