@@ -21,10 +21,17 @@ internal static class AccessCalls
     public static Task<Status> StatusOfAsync(GeoAwarenessClient client, MethodDescriptor method, IMessage? request = null, CallOptions options = default)
     {
         ArgumentNullException.ThrowIfNull(client);
+        return StatusOfAsync(client.Channel.CreateCallInvoker(), method, request, options);
+    }
+
+    /// <summary>As above, on any channel's invoker (a gRPC-Web channel, say).</summary>
+    public static Task<Status> StatusOfAsync(CallInvoker invoker, MethodDescriptor method, IMessage? request = null, CallOptions options = default)
+    {
+        ArgumentNullException.ThrowIfNull(invoker);
         ArgumentNullException.ThrowIfNull(method);
         var call = TypedCall.MakeGenericMethod(method.InputType.ClrType, method.OutputType.ClrType);
         request ??= (IMessage)Activator.CreateInstance(method.InputType.ClrType)!;
-        return (Task<Status>)call.Invoke(null, [client.Channel.CreateCallInvoker(), method, request, options])!;
+        return (Task<Status>)call.Invoke(null, [invoker, method, request, options])!;
     }
 
     /// <summary>Every response message of a unary or server-streaming call.</summary>
