@@ -158,7 +158,7 @@ report="$results/before-after-latest.md"
   echo
   echo "Before: ${labels[0]}. After: ${labels[1]}. Client: $([ "$client" == own ] && echo "each revision's own bench/Geo.Bench.Mission" || echo "the current tree's bench/Geo.Bench.Mission for both")."
   echo "$n synthetic observations (seed $seed), $(nproc) cores, one fresh cluster in .geoaware/bench-before-after, a database each loaded from the same CSV."
-  echo "$rounds rounds (ABBA order); each figure is the median over the rounds."
+  echo "Rounds: $rounds (ABBA order); each figure is the median over the rounds."
   echo "Load average (1/5/15 min) before the first round: $load_before; after the last: $load_after (other work on the machine shares its cores)."
   echo
   echo "| what | before | after | after / before |"
