@@ -24,7 +24,7 @@ seed="${4:-7}"
 data="$repo/.geoaware/bench-auth"
 work="$repo/.geoaware/bench-auth-work"
 results="$repo/bench/results"
-service="$repo/src/Geo.Grpc/bin/Release/net10.0/geoawareness.dll"
+service="$repo/src/Geo.Host/bin/Release/net10.0/geoawareness.dll"
 tool="$repo/bench/Geo.Bench.Mission/bin/Release/net10.0/Geo.Bench.Mission.dll"
 # Ports of the service with auth on, and of the one with it off.
 http_port_on=18427 grpc_port_on=15427
@@ -35,7 +35,7 @@ as_pg=(); [ "$(id -u)" = 0 ] && as_pg=(runuser -u postgres --)
 mkdir -p "$results" "$repo/.geoaware"
 
 echo "building (Release)..." >&2
-dotnet build src/Geo.Grpc -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+dotnet build src/Geo.Host -c Release -nologo -v quiet -clp:ErrorsOnly >&2
 dotnet build bench/Geo.Bench.Mission -c Release -nologo -v quiet -clp:ErrorsOnly >&2
 
 # A fresh cluster: stop one left by an earlier run of this script, then start over.

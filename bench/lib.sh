@@ -9,7 +9,7 @@ cd "$repo"
 data="$repo/.geoaware/bench-$bench_name"
 log="$repo/.geoaware/bench-$bench_name-service.log"
 results="$repo/bench/results"
-service="$repo/src/Geo.Grpc/bin/Release/net10.0/geoawareness.dll"
+service="$repo/src/Geo.Host/bin/Release/net10.0/geoawareness.dll"
 tool="$repo/bench/Geo.Bench.Mission/bin/Release/net10.0/Geo.Bench.Mission.dll"
 pg_bin=/usr/lib/postgresql/15/bin
 as_pg=(); [ "$(id -u)" = 0 ] && as_pg=(runuser -u postgres --)
@@ -27,7 +27,7 @@ load_average() { cut -d' ' -f1-3 /proc/loadavg; }
 
 bench_build() {
   echo "building (Release)..." >&2
-  dotnet build src/Geo.Grpc -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+  dotnet build src/Geo.Host -c Release -nologo -v quiet -clp:ErrorsOnly >&2
   dotnet build bench/Geo.Bench.Mission -c Release -nologo -v quiet -clp:ErrorsOnly >&2
 }
 
