@@ -64,15 +64,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# build TREE: the service's executable (src/Geo.Host since the standard gRPC stack, src/Geo.Grpc
-# before it) and the benchmark client, in Release; sets built_service and built_tool.
+# build TREE: what runs the service on a private cluster (geoaware serve since the production
+# executable takes only a connection string; the executable itself before, src/Geo.Host or
+# src/Geo.Grpc) and the benchmark client, in Release; sets built_service, built_verb and built_tool.
 build() {
-  local tree=$1 host=src/Geo.Host
+  local tree=$1 host=src/Geo.Host dll=geoawareness.dll
+  built_verb=""
   [ -f "$tree/$host/Geo.Host.csproj" ] || host=src/Geo.Grpc
+  if [ -d "$tree/src/Geo.LocalCluster" ]; then host=src/Geo.Cli dll=geoaware.dll built_verb=serve; fi
   echo "building $tree ($host, bench/Geo.Bench.Mission; Release)..." >&2
   (cd "$tree" && timeout 1800 dotnet build "$host" -c Release -nologo -v quiet -clp:ErrorsOnly >&2 \
     && timeout 1800 dotnet build bench/Geo.Bench.Mission -c Release -nologo -v quiet -clp:ErrorsOnly >&2)
-  built_service="$tree/$host/bin/Release/net10.0/geoawareness.dll"
+  built_service="$tree/$host/bin/Release/net10.0/$dll"
   built_tool="$tree/bench/Geo.Bench.Mission/bin/Release/net10.0/Geo.Bench.Mission.dll"
   [ -f "$built_service" ] && [ -f "$built_tool" ] || { echo "no $built_service or $built_tool after the build" >&2; exit 1; }
 }
@@ -84,8 +87,8 @@ web=src/Geo.Grpc/Map/web
 if [ -d "$repo/$web/node_modules" ] && cmp -s "$repo/$web/package-lock.json" "$before_tree/$web/package-lock.json"; then
   cp -a "$repo/$web/node_modules" "$before_tree/$web/" && touch "$before_tree/$web/node_modules/.package-lock.json"
 fi
-build "$before_tree"; services=("$built_service"); tools=("$built_tool")
-build "$repo"; services+=("$built_service"); tools+=("$built_tool")
+build "$before_tree"; services=("$built_service"); verbs=("$built_verb"); tools=("$built_tool")
+build "$repo"; services+=("$built_service"); verbs+=("$built_verb"); tools+=("$built_tool")
 [ "$client" == own ] || tools[0]="${tools[1]}"
 csv="$(bench_csv "$n" "$seed")"
 
@@ -94,7 +97,8 @@ if [ -f "$data/data/postmaster.pid" ]; then "${as_pg[@]}" "$pg_bin/pg_ctl" stop 
 rm -rf "$data"
 for side in 0 1; do
   echo "starting ${labels[$side]}..." >&2
-  timeout 7200 dotnet "${services[$side]}" --LocalDatabase:DataDirectory="$data" --LocalDatabase:Port="$pg_port" \
+  # Server GC, as the executable has it, for geoaware serve too.
+  DOTNET_gcServer=1 timeout 7200 dotnet "${services[$side]}" ${verbs[$side]} --LocalDatabase:DataDirectory="$data" --LocalDatabase:Port="$pg_port" \
     --LocalDatabase:Database="${databases[$side]}" --GeoAwareness:ListenAddress=127.0.0.1 \
     --GeoAwareness:HttpPort="${ports_http[$side]}" --GeoAwareness:GrpcPort="${ports_grpc[$side]}" \
     --GeoAwareness:Auth:Enabled=false --Logging:LogLevel:Default=Warning >"$scratch/service$side.log" 2>&1 &
