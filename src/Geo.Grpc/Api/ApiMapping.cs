@@ -67,16 +67,22 @@ public static class ApiMapping
     public static FieldError? FindNul(IMessage message, string path = "")
     {
         ArgumentNullException.ThrowIfNull(message);
+        // Every request read whole passes here: only text and message fields are read (scalars
+        // would be boxed), and a field's path is spelt out only once a NUL is found.
         foreach (var field in message.Descriptor.Fields.InDeclarationOrder())
         {
-            var name = path.Length == 0 ? field.Name : $"{path}.{field.Name}";
+            if (field.FieldType is not (FieldType.String or FieldType.Message))
+            {
+                continue;
+            }
+
             var value = field.Accessor.GetValue(message);
             var found = (field.FieldType, field.IsRepeated) switch
             {
-                (FieldType.String, false) => ((string)value).Contains('\0', StringComparison.Ordinal) ? new FieldError(name, NulProblem) : null,
-                (FieldType.String, true) => ((IList<string>)value).Select((text, i) => text.Contains('\0', StringComparison.Ordinal) ? new FieldError($"{name}[{i}]", NulProblem) : null).FirstOrDefault(e => e is not null),
-                (FieldType.Message, false) => value is IMessage inner ? FindNul(inner, name) : null,
-                (FieldType.Message, true) => ((System.Collections.IEnumerable)value).Cast<IMessage>().Select((item, i) => FindNul(item, $"{name}[{i}]")).FirstOrDefault(e => e is not null),
+                (FieldType.String, false) => ((string)value).Contains('\0', StringComparison.Ordinal) ? new FieldError(Join(path, field.Name), NulProblem) : null,
+                (FieldType.String, true) => NulIn((IList<string>)value) is { } i ? new FieldError($"{Join(path, field.Name)}[{i}]", NulProblem) : null,
+                (FieldType.Message, false) => value is IMessage inner ? FindNul(inner, Join(path, field.Name)) : null,
+                (FieldType.Message, true) => NulInMessages((System.Collections.IList)value, path, field.Name),
                 _ => null,
             };
             if (found is not null)
@@ -86,6 +92,34 @@ public static class ApiMapping
         }
 
         return null;
+
+        static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
+
+        static int? NulIn(IList<string> texts)
+        {
+            for (var i = 0; i < texts.Count; i++)
+            {
+                if (texts[i].Contains('\0', StringComparison.Ordinal))
+                {
+                    return i;
+                }
+            }
+
+            return null;
+        }
+
+        static FieldError? NulInMessages(System.Collections.IList items, string path, string name)
+        {
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (FindNul((IMessage)items[i]!, $"{Join(path, name)}[{i}]") is { } found)
+                {
+                    return found;
+                }
+            }
+
+            return null;
+        }
     }
 
     public const string NulProblem = "contains a NUL character (U+0000), which cannot be stored or searched; remove it";
