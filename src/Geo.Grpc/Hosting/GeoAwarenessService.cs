@@ -244,6 +244,10 @@ public sealed class GeoAwarenessService : IAsyncDisposable
         }
         catch (IOException e)
         {
+            // Services that did start (the health-check publisher runs its first check at once)
+            // are stopped before disposal, so that a check cut short is not logged as a failure
+            // with its stack trace under the one line that says why the service did not start.
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
             throw new StartupException(
                 $"cannot listen on {options.ListenAddress} (gRPC port {options.GrpcPort}, HTTP port {options.HttpPort}): {e.Message} " +
