@@ -54,6 +54,9 @@ public static class GrpcHosting
             grpc.Interceptors.Add<ErrorInterceptor>();
             grpc.Interceptors.Add<AccessInterceptor>();
         });
+        // Stateless, so one each for the process: Grpc.AspNetCore would otherwise build them anew for every call.
+        services.TryAddSingleton<ErrorInterceptor>();
+        services.TryAddSingleton<AccessInterceptor>();
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks().AddCheck<DatabaseHealthCheck>(DatabaseCheck);
         // The server as a whole ("") and every service it serves answer to the one database check.
