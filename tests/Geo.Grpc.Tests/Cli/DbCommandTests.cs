@@ -18,7 +18,7 @@ public sealed class DbCommandTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Matches(@"PostGIS:\s+3\.", result.Output);
         Assert.Matches(@"schema:\s+version 7 \(this build migrates to 7\)", result.Output);
         Assert.Contains("migrations:  7 applied, 0 pending", result.Output, StringComparison.Ordinal);
-        Assert.Matches(@"\b7\s+0007_release_and_aggregate_keys\.sql\s+applied\s+\d{4}-\d{2}-\d{2}", result.Output);
+        Assert.Matches(@"\b8\s+0008_observation_notifications\.sql\s+applied\s+\d{4}-\d{2}-\d{2}", result.Output);
         Assert.Matches(@"(?m)^\s*observations\s+3\s*$", result.Output);
         Assert.Matches(@"(?m)^\s*access_tokens\s+9\s*$", result.Output);
         Assert.DoesNotContain("Password", result.Output, StringComparison.OrdinalIgnoreCase);
@@ -42,7 +42,7 @@ public sealed class DbCommandTests(ApiFixture api) : IClassFixture<ApiFixture>
             Assert.Matches(@"\b1\s+0001_initial\.sql\s+pending", before.Output);
             Assert.True(migrated.ExitCode == 0, migrated.ToString());
             Assert.Equal(
-                ["applied 0001_initial.sql", "applied 0002_ingest_indexes.sql", "applied 0003_access.sql", "applied 0004_feed_positions.sql", "applied 0005_covering_time_index.sql", "applied 0006_access_notifications.sql", "applied 0007_release_and_aggregate_keys.sql", "the schema is at version 7"],
+                ["applied 0001_initial.sql", "applied 0002_ingest_indexes.sql", "applied 0003_access.sql", "applied 0004_feed_positions.sql", "applied 0005_covering_time_index.sql", "applied 0006_access_notifications.sql", "applied 0007_release_and_aggregate_keys.sql", "applied 0008_observation_notifications.sql", "the schema is at version 8"],
                 migrated.Output.Trim().Split('\n'));
             Assert.True(again.ExitCode == 0, again.ToString());
             Assert.Equal("nothing to apply: the schema is at version 7", again.Output.Trim());
