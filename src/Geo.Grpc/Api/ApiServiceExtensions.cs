@@ -139,5 +139,5 @@ internal static class ApiServiceExtensions
             && ReadVerbs.Any(verb => method.Name.StartsWith(verb, StringComparison.Ordinal));
     }
 
-    private static readonly string[] ReadVerbs = ["Get", "List", "Query", "Count", "Summarize", "Compute", "Pull", "Export", "Nearest", "Plan", "WhoAmI"];
+    private static readonly string[] ReadVerbs = ["Get", "List", "Query", "Count", "Summarize", "Compute", "Pull", "Export", "Nearest", "Plan", "WhoAmI", "Watch"];
 }
