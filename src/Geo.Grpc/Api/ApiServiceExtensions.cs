@@ -153,5 +153,6 @@ internal static class ApiServiceExtensions
             && ReadVerbs.Any(verb => method.Name.StartsWith(verb, StringComparison.Ordinal));
     }
 
-    private static readonly string[] ReadVerbs = ["Get", "List", "Query", "Count", "Summarize", "Compute", "Pull", "Export", "Nearest", "Plan", "WhoAmI", "Watch"];
+    // Acknowledge is the one write a browser makes: an operations centre acknowledges an alert on the map page.
+    private static readonly string[] ReadVerbs = ["Get", "List", "Query", "Count", "Summarize", "Compute", "Pull", "Export", "Nearest", "Plan", "WhoAmI", "Watch", "Acknowledge"];
 }
