@@ -24,7 +24,9 @@ seed="${4:-7}"
 data="$repo/.geoaware/bench-auth"
 work="$repo/.geoaware/bench-auth-work"
 results="$repo/bench/results"
-service="$repo/src/Geo.Grpc/bin/Release/net10.0/geoawareness.dll"
+# geoaware serve: the service on the private cluster, with the executable's server GC.
+service="$repo/src/Geo.Cli/bin/Release/net10.0/geoaware.dll"
+export DOTNET_gcServer=1
 tool="$repo/bench/Geo.Bench.Mission/bin/Release/net10.0/Geo.Bench.Mission.dll"
 # Ports of the service with auth on, and of the one with it off.
 http_port_on=18427 grpc_port_on=15427
@@ -35,7 +37,7 @@ as_pg=(); [ "$(id -u)" = 0 ] && as_pg=(runuser -u postgres --)
 mkdir -p "$results" "$repo/.geoaware"
 
 echo "building (Release)..." >&2
-dotnet build src/Geo.Grpc -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+dotnet build src/Geo.Cli -c Release -nologo -v quiet -clp:ErrorsOnly >&2
 dotnet build bench/Geo.Bench.Mission -c Release -nologo -v quiet -clp:ErrorsOnly >&2
 
 # A fresh cluster: stop one left by an earlier run of this script, then start over.
@@ -62,7 +64,7 @@ start_service() {
   local mode=$1 extra=() http grpc
   [ "$mode" = off ] && extra=(--GeoAwareness:Auth:Enabled=false)
   http="http_port_$mode" grpc="grpc_port_$mode"
-  timeout 3600 dotnet "$service" "${settings[@]}" \
+  timeout 3600 dotnet "$service" serve "${settings[@]}" \
     --GeoAwareness:ListenAddress=127.0.0.1 --GeoAwareness:HttpPort=${!http} --GeoAwareness:GrpcPort=${!grpc} \
     --GeoAwareness:Auth:OpenHealth=true \
     --GeoAwareness:Auth:RequestsPerSecondPerToken=1000000000 --GeoAwareness:Auth:BurstPerToken=1000000000 \

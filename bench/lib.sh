@@ -9,7 +9,10 @@ cd "$repo"
 data="$repo/.geoaware/bench-$bench_name"
 log="$repo/.geoaware/bench-$bench_name-service.log"
 results="$repo/bench/results"
-service="$repo/src/Geo.Grpc/bin/Release/net10.0/geoawareness.dll"
+# The service as `geoaware serve` runs it: on the private cluster it makes (the production
+# executable takes only a connection string), with the server GC the executable has.
+service="$repo/src/Geo.Cli/bin/Release/net10.0/geoaware.dll"
+export DOTNET_gcServer=1
 tool="$repo/bench/Geo.Bench.Mission/bin/Release/net10.0/Geo.Bench.Mission.dll"
 pg_bin=/usr/lib/postgresql/15/bin
 as_pg=(); [ "$(id -u)" = 0 ] && as_pg=(runuser -u postgres --)
@@ -27,7 +30,7 @@ load_average() { cut -d' ' -f1-3 /proc/loadavg; }
 
 bench_build() {
   echo "building (Release)..." >&2
-  dotnet build src/Geo.Grpc -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+  dotnet build src/Geo.Cli -c Release -nologo -v quiet -clp:ErrorsOnly >&2
   dotnet build bench/Geo.Bench.Mission -c Release -nologo -v quiet -clp:ErrorsOnly >&2
 }
 
@@ -53,7 +56,7 @@ bench_start() {
     auth_settings=(--GeoAwareness:Auth:OpenHealth=true
       --GeoAwareness:Auth:RequestsPerSecondPerToken=1000000000 --GeoAwareness:Auth:BurstPerToken=1000000000)
   fi
-  dotnet "$service" --LocalDatabase:DataDirectory="$data" --LocalDatabase:Port="$pg_port" \
+  dotnet "$service" serve --LocalDatabase:DataDirectory="$data" --LocalDatabase:Port="$pg_port" \
     --GeoAwareness:ListenAddress=127.0.0.1 --GeoAwareness:HttpPort="$http_port" --GeoAwareness:GrpcPort="$grpc_port" \
     "${auth_settings[@]}" \
     --Logging:LogLevel:Default=Warning >"$log" 2>&1 &
@@ -67,9 +70,9 @@ bench_start() {
   socket="$(dirname "$(find "$data" /tmp -maxdepth 3 -name ".s.PGSQL.$pg_port" -print -quit 2>/dev/null)")"
 }
 
-# Prints a bearer token of ROLE (importer, supervisor, ...) issued by the service's own token command.
+# Prints a bearer token of ROLE (importer, supervisor, ...) issued on the database by geoaware token --local.
 bench_token() {
-  timeout 120 dotnet "$service" token issue --role "$1" --subject "bench-$1" --days 1 \
+  timeout 120 dotnet "$service" token issue --local --role "$1" --subject "bench-$1" --days 1 \
     --LocalDatabase:DataDirectory="$data" --LocalDatabase:Port="$pg_port" | grep -o 'gat_[A-Za-z0-9_.-]*' | head -1
 }
 

@@ -8,19 +8,21 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
 runs="${1:-5}"
 data="$repo/.geoaware/bench-startup"
-service="$repo/src/Geo.Grpc/bin/Release/net10.0/geoawareness.dll"
+# geoaware serve: the service on its private cluster (the production executable takes a connection string).
+service="$repo/src/Geo.Cli/bin/Release/net10.0/geoaware.dll"
+export DOTNET_gcServer=1
 http_port=18080
 grpc_port=15051
 pg_ctl=/usr/lib/postgresql/15/bin/pg_ctl
 as_pg=(); [ "$(id -u)" = 0 ] && as_pg=(runuser -u postgres --)
 
-dotnet build src/Geo.Grpc -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+dotnet build src/Geo.Cli -c Release -nologo -v quiet -clp:ErrorsOnly >&2
 
 now_ms() { date +%s%3N; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2))}'; }
 
 start_service() {
-  dotnet "$service" --LocalDatabase:DataDirectory="$data" --GeoAwareness:HttpPort=$http_port \
+  dotnet "$service" serve --LocalDatabase:DataDirectory="$data" --GeoAwareness:HttpPort=$http_port \
     --GeoAwareness:GrpcPort=$grpc_port --Logging:LogLevel:Default=Warning >/dev/null 2>&1 &
   service_pid=$!
 }

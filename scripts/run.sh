@@ -13,9 +13,8 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 data=--LocalDatabase:DataDirectory="$repo/.geoaware/postgres"
 
 if [ "${1:-}" = token ]; then
-  # Any call of scripts/geoaware builds the tool, and the service beside it, when a source changed.
-  "$repo/scripts/geoaware" --version >/dev/null
-  exec dotnet "$repo/src/Geo.Cli/bin/Release/net10.0/geoawareness.dll" "$data" "$@"
+  # geoaware token --local: straight on the private cluster's database, as the first token needs.
+  exec "$repo/scripts/geoaware" "$@" --local "$data"
 fi
 
 # The banner's example commands name the wrapper, so that they can be pasted as they are.

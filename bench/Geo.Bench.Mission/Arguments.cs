@@ -1,3 +1,4 @@
+using Geo.Api;
 using System.Globalization;
 
 namespace Geo.Bench.Mission;

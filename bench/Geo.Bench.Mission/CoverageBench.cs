@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using Geo.Api.V1;
-using Geo.Core.Synthetic;
-using Geo.Grpc.Client;
-using Geo.Grpc.Protocol;
+using Geo.Synthetic;
+using Geo.Api;
+using Grpc.Core;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
-using GrpcChannel = Geo.Grpc.Client.GrpcChannel;
 
 namespace Geo.Bench.Mission;
 
@@ -23,7 +22,7 @@ internal static class CoverageBench
     /// <summary>The date every coverage question of the benchmark is asked for (the synthetic mission's "now").</summary>
     public static readonly CalendarDate At = new() { Year = 2026, Month = 6, Day = 1 };
 
-    public static async Task<int> LoadAsync(GrpcChannel channel, Arguments options)
+    public static async Task<int> LoadAsync(GeoAwarenessClient channel, Arguments options)
     {
         var seed = options.Int("seed", 7);
         var communityCount = options.Int("communities", 5000);
@@ -76,29 +75,28 @@ internal static class CoverageBench
         }
 
         var watch = Stopwatch.StartNew();
-        await CreateAllAsync(channel, "CreateCommunity", communities);
-        await CreateAllAsync(channel, "CreateBase", bases);
-        await CreateAllAsync(channel, "CreateDeployment", deployments);
+        await CreateAllAsync(channel, (c, r) => c.Registry.CreateCommunityAsync(r), communities);
+        await CreateAllAsync(channel, (c, r) => c.Registry.CreateBaseAsync(r), bases);
+        await CreateAllAsync(channel, (c, r) => c.Registry.CreateDeploymentAsync(r), deployments);
         Console.WriteLine($"registered {communities.Count:N0} communities, {bases.Count} bases, {deployments.Count} deployments in {watch.Elapsed.TotalSeconds:F1} s");
         return 0;
     }
 
-    public static async Task<int> TimeAsync(GrpcChannel channel, Arguments options)
+    public static async Task<int> TimeAsync(GeoAwarenessClient channel, Arguments options)
     {
         var repeat = options.Int("repeat", 30);
-        var method = new GrpcMethod<CoverageRequest, CoverageReport>(Coverage.FindMethodByName("GetCoverage"));
         var request = new CoverageRequest { At = At };
-        var report = await channel.UnaryAsync(method, request);
+        var report = await channel.Coverage.GetCoverageAsync(request).ResponseAsync;
         for (var i = 0; i < 2; i++)
         {
-            await channel.UnaryAsync(method, request);
+            await channel.Coverage.GetCoverageAsync(request).ResponseAsync;
         }
 
         var times = new List<double>(repeat);
         for (var i = 0; i < repeat; i++)
         {
             var watch = Stopwatch.StartNew();
-            var again = await channel.UnaryAsync(method, request);
+            var again = await channel.Coverage.GetCoverageAsync(request).ResponseAsync;
             times.Add(watch.Elapsed.TotalMilliseconds);
             if (again.CommunitiesOutOfReach.Count != report.CommunitiesOutOfReach.Count)
             {
@@ -138,10 +136,9 @@ internal static class CoverageBench
     }
 
     /// <summary>Creates the records with a few calls in flight; records an earlier run registered are kept.</summary>
-    private static async Task CreateAllAsync<T>(GrpcChannel channel, string name, IReadOnlyList<T> records)
+    private static async Task CreateAllAsync<T>(GeoAwarenessClient channel, Func<GeoAwarenessClient, T, AsyncUnaryCall<T>> create, IReadOnlyList<T> records)
         where T : class, IMessage<T>
     {
-        var method = new GrpcMethod<T, T>(Registry.FindMethodByName(name));
         var next = -1;
         async Task Worker()
         {
@@ -150,7 +147,7 @@ internal static class CoverageBench
             {
                 try
                 {
-                    await channel.UnaryAsync(method, records[i]);
+                    await create(channel, records[i]);
                 }
                 catch (RpcException e) when (e.StatusCode == StatusCode.AlreadyExists)
                 {

@@ -1,3 +1,4 @@
+using Geo.Api;
 using System.Globalization;
 using System.Text;
 using Geo.Core.Domain;

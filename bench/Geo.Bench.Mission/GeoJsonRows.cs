@@ -1,3 +1,4 @@
+using Geo.Api;
 using System.Text.Json;
 using Geo.Core.Domain;
 using Geo.Core.Indicators;

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using Geo.Api.V1;
-using Geo.Grpc.Client;
+using Geo.Api;
 using Google.Protobuf;
-using GrpcChannel = Geo.Grpc.Client.GrpcChannel;
 
 namespace Geo.Bench.Mission;
 
@@ -14,9 +13,7 @@ namespace Geo.Bench.Mission;
 /// </summary>
 internal static class IndicatorBench
 {
-    private static readonly GrpcMethod<IndicatorRequest, IndicatorReport> Compute = new(IndicatorsReflection.Descriptor.Services[0].FindMethodByName("Compute"));
-
-    public static async Task<int> TimeAsync(GrpcChannel channel, Arguments options)
+    public static async Task<int> TimeAsync(GeoAwarenessClient channel, Arguments options)
     {
         var period = options.Text("period", "2026-Q1");
         var repeat = options.Int("repeat", 7);
@@ -24,12 +21,12 @@ internal static class IndicatorBench
         foreach (var (level, name) in new[] { (IndicatorLevel.Mission, "mission"), (IndicatorLevel.Sector, "sector"), (IndicatorLevel.Base, "base") })
         {
             var request = new IndicatorRequest { Period = period, Level = level };
-            var report = await channel.UnaryAsync(Compute, request);
+            var report = await channel.Indicators.ComputeAsync(request).ResponseAsync;
             var times = new List<double>(repeat);
             for (var i = 0; i < repeat; i++)
             {
                 var watch = Stopwatch.StartNew();
-                var again = await channel.UnaryAsync(Compute, request);
+                var again = await channel.Indicators.ComputeAsync(request).ResponseAsync;
                 times.Add(watch.Elapsed.TotalMilliseconds);
                 if (again.Units.Count != report.Units.Count)
                 {

@@ -1,3 +1,4 @@
+using Geo.Api;
 using System.Diagnostics;
 using System.Globalization;
 using Geo.Core.Domain;

@@ -2,13 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
 using Geo.Api.V1;
-using Geo.Core.Synthetic;
-using Geo.Grpc.Client;
-using Geo.Grpc.Protocol;
+using Geo.Synthetic;
+using Geo.Api;
+using Grpc.Core;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Google.Protobuf.WellKnownTypes;
-using GrpcChannel = Geo.Grpc.Client.GrpcChannel;
 
 namespace Geo.Bench.Mission;
 
@@ -18,9 +17,6 @@ namespace Geo.Bench.Mission;
 /// </summary>
 internal static class Program
 {
-    private static readonly ServiceDescriptor Observations = ObservationsReflection.Descriptor.Services[0];
-    private static readonly ServiceDescriptor Registry = RegistryReflection.Descriptor.Services[0];
-
     public static async Task<int> Main(string[] args)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -74,12 +70,12 @@ internal static class Program
         }
         catch (RpcException e)
         {
-            await Console.Error.WriteLineAsync($"geo-bench-mission: {e.StatusCode}: {e.Detail}");
+            await Console.Error.WriteLineAsync($"geo-bench-mission: {e.StatusCode}: {e.Status.Detail}");
             return 1;
         }
     }
 
-    private static async Task<int> CsvAsync(Core.Synthetic.Mission mission, Arguments options)
+    private static async Task<int> CsvAsync(Geo.Synthetic.Mission mission, Arguments options)
     {
         var count = options.Int("observations", 1_000_000);
         var path = options.Text("out");
@@ -96,7 +92,7 @@ internal static class Program
         return 0;
     }
 
-    private static int GeoJson(Core.Synthetic.Mission mission, Arguments options)
+    private static int GeoJson(Geo.Synthetic.Mission mission, Arguments options)
     {
         var count = options.Int("observations", 1_000_000);
         var path = options.Text("out");
@@ -110,7 +106,7 @@ internal static class Program
         return 0;
     }
 
-    private static async Task<int> LoadAsync(Core.Synthetic.Mission mission, Arguments options)
+    private static async Task<int> LoadAsync(Geo.Synthetic.Mission mission, Arguments options)
     {
         var count = options.Int("observations", 1_000_000);
         var batch = options.Int("batch", 1000);
@@ -145,7 +141,7 @@ internal static class Program
         await using var sampler = pid is { } p ? new Memory.Sampler(p) : null;
         var cpuBefore = pid is { } cp ? Memory.CpuSeconds(cp) : 0;
         watch.Restart();
-        using var call = channel.ClientStreamingCall(Method<IngestRequest, IngestResponse>(Observations, "Ingest"));
+        using var call = channel.Observations.Ingest();
         await foreach (var message in messages.Reader.ReadAllAsync())
         {
             await call.RequestStream.WriteAsync(message, CancellationToken.None);
@@ -177,7 +173,7 @@ internal static class Program
         return 0;
     }
 
-    private static IEnumerable<IngestRequest> Batches(Core.Synthetic.Mission mission, int count, int batch)
+    private static IEnumerable<IngestRequest> Batches(Geo.Synthetic.Mission mission, int count, int batch)
     {
         var message = new IngestRequest();
         foreach (var observation in mission.Observations(count))
@@ -196,30 +192,30 @@ internal static class Program
         }
     }
 
-    private static async Task RegisterAsync(GrpcChannel channel, Core.Synthetic.Mission mission)
+    private static async Task RegisterAsync(GeoAwarenessClient channel, Geo.Synthetic.Mission mission)
     {
         foreach (var community in mission.Communities)
         {
-            await CreateAsync<Community>(channel, "CreateCommunity", Geo.Grpc.Api.ApiMapping.ToProto(community));
+            await CreateAsync(channel, (c, r) => c.Registry.CreateCommunityAsync(r), Geo.Grpc.Api.ApiMapping.ToProto(community));
         }
 
         foreach (var station in mission.Bases)
         {
-            await CreateAsync<Base>(channel, "CreateBase", Geo.Grpc.Api.ApiMapping.ToProto(station));
+            await CreateAsync(channel, (c, r) => c.Registry.CreateBaseAsync(r), Geo.Grpc.Api.ApiMapping.ToProto(station));
         }
 
         foreach (var deployment in mission.Deployments)
         {
-            await CreateAsync<ClaDeployment>(channel, "CreateDeployment", Geo.Grpc.Api.ApiMapping.ToProto(deployment));
+            await CreateAsync(channel, (c, r) => c.Registry.CreateDeploymentAsync(r), Geo.Grpc.Api.ApiMapping.ToProto(deployment));
         }
     }
 
-    private static async Task CreateAsync<T>(GrpcChannel channel, string method, T record)
+    private static async Task CreateAsync<T>(GeoAwarenessClient channel, Func<GeoAwarenessClient, T, AsyncUnaryCall<T>> create, T record)
         where T : class, IMessage<T>
     {
         try
         {
-            await channel.UnaryAsync(Method<T, T>(Registry, method), record);
+            await create(channel, record);
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.AlreadyExists)
         {
@@ -227,14 +223,13 @@ internal static class Program
         }
     }
 
-    private static async Task<int> QueryAsync(Core.Synthetic.Mission mission, Arguments options)
+    private static async Task<int> QueryAsync(Geo.Synthetic.Mission mission, Arguments options)
     {
         var repeat = options.Int("repeat", 50);
         var pageSize = options.Int("page-size", 5000);
         var pid = options.OptionalInt("service-pid");
         using var channel = Connect(options);
-        var countMethod = Method<ObservationFilter, CountResponse>(Observations, "Count");
-        var total = (await channel.UnaryAsync(countMethod, new ObservationFilter())).Observations;
+        var total = (await channel.Observations.CountAsync(new ObservationFilter()).ResponseAsync).Observations;
         var target = options.Int("target", (int)Math.Min(10_000, Math.Max(1, total / 10)));
         Console.WriteLine($"{total:N0} observations stored");
 
@@ -245,7 +240,7 @@ internal static class Program
         for (var i = 0; i < 30; i++)
         {
             radius = (low + high) / 2;
-            found = (await channel.UnaryAsync(countMethod, new ObservationFilter { Area = PolygonArea(center, radius) })).Observations;
+            found = (await channel.Observations.CountAsync(new ObservationFilter { Area = PolygonArea(center, radius) }).ResponseAsync).Observations;
             if (Math.Abs(found - target) <= target * 0.05)
             {
                 break;
@@ -283,9 +278,8 @@ internal static class Program
             ObservedFrom = Timestamp.FromDateTimeOffset(mission.ObservedTo.AddDays(-365)),
             ObservedTo = Timestamp.FromDateTimeOffset(mission.ObservedTo),
         };
-        var summarize = Method<ObservationFilter, ObservationSummary>(Observations, "Summarize");
-        var summarized = (await channel.UnaryAsync(summarize, summaryFilter)).Observations;
-        var summaryTimes = await TimeAsync(warmup, repeat, () => channel.UnaryAsync(summarize, summaryFilter));
+        var summarized = (await channel.Observations.SummarizeAsync(summaryFilter).ResponseAsync).Observations;
+        var summaryTimes = await TimeAsync(warmup, repeat, () => channel.Observations.SummarizeAsync(summaryFilter).ResponseAsync);
         Report("query.summary", $"summary of a 100 x 100 km box over one year ({summarized:N0} observations)", summaryTimes);
         Result("query.summary.observations", summarized);
 
@@ -315,23 +309,21 @@ internal static class Program
         return 0;
     }
 
-    private static async Task<int> WithChannelAsync(Arguments options, Func<GrpcChannel, Arguments, Task<int>> command)
+    private static async Task<int> WithChannelAsync(Arguments options, Func<GeoAwarenessClient, Arguments, Task<int>> command)
     {
         using var channel = Connect(options);
         return await command(channel, options);
     }
 
     /// <summary>A channel to --grpc, with --token (if given) as the bearer token of every call.</summary>
-    private static GrpcChannel Connect(Arguments options)
+    private static GeoAwarenessClient Connect(Arguments options)
     {
         var token = options.Text("token", string.Empty);
-        return new GrpcChannel(
-            new Uri(options.Text("grpc")),
-            new GrpcChannelOptions { BearerToken = token.Length > 0 ? token : null });
+        return new GeoAwarenessClient(new Uri(options.Text("grpc")), token.Length > 0 ? token : null);
     }
 
     /// <summary>A request body for h2load: the gRPC frame prefix (uncompressed, big-endian length) and the message.</summary>
-    private static async Task<int> BodyAsync(Core.Synthetic.Mission mission, Arguments options)
+    private static async Task<int> BodyAsync(Geo.Synthetic.Mission mission, Arguments options)
     {
         var method = options.Text("method");
         IMessage message = method switch
@@ -365,11 +357,9 @@ internal static class Program
         return new Area { Shape = new Shape { Wkt = wkt } };
     }
 
-    private static async Task<long> StreamAsync(GrpcChannel channel, ObservationFilter filter, int pageSize)
+    private static async Task<long> StreamAsync(GeoAwarenessClient channel, ObservationFilter filter, int pageSize)
     {
-        using var call = channel.ServerStreamingCall(
-            Method<QueryObservationsRequest, ObservationPage>(Observations, "Query"),
-            new QueryObservationsRequest { Filter = filter, PageSize = pageSize });
+        using var call = channel.Observations.Query(new QueryObservationsRequest { Filter = filter, PageSize = pageSize });
         long rows = 0;
         await foreach (var page in call.ResponseStream.ReadAllAsync())
         {
@@ -381,7 +371,7 @@ internal static class Program
 
     private static readonly ServiceDescriptor HeatMaps = HeatmapsReflection.Descriptor.Services[0];
 
-    private static async Task<int> HeatMapAsync(Core.Synthetic.Mission mission, Arguments options)
+    private static async Task<int> HeatMapAsync(Geo.Synthetic.Mission mission, Arguments options)
     {
         var repeat = options.Int("repeat", 10);
         var cell = options.Int("cell", 1000);
@@ -390,9 +380,12 @@ internal static class Program
         var region = mission.Region;
         var request = new HeatMapRequest
         {
-            Area = new Area { Bbox = new BoundingBox { West = region.West, South = region.South, East = region.East, North = region.North } },
-            ObservedFrom = Timestamp.FromDateTimeOffset(mission.ObservedTo.AddDays(-400)),
-            ObservedTo = Timestamp.FromDateTimeOffset(mission.ObservedTo.AddDays(1)),
+            Filter = new ObservationFilter
+            {
+                Area = new Area { Bbox = new BoundingBox { West = region.West, South = region.South, East = region.East, North = region.North } },
+                ObservedFrom = Timestamp.FromDateTimeOffset(mission.ObservedTo.AddDays(-400)),
+                ObservedTo = Timestamp.FromDateTimeOffset(mission.ObservedTo.AddDays(1)),
+            },
             CellSizeMetres = cell,
             MinCount = options.Int("min-count", 0),
             Shape = options.Text("shape", "square") switch
@@ -403,8 +396,8 @@ internal static class Program
             },
         };
         ResultText("heatmap.area", Invariant($"{region.West:R},{region.South:R},{region.East:R},{region.North:R}"));
-        ResultText("heatmap.observed_from", request.ObservedFrom.ToDateTimeOffset().ToString("O", CultureInfo.InvariantCulture));
-        ResultText("heatmap.observed_to", request.ObservedTo.ToDateTimeOffset().ToString("O", CultureInfo.InvariantCulture));
+        ResultText("heatmap.observed_from", request.Filter.ObservedFrom.ToDateTimeOffset().ToString("O", CultureInfo.InvariantCulture));
+        ResultText("heatmap.observed_to", request.Filter.ObservedTo.ToDateTimeOffset().ToString("O", CultureInfo.InvariantCulture));
         if (pid is { } p && !Memory.ResetPeak(p))
         {
             Console.WriteLine("could not reset the service's VmHWM; the peak below includes earlier work");
@@ -449,9 +442,9 @@ internal static class Program
         return 0;
     }
 
-    private static async Task<(long Cells, long Observations, double Total, HeatMapGrid? Grid)> HeatMapCallAsync(GrpcChannel channel, HeatMapRequest request)
+    private static async Task<(long Cells, long Observations, double Total, HeatMapGrid? Grid)> HeatMapCallAsync(GeoAwarenessClient channel, HeatMapRequest request)
     {
-        using var call = channel.ServerStreamingCall(Method<HeatMapRequest, HeatMapChunk>(HeatMaps, "Compute"), request);
+        using var call = channel.HeatMaps.Compute(request);
         long cells = 0;
         long observations = 0;
         var total = 0.0;
@@ -525,7 +518,7 @@ internal static class Program
         return new Area { Shape = new Shape { Wkt = $"POLYGON(({string.Join(", ", points)}))" } };
     }
 
-    private static BoundingBox Box(Core.Synthetic.Mission mission, Core.Spatial.GeoPoint center, double sideKm)
+    private static BoundingBox Box(Geo.Synthetic.Mission mission, Core.Spatial.GeoPoint center, double sideKm)
     {
         var kmPerDegree = Math.PI * Core.Spatial.Geodesy.EarthRadiusMetres / 180_000.0;
         var halfLat = sideKm / 2 / kmPerDegree;
@@ -535,10 +528,6 @@ internal static class Program
         var south = Math.Clamp(center.Latitude - halfLat, r.South, r.North - (2 * halfLat));
         return new BoundingBox { West = west, South = south, East = west + (2 * halfLon), North = south + (2 * halfLat) };
     }
-
-    private static GrpcMethod<TRequest, TResponse> Method<TRequest, TResponse>(ServiceDescriptor service, string name)
-        where TRequest : class, IMessage<TRequest>
-        where TResponse : class, IMessage<TResponse> => new(service.FindMethodByName(name));
 
     /// <summary>A "RESULT name=value" line for the scripts.</summary>
     internal static void Result(string name, double value) =>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Geo.Cli.Connection;
-using Geo.Grpc.Protocol;
+using Geo.Grpc.Api;
+using Grpc.Core;
 using Spectre.Console;
 
 namespace Geo.Cli;
@@ -49,11 +50,11 @@ internal sealed class CliContext(TextWriter output, TextWriter error)
         {
             var (code, message) = e.StatusCode switch
             {
-                StatusCode.Unavailable => (ExitCodes.Unreachable, $"cannot reach the service: {e.Detail}"),
-                StatusCode.Unauthenticated => (ExitCodes.Unauthenticated, $"the service refused the token: {e.Detail}"),
-                StatusCode.PermissionDenied => (ExitCodes.PermissionDenied, $"permission denied: {e.Detail}"),
-                StatusCode.DeadlineExceeded => (ExitCodes.Unreachable, $"the service did not answer in time: {e.Detail}"),
-                _ => (ExitCodes.Failed, $"{StatusNames.Of(e.StatusCode)}: {e.Detail}"),
+                StatusCode.Unavailable => (ExitCodes.Unreachable, $"cannot reach the service: {e.Status.Detail}"),
+                StatusCode.Unauthenticated => (ExitCodes.Unauthenticated, $"the service refused the token: {e.Status.Detail}"),
+                StatusCode.PermissionDenied => (ExitCodes.PermissionDenied, $"permission denied: {e.Status.Detail}"),
+                StatusCode.DeadlineExceeded => (ExitCodes.Unreachable, $"the service did not answer in time: {e.Status.Detail}"),
+                _ => (ExitCodes.Failed, $"{StatusNames.Of(e.StatusCode)}: {e.Status.Detail}"),
             };
             return await FailAsync(code, message).ConfigureAwait(false);
         }

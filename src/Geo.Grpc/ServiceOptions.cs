@@ -1,4 +1,3 @@
-using Geo.Grpc.Server;
 
 namespace Geo.Grpc;
 
@@ -22,8 +21,8 @@ public sealed class ServiceOptions
     /// <summary>How long calls in flight may finish after SIGTERM before the service stops anyway.</summary>
     public int ShutdownTimeoutSeconds { get; set; } = 15;
 
-    /// <summary>The gRPC protocol layer (<c>GeoAwareness:Grpc</c>): message limits, compression, stream limits.</summary>
-    public GrpcServerOptions Grpc { get; set; } = new();
+    /// <summary>The gRPC stack (<c>GeoAwareness:Grpc</c>): message limits, compression, stream limits.</summary>
+    public Hosting.GrpcOptions Grpc { get; set; } = new();
 
     /// <summary>TLS for both listeners (<c>GeoAwareness:Tls</c>); off when no certificate is configured.</summary>
     public TlsOptions Tls { get; set; } = new();

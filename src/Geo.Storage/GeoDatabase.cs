@@ -1,4 +1,3 @@
-using Geo.Storage.LocalCluster;
 using Geo.Storage.Migrations;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -6,9 +5,8 @@ using Npgsql;
 namespace Geo.Storage;
 
 /// <summary>
-/// The service's database: an external PostGIS named by a connection string, or else the
-/// private cluster started for this process. Owns the connection pool and, for a private
-/// cluster that it started, stops the cluster when disposed.
+/// The service's database, named by a connection string: an operator's PostGIS, or the private
+/// cluster that <c>geoaware serve</c> starts (src/Geo.LocalCluster). Owns the connection pools.
 /// </summary>
 public sealed class GeoDatabase : IAsyncDisposable
 {
@@ -18,11 +16,13 @@ public sealed class GeoDatabase : IAsyncDisposable
     private readonly NpgsqlDataSource _owner;
     private readonly ILoggerFactory _loggerFactory;
 
-    private GeoDatabase(NpgsqlDataSource dataSource, LocalPostgresCluster? localCluster, ILoggerFactory loggerFactory)
+    private readonly bool _runAsApplicationRole;
+
+    private GeoDatabase(NpgsqlDataSource dataSource, bool runAsApplicationRole, ILoggerFactory loggerFactory)
     {
         _owner = dataSource;
         DataSource = dataSource;
-        LocalCluster = localCluster;
+        _runAsApplicationRole = runAsApplicationRole;
         _loggerFactory = loggerFactory;
     }
 
@@ -32,28 +32,18 @@ public sealed class GeoDatabase : IAsyncDisposable
     /// </summary>
     public NpgsqlDataSource DataSource { get; private set; }
 
-    /// <summary>The private cluster, or null when an external database is used.</summary>
-    public LocalPostgresCluster? LocalCluster { get; }
-
     /// <summary>The schema version this build migrates to.</summary>
     public static int ExpectedSchemaVersion { get; } = Migration.BuiltIn()[^1].Version;
 
-    /// <summary>
-    /// Connects to <paramref name="connectionString"/> when given; otherwise prepares and starts
-    /// the private cluster described by <paramref name="local"/>.
-    /// </summary>
-    public static async Task<GeoDatabase> OpenAsync(
-        string? connectionString, LocalClusterOptions local, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    /// <summary>Opens pools on <paramref name="connectionString"/> (no connection is made yet).</summary>
+    /// <param name="runAsApplicationRole">
+    /// After migrating, work as <see cref="ApplicationRole"/> (which cannot alter the audit trail or
+    /// the schema): for a private cluster, whose local connections need no password for it.
+    /// </param>
+    public static GeoDatabase Open(string connectionString, ILoggerFactory loggerFactory, bool runAsApplicationRole = false)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         ArgumentNullException.ThrowIfNull(loggerFactory);
-        LocalPostgresCluster? cluster = null;
-        if (string.IsNullOrWhiteSpace(connectionString))
-        {
-            cluster = await LocalPostgresCluster.StartAsync(local, loggerFactory.CreateLogger<LocalPostgresCluster>(), cancellationToken)
-                .ConfigureAwait(false);
-            connectionString = cluster.ConnectionString;
-        }
-
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         var settings = builder.ConnectionStringBuilder;
         if (!settings.TcpKeepAlive && settings.TcpKeepAliveTime == 0 && !IsUnixSocket(settings.Host))
@@ -76,15 +66,15 @@ public sealed class GeoDatabase : IAsyncDisposable
         }
 
         builder.UseLoggerFactory(loggerFactory).UseGeometry();
-        return new GeoDatabase(builder.Build(), cluster, loggerFactory);
+        return new GeoDatabase(builder.Build(), runAsApplicationRole, loggerFactory);
     }
 
     private static bool IsUnixSocket(string? host) =>
         string.IsNullOrEmpty(host) || host.Split(',').Any(h => h.TrimStart().StartsWith('/') || h.TrimStart().StartsWith('@'));
 
     /// <summary>
-    /// Applies the built-in migrations that the database lacks, as the owner; then, on the private
-    /// cluster, switches the service's pool to the application role.
+    /// Applies the built-in migrations that the database lacks, as the owner; then, when asked to
+    /// run as the application role, switches the service's pool to it.
     /// </summary>
     public async Task<int> MigrateAsync(ILogger logger, CancellationToken cancellationToken)
     {
@@ -97,7 +87,7 @@ public sealed class GeoDatabase : IAsyncDisposable
             await _owner.ReloadTypesAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        if (LocalCluster is not null && ReferenceEquals(DataSource, _owner))
+        if (_runAsApplicationRole && ReferenceEquals(DataSource, _owner))
         {
             var builder = new NpgsqlDataSourceBuilder(_owner.ConnectionString) { ConnectionStringBuilder = { Username = ApplicationRole } };
             builder.UseLoggerFactory(_loggerFactory).UseGeometry();
@@ -118,9 +108,5 @@ public sealed class GeoDatabase : IAsyncDisposable
         }
 
         await _owner.DisposeAsync().ConfigureAwait(false);
-        if (LocalCluster is not null)
-        {
-            await LocalCluster.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        }
     }
 }

@@ -4,11 +4,11 @@ using Npgsql;
 namespace Geo.Storage;
 
 /// <summary>Secrets the service generates once and keeps in its database, so every instance and restart uses the same.</summary>
-public static class ServiceSecrets
+public sealed class ServiceSecrets(NpgsqlDataSource dataSource)
 {
-    public static async Task<byte[]> GetOrCreateAsync(NpgsqlDataSource dataSource, string name, int bytes, CancellationToken cancellationToken)
+    /// <summary>The secret called <paramref name="name"/>, made of <paramref name="bytes"/> random bytes the first time it is asked for.</summary>
+    public async Task<byte[]> GetOrCreateAsync(string name, int bytes, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(dataSource);
         await using var command = dataSource.CreateCommand(
             "WITH created AS (INSERT INTO service_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING value) " +
             "SELECT value FROM created UNION ALL SELECT value FROM service_secrets WHERE name = $1 LIMIT 1");

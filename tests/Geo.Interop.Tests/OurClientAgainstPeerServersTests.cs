@@ -1,5 +1,5 @@
-using Geo.Grpc.Client;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Geo.Interop.Tests.Missing;
 using Geo.Interop.Tests.Peers;
 using Geo.Testing.Echo;
@@ -9,26 +9,27 @@ using Xunit;
 namespace Geo.Interop.Tests;
 
 /// <summary>
-/// Our client (src/Geo.Grpc/Client) against the Python grpcio and grpc-js Echo servers: every
+/// The .NET client the service's users have (generated clients on Grpc.Net.Client) against the
+/// Python grpcio and grpc-js Echo servers: every
 /// call shape, deadlines, cancellation, metadata both ways, gzip both ways, unknown methods.
 /// </summary>
 public sealed class OurClientAgainstPeerServersTests(PeerServersFixture peers) : IClassFixture<PeerServersFixture>
 {
-    private static readonly GrpcMethod<EchoRequest, EchoReply> Unary = new(EchoService.Descriptor.FindMethodByName("Unary"));
-    private static readonly GrpcMethod<StreamRequest, EchoReply> ServerStream = new(EchoService.Descriptor.FindMethodByName("ServerStream"));
-    private static readonly GrpcMethod<EchoRequest, EchoReply> ClientStream = new(EchoService.Descriptor.FindMethodByName("ClientStream"));
-    private static readonly GrpcMethod<EchoRequest, EchoReply> Bidi = new(EchoService.Descriptor.FindMethodByName("Bidi"));
-    private static readonly GrpcMethod<ProbeRequest, ProbeReply> NoSuchMethod =
-        new(MissingMethodsReflection.Descriptor.Services.Single(s => s.Name == "Echo").FindMethodByName("NoSuchMethod"));
-    private static readonly GrpcMethod<ProbeRequest, ProbeReply> NoSuchService =
-        new(MissingMethodsReflection.Descriptor.Services.Single(s => s.Name == "NoSuchService").FindMethodByName("Unary"));
-
     private static readonly byte[] BinValue = [0, 1, 2, 127, 128, 254, 255, 0xC3, 0xA9];
     private static readonly byte[] TrailerBinValue = [255, 0, 128, 10, 13];
     private static readonly TimeSpan ServerLogWait = TimeSpan.FromSeconds(10);
 
-    private static CallOptions Within(TimeSpan timeout, Metadata? headers = null, bool compress = false, CancellationToken cancel = default) =>
-        new() { Deadline = DateTime.UtcNow + timeout, Headers = headers, CompressRequest = compress, CancellationToken = cancel };
+    private static CallOptions Within(TimeSpan timeout, Metadata? headers = null, bool compress = false, CancellationToken cancel = default)
+    {
+        if (compress)
+        {
+            // Grpc.Net.Client compresses a call's request messages when this header names the algorithm.
+            headers ??= [];
+            headers.Add("grpc-internal-encoding-request", "gzip");
+        }
+
+        return new CallOptions(headers, DateTime.UtcNow + timeout, cancel);
+    }
 
     private static CallOptions Default => Within(TimeSpan.FromSeconds(20));
 
@@ -37,9 +38,10 @@ public sealed class OurClientAgainstPeerServersTests(PeerServersFixture peers) :
     [InlineData(PeerKind.Node)]
     public async Task Unary_RoundTrips(PeerKind server)
     {
-        using var channel = new GrpcChannel(peers.Get(server).Address);
+        using var channel = GrpcChannel.ForAddress(peers.Get(server).Address);
+        var echo = new Geo.Testing.Echo.Echo.EchoClient(channel);
 
-        var reply = await channel.UnaryAsync(Unary, new EchoRequest { Message = "hello, Bunia", Payload = ByteString.CopyFrom(new byte[10]), ResponseSize = 32 }, Default);
+        var reply = await echo.UnaryAsync(new EchoRequest { Message = "hello, Bunia", Payload = ByteString.CopyFrom(new byte[10]), ResponseSize = 32 }, Default).ResponseAsync;
 
         Assert.Equal("hello, Bunia", reply.Message);
         Assert.Equal(32, reply.Payload.Length);
@@ -50,8 +52,9 @@ public sealed class OurClientAgainstPeerServersTests(PeerServersFixture peers) :
     [InlineData(PeerKind.Node)]
     public async Task ServerStream_ReceivesEveryMessageInOrder(PeerKind server)
     {
-        using var channel = new GrpcChannel(peers.Get(server).Address);
-        using var call = channel.ServerStreamingCall(ServerStream, new StreamRequest { Message = "tick", Count = 100, PayloadSize = 64 }, Default);
+        using var channel = GrpcChannel.ForAddress(peers.Get(server).Address);
+        var echo = new Geo.Testing.Echo.Echo.EchoClient(channel);
+        using var call = echo.ServerStream(new StreamRequest { Message = "tick", Count = 100, PayloadSize = 64 }, Default);
 
         var replies = new List<EchoReply>();
         await foreach (var reply in call.ResponseStream.ReadAllAsync())
@@ -69,8 +72,9 @@ public sealed class OurClientAgainstPeerServersTests(PeerServersFixture peers) :
     [InlineData(PeerKind.Node)]
     public async Task ClientStream_ServerSeesEveryMessage(PeerKind server)
     {
-        using var channel = new GrpcChannel(peers.Get(server).Address);
-        using var call = channel.ClientStreamingCall(ClientStream, Default);
+        using var channel = GrpcChannel.ForAddress(peers.Get(server).Address);
+        var echo = new Geo.Testing.Echo.Echo.EchoClient(channel);
+        using var call = echo.ClientStream(Default);
 
         for (var i = 0; i < 10; i++)
         {
@@ -90,8 +94,9 @@ public sealed class OurClientAgainstPeerServersTests(PeerServersFixture peers) :
     [InlineData(PeerKind.Node)]
     public async Task Bidi_PingPong_EachReplyArrivesBeforeTheNextRequest(PeerKind server)
     {
-        using var channel = new GrpcChannel(peers.Get(server).Address);
-        using var call = channel.DuplexStreamingCall(Bidi, Default);
+        using var channel = GrpcChannel.ForAddress(peers.Get(server).Address);
+        var echo = new Geo.Testing.Echo.Echo.EchoClient(channel);
+        using var call = echo.Bidi(Default);
 
         for (var i = 0; i < 10; i++)
         {
@@ -111,11 +116,12 @@ public sealed class OurClientAgainstPeerServersTests(PeerServersFixture peers) :
     public async Task Unary_DeadlineExpires_DeadlineExceededAndServerSawIt(PeerKind server)
     {
         var peer = peers.Get(server);
-        using var channel = new GrpcChannel(peer.Address);
+        using var channel = GrpcChannel.ForAddress(peer.Address);
+        var echo = new Geo.Testing.Echo.Echo.EchoClient(channel);
         var message = $"slow-{Guid.NewGuid():N}";
 
         var error = await Assert.ThrowsAsync<RpcException>(() =>
-            channel.UnaryAsync(Unary, new EchoRequest { Message = message, DelayMs = 10_000 }, Within(TimeSpan.FromMilliseconds(300))));
+            echo.UnaryAsync(new EchoRequest { Message = message, DelayMs = 10_000 }, Within(TimeSpan.FromMilliseconds(300))).ResponseAsync);
 
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
         // Our grpc-timeout header reached the peer, which cancelled its handler.
@@ -130,11 +136,11 @@ public sealed class OurClientAgainstPeerServersTests(PeerServersFixture peers) :
     public async Task ServerStream_ClientCancelsMidway_CancelledAndServerSawIt(PeerKind server)
     {
         var peer = peers.Get(server);
-        using var channel = new GrpcChannel(peer.Address);
+        using var channel = GrpcChannel.ForAddress(peer.Address);
+        var echo = new Geo.Testing.Echo.Echo.EchoClient(channel);
         var message = $"cancel-{Guid.NewGuid():N}";
         using var cancel = new CancellationTokenSource();
-        using var call = channel.ServerStreamingCall(
-            ServerStream, new StreamRequest { Message = message, Count = 1000, DelayMs = 20 }, Within(TimeSpan.FromSeconds(20), cancel: cancel.Token));
+        using var call = echo.ServerStream(new StreamRequest { Message = message, Count = 1000, DelayMs = 20 }, Within(TimeSpan.FromSeconds(20), cancel: cancel.Token));
 
         for (var i = 0; i < 5; i++)
         {
@@ -156,7 +162,7 @@ public sealed class OurClientAgainstPeerServersTests(PeerServersFixture peers) :
             await peer.WaitForLineAsync(l => l == $"CANCELLED ServerStream {message}", ServerLogWait),
             $"the {server} server did not see the cancel of ServerStream {message} while the call was still undisposed; it printed: [{string.Join(" | ", peer.Lines)}]");
         // The channel still serves after the cancel.
-        Assert.Equal("after", (await channel.UnaryAsync(Unary, new EchoRequest { Message = "after" }, Default)).Message);
+        Assert.Equal("after", (await echo.UnaryAsync(new EchoRequest { Message = "after" }, Default).ResponseAsync).Message);
     }
 
     [Theory]
@@ -164,14 +170,15 @@ public sealed class OurClientAgainstPeerServersTests(PeerServersFixture peers) :
     [InlineData(PeerKind.Node)]
     public async Task Metadata_AsciiAndBinary_EchoedAsHeadersAndTrailers(PeerKind server)
     {
-        using var channel = new GrpcChannel(peers.Get(server).Address);
+        using var channel = GrpcChannel.ForAddress(peers.Get(server).Address);
+        var echo = new Geo.Testing.Echo.Echo.EchoClient(channel);
         var headers = new Metadata();
         headers.Add("x-echo-ascii", ScenarioExpectations.AsciiValue);
         headers.Add("x-echo-data-bin", BinValue);
         headers.Add("x-echo-note-trailer", ScenarioExpectations.TrailerValue);
         headers.Add("x-echo-blob-trailer-bin", TrailerBinValue);
         headers.Add("x-not-echoed", "must not come back");
-        using var call = channel.UnaryCall(Unary, new EchoRequest { Message = "md" }, Within(TimeSpan.FromSeconds(20), headers));
+        using var call = echo.UnaryAsync(new EchoRequest { Message = "md" }, Within(TimeSpan.FromSeconds(20), headers));
 
         var responseHeaders = await call.ResponseHeadersAsync;
         var reply = await call.ResponseAsync;
@@ -192,15 +199,15 @@ public sealed class OurClientAgainstPeerServersTests(PeerServersFixture peers) :
     [InlineData(PeerKind.Node)]
     public async Task Failure_NonAsciiMessage_NotFoundWithTheExactMessageAndTrailers(PeerKind server)
     {
-        using var channel = new GrpcChannel(peers.Get(server).Address);
+        using var channel = GrpcChannel.ForAddress(peers.Get(server).Address);
+        var echo = new Geo.Testing.Echo.Echo.EchoClient(channel);
         var headers = new Metadata();
         headers.Add("x-echo-note-trailer", ScenarioExpectations.TrailerValue);
 
-        var error = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(
-            Unary, new EchoRequest { Message = "fail", FailWithStatus = 5, FailMessage = ScenarioExpectations.FailMessage }, Within(TimeSpan.FromSeconds(20), headers)));
+        var error = await Assert.ThrowsAsync<RpcException>(() => echo.UnaryAsync(new EchoRequest { Message = "fail", FailWithStatus = 5, FailMessage = ScenarioExpectations.FailMessage }, Within(TimeSpan.FromSeconds(20), headers)).ResponseAsync);
 
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
-        Assert.Equal(ScenarioExpectations.FailMessage, error.Detail);
+        Assert.Equal(ScenarioExpectations.FailMessage, error.Status.Detail);
         Assert.Equal(ScenarioExpectations.TrailerValue, error.Trailers.GetValue("x-echo-note-trailer"));
     }
 
@@ -210,11 +217,12 @@ public sealed class OurClientAgainstPeerServersTests(PeerServersFixture peers) :
     public async Task Gzip_CompressedRequestsAndResponses_RoundTrip(PeerKind server)
     {
         // This peer server compresses every response with gzip; our client compresses its requests.
-        using var channel = new GrpcChannel(peers.Get(server, gzip: true).Address);
+        using var channel = GrpcChannel.ForAddress(peers.Get(server, gzip: true).Address);
+        var echo = new Geo.Testing.Echo.Echo.EchoClient(channel);
         var payload = ByteString.CopyFromUtf8(string.Concat(Enumerable.Repeat("GeoAwareness gzip ", 4000)));
 
-        var reply = await channel.UnaryAsync(Unary, new EchoRequest { Message = "zipped", Payload = payload, ResponseSize = 65536 }, Within(TimeSpan.FromSeconds(20), compress: true));
-        using var stream = channel.ServerStreamingCall(ServerStream, new StreamRequest { Message = "zs", Count = 20, PayloadSize = 10_000 }, Default);
+        var reply = await echo.UnaryAsync(new EchoRequest { Message = "zipped", Payload = payload, ResponseSize = 65536 }, Within(TimeSpan.FromSeconds(20), compress: true)).ResponseAsync;
+        using var stream = echo.ServerStream(new StreamRequest { Message = "zs", Count = 20, PayloadSize = 10_000 }, Default);
         var received = 0;
         await foreach (var message in stream.ResponseStream.ReadAllAsync())
         {
@@ -222,7 +230,7 @@ public sealed class OurClientAgainstPeerServersTests(PeerServersFixture peers) :
             received++;
         }
 
-        using var upload = channel.ClientStreamingCall(ClientStream, Within(TimeSpan.FromSeconds(20), compress: true));
+        using var upload = echo.ClientStream(Within(TimeSpan.FromSeconds(20), compress: true));
         for (var i = 0; i < 5; i++)
         {
             await upload.RequestStream.WriteAsync(new EchoRequest { Message = $"z{i}", Payload = payload, ResponseSize = 30_000 }, CancellationToken.None);
@@ -241,10 +249,11 @@ public sealed class OurClientAgainstPeerServersTests(PeerServersFixture peers) :
     [InlineData(PeerKind.Node)]
     public async Task UnknownMethodAndService_Unimplemented(PeerKind server)
     {
-        using var channel = new GrpcChannel(peers.Get(server).Address);
+        using var channel = GrpcChannel.ForAddress(peers.Get(server).Address);
+        var echo = new Geo.Testing.Echo.Echo.EchoClient(channel);
 
-        var method = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(NoSuchMethod, new ProbeRequest { Message = "?" }, Default));
-        var service = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(NoSuchService, new ProbeRequest { Message = "?" }, Default));
+        var method = await Assert.ThrowsAsync<RpcException>(() => new Missing.Echo.EchoClient(channel).NoSuchMethodAsync(new ProbeRequest { Message = "?" }, Default).ResponseAsync);
+        var service = await Assert.ThrowsAsync<RpcException>(() => new NoSuchService.NoSuchServiceClient(channel).UnaryAsync(new ProbeRequest { Message = "?" }, Default).ResponseAsync);
 
         Assert.Equal(StatusCode.Unimplemented, method.StatusCode);
         Assert.Equal(StatusCode.Unimplemented, service.StatusCode);
@@ -256,12 +265,13 @@ public sealed class OurClientAgainstPeerServersTests(PeerServersFixture peers) :
     public async Task Oversized_RequestOverFourMiB_ResourceExhausted(PeerKind server)
     {
         // Our client's own send limit is the gRPC default too; raise it so the peer's limit is what answers.
-        using var channel = new GrpcChannel(peers.Get(server).Address, new GrpcChannelOptions { MaxSendMessageBytes = 16 * 1024 * 1024 });
+        using var channel = GrpcChannel.ForAddress(peers.Get(server).Address, new GrpcChannelOptions { MaxSendMessageSize = 16 * 1024 * 1024 });
+        var echo = new Geo.Testing.Echo.Echo.EchoClient(channel);
 
         var error = await Assert.ThrowsAsync<RpcException>(() =>
-            channel.UnaryAsync(Unary, new EchoRequest { Message = "big", Payload = ByteString.CopyFrom(new byte[5 * 1024 * 1024]) }, Default));
+            echo.UnaryAsync(new EchoRequest { Message = "big", Payload = ByteString.CopyFrom(new byte[5 * 1024 * 1024]) }, Default).ResponseAsync);
 
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
-        Assert.Equal("after", (await channel.UnaryAsync(Unary, new EchoRequest { Message = "after" }, Default)).Message);
+        Assert.Equal("after", (await echo.UnaryAsync(new EchoRequest { Message = "after" }, Default).ResponseAsync).Message);
     }
 }

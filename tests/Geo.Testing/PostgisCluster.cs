@@ -1,6 +1,6 @@
 using System.Globalization;
 using Geo.Storage;
-using Geo.Storage.LocalCluster;
+using Geo.LocalCluster;
 using Geo.Storage.Migrations;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;

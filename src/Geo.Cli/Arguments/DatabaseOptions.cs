@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Geo.Storage.LocalCluster;
+using Geo.LocalCluster;
 using Geo.Storage.Migrations;
 using Npgsql;
 

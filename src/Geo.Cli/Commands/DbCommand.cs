@@ -1,7 +1,9 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
 using Geo.Cli.Arguments;
 using Geo.Cli.Output;
 using Geo.Grpc.Hosting;
+using Geo.LocalCluster;
 using Geo.Storage;
 using Geo.Storage.Migrations;
 using Npgsql;
@@ -44,7 +46,8 @@ internal static class DbCommand
         DatabaseOptions.AddTo(command);
         context.OnLocal(command, (parse, cancellationToken) => DatabaseOptions.GuardAsync(async () =>
         {
-            await using var database = await ConfiguredDatabase.OpenAsync(DatabaseOptions.Settings(parse), cancellationToken).ConfigureAwait(false);
+            await using var place = await PrivateDatabase.StartIfNeededAsync(DatabaseOptions.Settings(parse), LogLevel.Warning, cancellationToken).ConfigureAwait(false);
+            await using var database = ConfiguredDatabase.Open(place.Settings, place.IsPrivate);
             var readiness = await database.Database.CheckReadinessAsync(cancellationToken).ConfigureAwait(false);
             if (readiness.PostgresVersion is null)
             {
@@ -54,7 +57,7 @@ internal static class DbCommand
             await using var connection = await database.Database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             var applied = await AppliedAsync(connection, cancellationToken).ConfigureAwait(false);
             var output = context.Output;
-            await output.WriteLineAsync($"database:    {Describe(database.Database)}").ConfigureAwait(false);
+            await output.WriteLineAsync($"database:    {Describe(database.Database, place.Cluster)}").ConfigureAwait(false);
             await output.WriteLineAsync($"PostgreSQL:  {readiness.PostgresVersion}").ConfigureAwait(false);
             await output.WriteLineAsync($"PostGIS:     {readiness.PostgisVersion ?? "not installed"}").ConfigureAwait(false);
             await output.WriteLineAsync($"schema:      version {readiness.SchemaVersion} (this build migrates to {GeoDatabase.ExpectedSchemaVersion})").ConfigureAwait(false);
@@ -98,7 +101,8 @@ internal static class DbCommand
         DatabaseOptions.AddTo(command);
         context.OnLocal(command, (parse, cancellationToken) => DatabaseOptions.GuardAsync(async () =>
         {
-            await using var database = await ConfiguredDatabase.OpenAsync(DatabaseOptions.Settings(parse), cancellationToken).ConfigureAwait(false);
+            await using var place = await PrivateDatabase.StartIfNeededAsync(DatabaseOptions.Settings(parse), LogLevel.Warning, cancellationToken).ConfigureAwait(false);
+            await using var database = ConfiguredDatabase.Open(place.Settings, place.IsPrivate);
             IReadOnlyCollection<int> before;
             await using (var connection = await database.Database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -121,9 +125,9 @@ internal static class DbCommand
     }
 
     /// <summary>Where the database is, without the password: an external server, or the private cluster's folder.</summary>
-    private static string Describe(GeoDatabase database)
+    private static string Describe(GeoDatabase database, LocalPostgresCluster? cluster)
     {
-        if (database.LocalCluster is { } cluster)
+        if (cluster is not null)
         {
             return $"private cluster in {cluster.Root} ({(cluster.StartedHere ? "started for this command, stopped again" : "already running")})";
         }

@@ -2,7 +2,7 @@ using System.CommandLine;
 using Geo.Api.V1;
 using Geo.Cli.Connection;
 using Geo.Cli.Demo;
-using Geo.Core.Synthetic;
+using Geo.Synthetic;
 
 namespace Geo.Cli.Commands;
 
@@ -14,8 +14,6 @@ namespace Geo.Cli.Commands;
 /// </summary>
 internal static class DemoCommand
 {
-    private static readonly Google.Protobuf.Reflection.ServiceDescriptor Access = AccessReflection.Descriptor.Services[0];
-
     public static Command Create(CliContext context)
     {
         var seed = new Option<int>("--seed")
@@ -43,7 +41,7 @@ internal static class DemoCommand
         };
         context.OnService(command, async (parse, service, cancellationToken) =>
         {
-            var me = await service.UnaryAsync<WhoAmIRequest, TokenInfo>(Access, "WhoAmI", new WhoAmIRequest(), cancellationToken).ConfigureAwait(false);
+            var me = await service.Api.Access.WhoAmIAsync(new WhoAmIRequest(), service.Options(cancellationToken)).ConfigureAwait(false);
             var report = me.Role switch
             {
                 Role.Administrator => await LoadAsAdministratorAsync(service, parse.GetValue(seed), cancellationToken).ConfigureAwait(false),
@@ -91,13 +89,11 @@ internal static class DemoCommand
     }
 
     private static Task<IssuedToken> IssueAsync(ServiceConnection administrator, Role role, CancellationToken cancellationToken) =>
-        administrator.UnaryAsync<IssueTokenRequest, IssuedToken>(
-            Access,
-            "IssueToken",
+        administrator.Api.Access.IssueTokenAsync(
             new IssueTokenRequest { Role = role, Subject = DemoText.LoaderSubject, ValidDays = 1, Note = "geoaware demo: loads the demo mission, revoked when done" },
-            cancellationToken);
+            administrator.Options(cancellationToken)).ResponseAsync;
 
     /// <summary>Revokes even when the load was cancelled: a loader's token must not outlive the load.</summary>
     private static Task<TokenInfo> RevokeAsync(ServiceConnection administrator, string id) =>
-        administrator.UnaryAsync<RevokeTokenRequest, TokenInfo>(Access, "RevokeToken", new RevokeTokenRequest { Id = id }, CancellationToken.None);
+        administrator.Api.Access.RevokeTokenAsync(new RevokeTokenRequest { Id = id }, administrator.Options(CancellationToken.None)).ResponseAsync;
 }

@@ -124,7 +124,7 @@ internal static class FeedCommand
                 "coverage-gaps" => new PullLayerRequest { CoverageGaps = coverage },
                 _ => new PullLayerRequest { CommunitiesAtRisk = coverage },
             };
-            var chunks = service.ServerStreamAsync<PullLayerRequest, FeedChunk>(FeedsReflection.Descriptor.Services[0], "PullLayer", request, cancellationToken);
+            var chunks = service.StreamAsync(o => service.Api.Feeds.PullLayer(request, o), cancellationToken);
             var end = await WriteDocumentAsync(chunks, parse.GetValue(output), cancellationToken).ConfigureAwait(false);
             await context.Error.WriteLineAsync($"{end.Features} features").ConfigureAwait(false);
             return ExitCodes.Ok;
@@ -134,7 +134,7 @@ internal static class FeedCommand
 
     private static Task<FeedPageEnd> PullPageAsync(ServiceConnection service, PullObservationsRequest request, string? destination, CancellationToken cancellationToken) =>
         WriteDocumentAsync(
-            service.ServerStreamAsync<PullObservationsRequest, FeedChunk>(FeedsReflection.Descriptor.Services[0], "PullObservations", request, cancellationToken),
+            service.StreamAsync(o => service.Api.Feeds.PullObservations(request, o), cancellationToken),
             destination, cancellationToken);
 
     /// <summary>Streams a feed document to stdout, or atomically to <paramref name="destination"/>: a broken pull leaves nothing half-written behind.</summary>

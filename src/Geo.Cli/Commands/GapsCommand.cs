@@ -34,7 +34,7 @@ internal static class GapsCommand
             var request = CoverageOptions.Request(parse);
             request.MinRisk = parse.GetValue(minRisk) ?? RiskLevel.Unspecified;
 
-            var report = await service.UnaryAsync<CoverageRequest, CoverageReport>(CoverageReflection.Descriptor.Services[0], "GetCoverage", request, cancellationToken)
+            var report = await service.Api.Coverage.GetCoverageAsync(request, service.Options(cancellationToken))
                 .ConfigureAwait(false);
             if (parse.GetValue(format) == "json")
             {

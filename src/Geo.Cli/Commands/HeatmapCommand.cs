@@ -42,8 +42,7 @@ internal static class HeatmapCommand
             using var document = pngFile is null ? null : new MemoryStream();
             var decoder = Encoding.UTF8.GetDecoder();
             long features = 0;
-            var feed = FeedsReflection.Descriptor.Services[0];
-            await foreach (var chunk in service.ServerStreamAsync<PullLayerRequest, FeedChunk>(feed, "PullLayer", ask.Request, cancellationToken).ConfigureAwait(false))
+            await foreach (var chunk in service.StreamAsync(o => service.Api.Feeds.PullLayer(ask.Request, o), cancellationToken).ConfigureAwait(false))
             {
                 var bytes = chunk.Geojson.Memory;
                 document?.Write(bytes.Span);

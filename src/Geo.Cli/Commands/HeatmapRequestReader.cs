@@ -25,10 +25,11 @@ internal static class HeatmapRequestReader
     {
         ArgumentNullException.ThrowIfNull(parse);
         ArgumentNullException.ThrowIfNull(options);
+        var filter = new V1.ObservationFilter { MinSeverity = parse.GetValue(options.MinSeverity) ?? 0 };
         var request = new V1.HeatMapRequest
         {
+            Filter = filter,
             CellSizeMetres = parse.GetValue(options.CellMetres) ?? DefaultCellMetres,
-            MinSeverity = parse.GetValue(options.MinSeverity) ?? 0,
             Shape = parse.GetValue(options.Grid),
             Method = parse.GetValue(options.Method),
             Classification = parse.GetValue(options.Classes) ?? default,
@@ -37,12 +38,12 @@ internal static class HeatmapRequestReader
             IncludeEmpty = parse.GetValue(options.IncludeEmpty),
         };
         var (area, outline) = await AreaAsync(parse, options, cancellationToken).ConfigureAwait(false);
-        request.Area = area;
-        Period(parse, options, request);
-        var who = Selection(parse, options, request);
-        request.Categories.AddRange(parse.GetValue(options.Category) ?? []);
-        request.Verification.AddRange(parse.GetValue(options.Status) ?? []);
-        request.Vulnerabilities.AddRange(parse.GetValue(options.Vulnerability) ?? []);
+        filter.Area = area;
+        Period(parse, options, filter);
+        var who = Selection(parse, options, filter);
+        filter.Categories.AddRange(parse.GetValue(options.Category) ?? []);
+        filter.Verification.AddRange(parse.GetValue(options.Status) ?? []);
+        filter.Vulnerabilities.AddRange(parse.GetValue(options.Vulnerability) ?? []);
         MethodParameters(parse, options, request);
         if (parse.GetResult(options.Png) is null && (parse.GetResult(options.Width) ?? parse.GetResult(options.Height)) is { } size)
         {
@@ -84,7 +85,7 @@ internal static class HeatmapRequestReader
         return (new V1.Area { Shape = shape }, rings);
     }
 
-    private static void Period(ParseResult parse, HeatmapOptions options, V1.HeatMapRequest request)
+    private static void Period(ParseResult parse, HeatmapOptions options, V1.ObservationFilter request)
     {
         var to = parse.GetValue(options.To) ?? new DateTimeOffset(DateTime.UtcNow.Date.AddDays(1), TimeSpan.Zero);
         var from = parse.GetValue(options.From) ?? to.AddMonths(-12);
@@ -98,7 +99,7 @@ internal static class HeatmapRequestReader
     }
 
     /// <summary>The selector narrowed by --sex and --age (an empty list means any); returns how the legend names it.</summary>
-    private static string Selection(ParseResult parse, HeatmapOptions options, V1.HeatMapRequest request)
+    private static string Selection(ParseResult parse, HeatmapOptions options, V1.ObservationFilter request)
     {
         var selector = parse.GetValue(options.Selector) ?? HeatmapWords.Selectors["all"];
         var name = parse.GetResult(options.Selector)?.Tokens[0].Value;

@@ -43,8 +43,7 @@ internal static class IndicatorsCommand
                 Hxl = parse.GetValue(hxl),
             };
             ReadPeriod(parse.GetValue(period)!, request);
-            var document = await service.UnaryAsync<ExportIndicatorsRequest, IndicatorDocument>(
-                IndicatorsReflection.Descriptor.Services[0], "Export", request, cancellationToken).ConfigureAwait(false);
+            var document = await service.Api.Indicators.ExportAsync(request, service.Options(cancellationToken)).ConfigureAwait(false);
             var file = parse.GetValue(output);
             if (file is null)
             {

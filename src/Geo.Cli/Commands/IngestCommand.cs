@@ -4,7 +4,7 @@ using System.Globalization;
 using Geo.Api.V1;
 using Geo.Cli.Connection;
 using Geo.Cli.Ingest;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 
 namespace Geo.Cli.Commands;
 
@@ -133,15 +133,16 @@ internal static class IngestCommand
         private async Task PreflightAsync(IngestKind kind, CancellationToken cancellationToken)
         {
             const string nothing = "geoaware-ingest-preflight";
+            var byId = new GetByIdRequest { Id = nothing };
+            var options = service.Options(cancellationToken);
             try
             {
                 _ = kind switch
                 {
-                    IngestKind.Observations => await service.UnaryAsync<GetObservationRequest, Observation>(
-                        ObservationsReflection.Descriptor.Services[0], "Get", new GetObservationRequest { Id = nothing }, cancellationToken).ConfigureAwait(false),
-                    IngestKind.Communities => await Registry<Community>("GetCommunity"),
-                    IngestKind.Bases => await Registry<Base>("GetBase"),
-                    _ => (Google.Protobuf.IMessage)await Registry<ClaDeployment>("GetDeployment"),
+                    IngestKind.Observations => await service.Api.Observations.GetAsync(new GetObservationRequest { Id = nothing }, options),
+                    IngestKind.Communities => await service.Api.Registry.GetCommunityAsync(byId, options),
+                    IngestKind.Bases => await service.Api.Registry.GetBaseAsync(byId, options),
+                    _ => (Google.Protobuf.IMessage)await service.Api.Registry.GetDeploymentAsync(byId, options),
                 };
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
@@ -149,9 +150,6 @@ internal static class IngestCommand
                 // What a permitted caller is told.
             }
 
-            Task<T> Registry<T>(string method)
-                where T : class, Google.Protobuf.IMessage<T> =>
-                service.UnaryAsync<GetByIdRequest, T>(RegistryReflection.Descriptor.Services[0], method, new GetByIdRequest { Id = nothing }, cancellationToken);
         }
 
         private async Task<int> CheckAndSendAsync(

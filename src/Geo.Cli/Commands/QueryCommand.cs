@@ -4,6 +4,7 @@ using Geo.Cli.Arguments;
 using Geo.Cli.Output;
 using Geo.Grpc.Hosting;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 
 namespace Geo.Cli.Commands;
 
@@ -59,7 +60,6 @@ internal static class QueryCommand
         context.OnService(command, async (parse, service, cancellationToken) =>
         {
             var filter = await FilterAsync(parse, cancellationToken).ConfigureAwait(false);
-            var observations = ObservationsReflection.Descriptor.Services[0];
             if (parse.GetValue(CountOnly) && parse.GetValue(Summary))
             {
                 throw new CliException(ExitCodes.Usage, "--count and --summary: give one of them");
@@ -67,14 +67,14 @@ internal static class QueryCommand
 
             if (parse.GetValue(CountOnly))
             {
-                var count = await service.UnaryAsync<ObservationFilter, CountResponse>(observations, "Count", filter, cancellationToken).ConfigureAwait(false);
+                var count = await service.Api.Observations.CountAsync(filter, service.Options(cancellationToken)).ConfigureAwait(false);
                 await context.Output.WriteLineAsync(count.Withheld ? "withheld: too few observations to show for this token" : $"{count.Observations}").ConfigureAwait(false);
                 return ExitCodes.Ok;
             }
 
             if (parse.GetValue(Summary))
             {
-                var summary = await service.UnaryAsync<ObservationFilter, ObservationSummary>(observations, "Summarize", filter, cancellationToken).ConfigureAwait(false);
+                var summary = await service.Api.Observations.SummarizeAsync(filter, service.Options(cancellationToken)).ConfigureAwait(false);
                 await WriteSummaryAsync(context, summary).ConfigureAwait(false);
                 return ExitCodes.Ok;
             }
@@ -107,19 +107,18 @@ internal static class QueryCommand
         Connection.ServiceConnection service, QueryObservationsRequest request, int retries, TextWriter log,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var observations = ObservationsReflection.Descriptor.Services[0];
         var asked = request.Clone();
         var failures = 0;
         long received = 0;
         var last = false;
         while (true)
         {
-            await using var pages = service.ServerStreamAsync<QueryObservationsRequest, ObservationPage>(observations, "Query", asked, cancellationToken)
+            await using var pages = service.StreamAsync(o => service.Api.Observations.Query(asked, o), cancellationToken)
                 .GetAsyncEnumerator(cancellationToken);
             while (true)
             {
                 ObservationPage? page = null;
-                Grpc.Protocol.RpcException? broken = null;
+                RpcException? broken = null;
                 try
                 {
                     if (!await pages.MoveNextAsync().ConfigureAwait(false))
@@ -129,7 +128,7 @@ internal static class QueryCommand
 
                     page = pages.Current;
                 }
-                catch (Grpc.Protocol.RpcException e) when (e.StatusCode == Grpc.Protocol.StatusCode.Unavailable && failures < retries)
+                catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && failures < retries)
                 {
                     broken = e;
                 }
@@ -146,7 +145,7 @@ internal static class QueryCommand
                     failures++;
                     var wait = TimeSpan.FromTicks(Math.Min(LongestWait.Ticks, FirstWait.Ticks << Math.Min(failures - 1, 16)));
                     await log.WriteLineAsync(
-                        $"the stream broke after {received} observations ({broken.Detail}); resuming after the last page received whole in {wait.TotalSeconds:0.#} s ({failures} of {retries})")
+                        $"the stream broke after {received} observations ({broken.Status.Detail}); resuming after the last page received whole in {wait.TotalSeconds:0.#} s ({failures} of {retries})")
                         .ConfigureAwait(false);
                     await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
                     break;

@@ -1,7 +1,9 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
 using Geo.Cli.Demo;
 using Geo.Grpc.Hosting;
-using Geo.Storage.LocalCluster;
+using Geo.Cli.Arguments;
+using Geo.LocalCluster;
 using Geo.Storage.Migrations;
 
 namespace Geo.Cli.Commands;
@@ -37,7 +39,9 @@ internal static class ServeCommand
         command.TreatUnmatchedTokensAsErrors = false;
         context.OnLocal(command, async (parse, cancellationToken) =>
         {
-            await using var service = await StartAsync([.. LogSettings(), .. parse.UnmatchedTokens], cancellationToken).ConfigureAwait(false);
+            // Disposed in reverse: the service stops before the private cluster under it.
+            await using var database = await StartDatabaseAsync([.. LogSettings(), .. parse.UnmatchedTokens], cancellationToken).ConfigureAwait(false);
+            await using var service = await StartAsync(database, cancellationToken).ConfigureAwait(false);
             var today = DateOnly.FromDateTime(DateTime.UtcNow);
             var token = parse.GetValue(demo) ? await ServeDemo.LoadIfEmptyAsync(service, today, context.Error, cancellationToken).ConfigureAwait(false) : null;
             var program = Environment.GetEnvironmentVariable(ProgramVariable) is { Length: > 0 } named ? named : "geoaware";
@@ -63,15 +67,23 @@ internal static class ServeCommand
         }
     }
 
-    private static async Task<GeoAwarenessService> StartAsync(string[] settings, CancellationToken cancellationToken)
+    private static async Task<PrivateDatabase> StartDatabaseAsync(string[] settings, CancellationToken cancellationToken)
     {
         try
         {
-            return await GeoAwarenessService.StartAsync(settings, cancellationToken).ConfigureAwait(false);
+            return await PrivateDatabase.StartIfNeededAsync(settings, LogLevel.Information, cancellationToken).ConfigureAwait(false);
         }
         catch (LocalClusterException e)
         {
             throw new CliException(ExitCodes.Unreachable, e.Message);
+        }
+    }
+
+    private static async Task<GeoAwarenessService> StartAsync(PrivateDatabase database, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await GeoAwarenessService.StartAsync([.. database.Settings], null, database.IsPrivate, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is StartupException or MigrationException)
         {

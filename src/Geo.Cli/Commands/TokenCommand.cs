@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
 using Geo.Api.V1;
 using Geo.Cli.Arguments;
 using Geo.Cli.Connection;
@@ -86,7 +87,7 @@ internal static class TokenCommand
                 Note = parse.GetValue(note) ?? string.Empty,
             };
             request.Sectors.AddRange(parse.GetValue(sectors) ?? []);
-            var issued = await service.UnaryAsync<IssueTokenRequest, IssuedToken>(Access, "IssueToken", request, cancellationToken).ConfigureAwait(false);
+            var issued = await service.Api.Access.IssueTokenAsync(request, service.Options(cancellationToken)).ConfigureAwait(false);
             await ReportIssuedAsync(context, issued).ConfigureAwait(false);
             return ExitCodes.Ok;
         });
@@ -112,7 +113,7 @@ internal static class TokenCommand
             return ExitCodes.Ok;
         }, async (parse, service, cancellationToken) =>
         {
-            var revoked = await service.UnaryAsync<RevokeTokenRequest, TokenInfo>(Access, "RevokeToken", new RevokeTokenRequest { Id = parse.GetValue(id)! }, cancellationToken)
+            var revoked = await service.Api.Access.RevokeTokenAsync(new RevokeTokenRequest { Id = parse.GetValue(id)! }, service.Options(cancellationToken))
                 .ConfigureAwait(false);
             await context.Output.WriteLineAsync($"revoked {revoked.Id}").ConfigureAwait(false);
             return ExitCodes.Ok;
@@ -133,14 +134,12 @@ internal static class TokenCommand
             return ExitCodes.Ok;
         }, async (_, service, cancellationToken) =>
         {
-            await WriteTableAsync(context, service.ServerStreamAsync<ListTokensRequest, TokenInfo>(Access, "ListTokens", new ListTokensRequest(), cancellationToken), cancellationToken)
+            await WriteTableAsync(context, service.StreamAsync(o => service.Api.Access.ListTokens(new ListTokensRequest(), o), cancellationToken), cancellationToken)
                 .ConfigureAwait(false);
             return ExitCodes.Ok;
         });
         return command;
     }
-
-    private static Google.Protobuf.Reflection.ServiceDescriptor Access => AccessReflection.Descriptor.Services[0];
 
     /// <summary>The command works through the service, or with --local on the database by <see cref="LocalTokens"/>.</summary>
     private static void RunEither(
@@ -150,7 +149,12 @@ internal static class TokenCommand
     {
         context.OnService(command, (parse, service, cancellationToken) =>
             parse.GetValue(Local)
-                ? DatabaseOptions.GuardAsync(() => LocalTokens.WithDatabaseAsync(DatabaseOptions.Settings(parse), tokens => local(parse, tokens, cancellationToken), cancellationToken))
+                ? DatabaseOptions.GuardAsync(async () =>
+                {
+                    await using var database = await PrivateDatabase.StartIfNeededAsync(DatabaseOptions.Settings(parse), LogLevel.Warning, cancellationToken).ConfigureAwait(false);
+                    return await LocalTokens.WithDatabaseAsync(database.Settings, database.IsPrivate, tokens => local(parse, tokens, cancellationToken), cancellationToken)
+                        .ConfigureAwait(false);
+                })
                 : RequireNoSettings(parse, () => remote(parse, service, cancellationToken)));
     }
 

@@ -11,7 +11,7 @@ internal static class WhoAmICommand
         var command = new Command("whoami", "Show the caller behind the token: role, subject, areas, expiry.\n\nExample:\n  geoaware whoami --token $GEOAWARE_TOKEN");
         context.OnService(command, async (_, service, cancellationToken) =>
         {
-            var me = await service.UnaryAsync<WhoAmIRequest, TokenInfo>(AccessReflection.Descriptor.Services[0], "WhoAmI", new WhoAmIRequest(), cancellationToken).ConfigureAwait(false);
+            var me = await service.Api.Access.WhoAmIAsync(new WhoAmIRequest(), service.Options(cancellationToken)).ConfigureAwait(false);
             await context.Output.WriteLineAsync($"{me.Subject}\t{me.Role}\t{me.Id}\texpires {me.ExpiresAt?.ToDateTimeOffset():yyyy-MM-dd}").ConfigureAwait(false);
             return ExitCodes.Ok;
         });

@@ -1,19 +1,20 @@
-using Geo.Grpc.Client;
-using Geo.Grpc.Protocol;
-using Google.Protobuf;
-using Google.Protobuf.Reflection;
+using System.Runtime.CompilerServices;
+using Geo.Api;
+using Grpc.Core;
 
 namespace Geo.Cli.Connection;
 
-/// <summary>One channel to the service with the caller's token on every call.</summary>
+/// <summary>One channel to the service (the generated clients on it) with the caller's token on every call.</summary>
 internal sealed class ServiceConnection(Uri address, string? token) : IDisposable
 {
-    private readonly GrpcChannel _channel = new(address);
+    private readonly GeoAwarenessClient _client = new(address, token);
 
     public Uri Address => address;
 
-    public GrpcChannel Channel => _channel;
+    /// <summary>The service's generated clients; pass <see cref="Options"/> to every call.</summary>
+    public GeoAwarenessClient Api => _client;
 
+    /// <summary>A call's options, after checking there is a token to send.</summary>
     public CallOptions Options(CancellationToken cancellationToken)
     {
         if (token is null)
@@ -21,30 +22,19 @@ internal sealed class ServiceConnection(Uri address, string? token) : IDisposabl
             throw new CliException(ExitCodes.Unauthenticated, $"no token: pass --token or set ${ServiceOptions.TokenVariable}");
         }
 
-        return new CallOptions { Headers = new Metadata { { "authorization", $"Bearer {token}" } }, CancellationToken = cancellationToken };
+        return new CallOptions(cancellationToken: cancellationToken);
     }
 
-    public Task<TResponse> UnaryAsync<TRequest, TResponse>(ServiceDescriptor service, string method, TRequest request, CancellationToken cancellationToken)
-        where TRequest : class, IMessage<TRequest>
-        where TResponse : class, IMessage<TResponse> =>
-        _channel.UnaryAsync(Method<TRequest, TResponse>(service, method), request, Options(cancellationToken));
-
-    public async IAsyncEnumerable<TResponse> ServerStreamAsync<TRequest, TResponse>(
-        ServiceDescriptor service, string method, TRequest request, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-        where TRequest : class, IMessage<TRequest>
-        where TResponse : class, IMessage<TResponse>
+    /// <summary>The messages of a server-streaming call, the call disposed (and so cancelled) when the caller stops reading.</summary>
+    public async IAsyncEnumerable<TResponse> StreamAsync<TResponse>(
+        Func<CallOptions, AsyncServerStreamingCall<TResponse>> start, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var call = _channel.ServerStreamingCall(Method<TRequest, TResponse>(service, method), request, Options(cancellationToken));
+        using var call = start(Options(cancellationToken));
         while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
         {
             yield return call.ResponseStream.Current;
         }
     }
 
-    public static GrpcMethod<TRequest, TResponse> Method<TRequest, TResponse>(ServiceDescriptor service, string name)
-        where TRequest : class, IMessage<TRequest>
-        where TResponse : class, IMessage<TResponse> =>
-        new(service.FindMethodByName(name) ?? throw new InvalidOperationException($"{service.FullName} has no method {name}"));
-
-    public void Dispose() => _channel.Dispose();
+    public void Dispose() => _client.Dispose();
 }

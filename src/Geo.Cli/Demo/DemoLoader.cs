@@ -1,11 +1,10 @@
 using Geo.Api.V1;
 using Geo.Cli.Connection;
-using Geo.Core.Synthetic;
+using Geo.Synthetic;
 using Geo.Core.Validation;
 using Geo.Grpc.Api;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using Google.Protobuf;
-using Google.Protobuf.Reflection;
 
 namespace Geo.Cli.Demo;
 
@@ -35,9 +34,6 @@ internal sealed class DemoLoader(ServiceConnection planner, ServiceConnection su
     /// <summary>Observations per Ingest message: well under the service's batch limit.</summary>
     private const int IngestBatch = 500;
 
-    private static readonly ServiceDescriptor Registry = RegistryReflection.Descriptor.Services[0];
-    private static readonly ServiceDescriptor Observations = ObservationsReflection.Descriptor.Services[0];
-
     /// <summary>
     /// The date the demo of <paramref name="seed"/> is (or was) generated for: that of the demo
     /// already stored, else <paramref name="today"/> when the service holds no base and no
@@ -59,13 +55,13 @@ internal sealed class DemoLoader(ServiceConnection planner, ServiceConnection su
     /// <summary>True when the service holds no base and no observation.</summary>
     public async Task<bool> IsEmptyAsync(CancellationToken cancellationToken)
     {
-        var bases = await planner.UnaryAsync<ListRequest, ListBasesResponse>(Registry, "ListBases", new ListRequest { PageSize = 1 }, cancellationToken).ConfigureAwait(false);
+        var bases = await planner.Api.Registry.ListBasesAsync(new ListRequest { PageSize = 1 }, planner.Options(cancellationToken)).ConfigureAwait(false);
         if (bases.Bases.Count > 0)
         {
             return false;
         }
 
-        var count = await supervisor.UnaryAsync<Api.V1.ObservationFilter, CountResponse>(Observations, "Count", new Api.V1.ObservationFilter(), cancellationToken).ConfigureAwait(false);
+        var count = await supervisor.Api.Observations.CountAsync(new Api.V1.ObservationFilter(), supervisor.Options(cancellationToken)).ConfigureAwait(false);
         return count.Observations == 0;
     }
 
@@ -74,9 +70,9 @@ internal sealed class DemoLoader(ServiceConnection planner, ServiceConnection su
     {
         var mission = DemoMission.Generate(seed, loadDate);
         var sectors = await PutSectorsAsync(mission, cancellationToken).ConfigureAwait(false);
-        var communities = await CreateAllAsync(mission.Communities.Select(ApiMapping.ToProto), c => c.Id, "Community", cancellationToken).ConfigureAwait(false);
-        var bases = await CreateAllAsync(mission.Bases.Select(ApiMapping.ToProto), b => b.Id, "Base", cancellationToken).ConfigureAwait(false);
-        var deployments = await CreateAllAsync(mission.Deployments.Select(ApiMapping.ToProto), d => d.Id, "Deployment", cancellationToken).ConfigureAwait(false);
+        var communities = await CreateAllAsync(mission.Communities.Select(ApiMapping.ToProto), c => c.Id, (r, m, o) => r.GetCommunityAsync(m, o), (r, m, o) => r.CreateCommunityAsync(m, o), cancellationToken).ConfigureAwait(false);
+        var bases = await CreateAllAsync(mission.Bases.Select(ApiMapping.ToProto), b => b.Id, (r, m, o) => r.GetBaseAsync(m, o), (r, m, o) => r.CreateBaseAsync(m, o), cancellationToken).ConfigureAwait(false);
+        var deployments = await CreateAllAsync(mission.Deployments.Select(ApiMapping.ToProto), d => d.Id, (r, m, o) => r.GetDeploymentAsync(m, o), (r, m, o) => r.CreateDeploymentAsync(m, o), cancellationToken).ConfigureAwait(false);
         var observations = await ObservationsAsync(mission, observationsSent, cancellationToken).ConfigureAwait(false);
         return new DemoLoadReport(seed, loadDate, sectors, communities, bases, deployments, observations);
     }
@@ -85,7 +81,7 @@ internal sealed class DemoLoader(ServiceConnection planner, ServiceConnection su
     {
         try
         {
-            var stored = await planner.UnaryAsync<GetByIdRequest, Base>(Registry, "GetBase", new GetByIdRequest { Id = DemoMission.OperatingBaseId }, cancellationToken)
+            var stored = await planner.Api.Registry.GetBaseAsync(new GetByIdRequest { Id = DemoMission.OperatingBaseId }, planner.Options(cancellationToken))
                 .ConfigureAwait(false);
             return ApiMapping.ToBase(stored, new FieldErrors());
         }
@@ -98,7 +94,7 @@ internal sealed class DemoLoader(ServiceConnection planner, ServiceConnection su
     /// <summary>Puts only the sectors that are missing: putting one again would redraw it and bump its version.</summary>
     private async Task<Tally> PutSectorsAsync(Mission mission, CancellationToken cancellationToken)
     {
-        var existing = await planner.UnaryAsync<ListSectorsRequest, ListSectorsResponse>(Registry, "ListSectors", new ListSectorsRequest(), cancellationToken).ConfigureAwait(false);
+        var existing = await planner.Api.Registry.ListSectorsAsync(new ListSectorsRequest(), planner.Options(cancellationToken)).ConfigureAwait(false);
         var known = existing.Sectors.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         long added = 0, there = 0;
         foreach (var sector in DemoMission.Sectors(mission))
@@ -110,7 +106,7 @@ internal sealed class DemoLoader(ServiceConnection planner, ServiceConnection su
             }
 
             var message = new Sector { Id = sector.Id, Name = sector.Name, Area = ApiMapping.ToShape(sector.Area) };
-            await planner.UnaryAsync<Sector, Sector>(Registry, "PutSector", message, cancellationToken).ConfigureAwait(false);
+            await planner.Api.Registry.PutSectorAsync(message, planner.Options(cancellationToken)).ConfigureAwait(false);
             added++;
         }
 
@@ -121,7 +117,12 @@ internal sealed class DemoLoader(ServiceConnection planner, ServiceConnection su
     /// Creates the records not yet stored. Creating a stored record again would succeed and change
     /// nothing, so each is looked up first to tell the user which were already there.
     /// </summary>
-    private async Task<Tally> CreateAllAsync<T>(IEnumerable<T> records, Func<T, string> id, string kind, CancellationToken cancellationToken)
+    private async Task<Tally> CreateAllAsync<T>(
+        IEnumerable<T> records,
+        Func<T, string> id,
+        Func<Registry.RegistryClient, GetByIdRequest, CallOptions, AsyncUnaryCall<T>> get,
+        Func<Registry.RegistryClient, T, CallOptions, AsyncUnaryCall<T>> create,
+        CancellationToken cancellationToken)
         where T : class, IMessage<T>
     {
         long added = 0, there = 0;
@@ -129,12 +130,12 @@ internal sealed class DemoLoader(ServiceConnection planner, ServiceConnection su
         {
             try
             {
-                await planner.UnaryAsync<GetByIdRequest, T>(Registry, "Get" + kind, new GetByIdRequest { Id = id(record) }, cancellationToken).ConfigureAwait(false);
+                await get(planner.Api.Registry, new GetByIdRequest { Id = id(record) }, planner.Options(cancellationToken)).ResponseAsync.ConfigureAwait(false);
                 there++;
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
             {
-                await planner.UnaryAsync<T, T>(Registry, "Create" + kind, record, cancellationToken).ConfigureAwait(false);
+                await create(planner.Api.Registry, record, planner.Options(cancellationToken)).ResponseAsync.ConfigureAwait(false);
                 added++;
             }
         }
@@ -149,7 +150,7 @@ internal sealed class DemoLoader(ServiceConnection planner, ServiceConnection su
     /// </summary>
     private async Task<Tally> ObservationsAsync(Mission mission, IProgress<long>? sent, CancellationToken cancellationToken)
     {
-        var stored = await supervisor.UnaryAsync<Api.V1.ObservationFilter, CountResponse>(Observations, "Count", new Api.V1.ObservationFilter(), cancellationToken)
+        var stored = await supervisor.Api.Observations.CountAsync(new Api.V1.ObservationFilter(), supervisor.Options(cancellationToken))
             .ConfigureAwait(false);
         var expected = DemoMission.Observations(mission).LongCount();
         if (stored.Observations >= expected)
@@ -163,8 +164,7 @@ internal sealed class DemoLoader(ServiceConnection planner, ServiceConnection su
 
     private async Task<Tally> IngestAsync(Mission mission, IProgress<long>? sent, CancellationToken cancellationToken)
     {
-        using var call = supervisor.Channel.ClientStreamingCall(
-            ServiceConnection.Method<IngestRequest, IngestResponse>(Observations, "Ingest"), supervisor.Options(cancellationToken));
+        using var call = supervisor.Api.Observations.Ingest(supervisor.Options(cancellationToken));
         var message = new IngestRequest();
         long count = 0;
         foreach (var observation in DemoMission.Observations(mission))

@@ -75,7 +75,7 @@ internal static class DemoText
     /// <summary>The demo's region as --bbox takes it, rounded outwards to two decimals.</summary>
     private static string DemoBox()
     {
-        var region = Core.Synthetic.DemoMission.Region;
+        var region = Geo.Synthetic.DemoMission.Region;
         return string.Create(
             CultureInfo.InvariantCulture,
             $"{Math.Floor(region.West * 100) / 100},{Math.Floor(region.South * 100) / 100},{Math.Ceiling(region.East * 100) / 100},{Math.Ceiling(region.North * 100) / 100}");

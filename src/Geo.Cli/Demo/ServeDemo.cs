@@ -1,6 +1,6 @@
 using Geo.Cli.Connection;
 using Geo.Core.Access;
-using Geo.Core.Synthetic;
+using Geo.Synthetic;
 using Geo.Grpc.Access;
 using Geo.Grpc.Hosting;
 using Geo.Storage.Access;

@@ -3,6 +3,7 @@ using Geo.Core.Validation;
 using Geo.Exporters.Feeds;
 using Geo.Exporters.Layers;
 using Geo.Grpc.Api;
+using Grpc.Core;
 using V1 = Geo.Api.V1;
 
 namespace Geo.Cli.Ingest;
@@ -31,7 +32,11 @@ internal sealed class BaseRecords : RegistryRecordType<V1.Base>
 
     public override ColumnSet Columns => AllColumns;
 
-    public override string Noun => "Base";
+    public override AsyncUnaryCall<V1.Base> Create(V1.Registry.RegistryClient registry, V1.Base message, CallOptions options) =>
+        registry.CreateBaseAsync(message, options);
+
+    public override AsyncUnaryCall<V1.Base> Get(V1.Registry.RegistryClient registry, string id, CallOptions options) =>
+        registry.GetBaseAsync(new V1.GetByIdRequest { Id = id }, options);
 
     public override string IdOf(V1.Base message) => message.Id;
 

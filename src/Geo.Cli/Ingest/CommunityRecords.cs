@@ -4,6 +4,7 @@ using Geo.Core.Validation;
 using Geo.Exporters.Feeds;
 using Geo.Exporters.Layers;
 using Geo.Grpc.Api;
+using Grpc.Core;
 using V1 = Geo.Api.V1;
 
 namespace Geo.Cli.Ingest;
@@ -38,7 +39,11 @@ internal sealed class CommunityRecords : RegistryRecordType<V1.Community>
 
     public override ColumnSet Columns => AllColumns;
 
-    public override string Noun => "Community";
+    public override AsyncUnaryCall<V1.Community> Create(V1.Registry.RegistryClient registry, V1.Community message, CallOptions options) =>
+        registry.CreateCommunityAsync(message, options);
+
+    public override AsyncUnaryCall<V1.Community> Get(V1.Registry.RegistryClient registry, string id, CallOptions options) =>
+        registry.GetCommunityAsync(new V1.GetByIdRequest { Id = id }, options);
 
     public override string IdOf(V1.Community message) => message.Id;
 

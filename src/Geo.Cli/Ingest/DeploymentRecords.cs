@@ -2,6 +2,7 @@ using Geo.Core.Domain;
 using Geo.Core.Indicators;
 using Geo.Core.Validation;
 using Geo.Grpc.Api;
+using Grpc.Core;
 using V1 = Geo.Api.V1;
 
 namespace Geo.Cli.Ingest;
@@ -31,7 +32,11 @@ internal sealed class DeploymentRecords : RegistryRecordType<V1.ClaDeployment>
 
     public override ColumnSet Columns => AllColumns;
 
-    public override string Noun => "Deployment";
+    public override AsyncUnaryCall<V1.ClaDeployment> Create(V1.Registry.RegistryClient registry, V1.ClaDeployment message, CallOptions options) =>
+        registry.CreateDeploymentAsync(message, options);
+
+    public override AsyncUnaryCall<V1.ClaDeployment> Get(V1.Registry.RegistryClient registry, string id, CallOptions options) =>
+        registry.GetDeploymentAsync(new V1.GetByIdRequest { Id = id }, options);
 
     public override string IdOf(V1.ClaDeployment message) => message.Id;
 

@@ -2,8 +2,7 @@ using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using Geo.Api.V1;
 using Geo.Cli.Connection;
-using Geo.Grpc.Client;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 
 namespace Geo.Cli.Ingest;
 
@@ -18,9 +17,6 @@ internal sealed partial class ObservationSender(
     ServiceConnection service, ObservationRecords records, IngestState state, Rejections rejections, IngestMeter meter)
 {
     public const int MessageRows = 1000;
-
-    private static readonly GrpcMethod<IngestRequest, IngestResponse> Ingest =
-        ServiceConnection.Method<IngestRequest, IngestResponse>(ObservationsReflection.Descriptor.Services[0], "Ingest");
 
     private long _acknowledged;
     private long _stored;
@@ -42,7 +38,7 @@ internal sealed partial class ObservationSender(
         {
             await foreach (var batch in batches.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
             {
-                streaming ??= new Call(service.Channel.ClientStreamingCall(Ingest, service.Options(stop.Token)));
+                streaming ??= new Call(service.Api.Observations.Ingest(service.Options(stop.Token)));
                 if (!await WriteAsync(streaming, batch, stop.Token).ConfigureAwait(false))
                 {
                     return Refused(stop);
@@ -155,7 +151,7 @@ internal sealed partial class ObservationSender(
         }
         catch (RpcException e) when (e.StatusCode is StatusCode.InvalidArgument or StatusCode.NotFound or StatusCode.AlreadyExists or StatusCode.FailedPrecondition)
         {
-            ReportRefusal(call, e.Detail);
+            ReportRefusal(call, e.Status.Detail);
             return false;
         }
 
@@ -215,9 +211,9 @@ internal sealed partial class ObservationSender(
     }
 
     /// <summary>One Ingest call: the lines of each message sent in it, to name a refused row.</summary>
-    private sealed class Call(ClientCall<IngestRequest, IngestResponse> inner) : IDisposable
+    private sealed class Call(AsyncClientStreamingCall<IngestRequest, IngestResponse> inner) : IDisposable
     {
-        public ClientCall<IngestRequest, IngestResponse> Inner => inner;
+        public AsyncClientStreamingCall<IngestRequest, IngestResponse> Inner => inner;
 
         public List<long[]> Lines { get; } = [];
 

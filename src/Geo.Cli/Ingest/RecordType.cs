@@ -1,5 +1,7 @@
+using Geo.Api.V1;
 using Geo.Core.Validation;
 using Google.Protobuf;
+using Grpc.Core;
 
 namespace Geo.Cli.Ingest;
 
@@ -43,8 +45,11 @@ internal abstract class RecordType<TMessage> : IRecordType
 internal abstract class RegistryRecordType<TMessage> : RecordType<TMessage>
     where TMessage : class, IMessage<TMessage>
 {
-    /// <summary>Community, Base or Deployment, as the Registry's method names spell it.</summary>
-    public abstract string Noun { get; }
+    /// <summary>The Registry's create call for this kind of record.</summary>
+    public abstract AsyncUnaryCall<TMessage> Create(Registry.RegistryClient registry, TMessage message, CallOptions options);
+
+    /// <summary>The Registry's get call for this kind of record.</summary>
+    public abstract AsyncUnaryCall<TMessage> Get(Registry.RegistryClient registry, string id, CallOptions options);
 
     public abstract string IdOf(TMessage message);
 }

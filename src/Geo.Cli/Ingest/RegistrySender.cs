@@ -1,6 +1,5 @@
-using Geo.Api.V1;
 using Geo.Cli.Connection;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using Google.Protobuf;
 
 namespace Geo.Cli.Ingest;
@@ -18,8 +17,6 @@ internal sealed class RegistrySender<TMessage>(
     /// <summary>The state file is rewritten every this many rows, not after every call.</summary>
     private const int SaveEvery = 100;
 
-    private static readonly Google.Protobuf.Reflection.ServiceDescriptor Registry = RegistryReflection.Descriptor.Services[0];
-
     public async Task<SendOutcome> SendAsync(string path, IngestFormat format, long skip, CancellationToken cancellationToken)
     {
         var rows = new CheckedRows<TMessage>(path, format, records);
@@ -31,7 +28,7 @@ internal sealed class RegistrySender<TMessage>(
             try
             {
                 var existed = await ExistsAsync(records.IdOf(message), cancellationToken).ConfigureAwait(false);
-                await service.UnaryAsync<TMessage, TMessage>(Registry, "Create" + records.Noun, message, cancellationToken).ConfigureAwait(false);
+                await records.Create(service.Api.Registry, message, service.Options(cancellationToken)).ResponseAsync.ConfigureAwait(false);
                 if (existed)
                 {
                     alreadyStored++;
@@ -43,8 +40,8 @@ internal sealed class RegistrySender<TMessage>(
             }
             catch (RpcException e) when (e.StatusCode is StatusCode.InvalidArgument or StatusCode.NotFound or StatusCode.AlreadyExists or StatusCode.FailedPrecondition)
             {
-                var colon = e.Detail.IndexOf(": ", StringComparison.Ordinal);
-                rejections.Add(line, colon > 0 ? e.Detail[..colon] : "row", colon > 0 ? e.Detail[(colon + 2)..] : e.Detail);
+                var colon = e.Status.Detail.IndexOf(": ", StringComparison.Ordinal);
+                rejections.Add(line, colon > 0 ? e.Status.Detail[..colon] : "row", colon > 0 ? e.Status.Detail[(colon + 2)..] : e.Status.Detail);
                 refused = true;
             }
 
@@ -63,7 +60,7 @@ internal sealed class RegistrySender<TMessage>(
     {
         try
         {
-            await service.UnaryAsync<GetByIdRequest, TMessage>(Registry, "Get" + records.Noun, new GetByIdRequest { Id = id }, cancellationToken).ConfigureAwait(false);
+            await records.Get(service.Api.Registry, id, service.Options(cancellationToken)).ResponseAsync.ConfigureAwait(false);
             return true;
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)

@@ -198,8 +198,9 @@ internal static class HeatMapPicture
         };
         yield return hotSpots ? $"{method}, FDR-CORRECTED" : $"{method} ({layer.GetProperty("unit").GetString()})";
         yield return $"WHO: {who}";
-        yield return $"FROM {Time(parameters.GetProperty("observedFrom"))}";
-        yield return $"TO {Time(parameters.GetProperty("observedTo"))} (EXCL.)";
+        var filter = parameters.GetProperty("filter");
+        yield return $"FROM {Time(filter.GetProperty("observedFrom"))}";
+        yield return $"TO {Time(filter.GetProperty("observedTo"))} (EXCL.)";
         var size = parameters.GetProperty("cellSizeMetres").GetDouble();
         var shape = parameters.GetProperty("shape").GetString() == "GRID_SHAPE_HEXAGON" ? "HEXAGONS" : "SQUARES";
         yield return size >= MetresPerKilometre && size % 100 == 0 ? $"CELLS: {Number(size / MetresPerKilometre)} KM {shape}" : $"CELLS: {Number(size)} M {shape}";

@@ -76,6 +76,12 @@ public enum Permission
 
     /// <summary>Releases observations for export, with the summary that may leave the supervisor chain.</summary>
     ReleaseObservations,
+
+    /// <summary>
+    /// Reads the service's own metrics (GET /metrics): call counts by method and status, rows
+    /// ingested, feed lag. No record of the mission, but volumes by method tell how active it is.
+    /// </summary>
+    ReadMetrics,
 }
 
 /// <summary>The permissions of each role.</summary>
@@ -103,7 +109,7 @@ public static class RolePermissions
         [Role.Importer] = [Permission.ReadFeeds],
         [Role.CpasFocalPoint] = [Permission.ReadIndicators],
         [Role.ReferralSection] = [Permission.ReadReferrals],
-        [Role.Administrator] = [Permission.ManageTokens, Permission.ReadAudit],
+        [Role.Administrator] = [Permission.ManageTokens, Permission.ReadAudit, Permission.ReadMetrics],
         // ReadOwnObservations lets it call Query, Get, Count and Summarize; what it then sees is
         // the security incidents and nothing else (AccessRules.VisibilityOf).
         [Role.SecurityFocalPoint] =

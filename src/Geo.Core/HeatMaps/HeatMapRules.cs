@@ -7,34 +7,36 @@ namespace Geo.Core.HeatMaps;
 /// <summary>The checks of a heat map request before anything is read.</summary>
 public static class HeatMapRules
 {
-    public static void Check(HeatMapSpec spec, HeatMapLimits limits, FieldErrors errors)
+    /// <param name="filterErrors">Where the observation filter's fields (area, period) are named, when not beside the others (a request whose filter is a message of its own).</param>
+    public static void Check(HeatMapSpec spec, HeatMapLimits limits, FieldErrors errors, FieldErrors? filterErrors = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(limits);
         ArgumentNullException.ThrowIfNull(errors);
         var filter = spec.Filter;
+        var filterAt = filterErrors ?? errors;
         switch (filter.Area)
         {
             case null:
-                errors.Add("area", "is required: a bounding box or a polygon");
+                filterAt.Add("area", "is required: a bounding box or a polygon");
                 break;
             case CircleArea:
-                errors.Add("area.circle", "is not accepted for heat maps: give a bounding box or a polygon");
+                filterAt.Add("area.circle", "is not accepted for heat maps: give a bounding box or a polygon");
                 break;
             case var area when AreaGrid.FirstUnprojectable(area) is { } vertex:
-                errors.Add("area", string.Create(CultureInfo.InvariantCulture,
+                filterAt.Add("area", string.Create(CultureInfo.InvariantCulture,
                     $"has ({vertex.X} {vertex.Y}), which the plane a heat map is laid out on (centred on the area) cannot hold: keep the area off the poles and within one hemisphere of its centre"));
                 break;
         }
 
         if (filter.ObservedFrom is null)
         {
-            errors.Add("observed_from", "is required");
+            filterAt.Add("observed_from", "is required");
         }
 
         if (filter.ObservedTo is null)
         {
-            errors.Add("observed_to", "is required");
+            filterAt.Add("observed_to", "is required");
         }
 
         CodeRules.CheckDefined(spec.Shape, "shape", errors);

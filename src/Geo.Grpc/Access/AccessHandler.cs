@@ -2,8 +2,7 @@ using Geo.Core.Access;
 using Geo.Core.Domain;
 using Geo.Core.Validation;
 using Geo.Grpc.Api;
-using Geo.Grpc.Protocol;
-using Geo.Grpc.Server;
+using Grpc.Core;
 using Geo.Storage;
 using Geo.Storage.Access;
 using Microsoft.Extensions.Options;
@@ -13,13 +12,12 @@ namespace Geo.Grpc.Access;
 
 /// <summary>geoawareness.v1.Access: tokens for administrators, and the audit trail.</summary>
 internal sealed class AccessHandler(AccessStore store, TokenIssuer issuer, CallerAuthenticator authenticator, IOptions<ApiOptions> options)
+    : V1.Access.AccessBase
 {
     private const int DefaultAuditLimit = 1000;
     private const int MaxAuditLimit = 10_000;
 
-    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => V1.AccessReflection.Descriptor.Services[0];
-
-    public async Task<V1.IssuedToken> IssueToken(V1.IssueTokenRequest request, ServerCallContext context)
+    public override async Task<V1.IssuedToken> IssueToken(V1.IssueTokenRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         var area = request.Area is null || request.Area.KindCase == V1.Shape.KindOneofCase.None ? null : ApiMapping.ToGeometry(request.Area, "area", options.Value.ShapeLimits, errors);
@@ -39,7 +37,7 @@ internal sealed class AccessHandler(AccessStore store, TokenIssuer issuer, Calle
         return new V1.IssuedToken { Token = token, Info = ToInfo(stored) };
     }
 
-    public async Task<V1.TokenInfo> RevokeToken(V1.RevokeTokenRequest request, ServerCallContext context)
+    public override async Task<V1.TokenInfo> RevokeToken(V1.RevokeTokenRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
         var target = await store.FindTokenAsync(request.Id, context.CancellationToken).ConfigureAwait(false);
@@ -54,7 +52,7 @@ internal sealed class AccessHandler(AccessStore store, TokenIssuer issuer, Calle
         return ToInfo(stored!);
     }
 
-    public async Task ListTokens(V1.ListTokensRequest request, IServerStreamWriter<V1.TokenInfo> responses, ServerCallContext context)
+    public override async Task ListTokens(V1.ListTokensRequest request, IServerStreamWriter<V1.TokenInfo> responses, ServerCallContext context)
     {
         var caller = context.Caller();
         await foreach (var token in store.ListTokensAsync(context.CancellationToken).ConfigureAwait(false))
@@ -66,12 +64,12 @@ internal sealed class AccessHandler(AccessStore store, TokenIssuer issuer, Calle
         }
     }
 
-    public async Task QueryAudit(V1.QueryAuditRequest request, IServerStreamWriter<V1.AuditEntry> responses, ServerCallContext context)
+    public override async Task QueryAudit(V1.QueryAuditRequest request, IServerStreamWriter<V1.AuditEntry> responses, ServerCallContext context)
     {
         // The trail names actors and records of the whole mission, with no area to narrow it by.
         if (context.Caller().IsScoped)
         {
-            throw new RpcException(StatusCode.PermissionDenied, "the audit trail covers the whole mission; only an administrator token without an area may read it");
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "the audit trail covers the whole mission; only an administrator token without an area may read it"));
         }
 
         var errors = new FieldErrors();
@@ -96,11 +94,11 @@ internal sealed class AccessHandler(AccessStore store, TokenIssuer issuer, Calle
         }
     }
 
-    public async Task<V1.TokenInfo> WhoAmI(V1.WhoAmIRequest request, ServerCallContext context)
+    public override async Task<V1.TokenInfo> WhoAmI(V1.WhoAmIRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
         var stored = await store.FindTokenAsync(caller.TokenId, context.CancellationToken).ConfigureAwait(false)
-            ?? throw new RpcException(StatusCode.Unauthenticated, "a valid bearer token is required in the authorization metadata");
+            ?? throw new RpcException(new Status(StatusCode.Unauthenticated, "a valid bearer token is required in the authorization metadata"));
         return ToInfo(stored);
     }
 
@@ -127,7 +125,7 @@ internal sealed class AccessHandler(AccessStore store, TokenIssuer issuer, Calle
 
         if (area is null || !own.Covers(area))
         {
-            throw new RpcException(StatusCode.PermissionDenied, "sectors/area: an administrator limited to an area issues only tokens scoped inside it");
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "sectors/area: an administrator limited to an area issues only tokens scoped inside it"));
         }
     }
 

@@ -11,6 +11,9 @@ public sealed class AccessOptions
     /// <summary>Health (gRPC and HTTP) answers without a token.</summary>
     public bool OpenHealth { get; set; }
 
+    /// <summary>GET /metrics answers without a token (for a Prometheus inside the mission's network); otherwise it needs an administrator's.</summary>
+    public bool OpenMetrics { get; set; }
+
     /// <summary>Server reflection answers without a token (development; keep it closed in production).</summary>
     public bool OpenReflection { get; set; }
 

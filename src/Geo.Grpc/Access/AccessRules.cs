@@ -1,6 +1,6 @@
 using Geo.Core.Access;
 using Geo.Core.Spatial;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using Geo.Storage;
 using NetTopologySuite.Geometries;
 
@@ -21,7 +21,7 @@ internal static class AccessRules
     {
         if (caller.ScopeArea is { } area && !area.Covers(ShapeReader.Factory.CreatePoint(new Coordinate(point.Longitude, point.Latitude))))
         {
-            throw new RpcException(StatusCode.PermissionDenied, $"{field}: is outside the area of your token");
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"{field}: is outside the area of your token"));
         }
     }
 
@@ -29,7 +29,7 @@ internal static class AccessRules
     {
         if (caller.ScopeArea is { } area && !area.Covers(geometry))
         {
-            throw new RpcException(StatusCode.PermissionDenied, $"{field}: is not inside the area of your token");
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"{field}: is not inside the area of your token"));
         }
     }
 }

@@ -1,22 +1,24 @@
 using Geo.Core.Access;
-using Geo.Grpc.Protocol;
-using Geo.Grpc.Server;
+using Grpc.Core;
 using Microsoft.Extensions.Options;
 
 namespace Geo.Grpc.Access;
 
 /// <summary>
-/// Runs before every handler: authenticates the call and checks the permission its method
-/// needs; a method without an entry is closed to everyone. With authentication switched off
-/// (only to measure its cost), calls act as an unscoped caller with a supervisor's permissions.
+/// Runs before every handler (through <see cref="AccessInterceptor"/>): authenticates the call and
+/// checks the permission its method needs; a method without an entry is closed to everyone. With
+/// authentication switched off (only to measure its cost), calls act as an unscoped caller with a
+/// supervisor's permissions.
 /// </summary>
 public sealed class CallAuthorizer(CallerAuthenticator authenticator, RpcPermissions permissions, IOptions<AccessOptions> options)
 {
     private static readonly Caller Unauthenticated = new("none", "anonymous", Role.Supervisor, null, null);
 
+    /// <summary>Null when the call may proceed (its caller then set on the request); otherwise the status that ends it.</summary>
     public async ValueTask<Status?> AuthorizeAsync(ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        var http = context.GetHttpContext();
         var permission = permissions.For(context.Method);
         if (permission is null)
         {
@@ -25,7 +27,7 @@ public sealed class CallAuthorizer(CallerAuthenticator authenticator, RpcPermiss
 
         if (!options.Value.Enabled)
         {
-            context.HttpContext.SetCaller(Unauthenticated);
+            http.SetCaller(Unauthenticated);
             return null;
         }
 
@@ -34,7 +36,7 @@ public sealed class CallAuthorizer(CallerAuthenticator authenticator, RpcPermiss
             return null;
         }
 
-        var authorization = context.HttpContext.Request.Headers.Authorization.ToString();
+        var authorization = http.Request.Headers.Authorization.ToString();
         var (caller, refusal) = await authenticator.AuthenticateAsync(authorization, context.CancellationToken).ConfigureAwait(false);
         if (caller is null)
         {
@@ -46,7 +48,7 @@ public sealed class CallAuthorizer(CallerAuthenticator authenticator, RpcPermiss
             return new Status(StatusCode.PermissionDenied, $"the {caller.Role} role may not call {context.Method}");
         }
 
-        context.HttpContext.SetCaller(caller);
+        http.SetCaller(caller);
         return null;
     }
 }

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Geo.Core.Access;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using Geo.Storage.Access;
 using Microsoft.Extensions.Options;
 

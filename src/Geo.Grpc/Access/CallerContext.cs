@@ -1,23 +1,21 @@
 using Geo.Core.Access;
-using Geo.Grpc.Protocol;
-using Geo.Grpc.Server;
+using Grpc.Core;
 
 namespace Geo.Grpc.Access;
 
-/// <summary>Where handlers find who is calling.</summary>
+/// <summary>Where handlers and endpoints find who is calling: the request's items, set by the access interceptor or filter.</summary>
 public static class CallerContext
 {
     private static readonly object Key = new();
 
     internal static void SetCaller(this HttpContext http, Caller caller) => http.Items[Key] = caller;
 
-    /// <summary>The authenticated caller; with authentication off, an unscoped caller of the given fallback role.</summary>
+    /// <summary>The authenticated caller of a gRPC call.</summary>
     public static Caller Caller(this ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return context.HttpContext.Items.TryGetValue(Key, out var caller) && caller is Caller known
-            ? known
-            : throw new RpcException(StatusCode.Unauthenticated, "a valid bearer token is required in the authorization metadata");
+        return context.GetHttpContext().CallerOrNull()
+            ?? throw new RpcException(new Status(StatusCode.Unauthenticated, "a valid bearer token is required in the authorization metadata"));
     }
 
     public static Caller? CallerOrNull(this HttpContext http)

@@ -7,7 +7,6 @@ using Geo.Storage.Registry;
 using Microsoft.Extensions.Options;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Geometries.Prepared;
-using Npgsql;
 
 namespace Geo.Grpc.Access;
 
@@ -15,10 +14,10 @@ namespace Geo.Grpc.Access;
 /// Coarsens what leaves the service for callers without the right to exact locations. The key
 /// lives in the database, so a place is coarsened the same way on every pull, by every instance.
 /// </summary>
-public sealed class LocationPrivacy(NpgsqlDataSource dataSource, RegistryStore registry, IOptions<PrivacyOptions> options)
+public sealed class LocationPrivacy(ServiceSecrets secrets, RegistryStore registry, IOptions<PrivacyOptions> options)
 {
     private readonly Lazy<Task<LocationCoarsener>> _coarsener = new(async () =>
-        new LocationCoarsener(await ServiceSecrets.GetOrCreateAsync(dataSource, "location-coarsening", 32, CancellationToken.None).ConfigureAwait(false)));
+        new LocationCoarsener(await secrets.GetOrCreateAsync("location-coarsening", 32, CancellationToken.None).ConfigureAwait(false)));
 
     public LocationCoarsening PolicyFor(Caller caller) => options.Value.PolicyFor(caller);
 

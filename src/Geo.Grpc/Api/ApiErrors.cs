@@ -1,5 +1,5 @@
 using Geo.Core.Validation;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using Geo.Storage;
 
 namespace Geo.Grpc.Api;
@@ -16,10 +16,29 @@ internal static class ApiErrors
         }
 
         var more = errors.All.Count > 1 ? $" (and {errors.All.Count - 1} more problem(s))" : string.Empty;
-        throw new RpcException(StatusCode.InvalidArgument, first + more);
+        throw new RpcException(new Status(StatusCode.InvalidArgument, first + more));
     }
 
-    public static RpcException InvalidArgument(string field, string message) => new(StatusCode.InvalidArgument, $"{field}: {message}");
+    public static RpcException InvalidArgument(string field, string message) => new(new Status(StatusCode.InvalidArgument, $"{field}: {message}"));
+
+    /// <summary>
+    /// The longest status message sent: a message quoting a caller's value at length could make
+    /// trailers that the client's header limit refuses (the .NET client's is 64 KiB), costing it
+    /// the connection and every call on it.
+    /// </summary>
+    public const int MaxStatusDetailLength = 1000;
+
+    /// <summary>The status with its message cut to <see cref="MaxStatusDetailLength"/> characters (never inside a surrogate pair).</summary>
+    public static Status Capped(Status status)
+    {
+        if (status.Detail.Length <= MaxStatusDetailLength)
+        {
+            return status;
+        }
+
+        var cut = char.IsHighSurrogate(status.Detail[MaxStatusDetailLength - 1]) ? MaxStatusDetailLength - 1 : MaxStatusDetailLength;
+        return new Status(status.StatusCode, status.Detail[..cut] + "...");
+    }
 
     /// <summary>
     /// Registered with the gRPC layer for every request read whole: a NUL character in any text
@@ -34,6 +53,7 @@ internal static class ApiErrors
         RecordConflictException e => new Status(StatusCode.AlreadyExists, Named(e)),
         RecordNotFoundException e => new Status(StatusCode.NotFound, Named(e)),
         VersionMismatchException e => new Status(StatusCode.Aborted, Named(e)),
+        UseCases.RefusedByRule e => new Status(StatusCode.FailedPrecondition, e.Message),
         // A NUL character in a text field that no check found first (CheckText sees every request
         // read whole; Ingest checks each observation): PostgreSQL refuses it in whatever statement
         // carries it, and which field that was is not known here.

@@ -15,7 +15,7 @@ namespace Geo.Grpc.Api;
 /// Converts between the API's messages and the domain. Structural problems (an unreadable
 /// geometry, a malformed date) become field errors here; the rules themselves live in Geo.Core.
 /// </summary>
-internal static class ApiMapping
+public static class ApiMapping
 {
     // ---- shared pieces ----
 
@@ -67,16 +67,22 @@ internal static class ApiMapping
     public static FieldError? FindNul(IMessage message, string path = "")
     {
         ArgumentNullException.ThrowIfNull(message);
+        // Every request read whole passes here: only text and message fields are read (scalars
+        // would be boxed), and a field's path is spelt out only once a NUL is found.
         foreach (var field in message.Descriptor.Fields.InDeclarationOrder())
         {
-            var name = path.Length == 0 ? field.Name : $"{path}.{field.Name}";
+            if (field.FieldType is not (FieldType.String or FieldType.Message))
+            {
+                continue;
+            }
+
             var value = field.Accessor.GetValue(message);
             var found = (field.FieldType, field.IsRepeated) switch
             {
-                (FieldType.String, false) => ((string)value).Contains('\0', StringComparison.Ordinal) ? new FieldError(name, NulProblem) : null,
-                (FieldType.String, true) => ((IList<string>)value).Select((text, i) => text.Contains('\0', StringComparison.Ordinal) ? new FieldError($"{name}[{i}]", NulProblem) : null).FirstOrDefault(e => e is not null),
-                (FieldType.Message, false) => value is IMessage inner ? FindNul(inner, name) : null,
-                (FieldType.Message, true) => ((System.Collections.IEnumerable)value).Cast<IMessage>().Select((item, i) => FindNul(item, $"{name}[{i}]")).FirstOrDefault(e => e is not null),
+                (FieldType.String, false) => ((string)value).Contains('\0', StringComparison.Ordinal) ? new FieldError(Join(path, field.Name), NulProblem) : null,
+                (FieldType.String, true) => NulIn((IList<string>)value) is { } i ? new FieldError($"{Join(path, field.Name)}[{i}]", NulProblem) : null,
+                (FieldType.Message, false) => value is IMessage inner ? FindNul(inner, Join(path, field.Name)) : null,
+                (FieldType.Message, true) => NulInMessages((System.Collections.IList)value, path, field.Name),
                 _ => null,
             };
             if (found is not null)
@@ -86,6 +92,34 @@ internal static class ApiMapping
         }
 
         return null;
+
+        static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
+
+        static int? NulIn(IList<string> texts)
+        {
+            for (var i = 0; i < texts.Count; i++)
+            {
+                if (texts[i].Contains('\0', StringComparison.Ordinal))
+                {
+                    return i;
+                }
+            }
+
+            return null;
+        }
+
+        static FieldError? NulInMessages(System.Collections.IList items, string path, string name)
+        {
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (FindNul((IMessage)items[i]!, $"{Join(path, name)}[{i}]") is { } found)
+                {
+                    return found;
+                }
+            }
+
+            return null;
+        }
     }
 
     public const string NulProblem = "contains a NUL character (U+0000), which cannot be stored or searched; remove it";
@@ -535,6 +569,20 @@ internal static class ApiMapping
         var message = new V1.PlanDeploymentReport { After = ToProto(plan.After) };
         message.ClosedTeamGaps.AddRange(plan.ClosedTeamGaps.Select(g => new V1.ClosedTeamGap { BaseId = g.BaseId, Gap = (V1.TeamGap)g.Gap }));
         message.CommunitiesBroughtInReach.AddRange(plan.CommunitiesBroughtInReach.Select(ToProto));
+        return message;
+    }
+
+    /// <summary>A published summary: a withheld part is marked withheld, with no count.</summary>
+    internal static V1.ObservationSummary ToProto(UseCases.PublishedSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        var message = new V1.ObservationSummary { Observations = summary.Observations, PeopleAffected = summary.PeopleAffected };
+        message.ByCategory.AddRange(summary.ByCategory.Select(c => c.Observations is { } shown
+            ? new V1.CategoryCount { Category = (V1.Category)c.Category, Observations = shown, PeopleAffected = c.PeopleAffected ?? 0 }
+            : new V1.CategoryCount { Category = (V1.Category)c.Category, Withheld = true }));
+        message.ByGroup.AddRange(summary.ByGroup.Select(g => g.Observations is { } shown
+            ? new V1.GroupCount { Sex = (V1.Sex)g.Sex, AgeGroup = (V1.AgeGroup)g.Age, Observations = shown, People = g.People ?? 0 }
+            : new V1.GroupCount { Sex = (V1.Sex)g.Sex, AgeGroup = (V1.AgeGroup)g.Age, Withheld = true }));
         return message;
     }
 }

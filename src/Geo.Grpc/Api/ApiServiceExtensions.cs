@@ -1,7 +1,8 @@
+using Grpc.AspNetCore.Server;
+using Grpc.AspNetCore.Web;
 using Geo.Grpc.Access;
 using Geo.Grpc.Feeds;
 using Geo.Storage.Feeds;
-using Geo.Grpc.Server;
 using Geo.Storage.Access;
 using Microsoft.Extensions.Options;
 using Geo.Storage.Observations;
@@ -38,16 +39,18 @@ internal static class ApiServiceExtensions
         }
 
         services.Configure<IndicatorOptions>(indicators);
-        services.Configure<GrpcServerOptions>(grpc =>
-        {
-            grpc.ExceptionTranslators.Add(ApiErrors.Translate);
-            grpc.RequestValidator = ApiErrors.CheckText;
-        });
         services.Configure<AccessOptions>(configuration.GetSection(AccessOptions.SectionName));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<AccessStore>();
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<CallerAuthenticator>();
+        services.AddSingleton<AccessChanges>();
+        services.AddSingleton<Geo.Storage.ServiceSecrets>();
+        services.AddSingleton<ObservationWriters>();
+        services.AddSingleton<ObservationIntake>();
+        services.AddSingleton<UseCases.ObservationIngest>();
+        services.AddSingleton<UseCases.ObservationReading>();
+        services.AddSingleton<UseCases.SupervisorReview>();
         services.AddHostedService<AccessChangeListener>();
         services.AddSingleton(provider => new RpcPermissions(
             provider.GetRequiredService<IOptions<AccessOptions>>().Value, provider.GetServices<RpcPermissionGrant>()));
@@ -62,11 +65,6 @@ internal static class ApiServiceExtensions
 
         services.Configure<PrivacyOptions>(privacy);
         services.AddSingleton<LocationPrivacy>();
-        services.AddSingleton<IConfigureOptions<GrpcServerOptions>>(provider => new ConfigureOptions<GrpcServerOptions>(
-            grpc => grpc.CallAuthorizer = provider.GetRequiredService<CallAuthorizer>().AuthorizeAsync));
-        // The gRPC side of the per-call time budget; HttpCallBudget is the HTTP side.
-        services.AddSingleton<IConfigureOptions<GrpcServerOptions>>(provider => new ConfigureOptions<GrpcServerOptions>(
-            grpc => grpc.MaxCallDuration = provider.GetRequiredService<IOptions<ApiOptions>>().Value.MaxCallDuration));
         services.AddSingleton<RegistryStore>();
         services.AddSingleton<ObservationStore>();
         services.AddSingleton<ReferralStore>();
@@ -79,15 +77,57 @@ internal static class ApiServiceExtensions
         services.AddSingleton<ObservationFeedService>();
         services.AddSingleton<IndicatorComputer>();
         services.AddSingleton<LayerFeedService>();
-        services.AddGrpcService<RegistryHandler>(RegistryHandler.Descriptor);
-        services.AddGrpcService<ObservationsHandler>(ObservationsHandler.Descriptor);
-        services.AddGrpcService<ReferralsHandler>(ReferralsHandler.Descriptor);
-        services.AddGrpcService<PresenceHandler>(PresenceHandler.Descriptor);
-        services.AddGrpcService<HeatMapsHandler>(HeatMapsHandler.Descriptor);
-        services.AddGrpcService<CoverageHandler>(CoverageHandler.Descriptor);
-        services.AddGrpcService<FeedsHandler>(FeedsHandler.Descriptor);
-        services.AddGrpcService<IndicatorsHandler>(IndicatorsHandler.Descriptor);
-        services.AddGrpcService<AccessHandler>(AccessHandler.Descriptor);
+        // Handlers are singletons: Grpc.AspNetCore takes a service from the container when it has one.
+        services.AddSingleton<RegistryHandler>();
+        services.AddSingleton<ObservationsHandler>();
+        services.AddSingleton<ReferralsHandler>();
+        services.AddSingleton<PresenceHandler>();
+        services.AddSingleton<HeatMapsHandler>();
+        services.AddSingleton<CoverageHandler>();
+        services.AddSingleton<FeedsHandler>();
+        services.AddSingleton<IndicatorsHandler>();
+        services.AddSingleton<AccessHandler>();
         return services;
     }
+
+    /// <summary>Serves every service of geoawareness.v1 over gRPC, and its read methods over gRPC-Web too.</summary>
+    public static void MapGeoAwarenessApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGrpcService<RegistryHandler>().EnableGrpcWebForReads();
+        endpoints.MapGrpcService<ObservationsHandler>().EnableGrpcWebForReads();
+        endpoints.MapGrpcService<ReferralsHandler>().EnableGrpcWebForReads();
+        endpoints.MapGrpcService<PresenceHandler>().EnableGrpcWebForReads();
+        endpoints.MapGrpcService<HeatMapsHandler>().EnableGrpcWebForReads();
+        endpoints.MapGrpcService<CoverageHandler>().EnableGrpcWebForReads();
+        endpoints.MapGrpcService<FeedsHandler>().EnableGrpcWebForReads();
+        endpoints.MapGrpcService<IndicatorsHandler>().EnableGrpcWebForReads();
+        endpoints.MapGrpcService<AccessHandler>().EnableGrpcWebForReads();
+    }
+
+    /// <summary>
+    /// gRPC-Web for the methods that only read (a browser's map, a dashboard): what changes the
+    /// mission's record stays on gRPC proper, from the tools that are meant to change it.
+    /// </summary>
+    public static GrpcServiceEndpointConventionBuilder EnableGrpcWebForReads(this GrpcServiceEndpointConventionBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Add(endpoint =>
+        {
+            if (endpoint.Metadata.OfType<GrpcMethodMetadata>().FirstOrDefault() is { } grpc && IsRead(grpc.Method))
+            {
+                endpoint.Metadata.Add(new EnableGrpcWebAttribute());
+            }
+        });
+        return builder;
+    }
+
+    /// <summary>Whether a method only reads: by the verbs the API names its reads with.</summary>
+    public static bool IsRead(global::Grpc.Core.IMethod method)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        return method.Type is global::Grpc.Core.MethodType.Unary or global::Grpc.Core.MethodType.ServerStreaming
+            && ReadVerbs.Any(verb => method.Name.StartsWith(verb, StringComparison.Ordinal));
+    }
+
+    private static readonly string[] ReadVerbs = ["Get", "List", "Query", "Count", "Summarize", "Compute", "Pull", "Export", "Nearest", "Plan", "WhoAmI"];
 }

@@ -3,8 +3,7 @@ using Geo.Core.Domain;
 using Geo.Core.HeatMaps;
 using Geo.Core.Validation;
 using Geo.Grpc.Access;
-using Geo.Grpc.Protocol;
-using Geo.Grpc.Server;
+using Grpc.Core;
 using Geo.Storage;
 using Geo.Storage.Registry;
 using NetTopologySuite.Geometries;
@@ -19,10 +18,9 @@ namespace Geo.Grpc.Api;
 /// outside it neither appears nor counts as reaching anyone.
 /// </summary>
 internal sealed class CoverageHandler(RegistryStore store, CoverageReader coverage, HeatMapComputer heatMaps, GroupGapComputer groupGapComputer)
+    : V1.Coverage.CoverageBase
 {
-    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => V1.CoverageReflection.Descriptor.Services[0];
-
-    public async Task<V1.CoverageReport> GetCoverage(V1.CoverageRequest request, ServerCallContext context)
+    public override async Task<V1.CoverageReport> GetCoverage(V1.CoverageRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         var question = coverage.Read(request, errors);
@@ -36,13 +34,13 @@ internal sealed class CoverageHandler(RegistryStore store, CoverageReader covera
     /// the threshold on the heat map and no qualifying team is within reach, with the communities
     /// at risk inside them. The heat map is the caller's own: its area, coarsening and minimum count.
     /// </summary>
-    public async Task<V1.GroupGapsReport> GetGroupGaps(V1.GroupGapsRequest request, ServerCallContext context)
+    public override async Task<V1.GroupGapsReport> GetGroupGaps(V1.GroupGapsRequest request, ServerCallContext context)
     {
         var answer = await groupGapComputer.ComputeAsync(request, string.Empty, context.Caller(), context.CancellationToken).ConfigureAwait(false);
         return GroupGapsReport(answer.Map, answer.Gaps, answer.Communities, answer.Coverage, answer.Coarsened);
     }
 
-    public async Task<V1.PlanDeploymentReport> PlanDeployment(V1.PlanDeploymentRequest request, ServerCallContext context)
+    public override async Task<V1.PlanDeploymentReport> PlanDeployment(V1.PlanDeploymentRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         var question = coverage.Read(request.Coverage ?? new V1.CoverageRequest(), errors.At("coverage"));

@@ -5,8 +5,7 @@ using Geo.Core.Privacy;
 using Geo.Core.Spatial;
 using Geo.Core.Validation;
 using Geo.Grpc.Access;
-using Geo.Grpc.Protocol;
-using Geo.Grpc.Server;
+using Grpc.Core;
 using Geo.Storage.Observations;
 using Microsoft.Extensions.Options;
 using V1 = Geo.Api.V1;
@@ -31,21 +30,11 @@ internal sealed class HeatMapComputer(ObservationPoints points, LocationPrivacy 
         {
             at.AddHere("is required");
             ApiErrors.ThrowIfAny(errors);
+            throw new InvalidOperationException("unreachable: an error was added");
         }
 
-        var filterMessage = new V1.ObservationFilter
-        {
-            Area = request!.Area,
-            ObservedFrom = request.ObservedFrom,
-            ObservedTo = request.ObservedTo,
-            MinSeverity = request.MinSeverity,
-        };
-        filterMessage.Categories.AddRange(request.Categories);
-        filterMessage.Verification.AddRange(request.Verification);
-        filterMessage.AffectedSexes.AddRange(request.AffectedSexes);
-        filterMessage.AffectedAgeGroups.AddRange(request.AffectedAgeGroups);
-        filterMessage.Vulnerabilities.AddRange(request.Vulnerabilities);
-        var filter = ApiMapping.ToFilter(filterMessage, _options.ShapeLimits, at);
+        var (filterMessage, filterField) = FilterOf(request, at);
+        var filter = ApiMapping.ToFilter(filterMessage, _options.ShapeLimits, filterField);
         var weighting = request.Weighting is null
             ? Weighting.None
             : new Weighting(request.Weighting.BySeverity, request.Weighting.ByPeople, ApiMapping.ToTimeSpan(request.Weighting.HalfLife, "weighting.half_life", at));
@@ -66,17 +55,50 @@ internal sealed class HeatMapComputer(ObservationPoints points, LocationPrivacy 
         };
         if (!errors.Any)
         {
-            QueryRules.Check(filter, _options.QueryLimits, at);
-            HeatMapRules.Check(spec, _options.HeatMapLimits, at);
+            QueryRules.Check(filter, _options.QueryLimits, filterField);
+            HeatMapRules.Check(spec, _options.HeatMapLimits, at, filterField);
         }
 
         ApiErrors.ThrowIfAny(errors);
         if (HeatMapRules.TooLarge(spec, _options.HeatMapLimits) is { } tooLarge)
         {
-            throw new RpcException(StatusCode.ResourceExhausted, prefix.Length == 0 ? tooLarge : $"{prefix}.{tooLarge}");
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, prefix.Length == 0 ? tooLarge : $"{prefix}.{tooLarge}"));
         }
 
         return spec;
+    }
+
+    /// <summary>
+    /// The observations the map is of: its filter, or, from a client of the release before the
+    /// filter was embedded, the deprecated fields 1 to 9 (not both), with where to name errors.
+    /// </summary>
+    private static (V1.ObservationFilter Filter, FieldErrors At) FilterOf(V1.HeatMapRequest request, FieldErrors at)
+    {
+#pragma warning disable CS0612 // The deprecated fields are read here, and only here, for one release.
+        var old = new V1.ObservationFilter
+        {
+            Area = request.Area,
+            ObservedFrom = request.ObservedFrom,
+            ObservedTo = request.ObservedTo,
+            MinSeverity = request.MinSeverity,
+        };
+        old.Categories.AddRange(request.Categories);
+        old.Verification.AddRange(request.Verification);
+        old.AffectedSexes.AddRange(request.AffectedSexes);
+        old.AffectedAgeGroups.AddRange(request.AffectedAgeGroups);
+        old.Vulnerabilities.AddRange(request.Vulnerabilities);
+#pragma warning restore CS0612
+        if (request.Filter is null)
+        {
+            return (old, at);
+        }
+
+        if (!old.Equals(new V1.ObservationFilter()))
+        {
+            at.Add("filter", "give the observations either as filter or in the deprecated fields area ... vulnerabilities, not both");
+        }
+
+        return (request.Filter, at.At("filter"));
     }
 
     /// <summary>
@@ -90,6 +112,23 @@ internal sealed class HeatMapComputer(ObservationPoints points, LocationPrivacy 
         ArgumentNullException.ThrowIfNull(map);
         var spec = map.Spec;
         var resolved = request.Clone();
+        if (resolved.Filter is null)
+        {
+            // A request in the deprecated fields is recorded as the service read it: in the filter.
+            resolved.Filter = FilterOf(resolved, new FieldErrors()).Filter.Clone();
+#pragma warning disable CS0612 // Cleared, so that the record names each choice once.
+            resolved.Area = null;
+            resolved.ObservedFrom = null;
+            resolved.ObservedTo = null;
+            resolved.Categories.Clear();
+            resolved.MinSeverity = 0;
+            resolved.Verification.Clear();
+            resolved.AffectedSexes.Clear();
+            resolved.AffectedAgeGroups.Clear();
+            resolved.Vulnerabilities.Clear();
+#pragma warning restore CS0612
+        }
+
         resolved.Shape = (V1.GridShape)spec.Shape;
         resolved.Method = (V1.HeatMapMethod)spec.Method;
         resolved.Classification = (V1.Classification)spec.Classification;

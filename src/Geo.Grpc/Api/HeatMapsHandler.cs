@@ -1,20 +1,18 @@
 using Geo.Core.HeatMaps;
 using Geo.Grpc.Access;
-using Geo.Grpc.Protocol;
-using Geo.Grpc.Server;
+using Grpc.Core;
 using V1 = Geo.Api.V1;
 
 namespace Geo.Grpc.Api;
 
 /// <summary>geoawareness.v1.HeatMaps: where threats concentrate, and for whom.</summary>
 internal sealed class HeatMapsHandler(HeatMapComputer computer, LocationPrivacy privacy)
+    : V1.HeatMaps.HeatMapsBase
 {
     /// <summary>Cells per streamed message: a few hundred kilobytes.</summary>
     private const int CellsPerMessage = 2000;
 
-    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => V1.HeatmapsReflection.Descriptor.Services[0];
-
-    public async Task Compute(V1.HeatMapRequest request, IServerStreamWriter<V1.HeatMapChunk> responses, ServerCallContext context)
+    public override async Task Compute(V1.HeatMapRequest request, IServerStreamWriter<V1.HeatMapChunk> responses, ServerCallContext context)
     {
         var spec = computer.Read(request, string.Empty);
         var caller = context.Caller();

@@ -3,7 +3,6 @@ using Geo.Core.Indicators;
 using Geo.Core.Validation;
 using Geo.Exporters.Indicators;
 using Geo.Grpc.Access;
-using Geo.Grpc.Server;
 using Google.Protobuf;
 using V1 = Geo.Api.V1;
 
@@ -11,10 +10,9 @@ namespace Geo.Grpc.Api;
 
 /// <summary>geoawareness.v1.Indicators: CPAS indicators for a period and level, as a report or as a CSV or JSON document.</summary>
 internal sealed class IndicatorsHandler(IndicatorComputer computer)
+    : V1.Indicators.IndicatorsBase
 {
-    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => V1.IndicatorsReflection.Descriptor.Services[0];
-
-    public async Task<V1.IndicatorReport> Compute(V1.IndicatorRequest request, ServerCallContext context)
+    public override async Task<V1.IndicatorReport> Compute(V1.IndicatorRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         var question = Read(request.Period, request.From, request.To, request.Level, request.Id, errors);
@@ -23,7 +21,7 @@ internal sealed class IndicatorsHandler(IndicatorComputer computer)
         return IndicatorMapping.ToProto(report);
     }
 
-    public async Task<V1.IndicatorDocument> Export(V1.ExportIndicatorsRequest request, ServerCallContext context)
+    public override async Task<V1.IndicatorDocument> Export(V1.ExportIndicatorsRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         var question = Read(request.Period, request.From, request.To, request.Level, request.Id, errors);

@@ -3,31 +3,27 @@ using Geo.Core.Domain;
 using Geo.Core.Privacy;
 using Geo.Grpc.Access;
 using Geo.Core.Validation;
-using Geo.Grpc.Protocol;
-using Geo.Grpc.Server;
+using Grpc.Core;
 using Geo.Storage;
 using Geo.Storage.Access;
 using Geo.Storage.Observations;
 using Google.Protobuf.Collections;
 using Microsoft.Extensions.Options;
-using Npgsql;
+using Geo.Grpc.Telemetry;
+using Geo.Grpc.UseCases;
 using V1 = Geo.Api.V1;
 
 namespace Geo.Grpc.Api;
 
 /// <summary>geoawareness.v1.Observations: what CLAs submit and analysts query.</summary>
 internal sealed class ObservationsHandler(
-    ObservationStore store, AccessStore audit, LocationPrivacy privacy, NpgsqlDataSource dataSource, IOptions<ApiOptions> options,
-    IOptions<ReleaseOptions> release, TimeProvider clock)
+    ObservationStore store, AccessStore audit, ObservationIntake intake, ObservationIngest ingest, ObservationReading reading, SupervisorReview review,
+    IOptions<ApiOptions> options, GeoAwarenessMetrics metrics)
+    : V1.Observations.ObservationsBase
 {
-    /// <summary>How many ids of the security incidents one read returned its audit entry lists.</summary>
-    private const int AuditedIds = 1000;
-
     private readonly ApiOptions _options = options.Value;
 
-    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => V1.ObservationsReflection.Descriptor.Services[0];
-
-    public async Task<V1.SubmitObservationsResponse> Submit(V1.SubmitObservationsRequest request, ServerCallContext context)
+    public override async Task<V1.SubmitObservationsResponse> Submit(V1.SubmitObservationsRequest request, ServerCallContext context)
     {
         if (request.Observations.Count == 0)
         {
@@ -36,16 +32,15 @@ internal sealed class ObservationsHandler(
 
         if (request.Observations.Count > _options.MaxBatchSize)
         {
-            throw new RpcException(StatusCode.ResourceExhausted,
-                $"observations: {request.Observations.Count} in one call, above the maximum of {_options.MaxBatchSize}; use Ingest for bulk loads");
+            throw new RpcException(new Status(StatusCode.ResourceExhausted,
+                $"observations: {request.Observations.Count} in one call, above the maximum of {_options.MaxBatchSize}; use Ingest for bulk loads"));
         }
 
         var caller = context.Caller();
         var response = new V1.SubmitObservationsResponse();
-        var prepared = Prepare(request.Observations, "observations", caller, response.Ids);
-        await using var writer = await ObservationWriter.OpenAsync(dataSource, _options.QueryLimits.MaxListedIds, context.CancellationToken).ConfigureAwait(false);
-        await writer.AddAsync(prepared, context.CancellationToken).ConfigureAwait(false);
-        var outcome = await writer.CommitAsync(context.CancellationToken).ConfigureAwait(false);
+        var prepared = intake.Prepare(request.Observations, "observations", caller, response.Ids);
+        var outcome = await ingest.SubmitAsync(prepared, context.CancellationToken).ConfigureAwait(false);
+        metrics.Ingested(context.Method, outcome.Stored, outcome.AlreadyStored);
         response.Stored = (int)outcome.Stored;
         response.AlreadyStoredIds.AddRange(outcome.AlreadyStoredIds);
         return response;
@@ -56,90 +51,19 @@ internal sealed class ObservationsHandler(
     /// observations. A refused message is stored not at all, the messages before it are; a broken
     /// stream keeps what was committed, and a retry with the same ids completes it.
     /// </summary>
-    public async Task<V1.IngestResponse> Ingest(IAsyncStreamReader<V1.IngestRequest> requests, ServerCallContext context)
+    public override async Task<V1.IngestResponse> Ingest(IAsyncStreamReader<V1.IngestRequest> requests, ServerCallContext context)
     {
-        var token = context.CancellationToken;
-        var caller = context.Caller();
-        var maxIds = _options.QueryLimits.MaxListedIds;
-        // Two writers on two connections: while one group is merged into the indexed table, the
-        // next is received, checked and copied into the other's staging table. Commits still
-        // happen one after the other, in stream order.
-        await using var first = await ObservationWriter.OpenAsync(dataSource, maxIds, token).ConfigureAwait(false);
-        await using var second = await ObservationWriter.OpenAsync(dataSource, maxIds, token).ConfigureAwait(false);
-        var writer = first;
-        Task<WriteOutcome>? merging = null;
-        // Messages before this one are stored; the merge in flight holds those up to mergingEnd.
-        var storedUpTo = 0;
-        var mergingEnd = 0;
-        var total = WriteOutcome.Nothing;
-        var message = 0;
-
-        // Waits for the merge in flight; once it is committed, its messages count as stored.
-        async Task SettleMergeAsync()
-        {
-            if (merging is not null)
-            {
-                var merged = merging;
-                merging = null;
-                total = total.Add(await merged.ConfigureAwait(false), maxIds);
-                storedUpTo = mergingEnd;
-            }
-        }
-
+        WriteOutcome total;
         try
         {
-            while (await requests.MoveNext(token).ConfigureAwait(false))
-            {
-                IReadOnlyList<PreparedObservation> prepared;
-                try
-                {
-                    prepared = Prepare(requests.Current.Observations, $"requests[{message}].observations", caller);
-                }
-                catch (RpcException refused)
-                {
-                    await SettleMergeAsync().ConfigureAwait(false);
-                    total = total.Add(await writer.CommitAsync(token).ConfigureAwait(false), maxIds);
-                    throw new RpcException(refused.StatusCode, $"{refused.Detail}. {StoredBefore(message, total)}");
-                }
-
-                await writer.AddAsync(prepared, token).ConfigureAwait(false);
-                if (writer.Pending >= _options.IngestCommitRows)
-                {
-                    await SettleMergeAsync().ConfigureAwait(false);
-                    (merging, mergingEnd) = (writer.CommitAsync(token), message + 1);
-                    writer = ReferenceEquals(writer, first) ? second : first;
-                }
-
-                message++;
-            }
-
-            await SettleMergeAsync().ConfigureAwait(false);
-            total = total.Add(await writer.CommitAsync(token).ConfigureAwait(false), maxIds);
+            total = await ingest.IngestAsync(Messages(requests, context.Caller(), context.CancellationToken), context.CancellationToken).ConfigureAwait(false);
+            metrics.Ingested(context.Method, total.Stored, total.AlreadyStored);
         }
-        catch (Exception failed) when (ApiErrors.Translate(failed) is { } status)
+        catch (IngestStopped stopped)
         {
-            // A group failed to store (a conflict, an unknown community, the database gone): say
-            // exactly which messages are stored, so that the client resends from the first that
-            // is not. The group being merged when another failed may still have been stored.
-            try
-            {
-                await SettleMergeAsync().ConfigureAwait(false);
-            }
-            catch (Exception mergeFailed) when (mergeFailed is OperationCanceledException || ApiErrors.Translate(mergeFailed) is not null)
-            {
-                // Not stored either: the failure already caught tells the same story.
-            }
-
-            var resend = status.StatusCode == StatusCode.Unavailable ? $"; resend requests[{storedUpTo}] and after with the same client_ids" : string.Empty;
-            throw new RpcException(status.StatusCode, $"{status.Detail}. {StoredBefore(storedUpTo, total)}{resend}");
-        }
-        finally
-        {
-            // A merge still running when the call fails must end before its connection is disposed.
-            if (merging is not null)
-            {
-                await ((Task)merging).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
+            // What was committed before the stream stopped counts as ingested.
+            metrics.Ingested(context.Method, stopped.Stored.Stored, stopped.Stored.AlreadyStored);
+            throw Refusal(stopped);
         }
 
         var response = new V1.IngestResponse { Received = total.Received, Stored = total.Stored, AlreadyStored = total.AlreadyStored };
@@ -147,61 +71,50 @@ internal sealed class ObservationsHandler(
         return response;
     }
 
+    /// <summary>
+    /// How a stopped ingest ends its call: the refusal or the failure's own status, saying which
+    /// messages are stored (and, when the database was unavailable, where to resend from).
+    /// </summary>
+    private static Exception Refusal(IngestStopped stopped)
+    {
+        var cause = stopped.InnerException!;
+        if (stopped.RefusedMessage && cause is RpcException refused)
+        {
+            return new RpcException(new Status(refused.StatusCode, $"{refused.Status.Detail}. {StoredBefore(stopped.AtMessage, stopped.Stored)}"));
+        }
+
+        if (!stopped.RefusedMessage && ApiErrors.Translate(cause) is { } status)
+        {
+            var resend = status.StatusCode == StatusCode.Unavailable ? $"; resend requests[{stopped.AtMessage}] and after with the same client_ids" : string.Empty;
+            return new RpcException(new Status(status.StatusCode, $"{status.Detail}. {StoredBefore(stopped.AtMessage, stopped.Stored)}{resend}"));
+        }
+
+        // Neither a refusal nor a failure with a status of its own: the error translation's to answer.
+        return cause;
+    }
+
+    /// <summary>The stream's messages, each checked whole before it is stored; a bad one ends the stream (refused, naming its item).</summary>
+    private async IAsyncEnumerable<IReadOnlyList<PreparedObservation>> Messages(
+        IAsyncStreamReader<V1.IngestRequest> requests, Caller caller, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        for (var message = 0; await requests.MoveNext(cancellationToken).ConfigureAwait(false); message++)
+        {
+            yield return intake.Prepare(requests.Current.Observations, $"requests[{message}].observations", caller);
+        }
+    }
+
     private static string StoredBefore(int message, WriteOutcome total) =>
         $"Messages before requests[{message}] were stored ({total.Stored} new, {total.AlreadyStored} already stored); nothing of requests[{message}] or after it";
 
-    public async Task<V1.Observation> Get(V1.GetObservationRequest request, ServerCallContext context)
+    public override async Task<V1.Observation> Get(V1.GetObservationRequest request, ServerCallContext context)
     {
         CheckId(request.Id, "id");
         var caller = context.Caller();
-        var delivered = await VisibleAsync(request.Id, caller, "id", context.CancellationToken).ConfigureAwait(false);
-        await AuditIncidentsAsync(caller, delivered.Observation.Category == ObservationCategory.SecurityIncidentAgainstCla ? [delivered.Observation.Id] : [], 0, context.CancellationToken)
-            .ConfigureAwait(false);
+        var delivered = await reading.GetAsync(request.Id, caller, "id", context.CancellationToken).ConfigureAwait(false);
         return ApiMapping.ToProto(delivered, caller.SeesCaseDetails);
     }
 
-    /// <summary>
-    /// The observation as the caller sees it, or NOT_FOUND naming <paramref name="field"/> when it
-    /// may not: for a coarsened caller, also when its coarse point lies outside the caller's scope.
-    /// </summary>
-    private async Task<StoredObservation> VisibleAsync(string id, Caller caller, string field, CancellationToken cancellationToken)
-    {
-        var sight = await privacy.SightAsync(caller, new ObservationFilter(), cancellationToken).ConfigureAwait(false);
-        StoredObservation? delivered = null;
-        try
-        {
-            var stored = await store.GetAsync(id, sight.Visibility, cancellationToken).ConfigureAwait(false);
-            var community = stored.Observation.CommunityId;
-            if (sight.Coarsening is not null && community is not null && sight.Policy.Method == CoarseningMethod.CommunityCentroid)
-            {
-                sight = await privacy.SightAsync(caller, new ObservationFilter(), cancellationToken, [community]).ConfigureAwait(false);
-            }
-
-            delivered = sight.Deliver(stored);
-        }
-        catch (RecordNotFoundException)
-        {
-        }
-
-        return delivered ?? throw new RecordNotFoundException($"no observation '{id}'") { Field = field };
-    }
-
-    /// <summary>
-    /// Security incidents against CLAs have their own audit: who read which, every time, whatever
-    /// the role (CLA policy paras 45-47). Nothing is written when none was read.
-    /// </summary>
-    private async Task AuditIncidentsAsync(Caller caller, List<string> ids, long more, CancellationToken cancellationToken)
-    {
-        if (ids.Count == 0)
-        {
-            return;
-        }
-
-        await audit.AuditAsync(caller.Subject, "security_incident.read", "observation", ids.Count == 1 && more == 0 ? ids[0] : string.Empty,
-            new { ids, more, token = caller.TokenId, role = caller.Role.ToString() }, cancellationToken).ConfigureAwait(false);
-    }
-
-    public async Task<V1.Observation> Review(V1.ReviewObservationRequest request, ServerCallContext context)
+    public override async Task<V1.Observation> Review(V1.ReviewObservationRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
         var errors = new FieldErrors();
@@ -224,19 +137,13 @@ internal sealed class ObservationsHandler(
         }
 
         ApiErrors.ThrowIfAny(errors);
-        await VisibleAsync(request.Id, caller, "id", context.CancellationToken).ConfigureAwait(false);
-        var verification = (VerificationStatus)request.Verification;
-        var stored = await store.ReviewAsync(
-            request.Id, verification, response, caller.Subject, request.Note, request.ExpectedVersion, release.Value.OnVerification,
-            version => new AuditRow(caller.Subject, "observation.review", "observation", request.Id,
-                new { verification = verification.ToString(), version, token = caller.TokenId }),
-            context.CancellationToken)
-            .ConfigureAwait(false);
+        var stored = await review.ReviewAsync(
+            request.Id, (VerificationStatus)request.Verification, response, request.Note, request.ExpectedVersion, caller, context.CancellationToken).ConfigureAwait(false);
         return ApiMapping.ToProto(stored, caller.SeesCaseDetails);
     }
 
     /// <summary>Releases an observation for export with the summary that may leave the supervisor chain; audited with the change.</summary>
-    public async Task<V1.Observation> Release(V1.ReleaseObservationRequest request, ServerCallContext context)
+    public override async Task<V1.Observation> Release(V1.ReleaseObservationRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
         var errors = new FieldErrors();
@@ -253,22 +160,11 @@ internal sealed class ObservationsHandler(
         }
 
         ApiErrors.ThrowIfAny(errors);
-        var current = await VisibleAsync(request.Id, caller, "id", context.CancellationToken).ConfigureAwait(false);
-        if (current.Observation.Category == ObservationCategory.SecurityIncidentAgainstCla)
-        {
-            throw new RpcException(StatusCode.FailedPrecondition,
-                "id: a security incident against a CLA is never exported; it stays with the supervisor chain and the security focal point");
-        }
-
-        var stored = await store.ReleaseAsync(
-            request.Id, request.Summary, caller.Subject, request.ExpectedVersion,
-            version => new AuditRow(caller.Subject, "observation.release", "observation", request.Id,
-                new { version, summary_characters = request.Summary.Length, token = caller.TokenId }),
-            context.CancellationToken).ConfigureAwait(false);
+        var stored = await review.ReleaseAsync(request.Id, request.Summary, request.ExpectedVersion, caller, context.CancellationToken).ConfigureAwait(false);
         return ApiMapping.ToProto(stored, caller.SeesCaseDetails);
     }
 
-    public async Task<V1.ObservationHistory> GetHistory(V1.GetObservationRequest request, ServerCallContext context)
+    public override async Task<V1.ObservationHistory> GetHistory(V1.GetObservationRequest request, ServerCallContext context)
     {
         CheckId(request.Id, "id");
         var history = new V1.ObservationHistory();
@@ -292,7 +188,7 @@ internal sealed class ObservationsHandler(
         return history;
     }
 
-    public async Task Query(V1.QueryObservationsRequest request, IServerStreamWriter<V1.ObservationPage> responses, ServerCallContext context)
+    public override async Task Query(V1.QueryObservationsRequest request, IServerStreamWriter<V1.ObservationPage> responses, ServerCallContext context)
     {
         var filter = Filter(request.Filter);
         var limits = _options.QueryLimits;
@@ -305,120 +201,32 @@ internal sealed class ObservationsHandler(
         var fingerprint = PageToken.Fingerprint(request.Filter);
         var after = PageToken.ReadObservation(request.PageToken, fingerprint);
         var caller = context.Caller();
-        var sight = await privacy.SightAsync(caller, filter, context.CancellationToken).ConfigureAwait(false);
-        var incidents = new List<string>();
-        var moreIncidents = 0L;
         var page = new V1.ObservationPage();
-        try
+        await foreach (var stored in reading.QueryAsync(filter, caller, after, context.CancellationToken).ConfigureAwait(false))
         {
-            // A coarsened caller's area and scope are tested on the coarse point: the database is
-            // asked for a wider area and the answer narrowed here, so no filter touches the exact point.
-            await foreach (var exact in store.QueryAsync(sight.Filter, sight.Visibility, after, context.CancellationToken).ConfigureAwait(false))
+            page.Observations.Add(ApiMapping.ToProto(stored, caller.SeesCaseDetails));
+            if (page.Observations.Count == pageSize)
             {
-                if (sight.Deliver(exact) is not { } stored)
-                {
-                    continue;
-                }
-
-                if (stored.Observation.Category == ObservationCategory.SecurityIncidentAgainstCla)
-                {
-                    if (incidents.Count < AuditedIds)
-                    {
-                        incidents.Add(stored.Observation.Id);
-                    }
-                    else
-                    {
-                        moreIncidents++;
-                    }
-                }
-
-                page.Observations.Add(ApiMapping.ToProto(stored, caller.SeesCaseDetails));
-                if (page.Observations.Count == pageSize)
-                {
-                    page.NextPageToken = PageToken.ForObservation(stored.Observation.ObservedAt, stored.Observation.Id, fingerprint);
-                    await responses.WriteAsync(page, context.CancellationToken).ConfigureAwait(false);
-                    page = new V1.ObservationPage();
-                }
+                page.NextPageToken = PageToken.ForObservation(stored.Observation.ObservedAt, stored.Observation.Id, fingerprint);
+                await responses.WriteAsync(page, context.CancellationToken).ConfigureAwait(false);
+                page = new V1.ObservationPage();
             }
+        }
 
-            await responses.WriteAsync(page, context.CancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            // Whatever was read is recorded, also when the stream breaks halfway.
-            await AuditIncidentsAsync(caller, incidents, moreIncidents, CancellationToken.None).ConfigureAwait(false);
-        }
+        await responses.WriteAsync(page, context.CancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<V1.CountResponse> Count(V1.ObservationFilter request, ServerCallContext context)
-    {
-        var sight = await privacy.SightAsync(context.Caller(), Filter(request), context.CancellationToken).ConfigureAwait(false);
-        long count, key;
-        if (sight.NeedsEachPoint)
-        {
-            var summary = await TallyAsync(sight, context.CancellationToken).ConfigureAwait(false);
-            (count, key) = (summary.Observations, summary.Key);
-        }
-        else
-        {
-            (count, key) = await store.CountAsync(sight.Filter, sight.Visibility, context.CancellationToken).ConfigureAwait(false);
-        }
-
-        return AggregateSuppression.Publishable(count, key, sight.Policy) is { } shown
+    public override async Task<V1.CountResponse> Count(V1.ObservationFilter request, ServerCallContext context) =>
+        await reading.CountAsync(Filter(request), context.Caller(), context.CancellationToken).ConfigureAwait(false) is { } shown
             ? new V1.CountResponse { Observations = shown }
             : new V1.CountResponse { Withheld = true };
-    }
 
-    public async Task<V1.ObservationSummary> Summarize(V1.ObservationFilter request, ServerCallContext context)
-    {
-        var sight = await privacy.SightAsync(context.Caller(), Filter(request), context.CancellationToken).ConfigureAwait(false);
-        var policy = sight.Policy;
-        var summary = sight.NeedsEachPoint
-            ? await TallyAsync(sight, context.CancellationToken).ConfigureAwait(false)
-            : await store.SummarizeAsync(sight.Filter, sight.Visibility, context.CancellationToken).ConfigureAwait(false);
-        if (AggregateSuppression.Publishable(summary.Observations, summary.Key, policy) is not { } total)
-        {
-            return new V1.ObservationSummary { Withheld = true };
-        }
+    public override async Task<V1.ObservationSummary> Summarize(V1.ObservationFilter request, ServerCallContext context) =>
+        await reading.SummarizeAsync(Filter(request), context.Caller(), context.CancellationToken).ConfigureAwait(false) is { } summary
+            ? ApiMapping.ToProto(summary)
+            : new V1.ObservationSummary { Withheld = true };
 
-        // Every count a coarsened caller gets carries its own set's noise, and the people counted
-        // with it are scaled alike. The totals are published, so one small part withheld alone
-        // would be the total minus the others: a second part goes with a lone one.
-        var message = new V1.ObservationSummary { Observations = total, PeopleAffected = AggregateSuppression.Scaled(summary.PeopleAffected, summary.Observations, total) };
-        var categories = AggregateSuppression.SuppressBreakdown(
-            summary.ByCategory.Select(c => c.Observations).ToList(), summary.ByCategory.Select(c => c.Key).ToList(), policy);
-        message.ByCategory.AddRange(summary.ByCategory.Select((c, i) => categories[i] is not { } shown
-            ? new V1.CategoryCount { Category = (V1.Category)c.Category, Withheld = true }
-            : new V1.CategoryCount
-            {
-                Category = (V1.Category)c.Category, Observations = shown, PeopleAffected = AggregateSuppression.Scaled(c.PeopleAffected, c.Observations, shown),
-            }));
-        var groups = AggregateSuppression.SuppressBreakdown(summary.ByGroup.Select(g => g.Observations).ToList(), summary.ByGroup.Select(g => g.Key).ToList(), policy);
-        message.ByGroup.AddRange(summary.ByGroup.Select((g, i) => groups[i] is not { } shown
-            ? new V1.GroupCount { Sex = (V1.Sex)g.Sex, AgeGroup = (V1.AgeGroup)g.Age, Withheld = true }
-            : new V1.GroupCount
-            {
-                Sex = (V1.Sex)g.Sex, AgeGroup = (V1.AgeGroup)g.Age, Observations = shown, People = AggregateSuppression.Scaled(g.People, g.Observations, shown),
-            }));
-        return message;
-    }
-
-    /// <summary>A coarsened caller's area and scope are tested on coarse points, so those rows are counted here, one by one.</summary>
-    private async Task<ObservationSummary> TallyAsync(ObservationSight sight, CancellationToken cancellationToken)
-    {
-        var tally = new SummaryTally();
-        await foreach (var row in store.TallyRowsAsync(sight.Filter, sight.Visibility, cancellationToken).ConfigureAwait(false))
-        {
-            if (sight.Sees(sight.Coarsening!.Coarsen(row.Location, row.CommunityId)))
-            {
-                tally.Add(row.Category, row.Key, row.Affected);
-            }
-        }
-
-        return tally.ToSummary();
-    }
-
-    public async Task<V1.SourceReceipt> RecordSource(V1.Source request, ServerCallContext context)
+    public override async Task<V1.SourceReceipt> RecordSource(V1.Source request, ServerCallContext context)
     {
         var caller = context.Caller();
         var errors = new FieldErrors();
@@ -436,7 +244,7 @@ internal sealed class ObservationsHandler(
         }
 
         ApiErrors.ThrowIfAny(errors);
-        await VisibleObservationAsync(request.ObservationId, caller, context.CancellationToken).ConfigureAwait(false);
+        await reading.VisibleAsync(request.ObservationId, caller, "observation_id", context.CancellationToken).ConfigureAwait(false);
         await store.RecordSourceAsync(
             id!, request.ObservationId, (SourceKind)request.Kind, request.Description, request.Contact, caller.Subject, context.CancellationToken)
             .ConfigureAwait(false);
@@ -446,7 +254,7 @@ internal sealed class ObservationsHandler(
     }
 
     /// <summary>The sources of an observation, for its supervisor chain; every read is audited, even an empty one.</summary>
-    public async Task<V1.SourceList> GetSources(V1.GetObservationRequest request, ServerCallContext context)
+    public override async Task<V1.SourceList> GetSources(V1.GetObservationRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
         CheckId(request.Id, "id");
@@ -462,9 +270,6 @@ internal sealed class ObservationsHandler(
         return list;
     }
 
-    private Task<StoredObservation> VisibleObservationAsync(string id, Caller caller, CancellationToken cancellationToken) =>
-        VisibleAsync(id, caller, "observation_id", cancellationToken);
-
     private ObservationFilter Filter(V1.ObservationFilter? message)
     {
         var errors = new FieldErrors();
@@ -476,81 +281,6 @@ internal sealed class ObservationsHandler(
 
         ApiErrors.ThrowIfAny(errors);
         return filter;
-    }
-
-    /// <summary>
-    /// Maps and checks a batch and issues each observation's id; a client_id twice in one batch
-    /// must carry the same content (the repeat is then reported as already stored).
-    /// </summary>
-    /// <param name="issuedIds">Receives the id issued for each message, in request order (repeats included).</param>
-    private List<PreparedObservation> Prepare(RepeatedField<V1.Observation> messages, string field, Caller caller, RepeatedField<string>? issuedIds = null)
-    {
-        var now = clock.GetUtcNow();
-        var limits = _options.ObservationLimits;
-        var shapeLimits = _options.ShapeLimits;
-        var errors = new FieldErrors();
-        var prepared = new List<PreparedObservation>(messages.Count);
-        var seen = new Dictionary<string, (byte[] Fingerprint, int Index)>(StringComparer.Ordinal);
-        for (var i = 0; i < messages.Count; i++)
-        {
-            var name = $"{field}[{i}]";
-            var itemErrors = errors.At(name);
-            var message = messages[i];
-            if (ClientKeys.Issue(message.ClientId, message.Id, caller.Subject, IssuedIds.Observation, itemErrors) is not { } issuedId)
-            {
-                break;
-            }
-
-            issuedIds?.Add(issuedId);
-
-            var observation = ApiMapping.ToObservation(message, shapeLimits, itemErrors);
-            if (errors.Any)
-            {
-                break;
-            }
-
-            ObservationRules.Check(observation, limits, now, itemErrors);
-            if (errors.Any)
-            {
-                break;
-            }
-
-            observation = observation with { Id = issuedId };
-
-            if (caller.Role == Role.Cla && observation.ReporterId != caller.Subject)
-            {
-                throw new RpcException(StatusCode.PermissionDenied, $"{name}.reporter_id: a CLA submits only their own observations (as '{caller.Subject}')");
-            }
-
-            AccessRules.EnsureInside(caller, observation.Location, $"{name}.location");
-
-            var fingerprint = ObservationFingerprint.Compute(observation);
-            if (seen.TryGetValue(message.ClientId, out var earlier))
-            {
-                if (!earlier.Fingerprint.AsSpan().SequenceEqual(fingerprint))
-                {
-                    itemErrors.Add("client_id", $"'{message.ClientId}' appears earlier in this batch ({field}[{earlier.Index}]) with other content");
-                    break;
-                }
-            }
-            else
-            {
-                seen[message.ClientId] = (fingerprint, i);
-            }
-
-            // An exact repeat goes on with the others: the merge stores it once and reports it as
-            // already stored, so every observation sent is accounted for.
-            // The fingerprint covers what the client sent, so a replay without reported_at still matches.
-            if (observation.ReportedAt == default)
-            {
-                observation = observation with { ReportedAt = now };
-            }
-
-            prepared.Add(new PreparedObservation(observation, message.ClientId, fingerprint, name));
-        }
-
-        ApiErrors.ThrowIfAny(errors);
-        return prepared;
     }
 
     private static void CheckId(string id, string field)

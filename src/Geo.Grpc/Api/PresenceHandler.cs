@@ -1,7 +1,6 @@
 using Geo.Core.Domain;
 using Geo.Core.Validation;
 using Geo.Grpc.Access;
-using Geo.Grpc.Server;
 using Geo.Storage.Registry;
 using Microsoft.Extensions.Options;
 using V1 = Geo.Api.V1;
@@ -10,12 +9,11 @@ namespace Geo.Grpc.Api;
 
 /// <summary>geoawareness.v1.Presence: which bases, and which CLA teams, are nearest to an alert (policy para 57).</summary>
 internal sealed class PresenceHandler(RegistryStore store, IOptions<ApiOptions> options, TimeProvider clock)
+    : V1.Presence.PresenceBase
 {
     private const int MaxLimit = 50;
 
-    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => V1.PresenceReflection.Descriptor.Services[0];
-
-    public async Task<V1.NearestPresenceResponse> NearestPresence(V1.NearestPresenceRequest request, ServerCallContext context)
+    public override async Task<V1.NearestPresenceResponse> NearestPresence(V1.NearestPresenceRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         var point = ApiMapping.ToPoint(request.Point, "point", errors);

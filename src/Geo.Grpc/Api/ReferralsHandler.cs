@@ -1,8 +1,7 @@
 using Geo.Core.Domain;
 using Geo.Core.Validation;
 using Geo.Grpc.Access;
-using Geo.Grpc.Protocol;
-using Geo.Grpc.Server;
+using Grpc.Core;
 using Geo.Storage.Access;
 using Geo.Storage.Observations;
 using V1 = Geo.Api.V1;
@@ -11,12 +10,11 @@ namespace Geo.Grpc.Api;
 
 /// <summary>geoawareness.v1.Referrals: a victim who comes forward is referred, never interviewed.</summary>
 internal sealed class ReferralsHandler(ReferralStore store, AccessStore access)
+    : V1.Referrals.ReferralsBase
 {
     private const int MaxContactLength = 1000;
 
-    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => V1.ObservationsReflection.Descriptor.Services[1];
-
-    public async Task<V1.ReferralReceipt> Submit(V1.Referral request, ServerCallContext context)
+    public override async Task<V1.ReferralReceipt> Submit(V1.Referral request, ServerCallContext context)
     {
         var caller = context.Caller();
         var errors = new FieldErrors();
@@ -42,7 +40,7 @@ internal sealed class ReferralsHandler(ReferralStore store, AccessStore access)
         return new V1.ReferralReceipt { Id = id, AlreadyStored = !stored };
     }
 
-    public async Task List(V1.ListReferralsRequest request, IServerStreamWriter<V1.Referral> responses, ServerCallContext context)
+    public override async Task List(V1.ListReferralsRequest request, IServerStreamWriter<V1.Referral> responses, ServerCallContext context)
     {
         var caller = context.Caller();
         var errors = new FieldErrors();
@@ -50,7 +48,7 @@ internal sealed class ReferralsHandler(ReferralStore store, AccessStore access)
         ApiErrors.ThrowIfAny(errors);
         if (caller.Section != (ReferralSection)request.Section)
         {
-            throw new RpcException(StatusCode.PermissionDenied, "section: your token reads only the referrals addressed to its own section");
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "section: your token reads only the referrals addressed to its own section"));
         }
 
         await access.AuditAsync(caller.Subject, "referral.read", "referral_section", request.Section.ToString(), new { token = caller.TokenId }, context.CancellationToken)

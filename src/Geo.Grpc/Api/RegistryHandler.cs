@@ -1,7 +1,6 @@
 using Geo.Core.Domain;
 using Geo.Grpc.Access;
 using Geo.Core.Validation;
-using Geo.Grpc.Server;
 using Geo.Storage.Access;
 using Geo.Storage.Registry;
 using Microsoft.Extensions.Options;
@@ -11,21 +10,20 @@ namespace Geo.Grpc.Api;
 
 /// <summary>geoawareness.v1.Registry: communities, bases and CLA deployments.</summary>
 internal sealed class RegistryHandler(RegistryStore store, AccessStore access, IOptions<ApiOptions> options, TimeProvider clock)
+    : V1.Registry.RegistryBase
 {
-    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => V1.RegistryReflection.Descriptor.Services[0];
-
     private DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 
     // ---- communities ----
 
-    public async Task<V1.Community> CreateCommunity(V1.Community request, ServerCallContext context)
+    public override async Task<V1.Community> CreateCommunity(V1.Community request, ServerCallContext context)
     {
         var community = CheckedCommunity(request, string.Empty);
         AccessRules.EnsureInside(context.Caller(), community.Location, "location");
         return ApiMapping.ToProto(await store.CreateCommunityAsync(community, context.CancellationToken).ConfigureAwait(false));
     }
 
-    public async Task<V1.Community> UpdateCommunity(V1.UpdateCommunityRequest request, ServerCallContext context)
+    public override async Task<V1.Community> UpdateCommunity(V1.UpdateCommunityRequest request, ServerCallContext context)
     {
         var community = CheckedCommunity(request.Community ?? throw ApiErrors.InvalidArgument("community", "is required"), "community");
         var caller = context.Caller();
@@ -37,10 +35,10 @@ internal sealed class RegistryHandler(RegistryStore store, AccessStore access, I
         }).ConfigureAwait(false));
     }
 
-    public async Task<V1.Community> GetCommunity(V1.GetByIdRequest request, ServerCallContext context) =>
+    public override async Task<V1.Community> GetCommunity(V1.GetByIdRequest request, ServerCallContext context) =>
         ApiMapping.ToProto(await store.GetCommunityAsync(CheckedId(request.Id), context.Caller().ScopeArea, context.CancellationToken).ConfigureAwait(false));
 
-    public async Task<V1.ListCommunitiesResponse> ListCommunities(V1.ListRequest request, ServerCallContext context)
+    public override async Task<V1.ListCommunitiesResponse> ListCommunities(V1.ListRequest request, ServerCallContext context)
     {
         var (after, size) = Page(request.PageToken, request.PageSize);
         var page = await store.ListCommunitiesAsync(after, size, request.Sector, context.Caller().ScopeArea, context.CancellationToken).ConfigureAwait(false);
@@ -51,14 +49,14 @@ internal sealed class RegistryHandler(RegistryStore store, AccessStore access, I
 
     // ---- bases ----
 
-    public async Task<V1.Base> CreateBase(V1.Base request, ServerCallContext context)
+    public override async Task<V1.Base> CreateBase(V1.Base request, ServerCallContext context)
     {
         var station = CheckedBase(request, string.Empty);
         AccessRules.EnsureInside(context.Caller(), station.Location, "location");
         return ApiMapping.ToProto(await store.CreateBaseAsync(station, context.CancellationToken).ConfigureAwait(false));
     }
 
-    public async Task<V1.Base> UpdateBase(V1.UpdateBaseRequest request, ServerCallContext context)
+    public override async Task<V1.Base> UpdateBase(V1.UpdateBaseRequest request, ServerCallContext context)
     {
         var station = CheckedBase(request.Base ?? throw ApiErrors.InvalidArgument("base", "is required"), "base");
         var caller = context.Caller();
@@ -70,10 +68,10 @@ internal sealed class RegistryHandler(RegistryStore store, AccessStore access, I
         }).ConfigureAwait(false));
     }
 
-    public async Task<V1.Base> GetBase(V1.GetByIdRequest request, ServerCallContext context) =>
+    public override async Task<V1.Base> GetBase(V1.GetByIdRequest request, ServerCallContext context) =>
         ApiMapping.ToProto(await store.GetBaseAsync(CheckedId(request.Id), context.Caller().ScopeArea, context.CancellationToken).ConfigureAwait(false));
 
-    public async Task<V1.ListBasesResponse> ListBases(V1.ListRequest request, ServerCallContext context)
+    public override async Task<V1.ListBasesResponse> ListBases(V1.ListRequest request, ServerCallContext context)
     {
         var (after, size) = Page(request.PageToken, request.PageSize);
         var page = await store.ListBasesAsync(after, size, request.Sector, context.Caller().ScopeArea, context.CancellationToken).ConfigureAwait(false);
@@ -84,7 +82,7 @@ internal sealed class RegistryHandler(RegistryStore store, AccessStore access, I
 
     // ---- deployments ----
 
-    public async Task<V1.ClaDeployment> CreateDeployment(V1.ClaDeployment request, ServerCallContext context)
+    public override async Task<V1.ClaDeployment> CreateDeployment(V1.ClaDeployment request, ServerCallContext context)
     {
         var deployment = CheckedDeployment(request, string.Empty);
         var caller = context.Caller();
@@ -95,7 +93,7 @@ internal sealed class RegistryHandler(RegistryStore store, AccessStore access, I
         return ApiMapping.ToProto(stored);
     }
 
-    public async Task<V1.ClaDeployment> UpdateDeployment(V1.UpdateDeploymentRequest request, ServerCallContext context)
+    public override async Task<V1.ClaDeployment> UpdateDeployment(V1.UpdateDeploymentRequest request, ServerCallContext context)
     {
         var deployment = CheckedDeployment(request.Deployment ?? throw ApiErrors.InvalidArgument("deployment", "is required"), "deployment");
         var caller = context.Caller();
@@ -111,12 +109,12 @@ internal sealed class RegistryHandler(RegistryStore store, AccessStore access, I
         return ApiMapping.ToProto(stored);
     }
 
-    public async Task<V1.ClaDeployment> GetDeployment(V1.GetByIdRequest request, ServerCallContext context) =>
+    public override async Task<V1.ClaDeployment> GetDeployment(V1.GetByIdRequest request, ServerCallContext context) =>
         ApiMapping.ToProto(await store.GetDeploymentAsync(CheckedId(request.Id), Today, context.Caller().ScopeArea, context.CancellationToken).ConfigureAwait(false));
 
     // ---- sectors ----
 
-    public async Task<V1.Sector> PutSector(V1.Sector request, ServerCallContext context)
+    public override async Task<V1.Sector> PutSector(V1.Sector request, ServerCallContext context)
     {
         var errors = new FieldErrors();
         ObservationRules.CheckId(request.Id, "id", errors);
@@ -137,7 +135,7 @@ internal sealed class RegistryHandler(RegistryStore store, AccessStore access, I
         // sector onto its own area and widen, or blind, every token scoped to that one.
         if (caller.IsScoped)
         {
-            throw new Protocol.RpcException(Protocol.StatusCode.PermissionDenied, "id: sectors set what scoped tokens see; only a token without an area may put one");
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "id: sectors set what scoped tokens see; only a token without an area may put one"));
         }
 
         await access.PutSectorAsync(request.Id, request.Name, area!, context.CancellationToken).ConfigureAwait(false);
@@ -145,7 +143,7 @@ internal sealed class RegistryHandler(RegistryStore store, AccessStore access, I
         return await FindSectorAsync(request.Id, context.CancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<V1.ListSectorsResponse> ListSectors(V1.ListSectorsRequest request, ServerCallContext context)
+    public override async Task<V1.ListSectorsResponse> ListSectors(V1.ListSectorsRequest request, ServerCallContext context)
     {
         var scope = context.Caller().ScopeArea;
         var response = new V1.ListSectorsResponse();
@@ -205,7 +203,7 @@ internal sealed class RegistryHandler(RegistryStore store, AccessStore access, I
         }
     }
 
-    public async Task<V1.ListDeploymentsResponse> ListDeployments(V1.ListDeploymentsRequest request, ServerCallContext context)
+    public override async Task<V1.ListDeploymentsResponse> ListDeployments(V1.ListDeploymentsRequest request, ServerCallContext context)
     {
         var (after, size) = Page(request.PageToken, request.PageSize);
         var errors = new FieldErrors();

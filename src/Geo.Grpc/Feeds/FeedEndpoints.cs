@@ -2,7 +2,7 @@ using Geo.Core.Access;
 using Geo.Exporters.GeoJson;
 using Geo.Grpc.Api;
 using Geo.Grpc.Http;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using V1 = Geo.Api.V1;
 
 namespace Geo.Grpc.Feeds;
@@ -40,7 +40,7 @@ internal static class FeedEndpoints
         catch (RpcException e) when (e.StatusCode is StatusCode.InvalidArgument or StatusCode.ResourceExhausted)
         {
             // The checks name proto fields; the caller gave parameters in their JSON names.
-            throw new RpcException(e.StatusCode, QueryMessage.InParameterNames(e.Status.Detail));
+            throw new RpcException(new Status(e.StatusCode, QueryMessage.InParameterNames(e.Status.Detail)));
         }
 
         var response = http.Response;

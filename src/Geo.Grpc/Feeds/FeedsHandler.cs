@@ -1,8 +1,7 @@
 using Geo.Exporters.GeoJson;
 using Geo.Grpc.Access;
 using Geo.Grpc.Api;
-using Geo.Grpc.Protocol;
-using Geo.Grpc.Server;
+using Grpc.Core;
 using Google.Protobuf;
 using V1 = Geo.Api.V1;
 
@@ -10,10 +9,9 @@ namespace Geo.Grpc.Feeds;
 
 /// <summary>geoawareness.v1.Feeds: the SAGE feeds over gRPC, the document in chunks of the HTTP body's bytes.</summary>
 internal sealed class FeedsHandler(ObservationFeedService observations, LayerFeedService layers)
+    : V1.Feeds.FeedsBase
 {
-    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => V1.FeedsReflection.Descriptor.Services[0];
-
-    public async Task PullObservations(V1.PullObservationsRequest request, IServerStreamWriter<V1.FeedChunk> responses, ServerCallContext context)
+    public override async Task PullObservations(V1.PullObservationsRequest request, IServerStreamWriter<V1.FeedChunk> responses, ServerCallContext context)
     {
         var cancellationToken = context.CancellationToken;
         var ask = FeedPullRequest.From(request);
@@ -31,7 +29,7 @@ internal sealed class FeedsHandler(ObservationFeedService observations, LayerFee
             cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task PullLayer(V1.PullLayerRequest request, IServerStreamWriter<V1.FeedChunk> responses, ServerCallContext context)
+    public override async Task PullLayer(V1.PullLayerRequest request, IServerStreamWriter<V1.FeedChunk> responses, ServerCallContext context)
     {
         var cancellationToken = context.CancellationToken;
         if (request.LayerCase == V1.PullLayerRequest.LayerOneofCase.None)
@@ -45,7 +43,7 @@ internal sealed class FeedsHandler(ObservationFeedService observations, LayerFee
         // The method is open to every caller in the permission table; the layer asked for decides.
         if (!LayerFeedService.PermissionsOf(layer).Any(caller.Can))
         {
-            throw new RpcException(StatusCode.PermissionDenied, $"the {caller.Role} role may not pull the {field.Name} layer of {context.Method}");
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"the {caller.Role} role may not pull the {field.Name} layer of {context.Method}"));
         }
 
         var computed = await layers.ComputeAsync(layer, (IMessage)field.Accessor.GetValue(request), field.Name, caller, cancellationToken).ConfigureAwait(false);

@@ -8,7 +8,7 @@ using Geo.Exporters.Feeds;
 using Geo.Exporters.GeoJson;
 using Geo.Grpc.Access;
 using Geo.Grpc.Api;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using Geo.Storage.Feeds;
 using Microsoft.Extensions.Options;
 
@@ -149,7 +149,7 @@ internal sealed class ObservationFeedService(ObservationFeed feed, LocationPriva
             sight = await privacy.SightAsync(caller, new ObservationFilter(), cancellationToken, [community]).ConfigureAwait(false);
         }
 
-        var delivered = (record is null ? null : Deliver(record, sight)) ?? throw new RpcException(StatusCode.NotFound, $"id: no observation '{id}' in the feed");
+        var delivered = (record is null ? null : Deliver(record, sight)) ?? throw new RpcException(new Status(StatusCode.NotFound, $"id: no observation '{id}' in the feed"));
         writer.BeginFeatureCollection();
         new ObservationFeatureWriter(writer, RecordUrlPrefix).Write(delivered.Stored, record!.ChangedAt, delivered.Location);
         writer.EndFeatureCollection(json =>

@@ -7,7 +7,7 @@ namespace Geo.Grpc.Hosting;
 /// (cpas-focal-point, threat-of-physical-violence, women-protection). Case, hyphens and underscores
 /// are ignored when reading, so the feeds' spelling (threat_of_physical_violence) works too.
 /// </summary>
-internal static class CodeWords
+public static class CodeWords
 {
     /// <summary>The word for <paramref name="value"/>: Role.CpasFocalPoint is cpas-focal-point.</summary>
     public static string Of<T>(T value)

@@ -1,17 +1,16 @@
 using Geo.Storage;
-using Geo.Storage.LocalCluster;
 using Geo.Storage.Migrations;
 using Microsoft.Extensions.Logging.Console;
 
 namespace Geo.Grpc.Hosting;
 
 /// <summary>
-/// The database the service's own configuration names (appsettings.json, environment variables,
-/// then <c>--Section:Key=value</c> settings): <c>ConnectionStrings:GeoAwareness</c>, else the private
-/// cluster under <c>LocalDatabase:DataDirectory</c>. Opened by commands that run beside the service
-/// rather than inside it: <c>geoawareness token</c>, <c>geoaware token --local</c>, <c>geoaware db</c>.
+/// The database the service's own configuration names (<see cref="ServiceConfiguration"/>):
+/// <c>ConnectionStrings:GeoAwareness</c>. Opened by commands that run beside the service rather
+/// than inside it: <c>geoawareness token</c>, <c>geoaware token --local</c>, <c>geoaware db</c>
+/// (which start the private cluster first when no database is named).
 /// </summary>
-internal sealed class ConfiguredDatabase : IAsyncDisposable
+public sealed class ConfiguredDatabase : IAsyncDisposable
 {
     private ConfiguredDatabase(GeoDatabase database, ILoggerFactory loggers)
     {
@@ -23,15 +22,11 @@ internal sealed class ConfiguredDatabase : IAsyncDisposable
 
     public ILoggerFactory Loggers { get; }
 
-    /// <summary>Opens the configured database (starting the private cluster when that is the one); does not migrate.</summary>
-    public static async Task<ConfiguredDatabase> OpenAsync(IReadOnlyList<string> settings, CancellationToken cancellationToken)
+    /// <summary>Opens the configured database (no connection is made yet); does not migrate.</summary>
+    /// <param name="privateDatabase">The database is a private cluster this process started: see <see cref="GeoDatabase.Open"/>.</param>
+    public static ConfiguredDatabase Open(IReadOnlyList<string> settings, bool privateDatabase = false)
     {
-        var configuration = new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddEnvironmentVariables()
-            .AddCommandLine([.. settings])
-            .Build();
+        var configuration = ServiceConfiguration.Read(settings);
         // A command prints its own result on stdout; only warnings and errors of what it starts are
         // worth showing, and they go to stderr so that a script can still read stdout.
         var loggers = LoggerFactory.Create(logging => logging
@@ -40,10 +35,13 @@ internal sealed class ConfiguredDatabase : IAsyncDisposable
             .AddFilter((_, level) => level >= LogLevel.Warning));
         try
         {
-            var local = configuration.GetSection(LocalClusterOptions.SectionName).Get<LocalClusterOptions>() ?? new LocalClusterOptions();
-            var database = await GeoDatabase.OpenAsync(configuration.GetConnectionString(ServiceOptions.ConnectionStringName), local, loggers, cancellationToken)
-                .ConfigureAwait(false);
-            return new ConfiguredDatabase(database, loggers);
+            var connectionString = configuration.GetConnectionString(ServiceOptions.ConnectionStringName);
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                throw new StartupException($"no database: set ConnectionStrings:{ServiceOptions.ConnectionStringName}");
+            }
+
+            return new ConfiguredDatabase(GeoDatabase.Open(connectionString, loggers, privateDatabase), loggers);
         }
         catch
         {

@@ -3,9 +3,8 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Geo.Grpc.Http;
-using Geo.Grpc.Server;
+using Geo.Grpc.Telemetry;
 using Geo.Storage;
-using Geo.Storage.LocalCluster;
 using Geo.Storage.Migrations;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -52,9 +51,19 @@ public sealed class GeoAwarenessService : IAsyncDisposable
 
     /// <summary>
     /// As <see cref="StartAsync(string[], CancellationToken)"/>, letting tests and benchmarks add
-    /// services, e.g. extra gRPC handlers with <see cref="GrpcServerExtensions.AddGrpcService{THandler}"/>.
+    /// services, e.g. extra gRPC services as <see cref="ExtraGrpcService"/>.
     /// </summary>
-    public static async Task<GeoAwarenessService> StartAsync(string[] args, Action<IServiceCollection>? configureServices, CancellationToken cancellationToken)
+    public static Task<GeoAwarenessService> StartAsync(string[] args, Action<IServiceCollection>? configureServices, CancellationToken cancellationToken) =>
+        StartAsync(args, configureServices, privateDatabase: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="StartAsync(string[], Action{IServiceCollection}?, CancellationToken)"/>; with
+    /// <paramref name="privateDatabase"/>, the connection string names a private cluster this
+    /// process started (<c>geoaware serve</c>), and the service works as the database's application
+    /// role once migrated, which a private cluster lets it become without a password.
+    /// </summary>
+    public static async Task<GeoAwarenessService> StartAsync(
+        string[] args, Action<IServiceCollection>? configureServices, bool privateDatabase, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -63,8 +72,15 @@ public sealed class GeoAwarenessService : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.Configuration.SetBasePath(Directory.GetCurrentDirectory());
         var options = builder.Configuration.GetSection(ServiceOptions.SectionName).Get<ServiceOptions>() ?? new ServiceOptions();
-        var localOptions = builder.Configuration.GetSection(LocalClusterOptions.SectionName).Get<LocalClusterOptions>() ?? new LocalClusterOptions();
         var connectionString = builder.Configuration.GetConnectionString(ServiceOptions.ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            // The service does not install or start PostgreSQL: that is geoaware serve's (and scripts/run.sh's) job.
+            throw new StartupException(
+                $"no database: set ConnectionStrings:{ServiceOptions.ConnectionStringName} to a PostgreSQL + PostGIS database, " +
+                "or run `geoaware serve`, which starts a private one");
+        }
+
         var certificate = LoadCertificate(options.Tls);
 
         // The database comes first, before the DI container exists, so it gets its own logger
@@ -78,14 +94,14 @@ public sealed class GeoAwarenessService : IAsyncDisposable
         GeoDatabase database;
         try
         {
-            if (!string.IsNullOrWhiteSpace(connectionString))
+            if (!privateDatabase)
             {
                 HostLog.UsingExternalDatabase(logger);
             }
 
-            database = await GeoDatabase.OpenAsync(connectionString, localOptions, bootLoggerFactory, cancellationToken).ConfigureAwait(false);
+            database = GeoDatabase.Open(connectionString, bootLoggerFactory, runAsApplicationRole: privateDatabase);
         }
-        catch (Exception e) when (e is LocalClusterException or ArgumentException)
+        catch (ArgumentException e)
         {
             certificate?.Dispose();
             bootLoggerFactory.Dispose();
@@ -95,7 +111,7 @@ public sealed class GeoAwarenessService : IAsyncDisposable
         try
         {
             await database.MigrateAsync(bootLoggerFactory.CreateLogger<MigrationRunner>(), cancellationToken).ConfigureAwait(false);
-            var app = Build(builder, options, database, certificate, configureServices);
+            var app = Build(builder, options, database, certificate, configureServices, logger);
             await StartListeningAsync(app, options, cancellationToken).ConfigureAwait(false);
             var (grpc, http) = BoundEndpoints(app);
             var readiness = await database.CheckReadinessAsync(cancellationToken).ConfigureAwait(false);
@@ -131,7 +147,8 @@ public sealed class GeoAwarenessService : IAsyncDisposable
     }
 
     private static WebApplication Build(
-        WebApplicationBuilder builder, ServiceOptions options, GeoDatabase database, X509Certificate2? certificate, Action<IServiceCollection>? configureServices)
+        WebApplicationBuilder builder, ServiceOptions options, GeoDatabase database, X509Certificate2? certificate, Action<IServiceCollection>? configureServices,
+        ILogger bootLogger)
     {
         if (!System.Net.IPAddress.TryParse(options.ListenAddress, out var address))
         {
@@ -141,9 +158,13 @@ public sealed class GeoAwarenessService : IAsyncDisposable
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutSeconds));
         builder.Services.AddSingleton(database);
         builder.Services.AddSingleton(database.DataSource);
-        builder.Services.Configure<GrpcServerOptions>(builder.Configuration.GetSection(GrpcServerOptions.SectionName));
-        builder.Services.AddGeoGrpc();
+        builder.Services.AddGeoGrpc(options.Grpc);
         builder.Services.AddGeoAwarenessApi(builder.Configuration);
+        if (builder.Services.AddGeoTelemetry(builder.Configuration) is { } otlp)
+        {
+            TelemetryLog.ExportingOtlp(bootLogger, otlp.ProtocolName, otlp.Endpoint.ToString());
+        }
+
         configureServices?.Invoke(builder.Services);
         var grpc = options.Grpc;
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -159,7 +180,6 @@ public sealed class GeoAwarenessService : IAsyncDisposable
             kestrel.Listen(address, options.GrpcPort, listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;
-                listen.UseGeoGrpc();
                 if (certificate is not null)
                 {
                     listen.UseHttps(certificate);
@@ -176,11 +196,16 @@ public sealed class GeoAwarenessService : IAsyncDisposable
         });
 
         var app = builder.Build();
-        // gRPC first, and routing after it, so a call never pays for route matching; the HTTP
-        // requests that pass on get their time budget before an endpoint sees them.
-        app.UseGeoGrpc();
+        // Every request gets its time budget before an endpoint sees it: a gRPC call as its
+        // deadline, a plain HTTP request as its RequestAborted token.
+        var budget = app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.MaxCallDuration;
+        app.UseGrpcCallBudget(budget);
         app.UseHttpCallBudget();
         app.UseRouting();
+        // gRPC-Web: a browser calls the same services over HTTP/1.1, on the HTTP listener.
+        app.UseGrpcWeb();
+        app.MapGeoGrpc();
+        app.MapGeoAwarenessApi();
         app.MapGeoAwarenessHttp();
         return app;
     }
@@ -219,6 +244,10 @@ public sealed class GeoAwarenessService : IAsyncDisposable
         }
         catch (IOException e)
         {
+            // Services that did start (the health-check publisher runs its first check at once)
+            // are stopped before disposal, so that a check cut short is not logged as a failure
+            // with its stack trace under the one line that says why the service did not start.
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
             throw new StartupException(
                 $"cannot listen on {options.ListenAddress} (gRPC port {options.GrpcPort}, HTTP port {options.HttpPort}): {e.Message} " +

@@ -1,13 +1,14 @@
 using Geo.Grpc.Http;
-using Geo.Storage;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Geo.Grpc.Hosting;
 
-/// <summary>Plain HTTP probes for orchestrators and people: live (the process answers) and ready (the database is usable).</summary>
+/// <summary>
+/// Plain HTTP probes for orchestrators and people: live (the process answers) and ready (the
+/// database is usable), the latter from the same health check as grpc.health.v1.
+/// </summary>
 internal static class HealthEndpoints
 {
-    private static readonly TimeSpan ReadinessTimeout = TimeSpan.FromSeconds(3);
-
     public static void MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var open = endpoints.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Access.AccessOptions>>().Value.OpenHealth;
@@ -16,28 +17,18 @@ internal static class HealthEndpoints
         endpoints.MapGet("/health/ready", ReadyAsync).RequirePermission(permission);
     }
 
-    private static async Task<IResult> ReadyAsync(GeoDatabase database, CancellationToken cancellationToken)
+    private static async Task<IResult> ReadyAsync(HealthCheckService health, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(ReadinessTimeout);
-        DatabaseReadiness readiness;
-        try
-        {
-            readiness = await database.CheckReadinessAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            readiness = new DatabaseReadiness(false, null, null, 0, $"the database did not answer within {ReadinessTimeout.TotalSeconds:0} s");
-        }
-
-        return readiness.Ready
+        var report = await health.CheckHealthAsync(check => check.Name == GrpcHosting.DatabaseCheck, cancellationToken).ConfigureAwait(false);
+        var database = report.Entries[GrpcHosting.DatabaseCheck];
+        return database.Status == HealthStatus.Healthy
             ? Results.Json(new
             {
                 status = "ready",
-                postgis = readiness.PostgisVersion,
-                postgres = readiness.PostgresVersion,
-                schemaVersion = readiness.SchemaVersion,
+                postgis = database.Data["postgis"],
+                postgres = database.Data["postgres"],
+                schemaVersion = database.Data["schemaVersion"],
             })
-            : Results.Json(new { status = "not ready", problem = readiness.Problem }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            : Results.Json(new { status = "not ready", problem = database.Description }, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 }

@@ -13,16 +13,20 @@ namespace Geo.Grpc.Hosting;
 /// first administrator token is made. <c>geoawareness token</c> and <c>geoaware token --local</c>
 /// both run this, and answer in the Access service's own messages.
 /// </summary>
-internal sealed class LocalTokens(AccessStore store)
+public sealed class LocalTokens(AccessStore store)
 {
     /// <summary>Who the audit trail names for what the command line does.</summary>
     public static string Actor => $"cli:{Environment.UserName}";
 
     /// <summary>Opens and migrates the configured database (see <see cref="ConfiguredDatabase"/>) and runs <paramref name="action"/> on its tokens.</summary>
-    public static async Task<T> WithDatabaseAsync<T>(IReadOnlyList<string> settings, Func<LocalTokens, Task<T>> action, CancellationToken cancellationToken)
+    public static Task<T> WithDatabaseAsync<T>(IReadOnlyList<string> settings, Func<LocalTokens, Task<T>> action, CancellationToken cancellationToken) =>
+        WithDatabaseAsync(settings, privateDatabase: false, action, cancellationToken);
+
+    /// <summary>As the overload above, on a private cluster this process started when <paramref name="privateDatabase"/>.</summary>
+    public static async Task<T> WithDatabaseAsync<T>(IReadOnlyList<string> settings, bool privateDatabase, Func<LocalTokens, Task<T>> action, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(action);
-        await using var database = await ConfiguredDatabase.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
+        await using var database = ConfiguredDatabase.Open(settings, privateDatabase);
         await database.MigrateAsync(cancellationToken).ConfigureAwait(false);
         return await action(new LocalTokens(new AccessStore(database.Database.DataSource))).ConfigureAwait(false);
     }

@@ -10,7 +10,7 @@ namespace Geo.Grpc.Hosting;
 /// the service's own configuration. This is how the first administrator token is made; the work
 /// itself is <see cref="LocalTokens"/>, which <c>geoaware token --local</c> runs too.
 /// </summary>
-internal static class TokenCommand
+public static class TokenCommand
 {
     public static readonly string Usage =
         "usage: geoawareness token issue --role ROLE --subject ID [--sector ID]... [--section SECTION] [--days N] [--note TEXT]\n" +
@@ -18,7 +18,7 @@ internal static class TokenCommand
         "       geoawareness token list\n" +
         $"roles: {string.Join(", ", CodeWords.All<Role>())}\n" +
         $"sections (for referral-section): {string.Join(", ", CodeWords.All<ReferralSection>())}\n" +
-        "settings (--LocalDatabase:DataDirectory=..., --ConnectionStrings:GeoAwareness=...) follow the command as for the service";
+        "settings (--ConnectionStrings:GeoAwareness=...) follow the command as for the service; geoaware token --local works on the private cluster";
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {

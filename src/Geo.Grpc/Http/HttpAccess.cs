@@ -1,7 +1,7 @@
 using Geo.Core.Access;
 using Geo.Grpc.Access;
 using Geo.Grpc.Api;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using Microsoft.Extensions.Options;
 
 namespace Geo.Grpc.Http;
@@ -33,7 +33,7 @@ public static class HttpAccess
 
     /// <summary>The caller the filter authenticated; with authentication off, an unscoped supervisor (as for gRPC).</summary>
     public static Caller Caller(this HttpContext http) =>
-        http.CallerOrNull() ?? throw new RpcException(StatusCode.Unauthenticated, "a valid bearer token is required in the Authorization header");
+        http.CallerOrNull() ?? throw new RpcException(new Status(StatusCode.Unauthenticated, "a valid bearer token is required in the Authorization header"));
 
     /// <summary>A refusal or failure as the JSON answer every endpoint gives.</summary>
     public static IResult Problem(Status status) => Results.Json(
@@ -54,9 +54,51 @@ public static class HttpAccess
         _ => StatusCodes.Status500InternalServerError,
     };
 
+    /// <summary>
+    /// Puts an endpoint that is not a route handler (a pipeline a library maps, as the Prometheus
+    /// exporter's GET /metrics) behind <paramref name="anyOf"/>: endpoint filters never run for
+    /// those, so the same check runs as the first middleware of its branch. The endpoint must carry
+    /// the same <see cref="EndpointPermissionMetadata"/>, for the tests that list every route.
+    /// </summary>
+    public static IApplicationBuilder UsePermission(this IApplicationBuilder branch, IReadOnlyList<Permission> anyOf)
+    {
+        ArgumentNullException.ThrowIfNull(branch);
+        ArgumentNullException.ThrowIfNull(anyOf);
+        return branch.Use(async (http, next) =>
+        {
+            if (await RefusalAsync(http, anyOf).ConfigureAwait(false) is { } refusal)
+            {
+                await refusal.ExecuteAsync(http).ConfigureAwait(false);
+                return;
+            }
+
+            await next(http).ConfigureAwait(false);
+        });
+    }
+
     private static async ValueTask<object?> AuthorizeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next, IReadOnlyList<Permission> anyOf)
     {
         var http = context.HttpContext;
+        if (await RefusalAsync(http, anyOf).ConfigureAwait(false) is { } refusal)
+        {
+            return refusal;
+        }
+
+        try
+        {
+            return await next(context).ConfigureAwait(false);
+        }
+        // A request given up (by its client, or by its time budget: see HttpCallBudget) is not
+        // translated: a cancelled database read can look like a database fault.
+        catch (Exception e) when (!http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested && (e is RpcException || ApiErrors.Translate(e) is not null))
+        {
+            return Problem(e is RpcException rpc ? rpc.Status : ApiErrors.Translate(e)!.Value);
+        }
+    }
+
+    /// <summary>The answer that refuses the request (401, 403), or null when it may go on, its caller set.</summary>
+    private static async ValueTask<IResult?> RefusalAsync(HttpContext http, IReadOnlyList<Permission> anyOf)
+    {
         var options = http.RequestServices.GetRequiredService<IOptions<AccessOptions>>().Value;
         if (!options.Enabled)
         {
@@ -85,15 +127,6 @@ public static class HttpAccess
             http.SetCaller(caller);
         }
 
-        try
-        {
-            return await next(context).ConfigureAwait(false);
-        }
-        // A request given up (by its client, or by its time budget: see HttpCallBudget) is not
-        // translated: a cancelled database read can look like a database fault.
-        catch (Exception e) when (!http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested && (e is RpcException || ApiErrors.Translate(e) is not null))
-        {
-            return Problem(e is RpcException rpc ? rpc.Status : ApiErrors.Translate(e)!.Value);
-        }
+        return null;
     }
 }

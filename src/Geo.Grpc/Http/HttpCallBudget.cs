@@ -1,6 +1,6 @@
 using System.Globalization;
 using Geo.Grpc.Api;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using Microsoft.Extensions.Options;
 
 namespace Geo.Grpc.Http;
@@ -15,6 +15,13 @@ internal static class HttpCallBudget
 {
     public static IApplicationBuilder UseHttpCallBudget(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
+        if (http.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            // gRPC and gRPC-Web calls have theirs as their deadline (GrpcHosting.UseGrpcCallBudget).
+            await next(http).ConfigureAwait(false);
+            return;
+        }
+
         var budget = http.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.MaxCallDuration;
         var client = http.RequestAborted;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(client);

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Geo.Grpc.Api;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Microsoft.Extensions.Primitives;
@@ -227,7 +227,7 @@ internal static class QueryMessage
 
             var hint = fields.FirstOrDefault(f => f.Name == name || string.Equals(f.JsonName, name, StringComparison.OrdinalIgnoreCase)) is { } near
                 ? $"did you mean {Child(near.JsonName)}?"
-                : $"known here: {string.Join(", ", fields.Select(f => Child(f.JsonName)))}";
+                : $"known here: {string.Join(", ", fields.Where(f => f.GetOptions()?.Deprecated != true).Select(f => Child(f.JsonName)))}";
             throw ApiErrors.InvalidArgument(NameOf(parameter), $"is not a parameter ({hint})");
         }
 

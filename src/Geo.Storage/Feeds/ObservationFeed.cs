@@ -45,6 +45,27 @@ public sealed class ObservationFeed(NpgsqlDataSource dataSource)
             throw;
         }
     }
+
+    /// <summary>
+    /// How long, in seconds, the oldest committed change to an observation has been waiting for the
+    /// watermark to pass it: 0 when every committed change is deliverable. A change waits while a
+    /// transaction older than it is still running anywhere on the cluster (transaction ids are the
+    /// cluster's), so a large value points an operator at that transaction in pg_stat_activity.
+    /// </summary>
+    /// <remarks>
+    /// Synchronous because a metrics reader asks for it synchronously (an observable gauge), and only
+    /// when it collects. Reads the feed index from the watermark up: the changes not yet deliverable.
+    /// </remarks>
+    public double ReadLagSeconds(TimeSpan timeout)
+    {
+        using var connection = dataSource.OpenConnection();
+        using var command = new NpgsqlCommand(
+            "SELECT coalesce(extract(epoch FROM greatest(statement_timestamp() - min(updated_at), interval '0')), 0)::float8 " +
+            "FROM observations WHERE change_xid >= pg_snapshot_xmin(pg_current_snapshot())",
+            connection);
+        command.CommandTimeout = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds));
+        return (double)command.ExecuteScalar()!;
+    }
 }
 
 /// <summary>One consistent view of the feed, held open while a page is written.</summary>

@@ -1,7 +1,7 @@
 using Geo.Core.Coverage;
 using Geo.Core.Domain;
 using Geo.Core.Spatial;
-using Geo.Core.Synthetic;
+using Geo.Synthetic;
 using Geo.Core.Validation;
 using Xunit;
 

@@ -1,6 +1,6 @@
 using Geo.Core.Domain;
 using Geo.Core.Spatial;
-using Geo.Core.Synthetic;
+using Geo.Synthetic;
 using Geo.Core.Validation;
 using NetTopologySuite.Geometries;
 using Xunit;

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Geo.Api.V1;
-using Geo.Grpc.Client;
+using Geo.Api;
 using Geo.Grpc.Hosting;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using Geo.Grpc.Tests.Api;
 using Geo.Testing;
 using Geo.Testing.Echo;
@@ -61,7 +61,6 @@ public sealed class ApiSecurityTests : IClassFixture<ApiFixture>, IClassFixture<
         public Task<string> TokenAsync(Role role, string subject) => TestTokens.IssueAsync(Database.DataSource, role, subject);
     }
 
-    private static readonly GrpcMethod<WhoAmIRequest, TokenInfo> WhoAmI = Method<WhoAmIRequest, TokenInfo>(ApiFixture.Access, "WhoAmI");
 
     [Fact]
     public async Task RateLimit_TokenAboveItsBurst_IsResourceExhaustedAndOtherTokensAreNot()
@@ -71,10 +70,10 @@ public sealed class ApiSecurityTests : IClassFixture<ApiFixture>, IClassFixture<
         var outcomes = new List<StatusCode>();
         for (var i = 0; i < 20; i++)
         {
-            outcomes.Add((await AccessCalls.StatusOfAsync(greedy, WhoAmI.Descriptor)).StatusCode);
+            outcomes.Add((await AccessCalls.StatusOfAsync(greedy, Geo.Api.V1.Access.Descriptor.FindMethodByName("WhoAmI"))).StatusCode);
         }
 
-        var other = await patient.UnaryAsync(WhoAmI, new WhoAmIRequest());
+        var other = await patient.Access.WhoAmIAsync(new WhoAmIRequest()).ResponseAsync;
 
         Assert.Equal(StatusCode.OK, outcomes[0]);
         Assert.Contains(StatusCode.ResourceExhausted, outcomes);
@@ -90,7 +89,7 @@ public sealed class ApiSecurityTests : IClassFixture<ApiFixture>, IClassFixture<
         Status last = default;
         for (var i = 0; i < 20 && last.StatusCode != StatusCode.ResourceExhausted; i++)
         {
-            last = await AccessCalls.StatusOfAsync(greedy, WhoAmI.Descriptor);
+            last = await AccessCalls.StatusOfAsync(greedy, Geo.Api.V1.Access.Descriptor.FindMethodByName("WhoAmI"));
         }
 
         AccessCalls.Equal(StatusCode.ResourceExhausted, last);
@@ -174,14 +173,12 @@ public sealed class ApiSecurityTests : IClassFixture<ApiFixture>, IClassFixture<
         const string Contact = "secret-contact-5b1f";
         const string Description = "secret-informant-9c2e";
         await _api.SubmitAsync(NewObservation("owasp-source-1"));
-        await _api.As(Role.Supervisor).UnaryAsync(Method<Source, SourceReceipt>(Observations, "RecordSource"),
-            new Source { ClientId = "owasp-src-1", ObservationId = IdOf("owasp-source-1"), Kind = SourceKind.CommunityMember, Description = Description, Contact = Contact });
+        await _api.As(Role.Supervisor).Observations.RecordSourceAsync(new Source { ClientId = "owasp-src-1", ObservationId = IdOf("owasp-source-1"), Kind = SourceKind.CommunityMember, Description = Description, Contact = Contact }).ResponseAsync;
 
-        var got = await _api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = IdOf("owasp-source-1") });
+        var got = await _api.As(Role.Supervisor).Observations.GetAsync(new GetObservationRequest { Id = IdOf("owasp-source-1") }).ResponseAsync;
         var pages = await _api.QueryPagesAsync(new ObservationFilter());
-        var reviewed = await _api.As(Role.Supervisor).UnaryAsync(Method<ReviewObservationRequest, Observation>(Observations, "Review"),
-            new ReviewObservationRequest { Id = IdOf("owasp-source-1"), Verification = VerificationStatus.Verified });
-        var history = await _api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, ObservationHistory>(Observations, "GetHistory"), new GetObservationRequest { Id = IdOf("owasp-source-1") });
+        var reviewed = await _api.As(Role.Supervisor).Observations.ReviewAsync(new ReviewObservationRequest { Id = IdOf("owasp-source-1"), Verification = VerificationStatus.Verified }).ResponseAsync;
+        var history = await _api.As(Role.Supervisor).Observations.GetHistoryAsync(new GetObservationRequest { Id = IdOf("owasp-source-1") }).ResponseAsync;
 
         Assert.Contains(pages.SelectMany(p => p.Observations), o => o.Id == IdOf("owasp-source-1"));
         foreach (IMessage response in new IMessage[] { got, reviewed, history }.Concat(pages))
@@ -195,13 +192,11 @@ public sealed class ApiSecurityTests : IClassFixture<ApiFixture>, IClassFixture<
     [Fact]
     public async Task ReferralsList_CarriesContactDetailsOnlyForTheTokensOwnSection()
     {
-        var submit = Method<Referral, ReferralReceipt>(Referrals, "Submit");
-        await _api.As(Role.Cla).UnaryAsync(submit, new Referral { ClientId = "owasp-ref-women", Section = ReferralSection.WomenProtection, ContactDetails = "women-contact-1" });
-        await _api.As(Role.Cla).UnaryAsync(submit, new Referral { ClientId = "owasp-ref-child", Section = ReferralSection.ChildProtection, ContactDetails = "child-contact-1" });
-        var list = Method<ListReferralsRequest, Referral>(Referrals, "List");
+        await _api.As(Role.Cla).Referrals.SubmitAsync(new Referral { ClientId = "owasp-ref-women", Section = ReferralSection.WomenProtection, ContactDetails = "women-contact-1" }).ResponseAsync;
+        await _api.As(Role.Cla).Referrals.SubmitAsync(new Referral { ClientId = "owasp-ref-child", Section = ReferralSection.ChildProtection, ContactDetails = "child-contact-1" }).ResponseAsync;
 
-        var own = await AccessCalls.ReadAllAsync(_api.As(Role.ReferralSection), list, new ListReferralsRequest { Section = ReferralSection.WomenProtection });
-        var other = await AccessCalls.StatusOfAsync(_api.As(Role.ReferralSection), list.Descriptor, new ListReferralsRequest { Section = ReferralSection.ChildProtection });
+        var own = await AccessCalls.ReadAllAsync(_api.As(Role.ReferralSection).Referrals.List(new ListReferralsRequest { Section = ReferralSection.WomenProtection }));
+        var other = await AccessCalls.StatusOfAsync(_api.As(Role.ReferralSection), Referrals.Descriptor.FindMethodByName("List"), new ListReferralsRequest { Section = ReferralSection.ChildProtection });
 
         Assert.Contains(own, r => r.ContactDetails == "women-contact-1");
         Assert.All(own, r => Assert.Equal(ReferralSection.WomenProtection, r.Section));
@@ -212,8 +207,7 @@ public sealed class ApiSecurityTests : IClassFixture<ApiFixture>, IClassFixture<
     [Fact]
     public async Task ReferralsSubmit_ReceiptNeverEchoesContactDetails()
     {
-        var receipt = await _api.As(Role.Cla).UnaryAsync(Method<Referral, ReferralReceipt>(Referrals, "Submit"),
-            new Referral { ClientId = "owasp-ref-receipt", Section = ReferralSection.HumanRights, ContactDetails = "receipt-contact-7" });
+        var receipt = await _api.As(Role.Cla).Referrals.SubmitAsync(new Referral { ClientId = "owasp-ref-receipt", Section = ReferralSection.HumanRights, ContactDetails = "receipt-contact-7" }).ResponseAsync;
 
         Assert.DoesNotContain("receipt-contact-7", receipt.ToByteString().ToStringUtf8(), StringComparison.Ordinal);
     }

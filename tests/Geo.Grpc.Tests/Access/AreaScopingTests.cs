@@ -1,6 +1,6 @@
 using Geo.Api.V1;
-using Geo.Grpc.Client;
-using Geo.Grpc.Protocol;
+using Geo.Api;
+using Grpc.Core;
 using Geo.Grpc.Tests.Api;
 using Xunit;
 using static Geo.Grpc.Tests.Api.ApiFixture;
@@ -22,41 +22,41 @@ public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFix
 
     private ApiFixture Api => _sectors.Api;
 
-    private GrpcChannel ScopedToA => _sectors.ScopedToA!;
+    private GeoAwarenessClient ScopedToA => _sectors.ScopedToA!;
 
     public sealed class SectorsFixture : IAsyncLifetime
     {
         public ApiFixture Api { get; } = new();
 
-        public GrpcChannel? ScopedToA { get; private set; }
+        public GeoAwarenessClient? ScopedToA { get; private set; }
 
         public async Task InitializeAsync()
         {
             await Api.InitializeAsync();
-            await Api.CallAsync<Sector, Sector>(Registry, "PutSector", new Sector { Id = "sector-a", Name = "A", Area = new Shape { Wkt = "POLYGON((10 0, 11 0, 11 1, 10 1, 10 0))" } });
-            await Api.CallAsync<Sector, Sector>(Registry, "PutSector", new Sector { Id = "sector-b", Name = "B", Area = new Shape { Wkt = "POLYGON((11 0, 12 0, 12 1, 11 1, 11 0))" } });
+            await Api.As(Geo.Core.Access.Role.Planner).Registry.PutSectorAsync(new Sector { Id = "sector-a", Name = "A", Area = new Shape { Wkt = "POLYGON((10 0, 11 0, 11 1, 10 1, 10 0))" } }).ResponseAsync;
+            await Api.As(Geo.Core.Access.Role.Planner).Registry.PutSectorAsync(new Sector { Id = "sector-b", Name = "B", Area = new Shape { Wkt = "POLYGON((11 0, 12 0, 12 1, 11 1, 11 0))" } }).ResponseAsync;
             await Api.SubmitAsync(NewObservation("in-a-1", 10.5, 0.5), NewObservation("in-a-2", 10.9, 0.5), NewObservation("in-b-1", 11.1, 0.5), NewObservation("in-b-2", 11.5, 0.5));
             foreach (var (id, longitude) in new[] { ("a", 10.8), ("b", 11.2) })
             {
-                await Api.CallAsync<Community, Community>(Registry, "CreateCommunity", new Community { Id = $"village-{id}", Name = $"Village {id}", Location = new Shape { Wkt = $"POINT({longitude} 0.5)" } });
-                await Api.CallAsync<Base, Base>(Registry, "CreateBase", new Base
+                await Api.As(Geo.Core.Access.Role.Planner).Registry.CreateCommunityAsync(new Community { Id = $"village-{id}", Name = $"Village {id}", Location = new Shape { Wkt = $"POINT({longitude} 0.5)" } }).ResponseAsync;
+                await Api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(new Base
                 {
                     Id = $"base-{id}", Name = $"Base {id}", Kind = BaseKind.OperatingBase,
                     Location = new GeoPoint { Longitude = longitude, Latitude = 0.4 }, OpenedOn = new CalendarDate { Year = 2024, Month = 1, Day = 1 },
-                });
+                }).ResponseAsync;
             }
 
             // A village of B whose outline runs along the border with A: it touches A, but is not in it.
-            await Api.CallAsync<Community, Community>(Registry, "CreateCommunity", new Community
+            await Api.As(Geo.Core.Access.Role.Planner).Registry.CreateCommunityAsync(new Community
             {
                 Id = "village-b-edge", Name = "Village on the border", Location = new Shape { Wkt = "POLYGON((11 0.2, 11.3 0.2, 11.3 0.4, 11 0.4, 11 0.2))" },
-            });
+            }).ResponseAsync;
             foreach (var id in new[] { "a", "b" })
             {
-                await Api.As(Role.Supervisor).UnaryAsync(Method<ClaDeployment, ClaDeployment>(Registry, "CreateDeployment"), new ClaDeployment
+                await Api.As(Role.Supervisor).Registry.CreateDeploymentAsync(new ClaDeployment
                 {
                     Id = $"deployment-{id}", ClaId = $"cla-{id}", Sex = Sex.Female, BaseId = $"base-{id}", From = new CalendarDate { Year = 2025, Month = 1, Day = 1 },
-                });
+                }).ResponseAsync;
             }
 
             ScopedToA = await Api.ChannelForAsync(Role.Supervisor, "sup-a", ["sector-a"]);
@@ -75,7 +75,7 @@ public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFix
     [Fact]
     public async Task Query_ScopedToAWithAFilterStraddlingBoth_StreamsOnlyA()
     {
-        var pages = await AccessCalls.ReadAllAsync(ScopedToA, Method<QueryObservationsRequest, ObservationPage>(Observations, "Query"), new QueryObservationsRequest { Filter = Straddling() });
+        var pages = await AccessCalls.ReadAllAsync(ScopedToA.Observations.Query(new QueryObservationsRequest { Filter = Straddling() }));
         var unscoped = await Api.QueryAllAsync(Straddling());
 
         Assert.Equal(["in-a-1", "in-a-2"], ClientIdsOf(pages.SelectMany(p => p.Observations), SeededKeys).Order(StringComparer.Ordinal));
@@ -85,7 +85,7 @@ public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFix
     [Fact]
     public async Task Query_ScopedToAWithoutAFilter_StreamsOnlyA()
     {
-        var pages = await AccessCalls.ReadAllAsync(ScopedToA, Method<QueryObservationsRequest, ObservationPage>(Observations, "Query"), new QueryObservationsRequest());
+        var pages = await AccessCalls.ReadAllAsync(ScopedToA.Observations.Query(new QueryObservationsRequest()));
 
         Assert.Equal(["in-a-1", "in-a-2"], ClientIdsOf(pages.SelectMany(p => p.Observations), SeededKeys).Order(StringComparer.Ordinal));
     }
@@ -93,12 +93,11 @@ public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFix
     [Fact]
     public async Task CountAndSummarize_ScopedToA_CountOnlyA()
     {
-        var count = await ScopedToA.UnaryAsync(Method<ObservationFilter, CountResponse>(Observations, "Count"), Straddling());
-        var summary = await ScopedToA.UnaryAsync(Method<ObservationFilter, ObservationSummary>(Observations, "Summarize"), Straddling());
-        var everything = await ScopedToA.UnaryAsync(Method<ObservationFilter, CountResponse>(Observations, "Count"), new ObservationFilter());
+        var count = await ScopedToA.Observations.CountAsync(Straddling()).ResponseAsync;
+        var summary = await ScopedToA.Observations.SummarizeAsync(Straddling()).ResponseAsync;
+        var everything = await ScopedToA.Observations.CountAsync(new ObservationFilter()).ResponseAsync;
         // Other tests of this class add observations in A: the unscoped count of A's box is the reference.
-        var inA = await Api.As(Role.Supervisor).UnaryAsync(Method<ObservationFilter, CountResponse>(Observations, "Count"),
-            new ObservationFilter { Area = new Area { Bbox = new BoundingBox { West = 10, South = 0, East = 11, North = 1 } } });
+        var inA = await Api.As(Role.Supervisor).Observations.CountAsync(new ObservationFilter { Area = new Area { Bbox = new BoundingBox { West = 10, South = 0, East = 11, North = 1 } } }).ResponseAsync;
 
         Assert.Equal(2, count.Observations);
         Assert.Equal(2, summary.Observations);
@@ -111,9 +110,12 @@ public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFix
     {
         var request = new HeatMapRequest
         {
-            Area = Straddling().Area,
-            ObservedFrom = Time("2026-01-01T00:00:00Z"),
-            ObservedTo = Time("2026-06-01T00:00:00Z"),
+            Filter = new ObservationFilter
+            {
+                Area = Straddling().Area,
+                ObservedFrom = Time("2026-01-01T00:00:00Z"),
+                ObservedTo = Time("2026-06-01T00:00:00Z"),
+            },
             CellSizeMetres = 5000,
         };
 
@@ -129,23 +131,18 @@ public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFix
     [Fact]
     public async Task Get_ScopedToA_ReadsAButNotB()
     {
-        var get = Method<GetObservationRequest, Observation>(Observations, "Get");
 
-        var a = await ScopedToA.UnaryAsync(get, new GetObservationRequest { Id = IdOf("in-a-1") });
+        var a = await ScopedToA.Observations.GetAsync(new GetObservationRequest { Id = IdOf("in-a-1") }).ResponseAsync;
 
         Assert.Equal(IdOf("in-a-1"), a.Id);
-        await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(get, new GetObservationRequest { Id = IdOf("in-b-1") }));
+        await FailsWith(StatusCode.NotFound, () => ScopedToA.Observations.GetAsync(new GetObservationRequest { Id = IdOf("in-b-1") }).ResponseAsync);
     }
 
     [Fact]
     public async Task NearestPresence_ScopedToAFromAPointInB_ListsOnlyBasesInA()
     {
-        var nearest = await ScopedToA.UnaryAsync(
-            Method<NearestPresenceRequest, NearestPresenceResponse>(Presence, "NearestPresence"),
-            new NearestPresenceRequest { Point = new GeoPoint { Longitude = 11.3, Latitude = 0.5 }, Limit = 10 });
-        var unscoped = await Api.As(Role.Supervisor).UnaryAsync(
-            Method<NearestPresenceRequest, NearestPresenceResponse>(Presence, "NearestPresence"),
-            new NearestPresenceRequest { Point = new GeoPoint { Longitude = 11.3, Latitude = 0.5 }, Limit = 10 });
+        var nearest = await ScopedToA.Presence.NearestPresenceAsync(new NearestPresenceRequest { Point = new GeoPoint { Longitude = 11.3, Latitude = 0.5 }, Limit = 10 }).ResponseAsync;
+        var unscoped = await Api.As(Role.Supervisor).Presence.NearestPresenceAsync(new NearestPresenceRequest { Point = new GeoPoint { Longitude = 11.3, Latitude = 0.5 }, Limit = 10 }).ResponseAsync;
 
         Assert.Equal(["base-a"], nearest.Bases.Select(b => b.Base.Id));
         Assert.Equal(["base-b", "base-a"], unscoped.Bases.Select(b => b.Base.Id));
@@ -154,21 +151,21 @@ public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFix
     [Fact]
     public async Task ListCommunitiesAndBases_ScopedToA_ListOnlyA()
     {
-        var communities = await ScopedToA.UnaryAsync(Method<ListRequest, ListCommunitiesResponse>(Registry, "ListCommunities"), new ListRequest());
-        var bases = await ScopedToA.UnaryAsync(Method<ListRequest, ListBasesResponse>(Registry, "ListBases"), new ListRequest());
+        var communities = await ScopedToA.Registry.ListCommunitiesAsync(new ListRequest()).ResponseAsync;
+        var bases = await ScopedToA.Registry.ListBasesAsync(new ListRequest()).ResponseAsync;
 
         Assert.Equal(["village-a"], communities.Communities.Select(c => c.Id));
         Assert.Equal(["base-a"], bases.Bases.Select(b => b.Id));
-        await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(Method<GetByIdRequest, Base>(Registry, "GetBase"), new GetByIdRequest { Id = "base-b" }));
-        await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(Method<GetByIdRequest, Community>(Registry, "GetCommunity"), new GetByIdRequest { Id = "village-b" }));
-        await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(Method<GetByIdRequest, Community>(Registry, "GetCommunity"), new GetByIdRequest { Id = "village-b-edge" }));
+        await FailsWith(StatusCode.NotFound, () => ScopedToA.Registry.GetBaseAsync(new GetByIdRequest { Id = "base-b" }).ResponseAsync);
+        await FailsWith(StatusCode.NotFound, () => ScopedToA.Registry.GetCommunityAsync(new GetByIdRequest { Id = "village-b" }).ResponseAsync);
+        await FailsWith(StatusCode.NotFound, () => ScopedToA.Registry.GetCommunityAsync(new GetByIdRequest { Id = "village-b-edge" }).ResponseAsync);
     }
 
     [Fact]
     public async Task ListSectors_ScopedToA_ListsOnlyAEvenThoughBTouchesIt()
     {
-        var sectors = await ScopedToA.UnaryAsync(Method<ListSectorsRequest, ListSectorsResponse>(Registry, "ListSectors"), new ListSectorsRequest());
-        var all = await Api.As(Role.Supervisor).UnaryAsync(Method<ListSectorsRequest, ListSectorsResponse>(Registry, "ListSectors"), new ListSectorsRequest());
+        var sectors = await ScopedToA.Registry.ListSectorsAsync(new ListSectorsRequest()).ResponseAsync;
+        var all = await Api.As(Role.Supervisor).Registry.ListSectorsAsync(new ListSectorsRequest()).ResponseAsync;
 
         Assert.Equal(["sector-a"], sectors.Sectors.Select(s => s.Id));
         Assert.Equal(["sector-a", "sector-b"], all.Sectors.Select(s => s.Id).Order(StringComparer.Ordinal));
@@ -177,25 +174,22 @@ public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFix
     [Fact]
     public async Task Deployments_ScopedToA_SeeAndCreateOnlyAtBasesInA()
     {
-        var listed = await ScopedToA.UnaryAsync(Method<ListDeploymentsRequest, ListDeploymentsResponse>(Registry, "ListDeployments"), new ListDeploymentsRequest());
-        var create = Method<ClaDeployment, ClaDeployment>(Registry, "CreateDeployment");
+        var listed = await ScopedToA.Registry.ListDeploymentsAsync(new ListDeploymentsRequest()).ResponseAsync;
 
         Assert.Equal(["deployment-a"], listed.Deployments.Select(d => d.Id));
-        await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(Method<GetByIdRequest, ClaDeployment>(Registry, "GetDeployment"), new GetByIdRequest { Id = "deployment-b" }));
-        await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(create, new ClaDeployment
+        await FailsWith(StatusCode.NotFound, () => ScopedToA.Registry.GetDeploymentAsync(new GetByIdRequest { Id = "deployment-b" }).ResponseAsync);
+        await FailsWith(StatusCode.NotFound, () => ScopedToA.Registry.CreateDeploymentAsync(new ClaDeployment
         {
             Id = "deployment-b-2", ClaId = "cla-b2", Sex = Sex.Male, BaseId = "base-b", From = new CalendarDate { Year = 2025, Month = 1, Day = 1 },
-        }));
+        }).ResponseAsync);
     }
 
     [Fact]
     public async Task ReviewAndRecordSource_ScopedToAOnAnObservationInB_AreNotFound()
     {
-        await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(Method<ReviewObservationRequest, Observation>(Observations, "Review"),
-            new ReviewObservationRequest { Id = IdOf("in-b-2"), Verification = VerificationStatus.Discredited }));
-        await FailsWith(StatusCode.NotFound, () => ScopedToA.UnaryAsync(Method<Source, SourceReceipt>(Observations, "RecordSource"),
-            new Source { ClientId = "scoped-src-b", ObservationId = IdOf("in-b-2"), Kind = SourceKind.Other, Description = "d" }));
-        var unchanged = await Api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = IdOf("in-b-2") });
+        await FailsWith(StatusCode.NotFound, () => ScopedToA.Observations.ReviewAsync(new ReviewObservationRequest { Id = IdOf("in-b-2"), Verification = VerificationStatus.Discredited }).ResponseAsync);
+        await FailsWith(StatusCode.NotFound, () => ScopedToA.Observations.RecordSourceAsync(new Source { ClientId = "scoped-src-b", ObservationId = IdOf("in-b-2"), Kind = SourceKind.Other, Description = "d" }).ResponseAsync);
+        var unchanged = await Api.As(Role.Supervisor).Observations.GetAsync(new GetObservationRequest { Id = IdOf("in-b-2") }).ResponseAsync;
 
         Assert.Equal(VerificationStatus.Reported, unchanged.Verification);
     }
@@ -206,17 +200,13 @@ public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFix
         using var planner = await Api.ChannelForAsync(Role.Planner, "planner-a", ["sector-a"]);
         var moved = new Community { Id = "village-b", Name = "Village b", Location = new Shape { Wkt = "POINT(10.5 0.5)" } };
 
-        await FailsWith(StatusCode.PermissionDenied, () => planner.UnaryAsync(Method<Community, Community>(Registry, "CreateCommunity"),
-            new Community { Id = "village-b-2", Name = "Village b2", Location = new Shape { Wkt = "POINT(11.5 0.5)" } }));
-        await FailsWith(StatusCode.NotFound, () => planner.UnaryAsync(Method<UpdateCommunityRequest, Community>(Registry, "UpdateCommunity"),
-            new UpdateCommunityRequest { Community = moved, ExpectedVersion = 1 }));
-        await FailsWith(StatusCode.PermissionDenied, () => planner.UnaryAsync(Method<Sector, Sector>(Registry, "PutSector"),
-            new Sector { Id = "sector-b", Name = "B grabbed", Area = new Shape { Wkt = "POLYGON((10 0, 12 0, 12 1, 10 1, 10 0))" } }));
+        await FailsWith(StatusCode.PermissionDenied, () => planner.Registry.CreateCommunityAsync(new Community { Id = "village-b-2", Name = "Village b2", Location = new Shape { Wkt = "POINT(11.5 0.5)" } }).ResponseAsync);
+        await FailsWith(StatusCode.NotFound, () => planner.Registry.UpdateCommunityAsync(new UpdateCommunityRequest { Community = moved, ExpectedVersion = 1 }).ResponseAsync);
+        await FailsWith(StatusCode.PermissionDenied, () => planner.Registry.PutSectorAsync(new Sector { Id = "sector-b", Name = "B grabbed", Area = new Shape { Wkt = "POLYGON((10 0, 12 0, 12 1, 10 1, 10 0))" } }).ResponseAsync);
         // B redrawn onto A: inside the planner's area, but it would show A to every token scoped to B.
-        var onto = await FailsWith(StatusCode.PermissionDenied, () => planner.UnaryAsync(Method<Sector, Sector>(Registry, "PutSector"),
-            new Sector { Id = "sector-b", Name = "B moved", Area = new Shape { Wkt = "POLYGON((10 0, 11 0, 11 1, 10 1, 10 0))" } }));
-        var sectors = await planner.UnaryAsync(Method<ListSectorsRequest, ListSectorsResponse>(Registry, "ListSectors"), new ListSectorsRequest());
-        var b = (await Api.Channel.UnaryAsync(Method<ListSectorsRequest, ListSectorsResponse>(Registry, "ListSectors"), new ListSectorsRequest())).Sectors.Single(s => s.Id == "sector-b");
+        var onto = await FailsWith(StatusCode.PermissionDenied, () => planner.Registry.PutSectorAsync(new Sector { Id = "sector-b", Name = "B moved", Area = new Shape { Wkt = "POLYGON((10 0, 11 0, 11 1, 10 1, 10 0))" } }).ResponseAsync);
+        var sectors = await planner.Registry.ListSectorsAsync(new ListSectorsRequest()).ResponseAsync;
+        var b = (await Api.Channel.Registry.ListSectorsAsync(new ListSectorsRequest()).ResponseAsync).Sectors.Single(s => s.Id == "sector-b");
 
         Assert.Equal("id: sectors set what scoped tokens see; only a token without an area may put one", onto);
         Assert.Equal(["sector-a"], sectors.Sectors.Select(s => s.Id));
@@ -228,25 +218,23 @@ public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFix
     {
         var request = new SubmitObservationsRequest { Observations = { NewObservation("scoped-write-b", 11.5, 0.5) } };
 
-        var detail = await FailsWith(StatusCode.PermissionDenied, () => ScopedToA.UnaryAsync(Method<SubmitObservationsRequest, SubmitObservationsResponse>(Observations, "Submit"), request));
-        var stored = await ScopedToA.UnaryAsync(Method<SubmitObservationsRequest, SubmitObservationsResponse>(Observations, "Submit"),
-            new SubmitObservationsRequest { Observations = { NewObservation("scoped-write-a", 10.2, 0.2) } });
+        var detail = await FailsWith(StatusCode.PermissionDenied, () => ScopedToA.Observations.SubmitAsync(request).ResponseAsync);
+        var stored = await ScopedToA.Observations.SubmitAsync(new SubmitObservationsRequest { Observations = { NewObservation("scoped-write-a", 10.2, 0.2) } }).ResponseAsync;
 
         Assert.Equal("observations[0].location: is outside the area of your token", detail);
         Assert.Equal(1, stored.Stored);
-        await FailsWith(StatusCode.NotFound, () => Api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = IdOf("scoped-write-b") }));
+        await FailsWith(StatusCode.NotFound, () => Api.As(Role.Supervisor).Observations.GetAsync(new GetObservationRequest { Id = IdOf("scoped-write-b") }).ResponseAsync);
     }
 
     [Fact]
     public async Task Submit_ScopedToAReusingTheKeyOfAnObservationInB_StoresItsOwnAndRevealsNothing()
     {
-        var submit = Method<SubmitObservationsRequest, SubmitObservationsResponse>(Observations, "Submit");
         var probe = NewObservation("in-b-1", 10.2, 0.25);
         var fresh = NewObservation("scoped-probe-fresh", 10.2, 0.25);
 
-        var probed = await ScopedToA.UnaryAsync(submit, new SubmitObservationsRequest { Observations = { probe } });
-        var control = await ScopedToA.UnaryAsync(submit, new SubmitObservationsRequest { Observations = { fresh } });
-        var b = await Api.Channel.UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = IdOf("in-b-1") });
+        var probed = await ScopedToA.Observations.SubmitAsync(new SubmitObservationsRequest { Observations = { probe } }).ResponseAsync;
+        var control = await ScopedToA.Observations.SubmitAsync(new SubmitObservationsRequest { Observations = { fresh } }).ResponseAsync;
+        var b = await Api.Channel.Observations.GetAsync(new GetObservationRequest { Id = IdOf("in-b-1") }).ResponseAsync;
 
         Assert.Equal((1, 0), (probed.Stored, probed.AlreadyStoredIds.Count));
         Assert.Equal((1, 0), (control.Stored, control.AlreadyStoredIds.Count));
@@ -257,14 +245,13 @@ public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFix
     [Fact]
     public async Task Submit_ScopedToANamingTheIdOfAnObservationInB_IsRefusedAsForAnIdThatDoesNotExist()
     {
-        var submit = Method<SubmitObservationsRequest, SubmitObservationsResponse>(Observations, "Submit");
         var existing = NewObservation("probe-key", 10.2, 0.25);
         existing.Id = IdOf("in-b-1");
         var missing = NewObservation("probe-key", 10.2, 0.25);
         missing.Id = IdOf("never-submitted");
 
-        var onExisting = await FailsWith(StatusCode.InvalidArgument, () => ScopedToA.UnaryAsync(submit, new SubmitObservationsRequest { Observations = { existing } }));
-        var onMissing = await FailsWith(StatusCode.InvalidArgument, () => ScopedToA.UnaryAsync(submit, new SubmitObservationsRequest { Observations = { missing } }));
+        var onExisting = await FailsWith(StatusCode.InvalidArgument, () => ScopedToA.Observations.SubmitAsync(new SubmitObservationsRequest { Observations = { existing } }).ResponseAsync);
+        var onMissing = await FailsWith(StatusCode.InvalidArgument, () => ScopedToA.Observations.SubmitAsync(new SubmitObservationsRequest { Observations = { missing } }).ResponseAsync);
 
         Assert.Equal(onMissing.Replace(IdOf("never-submitted"), "<id>", StringComparison.Ordinal), onExisting.Replace(IdOf("in-b-1"), "<id>", StringComparison.Ordinal));
     }
@@ -272,7 +259,7 @@ public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFix
     [Fact]
     public async Task Ingest_ScopedToAWithALocationInB_IsPermissionDenied()
     {
-        using var call = ScopedToA.ClientStreamingCall(Method<IngestRequest, IngestResponse>(Observations, "Ingest"));
+        using var call = ScopedToA.Observations.Ingest();
         await call.RequestStream.WriteAsync(new IngestRequest { Observations = { NewObservation("scoped-ingest-b", 11.5, 0.5) } }, CancellationToken.None);
         await call.RequestStream.CompleteAsync();
 
@@ -285,16 +272,16 @@ public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFix
         using var cla = await Api.ChannelForAsync(Role.Cla, "cla-scope-own");
         var own = NewObservation("cla-own-1", 10.3, 0.3);
         own.ReporterId = "cla-scope-own";
-        await cla.UnaryAsync(Method<SubmitObservationsRequest, SubmitObservationsResponse>(Observations, "Submit"), new SubmitObservationsRequest { Observations = { own } });
+        await cla.Observations.SubmitAsync(new SubmitObservationsRequest { Observations = { own } }).ResponseAsync;
 
-        var pages = await AccessCalls.ReadAllAsync(cla, Method<QueryObservationsRequest, ObservationPage>(Observations, "Query"), new QueryObservationsRequest());
-        var count = await cla.UnaryAsync(Method<ObservationFilter, CountResponse>(Observations, "Count"), new ObservationFilter());
-        var summary = await cla.UnaryAsync(Method<ObservationFilter, ObservationSummary>(Observations, "Summarize"), new ObservationFilter());
+        var pages = await AccessCalls.ReadAllAsync(cla.Observations.Query(new QueryObservationsRequest()));
+        var count = await cla.Observations.CountAsync(new ObservationFilter()).ResponseAsync;
+        var summary = await cla.Observations.SummarizeAsync(new ObservationFilter()).ResponseAsync;
 
         Assert.Equal([IdOf("cla-own-1", "cla-scope-own")], pages.SelectMany(p => p.Observations).Select(o => o.Id));
         Assert.Equal(1, count.Observations);
         Assert.Equal(1, summary.Observations);
-        await FailsWith(StatusCode.NotFound, () => cla.UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = IdOf("in-a-1") }));
+        await FailsWith(StatusCode.NotFound, () => cla.Observations.GetAsync(new GetObservationRequest { Id = IdOf("in-a-1") }).ResponseAsync);
     }
 
     [Fact]
@@ -305,7 +292,7 @@ public sealed class AreaScopingTests : IClassFixture<AreaScopingTests.SectorsFix
         forged.ReporterId = "cla-someone-else";
 
         var detail = await FailsWith(StatusCode.PermissionDenied,
-            () => cla.UnaryAsync(Method<SubmitObservationsRequest, SubmitObservationsResponse>(Observations, "Submit"), new SubmitObservationsRequest { Observations = { forged } }));
+            () => cla.Observations.SubmitAsync(new SubmitObservationsRequest { Observations = { forged } }).ResponseAsync);
 
         Assert.Contains("reporter_id", detail, StringComparison.Ordinal);
     }

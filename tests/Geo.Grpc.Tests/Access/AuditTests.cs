@@ -1,5 +1,5 @@
 using Geo.Api.V1;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using Geo.Grpc.Tests.Api;
 using Npgsql;
 using Xunit;
@@ -13,8 +13,7 @@ public sealed class AuditTests(ApiFixture api) : IClassFixture<ApiFixture>
 {
     private async Task<List<AuditEntry>> AuditAsync(string targetKind, string targetId)
     {
-        var entries = await AccessCalls.ReadAllAsync(
-            api.As(Role.Administrator), Method<QueryAuditRequest, AuditEntry>(ApiFixture.Access, "QueryAudit"), new QueryAuditRequest { TargetKind = targetKind, TargetId = targetId });
+        var entries = await AccessCalls.ReadAllAsync(api.As(Role.Administrator).Access.QueryAudit(new QueryAuditRequest { TargetKind = targetKind, TargetId = targetId }));
         return entries;
     }
 
@@ -22,10 +21,9 @@ public sealed class AuditTests(ApiFixture api) : IClassFixture<ApiFixture>
     public async Task GetSources_BySupervisor_IsAuditedUnderTheTokenSubject()
     {
         await api.SubmitAsync(NewObservation("audit-source-1"));
-        await api.As(Role.Supervisor).UnaryAsync(Method<Source, SourceReceipt>(Observations, "RecordSource"),
-            new Source { ClientId = "audit-src-1", ObservationId = IdOf("audit-source-1"), Kind = SourceKind.CommunityLeader, Description = "chief", Contact = "+243 000" });
+        await api.As(Role.Supervisor).Observations.RecordSourceAsync(new Source { ClientId = "audit-src-1", ObservationId = IdOf("audit-source-1"), Kind = SourceKind.CommunityLeader, Description = "chief", Contact = "+243 000" }).ResponseAsync;
 
-        var sources = await api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, SourceList>(Observations, "GetSources"), new GetObservationRequest { Id = IdOf("audit-source-1") });
+        var sources = await api.As(Role.Supervisor).Observations.GetSourcesAsync(new GetObservationRequest { Id = IdOf("audit-source-1") }).ResponseAsync;
         var entries = await AuditAsync("observation", IdOf("audit-source-1"));
 
         Assert.Single(sources.Sources);
@@ -37,11 +35,9 @@ public sealed class AuditTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task ReferralsList_ByItsSection_IsAudited()
     {
-        await api.As(Role.Cla).UnaryAsync(Method<Referral, ReferralReceipt>(Referrals, "Submit"),
-            new Referral { ClientId = "audit-referral-1", Section = ReferralSection.WomenProtection, ContactDetails = "via the women's association" });
+        await api.As(Role.Cla).Referrals.SubmitAsync(new Referral { ClientId = "audit-referral-1", Section = ReferralSection.WomenProtection, ContactDetails = "via the women's association" }).ResponseAsync;
 
-        var listed = await AccessCalls.ReadAllAsync(api.As(Role.ReferralSection), Method<ListReferralsRequest, Referral>(Referrals, "List"),
-            new ListReferralsRequest { Section = ReferralSection.WomenProtection });
+        var listed = await AccessCalls.ReadAllAsync(api.As(Role.ReferralSection).Referrals.List(new ListReferralsRequest { Section = ReferralSection.WomenProtection }));
         var entries = await AuditAsync("referral_section", ReferralSection.WomenProtection.ToString());
 
         Assert.Contains(listed, r => r.Id == Geo.Core.Domain.IssuedIds.Referral(SubjectOf(Role.Cla), "audit-referral-1"));
@@ -53,8 +49,7 @@ public sealed class AuditTests(ApiFixture api) : IClassFixture<ApiFixture>
     {
         await api.SubmitAsync(NewObservation("audit-review-1"));
 
-        await api.As(Role.Supervisor).UnaryAsync(Method<ReviewObservationRequest, Observation>(Observations, "Review"),
-            new ReviewObservationRequest { Id = IdOf("audit-review-1"), Verification = VerificationStatus.Verified, Note = "confirmed by the chief" });
+        await api.As(Role.Supervisor).Observations.ReviewAsync(new ReviewObservationRequest { Id = IdOf("audit-review-1"), Verification = VerificationStatus.Verified, Note = "confirmed by the chief" }).ResponseAsync;
         var entries = await AuditAsync("observation", IdOf("audit-review-1"));
 
         var review = Assert.Single(entries, e => e.Action == "observation.review");
@@ -65,14 +60,13 @@ public sealed class AuditTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task CreateDeployment_IsAudited()
     {
-        await api.CallAsync<Base, Base>(Registry, "CreateBase", new Base
+        await api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(new Base
         {
             Id = "audit-base", Name = "Audit base", Kind = BaseKind.OperatingBase, Location = new GeoPoint { Longitude = 29.3, Latitude = -1.6 },
             OpenedOn = new CalendarDate { Year = 2024, Month = 1, Day = 1 },
-        });
+        }).ResponseAsync;
 
-        await api.As(Role.Supervisor).UnaryAsync(Method<ClaDeployment, ClaDeployment>(Registry, "CreateDeployment"),
-            new ClaDeployment { Id = "audit-deployment-1", ClaId = "cla-audit", Sex = Sex.Female, BaseId = "audit-base", From = new CalendarDate { Year = 2026, Month = 1, Day = 1 } });
+        await api.As(Role.Supervisor).Registry.CreateDeploymentAsync(new ClaDeployment { Id = "audit-deployment-1", ClaId = "cla-audit", Sex = Sex.Female, BaseId = "audit-base", From = new CalendarDate { Year = 2026, Month = 1, Day = 1 } }).ResponseAsync;
         var entries = await AuditAsync("deployment", "audit-deployment-1");
 
         var created = Assert.Single(entries, e => e.Action == "deployment.create");
@@ -82,9 +76,8 @@ public sealed class AuditTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task IssueAndRevokeToken_AreBothAuditedUnderTheAdministrator()
     {
-        var issued = await api.As(Role.Administrator).UnaryAsync(Method<IssueTokenRequest, IssuedToken>(ApiFixture.Access, "IssueToken"),
-            new IssueTokenRequest { Role = Geo.Api.V1.Role.Analyst, Subject = "audit-analyst", ValidDays = 7 });
-        await api.As(Role.Administrator).UnaryAsync(Method<RevokeTokenRequest, TokenInfo>(ApiFixture.Access, "RevokeToken"), new RevokeTokenRequest { Id = issued.Info.Id });
+        var issued = await api.As(Role.Administrator).Access.IssueTokenAsync(new IssueTokenRequest { Role = Geo.Api.V1.Role.Analyst, Subject = "audit-analyst", ValidDays = 7 }).ResponseAsync;
+        await api.As(Role.Administrator).Access.RevokeTokenAsync(new RevokeTokenRequest { Id = issued.Info.Id }).ResponseAsync;
 
         var entries = await AuditAsync("token", issued.Info.Id);
 
@@ -97,10 +90,9 @@ public sealed class AuditTests(ApiFixture api) : IClassFixture<ApiFixture>
     public async Task QueryAudit_ByActor_ListsOnlyThatActor()
     {
         await api.SubmitAsync(NewObservation("audit-actor-1"));
-        await api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, SourceList>(Observations, "GetSources"), new GetObservationRequest { Id = IdOf("audit-actor-1") });
+        await api.As(Role.Supervisor).Observations.GetSourcesAsync(new GetObservationRequest { Id = IdOf("audit-actor-1") }).ResponseAsync;
 
-        var entries = await AccessCalls.ReadAllAsync(
-            api.As(Role.Administrator), Method<QueryAuditRequest, AuditEntry>(ApiFixture.Access, "QueryAudit"), new QueryAuditRequest { Actor = "test-supervisor" });
+        var entries = await AccessCalls.ReadAllAsync(api.As(Role.Administrator).Access.QueryAudit(new QueryAuditRequest { Actor = "test-supervisor" }));
 
         Assert.NotEmpty(entries);
         Assert.All(entries, e => Assert.Equal("test-supervisor", e.Actor));
@@ -113,7 +105,7 @@ public sealed class AuditTests(ApiFixture api) : IClassFixture<ApiFixture>
     public async Task AuditLog_ChangedByTheApplicationRole_IsRefusedByTheDatabase(string sql)
     {
         await api.SubmitAsync(NewObservation("audit-immutable-1"));
-        await api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, SourceList>(Observations, "GetSources"), new GetObservationRequest { Id = IdOf("audit-immutable-1") });
+        await api.As(Role.Supervisor).Observations.GetSourcesAsync(new GetObservationRequest { Id = IdOf("audit-immutable-1") }).ResponseAsync;
         var before = await api.Database.ScalarAsync<long>("SELECT count(*) FROM audit_log");
         var asApp = new NpgsqlConnectionStringBuilder(api.Database.ConnectionString) { Username = "geoawareness_app", Password = null, Pooling = false }.ConnectionString;
         await using var connection = new NpgsqlConnection(asApp);
@@ -139,7 +131,7 @@ public sealed class AuditTests(ApiFixture api) : IClassFixture<ApiFixture>
     public async Task AuditLog_ChangedEvenByTheOwner_IsRefusedByTheTriggers(string sql)
     {
         await api.SubmitAsync(NewObservation("audit-immutable-2"));
-        await api.As(Role.Supervisor).UnaryAsync(Method<GetObservationRequest, SourceList>(Observations, "GetSources"), new GetObservationRequest { Id = IdOf("audit-immutable-2") });
+        await api.As(Role.Supervisor).Observations.GetSourcesAsync(new GetObservationRequest { Id = IdOf("audit-immutable-2") }).ResponseAsync;
         await using var change = api.Database.DataSource.CreateCommand(sql);
 
         var refused = await Assert.ThrowsAsync<PostgresException>(() => change.ExecuteNonQueryAsync());

@@ -1,6 +1,6 @@
 using Geo.Api.V1;
-using Geo.Grpc.Client;
-using Geo.Grpc.Protocol;
+using Geo.Api;
+using Grpc.Core;
 using Geo.Grpc.Tests.Api;
 using Geo.Testing;
 using Xunit;
@@ -14,13 +14,11 @@ public sealed class AuthenticationTests(ApiFixture api) : IClassFixture<ApiFixtu
 {
     private const string Refusal = "a valid bearer token is required in the authorization metadata";
 
-    private static readonly GrpcMethod<ObservationFilter, CountResponse> Count = Method<ObservationFilter, CountResponse>(Observations, "Count");
-    private static readonly GrpcMethod<WhoAmIRequest, TokenInfo> WhoAmI = Method<WhoAmIRequest, TokenInfo>(ApiFixture.Access, "WhoAmI");
 
     private async Task<string> RefusedAsync(string? token)
     {
         using var channel = AccessCalls.ChannelWith(api.Service.GrpcEndpoint, token);
-        return await FailsWith(StatusCode.Unauthenticated, () => channel.UnaryAsync(Count, new ObservationFilter()));
+        return await FailsWith(StatusCode.Unauthenticated, () => channel.Observations.CountAsync(new ObservationFilter()).ResponseAsync);
     }
 
     [Fact]
@@ -60,7 +58,7 @@ public sealed class AuthenticationTests(ApiFixture api) : IClassFixture<ApiFixtu
         using (var channel = AccessCalls.ChannelWith(api.Service.GrpcEndpoint, real))
         {
             // The real token works, and is now cached: the forged one must still be refused.
-            await channel.UnaryAsync(Count, new ObservationFilter());
+            await channel.Observations.CountAsync(new ObservationFilter()).ResponseAsync;
         }
 
         Assert.Equal(Refusal, await RefusedAsync(forged));
@@ -70,14 +68,12 @@ public sealed class AuthenticationTests(ApiFixture api) : IClassFixture<ApiFixtu
     [Fact]
     public async Task Call_TokenRevokedByAnAdministrator_IsUnauthenticatedOnItsNextCall()
     {
-        var issued = await api.As(Role.Administrator).UnaryAsync(
-            Method<IssueTokenRequest, IssuedToken>(ApiFixture.Access, "IssueToken"),
-            new IssueTokenRequest { Role = Geo.Api.V1.Role.Supervisor, Subject = "to-be-revoked", ValidDays = 1 });
+        var issued = await api.As(Role.Administrator).Access.IssueTokenAsync(new IssueTokenRequest { Role = Geo.Api.V1.Role.Supervisor, Subject = "to-be-revoked", ValidDays = 1 }).ResponseAsync;
         using var channel = AccessCalls.ChannelWith(api.Service.GrpcEndpoint, issued.Token);
-        var before = await channel.UnaryAsync(WhoAmI, new WhoAmIRequest());
+        var before = await channel.Access.WhoAmIAsync(new WhoAmIRequest()).ResponseAsync;
 
-        var revoked = await api.As(Role.Administrator).UnaryAsync(Method<RevokeTokenRequest, TokenInfo>(ApiFixture.Access, "RevokeToken"), new RevokeTokenRequest { Id = issued.Info.Id });
-        var detail = await FailsWith(StatusCode.Unauthenticated, () => channel.UnaryAsync(Count, new ObservationFilter()));
+        var revoked = await api.As(Role.Administrator).Access.RevokeTokenAsync(new RevokeTokenRequest { Id = issued.Info.Id }).ResponseAsync;
+        var detail = await FailsWith(StatusCode.Unauthenticated, () => channel.Observations.CountAsync(new ObservationFilter()).ResponseAsync);
 
         Assert.Equal("to-be-revoked", before.Subject);
         Assert.NotNull(revoked.RevokedAt);
@@ -87,7 +83,7 @@ public sealed class AuthenticationTests(ApiFixture api) : IClassFixture<ApiFixtu
     [Fact]
     public async Task Call_ValidTokenWithoutThePermission_IsPermissionDenied()
     {
-        var detail = await FailsWith(StatusCode.PermissionDenied, () => api.As(Role.Importer).UnaryAsync(Count, new ObservationFilter()));
+        var detail = await FailsWith(StatusCode.PermissionDenied, () => api.As(Role.Importer).Observations.CountAsync(new ObservationFilter()).ResponseAsync);
 
         Assert.Equal("the Importer role may not call /geoawareness.v1.Observations/Count", detail);
     }
@@ -95,15 +91,14 @@ public sealed class AuthenticationTests(ApiFixture api) : IClassFixture<ApiFixtu
     [Fact]
     public async Task Get_ObservationOutsideTheCallersArea_IsNotFoundLikeAMissingId()
     {
-        await api.CallAsync<Sector, Sector>(Registry, "PutSector", new Sector { Id = "auth-west", Name = "West", Area = new Shape { Wkt = "POLYGON((20 0, 21 0, 21 1, 20 1, 20 0))" } });
+        await api.As(Geo.Core.Access.Role.Planner).Registry.PutSectorAsync(new Sector { Id = "auth-west", Name = "West", Area = new Shape { Wkt = "POLYGON((20 0, 21 0, 21 1, 20 1, 20 0))" } }).ResponseAsync;
         await api.SubmitAsync(NewObservation("auth-east-1", 25.5, 0.5));
         using var scoped = await api.ChannelForAsync(Role.Supervisor, "auth-west-sup", ["auth-west"]);
-        var get = Method<GetObservationRequest, Observation>(Observations, "Get");
 
-        var outside = await FailsWith(StatusCode.NotFound, () => scoped.UnaryAsync(get, new GetObservationRequest { Id = IdOf("auth-east-1") }));
-        var missing = await FailsWith(StatusCode.NotFound, () => scoped.UnaryAsync(get, new GetObservationRequest { Id = IdOf("auth-nowhere") }));
-        var sources = await FailsWith(StatusCode.NotFound, () => scoped.UnaryAsync(Method<GetObservationRequest, SourceList>(Observations, "GetSources"), new GetObservationRequest { Id = IdOf("auth-east-1") }));
-        var history = await FailsWith(StatusCode.NotFound, () => scoped.UnaryAsync(Method<GetObservationRequest, ObservationHistory>(Observations, "GetHistory"), new GetObservationRequest { Id = IdOf("auth-east-1") }));
+        var outside = await FailsWith(StatusCode.NotFound, () => scoped.Observations.GetAsync(new GetObservationRequest { Id = IdOf("auth-east-1") }).ResponseAsync);
+        var missing = await FailsWith(StatusCode.NotFound, () => scoped.Observations.GetAsync(new GetObservationRequest { Id = IdOf("auth-nowhere") }).ResponseAsync);
+        var sources = await FailsWith(StatusCode.NotFound, () => scoped.Observations.GetSourcesAsync(new GetObservationRequest { Id = IdOf("auth-east-1") }).ResponseAsync);
+        var history = await FailsWith(StatusCode.NotFound, () => scoped.Observations.GetHistoryAsync(new GetObservationRequest { Id = IdOf("auth-east-1") }).ResponseAsync);
 
         Assert.Equal(missing.Replace(IdOf("auth-nowhere"), "X", StringComparison.Ordinal), outside.Replace(IdOf("auth-east-1"), "X", StringComparison.Ordinal));
         Assert.Equal(outside, sources);
@@ -115,10 +110,9 @@ public sealed class AuthenticationTests(ApiFixture api) : IClassFixture<ApiFixtu
     {
         await api.SubmitAsync(NewObservation("auth-other-cla-1"));
         using var cla = await api.ChannelForAsync(Role.Cla, "cla-auth-own");
-        var get = Method<GetObservationRequest, Observation>(Observations, "Get");
 
-        var other = await FailsWith(StatusCode.NotFound, () => cla.UnaryAsync(get, new GetObservationRequest { Id = IdOf("auth-other-cla-1") }));
-        var missing = await FailsWith(StatusCode.NotFound, () => cla.UnaryAsync(get, new GetObservationRequest { Id = IdOf("auth-nowhere-2") }));
+        var other = await FailsWith(StatusCode.NotFound, () => cla.Observations.GetAsync(new GetObservationRequest { Id = IdOf("auth-other-cla-1") }).ResponseAsync);
+        var missing = await FailsWith(StatusCode.NotFound, () => cla.Observations.GetAsync(new GetObservationRequest { Id = IdOf("auth-nowhere-2") }).ResponseAsync);
 
         Assert.Equal(missing.Replace(IdOf("auth-nowhere-2"), "X", StringComparison.Ordinal), other.Replace(IdOf("auth-other-cla-1"), "X", StringComparison.Ordinal));
     }
@@ -126,7 +120,7 @@ public sealed class AuthenticationTests(ApiFixture api) : IClassFixture<ApiFixtu
     [Fact]
     public async Task WhoAmI_ValidToken_NamesItsRoleAndSubject()
     {
-        var me = await api.As(Role.Analyst).UnaryAsync(WhoAmI, new WhoAmIRequest());
+        var me = await api.As(Role.Analyst).Access.WhoAmIAsync(new WhoAmIRequest()).ResponseAsync;
 
         Assert.Equal(Geo.Api.V1.Role.Analyst, me.Role);
         Assert.Equal("test-analyst", me.Subject);

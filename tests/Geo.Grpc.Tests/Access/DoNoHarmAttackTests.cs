@@ -3,8 +3,8 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Geo.Api.V1;
 using Geo.Core.Privacy;
-using Geo.Grpc.Client;
-using Geo.Grpc.Protocol;
+using Geo.Api;
+using Grpc.Core;
 using Geo.Grpc.Tests.Api;
 using Geo.Testing;
 using Xunit;
@@ -59,9 +59,12 @@ public sealed class DoNoHarmAttackTests(ApiFixture api) : IClassFixture<ApiFixtu
         {
             var request = new HeatMapRequest
             {
-                Area = new Area { Bbox = new BoundingBox { West = spot.Longitude - 0.12 + offset, South = spot.Latitude - 0.12 + offset, East = spot.Longitude + 0.12, North = spot.Latitude + 0.12 } },
-                ObservedFrom = Time("2026-03-01T00:00:00Z"),
-                ObservedTo = Time("2026-04-01T00:00:00Z"),
+                Filter = new ObservationFilter
+                {
+                    Area = new Area { Bbox = new BoundingBox { West = spot.Longitude - 0.12 + offset, South = spot.Latitude - 0.12 + offset, East = spot.Longitude + 0.12, North = spot.Latitude + 0.12 } },
+                    ObservedFrom = Time("2026-03-01T00:00:00Z"),
+                    ObservedTo = Time("2026-04-01T00:00:00Z"),
+                },
                 CellSizeMetres = 100,
             };
             var map = await HeatMapTests.ComputeAsync(api.As(Role.Planner), request);
@@ -94,12 +97,12 @@ public sealed class DoNoHarmAttackTests(ApiFixture api) : IClassFixture<ApiFixtu
 
         async Task<bool> ShownAsync(double w, double s, double e, double n)
         {
-            var count = await api.As(Role.Analyst).UnaryAsync(Method<ObservationFilter, CountResponse>(Observations, "Count"), new ObservationFilter
+            var count = await api.As(Role.Analyst).Observations.CountAsync(new ObservationFilter
             {
                 Area = new Area { Bbox = new BoundingBox { West = w, South = s, East = e, North = n } },
                 ObservedFrom = Time("2026-03-01T00:00:00Z"),
                 ObservedTo = Time("2026-04-01T00:00:00Z"),
-            });
+            }).ResponseAsync;
             return !count.Withheld;
         }
     }
@@ -138,7 +141,7 @@ public sealed class DoNoHarmAttackTests(ApiFixture api) : IClassFixture<ApiFixtu
         }
 
         Task<CountResponse> CountAsync(string wkt) =>
-            api.As(Role.Analyst).UnaryAsync(Method<ObservationFilter, CountResponse>(Observations, "Count"), new ObservationFilter { Area = new Area { Shape = new Shape { Wkt = wkt } } });
+            api.As(Role.Analyst).Observations.CountAsync(new ObservationFilter { Area = new Area { Shape = new Shape { Wkt = wkt } } }).ResponseAsync;
     }
 
     /// <summary>
@@ -149,15 +152,15 @@ public sealed class DoNoHarmAttackTests(ApiFixture api) : IClassFixture<ApiFixtu
     [Fact]
     public async Task ReportsNearASectorBorder_ToAScopedAnalyst_AreThoseWhoseCoarsePointIsInside()
     {
-        await api.CallAsync<Sector, Sector>(Registry, "PutSector", new Sector { Id = "border-west", Name = "West", Area = new Shape { Wkt = "POLYGON((34 -1, 34.5 -1, 34.5 0, 34 0, 34 -1))" } });
-        await api.CallAsync<Sector, Sector>(Registry, "PutSector", new Sector { Id = "border-east", Name = "East", Area = new Shape { Wkt = "POLYGON((34.5 -1, 35 -1, 35 0, 34.5 0, 34.5 -1))" } });
+        await api.As(Geo.Core.Access.Role.Planner).Registry.PutSectorAsync(new Sector { Id = "border-west", Name = "West", Area = new Shape { Wkt = "POLYGON((34 -1, 34.5 -1, 34.5 0, 34 0, 34 -1))" } }).ResponseAsync;
+        await api.As(Geo.Core.Access.Role.Planner).Registry.PutSectorAsync(new Sector { Id = "border-east", Name = "East", Area = new Shape { Wkt = "POLYGON((34.5 -1, 35 -1, 35 0, 34.5 0, 34.5 -1))" } }).ResponseAsync;
         // 40 reports 1.3 km apart along the border, alternately 300 m west and east of it.
         var reports = Enumerable.Range(0, 40)
             .Select(i => NewObservation($"border-{i:D2}", 34.5 + (i % 2 == 0 ? -0.0027 : 0.0027), -0.95 + (i * 0.0117)))
             .ToArray();
         await api.SubmitAsync(reports);
         var token = await TestTokens.IssueAsync(api.Database.DataSource, Role.Analyst, "analyst-west", ["border-west"]);
-        using var west = new GrpcChannel(api.Service.GrpcEndpoint, new GrpcChannelOptions { BearerToken = token });
+        using var west = new GeoAwarenessClient(api.Service.GrpcEndpoint, token);
 
         var answer = await QueryAsync(west, new ObservationFilter());
 
@@ -177,10 +180,10 @@ public sealed class DoNoHarmAttackTests(ApiFixture api) : IClassFixture<ApiFixtu
         Assert.Contains(reports, r => r.Location.Longitude < 34.5 && !expected.Contains(IdOf(r.ClientId)));
         foreach (var hidden in reports.Select(r => IdOf(r.ClientId)).Except(expected))
         {
-            await FailsWith(StatusCode.NotFound, () => west.UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = hidden }));
+            await FailsWith(StatusCode.NotFound, () => west.Observations.GetAsync(new GetObservationRequest { Id = hidden }).ResponseAsync);
         }
 
-        var count = await west.UnaryAsync(Method<ObservationFilter, CountResponse>(Observations, "Count"), new ObservationFilter());
+        var count = await west.Observations.CountAsync(new ObservationFilter()).ResponseAsync;
         Assert.Equal(await api.ShownCountAsync(expected), count.Withheld ? null : count.Observations);
     }
 
@@ -209,7 +212,7 @@ public sealed class DoNoHarmAttackTests(ApiFixture api) : IClassFixture<ApiFixtu
 
         Assert.DoesNotContain(analyst, o => o.Id == id);
         Assert.Equal(5, analyst.Count(o => o.Id.StartsWith("obs-", StringComparison.Ordinal) && threats.Any(t => IdOf(t.ClientId) == o.Id)));
-        await FailsWith(StatusCode.NotFound, () => api.As(Role.Analyst).UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = id }));
+        await FailsWith(StatusCode.NotFound, () => api.As(Role.Analyst).Observations.GetAsync(new GetObservationRequest { Id = id }).ResponseAsync);
         var seenByFocal = Assert.Single(focal);
         Assert.Equal(id, seenByFocal.Id);
         Assert.Equal(incident.Notes, seenByFocal.Notes);
@@ -219,7 +222,13 @@ public sealed class DoNoHarmAttackTests(ApiFixture api) : IClassFixture<ApiFixtu
         Assert.DoesNotContain(await FeedAsync(), f => f.GetProperty("id").GetString() == id);
         var heat = await HeatMapTests.ComputeAsync(api.As(Role.Planner), new HeatMapRequest
         {
-            Area = area.Area, ObservedFrom = Time("2026-03-01T00:00:00Z"), ObservedTo = Time("2026-04-01T00:00:00Z"), CellSizeMetres = 50_000,
+            Filter = new ObservationFilter
+            {
+                Area = area.Area,
+                ObservedFrom = Time("2026-03-01T00:00:00Z"),
+                ObservedTo = Time("2026-04-01T00:00:00Z"),
+            },
+            CellSizeMetres = 50_000,
         });
         Assert.Equal(await api.ShownCountAsync(threats.Select(t => IdOf(t.ClientId)).ToList()), heat.Grid.Frames[0].Observations);
         var audited = await api.Database.ScalarAsync<long>(
@@ -240,9 +249,9 @@ public sealed class DoNoHarmAttackTests(ApiFixture api) : IClassFixture<ApiFixtu
         return new ObservationFilter { Area = new Area { Bbox = new BoundingBox { West = west, South = south, East = east, North = north } } };
     }
 
-    private static async Task<List<Observation>> QueryAsync(GrpcChannel channel, ObservationFilter filter)
+    private static async Task<List<Observation>> QueryAsync(GeoAwarenessClient channel, ObservationFilter filter)
     {
-        var pages = await AccessCalls.ReadAllAsync(channel, Method<QueryObservationsRequest, ObservationPage>(Observations, "Query"), new QueryObservationsRequest { Filter = filter });
+        var pages = await AccessCalls.ReadAllAsync(channel.Observations.Query(new QueryObservationsRequest { Filter = filter }));
         return [.. pages.SelectMany(p => p.Observations)];
     }
 

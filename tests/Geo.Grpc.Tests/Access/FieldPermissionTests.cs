@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Geo.Api.V1;
-using Geo.Grpc.Client;
-using Geo.Grpc.Protocol;
+using Geo.Api;
+using Grpc.Core;
 using Geo.Grpc.Tests.Api;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
@@ -211,7 +211,7 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
     };
 
     /// <summary>What one call gives the role: every response message, or none when the role may not call it (or the call is refused).</summary>
-    private static async Task<List<IMessage>> CallAsync(GrpcChannel channel, string path, IMessage request)
+    private static async Task<List<IMessage>> CallAsync(GeoAwarenessClient channel, string path, IMessage request)
     {
         var method = MethodOf(path);
         var status = await AccessCalls.StatusOfAsync(channel, method, request);
@@ -227,7 +227,7 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
     private static MethodDescriptor MethodOf(string path)
     {
         var (service, name) = (path.Split('/')[1], path.Split('/')[2]);
-        return new[] { Registry, ApiFixture.Observations, Referrals, Presence, HeatMaps, Coverage, Indicators, ApiFixture.Access }
+        return new[] { Registry.Descriptor, Observations.Descriptor, Referrals.Descriptor, Presence.Descriptor, HeatMaps.Descriptor, Coverage.Descriptor, Indicators.Descriptor, Geo.Api.V1.Access.Descriptor }
             .Single(s => s.FullName == service).FindMethodByName(name);
     }
 
@@ -259,23 +259,23 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
         public async Task InitializeAsync()
         {
             await Api.InitializeAsync();
-            await Api.CallAsync<Sector, Sector>(Registry, "PutSector", new Sector { Id = "fields", Name = "Fields", Area = new Shape { Wkt = "POLYGON((29 -2, 30 -2, 30 -1, 29 -1, 29 -2))" } });
-            await Api.CallAsync<Community, Community>(Registry, "CreateCommunity", new Community
+            await Api.As(Geo.Core.Access.Role.Planner).Registry.PutSectorAsync(new Sector { Id = "fields", Name = "Fields", Area = new Shape { Wkt = "POLYGON((29 -2, 30 -2, 30 -1, 29 -1, 29 -2))" } }).ResponseAsync;
+            await Api.As(Geo.Core.Access.Role.Planner).Registry.CreateCommunityAsync(new Community
             {
                 Id = "fields-village", Name = "Village", Sector = "fields", AdminArea = "Nord-Kivu", RiskLevel = RiskLevel.High, HasProtectionPlan = true,
                 HasProtectionCommittee = true, HasCanFocalPoint = true, Location = new Shape { Wkt = "POINT(29.5 -1.5)" },
                 Population = { new AffectedCount { Sex = Sex.Female, AgeGroup = AgeGroup.Child, Count = 40 } },
-            });
-            await Api.CallAsync<Base, Base>(Registry, "CreateBase", new Base
+            }).ResponseAsync;
+            await Api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(new Base
             {
                 Id = "fields-base", Name = "Base", Kind = BaseKind.OperatingBase, Unit = "BATT", Sector = "fields", AdminArea = "Nord-Kivu",
                 Location = new GeoPoint { Longitude = 29.45, Latitude = -1.5 }, OpenedOn = new CalendarDate { Year = 2024, Month = 1, Day = 1 },
-            });
-            await Api.As(Role.Supervisor).UnaryAsync(Method<ClaDeployment, ClaDeployment>(Registry, "CreateDeployment"), new ClaDeployment
+            }).ResponseAsync;
+            await Api.As(Role.Supervisor).Registry.CreateDeploymentAsync(new ClaDeployment
             {
                 Id = "fields-deployment", ClaId = Reporter, Sex = Sex.Female, BaseId = "fields-base", From = new CalendarDate { Year = 2025, Month = 1, Day = 1 },
                 TemporaryDuty = true, HomeLocality = "Nord-Kivu", HomeCommunityId = "fields-village",
-            });
+            }).ResponseAsync;
             var observation = NewObservation(Key, 29.5, -1.5, "2026-03-10T10:00:00Z");
             observation.ReporterId = Reporter;
             observation.Notes = Notes;
@@ -285,21 +285,21 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
             observation.Vulnerabilities.Add(Vulnerability.InternallyDisplaced);
             var others = Enumerable.Range(0, 6).Select(i => NewObservation($"fields-other-{i}", 29.5, -1.5, "2026-03-10T10:00:00Z")).ToArray();
             await Api.SubmitAsync([observation, .. others]);
-            await Api.CallAsync<ReviewObservationRequest, Observation>(ApiFixture.Observations, "Review", new ReviewObservationRequest
+            await Api.As(Geo.Core.Access.Role.Supervisor).Observations.ReviewAsync(new ReviewObservationRequest
             {
                 Id = IdOf(Key), Verification = VerificationStatus.Verified, Note = "seen by the patrol",
                 Response = new Response { Actions = "Patrol sent", At = Time("2026-03-10T12:00:00Z") },
-            });
-            await Api.CallAsync<ReleaseObservationRequest, Observation>(ApiFixture.Observations, "Release", new ReleaseObservationRequest { Id = IdOf(Key), Summary = Summary });
+            }).ResponseAsync;
+            await Api.As(Geo.Core.Access.Role.Supervisor).Observations.ReleaseAsync(new ReleaseObservationRequest { Id = IdOf(Key), Summary = Summary }).ResponseAsync;
             await Api.SettledAsync();
-            await Api.CallAsync<Source, SourceReceipt>(ApiFixture.Observations, "RecordSource", new Source
+            await Api.As(Geo.Core.Access.Role.Supervisor).Observations.RecordSourceAsync(new Source
             {
                 ClientId = "fields-source", ObservationId = IdOf(Key), Kind = SourceKind.CommunityLeader, Description = "the teacher", Contact = "+243 000",
-            });
-            await Api.As(Role.Cla).UnaryAsync(Method<Referral, ReferralReceipt>(Referrals, "Submit"), new Referral
+            }).ResponseAsync;
+            await Api.As(Role.Cla).Referrals.SubmitAsync(new Referral
             {
                 ClientId = "fields-referral", Section = ReferralSection.WomenProtection, ContactDetails = "via the health centre",
-            });
+            }).ResponseAsync;
         }
 
         public Task DisposeAsync() => Api.DisposeAsync();
@@ -309,7 +309,7 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
         {
             var march = new ObservationFilter { ObservedFrom = Time("2026-03-01T00:00:00Z"), ObservedTo = Time("2026-04-01T00:00:00Z") };
             var box = new Area { Bbox = new BoundingBox { West = 29.2, South = -1.8, East = 29.8, North = -1.2 } };
-            var heatMap = new HeatMapRequest { Area = box, ObservedFrom = march.ObservedFrom, ObservedTo = march.ObservedTo, CellSizeMetres = 10_000 };
+            var heatMap = new HeatMapRequest { Filter = new ObservationFilter { Area = box, ObservedFrom = march.ObservedFrom, ObservedTo = march.ObservedTo }, CellSizeMetres = 10_000 };
             var at = new CalendarDate { Year = 2026, Month = 3, Day = 15 };
             var id = IdOf(Key);
             return

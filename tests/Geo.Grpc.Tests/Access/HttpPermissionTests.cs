@@ -12,7 +12,7 @@ using Xunit;
 namespace Geo.Grpc.Tests.Access;
 
 /// <summary>
-/// Plain HTTP routes (health, feeds, layers, indicators, the map page) are behind the same
+/// Plain HTTP routes (health, feeds, layers, indicators, the map page, metrics) are behind the same
 /// permissions as gRPC: none may be left without one, and each accepts exactly the permissions
 /// listed here.
 /// </summary>
@@ -25,8 +25,7 @@ public sealed class HttpPermissionTests(ApiFixture api) : IClassFixture<ApiFixtu
 
     public void Dispose() => _http.Dispose();
 
-    private List<RouteEndpoint> Endpoints() =>
-        api.Service.App.Services.GetServices<EndpointDataSource>().SelectMany(s => s.Endpoints).OfType<RouteEndpoint>().ToList();
+    private List<RouteEndpoint> Endpoints() => ServedMethods.HttpRoutes(api.Service);
 
     [Fact]
     public void HttpEndpoints_EveryOneNamesItsPermission()
@@ -42,7 +41,8 @@ public sealed class HttpPermissionTests(ApiFixture api) : IClassFixture<ApiFixtu
     [Fact]
     public void HttpEndpoints_EachAcceptsExactlyItsPermissions()
     {
-        var health = api.Service.App.Services.GetRequiredService<IOptions<AccessOptions>>().Value.OpenHealth ? Permission.Open : Permission.AnyCaller;
+        var access = api.Service.App.Services.GetRequiredService<IOptions<AccessOptions>>().Value;
+        var health = access.OpenHealth ? Permission.Open : Permission.AnyCaller;
         var expected = new Dictionary<string, Permission[]>(StringComparer.Ordinal)
         {
             ["/health/live"] = [health],
@@ -53,6 +53,8 @@ public sealed class HttpPermissionTests(ApiFixture api) : IClassFixture<ApiFixtu
             // The page holds no data: every layer it draws is asked for with the user's token.
             ["/map"] = [Permission.Open],
             ["/map/{**path}"] = [Permission.Open],
+            // Counts by method tell how active the mission is: an administrator's, unless opened for a scraper.
+            ["/metrics"] = [access.OpenMetrics ? Permission.Open : Permission.ReadMetrics],
         };
         foreach (var layer in HeatMapLayers)
         {

@@ -1,6 +1,6 @@
 using Geo.Api.V1;
-using Geo.Grpc.Client;
-using Geo.Grpc.Protocol;
+using Geo.Api;
+using Grpc.Core;
 using Geo.Grpc.Tests.Api;
 using Xunit;
 using static Geo.Grpc.Tests.Api.ApiFixture;
@@ -53,7 +53,7 @@ public sealed class InjectionTests(ApiFixture api) : IClassFixture<ApiFixture>
         }
         catch (RpcException e)
         {
-            Assert.True(e.StatusCode is StatusCode.InvalidArgument or StatusCode.NotFound, $"{what}: {e.StatusCode}: {e.Detail}");
+            Assert.True(e.StatusCode is StatusCode.InvalidArgument or StatusCode.NotFound, $"{what}: {e.StatusCode}: {e.Status.Detail}");
             return false;
         }
     }
@@ -69,16 +69,11 @@ public sealed class InjectionTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.True(await api.Database.ScalarAsync<long>("SELECT count(*) FROM access_tokens") >= 8);
     }
 
-    private Task<TResponse> Unary<TRequest, TResponse>(Role role, Google.Protobuf.Reflection.ServiceDescriptor service, string method, TRequest request)
-        where TRequest : class, Google.Protobuf.IMessage<TRequest>
-        where TResponse : class, Google.Protobuf.IMessage<TResponse> => api.As(role).UnaryAsync(Method<TRequest, TResponse>(service, method), request);
-
     [Theory]
     [MemberData(nameof(PayloadIndexes))]
     public async Task ObservationFields_Payload_AreStoredVerbatimOrRefused(int index)
     {
         var payload = Payloads[index];
-        var get = Method<GetObservationRequest, Observation>(Observations, "Get");
         var asId = NewObservation(payload);
         var inSummary = NewObservation($"inj-summary-{index}");
         inSummary.Notes = payload;
@@ -96,31 +91,29 @@ public sealed class InjectionTests(ApiFixture api) : IClassFixture<ApiFixture>
 
         if (await StoredOrRefused("client_id", () => api.SubmitAsync(asId)))
         {
-            Assert.Equal(IdOf(payload), (await api.Channel.UnaryAsync(get, new GetObservationRequest { Id = IdOf(payload) })).Id);
+            Assert.Equal(IdOf(payload), (await api.Channel.Observations.GetAsync(new GetObservationRequest { Id = IdOf(payload) }).ResponseAsync).Id);
         }
 
         Assert.False(await StoredOrRefused("id", () => api.SubmitAsync(asIssuedId)));
 
         if (await StoredOrRefused("summary", () => api.SubmitAsync(inSummary)))
         {
-            Assert.Equal(payload, (await api.Channel.UnaryAsync(get, new GetObservationRequest { Id = IdOf(inSummary.ClientId) })).Notes);
+            Assert.Equal(payload, (await api.Channel.Observations.GetAsync(new GetObservationRequest { Id = IdOf(inSummary.ClientId) }).ResponseAsync).Notes);
         }
 
         if (await StoredOrRefused("reporter_id", () => api.SubmitAsync(asReporter)))
         {
-            Assert.Equal(payload, (await api.Channel.UnaryAsync(get, new GetObservationRequest { Id = IdOf(asReporter.ClientId) })).ReporterId);
+            Assert.Equal(payload, (await api.Channel.Observations.GetAsync(new GetObservationRequest { Id = IdOf(asReporter.ClientId) }).ResponseAsync).ReporterId);
         }
 
         await StoredOrRefused("community_id", () => api.SubmitAsync(asCommunity));
         await StoredOrRefused("base_id", () => api.SubmitAsync(asBase));
         Assert.False(await StoredOrRefused("area", () => api.SubmitAsync(asArea)));
-        await StoredOrRefused("Get id", () => api.Channel.UnaryAsync(get, new GetObservationRequest { Id = payload }));
-        await StoredOrRefused("GetSources id", () => Unary<GetObservationRequest, SourceList>(Role.Supervisor, Observations, "GetSources", new GetObservationRequest { Id = payload }));
-        await StoredOrRefused("GetHistory id", () => Unary<GetObservationRequest, ObservationHistory>(Role.Supervisor, Observations, "GetHistory", new GetObservationRequest { Id = payload }));
-        await StoredOrRefused("Review note", () => Unary<ReviewObservationRequest, Observation>(
-            Role.Supervisor, Observations, "Review", new ReviewObservationRequest { Id = IdOf(inSummary.ClientId), Verification = VerificationStatus.Verified, Note = payload }));
-        await StoredOrRefused("RecordSource", () => Unary<Source, SourceReceipt>(
-            Role.Supervisor, Observations, "RecordSource", new Source { ClientId = $"inj-source-{index}", ObservationId = IdOf(inSummary.ClientId), Kind = SourceKind.CommunityLeader, Description = payload, Contact = payload }));
+        await StoredOrRefused("Get id", () => api.Channel.Observations.GetAsync(new GetObservationRequest { Id = payload }).ResponseAsync);
+        await StoredOrRefused("GetSources id", () => api.As(Role.Supervisor).Observations.GetSourcesAsync(new GetObservationRequest { Id = payload }).ResponseAsync);
+        await StoredOrRefused("GetHistory id", () => api.As(Role.Supervisor).Observations.GetHistoryAsync(new GetObservationRequest { Id = payload }).ResponseAsync);
+        await StoredOrRefused("Review note", () => api.As(Role.Supervisor).Observations.ReviewAsync(new ReviewObservationRequest { Id = IdOf(inSummary.ClientId), Verification = VerificationStatus.Verified, Note = payload }).ResponseAsync);
+        await StoredOrRefused("RecordSource", () => api.As(Role.Supervisor).Observations.RecordSourceAsync(new Source { ClientId = $"inj-source-{index}", ObservationId = IdOf(inSummary.ClientId), Kind = SourceKind.CommunityLeader, Description = payload, Contact = payload }).ResponseAsync);
         await AssertTablesIntact();
     }
 
@@ -129,7 +122,6 @@ public sealed class InjectionTests(ApiFixture api) : IClassFixture<ApiFixture>
     public async Task Filters_Payload_MatchNothingOrAreRefused(int index)
     {
         var payload = Payloads[index];
-        var count = Method<ObservationFilter, CountResponse>(Observations, "Count");
         await api.SubmitAsync(NewObservation($"inj-filter-{index}"));
 
         foreach (var filter in new[]
@@ -141,21 +133,20 @@ public sealed class InjectionTests(ApiFixture api) : IClassFixture<ApiFixture>
         })
         {
             var matched = 0L;
-            if (await StoredOrRefused($"filter {filter}", async () => matched = (await api.Channel.UnaryAsync(count, filter)).Observations))
+            if (await StoredOrRefused($"filter {filter}", async () => matched = (await api.Channel.Observations.CountAsync(filter).ResponseAsync).Observations))
             {
                 Assert.Equal(0, matched);
             }
         }
 
         await StoredOrRefused("page_token", () => api.QueryAllAsync(new ObservationFilter(), pageToken: payload));
-        await StoredOrRefused("ListCommunities sector", () => Unary<ListRequest, ListCommunitiesResponse>(Role.Supervisor, Registry, "ListCommunities", new ListRequest { Sector = payload }));
-        await StoredOrRefused("ListBases page_token", () => Unary<ListRequest, ListBasesResponse>(Role.Supervisor, Registry, "ListBases", new ListRequest { PageToken = payload }));
-        await StoredOrRefused("ListDeployments base_id", () => Unary<ListDeploymentsRequest, ListDeploymentsResponse>(Role.Supervisor, Registry, "ListDeployments", new ListDeploymentsRequest { BaseId = payload }));
-        await StoredOrRefused("GetCommunity id", () => Unary<GetByIdRequest, Community>(Role.Supervisor, Registry, "GetCommunity", new GetByIdRequest { Id = payload }));
-        await StoredOrRefused("QueryAudit actor", () => AccessCalls.ReadAllAsync(
-            api.As(Role.Administrator), Method<QueryAuditRequest, AuditEntry>(ApiFixture.Access, "QueryAudit"), new QueryAuditRequest { Actor = payload, TargetKind = payload, TargetId = payload }));
-        await StoredOrRefused("RevokeToken id", () => Unary<RevokeTokenRequest, TokenInfo>(Role.Administrator, ApiFixture.Access, "RevokeToken", new RevokeTokenRequest { Id = payload }));
-        var stillThere = await api.Channel.UnaryAsync(count, new ObservationFilter { Area = new Area { Circle = new Circle { Center = new GeoPoint { Longitude = 29.22, Latitude = -1.68 }, RadiusMetres = 1 } } });
+        await StoredOrRefused("ListCommunities sector", () => api.As(Role.Supervisor).Registry.ListCommunitiesAsync(new ListRequest { Sector = payload }).ResponseAsync);
+        await StoredOrRefused("ListBases page_token", () => api.As(Role.Supervisor).Registry.ListBasesAsync(new ListRequest { PageToken = payload }).ResponseAsync);
+        await StoredOrRefused("ListDeployments base_id", () => api.As(Role.Supervisor).Registry.ListDeploymentsAsync(new ListDeploymentsRequest { BaseId = payload }).ResponseAsync);
+        await StoredOrRefused("GetCommunity id", () => api.As(Role.Supervisor).Registry.GetCommunityAsync(new GetByIdRequest { Id = payload }).ResponseAsync);
+        await StoredOrRefused("QueryAudit actor", () => AccessCalls.ReadAllAsync(api.As(Role.Administrator).Access.QueryAudit(new QueryAuditRequest { Actor = payload, TargetKind = payload, TargetId = payload })));
+        await StoredOrRefused("RevokeToken id", () => api.As(Role.Administrator).Access.RevokeTokenAsync(new RevokeTokenRequest { Id = payload }).ResponseAsync);
+        var stillThere = await api.Channel.Observations.CountAsync(new ObservationFilter { Area = new Area { Circle = new Circle { Center = new GeoPoint { Longitude = 29.22, Latitude = -1.68 }, RadiusMetres = 1 } } }).ResponseAsync;
         Assert.True(stillThere.Observations > 0);
         await AssertTablesIntact();
     }
@@ -203,41 +194,41 @@ public sealed class InjectionTests(ApiFixture api) : IClassFixture<ApiFixture>
     {
         var payload = Payloads[index];
         var community = new Community { Id = $"inj-village-{index}", Name = payload, AdminArea = payload, Sector = payload, Location = new Shape { Wkt = "POINT(29.3 -1.6)" } };
-        if (await StoredOrRefused("community text", () => Unary<Community, Community>(Role.Planner, Registry, "CreateCommunity", community)))
+        if (await StoredOrRefused("community text", () => api.As(Role.Planner).Registry.CreateCommunityAsync(community).ResponseAsync))
         {
-            var stored = await Unary<GetByIdRequest, Community>(Role.Supervisor, Registry, "GetCommunity", new GetByIdRequest { Id = community.Id });
+            var stored = await api.As(Role.Supervisor).Registry.GetCommunityAsync(new GetByIdRequest { Id = community.Id }).ResponseAsync;
             Assert.Equal((payload, payload, payload), (stored.Name, stored.AdminArea, stored.Sector));
-            var listed = await Unary<ListRequest, ListCommunitiesResponse>(Role.Supervisor, Registry, "ListCommunities", new ListRequest { Sector = payload });
+            var listed = await api.As(Role.Supervisor).Registry.ListCommunitiesAsync(new ListRequest { Sector = payload }).ResponseAsync;
             Assert.Contains(listed.Communities, c => c.Id == community.Id);
         }
 
-        await StoredOrRefused("community id", () => Unary<Community, Community>(Role.Planner, Registry, "CreateCommunity", new Community { Id = payload, Name = "n", Location = new Shape { Wkt = "POINT(29.3 -1.6)" } }));
-        Assert.False(await StoredOrRefused("community wkt", () => Unary<Community, Community>(Role.Planner, Registry, "CreateCommunity", new Community { Id = $"inj-wkt-{index}", Name = "n", Location = new Shape { Wkt = payload } })));
-        Assert.False(await StoredOrRefused("community geojson", () => Unary<Community, Community>(Role.Planner, Registry, "CreateCommunity", new Community { Id = $"inj-geojson-{index}", Name = "n", Location = new Shape { Geojson = payload } })));
+        await StoredOrRefused("community id", () => api.As(Role.Planner).Registry.CreateCommunityAsync(new Community { Id = payload, Name = "n", Location = new Shape { Wkt = "POINT(29.3 -1.6)" } }).ResponseAsync);
+        Assert.False(await StoredOrRefused("community wkt", () => api.As(Role.Planner).Registry.CreateCommunityAsync(new Community { Id = $"inj-wkt-{index}", Name = "n", Location = new Shape { Wkt = payload } }).ResponseAsync));
+        Assert.False(await StoredOrRefused("community geojson", () => api.As(Role.Planner).Registry.CreateCommunityAsync(new Community { Id = $"inj-geojson-{index}", Name = "n", Location = new Shape { Geojson = payload } }).ResponseAsync));
         var station = new Base { Id = $"inj-base-{index}", Name = payload, Unit = payload, Sector = payload, AdminArea = payload, Kind = BaseKind.OperatingBase, Location = new GeoPoint { Longitude = 29.3, Latitude = -1.6 } };
-        if (await StoredOrRefused("base text", () => Unary<Base, Base>(Role.Planner, Registry, "CreateBase", station)))
+        if (await StoredOrRefused("base text", () => api.As(Role.Planner).Registry.CreateBaseAsync(station).ResponseAsync))
         {
-            Assert.Equal(payload, (await Unary<GetByIdRequest, Base>(Role.Supervisor, Registry, "GetBase", new GetByIdRequest { Id = station.Id })).Unit);
+            Assert.Equal(payload, (await api.As(Role.Supervisor).Registry.GetBaseAsync(new GetByIdRequest { Id = station.Id }).ResponseAsync).Unit);
             var deployment = new ClaDeployment
             {
                 Id = $"inj-deployment-{index}", ClaId = payload, Sex = Sex.Female, BaseId = station.Id, From = new CalendarDate { Year = 2026, Month = 1, Day = 1 }, HomeLocality = payload,
             };
-            if (await StoredOrRefused("deployment text", () => Unary<ClaDeployment, ClaDeployment>(Role.Supervisor, Registry, "CreateDeployment", deployment)))
+            if (await StoredOrRefused("deployment text", () => api.As(Role.Supervisor).Registry.CreateDeploymentAsync(deployment).ResponseAsync))
             {
-                var stored = await Unary<GetByIdRequest, ClaDeployment>(Role.Supervisor, Registry, "GetDeployment", new GetByIdRequest { Id = deployment.Id });
+                var stored = await api.As(Role.Supervisor).Registry.GetDeploymentAsync(new GetByIdRequest { Id = deployment.Id }).ResponseAsync;
                 Assert.Equal((payload, payload), (stored.ClaId, stored.HomeLocality));
             }
         }
 
-        await StoredOrRefused("sector", () => Unary<Sector, Sector>(Role.Planner, Registry, "PutSector", new Sector { Id = payload, Name = payload, Area = new Shape { Wkt = "POLYGON((40 0, 41 0, 41 1, 40 1, 40 0))" } }));
-        if (await StoredOrRefused("token subject", () => Unary<IssueTokenRequest, IssuedToken>(Role.Administrator, ApiFixture.Access, "IssueToken", new IssueTokenRequest { Role = Geo.Api.V1.Role.Analyst, Subject = payload, Note = payload })))
+        await StoredOrRefused("sector", () => api.As(Role.Planner).Registry.PutSectorAsync(new Sector { Id = payload, Name = payload, Area = new Shape { Wkt = "POLYGON((40 0, 41 0, 41 1, 40 1, 40 0))" } }).ResponseAsync);
+        if (await StoredOrRefused("token subject", () => api.As(Role.Administrator).Access.IssueTokenAsync(new IssueTokenRequest { Role = Geo.Api.V1.Role.Analyst, Subject = payload, Note = payload }).ResponseAsync))
         {
-            var tokens = await AccessCalls.ReadAllAsync(api.As(Role.Administrator), Method<ListTokensRequest, TokenInfo>(ApiFixture.Access, "ListTokens"), new ListTokensRequest());
+            var tokens = await AccessCalls.ReadAllAsync(api.As(Role.Administrator).Access.ListTokens(new ListTokensRequest()));
             Assert.Contains(tokens, t => t.Subject == payload && t.Note == payload);
         }
 
-        await StoredOrRefused("token sectors", () => Unary<IssueTokenRequest, IssuedToken>(Role.Administrator, ApiFixture.Access, "IssueToken", new IssueTokenRequest { Role = Geo.Api.V1.Role.Analyst, Subject = "s", Sectors = { payload } }));
-        await StoredOrRefused("referral", () => Unary<Referral, ReferralReceipt>(Role.Cla, Referrals, "Submit", new Referral { ClientId = $"inj-referral-{index}", Section = ReferralSection.HumanRights, ContactDetails = payload }));
+        await StoredOrRefused("token sectors", () => api.As(Role.Administrator).Access.IssueTokenAsync(new IssueTokenRequest { Role = Geo.Api.V1.Role.Analyst, Subject = "s", Sectors = { payload } }).ResponseAsync);
+        await StoredOrRefused("referral", () => api.As(Role.Cla).Referrals.SubmitAsync(new Referral { ClientId = $"inj-referral-{index}", Section = ReferralSection.HumanRights, ContactDetails = payload }).ResponseAsync);
         await AssertTablesIntact();
     }
 
@@ -247,9 +238,9 @@ public sealed class InjectionTests(ApiFixture api) : IClassFixture<ApiFixture>
     [InlineData("gat_\\.\\")]
     public async Task BearerToken_Payload_IsUnauthenticated(string token)
     {
-        using var channel = new GrpcChannel(api.Service.GrpcEndpoint, new GrpcChannelOptions { BearerToken = token });
+        using var channel = new GeoAwarenessClient(api.Service.GrpcEndpoint, token);
 
-        await FailsWith(StatusCode.Unauthenticated, () => channel.UnaryAsync(Method<WhoAmIRequest, TokenInfo>(ApiFixture.Access, "WhoAmI"), new WhoAmIRequest()));
+        await FailsWith(StatusCode.Unauthenticated, () => channel.Access.WhoAmIAsync(new WhoAmIRequest()).ResponseAsync);
         await AssertTablesIntact();
     }
 }

@@ -1,8 +1,9 @@
+using Geo.Api.V1;
+using Role = Geo.Core.Access.Role;
 using Geo.Core.Access;
 using Geo.Grpc.Access;
 using Geo.Grpc.Feeds;
-using Geo.Grpc.Protocol;
-using Geo.Grpc.Server;
+using Grpc.Core;
 using Geo.Grpc.Tests.Api;
 using Google.Protobuf.Reflection;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
@@ -18,13 +19,10 @@ namespace Geo.Grpc.Tests.Access;
 /// </summary>
 public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixture>
 {
-    /// <summary>Every method the running server dispatches, from its registrations (API, health, reflection, test services).</summary>
-    private List<MethodDescriptor> ServedMethods() =>
-        api.Service.App.Services.GetServices<GrpcServiceRegistration>()
-            .SelectMany(r => r.Service.Methods)
-            .ToList();
+    /// <summary>Every method the running server dispatches, from its endpoints (API, health, reflection, test services).</summary>
+    private List<MethodDescriptor> ServedMethods() => Access.ServedMethods.Of(api.Service);
 
-    private static string PathOf(MethodDescriptor method) => $"/{method.Service.FullName}/{method.Name}";
+    private static string PathOf(MethodDescriptor method) => Access.ServedMethods.PathOf(method);
 
     private RpcPermissions Table => api.Service.App.Services.GetRequiredService<RpcPermissions>();
 
@@ -32,9 +30,9 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     public void ServedMethods_IncludeEveryMethodOfTheApiProtos()
     {
         var served = ServedMethods().Select(PathOf).ToHashSet(StringComparer.Ordinal);
-        ServiceDescriptor[] api = [ApiFixture.Registry, ApiFixture.Observations, ApiFixture.Referrals, ApiFixture.Presence, ApiFixture.HeatMaps, ApiFixture.Coverage, ApiFixture.Feeds, ApiFixture.Indicators, ApiFixture.Access,
-            global::Grpc.Health.V1.HealthReflection.Descriptor.Services[0], global::Grpc.Reflection.V1.ReflectionReflection.Descriptor.Services[0],
-            global::Grpc.Reflection.V1Alpha.ReflectionReflection.Descriptor.Services[0]];
+        ServiceDescriptor[] api = [Registry.Descriptor, Observations.Descriptor, Referrals.Descriptor, Presence.Descriptor, HeatMaps.Descriptor, Coverage.Descriptor, Geo.Api.V1.Feeds.Descriptor, Indicators.Descriptor, Geo.Api.V1.Access.Descriptor,
+            global::Grpc.Health.V1.Health.Descriptor, global::Grpc.Reflection.V1.ServerReflection.Descriptor,
+            global::Grpc.Reflection.V1Alpha.ServerReflection.Descriptor];
 
         var missing = api.SelectMany(s => s.Methods).Select(PathOf).Where(p => !served.Contains(p)).ToList();
 
@@ -97,7 +95,7 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
             }
             else if (!RolePermissions.Has(role, permission.Value))
             {
-                if (status != new Status(StatusCode.PermissionDenied, $"the {role} role may not call {path}"))
+                if (status.StatusCode != StatusCode.PermissionDenied || status.Detail != $"the {role} role may not call {path}")
                 {
                     problems.Add($"{path} needs {permission} which {role} lacks, but answered {status.StatusCode}: {status.Detail}");
                 }
@@ -214,7 +212,7 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
         var product = layer is FeedLayer.HeatMap or FeedLayer.HotSpots ? Permission.ReadHeatMaps : Permission.ReadCoverage;
         var may = RolePermissions.Has(role, Permission.ReadFeeds) || RolePermissions.Has(role, product);
 
-        var status = await AccessCalls.StatusOfAsync(api.As(role), ApiFixture.Feeds.FindMethodByName("PullLayer"), request);
+        var status = await AccessCalls.StatusOfAsync(api.As(role), Geo.Api.V1.Feeds.Descriptor.FindMethodByName("PullLayer"), request);
 
         if (may)
         {
@@ -222,20 +220,21 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
         }
         else
         {
-            Assert.Equal(new Status(StatusCode.PermissionDenied, $"the {role} role may not pull the {layerField.Name} layer of /geoawareness.v1.Feeds/PullLayer"), status);
+            AccessCalls.Equal(StatusCode.PermissionDenied, status);
+            Assert.Equal($"the {role} role may not pull the {layerField.Name} layer of /geoawareness.v1.Feeds/PullLayer", status.Detail);
         }
     }
 
     private static ServiceDescriptor ServiceNamed(string name) => name switch
     {
-        "Observations" => ApiFixture.Observations,
-        "Referrals" => ApiFixture.Referrals,
-        "Registry" => ApiFixture.Registry,
-        "Presence" => ApiFixture.Presence,
-        "HeatMaps" => ApiFixture.HeatMaps,
-        "Coverage" => ApiFixture.Coverage,
-        "Feeds" => ApiFixture.Feeds,
-        "Indicators" => ApiFixture.Indicators,
-        _ => ApiFixture.Access,
+        "Observations" => Observations.Descriptor,
+        "Referrals" => Referrals.Descriptor,
+        "Registry" => Registry.Descriptor,
+        "Presence" => Presence.Descriptor,
+        "HeatMaps" => HeatMaps.Descriptor,
+        "Coverage" => Coverage.Descriptor,
+        "Feeds" => Geo.Api.V1.Feeds.Descriptor,
+        "Indicators" => Indicators.Descriptor,
+        _ => Geo.Api.V1.Access.Descriptor,
     };
 }

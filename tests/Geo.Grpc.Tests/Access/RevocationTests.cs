@@ -1,6 +1,6 @@
 using Geo.Api.V1;
-using Geo.Grpc.Client;
-using Geo.Grpc.Protocol;
+using Geo.Api;
+using Grpc.Core;
 using Geo.Grpc.Tests.Api;
 using Geo.Testing;
 using Xunit;
@@ -16,7 +16,6 @@ namespace Geo.Grpc.Tests.Access;
 /// </summary>
 public sealed class RevocationTests(RevocationTests.LongCache fixture) : IClassFixture<RevocationTests.LongCache>
 {
-    private static readonly GrpcMethod<ObservationFilter, CountResponse> Count = Method<ObservationFilter, CountResponse>(Observations, "Count");
 
     /// <summary>The default fixture, with tokens trusted for ten minutes once read.</summary>
     public sealed class LongCache : IAsyncLifetime
@@ -35,27 +34,27 @@ public sealed class RevocationTests(RevocationTests.LongCache fixture) : IClassF
     {
         var token = await TestTokens.IssueAsync(Api.Database.DataSource, Role.Supervisor, "revoked-elsewhere");
         using var channel = AccessCalls.ChannelWith(Api.Service.GrpcEndpoint, token);
-        await channel.UnaryAsync(Count, new ObservationFilter());
+        await channel.Observations.CountAsync(new ObservationFilter()).ResponseAsync;
 
         // What `geoaware token revoke` does, from its own process: an update of the token's row.
         await Api.Database.ScalarAsync<string>($"UPDATE access_tokens SET revoked_at = now() WHERE id = '{TestTokens.IdOf(token)}' RETURNING id");
 
-        var refused = await EventuallyAsync(async () => (await AccessCalls.StatusOfAsync(channel, Count.Descriptor, new ObservationFilter())).StatusCode == StatusCode.Unauthenticated);
+        var refused = await EventuallyAsync(async () => (await AccessCalls.StatusOfAsync(channel, Observations.Descriptor.FindMethodByName("Count"), new ObservationFilter())).StatusCode == StatusCode.Unauthenticated);
         Assert.True(refused, "the revoked token was still accepted 10 s after its revocation");
     }
 
     [Fact]
     public async Task Query_ScopedTokenWhoseSectorIsRedrawn_SeesTheNewAreaWithinSeconds()
     {
-        await Api.CallAsync<Sector, Sector>(Registry, "PutSector", new Sector { Id = "redrawn", Name = "Redrawn", Area = new Shape { Wkt = "POLYGON((40 0, 41 0, 41 1, 40 1, 40 0))" } });
+        await Api.As(Geo.Core.Access.Role.Planner).Registry.PutSectorAsync(new Sector { Id = "redrawn", Name = "Redrawn", Area = new Shape { Wkt = "POLYGON((40 0, 41 0, 41 1, 40 1, 40 0))" } }).ResponseAsync;
         await Api.SubmitAsync(NewObservation("beyond-the-old-line", 41.5, 0.5));
         using var scoped = await Api.ChannelForAsync(Role.Supervisor, "sup-redrawn", ["redrawn"]);
-        var before = await scoped.UnaryAsync(Count, new ObservationFilter());
+        var before = await scoped.Observations.CountAsync(new ObservationFilter()).ResponseAsync;
 
-        await Api.CallAsync<Sector, Sector>(Registry, "PutSector", new Sector { Id = "redrawn", Name = "Redrawn", Area = new Shape { Wkt = "POLYGON((40 0, 42 0, 42 1, 40 1, 40 0))" } });
+        await Api.As(Geo.Core.Access.Role.Planner).Registry.PutSectorAsync(new Sector { Id = "redrawn", Name = "Redrawn", Area = new Shape { Wkt = "POLYGON((40 0, 42 0, 42 1, 40 1, 40 0))" } }).ResponseAsync;
 
         Assert.Equal(0, before.Observations);
-        Assert.True(await EventuallyAsync(async () => (await scoped.UnaryAsync(Count, new ObservationFilter())).Observations == 1),
+        Assert.True(await EventuallyAsync(async () => (await scoped.Observations.CountAsync(new ObservationFilter()).ResponseAsync).Observations == 1),
             "the token still saw only its old area 10 s after the sector was redrawn");
     }
 

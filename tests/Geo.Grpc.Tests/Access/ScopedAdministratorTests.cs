@@ -1,5 +1,6 @@
+using Geo.Api;
 using Geo.Api.V1;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using Geo.Grpc.Tests.Api;
 using Xunit;
 using static Geo.Grpc.Tests.Api.ApiFixture;
@@ -10,15 +11,15 @@ namespace Geo.Grpc.Tests.Access;
 /// <summary>An administrator limited to a sector hands out no more than it has, and manages only its own tokens.</summary>
 public sealed class ScopedAdministratorTests(ApiFixture api) : IClassFixture<ApiFixture>
 {
-    private async Task<Geo.Grpc.Client.GrpcChannel> AdministratorOfSectorAAsync(string subject)
+    private async Task<GeoAwarenessClient> AdministratorOfSectorAAsync(string subject)
     {
-        await api.CallAsync<Sector, Sector>(Registry, "PutSector", new Sector { Id = "adm-a", Name = "A", Area = new Shape { Wkt = "POLYGON((20 0, 21 0, 21 1, 20 1, 20 0))" } });
-        await api.CallAsync<Sector, Sector>(Registry, "PutSector", new Sector { Id = "adm-b", Name = "B", Area = new Shape { Wkt = "POLYGON((21 0, 22 0, 22 1, 21 1, 21 0))" } });
+        await api.As(Geo.Core.Access.Role.Planner).Registry.PutSectorAsync(new Sector { Id = "adm-a", Name = "A", Area = new Shape { Wkt = "POLYGON((20 0, 21 0, 21 1, 20 1, 20 0))" } }).ResponseAsync;
+        await api.As(Geo.Core.Access.Role.Planner).Registry.PutSectorAsync(new Sector { Id = "adm-b", Name = "B", Area = new Shape { Wkt = "POLYGON((21 0, 22 0, 22 1, 21 1, 21 0))" } }).ResponseAsync;
         return await api.ChannelForAsync(Role.Administrator, subject, ["adm-a"]);
     }
 
-    private static Task<IssuedToken> IssueAsync(Geo.Grpc.Client.GrpcChannel channel, IssueTokenRequest request) =>
-        channel.UnaryAsync(Method<IssueTokenRequest, IssuedToken>(ApiFixture.Access, "IssueToken"), request);
+    private static Task<IssuedToken> IssueAsync(GeoAwarenessClient channel, IssueTokenRequest request) =>
+        channel.Access.IssueTokenAsync(request).ResponseAsync;
 
     [Fact]
     public async Task IssueToken_ByAdministratorOfASector_OnlyInsideThatSector()
@@ -39,17 +40,17 @@ public sealed class ScopedAdministratorTests(ApiFixture api) : IClassFixture<Api
     {
         using var admin = await AdministratorOfSectorAAsync("admin-of-a-2");
         var own = await IssueAsync(admin, new IssueTokenRequest { Role = Geo.Api.V1.Role.Cla, Subject = "cla-in-a", Sectors = { "adm-a" } });
-        var others = await api.As(Role.Administrator).UnaryAsync(Method<IssueTokenRequest, IssuedToken>(ApiFixture.Access, "IssueToken"), new IssueTokenRequest { Role = Geo.Api.V1.Role.Analyst, Subject = "someone" });
+        var others = await api.As(Role.Administrator).Access.IssueTokenAsync(new IssueTokenRequest { Role = Geo.Api.V1.Role.Analyst, Subject = "someone" }).ResponseAsync;
 
-        using var call = admin.ServerStreamingCall(Method<ListTokensRequest, TokenInfo>(ApiFixture.Access, "ListTokens"), new ListTokensRequest());
+        using var call = admin.Access.ListTokens(new ListTokensRequest());
         var listed = new List<string>();
         await foreach (var info in call.ResponseStream.ReadAllAsync())
         {
             listed.Add(info.Id);
         }
 
-        var foreign = await FailsWith(StatusCode.NotFound, () => admin.UnaryAsync(Method<RevokeTokenRequest, TokenInfo>(ApiFixture.Access, "RevokeToken"), new RevokeTokenRequest { Id = others.Info.Id }));
-        var revoked = await admin.UnaryAsync(Method<RevokeTokenRequest, TokenInfo>(ApiFixture.Access, "RevokeToken"), new RevokeTokenRequest { Id = own.Info.Id });
+        var foreign = await FailsWith(StatusCode.NotFound, () => admin.Access.RevokeTokenAsync(new RevokeTokenRequest { Id = others.Info.Id }).ResponseAsync);
+        var revoked = await admin.Access.RevokeTokenAsync(new RevokeTokenRequest { Id = own.Info.Id }).ResponseAsync;
 
         Assert.Equal([own.Info.Id], listed);
         Assert.Equal($"id: no token '{others.Info.Id}'", foreign);
@@ -60,10 +61,9 @@ public sealed class ScopedAdministratorTests(ApiFixture api) : IClassFixture<Api
     public async Task QueryAudit_ByAdministratorOfASector_IsPermissionDenied()
     {
         using var admin = await AdministratorOfSectorAAsync("admin-of-a-3");
-        var audit = Method<QueryAuditRequest, AuditEntry>(ApiFixture.Access, "QueryAudit");
 
-        var status = await AccessCalls.StatusOfAsync(admin, audit.Descriptor, new QueryAuditRequest());
-        var unscoped = await AccessCalls.ReadAllAsync(api.As(Role.Administrator), audit, new QueryAuditRequest { Limit = 1 });
+        var status = await AccessCalls.StatusOfAsync(admin, Geo.Api.V1.Access.Descriptor.FindMethodByName("QueryAudit"), new QueryAuditRequest());
+        var unscoped = await AccessCalls.ReadAllAsync(api.As(Role.Administrator).Access.QueryAudit(new QueryAuditRequest { Limit = 1 }));
 
         Assert.Equal(StatusCode.PermissionDenied, status.StatusCode);
         Assert.Equal("the audit trail covers the whole mission; only an administrator token without an area may read it", status.Detail);

@@ -1,8 +1,8 @@
 using Geo.Api.V1;
 using Role = Geo.Core.Access.Role;
-using Geo.Grpc.Client;
+using Geo.Api;
 using Geo.Grpc.Hosting;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using Geo.Testing;
 using Geo.Testing.Echo;
 using Google.Protobuf;
@@ -14,11 +14,11 @@ using Xunit;
 
 namespace Geo.Grpc.Tests.Api;
 
-/// <summary>The real service on its own database, and a client channel to it.</summary>
+/// <summary>The real service on its own database, and generated clients to it (Grpc.Net.Client) with a token of each role.</summary>
 public sealed class ApiFixture : IAsyncLifetime, IDisposable
 {
     private readonly PostgisDatabase _database = new();
-    private readonly Dictionary<Role, GrpcChannel> _channels = [];
+    private readonly Dictionary<Role, GeoAwarenessClient> _clients = [];
     private readonly Dictionary<Role, string> _tokens = [];
     private readonly IReadOnlyList<string> _extraSettings;
     private readonly Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? _configureServices;
@@ -43,19 +43,19 @@ public sealed class ApiFixture : IAsyncLifetime, IDisposable
 
     public GeoAwarenessService Service => _service ?? throw new InvalidOperationException("not initialised");
 
-    /// <summary>A supervisor's channel (unscoped): most tests act as one.</summary>
-    public GrpcChannel Channel => As(Role.Supervisor);
+    /// <summary>A supervisor's client (unscoped): most tests act as one.</summary>
+    public GeoAwarenessClient Channel => As(Role.Supervisor);
 
-    /// <summary>A channel whose calls carry an unscoped token of <paramref name="role"/> (subject "test-role").</summary>
-    public GrpcChannel As(Role role) => _channels[role];
+    /// <summary>The generated clients on a channel whose calls carry an unscoped token of <paramref name="role"/> (subject "test-role").</summary>
+    public GeoAwarenessClient As(Role role) => _clients[role];
 
     public string TokenOf(Role role) => _tokens[role];
 
-    /// <summary>A new channel with a token of its own, for scoped or special callers.</summary>
-    public async Task<GrpcChannel> ChannelForAsync(Role role, string subject, IReadOnlyList<string>? sectors = null, Geo.Core.Domain.ReferralSection? section = null)
+    /// <summary>New clients with a token of their own, for scoped or special callers.</summary>
+    public async Task<GeoAwarenessClient> ChannelForAsync(Role role, string subject, IReadOnlyList<string>? sectors = null, Geo.Core.Domain.ReferralSection? section = null)
     {
         var token = await TestTokens.IssueAsync(_database.DataSource, role, subject, sectors, section: section);
-        return new GrpcChannel(Service.GrpcEndpoint, new GrpcChannelOptions { BearerToken = token });
+        return new GeoAwarenessClient(Service.GrpcEndpoint, token);
     }
 
     /// <summary>
@@ -85,13 +85,13 @@ public sealed class ApiFixture : IAsyncLifetime, IDisposable
             var token = await TestTokens.IssueAsync(
                 _database.DataSource, role, SubjectOf(role), section: role == Role.ReferralSection ? Geo.Core.Domain.ReferralSection.WomenProtection : null);
             _tokens[role] = token;
-            _channels[role] = new GrpcChannel(_service.GrpcEndpoint, new GrpcChannelOptions { BearerToken = token });
+            _clients[role] = new GeoAwarenessClient(_service.GrpcEndpoint, token);
         }
     }
 
     public void Dispose()
     {
-        foreach (var channel in _channels.Values)
+        foreach (var channel in _clients.Values)
         {
             channel.Dispose();
         }
@@ -108,46 +108,12 @@ public sealed class ApiFixture : IAsyncLifetime, IDisposable
         await _database.DisposeAsync();
     }
 
-    public Task<TResponse> CallAsync<TRequest, TResponse>(ServiceDescriptor service, string method, TRequest request)
-        where TRequest : class, IMessage<TRequest>
-        where TResponse : class, IMessage<TResponse> =>
-        As(DefaultRole(service, method)).UnaryAsync(Method<TRequest, TResponse>(service, method), request);
-
-    /// <summary>The role a test acts as by default for a method: planners keep the registry, supervisors do the rest.</summary>
-    public static Role DefaultRole(ServiceDescriptor service, string method) =>
-        service == Registry && (method.StartsWith("Create", StringComparison.Ordinal) || method.StartsWith("Update", StringComparison.Ordinal) || method == "PutSector")
-            && !method.EndsWith("Deployment", StringComparison.Ordinal)
-            ? Role.Planner
-            : service == Referrals && method == "List" ? Role.ReferralSection
-            : service == Access ? Role.Administrator
-            : Role.Supervisor;
-
-    public static ServiceDescriptor Access => AccessReflection.Descriptor.Services[0];
-
-    public static GrpcMethod<TRequest, TResponse> Method<TRequest, TResponse>(ServiceDescriptor service, string name)
-        where TRequest : class, IMessage<TRequest>
-        where TResponse : class, IMessage<TResponse> => new(service.FindMethodByName(name));
-
-    public static ServiceDescriptor Registry => RegistryReflection.Descriptor.Services[0];
-
-    public static ServiceDescriptor Observations => ObservationsReflection.Descriptor.Services[0];
-
-    public static ServiceDescriptor Referrals => ObservationsReflection.Descriptor.Services[1];
-
-    public static ServiceDescriptor Presence => PresenceReflection.Descriptor.Services[0];
-
-    public static ServiceDescriptor HeatMaps => HeatmapsReflection.Descriptor.Services[0];
-    public static ServiceDescriptor Coverage => CoverageReflection.Descriptor.Services[0];
-
-    public static ServiceDescriptor Feeds => FeedsReflection.Descriptor.Services[0];
-    public static ServiceDescriptor Indicators => IndicatorsReflection.Descriptor.Services[0];
-
     /// <summary>Expects the call to fail with <paramref name="code"/>; returns the status detail.</summary>
     public static async Task<string> FailsWith(StatusCode code, Func<Task> call)
     {
         var error = await Assert.ThrowsAsync<RpcException>(call);
-        Assert.True(code == error.StatusCode, $"expected {code}, got {error.StatusCode}: {error.Detail}");
-        return error.Detail;
+        Assert.True(code == error.StatusCode, $"expected {code}, got {error.StatusCode}: {error.Status.Detail}");
+        return error.Status.Detail;
     }
 
     public static Timestamp Time(string iso) => Timestamp.FromDateTimeOffset(DateTimeOffset.Parse(iso, System.Globalization.CultureInfo.InvariantCulture));
@@ -199,7 +165,7 @@ public sealed class ApiFixture : IAsyncLifetime, IDisposable
     {
         var request = new SubmitObservationsRequest();
         request.Observations.AddRange(observations);
-        return CallAsync<SubmitObservationsRequest, SubmitObservationsResponse>(Observations, "Submit", request);
+        return As(Role.Supervisor).Observations.SubmitAsync(request).ResponseAsync;
     }
 
     /// <summary>
@@ -218,7 +184,7 @@ public sealed class ApiFixture : IAsyncLifetime, IDisposable
     {
         foreach (var id in ids)
         {
-            await CallAsync<ReleaseObservationRequest, Observation>(Observations, "Release", new ReleaseObservationRequest { Id = id });
+            await As(Role.Supervisor).Observations.ReleaseAsync(new ReleaseObservationRequest { Id = id }).ResponseAsync;
         }
 
         await SettledAsync();
@@ -258,9 +224,7 @@ public sealed class ApiFixture : IAsyncLifetime, IDisposable
 
     public async Task<List<ObservationPage>> QueryPagesAsync(ObservationFilter filter, int pageSize = 0, string pageToken = "")
     {
-        using var call = Channel.ServerStreamingCall(
-            Method<QueryObservationsRequest, ObservationPage>(Observations, "Query"),
-            new QueryObservationsRequest { Filter = filter, PageSize = pageSize, PageToken = pageToken });
+        using var call = Channel.Observations.Query(new QueryObservationsRequest { Filter = filter, PageSize = pageSize, PageToken = pageToken });
         var pages = new List<ObservationPage>();
         await foreach (var page in call.ResponseStream.ReadAllAsync())
         {

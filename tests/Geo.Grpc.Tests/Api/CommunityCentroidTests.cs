@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Geo.Api.V1;
-using Geo.Grpc.Client;
-using Geo.Grpc.Protocol;
+using Geo.Api;
+using Grpc.Core;
 using Xunit;
 using static Geo.Grpc.Tests.Api.ApiFixture;
 using Role = Geo.Core.Access.Role;
@@ -16,7 +16,6 @@ namespace Geo.Grpc.Tests.Api;
 /// </summary>
 public sealed class CommunityCentroidTests(CommunityCentroidTests.CentroidFixture fixture) : IClassFixture<CommunityCentroidTests.CentroidFixture>
 {
-    private static readonly GrpcMethod<GetObservationRequest, Observation> Get = Method<GetObservationRequest, Observation>(Observations, "Get");
 
     public sealed class CentroidFixture : IAsyncLifetime
     {
@@ -26,8 +25,8 @@ public sealed class CommunityCentroidTests(CommunityCentroidTests.CentroidFixtur
         public async Task InitializeAsync()
         {
             await Api.InitializeAsync();
-            await Api.CallAsync<Community, Community>(Registry, "CreateCommunity", new Community { Id = "cc-village", Name = "Village", Location = new Shape { Wkt = "POINT(36.5 2.5)" } });
-            await Api.CallAsync<Community, Community>(Registry, "CreateCommunity", new Community { Id = "cc-far", Name = "Far village", Location = new Shape { Wkt = "POINT(36.5 2.7)" } });
+            await Api.As(Geo.Core.Access.Role.Planner).Registry.CreateCommunityAsync(new Community { Id = "cc-village", Name = "Village", Location = new Shape { Wkt = "POINT(36.5 2.5)" } }).ResponseAsync;
+            await Api.As(Geo.Core.Access.Role.Planner).Registry.CreateCommunityAsync(new Community { Id = "cc-far", Name = "Far village", Location = new Shape { Wkt = "POINT(36.5 2.7)" } }).ResponseAsync;
             var linked = NewObservation("cc-linked", 36.51, 2.49);
             linked.CommunityId = "cc-village";
             var farLinked = NewObservation("cc-far-linked", 36.52, 2.51);
@@ -43,7 +42,7 @@ public sealed class CommunityCentroidTests(CommunityCentroidTests.CentroidFixtur
     [Fact]
     public async Task Get_AsAnalyst_ALinkedObservationIsAtItsCommunitysCentroid()
     {
-        var seen = await Api.As(Role.Analyst).UnaryAsync(Get, new GetObservationRequest { Id = IdOf("cc-linked") });
+        var seen = await Api.As(Role.Analyst).Observations.GetAsync(new GetObservationRequest { Id = IdOf("cc-linked") }).ResponseAsync;
 
         Assert.Equal((36.5, 2.5), (seen.Location.Longitude, seen.Location.Latitude));
         Assert.Null(seen.Area);
@@ -52,8 +51,8 @@ public sealed class CommunityCentroidTests(CommunityCentroidTests.CentroidFixtur
     [Fact]
     public async Task Get_AsAnalyst_UnlinkedOrLinkedTooFarAway_IsAtTheCentreOfItsGridCell()
     {
-        var unlinked = await Api.As(Role.Analyst).UnaryAsync(Get, new GetObservationRequest { Id = IdOf("cc-unlinked") });
-        var tooFar = await Api.As(Role.Analyst).UnaryAsync(Get, new GetObservationRequest { Id = IdOf("cc-far-linked") });
+        var unlinked = await Api.As(Role.Analyst).Observations.GetAsync(new GetObservationRequest { Id = IdOf("cc-unlinked") }).ResponseAsync;
+        var tooFar = await Api.As(Role.Analyst).Observations.GetAsync(new GetObservationRequest { Id = IdOf("cc-far-linked") }).ResponseAsync;
 
         Assert.Equal(Snapped(36.53, 2.48), (unlinked.Location.Longitude, unlinked.Location.Latitude));
         Assert.Equal(Snapped(36.52, 2.51), (tooFar.Location.Longitude, tooFar.Location.Latitude));
@@ -89,7 +88,7 @@ public sealed class CommunityCentroidTests(CommunityCentroidTests.CentroidFixtur
     public async Task HeatMap_AsAnalyst_CountsLinkedObservationsInTheCellOfTheCentroid()
     {
         // Five (the minimum count) around a second village, each a few hundred metres from it.
-        await Api.CallAsync<Community, Community>(Registry, "CreateCommunity", new Community { Id = "cc-hamlet", Name = "Hamlet", Location = new Shape { Wkt = "POINT(37.5 0.5)" } });
+        await Api.As(Geo.Core.Access.Role.Planner).Registry.CreateCommunityAsync(new Community { Id = "cc-hamlet", Name = "Hamlet", Location = new Shape { Wkt = "POINT(37.5 0.5)" } }).ResponseAsync;
         var around = Enumerable.Range(0, 5).Select(i =>
         {
             var o = NewObservation($"cc-hamlet-{i}", 37.5 + ((i - 2) * 0.003), 0.5 + 0.002, "2026-03-10T10:00:00Z");
@@ -120,7 +119,7 @@ public sealed class CommunityCentroidTests(CommunityCentroidTests.CentroidFixtur
 
     private async Task<List<string>> IdsAsync(ObservationFilter filter)
     {
-        var pages = await Access.AccessCalls.ReadAllAsync(Api.As(Role.Analyst), Method<QueryObservationsRequest, ObservationPage>(Observations, "Query"), new QueryObservationsRequest { Filter = filter });
+        var pages = await Access.AccessCalls.ReadAllAsync(Api.As(Role.Analyst).Observations.Query(new QueryObservationsRequest { Filter = filter }));
         return [.. pages.SelectMany(p => p.Observations).Select(o => o.Id)];
     }
 }

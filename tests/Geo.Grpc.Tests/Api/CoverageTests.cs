@@ -1,6 +1,6 @@
 using Geo.Api.V1;
-using Geo.Grpc.Client;
-using Geo.Grpc.Protocol;
+using Geo.Api;
+using Grpc.Core;
 using Npgsql;
 using Xunit;
 using static Geo.Grpc.Tests.Api.ApiFixture;
@@ -17,34 +17,30 @@ public sealed class CoverageTests(ApiFixture api) : IClassFixture<ApiFixture>
 {
     private static readonly CalendarDate At = new() { Year = 2026, Month = 3, Day = 1 };
 
-    private GrpcChannel Planner => api.As(Role.Planner);
+    private GeoAwarenessClient Planner => api.As(Role.Planner);
 
-    private Task<T> Registry<TRequest, T>(string method, TRequest request)
-        where TRequest : class, Google.Protobuf.IMessage<TRequest>
-        where T : class, Google.Protobuf.IMessage<T> => api.CallAsync<TRequest, T>(ApiFixture.Registry, method, request);
+    private Task<CoverageReport> GetCoverageAsync(CoverageRequest request, GeoAwarenessClient? channel = null) =>
+        (channel ?? Planner).Coverage.GetCoverageAsync(request).ResponseAsync;
 
-    private Task<CoverageReport> GetCoverageAsync(CoverageRequest request, GrpcChannel? channel = null) =>
-        (channel ?? Planner).UnaryAsync(Method<CoverageRequest, CoverageReport>(Coverage, "GetCoverage"), request);
-
-    private Task<PlanDeploymentReport> PlanAsync(PlanDeploymentRequest request, GrpcChannel? channel = null) =>
-        (channel ?? Planner).UnaryAsync(Method<PlanDeploymentRequest, PlanDeploymentReport>(Coverage, "PlanDeployment"), request);
+    private Task<PlanDeploymentReport> PlanAsync(PlanDeploymentRequest request, GeoAwarenessClient? channel = null) =>
+        (channel ?? Planner).Coverage.PlanDeploymentAsync(request).ResponseAsync;
 
     private async Task BaseAsync(string id, string sector, BaseKind kind, double longitude, double latitude, CalendarDate? closedOn = null)
     {
-        await Registry<Base, Base>("CreateBase", new Base
+        await api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(new Base
         {
             Id = id, Name = "Base " + id, Kind = kind, Sector = sector, AdminArea = "Beni", Unit = "BANBATT-1",
             Location = new GeoPoint { Longitude = longitude, Latitude = latitude },
             OpenedOn = new CalendarDate { Year = 2024, Month = 1, Day = 1 }, ClosedOn = closedOn,
-        });
+        }).ResponseAsync;
     }
 
     private Task<ClaDeployment> DeployAsync(string id, string baseId, Sex sex, CalendarDate? from = null, CalendarDate? to = null, bool temporaryDuty = false, string homeLocality = "Lubero") =>
-        api.As(Role.Supervisor).UnaryAsync(Method<ClaDeployment, ClaDeployment>(ApiFixture.Registry, "CreateDeployment"), new ClaDeployment
+        api.As(Role.Supervisor).Registry.CreateDeploymentAsync(new ClaDeployment
         {
             Id = id, ClaId = "cla-" + id, Sex = sex, BaseId = baseId, From = from ?? new CalendarDate { Year = 2025, Month = 6, Day = 1 }, To = to,
             TemporaryDuty = temporaryDuty, HomeLocality = homeLocality,
-        });
+        }).ResponseAsync;
 
     private async Task StaffAsync(string baseId, int male, int female)
     {
@@ -55,12 +51,12 @@ public sealed class CoverageTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     private Task<Community> CommunityAsync(string id, string sector, double longitude, double latitude, RiskLevel risk = RiskLevel.High, int women = 100, string? wkt = null) =>
-        Registry<Community, Community>("CreateCommunity", new Community
+        api.As(Geo.Core.Access.Role.Planner).Registry.CreateCommunityAsync(new Community
         {
             Id = id, Name = "Village " + id, Sector = sector, RiskLevel = risk,
             Location = new Shape { Wkt = wkt ?? FormattableString.Invariant($"POINT({longitude} {latitude})") },
             Population = { new AffectedCount { Sex = Sex.Female, AgeGroup = AgeGroup.Adult, Count = women }, new AffectedCount { Sex = Sex.Male, AgeGroup = AgeGroup.Adult, Count = 50 } },
-        });
+        }).ResponseAsync;
 
     /// <summary>What PostGIS measures between a community (at the point on its surface) and a base, on the geography.</summary>
     private async Task<double> PostgisMetresAsync(string communityId, string baseId)
@@ -280,8 +276,8 @@ public sealed class CoverageTests(ApiFixture api) : IClassFixture<ApiFixture>
     {
         // Sectors side by side (A: 40..41 E, B: 41..42 E). A community of A lies 5 km from B's
         // staffed base and 60 km from A's: to a token of A, B's base neither shows nor reaches it.
-        await Registry<Sector, Sector>("PutSector", new Sector { Id = "cov-a", Name = "A", Area = new Shape { Wkt = "POLYGON((40 0, 41 0, 41 1, 40 1, 40 0))" } });
-        await Registry<Sector, Sector>("PutSector", new Sector { Id = "cov-b", Name = "B", Area = new Shape { Wkt = "POLYGON((41 0, 42 0, 42 1, 41 1, 41 0))" } });
+        await api.As(Geo.Core.Access.Role.Planner).Registry.PutSectorAsync(new Sector { Id = "cov-a", Name = "A", Area = new Shape { Wkt = "POLYGON((40 0, 41 0, 41 1, 40 1, 40 0))" } }).ResponseAsync;
+        await api.As(Geo.Core.Access.Role.Planner).Registry.PutSectorAsync(new Sector { Id = "cov-b", Name = "B", Area = new Shape { Wkt = "POLYGON((41 0, 42 0, 42 1, 41 1, 41 0))" } }).ResponseAsync;
         await BaseAsync("s-a", string.Empty, BaseKind.OperatingBase, 40.41, 0.5);
         await BaseAsync("s-b", string.Empty, BaseKind.OperatingBase, 41.01, 0.5);
         await StaffAsync("s-a", 1, 1);
@@ -312,7 +308,7 @@ public sealed class CoverageTests(ApiFixture api) : IClassFixture<ApiFixture>
         await BaseAsync("g-surge", "cov-config", BaseKind.SurgeTeam, 24.0, 5.0);
         await using var configured = await Geo.Testing.Echo.GrpcTestServer.StartAsync(
             api.Database.ConnectionString, [.. Settings, "--GeoAwareness:Coverage:SurgeTeamReachMetres=12500", "--GeoAwareness:Auth:Enabled=false"]);
-        using var channel = new GrpcChannel(configured.GrpcEndpoint);
+        using var channel = new GeoAwarenessClient(configured.GrpcEndpoint);
 
         var report = await GetCoverageAsync(new CoverageRequest { At = At, Sector = "cov-config" }, channel);
         var refused = await Assert.ThrowsAsync<Geo.Grpc.Hosting.StartupException>(() => Geo.Testing.Echo.GrpcTestServer.StartAsync(

@@ -39,7 +39,7 @@ public sealed class FeedGdalTests(ApiFixture api) : IClassFixture<ApiFixture>, I
         var submitted = await api.SubmitAsync(observations);
         // Every eighth is a security incident against a CLA, which cannot be released (and would not be exported if it were).
         await api.ReleaseAsync(submitted.Ids.Where((_, i) => observations[i].Category != Category.SecurityIncidentAgainstCla).ToArray());
-        await api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review", new ReviewObservationRequest { Id = IdOf("gdal-007"), Verification = VerificationStatus.Discredited });
+        await api.As(Geo.Core.Access.Role.Supervisor).Observations.ReviewAsync(new ReviewObservationRequest { Id = IdOf("gdal-007"), Verification = VerificationStatus.Discredited }).ResponseAsync;
         var file = Path.Combine(_directory, "observations.geojson");
         await File.WriteAllBytesAsync(file, await PullAsync("/feeds/observations?all=true"));
         using var document = JsonDocument.Parse(await File.ReadAllBytesAsync(file));

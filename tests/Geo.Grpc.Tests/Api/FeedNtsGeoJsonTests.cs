@@ -35,7 +35,7 @@ public sealed class FeedNtsGeoJsonTests(ApiFixture api) : IClassFixture<ApiFixtu
             return o;
         }).ToArray();
         await api.SubmitReleasedAsync(observations);
-        await api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review", new ReviewObservationRequest { Id = IdOf("nts-005"), Verification = VerificationStatus.Discredited });
+        await api.As(Geo.Core.Access.Role.Supervisor).Observations.ReviewAsync(new ReviewObservationRequest { Id = IdOf("nts-005"), Verification = VerificationStatus.Discredited }).ResponseAsync;
 
         // The package finds in every feature the id, point and property values the document holds ...
         var features = NtsGeoJson.ReadFeatureCollection(await PullAsync("/feeds/observations?all=true"));

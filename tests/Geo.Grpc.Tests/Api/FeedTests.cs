@@ -1,9 +1,10 @@
+using Geo.Api;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Geo.Api.V1;
 using Geo.Exporters.Feeds;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using Google.Protobuf;
 using Xunit;
 using static Geo.Grpc.Tests.Api.ApiFixture;
@@ -251,7 +252,7 @@ public sealed class FeedTests(ApiFixture api) : IClassFixture<ApiFixture>, IDisp
         // commit's transaction starts long before it ends, while the submitters' commit in between.
         var streams = Enumerable.Range(0, 2).Select(s => Task.Run(async () =>
         {
-            using var call = api.Channel.ClientStreamingCall(Method<IngestRequest, IngestResponse>(Observations, "Ingest"));
+            using var call = api.Channel.Observations.Ingest();
             var ids = new List<string>();
             for (var message = 0; message < 12; message++)
             {
@@ -318,7 +319,7 @@ public sealed class FeedTests(ApiFixture api) : IClassFixture<ApiFixture>, IDisp
     [Fact]
     public async Task Pull_ByAnImporterScopedToASector_GivesNothingFromOutsideIt_OverHttpAndGrpc()
     {
-        await api.CallAsync<Sector, Sector>(Registry, "PutSector", new Sector { Id = "feed-west", Name = "West", Area = new Shape { Wkt = "POLYGON((33 0, 34 0, 34 1, 33 1, 33 0))" } });
+        await api.As(Geo.Core.Access.Role.Planner).Registry.PutSectorAsync(new Sector { Id = "feed-west", Name = "West", Area = new Shape { Wkt = "POLYGON((33 0, 34 0, 34 1, 33 1, 33 0))" } }).ResponseAsync;
         await api.SubmitReleasedAsync(NewObservation("feed-in-west", 33.5, 0.5), NewObservation("feed-east", 34.5, 0.5));
         var token = await Geo.Testing.TestTokens.IssueAsync(api.Database.DataSource, Role.Importer, "importer-west", ["feed-west"]);
         async Task<(HttpStatusCode Status, List<string> Ids)> HttpAsync(string path)
@@ -346,9 +347,8 @@ public sealed class FeedTests(ApiFixture api) : IClassFixture<ApiFixture>, IDisp
         var inside = await HttpAsync($"/feeds/observations/{IdOf("feed-in-west")}");
         var outside = await HttpAsync($"/feeds/observations/{IdOf("feed-east")}");
         var missing = await HttpAsync($"/feeds/observations/{IdOf("feed-never")}");
-        using var channel = new Geo.Grpc.Client.GrpcChannel(api.Service.GrpcEndpoint, new Geo.Grpc.Client.GrpcChannelOptions { BearerToken = token });
-        using var call = channel.ServerStreamingCall(
-            Method<PullObservationsRequest, FeedChunk>(FeedsReflection.Descriptor.Services[0], "PullObservations"), new PullObservationsRequest { All = true });
+        using var channel = new GeoAwarenessClient(api.Service.GrpcEndpoint, token);
+        using var call = channel.Feeds.PullObservations(new PullObservationsRequest { All = true });
         var document = new MemoryStream();
         await foreach (var chunk in call.ResponseStream.ReadAllAsync())
         {
@@ -366,7 +366,7 @@ public sealed class FeedTests(ApiFixture api) : IClassFixture<ApiFixture>, IDisp
     }
 
     private async Task Review(string id, VerificationStatus status) =>
-        await api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review", new ReviewObservationRequest { Id = id, Verification = status });
+        await api.As(Geo.Core.Access.Role.Supervisor).Observations.ReviewAsync(new ReviewObservationRequest { Id = id, Verification = status }).ResponseAsync;
 
     private static string Id(JsonElement feature) => feature.GetProperty("id").GetString()!;
 
@@ -402,8 +402,7 @@ public sealed class FeedTests(ApiFixture api) : IClassFixture<ApiFixture>, IDisp
 
     private async Task<(byte[] Document, FeedPageEnd End)> PullGrpcAsync(PullObservationsRequest request)
     {
-        using var call = api.As(Role.Importer).ServerStreamingCall(
-            Method<PullObservationsRequest, FeedChunk>(FeedsReflection.Descriptor.Services[0], "PullObservations"), request);
+        using var call = api.As(Role.Importer).Feeds.PullObservations(request);
         var document = new MemoryStream();
         FeedPageEnd? end = null;
         await foreach (var chunk in call.ResponseStream.ReadAllAsync())

@@ -1,5 +1,5 @@
 using Geo.Api.V1;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using Xunit;
 using static Geo.Grpc.Tests.Api.ApiFixture;
 using Role = Geo.Core.Access.Role;
@@ -31,32 +31,32 @@ public sealed class GroupGapTests : IClassFixture<GroupGapTests.Mission>
             await Api.InitializeAsync();
             foreach (var (id, longitude, female) in new[] { ("gg-mixed", 35.0, 1), ("gg-men", 35.6, 0) })
             {
-                await Api.CallAsync<Base, Base>(Registry, "CreateBase", new Base
+                await Api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(new Base
                 {
                     Id = id, Name = id, Kind = BaseKind.OperatingBase, Location = new GeoPoint { Longitude = longitude, Latitude = 0.5 },
                     OpenedOn = new CalendarDate { Year = 2024, Month = 1, Day = 1 },
-                });
+                }).ResponseAsync;
                 for (var i = 0; i < 2; i++)
                 {
-                    await Api.As(Role.Supervisor).UnaryAsync(Method<ClaDeployment, ClaDeployment>(Registry, "CreateDeployment"), new ClaDeployment
+                    await Api.As(Role.Supervisor).Registry.CreateDeploymentAsync(new ClaDeployment
                     {
                         Id = $"{id}-{i}", ClaId = $"cla-{id}-{i}", Sex = i < female ? Sex.Female : Sex.Male, BaseId = id,
                         From = new CalendarDate { Year = 2025, Month = 6, Day = 1 },
-                    });
+                    }).ResponseAsync;
                 }
             }
 
             // An empty post of another sector, 8 km from the men's base: a team sent there reaches
             // the women's gap by the men's base.
-            await Api.CallAsync<Base, Base>(Registry, "CreateBase", new Base
+            await Api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(new Base
             {
                 Id = "gg-north-post", Name = "gg-north-post", Kind = BaseKind.OperatingBase, Sector = "gg-north",
                 Location = new GeoPoint { Longitude = 35.65, Latitude = 0.55 }, OpenedOn = new CalendarDate { Year = 2024, Month = 1, Day = 1 },
-            });
-            await Api.CallAsync<Community, Community>(Registry, "CreateCommunity", new Community
+            }).ResponseAsync;
+            await Api.As(Geo.Core.Access.Role.Planner).Registry.CreateCommunityAsync(new Community
             {
                 Id = "gg-village", Name = "Village by the men's base", RiskLevel = RiskLevel.High, Location = new Shape { Wkt = "POINT(35.6 0.5)" },
-            });
+            }).ResponseAsync;
             var observations = new List<Observation>();
             foreach (var longitude in new[] { 35.0, 35.6 })
             {
@@ -76,18 +76,21 @@ public sealed class GroupGapTests : IClassFixture<GroupGapTests.Mission>
     {
         var heatMap = new HeatMapRequest
         {
-            Area = new Area { Bbox = new BoundingBox { West = 34.8, South = 0.3, East = 35.8, North = 0.7 } },
-            ObservedFrom = Time("2026-03-01T00:00:00Z"),
-            ObservedTo = Time("2026-04-01T00:00:00Z"),
+            Filter = new ObservationFilter
+            {
+                Area = new Area { Bbox = new BoundingBox { West = 34.8, South = 0.3, East = 35.8, North = 0.7 } },
+                ObservedFrom = Time("2026-03-01T00:00:00Z"),
+                ObservedTo = Time("2026-04-01T00:00:00Z"),
+            },
             CellSizeMetres = 5000,
         };
-        heatMap.AffectedSexes.AddRange(sexes);
-        heatMap.AffectedAgeGroups.AddRange(ages);
+        heatMap.Filter.AffectedSexes.AddRange(sexes);
+        heatMap.Filter.AffectedAgeGroups.AddRange(ages);
         return new GroupGapsRequest { HeatMap = heatMap, Threshold = threshold, At = At };
     }
 
     private Task<GroupGapsReport> GapsAsync(GroupGapsRequest request, Role role = Role.Supervisor) =>
-        Api.As(role).UnaryAsync(Method<GroupGapsRequest, GroupGapsReport>(Coverage, "GetGroupGaps"), request);
+        Api.As(role).Coverage.GetGroupGapsAsync(request).ResponseAsync;
 
     [Fact]
     public async Task WomenAndGirls_NearTheTeamWithoutAWoman_AreAGapWithTheVillageAndTheNearestFemaleTeam()
@@ -138,7 +141,7 @@ public sealed class GroupGapTests : IClassFixture<GroupGapTests.Mission>
             GroupGaps = Request([Sex.Female], []),
         };
 
-        var report = await Api.As(Role.Supervisor).UnaryAsync(Method<PlanDeploymentRequest, PlanDeploymentReport>(Coverage, "PlanDeployment"), request);
+        var report = await Api.As(Role.Supervisor).Coverage.PlanDeploymentAsync(request).ResponseAsync;
 
         Assert.Equal(1, report.GroupGapCellsBefore);
         Assert.Equal(0, report.GroupGapCellsAfter);
@@ -161,7 +164,7 @@ public sealed class GroupGapTests : IClassFixture<GroupGapTests.Mission>
         };
 
         var gaps = await GapsAsync(Request([Sex.Female], []));
-        var report = await Api.As(Role.Supervisor).UnaryAsync(Method<PlanDeploymentRequest, PlanDeploymentReport>(Coverage, "PlanDeployment"), request);
+        var report = await Api.As(Role.Supervisor).Coverage.PlanDeploymentAsync(request).ResponseAsync;
 
         // The mixed team, of no sector, covers its own cell: one gap before, as GetGroupGaps finds,
         // not two as the sector's bases alone would give.
@@ -194,7 +197,7 @@ public sealed class GroupGapTests : IClassFixture<GroupGapTests.Mission>
                 GroupGaps = groupGaps,
             };
             var detail = await FailsWith(StatusCode.InvalidArgument,
-                () => Api.As(Role.Supervisor).UnaryAsync(Method<PlanDeploymentRequest, PlanDeploymentReport>(Coverage, "PlanDeployment"), plan));
+                () => Api.As(Role.Supervisor).Coverage.PlanDeploymentAsync(plan).ResponseAsync);
             Assert.StartsWith(field + ":", detail, StringComparison.Ordinal);
         }
 
@@ -206,7 +209,7 @@ public sealed class GroupGapTests : IClassFixture<GroupGapTests.Mission>
             Teams = { new PlannedTeam { BaseId = "gg-men", ClaCount = 1, FemaleCount = 0 } },
             GroupGaps = sameReach,
         };
-        var report = await Api.As(Role.Supervisor).UnaryAsync(Method<PlanDeploymentRequest, PlanDeploymentReport>(Coverage, "PlanDeployment"), agreed);
+        var report = await Api.As(Role.Supervisor).Coverage.PlanDeploymentAsync(agreed).ResponseAsync;
         Assert.Equal(0, report.GroupGapCellsBefore);
     }
 
@@ -220,7 +223,7 @@ public sealed class GroupGapTests : IClassFixture<GroupGapTests.Mission>
             GroupGaps = Request([Sex.Female], []),
         };
 
-        var report = await Api.As(Role.Supervisor).UnaryAsync(Method<PlanDeploymentRequest, PlanDeploymentReport>(Coverage, "PlanDeployment"), request);
+        var report = await Api.As(Role.Supervisor).Coverage.PlanDeploymentAsync(request).ResponseAsync;
 
         Assert.Equal(1, report.GroupGapCellsBefore);
         Assert.Equal(1, report.GroupGapCellsAfter);
@@ -259,7 +262,7 @@ public sealed class GroupGapTests : IClassFixture<GroupGapTests.Mission>
             GroupGaps = zero,
         };
         var planDetail = await FailsWith(StatusCode.InvalidArgument,
-            () => Api.As(Role.Supervisor).UnaryAsync(Method<PlanDeploymentRequest, PlanDeploymentReport>(Coverage, "PlanDeployment"), plan));
+            () => Api.As(Role.Supervisor).Coverage.PlanDeploymentAsync(plan).ResponseAsync);
         Assert.StartsWith("group_gaps.threshold:", planDetail, StringComparison.Ordinal);
     }
 

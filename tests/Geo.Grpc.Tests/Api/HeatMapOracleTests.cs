@@ -139,9 +139,12 @@ public sealed class HeatMapOracleTests(ApiFixture api) : IClassFixture<ApiFixtur
     {
         var request = new HeatMapRequest
         {
-            Area = new Area { Shape = new Shape { Geojson = geoJson } },
-            ObservedFrom = Timestamp.FromDateTimeOffset(From),
-            ObservedTo = Timestamp.FromDateTimeOffset(To),
+            Filter = new ObservationFilter
+            {
+                Area = new Area { Shape = new Shape { Geojson = geoJson } },
+                ObservedFrom = Timestamp.FromDateTimeOffset(From),
+                ObservedTo = Timestamp.FromDateTimeOffset(To),
+            },
             Shape = shape,
             CellSizeMetres = 1000,
             Method = method,
@@ -150,9 +153,9 @@ public sealed class HeatMapOracleTests(ApiFixture api) : IClassFixture<ApiFixtur
             IncludeEmpty = true,
         };
         // Girls and young women: observations affecting neither are left out, and only they are counted as people.
-        request.AffectedSexes.Add(Sex.Female);
-        request.AffectedAgeGroups.Add(AgeGroup.Child);
-        request.AffectedAgeGroups.Add(AgeGroup.Youth);
+        request.Filter.AffectedSexes.Add(Sex.Female);
+        request.Filter.AffectedAgeGroups.Add(AgeGroup.Child);
+        request.Filter.AffectedAgeGroups.Add(AgeGroup.Youth);
         if (weighted)
         {
             request.Weighting = new Weighting { BySeverity = true, ByPeople = true, HalfLife = Duration.FromTimeSpan(HalfLife) };

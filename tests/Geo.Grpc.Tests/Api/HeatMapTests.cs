@@ -1,6 +1,6 @@
 using Geo.Api.V1;
-using Geo.Grpc.Client;
-using Geo.Grpc.Protocol;
+using Geo.Api;
+using Grpc.Core;
 using Google.Protobuf.WellKnownTypes;
 using NetTopologySuite.Geometries;
 using Xunit;
@@ -22,9 +22,9 @@ public sealed class HeatMapTests(ApiFixture api) : IClassFixture<ApiFixture>
         public IEnumerable<HeatMapCell> Frame(int frame) => Cells.Where(c => c.Frame == frame).Select(c => c.Cell);
     }
 
-    internal static async Task<Answer> ComputeAsync(GrpcChannel channel, HeatMapRequest request)
+    internal static async Task<Answer> ComputeAsync(GeoAwarenessClient channel, HeatMapRequest request)
     {
-        using var call = channel.ServerStreamingCall(Method<HeatMapRequest, HeatMapChunk>(HeatMaps, "Compute"), request);
+        using var call = channel.HeatMaps.Compute(request);
         HeatMapGrid? grid = null;
         var cells = new List<(int, HeatMapCell)>();
         await foreach (var chunk in call.ResponseStream.ReadAllAsync())
@@ -47,9 +47,12 @@ public sealed class HeatMapTests(ApiFixture api) : IClassFixture<ApiFixture>
     /// <summary>A request over a 0.2° box around (longitude, 0.5) for March 2026, 1 km squares, counts.</summary>
     internal static HeatMapRequest Around(double longitude, double cellMetres = 1000) => new()
     {
-        Area = new Area { Bbox = new BoundingBox { West = longitude - 0.1, South = 0.4, East = longitude + 0.1, North = 0.6 } },
-        ObservedFrom = Time("2026-03-01T00:00:00Z"),
-        ObservedTo = Time("2026-04-01T00:00:00Z"),
+        Filter = new ObservationFilter
+        {
+            Area = new Area { Bbox = new BoundingBox { West = longitude - 0.1, South = 0.4, East = longitude + 0.1, North = 0.6 } },
+            ObservedFrom = Time("2026-03-01T00:00:00Z"),
+            ObservedTo = Time("2026-04-01T00:00:00Z"),
+        },
         CellSizeMetres = cellMetres,
     };
 
@@ -141,11 +144,11 @@ public sealed class HeatMapTests(ApiFixture api) : IClassFixture<ApiFixture>
         men.Affected.Add(new AffectedCount { Sex = Sex.Male, AgeGroup = AgeGroup.Adult, Count = 3 });
         await api.SubmitAsync(girls, men);
         var girlsOnly = Around(22.0);
-        girlsOnly.AffectedSexes.Add(Sex.Female);
-        girlsOnly.AffectedAgeGroups.Add(AgeGroup.Child);
+        girlsOnly.Filter.AffectedSexes.Add(Sex.Female);
+        girlsOnly.Filter.AffectedAgeGroups.Add(AgeGroup.Child);
         var olderMen = Around(22.0);
-        olderMen.AffectedSexes.Add(Sex.Male);
-        olderMen.AffectedAgeGroups.Add(AgeGroup.Older);
+        olderMen.Filter.AffectedSexes.Add(Sex.Male);
+        olderMen.Filter.AffectedAgeGroups.Add(AgeGroup.Older);
 
         var forGirls = await ComputeAsync(api.Channel, girlsOnly);
         var forOlderMen = await ComputeAsync(api.Channel, olderMen);
@@ -164,7 +167,7 @@ public sealed class HeatMapTests(ApiFixture api) : IClassFixture<ApiFixture>
         await api.SubmitAsync(At("hm-weight-1", 23.0, 0.5, "2026-03-31T00:00:00Z"));
         var request = Around(23.0);
         request.Method = HeatMapMethod.WeightedSum;
-        request.AffectedSexes.Add(Sex.Female);
+        request.Filter.AffectedSexes.Add(Sex.Female);
         request.Weighting = new Weighting { BySeverity = true, ByPeople = true, HalfLife = Duration.FromTimeSpan(TimeSpan.FromDays(1)) };
 
         var answer = await ComputeAsync(api.Channel, request);
@@ -204,8 +207,8 @@ public sealed class HeatMapTests(ApiFixture api) : IClassFixture<ApiFixture>
     {
         await api.SubmitAsync(At("hm-month-1", 25.0, 0.5, "2026-01-20T10:00:00Z"), At("hm-month-2", 25.0, 0.5, "2026-02-20T10:00:00Z"));
         var request = Around(25.0);
-        request.ObservedFrom = Time("2026-01-15T00:00:00Z");
-        request.ObservedTo = Time("2026-03-10T00:00:00Z");
+        request.Filter.ObservedFrom = Time("2026-01-15T00:00:00Z");
+        request.Filter.ObservedTo = Time("2026-03-10T00:00:00Z");
         request.Step = SeriesStep.Month;
 
         var answer = await ComputeAsync(api.Channel, request);
@@ -323,7 +326,7 @@ public sealed class HeatMapTests(ApiFixture api) : IClassFixture<ApiFixture>
         const int observations = 120;
         await api.SubmitAsync(Enumerable.Range(0, observations).Select(i => At($"hm-analyst-{i}", 30.0, 0.5)).ToArray());
         var request = Around(30.0, 5000);
-        request.Area.Bbox = new BoundingBox { West = 29.6, South = 0.1, East = 30.4, North = 0.9 };
+        request.Filter.Area.Bbox = new BoundingBox { West = 29.6, South = 0.1, East = 30.4, North = 0.9 };
 
         var analyst = await ComputeAsync(api.As(Role.Analyst), request);
         var supervisor = await ComputeAsync(api.As(Role.Supervisor), request);
@@ -367,30 +370,29 @@ public sealed class HeatMapTests(ApiFixture api) : IClassFixture<ApiFixture>
         {
             if (submitted[i].Verification != VerificationStatus.Reported)
             {
-                await api.CallAsync<ReviewObservationRequest, Observation>(
-                    Observations, "Review", new ReviewObservationRequest { Id = IdOf($"hm-filter-{i}"), Verification = submitted[i].Verification });
+                await api.As(Geo.Core.Access.Role.Supervisor).Observations.ReviewAsync(new ReviewObservationRequest { Id = IdOf($"hm-filter-{i}"), Verification = submitted[i].Verification }).ResponseAsync;
             }
         }
 
         var filters = new (string Name, Action<HeatMapRequest> Ask, Func<Filtered, bool> Keeps)[]
         {
             ("none", _ => { }, _ => true),
-            ("one category", r => r.Categories.Add(Category.ArmedGroupMovement), o => o.Category == Category.ArmedGroupMovement),
-            ("two categories", r => r.Categories.Add([Category.Displacement, Category.EarlyWarningAlert]),
+            ("one category", r => r.Filter.Categories.Add(Category.ArmedGroupMovement), o => o.Category == Category.ArmedGroupMovement),
+            ("two categories", r => r.Filter.Categories.Add([Category.Displacement, Category.EarlyWarningAlert]),
                 o => o.Category is Category.Displacement or Category.EarlyWarningAlert),
-            ("minimum severity 4", r => r.MinSeverity = 4, o => o.Severity >= 4),
-            ("verified", r => r.Verification.Add(VerificationStatus.Verified), o => o.Verification == VerificationStatus.Verified),
-            ("reported or discredited", r => r.Verification.Add([VerificationStatus.Reported, VerificationStatus.Discredited]),
+            ("minimum severity 4", r => r.Filter.MinSeverity = 4, o => o.Severity >= 4),
+            ("verified", r => r.Filter.Verification.Add(VerificationStatus.Verified), o => o.Verification == VerificationStatus.Verified),
+            ("reported or discredited", r => r.Filter.Verification.Add([VerificationStatus.Reported, VerificationStatus.Discredited]),
                 o => o.Verification is VerificationStatus.Reported or VerificationStatus.Discredited),
-            ("refugees", r => r.Vulnerabilities.Add(Vulnerability.Refugees), o => o.Vulnerabilities.Contains(Vulnerability.Refugees)),
-            ("displaced or minorities", r => r.Vulnerabilities.Add([Vulnerability.InternallyDisplaced, Vulnerability.Minorities]),
+            ("refugees", r => r.Filter.Vulnerabilities.Add(Vulnerability.Refugees), o => o.Vulnerabilities.Contains(Vulnerability.Refugees)),
+            ("displaced or minorities", r => r.Filter.Vulnerabilities.Add([Vulnerability.InternallyDisplaced, Vulnerability.Minorities]),
                 o => o.Vulnerabilities.Contains(Vulnerability.InternallyDisplaced) || o.Vulnerabilities.Contains(Vulnerability.Minorities)),
             ("all four at once", r =>
             {
-                r.Categories.Add([Category.ThreatOfPhysicalViolence, Category.ArmedGroupMovement]);
-                r.MinSeverity = 2;
-                r.Verification.Add([VerificationStatus.Reported, VerificationStatus.Verified]);
-                r.Vulnerabilities.Add([Vulnerability.Refugees, Vulnerability.PersonsWithDisabilities, Vulnerability.JournalistsAndActivists]);
+                r.Filter.Categories.Add([Category.ThreatOfPhysicalViolence, Category.ArmedGroupMovement]);
+                r.Filter.MinSeverity = 2;
+                r.Filter.Verification.Add([VerificationStatus.Reported, VerificationStatus.Verified]);
+                r.Filter.Vulnerabilities.Add([Vulnerability.Refugees, Vulnerability.PersonsWithDisabilities, Vulnerability.JournalistsAndActivists]);
             }, o => o.Category is Category.ThreatOfPhysicalViolence or Category.ArmedGroupMovement && o.Severity >= 2
                 && o.Verification != VerificationStatus.Discredited
                 && o.Vulnerabilities.Intersect([Vulnerability.Refugees, Vulnerability.PersonsWithDisabilities, Vulnerability.JournalistsAndActivists]).Any()),
@@ -445,21 +447,61 @@ public sealed class HeatMapTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.StartsWith(named + ":", detail, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A client of the release before the filter was embedded sends the observations in the
+    /// deprecated fields 1 to 9: it gets the same map, recorded as the service read it.
+    /// </summary>
+    [Fact]
+    public async Task DeprecatedFilterFields_GiveTheSameMapAsTheFilter()
+    {
+        await api.SubmitAsync(At("hm-old-1", 33.0, 0.5), At("hm-old-2", 33.01, 0.51), At("hm-old-3", 33.05, 0.45));
+        var current = Around(33.0);
+        current.Filter.Categories.Add(Category.ThreatOfPhysicalViolence);
+        var old = current.Clone();
+#pragma warning disable CS0612 // The deprecated fields, as an old client sets them.
+        old.Area = current.Filter.Area;
+        old.ObservedFrom = current.Filter.ObservedFrom;
+        old.ObservedTo = current.Filter.ObservedTo;
+        old.Categories.Add(Category.ThreatOfPhysicalViolence);
+#pragma warning restore CS0612
+        old.Filter = null;
+
+        var fromFilter = await ComputeAsync(api.Channel, current);
+        var fromOldFields = await ComputeAsync(api.Channel, old);
+
+        Assert.Equal(fromFilter.Grid, fromOldFields.Grid);
+        Assert.Equal(fromFilter.Cells, fromOldFields.Cells);
+        Assert.Equal(3, fromFilter.Grid.Frames[0].Observations);
+    }
+
+    [Fact]
+    public async Task FilterAndDeprecatedFieldsTogether_AreInvalidArgumentNamingTheFilter()
+    {
+        var both = Around(33.0);
+#pragma warning disable CS0612 // A client mixing the two ways is refused rather than guessed at.
+        both.MinSeverity = 3;
+#pragma warning restore CS0612
+
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => ComputeAsync(api.Channel, both));
+
+        Assert.Equal("filter: give the observations either as filter or in the deprecated fields area ... vulnerabilities, not both", detail);
+    }
+
     [Fact]
     public async Task BadRequests_AreInvalidArgumentNamingTheField()
     {
         var noArea = Around(31.0);
-        noArea.Area = null;
+        noArea.Filter.Area = null;
         var circle = Around(31.0);
-        circle.Area = new Area { Circle = new Circle { Center = new GeoPoint { Longitude = 31, Latitude = 0.5 }, RadiusMetres = 1000 } };
+        circle.Filter.Area = new Area { Circle = new Circle { Center = new GeoPoint { Longitude = 31, Latitude = 0.5 }, RadiusMetres = 1000 } };
         var inverted = Around(31.0);
-        (inverted.ObservedFrom, inverted.ObservedTo) = (inverted.ObservedTo, inverted.ObservedFrom);
+        (inverted.Filter.ObservedFrom, inverted.Filter.ObservedTo) = (inverted.Filter.ObservedTo, inverted.Filter.ObservedFrom);
         var noPeriod = Around(31.0);
-        noPeriod.ObservedFrom = null;
+        noPeriod.Filter.ObservedFrom = null;
         var unknownSex = Around(31.0);
-        unknownSex.AffectedSexes.Add((Sex)9);
+        unknownSex.Filter.AffectedSexes.Add((Sex)9);
         var unknownAge = Around(31.0);
-        unknownAge.AffectedAgeGroups.Add((AgeGroup)7);
+        unknownAge.Filter.AffectedAgeGroups.Add((AgeGroup)7);
         var unweighted = Around(31.0);
         unweighted.Method = HeatMapMethod.WeightedSum;
         var badHalfLife = Around(31.0);
@@ -469,8 +511,9 @@ public sealed class HeatMapTests(ApiFixture api) : IClassFixture<ApiFixture>
 
         foreach (var (request, field) in new[]
         {
-            (noArea, "area"), (circle, "area.circle"), (inverted, "observed_to"), (noPeriod, "observed_from"), (unknownSex, "affected_sexes[0]"),
-            (unknownAge, "affected_age_groups[0]"), (unweighted, "weighting"), (badHalfLife, "weighting.half_life"), (unknownMethod, "method"),
+            (noArea, "filter.area"), (circle, "filter.area.circle"), (inverted, "filter.observed_to"), (noPeriod, "filter.observed_from"),
+            (unknownSex, "filter.affected_sexes[0]"), (unknownAge, "filter.affected_age_groups[0]"), (unweighted, "weighting"),
+            (badHalfLife, "weighting.half_life"), (unknownMethod, "method"),
         })
         {
             var detail = await FailsWith(StatusCode.InvalidArgument, () => ComputeAsync(api.Channel, request));
@@ -482,7 +525,7 @@ public sealed class HeatMapTests(ApiFixture api) : IClassFixture<ApiFixture>
     public async Task TooManyCells_IsResourceExhaustedWithTheCount()
     {
         var request = Around(31.0, 100);
-        request.Area.Bbox = new BoundingBox { West = 30, South = 0, East = 32, North = 2 };
+        request.Filter.Area.Bbox = new BoundingBox { West = 30, South = 0, East = 32, North = 2 };
 
         var detail = await FailsWith(StatusCode.ResourceExhausted, () => ComputeAsync(api.Channel, request));
 
@@ -494,7 +537,7 @@ public sealed class HeatMapTests(ApiFixture api) : IClassFixture<ApiFixture>
     public async Task TooManyFrames_IsResourceExhausted()
     {
         var request = Around(31.0, 100);
-        request.ObservedFrom = Time("2000-01-01T00:00:00Z");
+        request.Filter.ObservedFrom = Time("2000-01-01T00:00:00Z");
         request.Step = SeriesStep.Week;
 
         var detail = await FailsWith(StatusCode.ResourceExhausted, () => ComputeAsync(api.Channel, request));

@@ -3,9 +3,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Geo.Api.V1;
-using Geo.Grpc.Client;
+using Geo.Api;
 using Geo.Grpc.Hosting;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using Geo.Testing;
 using Geo.Testing.Echo;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,9 +39,9 @@ public sealed class IndicatorTests(IndicatorTests.MissionFixture mission) : ICla
         public ApiFixture Api { get; } = new([], Clock);
 
         /// <summary>The same database behind a service with authentication off: exact numbers.</summary>
-        public GrpcChannel? Exact { get; private set; }
+        public GeoAwarenessClient? Exact { get; private set; }
 
-        public GrpcChannel? CpasScopedToNord { get; private set; }
+        public GeoAwarenessClient? CpasScopedToNord { get; private set; }
 
         internal static void Clock(IServiceCollection services) => services.AddSingleton<TimeProvider>(new FixedClock(Now));
 
@@ -50,7 +50,7 @@ public sealed class IndicatorTests(IndicatorTests.MissionFixture mission) : ICla
             await Api.InitializeAsync();
             await SeedAsync();
             _exact = await GrpcTestServer.StartAsync(Api.Database.ConnectionString, [.. Settings, "--GeoAwareness:Auth:Enabled=false"], Clock);
-            Exact = new GrpcChannel(_exact.GrpcEndpoint);
+            Exact = new GeoAwarenessClient(_exact.GrpcEndpoint);
             CpasScopedToNord = await Api.ChannelForAsync(Role.CpasFocalPoint, "cpas-nord", ["Nord"]);
         }
 
@@ -66,13 +66,10 @@ public sealed class IndicatorTests(IndicatorTests.MissionFixture mission) : ICla
             await Api.DisposeAsync();
         }
 
-        private Task<T> Registry<T>(string method, T record)
-            where T : class, Google.Protobuf.IMessage<T> => Api.CallAsync<T, T>(ApiFixture.Registry, method, record);
-
         private async Task SeedAsync()
         {
-            await Registry("PutSector", new Sector { Id = "Nord", Name = "Nord", Area = new Shape { Wkt = "POLYGON((20 0, 21 0, 21 1, 20 1, 20 0))" } });
-            await Registry("PutSector", new Sector { Id = "Sud", Name = "Sud", Area = new Shape { Wkt = "POLYGON((20 -1, 21 -1, 21 0, 20 0, 20 -1))" } });
+            await Api.As(Geo.Core.Access.Role.Planner).Registry.PutSectorAsync(new Sector { Id = "Nord", Name = "Nord", Area = new Shape { Wkt = "POLYGON((20 0, 21 0, 21 1, 20 1, 20 0))" } }).ResponseAsync;
+            await Api.As(Geo.Core.Access.Role.Planner).Registry.PutSectorAsync(new Sector { Id = "Sud", Name = "Sud", Area = new Shape { Wkt = "POLYGON((20 -1, 21 -1, 21 0, 20 0, 20 -1))" } }).ResponseAsync;
             await BaseAsync("ob-nord", "Nord", BaseKind.OperatingBase, 20.2, 0.5, "Beni");
             await BaseAsync("cob-nord", "Nord", BaseKind.CompanyOperatingBase, 20.8, 0.5);
             await BaseAsync("cob-sud", "Sud", BaseKind.CompanyOperatingBase, 20.2, -0.5);
@@ -119,26 +116,26 @@ public sealed class IndicatorTests(IndicatorTests.MissionFixture mission) : ICla
         }
 
         private Task<Base> BaseAsync(string id, string sector, BaseKind kind, double longitude, double latitude, string adminArea = "Butembo", CalendarDate? closedOn = null) =>
-            Registry("CreateBase", new Base
+            Api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(new Base
             {
                 Id = id, Name = "Base " + id, Kind = kind, Sector = sector, AdminArea = adminArea, Unit = "BANBATT-1",
                 Location = new GeoPoint { Longitude = longitude, Latitude = latitude },
                 OpenedOn = new CalendarDate { Year = 2024, Month = 1, Day = 1 }, ClosedOn = closedOn,
-            });
+            }).ResponseAsync;
 
         private Task<ClaDeployment> DeployAsync(string id, string baseId, Sex sex, CalendarDate? from = null, CalendarDate? to = null, bool temporaryDuty = false, string homeLocality = "Goma") =>
-            Api.As(Role.Supervisor).UnaryAsync(Method<ClaDeployment, ClaDeployment>(ApiFixture.Registry, "CreateDeployment"), new ClaDeployment
+            Api.As(Role.Supervisor).Registry.CreateDeploymentAsync(new ClaDeployment
             {
                 Id = id, ClaId = "cla-" + id, Sex = sex, BaseId = baseId, From = from ?? new CalendarDate { Year = 2025, Month = 6, Day = 1 }, To = to,
                 TemporaryDuty = temporaryDuty, HomeLocality = homeLocality,
-            });
+            }).ResponseAsync;
 
         private Task<Community> CommunityAsync(string id, string sector, double longitude, double latitude, RiskLevel risk, bool plan, bool committee) =>
-            Registry("CreateCommunity", new Community
+            Api.As(Geo.Core.Access.Role.Planner).Registry.CreateCommunityAsync(new Community
             {
                 Id = id, Name = "Village " + id, Sector = sector, RiskLevel = risk, HasProtectionPlan = plan, HasProtectionCommittee = committee,
                 Location = new Shape { Wkt = FormattableString.Invariant($"POINT({longitude} {latitude})") },
-            });
+            }).ResponseAsync;
 
         private static Observation Seen(string id, string observedAt, Category category, string? baseId, double latitude, params (Sex Sex, AgeGroup Age, int Count)[] affected)
         {
@@ -158,15 +155,13 @@ public sealed class IndicatorTests(IndicatorTests.MissionFixture mission) : ICla
         }
 
         private Task<Observation> ReviewAsync(string id, VerificationStatus verification, string? respondedAt) =>
-            Api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review", new ReviewObservationRequest
+            Api.As(Geo.Core.Access.Role.Supervisor).Observations.ReviewAsync(new ReviewObservationRequest
             {
                 Id = IdOf(id), Verification = verification, Note = "checked with the CAN focal point",
                 Response = respondedAt is null ? null : new Response { Actions = "Patrol sent to the village", At = Time(respondedAt) },
-            });
+            }).ResponseAsync;
     }
 
-    private static readonly GrpcMethod<IndicatorRequest, IndicatorReport> ComputeMethod = Method<IndicatorRequest, IndicatorReport>(ApiFixture.Indicators, "Compute");
-    private static readonly GrpcMethod<ExportIndicatorsRequest, IndicatorDocument> ExportMethod = Method<ExportIndicatorsRequest, IndicatorDocument>(ApiFixture.Indicators, "Export");
 
     private static readonly string[] TeamCodes = ["CLA-STAFFED", "CLA-FEMALE", "CLA-OWN-LOCALITY", "CLA-TDY-LONG"];
     private static readonly string[] CommunityCodes = ["COMM-REACH", "COMM-PLAN", "COMM-COMMITTEE"];
@@ -177,7 +172,7 @@ public sealed class IndicatorTests(IndicatorTests.MissionFixture mission) : ICla
     private ApiFixture Api => mission.Api;
 
     private Task<IndicatorReport> ExactAsync(string period, IndicatorLevel level = IndicatorLevel.Mission, string id = "") =>
-        mission.Exact!.UnaryAsync(ComputeMethod, new IndicatorRequest { Period = period, Level = level, Id = id });
+        mission.Exact!.Indicators.ComputeAsync(new IndicatorRequest { Period = period, Level = level, Id = id }).ResponseAsync;
 
     private static IndicatorUnit Unit(IndicatorReport report, string key) =>
         report.Units.Single(u => (report.Level == IndicatorLevel.Base ? u.BaseId : u.Sector) == key);
@@ -326,10 +321,10 @@ public sealed class IndicatorTests(IndicatorTests.MissionFixture mission) : ICla
     public async Task Compute_MonthOrCustomDays_CountsTheObservationsOfThoseDays()
     {
         var september = await ExactAsync("2026-09");
-        var custom = await mission.Exact!.UnaryAsync(ComputeMethod, new IndicatorRequest
+        var custom = await mission.Exact!.Indicators.ComputeAsync(new IndicatorRequest
         {
             From = new CalendarDate { Year = 2026, Month = 8, Day = 1 }, To = new CalendarDate { Year = 2026, Month = 8, Day = 5 },
-        });
+        }).ResponseAsync;
 
         Assert.Equal((3.0, (50.0, 1L, 2L)), (Count(september.Units[0], "THREAT-OBS"), Ratio(september.Units[0], "EW-RESPONSE-24H")));
         Assert.Equal(("2026-08-01/2026-08-05", new CalendarDate { Year = 2026, Month = 8, Day = 5 }), (custom.Period, custom.EvaluatedOn));
@@ -339,7 +334,7 @@ public sealed class IndicatorTests(IndicatorTests.MissionFixture mission) : ICla
     [Fact]
     public async Task Compute_CpasFocalPoint_WithholdsSmallObservationCountsButNotRegistryRatios()
     {
-        var report = await Api.As(Role.CpasFocalPoint).UnaryAsync(ComputeMethod, new IndicatorRequest { Period = "2026-Q3" });
+        var report = await Api.As(Role.CpasFocalPoint).Indicators.ComputeAsync(new IndicatorRequest { Period = "2026-Q3" }).ResponseAsync;
 
         var mission = report.Units[0];
         Assert.Equal((50.0, 2L, 4L), Ratio(mission, "CLA-STAFFED"));
@@ -359,8 +354,8 @@ public sealed class IndicatorTests(IndicatorTests.MissionFixture mission) : ICla
     [Fact]
     public async Task Compute_CallerScopedToASector_CountsOnlyWhatLiesInItsArea()
     {
-        var area = (await mission.CpasScopedToNord!.UnaryAsync(ComputeMethod, new IndicatorRequest { Period = "2026-Q3" })).Units[0];
-        var sectors = await mission.CpasScopedToNord.UnaryAsync(ComputeMethod, new IndicatorRequest { Period = "2026-Q3", Level = IndicatorLevel.Sector });
+        var area = (await mission.CpasScopedToNord!.Indicators.ComputeAsync(new IndicatorRequest { Period = "2026-Q3" }).ResponseAsync).Units[0];
+        var sectors = await mission.CpasScopedToNord.Indicators.ComputeAsync(new IndicatorRequest { Period = "2026-Q3", Level = IndicatorLevel.Sector }).ResponseAsync;
 
         Assert.Equal((50.0, 1L, 2L), Ratio(area, "CLA-STAFFED"));
         Assert.Equal((33.3, 1L, 3L), Ratio(area, "COMM-REACH"));
@@ -369,8 +364,8 @@ public sealed class IndicatorTests(IndicatorTests.MissionFixture mission) : ICla
         Assert.Equal((double)(await Api.ShownCountAsync(inNord.Select(t => IdOf(t)).ToList()))!, Count(area, "THREAT-OBS"));
         Assert.True(Value(area, "MDMH-OBS").Withheld);
         Assert.Equal(["Nord"], sectors.Units.Select(u => u.Sector));
-        await FailsWith(StatusCode.NotFound, () => mission.CpasScopedToNord.UnaryAsync(ComputeMethod, new IndicatorRequest { Period = "2026-Q3", Level = IndicatorLevel.Sector, Id = "Sud" }));
-        var detail = await FailsWith(StatusCode.NotFound, () => mission.CpasScopedToNord.UnaryAsync(ComputeMethod, new IndicatorRequest { Period = "2026-Q3", Level = IndicatorLevel.Base, Id = "cob-sud" }));
+        await FailsWith(StatusCode.NotFound, () => mission.CpasScopedToNord.Indicators.ComputeAsync(new IndicatorRequest { Period = "2026-Q3", Level = IndicatorLevel.Sector, Id = "Sud" }).ResponseAsync);
+        var detail = await FailsWith(StatusCode.NotFound, () => mission.CpasScopedToNord.Indicators.ComputeAsync(new IndicatorRequest { Period = "2026-Q3", Level = IndicatorLevel.Base, Id = "cob-sud" }).ResponseAsync);
         Assert.Equal("id: no base 'cob-sud'", detail);
     }
 
@@ -383,10 +378,10 @@ public sealed class IndicatorTests(IndicatorTests.MissionFixture mission) : ICla
             "--GeoAwareness:Indicators:Targets:CLA-STAFFED:Baseline=45", "--GeoAwareness:Indicators:Targets:CLA-STAFFED:Target=80",
             "--GeoAwareness:Indicators:Targets:EW-ALERTS:Target=20",
         ], MissionFixture.Clock);
-        using var channel = new GrpcChannel(configured.GrpcEndpoint);
+        using var channel = new GeoAwarenessClient(configured.GrpcEndpoint);
 
-        var mission = (await channel.UnaryAsync(ComputeMethod, new IndicatorRequest { Period = "2026-Q3" })).Units[0];
-        var sectors = await channel.UnaryAsync(ComputeMethod, new IndicatorRequest { Period = "2026-Q3", Level = IndicatorLevel.Sector });
+        var mission = (await channel.Indicators.ComputeAsync(new IndicatorRequest { Period = "2026-Q3" }).ResponseAsync).Units[0];
+        var sectors = await channel.Indicators.ComputeAsync(new IndicatorRequest { Period = "2026-Q3", Level = IndicatorLevel.Sector }).ResponseAsync;
         var refused = await Assert.ThrowsAsync<StartupException>(() => GrpcTestServer.StartAsync(
             Api.Database.ConnectionString, [.. Settings, "--GeoAwareness:Indicators:Targets:CLA-STAFFED:Target=120"]));
 
@@ -421,10 +416,10 @@ public sealed class IndicatorTests(IndicatorTests.MissionFixture mission) : ICla
     {
         var token = Api.TokenOf(Role.CpasFocalPoint);
         using var http = await GetAsync(query, token);
-        var grpc = await Api.As(Role.CpasFocalPoint).UnaryAsync(ExportMethod, new ExportIndicatorsRequest
+        var grpc = await Api.As(Role.CpasFocalPoint).Indicators.ExportAsync(new ExportIndicatorsRequest
         {
             Period = "2026-Q3", Level = level, Id = level == IndicatorLevel.Base ? "ob-nord" : string.Empty, Format = format, Hxl = hxl,
-        });
+        }).ResponseAsync;
 
         Assert.Equal(HttpStatusCode.OK, http.StatusCode);
         Assert.Equal(contentType, http.Content.Headers.ContentType!.ToString());
@@ -442,8 +437,8 @@ public sealed class IndicatorTests(IndicatorTests.MissionFixture mission) : ICla
     public async Task Export_CsvReadByPythonCsvModule_EqualsTheJsonValueForValue()
     {
         var request = new ExportIndicatorsRequest { Period = "2026-Q3", Level = IndicatorLevel.Base, Format = ExportFormat.Csv, Hxl = true };
-        var csv = await mission.Exact!.UnaryAsync(ExportMethod, request);
-        var json = await mission.Exact.UnaryAsync(ExportMethod, new ExportIndicatorsRequest { Period = "2026-Q3", Level = IndicatorLevel.Base, Format = ExportFormat.Json });
+        var csv = await mission.Exact!.Indicators.ExportAsync(request).ResponseAsync;
+        var json = await mission.Exact.Indicators.ExportAsync(new ExportIndicatorsRequest { Period = "2026-Q3", Level = IndicatorLevel.Base, Format = ExportFormat.Json }).ResponseAsync;
         var file = Path.Combine(Path.GetTempPath(), $"indicators-{Guid.NewGuid():N}.csv");
         await File.WriteAllBytesAsync(file, csv.Content.ToByteArray());
         JsonElement python;
@@ -584,7 +579,7 @@ public sealed class IndicatorTests(IndicatorTests.MissionFixture mission) : ICla
     [MemberData(nameof(BadExports))]
     public async Task Export_BadInput_IsRefusedNamingTheField(string expected, ExportIndicatorsRequest request)
     {
-        var detail = await FailsWith(StatusCode.InvalidArgument, () => Api.As(Role.CpasFocalPoint).UnaryAsync(ExportMethod, request));
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => Api.As(Role.CpasFocalPoint).Indicators.ExportAsync(request).ResponseAsync);
 
         Assert.StartsWith(expected, detail, StringComparison.Ordinal);
     }
@@ -592,7 +587,7 @@ public sealed class IndicatorTests(IndicatorTests.MissionFixture mission) : ICla
     [Fact]
     public async Task Compute_BadInput_IsRefusedNamingTheField()
     {
-        var detail = await FailsWith(StatusCode.InvalidArgument, () => Api.As(Role.Planner).UnaryAsync(ComputeMethod, new IndicatorRequest { Period = "Q3-2026", Level = IndicatorLevel.Sector }));
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => Api.As(Role.Planner).Indicators.ComputeAsync(new IndicatorRequest { Period = "Q3-2026", Level = IndicatorLevel.Sector }).ResponseAsync);
 
         Assert.StartsWith("period: 'Q3-2026' is not a month", detail, StringComparison.Ordinal);
     }
@@ -623,7 +618,7 @@ public sealed class IndicatorTests(IndicatorTests.MissionFixture mission) : ICla
     [InlineData(IndicatorLevel.Sector, "Ouest", "id: no sector 'Ouest': no base or community carries it")]
     public async Task Compute_UnknownUnit_IsNotFound(IndicatorLevel level, string id, string expected)
     {
-        var detail = await FailsWith(StatusCode.NotFound, () => Api.As(Role.Planner).UnaryAsync(ComputeMethod, new IndicatorRequest { Period = "2026-Q3", Level = level, Id = id }));
+        var detail = await FailsWith(StatusCode.NotFound, () => Api.As(Role.Planner).Indicators.ComputeAsync(new IndicatorRequest { Period = "2026-Q3", Level = level, Id = id }).ResponseAsync);
 
         Assert.Equal(expected, detail);
     }
@@ -646,7 +641,7 @@ public sealed class IndicatorTests(IndicatorTests.MissionFixture mission) : ICla
     [InlineData(Role.Cla)]
     public async Task Compute_RoleWithoutIndicators_IsPermissionDenied(Role role)
     {
-        var detail = await FailsWith(StatusCode.PermissionDenied, () => Api.As(role).UnaryAsync(ComputeMethod, new IndicatorRequest { Period = "2026-Q3" }));
+        var detail = await FailsWith(StatusCode.PermissionDenied, () => Api.As(role).Indicators.ComputeAsync(new IndicatorRequest { Period = "2026-Q3" }).ResponseAsync);
 
         Assert.Equal($"the {role} role may not call /geoawareness.v1.Indicators/Compute", detail);
     }

@@ -1,5 +1,6 @@
+using Geo.Api;
 using Geo.Api.V1;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using Xunit;
 using static Geo.Grpc.Tests.Api.ApiFixture;
 
@@ -16,7 +17,7 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
 
     private async Task<IngestResponse> IngestAsync(params IngestRequest[] messages)
     {
-        using var call = api.Channel.ClientStreamingCall(Method<IngestRequest, IngestResponse>(Observations, "Ingest"));
+        using var call = api.Channel.Observations.Ingest();
         foreach (var message in messages)
         {
             await call.RequestStream.WriteAsync(message, CancellationToken.None);
@@ -77,7 +78,7 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
     {
         using (var cancel = new CancellationTokenSource())
         {
-            using var call = api.Channel.ClientStreamingCall(Method<IngestRequest, IngestResponse>(Observations, "Ingest"), new Geo.Grpc.Client.CallOptions { CancellationToken = cancel.Token });
+            using var call = api.Channel.Observations.Ingest(new CallOptions(cancellationToken: cancel.Token));
             // Commits happen every 10 observations (see ApiFixture): the first two messages are committed once the second arrives.
             await call.RequestStream.WriteAsync(Message("broken", 0, 10), CancellationToken.None);
             await call.RequestStream.WriteAsync(Message("broken", 10, 10), CancellationToken.None);
@@ -106,7 +107,7 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
         Assert.StartsWith("requests[0].observations[3].client_id: 'stream-conflict-0003' is already stored with other content", detail, StringComparison.Ordinal);
         Assert.Contains("Messages before requests[0] were stored (0 new, 0 already stored); nothing of requests[0] or after it", detail, StringComparison.Ordinal);
         Assert.Equal(1L, await api.CountStoredAsync("stream-conflict", 0, 5));
-        var kept = await api.CallAsync<GetObservationRequest, Observation>(Observations, "Get", new GetObservationRequest { Id = IdOf("stream-conflict-0003") });
+        var kept = await api.As(Geo.Core.Access.Role.Supervisor).Observations.GetAsync(new GetObservationRequest { Id = IdOf("stream-conflict-0003") }).ResponseAsync;
         Assert.Equal(29.003, kept.Location.Longitude);
     }
 
@@ -147,18 +148,17 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
     public async Task Review_VerifyThenDiscredit_KeepsTheHistoryAndBumpsTheVersion()
     {
         await api.SubmitAsync(NewObservation("review-1"));
-        var verified = await api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review", new ReviewObservationRequest
+        var verified = await api.As(Geo.Core.Access.Role.Supervisor).Observations.ReviewAsync(new ReviewObservationRequest
         {
             Id = IdOf("review-1"), Verification = VerificationStatus.Verified, ExpectedVersion = 1,
             Response = new Response { Actions = "Patrol dispatched", At = Time("2026-03-01T14:00:00Z") },
-        });
-        var discredited = await api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review", new ReviewObservationRequest
+        }).ResponseAsync;
+        var discredited = await api.As(Geo.Core.Access.Role.Supervisor).Observations.ReviewAsync(new ReviewObservationRequest
         {
             Id = IdOf("review-1"), Verification = VerificationStatus.Discredited, Note = "Rumour traced to a market quarrel",
-        });
-        var stale = await FailsWith(StatusCode.Aborted, () => api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review",
-            new ReviewObservationRequest { Id = IdOf("review-1"), Verification = VerificationStatus.Verified, ExpectedVersion = 1 }));
-        var history = await api.CallAsync<GetObservationRequest, ObservationHistory>(Observations, "GetHistory", new GetObservationRequest { Id = IdOf("review-1") });
+        }).ResponseAsync;
+        var stale = await FailsWith(StatusCode.Aborted, () => api.As(Geo.Core.Access.Role.Supervisor).Observations.ReviewAsync(new ReviewObservationRequest { Id = IdOf("review-1"), Verification = VerificationStatus.Verified, ExpectedVersion = 1 }).ResponseAsync);
+        var history = await api.As(Geo.Core.Access.Role.Supervisor).Observations.GetHistoryAsync(new GetObservationRequest { Id = IdOf("review-1") }).ResponseAsync;
 
         Assert.Equal(2, verified.Version);
         Assert.Equal("Patrol dispatched", verified.Response.Actions);
@@ -176,10 +176,8 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
     [Fact]
     public async Task Review_BadInput_IsRefusedNamingTheField()
     {
-        var unknown = await FailsWith(StatusCode.NotFound, () => api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review",
-            new ReviewObservationRequest { Id = IdOf("review-none"), Verification = VerificationStatus.Verified }));
-        var status = await FailsWith(StatusCode.InvalidArgument, () => api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review",
-            new ReviewObservationRequest { Id = IdOf("review-none"), Verification = (VerificationStatus)8 }));
+        var unknown = await FailsWith(StatusCode.NotFound, () => api.As(Geo.Core.Access.Role.Supervisor).Observations.ReviewAsync(new ReviewObservationRequest { Id = IdOf("review-none"), Verification = VerificationStatus.Verified }).ResponseAsync);
+        var status = await FailsWith(StatusCode.InvalidArgument, () => api.As(Geo.Core.Access.Role.Supervisor).Observations.ReviewAsync(new ReviewObservationRequest { Id = IdOf("review-none"), Verification = (VerificationStatus)8 }).ResponseAsync);
 
         Assert.Equal($"id: no observation '{IdOf("review-none")}'", unknown);
         Assert.StartsWith("verification: 8 is not a known VerificationStatus", status, StringComparison.Ordinal);
@@ -190,8 +188,8 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
     {
         var referral = new Referral { ClientId = "ref-1", Section = ReferralSection.WomenProtection, ContactDetails = "Via the parish nurse, Tuesdays" };
 
-        var first = await api.CallAsync<Referral, ReferralReceipt>(Referrals, "Submit", referral);
-        var again = await api.CallAsync<Referral, ReferralReceipt>(Referrals, "Submit", referral);
+        var first = await api.As(Geo.Core.Access.Role.Supervisor).Referrals.SubmitAsync(referral).ResponseAsync;
+        var again = await api.As(Geo.Core.Access.Role.Supervisor).Referrals.SubmitAsync(referral).ResponseAsync;
         var women = await ListReferralsAsync(ReferralSection.WomenProtection);
         using var childProtection = await api.ChannelForAsync(Geo.Core.Access.Role.ReferralSection, "section-cp", section: Geo.Core.Domain.ReferralSection.ChildProtection);
         var children = await ListReferralsAsync(ReferralSection.ChildProtection, childProtection);
@@ -209,7 +207,7 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
         Assert.Equal("test-supervisor", women[0].SubmittedBy);
         Assert.Equal("Via the parish nurse, Tuesdays", women[0].ContactDetails);
         Assert.NotEmpty(analyst);
-        Assert.Equal($"client_id: referral '{first.Id}' (this client_id's) is already stored with other content", await FailsWith(StatusCode.AlreadyExists, () => api.CallAsync<Referral, ReferralReceipt>(Referrals, "Submit", changed)));
+        Assert.Equal($"client_id: referral '{first.Id}' (this client_id's) is already stored with other content", await FailsWith(StatusCode.AlreadyExists, () => api.As(Geo.Core.Access.Role.Supervisor).Referrals.SubmitAsync(changed).ResponseAsync));
         // A referral records the contact details and the section, nothing else of the case.
         Assert.Equal(
             "contact_details,content_hash,id,section,submitted_at,submitted_by",
@@ -229,10 +227,10 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
         var theirSource = source.Clone();
         theirSource.Description = "second";
 
-        var ours = await api.CallAsync<Referral, ReferralReceipt>(Referrals, "Submit", referral);
-        var theirs = await other.UnaryAsync(Method<Referral, ReferralReceipt>(Referrals, "Submit"), theirReferral);
-        var ourSource = await api.CallAsync<Source, SourceReceipt>(Observations, "RecordSource", source);
-        var theirSourceReceipt = await other.UnaryAsync(Method<Source, SourceReceipt>(Observations, "RecordSource"), theirSource);
+        var ours = await api.As(Geo.Core.Access.Role.Supervisor).Referrals.SubmitAsync(referral).ResponseAsync;
+        var theirs = await other.Referrals.SubmitAsync(theirReferral).ResponseAsync;
+        var ourSource = await api.As(Geo.Core.Access.Role.Supervisor).Observations.RecordSourceAsync(source).ResponseAsync;
+        var theirSourceReceipt = await other.Observations.RecordSourceAsync(theirSource).ResponseAsync;
 
         Assert.False(theirs.AlreadyStored);
         Assert.NotEqual(ours.Id, theirs.Id);
@@ -244,8 +242,8 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
     [Fact]
     public async Task Referral_WithoutSectionOrContact_IsRefused()
     {
-        var section = await FailsWith(StatusCode.InvalidArgument, () => api.CallAsync<Referral, ReferralReceipt>(Referrals, "Submit", new Referral { ClientId = "ref-2", ContactDetails = "x" }));
-        var contact = await FailsWith(StatusCode.InvalidArgument, () => api.CallAsync<Referral, ReferralReceipt>(Referrals, "Submit", new Referral { ClientId = "ref-2", Section = ReferralSection.HumanRights }));
+        var section = await FailsWith(StatusCode.InvalidArgument, () => api.As(Geo.Core.Access.Role.Supervisor).Referrals.SubmitAsync(new Referral { ClientId = "ref-2", ContactDetails = "x" }).ResponseAsync);
+        var contact = await FailsWith(StatusCode.InvalidArgument, () => api.As(Geo.Core.Access.Role.Supervisor).Referrals.SubmitAsync(new Referral { ClientId = "ref-2", Section = ReferralSection.HumanRights }).ResponseAsync);
 
         Assert.Equal("section: is required", section);
         Assert.StartsWith("contact_details: is required", contact, StringComparison.Ordinal);
@@ -256,15 +254,13 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
     {
         await api.SubmitAsync(NewObservation("sourced-1"));
 
-        var receipt = await api.CallAsync<Source, SourceReceipt>(Observations, "RecordSource", new Source
+        var receipt = await api.As(Geo.Core.Access.Role.Supervisor).Observations.RecordSourceAsync(new Source
         {
             ClientId = "src-1", ObservationId = IdOf("sourced-1"), Kind = SourceKind.CommunityLeader, Description = "Village chief", Contact = "+243 000",
-        });
-        var unknown = await FailsWith(StatusCode.NotFound, () => api.CallAsync<Source, SourceReceipt>(Observations, "RecordSource",
-            new Source { ClientId = "src-2", ObservationId = IdOf("nope"), Kind = SourceKind.Other }));
-        var read = await api.As(Geo.Core.Access.Role.Supervisor).UnaryAsync(Method<GetObservationRequest, SourceList>(Observations, "GetSources"), new GetObservationRequest { Id = IdOf("sourced-1") });
-        var analyst = await FailsWith(StatusCode.PermissionDenied, () => api.As(Geo.Core.Access.Role.Analyst).UnaryAsync(
-            Method<GetObservationRequest, SourceList>(Observations, "GetSources"), new GetObservationRequest { Id = IdOf("sourced-1") }));
+        }).ResponseAsync;
+        var unknown = await FailsWith(StatusCode.NotFound, () => api.As(Geo.Core.Access.Role.Supervisor).Observations.RecordSourceAsync(new Source { ClientId = "src-2", ObservationId = IdOf("nope"), Kind = SourceKind.Other }).ResponseAsync);
+        var read = await api.As(Geo.Core.Access.Role.Supervisor).Observations.GetSourcesAsync(new GetObservationRequest { Id = IdOf("sourced-1") }).ResponseAsync;
+        var analyst = await FailsWith(StatusCode.PermissionDenied, () => api.As(Geo.Core.Access.Role.Analyst).Observations.GetSourcesAsync(new GetObservationRequest { Id = IdOf("sourced-1") }).ResponseAsync);
 
         Assert.Equal(Geo.Core.Domain.IssuedIds.Source(SubjectOf(Geo.Core.Access.Role.Supervisor), "src-1"), receipt.Id);
         Assert.Equal($"observation_id: no observation '{IdOf("nope")}'", unknown);
@@ -275,9 +271,9 @@ public sealed class IngestAndReviewTests(ApiFixture api) : IClassFixture<ApiFixt
         Assert.NotEmpty(analyst);
     }
 
-    private async Task<List<Referral>> ListReferralsAsync(ReferralSection section, Geo.Grpc.Client.GrpcChannel? channel = null)
+    private async Task<List<Referral>> ListReferralsAsync(ReferralSection section, GeoAwarenessClient? channel = null)
     {
-        using var call = (channel ?? api.As(Geo.Core.Access.Role.ReferralSection)).ServerStreamingCall(Method<ListReferralsRequest, Referral>(Referrals, "List"), new ListReferralsRequest { Section = section });
+        using var call = (channel ?? api.As(Geo.Core.Access.Role.ReferralSection)).Referrals.List(new ListReferralsRequest { Section = section });
         var list = new List<Referral>();
         await foreach (var referral in call.ResponseStream.ReadAllAsync())
         {

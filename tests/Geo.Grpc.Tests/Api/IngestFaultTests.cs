@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using Geo.Api.V1;
-using Geo.Grpc.Client;
+using Geo.Api;
 using Geo.Grpc.Hosting;
-using Geo.Grpc.Protocol;
-using Geo.Storage.LocalCluster;
+using Grpc.Core;
+using Geo.LocalCluster;
 using Geo.Testing;
 using Geo.Testing.Echo;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -35,17 +35,15 @@ public sealed class IngestFaultTests : IAsyncLifetime, IDisposable
     private const string DatabaseUnavailable = "the database is unavailable";
     private const string Subject = "fault-supervisor";
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
-    private static readonly GrpcMethod<SubmitObservationsRequest, SubmitObservationsResponse> SubmitMethod = Method<SubmitObservationsRequest, SubmitObservationsResponse>(Observations, "Submit");
-    private static readonly GrpcMethod<IngestRequest, IngestResponse> IngestMethod = Method<IngestRequest, IngestResponse>(Observations, "Ingest");
 
     private readonly LocalClusterOptions _clusterOptions = new() { DataDirectory = PostgisCluster.NewScratchFolder("fault"), Throwaway = false };
     private LocalPostgresCluster? _cluster;
     private GeoAwarenessService? _service;
-    private GrpcChannel? _channel;
+    private GeoAwarenessClient? _channel;
 
     private LocalPostgresCluster Cluster => _cluster ?? throw new InvalidOperationException("not initialised");
 
-    private GrpcChannel Channel => _channel ?? throw new InvalidOperationException("not initialised");
+    private GeoAwarenessClient Channel => _channel ?? throw new InvalidOperationException("not initialised");
 
     public async Task InitializeAsync()
     {
@@ -56,7 +54,7 @@ public sealed class IngestFaultTests : IAsyncLifetime, IDisposable
             [$"--GeoAwareness:Limits:IngestCommitRows={CommitRows}", "--GeoAwareness:Limits:MaxBatchSize=500", "--GeoAwareness:Auth:TokenCacheSeconds=600"]);
         await using var dataSource = Geo.Storage.GeoDataSource.Create(_cluster.ConnectionString);
         var token = await TestTokens.IssueAsync(dataSource, Geo.Core.Access.Role.Supervisor, Subject);
-        _channel = new GrpcChannel(_service.GrpcEndpoint, new GrpcChannelOptions { BearerToken = token });
+        _channel = new GeoAwarenessClient(_service.GrpcEndpoint, token);
     }
 
     public void Dispose() => _channel?.Dispose();
@@ -171,7 +169,7 @@ public sealed class IngestFaultTests : IAsyncLifetime, IDisposable
         var down = await Within(CaptureAsync(SubmitAsync(NewObservation("while-down"))), "Submit while the database is down");
         Assert.True(down.Status == StatusCode.Unavailable, $"expected UNAVAILABLE, got {down.Status}: {down.Detail}");
         Assert.Contains(DatabaseUnavailable, down.Detail, StringComparison.Ordinal);
-        var get = await Within(CaptureAsync(CallAsync<GetObservationRequest, Observation>("Get", new GetObservationRequest { Id = Issued("before-0") })), "Get while the database is down");
+        var get = await Within(CaptureAsync(Channel.Observations.GetAsync(new GetObservationRequest { Id = Issued("before-0") }).ResponseAsync), "Get while the database is down");
         Assert.True(get.Status == StatusCode.Unavailable, $"expected UNAVAILABLE, got {get.Status}: {get.Detail}");
         Assert.Contains(DatabaseUnavailable, get.Detail, StringComparison.Ordinal);
 
@@ -184,7 +182,7 @@ public sealed class IngestFaultTests : IAsyncLifetime, IDisposable
             Assert.Equal(1, response.Stored);
         }
 
-        var stored = await Within(CallAsync<GetObservationRequest, Observation>("Get", new GetObservationRequest { Id = Issued("before-0") }), "Get after the restart");
+        var stored = await Within(Channel.Observations.GetAsync(new GetObservationRequest { Id = Issued("before-0") }).ResponseAsync, "Get after the restart");
         Assert.Equal(Issued("before-0"), stored.Id);
         var ids = await StoredIdsAsync();
         Assert.Equal(Enumerable.Range(0, 4).Select(i => $"before-{i}").Concat(Enumerable.Range(0, 8).Select(i => $"after-{i}")).Select(Issued).Order(StringComparer.Ordinal), ids.Order(StringComparer.Ordinal));
@@ -195,15 +193,14 @@ public sealed class IngestFaultTests : IAsyncLifetime, IDisposable
     {
         await using var dataSource = Geo.Storage.GeoDataSource.Create(Cluster.ConnectionString);
         var token = await TestTokens.IssueAsync(dataSource, Geo.Core.Access.Role.Supervisor, "revoked-after-restart");
-        using var channel = new GrpcChannel(_service!.GrpcEndpoint, new GrpcChannelOptions { BearerToken = token });
-        var count = Method<ObservationFilter, CountResponse>(Observations, "Count");
-        await Within(channel.UnaryAsync(count, new ObservationFilter()), "Count before the kill");
+        using var channel = new GeoAwarenessClient(_service!.GrpcEndpoint, token);
+        await Within(channel.Observations.CountAsync(new ObservationFilter()).ResponseAsync, "Count before the kill");
 
         await KillPostmasterAsync();
         await RestartClusterAsync();
         await Within(SubmitAsync(NewObservation("after-restart-revocation")), "Submit after the restart");
         // Cached again after the restart: from here only a listener that reconnected can drop it.
-        await Within(channel.UnaryAsync(count, new ObservationFilter()), "Count after the restart");
+        await Within(channel.Observations.CountAsync(new ObservationFilter()).ResponseAsync, "Count after the restart");
         await using (var revoke = Npgsql.NpgsqlDataSource.Create(Cluster.ConnectionString))
         {
             await using var command = revoke.CreateCommand($"UPDATE access_tokens SET revoked_at = now() WHERE id = '{TestTokens.IdOf(token)}'");
@@ -213,7 +210,7 @@ public sealed class IngestFaultTests : IAsyncLifetime, IDisposable
         var refused = false;
         for (var attempt = 0; attempt < 100 && !refused; attempt++)
         {
-            refused = (await CaptureAsync(channel.UnaryAsync(count, new ObservationFilter()))).Status == StatusCode.Unauthenticated;
+            refused = (await CaptureAsync(channel.Observations.CountAsync(new ObservationFilter()).ResponseAsync)).Status == StatusCode.Unauthenticated;
             await Task.Delay(refused ? 0 : 100);
         }
 
@@ -227,7 +224,7 @@ public sealed class IngestFaultTests : IAsyncLifetime, IDisposable
     /// <summary>Streams a client's whole range; <paramref name="beforeMessage"/> may hold a message back.</summary>
     private async Task<IngestResponse> IngestAsync(int client, Func<int, Task>? beforeMessage = null)
     {
-        using var call = Channel.ClientStreamingCall(IngestMethod);
+        using var call = Channel.Observations.Ingest();
         try
         {
             for (var message = 0; message < PerClient / PerMessage; message++)
@@ -277,13 +274,8 @@ public sealed class IngestFaultTests : IAsyncLifetime, IDisposable
     {
         var request = new SubmitObservationsRequest();
         request.Observations.AddRange(observations);
-        return Channel.UnaryAsync(SubmitMethod, request);
+        return Channel.Observations.SubmitAsync(request).ResponseAsync;
     }
-
-    private Task<TResponse> CallAsync<TRequest, TResponse>(string method, TRequest request)
-        where TRequest : class, Google.Protobuf.IMessage<TRequest>
-        where TResponse : class, Google.Protobuf.IMessage<TResponse> =>
-        Channel.UnaryAsync(Method<TRequest, TResponse>(Observations, method), request);
 
     /// <summary>kill -9 of the postmaster, as a crash or an OOM kill would do it; waits until it is gone.</summary>
     private async Task KillPostmasterAsync()
@@ -364,7 +356,7 @@ public sealed class IngestFaultTests : IAsyncLifetime, IDisposable
         }
         catch (RpcException e)
         {
-            return (e.StatusCode, e.Detail);
+            return (e.StatusCode, e.Status.Detail);
         }
     }
 

@@ -5,8 +5,8 @@ using System.Text.Json;
 using Geo.Api.V1;
 using Geo.Exporters.Feeds;
 using Geo.Exporters.Layers;
-using Geo.Grpc.Client;
-using Geo.Grpc.Protocol;
+using Geo.Api;
+using Grpc.Core;
 using Geo.Testing;
 using Geo.Testing.Gdal;
 using Geo.Testing.GeoJson;
@@ -184,16 +184,16 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
     public static TheoryData<string, string> ReadmeExamples() => new()
     {
         { "heat-map", ReadmeHeatMapUrl },
-        { "hot-spots", "/feeds/layers/hot-spots?area.shape.wkt=POLYGON((29%20-2,29.5%20-2,29.5%20-1.5,29%20-1.5,29%20-2))&observedFrom=2026-01-01T00:00:00Z&observedTo=2026-04-01T00:00:00Z&cellSizeMetres=2000&affectedSexes=SEX_FEMALE&step=SERIES_STEP_MONTH" },
+        { "hot-spots", "/feeds/layers/hot-spots?filter.area.shape.wkt=POLYGON((29%20-2,29.5%20-2,29.5%20-1.5,29%20-1.5,29%20-2))&filter.observedFrom=2026-01-01T00:00:00Z&filter.observedTo=2026-04-01T00:00:00Z&cellSizeMetres=2000&filter.affectedSexes=SEX_FEMALE&step=SERIES_STEP_MONTH" },
         { "bases", "/feeds/layers/bases?sector=north-kivu&at.year=2026&at.month=3&at.day=1" },
         { "coverage-gaps", "/feeds/layers/coverage-gaps?sector=north-kivu&reach.surgeTeamMetres=12000&minRisk=RISK_LEVEL_HIGH" },
         { "communities-at-risk", "/feeds/layers/communities-at-risk?sector=north-kivu" },
     };
 
     private const string ReadmeHeatMapUrl =
-        "/feeds/layers/heat-map?area.bbox.west=29&area.bbox.south=-2&area.bbox.east=29.5&area.bbox.north=-1.5&observedFrom=2026-01-01T00:00:00Z" +
-        "&observedTo=2026-04-01T00:00:00Z&cellSizeMetres=1000&method=HEAT_MAP_METHOD_KERNEL_DENSITY" +
-        "&categories=CATEGORY_THREAT_OF_PHYSICAL_VIOLENCE&categories=CATEGORY_DISPLACEMENT";
+        "/feeds/layers/heat-map?filter.area.bbox.west=29&filter.area.bbox.south=-2&filter.area.bbox.east=29.5&filter.area.bbox.north=-1.5&filter.observedFrom=2026-01-01T00:00:00Z" +
+        "&filter.observedTo=2026-04-01T00:00:00Z&cellSizeMetres=1000&method=HEAT_MAP_METHOD_KERNEL_DENSITY" +
+        "&filter.categories=CATEGORY_THREAT_OF_PHYSICAL_VIOLENCE&filter.categories=CATEGORY_DISPLACEMENT";
 
     [Theory]
     [MemberData(nameof(ReadmeExamples))]
@@ -212,12 +212,15 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
 
         var expected = new HeatMapRequest
         {
-            Area = new Area { Bbox = new BoundingBox { West = 29, South = -2, East = 29.5, North = -1.5 } },
-            ObservedFrom = Time("2026-01-01T00:00:00Z"),
-            ObservedTo = Time("2026-04-01T00:00:00Z"),
+            Filter = new ObservationFilter
+            {
+                Area = new Area { Bbox = new BoundingBox { West = 29, South = -2, East = 29.5, North = -1.5 } },
+                ObservedFrom = Time("2026-01-01T00:00:00Z"),
+                ObservedTo = Time("2026-04-01T00:00:00Z"),
+                Categories = { Category.ThreatOfPhysicalViolence, Category.Displacement },
+            },
             CellSizeMetres = 1000,
             Method = HeatMapMethod.KernelDensity,
-            Categories = { Category.ThreatOfPhysicalViolence, Category.Displacement },
             Shape = GridShape.Square,
             Classification = Classification.Quantile,
             Classes = 5,
@@ -383,7 +386,7 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
         await SeedCoverageAsync();
         var request = GroupGapsAround();
 
-        var answer = await api.As(Role.Analyst).UnaryAsync(Method<GroupGapsRequest, GroupGapsReport>(Coverage, "GetGroupGaps"), request);
+        var answer = await api.As(Role.Analyst).Coverage.GetGroupGapsAsync(request).ResponseAsync;
         using var layer = await PullAsync(Role.Importer, "group-gaps", Query(request));
 
         Assert.NotEmpty(answer.Cells);
@@ -684,14 +687,14 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
     [Fact]
     public async Task PullLayer_ImporterScopedToASector_SeesOnlyItsArea()
     {
-        await api.CallAsync<Sector, Sector>(Registry, "PutSector", new Sector { Id = "layers-east", Name = "East", Area = new Shape { Wkt = "POLYGON((40 0, 41 0, 41 1, 40 1, 40 0))" } });
+        await api.As(Geo.Core.Access.Role.Planner).Registry.PutSectorAsync(new Sector { Id = "layers-east", Name = "East", Area = new Shape { Wkt = "POLYGON((40 0, 41 0, 41 1, 40 1, 40 0))" } }).ResponseAsync;
         foreach (var (id, longitude) in new[] { ("le-in", 40.5), ("le-out", 41.5) })
         {
-            await api.CallAsync<Base, Base>(Registry, "CreateBase", new Base
+            await api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(new Base
             {
                 Id = id, Name = "Base " + id, Kind = BaseKind.OperatingBase, Sector = "layers-east",
                 Location = new GeoPoint { Longitude = longitude, Latitude = 0.5 }, OpenedOn = new CalendarDate { Year = 2024, Month = 1, Day = 1 },
-            });
+            }).ResponseAsync;
         }
 
         await api.SubmitReleasedAsync([
@@ -725,9 +728,12 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
     /// <summary>A 5 km heat map over 24.7-25.4 E (or the longitudes given), 0.2-0.8 N, for March and April 2026.</summary>
     private static HeatMapRequest HeatMapAround(double west = 24.7, double east = 25.4) => new()
     {
-        Area = new Area { Bbox = new BoundingBox { West = west, South = 0.2, East = east, North = 0.8 } },
-        ObservedFrom = Time("2026-03-01T00:00:00Z"),
-        ObservedTo = Time("2026-05-01T00:00:00Z"),
+        Filter = new ObservationFilter
+        {
+            Area = new Area { Bbox = new BoundingBox { West = west, South = 0.2, East = east, North = 0.8 } },
+            ObservedFrom = Time("2026-03-01T00:00:00Z"),
+            ObservedTo = Time("2026-05-01T00:00:00Z"),
+        },
         CellSizeMetres = 5000,
     };
 
@@ -735,7 +741,7 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
     private static GroupGapsRequest GroupGapsAround()
     {
         var heatMap = HeatMapAround();
-        heatMap.AffectedSexes.Add(Sex.Female);
+        heatMap.Filter.AffectedSexes.Add(Sex.Female);
         return new GroupGapsRequest { HeatMap = heatMap, Threshold = 1, At = At };
     }
 
@@ -781,27 +787,27 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
     }
 
     private Task<Base> BaseAsync(string id, BaseKind kind, double longitude, double latitude) =>
-        api.CallAsync<Base, Base>(Registry, "CreateBase", new Base
+        api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(new Base
         {
             Id = id, Name = "Base " + id, Kind = kind, Sector = Sector, AdminArea = "Beni", Unit = "BANBATT-1",
             Location = new GeoPoint { Longitude = longitude, Latitude = latitude }, OpenedOn = new CalendarDate { Year = 2024, Month = 1, Day = 1 },
-        });
+        }).ResponseAsync;
 
     private Task<ClaDeployment> DeployAsync(string id, string baseId, Sex sex) =>
-        api.As(Role.Supervisor).UnaryAsync(Method<ClaDeployment, ClaDeployment>(Registry, "CreateDeployment"), new ClaDeployment
+        api.As(Role.Supervisor).Registry.CreateDeploymentAsync(new ClaDeployment
         {
             Id = id, ClaId = "cla-" + id, Sex = sex, BaseId = baseId, From = new CalendarDate { Year = 2025, Month = 6, Day = 1 }, HomeLocality = "Lubero",
-        });
+        }).ResponseAsync;
 
     private Task<Community> CommunityAsync(string id, string wkt, RiskLevel risk) =>
-        api.CallAsync<Community, Community>(Registry, "CreateCommunity", new Community
+        api.As(Geo.Core.Access.Role.Planner).Registry.CreateCommunityAsync(new Community
         {
             Id = id, Name = "Village " + id, Sector = Sector, RiskLevel = risk, Location = new Shape { Wkt = wkt },
             Population = { new AffectedCount { Sex = Sex.Female, AgeGroup = AgeGroup.Adult, Count = 100 }, new AffectedCount { Sex = Sex.Male, AgeGroup = AgeGroup.Adult, Count = 50 } },
-        });
+        }).ResponseAsync;
 
-    private static Task<CoverageReport> GetCoverageAsync(GrpcChannel channel, CoverageRequest request) =>
-        channel.UnaryAsync(Method<CoverageRequest, CoverageReport>(Coverage, "GetCoverage"), request);
+    private static Task<CoverageReport> GetCoverageAsync(GeoAwarenessClient channel, CoverageRequest request) =>
+        channel.Coverage.GetCoverageAsync(request).ResponseAsync;
 
     /// <summary>The request the tests pull each layer with, and the same as URL parameters.</summary>
     private static (PullLayerRequest Request, string Query) RequestOf(string name)
@@ -914,9 +920,9 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
         return problem.RootElement.GetProperty("problem").GetString()!;
     }
 
-    private static async Task<(byte[] Document, FeedPageEnd End)> PullGrpcAsync(GrpcChannel channel, PullLayerRequest request)
+    private static async Task<(byte[] Document, FeedPageEnd End)> PullGrpcAsync(GeoAwarenessClient channel, PullLayerRequest request)
     {
-        using var call = channel.ServerStreamingCall(Method<PullLayerRequest, FeedChunk>(ApiFixture.Feeds, "PullLayer"), request);
+        using var call = channel.Feeds.PullLayer(request);
         var document = new MemoryStream();
         FeedPageEnd? end = null;
         await foreach (var chunk in call.ResponseStream.ReadAllAsync())

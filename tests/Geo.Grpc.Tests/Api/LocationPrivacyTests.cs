@@ -1,5 +1,6 @@
+using Geo.Api;
 using Geo.Api.V1;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using Geodesy = Geo.Core.Spatial.Geodesy;
 using GeoPoint = Geo.Core.Spatial.GeoPoint;
 using Xunit;
@@ -17,7 +18,7 @@ public sealed class LocationPrivacyTests(ApiFixture api) : IClassFixture<ApiFixt
     private static readonly GeoPoint Exact = new(28.5, -2.5);
 
     private async Task<Observation> AsAnalystAsync(string id) =>
-        await api.As(Role.Analyst).UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = IdOf(id) });
+        await api.As(Role.Analyst).Observations.GetAsync(new GetObservationRequest { Id = IdOf(id) }).ResponseAsync;
 
     [Fact]
     public async Task Get_AsAnalyst_ReturnsTheSameDisplacedPointOnEveryPullAndNoArea()
@@ -34,7 +35,7 @@ public sealed class LocationPrivacyTests(ApiFixture api) : IClassFixture<ApiFixt
             Assert.Null(seen.Area);
         }
 
-        var supervisor = await api.CallAsync<GetObservationRequest, Observation>(Observations, "Get", new GetObservationRequest { Id = IdOf("private-1") });
+        var supervisor = await api.As(Geo.Core.Access.Role.Supervisor).Observations.GetAsync(new GetObservationRequest { Id = IdOf("private-1") }).ResponseAsync;
 
         Assert.Single(pulls.Distinct());
         Assert.NotEqual(Exact, pulls[0]);
@@ -47,7 +48,7 @@ public sealed class LocationPrivacyTests(ApiFixture api) : IClassFixture<ApiFixt
     {
         await api.SubmitAsync(NewObservation("private-2", 28.7, -2.7));
         var analyst = api.As(Role.Analyst);
-        var seen = await analyst.UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = IdOf("private-2") });
+        var seen = await analyst.Observations.GetAsync(new GetObservationRequest { Id = IdOf("private-2") }).ResponseAsync;
         // The displacement is keyed by the database's own secret, so its length differs between
         // runs (1 m to 10 km): the box stays well inside it, or a short draw would land in it.
         var shift = Geodesy.DistanceMetres(new GeoPoint(28.7, -2.7), new GeoPoint(seen.Location.Longitude, seen.Location.Latitude));
@@ -70,9 +71,9 @@ public sealed class LocationPrivacyTests(ApiFixture api) : IClassFixture<ApiFixt
         await api.SubmitAsync(NewObservation("private-3", 27.1, -3.9), NewObservation("private-4", 27.1, -3.9));
         var area = Box(27.1, -3.9, 30_000);
 
-        var analystCount = await api.As(Role.Analyst).UnaryAsync(Method<ObservationFilter, CountResponse>(Observations, "Count"), area);
-        var analystSummary = await api.As(Role.Analyst).UnaryAsync(Method<ObservationFilter, ObservationSummary>(Observations, "Summarize"), area);
-        var supervisorCount = await api.CallAsync<ObservationFilter, CountResponse>(Observations, "Count", area);
+        var analystCount = await api.As(Role.Analyst).Observations.CountAsync(area).ResponseAsync;
+        var analystSummary = await api.As(Role.Analyst).Observations.SummarizeAsync(area).ResponseAsync;
+        var supervisorCount = await api.As(Geo.Core.Access.Role.Supervisor).Observations.CountAsync(area).ResponseAsync;
 
         Assert.True(analystCount.Withheld);
         Assert.Equal(0, analystCount.Observations);
@@ -94,7 +95,7 @@ public sealed class LocationPrivacyTests(ApiFixture api) : IClassFixture<ApiFixt
         }).ToArray();
         await api.SubmitAsync(observations);
 
-        var summary = await api.As(Role.Analyst).UnaryAsync(Method<ObservationFilter, ObservationSummary>(Observations, "Summarize"), Box(26.1, -4.9, 30_000));
+        var summary = await api.As(Role.Analyst).Observations.SummarizeAsync(Box(26.1, -4.9, 30_000)).ResponseAsync;
 
         Assert.False(summary.Withheld);
         var ids = observations.Select(o => IdOf(o.ClientId)).ToList();
@@ -112,9 +113,9 @@ public sealed class LocationPrivacyTests(ApiFixture api) : IClassFixture<ApiFixt
         return new ObservationFilter { Area = new Area { Bbox = new BoundingBox { West = west, South = south, East = east, North = north } } };
     }
 
-    private static async Task<List<string>> QueryIdsAsync(Geo.Grpc.Client.GrpcChannel channel, ObservationFilter filter)
+    private static async Task<List<string>> QueryIdsAsync(GeoAwarenessClient channel, ObservationFilter filter)
     {
-        using var call = channel.ServerStreamingCall(Method<QueryObservationsRequest, ObservationPage>(Observations, "Query"), new QueryObservationsRequest { Filter = filter });
+        using var call = channel.Observations.Query(new QueryObservationsRequest { Filter = filter });
         var ids = new List<string>();
         await foreach (var page in call.ResponseStream.ReadAllAsync())
         {

@@ -1,5 +1,5 @@
 using Geo.Api.V1;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using Xunit;
 using static Geo.Grpc.Tests.Api.ApiFixture;
 
@@ -25,8 +25,8 @@ public sealed class ObservationQueryTests : IClassFixture<ObservationQueryTests.
         public async Task InitializeAsync()
         {
             await Api.InitializeAsync();
-            await Api.CallAsync<Community, Community>(Registry, "CreateCommunity", new Community { Id = "grid-village", Name = "Grid", Location = new Shape { Wkt = "POINT(30 -3)" } });
-            await Api.CallAsync<Base, Base>(Registry, "CreateBase", new Base { Id = "grid-base", Name = "Grid base", Kind = BaseKind.OperatingBase, Location = new GeoPoint { Longitude = 30, Latitude = -3 } });
+            await Api.As(Geo.Core.Access.Role.Planner).Registry.CreateCommunityAsync(new Community { Id = "grid-village", Name = "Grid", Location = new Shape { Wkt = "POINT(30 -3)" } }).ResponseAsync;
+            await Api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(new Base { Id = "grid-base", Name = "Grid base", Kind = BaseKind.OperatingBase, Location = new GeoPoint { Longitude = 30, Latitude = -3 } }).ResponseAsync;
             var observations = new List<Observation>();
             for (var row = 0; row < 5; row++)
             {
@@ -54,8 +54,7 @@ public sealed class ObservationQueryTests : IClassFixture<ObservationQueryTests.
             }
 
             await Api.SubmitAsync([.. observations]);
-            await Api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review",
-                new ReviewObservationRequest { Id = IdOf("grid-22"), Verification = VerificationStatus.Verified });
+            await Api.As(Geo.Core.Access.Role.Supervisor).Observations.ReviewAsync(new ReviewObservationRequest { Id = IdOf("grid-22"), Verification = VerificationStatus.Verified }).ResponseAsync;
         }
 
         public Task DisposeAsync() => Api.DisposeAsync();
@@ -177,8 +176,8 @@ public sealed class ObservationQueryTests : IClassFixture<ObservationQueryTests.
     {
         var all = Box(29.5, -3.5, 30.5, -2.5);
 
-        var count = await Api.CallAsync<ObservationFilter, CountResponse>(Observations, "Count", all);
-        var summary = await Api.CallAsync<ObservationFilter, ObservationSummary>(Observations, "Summarize", all);
+        var count = await Api.As(Geo.Core.Access.Role.Supervisor).Observations.CountAsync(all).ResponseAsync;
+        var summary = await Api.As(Geo.Core.Access.Role.Supervisor).Observations.SummarizeAsync(all).ResponseAsync;
 
         Assert.Equal(25, count.Observations);
         Assert.Equal(25, summary.Observations);
@@ -250,7 +249,7 @@ public sealed class ObservationQueryTests : IClassFixture<ObservationQueryTests.
             _ => throw new ArgumentException(problem, nameof(problem)),
         };
 
-        var count = await FailsWith(StatusCode.InvalidArgument, () => Api.CallAsync<ObservationFilter, CountResponse>(Observations, "Count", filter));
+        var count = await FailsWith(StatusCode.InvalidArgument, () => Api.As(Geo.Core.Access.Role.Supervisor).Observations.CountAsync(filter).ResponseAsync);
         var query = await FailsWith(StatusCode.InvalidArgument, () => Api.QueryAllAsync(filter));
 
         Assert.StartsWith(expected, count, StringComparison.Ordinal);
@@ -266,7 +265,7 @@ public sealed class ObservationQueryTests : IClassFixture<ObservationQueryTests.
     {
         var filter = Box(west, south, east, north);
 
-        var count = await FailsWith(StatusCode.InvalidArgument, () => Api.CallAsync<ObservationFilter, CountResponse>(Observations, "Count", filter));
+        var count = await FailsWith(StatusCode.InvalidArgument, () => Api.As(Geo.Core.Access.Role.Supervisor).Observations.CountAsync(filter).ResponseAsync);
         var query = await FailsWith(StatusCode.InvalidArgument, () => Api.QueryAllAsync(filter));
 
         Assert.StartsWith("filter.area.bbox." + expected, count, StringComparison.Ordinal);

@@ -1,5 +1,5 @@
 using Geo.Api.V1;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using Xunit;
 using static Geo.Grpc.Tests.Api.ApiFixture;
 
@@ -15,7 +15,7 @@ public sealed class ObservationSubmitTests(ApiFixture api) : IClassFixture<ApiFi
         sent.Area = new Shape { Wkt = "POLYGON((29.2 -1.7, 29.25 -1.7, 29.25 -1.65, 29.2 -1.65, 29.2 -1.7))" };
 
         var response = await api.SubmitAsync(sent, NewObservation("submit-2"));
-        var stored = await api.CallAsync<GetObservationRequest, Observation>(Observations, "Get", new GetObservationRequest { Id = IdOf("submit-1") });
+        var stored = await api.As(Geo.Core.Access.Role.Supervisor).Observations.GetAsync(new GetObservationRequest { Id = IdOf("submit-1") }).ResponseAsync;
 
         Assert.Equal(2, response.Stored);
         Assert.Empty(response.AlreadyStoredIds);
@@ -92,15 +92,14 @@ public sealed class ObservationSubmitTests(ApiFixture api) : IClassFixture<ApiFi
         changed.Severity = 5;
 
         await api.SubmitAsync(NewObservation("shared-key-1"));
-        var theirs = await other.UnaryAsync(Method<SubmitObservationsRequest, SubmitObservationsResponse>(Observations, "Submit"),
-            new SubmitObservationsRequest { Observations = { changed } });
+        var theirs = await other.Observations.SubmitAsync(new SubmitObservationsRequest { Observations = { changed } }).ResponseAsync;
 
         Assert.Equal(1, theirs.Stored);
         Assert.Empty(theirs.AlreadyStoredIds);
         Assert.Equal([IdOf("shared-key-1", "supervisor-other")], theirs.Ids);
         Assert.NotEqual(IdOf("shared-key-1"), IdOf("shared-key-1", "supervisor-other"));
-        Assert.Equal(3, (await api.CallAsync<GetObservationRequest, Observation>(Observations, "Get", new GetObservationRequest { Id = IdOf("shared-key-1") })).Severity);
-        Assert.Equal(5, (await api.CallAsync<GetObservationRequest, Observation>(Observations, "Get", new GetObservationRequest { Id = IdOf("shared-key-1", "supervisor-other") })).Severity);
+        Assert.Equal(3, (await api.As(Geo.Core.Access.Role.Supervisor).Observations.GetAsync(new GetObservationRequest { Id = IdOf("shared-key-1") }).ResponseAsync).Severity);
+        Assert.Equal(5, (await api.As(Geo.Core.Access.Role.Supervisor).Observations.GetAsync(new GetObservationRequest { Id = IdOf("shared-key-1", "supervisor-other") }).ResponseAsync).Severity);
     }
 
     [Fact]
@@ -228,7 +227,7 @@ public sealed class ObservationSubmitTests(ApiFixture api) : IClassFixture<ApiFi
 
         var accepted = await api.SubmitAsync(fast);
         var detail = await FailsWith(StatusCode.InvalidArgument, () => api.SubmitAsync(tooFast));
-        var stored = await api.CallAsync<GetObservationRequest, Observation>(Observations, "Get", new GetObservationRequest { Id = IdOf("skew-0000") });
+        var stored = await api.As(Geo.Core.Access.Role.Supervisor).Observations.GetAsync(new GetObservationRequest { Id = IdOf("skew-0000") }).ResponseAsync;
 
         Assert.Equal(1, accepted.Stored);
         Assert.Equal(fast.ObservedAt, stored.ObservedAt);

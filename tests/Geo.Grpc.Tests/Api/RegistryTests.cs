@@ -1,5 +1,5 @@
 using Geo.Api.V1;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using Xunit;
 using static Geo.Grpc.Tests.Api.ApiFixture;
 
@@ -36,10 +36,6 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
         OpenedOn = new CalendarDate { Year = 2024, Month = 1, Day = 1 },
     };
 
-    private Task<T> Call<TRequest, T>(string method, TRequest request)
-        where TRequest : class, Google.Protobuf.IMessage<TRequest>
-        where T : class, Google.Protobuf.IMessage<T> => api.CallAsync<TRequest, T>(Registry, method, request);
-
     /// <summary>A community's population as comparable text, one "sex/age=count" per group, in order.</summary>
     private static string[] PopulationOf(Community community) =>
         [.. community.Population.Select(p => $"{p.Sex}/{p.AgeGroup}={p.Count}").Order(StringComparer.Ordinal)];
@@ -51,7 +47,7 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task CreateCommunity_PointAndPolygon_AreStoredAndListed()
     {
-        var point = await Call<Community, Community>("CreateCommunity", Village("reg-c1"));
+        var point = await api.As(Geo.Core.Access.Role.Planner).Registry.CreateCommunityAsync(Village("reg-c1")).ResponseAsync;
         // The second community's facts differ from the first's in every pair, so that no two of them can be mixed up unseen.
         var sent = Village("reg-c2", "POLYGON((29.3 -1.6, 29.32 -1.6, 29.32 -1.58, 29.3 -1.58, 29.3 -1.6))");
         sent.RiskLevel = RiskLevel.Medium;
@@ -60,10 +56,10 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
         sent.HasCanFocalPoint = true;
         sent.Population.Add(new AffectedCount { Sex = Sex.Female, AgeGroup = AgeGroup.Older, Count = 41 });
         sent.Population.Add(new AffectedCount { Sex = Sex.Male, AgeGroup = AgeGroup.Youth, Count = 77 });
-        var polygon = await Call<Community, Community>("CreateCommunity", sent);
-        var fetchedPoint = await Call<GetByIdRequest, Community>("GetCommunity", new GetByIdRequest { Id = "reg-c1" });
-        var fetched = await Call<GetByIdRequest, Community>("GetCommunity", new GetByIdRequest { Id = "reg-c2" });
-        var listed = await Call<ListRequest, ListCommunitiesResponse>("ListCommunities", new ListRequest { Sector = "North", PageSize = 1000 });
+        var polygon = await api.As(Geo.Core.Access.Role.Planner).Registry.CreateCommunityAsync(sent).ResponseAsync;
+        var fetchedPoint = await api.As(Geo.Core.Access.Role.Supervisor).Registry.GetCommunityAsync(new GetByIdRequest { Id = "reg-c1" }).ResponseAsync;
+        var fetched = await api.As(Geo.Core.Access.Role.Supervisor).Registry.GetCommunityAsync(new GetByIdRequest { Id = "reg-c2" }).ResponseAsync;
+        var listed = await api.As(Geo.Core.Access.Role.Supervisor).Registry.ListCommunitiesAsync(new ListRequest { Sector = "North", PageSize = 1000 }).ResponseAsync;
 
         Assert.Equal(1, point.Version);
         Assert.Equal(29.30, point.Centroid.Longitude, 6);
@@ -85,15 +81,15 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task CreateCommunity_SameContentAgain_IsIdempotentButOtherContentConflicts()
     {
-        var created = await Call<Community, Community>("CreateCommunity", Village("reg-c3"));
-        var again = await Call<Community, Community>("CreateCommunity", Village("reg-c3"));
+        var created = await api.As(Geo.Core.Access.Role.Planner).Registry.CreateCommunityAsync(Village("reg-c3")).ResponseAsync;
+        var again = await api.As(Geo.Core.Access.Role.Planner).Registry.CreateCommunityAsync(Village("reg-c3")).ResponseAsync;
         var other = Village("reg-c3");
         other.Name = "Another name";
         other.RiskLevel = RiskLevel.Low;
         other.Population[0].Count = 1;
 
-        var detail = await FailsWith(StatusCode.AlreadyExists, () => Call<Community, Community>("CreateCommunity", other));
-        var readBack = await Call<GetByIdRequest, Community>("GetCommunity", new GetByIdRequest { Id = "reg-c3" });
+        var detail = await FailsWith(StatusCode.AlreadyExists, () => api.As(Geo.Core.Access.Role.Planner).Registry.CreateCommunityAsync(other).ResponseAsync);
+        var readBack = await api.As(Geo.Core.Access.Role.Supervisor).Registry.GetCommunityAsync(new GetByIdRequest { Id = "reg-c3" }).ResponseAsync;
 
         Assert.Equal(1, again.Version);
         Assert.Equal(created, again);
@@ -106,19 +102,19 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task UpdateCommunity_WithCurrentVersion_BumpsItAndAStaleVersionIsAborted()
     {
-        var created = await Call<Community, Community>("CreateCommunity", Village("reg-c4"));
+        var created = await api.As(Geo.Core.Access.Role.Planner).Registry.CreateCommunityAsync(Village("reg-c4")).ResponseAsync;
         var change = Village("reg-c4");
         change.RiskLevel = RiskLevel.Critical;
 
         var staleChange = change.Clone();
         staleChange.Name = "Written from a stale copy";
 
-        var updated = await Call<UpdateCommunityRequest, Community>("UpdateCommunity", new UpdateCommunityRequest { Community = change, ExpectedVersion = created.Version });
+        var updated = await api.As(Geo.Core.Access.Role.Planner).Registry.UpdateCommunityAsync(new UpdateCommunityRequest { Community = change, ExpectedVersion = created.Version }).ResponseAsync;
         var stale = await FailsWith(StatusCode.Aborted,
-            () => Call<UpdateCommunityRequest, Community>("UpdateCommunity", new UpdateCommunityRequest { Community = staleChange, ExpectedVersion = created.Version }));
+            () => api.As(Geo.Core.Access.Role.Planner).Registry.UpdateCommunityAsync(new UpdateCommunityRequest { Community = staleChange, ExpectedVersion = created.Version }).ResponseAsync);
         var missing = await FailsWith(StatusCode.NotFound,
-            () => Call<UpdateCommunityRequest, Community>("UpdateCommunity", new UpdateCommunityRequest { Community = Village("reg-none") }));
-        var readBack = await Call<GetByIdRequest, Community>("GetCommunity", new GetByIdRequest { Id = "reg-c4" });
+            () => api.As(Geo.Core.Access.Role.Planner).Registry.UpdateCommunityAsync(new UpdateCommunityRequest { Community = Village("reg-none") }).ResponseAsync);
+        var readBack = await api.As(Geo.Core.Access.Role.Supervisor).Registry.GetCommunityAsync(new GetByIdRequest { Id = "reg-c4" }).ResponseAsync;
 
         Assert.Equal(2, updated.Version);
         Assert.Equal(RiskLevel.Critical, updated.RiskLevel);
@@ -126,7 +122,7 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Equal("community.id: no community 'reg-none'", missing);
         Assert.Equal(updated, readBack);
         Assert.Equal("Kibati", readBack.Name);
-        await FailsWith(StatusCode.NotFound, () => Call<GetByIdRequest, Community>("GetCommunity", new GetByIdRequest { Id = "reg-none" }));
+        await FailsWith(StatusCode.NotFound, () => api.As(Geo.Core.Access.Role.Supervisor).Registry.GetCommunityAsync(new GetByIdRequest { Id = "reg-none" }).ResponseAsync);
     }
 
     [Theory]
@@ -137,7 +133,7 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
     [InlineData("POINT(29.3", "location.wkt: is not valid WKT")]
     public async Task CreateCommunity_BadLocation_IsRefusedNamingTheField(string wkt, string expected)
     {
-        var detail = await FailsWith(StatusCode.InvalidArgument, () => Call<Community, Community>("CreateCommunity", Village("reg-bad", wkt)));
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => api.As(Geo.Core.Access.Role.Planner).Registry.CreateCommunityAsync(Village("reg-bad", wkt)).ResponseAsync);
 
         Assert.StartsWith(expected, detail, StringComparison.Ordinal);
     }
@@ -150,31 +146,31 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
         var population = Village("reg-bad-pop");
         population.Population[1].Count = -5;
 
-        var riskDetail = await FailsWith(StatusCode.InvalidArgument, () => Call<Community, Community>("CreateCommunity", risk));
-        var populationDetail = await FailsWith(StatusCode.InvalidArgument, () => Call<Community, Community>("CreateCommunity", population));
-        var listed = await Call<ListRequest, ListCommunitiesResponse>("ListCommunities", new ListRequest { PageSize = 1000 });
+        var riskDetail = await FailsWith(StatusCode.InvalidArgument, () => api.As(Geo.Core.Access.Role.Planner).Registry.CreateCommunityAsync(risk).ResponseAsync);
+        var populationDetail = await FailsWith(StatusCode.InvalidArgument, () => api.As(Geo.Core.Access.Role.Planner).Registry.CreateCommunityAsync(population).ResponseAsync);
+        var listed = await api.As(Geo.Core.Access.Role.Supervisor).Registry.ListCommunitiesAsync(new ListRequest { PageSize = 1000 }).ResponseAsync;
 
         Assert.StartsWith("risk_level: 9 is not a known RiskLevel", riskDetail, StringComparison.Ordinal);
         Assert.StartsWith("population[1].count: -5 is negative", populationDetail, StringComparison.Ordinal);
-        Assert.Equal("id: no community 'reg-bad-risk'", await FailsWith(StatusCode.NotFound, () => Call<GetByIdRequest, Community>("GetCommunity", new GetByIdRequest { Id = "reg-bad-risk" })));
-        Assert.Equal("id: no community 'reg-bad-pop'", await FailsWith(StatusCode.NotFound, () => Call<GetByIdRequest, Community>("GetCommunity", new GetByIdRequest { Id = "reg-bad-pop" })));
+        Assert.Equal("id: no community 'reg-bad-risk'", await FailsWith(StatusCode.NotFound, () => api.As(Geo.Core.Access.Role.Supervisor).Registry.GetCommunityAsync(new GetByIdRequest { Id = "reg-bad-risk" }).ResponseAsync));
+        Assert.Equal("id: no community 'reg-bad-pop'", await FailsWith(StatusCode.NotFound, () => api.As(Geo.Core.Access.Role.Supervisor).Registry.GetCommunityAsync(new GetByIdRequest { Id = "reg-bad-pop" }).ResponseAsync));
         Assert.DoesNotContain(listed.Communities, c => c.Id.StartsWith("reg-bad-", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task UpdateCommunity_UnknownRiskLevelOrNegativePopulation_IsRefusedNamingTheFieldAndNothingChanges()
     {
-        var created = await Call<Community, Community>("CreateCommunity", Village("reg-c5"));
+        var created = await api.As(Geo.Core.Access.Role.Planner).Registry.CreateCommunityAsync(Village("reg-c5")).ResponseAsync;
         var risk = Village("reg-c5");
         risk.RiskLevel = (RiskLevel)9;
         var population = Village("reg-c5");
         population.Population[1].Count = -5;
 
         var riskDetail = await FailsWith(StatusCode.InvalidArgument,
-            () => Call<UpdateCommunityRequest, Community>("UpdateCommunity", new UpdateCommunityRequest { Community = risk, ExpectedVersion = created.Version }));
+            () => api.As(Geo.Core.Access.Role.Planner).Registry.UpdateCommunityAsync(new UpdateCommunityRequest { Community = risk, ExpectedVersion = created.Version }).ResponseAsync);
         var populationDetail = await FailsWith(StatusCode.InvalidArgument,
-            () => Call<UpdateCommunityRequest, Community>("UpdateCommunity", new UpdateCommunityRequest { Community = population, ExpectedVersion = created.Version }));
-        var readBack = await Call<GetByIdRequest, Community>("GetCommunity", new GetByIdRequest { Id = "reg-c5" });
+            () => api.As(Geo.Core.Access.Role.Planner).Registry.UpdateCommunityAsync(new UpdateCommunityRequest { Community = population, ExpectedVersion = created.Version }).ResponseAsync);
+        var readBack = await api.As(Geo.Core.Access.Role.Supervisor).Registry.GetCommunityAsync(new GetByIdRequest { Id = "reg-c5" }).ResponseAsync;
 
         Assert.StartsWith("community.risk_level: 9 is not a known RiskLevel", riskDetail, StringComparison.Ordinal);
         Assert.StartsWith("community.population[1].count: -5 is negative", populationDetail, StringComparison.Ordinal);
@@ -184,9 +180,9 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task CreateBase_ThenGetAndList_RoundTripsEveryField()
     {
-        var created = await Call<Base, Base>("CreateBase", Cob("reg-b1"));
-        var fetched = await Call<GetByIdRequest, Base>("GetBase", new GetByIdRequest { Id = "reg-b1" });
-        var page = await Call<ListRequest, ListBasesResponse>("ListBases", new ListRequest { PageSize = 1 });
+        var created = await api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(Cob("reg-b1")).ResponseAsync;
+        var fetched = await api.As(Geo.Core.Access.Role.Supervisor).Registry.GetBaseAsync(new GetByIdRequest { Id = "reg-b1" }).ResponseAsync;
+        var page = await api.As(Geo.Core.Access.Role.Supervisor).Registry.ListBasesAsync(new ListRequest { PageSize = 1 }).ResponseAsync;
 
         Assert.Equal(Cob("reg-b1").Location, fetched.Location);
         Assert.Equal(BaseKind.CompanyOperatingBase, fetched.Kind);
@@ -207,21 +203,21 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
         var date = Cob("reg-b4");
         date.OpenedOn = new CalendarDate { Year = 2024, Month = 2, Day = 30 };
 
-        Assert.StartsWith("kind: 9 is not a known BaseKind", await FailsWith(StatusCode.InvalidArgument, () => Call<Base, Base>("CreateBase", kind)), StringComparison.Ordinal);
-        Assert.StartsWith("closed_on: 2023-05-01 is before opened_on", await FailsWith(StatusCode.InvalidArgument, () => Call<Base, Base>("CreateBase", dates)), StringComparison.Ordinal);
-        Assert.StartsWith("opened_on: 2024-02-30 is not a valid calendar date", await FailsWith(StatusCode.InvalidArgument, () => Call<Base, Base>("CreateBase", date)), StringComparison.Ordinal);
+        Assert.StartsWith("kind: 9 is not a known BaseKind", await FailsWith(StatusCode.InvalidArgument, () => api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(kind).ResponseAsync), StringComparison.Ordinal);
+        Assert.StartsWith("closed_on: 2023-05-01 is before opened_on", await FailsWith(StatusCode.InvalidArgument, () => api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(dates).ResponseAsync), StringComparison.Ordinal);
+        Assert.StartsWith("opened_on: 2024-02-30 is not a valid calendar date", await FailsWith(StatusCode.InvalidArgument, () => api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(date).ResponseAsync), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task CreateBase_SameContentAgain_IsIdempotentButOtherContentConflictsAndNothingIsOverwritten()
     {
-        var created = await Call<Base, Base>("CreateBase", Cob("reg-b6"));
-        var again = await Call<Base, Base>("CreateBase", Cob("reg-b6"));
+        var created = await api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(Cob("reg-b6")).ResponseAsync;
+        var again = await api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(Cob("reg-b6")).ResponseAsync;
         var other = Cob("reg-b6", longitude: 29.40);
         other.Unit = "BANBATT-1";
 
-        var detail = await FailsWith(StatusCode.AlreadyExists, () => Call<Base, Base>("CreateBase", other));
-        var readBack = await Call<GetByIdRequest, Base>("GetBase", new GetByIdRequest { Id = "reg-b6" });
+        var detail = await FailsWith(StatusCode.AlreadyExists, () => api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(other).ResponseAsync);
+        var readBack = await api.As(Geo.Core.Access.Role.Supervisor).Registry.GetBaseAsync(new GetByIdRequest { Id = "reg-b6" }).ResponseAsync;
 
         Assert.Equal(created, again);
         Assert.Equal("id: base 'reg-b6' already exists with other content; use UpdateBase to change it", detail);
@@ -232,19 +228,19 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task UpdateBase_WithCurrentVersion_BumpsItAndAStaleVersionIsAborted()
     {
-        var created = await Call<Base, Base>("CreateBase", Cob("reg-b7"));
+        var created = await api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(Cob("reg-b7")).ResponseAsync;
         var change = Cob("reg-b7", longitude: 29.27);
         change.Unit = "BANBATT-1";
         change.ClosedOn = new CalendarDate { Year = 2026, Month = 6, Day = 30 };
         var staleChange = change.Clone();
         staleChange.Name = "Written from a stale copy";
 
-        var updated = await Call<UpdateBaseRequest, Base>("UpdateBase", new UpdateBaseRequest { Base = change, ExpectedVersion = created.Version });
+        var updated = await api.As(Geo.Core.Access.Role.Planner).Registry.UpdateBaseAsync(new UpdateBaseRequest { Base = change, ExpectedVersion = created.Version }).ResponseAsync;
         var stale = await FailsWith(StatusCode.Aborted,
-            () => Call<UpdateBaseRequest, Base>("UpdateBase", new UpdateBaseRequest { Base = staleChange, ExpectedVersion = created.Version }));
+            () => api.As(Geo.Core.Access.Role.Planner).Registry.UpdateBaseAsync(new UpdateBaseRequest { Base = staleChange, ExpectedVersion = created.Version }).ResponseAsync);
         var missing = await FailsWith(StatusCode.NotFound,
-            () => Call<UpdateBaseRequest, Base>("UpdateBase", new UpdateBaseRequest { Base = Cob("reg-b-none") }));
-        var readBack = await Call<GetByIdRequest, Base>("GetBase", new GetByIdRequest { Id = "reg-b7" });
+            () => api.As(Geo.Core.Access.Role.Planner).Registry.UpdateBaseAsync(new UpdateBaseRequest { Base = Cob("reg-b-none") }).ResponseAsync);
+        var readBack = await api.As(Geo.Core.Access.Role.Supervisor).Registry.GetBaseAsync(new GetByIdRequest { Id = "reg-b7" }).ResponseAsync;
 
         Assert.Equal(1, created.Version);
         Assert.Equal(2, updated.Version);
@@ -253,7 +249,7 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Equal("base.id: no base 'reg-b-none'", missing);
         Assert.Equal(updated, readBack);
         Assert.Equal("COB reg-b7", readBack.Name);
-        await FailsWith(StatusCode.NotFound, () => Call<GetByIdRequest, Base>("GetBase", new GetByIdRequest { Id = "reg-b-none" }));
+        await FailsWith(StatusCode.NotFound, () => api.As(Geo.Core.Access.Role.Supervisor).Registry.GetBaseAsync(new GetByIdRequest { Id = "reg-b-none" }).ResponseAsync);
     }
 
     [Theory]
@@ -263,55 +259,55 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
     [InlineData("reg-b-lat", 29.25, -91, "location.latitude: -91 is out of range -90..90")]
     public async Task CreateBase_NonFiniteOrOutOfRangeLocation_IsRefusedNamingTheFieldAndNothingIsStored(string id, double longitude, double latitude, string expected)
     {
-        var detail = await FailsWith(StatusCode.InvalidArgument, () => Call<Base, Base>("CreateBase", Cob(id, longitude, latitude)));
-        var listed = await Call<ListRequest, ListBasesResponse>("ListBases", new ListRequest { PageSize = 1000 });
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(Cob(id, longitude, latitude)).ResponseAsync);
+        var listed = await api.As(Geo.Core.Access.Role.Supervisor).Registry.ListBasesAsync(new ListRequest { PageSize = 1000 }).ResponseAsync;
 
         Assert.Equal(expected, detail);
-        Assert.Equal($"id: no base '{id}'", await FailsWith(StatusCode.NotFound, () => Call<GetByIdRequest, Base>("GetBase", new GetByIdRequest { Id = id })));
+        Assert.Equal($"id: no base '{id}'", await FailsWith(StatusCode.NotFound, () => api.As(Geo.Core.Access.Role.Supervisor).Registry.GetBaseAsync(new GetByIdRequest { Id = id }).ResponseAsync));
         Assert.DoesNotContain(listed.Bases, b => b.Id == id);
     }
 
     [Fact]
     public async Task UpdateBase_OutOfRangeLocation_IsRefusedNamingTheFieldAndNothingChanges()
     {
-        var created = await Call<Base, Base>("CreateBase", Cob("reg-b8"));
+        var created = await api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(Cob("reg-b8")).ResponseAsync;
 
         var detail = await FailsWith(StatusCode.InvalidArgument,
-            () => Call<UpdateBaseRequest, Base>("UpdateBase", new UpdateBaseRequest { Base = Cob("reg-b8", latitude: 95), ExpectedVersion = created.Version }));
+            () => api.As(Geo.Core.Access.Role.Planner).Registry.UpdateBaseAsync(new UpdateBaseRequest { Base = Cob("reg-b8", latitude: 95), ExpectedVersion = created.Version }).ResponseAsync);
 
         Assert.Equal("base.location.latitude: 95 is out of range -90..90", detail);
-        Assert.Equal(created, await Call<GetByIdRequest, Base>("GetBase", new GetByIdRequest { Id = "reg-b8" }));
+        Assert.Equal(created, await api.As(Geo.Core.Access.Role.Supervisor).Registry.GetBaseAsync(new GetByIdRequest { Id = "reg-b8" }).ResponseAsync);
     }
 
     [Fact]
     public async Task CreateDeployment_OwnLocalityAndLongTemporaryDuty_AreFlaggedOnWriteAndInQueries()
     {
-        await Call<Base, Base>("CreateBase", Cob("reg-b5"));
-        await Call<Community, Community>("CreateCommunity", Village("reg-home", "POINT(29.26 -1.63)"));
-        var home = await Call<ClaDeployment, ClaDeployment>("CreateDeployment", new ClaDeployment
+        await api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(Cob("reg-b5")).ResponseAsync;
+        await api.As(Geo.Core.Access.Role.Planner).Registry.CreateCommunityAsync(Village("reg-home", "POINT(29.26 -1.63)")).ResponseAsync;
+        var home = await api.As(Geo.Core.Access.Role.Supervisor).Registry.CreateDeploymentAsync(new ClaDeployment
         {
             Id = "dep-home", ClaId = "cla-1", Sex = Sex.Female, BaseId = "reg-b5", HomeCommunityId = "reg-home",
             From = new CalendarDate { Year = 2026, Month = 1, Day = 1 },
-        });
-        var area = await Call<ClaDeployment, ClaDeployment>("CreateDeployment", new ClaDeployment
+        }).ResponseAsync;
+        var area = await api.As(Geo.Core.Access.Role.Supervisor).Registry.CreateDeploymentAsync(new ClaDeployment
         {
             Id = "dep-area", ClaId = "cla-2", Sex = Sex.Male, BaseId = "reg-b5", HomeLocality = "nyiragongo",
             From = new CalendarDate { Year = 2026, Month = 1, Day = 1 },
-        });
-        var tdy = await Call<ClaDeployment, ClaDeployment>("CreateDeployment", new ClaDeployment
+        }).ResponseAsync;
+        var tdy = await api.As(Geo.Core.Access.Role.Supervisor).Registry.CreateDeploymentAsync(new ClaDeployment
         {
             Id = "dep-tdy", ClaId = "cla-3", Sex = Sex.Male, BaseId = "reg-b5", TemporaryDuty = true, HomeLocality = "Masisi",
             From = new CalendarDate { Year = 2026, Month = 1, Day = 1 }, To = new CalendarDate { Year = 2026, Month = 6, Day = 30 },
-        });
+        }).ResponseAsync;
 
-        var inFebruary = await Call<ListDeploymentsRequest, ListDeploymentsResponse>("ListDeployments", new ListDeploymentsRequest
+        var inFebruary = await api.As(Geo.Core.Access.Role.Supervisor).Registry.ListDeploymentsAsync(new ListDeploymentsRequest
         {
             BaseId = "reg-b5", ActiveOn = new CalendarDate { Year = 2026, Month = 2, Day = 15 }, Flag = DeploymentFlag.TemporaryDutyOverThreeMonths,
-        });
-        var inMay = await Call<ListDeploymentsRequest, ListDeploymentsResponse>("ListDeployments", new ListDeploymentsRequest
+        }).ResponseAsync;
+        var inMay = await api.As(Geo.Core.Access.Role.Supervisor).Registry.ListDeploymentsAsync(new ListDeploymentsRequest
         {
             BaseId = "reg-b5", ActiveOn = new CalendarDate { Year = 2026, Month = 5, Day = 15 }, Flag = DeploymentFlag.TemporaryDutyOverThreeMonths,
-        });
+        }).ResponseAsync;
 
         Assert.Equal([DeploymentFlag.OwnLocality], home.Flags);
         Assert.Equal([DeploymentFlag.OwnLocality], area.Flags);
@@ -329,9 +325,9 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
         var inverted = unknownBase.Clone();
         inverted.To = new CalendarDate { Year = 2025, Month = 1, Day = 1 };
 
-        Assert.Equal("base_id: no base 'no-base'", await FailsWith(StatusCode.NotFound, () => Call<ClaDeployment, ClaDeployment>("CreateDeployment", unknownBase)));
-        Assert.StartsWith("sex: 3 is not FEMALE (1) or MALE (2)", await FailsWith(StatusCode.InvalidArgument, () => Call<ClaDeployment, ClaDeployment>("CreateDeployment", unknownSex)), StringComparison.Ordinal);
-        Assert.StartsWith("to: 2025-01-01 is before from 2026-01-01", await FailsWith(StatusCode.InvalidArgument, () => Call<ClaDeployment, ClaDeployment>("CreateDeployment", inverted)), StringComparison.Ordinal);
+        Assert.Equal("base_id: no base 'no-base'", await FailsWith(StatusCode.NotFound, () => api.As(Geo.Core.Access.Role.Supervisor).Registry.CreateDeploymentAsync(unknownBase).ResponseAsync));
+        Assert.StartsWith("sex: 3 is not FEMALE (1) or MALE (2)", await FailsWith(StatusCode.InvalidArgument, () => api.As(Geo.Core.Access.Role.Supervisor).Registry.CreateDeploymentAsync(unknownSex).ResponseAsync), StringComparison.Ordinal);
+        Assert.StartsWith("to: 2025-01-01 is before from 2026-01-01", await FailsWith(StatusCode.InvalidArgument, () => api.As(Geo.Core.Access.Role.Supervisor).Registry.CreateDeploymentAsync(inverted).ResponseAsync), StringComparison.Ordinal);
     }
 
     private static ClaDeployment Deployment(string id, string baseId) => new()
@@ -340,25 +336,25 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
         From = new CalendarDate { Year = 2025, Month = 1, Day = 1 },
     };
 
-    private Task<ClaDeployment> GetDeployment(string id) => Call<GetByIdRequest, ClaDeployment>("GetDeployment", new GetByIdRequest { Id = id });
+    private Task<ClaDeployment> GetDeployment(string id) => api.As(Geo.Core.Access.Role.Supervisor).Registry.GetDeploymentAsync(new GetByIdRequest { Id = id }).ResponseAsync;
 
     private async Task<List<string>> FlaggedAsync(string baseId, DeploymentFlag flag, CalendarDate? activeOn = null)
     {
-        var page = await Call<ListDeploymentsRequest, ListDeploymentsResponse>("ListDeployments", new ListDeploymentsRequest { BaseId = baseId, Flag = flag, ActiveOn = activeOn });
+        var page = await api.As(Geo.Core.Access.Role.Supervisor).Registry.ListDeploymentsAsync(new ListDeploymentsRequest { BaseId = baseId, Flag = flag, ActiveOn = activeOn }).ResponseAsync;
         return [.. page.Deployments.Select(d => d.Id)];
     }
 
     [Fact]
     public async Task CreateDeployment_SameContentAgain_IsIdempotentButOtherContentConflictsAndNothingIsOverwritten()
     {
-        await Call<Base, Base>("CreateBase", Cob("reg-b9"));
-        var created = await Call<ClaDeployment, ClaDeployment>("CreateDeployment", Deployment("dep-dup", "reg-b9"));
-        var again = await Call<ClaDeployment, ClaDeployment>("CreateDeployment", Deployment("dep-dup", "reg-b9"));
+        await api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(Cob("reg-b9")).ResponseAsync;
+        var created = await api.As(Geo.Core.Access.Role.Supervisor).Registry.CreateDeploymentAsync(Deployment("dep-dup", "reg-b9")).ResponseAsync;
+        var again = await api.As(Geo.Core.Access.Role.Supervisor).Registry.CreateDeploymentAsync(Deployment("dep-dup", "reg-b9")).ResponseAsync;
         var other = Deployment("dep-dup", "reg-b9");
         other.ClaId = "cla-someone-else";
         other.TemporaryDuty = true;
 
-        var detail = await FailsWith(StatusCode.AlreadyExists, () => Call<ClaDeployment, ClaDeployment>("CreateDeployment", other));
+        var detail = await FailsWith(StatusCode.AlreadyExists, () => api.As(Geo.Core.Access.Role.Supervisor).Registry.CreateDeploymentAsync(other).ResponseAsync);
         var readBack = await GetDeployment("dep-dup");
 
         Assert.Equal(created, again);
@@ -370,19 +366,19 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task UpdateDeployment_WithCurrentVersion_BumpsItAndAStaleVersionIsAborted()
     {
-        await Call<Base, Base>("CreateBase", Cob("reg-b10"));
-        var created = await Call<ClaDeployment, ClaDeployment>("CreateDeployment", Deployment("dep-upd", "reg-b10"));
+        await api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(Cob("reg-b10")).ResponseAsync;
+        var created = await api.As(Geo.Core.Access.Role.Supervisor).Registry.CreateDeploymentAsync(Deployment("dep-upd", "reg-b10")).ResponseAsync;
         var change = Deployment("dep-upd", "reg-b10");
         change.Sex = Sex.Male;
         change.To = new CalendarDate { Year = 2025, Month = 2, Day = 28 };
         var staleChange = change.Clone();
         staleChange.ClaId = "cla-from-a-stale-copy";
 
-        var updated = await Call<UpdateDeploymentRequest, ClaDeployment>("UpdateDeployment", new UpdateDeploymentRequest { Deployment = change, ExpectedVersion = created.Version });
+        var updated = await api.As(Geo.Core.Access.Role.Supervisor).Registry.UpdateDeploymentAsync(new UpdateDeploymentRequest { Deployment = change, ExpectedVersion = created.Version }).ResponseAsync;
         var stale = await FailsWith(StatusCode.Aborted,
-            () => Call<UpdateDeploymentRequest, ClaDeployment>("UpdateDeployment", new UpdateDeploymentRequest { Deployment = staleChange, ExpectedVersion = created.Version }));
+            () => api.As(Geo.Core.Access.Role.Supervisor).Registry.UpdateDeploymentAsync(new UpdateDeploymentRequest { Deployment = staleChange, ExpectedVersion = created.Version }).ResponseAsync);
         var missing = await FailsWith(StatusCode.NotFound,
-            () => Call<UpdateDeploymentRequest, ClaDeployment>("UpdateDeployment", new UpdateDeploymentRequest { Deployment = Deployment("dep-none", "reg-b10") }));
+            () => api.As(Geo.Core.Access.Role.Supervisor).Registry.UpdateDeploymentAsync(new UpdateDeploymentRequest { Deployment = Deployment("dep-none", "reg-b10") }).ResponseAsync);
         var readBack = await GetDeployment("dep-upd");
 
         Assert.Equal(1, created.Version);
@@ -398,13 +394,13 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task UpdateDeployment_IntoLongTemporaryDutyOrTheOwnLocality_IsFlaggedOnWriteAndInQueries()
     {
-        await Call<Base, Base>("CreateBase", Cob("reg-b11"));
-        await Call<Community, Community>("CreateCommunity", Village("reg-home-2", "POINT(29.26 -1.63)"));
+        await api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(Cob("reg-b11")).ResponseAsync;
+        await api.As(Geo.Core.Access.Role.Planner).Registry.CreateCommunityAsync(Village("reg-home-2", "POINT(29.26 -1.63)")).ResponseAsync;
         // Both ended or began in 2025, so that the flags read today are those of their whole span, whatever today is.
         var tdy = Deployment("dep-to-tdy", "reg-b11");
         tdy.To = new CalendarDate { Year = 2025, Month = 6, Day = 30 };
-        var createdTdy = await Call<ClaDeployment, ClaDeployment>("CreateDeployment", tdy);
-        var createdHome = await Call<ClaDeployment, ClaDeployment>("CreateDeployment", Deployment("dep-to-home", "reg-b11"));
+        var createdTdy = await api.As(Geo.Core.Access.Role.Supervisor).Registry.CreateDeploymentAsync(tdy).ResponseAsync;
+        var createdHome = await api.As(Geo.Core.Access.Role.Supervisor).Registry.CreateDeploymentAsync(Deployment("dep-to-home", "reg-b11")).ResponseAsync;
         var inMay = new CalendarDate { Year = 2025, Month = 5, Day = 15 };
         var tdyBefore = await FlaggedAsync("reg-b11", DeploymentFlag.TemporaryDutyOverThreeMonths, inMay);
         var ownBefore = await FlaggedAsync("reg-b11", DeploymentFlag.OwnLocality);
@@ -414,8 +410,8 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
         var home = Deployment("dep-to-home", "reg-b11");
         home.HomeCommunityId = "reg-home-2";
 
-        var updatedTdy = await Call<UpdateDeploymentRequest, ClaDeployment>("UpdateDeployment", new UpdateDeploymentRequest { Deployment = tdy, ExpectedVersion = createdTdy.Version });
-        var updatedHome = await Call<UpdateDeploymentRequest, ClaDeployment>("UpdateDeployment", new UpdateDeploymentRequest { Deployment = home, ExpectedVersion = createdHome.Version });
+        var updatedTdy = await api.As(Geo.Core.Access.Role.Supervisor).Registry.UpdateDeploymentAsync(new UpdateDeploymentRequest { Deployment = tdy, ExpectedVersion = createdTdy.Version }).ResponseAsync;
+        var updatedHome = await api.As(Geo.Core.Access.Role.Supervisor).Registry.UpdateDeploymentAsync(new UpdateDeploymentRequest { Deployment = home, ExpectedVersion = createdHome.Version }).ResponseAsync;
 
         Assert.Empty(createdTdy.Flags);
         Assert.Empty(createdHome.Flags);
@@ -435,17 +431,17 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task CreateOrUpdateDeployment_UnknownHomeCommunity_IsNotFoundNamingTheFieldAndNothingIsStored()
     {
-        await Call<Base, Base>("CreateBase", Cob("reg-b12"));
+        await api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(Cob("reg-b12")).ResponseAsync;
         var unknown = Deployment("dep-no-home", "reg-b12");
         unknown.HomeCommunityId = "no-such-community";
-        var created = await Call<ClaDeployment, ClaDeployment>("CreateDeployment", Deployment("dep-home-kept", "reg-b12"));
+        var created = await api.As(Geo.Core.Access.Role.Supervisor).Registry.CreateDeploymentAsync(Deployment("dep-home-kept", "reg-b12")).ResponseAsync;
         var change = Deployment("dep-home-kept", "reg-b12");
         change.HomeCommunityId = "no-such-community";
 
-        var onCreate = await FailsWith(StatusCode.NotFound, () => Call<ClaDeployment, ClaDeployment>("CreateDeployment", unknown));
+        var onCreate = await FailsWith(StatusCode.NotFound, () => api.As(Geo.Core.Access.Role.Supervisor).Registry.CreateDeploymentAsync(unknown).ResponseAsync);
         var onUpdate = await FailsWith(StatusCode.NotFound,
-            () => Call<UpdateDeploymentRequest, ClaDeployment>("UpdateDeployment", new UpdateDeploymentRequest { Deployment = change, ExpectedVersion = created.Version }));
-        var listed = await Call<ListDeploymentsRequest, ListDeploymentsResponse>("ListDeployments", new ListDeploymentsRequest { BaseId = "reg-b12" });
+            () => api.As(Geo.Core.Access.Role.Supervisor).Registry.UpdateDeploymentAsync(new UpdateDeploymentRequest { Deployment = change, ExpectedVersion = created.Version }).ResponseAsync);
+        var listed = await api.As(Geo.Core.Access.Role.Supervisor).Registry.ListDeploymentsAsync(new ListDeploymentsRequest { BaseId = "reg-b12" }).ResponseAsync;
 
         Assert.Equal("home_community_id: no community 'no-such-community'", onCreate);
         Assert.Equal("deployment.home_community_id: no community 'no-such-community'", onUpdate);
@@ -457,20 +453,20 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task NearestPresence_AlertPoint_ListsOpenBasesNearestFirstWithTheirTeams()
     {
-        await Call<Base, Base>("CreateBase", Cob("near-1", 28.00, -2.00));
-        await Call<Base, Base>("CreateBase", Cob("near-2", 28.10, -2.00));
+        await api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(Cob("near-1", 28.00, -2.00)).ResponseAsync;
+        await api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(Cob("near-2", 28.10, -2.00)).ResponseAsync;
         var closed = Cob("near-closed", 28.01, -2.00);
         closed.ClosedOn = new CalendarDate { Year = 2025, Month = 12, Day = 31 };
-        await Call<Base, Base>("CreateBase", closed);
+        await api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(closed).ResponseAsync;
         foreach (var (id, sex) in new[] { ("near-a", Sex.Male), ("near-b", Sex.Female) })
         {
-            await Call<ClaDeployment, ClaDeployment>("CreateDeployment", new ClaDeployment { Id = id, ClaId = id, Sex = sex, BaseId = "near-2", From = new CalendarDate { Year = 2026, Month = 1, Day = 1 } });
+            await api.As(Geo.Core.Access.Role.Supervisor).Registry.CreateDeploymentAsync(new ClaDeployment { Id = id, ClaId = id, Sex = sex, BaseId = "near-2", From = new CalendarDate { Year = 2026, Month = 1, Day = 1 } }).ResponseAsync;
         }
 
-        var response = await api.CallAsync<NearestPresenceRequest, NearestPresenceResponse>(Presence, "NearestPresence", new NearestPresenceRequest
+        var response = await api.As(Geo.Core.Access.Role.Supervisor).Presence.NearestPresenceAsync(new NearestPresenceRequest
         {
             Point = new GeoPoint { Longitude = 28.02, Latitude = -2.00 }, Limit = 2, At = new CalendarDate { Year = 2026, Month = 3, Day = 1 },
-        });
+        }).ResponseAsync;
 
         Assert.Equal(["near-1", "near-2"], response.Bases.Select(b => b.Base.Id));
         var expected = Geo.Core.Spatial.Geodesy.DistanceMetres(new(28.02, -2.0), new(28.0, -2.0));
@@ -488,8 +484,7 @@ public sealed class RegistryTests(ApiFixture api) : IClassFixture<ApiFixture>
     [InlineData(10, 5, 2_000_000, "max_distance_metres: must be between 0")]
     public async Task NearestPresence_BadInput_IsRefusedNamingTheField(double latitude, int limit, double maxDistance, string expected)
     {
-        var detail = await FailsWith(StatusCode.InvalidArgument, () => api.CallAsync<NearestPresenceRequest, NearestPresenceResponse>(Presence, "NearestPresence",
-            new NearestPresenceRequest { Point = new GeoPoint { Longitude = 28, Latitude = latitude }, Limit = limit, MaxDistanceMetres = maxDistance }));
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => api.As(Geo.Core.Access.Role.Supervisor).Presence.NearestPresenceAsync(new NearestPresenceRequest { Point = new GeoPoint { Longitude = 28, Latitude = latitude }, Limit = limit, MaxDistanceMetres = maxDistance }).ResponseAsync);
 
         Assert.StartsWith(expected, detail, StringComparison.Ordinal);
     }

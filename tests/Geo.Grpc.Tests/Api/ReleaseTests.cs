@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Geo.Api.V1;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using Xunit;
 using static Geo.Grpc.Tests.Api.ApiFixture;
 using Role = Geo.Core.Access.Role;
@@ -33,15 +33,15 @@ public sealed class ReleaseTests(ReleaseTests.NoReleaseOnVerification fixture) :
         observation.Notes = "My neighbour Amani saw them at the well";
         await Api.SubmitAsync(observation);
         var id = IdOf("rel-1");
-        await Api.CallAsync<ReviewObservationRequest, Observation>(Observations, "Review", new ReviewObservationRequest { Id = id, Verification = VerificationStatus.Verified });
+        await Api.As(Geo.Core.Access.Role.Supervisor).Observations.ReviewAsync(new ReviewObservationRequest { Id = id, Verification = VerificationStatus.Verified }).ResponseAsync;
         await Api.SettledAsync();
 
         var beforeRelease = await FeedIdsAsync();
-        var released = await Api.CallAsync<ReleaseObservationRequest, Observation>(Observations, "Release", new ReleaseObservationRequest { Id = id, Summary = "Armed men seen at a water point" });
-        var again = await Api.CallAsync<ReleaseObservationRequest, Observation>(Observations, "Release", new ReleaseObservationRequest { Id = id, Summary = "Armed men seen at a water point" });
+        var released = await Api.As(Geo.Core.Access.Role.Supervisor).Observations.ReleaseAsync(new ReleaseObservationRequest { Id = id, Summary = "Armed men seen at a water point" }).ResponseAsync;
+        var again = await Api.As(Geo.Core.Access.Role.Supervisor).Observations.ReleaseAsync(new ReleaseObservationRequest { Id = id, Summary = "Armed men seen at a water point" }).ResponseAsync;
         await Api.SettledAsync();
         var (ids, text) = await FeedAsync();
-        var asAnalyst = await Api.As(Role.Analyst).UnaryAsync(Method<GetObservationRequest, Observation>(Observations, "Get"), new GetObservationRequest { Id = id });
+        var asAnalyst = await Api.As(Role.Analyst).Observations.GetAsync(new GetObservationRequest { Id = id }).ResponseAsync;
 
         Assert.DoesNotContain(id, beforeRelease);
         Assert.Contains(id, ids);
@@ -94,7 +94,7 @@ public sealed class ReleaseTests(ReleaseTests.NoReleaseOnVerification fixture) :
     }
 
     private Task<Observation> ReleaseAsync(ReleaseObservationRequest request) =>
-        Api.CallAsync<ReleaseObservationRequest, Observation>(Observations, "Release", request);
+        Api.As(Geo.Core.Access.Role.Supervisor).Observations.ReleaseAsync(request).ResponseAsync;
 
     private async Task<List<string>> FeedIdsAsync() => (await FeedAsync()).Ids;
 

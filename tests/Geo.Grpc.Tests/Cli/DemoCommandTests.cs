@@ -1,7 +1,7 @@
 using Geo.Api.V1;
 using Geo.Grpc.Tests.Api;
 using Xunit;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using Role = Geo.Core.Access.Role;
 
 namespace Geo.Grpc.Tests.Cli;
@@ -12,12 +12,12 @@ namespace Geo.Grpc.Tests.Cli;
 /// </summary>
 public sealed class DemoCommandTests(ApiFixture api) : IClassFixture<ApiFixture>
 {
-    private const int DemoObservations = Core.Synthetic.DemoMission.ObservationCount;
+    private const int DemoObservations = Geo.Synthetic.DemoMission.ObservationCount;
 
     private Task<CliResult> LoadAsAdministratorAsync() => CliRunner.RunAsync(api.Service.GrpcEndpoint, api.TokenOf(Role.Administrator), "demo");
 
     private async Task<long> ObservationCountAsync() =>
-        (await api.CallAsync<ObservationFilter, CountResponse>(ApiFixture.Observations, "Count", new ObservationFilter())).Observations;
+        (await api.As(Geo.Core.Access.Role.Supervisor).Observations.CountAsync(new ObservationFilter()).ResponseAsync).Observations;
 
     [Fact]
     public async Task Demo_Loaded_CoverageShowsEachDeliberateGap()
@@ -25,8 +25,7 @@ public sealed class DemoCommandTests(ApiFixture api) : IClassFixture<ApiFixture>
         var load = await LoadAsAdministratorAsync();
         Assert.True(load.ExitCode == 0, load.ToString());
 
-        var coverage = await api.As(Role.Planner).UnaryAsync(
-            ApiFixture.Method<CoverageRequest, CoverageReport>(ApiFixture.Coverage, "GetCoverage"), new CoverageRequest());
+        var coverage = await api.As(Role.Planner).Coverage.GetCoverageAsync(new CoverageRequest()).ResponseAsync;
 
         Assert.Contains(coverage.Bases, b => b.Team.ClaCount == 1 && b.Gaps.Contains(TeamGap.BelowMinimum));
         Assert.Contains(coverage.Bases, b => b.Team.ClaCount >= 2 && b.Gaps.SequenceEqual([TeamGap.NoFemaleCla]));
@@ -59,8 +58,7 @@ public sealed class DemoCommandTests(ApiFixture api) : IClassFixture<ApiFixture>
         var load = await LoadAsAdministratorAsync();
         Assert.True(load.ExitCode == 0, load.ToString());
 
-        using var call = api.As(Role.Administrator).ServerStreamingCall(
-            ApiFixture.Method<ListTokensRequest, TokenInfo>(ApiFixture.Access, "ListTokens"), new ListTokensRequest());
+        using var call = api.As(Role.Administrator).Access.ListTokens(new ListTokensRequest());
         var loaders = new List<TokenInfo>();
         await foreach (var token in call.ResponseStream.ReadAllAsync())
         {

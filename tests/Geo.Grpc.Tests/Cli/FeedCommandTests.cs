@@ -103,11 +103,11 @@ public sealed class FeedCommandTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task Layer_Bases_IsAFeatureCollectionWithOneFeaturePerOpenBase()
     {
-        await api.CallAsync<Geo.Api.V1.Base, Geo.Api.V1.Base>(ApiFixture.Registry, "CreateBase", new Geo.Api.V1.Base
+        await api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(new Geo.Api.V1.Base
         {
             Id = "feed-ob", Name = "Base feed-ob", Kind = Geo.Api.V1.BaseKind.OperatingBase, Sector = "feed-sector", AdminArea = "Beni", Unit = "BANBATT-1",
             Location = new Geo.Api.V1.GeoPoint { Longitude = 29.2, Latitude = -1.6 }, OpenedOn = new Geo.Api.V1.CalendarDate { Year = 2024, Month = 1, Day = 1 },
-        });
+        }).ResponseAsync;
         var file = Path.Combine(_folder, "bases.geojson");
 
         var result = await RunAsync("layer", "bases", "--sector", "feed-sector", "--output", file);

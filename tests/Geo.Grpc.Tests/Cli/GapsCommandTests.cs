@@ -82,26 +82,26 @@ public sealed class GapsCommandTests(ApiFixture api) : IClassFixture<ApiFixture>
 
     private async Task BaseAsync(string id, BaseKind kind, double longitude, int male, int female)
     {
-        await api.CallAsync<Base, Base>(Registry, "CreateBase", new Base
+        await api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(new Base
         {
             Id = id, Name = "Base " + id, Kind = kind, Sector = Sector, AdminArea = "Beni", Unit = "BANBATT-1",
             Location = new GeoPoint { Longitude = longitude, Latitude = -1.0 }, OpenedOn = new CalendarDate { Year = 2024, Month = 1, Day = 1 },
-        });
+        }).ResponseAsync;
         for (var i = 0; i < male + female; i++)
         {
-            await api.CallAsync<ClaDeployment, ClaDeployment>(Registry, "CreateDeployment", new ClaDeployment
+            await api.As(Geo.Core.Access.Role.Supervisor).Registry.CreateDeploymentAsync(new ClaDeployment
             {
                 Id = $"{id}-cla{i}", ClaId = $"cla-{id}-{i}", Sex = i < female ? Sex.Female : Sex.Male, BaseId = id,
                 From = new CalendarDate { Year = 2025, Month = 6, Day = 1 }, HomeLocality = "Lubero",
-            });
+            }).ResponseAsync;
         }
     }
 
     private Task<Community> CommunityAsync(string id, double longitude, RiskLevel risk) =>
-        api.CallAsync<Community, Community>(Registry, "CreateCommunity", new Community
+        api.As(Geo.Core.Access.Role.Planner).Registry.CreateCommunityAsync(new Community
         {
             Id = id, Name = "Village " + id, Sector = Sector, RiskLevel = risk,
             Location = new Shape { Wkt = FormattableString.Invariant($"POINT({longitude} -1)") },
             Population = { new AffectedCount { Sex = Sex.Female, AgeGroup = AgeGroup.Adult, Count = 100 }, new AffectedCount { Sex = Sex.Male, AgeGroup = AgeGroup.Adult, Count = 50 } },
-        });
+        }).ResponseAsync;
 }

@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using Geo.Api.V1;
 using Geo.Cli.Pictures;
-using Geo.Grpc.Client;
-using Geo.Grpc.Protocol;
+using Geo.Api;
+using Grpc.Core;
 using Geo.Grpc.Tests.Api;
 using Geo.Testing.Gdal;
 using Xunit;
@@ -31,7 +31,7 @@ public sealed class HeatmapCommandTests(ApiFixture api) : IClassFixture<ApiFixtu
         await SeedAsync("hc-bytes", 30.0);
         var path = Path.Combine(_directory.FullName, "heat.geojson");
         var request = Around(30.0);
-        request.AffectedSexes.Add(Sex.Female);
+        request.Filter.AffectedSexes.Add(Sex.Female);
         request.Shape = GridShape.Hexagon;
         request.Classification = Classification.NaturalBreaks;
         request.Classes = 4;
@@ -214,9 +214,12 @@ public sealed class HeatmapCommandTests(ApiFixture api) : IClassFixture<ApiFixtu
     /// <summary>The request the command should send for <see cref="Box"/> and 5 km cells, March and April 2026.</summary>
     private static HeatMapRequest Around(double longitude) => new()
     {
-        Area = new Area { Bbox = new BoundingBox { West = longitude - 0.3, South = 0.2, East = longitude + 0.4, North = 0.8 } },
-        ObservedFrom = Time("2026-03-01T00:00:00Z"),
-        ObservedTo = Time("2026-05-01T00:00:00Z"),
+        Filter = new ObservationFilter
+        {
+            Area = new Area { Bbox = new BoundingBox { West = longitude - 0.3, South = 0.2, East = longitude + 0.4, North = 0.8 } },
+            ObservedFrom = Time("2026-03-01T00:00:00Z"),
+            ObservedTo = Time("2026-05-01T00:00:00Z"),
+        },
         CellSizeMetres = 5000,
     };
 
@@ -254,7 +257,7 @@ public sealed class HeatmapCommandTests(ApiFixture api) : IClassFixture<ApiFixtu
 
     private async Task<byte[]> PullAsync(PullLayerRequest request)
     {
-        using var call = api.As(Role.Supervisor).ServerStreamingCall(Method<PullLayerRequest, FeedChunk>(ApiFixture.Feeds, "PullLayer"), request);
+        using var call = api.As(Role.Supervisor).Feeds.PullLayer(request);
         using var document = new MemoryStream();
         await foreach (var chunk in call.ResponseStream.ReadAllAsync())
         {

@@ -90,7 +90,7 @@ public sealed class HeatmapPictureTests
             {"type":"FeatureCollection","features":[
               {"type":"Feature","id":"a","geometry":{"type":"Polygon","coordinates":[[[10.0,0.0],[10.1,0.0],[10.1,0.1],[10.0,0.1],[10.0,0.0]]]},"properties":{"class":1}},
               {"type":"Feature","id":"b","geometry":{"type":"Polygon","coordinates":[[[10.2,0.2],[10.3,0.2],[10.3,0.3],[10.2,0.3],[10.2,0.2]]]},"properties":{"class":3}}],
-             "layer":"heat-map","parameters":{"method":"HEAT_MAP_METHOD_COUNT","observedFrom":"2026-03-01T00:00:00Z","observedTo":"2026-04-01T00:00:00Z","cellSizeMetres":11000.0,"shape":"GRID_SHAPE_SQUARE"},
+             "layer":"heat-map","parameters":{"method":"HEAT_MAP_METHOD_COUNT","filter":{"observedFrom":"2026-03-01T00:00:00Z","observedTo":"2026-04-01T00:00:00Z"},"cellSizeMetres":11000.0,"shape":"GRID_SHAPE_SQUARE"},
              "unit":"observations","class_breaks":[1.0,4.0],"min_count":0,"frames":[{"index":0,"observations":9}],"total":2}
             """);
         AreaRing[] area = [new([(10.0, 0.0), (10.3, 0.0), (10.3, 0.3), (10.0, 0.3)])];

@@ -5,7 +5,7 @@ using System.Text.Json;
 using Geo.Api.V1;
 using Geo.Core.Access;
 using Role = Geo.Core.Access.Role;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using Geo.Grpc.Tests.Api;
 using Xunit;
 using static Geo.Grpc.Tests.Api.ApiFixture;
@@ -291,14 +291,14 @@ public sealed class IngestCommandTests(ApiFixture api) : IClassFixture<ApiFixtur
         Assert.True(fromGeoJson.ExitCode == 0, fromGeoJson.ToString());
         Assert.True(fromCsv.ExitCode == 0, fromCsv.ToString());
         Assert.Contains("as communities", fromGeoJson.Error, StringComparison.Ordinal);
-        var kibati = await Registry<Community>("GetCommunity", "ig-cm1");
+        var kibati = await api.As(Geo.Core.Access.Role.Supervisor).Registry.GetCommunityAsync(new GetByIdRequest { Id = "ig-cm1" }).ResponseAsync;
         Assert.Equal(("Kibati", "Nyiragongo", "North", RiskLevel.High, true), (kibati.Name, kibati.AdminArea, kibati.Sector, kibati.RiskLevel, kibati.HasProtectionPlan));
         Assert.Equal((29.31, -1.61), (kibati.Location.Point.Longitude, kibati.Location.Point.Latitude));
         Assert.Equal(
             [(Sex.Female, AgeGroup.Child, 310), (Sex.Male, AgeGroup.Adult, 205)],
             kibati.Population.Select(p => (p.Sex, p.AgeGroup, p.Count)).OrderBy(p => p.Sex).ToArray());
-        Assert.StartsWith("POLYGON", (await Registry<Community>("GetCommunity", "ig-cm2")).Location.Wkt, StringComparison.Ordinal);
-        var kanyaruchinya = await Registry<Community>("GetCommunity", "ig-cm3");
+        Assert.StartsWith("POLYGON", (await api.As(Geo.Core.Access.Role.Supervisor).Registry.GetCommunityAsync(new GetByIdRequest { Id = "ig-cm2" }).ResponseAsync).Location.Wkt, StringComparison.Ordinal);
+        var kanyaruchinya = await api.As(Geo.Core.Access.Role.Supervisor).Registry.GetCommunityAsync(new GetByIdRequest { Id = "ig-cm3" }).ResponseAsync;
         Assert.Equal((RiskLevel.Medium, true), (kanyaruchinya.RiskLevel, kanyaruchinya.HasCanFocalPoint));
         Assert.StartsWith("POLYGON", kanyaruchinya.Location.Wkt, StringComparison.Ordinal);
     }
@@ -323,14 +323,14 @@ public sealed class IngestCommandTests(ApiFixture api) : IClassFixture<ApiFixtur
         var rerun = await Ingest(Role.Planner, deployments);
 
         Assert.All(results, r => Assert.True(r.ExitCode == 0, r.ToString()));
-        var cob = await Registry<Base>("GetBase", "ig-b-cob");
+        var cob = await api.As(Geo.Core.Access.Role.Supervisor).Registry.GetBaseAsync(new GetByIdRequest { Id = "ig-b-cob" }).ResponseAsync;
         Assert.Equal(("COB Kibati", BaseKind.CompanyOperatingBase, "INDBATT-2", 2024), (cob.Name, cob.Kind, cob.Unit, cob.OpenedOn.Year));
         Assert.Equal((29.25, -1.62), (cob.Location.Longitude, cob.Location.Latitude));
-        var tob = await Registry<Base>("GetBase", "ig-b-tob");
+        var tob = await api.As(Geo.Core.Access.Role.Supervisor).Registry.GetBaseAsync(new GetByIdRequest { Id = "ig-b-tob" }).ResponseAsync;
         Assert.Equal((BaseKind.TemporaryOperatingBase, 12, 31), (tob.Kind, tob.ClosedOn.Month, tob.ClosedOn.Day));
-        var first = await Registry<ClaDeployment>("GetDeployment", "ig-d1");
+        var first = await api.As(Geo.Core.Access.Role.Supervisor).Registry.GetDeploymentAsync(new GetByIdRequest { Id = "ig-d1" }).ResponseAsync;
         Assert.Equal(("cla-a1", Sex.Female, "ig-b-cob", "Goma"), (first.ClaId, first.Sex, first.BaseId, first.HomeLocality));
-        var second = await Registry<ClaDeployment>("GetDeployment", "ig-d2");
+        var second = await api.As(Geo.Core.Access.Role.Supervisor).Registry.GetDeploymentAsync(new GetByIdRequest { Id = "ig-d2" }).ResponseAsync;
         Assert.Equal((Sex.Male, true, 2025), (second.Sex, second.TemporaryDuty, second.To.Year));
         Assert.True(rerun.ExitCode == 0, rerun.ToString());
         Assert.Contains("1 rows read, 0 stored, 1 already stored", rerun.Output, StringComparison.Ordinal);
@@ -352,7 +352,7 @@ public sealed class IngestCommandTests(ApiFixture api) : IClassFixture<ApiFixtur
         Assert.Equal(6, result.ExitCode);
         Assert.Contains($"{path}:3: base_id: no base 'no-such-base'", result.Error, StringComparison.Ordinal);
         Assert.Contains("3 rows read, 2 stored, 0 already stored, 1 rejected", result.Output, StringComparison.Ordinal);
-        Assert.Equal("ig-b-known", (await Registry<ClaDeployment>("GetDeployment", "ig-dr3")).BaseId);
+        Assert.Equal("ig-b-known", (await api.As(Geo.Core.Access.Role.Supervisor).Registry.GetDeploymentAsync(new GetByIdRequest { Id = "ig-dr3" }).ResponseAsync).BaseId);
     }
 
     // ---- tokens and reachability ----
@@ -452,13 +452,10 @@ public sealed class IngestCommandTests(ApiFixture api) : IClassFixture<ApiFixtur
         $"\"id\":\"{id}\",\"reporter_id\":\"cla-7f3a\",\"observed_at\":\"2026-02-10T12:00:00Z\",\"location_precision\":\"village\"," +
         $"\"category\":\"threat_of_physical_violence\",\"severity\":3,\"affected_female_adult\":1{(more is null ? string.Empty : "," + more)}");
 
-    private Task<Observation> Get(string id) => api.CallAsync<GetObservationRequest, Observation>(Observations, "Get", new GetObservationRequest { Id = IdOf(id) });
-
-    private Task<T> Registry<T>(string method, string id)
-        where T : class, Google.Protobuf.IMessage<T> => api.CallAsync<GetByIdRequest, T>(ApiFixture.Registry, method, new GetByIdRequest { Id = id });
+    private Task<Observation> Get(string id) => api.As(Geo.Core.Access.Role.Supervisor).Observations.GetAsync(new GetObservationRequest { Id = IdOf(id) }).ResponseAsync;
 
     private async Task<long> Count(ObservationFilter filter) =>
-        (await api.CallAsync<ObservationFilter, CountResponse>(Observations, "Count", filter)).Observations;
+        (await api.As(Geo.Core.Access.Role.Supervisor).Observations.CountAsync(filter).ResponseAsync).Observations;
 
     private Task<long> CountAll() => Count(new ObservationFilter());
 }

@@ -162,7 +162,7 @@ public sealed class TokenCommandTests(ApiFixture api) : IClassFixture<ApiFixture
     private static async Task<CliResult> RunServiceAsync(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "geoawareness.dll"));
+        start.ArgumentList.Add(Hosting.ServiceProcess.HostAssembly);
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Geo.Grpc.Client;
+using Geo.Api;
+using Grpc.Net.Client;
 using Geo.Testing;
 using Geo.Testing.Echo;
 using Xunit;
@@ -28,17 +29,29 @@ public sealed class TlsTests(PostgisDatabase database) : IClassFixture<PostgisDa
             await using var service = await GrpcTestServer.StartAsync(
                 database.ConnectionString, [$"--GeoAwareness:Tls:CertificatePath={certificatePath}", $"--GeoAwareness:Tls:KeyPath={keyPath}"]);
             var thumbprint = certificate.Thumbprint;
-            using var channel = new GrpcChannel(service.GrpcEndpoint, new GrpcChannelOptions
+            using var channel = GrpcChannel.ForAddress(service.GrpcEndpoint, new GrpcChannelOptions
+            {
+                HttpHandler = new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == thumbprint } },
+            });
+            var token = await TestTokens.IssueAsync(database.DataSource, Geo.Core.Access.Role.Administrator, "tls-admin");
+            using var client = new GeoAwarenessClient(service.GrpcEndpoint, token, new GeoAwarenessClientOptions
             {
                 ServerCertificateValidation = (_, presented, _, _) => presented?.GetCertHashString() == thumbprint,
             });
+            using var untrusting = new GeoAwarenessClient(service.GrpcEndpoint, token);
 
-            var reply = await channel.UnaryAsync(EchoCalls.Unary, new EchoRequest { Message = "secure" });
+            var reply = await new Echo.EchoClient(channel).UnaryAsync(new EchoRequest { Message = "secure" });
+            // The bearer token travels as call credentials over TLS, as it does over plaintext.
+            var me = await client.Access.WhoAmIAsync(new Geo.Api.V1.WhoAmIRequest());
+            var refused = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(async () => await untrusting.Access.WhoAmIAsync(new Geo.Api.V1.WhoAmIRequest()));
             using var http = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == thumbprint } });
             using var live = await http.GetAsync(new Uri(service.HttpEndpoint, "/health/live"));
 
             Assert.Equal("https", service.GrpcEndpoint.Scheme);
             Assert.Equal("secure", reply.Message);
+            Assert.Equal("tls-admin", me.Subject);
+            // The system does not trust the self-signed certificate: the TLS handshake fails the call.
+            Assert.Contains("SSL", refused.Status.Detail, StringComparison.Ordinal);
             Assert.Equal("https", service.HttpEndpoint.Scheme);
             Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         }

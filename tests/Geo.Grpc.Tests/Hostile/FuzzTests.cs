@@ -10,11 +10,11 @@ using FsCheck.Fluent;
 using Geo.Api.V1;
 using Geo.Core.Access;
 using Geo.Grpc.Access;
-using Geo.Grpc.Client;
+using Geo.Api;
 using Geo.Grpc.Feeds;
 using Geo.Grpc.Http;
-using Geo.Grpc.Protocol;
-using Geo.Grpc.Server;
+using Grpc.Core;
+using Geo.Grpc.Tests.Access;
 using Geo.Grpc.Tests.Api;
 using Geo.Grpc.Tests.Wire;
 using Google.Protobuf;
@@ -77,11 +77,8 @@ public sealed partial class FuzzTests(FuzzTests.Seeded mission, ITestOutputHelpe
     {
         var seed = Seed();
         var cases = Cases(400);
-        var methods = Api.Service.App.Services.GetServices<GrpcServiceRegistration>()
-            .Select(r => r.Service)
-            .Where(s => !s.FullName.StartsWith("geoawareness.testing.", StringComparison.Ordinal))
-            .DistinctBy(s => s.FullName)
-            .SelectMany(s => s.Methods)
+        var methods = ServedMethods.Of(Api.Service)
+            .Where(m => !m.Service.FullName.StartsWith("geoawareness.testing.", StringComparison.Ordinal))
             .ToList();
         var table = Api.Service.App.Services.GetRequiredService<RpcPermissions>();
         var problems = new List<string>();
@@ -133,7 +130,7 @@ public sealed partial class FuzzTests(FuzzTests.Seeded mission, ITestOutputHelpe
     {
         var seed = Seed();
         var cases = Cases(400) / 2;
-        var routes = Api.Service.App.Services.GetServices<EndpointDataSource>().SelectMany(s => s.Endpoints).OfType<RouteEndpoint>()
+        var routes = ServedMethods.HttpRoutes(Api.Service)
             .Select(e => (Pattern: e.RoutePattern.RawText!, Permissions: e.Metadata.GetMetadata<EndpointPermissionMetadata>()!.AnyOf))
             .ToList();
         var problems = new List<string>();
@@ -356,26 +353,26 @@ public sealed partial class FuzzTests(FuzzTests.Seeded mission, ITestOutputHelpe
         return new Status(code, detail);
     }
 
-    private static Task<Status> CallAsync(GrpcChannel channel, MethodDescriptor method, IMessage[] requests) =>
-        (Task<Status>)TypedCall.MakeGenericMethod(method.InputType.ClrType, method.OutputType.ClrType).Invoke(null, [channel, method, requests])!;
+    private static Task<Status> CallAsync(GeoAwarenessClient channel, MethodDescriptor method, IMessage[] requests) =>
+        (Task<Status>)TypedCall.MakeGenericMethod(method.InputType.ClrType, method.OutputType.ClrType).Invoke(null, [channel.Channel.CreateCallInvoker(), method, requests])!;
 
-    private static async Task<Status> CallTypedAsync<TRequest, TResponse>(GrpcChannel channel, MethodDescriptor descriptor, IMessage[] requests)
-        where TRequest : class, IMessage<TRequest>
-        where TResponse : class, IMessage<TResponse>
+    private static async Task<Status> CallTypedAsync<TRequest, TResponse>(CallInvoker channel, MethodDescriptor descriptor, IMessage[] requests)
+        where TRequest : class, IMessage<TRequest>, new()
+        where TResponse : class, IMessage<TResponse>, new()
     {
-        var method = new GrpcMethod<TRequest, TResponse>(descriptor);
-        var options = new CallOptions { Deadline = DateTime.UtcNow + CallTimeout };
+        var method = AccessCalls.Of<TRequest, TResponse>(descriptor);
+        var options = new CallOptions(deadline: DateTime.UtcNow + CallTimeout);
         var request = (TRequest)requests[0];
         try
         {
             switch (descriptor.IsClientStreaming, descriptor.IsServerStreaming)
             {
                 case (false, false):
-                    await channel.UnaryAsync(method, request, options);
+                    await channel.AsyncUnaryCall(method, null, options, request);
                     break;
                 case (false, true):
                 {
-                    using var call = channel.ServerStreamingCall(method, request, options);
+                    using var call = channel.AsyncServerStreamingCall(method, null, options, request);
                     // Health Watch never ends by design: its first message is its answer.
                     var most = descriptor.Name == "Watch" ? 1 : int.MaxValue;
                     for (var read = 0; read < most && await call.ResponseStream.MoveNext(CancellationToken.None); read++)
@@ -387,7 +384,7 @@ public sealed partial class FuzzTests(FuzzTests.Seeded mission, ITestOutputHelpe
 
                 case (true, false):
                 {
-                    using var call = channel.ClientStreamingCall(method, options);
+                    using var call = channel.AsyncClientStreamingCall(method, null, options);
                     foreach (var message in requests)
                     {
                         await call.RequestStream.WriteAsync((TRequest)message, CancellationToken.None);
@@ -400,7 +397,7 @@ public sealed partial class FuzzTests(FuzzTests.Seeded mission, ITestOutputHelpe
 
                 default:
                 {
-                    using var call = channel.DuplexStreamingCall(method, options);
+                    using var call = channel.AsyncDuplexStreamingCall(method, null, options);
                     foreach (var message in requests)
                     {
                         await call.RequestStream.WriteAsync((TRequest)message, CancellationToken.None);
@@ -417,10 +414,10 @@ public sealed partial class FuzzTests(FuzzTests.Seeded mission, ITestOutputHelpe
         }
         catch (RpcException e)
         {
-            return new Status(e.StatusCode, e.Detail);
+            return e.Status;
         }
 
-        return new Status(StatusCode.OK, string.Empty);
+        return Status.DefaultSuccess;
     }
 
     private async Task AssertHealthyAsync()
@@ -428,7 +425,7 @@ public sealed partial class FuzzTests(FuzzTests.Seeded mission, ITestOutputHelpe
         using var http = new HttpClient { BaseAddress = Api.Service.HttpEndpoint };
         using var ready = await http.GetAsync(new Uri("/health/ready", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-        var count = await Api.As(Role.Supervisor).UnaryAsync(ApiFixture.Method<ObservationFilter, CountResponse>(ApiFixture.Observations, "Count"), new ObservationFilter());
+        var count = await Api.As(Role.Supervisor).Observations.CountAsync(new ObservationFilter()).ResponseAsync;
         Assert.True(count.Observations >= Seeded.Observations, $"a count of everything gives {count.Observations}");
     }
 
@@ -442,23 +439,23 @@ public sealed partial class FuzzTests(FuzzTests.Seeded mission, ITestOutputHelpe
         public async Task InitializeAsync()
         {
             await Api.InitializeAsync();
-            await Api.CallAsync<Sector, Sector>(ApiFixture.Registry, "PutSector", new Sector { Id = "nord", Name = "Nord", Area = new Shape { Wkt = "POLYGON((28 -3,31 -3,31 1,28 1,28 -3))" } });
+            await Api.As(Geo.Core.Access.Role.Planner).Registry.PutSectorAsync(new Sector { Id = "nord", Name = "Nord", Area = new Shape { Wkt = "POLYGON((28 -3,31 -3,31 1,28 1,28 -3))" } }).ResponseAsync;
             foreach (var (id, kind, x, y) in new[] { ("ob-1", BaseKind.OperatingBase, 29.2, -1.6), ("cob-1", BaseKind.CompanyOperatingBase, 29.5, -1.0), ("tob-1", BaseKind.TemporaryOperatingBase, 30.0, -2.0) })
             {
-                await Api.CallAsync<Base, Base>(ApiFixture.Registry, "CreateBase", new Base
+                await Api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(new Base
                 {
                     Id = id, Name = id, Kind = kind, Sector = "nord", Location = new GeoPoint { Longitude = x, Latitude = y }, OpenedOn = new CalendarDate { Year = 2024, Month = 1, Day = 1 },
-                });
+                }).ResponseAsync;
             }
 
-            await Api.CallAsync<Community, Community>(ApiFixture.Registry, "CreateCommunity", new Community
+            await Api.As(Geo.Core.Access.Role.Planner).Registry.CreateCommunityAsync(new Community
             {
                 Id = "c-1", Name = "Kibumba", Sector = "nord", RiskLevel = RiskLevel.High, Location = new Shape { Point = new GeoPoint { Longitude = 29.3, Latitude = -1.5 } },
-            });
-            await Api.As(Role.Supervisor).UnaryAsync(ApiFixture.Method<ClaDeployment, ClaDeployment>(ApiFixture.Registry, "CreateDeployment"), new ClaDeployment
+            }).ResponseAsync;
+            await Api.As(Role.Supervisor).Registry.CreateDeploymentAsync(new ClaDeployment
             {
                 Id = "dep-1", ClaId = "cla-1", Sex = Sex.Female, BaseId = "ob-1", From = new CalendarDate { Year = 2025, Month = 1, Day = 1 }, HomeLocality = "Goma",
-            });
+            }).ResponseAsync;
             var observations = Enumerable.Range(0, Observations).Select(i =>
             {
                 var o = ApiFixture.NewObservation($"fuzz-{i:D3}", 29 + (i % 10 * 0.1), -2 + (i / 10 * 0.1), $"2026-{1 + (i % 9):D2}-{1 + (i % 27):D2}T10:00:00Z");

@@ -1,6 +1,6 @@
 using Geo.Api.V1;
-using Geo.Grpc.Client;
-using Geo.Grpc.Protocol;
+using Geo.Api;
+using Grpc.Core;
 using Geo.Grpc.Tests.Access;
 using Geo.Grpc.Tests.Api;
 using Google.Protobuf.WellKnownTypes;
@@ -17,13 +17,15 @@ namespace Geo.Grpc.Tests.Hostile;
 /// </summary>
 public sealed class HostileValueTests(ApiFixture api) : IClassFixture<ApiFixture>
 {
-    private static readonly GrpcMethod<HeatMapRequest, HeatMapChunk> Compute = Method<HeatMapRequest, HeatMapChunk>(HeatMaps, "Compute");
 
     private static HeatMapRequest HeatMap(Timestamp from, Timestamp to) => new()
     {
-        Area = new Area { Bbox = new BoundingBox { West = 29, South = -2, East = 29.5, North = -1.5 } },
-        ObservedFrom = from,
-        ObservedTo = to,
+        Filter = new ObservationFilter
+        {
+            Area = new Area { Bbox = new BoundingBox { West = 29, South = -2, East = 29.5, North = -1.5 } },
+            ObservedFrom = from,
+            ObservedTo = to,
+        },
         CellSizeMetres = 5000,
     };
 
@@ -38,7 +40,7 @@ public sealed class HostileValueTests(ApiFixture api) : IClassFixture<ApiFixture
         request.Method = HeatMapMethod.WeightedSum;
         request.Weighting = new Weighting { HalfLife = new Duration { Seconds = seconds, Nanos = nanos } };
 
-        var detail = await FailsWith(StatusCode.InvalidArgument, () => AccessCalls.ReadAllAsync(api.As(Role.Analyst), Compute, request));
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => AccessCalls.ReadAllAsync(api.As(Role.Analyst).HeatMaps.Compute(request)));
 
         Assert.StartsWith(expected, detail, StringComparison.Ordinal);
     }
@@ -51,22 +53,22 @@ public sealed class HostileValueTests(ApiFixture api) : IClassFixture<ApiFixture
         var request = HeatMap(Time("9999-10-01T00:00:00Z"), Time("9999-12-31T23:59:59Z"));
         request.Step = step;
 
-        var chunks = await AccessCalls.ReadAllAsync(api.As(Role.Analyst), Compute, request);
+        var chunks = await AccessCalls.ReadAllAsync(api.As(Role.Analyst).HeatMaps.Compute(request));
 
         Assert.Equal(Time("9999-12-31T23:59:59Z"), chunks[0].Grid.Frames[^1].To);
     }
 
     [Theory]
-    [InlineData("MULTIPOLYGON(((0 89,1 89,1 90,0 89)),((0 -90,1 -89,0 -89,0 -90)))", "area: has (0 -90), which the plane a heat map is laid out on")]
-    [InlineData("POLYGON((0 -90,1 -90,1 -89,0 -89,0 -90))", "area: has (0 -90), which the plane a heat map is laid out on")]
+    [InlineData("MULTIPOLYGON(((0 89,1 89,1 90,0 89)),((0 -90,1 -89,0 -89,0 -90)))", "filter.area: has (0 -90), which the plane a heat map is laid out on")]
+    [InlineData("POLYGON((0 -90,1 -90,1 -89,0 -89,0 -90))", "filter.area: has (0 -90), which the plane a heat map is laid out on")]
     public async Task HeatMap_AreaReachingAPole_IsRefusedNamingTheVertex(string wkt, string expected)
     {
         // Two triangles of 108 km² touching the poles: the projection gave NaN and laying the grid
         // out threw ArgumentException (UNKNOWN).
         var request = HeatMap(Time("2026-01-01T00:00:00Z"), Time("2026-03-01T00:00:00Z"));
-        request.Area = new Area { Shape = new Shape { Wkt = wkt } };
+        request.Filter.Area = new Area { Shape = new Shape { Wkt = wkt } };
 
-        var detail = await FailsWith(StatusCode.InvalidArgument, () => AccessCalls.ReadAllAsync(api.As(Role.Analyst), Compute, request));
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => AccessCalls.ReadAllAsync(api.As(Role.Analyst).HeatMaps.Compute(request)));
 
         Assert.StartsWith(expected, detail, StringComparison.Ordinal);
     }
@@ -77,11 +79,11 @@ public sealed class HostileValueTests(ApiFixture api) : IClassFixture<ApiFixture
         // Found by the fuzz test: the pole check projected a box the area rules had just refused,
         // and ProjNET threw TargetInvocationException for a centre at latitude 5e14.
         var request = HeatMap(Time("2026-01-01T00:00:00Z"), Time("2026-03-01T00:00:00Z"));
-        request.Area.Bbox.South = 1e15;
+        request.Filter.Area.Bbox.South = 1e15;
 
-        var detail = await FailsWith(StatusCode.InvalidArgument, () => AccessCalls.ReadAllAsync(api.As(Role.Planner), Compute, request));
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => AccessCalls.ReadAllAsync(api.As(Role.Planner).HeatMaps.Compute(request)));
 
-        Assert.StartsWith("area.bbox.south: 1000000000000000 is out of range -90..90", detail, StringComparison.Ordinal);
+        Assert.StartsWith("filter.area.bbox.south: 1000000000000000 is out of range -90..90", detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -99,9 +101,7 @@ public sealed class HostileValueTests(ApiFixture api) : IClassFixture<ApiFixture
     [Fact]
     public async Task IssueToken_UnknownReferralSection_IsRefusedNamingIt()
     {
-        var detail = await FailsWith(StatusCode.InvalidArgument, () => api.As(Role.Administrator).UnaryAsync(
-            Method<IssueTokenRequest, IssuedToken>(ApiFixture.Access, "IssueToken"),
-            new IssueTokenRequest { Role = Geo.Api.V1.Role.ReferralSection, Subject = "section-99", ReferralSection = (ReferralSection)99 }));
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => api.As(Role.Administrator).Access.IssueTokenAsync(new IssueTokenRequest { Role = Geo.Api.V1.Role.ReferralSection, Subject = "section-99", ReferralSection = (ReferralSection)99 }).ResponseAsync);
 
         Assert.StartsWith("referral_section: 99 is not a known ReferralSection", detail, StringComparison.Ordinal);
     }
@@ -110,8 +110,7 @@ public sealed class HostileValueTests(ApiFixture api) : IClassFixture<ApiFixture
     public async Task QueryAudit_NulInAFilter_IsRefusedNamingTheField()
     {
         // Before: "a text field contains a NUL character", from the database, naming nothing.
-        var detail = await FailsWith(StatusCode.InvalidArgument, () => AccessCalls.ReadAllAsync(
-            api.As(Role.Administrator), Method<QueryAuditRequest, AuditEntry>(ApiFixture.Access, "QueryAudit"), new QueryAuditRequest { TargetId = "x\0y" }));
+        var detail = await FailsWith(StatusCode.InvalidArgument, () => AccessCalls.ReadAllAsync(api.As(Role.Administrator).Access.QueryAudit(new QueryAuditRequest { TargetId = "x\0y" })));
 
         Assert.Equal("target_id: contains a NUL character (U+0000), which cannot be stored or searched; remove it", detail);
     }
@@ -121,7 +120,7 @@ public sealed class HostileValueTests(ApiFixture api) : IClassFixture<ApiFixture
     {
         var bad = NewObservation("nul-2");
         bad.Notes = "before\0after";
-        using var call = api.Channel.ClientStreamingCall(Method<IngestRequest, IngestResponse>(Observations, "Ingest"));
+        using var call = api.Channel.Observations.Ingest();
         await call.RequestStream.WriteAsync(new IngestRequest { Observations = { NewObservation("nul-1") } }, CancellationToken.None);
         await call.RequestStream.WriteAsync(new IngestRequest { Observations = { bad } }, CancellationToken.None);
         await call.RequestStream.CompleteAsync();

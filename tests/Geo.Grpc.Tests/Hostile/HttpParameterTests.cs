@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Geo.Api.V1;
-using Geo.Grpc.Client;
+using Geo.Api;
 using Geo.Grpc.Tests.Access;
 using Geo.Grpc.Tests.Api;
 using Xunit;
@@ -42,8 +42,7 @@ public sealed class HttpParameterTests(ApiFixture api) : IClassFixture<ApiFixtur
     [Fact]
     public async Task PullObservationsOverGrpc_LimitZero_IsStillTheDocumentedDefault()
     {
-        var chunks = await AccessCalls.ReadAllAsync(
-            api.As(Role.Importer), ApiFixture.Method<PullObservationsRequest, FeedChunk>(ApiFixture.Feeds, "PullObservations"), new PullObservationsRequest { Limit = 0 });
+        var chunks = await AccessCalls.ReadAllAsync(api.As(Role.Importer).Feeds.PullObservations(new PullObservationsRequest { Limit = 0 }));
 
         Assert.NotNull(chunks[^1].End);
     }

@@ -1,8 +1,10 @@
 using Geo.Api.V1;
-using Geo.Grpc.Client;
+using Geo.Api;
 using Geo.Grpc.Tests.Hosting;
 using Geo.Testing;
+using Grpc.Core;
 using Grpc.Health.V1;
+using Grpc.Net.Client;
 using Xunit;
 using Role = Geo.Core.Access.Role;
 using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
@@ -16,11 +18,9 @@ namespace Geo.Grpc.Tests.Hostile;
 /// </summary>
 public sealed class ServiceUnderAttack : IAsyncDisposable
 {
-    private static readonly GrpcMethod<HealthCheckRequest, HealthCheckResponse> Check = new(HealthReflection.Descriptor.Services[0].FindMethodByName("Check"));
-
     private readonly PostgisDatabase _database;
     private readonly ServiceProcess _process;
-    private readonly Dictionary<Role, GrpcChannel> _channels;
+    private readonly Dictionary<Role, GeoAwarenessClient> _channels;
     private readonly Dictionary<Role, string> _tokens;
 
     private ServiceUnderAttack(PostgisDatabase database, ServiceProcess process, Dictionary<Role, string> tokens)
@@ -30,7 +30,7 @@ public sealed class ServiceUnderAttack : IAsyncDisposable
         _tokens = tokens;
         GrpcEndpoint = new Uri($"http://127.0.0.1:{process.GrpcPort}");
         HttpEndpoint = new Uri($"http://127.0.0.1:{process.HttpPort}");
-        _channels = tokens.ToDictionary(t => t.Key, t => new GrpcChannel(GrpcEndpoint, new GrpcChannelOptions { BearerToken = t.Value }));
+        _channels = tokens.ToDictionary(t => t.Key, t => new GeoAwarenessClient(GrpcEndpoint, t.Value));
     }
 
     public Uri GrpcEndpoint { get; }
@@ -69,7 +69,7 @@ public sealed class ServiceUnderAttack : IAsyncDisposable
         return new ServiceUnderAttack(database, process, tokens);
     }
 
-    public GrpcChannel As(Role role) => _channels[role];
+    public GeoAwarenessClient As(Role role) => _channels[role];
 
     public string TokenOf(Role role) => _tokens[role];
 
@@ -77,13 +77,10 @@ public sealed class ServiceUnderAttack : IAsyncDisposable
     public async Task AssertHealthyAsync()
     {
         Assert.False(_process.HasExited, "the service process has died:\n" + _process.Output);
-        using var channel = new GrpcChannel(GrpcEndpoint);
-        var health = await channel.UnaryAsync(Check, new HealthCheckRequest(), new CallOptions { Deadline = DateTime.UtcNow.AddSeconds(10) });
+        using var channel = GrpcChannel.ForAddress(GrpcEndpoint);
+        var health = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(10));
         Assert.Equal(ServingStatus.Serving, health.Status);
-        var count = await As(Role.Supervisor).UnaryAsync(
-            new GrpcMethod<ObservationFilter, CountResponse>(ObservationsReflection.Descriptor.Services[0].FindMethodByName("Count")),
-            new ObservationFilter { Area = new Area { Bbox = new BoundingBox { West = 29, South = -2, East = 29.5, North = -1.5 } } },
-            new CallOptions { Deadline = DateTime.UtcNow.AddSeconds(10) });
+        var count = await As(Role.Supervisor).Observations.CountAsync(new ObservationFilter { Area = new Area { Bbox = new BoundingBox { West = 29, South = -2, East = 29.5, North = -1.5 } } }, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(10))).ResponseAsync;
         Assert.False(count.Withheld);
     }
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Geo.Grpc.Hosting;
-using Geo.Storage.LocalCluster;
+using Geo.LocalCluster;
 using Geo.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;

@@ -7,17 +7,21 @@ using Xunit;
 
 namespace Geo.Grpc.Tests.Hosting;
 
-/// <summary>The run command's promises: a private PostGIS on first run, data kept across restarts, clean exits and errors.</summary>
+/// <summary>
+/// The run commands' promises: geoaware serve makes a private PostGIS on first run and keeps the
+/// data across restarts; the production service takes a connection string and nothing else; clean
+/// exits and one-line errors.
+/// </summary>
 public sealed class ServiceLifecycleTests
 {
     [Fact]
-    public async Task Run_FirstRunThenRestart_CreatesClusterAnswersReadyAndKeepsData()
+    public async Task Serve_FirstRunThenRestart_CreatesClusterAnswersReadyAndKeepsData()
     {
         var folder = PostgisCluster.NewScratchFolder("service");
         var dataDirectory = Path.Combine(folder, "postgres");
         var settings = new[] { $"--LocalDatabase:DataDirectory={dataDirectory}", "--LocalDatabase:Port=5433" };
 
-        await using (var first = ServiceProcess.Start(settings))
+        await using (var first = ServiceProcess.Start(["geoaware.dll", "serve"], ServiceProcess.FreePort(), ServiceProcess.FreePort(), settings))
         {
             var ready = JsonDocument.Parse(await first.WaitUntilReadyAsync()).RootElement;
             Assert.Equal("ready", ready.GetProperty("status").GetString());
@@ -30,11 +34,28 @@ public sealed class ServiceLifecycleTests
             Assert.False(File.Exists(Path.Combine(dataDirectory, "data", "postmaster.pid")));
         }
 
-        await using var second = ServiceProcess.Start(settings);
+        await using var second = ServiceProcess.Start(["geoaware.dll", "serve"], ServiceProcess.FreePort(), ServiceProcess.FreePort(), settings);
         await second.WaitUntilReadyAsync();
 
         Assert.Equal("Kept across restarts", await ScalarAsync<string>(dataDirectory, "SELECT name FROM bases WHERE id = 'ob-1'"));
         Assert.Equal(0, await second.TerminateAsync());
+    }
+
+    /// <summary>The production service neither installs nor starts PostgreSQL: that is geoaware serve's job.</summary>
+    [Fact]
+    public async Task Run_WithoutAConnectionString_ExitsNamingTheSettingAndMakesNoCluster()
+    {
+        var folder = PostgisCluster.NewScratchFolder("no-database");
+        var dataDirectory = Path.Combine(folder, "postgres");
+
+        await using var service = ServiceProcess.Start($"--LocalDatabase:DataDirectory={dataDirectory}");
+        var exit = await service.WaitForExitAsync();
+
+        Assert.Equal(1, exit);
+        Assert.Equal(
+            "geoawareness: no database: set ConnectionStrings:GeoAwareness to a PostgreSQL + PostGIS database, or run `geoaware serve`, which starts a private one",
+            service.Output.Trim());
+        Assert.False(Directory.Exists(dataDirectory));
     }
 
     [Fact]

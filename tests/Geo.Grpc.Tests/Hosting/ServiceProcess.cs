@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -50,10 +51,21 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     public static ServiceProcess Start(params string[] arguments) => Start(FreePort(), FreePort(), arguments);
 
-    public static ServiceProcess Start(int grpcPort, int httpPort, params string[] arguments) => Start(["geoawareness.dll"], grpcPort, httpPort, arguments);
+    public static ServiceProcess Start(int grpcPort, int httpPort, params string[] arguments) => Start([HostAssembly], grpcPort, httpPort, arguments);
 
-    /// <summary>Starts <paramref name="command"/> (an assembly beside the tests and its first arguments) with the service's settings.</summary>
-    public static ServiceProcess Start(string[] command, int grpcPort, int httpPort, params string[] arguments)
+    /// <summary>The service's executable (src/Geo.Host) as built beside the tests.</summary>
+    public static string HostAssembly { get; } =
+        typeof(ServiceProcess).Assembly.GetCustomAttributes<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "GeoAwarenessHost").Value!;
+
+    /// <summary>Starts <paramref name="command"/> (an assembly, beside the tests unless its path is absolute, and its first arguments) with the service's settings.</summary>
+    public static ServiceProcess Start(string[] command, int grpcPort, int httpPort, params string[] arguments) =>
+        Start(command, grpcPort, httpPort, new Dictionary<string, string>(), arguments);
+
+    /// <summary>The service's executable with <paramref name="environment"/> added to the test's own (as a service manager sets variables).</summary>
+    public static ServiceProcess StartWithEnvironment(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        Start([HostAssembly], FreePort(), FreePort(), environment, arguments);
+
+    private static ServiceProcess Start(string[] command, int grpcPort, int httpPort, IReadOnlyDictionary<string, string> environment, string[] arguments)
     {
         var startInfo = new ProcessStartInfo("dotnet")
         {
@@ -62,6 +74,11 @@ internal sealed class ServiceProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+        foreach (var (name, value) in environment)
+        {
+            startInfo.Environment[name] = value;
+        }
+
         startInfo.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, command[0]));
         foreach (var argument in command[1..])
         {

@@ -1,6 +1,6 @@
 using Geo.Api.V1;
 using Geo.Grpc.Http;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;
@@ -25,17 +25,20 @@ public sealed class QueryMessageTests
     public void Read_EveryKindOfField_GivesWhatTheJsonMappingGives()
     {
         var request = Read(
-            "area.shape.wkt=POLYGON((29%20-2,29.5%20-2,29.5%20-1.5,29%20-2))&observedFrom=2026-01-01T00:00:00Z&observedTo=2026-02-01T12:30:00.5Z" +
-            "&categories=CATEGORY_DISPLACEMENT&categories=1&minSeverity=2&cellSizeMetres=1e3&classes=7&includeEmpty=true" +
+            "filter.area.shape.wkt=POLYGON((29%20-2,29.5%20-2,29.5%20-1.5,29%20-2))&filter.observedFrom=2026-01-01T00:00:00Z&filter.observedTo=2026-02-01T12:30:00.5Z" +
+            "&filter.categories=CATEGORY_DISPLACEMENT&filter.categories=1&filter.minSeverity=2&cellSizeMetres=1e3&classes=7&includeEmpty=true" +
             "&weighting.bySeverity=true&weighting.halfLife=86400s&distanceBandMetres=NaN&step=SERIES_STEP_WEEK");
 
         Assert.Equal(new HeatMapRequest
         {
-            Area = new Area { Shape = new Shape { Wkt = "POLYGON((29 -2,29.5 -2,29.5 -1.5,29 -2))" } },
-            ObservedFrom = Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)),
-            ObservedTo = Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 2, 1, 12, 30, 0, 500, TimeSpan.Zero)),
-            Categories = { Category.Displacement, Category.ThreatOfPhysicalViolence },
-            MinSeverity = 2,
+            Filter = new ObservationFilter
+            {
+                Area = new Area { Shape = new Shape { Wkt = "POLYGON((29 -2,29.5 -2,29.5 -1.5,29 -2))" } },
+                ObservedFrom = Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)),
+                ObservedTo = Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 2, 1, 12, 30, 0, 500, TimeSpan.Zero)),
+                Categories = { Category.Displacement, Category.ThreatOfPhysicalViolence },
+                MinSeverity = 2,
+            },
             CellSizeMetres = 1000,
             Classes = 7,
             IncludeEmpty = true,
@@ -53,7 +56,8 @@ public sealed class QueryMessageTests
 
     [Theory]
     [InlineData("cellsizemetres=1000", "cellsizemetres: is not a parameter (did you mean cellSizeMetres?)")]
-    [InlineData("cellSize=1000", "cellSize: is not a parameter (known here: area, observedFrom, observedTo, categories, ")]
+    // Deprecated fields are still read, but not suggested.
+    [InlineData("cellSize=1000", "cellSize: is not a parameter (known here: filter, shape, cellSizeMetres, method, ")]
     [InlineData("cell_size_metres=1000", "cell_size_metres: is not a parameter (did you mean cellSizeMetres?)")]
     [InlineData("area.box.west=1", "area.box.west: is not a parameter (known here: area.bbox, area.shape, area.circle)")]
     [InlineData("cellSizeMetres=ten", "cellSizeMetres: 'ten' is not a number")]

@@ -25,7 +25,7 @@ public sealed class MapDemoTests(ApiFixture api, ITestOutputHelper output) : ICl
     {
         var loaded = await CliRunner.RunAsync(api.Service.GrpcEndpoint, api.TokenOf(Role.Administrator), "demo");
         Assert.True(loaded.ExitCode == 0, loaded.ToString());
-        var coverage = await api.As(Role.Planner).UnaryAsync(Method<CoverageRequest, CoverageReport>(Coverage, "GetCoverage"), new CoverageRequest());
+        var coverage = await api.As(Role.Planner).Coverage.GetCoverageAsync(new CoverageRequest()).ResponseAsync;
 
         await using var browser = await HeadlessChromium.StartAsync();
         var times = new List<int>();

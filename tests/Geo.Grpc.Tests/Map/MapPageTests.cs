@@ -294,22 +294,22 @@ public sealed class MapPageTests(ApiFixture api, ITestOutputHelper output) : ICl
     }
 
     private Task<Base> BaseAsync(string id, BaseKind kind, double longitude, double latitude) =>
-        api.CallAsync<Base, Base>(Registry, "CreateBase", new Base
+        api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(new Base
         {
             Id = id, Name = "Base " + id, Kind = kind, Sector = "map-page", AdminArea = "Beni", Unit = "BANBATT-2",
             Location = new GeoPoint { Longitude = longitude, Latitude = latitude }, OpenedOn = new CalendarDate { Year = 2024, Month = 1, Day = 1 },
-        });
+        }).ResponseAsync;
 
     private Task<ClaDeployment> DeployAsync(string id, string baseId, Sex sex) =>
-        api.As(Role.Supervisor).UnaryAsync(Method<ClaDeployment, ClaDeployment>(Registry, "CreateDeployment"), new ClaDeployment
+        api.As(Role.Supervisor).Registry.CreateDeploymentAsync(new ClaDeployment
         {
             Id = id, ClaId = "cla-" + id, Sex = sex, BaseId = baseId, From = new CalendarDate { Year = 2024, Month = 6, Day = 1 }, HomeLocality = "Lubero",
-        });
+        }).ResponseAsync;
 
     private Task<Community> CommunityAsync(string id, string wkt, RiskLevel risk, int people) =>
-        api.CallAsync<Community, Community>(Registry, "CreateCommunity", new Community
+        api.As(Geo.Core.Access.Role.Planner).Registry.CreateCommunityAsync(new Community
         {
             Id = id, Name = "Village " + id, Sector = "map-page", RiskLevel = risk, Location = new Shape { Wkt = wkt },
             Population = { new AffectedCount { Sex = Sex.Female, AgeGroup = AgeGroup.Adult, Count = people / 2 }, new AffectedCount { Sex = Sex.Male, AgeGroup = AgeGroup.Adult, Count = people - (people / 2) } },
-        });
+        }).ResponseAsync;
 }

@@ -1,7 +1,7 @@
-using Geo.Grpc.Client;
-using Geo.Grpc.Protocol;
+using Grpc.Core;
 using Geo.Testing.Echo;
 using Grpc.Health.V1;
+using Grpc.Net.Client;
 using Xunit;
 using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 
@@ -9,8 +9,7 @@ namespace Geo.Grpc.Tests.Services;
 
 public sealed class HealthServiceTests(EchoServerFixture server) : IClassFixture<EchoServerFixture>
 {
-    private static readonly GrpcMethod<HealthCheckRequest, HealthCheckResponse> Check = new(HealthReflection.Descriptor.Services[0].FindMethodByName("Check"));
-    private static readonly GrpcMethod<HealthCheckRequest, HealthCheckResponse> Watch = new(HealthReflection.Descriptor.Services[0].FindMethodByName("Watch"));
+    private Health.HealthClient Health => new(server.Channel);
 
     [Theory]
     [InlineData("")]
@@ -19,7 +18,7 @@ public sealed class HealthServiceTests(EchoServerFixture server) : IClassFixture
     [InlineData("grpc.reflection.v1.ServerReflection")]
     public async Task Check_LiveDatabase_Serving(string service)
     {
-        var response = await server.Channel.UnaryAsync(Check, new HealthCheckRequest { Service = service });
+        var response = await Health.CheckAsync(new HealthCheckRequest { Service = service });
 
         Assert.Equal(ServingStatus.Serving, response.Status);
     }
@@ -27,7 +26,7 @@ public sealed class HealthServiceTests(EchoServerFixture server) : IClassFixture
     [Fact]
     public async Task Check_UnknownService_NotFound()
     {
-        var error = await Assert.ThrowsAsync<RpcException>(() => server.Channel.UnaryAsync(Check, new HealthCheckRequest { Service = "no.such.Service" }));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await Health.CheckAsync(new HealthCheckRequest { Service = "no.such.Service" }));
 
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
     }
@@ -36,7 +35,7 @@ public sealed class HealthServiceTests(EchoServerFixture server) : IClassFixture
     public async Task Watch_LiveDatabase_SendsServingAtOnceAndKeepsTheCallOpen()
     {
         using var cancel = new CancellationTokenSource();
-        using var call = server.Channel.ServerStreamingCall(Watch, new HealthCheckRequest(), new CallOptions { CancellationToken = cancel.Token });
+        using var call = Health.Watch(new HealthCheckRequest(), cancellationToken: cancel.Token);
 
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
         Assert.Equal(ServingStatus.Serving, call.ResponseStream.Current.Status);
@@ -53,8 +52,8 @@ public sealed class HealthServiceTests(EchoServerFixture server) : IClassFixture
     public async Task Watch_ServiceStops_NotServingThenTheCallEndsOk()
     {
         var service = await GrpcTestServer.StartAsync(server.Database.ConnectionString);
-        using var channel = new GrpcChannel(service.GrpcEndpoint);
-        using var call = channel.ServerStreamingCall(Watch, new HealthCheckRequest());
+        using var channel = GrpcChannel.ForAddress(service.GrpcEndpoint);
+        using var call = new Health.HealthClient(channel).Watch(new HealthCheckRequest());
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
         Assert.Equal(ServingStatus.Serving, call.ResponseStream.Current.Status);
 
@@ -69,7 +68,7 @@ public sealed class HealthServiceTests(EchoServerFixture server) : IClassFixture
     [Fact]
     public async Task Watch_UnknownService_ServiceUnknownWithoutEndingTheCall()
     {
-        using var call = server.Channel.ServerStreamingCall(Watch, new HealthCheckRequest { Service = "no.such.Service" });
+        using var call = Health.Watch(new HealthCheckRequest { Service = "no.such.Service" });
 
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
         Assert.Equal(ServingStatus.ServiceUnknown, call.ResponseStream.Current.Status);

@@ -93,9 +93,9 @@ internal sealed record RawResponse(HttpStatusCode HttpStatus, Dictionary<string,
     public string? GrpcMessage => Trailers.TryGetValue("grpc-message", out var t) ? t : Headers.GetValueOrDefault("grpc-message");
 
     /// <summary>The call's status, its message percent-decoded.</summary>
-    public (Geo.Grpc.Protocol.StatusCode Code, string Detail) Status() =>
-        ((Geo.Grpc.Protocol.StatusCode)(GrpcStatus ?? throw new InvalidOperationException("no grpc-status")),
-            Geo.Grpc.Protocol.PercentEncoding.Decode(GrpcMessage ?? string.Empty));
+    public (global::Grpc.Core.StatusCode Code, string Detail) Status() =>
+        ((global::Grpc.Core.StatusCode)(GrpcStatus ?? throw new InvalidOperationException("no grpc-status")),
+            Uri.UnescapeDataString(GrpcMessage ?? string.Empty));
 
     public bool IsTrailersOnly => Headers.ContainsKey("grpc-status") && Body.Length == 0 && Trailers.Count == 0;
 

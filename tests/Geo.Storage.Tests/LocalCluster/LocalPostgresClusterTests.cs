@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Geo.Storage.LocalCluster;
+using Geo.LocalCluster;
 using Geo.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;

@@ -155,8 +155,7 @@ public sealed class GeometryTransferTests(PostgisDatabase database) : IClassFixt
         var name = await cluster.CreateEmptyDatabaseAsync("geom-new");
         try
         {
-            await using (var geoDatabase = await GeoDatabase.OpenAsync(
-                cluster.Cluster.ConnectionStringFor(name), new Geo.Storage.LocalCluster.LocalClusterOptions(), NullLoggerFactory.Instance, CancellationToken.None))
+            await using (var geoDatabase = GeoDatabase.Open(cluster.Cluster.ConnectionStringFor(name), NullLoggerFactory.Instance))
             {
                 await geoDatabase.MigrateAsync(NullLogger.Instance, CancellationToken.None);
                 var access = new AccessStore(geoDatabase.DataSource);

@@ -1,6 +1,8 @@
 // The map page: the mission's own layers from /feeds/layers, drawn with Leaflet on a plain
 // background (no tiles: the page must work with no internet). Every call carries the user's
 // token, so the page shows what that token's role may read, and a refusal shows as a banner.
+// Who the token belongs to and how many observations are in view come from the gRPC API itself,
+// through gRPC-Web (grpc-web.js): Access/WhoAmI and Observations/Count.
 (function () {
   'use strict';
 
@@ -151,16 +153,18 @@
   }
 
   function heatMapParameters(prefix, area, chosen) {
+    // The observations mapped go in the request's filter, as Observations.Query takes them.
+    const filter = prefix + 'filter.';
     const parameters = {
-      [prefix + 'area.bbox.west']: area.west,
-      [prefix + 'area.bbox.south']: area.south,
-      [prefix + 'area.bbox.east']: area.east,
-      [prefix + 'area.bbox.north']: area.north,
-      [prefix + 'observedFrom']: chosen.from,
-      [prefix + 'observedTo']: chosen.to,
+      [filter + 'area.bbox.west']: area.west,
+      [filter + 'area.bbox.south']: area.south,
+      [filter + 'area.bbox.east']: area.east,
+      [filter + 'area.bbox.north']: area.north,
+      [filter + 'observedFrom']: chosen.from,
+      [filter + 'observedTo']: chosen.to,
+      [filter + 'affectedSexes']: chosen.sex,
+      [filter + 'affectedAgeGroups']: chosen.age,
       [prefix + 'cellSizeMetres']: area.cellSizeMetres,
-      [prefix + 'affectedSexes']: chosen.sex,
-      [prefix + 'affectedAgeGroups']: chosen.age,
     };
     return parameters;
   }
@@ -287,6 +291,157 @@
   };
   legend.addTo(map);
 
+  // ---- gRPC-Web: who the token belongs to, and the observations in view ----
+
+  const ROLE_WORDS = {
+    1: 'CLA', 2: 'supervisor', 3: 'analyst', 4: 'planner', 5: 'importer', 6: 'CPAS focal point',
+    7: 'referral section', 8: 'administrator', 9: 'security focal point',
+  };
+  // geoawareness.v1.Sex and AgeGroup by the names the controls hold.
+  const SEX_NUMBERS = { SEX_FEMALE: 1, SEX_MALE: 2, SEX_UNKNOWN: 3 };
+  const AGE_NUMBERS = { AGE_GROUP_CHILD: 1, AGE_GROUP_YOUTH: 2, AGE_GROUP_ADULT: 3, AGE_GROUP_OLDER: 4 };
+  const CALL_TIMEOUT_MS = 20000;
+
+  // What the test reads: the caller as WhoAmI described it ({ subject, role, ... } or { error, code }),
+  // the last count in view with the filter it was asked for, and how many of each call have ended.
+  state.caller = null;
+  state.callerChecks = 0;
+  state.inView = null;
+  state.inViewCounts = 0;
+
+  const callerBox = $('caller');
+  const inViewBox = $('in-view');
+  let callerGeneration = 0;
+  let countGeneration = 0;
+  let counting = null;
+  let countTimer = null;
+  // A token whose role may not count observations is not asked again on every pan.
+  let countRefusedFor = null;
+
+  /** Access/WhoAmI: WhoAmIRequest {} in, TokenInfo out. */
+  async function checkCaller() {
+    const mine = ++callerGeneration;
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    countRefusedFor = null;
+    // The count in view was the previous token's.
+    state.inView = null;
+    inViewBox.hidden = true;
+    if (!token) {
+      callerBox.dataset.state = 'none';
+      callerBox.textContent = 'No token yet.';
+      return;
+    }
+    callerBox.dataset.state = 'checking';
+    callerBox.textContent = 'Checking the token…';
+    try {
+      const info = await GrpcWeb.unary('/geoawareness.v1.Access/WhoAmI', new GrpcWeb.Writer().finish(), { token, timeoutMs: CALL_TIMEOUT_MS });
+      if (mine !== callerGeneration) {
+        return;
+      }
+      // TokenInfo: id 1, role 2, subject 3, sectors 4, area 5, expires_at 7.
+      const expires = GrpcWeb.readTimestamp(info.message(7));
+      const caller = {
+        id: info.string(1),
+        subject: info.string(3),
+        role: ROLE_WORDS[info.number(2)] || 'role ' + info.number(2),
+        sectors: info.strings(4),
+        limitedToArea: info.message(5) !== null,
+        expiresAt: expires ? expires.toISOString() : null,
+      };
+      state.caller = caller;
+      const scope = caller.sectors.length ? `, sectors ${caller.sectors.join(', ')}` : (caller.limitedToArea ? ', limited to an area' : '');
+      callerBox.dataset.state = 'valid';
+      callerBox.textContent = `Token of ${caller.subject} (${caller.role}${scope}), valid until ${caller.expiresAt ? caller.expiresAt.slice(0, 10) : '?'}`;
+    } catch (e) {
+      if (mine !== callerGeneration) {
+        return;
+      }
+      state.caller = { error: e.message, code: e.codeName || e.name };
+      callerBox.dataset.state = 'refused';
+      callerBox.textContent = 'Token refused: ' + e.message;
+    } finally {
+      if (mine === callerGeneration) {
+        state.callerChecks++;
+      }
+    }
+  }
+
+  function scheduleCount() {
+    clearTimeout(countTimer);
+    countTimer = setTimeout(countInView, 200);
+  }
+
+  function clamp(value, low, high) {
+    return Math.min(high, Math.max(low, value));
+  }
+
+  /** Observations/Count: ObservationFilter in (the map's view, the period and group chosen), CountResponse out. */
+  async function countInView() {
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    // Before the first fit the view is a continent, larger than any area the service counts in.
+    if (!token || !fitted || token === countRefusedFor) {
+      return;
+    }
+    const mine = ++countGeneration;
+    if (counting) {
+      counting.abort();
+    }
+    counting = new AbortController();
+    const chosen = selection();
+    const bounds = map.getBounds();
+    const view = {
+      west: clamp(round(bounds.getWest()), -180, 180),
+      south: clamp(round(bounds.getSouth()), -90, 90),
+      east: clamp(round(bounds.getEast()), -180, 180),
+      north: clamp(round(bounds.getNorth()), -90, 90),
+      from: chosen.from,
+      to: chosen.to,
+      sex: chosen.sex,
+      age: chosen.age,
+    };
+    const W = GrpcWeb.Writer;
+    // ObservationFilter: area 1 (Area: bbox 1 (BoundingBox: west 1, south 2, east 3, north 4)),
+    // observed_from 2, observed_to 3, affected_sexes 7, affected_age_groups 8.
+    const bbox = new W().double(1, view.west).double(2, view.south).double(3, view.east).double(4, view.north);
+    const filter = new W()
+      .message(1, new W().message(1, bbox))
+      .message(2, GrpcWeb.timestamp(new Date(view.from)))
+      .message(3, GrpcWeb.timestamp(new Date(view.to)))
+      .packed(7, view.sex ? [SEX_NUMBERS[view.sex]] : [])
+      .packed(8, view.age ? [AGE_NUMBERS[view.age]] : []);
+    try {
+      const answer = await GrpcWeb.unary('/geoawareness.v1.Observations/Count', filter.finish(), { token, signal: counting.signal, timeoutMs: CALL_TIMEOUT_MS });
+      if (mine !== countGeneration) {
+        return;
+      }
+      // CountResponse: observations 1, withheld 2.
+      view.observations = answer.number(1);
+      view.withheld = answer.bool(2);
+      state.inView = view;
+      inViewBox.dataset.state = 'counted';
+      inViewBox.textContent = view.withheld
+        ? 'Observations in view: too few to show to this token'
+        : `Observations in view: ${view.observations} (the period and group chosen)`;
+    } catch (e) {
+      if (e.name === 'AbortError' || mine !== countGeneration) {
+        return;
+      }
+      if (e.code === GrpcWeb.Code.PERMISSION_DENIED) {
+        countRefusedFor = token;
+      }
+      state.inView = { error: e.message, code: e.codeName || e.name };
+      inViewBox.dataset.state = 'refused';
+      inViewBox.textContent = 'Observations in view: ' + e.message;
+    } finally {
+      if (mine === countGeneration) {
+        inViewBox.hidden = false;
+        state.inViewCounts++;
+      }
+    }
+  }
+
+  map.on('moveend', scheduleCount);
+
   // ---- loading ----
 
   function showError(message) {
@@ -350,6 +505,7 @@
       $('notice').hidden = bounds.isValid();
       $('notice').textContent = 'No open base and no community at risk in the area this token may see: nothing to draw yet.';
       state.ready = true;
+      scheduleCount();
       if (state.loadMs === null) {
         // From the start of navigation: what a user waits for after opening the page.
         state.loadMs = Math.round(performance.now());
@@ -368,6 +524,10 @@
       }
       state.error = e.message;
       $('notice').hidden = true;
+      // No count beside an empty map: it would be of layers no longer shown.
+      clearTimeout(countTimer);
+      countGeneration++;
+      inViewBox.hidden = true;
       showError(e.message);
       publish('error');
     } finally {
@@ -397,11 +557,13 @@
     if (token) {
       sessionStorage.setItem(TOKEN_KEY, token);
       $('token').value = '';
+      checkCaller();
       load();
     }
   });
 
   defaultPeriod();
   takeToken();
+  checkCaller();
   load();
 })();
