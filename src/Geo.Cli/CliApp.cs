@@ -43,6 +43,7 @@ internal static class CliApp
         root.Subcommands.Add(WhoAmICommand.Create(context));
         root.Subcommands.Add(IngestCommand.Create(context));
         root.Subcommands.Add(QueryCommand.Create(context));
+        root.Subcommands.Add(WatchCommand.Create(context));
         root.Subcommands.Add(HeatmapCommand.Create(context));
         root.Subcommands.Add(GapsCommand.Create(context));
         root.Subcommands.Add(FeedCommand.Create(context));

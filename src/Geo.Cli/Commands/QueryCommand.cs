@@ -173,7 +173,10 @@ internal static class QueryCommand
         return writer.Written;
     }
 
-    private static async Task<ObservationFilter> FilterAsync(ParseResult parse, CancellationToken cancellationToken)
+    /// <summary>The options that make an <see cref="ObservationFilter"/>: query and watch share them.</summary>
+    internal static System.CommandLine.Option[] FilterOptions => [Bbox, Polygon, Near, Radius, From, To, Categories, MinSeverity, Statuses, Sexes, Ages, Vulnerabilities, Communities, Bases];
+
+    internal static async Task<ObservationFilter> FilterAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var filter = new ObservationFilter { Area = await AreaAsync(parse, cancellationToken).ConfigureAwait(false) };
         if (parse.GetValue(From) is { } from)

@@ -33,6 +33,7 @@ public sealed class RpcPermissions
         ["/geoawareness.v1.Observations/Query"] = Permission.ReadOwnObservations,
         ["/geoawareness.v1.Observations/Count"] = Permission.ReadOwnObservations,
         ["/geoawareness.v1.Observations/Summarize"] = Permission.ReadOwnObservations,
+        ["/geoawareness.v1.Observations/Watch"] = Permission.ReadOwnObservations,
         ["/geoawareness.v1.Observations/RecordSource"] = Permission.RecordSources,
         ["/geoawareness.v1.Observations/GetSources"] = Permission.ReadSources,
         ["/geoawareness.v1.Referrals/Submit"] = Permission.SubmitReferrals,

@@ -311,6 +311,33 @@ public static class ApiMapping
     /// <paramref name="caseDetails"/> (every role outside the supervisor chain) what identifies the
     /// CLA or may name a source is left out: the reporter's id, the CLA's own notes, and who released it.
     /// </summary>
+    /// <summary>The trailer that carries the cursor a watch resumes from when it was ended.</summary>
+    public const string ResumeCursorKey = "geoawareness-resume-cursor";
+
+    internal static V1.WatchEvent ToProto(Watch.WatchEvent change, bool caseDetails)
+    {
+        var message = new V1.WatchEvent { Cursor = Geo.Exporters.Feeds.FeedCursor.Format(change.Resume) };
+        switch (change)
+        {
+            case Watch.ObservationChanged { Withdrawn: true } withdrawn:
+                message.Withdrawn = new V1.WithdrawnObservation
+                {
+                    Id = withdrawn.Observation.Observation.Id,
+                    Version = withdrawn.Observation.Version,
+                    ChangedAt = ToTimestamp(withdrawn.ChangedAt),
+                };
+                break;
+            case Watch.ObservationChanged changed:
+                message.Observation = ToProto(changed.Observation, caseDetails);
+                break;
+            case Watch.WatchHeartbeat heartbeat:
+                message.Heartbeat = new V1.Heartbeat { At = ToTimestamp(heartbeat.At) };
+                break;
+        }
+
+        return message;
+    }
+
     public static V1.Observation ToProto(StoredObservation stored, bool caseDetails)
     {
         var message = ToProto(stored.Observation);

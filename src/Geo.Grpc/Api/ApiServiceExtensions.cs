@@ -73,6 +73,16 @@ internal static class ApiServiceExtensions
         services.AddSingleton<CoverageReader>();
         services.AddSingleton<GroupGapComputer>();
         services.Configure<FeedOptions>(configuration.GetSection(FeedOptions.SectionName));
+        var watches = configuration.GetSection(Watch.WatchOptions.SectionName);
+        if ((watches.Get<Watch.WatchOptions>() ?? new Watch.WatchOptions()).Problem() is { } watchProblem)
+        {
+            throw new Hosting.StartupException(watchProblem);
+        }
+
+        services.Configure<Watch.WatchOptions>(watches);
+        services.AddSingleton<Watch.WatchHub>();
+        services.AddHostedService(provider => provider.GetRequiredService<Watch.WatchHub>());
+        services.AddSingleton<Watch.ObservationWatch>();
         services.AddSingleton<ObservationFeed>();
         services.AddSingleton<ObservationFeedService>();
         services.AddSingleton<IndicatorComputer>();
@@ -129,5 +139,5 @@ internal static class ApiServiceExtensions
             && ReadVerbs.Any(verb => method.Name.StartsWith(verb, StringComparison.Ordinal));
     }
 
-    private static readonly string[] ReadVerbs = ["Get", "List", "Query", "Count", "Summarize", "Compute", "Pull", "Export", "Nearest", "Plan", "WhoAmI"];
+    private static readonly string[] ReadVerbs = ["Get", "List", "Query", "Count", "Summarize", "Compute", "Pull", "Export", "Nearest", "Plan", "WhoAmI", "Watch"];
 }

@@ -199,7 +199,8 @@ public sealed class GeoAwarenessService : IAsyncDisposable
         // Every request gets its time budget before an endpoint sees it: a gRPC call as its
         // deadline, a plain HTTP request as its RequestAborted token.
         var budget = app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.MaxCallDuration;
-        app.UseGrpcCallBudget(budget);
+        var watch = app.Services.GetRequiredService<IOptions<Watch.WatchOptions>>().Value.MaxWatch;
+        app.UseGrpcCallBudget(budget, new Dictionary<string, TimeSpan> { ["/geoawareness.v1.Observations/Watch"] = watch });
         app.UseHttpCallBudget();
         app.UseRouting();
         // gRPC-Web: a browser calls the same services over HTTP/1.1, on the HTTP listener.

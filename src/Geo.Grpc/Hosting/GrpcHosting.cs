@@ -82,22 +82,32 @@ public static class GrpcHosting
     /// Caps every gRPC call's deadline at <paramref name="budget"/> by the grpc-timeout header the
     /// stack reads, before the call starts: a call with no deadline, or a later one, gets the
     /// budget, and Grpc.AspNetCore ends it with DEADLINE_EXCEEDED and cancels its handler's token.
+    /// Methods in <paramref name="budgets"/> (by path) have their own: a live watch is idle most of its life.
     /// </summary>
-    public static IApplicationBuilder UseGrpcCallBudget(this IApplicationBuilder app, TimeSpan budget)
+    public static IApplicationBuilder UseGrpcCallBudget(this IApplicationBuilder app, TimeSpan budget, IReadOnlyDictionary<string, TimeSpan>? budgets = null)
     {
-        // grpc-timeout holds at most eight digits: whole milliseconds up to 99,999,999 (27 hours).
-        var milliseconds = (long)Math.Clamp(budget.TotalMilliseconds, 1, 99_999_999);
-        var header = milliseconds.ToString(CultureInfo.InvariantCulture) + "m";
+        var standard = Header(budget);
+        var own = (budgets ?? new Dictionary<string, TimeSpan>()).ToDictionary(b => b.Key, b => Header(b.Value), StringComparer.Ordinal);
         return app.Use((http, next) =>
         {
-            if (http.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true
-                && (!TryReadTimeout(http.Request.Headers["grpc-timeout"], out var asked) || asked > TimeSpan.FromMilliseconds(milliseconds)))
+            if (http.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true)
             {
-                http.Request.Headers["grpc-timeout"] = header;
+                var (header, limit) = own.Count > 0 && own.TryGetValue(http.Request.Path.Value ?? string.Empty, out var special) ? special : standard;
+                if (!TryReadTimeout(http.Request.Headers["grpc-timeout"], out var asked) || asked > limit)
+                {
+                    http.Request.Headers["grpc-timeout"] = header;
+                }
             }
 
             return next(http);
         });
+
+        static (string Header, TimeSpan Limit) Header(TimeSpan budget)
+        {
+            // grpc-timeout holds at most eight digits: whole milliseconds up to 99,999,999 (27 hours).
+            var milliseconds = (long)Math.Clamp(budget.TotalMilliseconds, 1, 99_999_999);
+            return (milliseconds.ToString(CultureInfo.InvariantCulture) + "m", TimeSpan.FromMilliseconds(milliseconds));
+        }
     }
 
     /// <summary>Serves health, reflection and the services of tests and benchmarks beside the API.</summary>

@@ -154,7 +154,7 @@ internal sealed class ObservationReading(ObservationStore store, AccessStore aud
     }
 
     /// <summary>Who read which security incidents against CLAs; nothing is written when none was read.</summary>
-    private async Task AuditIncidentsAsync(Caller caller, List<string> ids, long more, CancellationToken cancellationToken)
+    internal async Task AuditIncidentsAsync(Caller caller, List<string> ids, long more, CancellationToken cancellationToken)
     {
         if (ids.Count == 0)
         {

@@ -1,10 +1,14 @@
 using System.Data;
 using System.Runtime.CompilerServices;
+using System.Text;
 using Geo.Core.Domain;
 using Geo.Storage.Observations;
 using Npgsql;
 
 namespace Geo.Storage.Feeds;
+
+/// <summary>What one watch asks for: its filter, within what its caller may see.</summary>
+public sealed record WatchCondition(ObservationFilter Filter, Visibility Visibility);
 
 /// <summary>An observation as the feed delivers it: where it stands in the feed, and when it last changed.</summary>
 public sealed record FeedRecord(FeedPosition Position, StoredObservation Stored, DateTimeOffset ChangedAt);
@@ -29,13 +33,17 @@ public sealed class ObservationFeed(NpgsqlDataSource dataSource)
                 await readOnly.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            ulong watermark;
-            await using (var snapshot = new NpgsqlCommand("SELECT pg_snapshot_xmin(pg_current_snapshot())::text", connection, transaction))
+            ulong watermark, horizon;
+            await using (var snapshot = new NpgsqlCommand(
+                "SELECT pg_snapshot_xmin(s)::text, pg_snapshot_xmax(s)::text FROM pg_current_snapshot() s", connection, transaction))
+            await using (var reader = await snapshot.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
-                watermark = ulong.Parse((string)(await snapshot.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!, System.Globalization.CultureInfo.InvariantCulture);
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                watermark = ulong.Parse(reader.GetString(0), System.Globalization.CultureInfo.InvariantCulture);
+                horizon = ulong.Parse(reader.GetString(1), System.Globalization.CultureInfo.InvariantCulture);
             }
 
-            var feed = new FeedSnapshot(connection, transaction, watermark, visibility);
+            var feed = new FeedSnapshot(connection, transaction, watermark, horizon, visibility);
             await feed.ReadHeadAsync(cancellationToken).ConfigureAwait(false);
             return feed;
         }
@@ -75,16 +83,26 @@ public sealed class FeedSnapshot : IAsyncDisposable
     private readonly NpgsqlTransaction _transaction;
     private readonly Visibility _visibility;
 
-    internal FeedSnapshot(NpgsqlConnection connection, NpgsqlTransaction transaction, ulong watermark, Visibility visibility)
+    internal FeedSnapshot(NpgsqlConnection connection, NpgsqlTransaction transaction, ulong watermark, ulong horizon, Visibility visibility)
     {
         _connection = connection;
         _transaction = transaction;
         Watermark = watermark;
+        Horizon = horizon;
         _visibility = visibility;
     }
 
     /// <summary>Transactions below this id are settled; records they wrote are deliverable.</summary>
     public ulong Watermark { get; }
+
+    /// <summary>No transaction of this id or above had begun when the snapshot was taken: a position there is from the future.</summary>
+    public ulong Horizon { get; }
+
+    /// <summary>
+    /// The position just before every record not yet settled: a reader that has read everything
+    /// below the watermark resumes from here, and it names no record.
+    /// </summary>
+    public FeedPosition SettledEnd => new(Watermark, string.Empty);
 
     /// <summary>The last deliverable position the caller may see, or null when there is none yet.</summary>
     public FeedPosition? Head { get; private set; }
@@ -113,6 +131,83 @@ public sealed class FeedSnapshot : IAsyncDisposable
         return ReadAsync(command, sql, string.Empty, cancellationToken);
     }
 
+    /// <summary>
+    /// The records after <paramref name="after"/> and up to <paramref name="upTo"/> (inclusive) that
+    /// <paramref name="filter"/> matches, discredited ones whatever its verification statuses (a
+    /// watch's catch-up), in position order, at most <paramref name="limit"/>.
+    /// </summary>
+    public IAsyncEnumerable<FeedRecord> ReadMatchingAsync(FeedPosition after, FeedPosition upTo, ObservationFilter filter, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var sql = Settled(out var command, filter);
+        sql.And($"(change_xid, id) > ({Xid(sql, after.Xid)}, {sql.P(after.Id)})");
+        sql.And($"(change_xid, id) <= ({Xid(sql, upTo.Xid)}, {sql.P(upTo.Id)})");
+        return ReadAsync(command, sql, $"ORDER BY change_xid, id LIMIT {sql.P(limit)}", cancellationToken, ObservationColumns.Select);
+    }
+
+    /// <summary>How many records <see cref="ReadMatchingAsync"/> would read, counted up to <paramref name="max"/> at most.</summary>
+    public async Task<long> CountMatchingAsync(FeedPosition after, FeedPosition upTo, ObservationFilter filter, int max, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var sql = Settled(out var command, filter);
+        sql.And($"(change_xid, id) > ({Xid(sql, after.Xid)}, {sql.P(after.Id)})");
+        sql.And($"(change_xid, id) <= ({Xid(sql, upTo.Xid)}, {sql.P(upTo.Id)})");
+        command.CommandText = $"SELECT count(*) FROM (SELECT 1 FROM observations WHERE {sql.Where} LIMIT {sql.P(max)}) AS matching";
+        command.Parameters.AddRange(sql.CloneParameters());
+        await using (command.ConfigureAwait(false))
+        {
+            return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+    }
+
+    /// <summary>
+    /// The settled records after <paramref name="after"/>, in position order, at most
+    /// <paramref name="limit"/>, each with which of <paramref name="watches"/> it matches
+    /// (discredited ones whatever a watch's verification statuses): one statement for every
+    /// watch of the process, whatever their number.
+    /// </summary>
+    public async IAsyncEnumerable<(FeedRecord Record, bool[] Matches)> ReadForWatchesAsync(
+        FeedPosition after, IReadOnlyList<WatchCondition> watches, int limit, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(watches);
+        var sql = Settled(out var command);
+        sql.And($"(change_xid, id) > ({Xid(sql, after.Xid)}, {sql.P(after.Id)})");
+        var matches = new StringBuilder();
+        foreach (var watch in watches)
+        {
+            matches.Append(", (").Append(sql.Condition(watch.Filter, watch.Visibility, withTombstones: true)).Append(')');
+        }
+
+        // Every column: a watch's caller may be one who sees the CLA's notes (the mapping for its role withholds them from others).
+        command.CommandText = $"SELECT {ObservationColumns.Select}, change_xid::text AS position_xid, updated_at{matches} " +
+            $"FROM observations WHERE {sql.Where} ORDER BY change_xid, id LIMIT {sql.P(limit)}";
+        command.Parameters.AddRange(sql.CloneParameters());
+        command.CommandTimeout = 0;
+        await using (command.ConfigureAwait(false))
+        {
+            await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var record = ReadRecord(reader);
+                var matched = new bool[watches.Count];
+                for (var i = 0; i < matched.Length; i++)
+                {
+                    matched[i] = reader.GetBoolean(ObservationColumns.Count + 2 + i);
+                }
+
+                yield return (record, matched);
+            }
+        }
+    }
+
+    /// <summary>Whether some change is committed, or being made, above the watermark: it will settle when the transactions before it end.</summary>
+    public async Task<bool> HasUnsettledAsync(CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"SELECT EXISTS (SELECT 1 FROM observations WHERE change_xid >= $1::xid8)", _connection, _transaction);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Watermark.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
     /// <summary>One record as the feed shows it (the url of a feature), or nothing when the caller may not see it or it is not settled yet.</summary>
     public async Task<FeedRecord?> ReadOneAsync(string id, CancellationToken cancellationToken)
     {
@@ -126,9 +221,11 @@ public sealed class FeedSnapshot : IAsyncDisposable
         return null;
     }
 
-    private static async IAsyncEnumerable<FeedRecord> ReadAsync(NpgsqlCommand command, FilterSql sql, string order, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <param name="columns">The export columns unless given: what the feed may deliver.</param>
+    private static async IAsyncEnumerable<FeedRecord> ReadAsync(
+        NpgsqlCommand command, FilterSql sql, string order, [EnumeratorCancellation] CancellationToken cancellationToken, string? columns = null)
     {
-        command.CommandText = $"SELECT {ObservationColumns.SelectForExport}, change_xid::text AS position_xid, updated_at FROM observations WHERE {sql.Where} {order}";
+        command.CommandText = $"SELECT {columns ?? ObservationColumns.SelectForExport}, change_xid::text AS position_xid, updated_at FROM observations WHERE {sql.Where} {order}";
         command.Parameters.AddRange(sql.CloneParameters());
         command.CommandTimeout = 0;
         await using (command.ConfigureAwait(false))
@@ -136,12 +233,17 @@ public sealed class FeedSnapshot : IAsyncDisposable
             await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                var stored = ObservationColumns.Read(reader);
-                var xid = ulong.Parse(reader.GetString(ObservationColumns.Count), System.Globalization.CultureInfo.InvariantCulture);
-                var changedAt = reader.GetFieldValue<DateTimeOffset>(ObservationColumns.Count + 1);
-                yield return new FeedRecord(new FeedPosition(xid, stored.Observation.Id), stored, changedAt);
+                yield return ReadRecord(reader);
             }
         }
+    }
+
+    private static FeedRecord ReadRecord(NpgsqlDataReader reader)
+    {
+        var stored = ObservationColumns.Read(reader);
+        var xid = ulong.Parse(reader.GetString(ObservationColumns.Count), System.Globalization.CultureInfo.InvariantCulture);
+        var changedAt = reader.GetFieldValue<DateTimeOffset>(ObservationColumns.Count + 1);
+        return new FeedRecord(new FeedPosition(xid, stored.Observation.Id), stored, changedAt);
     }
 
     public async ValueTask DisposeAsync()
@@ -166,9 +268,9 @@ public sealed class FeedSnapshot : IAsyncDisposable
     }
 
     /// <summary>What the caller may see, below the watermark.</summary>
-    private FilterSql Settled(out NpgsqlCommand command)
+    private FilterSql Settled(out NpgsqlCommand command, ObservationFilter? watch = null)
     {
-        var sql = FilterSql.For(new ObservationFilter(), _visibility);
+        var sql = FilterSql.For(watch ?? new ObservationFilter(), _visibility, withTombstones: watch is not null);
         sql.And($"change_xid < {Xid(sql, Watermark)}");
         command = new NpgsqlCommand(null, _connection, _transaction);
         return sql;

@@ -15,19 +15,31 @@ internal sealed class FilterSql
 {
     private readonly StringBuilder _where = new("TRUE");
 
-    private FilterSql()
+    private FilterSql(List<NpgsqlParameter>? parameters = null)
     {
+        Parameters = parameters ?? [];
     }
 
     public string Where => _where.ToString();
 
-    public List<NpgsqlParameter> Parameters { get; } = [];
+    public List<NpgsqlParameter> Parameters { get; }
 
-    public static FilterSql For(ObservationFilter filter, Visibility visibility)
+    /// <summary>
+    /// The condition of <paramref name="filter"/> and <paramref name="visibility"/> with its
+    /// parameters added to this one's, so that one statement can test many (one watch each).
+    /// </summary>
+    public string Condition(ObservationFilter filter, Visibility visibility, bool withTombstones) =>
+        For(filter, visibility, withTombstones, Parameters).Where;
+
+    /// <param name="withTombstones">
+    /// Also match a discredited observation whatever the filter's verification statuses: a watch
+    /// that received an observation is told when it is withdrawn.
+    /// </param>
+    public static FilterSql For(ObservationFilter filter, Visibility visibility, bool withTombstones = false, List<NpgsqlParameter>? parameters = null)
     {
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(visibility);
-        var sql = new FilterSql();
+        var sql = new FilterSql(parameters);
         sql.Restrict(visibility);
         switch (filter.Area)
         {
@@ -66,7 +78,8 @@ internal sealed class FilterSql
 
         if (filter.Verification.Count > 0)
         {
-            sql.And($"verification = ANY({sql.P(filter.Verification.Select(v => (short)v).ToArray())})");
+            var statuses = $"verification = ANY({sql.P(filter.Verification.Select(v => (short)v).ToArray())})";
+            sql.And(withTombstones ? $"(verification = {(int)VerificationStatus.Discredited} OR {statuses})" : statuses);
         }
 
         if (!filter.Affected.IsAnyone)

@@ -34,13 +34,16 @@ internal static class AccessCalls
         return (Task<Status>)call.Invoke(null, [invoker, method, request, options])!;
     }
 
-    /// <summary>Every response message of a unary or server-streaming call.</summary>
-    public static Task<List<IMessage>> ResponsesAsync(GeoAwarenessClient client, MethodDescriptor method, IMessage request)
+    /// <summary>
+    /// Every response message of a unary or server-streaming call; of a stream that never ends (a
+    /// watch), what arrives within <paramref name="endless"/>.
+    /// </summary>
+    public static Task<List<IMessage>> ResponsesAsync(GeoAwarenessClient client, MethodDescriptor method, IMessage request, TimeSpan? endless = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(method);
         return (Task<List<IMessage>>)TypedResponses.MakeGenericMethod(method.InputType.ClrType, method.OutputType.ClrType)
-            .Invoke(null, [client.Channel.CreateCallInvoker(), method, request])!;
+            .Invoke(null, [client.Channel.CreateCallInvoker(), method, request, endless])!;
     }
 
     /// <summary>Reads a whole server stream, and disposes the call.</summary>
@@ -135,7 +138,7 @@ internal static class AccessCalls
         return Status.DefaultSuccess;
     }
 
-    private static async Task<List<IMessage>> ResponsesTypedAsync<TRequest, TResponse>(CallInvoker invoker, MethodDescriptor descriptor, TRequest request)
+    private static async Task<List<IMessage>> ResponsesTypedAsync<TRequest, TResponse>(CallInvoker invoker, MethodDescriptor descriptor, TRequest request, TimeSpan? endless)
         where TRequest : class, IMessage<TRequest>, new()
         where TResponse : class, IMessage<TResponse>, new()
     {
@@ -143,6 +146,24 @@ internal static class AccessCalls
         if (method.Type == MethodType.Unary)
         {
             return [await invoker.AsyncUnaryCall(method, null, default, request)];
+        }
+
+        if (endless is { } time)
+        {
+            var received = new List<IMessage>();
+            using var call = invoker.AsyncServerStreamingCall(method, null, new CallOptions(deadline: DateTime.UtcNow + time), request);
+            try
+            {
+                await foreach (var response in call.ResponseStream.ReadAllAsync())
+                {
+                    received.Add(response);
+                }
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.DeadlineExceeded)
+            {
+            }
+
+            return received;
         }
 
         return [.. (await ReadAllAsync(invoker.AsyncServerStreamingCall(method, null, default, request))).Cast<IMessage>()];

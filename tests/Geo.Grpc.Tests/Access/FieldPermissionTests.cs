@@ -40,6 +40,9 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
             "community_id", "base_id", "summary", "verification", "response", "version", "received_at", "released_at"]),
         ("Observation", Chain, ["reporter_id", "notes", "released_by", "area"]),
         ("ObservationPage", Everyone, ["observations", "next_page_token"]),
+        ("WatchEvent", Everyone, ["cursor", "observation", "withdrawn", "heartbeat"]),
+        ("WithdrawnObservation", Everyone, ["id", "version", "changed_at"]),
+        ("Heartbeat", Everyone, ["at"]),
         ("ObservationHistory", [Role.Supervisor], ["reviews"]),
         ("Review", [Role.Supervisor], ["verification", "response", "reviewer_id", "reviewed_at", "note"]),
         ("Response", Everyone, ["actions", "at"]),
@@ -221,7 +224,8 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
             return [];
         }
 
-        return await AccessCalls.ResponsesAsync(channel, method, request);
+        // A watch never ends: what it pushes in a few seconds (from the feed's start, every change) is what it gives.
+        return await AccessCalls.ResponsesAsync(channel, method, request, method.Name == "Watch" ? TimeSpan.FromSeconds(3) : null);
     }
 
     private static MethodDescriptor MethodOf(string path)
@@ -318,6 +322,7 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
                 ("/geoawareness.v1.Observations/Query", new QueryObservationsRequest { Filter = march }),
                 ("/geoawareness.v1.Observations/Count", march),
                 ("/geoawareness.v1.Observations/Summarize", march),
+                ("/geoawareness.v1.Observations/Watch", new WatchRequest { Cursor = Geo.Exporters.Feeds.FeedCursor.Format(Geo.Core.Domain.FeedPosition.Start) }),
                 ("/geoawareness.v1.Observations/GetHistory", new GetObservationRequest { Id = id }),
                 ("/geoawareness.v1.Observations/GetSources", new GetObservationRequest { Id = id }),
                 ("/geoawareness.v1.Observations/Release", new ReleaseObservationRequest { Id = id, Summary = Summary }),

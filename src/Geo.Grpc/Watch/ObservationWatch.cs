@@ -1,0 +1,160 @@
+using System.Runtime.CompilerServices;
+using Geo.Core.Access;
+using Geo.Core.Domain;
+using Geo.Grpc.Access;
+using Geo.Grpc.UseCases;
+using Geo.Storage.Feeds;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+
+namespace Geo.Grpc.Watch;
+
+/// <summary>What a watch pushes: a change, or a heartbeat; each says where to resume after it.</summary>
+internal abstract record WatchEvent(FeedPosition Resume);
+
+/// <summary>An observation created or changed, as the caller sees it; <see cref="Withdrawn"/> when discredited (a tombstone).</summary>
+internal sealed record ObservationChanged(FeedPosition Resume, StoredObservation Observation, DateTimeOffset ChangedAt) : WatchEvent(Resume)
+{
+    public bool Withdrawn => Observation.Verification == VerificationStatus.Discredited;
+}
+
+internal sealed record WatchHeartbeat(FeedPosition Resume, DateTimeOffset At) : WatchEvent(Resume);
+
+/// <summary>A watch that cannot go on, with the position its client resumes from.</summary>
+internal sealed class WatchEndedException(StatusCode code, string message, FeedPosition resume) : Exception(message)
+{
+    public StatusCode Code { get; } = code;
+
+    public FeedPosition Resume { get; } = resume;
+}
+
+/// <summary>
+/// One live watch: from its cursor (or from now), every change the caller may see that its filter
+/// matches, in feed order, each once, tombstones included, with heartbeats while nothing happens.
+/// It first replays what lies between its cursor and where the hub stood when it joined, read
+/// with the caller's own sight (as a query would), then takes what the hub hands it. Security
+/// incidents against CLAs that it pushes are audited, as every read of them is.
+/// </summary>
+internal sealed class ObservationWatch(WatchHub hub, ObservationFeed feed, LocationPrivacy privacy, ObservationReading reading, IOptions<WatchOptions> options, TimeProvider clock)
+{
+    public async IAsyncEnumerable<WatchEvent> RunAsync(ObservationFilter filter, FeedPosition? cursor, Caller caller, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentNullException.ThrowIfNull(caller);
+        var settings = options.Value;
+        if (cursor is { } asked)
+        {
+            await CheckCursorAsync(asked, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Two sights: the hub's thread coarsens with one, this call's catch-up with the other.
+        var sight = await privacy.SightAsync(caller, filter, cancellationToken).ConfigureAwait(false);
+        var watcher = new Watcher(new WatchCondition(sight.Filter, sight.Visibility), sight, settings.MaxBacklog);
+        var joinedAt = await hub.JoinAsync(watcher, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var resume = cursor ?? joinedAt;
+            // The client learns at once where it stands, so that it can resume even if nothing ever matches.
+            yield return new WatchHeartbeat(resume, clock.GetUtcNow());
+            if (cursor is { } from && from < joinedAt)
+            {
+                var catchUp = sight.Fork();
+                await using var snapshot = await feed.OpenAsync(catchUp.Visibility, cancellationToken).ConfigureAwait(false);
+                var behind = await snapshot.CountMatchingAsync(from, joinedAt, catchUp.Filter, settings.MaxCatchUp + 1, cancellationToken).ConfigureAwait(false);
+                if (behind > settings.MaxCatchUp)
+                {
+                    throw new WatchEndedException(StatusCode.OutOfRange,
+                        $"cursor: more than {settings.MaxCatchUp} changes lie between it and now, more than a watch replays; " +
+                        "read them with Feeds.PullObservations from this cursor (or Observations.Query), then watch from the feed's next_cursor",
+                        from);
+                }
+
+                await foreach (var record in snapshot.ReadMatchingAsync(from, joinedAt, catchUp.Filter, settings.MaxCatchUp, cancellationToken).ConfigureAwait(false))
+                {
+                    resume = record.Position;
+                    if (catchUp.Deliver(record.Stored) is { } delivered)
+                    {
+                        await AuditAsync(delivered, caller).ConfigureAwait(false);
+                        yield return new ObservationChanged(resume, delivered, record.ChangedAt);
+                    }
+                }
+
+                if (joinedAt > resume)
+                {
+                    resume = joinedAt;
+                }
+            }
+
+            var heartbeat = settings.Heartbeat;
+            while (true)
+            {
+                var (ready, item) = await NextAsync(watcher.Queue, heartbeat, cancellationToken).ConfigureAwait(false);
+                if (!ready)
+                {
+                    yield return new WatchHeartbeat(resume, clock.GetUtcNow());
+                    continue;
+                }
+
+                if (watcher.Overflowed || item is null)
+                {
+                    throw new WatchEndedException(StatusCode.ResourceExhausted,
+                        $"the watch fell {settings.MaxBacklog} changes behind (GeoAwareness:Watch:MaxBacklog) and was ended; " +
+                        "read faster, narrow the filter, or resume from the cursor given",
+                        resume);
+                }
+
+                switch (item)
+                {
+                    case WatchedChange change when change.Record.Position > resume:
+                        resume = change.Record.Position;
+                        await AuditAsync(change.Delivered, caller).ConfigureAwait(false);
+                        yield return new ObservationChanged(resume, change.Delivered, change.Record.ChangedAt);
+                        break;
+                    case WatchSettled settled when settled.Position > resume:
+                        resume = settled.Position;
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            hub.Leave(watcher);
+        }
+    }
+
+    /// <summary>The next item (null when the queue was closed), or not ready when a heartbeat's time passed first.</summary>
+    private static async Task<(bool Ready, WatchItem? Item)> NextAsync(System.Threading.Channels.ChannelReader<WatchItem> queue, TimeSpan heartbeat, CancellationToken cancellationToken)
+    {
+        if (queue.TryRead(out var waiting))
+        {
+            return (true, waiting);
+        }
+
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(heartbeat);
+        try
+        {
+            return await queue.WaitToReadAsync(wait.Token).ConfigureAwait(false) && queue.TryRead(out var item) ? (true, item) : (true, null);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (false, null);
+        }
+    }
+
+    /// <summary>A cursor the feed could have given: not from a transaction that has not begun.</summary>
+    private async Task CheckCursorAsync(FeedPosition cursor, CancellationToken cancellationToken)
+    {
+        await using var snapshot = await feed.OpenAsync(Geo.Storage.Visibility.Everything, cancellationToken).ConfigureAwait(false);
+        if (cursor.Xid >= snapshot.Horizon)
+        {
+            throw new RpcException(new Status(StatusCode.OutOfRange,
+                "cursor: is ahead of the feed (it names a transaction that has not begun): send back a cursor exactly as a watch or the feed gave it, or none to watch from now"));
+        }
+    }
+
+    private Task AuditAsync(StoredObservation delivered, Caller caller) =>
+        delivered.Observation.Category == ObservationCategory.SecurityIncidentAgainstCla
+            ? reading.AuditIncidentsAsync(caller, [delivered.Observation.Id], 0, CancellationToken.None)
+            : Task.CompletedTask;
+}

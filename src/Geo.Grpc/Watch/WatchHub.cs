@@ -1,0 +1,229 @@
+using Geo.Core.Domain;
+using Geo.Storage;
+using Geo.Storage.Feeds;
+using Geo.Storage.Notifications;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Geo.Grpc.Watch;
+
+/// <summary>
+/// The one change listener of the process. It hears every commit to observations on the
+/// database's channel (migration 0008), reads what settled since it last read, once, in feed
+/// order, with which watch each change matches (one statement for every watch), and hands each
+/// watch what it matches. What is settled is the feed's rule (migration 0004), so a watch
+/// delivers what the feed does, in the same order. Each process on a database has its own hub.
+/// </summary>
+internal sealed partial class WatchHub(NpgsqlDataSource dataSource, ObservationFeed feed, IOptions<WatchOptions> options, ILogger<WatchHub> logger)
+    : BackgroundService
+{
+    public const string Channel = "geoawareness_observations";
+
+    /// <summary>While a change waits above the watermark, how often to look whether it settled (its blocker may end without a word).</summary>
+    private static readonly TimeSpan Unsettled = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How often to read even when nothing was heard: a notification lost with a connection costs at most this.</summary>
+    private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan Retry = TimeSpan.FromSeconds(1);
+
+    /// <summary>Held while a batch is read and handed out, and while a watch joins: a watch joins between batches.</summary>
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly List<Watcher> _watchers = [];
+    private readonly SemaphoreSlim _heard = new(0, 1);
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private FeedPosition _position = FeedPosition.Start;
+
+    /// <summary>Open watches, for the operator.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_watchers)
+            {
+                return _watchers.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="watcher"/>, between two batches. Returns the position up to which
+    /// every change has been handed out before it joined (the catch-up reads up to it, inclusive);
+    /// it is offered every change after it.
+    /// </summary>
+    public async Task<FeedPosition> JoinAsync(Watcher watcher, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(watcher);
+        await _started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            lock (_watchers)
+            {
+                _watchers.Add(watcher);
+            }
+
+            return _position;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Leave(Watcher watcher)
+    {
+        lock (_watchers)
+        {
+            _watchers.Remove(watcher);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var listening = ListenAsync(stoppingToken);
+        try
+        {
+            await DispatchAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        await listening.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private async Task ListenAsync(CancellationToken stoppingToken)
+    {
+        var channel = new DatabaseChannel(dataSource, Channel);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await channel.ListenAsync(_ => Wake(), stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Reads go on at the quiet pace meanwhile; nothing is lost, only later.
+                LogListenerDown(logger, e.Message);
+                await Task.Delay(Retry, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    private void Wake()
+    {
+        try
+        {
+            _heard.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already woken: one read serves every commit heard before it.
+        }
+    }
+
+    private async Task DispatchAsync(CancellationToken stoppingToken)
+    {
+        // A watch without a cursor starts from now: what settled before the hub began is history.
+        while (!_started.Task.IsCompleted)
+        {
+            try
+            {
+                await using var snapshot = await feed.OpenAsync(Visibility.Everything, stoppingToken).ConfigureAwait(false);
+                _position = snapshot.SettledEnd;
+                _started.TrySetResult();
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested && e is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                LogReadFailed(logger, e.Message);
+                await Task.Delay(Retry, stoppingToken).ConfigureAwait(false);
+            }
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            TimeSpan next;
+            try
+            {
+                next = await ReadAndHandOutAsync(stoppingToken).ConfigureAwait(false) ? Unsettled : Quiet;
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested && e is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                // The database is away (restarting, failing over): the position is kept, so the
+                // next read resumes where this one stopped and nothing is lost or repeated.
+                LogReadFailed(logger, e.Message);
+                next = Retry;
+            }
+
+            await _heard.WaitAsync(next, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads everything settled after the position and hands it out; true when changes are still waiting to settle.</summary>
+    private async Task<bool> ReadAndHandOutAsync(CancellationToken cancellationToken)
+    {
+        var batchSize = options.Value.BatchSize;
+        await using var snapshot = await feed.OpenAsync(Visibility.Everything, cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var read = 0;
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                Watcher[] watchers;
+                lock (_watchers)
+                {
+                    watchers = [.. _watchers];
+                }
+
+                var conditions = watchers.Select(w => w.Condition).ToList();
+                await foreach (var (record, matches) in snapshot.ReadForWatchesAsync(_position, conditions, batchSize, cancellationToken).ConfigureAwait(false))
+                {
+                    read++;
+                    for (var i = 0; i < watchers.Length; i++)
+                    {
+                        if (matches[i] && watchers[i].Sight.Deliver(record.Stored) is { } delivered)
+                        {
+                            watchers[i].Offer(new WatchedChange(record, delivered));
+                        }
+                    }
+
+                    _position = record.Position;
+                }
+
+                if (read < batchSize)
+                {
+                    // All that is settled has been read: every watch may resume from the watermark,
+                    // a position that names no record (the last one read may be another caller's).
+                    if (snapshot.SettledEnd > _position)
+                    {
+                        _position = snapshot.SettledEnd;
+                    }
+
+                    foreach (var watcher in watchers)
+                    {
+                        watcher.Offer(new WatchSettled(_position));
+                    }
+                }
+            }
+            finally
+            {
+                _gate.Release();
+            }
+
+            if (read < batchSize)
+            {
+                return await snapshot.HasUnsettledAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "watches are not hearing commits ({Problem}); reading every few seconds until listening again")]
+    private static partial void LogListenerDown(ILogger logger, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "watches could not read the feed ({Problem}); retrying from the same position")]
+    private static partial void LogReadFailed(ILogger logger, string problem);
+}
