@@ -28,7 +28,7 @@ internal sealed partial class AlertKeeper(AlertStore store, NearestPresence pres
     public async Task SweepAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        await store.SetMinSeverityAsync(settings.MinSeverity, cancellationToken).ConfigureAwait(false);
+        await store.SetOpeningAsync(settings.MinSeverity, TimeSpan.FromHours(settings.MaxObservationAgeHours), cancellationToken).ConfigureAwait(false);
         foreach (var (id, location, openedAt) in await store.WithoutNearestAsync(100, cancellationToken).ConfigureAwait(false))
         {
             var nearest = await presence.FindAsync(location, NearestBases, 0, DateOnly.FromDateTime(openedAt.UtcDateTime), null, cancellationToken).ConfigureAwait(false);

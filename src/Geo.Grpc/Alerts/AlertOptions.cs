@@ -11,6 +11,9 @@ public sealed class AlertOptions
     /// <summary>An observation of this severity or above opens an alert (early warnings and incidents against CLAs always do); 6: none by severity.</summary>
     public int MinSeverity { get; set; } = 4;
 
+    /// <summary>Only an observation observed within this many hours opens an alert: older ones (a bulk import of history) are not threats to act on.</summary>
+    public double MaxObservationAgeHours { get; set; } = 72;
+
     /// <summary>Minutes to acknowledge an alert, by severity ("5": 15 ...); past it the alert is escalated.</summary>
     public Dictionary<string, double> AcknowledgeMinutes { get; set; } = new(StringComparer.Ordinal)
     {
@@ -51,6 +54,11 @@ public sealed class AlertOptions
         if (AcknowledgeMinutes.Count == 0)
         {
             problems.Add($"{SectionName}:{nameof(AcknowledgeMinutes)}: is empty");
+        }
+
+        if (!double.IsFinite(MaxObservationAgeHours) || MaxObservationAgeHours <= 0 || MaxObservationAgeHours > 24 * 3650)
+        {
+            problems.Add($"{SectionName}:{nameof(MaxObservationAgeHours)}: {MaxObservationAgeHours} is not a number of hours above 0 (and at most ten years)");
         }
 
         if (!double.IsFinite(RespondHours) || RespondHours <= 0)

@@ -23,11 +23,16 @@ public sealed class AlertStore(NpgsqlDataSource dataSource)
         "a.acknowledged_at, a.acknowledged_by, a.responded_at, a.responded_by, a.response, a.closed_at, a.closed_by, a.closing_note, " +
         "a.unacknowledged_escalated_at, a.unanswered_escalated_at, a.nearest::text, a.version";
 
-    /// <summary>The severity from which an observation opens an alert (early warnings and incidents always do).</summary>
-    public async Task SetMinSeverityAsync(int severity, CancellationToken cancellationToken)
+    /// <summary>
+    /// The severity from which an observation opens an alert (early warnings and incidents always
+    /// do), and how recently it must have been observed (older reports are history).
+    /// </summary>
+    public async Task SetOpeningAsync(int minSeverity, TimeSpan maxAge, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("UPDATE alert_settings SET min_severity = $1 WHERE min_severity IS DISTINCT FROM $1");
-        command.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)severity });
+        await using var command = dataSource.CreateCommand(
+            "UPDATE alert_settings SET min_severity = $1, max_age = $2 WHERE min_severity IS DISTINCT FROM $1 OR max_age IS DISTINCT FROM $2");
+        command.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)minSeverity });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = maxAge });
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -3,15 +3,18 @@
 -- An early warning (category 4, from a Community Alert Network), a security incident against a
 -- CLA (category 7), and any observation at or above the configured severity opens an alert in
 -- the same transaction that stores the observation: no alert can be lost between the two, and
--- replaying an observation opens nothing twice (one alert per observation). The service keeps
--- the severity threshold in alert_settings (GeoAwareness:Alerts:MinSeverity, written at start).
+-- replaying an observation opens nothing twice (one alert per observation). Only an observation
+-- observed recently opens one: a bulk import of last year's reports is history, not a threat to
+-- act on. The service keeps the severity threshold and that age in alert_settings
+-- (GeoAwareness:Alerts:MinSeverity and MaxObservationAgeHours, written at start).
 -- Its lifecycle: open -> acknowledged -> responded -> closed, each step by whom and when, each
 -- audited by the service. Escalation (not acknowledged in time, no response within the limit)
 -- is recorded once per kind. nearest: the nearest-presence answer when the alert opened
 -- (filled by the service just after, as it knows which bases are staffed).
 CREATE TABLE alert_settings (
     only_row        boolean PRIMARY KEY DEFAULT true CHECK (only_row),
-    min_severity    smallint NOT NULL DEFAULT 4 CHECK (min_severity BETWEEN 1 AND 6)
+    min_severity    smallint NOT NULL DEFAULT 4 CHECK (min_severity BETWEEN 1 AND 6),
+    max_age         interval NOT NULL DEFAULT '72 hours'
 );
 INSERT INTO alert_settings DEFAULT VALUES;
 
@@ -49,7 +52,8 @@ BEGIN
            CASE n.category WHEN 4 THEN 1 WHEN 7 THEN 3 ELSE 2 END,
            n.severity, n.location, n.reporter_id
     FROM inserted n
-    WHERE n.category IN (4, 7) OR n.severity >= (SELECT min_severity FROM alert_settings)
+    CROSS JOIN alert_settings s
+    WHERE (n.category IN (4, 7) OR n.severity >= s.min_severity) AND n.observed_at >= now() - s.max_age
     ON CONFLICT (observation_id) DO NOTHING;
     RETURN NULL;
 END
@@ -57,3 +61,14 @@ $$;
 
 CREATE TRIGGER observations_open_alerts AFTER INSERT ON observations
     REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION open_alerts();
+
+-- The application role (migration 3) reads and moves alerts, and keeps the settings; the trigger
+-- runs as whoever inserts the observation, so it needs to insert alerts too.
+DO $$
+BEGIN
+    IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'geoawareness_app') THEN
+        GRANT SELECT, INSERT, UPDATE ON alerts TO geoawareness_app;
+        GRANT SELECT, UPDATE ON alert_settings TO geoawareness_app;
+    END IF;
+END
+$$;

@@ -290,8 +290,6 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
             observation.CommunityId = "fields-village";
             observation.BaseId = "fields-base";
             observation.Vulnerabilities.Add(Vulnerability.InternallyDisplaced);
-            // Severe enough to open an alert, which the review's response answers and a supervisor closes: every field of an alert is filled.
-            observation.Severity = 5;
             var others = Enumerable.Range(0, 6).Select(i => NewObservation($"fields-other-{i}", 29.5, -1.5, "2026-03-10T10:00:00Z")).ToArray();
             await Api.SubmitAsync([observation, .. others]);
             await Api.As(Geo.Core.Access.Role.Supervisor).Observations.ReviewAsync(new ReviewObservationRequest
@@ -300,7 +298,14 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
                 Response = new Response { Actions = "Patrol sent", At = Time("2026-03-10T12:00:00Z") },
             }).ResponseAsync;
             await Api.As(Geo.Core.Access.Role.Supervisor).Observations.ReleaseAsync(new ReleaseObservationRequest { Id = IdOf(Key), Summary = Summary }).ResponseAsync;
-            await Api.As(Geo.Core.Access.Role.Supervisor).Alerts.CloseAsync(new CloseAlertRequest { Id = "alert-" + IdOf(Key), Note = "community informed" }).ResponseAsync;
+            // An early warning of an hour ago opens an alert, which is answered and closed: every field of an alert is filled.
+            var warning = NewObservation("fields-warning", 29.5, -1.5, DateTimeOffset.UtcNow.AddHours(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+            warning.Category = Category.EarlyWarningAlert;
+            warning.Severity = 5;
+            await Api.SubmitAsync(warning);
+            var alerts = Api.As(Geo.Core.Access.Role.Supervisor).Alerts;
+            await alerts.RespondAsync(new RespondToAlertRequest { Id = "alert-" + IdOf("fields-warning"), Response = "Patrol sent" }).ResponseAsync;
+            await alerts.CloseAsync(new CloseAlertRequest { Id = "alert-" + IdOf("fields-warning"), Note = "community informed" }).ResponseAsync;
             await Api.SettledAsync();
             await Api.As(Geo.Core.Access.Role.Supervisor).Observations.RecordSourceAsync(new Source
             {

@@ -32,9 +32,7 @@ public sealed class AlertEscalationTests(AlertEscalationTests.EscalationFixture 
     [Fact]
     public async Task AnAlertNobodyAcknowledges_IsEscalated_ThenForNoResponse_EachOnce_AndAudited()
     {
-        var observation = NewObservation("e1", 36.01, -1.5);
-        observation.Category = Category.EarlyWarningAlert;
-        observation.Severity = 5;
+        var observation = AlertTests.Observation("e1", 36.01, Category.EarlyWarningAlert, 5);
         await fixture.Api.SubmitAsync(observation);
         var alerts = fixture.Api.Channel.Alerts;
 
@@ -52,9 +50,7 @@ public sealed class AlertEscalationTests(AlertEscalationTests.EscalationFixture 
     [Fact]
     public async Task AnAcknowledgedAlert_IsNotEscalatedForIt()
     {
-        var observation = NewObservation("e2", 36.02, -1.5);
-        observation.Category = Category.EarlyWarningAlert;
-        observation.Severity = 4;
+        var observation = AlertTests.Observation("e2", 36.02, Category.EarlyWarningAlert, 4);
         await fixture.Api.SubmitAsync(observation);
         var alerts = fixture.Api.As(Role.Analyst).Alerts;
         var acknowledged = await alerts.AcknowledgeAsync(new AlertRequest { Id = "alert-" + IdOf("e2") });

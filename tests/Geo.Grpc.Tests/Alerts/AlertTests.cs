@@ -85,6 +85,16 @@ public sealed class AlertTests(AlertTests.AlertFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task AnOldObservation_OpensNoAlert_AnImportOfHistoryIsNotAThreatToActOn()
+    {
+        var old = Observation("a2-old", 35.025, Category.EarlyWarningAlert, 5);
+        old.ObservedAt = Timestamp(DateTimeOffset.UtcNow.AddHours(-73));
+        await Api.SubmitAsync(old);
+
+        Assert.DoesNotContain(await ListAsync(Role.Supervisor, Box(35.025)), a => a.ObservationId == IdOf("a2-old"));
+    }
+
+    [Fact]
     public async Task TheLifecycle_AcknowledgeRespondClose_EachOnceByWhomAndWhen_Audited_AndTheResponseIsTheObservations()
     {
         await Api.SubmitAsync(Observation("a3", 35.03, Category.EarlyWarningAlert, 4));
@@ -205,13 +215,16 @@ public sealed class AlertTests(AlertTests.AlertFixture fixture) : IClassFixture<
             () => alerts.CloseAsync(new CloseAlertRequest { Id = "alert-none", Note = new string('x', 2001) }).ResponseAsync), StringComparison.Ordinal);
     }
 
-    private static Observation Observation(string key, double longitude, Category category, int severity)
+    /// <summary>An observation of an hour ago (only recent ones open alerts).</summary>
+    internal static Observation Observation(string key, double longitude, Category category, int severity)
     {
-        var observation = NewObservation(key, longitude, -1.5);
+        var observation = NewObservation(key, longitude, -1.5, DateTimeOffset.UtcNow.AddHours(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture));
         observation.Category = category;
         observation.Severity = severity;
         return observation;
     }
+
+    private static Google.Protobuf.WellKnownTypes.Timestamp Timestamp(DateTimeOffset at) => Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(at);
 
     private static Area Box(double longitude, double half = 0.004) =>
         new() { Bbox = new BoundingBox { West = longitude - half, East = longitude + half, South = -1.5 - half, North = -1.5 + half } };

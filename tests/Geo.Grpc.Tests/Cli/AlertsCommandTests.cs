@@ -14,9 +14,7 @@ public sealed class AlertsCommandTests(AlertTests.AlertFixture fixture) : IClass
     [Fact]
     public async Task Alerts_ListAckRespondClose_EachSaysTheNewState_AndARepeatedStepIsRefusedSayingWhy()
     {
-        var warning = NewObservation("cli-alert", 37.01, -1.5);
-        warning.Category = Category.EarlyWarningAlert;
-        warning.Severity = 5;
+        var warning = AlertTests.Observation("cli-alert", 37.01, Category.EarlyWarningAlert, 5);
         await fixture.Api.SubmitAsync(warning);
         var id = "alert-" + IdOf("cli-alert");
 
