@@ -68,6 +68,7 @@ public sealed class GeoAwarenessClient : IDisposable
         Address = address;
         Registry = new V1.Registry.RegistryClient(Channel);
         Observations = new V1.Observations.ObservationsClient(Channel);
+        Alerts = new V1.Alerts.AlertsClient(Channel);
         Referrals = new V1.Referrals.ReferralsClient(Channel);
         Presence = new V1.Presence.PresenceClient(Channel);
         HeatMaps = new V1.HeatMaps.HeatMapsClient(Channel);
@@ -84,6 +85,8 @@ public sealed class GeoAwarenessClient : IDisposable
     public V1.Registry.RegistryClient Registry { get; }
 
     public V1.Observations.ObservationsClient Observations { get; }
+
+    public V1.Alerts.AlertsClient Alerts { get; }
 
     public V1.Referrals.ReferralsClient Referrals { get; }
 

@@ -44,6 +44,7 @@ internal static class CliApp
         root.Subcommands.Add(IngestCommand.Create(context));
         root.Subcommands.Add(QueryCommand.Create(context));
         root.Subcommands.Add(WatchCommand.Create(context));
+        root.Subcommands.Add(AlertsCommand.Create(context));
         root.Subcommands.Add(HeatmapCommand.Create(context));
         root.Subcommands.Add(GapsCommand.Create(context));
         root.Subcommands.Add(FeedCommand.Create(context));

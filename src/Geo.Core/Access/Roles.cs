@@ -82,6 +82,15 @@ public enum Permission
     /// ingested, feed lag. No record of the mission, but volumes by method tell how active it is.
     /// </summary>
     ReadMetrics,
+
+    /// <summary>Sees the alerts of its area (of what its role reads: security incidents only for the chain and the security focal point).</summary>
+    ReadAlerts,
+
+    /// <summary>Acknowledges an alert: has seen it and owns it (supervisors, operations centres, the security focal point).</summary>
+    AcknowledgeAlerts,
+
+    /// <summary>Records what was done about an alert, and closes it.</summary>
+    RespondToAlerts,
 }
 
 /// <summary>The permissions of each role.</summary>
@@ -100,11 +109,16 @@ public static class RolePermissions
             Permission.RecordSources, Permission.ReadSources, Permission.SubmitReferrals, Permission.ReadRegistry, Permission.ManageDeployments,
             Permission.ReadPresence, Permission.ReadHeatMaps, Permission.ReadCoverage, Permission.ExactLocations,
             Permission.ReadCaseDetails, Permission.ReadSecurityIncidents, Permission.ReleaseObservations,
+            Permission.ReadAlerts, Permission.AcknowledgeAlerts, Permission.RespondToAlerts,
         ],
         // Query, Count, Summarize and Get need ReadOwnObservations (the least a reader needs, so that
         // CLAs can call them); a role that reads all observations must hold it too, or it is refused
         // the very calls its wider permission is for.
-        [Role.Analyst] = [Permission.ReadObservations, Permission.ReadOwnObservations, Permission.ReadRegistry, Permission.ReadPresence, Permission.ReadHeatMaps, Permission.ReadCoverage],
+        [Role.Analyst] =
+        [
+            Permission.ReadObservations, Permission.ReadOwnObservations, Permission.ReadRegistry, Permission.ReadPresence, Permission.ReadHeatMaps, Permission.ReadCoverage,
+            Permission.ReadAlerts, Permission.AcknowledgeAlerts,
+        ],
         [Role.Planner] = [Permission.ReadRegistry, Permission.ManageRegistry, Permission.ManageDeployments, Permission.ReadPresence, Permission.ReadCoverage, Permission.ReadIndicators, Permission.ReadHeatMaps],
         [Role.Importer] = [Permission.ReadFeeds],
         [Role.CpasFocalPoint] = [Permission.ReadIndicators],
@@ -115,7 +129,7 @@ public static class RolePermissions
         [Role.SecurityFocalPoint] =
         [
             Permission.ReadOwnObservations, Permission.ReadSecurityIncidents, Permission.ReadCaseDetails, Permission.ExactLocations,
-            Permission.ReadRegistry, Permission.ReadPresence,
+            Permission.ReadRegistry, Permission.ReadPresence, Permission.ReadAlerts, Permission.AcknowledgeAlerts, Permission.RespondToAlerts,
         ],
     };
 

@@ -541,6 +541,13 @@ public static class ApiMapping
         return message;
     }
 
+    internal static V1.BasePresence ToProto(UseCases.BaseNearby nearby) => new()
+    {
+        Base = ToProto(nearby.Base),
+        DistanceMetres = nearby.DistanceMetres,
+        Team = ToProto(nearby.Team),
+    };
+
     public static V1.ClaTeam ToProto(ClaTeam team) => new()
     {
         ClaCount = team.ClaCount,

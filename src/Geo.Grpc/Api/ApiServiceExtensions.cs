@@ -83,6 +83,19 @@ internal static class ApiServiceExtensions
         services.AddSingleton<Watch.WatchHub>();
         services.AddHostedService(provider => provider.GetRequiredService<Watch.WatchHub>());
         services.AddSingleton<Watch.ObservationWatch>();
+        var alerts = configuration.GetSection(Alerts.AlertOptions.SectionName);
+        if ((alerts.Get<Alerts.AlertOptions>() ?? new Alerts.AlertOptions()).Problem() is { } alertProblem)
+        {
+            throw new Hosting.StartupException(alertProblem);
+        }
+
+        services.Configure<Alerts.AlertOptions>(alerts);
+        services.AddSingleton<Geo.Storage.Alerts.AlertStore>();
+        services.AddSingleton<UseCases.NearestPresence>();
+        services.AddSingleton<Alerts.AlertDesk>();
+        services.AddSingleton<Alerts.AlertKeeper>();
+        services.AddHostedService(provider => provider.GetRequiredService<Alerts.AlertKeeper>());
+        services.AddSingleton<Alerts.AlertsHandler>();
         services.AddSingleton<ObservationFeed>();
         services.AddSingleton<ObservationFeedService>();
         services.AddSingleton<IndicatorComputer>();
@@ -105,6 +118,7 @@ internal static class ApiServiceExtensions
     {
         endpoints.MapGrpcService<RegistryHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<ObservationsHandler>().EnableGrpcWebForReads();
+        endpoints.MapGrpcService<Alerts.AlertsHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<ReferralsHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<PresenceHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<HeatMapsHandler>().EnableGrpcWebForReads();
@@ -139,5 +153,6 @@ internal static class ApiServiceExtensions
             && ReadVerbs.Any(verb => method.Name.StartsWith(verb, StringComparison.Ordinal));
     }
 
-    private static readonly string[] ReadVerbs = ["Get", "List", "Query", "Count", "Summarize", "Compute", "Pull", "Export", "Nearest", "Plan", "WhoAmI", "Watch"];
+    // Acknowledge is the one write a browser makes: an operations centre acknowledges an alert on the map page.
+    private static readonly string[] ReadVerbs = ["Get", "List", "Query", "Count", "Summarize", "Compute", "Pull", "Export", "Nearest", "Plan", "WhoAmI", "Watch", "Acknowledge"];
 }

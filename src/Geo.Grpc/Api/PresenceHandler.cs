@@ -1,14 +1,13 @@
 using Geo.Core.Domain;
 using Geo.Core.Validation;
 using Geo.Grpc.Access;
-using Geo.Storage.Registry;
 using Microsoft.Extensions.Options;
 using V1 = Geo.Api.V1;
 
 namespace Geo.Grpc.Api;
 
 /// <summary>geoawareness.v1.Presence: which bases, and which CLA teams, are nearest to an alert (policy para 57).</summary>
-internal sealed class PresenceHandler(RegistryStore store, IOptions<ApiOptions> options, TimeProvider clock)
+internal sealed class PresenceHandler(UseCases.NearestPresence presence, IOptions<ApiOptions> options, TimeProvider clock)
     : V1.Presence.PresenceBase
 {
     private const int MaxLimit = 50;
@@ -37,15 +36,9 @@ internal sealed class PresenceHandler(RegistryStore store, IOptions<ApiOptions> 
         ApiErrors.ThrowIfAny(errors);
 
         var limit = request.Limit == 0 ? 5 : request.Limit;
-        var nearest = await store.NearestBasesAsync(point, limit, request.MaxDistanceMetres, at, context.Caller().ScopeArea, context.CancellationToken).ConfigureAwait(false);
-        var teams = await store.TeamsAsync(nearest.Select(n => n.Base.Value.Id).ToList(), at, context.CancellationToken).ConfigureAwait(false);
+        var nearest = await presence.FindAsync(point, limit, request.MaxDistanceMetres, at, context.Caller().ScopeArea, context.CancellationToken).ConfigureAwait(false);
         var response = new V1.NearestPresenceResponse();
-        response.Bases.AddRange(nearest.Select(n => new V1.BasePresence
-        {
-            Base = ApiMapping.ToProto(n.Base),
-            DistanceMetres = n.DistanceMetres,
-            Team = ApiMapping.ToProto(teams[n.Base.Value.Id]),
-        }));
+        response.Bases.AddRange(nearest.Select(ApiMapping.ToProto));
         return response;
     }
 }

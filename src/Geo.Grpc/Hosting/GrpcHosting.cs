@@ -32,7 +32,7 @@ public static class GrpcHosting
     private static readonly string[] ServedServices =
     [
         string.Empty,
-        V1.Access.Descriptor.FullName, V1.Coverage.Descriptor.FullName, V1.Feeds.Descriptor.FullName, V1.HeatMaps.Descriptor.FullName,
+        V1.Access.Descriptor.FullName, V1.Alerts.Descriptor.FullName, V1.Coverage.Descriptor.FullName, V1.Feeds.Descriptor.FullName, V1.HeatMaps.Descriptor.FullName,
         V1.Indicators.Descriptor.FullName, V1.Observations.Descriptor.FullName, V1.Presence.Descriptor.FullName, V1.Referrals.Descriptor.FullName,
         V1.Registry.Descriptor.FullName,
         global::Grpc.Health.V1.Health.Descriptor.FullName, global::Grpc.Reflection.V1.ServerReflection.Descriptor.FullName,

@@ -59,6 +59,21 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
             await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        if (response is not null)
+        {
+            // The observation's response is its alert's: an alert answered here or through Alerts.Respond
+            // is the same record, so the early-warning indicator and the alert always agree.
+            await using var answered = new NpgsqlCommand(
+                "UPDATE alerts SET state = 3, responded_at = $2, responded_by = $3, response = $4, " +
+                "acknowledged_at = coalesce(acknowledged_at, $2), acknowledged_by = coalesce(acknowledged_by, $3), version = version + 1, updated_at = now() " +
+                "WHERE observation_id = $1 AND state < 3", connection, transaction);
+            answered.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+            answered.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = response.At ?? DateTimeOffset.UtcNow });
+            answered.Parameters.Add(new NpgsqlParameter<string> { TypedValue = reviewerId });
+            answered.Parameters.Add(new NpgsqlParameter<string> { TypedValue = response.Actions });
+            await answered.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await audit(version + 1).InsertAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return await GetAsync(id, Visibility.Everything, cancellationToken).ConfigureAwait(false);

@@ -43,6 +43,9 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
         ("WatchEvent", Everyone, ["cursor", "observation", "withdrawn", "heartbeat"]),
         ("WithdrawnObservation", Everyone, ["id", "version", "changed_at"]),
         ("Heartbeat", Everyone, ["at"]),
+        ("Alert", Everyone, ["id", "observation_id", "kind", "severity", "location", "state", "opened_at", "acknowledge_by", "respond_by", "acknowledged_at",
+            "acknowledged_by_subject", "responded_at", "responded_by_subject", "response", "closed_at", "closed_by_subject", "closing_note",
+            "escalated_unacknowledged_at", "escalated_unanswered_at", "nearest", "version"]),
         ("ObservationHistory", [Role.Supervisor], ["reviews"]),
         ("Review", [Role.Supervisor], ["verification", "response", "reviewer_id", "reviewed_at", "note"]),
         ("Response", Everyone, ["actions", "at"]),
@@ -231,7 +234,7 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
     private static MethodDescriptor MethodOf(string path)
     {
         var (service, name) = (path.Split('/')[1], path.Split('/')[2]);
-        return new[] { Registry.Descriptor, Observations.Descriptor, Referrals.Descriptor, Presence.Descriptor, HeatMaps.Descriptor, Coverage.Descriptor, Indicators.Descriptor, Geo.Api.V1.Access.Descriptor }
+        return new[] { Registry.Descriptor, Observations.Descriptor, Geo.Api.V1.Alerts.Descriptor, Referrals.Descriptor, Presence.Descriptor, HeatMaps.Descriptor, Coverage.Descriptor, Indicators.Descriptor, Geo.Api.V1.Access.Descriptor }
             .Single(s => s.FullName == service).FindMethodByName(name);
     }
 
@@ -295,6 +298,14 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
                 Response = new Response { Actions = "Patrol sent", At = Time("2026-03-10T12:00:00Z") },
             }).ResponseAsync;
             await Api.As(Geo.Core.Access.Role.Supervisor).Observations.ReleaseAsync(new ReleaseObservationRequest { Id = IdOf(Key), Summary = Summary }).ResponseAsync;
+            // An early warning of an hour ago opens an alert, which is answered and closed: every field of an alert is filled.
+            var warning = NewObservation("fields-warning", 29.5, -1.5, DateTimeOffset.UtcNow.AddHours(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+            warning.Category = Category.EarlyWarningAlert;
+            warning.Severity = 5;
+            await Api.SubmitAsync(warning);
+            var alerts = Api.As(Geo.Core.Access.Role.Supervisor).Alerts;
+            await alerts.RespondAsync(new RespondToAlertRequest { Id = "alert-" + IdOf("fields-warning"), Response = "Patrol sent" }).ResponseAsync;
+            await alerts.CloseAsync(new CloseAlertRequest { Id = "alert-" + IdOf("fields-warning"), Note = "community informed" }).ResponseAsync;
             await Api.SettledAsync();
             await Api.As(Geo.Core.Access.Role.Supervisor).Observations.RecordSourceAsync(new Source
             {
@@ -322,6 +333,7 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
                 ("/geoawareness.v1.Observations/Query", new QueryObservationsRequest { Filter = march }),
                 ("/geoawareness.v1.Observations/Count", march),
                 ("/geoawareness.v1.Observations/Summarize", march),
+                ("/geoawareness.v1.Alerts/ListAlerts", new ListAlertsRequest { States = { AlertState.Open, AlertState.Acknowledged, AlertState.Responded, AlertState.Closed } }),
                 ("/geoawareness.v1.Observations/Watch", new WatchRequest { Cursor = Geo.Exporters.Feeds.FeedCursor.Format(Geo.Core.Domain.FeedPosition.Start) }),
                 ("/geoawareness.v1.Observations/GetHistory", new GetObservationRequest { Id = id }),
                 ("/geoawareness.v1.Observations/GetSources", new GetObservationRequest { Id = id }),

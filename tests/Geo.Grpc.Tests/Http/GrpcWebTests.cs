@@ -38,7 +38,7 @@ public sealed class GrpcWebTests(ApiFixture api) : IClassFixture<ApiFixture>, ID
         "/geoawareness.v1.Registry/CreateCommunity", "/geoawareness.v1.Registry/UpdateCommunity",
         "/geoawareness.v1.Registry/CreateBase", "/geoawareness.v1.Registry/UpdateBase",
         "/geoawareness.v1.Registry/CreateDeployment", "/geoawareness.v1.Registry/UpdateDeployment",
-        "/geoawareness.v1.Registry/PutSector",
+        "/geoawareness.v1.Registry/PutSector", "/geoawareness.v1.Alerts/Respond", "/geoawareness.v1.Alerts/Close",
     ];
 
     /// <summary>

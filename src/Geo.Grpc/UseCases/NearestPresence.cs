@@ -1,0 +1,23 @@
+using Geo.Core.Domain;
+using Geo.Core.Spatial;
+using Geo.Storage.Registry;
+using NetTopologySuite.Geometries;
+
+namespace Geo.Grpc.UseCases;
+
+/// <summary>An open base near a point, how far, and its CLA team on the day.</summary>
+internal sealed record BaseNearby(Versioned<Base> Base, double DistanceMetres, ClaTeam Team);
+
+/// <summary>
+/// The nearest open bases to a point, with their CLA teams (policy para 57): what Presence answers,
+/// and what an alert records when it opens.
+/// </summary>
+internal sealed class NearestPresence(RegistryStore store)
+{
+    public async Task<IReadOnlyList<BaseNearby>> FindAsync(GeoPoint point, int limit, double maxDistanceMetres, DateOnly at, Geometry? scope, CancellationToken cancellationToken)
+    {
+        var nearest = await store.NearestBasesAsync(point, limit, maxDistanceMetres, at, scope, cancellationToken).ConfigureAwait(false);
+        var teams = await store.TeamsAsync(nearest.Select(n => n.Base.Value.Id).ToList(), at, cancellationToken).ConfigureAwait(false);
+        return [.. nearest.Select(n => new BaseNearby(n.Base, n.DistanceMetres, teams[n.Base.Value.Id]))];
+    }
+}
