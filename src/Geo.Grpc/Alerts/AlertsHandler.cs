@@ -2,7 +2,6 @@ using Geo.Core.Domain;
 using Geo.Core.Validation;
 using Geo.Grpc.Access;
 using Geo.Grpc.Api;
-using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using V1 = Geo.Api.V1;
@@ -13,7 +12,6 @@ namespace Geo.Grpc.Alerts;
 internal sealed class AlertsHandler(AlertDesk desk, IOptions<ApiOptions> api, IOptions<AlertOptions> options) : V1.Alerts.AlertsBase
 {
     private const int MaxText = 2000;
-    private static readonly JsonParser Json = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
 
     public override async Task ListAlerts(V1.ListAlertsRequest request, IServerStreamWriter<V1.Alert> responses, ServerCallContext context)
     {
@@ -84,67 +82,5 @@ internal sealed class AlertsHandler(AlertDesk desk, IOptions<ApiOptions> api, IO
         }
     }
 
-    private V1.Alert ToProto(ShownAlert shown)
-    {
-        var alert = shown.Alert;
-        var deadlines = options.Value.Deadlines;
-        var message = new V1.Alert
-        {
-            Id = alert.Id,
-            ObservationId = alert.ObservationId,
-            Kind = (V1.AlertKind)alert.Kind,
-            Severity = alert.Severity,
-            Location = ApiMapping.ToProto(shown.Location),
-            State = (V1.AlertState)alert.State,
-            OpenedAt = ApiMapping.ToTimestamp(alert.OpenedAt),
-            AcknowledgeBy = ApiMapping.ToTimestamp(deadlines.AcknowledgeBy(alert)),
-            RespondBy = ApiMapping.ToTimestamp(deadlines.RespondBy(alert)),
-            Response = alert.Response ?? string.Empty,
-            ClosingNote = alert.ClosingNote ?? string.Empty,
-            Version = alert.Version,
-        };
-        if (alert.Acknowledged is { } acknowledged)
-        {
-            message.AcknowledgedAt = ApiMapping.ToTimestamp(acknowledged.At);
-            message.AcknowledgedBySubject = acknowledged.By;
-        }
-
-        if (alert.Responded is { } responded)
-        {
-            message.RespondedAt = ApiMapping.ToTimestamp(responded.At);
-            message.RespondedBySubject = responded.By;
-        }
-
-        if (alert.Closed is { } closed)
-        {
-            message.ClosedAt = ApiMapping.ToTimestamp(closed.At);
-            message.ClosedBySubject = closed.By;
-        }
-
-        if (alert.EscalatedUnacknowledgedAt is { } unacknowledged)
-        {
-            message.EscalatedUnacknowledgedAt = ApiMapping.ToTimestamp(unacknowledged);
-        }
-
-        if (alert.EscalatedUnansweredAt is { } unanswered)
-        {
-            message.EscalatedUnansweredAt = ApiMapping.ToTimestamp(unanswered);
-        }
-
-        if (alert.NearestJson is { } json)
-        {
-            foreach (var presence in Json.Parse<V1.NearestPresenceResponse>(json).Bases)
-            {
-                if (!shown.Exact)
-                {
-                    // Distances from the exact point to known bases would locate it.
-                    presence.DistanceMetres = 0;
-                }
-
-                message.Nearest.Add(presence);
-            }
-        }
-
-        return message;
-    }
+    private V1.Alert ToProto(ShownAlert shown) => AlertMapping.ToProto(shown, options.Value.Deadlines);
 }

@@ -314,7 +314,7 @@ public static class ApiMapping
     /// <summary>The trailer that carries the cursor a watch resumes from when it was ended.</summary>
     public const string ResumeCursorKey = "geoawareness-resume-cursor";
 
-    internal static V1.WatchEvent ToProto(Watch.WatchEvent change, bool caseDetails)
+    internal static V1.WatchEvent ToProto(Watch.WatchEvent change, bool caseDetails, AlertDeadlines deadlines)
     {
         var message = new V1.WatchEvent { Cursor = Geo.Exporters.Feeds.FeedCursor.Format(change.Resume) };
         switch (change)
@@ -329,6 +329,9 @@ public static class ApiMapping
                 break;
             case Watch.ObservationChanged changed:
                 message.Observation = ToProto(changed.Observation, caseDetails);
+                break;
+            case Watch.AlertChanged alert:
+                message.Alert = Alerts.AlertMapping.ToProto(alert.Alert, deadlines);
                 break;
             case Watch.WatchHeartbeat heartbeat:
                 message.Heartbeat = new V1.Heartbeat { At = ToTimestamp(heartbeat.At) };

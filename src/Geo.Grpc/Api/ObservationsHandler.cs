@@ -18,7 +18,7 @@ namespace Geo.Grpc.Api;
 /// <summary>geoawareness.v1.Observations: what CLAs submit and analysts query.</summary>
 internal sealed class ObservationsHandler(
     ObservationStore store, AccessStore audit, ObservationIntake intake, ObservationIngest ingest, ObservationReading reading, SupervisorReview review,
-    Watch.ObservationWatch watch, IOptions<ApiOptions> options, GeoAwarenessMetrics metrics)
+    Watch.ObservationWatch watch, IOptions<Alerts.AlertOptions> alertOptions, IOptions<ApiOptions> options, GeoAwarenessMetrics metrics)
     : V1.Observations.ObservationsBase
 {
     private readonly ApiOptions _options = options.Value;
@@ -248,9 +248,10 @@ internal sealed class ObservationsHandler(
         try
         {
             var cursor = request.Cursor.Length == 0 ? (FeedPosition?)null : position;
+            var deadlines = alertOptions.Value.Deadlines;
             await foreach (var change in watch.RunAsync(filter, cursor, caller, context.CancellationToken).ConfigureAwait(false))
             {
-                await responses.WriteAsync(ApiMapping.ToProto(change, caller.SeesCaseDetails), context.CancellationToken).ConfigureAwait(false);
+                await responses.WriteAsync(ApiMapping.ToProto(change, caller.SeesCaseDetails, deadlines), context.CancellationToken).ConfigureAwait(false);
             }
         }
         catch (Watch.WatchEndedException ended)

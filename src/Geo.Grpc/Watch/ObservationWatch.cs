@@ -20,6 +20,9 @@ internal sealed record ObservationChanged(FeedPosition Resume, StoredObservation
 
 internal sealed record WatchHeartbeat(FeedPosition Resume, DateTimeOffset At) : WatchEvent(Resume);
 
+/// <summary>An alert in the watch's area opened or changed, as the caller is shown it.</summary>
+internal sealed record AlertChanged(FeedPosition Resume, Alerts.ShownAlert Alert) : WatchEvent(Resume);
+
 /// <summary>A watch that cannot go on, with the position its client resumes from.</summary>
 internal sealed class WatchEndedException(StatusCode code, string message, FeedPosition resume) : Exception(message)
 {
@@ -49,7 +52,7 @@ internal sealed class ObservationWatch(WatchHub hub, ObservationFeed feed, Locat
 
         // Two sights: the hub's thread coarsens with one, this call's catch-up with the other.
         var sight = await privacy.SightAsync(caller, filter, cancellationToken).ConfigureAwait(false);
-        var watcher = new Watcher(new WatchCondition(sight.Filter, sight.Visibility), sight, settings.MaxBacklog);
+        var watcher = new Watcher(new WatchCondition(sight.Filter, sight.Visibility), sight, caller, settings.MaxBacklog);
         var joinedAt = await hub.JoinAsync(watcher, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -109,6 +112,9 @@ internal sealed class ObservationWatch(WatchHub hub, ObservationFeed feed, Locat
                         resume = change.Record.Position;
                         await AuditAsync(change.Delivered, caller).ConfigureAwait(false);
                         yield return new ObservationChanged(resume, change.Delivered, change.Record.ChangedAt);
+                        break;
+                    case WatchedAlert alert:
+                        yield return new AlertChanged(resume, alert.Alert);
                         break;
                     case WatchSettled settled when settled.Position > resume:
                         resume = settled.Position;

@@ -16,10 +16,14 @@ namespace Geo.Grpc.Watch;
 /// watch what it matches. What is settled is the feed's rule (migration 0004), so a watch
 /// delivers what the feed does, in the same order. Each process on a database has its own hub.
 /// </summary>
-internal sealed partial class WatchHub(NpgsqlDataSource dataSource, ObservationFeed feed, IOptions<WatchOptions> options, ILogger<WatchHub> logger)
+internal sealed partial class WatchHub(
+    NpgsqlDataSource dataSource, ObservationFeed feed, Geo.Storage.Alerts.AlertStore alerts, IOptions<WatchOptions> options, ILogger<WatchHub> logger)
     : BackgroundService
 {
     public const string Channel = "geoawareness_observations";
+
+    /// <summary>Alerts opened or changed (migration 9): their ids.</summary>
+    public const string AlertChannel = "geoawareness_alerts";
 
     /// <summary>While a change waits above the watermark, how often to look whether it settled (its blocker may end without a word).</summary>
     private static readonly TimeSpan Unsettled = TimeSpan.FromMilliseconds(250);
@@ -33,6 +37,7 @@ internal sealed partial class WatchHub(NpgsqlDataSource dataSource, ObservationF
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly List<Watcher> _watchers = [];
     private readonly SemaphoreSlim _heard = new(0, 1);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _alertsHeard = new();
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private FeedPosition _position = FeedPosition.Start;
 
@@ -83,7 +88,8 @@ internal sealed partial class WatchHub(NpgsqlDataSource dataSource, ObservationF
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var listening = ListenAsync(stoppingToken);
+        var listening = ListenAsync(Channel, _ => Wake(), stoppingToken);
+        var listeningForAlerts = ListenAsync(AlertChannel, HeardAlert, stoppingToken);
         try
         {
             await DispatchAsync(stoppingToken).ConfigureAwait(false);
@@ -93,16 +99,26 @@ internal sealed partial class WatchHub(NpgsqlDataSource dataSource, ObservationF
         }
 
         await listening.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await listeningForAlerts.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    private async Task ListenAsync(CancellationToken stoppingToken)
+    private void HeardAlert(string id)
     {
-        var channel = new DatabaseChannel(dataSource, Channel);
+        if (id != DatabaseChannel.Began)
+        {
+            _alertsHeard.Enqueue(id);
+            Wake();
+        }
+    }
+
+    private async Task ListenAsync(string name, Action<string> heard, CancellationToken stoppingToken)
+    {
+        var channel = new DatabaseChannel(dataSource, name);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await channel.ListenAsync(_ => Wake(), stoppingToken).ConfigureAwait(false);
+                await channel.ListenAsync(heard, stoppingToken).ConfigureAwait(false);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
@@ -149,6 +165,7 @@ internal sealed partial class WatchHub(NpgsqlDataSource dataSource, ObservationF
             try
             {
                 next = await ReadAndHandOutAsync(stoppingToken).ConfigureAwait(false) ? Unsettled : Quiet;
+                await HandOutAlertsAsync(stoppingToken).ConfigureAwait(false);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested && e is NpgsqlException or TimeoutException or InvalidOperationException)
             {
@@ -219,6 +236,93 @@ internal sealed partial class WatchHub(NpgsqlDataSource dataSource, ObservationF
                 return await snapshot.HasUnsettledAsync(cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// Hands each watch the alerts heard since the last time that its caller may read (the kinds its
+    /// role reads) and whose point, as the caller is shown it, lies in its area and its token's.
+    /// Live only: alerts have no place in the feed's order, so a watch resumed later does not get
+    /// them again (Alerts.ListAlerts does).
+    /// </summary>
+    private async Task HandOutAlertsAsync(CancellationToken cancellationToken)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        while (_alertsHeard.TryDequeue(out var id))
+        {
+            ids.Add(id);
+        }
+
+        if (ids.Count == 0)
+        {
+            return;
+        }
+
+        IReadOnlyList<Geo.Core.Domain.StoredAlert> changed;
+        try
+        {
+            changed = await alerts.GetManyAsync(ids, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            foreach (var id in ids)
+            {
+                _alertsHeard.Enqueue(id);
+            }
+
+            throw;
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Watcher[] watchers;
+            lock (_watchers)
+            {
+                watchers = [.. _watchers];
+            }
+
+            foreach (var alert in changed)
+            {
+                foreach (var watcher in watchers)
+                {
+                    if (Shown(watcher, alert) is { } shown)
+                    {
+                        watcher.Offer(new WatchedAlert(shown));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private static Alerts.ShownAlert? Shown(Watcher watcher, Geo.Core.Domain.StoredAlert alert)
+    {
+        var caller = watcher.Caller;
+        var kindSeen = (caller.Categories, alert.Kind) switch
+        {
+            (Geo.Core.Access.CategoryScope.WithoutSecurityIncidents, Geo.Core.Domain.AlertKind.SecurityIncidentAgainstCla) => false,
+            (Geo.Core.Access.CategoryScope.OnlySecurityIncidents, not Geo.Core.Domain.AlertKind.SecurityIncidentAgainstCla) => false,
+            _ => true,
+        };
+        if (!caller.Can(Geo.Core.Access.Permission.ReadAlerts) || !kindSeen)
+        {
+            return null;
+        }
+
+        var sight = watcher.Sight;
+        if (sight.Coarsening is null)
+        {
+            var point = Geo.Core.Spatial.ShapeReader.Factory.CreatePoint(new NetTopologySuite.Geometries.Coordinate(alert.Location.Longitude, alert.Location.Latitude));
+            var inScope = caller.ScopeArea is not { } scope || scope.Covers(point);
+            var inArea = sight.Filter.Area is not { } area || area.Contains(alert.Location);
+            return inScope && inArea ? new Alerts.ShownAlert(alert, alert.Location, true) : null;
+        }
+
+        var coarse = sight.Coarsening.Coarsen(alert.Location, alert.CommunityId);
+        return sight.Sees(coarse) ? new Alerts.ShownAlert(alert, coarse, false) : null;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "watches are not hearing commits ({Problem}); reading every few seconds until listening again")]

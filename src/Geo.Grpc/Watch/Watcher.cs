@@ -11,6 +11,9 @@ internal abstract record WatchItem;
 /// <summary>A change the watch matches, as its caller sees it (coarsened where the caller's role says so).</summary>
 internal sealed record WatchedChange(FeedRecord Record, StoredObservation Delivered) : WatchItem;
 
+/// <summary>An alert in the watch's area opened or changed, as its caller is shown it.</summary>
+internal sealed record WatchedAlert(Alerts.ShownAlert Alert) : WatchItem;
+
 /// <summary>Every change before <paramref name="Position"/> has been read and offered: the watch may resume from there.</summary>
 internal sealed record WatchSettled(FeedPosition Position) : WatchItem;
 
@@ -23,10 +26,11 @@ internal sealed class Watcher
 {
     private readonly Channel<WatchItem> _queue;
 
-    public Watcher(WatchCondition condition, ObservationSight sight, int backlog)
+    public Watcher(WatchCondition condition, ObservationSight sight, Geo.Core.Access.Caller caller, int backlog)
     {
         Condition = condition;
         Sight = sight;
+        Caller = caller;
         _queue = Channel.CreateBounded<WatchItem>(new BoundedChannelOptions(backlog)
         {
             SingleReader = true,
@@ -38,6 +42,9 @@ internal sealed class Watcher
     public WatchCondition Condition { get; }
 
     public ObservationSight Sight { get; }
+
+    /// <summary>Who watches: whether alerts reach the watch, and which.</summary>
+    public Geo.Core.Access.Caller Caller { get; }
 
     public ChannelReader<WatchItem> Queue => _queue.Reader;
 

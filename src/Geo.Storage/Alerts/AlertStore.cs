@@ -85,6 +85,21 @@ public sealed class AlertStore(NpgsqlDataSource dataSource)
             : throw new RecordNotFoundException($"no alert '{id}'") { Field = "id" };
     }
 
+    /// <summary>The named alerts (those that exist), whoever may see them: the watches decide that, each for its caller.</summary>
+    public async Task<IReadOnlyList<StoredAlert>> GetManyAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM alerts a JOIN observations o ON o.id = a.observation_id WHERE a.id = ANY({Parameter(command, ids.ToArray())}) ORDER BY a.opened_at, a.id";
+        var found = new List<StoredAlert>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            found.Add(Read(reader));
+        }
+
+        return found;
+    }
+
     /// <summary>
     /// Moves a visible alert to <paramref name="state"/> (acknowledged or closed) when it stands
     /// where that step may start, at <paramref name="expectedVersion"/> when not 0; audited in the

@@ -62,6 +62,17 @@ $$;
 CREATE TRIGGER observations_open_alerts AFTER INSERT ON observations
     REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION open_alerts();
 
+-- Watches hear of every alert opened or changed (escalated, acknowledged ...), after commit.
+CREATE FUNCTION notify_alert_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('geoawareness_alerts', NEW.id);
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER alerts_notify_changed AFTER INSERT OR UPDATE ON alerts
+    FOR EACH ROW EXECUTE FUNCTION notify_alert_change();
+
 -- The application role (migration 3) reads and moves alerts, and keeps the settings; the trigger
 -- runs as whoever inserts the observation, so it needs to insert alerts too.
 DO $$

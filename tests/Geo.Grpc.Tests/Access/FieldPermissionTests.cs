@@ -40,7 +40,7 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
             "community_id", "base_id", "summary", "verification", "response", "version", "received_at", "released_at"]),
         ("Observation", Chain, ["reporter_id", "notes", "released_by", "area"]),
         ("ObservationPage", Everyone, ["observations", "next_page_token"]),
-        ("WatchEvent", Everyone, ["cursor", "observation", "withdrawn", "heartbeat"]),
+        ("WatchEvent", Everyone, ["cursor", "observation", "withdrawn", "heartbeat", "alert"]),
         ("WithdrawnObservation", Everyone, ["id", "version", "changed_at"]),
         ("Heartbeat", Everyone, ["at"]),
         ("Alert", Everyone, ["id", "observation_id", "kind", "severity", "location", "state", "opened_at", "acknowledge_by", "respond_by", "acknowledged_at",

@@ -22,6 +22,7 @@ public sealed class AlertEscalationTests(AlertEscalationTests.EscalationFixture 
             "--GeoAwareness:Alerts:AcknowledgeMinutes:5=0.02",
             "--GeoAwareness:Alerts:AcknowledgeMinutes:4=60",
             "--GeoAwareness:Alerts:RespondHours=0.000833",
+            "--GeoAwareness:Watch:HeartbeatSeconds=0.2",
         ], null);
 
         public Task InitializeAsync() => Api.InitializeAsync();
@@ -58,6 +59,39 @@ public sealed class AlertEscalationTests(AlertEscalationTests.EscalationFixture 
         // Past the response limit: escalated for that, and only for that.
         var unanswered = await EventuallyAsync(() => alerts.GetAlertAsync(new AlertRequest { Id = acknowledged.Id }).ResponseAsync, a => a.EscalatedUnansweredAt is not null);
         Assert.Null(unanswered.EscalatedUnacknowledgedAt);
+    }
+
+    [Fact]
+    public async Task Watches_AreToldOfAnAlertOpeningAndEscalating_InTheirArea_AsTheirCallerMaySeeIt()
+    {
+        var box = new Area { Bbox = new BoundingBox { West = 36.02, East = 36.04, South = -1.51, North = -1.49 } };
+        var wide = new Area { Bbox = new BoundingBox { West = 35.93, East = 36.13, South = -1.6, North = -1.4 } };
+        await using var supervisor = new Watch.WatchStream(fixture.Api.As(Role.Supervisor).Observations, new WatchRequest { Filter = new ObservationFilter { Area = box } });
+        await using var analyst = new Watch.WatchStream(fixture.Api.As(Role.Analyst).Observations, new WatchRequest { Filter = new ObservationFilter { Area = wide } });
+        await using var elsewhere = new Watch.WatchStream(fixture.Api.As(Role.Supervisor).Observations,
+            new WatchRequest { Filter = new ObservationFilter { Area = new Area { Bbox = new BoundingBox { West = 36.5, East = 36.6, South = -1.6, North = -1.4 } } } });
+        await Task.WhenAll(supervisor.QuietForAsync(1), analyst.QuietForAsync(1), elsewhere.QuietForAsync(1));
+
+        await fixture.Api.SubmitAsync(AlertTests.Observation("e3", 36.03, Category.EarlyWarningAlert, 5));
+        var id = "alert-" + IdOf("e3");
+
+        var opened = await supervisor.NextAlertAsync(a => a.Id == id);
+        Assert.Equal(AlertState.Open, opened.State);
+        Assert.Equal(36.03, opened.Location.Longitude);
+        var escalated = await supervisor.NextAlertAsync(a => a.Id == id && a.EscalatedUnacknowledgedAt is not null);
+        Assert.Equal(AlertKind.EarlyWarning, escalated.Kind);
+
+        var coarse = await analyst.NextAlertAsync(a => a.Id == id && a.EscalatedUnacknowledgedAt is not null);
+        Assert.False(coarse.Location.Longitude == 36.03 && coarse.Location.Latitude == -1.5, "the exact point left the service");
+        Assert.All(coarse.Nearest, n => Assert.Equal(0, n.DistanceMetres));
+        Assert.DoesNotContain(elsewhere.AlertsSoFar(), a => a.Id == id);
+
+        // An incident against a CLA: the chain hears of it, an analyst never.
+        await fixture.Api.SubmitAsync(AlertTests.Observation("e3-incident", 36.03, Category.SecurityIncidentAgainstCla, 3));
+        var incident = "alert-" + IdOf("e3-incident");
+        await supervisor.NextAlertAsync(a => a.Id == incident);
+        await analyst.QuietForAsync(5);
+        Assert.DoesNotContain(analyst.AlertsSoFar(), a => a.Id == incident);
     }
 
     private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done)

@@ -16,6 +16,7 @@ internal sealed class WatchStream : IAsyncDisposable
     private readonly AsyncServerStreamingCall<WatchEvent> _call;
     private readonly CancellationTokenSource _stop = new();
     private readonly Channel<WatchEvent> _events = Channel.CreateUnbounded<WatchEvent>();
+    private readonly Channel<Alert> _alerts = Channel.CreateUnbounded<Alert>();
     private readonly Task _reading;
 
     public WatchStream(Observations.ObservationsClient client, WatchRequest request, bool read = true)
@@ -50,6 +51,39 @@ internal sealed class WatchStream : IAsyncDisposable
         {
             throw new Xunit.Sdk.XunitException($"the watch ended before the change: {Ended?.Status}");
         }
+    }
+
+    /// <summary>The next alert event that <paramref name="done"/> accepts (others are skipped); fails the test when none comes within <see cref="Bound"/>.</summary>
+    public async Task<Alert> NextAlertAsync(Func<Alert, bool> done)
+    {
+        using var timeout = new CancellationTokenSource(Bound);
+        try
+        {
+            while (true)
+            {
+                var alert = await _alerts.Reader.ReadAsync(timeout.Token);
+                if (done(alert))
+                {
+                    return alert;
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
+        {
+            throw new Xunit.Sdk.XunitException($"no such alert pushed within {Bound.TotalSeconds} s ({Ended?.Status})");
+        }
+    }
+
+    /// <summary>Alert events received so far and not read.</summary>
+    public List<Alert> AlertsSoFar()
+    {
+        var alerts = new List<Alert>();
+        while (_alerts.Reader.TryRead(out var alert))
+        {
+            alerts.Add(alert);
+        }
+
+        return alerts;
     }
 
     /// <summary>The ids of the next <paramref name="count"/> changes, in the order pushed.</summary>
@@ -111,6 +145,10 @@ internal sealed class WatchStream : IAsyncDisposable
                 {
                     Heartbeats++;
                 }
+                else if (change.EventCase == WatchEvent.EventOneofCase.Alert)
+                {
+                    await _alerts.Writer.WriteAsync(change.Alert);
+                }
                 else
                 {
                     await _events.Writer.WriteAsync(change);
@@ -127,6 +165,7 @@ internal sealed class WatchStream : IAsyncDisposable
         finally
         {
             _events.Writer.TryComplete();
+            _alerts.Writer.TryComplete();
         }
     }
 }
