@@ -36,6 +36,7 @@ public sealed record StoredAlert(
     string? CommunityId,
     AlertState State,
     DateTimeOffset OpenedAt,
+    DateTimeOffset ObservedAt,
     AlertStep? Acknowledged,
     AlertStep? Responded,
     string? Response,
@@ -47,8 +48,10 @@ public sealed record StoredAlert(
     long Version);
 
 /// <summary>
-/// How long an alert may wait: to be acknowledged, by severity (5 the shortest), and to be
-/// responded to. Past either it is escalated, once for each.
+/// How long an alert may wait: to be acknowledged, by severity (5 the shortest), from when it
+/// opened; and to be responded to, from when what it reports was observed (the clock of the
+/// EW-RESPONSE-24H indicator, so that an alert overdue here is one the indicator counts as late).
+/// Past either it is escalated, once for each.
 /// </summary>
 public sealed record AlertDeadlines(IReadOnlyDictionary<int, TimeSpan> Acknowledge, TimeSpan Respond)
 {
@@ -61,6 +64,6 @@ public sealed record AlertDeadlines(IReadOnlyDictionary<int, TimeSpan> Acknowled
     public DateTimeOffset RespondBy(StoredAlert alert)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        return alert.OpenedAt + Respond;
+        return alert.ObservedAt + Respond;
     }
 }

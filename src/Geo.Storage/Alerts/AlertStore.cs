@@ -19,7 +19,7 @@ public sealed record AlertQuery(
 public sealed class AlertStore(NpgsqlDataSource dataSource)
 {
     private const string Columns =
-        "a.id, a.observation_id, a.kind, a.severity, ST_X(a.location), ST_Y(a.location), o.community_id, a.state, a.opened_at, " +
+        "a.id, a.observation_id, a.kind, a.severity, ST_X(a.location), ST_Y(a.location), o.community_id, a.state, a.opened_at, o.observed_at, " +
         "a.acknowledged_at, a.acknowledged_by, a.responded_at, a.responded_by, a.response, a.closed_at, a.closed_by, a.closing_note, " +
         "a.unacknowledged_escalated_at, a.unanswered_escalated_at, a.nearest::text, a.version";
 
@@ -174,7 +174,8 @@ public sealed class AlertStore(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Escalates, at <paramref name="now"/>, every alert not acknowledged within its severity's
-    /// limit and every one without a response within <see cref="AlertDeadlines.Respond"/>, each
+    /// limit of opening and every one without a response within <see cref="AlertDeadlines.Respond"/>
+    /// of its observation (as <see cref="AlertDeadlines"/> says), each
     /// once (one statement each: of several processes, one escalates); audited in the same
     /// transaction. The ids escalated, with why.
     /// </summary>
@@ -190,8 +191,8 @@ public sealed class AlertStore(NpgsqlDataSource dataSource)
         {
             ("unacknowledged", "UPDATE alerts SET unacknowledged_escalated_at = $1, version = version + 1, updated_at = now() " +
                 "WHERE state = 1 AND unacknowledged_escalated_at IS NULL AND opened_at + make_interval(secs => ($2::float8[])[severity]) <= $1 RETURNING id"),
-            ("unanswered", "UPDATE alerts SET unanswered_escalated_at = $1, version = version + 1, updated_at = now() " +
-                "WHERE state < 3 AND unanswered_escalated_at IS NULL AND opened_at + make_interval(secs => $3) <= $1 RETURNING id"),
+            ("unanswered", "UPDATE alerts a SET unanswered_escalated_at = $1, version = a.version + 1, updated_at = now() FROM observations o " +
+                "WHERE o.id = a.observation_id AND a.state < 3 AND a.unanswered_escalated_at IS NULL AND o.observed_at + make_interval(secs => $3) <= $1 RETURNING a.id"),
         })
         {
             await using var command = new NpgsqlCommand(sql, connection, transaction);
@@ -251,7 +252,7 @@ public sealed class AlertStore(NpgsqlDataSource dataSource)
         string? Text(int at) => reader.IsDBNull(at) ? null : reader.GetString(at);
         return new StoredAlert(
             reader.GetString(0), reader.GetString(1), (AlertKind)reader.GetInt16(2), reader.GetInt16(3), new GeoPoint(reader.GetDouble(4), reader.GetDouble(5)),
-            Text(6), (AlertState)reader.GetInt16(7), reader.GetFieldValue<DateTimeOffset>(8), Step(9, 10), Step(11, 12), Text(13), Step(14, 15), Text(16),
-            Time(17), Time(18), Text(19), reader.GetInt64(20));
+            Text(6), (AlertState)reader.GetInt16(7), reader.GetFieldValue<DateTimeOffset>(8), reader.GetFieldValue<DateTimeOffset>(9), Step(10, 11), Step(12, 13), Text(14),
+            Step(15, 16), Text(17), Time(18), Time(19), Text(20), reader.GetInt64(21));
     }
 }

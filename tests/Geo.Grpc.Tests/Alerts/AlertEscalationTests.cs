@@ -8,8 +8,8 @@ using Role = Geo.Core.Access.Role;
 namespace Geo.Grpc.Tests.Alerts;
 
 /// <summary>
-/// Escalation in real time, with limits of a second or two (severity 5: 1.2 s to acknowledge;
-/// 3 s to respond): an alert nobody acknowledges is escalated once, one nobody answers too, and an
+/// Escalation in real time, with limits of a second or two (severity 5: 1.2 s to acknowledge
+/// from opening; 3 s to respond from the observation): an alert nobody acknowledges is escalated once, one nobody answers too, and an
 /// acknowledged one is not escalated for it. Each escalation is audited.
 /// </summary>
 public sealed class AlertEscalationTests(AlertEscalationTests.EscalationFixture fixture) : IClassFixture<AlertEscalationTests.EscalationFixture>
@@ -33,7 +33,7 @@ public sealed class AlertEscalationTests(AlertEscalationTests.EscalationFixture 
     [Fact]
     public async Task AnAlertNobodyAcknowledges_IsEscalated_ThenForNoResponse_EachOnce_AndAudited()
     {
-        var observation = AlertTests.Observation("e1", 36.01, Category.EarlyWarningAlert, 5);
+        var observation = AlertTests.Observation("e1", 36.01, Category.EarlyWarningAlert, 5, TimeSpan.Zero);
         await fixture.Api.SubmitAsync(observation);
         var alerts = fixture.Api.Channel.Alerts;
 
@@ -51,7 +51,7 @@ public sealed class AlertEscalationTests(AlertEscalationTests.EscalationFixture 
     [Fact]
     public async Task AnAcknowledgedAlert_IsNotEscalatedForIt()
     {
-        var observation = AlertTests.Observation("e2", 36.02, Category.EarlyWarningAlert, 4);
+        var observation = AlertTests.Observation("e2", 36.02, Category.EarlyWarningAlert, 4, TimeSpan.Zero);
         await fixture.Api.SubmitAsync(observation);
         var alerts = fixture.Api.As(Role.Analyst).Alerts;
         var acknowledged = await alerts.AcknowledgeAsync(new AlertRequest { Id = "alert-" + IdOf("e2") });
@@ -72,7 +72,7 @@ public sealed class AlertEscalationTests(AlertEscalationTests.EscalationFixture 
             new WatchRequest { Filter = new ObservationFilter { Area = new Area { Bbox = new BoundingBox { West = 36.5, East = 36.6, South = -1.6, North = -1.4 } } } });
         await Task.WhenAll(supervisor.QuietForAsync(1), analyst.QuietForAsync(1), elsewhere.QuietForAsync(1));
 
-        await fixture.Api.SubmitAsync(AlertTests.Observation("e3", 36.03, Category.EarlyWarningAlert, 5));
+        await fixture.Api.SubmitAsync(AlertTests.Observation("e3", 36.03, Category.EarlyWarningAlert, 5, TimeSpan.Zero));
         var id = "alert-" + IdOf("e3");
 
         var opened = await supervisor.NextAlertAsync(a => a.Id == id);

@@ -60,7 +60,8 @@ public sealed class AlertTests(AlertTests.AlertFixture fixture) : IClassFixture<
         Assert.Equal(AlertState.Open, alert.State);
         Assert.Equal(5, alert.Severity);
         Assert.Equal(TimeSpan.FromMinutes(15), alert.AcknowledgeBy.ToDateTimeOffset() - alert.OpenedAt.ToDateTimeOffset());
-        Assert.Equal(TimeSpan.FromHours(24), alert.RespondBy.ToDateTimeOffset() - alert.OpenedAt.ToDateTimeOffset());
+        // Responding is due 24 h after what it reports was observed: the EW-RESPONSE-24H indicator's clock.
+        Assert.InRange((alert.RespondBy.ToDateTimeOffset() - warning.ObservedAt.ToDateTimeOffset() - TimeSpan.FromHours(24)).Duration(), TimeSpan.Zero, TimeSpan.FromMilliseconds(1));
         Assert.Equal(["al-base", "al-far"], alert.Nearest.Select(n => n.Base.Id).Take(2));
         Assert.True(alert.Nearest[0].Team.Staffed);
         Assert.InRange(alert.Nearest[0].DistanceMetres, 5_000, 6_000);
@@ -215,10 +216,10 @@ public sealed class AlertTests(AlertTests.AlertFixture fixture) : IClassFixture<
             () => alerts.CloseAsync(new CloseAlertRequest { Id = "alert-none", Note = new string('x', 2001) }).ResponseAsync), StringComparison.Ordinal);
     }
 
-    /// <summary>An observation of an hour ago (only recent ones open alerts).</summary>
-    internal static Observation Observation(string key, double longitude, Category category, int severity)
+    /// <summary>An observation of an hour ago, or of <paramref name="ago"/> (only recent ones open alerts).</summary>
+    internal static Observation Observation(string key, double longitude, Category category, int severity, TimeSpan? ago = null)
     {
-        var observation = NewObservation(key, longitude, -1.5, DateTimeOffset.UtcNow.AddHours(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        var observation = NewObservation(key, longitude, -1.5, DateTimeOffset.UtcNow.Subtract(ago ?? TimeSpan.FromHours(1)).ToString("O", System.Globalization.CultureInfo.InvariantCulture));
         observation.Category = category;
         observation.Severity = severity;
         return observation;

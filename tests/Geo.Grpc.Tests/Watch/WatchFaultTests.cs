@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Geo.Api;
 using Geo.Api.V1;
+using Geo.Grpc.Tests.Hosting;
 using Geo.Grpc.Hosting;
 using Geo.LocalCluster;
 using Geo.Testing;
@@ -18,39 +19,23 @@ namespace Geo.Grpc.Tests.Watch;
 /// ends with a cursor to resume from, and across the restart every committed change comes exactly
 /// once. A cluster of its own, since it is killed.
 /// </summary>
-public sealed class WatchFaultTests : IAsyncLifetime, IDisposable
+public sealed class WatchFaultTests : IAsyncLifetime
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(90);
     private static readonly string[] Keys = ["f-a", "f-b", "f-c", "f-d"];
-    private readonly LocalClusterOptions _clusterOptions = new() { DataDirectory = PostgisCluster.NewScratchFolder("watch-fault"), Throwaway = false };
-    private LocalPostgresCluster? _cluster;
-    private GeoAwarenessService? _service;
-    private GeoAwarenessClient? _channel;
+    private KillableCluster? _fault;
 
-    private GeoAwarenessClient Channel => _channel ?? throw new InvalidOperationException("not initialised");
+    private KillableCluster Fault => _fault ?? throw new InvalidOperationException("not initialised");
 
-    public async Task InitializeAsync()
-    {
-        _cluster = await LocalPostgresCluster.StartAsync(_clusterOptions, NullLogger.Instance, CancellationToken.None);
-        _service = await GrpcTestServer.StartAsync(_cluster.ConnectionString, ["--GeoAwareness:Watch:HeartbeatSeconds=0.2"]);
-        await using var dataSource = Geo.Storage.GeoDataSource.Create(_cluster.ConnectionString);
-        var token = await TestTokens.IssueAsync(dataSource, Geo.Core.Access.Role.Supervisor, "watch-fault-supervisor");
-        _channel = new GeoAwarenessClient(_service.GrpcEndpoint, token);
-    }
+    private GeoAwarenessClient Channel => Fault.Channel;
 
-    public void Dispose() => _channel?.Dispose();
+    public async Task InitializeAsync() => _fault = await KillableCluster.StartAsync("watch-fault", "watch-fault-supervisor", ["--GeoAwareness:Watch:HeartbeatSeconds=0.2"]);
 
     public async Task DisposeAsync()
     {
-        _channel?.Dispose();
-        if (_service is not null)
+        if (_fault is not null)
         {
-            await _service.DisposeAsync();
-        }
-
-        if (_cluster is not null)
-        {
-            await _cluster.StopImmediatelyAsync(CancellationToken.None);
+            await _fault.DisposeAsync();
         }
     }
 
@@ -65,8 +50,8 @@ public sealed class WatchFaultTests : IAsyncLifetime, IDisposable
             await SubmitUntilStoredAsync("f-a", "f-b");
             received.AddRange(await watch.NextIdsAsync(2));
 
-            await KillPostmasterAsync();
-            _cluster = await LocalPostgresCluster.StartAsync(_clusterOptions, NullLogger.Instance, CancellationToken.None).WaitAsync(Bound);
+            await Fault.KillPostmasterAsync();
+            await Fault.RestartAsync().WaitAsync(Bound);
             await SubmitUntilStoredAsync("f-c", "f-d");
 
             // Either the watch goes on, or it ended with a cursor and is resumed from it.
@@ -110,20 +95,6 @@ public sealed class WatchFaultTests : IAsyncLifetime, IDisposable
                     await Task.Delay(200, timeout.Token);
                 }
             }
-        }
-    }
-
-    private async Task KillPostmasterAsync()
-    {
-        var pid = int.Parse(File.ReadLines(Path.Combine(_cluster!.DataDirectory, "postmaster.pid")).First(), CultureInfo.InvariantCulture);
-        using (var postmaster = Process.GetProcessById(pid))
-        {
-            postmaster.Kill();
-        }
-
-        for (var i = 0; i < 300 && File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Split(')')[^1].TrimStart().StartsWith('Z'); i++)
-        {
-            await Task.Delay(100);
         }
     }
 }
