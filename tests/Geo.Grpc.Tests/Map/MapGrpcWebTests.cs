@@ -24,6 +24,30 @@ public sealed class MapGrpcWebTests(ApiFixture api, ITestOutputHelper output) : 
     private static readonly DateTime Today = DateTime.UtcNow.Date;
 
     [Fact]
+    public async Task MapPage_Live_ShowsANewAlertAndItsObservationWithoutReloading_AndAcknowledgesIt()
+    {
+        await using var browser = await HeadlessChromium.StartAsync();
+        await using var page = await browser.OpenPageAsync();
+        await page.NavigateAsync(new Uri(api.Service.HttpEndpoint, "/map#token=" + api.TokenOf(Role.Supervisor)));
+        await page.WaitForAsync("window.geoMap && window.geoMap.live && window.geoMap.live.watching", Patience, "the page's live watch");
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await api.SubmitAsync(Alerts.AlertTests.Observation("map-live", 27.5, Category.EarlyWarningAlert, 5));
+        var submitted = clock.ElapsedMilliseconds;
+        var id = "alert-" + IdOf("map-live");
+        await page.WaitForAsync($"document.querySelector('#alerts li[data-id=\"{id}\"]') !== null", Patience, "the alert in the page's panel");
+        output.WriteLine($"the new alert was in the page's panel {clock.ElapsedMilliseconds} ms after Submit was sent ({submitted} ms to commit)");
+        await page.WaitForAsync($"window.geoMap.live.observations.includes('{IdOf("map-live")}')", Patience, "the new observation on the map");
+        Assert.Equal("open", (await page.EvaluateAsync($"document.querySelector('#alerts li[data-id=\"{id}\"]').dataset.state")).GetString());
+
+        await page.EvaluateAsync($"document.querySelector('#alerts button[data-acknowledge=\"{id}\"]').click()");
+        await page.WaitForAsync($"document.querySelector('#alerts li[data-id=\"{id}\"]').dataset.state === 'acknowledged'", Patience, "the acknowledgement on the page");
+        var stored = await api.Channel.Alerts.GetAlertAsync(new AlertRequest { Id = id });
+        Assert.Equal(AlertState.Acknowledged, stored.State);
+        Assert.Equal(SubjectOf(Role.Supervisor), stored.AcknowledgedBySubject);
+    }
+
+    [Fact]
     public async Task MapPage_ValidToken_ShowsItsSubjectAndRoleFromWhoAmIOverGrpcWeb()
     {
         await SeedAsync();

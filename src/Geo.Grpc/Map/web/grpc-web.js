@@ -192,6 +192,12 @@
       return (this.values.get(field) || []).filter((v) => v instanceof Uint8Array).map((v) => new TextDecoder().decode(v));
     }
 
+    /** A double field (wire type 1, little-endian), 0 when absent. */
+    double(field) {
+      const value = this.last(field);
+      return value instanceof Uint8Array && value.length === 8 ? new DataView(value.buffer, value.byteOffset, 8).getFloat64(0, true) : 0;
+    }
+
     /** An embedded message, or null when absent. */
     message(field) {
       const value = this.last(field);
@@ -293,11 +299,11 @@
   }
 
   /**
-   * Calls a unary method: path "/geoawareness.v1.Access/WhoAmI", request the message's bytes
-   * (Writer.finish()). Resolves to the answer's Fields, or rejects with a GrpcError (a network
-   * failure is UNAVAILABLE); an aborted signal rejects with the fetch's AbortError.
+   * Sends one request message and returns the response once its headers say it is a gRPC-Web
+   * answer; an early refusal (trailers-only) rejects with its status, a network failure with
+   * UNAVAILABLE, an aborted signal with the fetch's AbortError.
    */
-  async function unary(path, request, { token, signal, timeoutMs } = {}) {
+  async function send(path, request, { token, signal, timeoutMs } = {}) {
     const body = new Uint8Array(5 + request.length);
     new DataView(body.buffer).setUint32(1, request.length, false);
     body.set(request, 5);
@@ -331,7 +337,16 @@
     if (!type.startsWith('application/grpc-web')) {
       throw new GrpcError(Code.UNKNOWN, `the answer is not gRPC-Web (content-type ${type || 'none'})`);
     }
+    return { response, early };
+  }
 
+  /**
+   * Calls a unary method: path "/geoawareness.v1.Access/WhoAmI", request the message's bytes
+   * (Writer.finish()). Resolves to the answer's Fields, or rejects with a GrpcError (a network
+   * failure is UNAVAILABLE); an aborted signal rejects with the fetch's AbortError.
+   */
+  async function unary(path, request, options = {}) {
+    const { response, early } = await send(path, request, options);
     const { messages, trailers } = readFrames(new Uint8Array(await response.arrayBuffer()));
     const status = (trailers && statusOf(trailers)) || early;
     if (!status) {
@@ -346,5 +361,57 @@
     return new Fields(messages[0]);
   }
 
-  window.GrpcWeb = Object.freeze({ Code, GrpcError, Writer, Fields, timestamp, readTimestamp, unary });
+  /**
+   * Calls a server-streaming method and hands each message's Fields to onMessage as its frame
+   * arrives (a watch never ends by itself). Resolves when the stream ends OK; rejects with its
+   * status otherwise, or UNAVAILABLE when the body ends without one (the link broke).
+   */
+  async function serverStream(path, request, onMessage, options = {}) {
+    const { response } = await send(path, request, options);
+    const reader = response.body.getReader();
+    let buffer = new Uint8Array(0);
+    for (;;) {
+      let chunk;
+      try {
+        chunk = await reader.read();
+      } catch (e) {
+        if (e.name === 'AbortError') {
+          throw e;
+        }
+        throw new GrpcError(Code.UNAVAILABLE, 'the stream broke (' + e.message + ')');
+      }
+      if (chunk.done) {
+        throw new GrpcError(Code.UNAVAILABLE, 'the stream ended without its status');
+      }
+      const joined = new Uint8Array(buffer.length + chunk.value.length);
+      joined.set(buffer, 0);
+      joined.set(chunk.value, buffer.length);
+      buffer = joined;
+      while (buffer.length >= 5) {
+        const length = new DataView(buffer.buffer, buffer.byteOffset, 5).getUint32(1, false);
+        if (buffer.length < 5 + length) {
+          break;
+        }
+        const flags = buffer[0];
+        const payload = buffer.slice(5, 5 + length);
+        buffer = buffer.slice(5 + length);
+        if ((flags & TRAILER_FRAME) === TRAILER_FRAME) {
+          const status = statusOf(readTrailers(payload));
+          if (!status) {
+            throw new GrpcError(Code.INTERNAL, 'the stream ended with no grpc-status');
+          }
+          if (status.code !== Code.OK) {
+            throw new GrpcError(status.code, status.message);
+          }
+          return;
+        }
+        if (flags !== DATA_FRAME) {
+          throw new GrpcError(Code.INTERNAL, 'the response holds a frame with flags 0x' + flags.toString(16));
+        }
+        onMessage(new Fields(payload));
+      }
+    }
+  }
+
+  window.GrpcWeb = Object.freeze({ Code, GrpcError, Writer, Fields, timestamp, readTimestamp, unary, serverStream });
 })();

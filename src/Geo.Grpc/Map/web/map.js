@@ -352,6 +352,7 @@
       const scope = caller.sectors.length ? `, sectors ${caller.sectors.join(', ')}` : (caller.limitedToArea ? ', limited to an area' : '');
       callerBox.dataset.state = 'valid';
       callerBox.textContent = `Token of ${caller.subject} (${caller.role}${scope}), valid until ${caller.expiresAt ? caller.expiresAt.slice(0, 10) : '?'}`;
+      startLive(token);
     } catch (e) {
       if (mine !== callerGeneration) {
         return;
@@ -534,6 +535,155 @@
       if (mine === generation) {
         state.loading = false;
         state.loads++;
+      }
+    }
+  }
+
+
+  // ---- live: observations and alerts as they are committed (Observations.Watch, Alerts) ----
+
+  const ALERT_KINDS = { 1: 'early warning', 2: 'severe threat', 3: 'incident against a CLA' };
+  const ALERT_STATES = { 1: 'open', 2: 'acknowledged', 3: 'responded', 4: 'closed' };
+  const liveLayer = L.layerGroup().addTo(map);
+  const alertsList = $('alerts');
+  // What the test reads: whether the watch is open, what it brought, and the alerts as shown.
+  state.live = { watching: false, observations: [], alerts: {}, alertEvents: 0, reconnects: 0, error: null, acknowledged: 0 };
+  let live = null;
+
+  /** geoawareness.v1.Alert: id 1, kind 3, severity 4, location 5, state 6, opened_at 7, escalations 18 and 19, version 21. */
+  function readAlert(fields) {
+    const when = (field) => {
+      const at = GrpcWeb.readTimestamp(fields.message(field));
+      return at ? at.toISOString() : null;
+    };
+    const location = fields.message(5);
+    return {
+      id: fields.string(1),
+      kind: ALERT_KINDS[fields.number(3)] || 'alert',
+      severity: fields.number(4),
+      longitude: location ? location.double(1) : 0,
+      latitude: location ? location.double(2) : 0,
+      state: ALERT_STATES[fields.number(6)] || 'unknown',
+      openedAt: when(7),
+      escalated: [when(18) && 'not acknowledged in time', when(19) && 'no response in time'].filter(Boolean),
+      version: fields.number(21),
+    };
+  }
+
+  function drawAlerts() {
+    const open = Object.values(state.live.alerts)
+      .filter((alert) => alert.state !== 'closed')
+      .sort((a, b) => (a.openedAt || '').localeCompare(b.openedAt || ''));
+    alertsList.replaceChildren(...open.map((alert) => {
+      const item = document.createElement('li');
+      item.dataset.id = alert.id;
+      item.dataset.state = alert.state;
+      item.dataset.escalated = String(alert.escalated.length > 0);
+      const minutes = alert.openedAt ? Math.max(0, Math.round((Date.now() - Date.parse(alert.openedAt)) / 60000)) : null;
+      const age = minutes === null ? '' : minutes < 120 ? `${minutes} min ago` : `${Math.round(minutes / 60)} h ago`;
+      item.textContent = `${alert.kind}, severity ${alert.severity}, ${alert.state}, ${age}` +
+        (alert.escalated.length ? ` — escalated: ${alert.escalated.join(', ')}` : '') + ' ';
+      if (alert.state === 'open') {
+        const acknowledge = document.createElement('button');
+        acknowledge.type = 'button';
+        acknowledge.textContent = 'Acknowledge';
+        acknowledge.dataset.acknowledge = alert.id;
+        item.append(acknowledge);
+      }
+      return item;
+    }));
+    $('alerts-panel').hidden = open.length === 0;
+  }
+
+  alertsList.addEventListener('click', async (event) => {
+    const id = event.target.dataset && event.target.dataset.acknowledge;
+    if (!id) {
+      return;
+    }
+    event.target.disabled = true;
+    try {
+      // Alerts/Acknowledge: AlertRequest { id 1 } in, the alert as it now is out.
+      const answer = await GrpcWeb.unary('/geoawareness.v1.Alerts/Acknowledge', new GrpcWeb.Writer().string(1, id).finish(),
+        { token: sessionStorage.getItem(TOKEN_KEY), timeoutMs: CALL_TIMEOUT_MS });
+      const alert = readAlert(answer);
+      state.live.alerts[alert.id] = alert;
+      state.live.acknowledged++;
+      drawAlerts();
+    } catch (e) {
+      event.target.disabled = false;
+      event.target.title = e.message;
+      state.live.error = e.codeName || e.message;
+    }
+  });
+
+  function drawObservation(fields) {
+    // geoawareness.v1.Observation: id 1, location 5 (as this caller may see it), category 8, severity 9.
+    const location = fields.message(5);
+    if (!location) {
+      return;
+    }
+    L.circleMarker([location.double(2), location.double(1)], { radius: 6, color: '#222', weight: 1, fillColor: '#ffd400', fillOpacity: 0.9 })
+      .bindPopup(`New observation ${escape(fields.string(1))}, severity ${fields.number(9)}`)
+      .addTo(liveLayer);
+    state.live.observations.push(fields.string(1));
+  }
+
+  /**
+   * The alerts as they stand (Alerts/ListAlerts), then every change as it is committed
+   * (Observations/Watch from now, over the caller's whole area), resumed from the last cursor
+   * when the link breaks. A role that may not read alerts or observations watches nothing.
+   */
+  async function startLive(token) {
+    if (live) {
+      live.abort();
+    }
+    const mine = new AbortController();
+    live = mine;
+    state.live.watching = false;
+    state.live.alerts = {};
+    try {
+      await GrpcWeb.serverStream('/geoawareness.v1.Alerts/ListAlerts', new GrpcWeb.Writer().finish(), (fields) => {
+        const alert = readAlert(fields);
+        state.live.alerts[alert.id] = alert;
+      }, { token, signal: mine.signal });
+      drawAlerts();
+    } catch (e) {
+      if (e.name === 'AbortError') {
+        return;
+      }
+      state.live.error = e.codeName || e.message;
+    }
+
+    let cursor = '';
+    while (!mine.signal.aborted) {
+      try {
+        await GrpcWeb.serverStream('/geoawareness.v1.Observations/Watch', new GrpcWeb.Writer().string(3, cursor).finish(), (event) => {
+          // WatchEvent: cursor 1, observation 2, withdrawn 3, heartbeat 4, alert 5.
+          cursor = event.string(1) || cursor;
+          state.live.watching = true;
+          const observation = event.message(2);
+          if (observation) {
+            drawObservation(observation);
+          }
+          const alert = event.message(5);
+          if (alert) {
+            const changed = readAlert(alert);
+            state.live.alerts[changed.id] = changed;
+            state.live.alertEvents++;
+            drawAlerts();
+          }
+        }, { token, signal: mine.signal });
+      } catch (e) {
+        if (e.name === 'AbortError') {
+          return;
+        }
+        state.live.watching = false;
+        if (e.code === GrpcWeb.Code.PERMISSION_DENIED || e.code === GrpcWeb.Code.UNAUTHENTICATED) {
+          state.live.error = e.codeName;
+          return;
+        }
+        state.live.reconnects++;
+        await new Promise((resolve) => setTimeout(resolve, 2000));
       }
     }
   }
