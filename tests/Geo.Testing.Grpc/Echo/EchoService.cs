@@ -53,8 +53,10 @@ public sealed class EchoService : Echo.EchoBase
                 await responseStream.WriteAsync(reply, context.CancellationToken).ConfigureAwait(false);
                 _log.RecordWritten(request.Message);
             }
-            catch (OperationCanceledException)
+            catch (Exception e) when (e is OperationCanceledException || context.CancellationToken.IsCancellationRequested || e is IOException)
             {
+                // The call ended under the handler: by its token, or (when the connection is reset
+                // while a write waits) by the write failing first. Either way the handler stops here.
                 _log.RecordCancelled(request.Message);
                 throw;
             }
