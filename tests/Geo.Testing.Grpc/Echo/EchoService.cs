@@ -82,9 +82,11 @@ public sealed class EchoService : Echo.EchoBase
                 count++;
             }
         }
-        catch (Exception) when (context.CancellationToken.IsCancellationRequested && context.RequestHeaders.GetValue(CallIdHeader) is { } callId)
+        catch (Exception e) when ((e is OperationCanceledException or IOException || context.CancellationToken.IsCancellationRequested)
+            && context.RequestHeaders.GetValue(CallIdHeader) is { } callId)
         {
-            // A call with no message yet is known by its x-echo-call-id header.
+            // A call with no message yet is known by its x-echo-call-id header. A connection reset
+            // while the read waits can fail the read before the call's token is seen cancelled.
             _log.RecordCancelled(callId);
             throw;
         }

@@ -640,22 +640,24 @@
     const mine = new AbortController();
     live = mine;
     state.live.watching = false;
-    state.live.alerts = {};
-    try {
-      await GrpcWeb.serverStream('/geoawareness.v1.Alerts/ListAlerts', new GrpcWeb.Writer().finish(), (fields) => {
-        const alert = readAlert(fields);
-        state.live.alerts[alert.id] = alert;
-      }, { token, signal: mine.signal });
-      drawAlerts();
-    } catch (e) {
-      if (e.name === 'AbortError') {
-        return;
-      }
-      state.live.error = e.codeName || e.message;
-    }
-
     let cursor = '';
     while (!mine.signal.aborted) {
+      // Alert events are live only: the list is read again whenever the watch (re)starts.
+      const listed = {};
+      try {
+        await GrpcWeb.serverStream('/geoawareness.v1.Alerts/ListAlerts', new GrpcWeb.Writer().finish(), (fields) => {
+          const alert = readAlert(fields);
+          listed[alert.id] = alert;
+        }, { token, signal: mine.signal });
+        state.live.alerts = listed;
+        drawAlerts();
+      } catch (e) {
+        if (e.name === 'AbortError') {
+          return;
+        }
+        state.live.error = e.codeName || e.message;
+      }
+
       try {
         await GrpcWeb.serverStream('/geoawareness.v1.Observations/Watch', new GrpcWeb.Writer().string(3, cursor).finish(), (event) => {
           // WatchEvent: cursor 1, observation 2, withdrawn 3, heartbeat 4, alert 5.
