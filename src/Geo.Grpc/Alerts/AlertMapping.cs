@@ -58,18 +58,11 @@ internal static class AlertMapping
             message.EscalatedUnansweredAt = ApiMapping.ToTimestamp(unanswered);
         }
 
-        if (alert.NearestJson is { } json)
+        // Only for callers who see exact locations: ranked by distance from the exact point, the
+        // nearest bases would locate it (to where that ranking holds) even without their distances.
+        if (shown.Exact && alert.NearestJson is { } json)
         {
-            foreach (var presence in Json.Parse<V1.NearestPresenceResponse>(json).Bases)
-            {
-                if (!shown.Exact)
-                {
-                    // Distances from the exact point to known bases would locate it.
-                    presence.DistanceMetres = 0;
-                }
-
-                message.Nearest.Add(presence);
-            }
+            message.Nearest.AddRange(Json.Parse<V1.NearestPresenceResponse>(json).Bases);
         }
 
         return message;

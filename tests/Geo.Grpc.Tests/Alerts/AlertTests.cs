@@ -146,15 +146,16 @@ public sealed class AlertTests(AlertTests.AlertFixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public async Task AsAnalyst_AlertsComeWithACoarsePointAndNoDistances_AnalystsAcknowledgeButDoNotRespond()
+    public async Task AsAnalyst_AlertsComeWithACoarsePointAndNoNearestBases_AnalystsAcknowledgeButDoNotRespond()
     {
         await Api.SubmitAsync(Observation("a5", 35.05, Category.EarlyWarningAlert, 5));
         await WithNearestAsync(Role.Supervisor, IdOf("a5"));
 
         var seen = Assert.Single(await ListAsync(Role.Analyst, Box(35.05, 0.1)), a => a.ObservationId == IdOf("a5"));
         Assert.False(seen.Location.Longitude == 35.05 && seen.Location.Latitude == -1.5, "the exact point left the service");
-        Assert.NotEmpty(seen.Nearest);
-        Assert.All(seen.Nearest, n => Assert.Equal(0, n.DistanceMetres));
+        // Attack: the nearest bases ranked by distance from the exact point would place it (in the
+        // region where that ranking holds) even without distances. A coarsened caller gets none.
+        Assert.Empty(seen.Nearest);
 
         var analyst = Api.As(Role.Analyst).Alerts;
         Assert.Equal(AlertState.Acknowledged, (await analyst.AcknowledgeAsync(new AlertRequest { Id = seen.Id })).State);
