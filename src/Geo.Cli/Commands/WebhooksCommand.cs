@@ -16,7 +16,7 @@ internal static class WebhooksCommand
         var command = new Command("webhooks",
             "Outbound webhooks for systems that cannot hold a watch open: each event a watch would push, POSTed as signed JSON, in order, at least once.\n\n" +
             "Examples:\n" +
-            "  geoaware webhooks create sage-gateway https://gateway.example/hooks --token-id tok-3fa1… --category early-warning-alert\n" +
+            "  geoaware webhooks create sage-gateway https://gateway.example/hooks --token-id 3fa1c07e9b2d4a51 --category early-warning-alert\n" +
             "  geoaware webhooks list\n" +
             "  geoaware webhooks deliveries hook-9c2e… --limit 20\n" +
             "  geoaware webhooks resume hook-9c2e…");
@@ -40,7 +40,7 @@ internal static class WebhooksCommand
         var cursor = new Option<string>("--cursor") { Description = "deliver what came after this cursor; default: from now", HelpName = "cursor" };
         var command = new Command("create",
             "Register a hook with the filter of a watch (Webhooks.CreateWebhook); prints its id and its secret, shown this once.\n\n" +
-            "Example:\n  geoaware webhooks create sage-gateway https://gateway.example/hooks --token-id tok-3fa1… --bbox 29.0,-1.8,29.4,-1.4 --min-severity 4")
+            "Example:\n  geoaware webhooks create sage-gateway https://gateway.example/hooks --token-id 3fa1c07e9b2d4a51 --bbox 29.0,-1.8,29.4,-1.4 --min-severity 4")
         {
             name, url, token,
         };

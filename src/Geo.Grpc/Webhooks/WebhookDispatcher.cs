@@ -131,10 +131,11 @@ internal sealed partial class WebhookDispatcher(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            // The database is away: the cursor stands where the last acknowledged event left it, and
-            // the next claim (by this process or, once the lease lapses, another) resumes from there.
+            // The database is away, or something unforeseen: the cursor stands where the last
+            // acknowledged event left it, and the next claim (by this process or, once the lease
+            // lapses, another) resumes from there. Nothing a hook does may stop the others.
             LogHookFailed(logger, hook.Id, e.Message);
         }
         finally
