@@ -69,6 +69,7 @@ public sealed class GeoAwarenessClient : IDisposable
         Registry = new V1.Registry.RegistryClient(Channel);
         Observations = new V1.Observations.ObservationsClient(Channel);
         Alerts = new V1.Alerts.AlertsClient(Channel);
+        Webhooks = new V1.Webhooks.WebhooksClient(Channel);
         Referrals = new V1.Referrals.ReferralsClient(Channel);
         Presence = new V1.Presence.PresenceClient(Channel);
         HeatMaps = new V1.HeatMaps.HeatMapsClient(Channel);
@@ -87,6 +88,8 @@ public sealed class GeoAwarenessClient : IDisposable
     public V1.Observations.ObservationsClient Observations { get; }
 
     public V1.Alerts.AlertsClient Alerts { get; }
+
+    public V1.Webhooks.WebhooksClient Webhooks { get; }
 
     public V1.Referrals.ReferralsClient Referrals { get; }
 

@@ -91,6 +91,9 @@ public enum Permission
 
     /// <summary>Records what was done about an alert, and closes it.</summary>
     RespondToAlerts,
+
+    /// <summary>Registers, pauses, resumes and removes webhooks, and reads their delivery logs (never what they deliver).</summary>
+    ManageWebhooks,
 }
 
 /// <summary>The permissions of each role.</summary>
@@ -123,7 +126,7 @@ public static class RolePermissions
         [Role.Importer] = [Permission.ReadFeeds],
         [Role.CpasFocalPoint] = [Permission.ReadIndicators],
         [Role.ReferralSection] = [Permission.ReadReferrals],
-        [Role.Administrator] = [Permission.ManageTokens, Permission.ReadAudit, Permission.ReadMetrics],
+        [Role.Administrator] = [Permission.ManageTokens, Permission.ReadAudit, Permission.ReadMetrics, Permission.ManageWebhooks],
         // ReadOwnObservations lets it call Query, Get, Count and Summarize; what it then sees is
         // the security incidents and nothing else (AccessRules.VisibilityOf).
         [Role.SecurityFocalPoint] =

@@ -54,6 +54,17 @@ public sealed class CallerAuthenticator(AccessStore store, IOptions<AccessOption
     }
 
     /// <summary>
+    /// The caller a stored token stands for while it is valid (not revoked, not expired), or null:
+    /// for work the service does on a token's behalf with no secret presented (a webhook).
+    /// </summary>
+    public async ValueTask<Caller?> CallerOfTokenAsync(string tokenId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var cached = await LookUpAsync(tokenId, now, cancellationToken).ConfigureAwait(false);
+        return cached is null || cached.Token.RevokedAt is not null || cached.Token.ExpiresAt <= now ? null : cached.Caller;
+    }
+
+    /// <summary>
     /// Hashes the presented secret once per cached entry; after that, a constant-time comparison
     /// with the secret already proven is enough (and cheaper than SHA-256 on every call).
     /// </summary>

@@ -59,6 +59,14 @@ public sealed class RpcPermissions
         ["/geoawareness.v1.Access/ListTokens"] = Permission.ManageTokens,
         ["/geoawareness.v1.Access/QueryAudit"] = Permission.ReadAudit,
         ["/geoawareness.v1.Access/WhoAmI"] = Permission.AnyCaller,
+        ["/geoawareness.v1.Webhooks/CreateWebhook"] = Permission.ManageWebhooks,
+        ["/geoawareness.v1.Webhooks/GetWebhook"] = Permission.ManageWebhooks,
+        ["/geoawareness.v1.Webhooks/ListWebhooks"] = Permission.ManageWebhooks,
+        ["/geoawareness.v1.Webhooks/PauseWebhook"] = Permission.ManageWebhooks,
+        ["/geoawareness.v1.Webhooks/ResumeWebhook"] = Permission.ManageWebhooks,
+        ["/geoawareness.v1.Webhooks/RotateWebhookSecret"] = Permission.ManageWebhooks,
+        ["/geoawareness.v1.Webhooks/DeleteWebhook"] = Permission.ManageWebhooks,
+        ["/geoawareness.v1.Webhooks/ListDeliveries"] = Permission.ManageWebhooks,
     };
 
     public RpcPermissions(AccessOptions options, IEnumerable<RpcPermissionGrant> extra)

@@ -83,6 +83,7 @@ internal static class ApiServiceExtensions
         services.AddSingleton<Watch.WatchHub>();
         services.AddHostedService(provider => provider.GetRequiredService<Watch.WatchHub>());
         services.AddSingleton<Watch.ObservationWatch>();
+        services.AddSingleton<Watch.WatchRequests>();
         var alerts = configuration.GetSection(Alerts.AlertOptions.SectionName);
         if ((alerts.Get<Alerts.AlertOptions>() ?? new Alerts.AlertOptions()).Problem() is { } alertProblem)
         {
@@ -96,6 +97,18 @@ internal static class ApiServiceExtensions
         services.AddSingleton<Alerts.AlertKeeper>();
         services.AddHostedService(provider => provider.GetRequiredService<Alerts.AlertKeeper>());
         services.AddSingleton<Alerts.AlertsHandler>();
+        var webhooks = configuration.GetSection(Webhooks.WebhookOptions.SectionName);
+        if ((webhooks.Get<Webhooks.WebhookOptions>() ?? new Webhooks.WebhookOptions()).Problem() is { } webhookProblem)
+        {
+            throw new Hosting.StartupException(webhookProblem);
+        }
+
+        services.Configure<Webhooks.WebhookOptions>(webhooks);
+        services.AddSingleton<Geo.Storage.Webhooks.WebhookStore>();
+        services.AddSingleton<Webhooks.WebhookDispatcher>();
+        services.AddHostedService(provider => provider.GetRequiredService<Webhooks.WebhookDispatcher>());
+        services.AddSingleton<Webhooks.WebhookDesk>();
+        services.AddSingleton<Webhooks.WebhooksHandler>();
         services.AddSingleton<ObservationFeed>();
         services.AddSingleton<ObservationFeedService>();
         services.AddSingleton<IndicatorComputer>();
@@ -119,6 +132,7 @@ internal static class ApiServiceExtensions
         endpoints.MapGrpcService<RegistryHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<ObservationsHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<Alerts.AlertsHandler>().EnableGrpcWebForReads();
+        endpoints.MapGrpcService<Webhooks.WebhooksHandler>();
         endpoints.MapGrpcService<ReferralsHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<PresenceHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<HeatMapsHandler>().EnableGrpcWebForReads();

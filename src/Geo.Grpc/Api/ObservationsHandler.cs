@@ -18,7 +18,7 @@ namespace Geo.Grpc.Api;
 /// <summary>geoawareness.v1.Observations: what CLAs submit and analysts query.</summary>
 internal sealed class ObservationsHandler(
     ObservationStore store, AccessStore audit, ObservationIntake intake, ObservationIngest ingest, ObservationReading reading, SupervisorReview review,
-    Watch.ObservationWatch watch, IOptions<Alerts.AlertOptions> alertOptions, IOptions<ApiOptions> options, GeoAwarenessMetrics metrics)
+    Watch.ObservationWatch watch, Watch.WatchRequests watchRequests, IOptions<Alerts.AlertOptions> alertOptions, IOptions<ApiOptions> options, GeoAwarenessMetrics metrics)
     : V1.Observations.ObservationsBase
 {
     private readonly ApiOptions _options = options.Value;
@@ -219,37 +219,11 @@ internal sealed class ObservationsHandler(
     public override async Task Watch(V1.WatchRequest request, IServerStreamWriter<V1.WatchEvent> responses, ServerCallContext context)
     {
         var caller = context.Caller();
-        var filter = Filter(request.Filter);
-        var (position, cursorError) = Geo.Exporters.Feeds.FeedCursor.Parse(request.Cursor);
-        if (cursorError is not null)
-        {
-            throw ApiErrors.InvalidArgument("cursor", cursorError);
-        }
-
-        if (request.SectorId.Length > 0)
-        {
-            if (filter.Area is not null)
-            {
-                throw ApiErrors.InvalidArgument("sector_id", "give either sector_id or filter.area, not both");
-            }
-
-            var sector = await audit.SectorAreaAsync([request.SectorId], context.CancellationToken).ConfigureAwait(false)
-                ?? throw ApiErrors.InvalidArgument("sector_id", $"no sector '{request.SectorId}'");
-            filter = filter with { Area = new ShapeArea(sector) };
-        }
-
-        // Said from the geometry alone, never from what lies there: nothing is revealed.
-        if (caller.ScopeArea is { } scope && filter.Area is { } area && !scope.Intersects(AreaShape(area)))
-        {
-            throw new RpcException(new Status(StatusCode.PermissionDenied,
-                $"{(request.SectorId.Length > 0 ? "sector_id" : "filter.area")}: lies wholly outside the area of your token; a watch there would never push anything"));
-        }
-
+        var asked = await watchRequests.ReadAsync(request, caller, string.Empty, context.CancellationToken).ConfigureAwait(false);
         try
         {
-            var cursor = request.Cursor.Length == 0 ? (FeedPosition?)null : position;
             var deadlines = alertOptions.Value.Deadlines;
-            await foreach (var change in watch.RunAsync(filter, cursor, caller, context.CancellationToken).ConfigureAwait(false))
+            await foreach (var change in watch.RunAsync(asked.Filter, asked.Cursor, caller, context.CancellationToken).ConfigureAwait(false))
             {
                 await responses.WriteAsync(ApiMapping.ToProto(change, caller.SeesCaseDetails, deadlines), context.CancellationToken).ConfigureAwait(false);
             }
@@ -258,17 +232,6 @@ internal sealed class ObservationsHandler(
         {
             var resume = Geo.Exporters.Feeds.FeedCursor.Format(ended.Resume);
             throw new RpcException(new Status(ended.Code, $"{ended.Message} (resume from cursor {resume})"), new Metadata { { ApiMapping.ResumeCursorKey, resume } });
-        }
-
-        static NetTopologySuite.Geometries.Geometry AreaShape(QueryArea area)
-        {
-            if (area is ShapeArea shape)
-            {
-                return shape.Shape;
-            }
-
-            var box = area.Grown(0);
-            return Geo.Core.Spatial.ShapeReader.Factory.ToGeometry(new NetTopologySuite.Geometries.Envelope(box.West, box.East, box.South, box.North));
         }
     }
 

@@ -38,6 +38,7 @@ internal sealed class GeoAwarenessMetrics
     private readonly Counter<long> _ingested;
     private readonly ObservationFeed _feed;
     private readonly ILogger<GeoAwarenessMetrics> _logger;
+    private readonly Counter<long> _webhookDeliveries;
 
     public GeoAwarenessMetrics(IMeterFactory meters, ObservationFeed feed, ILogger<GeoAwarenessMetrics> logger)
     {
@@ -50,6 +51,7 @@ internal sealed class GeoAwarenessMetrics
             "geoawareness.call.duration", "s", "How long gRPC calls took, from the first interceptor to the handler's end, by method and status",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         _ingested = meter.CreateCounter<long>("geoawareness.ingest.rows", "{row}", "Observation rows the ingest calls (Submit, Ingest) committed or found already stored, by method and outcome");
+        _webhookDeliveries = meter.CreateCounter<long>("geoawareness.webhook.deliveries", "{attempt}", "Attempts to deliver a webhook event, by outcome (delivered, failed)");
         meter.CreateObservableGauge(
             "geoawareness.feed.lag", ReadFeedLag, "s",
             "How long the oldest committed change to an observation has waited to become deliverable by the feeds; 0 when none waits");
@@ -76,6 +78,9 @@ internal sealed class GeoAwarenessMetrics
             _ingested.Add(alreadyStored, new TagList { { MethodLabel, method }, { OutcomeLabel, "already_stored" } });
         }
     }
+
+    /// <summary>One attempt to deliver a webhook event.</summary>
+    public void WebhookAttempted(bool delivered) => _webhookDeliveries.Add(1, new TagList { { OutcomeLabel, delivered ? "delivered" : "failed" } });
 
     /// <summary>Nothing when the database cannot say: a gap in the series is honest, a zero would not be.</summary>
     private IEnumerable<Measurement<double>> ReadFeedLag()

@@ -41,6 +41,12 @@ internal sealed partial class WatchHub(
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private FeedPosition _position = FeedPosition.Start;
 
+    /// <summary>
+    /// Raised on the hub's thread when what is settled moved on: the one listener of the process
+    /// also wakes the webhooks, which read the feed each from its own cursor. Keep handlers short.
+    /// </summary>
+    public event Action? Advanced;
+
     /// <summary>Open watches, for the operator.</summary>
     public int Count
     {
@@ -164,7 +170,13 @@ internal sealed partial class WatchHub(
             TimeSpan next;
             try
             {
+                var before = _position;
                 next = await ReadAndHandOutAsync(stoppingToken).ConfigureAwait(false) ? Unsettled : Quiet;
+                if (_position != before)
+                {
+                    Advanced?.Invoke();
+                }
+
                 await HandOutAlertsAsync(stoppingToken).ConfigureAwait(false);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested && e is NpgsqlException or TimeoutException or InvalidOperationException)

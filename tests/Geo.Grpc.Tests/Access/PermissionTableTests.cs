@@ -30,7 +30,7 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     public void ServedMethods_IncludeEveryMethodOfTheApiProtos()
     {
         var served = ServedMethods().Select(PathOf).ToHashSet(StringComparer.Ordinal);
-        ServiceDescriptor[] api = [Registry.Descriptor, Observations.Descriptor, Referrals.Descriptor, Presence.Descriptor, HeatMaps.Descriptor, Coverage.Descriptor, Geo.Api.V1.Feeds.Descriptor, Indicators.Descriptor, Geo.Api.V1.Access.Descriptor,
+        ServiceDescriptor[] api = [Registry.Descriptor, Observations.Descriptor, Referrals.Descriptor, Presence.Descriptor, HeatMaps.Descriptor, Coverage.Descriptor, Geo.Api.V1.Feeds.Descriptor, Indicators.Descriptor, Geo.Api.V1.Access.Descriptor, Geo.Api.V1.Alerts.Descriptor, Geo.Api.V1.Webhooks.Descriptor,
             global::Grpc.Health.V1.Health.Descriptor, global::Grpc.Reflection.V1.ServerReflection.Descriptor,
             global::Grpc.Reflection.V1Alpha.ServerReflection.Descriptor];
 
@@ -143,6 +143,11 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     [InlineData(Role.Cla, "Indicators", "Compute")]
     [InlineData(Role.CpasFocalPoint, "Feeds", "PullLayer")]
     [InlineData(Role.Cla, "Feeds", "PullLayer")]
+    [InlineData(Role.Supervisor, "Webhooks", "CreateWebhook")]
+    [InlineData(Role.Analyst, "Webhooks", "CreateWebhook")]
+    [InlineData(Role.Importer, "Webhooks", "ListWebhooks")]
+    [InlineData(Role.SecurityFocalPoint, "Webhooks", "ListDeliveries")]
+    [InlineData(Role.Planner, "Webhooks", "ResumeWebhook")]
     public async Task Method_RoleThatTheIssueExcludes_IsPermissionDenied(Role role, string service, string method)
     {
         var descriptor = ServiceNamed(service).FindMethodByName(method);
@@ -174,6 +179,9 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     [InlineData(Role.Importer, "Feeds", "PullLayer")]
     [InlineData(Role.Analyst, "Feeds", "PullLayer")]
     [InlineData(Role.Planner, "Feeds", "PullLayer")]
+    [InlineData(Role.Administrator, "Webhooks", "ListWebhooks")]
+    [InlineData(Role.Administrator, "Webhooks", "CreateWebhook")]
+    [InlineData(Role.Administrator, "Webhooks", "ListDeliveries")]
     public async Task Method_RoleThatTheIssueIncludes_IsLetThrough(Role role, string service, string method)
     {
         var descriptor = ServiceNamed(service).FindMethodByName(method);
@@ -235,6 +243,7 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
         "Coverage" => Coverage.Descriptor,
         "Feeds" => Geo.Api.V1.Feeds.Descriptor,
         "Indicators" => Indicators.Descriptor,
+        "Webhooks" => Geo.Api.V1.Webhooks.Descriptor,
         _ => Geo.Api.V1.Access.Descriptor,
     };
 }

@@ -146,6 +146,16 @@ internal sealed class ServiceProcess : IAsyncDisposable
         return await WaitForExitAsync();
     }
 
+    /// <summary>SIGKILL: the process ends at once, with nothing let go or written.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
     public async Task<int> WaitForExitAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

@@ -39,6 +39,10 @@ public sealed class GrpcWebTests(ApiFixture api) : IClassFixture<ApiFixture>, ID
         "/geoawareness.v1.Registry/CreateBase", "/geoawareness.v1.Registry/UpdateBase",
         "/geoawareness.v1.Registry/CreateDeployment", "/geoawareness.v1.Registry/UpdateDeployment",
         "/geoawareness.v1.Registry/PutSector", "/geoawareness.v1.Alerts/Respond", "/geoawareness.v1.Alerts/Close",
+        // Webhooks are an administrator's tool, not the map's: no method of theirs over gRPC-Web.
+        "/geoawareness.v1.Webhooks/CreateWebhook", "/geoawareness.v1.Webhooks/GetWebhook", "/geoawareness.v1.Webhooks/ListWebhooks",
+        "/geoawareness.v1.Webhooks/PauseWebhook", "/geoawareness.v1.Webhooks/ResumeWebhook", "/geoawareness.v1.Webhooks/RotateWebhookSecret",
+        "/geoawareness.v1.Webhooks/DeleteWebhook", "/geoawareness.v1.Webhooks/ListDeliveries",
     ];
 
     /// <summary>

@@ -27,6 +27,7 @@ public sealed class ReflectionServiceTests(EchoServerFixture server) : IClassFix
         "geoawareness.v1.Presence",
         "geoawareness.v1.Referrals",
         "geoawareness.v1.Registry",
+        "geoawareness.v1.Webhooks",
         "grpc.health.v1.Health",
         "grpc.reflection.v1.ServerReflection",
         "grpc.reflection.v1alpha.ServerReflection",

@@ -179,7 +179,7 @@ public sealed class WatchTests(WatchTests.WatchFixture fixture) : IClassFixture<
         using var scoped = await Api.ChannelForAsync(Role.Analyst, "w6-analyst", ["w6-sector"]);
 
         var outside = await FailsWith(StatusCode.PermissionDenied, () => Drain(scoped, new WatchRequest { Filter = Filter(32.5) }));
-        Assert.StartsWith("filter.area: lies wholly outside the area of your token", outside, StringComparison.Ordinal);
+        Assert.StartsWith("filter.area: lies wholly outside the area of the token", outside, StringComparison.Ordinal);
 
         await using var watch = new WatchStream(scoped.Observations, new WatchRequest { Filter = Filter(31.15, 0.4) });
         await watch.QuietForAsync(1);
