@@ -12,6 +12,12 @@ public sealed class EchoCallLog
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _cancelled = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, StrongBox<int>> _written = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _entered = new(StringComparer.Ordinal);
+
+    /// <summary>The handler of the call with this message began (a call whose deadline passes before dispatch never does).</summary>
+    public void RecordEntered(string message) => _entered[message] = true;
+
+    public bool WasEntered(string message) => _entered.ContainsKey(message);
 
     public void RecordCancelled(string message) => Slot(message).TrySetResult();
 

@@ -28,7 +28,18 @@ public sealed class EchoService : Echo.EchoBase
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        await EchoMetadataAsync(context).ConfigureAwait(false);
+        _log.RecordEntered(request.Message);
+        try
+        {
+            await EchoMetadataAsync(context).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException || context.CancellationToken.IsCancellationRequested)
+        {
+            // The deadline passed before the headers went out (a loaded machine): the handler stops here.
+            _log.RecordCancelled(request.Message);
+            throw;
+        }
+
         await DelayAsync(request.DelayMs, request.Message, context).ConfigureAwait(false);
         Fail(request.FailWithStatus, request.FailMessage);
         return new EchoReply { Message = request.Message, Payload = Payload(request.ResponseSize), Count = 1 };
