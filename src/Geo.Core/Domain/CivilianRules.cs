@@ -66,6 +66,62 @@ public static class CivilianRules
         }
     }
 
+    public const int MaxTags = 200;
+    public const int MaxTagLength = 255;
+
+    public static void Check(Facility facility, FieldErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(facility);
+        ArgumentNullException.ThrowIfNull(errors);
+        ObservationRules.CheckId(facility.Id, "id", errors);
+        Text(facility.Name, "name", 1, MaxNameLength, errors);
+        CodeRules.CheckDefined(facility.Type, "type", errors);
+        if (GeometryRules.Check(facility.Location, "Point", "LineString", "Polygon", "MultiPolygon") is { } problem)
+        {
+            errors.Add("location", problem);
+        }
+
+        CodeRules.CheckDefined(facility.Status, "status", errors);
+        Text(facility.ConfirmedBy, "confirmed_by", 0, MaxNameLength, errors);
+        if (facility.Capacity is < 0)
+        {
+            errors.Add("capacity", $"{facility.Capacity} is below 0");
+        }
+
+        if (facility.OperatorId.Length > 0)
+        {
+            ObservationRules.CheckId(facility.OperatorId, "operator_id", errors);
+        }
+
+        if (facility.Notification is { } notification)
+        {
+            Text(notification.NotifiedTo, "notification.notified_to", 1, MaxNameLength, errors);
+            if (notification.NotifiedOn == default)
+            {
+                errors.Add("notification.notified_on", "is required");
+            }
+            else if (notification.AcknowledgedOn is { } acknowledged && acknowledged < notification.NotifiedOn)
+            {
+                errors.Add("notification.acknowledged_on", $"{acknowledged:yyyy-MM-dd} is before notified_on {notification.NotifiedOn:yyyy-MM-dd}");
+            }
+            else if (notification.ReconfirmBy is { } reconfirm && reconfirm < notification.NotifiedOn)
+            {
+                errors.Add("notification.reconfirm_by", $"{reconfirm:yyyy-MM-dd} is before notified_on {notification.NotifiedOn:yyyy-MM-dd}");
+            }
+        }
+
+        if (facility.Tags.Count > MaxTags)
+        {
+            errors.Add("tags", $"{facility.Tags.Count} tags; at most {MaxTags}");
+        }
+        else if (facility.Tags.FirstOrDefault(t => t.Key.Length is 0 or > MaxTagLength || t.Value.Length > MaxTagLength) is { Key: not null } bad)
+        {
+            errors.Add("tags", $"{FieldErrors.Quote(bad.Key)}: keys of 1 to {MaxTagLength} characters and values of at most {MaxTagLength}");
+        }
+
+        CodeRules.CheckDefined(facility.Sharing, "sharing", errors);
+    }
+
     public static void Check(AdminArea area, FieldErrors errors)
     {
         ArgumentNullException.ThrowIfNull(area);

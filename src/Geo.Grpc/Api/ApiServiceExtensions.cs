@@ -105,6 +105,7 @@ internal static class ApiServiceExtensions
 
         services.Configure<Civilian.CivilianOptions>(civilian);
         services.AddSingleton<Geo.Storage.Civilian.CivilianStore>();
+        services.AddSingleton<Geo.Storage.Civilian.FacilityStore>();
         services.AddSingleton<Civilian.PresenceImport>();
         services.AddSingleton<Civilian.CivilianHandler>();
         var webhooks = configuration.GetSection(Webhooks.WebhookOptions.SectionName);

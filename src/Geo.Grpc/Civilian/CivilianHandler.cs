@@ -3,6 +3,7 @@ using Geo.Core.Access;
 using Geo.Core.Domain;
 using Geo.Core.Validation;
 using Geo.Exporters.Hxl;
+using SheetProblem = Geo.Exporters.Hxl.SheetProblem;
 using Geo.Grpc.Access;
 using Geo.Grpc.Api;
 using Geo.Storage.Civilian;
@@ -18,7 +19,8 @@ namespace Geo.Grpc.Civilian;
 /// read gives the caller the records it reads in full (<see cref="CivilianSharing.ReadsInFull"/>);
 /// the others are for it not there, except as counts per grid cell.
 /// </summary>
-internal sealed class CivilianHandler(CivilianStore store, PresenceImport import, IOptions<ApiOptions> api, IOptions<CivilianOptions> options)
+internal sealed class CivilianHandler(
+    CivilianStore store, FacilityStore facilities, PresenceImport import, IOptions<ApiOptions> api, IOptions<CivilianOptions> options, TimeProvider clock)
     : V1.CivilianPicture.CivilianPictureBase
 {
     private const int ChunkBytes = 64 * 1024;
@@ -202,6 +204,136 @@ internal sealed class CivilianHandler(CivilianStore store, PresenceImport import
             chunk.Clear();
             await responses.WriteAsync(message, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    // ---- facilities ----
+
+    public override async Task<V1.Facility> CreateFacility(V1.Facility request, ServerCallContext context)
+    {
+        var facility = Checked(request, string.Empty, context.Caller());
+        return Shown(await facilities.CreateAsync(facility, context.CancellationToken).ConfigureAwait(false));
+    }
+
+    public override async Task<V1.Facility> UpdateFacility(V1.UpdateFacilityRequest request, ServerCallContext context)
+    {
+        var caller = context.Caller();
+        var facility = Checked(request.Facility ?? throw ApiErrors.InvalidArgument("facility", "is required"), "facility", caller);
+        await facilities.GetAsync(facility.Id, SharingLevel.LiaisonOnly, caller.ScopeArea, context.CancellationToken).ConfigureAwait(false);
+        return Shown(await facilities.UpdateAsync(facility, Version(request.ExpectedVersion), context.CancellationToken).ConfigureAwait(false));
+    }
+
+    public override async Task<V1.Facility> GetFacility(V1.GetByIdRequest request, ServerCallContext context) =>
+        Shown(await facilities.GetAsync(Id(request.Id), Widest(context), context.Caller().ScopeArea, context.CancellationToken).ConfigureAwait(false));
+
+    public override async Task<V1.ListFacilitiesResponse> ListFacilities(V1.ListFacilitiesRequest request, ServerCallContext context)
+    {
+        var filter = FacilityFilterOf(request);
+        var (after, size) = Page(request.PageToken, request.PageSize);
+        var page = await facilities.ListAsync(filter, Widest(context), context.Caller().ScopeArea, after ?? string.Empty, size, context.CancellationToken).ConfigureAwait(false);
+        var response = new V1.ListFacilitiesResponse { NextPageToken = page.Count == size ? PageToken.ForList(page[^1].Value.Id) : string.Empty };
+        response.Facilities.AddRange(page.Select(Shown));
+        return response;
+    }
+
+    public override async Task<V1.ImportFacilitiesReport> ImportFacilities(V1.ImportFacilitiesRequest request, ServerCallContext context)
+    {
+        if (request.Geojson.IsEmpty)
+        {
+            throw ApiErrors.InvalidArgument("geojson", "is empty: send a GeoJSON FeatureCollection of OSM features");
+        }
+
+        var sharing = request.DefaultSharing == V1.SharingLevel.Unspecified ? SharingLevel.LiaisonOnly : (SharingLevel)request.DefaultSharing;
+        var errors = new FieldErrors();
+        CodeRules.CheckDefined(sharing, "default_sharing", errors);
+        ApiErrors.ThrowIfAny(errors);
+        var read = Exporters.Osm.OsmFacilities.Read(request.Geojson.ToStringUtf8(), api.Value.ShapeLimits);
+        var problems = read.Problems.ToList();
+        var checkedFacilities = new List<Facility>();
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (index, drafted) in read.Facilities)
+        {
+            var facility = drafted with { Sharing = sharing };
+            var rules = new FieldErrors();
+            CivilianRules.Check(facility, rules);
+            problems.AddRange(rules.All.Select(e => new SheetProblem(index, e.Field == "location" ? "geometry" : e.Field, $"{facility.Id}: {e.Message}")));
+            if (!seen.TryAdd(facility.Id, index))
+            {
+                problems.Add(new SheetProblem(index, "id", $"'{facility.Id}' is also feature {seen[facility.Id]}"));
+            }
+            else if (!rules.Any)
+            {
+                checkedFacilities.Add(facility);
+            }
+        }
+
+        var report = new V1.ImportFacilitiesReport { Features = read.Facilities.Count + read.Problems.Select(p => p.Line).Where(l => l > 0).Distinct().Count() };
+        if (problems.Count == 0)
+        {
+            var outcome = await facilities.ImportAsync(checkedFacilities, request.DryRun, context.CancellationToken).ConfigureAwait(false);
+            (report.Created, report.Updated, report.Unchanged) = (outcome.Created, outcome.Updated, outcome.Unchanged);
+        }
+
+        report.Problems.AddRange(problems.OrderBy(p => p.Line).Select(p => new V1.ImportProblem { Line = p.Line, Column = p.Column, Message = p.Message }));
+        return report;
+    }
+
+    public override async Task ExportFacilities(V1.ListFacilitiesRequest request, IServerStreamWriter<V1.FileChunk> responses, ServerCallContext context)
+    {
+        var filter = FacilityFilterOf(request);
+        var cancellationToken = context.CancellationToken;
+        var names = (await store.AllOrganisationsAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(o => o.Id, o => o.Name, StringComparer.Ordinal);
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var staleDays = options.Value.FacilityStaleDays;
+        var named = false;
+        await using var writer = new Exporters.GeoJson.GeoJsonWriter(async (bytes, token) =>
+        {
+            var chunk = new V1.FileChunk { Data = Google.Protobuf.ByteString.CopyFrom(bytes.Span) };
+            if (!named)
+            {
+                (chunk.Name, chunk.MediaType, named) = ("geoawareness-facilities.geojson", "application/geo+json", true);
+            }
+
+            await responses.WriteAsync(chunk, token).ConfigureAwait(false);
+        });
+        await Exporters.Layers.FacilityLayerWriter.WriteAsync(writer, Features(), cancellationToken).ConfigureAwait(false);
+
+        async IAsyncEnumerable<Exporters.Layers.FacilityFeature> Features()
+        {
+            await foreach (var stored in facilities.ReadAsync(filter, Widest(context), context.Caller().ScopeArea, cancellationToken).ConfigureAwait(false))
+            {
+                var f = stored.Value;
+                yield return new Exporters.Layers.FacilityFeature(f, f.ConfirmationOn(today, staleDays), names.GetValueOrDefault(f.OperatorId, string.Empty));
+            }
+        }
+    }
+
+    private V1.Facility Shown(Versioned<Facility> stored) =>
+        CivilianMapping.ToProto(stored, stored.Value.ConfirmationOn(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), options.Value.FacilityStaleDays));
+
+    private FacilityFilter FacilityFilterOf(V1.ListFacilitiesRequest request)
+    {
+        var errors = new FieldErrors();
+        var filter = new FacilityFilter(
+            Area(request.Area, "area", required: false, errors),
+            Codes<V1.FacilityType, FacilityType>(request.Types_, "types", errors),
+            Codes<V1.FacilityStatus, FacilityStatus>(request.Statuses, "statuses", errors));
+        ApiErrors.ThrowIfAny(errors);
+        return filter;
+    }
+
+    private Facility Checked(V1.Facility message, string field, Caller caller)
+    {
+        var errors = new FieldErrors();
+        var scoped = field.Length == 0 ? errors : errors.At(field);
+        var facility = CivilianMapping.ToFacility(message, api.Value.ShapeLimits, scoped);
+        if (!errors.Any)
+        {
+            CivilianRules.Check(facility, scoped);
+        }
+
+        ApiErrors.ThrowIfAny(errors);
+        AccessRules.EnsureInside(caller, facility.Location, field.Length == 0 ? "location" : $"{field}.location");
+        return facility;
     }
 
     // ---- helpers ----

@@ -31,6 +31,63 @@ internal static class CivilianMapping
         Version = stored.Version,
     };
 
+    public static Facility ToFacility(V1.Facility message, ShapeLimits limits, FieldErrors errors)
+    {
+        var location = ApiMapping.ToGeometry(message.Location, "location", limits, errors);
+        var notification = message.Notification is { } n
+            ? new SiteNotification(ApiMapping.ToDate(n.NotifiedOn, "notification.notified_on", errors) ?? default, n.NotifiedTo,
+                ApiMapping.ToDate(n.AcknowledgedOn, "notification.acknowledged_on", errors), ApiMapping.ToDate(n.ReconfirmBy, "notification.reconfirm_by", errors))
+            : null;
+        return new Facility
+        {
+            Id = message.Id,
+            Name = message.Name,
+            Type = (FacilityType)message.Type,
+            Location = location ?? ShapeReader.Factory.CreatePoint(),
+            Status = message.Status == V1.FacilityStatus.Unspecified ? FacilityStatus.Unknown : (FacilityStatus)message.Status,
+            LastConfirmedOn = ApiMapping.ToDate(message.LastConfirmedOn, "last_confirmed_on", errors),
+            ConfirmedBy = message.ConfirmedBy,
+            Capacity = message.Capacity == 0 ? null : message.Capacity,
+            OperatorId = message.OperatorId,
+            Notification = notification,
+            Tags = new Dictionary<string, string>(message.Tags, StringComparer.Ordinal),
+            Sharing = (SharingLevel)message.Sharing,
+        };
+    }
+
+    public static V1.Facility ToProto(Versioned<Facility> stored, Confirmation confirmation)
+    {
+        var f = stored.Value;
+        var message = new V1.Facility
+        {
+            Id = f.Id,
+            Name = f.Name,
+            Type = (V1.FacilityType)f.Type,
+            Location = ApiMapping.ToShape(f.Location),
+            Status = (V1.FacilityStatus)f.Status,
+            LastConfirmedOn = ApiMapping.ToCalendarDate(f.LastConfirmedOn),
+            ConfirmedBy = f.ConfirmedBy,
+            Capacity = f.Capacity ?? 0,
+            OperatorId = f.OperatorId,
+            Sharing = (V1.SharingLevel)f.Sharing,
+            Version = stored.Version,
+            Confirmation = (V1.Confirmation)confirmation,
+        };
+        message.Tags.Add(f.Tags.ToDictionary());
+        if (f.Notification is { } n)
+        {
+            message.Notification = new V1.SiteNotification
+            {
+                NotifiedOn = ApiMapping.ToCalendarDate(n.NotifiedOn),
+                NotifiedTo = n.NotifiedTo,
+                AcknowledgedOn = ApiMapping.ToCalendarDate(n.AcknowledgedOn),
+                ReconfirmBy = ApiMapping.ToCalendarDate(n.ReconfirmBy),
+            };
+        }
+
+        return message;
+    }
+
     public static Presence ToPresence(V1.OperationalPresence message, ShapeLimits limits, FieldErrors errors) => new()
     {
         Id = message.Id,

@@ -12,8 +12,12 @@ public sealed class CivilianOptions
     /// </summary>
     public double SummaryCellDegrees { get; set; } = 0.25;
 
+    /// <summary>Days a facility's confirmation stays current; older ones are shown as stale (never dropped).</summary>
+    public int FacilityStaleDays { get; set; } = 90;
+
     internal string? Problem() =>
         !double.IsFinite(SummaryCellDegrees) || SummaryCellDegrees < 0.05 || SummaryCellDegrees > 5
             ? $"{SectionName}:{nameof(SummaryCellDegrees)}: {SummaryCellDegrees} is not between 0.05 and 5 degrees"
+            : FacilityStaleDays is < 1 or > 3650 ? $"{SectionName}:{nameof(FacilityStaleDays)}: {FacilityStaleDays} is not between 1 and 3650 days"
             : null;
 }

@@ -1,4 +1,5 @@
--- GeoAwareness schema, version 11: the civilian operational picture (UN-CIMIC policy 10.2.1).
+-- GeoAwareness schema, version 11: the civilian operational picture (UN-CIMIC policy 10.2.1):
+-- administrative areas, organisations, their presence, and civilian facilities.
 --
 -- Administrative areas by P-code (COD-AB); civilian actors (organisations) and their presence
 -- in the OCHA 3W/4W form. Every organisation and presence record carries a sharing level set by
@@ -57,10 +58,34 @@ CREATE TABLE presence (
 CREATE INDEX presence_location_idx ON presence USING gist (location);
 CREATE INDEX presence_organisation_idx ON presence (organisation_id);
 
+-- Civilian facilities, which are also protected sites: a type mapped to OpenStreetMap tags, the
+-- operational status with when and by whom it was last confirmed, the humanitarian notification
+-- record, and the OSM tags of the source that no column holds (tags).
+CREATE TABLE facilities (
+    id                  text PRIMARY KEY COLLATE "C",
+    name                text NOT NULL,
+    type                smallint NOT NULL,
+    location            geometry(Geometry, 4326) NOT NULL,
+    status              smallint NOT NULL,
+    last_confirmed_on   date,
+    confirmed_by        text NOT NULL DEFAULT '',
+    capacity            integer CHECK (capacity >= 0),
+    operator_id         text REFERENCES organisations (id) COLLATE "C",
+    notified_on         date,
+    notified_to         text NOT NULL DEFAULT '',
+    acknowledged_on     date,
+    reconfirm_by        date,
+    tags                jsonb NOT NULL DEFAULT '{}',
+    sharing             smallint NOT NULL CHECK (sharing BETWEEN 1 AND 3),
+    version             bigint NOT NULL DEFAULT 1,
+    updated_at          timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX facilities_location_idx ON facilities USING gist (location);
+
 DO $$
 BEGIN
     IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'geoawareness_app') THEN
-        GRANT SELECT, INSERT, UPDATE ON admin_areas, organisations, presence TO geoawareness_app;
+        GRANT SELECT, INSERT, UPDATE ON admin_areas, organisations, presence, facilities TO geoawareness_app;
     END IF;
 END
 $$;
