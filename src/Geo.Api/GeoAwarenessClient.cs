@@ -70,6 +70,7 @@ public sealed class GeoAwarenessClient : IDisposable
         Observations = new V1.Observations.ObservationsClient(Channel);
         Alerts = new V1.Alerts.AlertsClient(Channel);
         Webhooks = new V1.Webhooks.WebhooksClient(Channel);
+        Civilian = new V1.CivilianPicture.CivilianPictureClient(Channel);
         Referrals = new V1.Referrals.ReferralsClient(Channel);
         Presence = new V1.Presence.PresenceClient(Channel);
         HeatMaps = new V1.HeatMaps.HeatMapsClient(Channel);
@@ -90,6 +91,8 @@ public sealed class GeoAwarenessClient : IDisposable
     public V1.Alerts.AlertsClient Alerts { get; }
 
     public V1.Webhooks.WebhooksClient Webhooks { get; }
+
+    public V1.CivilianPicture.CivilianPictureClient Civilian { get; }
 
     public V1.Referrals.ReferralsClient Referrals { get; }
 

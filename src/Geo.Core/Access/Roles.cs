@@ -32,6 +32,18 @@ public enum Role
     /// incidents against CLAs, in full, and no other observation.
     /// </summary>
     SecurityFocalPoint = 9,
+
+    /// <summary>
+    /// UN-CIMIC officer (UN-CIMIC policy 10.2): reads the whole civilian picture, liaison-only
+    /// records included, to build the civilian operational picture for commanders.
+    /// </summary>
+    UnCimicOfficer = 10,
+
+    /// <summary>
+    /// Humanitarian liaison: keeps the civilian actors, their presence and the administrative
+    /// areas, and decides how far each record is shared (para 3).
+    /// </summary>
+    HumanitarianLiaison = 11,
 }
 
 /// <summary>What a call needs. Every RPC and endpoint names exactly one.</summary>
@@ -92,6 +104,18 @@ public enum Permission
     /// <summary>Records what was done about an alert, and closes it.</summary>
     RespondToAlerts,
 
+    /// <summary>Reads the civilian picture: public and mission records in full, liaison-only ones only counted in aggregates.</summary>
+    ReadCivilianPicture,
+
+    /// <summary>Reads liaison-only records of the civilian picture in full (names, points).</summary>
+    ReadLiaisonOnlyRecords,
+
+    /// <summary>Creates and changes civilian actors and their presence, and sets their sharing levels.</summary>
+    ManageCivilianActors,
+
+    /// <summary>Puts administrative areas (P-codes and their shapes).</summary>
+    ManageAdminAreas,
+
     /// <summary>Registers, pauses, resumes and removes webhooks, and reads their delivery logs (never what they deliver).</summary>
     ManageWebhooks,
 }
@@ -112,7 +136,7 @@ public static class RolePermissions
             Permission.RecordSources, Permission.ReadSources, Permission.SubmitReferrals, Permission.ReadRegistry, Permission.ManageDeployments,
             Permission.ReadPresence, Permission.ReadHeatMaps, Permission.ReadCoverage, Permission.ExactLocations,
             Permission.ReadCaseDetails, Permission.ReadSecurityIncidents, Permission.ReleaseObservations,
-            Permission.ReadAlerts, Permission.AcknowledgeAlerts, Permission.RespondToAlerts,
+            Permission.ReadAlerts, Permission.AcknowledgeAlerts, Permission.RespondToAlerts, Permission.ReadCivilianPicture,
         ],
         // Query, Count, Summarize and Get need ReadOwnObservations (the least a reader needs, so that
         // CLAs can call them); a role that reads all observations must hold it too, or it is refused
@@ -120,9 +144,13 @@ public static class RolePermissions
         [Role.Analyst] =
         [
             Permission.ReadObservations, Permission.ReadOwnObservations, Permission.ReadRegistry, Permission.ReadPresence, Permission.ReadHeatMaps, Permission.ReadCoverage,
-            Permission.ReadAlerts, Permission.AcknowledgeAlerts,
+            Permission.ReadAlerts, Permission.AcknowledgeAlerts, Permission.ReadCivilianPicture,
         ],
-        [Role.Planner] = [Permission.ReadRegistry, Permission.ManageRegistry, Permission.ManageDeployments, Permission.ReadPresence, Permission.ReadCoverage, Permission.ReadIndicators, Permission.ReadHeatMaps],
+        [Role.Planner] =
+        [
+            Permission.ReadRegistry, Permission.ManageRegistry, Permission.ManageDeployments, Permission.ReadPresence, Permission.ReadCoverage, Permission.ReadIndicators,
+            Permission.ReadHeatMaps, Permission.ReadCivilianPicture, Permission.ManageAdminAreas,
+        ],
         [Role.Importer] = [Permission.ReadFeeds],
         [Role.CpasFocalPoint] = [Permission.ReadIndicators],
         [Role.ReferralSection] = [Permission.ReadReferrals],
@@ -134,6 +162,8 @@ public static class RolePermissions
             Permission.ReadOwnObservations, Permission.ReadSecurityIncidents, Permission.ReadCaseDetails, Permission.ExactLocations,
             Permission.ReadRegistry, Permission.ReadPresence, Permission.ReadAlerts, Permission.AcknowledgeAlerts, Permission.RespondToAlerts,
         ],
+        [Role.UnCimicOfficer] = [Permission.ReadCivilianPicture, Permission.ReadLiaisonOnlyRecords, Permission.ReadRegistry],
+        [Role.HumanitarianLiaison] = [Permission.ReadCivilianPicture, Permission.ReadLiaisonOnlyRecords, Permission.ManageCivilianActors, Permission.ManageAdminAreas],
     };
 
     public static bool Has(Role role, Permission permission) =>

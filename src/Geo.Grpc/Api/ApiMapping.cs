@@ -79,6 +79,8 @@ public static class ApiMapping
             var value = field.Accessor.GetValue(message);
             var found = (field.FieldType, field.IsRepeated) switch
             {
+                // A map<string, string> (facility tags): its keys and values, named by key.
+                _ when field.IsMap => NulInMap((System.Collections.IDictionary)value, path, field.Name),
                 (FieldType.String, false) => ((string)value).Contains('\0', StringComparison.Ordinal) ? new FieldError(Join(path, field.Name), NulProblem) : null,
                 (FieldType.String, true) => NulIn((IList<string>)value) is { } i ? new FieldError($"{Join(path, field.Name)}[{i}]", NulProblem) : null,
                 (FieldType.Message, false) => value is IMessage inner ? FindNul(inner, Join(path, field.Name)) : null,
@@ -102,6 +104,24 @@ public static class ApiMapping
                 if (texts[i].Contains('\0', StringComparison.Ordinal))
                 {
                     return i;
+                }
+            }
+
+            return null;
+        }
+
+        static FieldError? NulInMap(System.Collections.IDictionary map, string path, string name)
+        {
+            foreach (System.Collections.DictionaryEntry entry in map)
+            {
+                if ((entry.Key is string key && key.Contains('\0', StringComparison.Ordinal)) || (entry.Value is string text && text.Contains('\0', StringComparison.Ordinal)))
+                {
+                    return new FieldError($"{Join(path, name)}[{FieldErrors.Quote(entry.Key?.ToString()?.Replace("\0", string.Empty, StringComparison.Ordinal) ?? string.Empty)}]", NulProblem);
+                }
+
+                if (entry.Value is IMessage inner && FindNul(inner, $"{Join(path, name)}[{entry.Key}]") is { } found)
+                {
+                    return found;
                 }
             }
 

@@ -97,6 +97,17 @@ internal static class ApiServiceExtensions
         services.AddSingleton<Alerts.AlertKeeper>();
         services.AddHostedService(provider => provider.GetRequiredService<Alerts.AlertKeeper>());
         services.AddSingleton<Alerts.AlertsHandler>();
+        var civilian = configuration.GetSection(Civilian.CivilianOptions.SectionName);
+        if ((civilian.Get<Civilian.CivilianOptions>() ?? new Civilian.CivilianOptions()).Problem() is { } civilianProblem)
+        {
+            throw new Hosting.StartupException(civilianProblem);
+        }
+
+        services.Configure<Civilian.CivilianOptions>(civilian);
+        services.AddSingleton<Geo.Storage.Civilian.CivilianStore>();
+        services.AddSingleton<Geo.Storage.Civilian.FacilityStore>();
+        services.AddSingleton<Civilian.PresenceImport>();
+        services.AddSingleton<Civilian.CivilianHandler>();
         var webhooks = configuration.GetSection(Webhooks.WebhookOptions.SectionName);
         if ((webhooks.Get<Webhooks.WebhookOptions>() ?? new Webhooks.WebhookOptions()).Problem() is { } webhookProblem)
         {
@@ -133,6 +144,7 @@ internal static class ApiServiceExtensions
         endpoints.MapGrpcService<ObservationsHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<Alerts.AlertsHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<Webhooks.WebhooksHandler>();
+        endpoints.MapGrpcService<Civilian.CivilianHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<ReferralsHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<PresenceHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<HeatMapsHandler>().EnableGrpcWebForReads();

@@ -30,7 +30,7 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     public void ServedMethods_IncludeEveryMethodOfTheApiProtos()
     {
         var served = ServedMethods().Select(PathOf).ToHashSet(StringComparer.Ordinal);
-        ServiceDescriptor[] api = [Registry.Descriptor, Observations.Descriptor, Referrals.Descriptor, Presence.Descriptor, HeatMaps.Descriptor, Coverage.Descriptor, Geo.Api.V1.Feeds.Descriptor, Indicators.Descriptor, Geo.Api.V1.Access.Descriptor, Geo.Api.V1.Alerts.Descriptor, Geo.Api.V1.Webhooks.Descriptor,
+        ServiceDescriptor[] api = [Registry.Descriptor, Observations.Descriptor, Referrals.Descriptor, Presence.Descriptor, HeatMaps.Descriptor, Coverage.Descriptor, Geo.Api.V1.Feeds.Descriptor, Indicators.Descriptor, Geo.Api.V1.Access.Descriptor, Geo.Api.V1.Alerts.Descriptor, Geo.Api.V1.Webhooks.Descriptor, Geo.Api.V1.CivilianPicture.Descriptor,
             global::Grpc.Health.V1.Health.Descriptor, global::Grpc.Reflection.V1.ServerReflection.Descriptor,
             global::Grpc.Reflection.V1Alpha.ServerReflection.Descriptor];
 
@@ -148,6 +148,12 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     [InlineData(Role.Importer, "Webhooks", "ListWebhooks")]
     [InlineData(Role.SecurityFocalPoint, "Webhooks", "ListDeliveries")]
     [InlineData(Role.Planner, "Webhooks", "ResumeWebhook")]
+    [InlineData(Role.Cla, "CivilianPicture", "ListPresence")]
+    [InlineData(Role.Importer, "CivilianPicture", "ListOrganisations")]
+    [InlineData(Role.Analyst, "CivilianPicture", "CreatePresence")]
+    [InlineData(Role.UnCimicOfficer, "CivilianPicture", "ImportPresence")]
+    [InlineData(Role.Supervisor, "CivilianPicture", "UpdateOrganisation")]
+    [InlineData(Role.Administrator, "CivilianPicture", "GetPresence")]
     public async Task Method_RoleThatTheIssueExcludes_IsPermissionDenied(Role role, string service, string method)
     {
         var descriptor = ServiceNamed(service).FindMethodByName(method);
@@ -182,6 +188,11 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     [InlineData(Role.Administrator, "Webhooks", "ListWebhooks")]
     [InlineData(Role.Administrator, "Webhooks", "CreateWebhook")]
     [InlineData(Role.Administrator, "Webhooks", "ListDeliveries")]
+    [InlineData(Role.HumanitarianLiaison, "CivilianPicture", "ImportPresence")]
+    [InlineData(Role.HumanitarianLiaison, "CivilianPicture", "PutAdminArea")]
+    [InlineData(Role.UnCimicOfficer, "CivilianPicture", "ListPresence")]
+    [InlineData(Role.Analyst, "CivilianPicture", "SummarizePresence")]
+    [InlineData(Role.Planner, "CivilianPicture", "PutAdminArea")]
     public async Task Method_RoleThatTheIssueIncludes_IsLetThrough(Role role, string service, string method)
     {
         var descriptor = ServiceNamed(service).FindMethodByName(method);
@@ -244,6 +255,7 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
         "Feeds" => Geo.Api.V1.Feeds.Descriptor,
         "Indicators" => Indicators.Descriptor,
         "Webhooks" => Geo.Api.V1.Webhooks.Descriptor,
+        "CivilianPicture" => Geo.Api.V1.CivilianPicture.Descriptor,
         _ => Geo.Api.V1.Access.Descriptor,
     };
 }

@@ -43,6 +43,9 @@ public sealed class GrpcWebTests(ApiFixture api) : IClassFixture<ApiFixture>, ID
         "/geoawareness.v1.Webhooks/CreateWebhook", "/geoawareness.v1.Webhooks/GetWebhook", "/geoawareness.v1.Webhooks/ListWebhooks",
         "/geoawareness.v1.Webhooks/PauseWebhook", "/geoawareness.v1.Webhooks/ResumeWebhook", "/geoawareness.v1.Webhooks/RotateWebhookSecret",
         "/geoawareness.v1.Webhooks/DeleteWebhook", "/geoawareness.v1.Webhooks/ListDeliveries",
+        "/geoawareness.v1.CivilianPicture/PutAdminArea", "/geoawareness.v1.CivilianPicture/CreateOrganisation", "/geoawareness.v1.CivilianPicture/UpdateOrganisation",
+        "/geoawareness.v1.CivilianPicture/CreatePresence", "/geoawareness.v1.CivilianPicture/UpdatePresence", "/geoawareness.v1.CivilianPicture/ImportPresence",
+        "/geoawareness.v1.CivilianPicture/CreateFacility", "/geoawareness.v1.CivilianPicture/UpdateFacility", "/geoawareness.v1.CivilianPicture/ImportFacilities",
     ];
 
     /// <summary>

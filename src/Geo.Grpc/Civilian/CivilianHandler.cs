@@ -1,0 +1,435 @@
+using System.Text;
+using Geo.Core.Access;
+using Geo.Core.Domain;
+using Geo.Core.Validation;
+using Geo.Exporters.Hxl;
+using SheetProblem = Geo.Exporters.Hxl.SheetProblem;
+using Geo.Grpc.Access;
+using Geo.Grpc.Api;
+using Geo.Storage.Civilian;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using NetTopologySuite.Geometries;
+using V1 = Geo.Api.V1;
+
+namespace Geo.Grpc.Civilian;
+
+/// <summary>
+/// geoawareness.v1.CivilianPicture: administrative areas, civilian actors and their presence. Every
+/// read gives the caller the records it reads in full (<see cref="CivilianSharing.ReadsInFull"/>);
+/// the others are for it not there, except as counts per grid cell.
+/// </summary>
+internal sealed class CivilianHandler(
+    CivilianStore store, FacilityStore facilities, PresenceImport import, IOptions<ApiOptions> api, IOptions<CivilianOptions> options, TimeProvider clock)
+    : V1.CivilianPicture.CivilianPictureBase
+{
+    private const int ChunkBytes = 64 * 1024;
+
+    // ---- administrative areas ----
+
+    public override async Task<V1.AdminArea> PutAdminArea(V1.AdminArea request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        var shape = ApiMapping.ToGeometry(request.Area, "area", api.Value.ShapeLimits, errors);
+        var area = new AdminArea(request.Pcode, request.Name, request.Level, request.ParentPcode, shape ?? Core.Spatial.ShapeReader.Factory.CreatePolygon());
+        if (!errors.Any)
+        {
+            CivilianRules.Check(area, errors);
+        }
+
+        ApiErrors.ThrowIfAny(errors);
+        var version = await store.PutAdminAreaAsync(area, context.CancellationToken).ConfigureAwait(false);
+        var answer = request.Clone();
+        answer.Version = version;
+        return answer;
+    }
+
+    public override async Task<V1.ListAdminAreasResponse> ListAdminAreas(V1.ListAdminAreasRequest request, ServerCallContext context)
+    {
+        if (request.Level is < 0 or > 2)
+        {
+            throw ApiErrors.InvalidArgument("level", $"{request.Level} is not 0 (both), 1 or 2");
+        }
+
+        var response = new V1.ListAdminAreasResponse();
+        foreach (var (area, version) in await store.ListAdminAreasAsync(request.Level, context.CancellationToken).ConfigureAwait(false))
+        {
+            response.Areas.Add(new V1.AdminArea { Pcode = area.Pcode, Name = area.Name, Level = area.Level, ParentPcode = area.ParentPcode, Version = version });
+        }
+
+        return response;
+    }
+
+    // ---- organisations ----
+
+    public override async Task<V1.Organisation> CreateOrganisation(V1.Organisation request, ServerCallContext context) =>
+        CivilianMapping.ToProto(await store.CreateOrganisationAsync(Checked(request, string.Empty), context.CancellationToken).ConfigureAwait(false));
+
+    public override async Task<V1.Organisation> UpdateOrganisation(V1.UpdateOrganisationRequest request, ServerCallContext context)
+    {
+        var organisation = Checked(request.Organisation ?? throw ApiErrors.InvalidArgument("organisation", "is required"), "organisation");
+        return CivilianMapping.ToProto(await store.UpdateOrganisationAsync(organisation, Version(request.ExpectedVersion), context.CancellationToken).ConfigureAwait(false));
+    }
+
+    public override async Task<V1.Organisation> GetOrganisation(V1.GetByIdRequest request, ServerCallContext context) =>
+        CivilianMapping.ToProto(await store.GetOrganisationAsync(Id(request.Id), Widest(context), context.CancellationToken).ConfigureAwait(false));
+
+    public override async Task<V1.ListOrganisationsResponse> ListOrganisations(V1.ListOrganisationsRequest request, ServerCallContext context)
+    {
+        var (after, size) = Page(request.PageToken, request.PageSize);
+        var page = await store.ListOrganisationsAsync(after ?? string.Empty, size, Widest(context), context.CancellationToken).ConfigureAwait(false);
+        var response = new V1.ListOrganisationsResponse { NextPageToken = page.Count == size ? PageToken.ForList(page[^1].Value.Id) : string.Empty };
+        response.Organisations.AddRange(page.Select(CivilianMapping.ToProto));
+        return response;
+    }
+
+    // ---- presence ----
+
+    public override async Task<V1.OperationalPresence> CreatePresence(V1.OperationalPresence request, ServerCallContext context)
+    {
+        var presence = Checked(request, string.Empty, context.Caller());
+        return CivilianMapping.ToProto(await store.CreatePresenceAsync(presence, context.CancellationToken).ConfigureAwait(false));
+    }
+
+    public override async Task<V1.OperationalPresence> UpdatePresence(V1.UpdatePresenceRequest request, ServerCallContext context)
+    {
+        var caller = context.Caller();
+        var presence = Checked(request.Presence ?? throw ApiErrors.InvalidArgument("presence", "is required"), "presence", caller);
+        // A scoped liaison changes only records inside its area (NOT_FOUND otherwise, as for an unknown id).
+        await store.GetPresenceAsync(presence.Id, SharingLevel.LiaisonOnly, caller.ScopeArea, context.CancellationToken).ConfigureAwait(false);
+        return CivilianMapping.ToProto(await store.UpdatePresenceAsync(presence, Version(request.ExpectedVersion), context.CancellationToken).ConfigureAwait(false));
+    }
+
+    public override async Task<V1.OperationalPresence> GetPresence(V1.GetByIdRequest request, ServerCallContext context) =>
+        CivilianMapping.ToProto(await store.GetPresenceAsync(Id(request.Id), Widest(context), context.Caller().ScopeArea, context.CancellationToken).ConfigureAwait(false));
+
+    public override async Task<V1.ListPresenceResponse> ListPresence(V1.ListPresenceRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        var filter = new PresenceFilter(
+            Area(request.Area, "area", required: false, errors),
+            Codes<V1.Cluster, Cluster>(request.Sectors, "sectors", errors),
+            Codes<V1.PresenceStatus, PresenceStatus>(request.Statuses, "statuses", errors),
+            request.OrganisationId,
+            ApiMapping.ToDate(request.ActiveOn, "active_on", errors));
+        if (request.OrganisationId.Length > 0)
+        {
+            ObservationRules.CheckId(request.OrganisationId, "organisation_id", errors);
+        }
+
+        ApiErrors.ThrowIfAny(errors);
+        var (after, size) = Page(request.PageToken, request.PageSize);
+        var page = await store.ListPresenceAsync(filter, Widest(context), context.Caller().ScopeArea, after ?? string.Empty, size, context.CancellationToken).ConfigureAwait(false);
+        var response = new V1.ListPresenceResponse { NextPageToken = page.Count == size ? PageToken.ForList(page[^1].Presence.Id) : string.Empty };
+        response.Presence.AddRange(page.Select(CivilianMapping.ToProto));
+        return response;
+    }
+
+    public override async Task<V1.PresenceSummary> SummarizePresence(V1.SummarizePresenceRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        var area = Area(request.Area, "area", required: true, errors);
+        var sectors = Codes<V1.Cluster, Cluster>(request.Sectors, "sectors", errors);
+        ApiErrors.ThrowIfAny(errors);
+        var degrees = options.Value.SummaryCellDegrees;
+        var counts = await store.SummarizeAsync(area!, sectors, degrees, context.Caller().ScopeArea, context.CancellationToken).ConfigureAwait(false);
+        var summary = new V1.PresenceSummary { CellDegrees = degrees };
+        summary.Cells.AddRange(counts.Select(c => new V1.PresenceCell
+        {
+            Cell = new V1.BoundingBox { West = c.Column * degrees, South = c.Row * degrees, East = (c.Column + 1) * degrees, North = (c.Row + 1) * degrees },
+            Sector = (V1.Cluster)c.Sector,
+            Organisations = c.Organisations,
+            Records = c.Records,
+        }));
+        return summary;
+    }
+
+    public override async Task<V1.ImportPresenceReport> ImportPresence(V1.ImportPresenceRequest request, ServerCallContext context)
+    {
+        if (request.Csv.IsEmpty)
+        {
+            throw ApiErrors.InvalidArgument("csv", "is empty: send the 3W sheet as UTF-8 CSV with its HXL hashtag row");
+        }
+
+        var sharing = request.DefaultSharing == V1.SharingLevel.Unspecified ? SharingLevel.LiaisonOnly : (SharingLevel)request.DefaultSharing;
+        var errors = new FieldErrors();
+        CodeRules.CheckDefined(sharing, "default_sharing", errors);
+        ApiErrors.ThrowIfAny(errors);
+        var report = await import.ImportAsync(request.Csv.ToByteArray(), sharing, request.DryRun, context.CancellationToken).ConfigureAwait(false);
+        var response = new V1.ImportPresenceReport
+        {
+            Rows = report.Rows,
+            Created = report.Outcome?.Created ?? 0,
+            Updated = report.Outcome?.Updated ?? 0,
+            Unchanged = report.Outcome?.Unchanged ?? 0,
+            OrganisationsCreated = report.Outcome?.OrganisationsCreated ?? 0,
+        };
+        response.Problems.AddRange(report.Problems.Select(p => new V1.ImportProblem { Line = p.Line, Column = p.Column, Message = p.Message }));
+        response.IgnoredColumns.AddRange(report.IgnoredColumns);
+        return response;
+    }
+
+    public override async Task ExportPresence(V1.ExportPresenceRequest request, IServerStreamWriter<V1.FileChunk> responses, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        var filter = new PresenceFilter(Area(request.Area, "area", required: false, errors), Codes<V1.Cluster, Cluster>(request.Sectors, "sectors", errors), [], string.Empty, null);
+        ApiErrors.ThrowIfAny(errors);
+        var cancellationToken = context.CancellationToken;
+        var organisations = (await store.AllOrganisationsAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(o => o.Id, StringComparer.Ordinal);
+        var levels = (await store.ListAdminAreasAsync(0, cancellationToken).ConfigureAwait(false)).ToDictionary(a => a.Area.Pcode, a => a.Area.Level, StringComparer.Ordinal);
+        var chunk = new StringBuilder(string.Concat(ThreeWSheet.Header()));
+        var named = false;
+        await foreach (var stored in store.ReadPresenceAsync(filter, Widest(context), context.Caller().ScopeArea, cancellationToken).ConfigureAwait(false))
+        {
+            var p = stored.Presence;
+            chunk.Append(ThreeWSheet.Line(new ThreeWRecord(p, organisations[p.OrganisationId], levels.GetValueOrDefault(p.Pcode, 2))));
+            if (chunk.Length >= ChunkBytes)
+            {
+                await SendAsync().ConfigureAwait(false);
+            }
+        }
+
+        await SendAsync().ConfigureAwait(false);
+
+        async Task SendAsync()
+        {
+            var message = new V1.FileChunk { Data = Google.Protobuf.ByteString.CopyFromUtf8(chunk.ToString()) };
+            if (!named)
+            {
+                message.Name = "geoawareness-3w.csv";
+                message.MediaType = ThreeWSheet.MediaType;
+                named = true;
+            }
+
+            chunk.Clear();
+            await responses.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // ---- facilities ----
+
+    public override async Task<V1.Facility> CreateFacility(V1.Facility request, ServerCallContext context)
+    {
+        var facility = Checked(request, string.Empty, context.Caller());
+        return Shown(await facilities.CreateAsync(facility, context.CancellationToken).ConfigureAwait(false));
+    }
+
+    public override async Task<V1.Facility> UpdateFacility(V1.UpdateFacilityRequest request, ServerCallContext context)
+    {
+        var caller = context.Caller();
+        var facility = Checked(request.Facility ?? throw ApiErrors.InvalidArgument("facility", "is required"), "facility", caller);
+        await facilities.GetAsync(facility.Id, SharingLevel.LiaisonOnly, caller.ScopeArea, context.CancellationToken).ConfigureAwait(false);
+        return Shown(await facilities.UpdateAsync(facility, Version(request.ExpectedVersion), context.CancellationToken).ConfigureAwait(false));
+    }
+
+    public override async Task<V1.Facility> GetFacility(V1.GetByIdRequest request, ServerCallContext context) =>
+        Shown(await facilities.GetAsync(Id(request.Id), Widest(context), context.Caller().ScopeArea, context.CancellationToken).ConfigureAwait(false));
+
+    public override async Task<V1.ListFacilitiesResponse> ListFacilities(V1.ListFacilitiesRequest request, ServerCallContext context)
+    {
+        var filter = FacilityFilterOf(request);
+        var (after, size) = Page(request.PageToken, request.PageSize);
+        var page = await facilities.ListAsync(filter, Widest(context), context.Caller().ScopeArea, after ?? string.Empty, size, context.CancellationToken).ConfigureAwait(false);
+        var response = new V1.ListFacilitiesResponse { NextPageToken = page.Count == size ? PageToken.ForList(page[^1].Value.Id) : string.Empty };
+        response.Facilities.AddRange(page.Select(Shown));
+        return response;
+    }
+
+    public override async Task<V1.ImportFacilitiesReport> ImportFacilities(V1.ImportFacilitiesRequest request, ServerCallContext context)
+    {
+        if (request.Geojson.IsEmpty)
+        {
+            throw ApiErrors.InvalidArgument("geojson", "is empty: send a GeoJSON FeatureCollection of OSM features");
+        }
+
+        var sharing = request.DefaultSharing == V1.SharingLevel.Unspecified ? SharingLevel.LiaisonOnly : (SharingLevel)request.DefaultSharing;
+        var errors = new FieldErrors();
+        CodeRules.CheckDefined(sharing, "default_sharing", errors);
+        ApiErrors.ThrowIfAny(errors);
+        var read = Exporters.Osm.OsmFacilities.Read(request.Geojson.ToStringUtf8(), api.Value.ShapeLimits);
+        var problems = read.Problems.ToList();
+        var checkedFacilities = new List<Facility>();
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (index, drafted) in read.Facilities)
+        {
+            var facility = drafted with { Sharing = sharing };
+            var rules = new FieldErrors();
+            CivilianRules.Check(facility, rules);
+            problems.AddRange(rules.All.Select(e => new SheetProblem(index, e.Field == "location" ? "geometry" : e.Field, $"{facility.Id}: {e.Message}")));
+            if (!seen.TryAdd(facility.Id, index))
+            {
+                problems.Add(new SheetProblem(index, "id", $"'{facility.Id}' is also feature {seen[facility.Id]}"));
+            }
+            else if (!rules.Any)
+            {
+                checkedFacilities.Add(facility);
+            }
+        }
+
+        var report = new V1.ImportFacilitiesReport { Features = read.Facilities.Count + read.Problems.Select(p => p.Line).Where(l => l > 0).Distinct().Count() };
+        if (problems.Count == 0)
+        {
+            var outcome = await facilities.ImportAsync(checkedFacilities, request.DryRun, context.CancellationToken).ConfigureAwait(false);
+            (report.Created, report.Updated, report.Unchanged) = (outcome.Created, outcome.Updated, outcome.Unchanged);
+        }
+
+        report.Problems.AddRange(problems.OrderBy(p => p.Line).Select(p => new V1.ImportProblem { Line = p.Line, Column = p.Column, Message = p.Message }));
+        return report;
+    }
+
+    public override async Task ExportFacilities(V1.ListFacilitiesRequest request, IServerStreamWriter<V1.FileChunk> responses, ServerCallContext context)
+    {
+        var filter = FacilityFilterOf(request);
+        var cancellationToken = context.CancellationToken;
+        var names = (await store.AllOrganisationsAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(o => o.Id, o => o.Name, StringComparer.Ordinal);
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var staleDays = options.Value.FacilityStaleDays;
+        var named = false;
+        await using var writer = new Exporters.GeoJson.GeoJsonWriter(async (bytes, token) =>
+        {
+            var chunk = new V1.FileChunk { Data = Google.Protobuf.ByteString.CopyFrom(bytes.Span) };
+            if (!named)
+            {
+                (chunk.Name, chunk.MediaType, named) = ("geoawareness-facilities.geojson", "application/geo+json", true);
+            }
+
+            await responses.WriteAsync(chunk, token).ConfigureAwait(false);
+        });
+        await Exporters.Layers.FacilityLayerWriter.WriteAsync(writer, Features(), cancellationToken).ConfigureAwait(false);
+
+        async IAsyncEnumerable<Exporters.Layers.FacilityFeature> Features()
+        {
+            await foreach (var stored in facilities.ReadAsync(filter, Widest(context), context.Caller().ScopeArea, cancellationToken).ConfigureAwait(false))
+            {
+                var f = stored.Value;
+                yield return new Exporters.Layers.FacilityFeature(f, f.ConfirmationOn(today, staleDays), names.GetValueOrDefault(f.OperatorId, string.Empty));
+            }
+        }
+    }
+
+    private V1.Facility Shown(Versioned<Facility> stored) =>
+        CivilianMapping.ToProto(stored, stored.Value.ConfirmationOn(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), options.Value.FacilityStaleDays));
+
+    private FacilityFilter FacilityFilterOf(V1.ListFacilitiesRequest request)
+    {
+        var errors = new FieldErrors();
+        var filter = new FacilityFilter(
+            Area(request.Area, "area", required: false, errors),
+            Codes<V1.FacilityType, FacilityType>(request.Types_, "types", errors),
+            Codes<V1.FacilityStatus, FacilityStatus>(request.Statuses, "statuses", errors));
+        ApiErrors.ThrowIfAny(errors);
+        return filter;
+    }
+
+    private Facility Checked(V1.Facility message, string field, Caller caller)
+    {
+        var errors = new FieldErrors();
+        var scoped = field.Length == 0 ? errors : errors.At(field);
+        var facility = CivilianMapping.ToFacility(message, api.Value.ShapeLimits, scoped);
+        if (!errors.Any)
+        {
+            CivilianRules.Check(facility, scoped);
+        }
+
+        ApiErrors.ThrowIfAny(errors);
+        AccessRules.EnsureInside(caller, facility.Location, field.Length == 0 ? "location" : $"{field}.location");
+        return facility;
+    }
+
+    // ---- helpers ----
+
+    private static SharingLevel Widest(ServerCallContext context) => CivilianSharing.ReadsInFull(context.Caller());
+
+    private static Organisation Checked(V1.Organisation message, string field)
+    {
+        var errors = new FieldErrors();
+        CivilianRules.Check(CivilianMapping.ToOrganisation(message), field.Length == 0 ? errors : errors.At(field));
+        ApiErrors.ThrowIfAny(errors);
+        return CivilianMapping.ToOrganisation(message);
+    }
+
+    private Presence Checked(V1.OperationalPresence message, string field, Caller caller)
+    {
+        var errors = new FieldErrors();
+        var scoped = field.Length == 0 ? errors : errors.At(field);
+        var presence = CivilianMapping.ToPresence(message, api.Value.ShapeLimits, scoped);
+        if (!errors.Any)
+        {
+            CivilianRules.Check(presence, scoped);
+        }
+
+        ApiErrors.ThrowIfAny(errors);
+        if (presence.Location is { } location)
+        {
+            AccessRules.EnsureInside(caller, location, field.Length == 0 ? "location" : $"{field}.location");
+        }
+
+        return presence;
+    }
+
+    private Geometry? Area(V1.Area? area, string field, bool required, FieldErrors errors)
+    {
+        if (area is null || area.KindCase == V1.Area.KindOneofCase.None)
+        {
+            if (required)
+            {
+                errors.Add(field, "is required: a bbox or a shape");
+            }
+
+            return null;
+        }
+
+        if (area.KindCase == V1.Area.KindOneofCase.Circle)
+        {
+            errors.Add($"{field}.circle", "is not taken here: give a bbox or a shape");
+            return null;
+        }
+
+        // The area is read as Query reads a filter's (its errors are named area.*, as here).
+        var filter = ApiMapping.ToFilter(new V1.ObservationFilter { Area = area }, api.Value.ShapeLimits, errors).Area;
+        if (filter is null)
+        {
+            return null;
+        }
+
+        QueryRules.Check(new ObservationFilter { Area = filter }, api.Value.QueryLimits, errors);
+        return filter is ShapeArea shape ? shape.Shape
+            : Core.Spatial.ShapeReader.Factory.ToGeometry(new Envelope(((BoxArea)filter).West, ((BoxArea)filter).East, ((BoxArea)filter).South, ((BoxArea)filter).North));
+    }
+
+    private static List<TDomain> Codes<TProto, TDomain>(IList<TProto> codes, string field, FieldErrors errors)
+        where TProto : struct, Enum
+        where TDomain : struct, Enum
+    {
+        var list = new List<TDomain>();
+        for (var i = 0; i < codes.Count; i++)
+        {
+            var code = (TDomain)(object)Convert.ToInt32(codes[i], System.Globalization.CultureInfo.InvariantCulture);
+            CodeRules.CheckDefined(code, $"{field}[{i}]", errors);
+            list.Add(code);
+        }
+
+        return list;
+    }
+
+    private (string? After, int Size) Page(string token, int pageSize)
+    {
+        var max = api.Value.MaxListPageSize;
+        if (pageSize < 0 || pageSize > max)
+        {
+            throw ApiErrors.InvalidArgument("page_size", $"{pageSize} is out of range 1..{max} (0 for the default of 100)");
+        }
+
+        return (PageToken.ReadList(token), pageSize == 0 ? 100 : pageSize);
+    }
+
+    private static long Version(long expected) => expected >= 0 ? expected : throw ApiErrors.InvalidArgument("expected_version", $"{expected} is below 0");
+
+    private static string Id(string id)
+    {
+        var errors = new FieldErrors();
+        ObservationRules.CheckId(id, "id", errors);
+        ApiErrors.ThrowIfAny(errors);
+        return id;
+    }
+}
