@@ -195,8 +195,8 @@ try
         rows.Add((what, ours, peer, oursCount, peerCount, Median(oursTimes), Median(peerTimes)));
     }
 
-    const string FacilityRows = "SELECT id, name, type, location, status, last_confirmed_on, confirmed_by, capacity, operator_id, notified_on, notified_to, acknowledged_on, reconfirm_by, tags::text, sharing, version FROM facilities";
-    const string PresenceRows = "SELECT p.id, p.organisation_id, p.sector, p.activity, p.location, p.pcode, p.location_name, p.start_date, p.end_date, p.status, p.targeted, p.reached, p.targeted_total, p.reached_total, p.sharing, p.version, o.name, o.acronym FROM presence p JOIN organisations o ON o.id = p.organisation_id";
+    const string FacilityRows = "SELECT id, name, type, ST_AsBinary(location), status, last_confirmed_on, confirmed_by, capacity, operator_id, notified_on, notified_to, acknowledged_on, reconfirm_by, tags::text, sharing, version FROM facilities";
+    const string PresenceRows = "SELECT p.id, p.organisation_id, p.sector, p.activity, ST_AsBinary(p.location), p.pcode, p.location_name, p.start_date, p.end_date, p.status, p.targeted, p.reached, p.targeted_total, p.reached_total, p.sharing, p.version, o.name, o.acronym FROM presence p JOIN organisations o ON o.id = p.organisation_id";
     await MeasureAsync("facilities in a 50 km radius", "ListFacilities, pages of 1,000", async () => await ListFacilitiesAsync(),
         "the same rows, Npgsql", () => PostgisRowsAsync($"{FacilityRows} WHERE ST_Intersects(location, ST_GeomFromText($1, 4326)) ORDER BY id"));
     await MeasureAsync($"all {facilityCount:N0} facilities as GeoJSON", "ExportFacilities (streamed)", () => ExportAsync(() => civilian.ExportFacilities(new ListFacilitiesRequest())),
@@ -204,7 +204,7 @@ try
     await MeasureAsync("presence in a 50 km radius", "ListPresence, pages of 1,000", async () => await ListPresenceAsync(),
         "the same rows, Npgsql", () => PostgisRowsAsync($"{PresenceRows} WHERE ST_Intersects(p.location, ST_GeomFromText($1, 4326)) ORDER BY p.id"));
     await MeasureAsync($"all {presenceCount:N0} presence records as a 3W sheet", "ExportPresence (HXL CSV, streamed)", () => ExportAsync(() => civilian.ExportPresence(new ExportPresenceRequest())),
-        "PostGIS COPY ... CSV", () => PostgisCopyAsync($"COPY ({PresenceRows.Replace("p.location,", "ST_Y(p.location), ST_X(p.location),", StringComparison.Ordinal)} ORDER BY p.id) TO STDOUT WITH (FORMAT csv, HEADER)"));
+        "PostGIS COPY ... CSV", () => PostgisCopyAsync($"COPY ({PresenceRows.Replace("ST_AsBinary(p.location),", "ST_Y(p.location), ST_X(p.location),", StringComparison.Ordinal)} ORDER BY p.id) TO STDOUT WITH (FORMAT csv, HEADER)"));
 
     Console.WriteLine($"# Civilian picture benchmark, {DateTime.UtcNow:yyyy-MM-ddTHH:mmZ}, {Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg")[..14]}");
     Console.WriteLine();
