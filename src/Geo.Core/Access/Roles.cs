@@ -116,6 +116,9 @@ public enum Permission
     /// <summary>Puts administrative areas (P-codes and their shapes).</summary>
     ManageAdminAreas,
 
+    /// <summary>Proposes quick impact projects and records civil assistance requests, and moves both through their steps.</summary>
+    ManageCivilWorks,
+
     /// <summary>Registers, pauses, resumes and removes webhooks, and reads their delivery logs (never what they deliver).</summary>
     ManageWebhooks,
 }
@@ -162,7 +165,7 @@ public static class RolePermissions
             Permission.ReadOwnObservations, Permission.ReadSecurityIncidents, Permission.ReadCaseDetails, Permission.ExactLocations,
             Permission.ReadRegistry, Permission.ReadPresence, Permission.ReadAlerts, Permission.AcknowledgeAlerts, Permission.RespondToAlerts,
         ],
-        [Role.UnCimicOfficer] = [Permission.ReadCivilianPicture, Permission.ReadLiaisonOnlyRecords, Permission.ReadRegistry],
+        [Role.UnCimicOfficer] = [Permission.ReadCivilianPicture, Permission.ReadLiaisonOnlyRecords, Permission.ReadRegistry, Permission.ManageCivilWorks, Permission.ReadIndicators],
         [Role.HumanitarianLiaison] = [Permission.ReadCivilianPicture, Permission.ReadLiaisonOnlyRecords, Permission.ManageCivilianActors, Permission.ManageAdminAreas],
     };
 

@@ -106,6 +106,8 @@ internal static class ApiServiceExtensions
         services.Configure<Civilian.CivilianOptions>(civilian);
         services.AddSingleton<Geo.Storage.Civilian.CivilianStore>();
         services.AddSingleton<Geo.Storage.Civilian.FacilityStore>();
+        services.AddSingleton<Geo.Storage.Civilian.CivilWorkStore>();
+        services.AddSingleton<Civilian.CivilWorkDesk>();
         services.AddSingleton<Civilian.PresenceImport>();
         services.AddSingleton<Civilian.CivilianHandler>();
         var webhooks = configuration.GetSection(Webhooks.WebhookOptions.SectionName);

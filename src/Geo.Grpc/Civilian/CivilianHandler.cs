@@ -20,7 +20,7 @@ namespace Geo.Grpc.Civilian;
 /// the others are for it not there, except as counts per grid cell.
 /// </summary>
 internal sealed class CivilianHandler(
-    CivilianStore store, FacilityStore facilities, PresenceImport import, IOptions<ApiOptions> api, IOptions<CivilianOptions> options, TimeProvider clock)
+    CivilianStore store, FacilityStore facilities, CivilWorkStore works, CivilWorkDesk desk, PresenceImport import, IOptions<ApiOptions> api, IOptions<CivilianOptions> options, TimeProvider clock)
     : V1.CivilianPicture.CivilianPictureBase
 {
     private const int ChunkBytes = 64 * 1024;
@@ -305,6 +305,252 @@ internal sealed class CivilianHandler(
                 yield return new Exporters.Layers.FacilityFeature(f, f.ConfirmationOn(today, staleDays), names.GetValueOrDefault(f.OperatorId, string.Empty));
             }
         }
+    }
+
+    // ---- quick impact projects and civil assistance requests ----
+
+    public override async Task<V1.QuickImpactProject> CreateQip(V1.QuickImpactProject request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        var scope = Scope(request.Scope, errors);
+        if (!double.IsFinite(request.BudgetUsd) || request.BudgetUsd < 0 || request.BudgetUsd > 1e12)
+        {
+            errors.Add("budget_usd", $"{request.BudgetUsd} is not an amount of 0 or more");
+        }
+
+        var planned = ApiMapping.ToDate(request.PlannedCompletion, "planned_completion", errors);
+        if (planned is null && !errors.All.Any(e => e.Field == "planned_completion"))
+        {
+            errors.Add("planned_completion", "is required");
+        }
+
+        var project = new QuickImpactProject
+        {
+            Id = request.Id,
+            Title = request.Title,
+            Sector = (Cluster)request.Sector,
+            Scope = scope,
+            BudgetUsd = errors.Any ? 0 : Math.Round((decimal)request.BudgetUsd, 2),
+            PlannedCompletion = planned ?? default,
+        };
+        CheckWork(project.Id, project.Title, errors);
+        CodeRules.CheckDefined(project.Sector, "sector", errors);
+        ApiErrors.ThrowIfAny(errors);
+        return ToProto(await desk.CreateAsync(project, context.Caller(), context.CancellationToken).ConfigureAwait(false));
+    }
+
+    public override async Task<V1.QuickImpactProject> GetQip(V1.GetByIdRequest request, ServerCallContext context) =>
+        ToProto(await works.GetQipAsync(Id(request.Id), context.CancellationToken).ConfigureAwait(false));
+
+    public override async Task<V1.ListQipsResponse> ListQips(V1.ListCivilWorksRequest request, ServerCallContext context)
+    {
+        var states = States<QipState>(request.States);
+        var (after, size) = Page(request.PageToken, request.PageSize);
+        var page = await works.ListQipsAsync(states, after ?? string.Empty, size, context.CancellationToken).ConfigureAwait(false);
+        var response = new V1.ListQipsResponse { NextPageToken = page.Count == size ? PageToken.ForList(page[^1].Value.Id) : string.Empty };
+        response.Projects.AddRange(page.Select(ToProto));
+        return response;
+    }
+
+    public override async Task<V1.QuickImpactProject> AdvanceQip(V1.AdvanceQipRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        var to = (QipState)request.To;
+        CodeRules.CheckDefined(to, "to", errors);
+        var completed = ApiMapping.ToDate(request.CompletedOn, "completed_on", errors);
+        Needed(to == QipState.Approved, request.ApprovedBy, "approved_by", "who approved it (the HOMC or a designee, policy 10.2.6)", errors);
+        Needed(to == QipState.Cancelled, request.Reason, "reason", "why it is cancelled", errors);
+        if (to == QipState.Completed && completed is null && !errors.Any)
+        {
+            errors.Add("completed_on", "is required to complete a project");
+        }
+
+        ApiErrors.ThrowIfAny(errors);
+        var step = new QipStep(to, Version(request.ExpectedVersion), request.ApprovedBy, completed, request.Reason);
+        return ToProto(await desk.AdvanceAsync(Id(request.Id), step, context.Caller(), context.CancellationToken).ConfigureAwait(false));
+    }
+
+    public override async Task<V1.CivilAssistanceRequest> CreateAssistanceRequest(V1.CivilAssistanceRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        var scope = Scope(request.Scope, errors);
+        var from = ApiMapping.ToDate(request.NeededFrom, "needed_from", errors);
+        var to = ApiMapping.ToDate(request.NeededTo, "needed_to", errors);
+        if (!errors.Any && (from is null || to is null))
+        {
+            errors.Add(from is null ? "needed_from" : "needed_to", "is required: support is limited in time (policy 10.2.7)");
+        }
+        else if (from is { } start && to is { } end && end < start)
+        {
+            errors.Add("needed_to", $"{end:yyyy-MM-dd} is before needed_from {start:yyyy-MM-dd}");
+        }
+
+        CheckWork(request.Id, request.Title, errors);
+        if (request.Description.Length > 4000)
+        {
+            errors.Add("description", $"has {request.Description.Length} characters; at most 4000");
+        }
+
+        if (request.LastResort.Length > 2000)
+        {
+            errors.Add("last_resort", $"has {request.LastResort.Length} characters; at most 2000");
+        }
+
+        ApiErrors.ThrowIfAny(errors);
+        var assistance = new CivilAssistanceRequest
+        {
+            Id = request.Id, Title = request.Title, Description = request.Description, Scope = scope, NeededFrom = from!.Value, NeededTo = to!.Value, LastResort = request.LastResort.Trim(),
+        };
+        return ToProto(await desk.CreateAsync(assistance, context.Caller(), context.CancellationToken).ConfigureAwait(false));
+    }
+
+    public override async Task<V1.CivilAssistanceRequest> GetAssistanceRequest(V1.GetByIdRequest request, ServerCallContext context) =>
+        ToProto(await works.GetRequestAsync(Id(request.Id), context.CancellationToken).ConfigureAwait(false));
+
+    public override async Task<V1.ListAssistanceRequestsResponse> ListAssistanceRequests(V1.ListCivilWorksRequest request, ServerCallContext context)
+    {
+        var states = States<AssistanceState>(request.States);
+        var (after, size) = Page(request.PageToken, request.PageSize);
+        var page = await works.ListRequestsAsync(states, after ?? string.Empty, size, context.CancellationToken).ConfigureAwait(false);
+        var response = new V1.ListAssistanceRequestsResponse { NextPageToken = page.Count == size ? PageToken.ForList(page[^1].Value.Id) : string.Empty };
+        response.Requests.AddRange(page.Select(ToProto));
+        return response;
+    }
+
+    public override async Task<V1.CivilAssistanceRequest> AdvanceAssistanceRequest(V1.AssistanceStepRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        var to = (AssistanceState)request.To;
+        CodeRules.CheckDefined(to, "to", errors);
+        Needed(to is AssistanceState.Approved or AssistanceState.Refused, request.DecidedBy, "decided_by", "who decided (the HOMC or delegated staff, with the DSRSG/RC/HC; policy 10.2.7)", errors);
+        Needed(to == AssistanceState.Refused, request.Reason, "reason", "why it is refused", errors);
+        if (request.LastResort.Length > 2000)
+        {
+            errors.Add("last_resort", $"has {request.LastResort.Length} characters; at most 2000");
+        }
+
+        ApiErrors.ThrowIfAny(errors);
+        var step = new AssistanceStep(to, Version(request.ExpectedVersion), request.DecidedBy, request.Reason, request.LastResort);
+        return ToProto(await desk.AdvanceAsync(Id(request.Id), step, context.Caller(), context.CancellationToken).ConfigureAwait(false));
+    }
+
+    public override async Task<V1.CivilWorksSummary> SummarizeCivilWorks(V1.SummarizeCivilWorksRequest request, ServerCallContext context)
+    {
+        var figures = await works.FiguresAsync(context.CancellationToken).ConfigureAwait(false);
+        var summary = new V1.CivilWorksSummary
+        {
+            QipsCompleted = figures.Completed,
+            QipsCompletedOnTime = figures.CompletedOnTime,
+            RequestsDecided = figures.Decided,
+            MeanHoursToDecision = Math.Round(figures.MeanHours, 2),
+            MedianHoursToDecision = Math.Round(figures.MedianHours, 2),
+        };
+        summary.Qips.AddRange(figures.Projects.Select(c => new V1.CivilWorksCount { State = ((QipState)c.State).ToString().ToLowerInvariant(), Sector = (V1.Cluster)c.Sector!.Value, Count = c.Count }));
+        summary.Requests.AddRange(figures.Requests.Select(c => new V1.CivilWorksCount { State = ((AssistanceState)c.State).ToString().ToLowerInvariant(), Count = c.Count }));
+        return summary;
+    }
+
+    private static CivilWorkScope Scope(V1.CivilWorkScope? scope, FieldErrors errors)
+    {
+        if (scope is null || (scope.Location is null && scope.CommunityId.Length == 0))
+        {
+            errors.Add("scope", "is required: a location, a community_id, or both");
+            return new CivilWorkScope(null, string.Empty, [], string.Empty, string.Empty);
+        }
+
+        Core.Spatial.GeoPoint? location = scope.Location is null ? null : ApiMapping.ToPoint(scope.Location, "scope.location", errors);
+        if (scope.CommunityId.Length > 0)
+        {
+            ObservationRules.CheckId(scope.CommunityId, "scope.community_id", errors);
+        }
+
+        if (scope.FacilityIds.Count > 50)
+        {
+            errors.Add("scope.facility_ids", $"{scope.FacilityIds.Count} facilities; at most 50");
+        }
+
+        for (var i = 0; i < scope.FacilityIds.Count && i < 50; i++)
+        {
+            ObservationRules.CheckId(scope.FacilityIds[i], $"scope.facility_ids[{i}]", errors);
+        }
+
+        foreach (var (text, field) in new[] { (scope.RequestedBy, "scope.requested_by"), (scope.ImplementedBy, "scope.implemented_by") })
+        {
+            if (text.Length > 200)
+            {
+                errors.Add(field, $"has {text.Length} characters; at most 200");
+            }
+        }
+
+        var point = location is { } p ? Core.Spatial.ShapeReader.Factory.CreatePoint(new Coordinate(p.Longitude, p.Latitude)) : null;
+        return new CivilWorkScope(point, scope.CommunityId, [.. scope.FacilityIds], scope.RequestedBy, scope.ImplementedBy);
+    }
+
+    private static void CheckWork(string id, string title, FieldErrors errors)
+    {
+        ObservationRules.CheckId(id, "id", errors);
+        if (string.IsNullOrWhiteSpace(title) || title.Length > 200)
+        {
+            errors.Add("title", "must have 1 to 200 characters, not only spaces");
+        }
+    }
+
+    private static void Needed(bool needed, string value, string field, string what, FieldErrors errors)
+    {
+        if (needed && (value.Trim().Length == 0 || value.Length > 200))
+        {
+            errors.Add(field, $"is required for this step (1 to 200 characters): {what}");
+        }
+    }
+
+    private static List<int> States<T>(Google.Protobuf.Collections.RepeatedField<int> states)
+        where T : struct, Enum
+    {
+        var errors = new FieldErrors();
+        for (var i = 0; i < states.Count; i++)
+        {
+            if (!Enum.IsDefined(typeof(T), states[i]))
+            {
+                errors.Add($"states[{i}]", $"{states[i]} is not a {typeof(T).Name} number ({string.Join(", ", Enum.GetValues<T>().Select(v => $"{Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture)} {v.ToString().ToLowerInvariant()}"))})");
+            }
+        }
+
+        ApiErrors.ThrowIfAny(errors);
+        return [.. states];
+    }
+
+    private static V1.CivilWorkScope ToProto(CivilWorkScope scope)
+    {
+        var message = new V1.CivilWorkScope { CommunityId = scope.CommunityId, RequestedBy = scope.RequestedBy, ImplementedBy = scope.ImplementedBy };
+        message.FacilityIds.AddRange(scope.FacilityIds);
+        if (scope.Location is { } point)
+        {
+            message.Location = new V1.GeoPoint { Longitude = point.X, Latitude = point.Y };
+        }
+
+        return message;
+    }
+
+    private static V1.QuickImpactProject ToProto(Versioned<QuickImpactProject> stored)
+    {
+        var p = stored.Value;
+        return new V1.QuickImpactProject
+        {
+            Id = p.Id, Title = p.Title, Sector = (V1.Cluster)p.Sector, Scope = ToProto(p.Scope), BudgetUsd = (double)p.BudgetUsd,
+            PlannedCompletion = ApiMapping.ToCalendarDate(p.PlannedCompletion), State = (V1.QipState)p.State, ApprovedBy = p.ApprovedBy,
+            CompletedOn = ApiMapping.ToCalendarDate(p.CompletedOn), CancellationReason = p.CancellationReason, CompletedOnTime = p.CompletedOnTime, Version = stored.Version,
+        };
+    }
+
+    private static V1.CivilAssistanceRequest ToProto(Versioned<CivilAssistanceRequest> stored)
+    {
+        var r = stored.Value;
+        return new V1.CivilAssistanceRequest
+        {
+            Id = r.Id, Title = r.Title, Description = r.Description, Scope = ToProto(r.Scope), NeededFrom = ApiMapping.ToCalendarDate(r.NeededFrom),
+            NeededTo = ApiMapping.ToCalendarDate(r.NeededTo), LastResort = r.LastResort, State = (V1.AssistanceState)r.State, RequestedAt = ApiMapping.ToTimestamp(r.RequestedAt),
+            DecidedBy = r.DecidedBy, DecidedAt = r.DecidedAt is { } at ? ApiMapping.ToTimestamp(at) : null, RefusalReason = r.RefusalReason, Version = stored.Version,
+        };
     }
 
     private V1.Facility Shown(Versioned<Facility> stored) =>

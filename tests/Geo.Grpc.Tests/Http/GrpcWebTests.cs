@@ -46,6 +46,8 @@ public sealed class GrpcWebTests(ApiFixture api) : IClassFixture<ApiFixture>, ID
         "/geoawareness.v1.CivilianPicture/PutAdminArea", "/geoawareness.v1.CivilianPicture/CreateOrganisation", "/geoawareness.v1.CivilianPicture/UpdateOrganisation",
         "/geoawareness.v1.CivilianPicture/CreatePresence", "/geoawareness.v1.CivilianPicture/UpdatePresence", "/geoawareness.v1.CivilianPicture/ImportPresence",
         "/geoawareness.v1.CivilianPicture/CreateFacility", "/geoawareness.v1.CivilianPicture/UpdateFacility", "/geoawareness.v1.CivilianPicture/ImportFacilities",
+        "/geoawareness.v1.CivilianPicture/CreateQip", "/geoawareness.v1.CivilianPicture/AdvanceQip",
+        "/geoawareness.v1.CivilianPicture/CreateAssistanceRequest", "/geoawareness.v1.CivilianPicture/AdvanceAssistanceRequest",
     ];
 
     /// <summary>
