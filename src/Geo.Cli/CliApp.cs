@@ -48,6 +48,8 @@ internal static class CliApp
         root.Subcommands.Add(WebhooksCommand.Create(context));
         root.Subcommands.Add(ActorsCommand.Create(context));
         root.Subcommands.Add(FacilitiesCommand.Create(context));
+        root.Subcommands.Add(CivilWorksCommands.Qips(context));
+        root.Subcommands.Add(CivilWorksCommands.Assistance(context));
         root.Subcommands.Add(HeatmapCommand.Create(context));
         root.Subcommands.Add(GapsCommand.Create(context));
         root.Subcommands.Add(FeedCommand.Create(context));

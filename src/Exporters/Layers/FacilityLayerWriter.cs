@@ -16,8 +16,11 @@ public sealed record FacilityFeature(Facility Facility, Confirmation Confirmatio
 /// </summary>
 public static class FacilityLayerWriter
 {
-    public static async Task<long> WriteAsync(GeoJsonWriter writer, IAsyncEnumerable<FacilityFeature> facilities, CancellationToken cancellationToken)
+    public const string Layer = "facilities";
+
+    public static async Task<long> WriteAsync(GeoJsonWriter writer, IAsyncEnumerable<FacilityFeature> facilities, LayerHeader header, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(header);
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(facilities);
         writer.BeginFeatureCollection();
@@ -50,7 +53,7 @@ public static class FacilityLayerWriter
         }
 
         var total = writer.FeatureCount;
-        writer.EndFeatureCollection();
+        writer.EndFeatureCollection(json => LayerMembers.Write(json, Layer, header, total, _ => { }));
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
         return total;
     }

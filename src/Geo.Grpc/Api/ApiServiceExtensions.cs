@@ -108,6 +108,7 @@ internal static class ApiServiceExtensions
         services.AddSingleton<Geo.Storage.Civilian.FacilityStore>();
         services.AddSingleton<Geo.Storage.Civilian.CivilWorkStore>();
         services.AddSingleton<Civilian.CivilWorkDesk>();
+        services.AddSingleton<Civilian.CivilianRequests>();
         services.AddSingleton<Civilian.PresenceImport>();
         services.AddSingleton<Civilian.CivilianHandler>();
         var webhooks = configuration.GetSection(Webhooks.WebhookOptions.SectionName);

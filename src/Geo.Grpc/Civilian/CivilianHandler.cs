@@ -20,7 +20,7 @@ namespace Geo.Grpc.Civilian;
 /// the others are for it not there, except as counts per grid cell.
 /// </summary>
 internal sealed class CivilianHandler(
-    CivilianStore store, FacilityStore facilities, CivilWorkStore works, CivilWorkDesk desk, PresenceImport import, IOptions<ApiOptions> api, IOptions<CivilianOptions> options, TimeProvider clock)
+    CivilianStore store, FacilityStore facilities, CivilWorkStore works, CivilWorkDesk desk, PresenceImport import, CivilianRequests requests, IOptions<ApiOptions> api, IOptions<CivilianOptions> options, TimeProvider clock)
     : V1.CivilianPicture.CivilianPictureBase
 {
     private const int ChunkBytes = 64 * 1024;
@@ -107,9 +107,9 @@ internal sealed class CivilianHandler(
     {
         var errors = new FieldErrors();
         var filter = new PresenceFilter(
-            Area(request.Area, "area", required: false, errors),
-            Codes<V1.Cluster, Cluster>(request.Sectors, "sectors", errors),
-            Codes<V1.PresenceStatus, PresenceStatus>(request.Statuses, "statuses", errors),
+            requests.Area(request.Area, "area", required: false, errors),
+            CivilianRequests.Codes<V1.Cluster, Cluster>(request.Sectors, "sectors", errors),
+            CivilianRequests.Codes<V1.PresenceStatus, PresenceStatus>(request.Statuses, "statuses", errors),
             request.OrganisationId,
             ApiMapping.ToDate(request.ActiveOn, "active_on", errors));
         if (request.OrganisationId.Length > 0)
@@ -128,8 +128,8 @@ internal sealed class CivilianHandler(
     public override async Task<V1.PresenceSummary> SummarizePresence(V1.SummarizePresenceRequest request, ServerCallContext context)
     {
         var errors = new FieldErrors();
-        var area = Area(request.Area, "area", required: true, errors);
-        var sectors = Codes<V1.Cluster, Cluster>(request.Sectors, "sectors", errors);
+        var area = requests.Area(request.Area, "area", required: true, errors);
+        var sectors = CivilianRequests.Codes<V1.Cluster, Cluster>(request.Sectors, "sectors", errors);
         ApiErrors.ThrowIfAny(errors);
         var degrees = options.Value.SummaryCellDegrees;
         var counts = await store.SummarizeAsync(area!, sectors, degrees, context.Caller().ScopeArea, context.CancellationToken).ConfigureAwait(false);
@@ -171,9 +171,7 @@ internal sealed class CivilianHandler(
 
     public override async Task ExportPresence(V1.ExportPresenceRequest request, IServerStreamWriter<V1.FileChunk> responses, ServerCallContext context)
     {
-        var errors = new FieldErrors();
-        var filter = new PresenceFilter(Area(request.Area, "area", required: false, errors), Codes<V1.Cluster, Cluster>(request.Sectors, "sectors", errors), [], string.Empty, null);
-        ApiErrors.ThrowIfAny(errors);
+        var filter = requests.Presence(request, string.Empty);
         var cancellationToken = context.CancellationToken;
         var organisations = (await store.AllOrganisationsAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(o => o.Id, StringComparer.Ordinal);
         var levels = (await store.ListAdminAreasAsync(0, cancellationToken).ConfigureAwait(false)).ToDictionary(a => a.Area.Pcode, a => a.Area.Level, StringComparer.Ordinal);
@@ -227,7 +225,7 @@ internal sealed class CivilianHandler(
 
     public override async Task<V1.ListFacilitiesResponse> ListFacilities(V1.ListFacilitiesRequest request, ServerCallContext context)
     {
-        var filter = FacilityFilterOf(request);
+        var filter = requests.Facilities(request, string.Empty);
         var (after, size) = Page(request.PageToken, request.PageSize);
         var page = await facilities.ListAsync(filter, Widest(context), context.Caller().ScopeArea, after ?? string.Empty, size, context.CancellationToken).ConfigureAwait(false);
         var response = new V1.ListFacilitiesResponse { NextPageToken = page.Count == size ? PageToken.ForList(page[^1].Value.Id) : string.Empty };
@@ -279,7 +277,7 @@ internal sealed class CivilianHandler(
 
     public override async Task ExportFacilities(V1.ListFacilitiesRequest request, IServerStreamWriter<V1.FileChunk> responses, ServerCallContext context)
     {
-        var filter = FacilityFilterOf(request);
+        var filter = requests.Facilities(request, string.Empty);
         var cancellationToken = context.CancellationToken;
         var names = (await store.AllOrganisationsAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(o => o.Id, o => o.Name, StringComparer.Ordinal);
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
@@ -295,7 +293,8 @@ internal sealed class CivilianHandler(
 
             await responses.WriteAsync(chunk, token).ConfigureAwait(false);
         });
-        await Exporters.Layers.FacilityLayerWriter.WriteAsync(writer, Features(), cancellationToken).ConfigureAwait(false);
+        var header = new Exporters.Layers.LayerHeader(Google.Protobuf.JsonFormatter.Default.Format(request), DateTimeOffset.FromUnixTimeSeconds(clock.GetUtcNow().ToUnixTimeSeconds()));
+        await Exporters.Layers.FacilityLayerWriter.WriteAsync(writer, Features(), header, cancellationToken).ConfigureAwait(false);
 
         async IAsyncEnumerable<Exporters.Layers.FacilityFeature> Features()
         {
@@ -344,7 +343,7 @@ internal sealed class CivilianHandler(
 
     public override async Task<V1.ListQipsResponse> ListQips(V1.ListCivilWorksRequest request, ServerCallContext context)
     {
-        var states = States<QipState>(request.States);
+        var states = CivilianRequests.States<QipState>(request.States, string.Empty);
         var (after, size) = Page(request.PageToken, request.PageSize);
         var page = await works.ListQipsAsync(states, after ?? string.Empty, size, context.CancellationToken).ConfigureAwait(false);
         var response = new V1.ListQipsResponse { NextPageToken = page.Count == size ? PageToken.ForList(page[^1].Value.Id) : string.Empty };
@@ -409,7 +408,7 @@ internal sealed class CivilianHandler(
 
     public override async Task<V1.ListAssistanceRequestsResponse> ListAssistanceRequests(V1.ListCivilWorksRequest request, ServerCallContext context)
     {
-        var states = States<AssistanceState>(request.States);
+        var states = CivilianRequests.States<AssistanceState>(request.States, string.Empty);
         var (after, size) = Page(request.PageToken, request.PageSize);
         var page = await works.ListRequestsAsync(states, after ?? string.Empty, size, context.CancellationToken).ConfigureAwait(false);
         var response = new V1.ListAssistanceRequestsResponse { NextPageToken = page.Count == size ? PageToken.ForList(page[^1].Value.Id) : string.Empty };
@@ -503,22 +502,6 @@ internal sealed class CivilianHandler(
         }
     }
 
-    private static List<int> States<T>(Google.Protobuf.Collections.RepeatedField<int> states)
-        where T : struct, Enum
-    {
-        var errors = new FieldErrors();
-        for (var i = 0; i < states.Count; i++)
-        {
-            if (!Enum.IsDefined(typeof(T), states[i]))
-            {
-                errors.Add($"states[{i}]", $"{states[i]} is not a {typeof(T).Name} number ({string.Join(", ", Enum.GetValues<T>().Select(v => $"{Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture)} {v.ToString().ToLowerInvariant()}"))})");
-            }
-        }
-
-        ApiErrors.ThrowIfAny(errors);
-        return [.. states];
-    }
-
     private static V1.CivilWorkScope ToProto(CivilWorkScope scope)
     {
         var message = new V1.CivilWorkScope { CommunityId = scope.CommunityId, RequestedBy = scope.RequestedBy, ImplementedBy = scope.ImplementedBy };
@@ -555,17 +538,6 @@ internal sealed class CivilianHandler(
 
     private V1.Facility Shown(Versioned<Facility> stored) =>
         CivilianMapping.ToProto(stored, stored.Value.ConfirmationOn(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), options.Value.FacilityStaleDays));
-
-    private FacilityFilter FacilityFilterOf(V1.ListFacilitiesRequest request)
-    {
-        var errors = new FieldErrors();
-        var filter = new FacilityFilter(
-            Area(request.Area, "area", required: false, errors),
-            Codes<V1.FacilityType, FacilityType>(request.Types_, "types", errors),
-            Codes<V1.FacilityStatus, FacilityStatus>(request.Statuses, "statuses", errors));
-        ApiErrors.ThrowIfAny(errors);
-        return filter;
-    }
 
     private Facility Checked(V1.Facility message, string field, Caller caller)
     {
@@ -611,51 +583,6 @@ internal sealed class CivilianHandler(
         }
 
         return presence;
-    }
-
-    private Geometry? Area(V1.Area? area, string field, bool required, FieldErrors errors)
-    {
-        if (area is null || area.KindCase == V1.Area.KindOneofCase.None)
-        {
-            if (required)
-            {
-                errors.Add(field, "is required: a bbox or a shape");
-            }
-
-            return null;
-        }
-
-        if (area.KindCase == V1.Area.KindOneofCase.Circle)
-        {
-            errors.Add($"{field}.circle", "is not taken here: give a bbox or a shape");
-            return null;
-        }
-
-        // The area is read as Query reads a filter's (its errors are named area.*, as here).
-        var filter = ApiMapping.ToFilter(new V1.ObservationFilter { Area = area }, api.Value.ShapeLimits, errors).Area;
-        if (filter is null)
-        {
-            return null;
-        }
-
-        QueryRules.Check(new ObservationFilter { Area = filter }, api.Value.QueryLimits, errors);
-        return filter is ShapeArea shape ? shape.Shape
-            : Core.Spatial.ShapeReader.Factory.ToGeometry(new Envelope(((BoxArea)filter).West, ((BoxArea)filter).East, ((BoxArea)filter).South, ((BoxArea)filter).North));
-    }
-
-    private static List<TDomain> Codes<TProto, TDomain>(IList<TProto> codes, string field, FieldErrors errors)
-        where TProto : struct, Enum
-        where TDomain : struct, Enum
-    {
-        var list = new List<TDomain>();
-        for (var i = 0; i < codes.Count; i++)
-        {
-            var code = (TDomain)(object)Convert.ToInt32(codes[i], System.Globalization.CultureInfo.InvariantCulture);
-            CodeRules.CheckDefined(code, $"{field}[{i}]", errors);
-            list.Add(code);
-        }
-
-        return list;
     }
 
     private (string? After, int Size) Page(string token, int pageSize)

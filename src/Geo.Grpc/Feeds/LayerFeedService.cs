@@ -21,6 +21,9 @@ internal enum FeedLayer
     CoverageGaps = V1.PullLayerRequest.CoverageGapsFieldNumber,
     CommunitiesAtRisk = V1.PullLayerRequest.CommunitiesAtRiskFieldNumber,
     GroupGaps = V1.PullLayerRequest.GroupGapsFieldNumber,
+    Facilities = V1.PullLayerRequest.FacilitiesFieldNumber,
+    Presence = V1.PullLayerRequest.PresenceFieldNumber,
+    Qips = V1.PullLayerRequest.QipsFieldNumber,
 }
 
 /// <summary>A layer computed for a caller and checked: only the writing is left, so a refusal came before any byte.</summary>
@@ -36,12 +39,18 @@ internal sealed class ComputedLayer(Func<GeoJsonWriter, CancellationToken, Task<
 /// computed for the caller as those services compute it, and one writer per layer, so both
 /// transports give the same bytes and the same answers as the services.
 /// </summary>
-internal sealed class LayerFeedService(HeatMapComputer heatMaps, CoverageReader coverage, GroupGapComputer groupGaps, RegistryStore registry, LocationPrivacy privacy, TimeProvider clock)
+internal sealed class LayerFeedService(
+    HeatMapComputer heatMaps, CoverageReader coverage, GroupGapComputer groupGaps, RegistryStore registry, LocationPrivacy privacy, TimeProvider clock,
+    Civilian.CivilianRequests civilianRequests, Geo.Storage.Civilian.CivilianStore civilian, Geo.Storage.Civilian.FacilityStore facilities,
+    Geo.Storage.Civilian.CivilWorkStore works, Microsoft.Extensions.Options.IOptions<Civilian.CivilianOptions> civilianOptions)
 {
     // Every field written, defaults included: the collection says exactly what produced it.
     private static readonly JsonFormatter Parameters = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
     private static readonly Permission[] HeatMapReaders = [Permission.ReadFeeds, Permission.ReadHeatMaps];
     private static readonly Permission[] CoverageReaders = [Permission.ReadFeeds, Permission.ReadCoverage];
+
+    // An importer pulls the public records only: it reads none of the civilian picture in full beyond them.
+    private static readonly Permission[] CivilianReaders = [Permission.ReadFeeds, Permission.ReadCivilianPicture];
 
     /// <summary>Every layer, in the order of its field in PullLayerRequest.</summary>
     public static IReadOnlyList<FeedLayer> All { get; } = Enum.GetValues<FeedLayer>();
@@ -57,6 +66,9 @@ internal sealed class LayerFeedService(HeatMapComputer heatMaps, CoverageReader 
         FeedLayer.Bases => BaseLayerWriter.Layer,
         FeedLayer.CoverageGaps => CoverageGapLayerWriter.Layer,
         FeedLayer.GroupGaps => GroupGapLayerWriter.Layer,
+        FeedLayer.Facilities => FacilityLayerWriter.Layer,
+        FeedLayer.Presence => PresenceLayerWriter.Layer,
+        FeedLayer.Qips => QipLayerWriter.Layer,
         _ => CommunityLayerWriter.Layer,
     };
 
@@ -65,8 +77,12 @@ internal sealed class LayerFeedService(HeatMapComputer heatMaps, CoverageReader 
     /// every layer; a role that reads the layer's product through its own service reads the layer
     /// too, so the map page can draw it for analysts and planners with their own tokens.
     /// </summary>
-    public static IReadOnlyList<Permission> PermissionsOf(FeedLayer layer) =>
-        layer is FeedLayer.HeatMap or FeedLayer.HotSpots ? HeatMapReaders : CoverageReaders;
+    public static IReadOnlyList<Permission> PermissionsOf(FeedLayer layer) => layer switch
+    {
+        FeedLayer.HeatMap or FeedLayer.HotSpots => HeatMapReaders,
+        FeedLayer.Facilities or FeedLayer.Presence or FeedLayer.Qips => CivilianReaders,
+        _ => CoverageReaders,
+    };
 
     /// <summary>
     /// Checks <paramref name="request"/> (the layer's HeatMapRequest or CoverageRequest) and
@@ -81,6 +97,9 @@ internal sealed class LayerFeedService(HeatMapComputer heatMaps, CoverageReader 
         {
             FeedLayer.HeatMap or FeedLayer.HotSpots => await HeatMapAsync(layer, (V1.HeatMapRequest)request, prefix, caller, cancellationToken).ConfigureAwait(false),
             FeedLayer.GroupGaps => await GroupGapsAsync((V1.GroupGapsRequest)request, prefix, caller, cancellationToken).ConfigureAwait(false),
+            FeedLayer.Facilities => FacilitiesLayer((V1.ListFacilitiesRequest)request, prefix, caller),
+            FeedLayer.Presence => PresenceLayer((V1.ExportPresenceRequest)request, prefix, caller),
+            FeedLayer.Qips => QipsLayer((V1.ListCivilWorksRequest)request, prefix, caller),
             _ => await CoverageAsync(layer, (V1.CoverageRequest)request, prefix, caller, cancellationToken).ConfigureAwait(false),
         };
     }
@@ -144,6 +163,65 @@ internal sealed class LayerFeedService(HeatMapComputer heatMaps, CoverageReader 
         var answer = await groupGaps.ComputeAsync(request, prefix, caller, cancellationToken).ConfigureAwait(false);
         var header = Header(GroupGapComputer.Resolved(request, answer));
         return new ComputedLayer((writer, token) => GroupGapLayerWriter.WriteAsync(writer, answer.Map, answer.Gaps, answer.Coarsened, header, token));
+    }
+
+    /// <summary>The facilities the caller reads in full (<see cref="Core.Domain.CivilianSharing"/>), each with how current it is today.</summary>
+    private ComputedLayer FacilitiesLayer(V1.ListFacilitiesRequest request, string prefix, Caller caller)
+    {
+        var filter = civilianRequests.Facilities(request, prefix);
+        var widest = Core.Domain.CivilianSharing.ReadsInFull(caller);
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var staleDays = civilianOptions.Value.FacilityStaleDays;
+        var header = Header(request);
+        return new ComputedLayer(async (writer, token) =>
+        {
+            var names = (await civilian.AllOrganisationsAsync(token).ConfigureAwait(false)).ToDictionary(o => o.Id, o => o.Name, StringComparer.Ordinal);
+            return await FacilityLayerWriter.WriteAsync(writer, Features(token), header, token).ConfigureAwait(false);
+
+            async IAsyncEnumerable<FacilityFeature> Features([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+            {
+                await foreach (var stored in facilities.ReadAsync(filter, widest, caller.ScopeArea, cancellationToken).ConfigureAwait(false))
+                {
+                    var f = stored.Value;
+                    yield return new FacilityFeature(f, f.ConfirmationOn(today, staleDays), names.GetValueOrDefault(f.OperatorId, string.Empty));
+                }
+            }
+        });
+    }
+
+    private ComputedLayer PresenceLayer(V1.ExportPresenceRequest request, string prefix, Caller caller)
+    {
+        var filter = civilianRequests.Presence(request, prefix);
+        var widest = Core.Domain.CivilianSharing.ReadsInFull(caller);
+        var header = Header(request);
+        return new ComputedLayer((writer, token) => PresenceLayerWriter.WriteAsync(writer, Records(token), header, token));
+
+        async IAsyncEnumerable<PresenceFeature> Records([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await foreach (var stored in civilian.ReadPresenceAsync(filter, widest, caller.ScopeArea, cancellationToken).ConfigureAwait(false))
+            {
+                yield return new PresenceFeature(stored.Presence, stored.OrganisationName, stored.OrganisationAcronym, stored.Place);
+            }
+        }
+    }
+
+    /// <summary>Projects are the mission's own and carry no sharing level: a reader of the civilian picture or a feed importer reads them all.</summary>
+    private ComputedLayer QipsLayer(V1.ListCivilWorksRequest request, string prefix, Caller caller)
+    {
+        var states = Civilian.CivilianRequests.States<Core.Domain.QipState>(request.States, prefix);
+        var header = Header(request);
+        return new ComputedLayer((writer, token) => QipLayerWriter.WriteAsync(writer, Inside(works.ReadQipPlacesAsync(states, token)), header, token));
+
+        async IAsyncEnumerable<(Core.Domain.QuickImpactProject, NetTopologySuite.Geometries.Point)> Inside(IAsyncEnumerable<(Core.Domain.QuickImpactProject Project, NetTopologySuite.Geometries.Point Place)> all)
+        {
+            await foreach (var (project, place) in all.ConfigureAwait(false))
+            {
+                if (caller.ScopeArea is not { } scope || scope.Covers(place))
+                {
+                    yield return (project, place);
+                }
+            }
+        }
     }
 
     private LayerHeader Header(IMessage resolved) =>

@@ -20,8 +20,8 @@ public sealed record CivilWorksFigures(
 public sealed class CivilWorkStore(NpgsqlDataSource dataSource)
 {
     private const string QipColumns =
-        "id, title, sector, ST_X(location), ST_Y(location), COALESCE(community_id, ''), facility_ids, requested_by, implemented_by, budget_usd, planned_completion, " +
-        "state, approved_by, completed_on, cancellation_reason, version";
+        "q.id, q.title, q.sector, ST_X(q.location), ST_Y(q.location), COALESCE(q.community_id, ''), q.facility_ids, q.requested_by, q.implemented_by, q.budget_usd, " +
+        "q.planned_completion, q.state, q.approved_by, q.completed_on, q.cancellation_reason, q.version";
 
     private const string RequestColumns =
         "id, title, description, ST_X(location), ST_Y(location), COALESCE(community_id, ''), facility_ids, requested_by, implemented_by, needed_from, needed_to, " +
@@ -59,7 +59,7 @@ public sealed class CivilWorkStore(NpgsqlDataSource dataSource)
 
     public async Task<Versioned<QuickImpactProject>> GetQipAsync(string id, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand($"SELECT {QipColumns} FROM quick_impact_projects WHERE id = $1");
+        await using var command = dataSource.CreateCommand($"SELECT {QipColumns} FROM quick_impact_projects q WHERE q.id = $1");
         command.Parameters.Add(Text(id));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadQip(reader) : throw new RecordNotFoundException($"no project '{id}'") { Field = "id" };
@@ -68,7 +68,7 @@ public sealed class CivilWorkStore(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<Versioned<QuickImpactProject>>> ListQipsAsync(IReadOnlyCollection<int> states, string afterId, int limit, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            $"SELECT {QipColumns} FROM quick_impact_projects WHERE (cardinality($1) = 0 OR state = ANY($1)) AND ($2 = '' OR id > $2) ORDER BY id LIMIT $3");
+            $"SELECT {QipColumns} FROM quick_impact_projects q WHERE (cardinality($1) = 0 OR q.state = ANY($1)) AND ($2 = '' OR q.id > $2) ORDER BY q.id LIMIT $3");
         AddPage(command, states, afterId, limit);
         var page = new List<Versioned<QuickImpactProject>>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -78,6 +78,22 @@ public sealed class CivilWorkStore(NpgsqlDataSource dataSource)
         }
 
         return page;
+    }
+
+    /// <summary>Every project in <paramref name="states"/> (all when empty) with where it is drawn: its point, or its community's representative point.</summary>
+    public async IAsyncEnumerable<(QuickImpactProject Project, Point Place)> ReadQipPlacesAsync(
+        IReadOnlyCollection<int> states, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"SELECT {QipColumns}, ST_X(COALESCE(q.location, ST_PointOnSurface(c.location))), ST_Y(COALESCE(q.location, ST_PointOnSurface(c.location))) " +
+            "FROM quick_impact_projects q LEFT JOIN communities c ON c.id = q.community_id WHERE cardinality($1) = 0 OR q.state = ANY($1) ORDER BY q.id");
+        command.Parameters.Add(new NpgsqlParameter<short[]> { TypedValue = [.. states.Select(s => (short)s)] });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var place = Core.Spatial.ShapeReader.Factory.CreatePoint(new Coordinate(reader.GetDouble(16), reader.GetDouble(17)));
+            yield return (ReadQip(reader).Value, place);
+        }
     }
 
     /// <summary>Writes a step: the state and what the step records, when the version is still <paramref name="version"/>; false when it is not.</summary>

@@ -6,7 +6,8 @@ using NpgsqlTypes;
 namespace Geo.Storage.Civilian;
 
 /// <summary>A presence record as stored, with its organisation's names and the sharing level it effectively has.</summary>
-public sealed record StoredPresence(Presence Presence, long Version, string OrganisationName, string OrganisationAcronym, SharingLevel Effective);
+/// <remarks><see cref="Place"/> is where the record is drawn: its point or polygon, or its P-code's area.</remarks>
+public sealed record StoredPresence(Presence Presence, long Version, string OrganisationName, string OrganisationAcronym, SharingLevel Effective, Geometry Place);
 
 /// <summary>What a presence list asks for.</summary>
 public sealed record PresenceFilter(Geometry? Area, IReadOnlyCollection<Cluster> Sectors, IReadOnlyCollection<PresenceStatus> Statuses, string OrganisationId, DateOnly? ActiveOn);
@@ -27,7 +28,7 @@ public sealed class CivilianStore(NpgsqlDataSource dataSource)
 
     private const string PresenceColumns =
         "p.id, p.organisation_id, p.sector, p.activity, CASE WHEN p.given_location THEN p.location END, p.pcode, p.location_name, p.start_date, p.end_date, " +
-        "p.status, p.targeted, p.reached, p.targeted_total, p.reached_total, p.sharing, p.version, o.name, o.acronym, GREATEST(p.sharing, o.sharing)";
+        "p.status, p.targeted, p.reached, p.targeted_total, p.reached_total, p.sharing, p.version, o.name, o.acronym, GREATEST(p.sharing, o.sharing), p.location";
 
     private const string PresenceFrom = "presence p JOIN organisations o ON o.id = p.organisation_id";
 
@@ -509,7 +510,7 @@ public sealed class CivilianStore(NpgsqlDataSource dataSource)
             ReachedTotal = reader.IsDBNull(13) ? null : reader.GetInt32(13),
             Sharing = (SharingLevel)reader.GetInt16(14),
         },
-        reader.GetInt64(15), reader.GetString(16), reader.GetString(17), (SharingLevel)reader.GetInt16(18));
+        reader.GetInt64(15), reader.GetString(16), reader.GetString(17), (SharingLevel)reader.GetInt16(18), reader.GetFieldValue<Geometry>(19));
 
     private async Task ExpectOneRowAsync(NpgsqlCommand command, string table, string kind, string id, long expectedVersion, CancellationToken cancellationToken)
     {

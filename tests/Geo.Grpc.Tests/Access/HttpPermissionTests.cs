@@ -20,6 +20,7 @@ public sealed class HttpPermissionTests(ApiFixture api) : IClassFixture<ApiFixtu
 {
     private static readonly string[] HeatMapLayers = ["heat-map", "hot-spots"];
     private static readonly string[] CoverageLayers = ["bases", "coverage-gaps", "communities-at-risk", "group-gaps"];
+    private static readonly string[] CivilianLayers = ["facilities", "presence", "qips"];
 
     private readonly HttpClient _http = new();
 
@@ -66,6 +67,11 @@ public sealed class HttpPermissionTests(ApiFixture api) : IClassFixture<ApiFixtu
             expected["/feeds/layers/" + layer] = [Permission.ReadFeeds, Permission.ReadCoverage];
         }
 
+        foreach (var layer in CivilianLayers)
+        {
+            expected["/feeds/layers/" + layer] = [Permission.ReadFeeds, Permission.ReadCivilianPicture];
+        }
+
         var actual = Endpoints().ToDictionary(e => e.RoutePattern.RawText!, e => e.Metadata.GetMetadata<EndpointPermissionMetadata>()!.AnyOf.Order().ToArray(), StringComparer.Ordinal);
 
         Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), actual.Keys.Order(StringComparer.Ordinal));
@@ -77,7 +83,7 @@ public sealed class HttpPermissionTests(ApiFixture api) : IClassFixture<ApiFixtu
         var data = new TheoryData<Role, string>();
         foreach (var role in Enum.GetValues<Role>())
         {
-            foreach (var layer in HeatMapLayers.Concat(CoverageLayers))
+            foreach (var layer in HeatMapLayers.Concat(CoverageLayers).Concat(CivilianLayers))
             {
                 data.Add(role, layer);
             }
@@ -90,7 +96,7 @@ public sealed class HttpPermissionTests(ApiFixture api) : IClassFixture<ApiFixtu
     [MemberData(nameof(RolesAndLayers))]
     public async Task LayerRoute_EveryRole_IsForbiddenExactlyWhenTheRoleReadsNeitherFeedsNorTheLayersProduct(Role role, string layer)
     {
-        var product = HeatMapLayers.Contains(layer) ? Permission.ReadHeatMaps : Permission.ReadCoverage;
+        var product = HeatMapLayers.Contains(layer) ? Permission.ReadHeatMaps : CivilianLayers.Contains(layer) ? Permission.ReadCivilianPicture : Permission.ReadCoverage;
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(api.Service.HttpEndpoint, "/feeds/layers/" + layer));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", api.TokenOf(role));
 

@@ -228,7 +228,12 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
         var request = new Geo.Api.V1.PullLayerRequest();
         var layerField = LayerFeedService.FieldOf(layer);
         layerField.Accessor.SetValue(request, Activator.CreateInstance(layerField.MessageType.ClrType));
-        var product = layer is FeedLayer.HeatMap or FeedLayer.HotSpots ? Permission.ReadHeatMaps : Permission.ReadCoverage;
+        var product = layer switch
+        {
+            FeedLayer.HeatMap or FeedLayer.HotSpots => Permission.ReadHeatMaps,
+            FeedLayer.Facilities or FeedLayer.Presence or FeedLayer.Qips => Permission.ReadCivilianPicture,
+            _ => Permission.ReadCoverage,
+        };
         var may = RolePermissions.Has(role, Permission.ReadFeeds) || RolePermissions.Has(role, product);
 
         var status = await AccessCalls.StatusOfAsync(api.As(role), Geo.Api.V1.Feeds.Descriptor.FindMethodByName("PullLayer"), request);

@@ -33,7 +33,7 @@
     ready: false,
     loading: false,
     loads: 0,
-    counts: { bases: 0, communities: 0, heat: 0, hotSpots: 0, groupGaps: 0 },
+    counts: { bases: 0, communities: 0, heat: 0, hotSpots: 0, groupGaps: 0, facilities: 0, presence: 0, qips: 0 },
     error: null,
     loadMs: null,
     area: null,
@@ -41,7 +41,7 @@
   window.geoMap = state;
 
   const map = L.map('map', { zoomSnap: 0.25, preferCanvas: false, attributionControl: false }).setView([0, 20], 4);
-  for (const [pane, z] of [['surface', 350], ['gaps', 360], ['communities', 420], ['bases', 440]]) {
+  for (const [pane, z] of [['surface', 350], ['gaps', 360], ['presence', 380], ['communities', 420], ['civilian', 430], ['bases', 440]]) {
     map.createPane(pane).style.zIndex = String(z);
   }
   const layers = {
@@ -49,6 +49,9 @@
     groupGaps: L.layerGroup().addTo(map),
     communities: L.layerGroup().addTo(map),
     bases: L.layerGroup().addTo(map),
+    facilities: L.layerGroup().addTo(map),
+    presence: L.layerGroup().addTo(map),
+    qips: L.layerGroup().addTo(map),
   };
   L.control.scale({ imperial: false }).addTo(map);
 
@@ -147,6 +150,19 @@
     return response.json();
   }
 
+  // The civilian picture's layers are for the roles that read it: for any other the map goes on
+  // without them (their boxes say so) rather than failing whole.
+  async function optional(layer, parameters, signal) {
+    try {
+      return await pull(layer, parameters, signal);
+    } catch (e) {
+      if (e instanceof Refusal && e.status === 403) {
+        return { features: [], refused: true };
+      }
+      throw e;
+    }
+  }
+
   function atParameters(prefix, date) {
     const [year, month, day] = date.split('-').map(Number);
     return { [prefix + 'at.year']: year, [prefix + 'at.month']: month, [prefix + 'at.day']: day };
@@ -216,6 +232,66 @@
       }).bindPopup(details(`${p.name} (${TEAM_WORDS[p.team_status] || p.team_status})`, p)).addTo(layers.bases);
     }
     return layers.bases.getLayers().length;
+  }
+
+  // Facilities by status; a stale or unconfirmed one is drawn dashed and says so: never left out.
+  const FACILITY_COLOURS = { functional: '#1a9850', partially_functional: '#fee08b', not_functional: '#d73027', unknown: '#878787' };
+  function drawFacilities(collection) {
+    layers.facilities.clearLayers();
+    for (const feature of collection.features) {
+      const p = feature.properties;
+      const current = p.confirmation === 'current';
+      L.geoJSON(feature, {
+        pane: 'civilian',
+        style: { color: '#333', weight: 1, dashArray: current ? null : '3 3', fillColor: FACILITY_COLOURS[p.status] || '#878787', fillOpacity: 0.8 },
+        pointToLayer: (f, latlng) => L.circleMarker(latlng, { pane: 'civilian', radius: 5, weight: current ? 1 : 2, dashArray: current ? null : '2 2',
+          color: '#333', fillColor: FACILITY_COLOURS[p.status] || '#878787', fillOpacity: 0.9 }),
+      }).bindPopup(details(`${p.name} (${p.type.replace(/_/g, ' ')}, ${p.confirmation})`, p)).addTo(layers.facilities);
+    }
+    return collection.features.length;
+  }
+
+  const SECTOR_COLOURS = ['#1f78b4', '#33a02c', '#e31a1c', '#ff7f00', '#6a3d9a', '#b15928', '#a6cee3', '#b2df8a', '#fb9a99', '#fdbf6f', '#cab2d6'];
+  function sectorColour(sector) {
+    let hash = 0;
+    for (const c of sector) {
+      hash = (hash * 31 + c.charCodeAt(0)) >>> 0;
+    }
+    return SECTOR_COLOURS[hash % SECTOR_COLOURS.length];
+  }
+
+  function drawPresence(collection) {
+    layers.presence.clearLayers();
+    for (const feature of collection.features) {
+      const p = feature.properties;
+      const colour = sectorColour(p.sector);
+      L.geoJSON(feature, {
+        pane: 'presence',
+        style: { color: colour, weight: 1, fillColor: colour, fillOpacity: 0.12 },
+        pointToLayer: (f, latlng) => L.circleMarker(latlng, { pane: 'presence', radius: 4, weight: 1, color: colour, fillColor: colour, fillOpacity: 0.7 }),
+      }).bindPopup(details(`${p.acronym || p.organisation}: ${p.sector}`, p)).addTo(layers.presence);
+    }
+    return collection.features.length;
+  }
+
+  const QIP_COLOURS = { proposed: '#bdbdbd', approved: '#74add1', implementing: '#4575b4', completed: '#1a9850', cancelled: '#636363' };
+  function drawQips(collection) {
+    layers.qips.clearLayers();
+    for (const feature of collection.features) {
+      const p = feature.properties;
+      const [lon, lat] = feature.geometry.coordinates;
+      L.circleMarker([lat, lon], { pane: 'civilian', radius: 6, weight: 2, color: '#000', fillColor: QIP_COLOURS[p.state] || '#999', fillOpacity: 0.9 })
+        .bindPopup(details(`QIP: ${p.title} (${p.state})`, p)).addTo(layers.qips);
+    }
+    return collection.features.length;
+  }
+
+  function markRefused(layer, refused) {
+    const box = document.querySelector(`#toggles input[data-layer="${layer}"]`);
+    if (box) {
+      box.disabled = Boolean(refused);
+      box.parentElement.title = refused ? 'not readable with this token' : '';
+    }
   }
 
   function communityRadius(population) {
@@ -470,7 +546,10 @@
     publish('loading');
     try {
       const coverage = atParameters('', chosen.at);
-      const [bases, communities] = await Promise.all([pull('bases', coverage, signal), pull('communities-at-risk', coverage, signal)]);
+      const [bases, communities, facilities, presence, qips] = await Promise.all([
+        pull('bases', coverage, signal), pull('communities-at-risk', coverage, signal),
+        optional('facilities', {}, signal), optional('presence', {}, signal), optional('qips', {}, signal),
+      ]);
       const bounds = L.latLngBounds([]);
       for (const feature of bases.features.concat(communities.features)) {
         bounds.extend(L.geoJSON(feature).getBounds());
@@ -496,6 +575,12 @@
       state.counts.heat = chosen.surface === 'heat-map' ? cells : 0;
       state.counts.hotSpots = chosen.surface === 'hot-spots' ? cells : 0;
       state.counts.groupGaps = drawGroupGaps(gaps);
+      state.counts.facilities = drawFacilities(facilities);
+      state.counts.presence = drawPresence(presence);
+      state.counts.qips = drawQips(qips);
+      markRefused('facilities', facilities.refused);
+      markRefused('presence', presence.refused);
+      markRefused('qips', qips.refused);
       if (!fitted && bounds.isValid()) {
         map.fitBounds(bounds.pad(0.1));
         fitted = true;
