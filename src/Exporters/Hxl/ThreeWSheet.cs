@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-using CsvHelper;
-using CsvHelper.Configuration;
 using Geo.Core.Domain;
 using Geo.Core.Spatial;
 using NetTopologySuite.Geometries;
@@ -38,8 +36,6 @@ public static class ThreeWSheet
 {
     public const string MediaType = "text/csv";
 
-    private const int HashtagRowSearch = 25;
-
     private static readonly (string Attribute, Sex Sex)[] SexAttributes = [("f", Sex.Female), ("m", Sex.Male)];
 
     private static readonly (string Attribute, AgeGroup Age)[] AgeAttributes =
@@ -53,35 +49,25 @@ public static class ThreeWSheet
     public static ThreeWRead Read(string csv)
     {
         ArgumentNullException.ThrowIfNull(csv);
-        var lines = Records(csv);
         var problems = new List<SheetProblem>();
-        var hashtagIndex = lines.Take(HashtagRowSearch).ToList().FindIndex(r => r.Cells.Any(c => c.Trim().Length > 0) && r.Cells.All(c => c.Trim().Length == 0 || HxlTag.Parse(c) is not null));
-        if (hashtagIndex < 0)
+        var (table, missingRow) = HxlTable.Read(csv, "#org+name, #sector, #adm1+code, #date+start");
+        if (table is null)
         {
-            problems.Add(new SheetProblem(0, "hashtag row", lines.Count == 0
-                ? "the file is empty"
-                : $"no HXL hashtag row in the first {HashtagRowSearch} rows: a row whose cells are hashtags such as #org+name, #sector, #adm1+code, #date+start (under the header row)"));
+            problems.Add(missingRow!);
             return new ThreeWRead([], problems, []);
         }
 
-        var hashtags = lines[hashtagIndex].Cells.Select(HxlTag.Parse).ToList();
-        var headers = hashtagIndex > 0 ? lines[hashtagIndex - 1].Cells : [];
-        var map = new ColumnMap(hashtags, headers);
+        var map = new ColumnMap(table.Hashtags, table.Headers);
         foreach (var missing in map.Missing())
         {
-            problems.Add(new SheetProblem(lines[hashtagIndex].Line, missing.Column, missing.Message));
+            problems.Add(new SheetProblem(table.HashtagLine, missing.Column, missing.Message));
         }
 
         var rows = new List<ThreeWRow>();
         if (problems.Count == 0)
         {
-            foreach (var record in lines.Skip(hashtagIndex + 1))
+            foreach (var record in table.Rows)
             {
-                if (record.Cells.All(c => c.Trim().Length == 0))
-                {
-                    continue;
-                }
-
                 if (map.Row(record, problems) is { } row)
                 {
                     rows.Add(row);
@@ -177,19 +163,6 @@ public static class ThreeWSheet
         columns.Add(("Sharing", "#meta+sharing"));
         columns.Add(("Record id", "#meta+id"));
         return columns;
-    }
-
-    private static List<(int Line, string[] Cells)> Records(string csv)
-    {
-        var records = new List<(int, string[])>();
-        using var reader = new StringReader(csv);
-        using var parser = new CsvParser(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { BadDataFound = null, DetectColumnCountChanges = false });
-        while (parser.Read())
-        {
-            records.Add((parser.RawRow, parser.Record ?? []));
-        }
-
-        return records;
     }
 
     /// <summary>Which column holds what, found from the hashtag row.</summary>

@@ -26,10 +26,10 @@ internal static class FacilitiesCommand
 
     private static Command Import(CliContext context)
     {
-        var file = new Argument<FileInfo>("file") { Description = "GeoJSON as OpenStreetMap export tools write it (overpass turbo, osmtogeojson)" };
+        var file = new Argument<FileInfo>("file") { Description = "GeoJSON as OpenStreetMap export tools write it (overpass turbo, osmtogeojson), or a healthsites-style CSV with HXL hashtags (*.csv)" };
         var sharing = CliOptions.Code<SharingLevel>("--default-sharing", "the level of every imported facility (default liaison-only)");
         var dryRun = new Option<bool>("--dry-run") { Description = "check every feature and report; store nothing" };
-        var command = new Command("import", "Load facilities from an OSM export (CivilianPicture.ImportFacilities): all stored or none.\n\nExample:\n  geoaware facilities import beni-osm.geojson --dry-run")
+        var command = new Command("import", "Load facilities from an OSM export, or from a healthsites-style HXL CSV (CivilianPicture.ImportFacilities): all stored or none.\n\nExamples:\n  geoaware facilities import beni-osm.geojson --dry-run\n  geoaware facilities import healthsites-cod.csv --default-sharing public")
         {
             file, sharing, dryRun,
         };
@@ -41,12 +41,16 @@ internal static class FacilitiesCommand
                 throw new CliException(ExitCodes.Usage, $"file: '{path.FullName}' does not exist");
             }
 
-            var request = new ImportFacilitiesRequest
+            var bytes = ByteString.CopyFrom(await File.ReadAllBytesAsync(path.FullName, cancellationToken).ConfigureAwait(false));
+            var request = new ImportFacilitiesRequest { DefaultSharing = parse.GetValue(sharing) ?? SharingLevel.LiaisonOnly, DryRun = parse.GetValue(dryRun) };
+            if (string.Equals(path.Extension, ".csv", StringComparison.OrdinalIgnoreCase))
             {
-                Geojson = ByteString.CopyFrom(await File.ReadAllBytesAsync(path.FullName, cancellationToken).ConfigureAwait(false)),
-                DefaultSharing = parse.GetValue(sharing) ?? SharingLevel.LiaisonOnly,
-                DryRun = parse.GetValue(dryRun),
-            };
+                request.Csv = bytes;
+            }
+            else
+            {
+                request.Geojson = bytes;
+            }
             var report = await service.Api.Civilian.ImportFacilitiesAsync(request, service.Options(cancellationToken)).ConfigureAwait(false);
             foreach (var problem in report.Problems)
             {

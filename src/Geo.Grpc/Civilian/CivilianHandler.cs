@@ -235,16 +235,19 @@ internal sealed class CivilianHandler(
 
     public override async Task<V1.ImportFacilitiesReport> ImportFacilities(V1.ImportFacilitiesRequest request, ServerCallContext context)
     {
-        if (request.Geojson.IsEmpty)
+        if (request.Geojson.IsEmpty == request.Csv.IsEmpty)
         {
-            throw ApiErrors.InvalidArgument("geojson", "is empty: send a GeoJSON FeatureCollection of OSM features");
+            throw ApiErrors.InvalidArgument(request.Geojson.IsEmpty ? "geojson" : "csv",
+                "give either geojson (an OpenStreetMap export) or csv (HXL-tagged, healthsites-style), not both and not neither");
         }
 
         var sharing = request.DefaultSharing == V1.SharingLevel.Unspecified ? SharingLevel.LiaisonOnly : (SharingLevel)request.DefaultSharing;
         var errors = new FieldErrors();
         CodeRules.CheckDefined(sharing, "default_sharing", errors);
         ApiErrors.ThrowIfAny(errors);
-        var read = Exporters.Osm.OsmFacilities.Read(request.Geojson.ToStringUtf8(), api.Value.ShapeLimits);
+        var read = request.Geojson.IsEmpty
+            ? HxlFacilities.Read(request.Csv.ToStringUtf8().TrimStart('\uFEFF'))
+            : Exporters.Osm.OsmFacilities.Read(request.Geojson.ToStringUtf8(), api.Value.ShapeLimits);
         var problems = read.Problems.ToList();
         var checkedFacilities = new List<Facility>();
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);

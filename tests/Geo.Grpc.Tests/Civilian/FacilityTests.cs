@@ -55,6 +55,56 @@ public sealed class FacilityTests(CivilianPictureTests.CivilianFixture fixture) 
         Assert.Equal(5000, (await Liaison.GetFacilityAsync(new GetByIdRequest { Id = "fac-osm-node-1004" })).Capacity);
     }
 
+    /// <summary>A healthsites-style sheet: HXL hashtags under the header, OSM tags as #meta columns, an unknown column kept as a tag.</summary>
+    private const string HealthSites =
+        "Facility,Lat,Lon,Type,Code,Status,Updated,Beds,Healthcare,Opening hours,Operator\r\n" +
+        "#loc+name,#geo+lat,#geo+lon,#loc+type,#loc+code,#status,#date+updated,#meta+beds,#meta+healthcare,#meta+opening_hours,#org+name\r\n" +
+        "Centre de Santé Mavivi,0.56,29.47,clinic,HS-001,functional,2026-11-30T10:00:00Z,12,clinic,Mo-Fr 08:00-17:00,Ministère de la Santé\r\n" +
+        "Hôpital Oicha,0.70,29.51,hospital,HS-002,partially functional,2026-06-01,80,hospital,24/7,MSF\r\n" +
+        "Pharmacie Beni,0.49,29.46,,HS-003,,,,pharmacy,,\r\n";
+
+    [Fact]
+    public async Task AHealthsitesStyleHxlSheet_Imports_TypesFromTheWordOrTheTags_KeepingEveryOtherColumn()
+    {
+        var report = await Liaison.ImportFacilitiesAsync(new ImportFacilitiesRequest { Csv = ByteString.CopyFromUtf8(HealthSites), DefaultSharing = SharingLevel.Mission });
+        Assert.Empty(report.Problems);
+        Assert.Equal(3, report.Created + report.Unchanged);
+        var again = await Liaison.ImportFacilitiesAsync(new ImportFacilitiesRequest { Csv = ByteString.CopyFromUtf8(HealthSites), DefaultSharing = SharingLevel.Mission });
+        Assert.Equal((0, 0, 3), (again.Created, again.Updated, again.Unchanged));
+
+        var clinic = await Liaison.GetFacilityAsync(new GetByIdRequest { Id = "fac-hxl-hs-001" });
+        Assert.Equal((FacilityType.Clinic, FacilityStatus.Functional, 12), (clinic.Type, clinic.Status, clinic.Capacity));
+        Assert.Equal(new CalendarDate { Year = 2026, Month = 11, Day = 30 }, clinic.LastConfirmedOn);
+        Assert.Equal(new Dictionary<string, string> { ["healthcare"] = "clinic", ["opening_hours"] = "Mo-Fr 08:00-17:00", ["#org+name"] = "Ministère de la Santé" }, clinic.Tags);
+        Assert.Equal(FacilityStatus.PartiallyFunctional, (await Liaison.GetFacilityAsync(new GetByIdRequest { Id = "fac-hxl-hs-002" })).Status);
+        var pharmacy = await Liaison.GetFacilityAsync(new GetByIdRequest { Id = "fac-hxl-hs-003" });
+        Assert.Equal((FacilityType.HealthPost, Confirmation.Unconfirmed), (pharmacy.Type, pharmacy.Confirmation));
+    }
+
+    [Theory]
+    [InlineData("#loc+name,#geo+lon\r\nX,29\r\n", 1, "#geo+lat", "is required")]
+    [InlineData("#loc+name,#geo+lat,#geo+lon,#loc+type\r\nX,0.5,29.5,spaceport\r\n", 2, "#loc+type", "'spaceport' is not a facility type")]
+    [InlineData("#loc+name,#geo+lat,#geo+lon,#loc+type\r\nX,0.5,29.5,\r\n", 2, "#loc+type", "is empty, and no #meta+amenity")]
+    [InlineData("#loc+name,#geo+lat,#geo+lon,#loc+type,#status\r\nX,0.5,29.5,school,haunted\r\n", 2, "#status", "'haunted' is not a status")]
+    [InlineData("Name,Place\r\nX,Y\r\n", 0, "hashtag row", "no HXL hashtag row")]
+    public async Task ABadHxlSheet_IsRefused_NamingTheRowAndColumn_AndNothingIsStored(string csv, int line, string column, string message)
+    {
+        var report = await Liaison.ImportFacilitiesAsync(new ImportFacilitiesRequest { Csv = ByteString.CopyFromUtf8(csv) });
+
+        var problem = Assert.Single(report.Problems);
+        Assert.Equal((line, column), (problem.Line, problem.Column));
+        Assert.Contains(message, problem.Message, StringComparison.Ordinal);
+        Assert.Equal(0, report.Created);
+    }
+
+    [Fact]
+    public async Task AnImport_WithBothOrNeitherSource_IsRefusedNamingTheField()
+    {
+        Assert.StartsWith("geojson: give either", await FailsWith(StatusCode.InvalidArgument, () => Liaison.ImportFacilitiesAsync(new ImportFacilitiesRequest()).ResponseAsync), StringComparison.Ordinal);
+        Assert.StartsWith("csv: give either", await FailsWith(StatusCode.InvalidArgument, () =>
+            Liaison.ImportFacilitiesAsync(new ImportFacilitiesRequest { Geojson = ByteString.CopyFromUtf8("{}"), Csv = ByteString.CopyFromUtf8("#loc+name") }).ResponseAsync), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task TheExport_IsGeoJsonThatGdalReads_WithEveryFacilityAndTypedFields()
     {
