@@ -99,6 +99,40 @@ public sealed class CivilWorkTests(CivilianPictureTests.CivilianFixture fixture)
     }
 
     [Fact]
+    public async Task AProjectOrRequest_ChangesWithItsVersion_UntilFinalOrDecided_AndListsByArea()
+    {
+        var project = await Cimic.CreateQipAsync(Qip("qip-change", 2026, 12, 20));
+        var changed = await Cimic.UpdateQipAsync(new ChangeQipRequest { Project = With(Qip("qip-change", 2027, 1, 15), q => q.BudgetUsd = 30_000), ExpectedVersion = project.Version });
+        Assert.Equal((30_000.0, 2027, 2L), (changed.BudgetUsd, changed.PlannedCompletion.Year, changed.Version));
+        Assert.StartsWith("expected_version: ", await FailsWith(StatusCode.Aborted, () =>
+            Cimic.UpdateQipAsync(new ChangeQipRequest { Project = Qip("qip-change", 2027, 2, 1), ExpectedVersion = project.Version }).ResponseAsync), StringComparison.Ordinal);
+        Assert.StartsWith("project.budget_usd: ", await FailsWith(StatusCode.InvalidArgument, () =>
+            Cimic.UpdateQipAsync(new ChangeQipRequest { Project = With(Qip("qip-change", 2027, 2, 1), q => q.BudgetUsd = -1) }).ResponseAsync), StringComparison.Ordinal);
+        await Cimic.AdvanceQipAsync(new AdvanceQipRequest { Id = "qip-change", To = QipState.Cancelled, Reason = "funds moved" });
+        Assert.StartsWith("project: the project is cancelled: it can no longer change", await FailsWith(StatusCode.FailedPrecondition, () =>
+            Cimic.UpdateQipAsync(new ChangeQipRequest { Project = Qip("qip-change", 2027, 2, 1) }).ResponseAsync), StringComparison.Ordinal);
+
+        var request = await Cimic.CreateAssistanceRequestAsync(Assistance("car-change", lastResort: ""));
+        var widened = await Cimic.UpdateAssistanceRequestAsync(new ChangeAssistanceRequest
+        {
+            Request = With(Assistance("car-change", "no civilian aircraft in time"), r => r.NeededTo = new CalendarDate { Year = 2026, Month = 12, Day = 12 }), ExpectedVersion = request.Version,
+        });
+        Assert.Equal((12, "no civilian aircraft in time"), (widened.NeededTo.Day, widened.LastResort));
+        await Cimic.AdvanceAssistanceRequestAsync(new AssistanceStepRequest { Id = "car-change", To = AssistanceState.Reviewed });
+        await Cimic.AdvanceAssistanceRequestAsync(new AssistanceStepRequest { Id = "car-change", To = AssistanceState.Refused, DecidedBy = "HOMC", Reason = "WFP can fly on Thursday" });
+        Assert.StartsWith("request: the request is refused: what was decided on can no longer change", await FailsWith(StatusCode.FailedPrecondition, () =>
+            Cimic.UpdateAssistanceRequestAsync(new ChangeAssistanceRequest { Request = Assistance("car-change", "x") }).ResponseAsync), StringComparison.Ordinal);
+        Assert.Equal("assistance.request,assistance.change,assistance.reviewed,assistance.refused",
+            await Api.Database.ScalarAsync<string>("SELECT string_agg(action, ',' ORDER BY id) FROM audit_log WHERE target_id = 'car-change'"));
+
+        // Oicha (29.51, 0.70) is inside this box; Mavivi (29.46, 0.55) is not.
+        var box = new Area { Bbox = new BoundingBox { West = 29.5, South = 0.65, East = 29.55, North = 0.75 } };
+        Assert.Contains((await Cimic.ListAssistanceRequestsAsync(new ListCivilWorksRequest { Area = box })).Requests, r => r.Id == "car-change");
+        Assert.DoesNotContain((await Cimic.ListQipsAsync(new ListCivilWorksRequest { Area = box })).Projects, p => p.Id == "qip-change");
+        Assert.Contains((await Cimic.ListQipsAsync(new ListCivilWorksRequest { Area = new Area { Bbox = new BoundingBox { West = 29.4, South = 0.5, East = 29.5, North = 0.6 } } })).Projects, p => p.Id == "qip-change");
+    }
+
+    [Fact]
     public async Task Creating_WithBadFields_IsRefusedNamingTheField()
     {
         Assert.StartsWith("scope: is required", await FailsWith(StatusCode.InvalidArgument, () => Cimic.CreateQipAsync(With(Qip("qip-bad", 2026, 12, 1), q => q.Scope = null)).ResponseAsync), StringComparison.Ordinal);
