@@ -188,6 +188,39 @@ public sealed class CivilWorkStore(NpgsqlDataSource dataSource)
             audit, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>What the CPAS indicators count: projects completed, and requests decided, between <paramref name="from"/> (inclusive) and <paramref name="to"/> (exclusive).</summary>
+    public async Task<(IReadOnlyList<Core.Indicators.QipCompletion> Completions, IReadOnlyList<Core.Indicators.AssistanceDecision> Decisions)> IndicatorFiguresAsync(
+        DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        await using var batch = dataSource.CreateBatch();
+        var completions = new NpgsqlBatchCommand(
+            "SELECT completed_on, completed_on <= planned_completion FROM quick_impact_projects WHERE state = 4 AND completed_on >= $1::date AND completed_on < $2::date");
+        completions.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = from });
+        completions.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = to });
+        var decisions = new NpgsqlBatchCommand(
+            "SELECT requested_at, decided_at, state <> 4 FROM civil_assistance_requests WHERE decided_at >= $1 AND decided_at < $2");
+        decisions.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = from });
+        decisions.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = to });
+        batch.BatchCommands.Add(completions);
+        batch.BatchCommands.Add(decisions);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var done = new List<Core.Indicators.QipCompletion>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            done.Add(new Core.Indicators.QipCompletion(reader.GetFieldValue<DateOnly>(0), reader.GetBoolean(1)));
+        }
+
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        var decided = new List<Core.Indicators.AssistanceDecision>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // A request decided is approved, or refused (state 4), and may have moved on since.
+            decided.Add(new Core.Indicators.AssistanceDecision(reader.GetFieldValue<DateTimeOffset>(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetBoolean(2)));
+        }
+
+        return (done, decided);
+    }
+
     /// <summary>Projects by state and sector and the share completed on time; requests by state and the time to decision.</summary>
     public async Task<CivilWorksFigures> FiguresAsync(CancellationToken cancellationToken)
     {

@@ -179,6 +179,36 @@ public sealed class CivilWorkTests(CivilianPictureTests.CivilianFixture fixture)
         await FailsWith(StatusCode.PermissionDenied, () => Api.As(Role.Analyst).Civilian.SummarizeCivilWorksAsync(new SummarizeCivilWorksRequest()).ResponseAsync);
     }
 
+    [Fact]
+    public async Task TheCpasIndicators_CountProjectsCompletedOnTime_AndRequestsApprovedAndDecidedIn72Hours_AsTheDatabaseHasThem()
+    {
+        await Cimic.CreateQipAsync(Qip("qip-cpas", 2026, 12, 31));
+        await Cimic.AdvanceQipAsync(new AdvanceQipRequest { Id = "qip-cpas", To = QipState.Approved, ApprovedBy = "HOMC" });
+        await Cimic.AdvanceQipAsync(new AdvanceQipRequest { Id = "qip-cpas", To = QipState.Implementing });
+        await Cimic.AdvanceQipAsync(new AdvanceQipRequest { Id = "qip-cpas", To = QipState.Completed, CompletedOn = new CalendarDate { Year = 2026, Month = 12, Day = 2 } });
+        await Cimic.CreateAssistanceRequestAsync(Assistance("car-cpas", "only the mission has a crane"));
+        await Api.Database.ScalarAsync<int>("UPDATE civil_assistance_requests SET requested_at = now() - interval '100 hours' WHERE id = 'car-cpas' RETURNING 1");
+        await Cimic.AdvanceAssistanceRequestAsync(new AssistanceStepRequest { Id = "car-cpas", To = AssistanceState.Reviewed });
+        await Cimic.AdvanceAssistanceRequestAsync(new AssistanceStepRequest { Id = "car-cpas", To = AssistanceState.Refused, DecidedBy = "HOMC", Reason = "civilian crane found" });
+
+        var report = await Api.As(Role.CpasFocalPoint).Indicators.ComputeAsync(new IndicatorRequest { Period = "2026-Q4", Level = IndicatorLevel.Mission });
+        var values = report.Units.Single().Values.ToDictionary(v => v.Code);
+
+        const string Completed = "FROM quick_impact_projects WHERE state = 4 AND completed_on BETWEEN '2026-10-01' AND '2026-12-31'";
+        const string Decided = "FROM civil_assistance_requests WHERE decided_at >= '2026-10-01' AND decided_at < '2027-01-01'";
+        Assert.Equal((await Api.Database.ScalarAsync<long>($"SELECT count(*) FILTER (WHERE completed_on <= planned_completion) {Completed}"), await Api.Database.ScalarAsync<long>($"SELECT count(*) {Completed}")),
+            (values["QIP-ON-TIME"].Numerator, values["QIP-ON-TIME"].Denominator));
+        Assert.Equal((await Api.Database.ScalarAsync<long>($"SELECT count(*) FILTER (WHERE state <> 4) {Decided}"), await Api.Database.ScalarAsync<long>($"SELECT count(*) {Decided}")),
+            (values["CAR-APPROVED"].Numerator, values["CAR-APPROVED"].Denominator));
+        Assert.Equal(await Api.Database.ScalarAsync<long>($"SELECT count(*) FILTER (WHERE decided_at - requested_at <= interval '72 hours') {Decided}"), values["CAR-DECIDED-72H"].Numerator);
+        Assert.True(values["CAR-DECIDED-72H"].Numerator < values["CAR-DECIDED-72H"].Denominator, "the request decided after 100 hours counts as late");
+        Assert.True(values["QIP-ON-TIME"].Denominator >= 1);
+
+        // The mission's own: a sector-level report has no value for them.
+        var bySector = await Api.As(Role.CpasFocalPoint).Indicators.ComputeAsync(new IndicatorRequest { Period = "2026-Q4", Level = IndicatorLevel.Sector });
+        Assert.All(bySector.Units.SelectMany(u => u.Values).Where(v => v.Code == "QIP-ON-TIME"), v => Assert.Equal(0L, v.Denominator));
+    }
+
     private static QuickImpactProject Qip(string id, int year, int month, int day) => new()
     {
         Id = id, Title = "Borehole for Mavivi", Sector = Cluster.Wash, BudgetUsd = 24_500.5,
