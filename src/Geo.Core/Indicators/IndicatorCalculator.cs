@@ -9,11 +9,21 @@ namespace Geo.Core.Indicators;
 /// <param name="Communities">The communities at <see cref="CoverageQuestion.DefaultMinRisk"/> or above.</param>
 /// <param name="Observations">The observations of the period, tallied by unit of the question's level and category.</param>
 /// <param name="NamedBase">The base a base-level question names (it may be closed on the evaluation date); otherwise null.</param>
+/// <param name="Completions">Quick impact projects completed in the period (the mission's: mission level only).</param>
+/// <param name="Decisions">Civil assistance requests decided in the period (the mission's: mission level only).</param>
 public sealed record IndicatorSources(
     IReadOnlyList<BaseTeam> OpenBases,
     IReadOnlyList<CommunityAtRisk> Communities,
     IReadOnlyList<ObservationTally> Observations,
-    Base? NamedBase = null);
+    Base? NamedBase = null,
+    IReadOnlyList<QipCompletion>? Completions = null,
+    IReadOnlyList<AssistanceDecision>? Decisions = null);
+
+/// <summary>A quick impact project completed in the period, and whether on time.</summary>
+public sealed record QipCompletion(DateOnly CompletedOn, bool OnTime);
+
+/// <summary>A civil assistance request decided in the period: when asked and decided, and how.</summary>
+public sealed record AssistanceDecision(DateTimeOffset RequestedAt, DateTimeOffset DecidedAt, bool Approved);
 
 /// <summary>How the mission reports: the data source it names, its goals, and how far its teams reach.</summary>
 public sealed record IndicatorSettings(string DataSource, IndicatorGoals Goals, ReachDistances Reach);
@@ -51,7 +61,8 @@ public static class IndicatorCalculator
         var units = new List<IndicatorUnit>();
         foreach (var (key, sector, baseId, baseName) in Units(question, sources))
         {
-            var figures = new UnitFigures([.. bases[key]], [.. communities[key]], outOfReach, [.. observations[key]], policy);
+            var civil = level == IndicatorLevel.Mission ? new CivilWorkFigures(sources.Completions ?? [], sources.Decisions ?? []) : CivilWorkFigures.None;
+            var figures = new UnitFigures([.. bases[key]], [.. communities[key]], outOfReach, [.. observations[key]], civil, policy);
             var values = IndicatorCatalogue.All.Select(d => figures.Value(d, settings.Goals.For(d, level))).ToList();
             units.Add(new IndicatorUnit(level, sector, baseId, baseName, values));
         }
@@ -112,7 +123,14 @@ public static class IndicatorCalculator
     }
 
     /// <summary>The figures of one unit: its open bases, its communities at risk, its observations.</summary>
-    private sealed class UnitFigures(List<BaseCoverage> bases, List<CommunityAtRisk> communities, HashSet<string> outOfReach, List<ObservationTally> observations, LocationCoarsening policy)
+    /// <summary>Projects and requests: the mission's, counted at mission level and nowhere else.</summary>
+    private sealed record CivilWorkFigures(IReadOnlyList<QipCompletion> Completions, IReadOnlyList<AssistanceDecision> Decisions)
+    {
+        public static readonly CivilWorkFigures None = new([], []);
+    }
+
+    private sealed class UnitFigures(
+        List<BaseCoverage> bases, List<CommunityAtRisk> communities, HashSet<string> outOfReach, List<ObservationTally> observations, CivilWorkFigures civil, LocationCoarsening policy)
     {
         public IndicatorValue Value(IndicatorDefinition definition, IndicatorGoal goal) => definition.Code switch
         {
@@ -128,6 +146,10 @@ public static class IndicatorCalculator
             IndicatorCatalogue.EarlyWarnings => EarlyWarnings(definition, goal),
             IndicatorCatalogue.EarlyWarningResponse => EarlyWarningResponse(definition, goal),
             IndicatorCatalogue.InformationHarm => InformationHarm(definition, goal),
+            IndicatorCatalogue.QipsOnTime => Ratio(definition, goal, civil.Completions.Count(c => c.OnTime), civil.Completions.Count),
+            IndicatorCatalogue.RequestsApproved => Ratio(definition, goal, civil.Decisions.Count(d => d.Approved), civil.Decisions.Count),
+            IndicatorCatalogue.RequestsDecidedInTime =>
+                Ratio(definition, goal, civil.Decisions.Count(d => d.DecidedAt - d.RequestedAt <= IndicatorCatalogue.DecisionTime), civil.Decisions.Count),
             _ => throw new ArgumentException($"no computation for indicator {definition.Code}", nameof(definition)),
         };
 

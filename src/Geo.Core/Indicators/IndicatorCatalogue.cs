@@ -24,6 +24,9 @@ public enum IndicatorSource
 
     /// <summary>The community registry as it stands (it keeps no history), with the bases on the evaluation date for reach.</summary>
     Communities = 3,
+
+    /// <summary>Quick impact projects completed, and civil assistance requests decided, in the period: the mission's, so at mission level only.</summary>
+    CivilWorks = 4,
 }
 
 /// <summary>The breakdowns an indicator carries besides its total.</summary>
@@ -61,6 +64,7 @@ public sealed record IndicatorDefinition(
     {
         IndicatorSource.Observations => "CLA observations",
         IndicatorSource.Deployments => "CLA deployments",
+        IndicatorSource.CivilWorks => "quick impact projects and civil assistance requests",
         _ => "community registry and CLA deployments",
     };
 }
@@ -84,6 +88,12 @@ public static class IndicatorCatalogue
     public const string EarlyWarnings = "EW-ALERTS";
     public const string EarlyWarningResponse = "EW-RESPONSE-24H";
     public const string InformationHarm = "MDMH-OBS";
+    public const string QipsOnTime = "QIP-ON-TIME";
+    public const string RequestsApproved = "CAR-APPROVED";
+    public const string RequestsDecidedInTime = "CAR-DECIDED-72H";
+
+    /// <summary>A civil assistance request decided within this is decided in time (CAR-DECIDED-72H).</summary>
+    public static readonly TimeSpan DecisionTime = TimeSpan.FromHours(72);
 
     public static IReadOnlyList<IndicatorDefinition> All { get; } =
     [
@@ -115,6 +125,15 @@ public static class IndicatorCatalogue
         new(InformationHarm, "Information-harm (MDMH) observations", IndicatorMeasure.Observations, IndicatorSource.Observations, IndicatorBreakdowns.Target,
             "Misinformation, disinformation, malinformation and hate speech narratives observed in the period and not discredited; by the target recorded " +
             "(an observation counts under every target it records; \"not recorded\" when it records none).", "paras 31, 64"),
+        new(QipsOnTime, "Quick impact projects completed on time", IndicatorMeasure.Percent, IndicatorSource.CivilWorks, IndicatorBreakdowns.None,
+            "Quick impact projects completed in the period whose completion date is not after their planned completion, of all completed in the period. Mission level only.",
+            "UN-CIMIC 10.2.6"),
+        new(RequestsApproved, "Civil assistance requests approved", IndicatorMeasure.Percent, IndicatorSource.CivilWorks, IndicatorBreakdowns.None,
+            "Civil assistance requests decided in the period that were approved, of all decided in the period (the others were refused). Mission level only.",
+            "UN-CIMIC 10.2.7, annex A"),
+        new(RequestsDecidedInTime, "Civil assistance requests decided within 72 hours", IndicatorMeasure.Percent, IndicatorSource.CivilWorks, IndicatorBreakdowns.None,
+            "Civil assistance requests decided in the period within 72 hours of being requested, of all decided in the period. Mission level only.",
+            "UN-CIMIC 10.2.7, annex A"),
     ];
 
     public static IndicatorDefinition? Find(string code) => All.FirstOrDefault(d => string.Equals(d.Code, code, StringComparison.Ordinal));

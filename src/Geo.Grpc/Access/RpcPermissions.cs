@@ -82,6 +82,8 @@ public sealed class RpcPermissions
         ["/geoawareness.v1.CivilianPicture/GetQip"] = Permission.ReadCivilianPicture,
         ["/geoawareness.v1.CivilianPicture/ListQips"] = Permission.ReadCivilianPicture,
         ["/geoawareness.v1.CivilianPicture/AdvanceQip"] = Permission.ManageCivilWorks,
+        ["/geoawareness.v1.CivilianPicture/UpdateQip"] = Permission.ManageCivilWorks,
+        ["/geoawareness.v1.CivilianPicture/UpdateAssistanceRequest"] = Permission.ManageCivilWorks,
         ["/geoawareness.v1.CivilianPicture/CreateAssistanceRequest"] = Permission.ManageCivilWorks,
         ["/geoawareness.v1.CivilianPicture/GetAssistanceRequest"] = Permission.ReadCivilianPicture,
         ["/geoawareness.v1.CivilianPicture/ListAssistanceRequests"] = Permission.ReadCivilianPicture,

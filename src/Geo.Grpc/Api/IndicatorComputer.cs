@@ -19,7 +19,8 @@ namespace Geo.Grpc.Api;
 /// are not counted.
 /// </summary>
 internal sealed class IndicatorComputer(
-    ObservationStore observations, RegistryStore registry, LocationPrivacy privacy, IOptions<IndicatorOptions> options, IOptions<CoverageOptions> coverage, TimeProvider clock)
+    ObservationStore observations, RegistryStore registry, Geo.Storage.Civilian.CivilWorkStore works, LocationPrivacy privacy, IOptions<IndicatorOptions> options,
+    IOptions<CoverageOptions> coverage, TimeProvider clock)
 {
     private readonly IndicatorSettings _settings = new(options.Value.DataSource, options.Value.Goals(new FieldErrors()), coverage.Value.Reach);
 
@@ -38,10 +39,15 @@ internal sealed class IndicatorComputer(
         var bases = registry.OpenBaseTeamsAsync(evaluatedOn, null, scope, cancellationToken);
         var communities = registry.CommunitiesAtRiskAsync(CoverageQuestion.DefaultMinRisk, null, scope, cancellationToken);
         var tallies = observations.IndicatorTalliesAsync(question.Period.Start, question.Period.End, question.Level, AccessRules.VisibilityOf(caller), cancellationToken);
+        // Projects and requests are the mission's: counted for a caller of the whole mission only.
+        var civil = scope is null && question.Level == IndicatorLevel.Mission
+            ? works.IndicatorFiguresAsync(question.Period.Start, question.Period.End, cancellationToken)
+            : Task.FromResult<(IReadOnlyList<QipCompletion>, IReadOnlyList<AssistanceDecision>)>(([], []));
         // All awaited together, so that a failure of one leaves no read behind unobserved.
-        await Task.WhenAll(bases, communities, tallies).ConfigureAwait(false);
+        await Task.WhenAll(bases, communities, tallies, civil).ConfigureAwait(false);
+        var (completions, decisions) = await civil.ConfigureAwait(false);
         var sources = new IndicatorSources(
-            await bases.ConfigureAwait(false), await communities.ConfigureAwait(false), await tallies.ConfigureAwait(false), named);
+            await bases.ConfigureAwait(false), await communities.ConfigureAwait(false), await tallies.ConfigureAwait(false), named, completions, decisions);
         return IndicatorCalculator.Compute(question, sources, _settings, now, privacy.PolicyFor(caller));
     }
 

@@ -89,6 +89,44 @@ internal sealed class CivilWorkDesk(CivilWorkStore store, TimeProvider clock)
         return await store.GetRequestAsync(id, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Changes what a project is, while it is neither completed nor cancelled.</summary>
+    public async Task<Versioned<QuickImpactProject>> ChangeAsync(QuickImpactProject changed, long expectedVersion, Caller caller, CancellationToken cancellationToken)
+    {
+        var current = await store.GetQipAsync(changed.Id, cancellationToken).ConfigureAwait(false);
+        Expect(current.Version, expectedVersion, "project", changed.Id);
+        if (current.Value.State is QipState.Completed or QipState.Cancelled)
+        {
+            throw new RefusedByRule("project", $"the project is {current.Value.State.ToString().ToLowerInvariant()}: it can no longer change");
+        }
+
+        var audit = new AuditRow(caller.Subject, "qip.change", "qip", changed.Id, new { changed.Title, budget_usd = changed.BudgetUsd, planned_completion = changed.PlannedCompletion });
+        if (!await store.ChangeQipAsync(changed, current.Version, [QipState.Proposed, QipState.Approved, QipState.Implementing], audit, cancellationToken).ConfigureAwait(false))
+        {
+            throw new VersionMismatchException($"project '{changed.Id}' changed meanwhile: read it again and retry") { Field = "expected_version" };
+        }
+
+        return await store.GetQipAsync(changed.Id, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Changes what is asked, until it is decided: an approval is of what was asked.</summary>
+    public async Task<Versioned<CivilAssistanceRequest>> ChangeAsync(CivilAssistanceRequest changed, long expectedVersion, Caller caller, CancellationToken cancellationToken)
+    {
+        var current = await store.GetRequestAsync(changed.Id, cancellationToken).ConfigureAwait(false);
+        Expect(current.Version, expectedVersion, "request", changed.Id);
+        if (current.Value.State is not (AssistanceState.Requested or AssistanceState.Reviewed))
+        {
+            throw new RefusedByRule("request", $"the request is {current.Value.State.ToString().ToLowerInvariant()}: what was decided on can no longer change");
+        }
+
+        var audit = new AuditRow(caller.Subject, "assistance.change", "assistance_request", changed.Id, new { changed.Title, needed_from = changed.NeededFrom, needed_to = changed.NeededTo });
+        if (!await store.ChangeRequestAsync(changed, current.Version, [AssistanceState.Requested, AssistanceState.Reviewed], audit, cancellationToken).ConfigureAwait(false))
+        {
+            throw new VersionMismatchException($"request '{changed.Id}' changed meanwhile: read it again and retry") { Field = "expected_version" };
+        }
+
+        return await store.GetRequestAsync(changed.Id, cancellationToken).ConfigureAwait(false);
+    }
+
     private static void Expect(long version, long expected, string kind, string id)
     {
         if (expected != 0 && expected != version)

@@ -311,9 +311,19 @@ internal sealed class CivilianHandler(
 
     // ---- quick impact projects and civil assistance requests ----
 
-    public override async Task<V1.QuickImpactProject> CreateQip(V1.QuickImpactProject request, ServerCallContext context)
+    public override async Task<V1.QuickImpactProject> CreateQip(V1.QuickImpactProject request, ServerCallContext context) =>
+        ToProto(await desk.CreateAsync(CheckedQip(request, string.Empty), context.Caller(), context.CancellationToken).ConfigureAwait(false));
+
+    public override async Task<V1.QuickImpactProject> UpdateQip(V1.ChangeQipRequest request, ServerCallContext context)
     {
-        var errors = new FieldErrors();
+        var project = CheckedQip(request.Project ?? throw ApiErrors.InvalidArgument("project", "is required"), "project");
+        return ToProto(await desk.ChangeAsync(project, Version(request.ExpectedVersion), context.Caller(), context.CancellationToken).ConfigureAwait(false));
+    }
+
+    private static QuickImpactProject CheckedQip(V1.QuickImpactProject request, string field)
+    {
+        var all = new FieldErrors();
+        var errors = field.Length == 0 ? all : all.At(field);
         var scope = Scope(request.Scope, errors);
         if (!double.IsFinite(request.BudgetUsd) || request.BudgetUsd < 0 || request.BudgetUsd > 1e12)
         {
@@ -321,7 +331,7 @@ internal sealed class CivilianHandler(
         }
 
         var planned = ApiMapping.ToDate(request.PlannedCompletion, "planned_completion", errors);
-        if (planned is null && !errors.All.Any(e => e.Field == "planned_completion"))
+        if (planned is null && request.PlannedCompletion is null)
         {
             errors.Add("planned_completion", "is required");
         }
@@ -332,13 +342,13 @@ internal sealed class CivilianHandler(
             Title = request.Title,
             Sector = (Cluster)request.Sector,
             Scope = scope,
-            BudgetUsd = errors.Any ? 0 : Math.Round((decimal)request.BudgetUsd, 2),
+            BudgetUsd = all.Any ? 0 : Math.Round((decimal)request.BudgetUsd, 2),
             PlannedCompletion = planned ?? default,
         };
         CheckWork(project.Id, project.Title, errors);
         CodeRules.CheckDefined(project.Sector, "sector", errors);
-        ApiErrors.ThrowIfAny(errors);
-        return ToProto(await desk.CreateAsync(project, context.Caller(), context.CancellationToken).ConfigureAwait(false));
+        ApiErrors.ThrowIfAny(all);
+        return project;
     }
 
     public override async Task<V1.QuickImpactProject> GetQip(V1.GetByIdRequest request, ServerCallContext context) =>
@@ -347,8 +357,9 @@ internal sealed class CivilianHandler(
     public override async Task<V1.ListQipsResponse> ListQips(V1.ListCivilWorksRequest request, ServerCallContext context)
     {
         var states = CivilianRequests.States<QipState>(request.States, string.Empty);
+        var area = AreaOf(request.Area);
         var (after, size) = Page(request.PageToken, request.PageSize);
-        var page = await works.ListQipsAsync(states, after ?? string.Empty, size, context.CancellationToken).ConfigureAwait(false);
+        var page = await works.ListQipsAsync(states, area, after ?? string.Empty, size, context.CancellationToken).ConfigureAwait(false);
         var response = new V1.ListQipsResponse { NextPageToken = page.Count == size ? PageToken.ForList(page[^1].Value.Id) : string.Empty };
         response.Projects.AddRange(page.Select(ToProto));
         return response;
@@ -372,13 +383,23 @@ internal sealed class CivilianHandler(
         return ToProto(await desk.AdvanceAsync(Id(request.Id), step, context.Caller(), context.CancellationToken).ConfigureAwait(false));
     }
 
-    public override async Task<V1.CivilAssistanceRequest> CreateAssistanceRequest(V1.CivilAssistanceRequest request, ServerCallContext context)
+    public override async Task<V1.CivilAssistanceRequest> CreateAssistanceRequest(V1.CivilAssistanceRequest request, ServerCallContext context) =>
+        ToProto(await desk.CreateAsync(CheckedAssistance(request, string.Empty), context.Caller(), context.CancellationToken).ConfigureAwait(false));
+
+    public override async Task<V1.CivilAssistanceRequest> UpdateAssistanceRequest(V1.ChangeAssistanceRequest request, ServerCallContext context)
     {
-        var errors = new FieldErrors();
+        var assistance = CheckedAssistance(request.Request ?? throw ApiErrors.InvalidArgument("request", "is required"), "request");
+        return ToProto(await desk.ChangeAsync(assistance, Version(request.ExpectedVersion), context.Caller(), context.CancellationToken).ConfigureAwait(false));
+    }
+
+    private static CivilAssistanceRequest CheckedAssistance(V1.CivilAssistanceRequest request, string field)
+    {
+        var all = new FieldErrors();
+        var errors = field.Length == 0 ? all : all.At(field);
         var scope = Scope(request.Scope, errors);
         var from = ApiMapping.ToDate(request.NeededFrom, "needed_from", errors);
         var to = ApiMapping.ToDate(request.NeededTo, "needed_to", errors);
-        if (!errors.Any && (from is null || to is null))
+        if (!all.Any && (from is null || to is null))
         {
             errors.Add(from is null ? "needed_from" : "needed_to", "is required: support is limited in time (policy 10.2.7)");
         }
@@ -398,12 +419,11 @@ internal sealed class CivilianHandler(
             errors.Add("last_resort", $"has {request.LastResort.Length} characters; at most 2000");
         }
 
-        ApiErrors.ThrowIfAny(errors);
-        var assistance = new CivilAssistanceRequest
+        ApiErrors.ThrowIfAny(all);
+        return new CivilAssistanceRequest
         {
             Id = request.Id, Title = request.Title, Description = request.Description, Scope = scope, NeededFrom = from!.Value, NeededTo = to!.Value, LastResort = request.LastResort.Trim(),
         };
-        return ToProto(await desk.CreateAsync(assistance, context.Caller(), context.CancellationToken).ConfigureAwait(false));
     }
 
     public override async Task<V1.CivilAssistanceRequest> GetAssistanceRequest(V1.GetByIdRequest request, ServerCallContext context) =>
@@ -412,8 +432,9 @@ internal sealed class CivilianHandler(
     public override async Task<V1.ListAssistanceRequestsResponse> ListAssistanceRequests(V1.ListCivilWorksRequest request, ServerCallContext context)
     {
         var states = CivilianRequests.States<AssistanceState>(request.States, string.Empty);
+        var area = AreaOf(request.Area);
         var (after, size) = Page(request.PageToken, request.PageSize);
-        var page = await works.ListRequestsAsync(states, after ?? string.Empty, size, context.CancellationToken).ConfigureAwait(false);
+        var page = await works.ListRequestsAsync(states, area, after ?? string.Empty, size, context.CancellationToken).ConfigureAwait(false);
         var response = new V1.ListAssistanceRequestsResponse { NextPageToken = page.Count == size ? PageToken.ForList(page[^1].Value.Id) : string.Empty };
         response.Requests.AddRange(page.Select(ToProto));
         return response;
@@ -486,6 +507,14 @@ internal sealed class CivilianHandler(
 
         var point = location is { } p ? Core.Spatial.ShapeReader.Factory.CreatePoint(new Coordinate(p.Longitude, p.Latitude)) : null;
         return new CivilWorkScope(point, scope.CommunityId, [.. scope.FacilityIds], scope.RequestedBy, scope.ImplementedBy);
+    }
+
+    private Geometry? AreaOf(V1.Area? area)
+    {
+        var errors = new FieldErrors();
+        var geometry = requests.Area(area, "area", required: false, errors);
+        ApiErrors.ThrowIfAny(errors);
+        return geometry;
     }
 
     private static void CheckWork(string id, string title, FieldErrors errors)

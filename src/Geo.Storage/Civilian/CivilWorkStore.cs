@@ -65,11 +65,12 @@ public sealed class CivilWorkStore(NpgsqlDataSource dataSource)
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadQip(reader) : throw new RecordNotFoundException($"no project '{id}'") { Field = "id" };
     }
 
-    public async Task<IReadOnlyList<Versioned<QuickImpactProject>>> ListQipsAsync(IReadOnlyCollection<int> states, string afterId, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Versioned<QuickImpactProject>>> ListQipsAsync(IReadOnlyCollection<int> states, Geometry? area, string afterId, int limit, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            $"SELECT {QipColumns} FROM quick_impact_projects q WHERE (cardinality($1) = 0 OR q.state = ANY($1)) AND ($2 = '' OR q.id > $2) ORDER BY q.id LIMIT $3");
+            $"SELECT {QipColumns} FROM quick_impact_projects q WHERE (cardinality($1) = 0 OR q.state = ANY($1)) AND ($2 = '' OR q.id > $2) AND {InArea("q")} ORDER BY q.id LIMIT $3");
         AddPage(command, states, afterId, limit);
+        command.Parameters.Add(StoredGeometry.Parameter(area));
         var page = new List<Versioned<QuickImpactProject>>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -153,11 +154,12 @@ public sealed class CivilWorkStore(NpgsqlDataSource dataSource)
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadRequest(reader) : throw new RecordNotFoundException($"no request '{id}'") { Field = "id" };
     }
 
-    public async Task<IReadOnlyList<Versioned<CivilAssistanceRequest>>> ListRequestsAsync(IReadOnlyCollection<int> states, string afterId, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Versioned<CivilAssistanceRequest>>> ListRequestsAsync(IReadOnlyCollection<int> states, Geometry? area, string afterId, int limit, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            $"SELECT {RequestColumns} FROM civil_assistance_requests WHERE (cardinality($1) = 0 OR state = ANY($1)) AND ($2 = '' OR id > $2) ORDER BY id LIMIT $3");
+            $"SELECT {RequestColumns} FROM civil_assistance_requests r WHERE (cardinality($1) = 0 OR state = ANY($1)) AND ($2 = '' OR id > $2) AND {InArea("r")} ORDER BY id LIMIT $3");
         AddPage(command, states, afterId, limit);
+        command.Parameters.Add(StoredGeometry.Parameter(area));
         var page = new List<Versioned<CivilAssistanceRequest>>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -184,6 +186,39 @@ public sealed class CivilWorkStore(NpgsqlDataSource dataSource)
                 command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = version });
             },
             audit, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>What the CPAS indicators count: projects completed, and requests decided, between <paramref name="from"/> (inclusive) and <paramref name="to"/> (exclusive).</summary>
+    public async Task<(IReadOnlyList<Core.Indicators.QipCompletion> Completions, IReadOnlyList<Core.Indicators.AssistanceDecision> Decisions)> IndicatorFiguresAsync(
+        DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        await using var batch = dataSource.CreateBatch();
+        var completions = new NpgsqlBatchCommand(
+            "SELECT completed_on, completed_on <= planned_completion FROM quick_impact_projects WHERE state = 4 AND completed_on >= $1::date AND completed_on < $2::date");
+        completions.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = from });
+        completions.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = to });
+        var decisions = new NpgsqlBatchCommand(
+            "SELECT requested_at, decided_at, state <> 4 FROM civil_assistance_requests WHERE decided_at >= $1 AND decided_at < $2");
+        decisions.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = from });
+        decisions.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = to });
+        batch.BatchCommands.Add(completions);
+        batch.BatchCommands.Add(decisions);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var done = new List<Core.Indicators.QipCompletion>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            done.Add(new Core.Indicators.QipCompletion(reader.GetFieldValue<DateOnly>(0), reader.GetBoolean(1)));
+        }
+
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        var decided = new List<Core.Indicators.AssistanceDecision>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // A request decided is approved, or refused (state 4), and may have moved on since.
+            decided.Add(new Core.Indicators.AssistanceDecision(reader.GetFieldValue<DateTimeOffset>(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetBoolean(2)));
+        }
+
+        return (done, decided);
     }
 
     /// <summary>Projects by state and sector and the share completed on time; requests by state and the time to decision.</summary>
@@ -219,13 +254,56 @@ public sealed class CivilWorkStore(NpgsqlDataSource dataSource)
         return new CivilWorksFigures(projects, completed, onTime, requests, reader.GetInt32(0), reader.GetDouble(1), reader.GetDouble(2));
     }
 
-    private async Task<bool> StepAsync(string sql, Action<NpgsqlCommand> parameters, AuditRow audit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Changes what a project is, while it is in one of <paramref name="states"/> and at
+    /// <paramref name="version"/>; false otherwise (the caller reads it again to say why).
+    /// </summary>
+    public Task<bool> ChangeQipAsync(QuickImpactProject project, long version, IReadOnlyCollection<QipState> states, AuditRow audit, CancellationToken cancellationToken) =>
+        StepAsync(
+            "UPDATE quick_impact_projects SET title = $2, sector = $3, location = $4, community_id = NULLIF($5, ''), facility_ids = $6, requested_by = $7, implemented_by = $8, " +
+            "budget_usd = $9, planned_completion = $10, version = version + 1 WHERE id = $1 AND version = $11 AND state = ANY($12)",
+            command =>
+            {
+                command.Parameters.Add(Text(project.Id));
+                command.Parameters.Add(Text(project.Title));
+                command.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)project.Sector });
+                AddScope(command, project.Scope);
+                command.Parameters.Add(new NpgsqlParameter<decimal> { TypedValue = project.BudgetUsd });
+                command.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = project.PlannedCompletion });
+                command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = version });
+                command.Parameters.Add(new NpgsqlParameter<short[]> { TypedValue = [.. states.Select(s => (short)s)] });
+            },
+            audit, cancellationToken, project.Scope.CommunityId);
+
+    public Task<bool> ChangeRequestAsync(CivilAssistanceRequest request, long version, IReadOnlyCollection<AssistanceState> states, AuditRow audit, CancellationToken cancellationToken) =>
+        StepAsync(
+            "UPDATE civil_assistance_requests SET title = $2, description = $3, location = $4, community_id = NULLIF($5, ''), facility_ids = $6, requested_by = $7, implemented_by = $8, " +
+            "needed_from = $9, needed_to = $10, last_resort = $11, version = version + 1 WHERE id = $1 AND version = $12 AND state = ANY($13)",
+            command =>
+            {
+                command.Parameters.Add(Text(request.Id));
+                command.Parameters.Add(Text(request.Title));
+                command.Parameters.Add(Text(request.Description));
+                AddScope(command, request.Scope);
+                command.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = request.NeededFrom });
+                command.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = request.NeededTo });
+                command.Parameters.Add(Text(request.LastResort));
+                command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = version });
+                command.Parameters.Add(new NpgsqlParameter<short[]> { TypedValue = [.. states.Select(s => (short)s)] });
+            },
+            audit, cancellationToken, request.Scope.CommunityId);
+
+    /// <summary>The work's place, or its community's shape, meets the area given as the command's 4th parameter (all when null).</summary>
+    private static string InArea(string alias) =>
+        $"($4::geometry IS NULL OR ST_Intersects(COALESCE({alias}.location, (SELECT c.location FROM communities c WHERE c.id = {alias}.community_id)), $4::geometry))";
+
+    private async Task<bool> StepAsync(string sql, Action<NpgsqlCommand> parameters, AuditRow audit, CancellationToken cancellationToken, string communityId = "")
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(sql, connection, transaction);
         parameters(command);
-        if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+        if (await ExecuteAsync(command, communityId, cancellationToken).ConfigureAwait(false) != 1)
         {
             return false;
         }

@@ -99,6 +99,40 @@ public sealed class CivilWorkTests(CivilianPictureTests.CivilianFixture fixture)
     }
 
     [Fact]
+    public async Task AProjectOrRequest_ChangesWithItsVersion_UntilFinalOrDecided_AndListsByArea()
+    {
+        var project = await Cimic.CreateQipAsync(Qip("qip-change", 2026, 12, 20));
+        var changed = await Cimic.UpdateQipAsync(new ChangeQipRequest { Project = With(Qip("qip-change", 2027, 1, 15), q => q.BudgetUsd = 30_000), ExpectedVersion = project.Version });
+        Assert.Equal((30_000.0, 2027, 2L), (changed.BudgetUsd, changed.PlannedCompletion.Year, changed.Version));
+        Assert.StartsWith("expected_version: ", await FailsWith(StatusCode.Aborted, () =>
+            Cimic.UpdateQipAsync(new ChangeQipRequest { Project = Qip("qip-change", 2027, 2, 1), ExpectedVersion = project.Version }).ResponseAsync), StringComparison.Ordinal);
+        Assert.StartsWith("project.budget_usd: ", await FailsWith(StatusCode.InvalidArgument, () =>
+            Cimic.UpdateQipAsync(new ChangeQipRequest { Project = With(Qip("qip-change", 2027, 2, 1), q => q.BudgetUsd = -1) }).ResponseAsync), StringComparison.Ordinal);
+        await Cimic.AdvanceQipAsync(new AdvanceQipRequest { Id = "qip-change", To = QipState.Cancelled, Reason = "funds moved" });
+        Assert.StartsWith("project: the project is cancelled: it can no longer change", await FailsWith(StatusCode.FailedPrecondition, () =>
+            Cimic.UpdateQipAsync(new ChangeQipRequest { Project = Qip("qip-change", 2027, 2, 1) }).ResponseAsync), StringComparison.Ordinal);
+
+        var request = await Cimic.CreateAssistanceRequestAsync(Assistance("car-change", lastResort: ""));
+        var widened = await Cimic.UpdateAssistanceRequestAsync(new ChangeAssistanceRequest
+        {
+            Request = With(Assistance("car-change", "no civilian aircraft in time"), r => r.NeededTo = new CalendarDate { Year = 2026, Month = 12, Day = 12 }), ExpectedVersion = request.Version,
+        });
+        Assert.Equal((12, "no civilian aircraft in time"), (widened.NeededTo.Day, widened.LastResort));
+        await Cimic.AdvanceAssistanceRequestAsync(new AssistanceStepRequest { Id = "car-change", To = AssistanceState.Reviewed });
+        await Cimic.AdvanceAssistanceRequestAsync(new AssistanceStepRequest { Id = "car-change", To = AssistanceState.Refused, DecidedBy = "HOMC", Reason = "WFP can fly on Thursday" });
+        Assert.StartsWith("request: the request is refused: what was decided on can no longer change", await FailsWith(StatusCode.FailedPrecondition, () =>
+            Cimic.UpdateAssistanceRequestAsync(new ChangeAssistanceRequest { Request = Assistance("car-change", "x") }).ResponseAsync), StringComparison.Ordinal);
+        Assert.Equal("assistance.request,assistance.change,assistance.reviewed,assistance.refused",
+            await Api.Database.ScalarAsync<string>("SELECT string_agg(action, ',' ORDER BY id) FROM audit_log WHERE target_id = 'car-change'"));
+
+        // Oicha (29.51, 0.70) is inside this box; Mavivi (29.46, 0.55) is not.
+        var box = new Area { Bbox = new BoundingBox { West = 29.5, South = 0.65, East = 29.55, North = 0.75 } };
+        Assert.Contains((await Cimic.ListAssistanceRequestsAsync(new ListCivilWorksRequest { Area = box })).Requests, r => r.Id == "car-change");
+        Assert.DoesNotContain((await Cimic.ListQipsAsync(new ListCivilWorksRequest { Area = box })).Projects, p => p.Id == "qip-change");
+        Assert.Contains((await Cimic.ListQipsAsync(new ListCivilWorksRequest { Area = new Area { Bbox = new BoundingBox { West = 29.4, South = 0.5, East = 29.5, North = 0.6 } } })).Projects, p => p.Id == "qip-change");
+    }
+
+    [Fact]
     public async Task Creating_WithBadFields_IsRefusedNamingTheField()
     {
         Assert.StartsWith("scope: is required", await FailsWith(StatusCode.InvalidArgument, () => Cimic.CreateQipAsync(With(Qip("qip-bad", 2026, 12, 1), q => q.Scope = null)).ResponseAsync), StringComparison.Ordinal);
@@ -143,6 +177,36 @@ public sealed class CivilWorkTests(CivilianPictureTests.CivilianFixture fixture)
             Math.Round(await Api.Database.ScalarAsync<double>("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM decided_at - requested_at) / 3600) FROM civil_assistance_requests WHERE decided_at IS NOT NULL"), 2),
             summary.MedianHoursToDecision);
         await FailsWith(StatusCode.PermissionDenied, () => Api.As(Role.Analyst).Civilian.SummarizeCivilWorksAsync(new SummarizeCivilWorksRequest()).ResponseAsync);
+    }
+
+    [Fact]
+    public async Task TheCpasIndicators_CountProjectsCompletedOnTime_AndRequestsApprovedAndDecidedIn72Hours_AsTheDatabaseHasThem()
+    {
+        await Cimic.CreateQipAsync(Qip("qip-cpas", 2026, 12, 31));
+        await Cimic.AdvanceQipAsync(new AdvanceQipRequest { Id = "qip-cpas", To = QipState.Approved, ApprovedBy = "HOMC" });
+        await Cimic.AdvanceQipAsync(new AdvanceQipRequest { Id = "qip-cpas", To = QipState.Implementing });
+        await Cimic.AdvanceQipAsync(new AdvanceQipRequest { Id = "qip-cpas", To = QipState.Completed, CompletedOn = new CalendarDate { Year = 2026, Month = 12, Day = 2 } });
+        await Cimic.CreateAssistanceRequestAsync(Assistance("car-cpas", "only the mission has a crane"));
+        await Api.Database.ScalarAsync<int>("UPDATE civil_assistance_requests SET requested_at = now() - interval '100 hours' WHERE id = 'car-cpas' RETURNING 1");
+        await Cimic.AdvanceAssistanceRequestAsync(new AssistanceStepRequest { Id = "car-cpas", To = AssistanceState.Reviewed });
+        await Cimic.AdvanceAssistanceRequestAsync(new AssistanceStepRequest { Id = "car-cpas", To = AssistanceState.Refused, DecidedBy = "HOMC", Reason = "civilian crane found" });
+
+        var report = await Api.As(Role.CpasFocalPoint).Indicators.ComputeAsync(new IndicatorRequest { Period = "2026-Q4", Level = IndicatorLevel.Mission });
+        var values = report.Units.Single().Values.ToDictionary(v => v.Code);
+
+        const string Completed = "FROM quick_impact_projects WHERE state = 4 AND completed_on BETWEEN '2026-10-01' AND '2026-12-31'";
+        const string Decided = "FROM civil_assistance_requests WHERE decided_at >= '2026-10-01' AND decided_at < '2027-01-01'";
+        Assert.Equal((await Api.Database.ScalarAsync<long>($"SELECT count(*) FILTER (WHERE completed_on <= planned_completion) {Completed}"), await Api.Database.ScalarAsync<long>($"SELECT count(*) {Completed}")),
+            (values["QIP-ON-TIME"].Numerator, values["QIP-ON-TIME"].Denominator));
+        Assert.Equal((await Api.Database.ScalarAsync<long>($"SELECT count(*) FILTER (WHERE state <> 4) {Decided}"), await Api.Database.ScalarAsync<long>($"SELECT count(*) {Decided}")),
+            (values["CAR-APPROVED"].Numerator, values["CAR-APPROVED"].Denominator));
+        Assert.Equal(await Api.Database.ScalarAsync<long>($"SELECT count(*) FILTER (WHERE decided_at - requested_at <= interval '72 hours') {Decided}"), values["CAR-DECIDED-72H"].Numerator);
+        Assert.True(values["CAR-DECIDED-72H"].Numerator < values["CAR-DECIDED-72H"].Denominator, "the request decided after 100 hours counts as late");
+        Assert.True(values["QIP-ON-TIME"].Denominator >= 1);
+
+        // The mission's own: a sector-level report has no value for them.
+        var bySector = await Api.As(Role.CpasFocalPoint).Indicators.ComputeAsync(new IndicatorRequest { Period = "2026-Q4", Level = IndicatorLevel.Sector });
+        Assert.All(bySector.Units.SelectMany(u => u.Values).Where(v => v.Code == "QIP-ON-TIME"), v => Assert.Equal(0L, v.Denominator));
     }
 
     private static QuickImpactProject Qip(string id, int year, int month, int day) => new()

@@ -48,6 +48,7 @@ public sealed class GrpcWebTests(ApiFixture api) : IClassFixture<ApiFixture>, ID
         "/geoawareness.v1.CivilianPicture/CreateFacility", "/geoawareness.v1.CivilianPicture/UpdateFacility", "/geoawareness.v1.CivilianPicture/ImportFacilities",
         "/geoawareness.v1.CivilianPicture/CreateQip", "/geoawareness.v1.CivilianPicture/AdvanceQip",
         "/geoawareness.v1.CivilianPicture/CreateAssistanceRequest", "/geoawareness.v1.CivilianPicture/AdvanceAssistanceRequest",
+        "/geoawareness.v1.CivilianPicture/UpdateQip", "/geoawareness.v1.CivilianPicture/UpdateAssistanceRequest",
     ];
 
     /// <summary>
