@@ -7,6 +7,12 @@ public enum DisaggregationDimension
     Category = 1,
     SexAndAge = 2,
     Target = 3,
+
+    /// <summary>A quick impact project's state (proposed ... cancelled).</summary>
+    State = 4,
+
+    /// <summary>An IASC cluster.</summary>
+    Sector = 5,
 }
 
 /// <summary>
@@ -61,6 +67,8 @@ public sealed record Disaggregation(DisaggregationDimension Dimension, string Ke
     {
         DisaggregationDimension.Category => "category",
         DisaggregationDimension.SexAndAge => "sex_age",
+        DisaggregationDimension.State => "state",
+        DisaggregationDimension.Sector => "sector",
         _ => "target",
     };
 
@@ -81,6 +89,31 @@ public sealed record Disaggregation(DisaggregationDimension Dimension, string Ke
         new(DisaggregationDimension.Category, CategoryName(category), Category: category);
 
     public static Disaggregation OfTarget(InformationHarmTarget target) => new(DisaggregationDimension.Target, TargetName(target), Target: target);
+
+    public static Disaggregation OfState(QipState state) => new(DisaggregationDimension.State, state switch
+    {
+        QipState.Proposed => "proposed",
+        QipState.Approved => "approved",
+        QipState.Implementing => "implementing",
+        QipState.Completed => "completed",
+        _ => "cancelled",
+    });
+
+    // Written out: the keys are a contract with CPAS.
+    public static Disaggregation OfSector(Cluster sector) => new(DisaggregationDimension.Sector, sector switch
+    {
+        Cluster.Cccm => "cccm",
+        Cluster.EarlyRecovery => "early_recovery",
+        Cluster.Education => "education",
+        Cluster.EmergencyTelecommunications => "emergency_telecommunications",
+        Cluster.FoodSecurity => "food_security",
+        Cluster.Health => "health",
+        Cluster.Logistics => "logistics",
+        Cluster.Nutrition => "nutrition",
+        Cluster.Protection => "protection",
+        Cluster.Shelter => "shelter",
+        _ => "wash",
+    });
 
     public static string SexName(Sex sex) => sex switch
     {

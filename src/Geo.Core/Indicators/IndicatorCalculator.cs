@@ -11,13 +11,15 @@ namespace Geo.Core.Indicators;
 /// <param name="NamedBase">The base a base-level question names (it may be closed on the evaluation date); otherwise null.</param>
 /// <param name="Completions">Quick impact projects completed in the period (the mission's: mission level only).</param>
 /// <param name="Decisions">Civil assistance requests decided in the period (the mission's: mission level only).</param>
+/// <param name="Projects">Every quick impact project as it stands (mission level only).</param>
 public sealed record IndicatorSources(
     IReadOnlyList<BaseTeam> OpenBases,
     IReadOnlyList<CommunityAtRisk> Communities,
     IReadOnlyList<ObservationTally> Observations,
     Base? NamedBase = null,
     IReadOnlyList<QipCompletion>? Completions = null,
-    IReadOnlyList<AssistanceDecision>? Decisions = null);
+    IReadOnlyList<AssistanceDecision>? Decisions = null,
+    IReadOnlyList<(QipState State, Cluster Sector)>? Projects = null);
 
 /// <summary>A quick impact project completed in the period, and whether on time.</summary>
 public sealed record QipCompletion(DateOnly CompletedOn, bool OnTime);
@@ -61,7 +63,7 @@ public static class IndicatorCalculator
         var units = new List<IndicatorUnit>();
         foreach (var (key, sector, baseId, baseName) in Units(question, sources))
         {
-            var civil = level == IndicatorLevel.Mission ? new CivilWorkFigures(sources.Completions ?? [], sources.Decisions ?? []) : CivilWorkFigures.None;
+            var civil = level == IndicatorLevel.Mission ? new CivilWorkFigures(sources.Completions ?? [], sources.Decisions ?? [], sources.Projects ?? [], true) : CivilWorkFigures.None;
             var figures = new UnitFigures([.. bases[key]], [.. communities[key]], outOfReach, [.. observations[key]], civil, policy);
             var values = IndicatorCatalogue.All.Select(d => figures.Value(d, settings.Goals.For(d, level))).ToList();
             units.Add(new IndicatorUnit(level, sector, baseId, baseName, values));
@@ -124,9 +126,23 @@ public static class IndicatorCalculator
 
     /// <summary>The figures of one unit: its open bases, its communities at risk, its observations.</summary>
     /// <summary>Projects and requests: the mission's, counted at mission level and nowhere else.</summary>
-    private sealed record CivilWorkFigures(IReadOnlyList<QipCompletion> Completions, IReadOnlyList<AssistanceDecision> Decisions)
+    private sealed record CivilWorkFigures(IReadOnlyList<QipCompletion> Completions, IReadOnlyList<AssistanceDecision> Decisions, IReadOnlyList<(QipState State, Cluster Sector)> Projects, bool Counted)
     {
-        public static readonly CivilWorkFigures None = new([], []);
+        public static readonly CivilWorkFigures None = new([], [], [], false);
+
+        /// <summary>Projects by state and by sector, every one listed (zeros too); no value at all beyond the mission level.</summary>
+        public IndicatorValue Count(IndicatorDefinition definition, IndicatorGoal goal)
+        {
+            if (!Counted)
+            {
+                return new IndicatorValue(definition, new IndicatorFigure(null, null, null, false), [], goal);
+            }
+
+            var parts = Enum.GetValues<QipState>().Select(s => new DisaggregatedCount(Disaggregation.OfState(s), Projects.Count(p => p.State == s), false))
+                .Concat(Enum.GetValues<Cluster>().Select(c => new DisaggregatedCount(Disaggregation.OfSector(c), Projects.Count(p => p.Sector == c), false)))
+                .ToList();
+            return new IndicatorValue(definition, IndicatorFigure.Count(Projects.Count), parts, goal);
+        }
     }
 
     private sealed class UnitFigures(
@@ -146,6 +162,7 @@ public static class IndicatorCalculator
             IndicatorCatalogue.EarlyWarnings => EarlyWarnings(definition, goal),
             IndicatorCatalogue.EarlyWarningResponse => EarlyWarningResponse(definition, goal),
             IndicatorCatalogue.InformationHarm => InformationHarm(definition, goal),
+            IndicatorCatalogue.Qips => civil.Count(definition, goal),
             IndicatorCatalogue.QipsOnTime => Ratio(definition, goal, civil.Completions.Count(c => c.OnTime), civil.Completions.Count),
             IndicatorCatalogue.RequestsApproved => Ratio(definition, goal, civil.Decisions.Count(d => d.Approved), civil.Decisions.Count),
             IndicatorCatalogue.RequestsDecidedInTime =>

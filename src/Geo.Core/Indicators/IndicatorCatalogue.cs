@@ -11,6 +11,9 @@ public enum IndicatorMeasure
 
     /// <summary>People affected, summed over observations.</summary>
     People = 3,
+
+    /// <summary>Quick impact projects, as they stand.</summary>
+    Projects = 4,
 }
 
 /// <summary>Where an indicator's numbers come from; the export names it beside the configured data source.</summary>
@@ -37,6 +40,8 @@ public enum IndicatorBreakdowns
     Category = 1,
     SexAndAge = 2,
     Target = 4,
+    State = 8,
+    Sector = 16,
 }
 
 /// <summary>One indicator of the catalogue. The code is stable: CPAS keys its results framework on it.</summary>
@@ -56,6 +61,7 @@ public sealed record IndicatorDefinition(
     {
         IndicatorMeasure.Percent => "percent",
         IndicatorMeasure.Observations => "observations",
+        IndicatorMeasure.Projects => "projects",
         _ => "people",
     };
 
@@ -88,6 +94,7 @@ public static class IndicatorCatalogue
     public const string EarlyWarnings = "EW-ALERTS";
     public const string EarlyWarningResponse = "EW-RESPONSE-24H";
     public const string InformationHarm = "MDMH-OBS";
+    public const string Qips = "QIP-COUNT";
     public const string QipsOnTime = "QIP-ON-TIME";
     public const string RequestsApproved = "CAR-APPROVED";
     public const string RequestsDecidedInTime = "CAR-DECIDED-72H";
@@ -125,6 +132,10 @@ public static class IndicatorCatalogue
         new(InformationHarm, "Information-harm (MDMH) observations", IndicatorMeasure.Observations, IndicatorSource.Observations, IndicatorBreakdowns.Target,
             "Misinformation, disinformation, malinformation and hate speech narratives observed in the period and not discredited; by the target recorded " +
             "(an observation counts under every target it records; \"not recorded\" when it records none).", "paras 31, 64"),
+        new(Qips, "Quick impact projects", IndicatorMeasure.Projects, IndicatorSource.CivilWorks, IndicatorBreakdowns.State | IndicatorBreakdowns.Sector,
+            "Quick impact projects as they stand when computed (the service keeps each step in the audit trail, not as a history to count from), " +
+            "every state included; by state and by sector (every state and every sector, zeros included). Mission level only.",
+            "UN-CIMIC 10.2.6"),
         new(QipsOnTime, "Quick impact projects completed on time", IndicatorMeasure.Percent, IndicatorSource.CivilWorks, IndicatorBreakdowns.None,
             "Quick impact projects completed in the period whose completion date is not after their planned completion, of all completed in the period. Mission level only.",
             "UN-CIMIC 10.2.6"),

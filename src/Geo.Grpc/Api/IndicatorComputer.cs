@@ -42,12 +42,12 @@ internal sealed class IndicatorComputer(
         // Projects and requests are the mission's: counted for a caller of the whole mission only.
         var civil = scope is null && question.Level == IndicatorLevel.Mission
             ? works.IndicatorFiguresAsync(question.Period.Start, question.Period.End, cancellationToken)
-            : Task.FromResult<(IReadOnlyList<QipCompletion>, IReadOnlyList<AssistanceDecision>)>(([], []));
+            : Task.FromResult<(IReadOnlyList<QipCompletion>, IReadOnlyList<AssistanceDecision>, IReadOnlyList<(QipState, Cluster)>)>(([], [], []));
         // All awaited together, so that a failure of one leaves no read behind unobserved.
         await Task.WhenAll(bases, communities, tallies, civil).ConfigureAwait(false);
-        var (completions, decisions) = await civil.ConfigureAwait(false);
+        var (completions, decisions, projects) = await civil.ConfigureAwait(false);
         var sources = new IndicatorSources(
-            await bases.ConfigureAwait(false), await communities.ConfigureAwait(false), await tallies.ConfigureAwait(false), named, completions, decisions);
+            await bases.ConfigureAwait(false), await communities.ConfigureAwait(false), await tallies.ConfigureAwait(false), named, completions, decisions, projects);
         return IndicatorCalculator.Compute(question, sources, _settings, now, privacy.PolicyFor(caller));
     }
 

@@ -189,7 +189,7 @@ public sealed class CivilWorkStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>What the CPAS indicators count: projects completed, and requests decided, between <paramref name="from"/> (inclusive) and <paramref name="to"/> (exclusive).</summary>
-    public async Task<(IReadOnlyList<Core.Indicators.QipCompletion> Completions, IReadOnlyList<Core.Indicators.AssistanceDecision> Decisions)> IndicatorFiguresAsync(
+    public async Task<(IReadOnlyList<Core.Indicators.QipCompletion> Completions, IReadOnlyList<Core.Indicators.AssistanceDecision> Decisions, IReadOnlyList<(QipState, Cluster)> Projects)> IndicatorFiguresAsync(
         DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         await using var batch = dataSource.CreateBatch();
@@ -203,6 +203,7 @@ public sealed class CivilWorkStore(NpgsqlDataSource dataSource)
         decisions.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = to });
         batch.BatchCommands.Add(completions);
         batch.BatchCommands.Add(decisions);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT state, sector FROM quick_impact_projects"));
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var done = new List<Core.Indicators.QipCompletion>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -218,7 +219,14 @@ public sealed class CivilWorkStore(NpgsqlDataSource dataSource)
             decided.Add(new Core.Indicators.AssistanceDecision(reader.GetFieldValue<DateTimeOffset>(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetBoolean(2)));
         }
 
-        return (done, decided);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        var projects = new List<(QipState, Cluster)>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            projects.Add(((QipState)reader.GetInt16(0), (Cluster)reader.GetInt16(1)));
+        }
+
+        return (done, decided, projects);
     }
 
     /// <summary>Projects by state and sector and the share completed on time; requests by state and the time to decision.</summary>

@@ -218,9 +218,10 @@ public sealed class IndicatorTests(IndicatorTests.MissionFixture mission) : ICla
         Assert.Equal(("2026-Q3", new CalendarDate { Year = 2026, Month = 7, Day = 1 }, new CalendarDate { Year = 2026, Month = 9, Day = 30 }, new CalendarDate { Year = 2026, Month = 9, Day = 30 }),
             (report.Period, report.PeriodStart, report.PeriodEnd, report.EvaluatedOn));
         Assert.Equal(Time("2026-10-15T09:30:00Z"), report.ComputedAt);
-        Assert.Equal(15, report.Indicators.Count);
+        Assert.Equal(16, report.Indicators.Count);
         // No project and no request in this mission: the mission's civil-works shares have no value (0 of 0).
         Assert.All(report.Units.Single().Values.Where(v => v.Code is "QIP-ON-TIME" or "CAR-APPROVED" or "CAR-DECIDED-72H"), v => Assert.Equal((false, 0L), (v.HasValue, v.Denominator)));
+        Assert.Equal(0, report.Units.Single().Values.Single(v => v.Code == "QIP-COUNT").Value);
         Assert.Equal("GeoAwareness: CLA observations", report.Indicators.Single(d => d.Code == "EW-ALERTS").DataSource);
         var mission = Assert.Single(report.Units);
         Assert.Equal((IndicatorLevel.Mission, "", ""), (mission.Level, mission.Sector, mission.BaseId));
@@ -459,7 +460,7 @@ public sealed class IndicatorTests(IndicatorTests.MissionFixture mission) : ICla
         var rows = python.GetProperty("rows").EnumerateArray().ToList();
         Assert.Equal(Flattened, header);
         Assert.Equal("#indicator+code", python.GetProperty("hxl")[header.IndexOf("indicator_code")].GetString());
-        Assert.Equal(5 * 61, rows.Count);
+        Assert.Equal(5 * 62, rows.Count);
         Assert.Equal(expected.Count, rows.Count);
         for (var i = 0; i < rows.Count; i++)
         {

@@ -204,6 +204,14 @@ public sealed class CivilWorkTests(CivilianPictureTests.CivilianFixture fixture)
         Assert.True(values["CAR-DECIDED-72H"].Numerator < values["CAR-DECIDED-72H"].Denominator, "the request decided after 100 hours counts as late");
         Assert.True(values["QIP-ON-TIME"].Denominator >= 1);
 
+        var count = values["QIP-COUNT"];
+        Assert.Equal(await Api.Database.ScalarAsync<long>("SELECT count(*) FROM quick_impact_projects"), (long)count.Value);
+        var parts = count.Disaggregations.ToDictionary(d => (d.Dimension, d.Key), d => d.Value);
+        Assert.Equal(await Api.Database.ScalarAsync<long>("SELECT count(*) FROM quick_impact_projects WHERE state = 4"), parts[(DisaggregationDimension.State, "completed")]);
+        Assert.Equal(await Api.Database.ScalarAsync<long>("SELECT count(*) FROM quick_impact_projects WHERE sector = 11"), parts[(DisaggregationDimension.Sector, "wash")]);
+        Assert.Equal(0, parts[(DisaggregationDimension.Sector, "logistics")]);
+        Assert.Equal(5 + 11, count.Disaggregations.Count);
+
         // The mission's own: a sector-level report has no value for them.
         var bySector = await Api.As(Role.CpasFocalPoint).Indicators.ComputeAsync(new IndicatorRequest { Period = "2026-Q4", Level = IndicatorLevel.Sector });
         Assert.All(bySector.Units.SelectMany(u => u.Values).Where(v => v.Code == "QIP-ON-TIME"), v => Assert.Equal(0L, v.Denominator));
