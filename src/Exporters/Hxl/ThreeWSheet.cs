@@ -23,8 +23,11 @@ public sealed record SheetProblem(int Line, string Column, string Message);
 /// <summary>A sheet read: its rows, every problem, and the columns it had that are not read.</summary>
 public sealed record ThreeWRead(IReadOnlyList<ThreeWRow> Rows, IReadOnlyList<SheetProblem> Problems, IReadOnlyList<string> IgnoredColumns);
 
-/// <summary>A presence record to write, with its organisation and, for a P-code, the area's level (1 or 2).</summary>
-public sealed record ThreeWRecord(Presence Presence, Organisation Organisation, int PcodeLevel);
+/// <summary>
+/// A presence record to write, with its organisation and, for a P-code, the area's level (1 or 2)
+/// and names: for an adm2 area, its adm1 (code and name) too.
+/// </summary>
+public sealed record ThreeWRecord(Presence Presence, Organisation Organisation, int PcodeLevel, string Adm1Code = "", string Adm1Name = "", string Adm2Name = "");
 
 /// <summary>
 /// OCHA 3W/4W sheets as HXL-tagged CSV: a header row for people, the hashtag row under it, then
@@ -113,8 +116,10 @@ public static class ThreeWSheet
         {
             Csv.CsvRow.Neutralised(o.Name), Csv.CsvRow.Neutralised(o.Acronym), ThreeWWords.Of(o.Kind), o.Humanitarian ? "yes" : "no",
             ThreeWWords.Of(p.Sector), Csv.CsvRow.Neutralised(p.Activity),
-            p.Location is null && record.PcodeLevel == 1 ? p.Pcode : string.Empty,
+            p.Location is not null ? string.Empty : record.PcodeLevel == 1 ? p.Pcode : record.Adm1Code,
+            p.Location is null ? Csv.CsvRow.Neutralised(record.Adm1Name) : string.Empty,
             p.Location is null && record.PcodeLevel == 2 ? p.Pcode : string.Empty,
+            p.Location is null && record.PcodeLevel == 2 ? Csv.CsvRow.Neutralised(record.Adm2Name) : string.Empty,
             Csv.CsvRow.Neutralised(p.LocationName),
             point is null ? string.Empty : point.Y.ToString("R", CultureInfo.InvariantCulture),
             point is null ? string.Empty : point.X.ToString("R", CultureInfo.InvariantCulture),
@@ -143,7 +148,7 @@ public static class ThreeWSheet
         var columns = new List<(string, string)>
         {
             ("Organisation", "#org+name"), ("Acronym", "#org+acronym"), ("Organisation type", "#org+type"), ("Humanitarian", "#meta+humanitarian"),
-            ("Sector", "#sector"), ("Activity", "#activity"), ("Admin 1 P-code", "#adm1+code"), ("Admin 2 P-code", "#adm2+code"),
+            ("Sector", "#sector"), ("Activity", "#activity"), ("Admin 1 P-code", "#adm1+code"), ("Admin 1", "#adm1+name"), ("Admin 2 P-code", "#adm2+code"), ("Admin 2", "#adm2+name"),
             ("Location", "#loc+name"), ("Latitude", "#geo+lat"), ("Longitude", "#geo+lon"), ("Area (WKT)", "#geo+wkt"),
             ("Status", "#status"), ("Start date", "#date+start"), ("End date", "#date+end"),
         };
@@ -343,7 +348,8 @@ public static class ThreeWSheet
                 Activity = activity,
                 Location = location,
                 Pcode = pcode,
-                LocationName = Cell("loc+name"),
+                // The place's name: the sheet's #loc+name; a sheet without that column names the place by its admin area.
+                LocationName = _single.ContainsKey("loc+name") ? Cell("loc+name") : new[] { Cell("adm2+name"), Cell("adm1+name") }.FirstOrDefault(n => n.Length > 0) ?? string.Empty,
                 Start = start!.Value,
                 End = end,
                 Status = status!.Value,
@@ -451,6 +457,8 @@ public static class ThreeWSheet
             "#activity" => "activity",
             "#adm1" when tag.Has("code") => "adm1+code",
             "#adm2" when tag.Has("code") => "adm2+code",
+            "#adm1" when tag.Has("name") || tag.Attributes.Count == 0 => "adm1+name",
+            "#adm2" when tag.Has("name") || tag.Attributes.Count == 0 => "adm2+name",
             "#loc" when tag.Has("name") || tag.Attributes.Count == 0 => "loc+name",
             "#geo" when tag.Has("lat") => "geo+lat",
             "#geo" when tag.Has("lon") => "geo+lon",

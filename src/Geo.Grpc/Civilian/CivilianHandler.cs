@@ -174,13 +174,13 @@ internal sealed class CivilianHandler(
         var filter = requests.Presence(request, string.Empty);
         var cancellationToken = context.CancellationToken;
         var organisations = (await store.AllOrganisationsAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(o => o.Id, StringComparer.Ordinal);
-        var levels = (await store.ListAdminAreasAsync(0, cancellationToken).ConfigureAwait(false)).ToDictionary(a => a.Area.Pcode, a => a.Area.Level, StringComparer.Ordinal);
+        var areas = (await store.ListAdminAreasAsync(0, cancellationToken).ConfigureAwait(false)).ToDictionary(a => a.Area.Pcode, a => a.Area, StringComparer.Ordinal);
         var chunk = new StringBuilder(string.Concat(ThreeWSheet.Header()));
         var named = false;
         await foreach (var stored in store.ReadPresenceAsync(filter, Widest(context), context.Caller().ScopeArea, cancellationToken).ConfigureAwait(false))
         {
             var p = stored.Presence;
-            chunk.Append(ThreeWSheet.Line(new ThreeWRecord(p, organisations[p.OrganisationId], levels.GetValueOrDefault(p.Pcode, 2))));
+            chunk.Append(ThreeWSheet.Line(Record(p, organisations[p.OrganisationId], areas)));
             if (chunk.Length >= ChunkBytes)
             {
                 await SendAsync().ConfigureAwait(false);
@@ -584,6 +584,23 @@ internal sealed class CivilianHandler(
         ApiErrors.ThrowIfAny(errors);
         AccessRules.EnsureInside(caller, facility.Location, field.Length == 0 ? "location" : $"{field}.location");
         return facility;
+    }
+
+    /// <summary>A record with its admin areas' names (and, for an adm2 area, its adm1), as a 3W sheet writes them.</summary>
+    private static ThreeWRecord Record(Presence presence, Organisation organisation, Dictionary<string, AdminArea> areas)
+    {
+        if (presence.Location is not null || !areas.TryGetValue(presence.Pcode, out var area))
+        {
+            return new ThreeWRecord(presence, organisation, 2);
+        }
+
+        if (area.Level == 1)
+        {
+            return new ThreeWRecord(presence, organisation, 1, area.Pcode, area.Name);
+        }
+
+        var parent = areas.GetValueOrDefault(area.ParentPcode);
+        return new ThreeWRecord(presence, organisation, 2, area.ParentPcode, parent?.Name ?? string.Empty, area.Name);
     }
 
     // ---- helpers ----

@@ -70,6 +70,8 @@ public sealed class CivilianPictureTests(CivilianPictureTests.CivilianFixture fi
         var lines = exported.Split("\r\n");
         Assert.StartsWith("Organisation,Acronym,", lines[0], StringComparison.Ordinal);
         Assert.StartsWith("#org+name,#org+acronym,#org+type,", lines[1], StringComparison.Ordinal);
+        // UNICEF's place is the adm2 area CD6101: written with its name and its adm1, as a 3W sheet has them.
+        Assert.Contains(lines, l => l.Contains(",CD61,Nord-Kivu,CD6101,Beni,Beni town,", StringComparison.Ordinal));
 
         var again = await Liaison.ImportPresenceAsync(new ImportPresenceRequest { Csv = ByteString.CopyFromUtf8(exported) });
 
@@ -86,6 +88,20 @@ public sealed class CivilianPictureTests(CivilianPictureTests.CivilianFixture fi
         Assert.Equal(350, unicef.TargetedTotal);
         Assert.Equal(120, unicef.Targeted.Single(c => c.Sex == Sex.Female && c.AgeGroup == AgeGroup.Child).Count);
         Assert.Equal(SharingLevel.Mission, unicef.Sharing);
+    }
+
+    [Fact]
+    public async Task AdminAreaNames_AreRead_NotReportedAsUnknown_AndNameThePlaceWhenTheSheetGivesNoLocationName()
+    {
+        const string Csv = "#org+name,#org+type,#sector,#date+start,#adm1+code,#adm1+name,#adm2+code,#adm2+name\r\n" +
+            "Adm Names NGO,NNGO,Education,2026-02-01,CD61,Nord-Kivu,CD6101,Beni\r\n";
+
+        var report = await Liaison.ImportPresenceAsync(new ImportPresenceRequest { Csv = ByteString.CopyFromUtf8(Csv), DefaultSharing = SharingLevel.Mission });
+
+        Assert.Empty(report.Problems);
+        Assert.Empty(report.IgnoredColumns);
+        var record = (await AllAsync(Role.HumanitarianLiaison)).Single(p => p.OrganisationName == "Adm Names NGO");
+        Assert.Equal(("CD6101", "Beni"), (record.Pcode, record.LocationName));
     }
 
     [Theory]
