@@ -71,6 +71,7 @@ public sealed class GeoAwarenessClient : IDisposable
         Alerts = new V1.Alerts.AlertsClient(Channel);
         Webhooks = new V1.Webhooks.WebhooksClient(Channel);
         Civilian = new V1.CivilianPicture.CivilianPictureClient(Channel);
+        Operations = new V1.Operations.OperationsClient(Channel);
         Referrals = new V1.Referrals.ReferralsClient(Channel);
         Presence = new V1.Presence.PresenceClient(Channel);
         HeatMaps = new V1.HeatMaps.HeatMapsClient(Channel);
@@ -93,6 +94,8 @@ public sealed class GeoAwarenessClient : IDisposable
     public V1.Webhooks.WebhooksClient Webhooks { get; }
 
     public V1.CivilianPicture.CivilianPictureClient Civilian { get; }
+
+    public V1.Operations.OperationsClient Operations { get; }
 
     public V1.Referrals.ReferralsClient Referrals { get; }
 

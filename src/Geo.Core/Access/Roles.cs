@@ -119,6 +119,12 @@ public enum Permission
     /// <summary>Proposes quick impact projects and records civil assistance requests, and moves both through their steps.</summary>
     ManageCivilWorks,
 
+    /// <summary>Reads planned operations and their checks (confidential: every read audited).</summary>
+    ReadOperations,
+
+    /// <summary>Records and changes planned operations.</summary>
+    ManageOperations,
+
     /// <summary>Registers, pauses, resumes and removes webhooks, and reads their delivery logs (never what they deliver).</summary>
     ManageWebhooks,
 }
@@ -139,7 +145,7 @@ public static class RolePermissions
             Permission.RecordSources, Permission.ReadSources, Permission.SubmitReferrals, Permission.ReadRegistry, Permission.ManageDeployments,
             Permission.ReadPresence, Permission.ReadHeatMaps, Permission.ReadCoverage, Permission.ExactLocations,
             Permission.ReadCaseDetails, Permission.ReadSecurityIncidents, Permission.ReleaseObservations,
-            Permission.ReadAlerts, Permission.AcknowledgeAlerts, Permission.RespondToAlerts, Permission.ReadCivilianPicture,
+            Permission.ReadAlerts, Permission.AcknowledgeAlerts, Permission.RespondToAlerts, Permission.ReadCivilianPicture, Permission.ReadOperations,
         ],
         // Query, Count, Summarize and Get need ReadOwnObservations (the least a reader needs, so that
         // CLAs can call them); a role that reads all observations must hold it too, or it is refused
@@ -152,7 +158,7 @@ public static class RolePermissions
         [Role.Planner] =
         [
             Permission.ReadRegistry, Permission.ManageRegistry, Permission.ManageDeployments, Permission.ReadPresence, Permission.ReadCoverage, Permission.ReadIndicators,
-            Permission.ReadHeatMaps, Permission.ReadCivilianPicture, Permission.ManageAdminAreas,
+            Permission.ReadHeatMaps, Permission.ReadCivilianPicture, Permission.ManageAdminAreas, Permission.ReadOperations, Permission.ManageOperations,
         ],
         [Role.Importer] = [Permission.ReadFeeds],
         [Role.CpasFocalPoint] = [Permission.ReadIndicators],
@@ -165,7 +171,11 @@ public static class RolePermissions
             Permission.ReadOwnObservations, Permission.ReadSecurityIncidents, Permission.ReadCaseDetails, Permission.ExactLocations,
             Permission.ReadRegistry, Permission.ReadPresence, Permission.ReadAlerts, Permission.AcknowledgeAlerts, Permission.RespondToAlerts,
         ],
-        [Role.UnCimicOfficer] = [Permission.ReadCivilianPicture, Permission.ReadLiaisonOnlyRecords, Permission.ReadRegistry, Permission.ManageCivilWorks, Permission.ReadIndicators],
+        [Role.UnCimicOfficer] =
+        [
+            Permission.ReadCivilianPicture, Permission.ReadLiaisonOnlyRecords, Permission.ReadRegistry, Permission.ManageCivilWorks, Permission.ReadIndicators,
+            Permission.ReadOperations, Permission.ManageOperations,
+        ],
         [Role.HumanitarianLiaison] = [Permission.ReadCivilianPicture, Permission.ReadLiaisonOnlyRecords, Permission.ManageCivilianActors, Permission.ManageAdminAreas],
     };
 

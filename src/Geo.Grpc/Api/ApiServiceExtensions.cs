@@ -109,6 +109,9 @@ internal static class ApiServiceExtensions
         services.AddSingleton<Geo.Storage.Civilian.CivilWorkStore>();
         services.AddSingleton<Civilian.CivilWorkDesk>();
         services.AddSingleton<Civilian.CivilianRequests>();
+        services.AddSingleton<Geo.Storage.Operations.OperationStore>();
+        services.AddSingleton<Operations.OperationChecker>();
+        services.AddSingleton<Operations.OperationsHandler>();
         services.AddSingleton<Civilian.PresenceImport>();
         services.AddSingleton<Civilian.CivilianHandler>();
         var webhooks = configuration.GetSection(Webhooks.WebhookOptions.SectionName);
@@ -148,6 +151,8 @@ internal static class ApiServiceExtensions
         endpoints.MapGrpcService<Alerts.AlertsHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<Webhooks.WebhooksHandler>();
         endpoints.MapGrpcService<Civilian.CivilianHandler>().EnableGrpcWebForReads();
+        // Confidential: gRPC only, never gRPC-Web (the map page) until the map draws plans for the roles that may read them.
+        endpoints.MapGrpcService<Operations.OperationsHandler>();
         endpoints.MapGrpcService<ReferralsHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<PresenceHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<HeatMapsHandler>().EnableGrpcWebForReads();

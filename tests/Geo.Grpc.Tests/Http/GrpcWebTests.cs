@@ -49,6 +49,9 @@ public sealed class GrpcWebTests(ApiFixture api) : IClassFixture<ApiFixture>, ID
         "/geoawareness.v1.CivilianPicture/CreateQip", "/geoawareness.v1.CivilianPicture/AdvanceQip",
         "/geoawareness.v1.CivilianPicture/CreateAssistanceRequest", "/geoawareness.v1.CivilianPicture/AdvanceAssistanceRequest",
         "/geoawareness.v1.CivilianPicture/UpdateQip", "/geoawareness.v1.CivilianPicture/UpdateAssistanceRequest",
+        // Planned operations are confidential: no method of theirs over gRPC-Web.
+        "/geoawareness.v1.Operations/CreateOperation", "/geoawareness.v1.Operations/UpdateOperation", "/geoawareness.v1.Operations/GetOperation",
+        "/geoawareness.v1.Operations/ListOperations", "/geoawareness.v1.Operations/CheckOperation",
     ];
 
     /// <summary>

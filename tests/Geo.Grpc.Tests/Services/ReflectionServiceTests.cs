@@ -25,6 +25,7 @@ public sealed class ReflectionServiceTests(EchoServerFixture server) : IClassFix
         "geoawareness.v1.HeatMaps",
         "geoawareness.v1.Indicators",
         "geoawareness.v1.Observations",
+        "geoawareness.v1.Operations",
         "geoawareness.v1.Presence",
         "geoawareness.v1.Referrals",
         "geoawareness.v1.Registry",

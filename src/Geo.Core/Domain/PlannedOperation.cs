@@ -1,0 +1,94 @@
+using Geo.Core.Spatial;
+using Geo.Core.Validation;
+using NetTopologySuite.Geometries;
+using NetTopologySuite.Operation.Valid;
+
+namespace Geo.Core.Domain;
+
+public enum OperationKind
+{
+    Patrol = 1,
+    Operation = 2,
+    Movement = 3,
+}
+
+/// <summary>A planned patrol, operation or movement: where (an area, or a route with a buffer), when, and by whom.</summary>
+public sealed record PlannedOperation
+{
+    public required string Id { get; init; }
+
+    public required string Name { get; init; }
+
+    public OperationKind Kind { get; init; }
+
+    public string Unit { get; init; } = string.Empty;
+
+    /// <summary>The area (a polygon) or the route (a line).</summary>
+    public required Geometry Shape { get; init; }
+
+    /// <summary>True metres around the area or route that the plan also touches.</summary>
+    public int BufferMetres { get; init; }
+
+    public DateTimeOffset StartsAt { get; init; }
+
+    public DateTimeOffset EndsAt { get; init; }
+
+    public bool IsRoute => Shape is LineString;
+}
+
+public static class OperationRules
+{
+    public const int MaxBufferMetres = 50_000;
+
+    public static void Check(PlannedOperation operation, FieldErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        ArgumentNullException.ThrowIfNull(errors);
+        ObservationRules.CheckId(operation.Id, "id", errors);
+        if (string.IsNullOrWhiteSpace(operation.Name) || operation.Name.Length > 200)
+        {
+            errors.Add("name", "must have 1 to 200 characters, not only spaces");
+        }
+
+        CodeRules.CheckDefined(operation.Kind, "kind", errors);
+        if (operation.Unit.Length > 200)
+        {
+            errors.Add("unit", $"has {operation.Unit.Length} characters; at most 200");
+        }
+
+        switch (operation.Shape)
+        {
+            case LineString line when line.NumPoints < 2 || line.Length == 0:
+                errors.Add("route", "needs at least two distinct points");
+                break;
+            case LineString:
+                break;
+            case Polygon or MultiPolygon when !new IsValidOp(operation.Shape).IsValid:
+                errors.Add("area", $"is not a valid polygon ({new IsValidOp(operation.Shape).ValidationError?.Message ?? "invalid"}): a self-intersecting ring, for instance");
+                break;
+            case Polygon or MultiPolygon:
+                break;
+            default:
+                errors.Add("area", "give an area (a polygon) or a route (a line)");
+                break;
+        }
+
+        if (operation.BufferMetres is < 0 or > MaxBufferMetres)
+        {
+            errors.Add("buffer_metres", $"{operation.BufferMetres} is not between 0 and {MaxBufferMetres} metres");
+        }
+        else if (operation.Shape is LineString && operation.BufferMetres == 0)
+        {
+            errors.Add("buffer_metres", "a route needs a buffer (the width it touches), 1 metre or more");
+        }
+
+        if (operation.StartsAt == default)
+        {
+            errors.Add("starts_at", "is required");
+        }
+        else if (operation.EndsAt <= operation.StartsAt)
+        {
+            errors.Add("ends_at", $"{operation.EndsAt:O} is not after starts_at {operation.StartsAt:O}");
+        }
+    }
+}

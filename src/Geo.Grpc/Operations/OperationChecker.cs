@@ -1,0 +1,64 @@
+using Geo.Core.Access;
+using Geo.Core.Coverage;
+using Geo.Core.Domain;
+using Geo.Grpc.Civilian;
+using Geo.Grpc.UseCases;
+using Geo.Storage.Access;
+using Geo.Storage.Operations;
+using Microsoft.Extensions.Options;
+
+namespace Geo.Grpc.Operations;
+
+/// <summary>A presence figure as the caller's role may see it: counts for every reader, names for those who read the civilian picture whole.</summary>
+internal sealed record PresenceFigure(Cluster Sector, int Records, int Organisations, IReadOnlyList<string> Names);
+
+/// <summary>A community touched, with the CLA teams in reach that could inform it (at risk only).</summary>
+internal sealed record CommunityFigure(CommunityTouch Community, IReadOnlyList<BaseNearby> Teams);
+
+/// <summary>What a plan touches, as the caller may see it.</summary>
+internal sealed record CheckAnswer(
+    string OperationId, DateTimeOffset CheckedAt, IReadOnlyList<(FacilityTouch Touch, Confirmation Confirmation)> Facilities, int FacilitiesWithheld,
+    IReadOnlyList<CommunityFigure> Communities, IReadOnlyList<PresenceFigure> Presence, IReadOnlyList<(ObservationCategory Category, long Count)> Threats, int ThreatDays);
+
+/// <summary>
+/// The check of a planned operation (issue 20, part 2): facilities, communities, humanitarian
+/// presence and threats within its buffer, in true metres, and for each community at risk the
+/// staffed bases in reach that could inform it in advance. Liaison-only records reach a caller who
+/// does not read them only as counts. Every check is audited.
+/// </summary>
+internal sealed class OperationChecker(OperationStore store, NearestPresence nearest, AccessStore audit, IOptions<CivilianOptions> civilian, IOptions<Api.CoverageOptions> coverage, TimeProvider clock)
+{
+    public async Task<CheckAnswer> CheckAsync(string id, int threatDays, Caller caller, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        var plan = await store.GetAsync(id, caller.ScopeArea, cancellationToken).ConfigureAwait(false);
+        var now = clock.GetUtcNow();
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var widest = CivilianSharing.ReadsInFull(caller);
+        var facilities = await store.FacilitiesAsync(id, widest, cancellationToken).ConfigureAwait(false);
+        var communities = await store.CommunitiesAsync(id, caller.ScopeArea, cancellationToken).ConfigureAwait(false);
+        var presence = await store.PresenceAsync(id, cancellationToken).ConfigureAwait(false);
+        var threats = await store.ThreatsAsync(id, now.AddDays(-threatDays), cancellationToken).ConfigureAwait(false);
+
+        var reach = coverage.Value.Reach;
+        var longest = new[] { reach.OperatingBaseMetres, reach.CompanyOperatingBaseMetres, reach.TemporaryOperatingBaseMetres, reach.SurgeTeamMetres }.Max();
+        var figures = new List<CommunityFigure>();
+        foreach (var community in communities)
+        {
+            var teams = community.Risk >= CoverageQuestion.DefaultMinRisk
+                ? (await nearest.FindAsync(community.Point, 5, longest, today, caller.ScopeArea, cancellationToken).ConfigureAwait(false))
+                    .Where(b => b.Team.IsStaffed && b.DistanceMetres <= reach.For(b.Base.Value.Kind)).ToList()
+                : [];
+            figures.Add(new CommunityFigure(community, teams));
+        }
+
+        var names = caller.Can(Permission.ReadLiaisonOnlyRecords);
+        var bySector = presence.GroupBy(p => p.Sector).OrderBy(g => g.Key).Select(g => new PresenceFigure(
+            g.Key, g.Count(), g.Select(p => p.OrganisationId).Distinct(StringComparer.Ordinal).Count(),
+            names ? [.. g.Select(p => p.OrganisationName).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)] : [])).ToList();
+        var staleDays = civilian.Value.FacilityStaleDays;
+        var shown = facilities.Where(f => f.Readable).Select(f => (f, f.Facility.ConfirmationOn(today, staleDays))).ToList();
+        await audit.AuditChangeAsync(caller.Subject, "operation.check", "operation", id, new { facilities = facilities.Count, communities = communities.Count }).ConfigureAwait(false);
+        return new CheckAnswer(plan.Operation.Id, now, shown, facilities.Count(f => !f.Readable), figures, bySector, threats, threatDays);
+    }
+}

@@ -1,0 +1,200 @@
+using Geo.Core.Access;
+using Geo.Core.Domain;
+using Geo.Core.Validation;
+using Geo.Grpc.Access;
+using Geo.Grpc.Api;
+using Geo.Grpc.Civilian;
+using Geo.Storage.Access;
+using Geo.Storage.Operations;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using NetTopologySuite.Geometries;
+using V1 = Geo.Api.V1;
+
+namespace Geo.Grpc.Operations;
+
+/// <summary>
+/// geoawareness.v1.Operations: planned operations, confidential (planners, UN-CIMIC officers,
+/// supervisors of the area), every read audited, and the check of what civilian each touches.
+/// Never served over gRPC-Web or in any feed.
+/// </summary>
+internal sealed class OperationsHandler(OperationStore store, OperationChecker checker, AccessStore audit, CivilianRequests requests, IOptions<ApiOptions> api)
+    : V1.Operations.OperationsBase
+{
+    private const int DefaultThreatDays = 30;
+
+    public override async Task<V1.PlannedOperation> CreateOperation(V1.PlannedOperation request, ServerCallContext context)
+    {
+        var caller = context.Caller();
+        var operation = Checked(request, string.Empty, caller);
+        var created = await store.CreateAsync(operation, caller.Subject, context.CancellationToken).ConfigureAwait(false);
+        await audit.AuditChangeAsync(caller.Subject, "operation.create", "operation", operation.Id, new { operation.Name }).ConfigureAwait(false);
+        return ToProto(created);
+    }
+
+    public override async Task<V1.PlannedOperation> UpdateOperation(V1.UpdateOperationRequest request, ServerCallContext context)
+    {
+        var caller = context.Caller();
+        var operation = Checked(request.Operation ?? throw ApiErrors.InvalidArgument("operation", "is required"), "operation", caller);
+        if (request.ExpectedVersion < 0)
+        {
+            throw ApiErrors.InvalidArgument("expected_version", $"{request.ExpectedVersion} is below 0");
+        }
+
+        var updated = await store.UpdateAsync(operation, request.ExpectedVersion, caller.ScopeArea, context.CancellationToken).ConfigureAwait(false);
+        await audit.AuditChangeAsync(caller.Subject, "operation.update", "operation", operation.Id, new { operation.Name, version = updated.Version }).ConfigureAwait(false);
+        return ToProto(updated);
+    }
+
+    public override async Task<V1.PlannedOperation> GetOperation(V1.GetByIdRequest request, ServerCallContext context)
+    {
+        var caller = context.Caller();
+        var id = Id(request.Id);
+        var found = await store.GetAsync(id, caller.ScopeArea, context.CancellationToken).ConfigureAwait(false);
+        await audit.AuditChangeAsync(caller.Subject, "operation.read", "operation", id, null).ConfigureAwait(false);
+        return ToProto(found);
+    }
+
+    public override async Task<V1.ListOperationsResponse> ListOperations(V1.ListOperationsRequest request, ServerCallContext context)
+    {
+        var caller = context.Caller();
+        var errors = new FieldErrors();
+        var area = requests.Area(request.Area, "area", required: false, errors);
+        var max = api.Value.MaxListPageSize;
+        if (request.PageSize < 0 || request.PageSize > max)
+        {
+            errors.Add("page_size", $"{request.PageSize} is out of range 1..{max} (0 for the default of 100)");
+        }
+
+        ApiErrors.ThrowIfAny(errors);
+        var size = request.PageSize == 0 ? 100 : request.PageSize;
+        var page = await store.ListAsync(area, caller.ScopeArea, PageToken.ReadList(request.PageToken) ?? string.Empty, size, context.CancellationToken).ConfigureAwait(false);
+        foreach (var (operation, _, _) in page)
+        {
+            await audit.AuditChangeAsync(caller.Subject, "operation.read", "operation", operation.Id, new { listed = true }).ConfigureAwait(false);
+        }
+
+        var response = new V1.ListOperationsResponse { NextPageToken = page.Count == size ? PageToken.ForList(page[^1].Operation.Id) : string.Empty };
+        response.Operations.AddRange(page.Select(ToProto));
+        return response;
+    }
+
+    public override async Task<V1.OperationCheck> CheckOperation(V1.CheckOperationRequest request, ServerCallContext context)
+    {
+        if (request.ThreatDays is < 0 or > 365)
+        {
+            throw ApiErrors.InvalidArgument("threat_days", $"{request.ThreatDays} is not between 0 ({DefaultThreatDays}) and 365");
+        }
+
+        var days = request.ThreatDays == 0 ? DefaultThreatDays : request.ThreatDays;
+        var answer = await checker.CheckAsync(Id(request.Id), days, context.Caller(), context.CancellationToken).ConfigureAwait(false);
+        var check = new V1.OperationCheck
+        {
+            OperationId = answer.OperationId, CheckedAt = ApiMapping.ToTimestamp(answer.CheckedAt), FacilitiesWithheld = answer.FacilitiesWithheld, ThreatDays = answer.ThreatDays,
+        };
+        check.Facilities.AddRange(answer.Facilities.Select(f => new V1.TouchedFacility
+        {
+            Id = f.Touch.Facility.Id, Name = f.Touch.Facility.Name, Type = (V1.FacilityType)f.Touch.Facility.Type, Status = (V1.FacilityStatus)f.Touch.Facility.Status,
+            Confirmation = (V1.Confirmation)f.Confirmation, DistanceMetres = Math.Round(f.Touch.DistanceMetres, 1), Notified = f.Touch.Facility.Notification is not null,
+        }));
+        foreach (var c in answer.Communities)
+        {
+            var touched = new V1.TouchedCommunity
+            {
+                Id = c.Community.Id, Name = c.Community.Name, RiskLevel = (V1.RiskLevel)c.Community.Risk, DistanceMetres = Math.Round(c.Community.DistanceMetres, 1),
+            };
+            if (c.Community.Population is { } population)
+            {
+                touched.Population.AddRange(ApiMapping.ToCounts(population));
+            }
+
+            touched.Teams.AddRange(c.Teams.Select(t => new V1.TeamInReach
+            {
+                BaseId = t.Base.Value.Id, BaseName = t.Base.Value.Name, DistanceMetres = Math.Round(t.DistanceMetres, 1), ClaCount = t.Team.ClaCount, HasFemaleCla = t.Team.HasFemaleCla,
+            }));
+            check.Communities.Add(touched);
+        }
+
+        foreach (var p in answer.Presence)
+        {
+            var figure = new V1.PresenceTouched { Sector = (V1.Cluster)p.Sector, Records = p.Records, Organisations = p.Organisations };
+            figure.OrganisationNames.AddRange(p.Names);
+            check.Presence.Add(figure);
+        }
+
+        check.Threats.AddRange(answer.Threats.Select(t => new V1.ThreatCount { Category = (V1.Category)t.Category, Count = t.Count }));
+        return check;
+    }
+
+    private PlannedOperation Checked(V1.PlannedOperation message, string field, Caller caller)
+    {
+        var all = new FieldErrors();
+        var errors = field.Length == 0 ? all : all.At(field);
+        Geometry? shape = message.PlaceCase switch
+        {
+            V1.PlannedOperation.PlaceOneofCase.Area => ApiMapping.ToGeometry(message.Area, "area", api.Value.ShapeLimits, errors),
+            V1.PlannedOperation.PlaceOneofCase.Route => ApiMapping.ToGeometry(message.Route, "route", api.Value.ShapeLimits, errors),
+            _ => null,
+        };
+        if (message.PlaceCase == V1.PlannedOperation.PlaceOneofCase.None)
+        {
+            errors.Add("area", "is required: an area (a polygon) or a route (a line)");
+        }
+        else if (shape is not null && message.PlaceCase == V1.PlannedOperation.PlaceOneofCase.Route && shape is not LineString)
+        {
+            errors.Add("route", $"is a {shape.GeometryType}: a route is a line of two points or more");
+        }
+        else if (shape is not null && message.PlaceCase == V1.PlannedOperation.PlaceOneofCase.Area && shape is not (Polygon or MultiPolygon))
+        {
+            errors.Add("area", $"is a {shape.GeometryType}: an area is a polygon");
+        }
+
+        var operation = new PlannedOperation
+        {
+            Id = message.Id,
+            Name = message.Name,
+            Kind = (OperationKind)message.Kind,
+            Unit = message.Unit,
+            Shape = shape ?? Core.Spatial.ShapeReader.Factory.CreatePolygon(),
+            BufferMetres = message.BufferMetres,
+            StartsAt = message.StartsAt is null ? default : ApiMapping.ToTime(message.StartsAt, "starts_at", errors),
+            EndsAt = message.EndsAt is null ? default : ApiMapping.ToTime(message.EndsAt, "ends_at", errors),
+        };
+        if (!all.Any)
+        {
+            OperationRules.Check(operation, errors);
+        }
+
+        ApiErrors.ThrowIfAny(all);
+        AccessRules.EnsureInside(caller, operation.Shape, field.Length == 0 ? (operation.IsRoute ? "route" : "area") : $"{field}.{(operation.IsRoute ? "route" : "area")}");
+        return operation;
+    }
+
+    private static string Id(string id)
+    {
+        var errors = new FieldErrors();
+        ObservationRules.CheckId(id, "id", errors);
+        ApiErrors.ThrowIfAny(errors);
+        return id;
+    }
+
+    private static V1.PlannedOperation ToProto((PlannedOperation Operation, string CreatedBy, long Version) stored)
+    {
+        var (o, createdBy, version) = stored;
+        var message = new V1.PlannedOperation
+        {
+            Id = o.Id, Name = o.Name, Kind = (V1.OperationKind)o.Kind, Unit = o.Unit, BufferMetres = o.BufferMetres,
+            StartsAt = ApiMapping.ToTimestamp(o.StartsAt), EndsAt = ApiMapping.ToTimestamp(o.EndsAt), CreatedBy = createdBy, Version = version,
+        };
+        if (o.IsRoute)
+        {
+            message.Route = ApiMapping.ToShape(o.Shape);
+        }
+        else
+        {
+            message.Area = ApiMapping.ToShape(o.Shape);
+        }
+
+        return message;
+    }
+}

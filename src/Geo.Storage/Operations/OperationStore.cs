@@ -1,0 +1,205 @@
+using Geo.Core.Domain;
+using NetTopologySuite.Geometries;
+using Npgsql;
+
+namespace Geo.Storage.Operations;
+
+/// <summary>A facility a plan touches, and how far it is in true metres (0 inside).</summary>
+public sealed record FacilityTouch(Facility Facility, double DistanceMetres, bool Readable);
+
+/// <summary>A community a plan touches, its representative point and how far it is.</summary>
+public sealed record CommunityTouch(string Id, string Name, RiskLevel Risk, AffectedPeople? Population, Core.Spatial.GeoPoint Point, double DistanceMetres);
+
+/// <summary>Presence records a plan touches, by sector and organisation (every sharing level: the caller decides what to show).</summary>
+public sealed record PresenceTouch(Cluster Sector, string OrganisationId, string OrganisationName, SharingLevel Effective);
+
+/// <summary>
+/// Planned operations (migration 13) and what they touch: every distance on the geography (true
+/// metres), with ST_DWithin against the plan's area or route and its buffer.
+/// </summary>
+public sealed class OperationStore(NpgsqlDataSource dataSource)
+{
+    private const string Columns = "id, name, kind, unit, shape, buffer_metres, starts_at, ends_at, created_by, version";
+
+    // The footprint: the area or route grown by the buffer on the geography.
+    private const string Footprint = "CASE WHEN $6 = 0 THEN $5::geometry ELSE ST_Buffer($5::geography, $6)::geometry END";
+
+    public async Task<(PlannedOperation Operation, string CreatedBy, long Version)> CreateAsync(PlannedOperation operation, string createdBy, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        await using var command = dataSource.CreateCommand(
+            $"INSERT INTO planned_operations (id, name, kind, unit, shape, buffer_metres, footprint, starts_at, ends_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, {Footprint}, $7, $8, $9) ON CONFLICT (id) DO NOTHING");
+        Add(command, operation);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = createdBy });
+        if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+        {
+            throw new RecordConflictException($"operation '{operation.Id}' already exists; use UpdateOperation to change it") { Field = "id" };
+        }
+
+        return await GetAsync(operation.Id, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<(PlannedOperation Operation, string CreatedBy, long Version)> UpdateAsync(PlannedOperation operation, long expectedVersion, Geometry? scope, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        var current = await GetAsync(operation.Id, scope, cancellationToken).ConfigureAwait(false);
+        if (expectedVersion != 0 && current.Version != expectedVersion)
+        {
+            throw new VersionMismatchException($"operation '{operation.Id}' is at version {current.Version}, not the expected {expectedVersion}: read it again and retry") { Field = "expected_version" };
+        }
+
+        await using var command = dataSource.CreateCommand(
+            $"UPDATE planned_operations SET name = $2, kind = $3, unit = $4, shape = $5, buffer_metres = $6, footprint = {Footprint}, starts_at = $7, ends_at = $8, version = version + 1 " +
+            "WHERE id = $1 AND version = $9");
+        Add(command, operation);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = current.Version });
+        if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+        {
+            throw new VersionMismatchException($"operation '{operation.Id}' changed meanwhile: read it again and retry") { Field = "expected_version" };
+        }
+
+        return await GetAsync(operation.Id, scope, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The plan, when its footprint meets the caller's area (NOT_FOUND otherwise, as for an unknown id).</summary>
+    public async Task<(PlannedOperation Operation, string CreatedBy, long Version)> GetAsync(string id, Geometry? scope, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM planned_operations WHERE id = $1 AND ($2::geometry IS NULL OR ST_Intersects(footprint, $2))");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+        command.Parameters.Add(StoredGeometry.Parameter(scope));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : throw new RecordNotFoundException($"no operation '{id}'") { Field = "id" };
+    }
+
+    public async Task<IReadOnlyList<(PlannedOperation Operation, string CreatedBy, long Version)>> ListAsync(Geometry? area, Geometry? scope, string afterId, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"SELECT {Columns} FROM planned_operations WHERE ($1::geometry IS NULL OR ST_Intersects(footprint, $1)) AND ($2::geometry IS NULL OR ST_Intersects(footprint, $2)) " +
+            "AND ($3 = '' OR id > $3) ORDER BY id LIMIT $4");
+        command.Parameters.Add(StoredGeometry.Parameter(area));
+        command.Parameters.Add(StoredGeometry.Parameter(scope));
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = afterId });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        var page = new List<(PlannedOperation, string, long)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            page.Add(Read(reader));
+        }
+
+        return page;
+    }
+
+    /// <summary>Facilities within the buffer of the plan's area or route (inside: 0 m), with whether the caller reads each in full.</summary>
+    public async Task<IReadOnlyList<FacilityTouch>> FacilitiesAsync(string id, SharingLevel widest, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT f.id, f.name, f.type, f.location, f.status, f.last_confirmed_on, f.notified_on, f.notified_to, f.reconfirm_by, " +
+            "ST_Distance(f.location::geography, p.shape::geography), GREATEST(f.sharing, COALESCE(o.sharing, 1)) <= $2 " +
+            "FROM planned_operations p JOIN facilities f ON ST_DWithin(f.location::geography, p.shape::geography, p.buffer_metres) " +
+            "LEFT JOIN organisations o ON o.id = f.operator_id WHERE p.id = $1 ORDER BY 10, f.id");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+        command.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)widest });
+        var touched = new List<FacilityTouch>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            DateOnly? Day(int i) => reader.IsDBNull(i) ? null : reader.GetFieldValue<DateOnly>(i);
+            var facility = new Facility
+            {
+                Id = reader.GetString(0),
+                Name = reader.GetString(1),
+                Type = (FacilityType)reader.GetInt16(2),
+                Location = reader.GetFieldValue<Geometry>(3),
+                Status = (FacilityStatus)reader.GetInt16(4),
+                LastConfirmedOn = Day(5),
+                Notification = Day(6) is { } notified ? new SiteNotification(notified, reader.GetString(7), null, Day(8)) : null,
+            };
+            touched.Add(new FacilityTouch(facility, reader.GetDouble(9), reader.GetBoolean(10)));
+        }
+
+        return touched;
+    }
+
+    public async Task<IReadOnlyList<CommunityTouch>> CommunitiesAsync(string id, Geometry? scope, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT c.id, c.name, c.risk_level, c.population, ST_X(ST_PointOnSurface(c.location)), ST_Y(ST_PointOnSurface(c.location)), ST_Distance(c.location::geography, p.shape::geography) " +
+            "FROM planned_operations p JOIN communities c ON ST_DWithin(c.location::geography, p.shape::geography, p.buffer_metres) " +
+            "WHERE p.id = $1 AND ($2::geometry IS NULL OR ST_Intersects(c.location, $2)) ORDER BY 7, c.id");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+        command.Parameters.Add(StoredGeometry.Parameter(scope));
+        var touched = new List<CommunityTouch>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            touched.Add(new CommunityTouch(
+                reader.GetString(0), reader.GetString(1), (RiskLevel)reader.GetInt16(2), reader.IsDBNull(3) ? null : AffectedPeople.FromCells(reader.GetFieldValue<int[]>(3)),
+                new Core.Spatial.GeoPoint(reader.GetDouble(4), reader.GetDouble(5)), reader.GetDouble(6)));
+        }
+
+        return touched;
+    }
+
+    public async Task<IReadOnlyList<PresenceTouch>> PresenceAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT pr.sector, pr.organisation_id, o.name, GREATEST(pr.sharing, o.sharing) FROM planned_operations p " +
+            "JOIN presence pr ON ST_DWithin(pr.location::geography, p.shape::geography, p.buffer_metres) JOIN organisations o ON o.id = pr.organisation_id " +
+            "WHERE p.id = $1 AND pr.status <> 4");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+        var touched = new List<PresenceTouch>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            touched.Add(new PresenceTouch((Cluster)reader.GetInt16(0), reader.GetString(1), reader.GetString(2), (SharingLevel)reader.GetInt16(3)));
+        }
+
+        return touched;
+    }
+
+    /// <summary>Threat observations (not discredited; never security incidents against CLAs) of the last days within the footprint, by category.</summary>
+    public async Task<IReadOnlyList<(ObservationCategory Category, long Count)>> ThreatsAsync(string id, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT o.category, count(*) FROM planned_operations p JOIN observations o ON ST_DWithin(o.location::geography, p.shape::geography, p.buffer_metres) " +
+            "WHERE p.id = $1 AND o.observed_at >= $2 AND o.verification <> 3 AND o.category IN (1, 2, 3, 4) GROUP BY o.category ORDER BY o.category");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = since });
+        var counts = new List<(ObservationCategory, long)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            counts.Add(((ObservationCategory)reader.GetInt16(0), reader.GetInt64(1)));
+        }
+
+        return counts;
+    }
+
+    private static void Add(NpgsqlCommand command, PlannedOperation operation)
+    {
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = operation.Id });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = operation.Name });
+        command.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)operation.Kind });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = operation.Unit });
+        command.Parameters.Add(StoredGeometry.Parameter(operation.Shape));
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = operation.BufferMetres });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = operation.StartsAt });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = operation.EndsAt });
+    }
+
+    private static (PlannedOperation, string, long) Read(NpgsqlDataReader reader) => (
+        new PlannedOperation
+        {
+            Id = reader.GetString(0),
+            Name = reader.GetString(1),
+            Kind = (OperationKind)reader.GetInt16(2),
+            Unit = reader.GetString(3),
+            Shape = reader.GetFieldValue<Geometry>(4),
+            BufferMetres = reader.GetInt32(5),
+            StartsAt = reader.GetFieldValue<DateTimeOffset>(6),
+            EndsAt = reader.GetFieldValue<DateTimeOffset>(7),
+        },
+        reader.GetString(8),
+        reader.GetInt64(9));
+}
