@@ -29,7 +29,9 @@ internal static class OpsCommand
         var unit = new Option<string>("--unit") { Description = "the unit", HelpName = "unit" };
         var kind = CliOptions.Code<OperationKind>("--kind", "what it is (default patrol)");
         var days = CliOptions.Count("--threat-days", "threat observations of the last this many days (default 30)", 1, 365);
-        var check = new Command("check", "Record the plan and print what it touches (facilities, communities and the teams that could inform them, presence, threats).")
+        var check = new Command("check",
+            "Record the plan and print what it touches (facilities, communities and the teams that could inform them, presence, threats).\n\n" +
+            "Example:\n  geoaware ops check patrol-beni.geojson --from 2026-12-20T06:00Z --to 2026-12-20T18:00Z --buffer 2000 --unit BANBATT-2")
         {
             file, from, to, buffer, id, name, unit, kind, days,
         };
