@@ -125,6 +125,9 @@ public enum Permission
     /// <summary>Records and changes planned operations.</summary>
     ManageOperations,
 
+    /// <summary>Clears a plan flagged by its check, with a recorded reason (UN-CIMIC officers, who vet plans against the civilian picture).</summary>
+    ClearOperations,
+
     /// <summary>Registers, pauses, resumes and removes webhooks, and reads their delivery logs (never what they deliver).</summary>
     ManageWebhooks,
 }
@@ -174,7 +177,7 @@ public static class RolePermissions
         [Role.UnCimicOfficer] =
         [
             Permission.ReadCivilianPicture, Permission.ReadLiaisonOnlyRecords, Permission.ReadRegistry, Permission.ManageCivilWorks, Permission.ReadIndicators,
-            Permission.ReadOperations, Permission.ManageOperations,
+            Permission.ReadOperations, Permission.ManageOperations, Permission.ClearOperations,
         ],
         [Role.HumanitarianLiaison] = [Permission.ReadCivilianPicture, Permission.ReadLiaisonOnlyRecords, Permission.ManageCivilianActors, Permission.ManageAdminAreas],
     };

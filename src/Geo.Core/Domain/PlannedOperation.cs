@@ -5,6 +5,21 @@ using NetTopologySuite.Operation.Valid;
 
 namespace Geo.Core.Domain;
 
+/// <summary>Where a plan stands against the protected sites it touches.</summary>
+public enum DeconflictionState
+{
+    Unchecked = 1,
+    Clear = 2,
+    Flagged = 3,
+    ClearedByOverride = 4,
+}
+
+/// <summary>A plan's deconfliction record: the last check's result, and an override's reason when cleared.</summary>
+public sealed record Deconfliction(DeconflictionState State, DateTimeOffset? CheckedAt, int FlaggedSites, bool NeedsRecheck, string OverrideReason, string OverriddenBy, DateTimeOffset? OverriddenAt)
+{
+    public static readonly Deconfliction Unchecked = new(DeconflictionState.Unchecked, null, 0, false, string.Empty, string.Empty, null);
+}
+
 public enum OperationKind
 {
     Patrol = 1,

@@ -64,6 +64,7 @@ public sealed class RpcPermissions
         ["/geoawareness.v1.Operations/GetOperation"] = Permission.ReadOperations,
         ["/geoawareness.v1.Operations/ListOperations"] = Permission.ReadOperations,
         ["/geoawareness.v1.Operations/CheckOperation"] = Permission.ReadOperations,
+        ["/geoawareness.v1.Operations/ClearOperation"] = Permission.ClearOperations,
         ["/geoawareness.v1.CivilianPicture/PutAdminArea"] = Permission.ManageAdminAreas,
         ["/geoawareness.v1.CivilianPicture/ListAdminAreas"] = Permission.ReadCivilianPicture,
         ["/geoawareness.v1.CivilianPicture/CreateOrganisation"] = Permission.ManageCivilianActors,

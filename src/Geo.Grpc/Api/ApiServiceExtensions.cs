@@ -109,6 +109,13 @@ internal static class ApiServiceExtensions
         services.AddSingleton<Geo.Storage.Civilian.CivilWorkStore>();
         services.AddSingleton<Civilian.CivilWorkDesk>();
         services.AddSingleton<Civilian.CivilianRequests>();
+        var operations = configuration.GetSection(Operations.OperationOptions.SectionName);
+        if ((operations.Get<Operations.OperationOptions>() ?? new Operations.OperationOptions()).Problem() is { } operationProblem)
+        {
+            throw new Hosting.StartupException(operationProblem);
+        }
+
+        services.Configure<Operations.OperationOptions>(operations);
         services.AddSingleton<Geo.Storage.Operations.OperationStore>();
         services.AddSingleton<Operations.OperationChecker>();
         services.AddSingleton<Operations.OperationsHandler>();

@@ -18,7 +18,8 @@ internal sealed record CommunityFigure(CommunityTouch Community, IReadOnlyList<B
 /// <summary>What a plan touches, as the caller may see it.</summary>
 internal sealed record CheckAnswer(
     string OperationId, DateTimeOffset CheckedAt, IReadOnlyList<(FacilityTouch Touch, Confirmation Confirmation)> Facilities, int FacilitiesWithheld,
-    IReadOnlyList<CommunityFigure> Communities, IReadOnlyList<PresenceFigure> Presence, IReadOnlyList<(ObservationCategory Category, long Count)> Threats, int ThreatDays);
+    IReadOnlyList<CommunityFigure> Communities, IReadOnlyList<PresenceFigure> Presence, IReadOnlyList<(ObservationCategory Category, long Count)> Threats, int ThreatDays,
+    DeconflictionState Deconfliction, IReadOnlyList<string> FlaggedReadable, int FlaggedWithheld);
 
 /// <summary>
 /// The check of a planned operation (issue 20, part 2): facilities, communities, humanitarian
@@ -26,8 +27,32 @@ internal sealed record CheckAnswer(
 /// staffed bases in reach that could inform it in advance. Liaison-only records reach a caller who
 /// does not read them only as counts. Every check is audited.
 /// </summary>
-internal sealed class OperationChecker(OperationStore store, NearestPresence nearest, AccessStore audit, IOptions<CivilianOptions> civilian, IOptions<Api.CoverageOptions> coverage, TimeProvider clock)
+internal sealed class OperationChecker(
+    OperationStore store, NearestPresence nearest, AccessStore audit, IOptions<CivilianOptions> civilian, IOptions<Api.CoverageOptions> coverage, IOptions<OperationOptions> options,
+    TimeProvider clock)
 {
+    /// <summary>Clears a flagged plan with the reason; refused, saying why, when it is unchecked, clear, already cleared, or changed in reach since its check.</summary>
+    public async Task<StoredOperation> ClearAsync(string id, string reason, Caller caller, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        var plan = await store.GetAsync(id, caller.ScopeArea, cancellationToken).ConfigureAwait(false);
+        if (!await store.ClearAsync(id, reason, caller.Subject, cancellationToken).ConfigureAwait(false))
+        {
+            var now = await store.GetAsync(id, caller.ScopeArea, cancellationToken).ConfigureAwait(false);
+            var d = now.Deconfliction;
+            throw new RefusedByRule("id", d switch
+            {
+                { NeedsRecheck: true } => "a site in reach was added, moved or re-confirmed after the last check: check the plan again before clearing it",
+                { State: DeconflictionState.Unchecked } => "the plan is unchecked (never checked, or edited since): check it first",
+                { State: DeconflictionState.Clear } => "the plan touches no protected site: there is nothing to clear",
+                _ => $"the plan is already cleared (by {d.OverriddenBy} at {d.OverriddenAt:O})",
+            });
+        }
+
+        await audit.AuditChangeAsync(caller.Subject, "operation.clear", "operation", id, new { reason, version = plan.Version }).ConfigureAwait(false);
+        return await store.GetAsync(id, caller.ScopeArea, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<CheckAnswer> CheckAsync(string id, int threatDays, Caller caller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
@@ -58,7 +83,20 @@ internal sealed class OperationChecker(OperationStore store, NearestPresence nea
             names ? [.. g.Select(p => p.OrganisationName).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)] : [])).ToList();
         var staleDays = civilian.Value.FacilityStaleDays;
         var shown = facilities.Where(f => f.Readable).Select(f => (f, f.Facility.ConfirmationOn(today, staleDays))).ToList();
-        await audit.AuditChangeAsync(caller.Subject, "operation.check", "operation", id, new { facilities = facilities.Count, communities = communities.Count }).ConfigureAwait(false);
-        return new CheckAnswer(plan.Operation.Id, now, shown, facilities.Count(f => !f.Readable), figures, bySector, threats, threatDays);
+
+        // Deconfliction: a notified site, or one of a flagged type, within the buffer flags the plan,
+        // whoever checks and whatever they may read of it (a withheld site flags it too).
+        var flaggedTypes = options.Value.FlaggedTypes;
+        var flagged = facilities.Where(f => f.Facility.Notification is not null || flaggedTypes.Contains(f.Facility.Type)).ToList();
+        var state = flagged.Count > 0 ? DeconflictionState.Flagged : DeconflictionState.Clear;
+        if (!await store.RecordCheckAsync(id, plan.Version, state, [.. flagged.Select(f => f.Facility.Id)], cancellationToken).ConfigureAwait(false))
+        {
+            throw new Storage.VersionMismatchException($"operation '{id}' changed while it was checked: check it again") { Field = "id" };
+        }
+
+        await audit.AuditChangeAsync(caller.Subject, "operation.check", "operation", id, new { facilities = facilities.Count, communities = communities.Count, flagged = flagged.Count })
+            .ConfigureAwait(false);
+        return new CheckAnswer(plan.Operation.Id, now, shown, facilities.Count(f => !f.Readable), figures, bySector, threats, threatDays,
+            state, [.. flagged.Where(f => f.Readable).Select(f => f.Facility.Id)], flagged.Count(f => !f.Readable));
     }
 }

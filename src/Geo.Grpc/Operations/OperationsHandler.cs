@@ -69,7 +69,7 @@ internal sealed class OperationsHandler(OperationStore store, OperationChecker c
         ApiErrors.ThrowIfAny(errors);
         var size = request.PageSize == 0 ? 100 : request.PageSize;
         var page = await store.ListAsync(area, caller.ScopeArea, PageToken.ReadList(request.PageToken) ?? string.Empty, size, context.CancellationToken).ConfigureAwait(false);
-        foreach (var (operation, _, _) in page)
+        foreach (var (operation, _, _, _) in page)
         {
             await audit.AuditChangeAsync(caller.Subject, "operation.read", "operation", operation.Id, new { listed = true }).ConfigureAwait(false);
         }
@@ -91,7 +91,9 @@ internal sealed class OperationsHandler(OperationStore store, OperationChecker c
         var check = new V1.OperationCheck
         {
             OperationId = answer.OperationId, CheckedAt = ApiMapping.ToTimestamp(answer.CheckedAt), FacilitiesWithheld = answer.FacilitiesWithheld, ThreatDays = answer.ThreatDays,
+            Deconfliction = (V1.DeconflictionState)answer.Deconfliction, FlaggedWithheld = answer.FlaggedWithheld,
         };
+        check.FlaggedSiteIds.AddRange(answer.FlaggedReadable);
         check.Facilities.AddRange(answer.Facilities.Select(f => new V1.TouchedFacility
         {
             Id = f.Touch.Facility.Id, Name = f.Touch.Facility.Name, Type = (V1.FacilityType)f.Touch.Facility.Type, Status = (V1.FacilityStatus)f.Touch.Facility.Status,
@@ -124,6 +126,17 @@ internal sealed class OperationsHandler(OperationStore store, OperationChecker c
 
         check.Threats.AddRange(answer.Threats.Select(t => new V1.ThreatCount { Category = (V1.Category)t.Category, Count = t.Count }));
         return check;
+    }
+
+    public override async Task<V1.PlannedOperation> ClearOperation(V1.ClearOperationRequest request, ServerCallContext context)
+    {
+        var id = Id(request.Id);
+        if (string.IsNullOrWhiteSpace(request.Reason) || request.Reason.Length > 2000)
+        {
+            throw ApiErrors.InvalidArgument("reason", "is required (1 to 2000 characters): why the plan may go ahead despite the protected sites it touches");
+        }
+
+        return ToProto(await checker.ClearAsync(id, request.Reason.Trim(), context.Caller(), context.CancellationToken).ConfigureAwait(false));
     }
 
     private PlannedOperation Checked(V1.PlannedOperation message, string field, Caller caller)
@@ -178,13 +191,17 @@ internal sealed class OperationsHandler(OperationStore store, OperationChecker c
         return id;
     }
 
-    private static V1.PlannedOperation ToProto((PlannedOperation Operation, string CreatedBy, long Version) stored)
+    private static V1.PlannedOperation ToProto(StoredOperation stored)
     {
-        var (o, createdBy, version) = stored;
+        var (o, createdBy, version, deconfliction) = stored;
         var message = new V1.PlannedOperation
         {
             Id = o.Id, Name = o.Name, Kind = (V1.OperationKind)o.Kind, Unit = o.Unit, BufferMetres = o.BufferMetres,
             StartsAt = ApiMapping.ToTimestamp(o.StartsAt), EndsAt = ApiMapping.ToTimestamp(o.EndsAt), CreatedBy = createdBy, Version = version,
+            Deconfliction = (V1.DeconflictionState)deconfliction.State, FlaggedSites = deconfliction.FlaggedSites, NeedsRecheck = deconfliction.NeedsRecheck,
+            OverrideReason = deconfliction.OverrideReason, OverriddenBy = deconfliction.OverriddenBy,
+            CheckedAt = deconfliction.CheckedAt is { } checkedAt ? ApiMapping.ToTimestamp(checkedAt) : null,
+            OverriddenAt = deconfliction.OverriddenAt is { } at ? ApiMapping.ToTimestamp(at) : null,
         };
         if (o.IsRoute)
         {

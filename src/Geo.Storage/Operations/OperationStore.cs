@@ -4,6 +4,9 @@ using Npgsql;
 
 namespace Geo.Storage.Operations;
 
+/// <summary>A plan as stored: who made it, its version, and where it stands against the protected sites.</summary>
+public sealed record StoredOperation(PlannedOperation Operation, string CreatedBy, long Version, Deconfliction Deconfliction);
+
 /// <summary>A facility a plan touches, and how far it is in true metres (0 inside).</summary>
 public sealed record FacilityTouch(Facility Facility, double DistanceMetres, bool Readable);
 
@@ -19,12 +22,14 @@ public sealed record PresenceTouch(Cluster Sector, string OrganisationId, string
 /// </summary>
 public sealed class OperationStore(NpgsqlDataSource dataSource)
 {
-    private const string Columns = "id, name, kind, unit, shape, buffer_metres, starts_at, ends_at, created_by, version";
+    private const string Columns =
+        "id, name, kind, unit, shape, buffer_metres, starts_at, ends_at, created_by, version, check_state, checked_at, cardinality(flagged_sites), needs_recheck, " +
+        "override_reason, overridden_by, overridden_at";
 
     // The footprint: the area or route grown by the buffer on the geography.
     private const string Footprint = "CASE WHEN $6 = 0 THEN $5::geometry ELSE ST_Buffer($5::geography, $6)::geometry END";
 
-    public async Task<(PlannedOperation Operation, string CreatedBy, long Version)> CreateAsync(PlannedOperation operation, string createdBy, CancellationToken cancellationToken)
+    public async Task<StoredOperation> CreateAsync(PlannedOperation operation, string createdBy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(operation);
         await using var command = dataSource.CreateCommand(
@@ -39,7 +44,7 @@ public sealed class OperationStore(NpgsqlDataSource dataSource)
         return await GetAsync(operation.Id, null, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<(PlannedOperation Operation, string CreatedBy, long Version)> UpdateAsync(PlannedOperation operation, long expectedVersion, Geometry? scope, CancellationToken cancellationToken)
+    public async Task<StoredOperation> UpdateAsync(PlannedOperation operation, long expectedVersion, Geometry? scope, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(operation);
         var current = await GetAsync(operation.Id, scope, cancellationToken).ConfigureAwait(false);
@@ -49,7 +54,9 @@ public sealed class OperationStore(NpgsqlDataSource dataSource)
         }
 
         await using var command = dataSource.CreateCommand(
-            $"UPDATE planned_operations SET name = $2, kind = $3, unit = $4, shape = $5, buffer_metres = $6, footprint = {Footprint}, starts_at = $7, ends_at = $8, version = version + 1 " +
+            $"UPDATE planned_operations SET name = $2, kind = $3, unit = $4, shape = $5, buffer_metres = $6, footprint = {Footprint}, starts_at = $7, ends_at = $8, version = version + 1, " +
+            // An edit voids the last check and any clearance: the plan is unchecked until checked again.
+            "check_state = 0, checked_at = NULL, flagged_sites = '{}', needs_recheck = false, override_reason = '', overridden_by = '', overridden_at = NULL " +
             "WHERE id = $1 AND version = $9");
         Add(command, operation);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = current.Version });
@@ -62,7 +69,7 @@ public sealed class OperationStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>The plan, when its footprint meets the caller's area (NOT_FOUND otherwise, as for an unknown id).</summary>
-    public async Task<(PlannedOperation Operation, string CreatedBy, long Version)> GetAsync(string id, Geometry? scope, CancellationToken cancellationToken)
+    public async Task<StoredOperation> GetAsync(string id, Geometry? scope, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM planned_operations WHERE id = $1 AND ($2::geometry IS NULL OR ST_Intersects(footprint, $2))");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
@@ -71,7 +78,7 @@ public sealed class OperationStore(NpgsqlDataSource dataSource)
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : throw new RecordNotFoundException($"no operation '{id}'") { Field = "id" };
     }
 
-    public async Task<IReadOnlyList<(PlannedOperation Operation, string CreatedBy, long Version)>> ListAsync(Geometry? area, Geometry? scope, string afterId, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<StoredOperation>> ListAsync(Geometry? area, Geometry? scope, string afterId, int limit, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
             $"SELECT {Columns} FROM planned_operations WHERE ($1::geometry IS NULL OR ST_Intersects(footprint, $1)) AND ($2::geometry IS NULL OR ST_Intersects(footprint, $2)) " +
@@ -80,7 +87,7 @@ public sealed class OperationStore(NpgsqlDataSource dataSource)
         command.Parameters.Add(StoredGeometry.Parameter(scope));
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = afterId });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
-        var page = new List<(PlannedOperation, string, long)>();
+        var page = new List<StoredOperation>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -188,7 +195,31 @@ public sealed class OperationStore(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = operation.EndsAt });
     }
 
-    private static (PlannedOperation, string, long) Read(NpgsqlDataReader reader) => (
+    /// <summary>Records a check's result with the plan, when it is still at the version checked; false when it changed meanwhile.</summary>
+    public async Task<bool> RecordCheckAsync(string id, long version, DeconflictionState state, IReadOnlyCollection<string> flagged, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE planned_operations SET check_state = $3, checked_at = now(), flagged_sites = $4, needs_recheck = false, override_reason = '', overridden_by = '', overridden_at = NULL " +
+            "WHERE id = $1 AND version = $2");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = version });
+        command.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)((int)state - 1) });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. flagged] });
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>Clears a flagged plan with the reason, when it is flagged and needs no re-check; false otherwise (the caller reads it again to say why).</summary>
+    public async Task<bool> ClearAsync(string id, string reason, string by, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE planned_operations SET check_state = 3, override_reason = $2, overridden_by = $3, overridden_at = now() WHERE id = $1 AND check_state = 2 AND NOT needs_recheck");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = reason });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = by });
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    private static StoredOperation Read(NpgsqlDataReader reader) => new(
         new PlannedOperation
         {
             Id = reader.GetString(0),
@@ -201,5 +232,8 @@ public sealed class OperationStore(NpgsqlDataSource dataSource)
             EndsAt = reader.GetFieldValue<DateTimeOffset>(7),
         },
         reader.GetString(8),
-        reader.GetInt64(9));
+        reader.GetInt64(9),
+        new Deconfliction(
+            (DeconflictionState)(reader.GetInt16(10) + 1), reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11), reader.GetInt32(12), reader.GetBoolean(13),
+            reader.GetString(14), reader.GetString(15), reader.IsDBNull(16) ? null : reader.GetFieldValue<DateTimeOffset>(16)));
 }

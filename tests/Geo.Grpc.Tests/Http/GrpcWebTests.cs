@@ -51,7 +51,7 @@ public sealed class GrpcWebTests(ApiFixture api) : IClassFixture<ApiFixture>, ID
         "/geoawareness.v1.CivilianPicture/UpdateQip", "/geoawareness.v1.CivilianPicture/UpdateAssistanceRequest",
         // Planned operations are confidential: no method of theirs over gRPC-Web.
         "/geoawareness.v1.Operations/CreateOperation", "/geoawareness.v1.Operations/UpdateOperation", "/geoawareness.v1.Operations/GetOperation",
-        "/geoawareness.v1.Operations/ListOperations", "/geoawareness.v1.Operations/CheckOperation",
+        "/geoawareness.v1.Operations/ListOperations", "/geoawareness.v1.Operations/CheckOperation", "/geoawareness.v1.Operations/ClearOperation",
     ];
 
     /// <summary>
