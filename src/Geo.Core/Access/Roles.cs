@@ -128,6 +128,9 @@ public enum Permission
     /// <summary>Clears a plan flagged by its check, with a recorded reason (UN-CIMIC officers, who vet plans against the civilian picture).</summary>
     ClearOperations,
 
+    /// <summary>Records that a community was informed of a planned operation in advance (CLA policy para 33).</summary>
+    RecordNotices,
+
     /// <summary>Registers, pauses, resumes and removes webhooks, and reads their delivery logs (never what they deliver).</summary>
     ManageWebhooks,
 }
@@ -149,6 +152,7 @@ public static class RolePermissions
             Permission.ReadPresence, Permission.ReadHeatMaps, Permission.ReadCoverage, Permission.ExactLocations,
             Permission.ReadCaseDetails, Permission.ReadSecurityIncidents, Permission.ReleaseObservations,
             Permission.ReadAlerts, Permission.AcknowledgeAlerts, Permission.RespondToAlerts, Permission.ReadCivilianPicture, Permission.ReadOperations,
+            Permission.RecordNotices,
         ],
         // Query, Count, Summarize and Get need ReadOwnObservations (the least a reader needs, so that
         // CLAs can call them); a role that reads all observations must hold it too, or it is refused
@@ -177,7 +181,7 @@ public static class RolePermissions
         [Role.UnCimicOfficer] =
         [
             Permission.ReadCivilianPicture, Permission.ReadLiaisonOnlyRecords, Permission.ReadRegistry, Permission.ManageCivilWorks, Permission.ReadIndicators,
-            Permission.ReadOperations, Permission.ManageOperations, Permission.ClearOperations,
+            Permission.ReadOperations, Permission.ManageOperations, Permission.ClearOperations, Permission.RecordNotices,
         ],
         [Role.HumanitarianLiaison] = [Permission.ReadCivilianPicture, Permission.ReadLiaisonOnlyRecords, Permission.ManageCivilianActors, Permission.ManageAdminAreas],
     };

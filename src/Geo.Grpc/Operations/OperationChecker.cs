@@ -15,6 +15,9 @@ internal sealed record PresenceFigure(Cluster Sector, int Records, int Organisat
 /// <summary>A community touched, with the CLA teams in reach that could inform it (at risk only).</summary>
 internal sealed record CommunityFigure(CommunityTouch Community, IReadOnlyList<BaseNearby> Teams);
 
+/// <summary>The communities to inform of a plan, each with the team that could and its notice, and how many were informed before the start.</summary>
+internal sealed record NoticeAnswer(StoredOperation Plan, IReadOnlyList<(BaseNearby? Team, CommunityTouch Community, (DateTimeOffset InformedAt, string InformedBy)? Notice)> Rows, int InformedBeforeStart);
+
 /// <summary>What a plan touches, as the caller may see it.</summary>
 internal sealed record CheckAnswer(
     string OperationId, DateTimeOffset CheckedAt, IReadOnlyList<(FacilityTouch Touch, Confirmation Confirmation)> Facilities, int FacilitiesWithheld,
@@ -53,6 +56,50 @@ internal sealed class OperationChecker(
         return await store.GetAsync(id, caller.ScopeArea, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The communities a checked plan touches, each with the nearest staffed team in reach that
+    /// could inform it (para 33) and whether it was informed, and how many were before the start.
+    /// </summary>
+    public async Task<NoticeAnswer> AdvanceNoticeAsync(string id, Caller caller, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        var plan = await store.GetAsync(id, caller.ScopeArea, cancellationToken).ConfigureAwait(false);
+        if (plan.Deconfliction.State == DeconflictionState.Unchecked)
+        {
+            throw new RefusedByRule("id", "the plan is unchecked (never checked, or edited since): check it first; the communities to inform are those its check touches");
+        }
+
+        var communities = await store.CommunitiesAsync(id, caller.ScopeArea, cancellationToken).ConfigureAwait(false);
+        var notices = await store.NoticesAsync(id, cancellationToken).ConfigureAwait(false);
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var reach = coverage.Value.Reach;
+        var longest = new[] { reach.OperatingBaseMetres, reach.CompanyOperatingBaseMetres, reach.TemporaryOperatingBaseMetres, reach.SurgeTeamMetres }.Max();
+        var rows = new List<(BaseNearby? Team, CommunityTouch Community, (DateTimeOffset InformedAt, string InformedBy)? Notice)>();
+        foreach (var community in communities)
+        {
+            var team = (await nearest.FindAsync(community.Point, 5, longest, today, caller.ScopeArea, cancellationToken).ConfigureAwait(false))
+                .FirstOrDefault(b => b.Team.IsStaffed && b.DistanceMetres <= reach.For(b.Base.Value.Kind));
+            rows.Add((team, community, notices.TryGetValue(community.Id, out var notice) ? notice : null));
+        }
+
+        await audit.AuditChangeAsync(caller.Subject, "operation.read", "operation", id, new { advance_notice = true }).ConfigureAwait(false);
+        var before = rows.Count(r => r.Notice is { } n && n.InformedAt < plan.Operation.StartsAt);
+        return new NoticeAnswer(plan, rows, before);
+    }
+
+    /// <summary>Records that a community the plan's check touched was informed, when and by whom; audited.</summary>
+    public async Task RecordNoticeAsync(string id, string communityId, DateTimeOffset informedAt, string informedBy, Caller caller, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        _ = await store.GetAsync(id, caller.ScopeArea, cancellationToken).ConfigureAwait(false);
+        if (!await store.RecordNoticeAsync(id, communityId, informedAt, informedBy, caller.Subject, cancellationToken).ConfigureAwait(false))
+        {
+            throw new RefusedByRule("community_id", $"'{communityId}' is not among the communities the plan's last check touched: check the plan, then record");
+        }
+
+        await audit.AuditChangeAsync(caller.Subject, "operation.notice", "operation", id, new { community_id = communityId, informed_at = informedAt, informed_by = informedBy }).ConfigureAwait(false);
+    }
+
     public async Task<CheckAnswer> CheckAsync(string id, int threatDays, Caller caller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
@@ -89,7 +136,7 @@ internal sealed class OperationChecker(
         var flaggedTypes = options.Value.FlaggedTypes;
         var flagged = facilities.Where(f => f.Facility.Notification is not null || flaggedTypes.Contains(f.Facility.Type)).ToList();
         var state = flagged.Count > 0 ? DeconflictionState.Flagged : DeconflictionState.Clear;
-        if (!await store.RecordCheckAsync(id, plan.Version, state, [.. flagged.Select(f => f.Facility.Id)], cancellationToken).ConfigureAwait(false))
+        if (!await store.RecordCheckAsync(id, plan.Version, state, [.. flagged.Select(f => f.Facility.Id)], [.. communities.Select(c => c.Id)], cancellationToken).ConfigureAwait(false))
         {
             throw new Storage.VersionMismatchException($"operation '{id}' changed while it was checked: check it again") { Field = "id" };
         }

@@ -18,7 +18,8 @@ namespace Geo.Grpc.Operations;
 /// supervisors of the area), every read audited, and the check of what civilian each touches.
 /// Never served over gRPC-Web or in any feed.
 /// </summary>
-internal sealed class OperationsHandler(OperationStore store, OperationChecker checker, AccessStore audit, CivilianRequests requests, IOptions<ApiOptions> api)
+internal sealed class OperationsHandler(
+    OperationStore store, OperationChecker checker, AccessStore audit, CivilianRequests requests, IOptions<ApiOptions> api, TimeProvider timeProvider)
     : V1.Operations.OperationsBase
 {
     private const int DefaultThreatDays = 30;
@@ -137,6 +138,54 @@ internal sealed class OperationsHandler(OperationStore store, OperationChecker c
         }
 
         return ToProto(await checker.ClearAsync(id, request.Reason.Trim(), context.Caller(), context.CancellationToken).ConfigureAwait(false));
+    }
+
+    public override async Task<V1.AdvanceNoticeList> AdvanceNotice(V1.AdvanceNoticeRequest request, ServerCallContext context)
+    {
+        var answer = await checker.AdvanceNoticeAsync(Id(request.Id), context.Caller(), context.CancellationToken).ConfigureAwait(false);
+        var o = answer.Plan.Operation;
+        var list = new V1.AdvanceNoticeList
+        {
+            OperationId = o.Id, Kind = (V1.OperationKind)o.Kind, Unit = o.Unit, StartsAt = ApiMapping.ToTimestamp(o.StartsAt), EndsAt = ApiMapping.ToTimestamp(o.EndsAt),
+            BufferMetres = o.BufferMetres, InformedBeforeStart = answer.InformedBeforeStart, Communities = answer.Rows.Count,
+        };
+        foreach (var group in answer.Rows.GroupBy(r => r.Team?.Base.Value.Id ?? string.Empty).OrderBy(g => g.Key.Length == 0).ThenBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var first = group.First().Team;
+            var notices = new V1.NoticeGroup { BaseId = group.Key, BaseName = first?.Base.Value.Name ?? string.Empty };
+            notices.Communities.AddRange(group.Select(r => new V1.CommunityNotice
+            {
+                CommunityId = r.Community.Id, CommunityName = r.Community.Name, RiskLevel = (V1.RiskLevel)r.Community.Risk, DistanceMetres = Math.Round(r.Community.DistanceMetres, 1),
+                InformedAt = r.Notice is { } n ? ApiMapping.ToTimestamp(n.InformedAt) : null, InformedBy = r.Notice?.InformedBy ?? string.Empty,
+                InformedBeforeStart = r.Notice is { } m && m.InformedAt < o.StartsAt,
+            }));
+            list.Groups.Add(notices);
+        }
+
+        return list;
+    }
+
+    public override async Task<V1.CommunityNotice> RecordNotice(V1.RecordNoticeRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        ObservationRules.CheckId(request.Id, "id", errors);
+        ObservationRules.CheckId(request.CommunityId, "community_id", errors);
+        var now = timeProvider.GetUtcNow();
+        var informedAt = request.InformedAt is null ? now : ApiMapping.ToTime(request.InformedAt, "informed_at", errors);
+        if (!errors.Any && informedAt > now.AddMinutes(5))
+        {
+            errors.Add("informed_at", $"{informedAt:O} is in the future: record a notice once given");
+        }
+
+        if (request.InformedBy.Length > 128)
+        {
+            errors.Add("informed_by", $"has {request.InformedBy.Length} characters; at most 128 (the CLA's pseudonymous id)");
+        }
+
+        ApiErrors.ThrowIfAny(errors);
+        var caller = context.Caller();
+        await checker.RecordNoticeAsync(request.Id, request.CommunityId, informedAt, request.InformedBy, caller, context.CancellationToken).ConfigureAwait(false);
+        return new V1.CommunityNotice { CommunityId = request.CommunityId, InformedAt = ApiMapping.ToTimestamp(informedAt), InformedBy = request.InformedBy };
     }
 
     private PlannedOperation Checked(V1.PlannedOperation message, string field, Caller caller)

@@ -196,15 +196,47 @@ public sealed class OperationStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Records a check's result with the plan, when it is still at the version checked; false when it changed meanwhile.</summary>
-    public async Task<bool> RecordCheckAsync(string id, long version, DeconflictionState state, IReadOnlyCollection<string> flagged, CancellationToken cancellationToken)
+    public async Task<bool> RecordCheckAsync(
+        string id, long version, DeconflictionState state, IReadOnlyCollection<string> flagged, IReadOnlyCollection<string> communities, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            "UPDATE planned_operations SET check_state = $3, checked_at = now(), flagged_sites = $4, needs_recheck = false, override_reason = '', overridden_by = '', overridden_at = NULL " +
-            "WHERE id = $1 AND version = $2");
+            "UPDATE planned_operations SET check_state = $3, checked_at = now(), flagged_sites = $4, needs_recheck = false, override_reason = '', overridden_by = '', overridden_at = NULL, " +
+            "touched_communities = $5 WHERE id = $1 AND version = $2");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = version });
         command.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)((int)state - 1) });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. flagged] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. communities] });
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>The notices recorded for a plan, by community.</summary>
+    public async Task<IReadOnlyDictionary<string, (DateTimeOffset InformedAt, string InformedBy)>> NoticesAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT community_id, informed_at, informed_by FROM operation_notices WHERE operation_id = $1");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+        var notices = new Dictionary<string, (DateTimeOffset, string)>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            notices[reader.GetString(0)] = (reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2));
+        }
+
+        return notices;
+    }
+
+    /// <summary>Records (or corrects) that a community the plan's last check touched was informed; false when the check did not touch it.</summary>
+    public async Task<bool> RecordNoticeAsync(string id, string communityId, DateTimeOffset informedAt, string informedBy, string recordedBy, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "INSERT INTO operation_notices (operation_id, community_id, informed_at, informed_by, recorded_by) " +
+            "SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT FROM planned_operations WHERE id = $1 AND $2 = ANY(touched_communities)) " +
+            "ON CONFLICT (operation_id, community_id) DO UPDATE SET informed_at = $3, informed_by = $4, recorded_by = $5, recorded_at = now()");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = communityId });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = informedAt });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = informedBy });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = recordedBy });
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
