@@ -72,14 +72,21 @@ internal sealed class CivilianRequests(IOptions<ApiOptions> api)
             return null;
         }
 
-        // The area is read as Query reads a filter's (its errors are named area.*, as here).
+        // The area is read as Query reads a filter's (its errors are named area.*, as here); an area
+        // with an error (a NaN edge, a box inside out) is reported, never made into a geometry.
+        var before = errors.All.Count;
         var filter = ApiMapping.ToFilter(new V1.ObservationFilter { Area = area }, api.Value.ShapeLimits, errors).Area;
-        if (filter is null)
+        if (filter is null || errors.All.Count > before)
         {
             return null;
         }
 
         QueryRules.Check(new ObservationFilter { Area = filter }, api.Value.QueryLimits, errors);
+        if (errors.All.Count > before)
+        {
+            return null;
+        }
+
         return filter is ShapeArea shape ? shape.Shape
             : Core.Spatial.ShapeReader.Factory.ToGeometry(new Envelope(((BoxArea)filter).West, ((BoxArea)filter).East, ((BoxArea)filter).South, ((BoxArea)filter).North));
     }

@@ -253,6 +253,12 @@ public sealed class CivilianPictureTests(CivilianPictureTests.CivilianFixture fi
         Assert.StartsWith("area: ", await FailsWith(StatusCode.InvalidArgument, () => Liaison.PutAdminAreaAsync(new AdminArea { Pcode = "CD62", Name = "Sud-Kivu", Level = 1 }).ResponseAsync), StringComparison.Ordinal);
         Assert.StartsWith("area: is required", await FailsWith(StatusCode.InvalidArgument, () => Api.As(Role.Analyst).Civilian.SummarizePresenceAsync(new SummarizePresenceRequest()).ResponseAsync), StringComparison.Ordinal);
 
+        // Found by the fuzz test: a NaN edge is named, never made into a geometry (it was UNKNOWN).
+        var nan = new Area { Bbox = new BoundingBox { West = 29, South = -2, East = 30, North = double.NaN } };
+        Assert.StartsWith("area.", await FailsWith(StatusCode.InvalidArgument, () => Api.As(Role.Analyst).Civilian.ListPresenceAsync(new ListPresenceRequest { Area = nan }).ResponseAsync), StringComparison.Ordinal);
+        Assert.StartsWith("area.", await FailsWith(StatusCode.InvalidArgument, () => Api.As(Role.Analyst).Civilian.SummarizePresenceAsync(new SummarizePresenceRequest { Area = nan }).ResponseAsync), StringComparison.Ordinal);
+        Assert.StartsWith("area.", await FailsWith(StatusCode.InvalidArgument, () => Api.As(Role.Planner).Operations.ListOperationsAsync(new ListOperationsRequest { Area = nan }).ResponseAsync), StringComparison.Ordinal);
+
         var created = await Liaison.CreatePresenceAsync(Good());
         var updated = await Liaison.UpdatePresenceAsync(new UpdatePresenceRequest { Presence = With(Good(), p => p.Activity = "Clinic and outreach"), ExpectedVersion = created.Version });
         Assert.Equal(created.Version + 1, updated.Version);
