@@ -19,7 +19,7 @@ namespace Geo.Grpc.Tests.Estimates;
 /// test as the same role; the rules raise what was planted; sharing levels and withheld sections
 /// hold; bad requests are refused naming the field; the HTTP page and the CLI serve the same.
 /// </summary>
-public sealed class CivilEstimateTests(CivilEstimateTests.EstimateFixture fixture) : IClassFixture<CivilEstimateTests.EstimateFixture>
+public sealed class CivilEstimateTests(CivilEstimateTests.EstimateFixture fixture, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<CivilEstimateTests.EstimateFixture>
 {
     private static readonly BoundingBox Box = new() { West = 28.9, South = -1.5, East = 29.7, North = -0.9 };
 
@@ -461,6 +461,7 @@ public sealed class CivilEstimateTests(CivilEstimateTests.EstimateFixture fixtur
 
             var summary = await CliRunner.RunAsync(Api.Service.GrpcEndpoint, Api.TokenOf(Role.Supervisor), "civoes", "--bbox", "28.9,-1.5,29.7,-0.9", "--period", period);
             Assert.True(summary.ExitCode == 0, summary.ToString());
+            output.WriteLine(summary.Output);
             Assert.Contains("situation: 32 communities", summary.Output, StringComparison.Ordinal);
             Assert.Contains("risk\thealth-facility-down-where-threats-rose\tClinic down", summary.Output, StringComparison.Ordinal);
 
