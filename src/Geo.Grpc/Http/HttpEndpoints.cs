@@ -13,6 +13,7 @@ internal static class HttpEndpoints
         endpoints.MapHealthEndpoints();
         endpoints.MapFeedEndpoints();
         endpoints.MapIndicatorEndpoints();
+        endpoints.MapEstimateEndpoints();
         endpoints.MapMapEndpoints();
         endpoints.MapMetricsEndpoint();
     }

@@ -94,6 +94,28 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
         ("IndicatorValue", Everyone, null),
         ("IndicatorDefinition", Everyone, null),
         ("Disaggregated", Everyone, null),
+        // The estimate is aggregates and the civilian records each role reads in full (CivilEstimateTests).
+        ("CivilEstimate", Everyone, null),
+        ("BoundingBox", Everyone, null),
+        ("CivilSituation", Everyone, null),
+        ("RiskCount", Everyone, null),
+        ("CommunityBrief", Everyone, null),
+        ("CivilianActors", Everyone, null),
+        ("SectorActors", Everyone, null),
+        ("FacilityCount", Everyone, null),
+        ("ThreatPicture", Everyone, null),
+        ("ThreatChange", Everyone, null),
+        ("GroupThreatChange", Everyone, null),
+        ("HotSpot", Everyone, null),
+        ("CoverageGaps", Everyone, null),
+        ("BaseBrief", Everyone, null),
+        ("GroupGapBrief", Everyone, null),
+        ("CivilWorks", Everyone, null),
+        ("CivilWorksCount", Everyone, null),
+        ("Finding", Everyone, null),
+        ("EstimateRule", Everyone, null),
+        ("WithheldSection", Everyone, null),
+        ("FigureSource", Everyone, null),
         ("TokenInfo", Everyone, ["id", "role", "subject", "sectors", "area", "referral_section", "expires_at", "issued_by", "issued_at", "note", "revoked_at"]),
         ("AuditEntry", [Role.Administrator], ["id", "at", "actor", "action", "target_kind", "target_id", "details"]),
     ]);
@@ -234,7 +256,7 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
     private static MethodDescriptor MethodOf(string path)
     {
         var (service, name) = (path.Split('/')[1], path.Split('/')[2]);
-        return new[] { Registry.Descriptor, Observations.Descriptor, Geo.Api.V1.Alerts.Descriptor, Referrals.Descriptor, Presence.Descriptor, HeatMaps.Descriptor, Coverage.Descriptor, Indicators.Descriptor, Geo.Api.V1.Access.Descriptor }
+        return new[] { Registry.Descriptor, Observations.Descriptor, Geo.Api.V1.Alerts.Descriptor, Referrals.Descriptor, Presence.Descriptor, HeatMaps.Descriptor, Coverage.Descriptor, Indicators.Descriptor, Geo.Api.V1.Access.Descriptor, Geo.Api.V1.CivilEstimates.Descriptor }
             .Single(s => s.FullName == service).FindMethodByName(name);
     }
 
@@ -352,6 +374,7 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
                 ("/geoawareness.v1.Coverage/GetGroupGaps", new GroupGapsRequest { HeatMap = heatMap, Threshold = 1, At = at }),
                 ("/geoawareness.v1.Coverage/PlanDeployment", new PlanDeploymentRequest { Coverage = new CoverageRequest { At = at }, Teams = { new PlannedTeam { BaseId = "fields-base", ClaCount = 2, FemaleCount = 1 } } }),
                 ("/geoawareness.v1.Indicators/Compute", new IndicatorRequest { Period = "2026-03", Level = IndicatorLevel.Mission }),
+                ("/geoawareness.v1.CivilEstimates/GetCivilEstimate", new CivilEstimateRequest { Bbox = box.Bbox, Period = "2026-03" }),
                 ("/geoawareness.v1.Access/WhoAmI", new WhoAmIRequest()),
                 ("/geoawareness.v1.Access/ListTokens", new ListTokensRequest()),
                 ("/geoawareness.v1.Access/QueryAudit", new QueryAuditRequest()),

@@ -51,6 +51,8 @@ public sealed class HttpPermissionTests(ApiFixture api) : IClassFixture<ApiFixtu
             ["/feeds/observations"] = [Permission.ReadFeeds],
             ["/feeds/observations/{id}"] = [Permission.ReadFeeds],
             ["/indicators"] = [Permission.ReadIndicators],
+            ["/civoes"] = [Permission.ReadCivilEstimate],
+            ["/civoes.html"] = [Permission.ReadCivilEstimate],
             // The page holds no data: every layer it draws is asked for with the user's token.
             ["/map"] = [Permission.Open],
             ["/map/{**path}"] = [Permission.Open],
@@ -117,7 +119,11 @@ public sealed class HttpPermissionTests(ApiFixture api) : IClassFixture<ApiFixtu
         var data = new TheoryData<Role, string>();
         foreach (var role in Enum.GetValues<Role>())
         {
-            foreach (var route in new[] { "/feeds/observations?limit=1", "/feeds/observations/obs-00000000000000000000000000000000", "/indicators?period=2026-Q3" })
+            foreach (var route in new[]
+            {
+                "/feeds/observations?limit=1", "/feeds/observations/obs-00000000000000000000000000000000", "/indicators?period=2026-Q3",
+                "/civoes?bbox=29.0,-1.5,29.2,-1.3&period=2026-Q3", "/civoes.html?bbox=29.0,-1.5,29.2,-1.3&period=2026-Q3",
+            })
             {
                 data.Add(role, route);
             }
@@ -134,7 +140,8 @@ public sealed class HttpPermissionTests(ApiFixture api) : IClassFixture<ApiFixtu
     [MemberData(nameof(RolesAndDataRoutes))]
     public async Task DataRoute_EveryRole_IsForbiddenExactlyWhenTheRoleLacksItsPermission(Role role, string route)
     {
-        var needed = route.StartsWith("/indicators", StringComparison.Ordinal) ? Permission.ReadIndicators : Permission.ReadFeeds;
+        var needed = route.StartsWith("/indicators", StringComparison.Ordinal) ? Permission.ReadIndicators
+            : route.StartsWith("/civoes", StringComparison.Ordinal) ? Permission.ReadCivilEstimate : Permission.ReadFeeds;
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(api.Service.HttpEndpoint, route));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", api.TokenOf(role));
         using var anonymous = new HttpRequestMessage(HttpMethod.Get, new Uri(api.Service.HttpEndpoint, route));
