@@ -68,6 +68,7 @@ public sealed class RpcPermissions
         ["/geoawareness.v1.Operations/ClearOperation"] = Permission.ClearOperations,
         ["/geoawareness.v1.Operations/AdvanceNotice"] = Permission.ReadOperations,
         ["/geoawareness.v1.Operations/RecordNotice"] = Permission.RecordNotices,
+        ["/geoawareness.v1.Operations/SummarizeNotices"] = Permission.ReadOperations,
         ["/geoawareness.v1.CivilianPicture/PutAdminArea"] = Permission.ManageAdminAreas,
         ["/geoawareness.v1.CivilianPicture/ListAdminAreas"] = Permission.ReadCivilianPicture,
         ["/geoawareness.v1.CivilianPicture/CreateOrganisation"] = Permission.ManageCivilianActors,

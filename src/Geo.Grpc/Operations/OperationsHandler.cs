@@ -1,4 +1,5 @@
 using Geo.Core.Access;
+using Geo.Core.Indicators;
 using Geo.Core.Domain;
 using Geo.Core.Validation;
 using Geo.Grpc.Access;
@@ -186,6 +187,36 @@ internal sealed class OperationsHandler(
         var caller = context.Caller();
         await checker.RecordNoticeAsync(request.Id, request.CommunityId, informedAt, request.InformedBy, caller, context.CancellationToken).ConfigureAwait(false);
         return new V1.CommunityNotice { CommunityId = request.CommunityId, InformedAt = ApiMapping.ToTimestamp(informedAt), InformedBy = request.InformedBy };
+    }
+
+    public override async Task<V1.NoticeSummary> SummarizeNotices(V1.SummarizeNoticesRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        var period = IndicatorPeriod.Read(request.Period, ApiMapping.ToDate(request.From, "from", errors), ApiMapping.ToDate(request.To, "to", errors),
+            DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime), errors);
+        ApiErrors.ThrowIfAny(errors);
+        var caller = context.Caller();
+        var counts = await store.NoticeCountsAsync(period!.Start, period.End, caller.ScopeArea, context.CancellationToken).ConfigureAwait(false);
+        await audit.AuditChangeAsync(caller.Subject, "operation.read", "operation", string.Empty, new { notices = period.Label }).ConfigureAwait(false);
+        var summary = new V1.NoticeSummary
+        {
+            From = ApiMapping.ToCalendarDate(period.First),
+            To = ApiMapping.ToCalendarDate(period.Last),
+            Total = Tally(new NoticeCount(string.Empty, counts.Sum(c => c.Plans), counts.Sum(c => c.Unchecked), counts.Sum(c => c.Communities), counts.Sum(c => c.InformedBeforeStart))),
+        };
+        summary.Units.AddRange(counts.Select(Tally));
+        return summary;
+
+        static V1.NoticeTally Tally(NoticeCount c)
+        {
+            var tally = new V1.NoticeTally { Unit = c.Unit, Plans = c.Plans, PlansUnchecked = c.Unchecked, Communities = c.Communities, InformedBeforeStart = c.InformedBeforeStart };
+            if (c.Communities > 0)
+            {
+                tally.PercentInformed = Math.Round(100.0 * c.InformedBeforeStart / c.Communities, 1);
+            }
+
+            return tally;
+        }
     }
 
     private PlannedOperation Checked(V1.PlannedOperation message, string field, Caller caller)
