@@ -133,6 +133,13 @@ public enum Permission
 
     /// <summary>Registers, pauses, resumes and removes webhooks, and reads their delivery logs (never what they deliver).</summary>
     ManageWebhooks,
+
+    /// <summary>
+    /// Opens a live watch (Observations.Watch). What it pushes is what the role reads: observations
+    /// and alerts for those who read them, re-check marks of planned operations for those who read
+    /// plans; a role that reads neither has nothing to watch.
+    /// </summary>
+    WatchChanges,
 }
 
 /// <summary>The permissions of each role.</summary>
@@ -143,7 +150,7 @@ public static class RolePermissions
         [Role.Cla] =
         [
             Permission.SubmitObservations, Permission.ReadOwnObservations, Permission.RecordSources, Permission.SubmitReferrals, Permission.ReadPresence,
-            Permission.ExactLocations, Permission.ReadCaseDetails,
+            Permission.ExactLocations, Permission.ReadCaseDetails, Permission.WatchChanges,
         ],
         [Role.Supervisor] =
         [
@@ -152,7 +159,7 @@ public static class RolePermissions
             Permission.ReadPresence, Permission.ReadHeatMaps, Permission.ReadCoverage, Permission.ExactLocations,
             Permission.ReadCaseDetails, Permission.ReadSecurityIncidents, Permission.ReleaseObservations,
             Permission.ReadAlerts, Permission.AcknowledgeAlerts, Permission.RespondToAlerts, Permission.ReadCivilianPicture, Permission.ReadOperations,
-            Permission.RecordNotices,
+            Permission.RecordNotices, Permission.WatchChanges,
         ],
         // Query, Count, Summarize and Get need ReadOwnObservations (the least a reader needs, so that
         // CLAs can call them); a role that reads all observations must hold it too, or it is refused
@@ -160,12 +167,13 @@ public static class RolePermissions
         [Role.Analyst] =
         [
             Permission.ReadObservations, Permission.ReadOwnObservations, Permission.ReadRegistry, Permission.ReadPresence, Permission.ReadHeatMaps, Permission.ReadCoverage,
-            Permission.ReadAlerts, Permission.AcknowledgeAlerts, Permission.ReadCivilianPicture,
+            Permission.ReadAlerts, Permission.AcknowledgeAlerts, Permission.ReadCivilianPicture, Permission.WatchChanges,
         ],
         [Role.Planner] =
         [
             Permission.ReadRegistry, Permission.ManageRegistry, Permission.ManageDeployments, Permission.ReadPresence, Permission.ReadCoverage, Permission.ReadIndicators,
             Permission.ReadHeatMaps, Permission.ReadCivilianPicture, Permission.ManageAdminAreas, Permission.ReadOperations, Permission.ManageOperations,
+            Permission.WatchChanges,
         ],
         [Role.Importer] = [Permission.ReadFeeds],
         [Role.CpasFocalPoint] = [Permission.ReadIndicators],
@@ -177,11 +185,12 @@ public static class RolePermissions
         [
             Permission.ReadOwnObservations, Permission.ReadSecurityIncidents, Permission.ReadCaseDetails, Permission.ExactLocations,
             Permission.ReadRegistry, Permission.ReadPresence, Permission.ReadAlerts, Permission.AcknowledgeAlerts, Permission.RespondToAlerts,
+            Permission.WatchChanges,
         ],
         [Role.UnCimicOfficer] =
         [
             Permission.ReadCivilianPicture, Permission.ReadLiaisonOnlyRecords, Permission.ReadRegistry, Permission.ManageCivilWorks, Permission.ReadIndicators,
-            Permission.ReadOperations, Permission.ManageOperations, Permission.ClearOperations, Permission.RecordNotices,
+            Permission.ReadOperations, Permission.ManageOperations, Permission.ClearOperations, Permission.RecordNotices, Permission.WatchChanges,
         ],
         [Role.HumanitarianLiaison] = [Permission.ReadCivilianPicture, Permission.ReadLiaisonOnlyRecords, Permission.ManageCivilianActors, Permission.ManageAdminAreas],
     };
