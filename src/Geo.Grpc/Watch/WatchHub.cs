@@ -204,6 +204,7 @@ internal sealed partial class WatchHub(
     private async Task<bool> ReadAndHandOutAsync(CancellationToken cancellationToken)
     {
         var batchSize = options.Value.BatchSize;
+        var marksWaiting = false;
         await using var snapshot = await feed.OpenAsync(Visibility.Everything, cancellationToken).ConfigureAwait(false);
         while (true)
         {
@@ -220,14 +221,28 @@ internal sealed partial class WatchHub(
                 // Observations to the watches that read them, marks to those that may receive them.
                 var reading = watchers.Where(w => w.Condition is not null).ToArray();
                 var marking = watchers.Where(w => w.Rechecks is not null).ToArray();
-                var changes = await snapshot.ReadForWatchesAsync(_position, [.. reading.Select(w => w.Condition!)], batchSize, cancellationToken)
-                    .ToListAsync(cancellationToken).ConfigureAwait(false);
+                // Both reads at once, so that marks add no wait to a watch's observations: the marks
+                // up to the watermark (few), then only those of the span the observations cover.
+                var marksRead = marking.Length == 0
+                    ? Task.FromResult(new Geo.Storage.Operations.RecheckRead([], false))
+                    : rechecks.ReadForWatchesAsync(_position, snapshot.SettledEnd, snapshot.Watermark, [.. marking.Select(w => w.Rechecks!.Condition)], cancellationToken);
+                List<(FeedRecord Record, bool[] Matches)> changes;
+                try
+                {
+                    changes = await snapshot.ReadForWatchesAsync(_position, [.. reading.Select(w => w.Condition!)], batchSize, cancellationToken)
+                        .ToListAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    await ((Task)marksRead).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    throw;
+                }
+
                 read = changes.Count;
-                // The marks of the same span: up to the last change read, or to the watermark when all is read.
                 var upTo = read == batchSize ? changes[^1].Record.Position : snapshot.SettledEnd;
-                var marks = marking.Length == 0
-                    ? []
-                    : await rechecks.ReadAsync(_position, upTo, [.. marking.Select(w => w.Rechecks!.Condition)], int.MaxValue, cancellationToken).ConfigureAwait(false);
+                var found = await marksRead.ConfigureAwait(false);
+                marksWaiting = found.Unsettled;
+                var marks = found.Marks.Where(m => m.Mark.Position <= upTo).ToList();
                 var next = 0;
                 foreach (var (record, matches) in changes)
                 {
@@ -275,8 +290,8 @@ internal sealed partial class WatchHub(
 
             if (read < batchSize)
             {
-                return await snapshot.HasUnsettledAsync(cancellationToken).ConfigureAwait(false)
-                    || await rechecks.HasUnsettledAsync(snapshot.Watermark, cancellationToken).ConfigureAwait(false);
+                // Marks waiting matter only to watches that may receive them (read with them when there are).
+                return marksWaiting || await snapshot.HasUnsettledAsync(cancellationToken).ConfigureAwait(false);
             }
         }
     }

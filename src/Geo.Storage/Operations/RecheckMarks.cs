@@ -16,47 +16,64 @@ public sealed record RecheckMark(
 /// <summary>Where one watch looks for marks: the plan's footprint must meet the token's area and the watch's own (null: anywhere).</summary>
 public sealed record RecheckCondition(Geometry? Scope, QueryArea? Area);
 
+/// <summary>What one read of the marks for every watch found, and whether a mark still waits above the watermark (it settles when the transactions before it end).</summary>
+public sealed record RecheckRead(IReadOnlyList<(RecheckMark Mark, bool[] Matches)> Marks, bool Unsettled);
+
 /// <summary>
 /// The re-check marks (migration 16), read as the observation feed is: by (transaction, id)
 /// position, after one position and up to another. Callers pass an upper bound under a feed
-/// snapshot's watermark, so every mark read is settled: no transaction can still add one below it.
+/// snapshot's watermark, taken before this read began, so every mark read is settled: no
+/// transaction can still add one below it.
 /// </summary>
 public sealed class RecheckMarks(NpgsqlDataSource dataSource)
 {
     /// <summary>
     /// The marks after <paramref name="after"/> and up to <paramref name="upTo"/> (inclusive), in
-    /// position order, at most <paramref name="limit"/>, each with which of
-    /// <paramref name="watches"/> it matches: one statement for every watch, as for observations.
+    /// position order, each with which of <paramref name="watches"/> it matches (one statement for
+    /// every watch, as for observations), and in the same round trip whether a mark is waiting at
+    /// or above <paramref name="watermark"/>.
     /// </summary>
-    public Task<IReadOnlyList<(RecheckMark Mark, bool[] Matches)>> ReadAsync(
-        FeedPosition after, FeedPosition upTo, IReadOnlyList<RecheckCondition> watches, int limit, CancellationToken cancellationToken) =>
-        ReadAsync(after, upTo, watches, onlyMatching: false, limit, cancellationToken);
-
-    /// <summary>The marks after <paramref name="after"/> and up to <paramref name="upTo"/> (inclusive) that <paramref name="watch"/> matches, in position order, at most <paramref name="limit"/>.</summary>
-    public async Task<IReadOnlyList<RecheckMark>> ReadMatchingAsync(FeedPosition after, FeedPosition upTo, RecheckCondition watch, int limit, CancellationToken cancellationToken) =>
-        [.. (await ReadAsync(after, upTo, [watch], onlyMatching: true, limit, cancellationToken).ConfigureAwait(false)).Select(m => m.Mark)];
-
-    private async Task<IReadOnlyList<(RecheckMark Mark, bool[] Matches)>> ReadAsync(
-        FeedPosition after, FeedPosition upTo, IReadOnlyList<RecheckCondition> watches, bool onlyMatching, int limit, CancellationToken cancellationToken)
+    public async Task<RecheckRead> ReadForWatchesAsync(
+        FeedPosition after, FeedPosition upTo, ulong watermark, IReadOnlyList<RecheckCondition> watches, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(watches);
-        var marks = new List<(RecheckMark, bool[])>();
-        if (upTo <= after)
-        {
-            return marks;
-        }
+        await using var batch = dataSource.CreateBatch();
+        var select = new NpgsqlBatchCommand();
+        select.CommandText = Select(select.Parameters, after, upTo, watches, onlyMatching: false, int.MaxValue);
+        var waiting = new NpgsqlBatchCommand("SELECT EXISTS (SELECT 1 FROM operation_rechecks WHERE change_xid >= $1::xid8)");
+        waiting.Parameters.Add(new NpgsqlParameter<string> { TypedValue = watermark.ToString(CultureInfo.InvariantCulture) });
+        batch.BatchCommands.Add(select);
+        batch.BatchCommands.Add(waiting);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var marks = await ReadMarksAsync(reader, watches.Count, cancellationToken).ConfigureAwait(false);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return new RecheckRead(marks, reader.GetBoolean(0));
+    }
 
+    /// <summary>The marks after <paramref name="after"/> and up to <paramref name="upTo"/> (inclusive) that <paramref name="watch"/> matches, in position order, at most <paramref name="limit"/>.</summary>
+    public async Task<IReadOnlyList<RecheckMark>> ReadMatchingAsync(FeedPosition after, FeedPosition upTo, RecheckCondition watch, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(watch);
         await using var command = dataSource.CreateCommand();
+        command.CommandText = Select(command.Parameters, after, upTo, [watch], onlyMatching: true, limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return [.. (await ReadMarksAsync(reader, 1, cancellationToken).ConfigureAwait(false)).Select(m => m.Mark)];
+    }
+
+    private static string Select(
+        NpgsqlParameterCollection parameters, FeedPosition after, FeedPosition upTo, IReadOnlyList<RecheckCondition> watches, bool onlyMatching, int limit)
+    {
         string P<T>(T value)
         {
-            command.Parameters.Add(new NpgsqlParameter<T> { TypedValue = value });
-            return "$" + command.Parameters.Count.ToString(CultureInfo.InvariantCulture);
+            parameters.Add(new NpgsqlParameter<T> { TypedValue = value });
+            return "$" + parameters.Count.ToString(CultureInfo.InvariantCulture);
         }
 
         string G(Geometry geometry)
         {
-            command.Parameters.Add(StoredGeometry.Parameter(geometry));
-            return "$" + command.Parameters.Count.ToString(CultureInfo.InvariantCulture);
+            parameters.Add(StoredGeometry.Parameter(geometry));
+            return "$" + parameters.Count.ToString(CultureInfo.InvariantCulture);
         }
 
         // xid8 travels as text, as in the feed's reads.
@@ -68,17 +85,20 @@ public sealed class RecheckMarks(NpgsqlDataSource dataSource)
         }
 
         var matches = string.Concat(conditions.Select(c => $", ({c})"));
-        command.CommandText =
-            "SELECT r.change_xid::text, r.id, r.operation_id, p.name, r.reason, r.marked_at, r.facility_id, GREATEST(f.sharing, COALESCE(o.sharing, 1))" + matches + " " +
+        return "SELECT r.change_xid::text, r.id, r.operation_id, p.name, r.reason, r.marked_at, r.facility_id, GREATEST(f.sharing, COALESCE(o.sharing, 1))" + matches + " " +
             "FROM operation_rechecks r JOIN planned_operations p ON p.id = r.operation_id JOIN facilities f ON f.id = r.facility_id " +
             $"LEFT JOIN organisations o ON o.id = f.operator_id WHERE {where} ORDER BY r.change_xid, r.id LIMIT {P(limit)}";
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<List<(RecheckMark Mark, bool[] Matches)>> ReadMarksAsync(NpgsqlDataReader reader, int watches, CancellationToken cancellationToken)
+    {
+        var marks = new List<(RecheckMark, bool[])>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var mark = new RecheckMark(
                 new FeedPosition(ulong.Parse(reader.GetString(0), CultureInfo.InvariantCulture), reader.GetString(1)), reader.GetString(2), reader.GetString(3),
                 (RecheckReason)reader.GetInt16(4), reader.GetString(6), (SharingLevel)reader.GetInt16(7), reader.GetFieldValue<DateTimeOffset>(5));
-            var matched = new bool[watches.Count];
+            var matched = new bool[watches];
             for (var i = 0; i < matched.Length; i++)
             {
                 matched[i] = reader.GetBoolean(8 + i);
@@ -88,14 +108,6 @@ public sealed class RecheckMarks(NpgsqlDataSource dataSource)
         }
 
         return marks;
-    }
-
-    /// <summary>Whether a mark is committed, or being made, at or above the watermark: it will settle when the transactions before it end.</summary>
-    public async Task<bool> HasUnsettledAsync(ulong watermark, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM operation_rechecks WHERE change_xid >= $1::xid8)");
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = watermark.ToString(CultureInfo.InvariantCulture) });
-        return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     /// <summary>The plan's footprint meets the token's area and the watch's: as ListOperations decides it, and in true metres for a circle.</summary>
