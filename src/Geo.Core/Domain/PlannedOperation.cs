@@ -20,6 +20,18 @@ public sealed record Deconfliction(DeconflictionState State, DateTimeOffset? Che
     public static readonly Deconfliction Unchecked = new(DeconflictionState.Unchecked, null, 0, false, string.Empty, string.Empty, null);
 }
 
+/// <summary>What changed in a plan's reach after its check, so that it must be checked again (migration 16 records it).</summary>
+public enum RecheckReason
+{
+    SiteAdded = 1,
+    SiteMoved = 2,
+    SiteRetyped = 3,
+
+    /// <summary>The site's notification to the parties was recorded, changed or removed.</summary>
+    SiteNotified = 4,
+    SiteReconfirmed = 5,
+}
+
 public enum OperationKind
 {
     Patrol = 1,

@@ -33,7 +33,9 @@ public sealed class RpcPermissions
         ["/geoawareness.v1.Observations/Query"] = Permission.ReadOwnObservations,
         ["/geoawareness.v1.Observations/Count"] = Permission.ReadOwnObservations,
         ["/geoawareness.v1.Observations/Summarize"] = Permission.ReadObservationSummaries,
-        ["/geoawareness.v1.Observations/Watch"] = Permission.ReadOwnObservations,
+        // Its own permission: planners and UN-CIMIC officers read no observation but watch for their
+        // plans' re-check marks; what each watch pushes is decided by what the role reads.
+        ["/geoawareness.v1.Observations/Watch"] = Permission.WatchChanges,
         ["/geoawareness.v1.Alerts/ListAlerts"] = Permission.ReadAlerts,
         ["/geoawareness.v1.Alerts/GetAlert"] = Permission.ReadAlerts,
         ["/geoawareness.v1.Alerts/Acknowledge"] = Permission.AcknowledgeAlerts,

@@ -80,6 +80,7 @@ internal static class ApiServiceExtensions
         }
 
         services.Configure<Watch.WatchOptions>(watches);
+        services.AddSingleton<Geo.Storage.Operations.RecheckMarks>();
         services.AddSingleton<Watch.WatchHub>();
         services.AddHostedService(provider => provider.GetRequiredService<Watch.WatchHub>());
         services.AddSingleton<Watch.ObservationWatch>();

@@ -29,6 +29,9 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
     /// <summary>Whoever manages CLA deployments: the registry's CLA records stay with them.</summary>
     private static readonly Role[] Deployers = [Role.Supervisor, Role.Planner];
 
+    /// <summary>Whoever reads planned operations (confidential): their re-check marks reach them alone.</summary>
+    private static readonly Role[] PlanReaders = [Role.Supervisor, Role.Planner, Role.UnCimicOfficer];
+
     /// <summary>
     /// message -> field -> the roles that may receive it filled. Fields that say where a report
     /// is (location, area) are granted to every reader because every reader gets a location: the
@@ -41,6 +44,10 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
         ("Observation", Chain, ["reporter_id", "notes", "released_by", "area"]),
         ("ObservationPage", Everyone, ["observations", "next_page_token"]),
         ("WatchEvent", Everyone, ["cursor", "observation", "withdrawn", "heartbeat", "alert"]),
+        ("WatchEvent", PlanReaders, ["operation_recheck"]),
+        ("OperationRecheck", PlanReaders, ["operation_id", "name", "reason", "marked_at"]),
+        // The mission's mark is caused by a liaison-only site: named to UN-CIMIC officers alone.
+        ("OperationRecheck", [Role.UnCimicOfficer], ["site_id"]),
         ("WithdrawnObservation", Everyone, ["id", "version", "changed_at"]),
         ("Heartbeat", Everyone, ["at"]),
         ("Alert", Everyone, ["id", "observation_id", "kind", "severity", "location", "state", "opened_at", "acknowledge_by", "respond_by", "acknowledged_at",
@@ -336,6 +343,19 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
             await Api.As(Role.Cla).Referrals.SubmitAsync(new Referral
             {
                 ClientId = "fields-referral", Section = ReferralSection.WomenProtection, ContactDetails = "via the health centre",
+            }).ResponseAsync;
+            // A checked plan, then a liaison-only clinic opened in its reach: a re-check mark for the watches.
+            await Api.As(Role.Planner).Operations.CreateOperationAsync(new PlannedOperation
+            {
+                Id = "fields-patrol", Name = "Patrol", Kind = OperationKind.Patrol, Route = new Shape { Wkt = "LINESTRING(29.6 -1.6, 29.7 -1.6)" }, BufferMetres = 2000,
+                StartsAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(5)),
+                EndsAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(6)),
+            }).ResponseAsync;
+            await Api.As(Role.Planner).Operations.CheckOperationAsync(new CheckOperationRequest { Id = "fields-patrol" }).ResponseAsync;
+            await Api.As(Role.HumanitarianLiaison).Civilian.CreateFacilityAsync(new Facility
+            {
+                Id = "fields-clinic", Name = "Clinic", Type = FacilityType.Clinic, Sharing = SharingLevel.LiaisonOnly,
+                Location = new Shape { Point = new GeoPoint { Longitude = 29.65, Latitude = -1.605 } },
             }).ResponseAsync;
         }
 

@@ -64,6 +64,14 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
         Assert.True(!RolePermissions.Has(role, Permission.ReadObservations) || RolePermissions.Has(role, Permission.ReadOwnObservations), $"{role} reads all observations but may not call Query");
     }
 
+    [Theory]
+    [MemberData(nameof(Roles))]
+    public void RolePermissions_WatchChanges_IsHeldExactlyByTheRolesThatReadObservationsOrPlans(Role role)
+    {
+        var reads = RolePermissions.Has(role, Permission.ReadOwnObservations) || RolePermissions.Has(role, Permission.ReadOperations);
+        Assert.True(reads == RolePermissions.Has(role, Permission.WatchChanges), $"{role}: reads observations or plans {reads}, may watch {!reads}");
+    }
+
     public static TheoryData<Role> Roles()
     {
         var data = new TheoryData<Role>();

@@ -194,13 +194,14 @@ public sealed class WatchTests(WatchTests.WatchFixture fixture) : IClassFixture<
         Assert.Equal([IdOf("w6-in-2")], await bySector.NextIdsAsync(1));
     }
 
+    /// <summary>Planners and UN-CIMIC officers read no observations but do watch: for their plans' re-check marks (OperationRecheckWatchTests).</summary>
     [Theory]
-    [InlineData(Role.Planner)]
     [InlineData(Role.Importer)]
     [InlineData(Role.CpasFocalPoint)]
     [InlineData(Role.ReferralSection)]
     [InlineData(Role.Administrator)]
-    public async Task Watch_ByARoleThatReadsNoObservations_IsPermissionDenied(Role role)
+    [InlineData(Role.HumanitarianLiaison)]
+    public async Task Watch_ByARoleThatReadsNeitherObservationsNorPlans_IsPermissionDenied(Role role)
     {
         await FailsWith(StatusCode.PermissionDenied, () => Drain(Api.As(role), new WatchRequest { Filter = Filter(30.65) }));
     }
