@@ -118,6 +118,7 @@ internal static class ApiServiceExtensions
         services.Configure<Operations.OperationOptions>(operations);
         services.AddSingleton<Geo.Storage.Operations.OperationStore>();
         services.AddSingleton<Operations.OperationChecker>();
+        services.AddSingleton<Operations.OperationPlans>();
         services.AddSingleton<Operations.OperationsHandler>();
         services.AddSingleton<Civilian.PresenceImport>();
         services.AddSingleton<Civilian.CivilianHandler>();
