@@ -1,6 +1,7 @@
 using Geo.Grpc.Feeds;
 using Geo.Grpc.Hosting;
 using Geo.Grpc.Map;
+using Geo.Grpc.Operations;
 using Geo.Grpc.Telemetry;
 
 namespace Geo.Grpc.Http;
@@ -14,6 +15,7 @@ internal static class HttpEndpoints
         endpoints.MapFeedEndpoints();
         endpoints.MapIndicatorEndpoints();
         endpoints.MapMapEndpoints();
+        endpoints.MapOperationEndpoints();
         endpoints.MapMetricsEndpoint();
     }
 }
