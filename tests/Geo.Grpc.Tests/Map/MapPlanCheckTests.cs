@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using Geo.Api.V1;
 using Geo.Core.Access;
 using Geo.Grpc.Tests.Operations;
@@ -12,10 +14,13 @@ using Role = Geo.Core.Access.Role;
 namespace Geo.Grpc.Tests.Map;
 
 /// <summary>
-/// The map page's plan check in headless Chromium, against the real service:
+/// The map page's plan check and CIV-OES button in headless Chromium, against the real service:
 /// a route drawn by clicking the map and an area uploaded as a file are recorded and checked, and
 /// the page highlights exactly what gRPC's CheckOperation says the plan touches; a bad file shows
-/// the service's message and no highlight; the panel shows only to the roles that record plans.
+/// the service's message and no highlight; the panel shows only to the roles that record plans;
+/// the CIV-OES button asks for the view's box and the period with the bearer header (seen and
+/// answered through the DevTools Fetch domain), shows a refusal as text, and opens a document as a
+/// blob in a new tab.
 /// </summary>
 public sealed class MapPlanCheckTests(OperationHttpTests.PlanFixture fixture, ITestOutputHelper output) : IClassFixture<OperationHttpTests.PlanFixture>
 {
@@ -135,6 +140,49 @@ public sealed class MapPlanCheckTests(OperationHttpTests.PlanFixture fixture, IT
         }
     }
 
+    [Fact]
+    public async Task TheCivOesButton_AsksForTheViewAndPeriodWithTheBearerHeader_ShowsARefusalAsText_AndOpensTheDocumentAsABlob()
+    {
+        await using var browser = await HeadlessChromium.StartAsync();
+        await using var page = await OpenAsync(browser, Role.Planner);
+        var paused = page.Events("Fetch.requestPaused");
+        await page.SendAsync("Fetch.enable", new JsonObject { ["patterns"] = new JsonArray(new JsonObject { ["urlPattern"] = "*/civoes.html?*", ["requestStage"] = "Request" }) });
+        await ViewAsync(page, -1.05, 28.95, -0.95, 29.15);
+
+        // First as the service answers today (GET /civoes.html is another branch's): whatever it
+        // says is shown, and the page goes on. The request itself is what this test is about.
+        var first = await ClickCivOesAsync(page, paused);
+        AssertAsksForTheView(first, await BoundsAsync(page), await PeriodAsync(page));
+        await page.SendAsync("Fetch.continueRequest", new JsonObject { ["requestId"] = first.GetProperty("requestId").GetString() });
+        await page.WaitForAsync("window.geoMap.civoes.error !== null || window.geoMap.civoes.opened > 0", Patience, "window.geoMap.civoes");
+        output.WriteLine("GET /civoes.html from the service itself: " + (await page.EvaluateAsync("JSON.stringify(window.geoMap.civoes)")).GetString());
+
+        // The route not built yet: a bare 404 is an error message, not a crash, and the tab opened for it goes.
+        var pagesBefore = (await browser.TargetsAsync()).Count(t => t.Type == "page");
+        var missing = await ClickCivOesAsync(page, paused);
+        await FulfilAsync(page, missing, 404, null, string.Empty);
+        await page.WaitForAsync("window.geoMap.civoes.requests === 2 && window.geoMap.civoes.error !== null", Patience, "window.geoMap.civoes");
+        Assert.Equal("CIV-OES: HTTP 404 Not Found", (await page.EvaluateAsync("window.geoMap.civoes.error")).GetString());
+        Assert.Equal("CIV-OES: HTTP 404 Not Found", (await page.EvaluateAsync("document.getElementById('civoes-status').textContent")).GetString());
+        await WaitForTargetsAsync(browser, targets => targets.Count(t => t.Type == "page") == pagesBefore);
+
+        // A refusal in text, as the document's endpoint gives it.
+        var refused = await ClickCivOesAsync(page, paused);
+        await FulfilAsync(page, refused, 403, "text/plain; charset=utf-8", "PERMISSION_DENIED: the planner role may not read the CIV-OES\n");
+        await page.WaitForAsync("window.geoMap.civoes.requests === 3 && window.geoMap.civoes.error !== null", Patience, "window.geoMap.civoes");
+        Assert.Equal("CIV-OES: HTTP 403: PERMISSION_DENIED: the planner role may not read the CIV-OES", (await page.EvaluateAsync("window.geoMap.civoes.error")).GetString());
+
+        // The document: opened in a new tab from a blob, so the token is in no address.
+        var served = await ClickCivOesAsync(page, paused);
+        await FulfilAsync(page, served, 200, "text/html; charset=utf-8", "<!doctype html><html><head><title>CIV-OES test document</title></head><body><h1>CIV-OES</h1></body></html>");
+        await page.WaitForAsync("window.geoMap.civoes.opened > 0 && window.geoMap.civoes.requests === 4", Patience, "window.geoMap.civoes");
+        var tabs = await WaitForTargetsAsync(browser, targets => targets.Any(t => t.Url.StartsWith("blob:" + Api.Service.HttpEndpoint.GetLeftPart(UriPartial.Authority), StringComparison.Ordinal)
+            && t.Title == "CIV-OES test document"));
+        Assert.All(tabs, t => Assert.DoesNotContain(Api.TokenOf(Role.Planner), t.Url, StringComparison.Ordinal));
+        Assert.Equal(JsonValueKind.Null, (await page.EvaluateAsync("window.geoMap.civoes.error")).ValueKind);
+        Assert.Equal(JsonValueKind.Null, (await page.EvaluateAsync("window.geoMap.error")).ValueKind);
+    }
+
     // ---- the page ----
 
     private async Task<BrowserPage> OpenAsync(HeadlessChromium browser, Role role)
@@ -185,6 +233,86 @@ public sealed class MapPlanCheckTests(OperationHttpTests.PlanFixture fixture, IT
 
     private static async Task<int> CountAsync(BrowserPage page, string selector) =>
         (await page.EvaluateAsync($"document.querySelectorAll('.leaflet-plan-pane {selector}').length")).GetInt32();
+
+    // ---- CIV-OES ----
+
+    /// <summary>Clicks the button as a user does (a tab may open only on a user's click) and returns the request it makes, held by the Fetch domain.</summary>
+    private static async Task<JsonElement> ClickCivOesAsync(BrowserPage page, ChannelReader<JsonElement> paused)
+    {
+        var box = await page.EvaluateAsync("(() => { const r = document.getElementById('civoes').getBoundingClientRect(); return { x: r.left + r.width / 2, y: r.top + r.height / 2 }; })()");
+        await page.ClickAsync(box.GetProperty("x").GetDouble(), box.GetProperty("y").GetDouble());
+        using var patience = new CancellationTokenSource(Patience);
+        return await paused.ReadAsync(patience.Token);
+    }
+
+    private static async Task<double[]> BoundsAsync(BrowserPage page)
+    {
+        var bounds = await page.EvaluateAsync("(() => { const b = window.geoMapLeaflet.getBounds(); return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; })()");
+        return [.. bounds.EnumerateArray().Select(v => v.GetDouble())];
+    }
+
+    private static async Task<(string From, string To)> PeriodAsync(BrowserPage page)
+    {
+        var period = await page.EvaluateAsync("[document.getElementById('from').value, document.getElementById('to').value]");
+        return (period[0].GetString()!, period[1].GetString()!);
+    }
+
+    /// <summary>GET /civoes.html?bbox=W,S,E,N&amp;from=&amp;to= of the map's visible bounds (held, to about a metre) and period, with the token as a bearer header.</summary>
+    private void AssertAsksForTheView(JsonElement paused, double[] bounds, (string From, string To) period)
+    {
+        var request = paused.GetProperty("request");
+        var url = new Uri(request.GetProperty("url").GetString()!);
+        Assert.Equal("GET", request.GetProperty("method").GetString());
+        Assert.Equal("/civoes.html", url.AbsolutePath);
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(url.Query);
+        Assert.Equal(["bbox", "from", "to"], query.Keys.Order(StringComparer.Ordinal));
+        var bbox = query["bbox"].ToString().Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(4, bbox.Length);
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.InRange(bbox[i], bounds[i] - 2e-5, bounds[i] + 2e-5);
+        }
+
+        Assert.True(bbox[0] <= bounds[0] && bbox[1] <= bounds[1] && bbox[2] >= bounds[2] && bbox[3] >= bounds[3], "the box does not hold the view");
+        Assert.Equal((period.From, period.To), (query["from"].ToString(), query["to"].ToString()));
+        var headers = request.GetProperty("headers").EnumerateObject().ToDictionary(h => h.Name, h => h.Value.GetString(), StringComparer.OrdinalIgnoreCase);
+        Assert.Equal("Bearer " + Api.TokenOf(Role.Planner), headers["Authorization"]);
+        Assert.DoesNotContain(Api.TokenOf(Role.Planner), url.ToString(), StringComparison.Ordinal);
+    }
+
+    private static async Task FulfilAsync(BrowserPage page, JsonElement paused, int status, string? contentType, string body)
+    {
+        var headers = new JsonArray();
+        if (contentType is not null)
+        {
+            headers.Add(new JsonObject { ["name"] = "Content-Type", ["value"] = contentType });
+        }
+
+        await page.SendAsync("Fetch.fulfillRequest", new JsonObject
+        {
+            ["requestId"] = paused.GetProperty("requestId").GetString(),
+            ["responseCode"] = status,
+            ["responseHeaders"] = headers,
+            ["body"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(body)),
+        });
+    }
+
+    private static async Task<IReadOnlyList<(string Type, string Url, string Title)>> WaitForTargetsAsync(
+        HeadlessChromium browser, Func<IReadOnlyList<(string Type, string Url, string Title)>, bool> condition)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var targets = await browser.TargetsAsync();
+            if (condition(targets))
+            {
+                return targets;
+            }
+
+            Assert.True(waited.Elapsed < Patience, "the browser's tabs never became as expected: " + string.Join("; ", targets.Select(t => $"{t.Type} {t.Url} '{t.Title}'")));
+            await Task.Delay(100);
+        }
+    }
 
     private async Task SaveScreenshotAsync(BrowserPage page, string name)
     {

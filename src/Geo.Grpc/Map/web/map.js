@@ -1148,6 +1148,91 @@
     $('plan-ends').value = tomorrow + 'T18:00';
   }
 
+  // ---- CIV-OES for this view: the printable document for the map's bounds and period ----
+
+  // What the test reads: the last request's address, how many were made and opened, and the last error.
+  state.civoes = { requests: 0, opened: 0, url: null, error: null };
+
+  function bboxOfView() {
+    const bounds = map.getBounds();
+    // Outward to about a metre, so that the box holds all that is visible.
+    const down = (value) => Math.floor(value * 1e5) / 1e5;
+    const up = (value) => Math.ceil(value * 1e5) / 1e5;
+    return [down(clamp(bounds.getWest(), -180, 180)), down(clamp(bounds.getSouth(), -90, 90)), up(clamp(bounds.getEast(), -180, 180)), up(clamp(bounds.getNorth(), -90, 90))];
+  }
+
+  $('civoes').addEventListener('click', async () => {
+    const status = $('civoes-status');
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    if (!token) {
+      status.dataset.state = 'error';
+      status.textContent = 'No token: paste a bearer token in the token box first.';
+      status.hidden = false;
+      return;
+    }
+    const url = `/civoes.html?bbox=${bboxOfView().join(',')}&from=${$('from').value}&to=${$('to').value}`;
+    // The tab opens now, while this is still the user's click: one opened when the answer comes
+    // would be a blocked pop-up. It gets the document as a blob, so the token is in no address.
+    const tab = window.open('', '_blank');
+    if (tab) {
+      tab.opener = null;
+      tab.document.title = 'CIV-OES';
+      if (tab.document.body) {
+        tab.document.body.textContent = 'Preparing the CIV-OES document…';
+      }
+    }
+    state.civoes.url = url;
+    state.civoes.requests++;
+    state.civoes.error = null;
+    status.dataset.state = 'loading';
+    status.textContent = 'Preparing the CIV-OES document…';
+    status.hidden = false;
+    try {
+      let response;
+      try {
+        response = await fetch(url, { headers: { Authorization: 'Bearer ' + token, Accept: 'text/html' }, cache: 'no-store' });
+      } catch (e) {
+        throw new Error('the service did not answer (' + e.message + ')');
+      }
+      if (!response.ok) {
+        // The service's text message (or its JSON problem, from the token check); a bare status otherwise.
+        let problem = (await response.text()).trim();
+        try {
+          const answer = JSON.parse(problem);
+          problem = (answer.status ? answer.status + ': ' : '') + (answer.problem || '');
+        } catch (ignored) {
+          // Plain text, as the document's refusals are.
+        }
+        throw new Error(`HTTP ${response.status}${problem ? ': ' + problem : ' ' + response.statusText}`);
+      }
+      const blobUrl = URL.createObjectURL(new Blob([await response.arrayBuffer()], { type: 'text/html' }));
+      // Long enough for the tab to load it (or for a click on the link below); it is the user's own copy after that.
+      setTimeout(() => URL.revokeObjectURL(blobUrl), 5 * 60 * 1000);
+      if (tab && !tab.closed) {
+        tab.location.href = blobUrl;
+        status.dataset.state = 'opened';
+        status.textContent = 'CIV-OES opened in a new tab.';
+      } else {
+        // The browser refused the tab: a link the user may follow instead.
+        const link = document.createElement('a');
+        link.href = blobUrl;
+        link.target = '_blank';
+        link.rel = 'noopener';
+        link.textContent = 'Open the CIV-OES document';
+        status.dataset.state = 'opened';
+        status.replaceChildren(link);
+      }
+      state.civoes.opened++;
+    } catch (e) {
+      if (tab && !tab.closed) {
+        tab.close();
+      }
+      state.civoes.error = 'CIV-OES: ' + e.message;
+      status.dataset.state = 'error';
+      status.textContent = state.civoes.error;
+    }
+  });
+
   $('filters').addEventListener('change', (event) => {
     const toggle = event.target.dataset && event.target.dataset.layer;
     if (toggle) {
