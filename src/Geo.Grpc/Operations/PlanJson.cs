@@ -35,12 +35,20 @@ internal static partial class PlanJson
         }
 
         var errors = new FieldErrors();
-        foreach (var member in root.EnumerateObject())
+        try
         {
-            if (!Fields.Contains(member.Name, StringComparer.Ordinal))
+            foreach (var member in root.EnumerateObject())
             {
-                errors.Add(member.Name.Length == 0 ? "(a member without a name)" : member.Name, $"is not a field of a plan ({string.Join(", ", Fields)})");
+                if (!Fields.Contains(member.Name, StringComparer.Ordinal))
+                {
+                    errors.Add(member.Name.Length == 0 ? "(a member without a name)" : member.Name, $"is not a field of a plan ({string.Join(", ", Fields)})");
+                }
             }
+        }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json's refusal of an escaped unpaired surrogate ("\ud800"), which no text holds.
+            throw ApiErrors.InvalidArgument("request", $"has a member whose name is not valid text (an unpaired UTF-16 surrogate); the fields of a plan are {string.Join(", ", Fields)}");
         }
 
         ApiErrors.ThrowIfAny(errors);
@@ -77,7 +85,17 @@ internal static partial class PlanJson
             return Refused(errors, field, $"is a JSON {Kind(value)}, not a string", string.Empty);
         }
 
-        var text = value.GetString()!;
+        string text;
+        try
+        {
+            text = value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            // An escaped unpaired surrogate ("\ud800"): JSON's grammar takes it, no text holds it.
+            return Refused(errors, field, "is not valid text: it holds an unpaired UTF-16 surrogate", string.Empty);
+        }
+
         // PostgreSQL cannot store it; gRPC requests are refused it the same way (ApiErrors.CheckText).
         return text.Contains('\0', StringComparison.Ordinal) ? Refused(errors, field, "contains a NUL character (U+0000), which cannot be stored; remove it", string.Empty) : text;
     }

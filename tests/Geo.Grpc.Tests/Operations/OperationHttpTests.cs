@@ -184,6 +184,11 @@ public sealed class OperationHttpTests(OperationHttpTests.PlanFixture fixture) :
         { "no geometry", Body("op-h-bad", geometry: "null"), "geometry: is required" },
         { "an unknown kind", Body("op-h-bad", kind: "raid"), "kind: 'raid' is not patrol, operation, movement" },
         { "an unknown field", Body("op-h-bad").Replace("\"name\"", "\"title\":\"x\",\"name\"", StringComparison.Ordinal), "title: is not a field of a plan" },
+        { "a name that is no text (an unpaired surrogate)", Body("op-h-bad").Replace("Patrol along the road", "Patrol \\ud800", StringComparison.Ordinal), "name: " },
+        { "a member name that is no text", Body("op-h-bad").Replace("\"unit\"", "\"\\udc00\":1,\"unit\"", StringComparison.Ordinal), "request: " },
+        { "a NUL in the unit", Body("op-h-bad").Replace("BANBATT-2", "BAN\\u0000BATT", StringComparison.Ordinal), "unit: contains a NUL character" },
+        { "a buffer beyond any number", Body("op-h-bad", buffer: "1e400"), "buffer_metres: 1e400 is not a whole number" },
+        { "JSON nested past any geometry", Body("op-h-bad", geometry: new string('[', 200) + new string(']', 200)), "request: is not valid JSON" },
         { "malformed JSON", "{\"id\":\"op-h-bad\",", "request: is not valid JSON" },
         { "a JSON array", "[]", "request: is a JSON array" },
     };
