@@ -119,6 +119,7 @@ internal static class ApiServiceExtensions
         services.Configure<Operations.OperationOptions>(operations);
         services.AddSingleton<Geo.Storage.Operations.OperationStore>();
         services.AddSingleton<Operations.OperationChecker>();
+        services.AddSingleton<Operations.OperationPlans>();
         services.AddSingleton<Operations.OperationsHandler>();
         var estimates = configuration.GetSection(Estimates.EstimateOptions.SectionName);
         if ((estimates.Get<Estimates.EstimateOptions>() ?? new Estimates.EstimateOptions()).Problem() is { } estimateProblem)

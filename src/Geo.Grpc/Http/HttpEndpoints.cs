@@ -1,6 +1,7 @@
 using Geo.Grpc.Feeds;
 using Geo.Grpc.Hosting;
 using Geo.Grpc.Map;
+using Geo.Grpc.Operations;
 using Geo.Grpc.Telemetry;
 
 namespace Geo.Grpc.Http;
@@ -15,6 +16,7 @@ internal static class HttpEndpoints
         endpoints.MapIndicatorEndpoints();
         endpoints.MapEstimateEndpoints();
         endpoints.MapMapEndpoints();
+        endpoints.MapOperationEndpoints();
         endpoints.MapMetricsEndpoint();
     }
 }

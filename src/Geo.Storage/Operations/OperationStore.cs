@@ -81,6 +81,17 @@ public sealed class OperationStore(NpgsqlDataSource dataSource)
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : throw new RecordNotFoundException($"no operation '{id}'") { Field = "id" };
     }
 
+    /// <summary>What the plan covers, as stored with it: the area or route grown by the buffer on the geography.</summary>
+    public async Task<Geometry> FootprintAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT footprint FROM planned_operations WHERE id = $1");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? reader.GetFieldValue<Geometry>(0)
+            : throw new RecordNotFoundException($"no operation '{id}'") { Field = "id" };
+    }
+
     public async Task<IReadOnlyList<StoredOperation>> ListAsync(Geometry? area, Geometry? scope, string afterId, int limit, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
