@@ -1,10 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
-using Geo.Api;
 using Geo.Api.V1;
-using Geo.Testing;
-using Google.Protobuf;
+using Geo.Bench.Seeding;
 using Grpc.Core;
 using Npgsql;
 
@@ -22,214 +19,154 @@ var facilityCount = Option("--facilities", 50_000);
 var presenceCount = Option("--presence", 5_000);
 var runs = Option("--runs", 9);
 
-var cluster = await PostgisCluster.GetAsync();
-var database = await cluster.CreateMigratedDatabaseAsync("civilianbench");
-var connectionString = cluster.Cluster.ConnectionStringFor(database);
-using var server = Process.Start(new ProcessStartInfo("dotnet")
+await using var service = await BenchService.StartAsync(serverDll, "civilianbench", ["--GeoAwareness:Auth:Enabled=false"], CancellationToken.None);
+using var client = service.Client();
+var civilian = client.Civilian;
+var random = new Random(19);
+var mission = new DegreeBox(28.5, -2.0, 2, 2);
+
+// Load.
+var loading = Stopwatch.StartNew();
+await CivilianSeed.ImportFacilitiesAsync(civilian, facilityCount, mission, random, CancellationToken.None);
+var facilitySeconds = loading.Elapsed.TotalSeconds;
+loading.Restart();
+await CivilianSeed.ImportPresenceAsync(civilian, presenceCount, mission, random, CancellationToken.None);
+var presenceSeconds = loading.Elapsed.TotalSeconds;
+var dataSource = service.DataSource;
+await using (var analyze = dataSource.CreateCommand("ANALYZE facilities; ANALYZE presence; ANALYZE organisations"))
 {
-    ArgumentList = { serverDll, "--port", "0", "--connection-string", connectionString, "--GeoAwareness:Auth:Enabled=false" },
-    RedirectStandardOutput = true,
-    UseShellExecute = false,
-})!;
-try
-{
-    string? ready;
-    do
-    {
-        ready = await server.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2));
-    }
-    while (ready is not null && !ready.StartsWith("READY ", StringComparison.Ordinal));
-
-    var port = int.Parse(ready!.Split(' ')[1], CultureInfo.InvariantCulture);
-    _ = server.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
-    using var client = new GeoAwarenessClient(new Uri($"http://127.0.0.1:{port}"));
-    var civilian = client.Civilian;
-    var random = new Random(19);
-
-    // Load.
-    var loading = Stopwatch.StartNew();
-    const int Batch = 5_000;
-    for (var first = 0; first < facilityCount; first += Batch)
-    {
-        var json = new StringBuilder("{\"type\":\"FeatureCollection\",\"features\":[");
-        for (var i = first; i < Math.Min(facilityCount, first + Batch); i++)
-        {
-            var (tag, value) = (i % 5) switch { 0 => ("amenity", "school"), 1 => ("amenity", "clinic"), 2 => ("man_made", "water_well"), 3 => ("amenity", "place_of_worship"), _ => ("amenity", "marketplace") };
-            json.Append(CultureInfo.InvariantCulture, $"{(i > first ? "," : "")}{{\"type\":\"Feature\",\"id\":\"node/{i}\",\"properties\":{{\"{tag}\":\"{value}\",\"name\":\"Site {i}\",\"source\":\"bench\"}},");
-            json.Append(CultureInfo.InvariantCulture, $"\"geometry\":{{\"type\":\"Point\",\"coordinates\":[{28.5 + (random.NextDouble() * 2):F5},{-2.0 + (random.NextDouble() * 2):F5}]}}}}");
-        }
-
-        json.Append("]}");
-        var report = await civilian.ImportFacilitiesAsync(new ImportFacilitiesRequest { Geojson = ByteString.CopyFromUtf8(json.ToString()), DefaultSharing = SharingLevel.Mission });
-        if (report.Problems.Count > 0)
-        {
-            throw new InvalidOperationException(report.Problems[0].ToString());
-        }
-    }
-
-    var facilitySeconds = loading.Elapsed.TotalSeconds;
-    loading.Restart();
-    var sheet = new StringBuilder("#org+name,#org+type,#sector,#activity,#geo+lat,#geo+lon,#date+start\r\n");
-    string[] sectors = ["Health", "WASH", "Protection", "Education", "Food Security", "Shelter/NFI"];
-    for (var i = 0; i < presenceCount; i++)
-    {
-        sheet.Append(CultureInfo.InvariantCulture,
-            $"Organisation {i % 120},NNGO,{sectors[i % sectors.Length]},Activity {i},{-2.0 + (random.NextDouble() * 2):F5},{28.5 + (random.NextDouble() * 2):F5},2026-0{1 + (i % 9)}-01\r\n");
-    }
-
-    var imported = await civilian.ImportPresenceAsync(new ImportPresenceRequest { Csv = ByteString.CopyFromUtf8(sheet.ToString()), DefaultSharing = SharingLevel.Mission });
-    if (imported.Problems.Count > 0)
-    {
-        throw new InvalidOperationException(imported.Problems[0].ToString());
-    }
-
-    var presenceSeconds = loading.Elapsed.TotalSeconds;
-    await using var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
-    await using (var analyze = dataSource.CreateCommand("ANALYZE facilities; ANALYZE presence; ANALYZE organisations"))
-    {
-        await analyze.ExecuteNonQueryAsync();
-    }
-
-    // A 50 km radius around the mission's centre, as a 64-sided polygon (degrees scaled by latitude).
-    var (centreLon, centreLat) = (29.5, -1.0);
-    var ring = Enumerable.Range(0, 65).Select(k =>
-    {
-        var angle = 2 * Math.PI * (k % 64) / 64;
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{centreLon + (50_000 * Math.Cos(angle) / (111_320 * Math.Cos(centreLat * Math.PI / 180))):F6} {centreLat + (50_000 * Math.Sin(angle) / 110_574):F6}");
-    });
-    var wkt = $"POLYGON(({string.Join(",", ring)}))";
-    var area = new Area { Shape = new Shape { Wkt = wkt } };
-
-    async Task<int> ListFacilitiesAsync()
-    {
-        var request = new ListFacilitiesRequest { Area = area, PageSize = 1000 };
-        var count = 0;
-        while (true)
-        {
-            var page = await civilian.ListFacilitiesAsync(request);
-            count += page.Facilities.Count;
-            if (page.NextPageToken.Length == 0)
-            {
-                return count;
-            }
-
-            request.PageToken = page.NextPageToken;
-        }
-    }
-
-    async Task<int> ListPresenceAsync()
-    {
-        var request = new ListPresenceRequest { Area = area, PageSize = 1000 };
-        var count = 0;
-        while (true)
-        {
-            var page = await civilian.ListPresenceAsync(request);
-            count += page.Presence.Count;
-            if (page.NextPageToken.Length == 0)
-            {
-                return count;
-            }
-
-            request.PageToken = page.NextPageToken;
-        }
-    }
-
-    async Task<long> ExportAsync(Func<AsyncServerStreamingCall<FileChunk>> call)
-    {
-        using var stream = call();
-        long bytes = 0;
-        await foreach (var chunk in stream.ResponseStream.ReadAllAsync())
-        {
-            bytes += chunk.Data.Length;
-        }
-
-        return bytes;
-    }
-
-    async Task<long> PostgisRowsAsync(string sql)
-    {
-        await using var command = dataSource.CreateCommand(sql);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = wkt });
-        await using var reader = await command.ExecuteReaderAsync();
-        long rows = 0;
-        var values = new object[64];
-        while (await reader.ReadAsync())
-        {
-            reader.GetValues(values);
-            rows++;
-        }
-
-        return rows;
-    }
-
-    async Task<long> PostgisTextAsync(string sql)
-    {
-        await using var command = dataSource.CreateCommand(sql);
-        return ((string)(await command.ExecuteScalarAsync())!).Length;
-    }
-
-    async Task<long> PostgisCopyAsync(string sql)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync();
-        using var reader = await connection.BeginTextExportAsync(sql);
-        return (await reader.ReadToEndAsync()).Length;
-    }
-
-    var rows = new List<(string What, string Ours, string Peer, long OursCount, long PeerCount, double OursMs, double PeerMs)>();
-    async Task MeasureAsync(string what, string ours, Func<Task<long>> oursCall, string peer, Func<Task<long>> peerCall)
-    {
-        var (oursCount, peerCount) = (await oursCall(), await peerCall());
-        var oursTimes = new List<double>();
-        var peerTimes = new List<double>();
-        for (var run = 0; run < runs; run++)
-        {
-            var watch = Stopwatch.StartNew();
-            await oursCall();
-            oursTimes.Add(watch.Elapsed.TotalMilliseconds);
-            watch.Restart();
-            await peerCall();
-            peerTimes.Add(watch.Elapsed.TotalMilliseconds);
-        }
-
-        rows.Add((what, ours, peer, oursCount, peerCount, Median(oursTimes), Median(peerTimes)));
-    }
-
-    const string FacilityRows = "SELECT id, name, type, ST_AsBinary(location), status, last_confirmed_on, confirmed_by, capacity, operator_id, notified_on, notified_to, acknowledged_on, reconfirm_by, tags::text, sharing, version FROM facilities";
-    const string PresenceRows = "SELECT p.id, p.organisation_id, p.sector, p.activity, ST_AsBinary(p.location), p.pcode, p.location_name, p.start_date, p.end_date, p.status, p.targeted, p.reached, p.targeted_total, p.reached_total, p.sharing, p.version, o.name, o.acronym FROM presence p JOIN organisations o ON o.id = p.organisation_id";
-    await MeasureAsync("facilities in a 50 km radius", "ListFacilities, pages of 1,000", async () => await ListFacilitiesAsync(),
-        "the same rows, Npgsql", () => PostgisRowsAsync($"{FacilityRows} WHERE ST_Intersects(location, ST_GeomFromText($1, 4326)) ORDER BY id"));
-    await MeasureAsync($"all {facilityCount:N0} facilities as GeoJSON", "ExportFacilities (streamed)", () => ExportAsync(() => civilian.ExportFacilities(new ListFacilitiesRequest())),
-        "PostGIS json_agg(ST_AsGeoJSON)", () => PostgisTextAsync("SELECT json_build_object('type', 'FeatureCollection', 'features', json_agg(ST_AsGeoJSON(f.*, 'location', 6)::json ORDER BY id))::text FROM facilities f"));
-    await MeasureAsync("presence in a 50 km radius", "ListPresence, pages of 1,000", async () => await ListPresenceAsync(),
-        "the same rows, Npgsql", () => PostgisRowsAsync($"{PresenceRows} WHERE ST_Intersects(p.location, ST_GeomFromText($1, 4326)) ORDER BY p.id"));
-    await MeasureAsync($"all {presenceCount:N0} presence records as a 3W sheet", "ExportPresence (HXL CSV, streamed)", () => ExportAsync(() => civilian.ExportPresence(new ExportPresenceRequest())),
-        "PostGIS COPY ... CSV", () => PostgisCopyAsync($"COPY ({PresenceRows.Replace("ST_AsBinary(p.location),", "ST_Y(p.location), ST_X(p.location),", StringComparison.Ordinal)} ORDER BY p.id) TO STDOUT WITH (FORMAT csv, HEADER)"));
-
-    Console.WriteLine($"# Civilian picture benchmark, {DateTime.UtcNow:yyyy-MM-ddTHH:mmZ}, {Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg")[..14]}");
-    Console.WriteLine();
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"Loaded {facilityCount:N0} facilities (OSM GeoJSON, ImportFacilities in batches of {Batch:N0}) in {facilitySeconds:0.0} s ({facilityCount / facilitySeconds:N0}/s) and {presenceCount:N0} presence records (one 3W sheet, ImportPresence) in {presenceSeconds:0.0} s; p50 of {runs} runs each:"));
-    Console.WriteLine();
-    Console.WriteLine("| what | ours | rows / bytes | p50 ms | PostGIS alone | rows / bytes | p50 ms |");
-    Console.WriteLine("| --- | --- | ---: | ---: | --- | ---: | ---: |");
-    foreach (var (what, ours, peer, oursCount, peerCount, oursMs, peerMs) in rows)
-    {
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {what} | {ours} | {oursCount:N0} | {oursMs:0.0} | {peer} | {peerCount:N0} | {peerMs:0.0} |"));
-    }
-
-    return 0;
+    await analyze.ExecuteNonQueryAsync();
 }
-finally
+
+// A 50 km radius around the mission's centre, as a 64-sided polygon (degrees scaled by latitude).
+var (centreLon, centreLat) = (29.5, -1.0);
+var ring = Enumerable.Range(0, 65).Select(k =>
 {
-    if (!server.HasExited)
+    var angle = 2 * Math.PI * (k % 64) / 64;
+    return string.Create(CultureInfo.InvariantCulture,
+        $"{centreLon + (50_000 * Math.Cos(angle) / (111_320 * Math.Cos(centreLat * Math.PI / 180))):F6} {centreLat + (50_000 * Math.Sin(angle) / 110_574):F6}");
+});
+var wkt = $"POLYGON(({string.Join(",", ring)}))";
+var area = new Area { Shape = new Shape { Wkt = wkt } };
+
+async Task<int> ListFacilitiesAsync()
+{
+    var request = new ListFacilitiesRequest { Area = area, PageSize = 1000 };
+    var count = 0;
+    while (true)
     {
-        server.Kill(entireProcessTree: true);
-        await server.WaitForExitAsync();
+        var page = await civilian.ListFacilitiesAsync(request);
+        count += page.Facilities.Count;
+        if (page.NextPageToken.Length == 0)
+        {
+            return count;
+        }
+
+        request.PageToken = page.NextPageToken;
+    }
+}
+
+async Task<int> ListPresenceAsync()
+{
+    var request = new ListPresenceRequest { Area = area, PageSize = 1000 };
+    var count = 0;
+    while (true)
+    {
+        var page = await civilian.ListPresenceAsync(request);
+        count += page.Presence.Count;
+        if (page.NextPageToken.Length == 0)
+        {
+            return count;
+        }
+
+        request.PageToken = page.NextPageToken;
+    }
+}
+
+async Task<long> ExportAsync(Func<AsyncServerStreamingCall<FileChunk>> call)
+{
+    using var stream = call();
+    long bytes = 0;
+    await foreach (var chunk in stream.ResponseStream.ReadAllAsync())
+    {
+        bytes += chunk.Data.Length;
     }
 
-    await cluster.DropDatabaseAsync(database);
+    return bytes;
 }
+
+async Task<long> PostgisRowsAsync(string sql)
+{
+    await using var command = dataSource.CreateCommand(sql);
+    command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = wkt });
+    await using var reader = await command.ExecuteReaderAsync();
+    long rows = 0;
+    var values = new object[64];
+    while (await reader.ReadAsync())
+    {
+        reader.GetValues(values);
+        rows++;
+    }
+
+    return rows;
+}
+
+async Task<long> PostgisTextAsync(string sql)
+{
+    await using var command = dataSource.CreateCommand(sql);
+    return ((string)(await command.ExecuteScalarAsync())!).Length;
+}
+
+async Task<long> PostgisCopyAsync(string sql)
+{
+    await using var connection = await dataSource.OpenConnectionAsync();
+    using var reader = await connection.BeginTextExportAsync(sql);
+    return (await reader.ReadToEndAsync()).Length;
+}
+
+var rows = new List<(string What, string Ours, string Peer, long OursCount, long PeerCount, double OursMs, double PeerMs)>();
+async Task MeasureAsync(string what, string ours, Func<Task<long>> oursCall, string peer, Func<Task<long>> peerCall)
+{
+    var (oursCount, peerCount) = (await oursCall(), await peerCall());
+    var oursTimes = new List<double>();
+    var peerTimes = new List<double>();
+    for (var run = 0; run < runs; run++)
+    {
+        var watch = Stopwatch.StartNew();
+        await oursCall();
+        oursTimes.Add(watch.Elapsed.TotalMilliseconds);
+        watch.Restart();
+        await peerCall();
+        peerTimes.Add(watch.Elapsed.TotalMilliseconds);
+    }
+
+    rows.Add((what, ours, peer, oursCount, peerCount, Median(oursTimes), Median(peerTimes)));
+}
+
+const string FacilityRows = "SELECT id, name, type, ST_AsBinary(location), status, last_confirmed_on, confirmed_by, capacity, operator_id, notified_on, notified_to, acknowledged_on, reconfirm_by, tags::text, sharing, version FROM facilities";
+const string PresenceRows = "SELECT p.id, p.organisation_id, p.sector, p.activity, ST_AsBinary(p.location), p.pcode, p.location_name, p.start_date, p.end_date, p.status, p.targeted, p.reached, p.targeted_total, p.reached_total, p.sharing, p.version, o.name, o.acronym FROM presence p JOIN organisations o ON o.id = p.organisation_id";
+await MeasureAsync("facilities in a 50 km radius", "ListFacilities, pages of 1,000", async () => await ListFacilitiesAsync(),
+    "the same rows, Npgsql", () => PostgisRowsAsync($"{FacilityRows} WHERE ST_Intersects(location, ST_GeomFromText($1, 4326)) ORDER BY id"));
+await MeasureAsync($"all {facilityCount:N0} facilities as GeoJSON", "ExportFacilities (streamed)", () => ExportAsync(() => civilian.ExportFacilities(new ListFacilitiesRequest())),
+    "PostGIS json_agg(ST_AsGeoJSON)", () => PostgisTextAsync("SELECT json_build_object('type', 'FeatureCollection', 'features', json_agg(ST_AsGeoJSON(f.*, 'location', 6)::json ORDER BY id))::text FROM facilities f"));
+await MeasureAsync("presence in a 50 km radius", "ListPresence, pages of 1,000", async () => await ListPresenceAsync(),
+    "the same rows, Npgsql", () => PostgisRowsAsync($"{PresenceRows} WHERE ST_Intersects(p.location, ST_GeomFromText($1, 4326)) ORDER BY p.id"));
+await MeasureAsync($"all {presenceCount:N0} presence records as a 3W sheet", "ExportPresence (HXL CSV, streamed)", () => ExportAsync(() => civilian.ExportPresence(new ExportPresenceRequest())),
+    "PostGIS COPY ... CSV", () => PostgisCopyAsync($"COPY ({PresenceRows.Replace("ST_AsBinary(p.location),", "ST_Y(p.location), ST_X(p.location),", StringComparison.Ordinal)} ORDER BY p.id) TO STDOUT WITH (FORMAT csv, HEADER)"));
+
+Console.WriteLine($"# Civilian picture benchmark, {DateTime.UtcNow:yyyy-MM-ddTHH:mmZ}, {Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg")[..14]}");
+Console.WriteLine();
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"Loaded {facilityCount:N0} facilities (OSM GeoJSON, ImportFacilities in batches of {CivilianSeed.FacilityBatch:N0}) in {facilitySeconds:0.0} s ({facilityCount / facilitySeconds:N0}/s) and {presenceCount:N0} presence records (one 3W sheet, ImportPresence) in {presenceSeconds:0.0} s; p50 of {runs} runs each:"));
+Console.WriteLine();
+Console.WriteLine("| what | ours | rows / bytes | p50 ms | PostGIS alone | rows / bytes | p50 ms |");
+Console.WriteLine("| --- | --- | ---: | ---: | --- | ---: | ---: |");
+foreach (var (what, ours, peer, oursCount, peerCount, oursMs, peerMs) in rows)
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {what} | {ours} | {oursCount:N0} | {oursMs:0.0} | {peer} | {peerCount:N0} | {peerMs:0.0} |"));
+}
+
+return 0;
 
 static double Median(List<double> values)
 {

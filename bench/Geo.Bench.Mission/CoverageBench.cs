@@ -3,6 +3,7 @@ using System.Globalization;
 using Geo.Api.V1;
 using Geo.Synthetic;
 using Geo.Api;
+using Geo.Bench.Seeding;
 using Grpc.Core;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
@@ -32,52 +33,10 @@ internal static class CoverageBench
         {
             Seed = seed, Communities = communityCount, Towns = 20, WidthKilometres = side, HeightKilometres = side, Days = 14,
         });
-        var random = new Random(seed);
         var communities = mission.Communities.Select(Grpc.Api.ApiMapping.ToProto).ToList();
-        var bases = new List<Base>(baseCount);
-        var deployments = new List<ClaDeployment>();
-        var sites = mission.Communities.OrderBy(_ => random.Next()).Take(baseCount).ToList();
-        for (var i = 0; i < sites.Count; i++)
-        {
-            // A tenth operating bases, about half company operating bases, the rest temporary bases and surge teams.
-            var kind = ((double)i / sites.Count) switch
-            {
-                < 0.1 => BaseKind.OperatingBase,
-                < 0.65 => BaseKind.CompanyOperatingBase,
-                < 0.9 => BaseKind.TemporaryOperatingBase,
-                _ => BaseKind.SurgeTeam,
-            };
-            var site = sites[i].Location.InteriorPoint;
-            var id = string.Create(CultureInfo.InvariantCulture, $"bench-base-{i:D3}");
-            bases.Add(new Base
-            {
-                Id = id, Name = "Base " + sites[i].Name, Kind = kind, Unit = "BATT", Sector = sites[i].Sector, AdminArea = sites[i].AdminArea,
-                Location = new GeoPoint { Longitude = site.X + ((random.NextDouble() - 0.5) * 0.02), Latitude = site.Y + ((random.NextDouble() - 0.5) * 0.02) },
-                OpenedOn = new CalendarDate { Year = 2024, Month = 1, Day = 1 },
-                ClosedOn = random.NextDouble() < 0.05 ? new CalendarDate { Year = 2026, Month = 1, Day = 31 } : null,
-            });
-
-            // Teams of 0 to 4: some bases empty, some of one, most of two or more; two in five CLAs female.
-            var clas = random.NextDouble() switch { < 0.1 => 0, < 0.25 => 1, < 0.65 => 2, < 0.9 => 3, _ => 4 };
-            for (var c = 0; c < clas; c++)
-            {
-                var temporary = random.NextDouble() < 0.2;
-                deployments.Add(new ClaDeployment
-                {
-                    Id = $"{id}-dep-{c}", ClaId = $"{id}-cla-{c}", BaseId = id, Sex = random.NextDouble() < 0.4 ? Sex.Female : Sex.Male,
-                    From = temporary ? new CalendarDate { Year = 2026, Month = 1, Day = 15 } : new CalendarDate { Year = 2025, Month = 1, Day = 1 },
-                    To = random.NextDouble() < 0.1 ? new CalendarDate { Year = 2026, Month = 3, Day = 31 } : null,
-                    TemporaryDuty = temporary,
-                    HomeLocality = random.NextDouble() < 0.5 ? sites[i].AdminArea : "Kinshasa",
-                    HomeCommunityId = random.NextDouble() < 0.5 ? communities[random.Next(communities.Count)].Id : string.Empty,
-                });
-            }
-        }
-
+        var (bases, deployments) = MissionSeed.TeamsAtCommunities(mission.Communities, baseCount, new Random(seed));
         var watch = Stopwatch.StartNew();
-        await CreateAllAsync(channel, (c, r) => c.Registry.CreateCommunityAsync(r), communities);
-        await CreateAllAsync(channel, (c, r) => c.Registry.CreateBaseAsync(r), bases);
-        await CreateAllAsync(channel, (c, r) => c.Registry.CreateDeploymentAsync(r), deployments);
+        await MissionSeed.RegisterAsync(channel, communities, bases, deployments, CancellationToken.None);
         Console.WriteLine($"registered {communities.Count:N0} communities, {bases.Count} bases, {deployments.Count} deployments in {watch.Elapsed.TotalSeconds:F1} s");
         return 0;
     }
@@ -133,28 +92,5 @@ internal static class CoverageBench
         }
 
         return 0;
-    }
-
-    /// <summary>Creates the records with a few calls in flight; records an earlier run registered are kept.</summary>
-    private static async Task CreateAllAsync<T>(GeoAwarenessClient channel, Func<GeoAwarenessClient, T, AsyncUnaryCall<T>> create, IReadOnlyList<T> records)
-        where T : class, IMessage<T>
-    {
-        var next = -1;
-        async Task Worker()
-        {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < records.Count)
-            {
-                try
-                {
-                    await create(channel, records[i]);
-                }
-                catch (RpcException e) when (e.StatusCode == StatusCode.AlreadyExists)
-                {
-                }
-            }
-        }
-
-        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Worker()));
     }
 }

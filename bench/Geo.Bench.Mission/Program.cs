@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Threading.Channels;
 using Geo.Api.V1;
 using Geo.Synthetic;
 using Geo.Api;
+using Geo.Bench.Seeding;
 using Grpc.Core;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
@@ -114,48 +114,26 @@ internal static class Program
         using var channel = Connect(options);
 
         var watch = Stopwatch.StartNew();
-        await RegisterAsync(channel, mission);
+        await MissionSeed.RegisterAsync(
+            channel, [.. mission.Communities.Select(Geo.Grpc.Api.ApiMapping.ToProto)], [.. mission.Bases.Select(Geo.Grpc.Api.ApiMapping.ToProto)],
+            [.. mission.Deployments.Select(Geo.Grpc.Api.ApiMapping.ToProto)], CancellationToken.None);
         Console.WriteLine($"registered {mission.Communities.Count} communities, {mission.Bases.Count} bases, {mission.Deployments.Count} deployments in {watch.Elapsed.TotalSeconds:F1} s");
 
-        var messages = Channel.CreateBounded<IngestRequest>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true });
         List<IngestRequest>? pregenerated = null;
         if (options.Text("pregenerate", "false") == "true")
         {
             // Generate and convert before the clock starts: the figure is then the service's alone
             // (on two cores the generator would otherwise compete with it for CPU).
             watch.Restart();
-            pregenerated = Batches(mission, count, batch).ToList();
+            pregenerated = MissionSeed.IngestBatches(mission, count, batch).ToList();
             Console.WriteLine($"generated {count:N0} observations in {watch.Elapsed.TotalSeconds:F1} s ({count / watch.Elapsed.TotalSeconds:N0}/s), off the clock");
         }
-
-        var producer = Task.Run(async () =>
-        {
-            foreach (var message in pregenerated ?? Batches(mission, count, batch))
-            {
-                await messages.Writer.WriteAsync(message);
-            }
-
-            messages.Writer.Complete();
-        });
 
         await using var sampler = pid is { } p ? new Memory.Sampler(p) : null;
         var cpuBefore = pid is { } cp ? Memory.CpuSeconds(cp) : 0;
         watch.Restart();
-        using var call = channel.Observations.Ingest();
-        await foreach (var message in messages.Reader.ReadAllAsync())
-        {
-            await call.RequestStream.WriteAsync(message, CancellationToken.None);
-        }
-
-        await call.RequestStream.CompleteAsync();
-        var response = await call.ResponseAsync;
+        var response = await MissionSeed.IngestAsync(channel, pregenerated ?? MissionSeed.IngestBatches(mission, count, batch), count, CancellationToken.None);
         var seconds = watch.Elapsed.TotalSeconds;
-        await producer;
-        if (response.Received != count)
-        {
-            throw new InvalidOperationException($"the service received {response.Received} of {count}");
-        }
-
         Console.WriteLine($"ingested {count:N0} observations in {seconds:F2} s: {count / seconds:N0} observations/s ({response.Stored:N0} stored, {response.AlreadyStored:N0} already stored)");
         Result("load.observations", count);
         Result("load.seconds", seconds);
@@ -171,56 +149,6 @@ internal static class Program
         }
 
         return 0;
-    }
-
-    private static IEnumerable<IngestRequest> Batches(Geo.Synthetic.Mission mission, int count, int batch)
-    {
-        var message = new IngestRequest();
-        foreach (var observation in mission.Observations(count))
-        {
-            message.Observations.Add(Geo.Grpc.Api.ApiMapping.ToSubmission(observation));
-            if (message.Observations.Count == batch)
-            {
-                yield return message;
-                message = new IngestRequest();
-            }
-        }
-
-        if (message.Observations.Count > 0)
-        {
-            yield return message;
-        }
-    }
-
-    private static async Task RegisterAsync(GeoAwarenessClient channel, Geo.Synthetic.Mission mission)
-    {
-        foreach (var community in mission.Communities)
-        {
-            await CreateAsync(channel, (c, r) => c.Registry.CreateCommunityAsync(r), Geo.Grpc.Api.ApiMapping.ToProto(community));
-        }
-
-        foreach (var station in mission.Bases)
-        {
-            await CreateAsync(channel, (c, r) => c.Registry.CreateBaseAsync(r), Geo.Grpc.Api.ApiMapping.ToProto(station));
-        }
-
-        foreach (var deployment in mission.Deployments)
-        {
-            await CreateAsync(channel, (c, r) => c.Registry.CreateDeploymentAsync(r), Geo.Grpc.Api.ApiMapping.ToProto(deployment));
-        }
-    }
-
-    private static async Task CreateAsync<T>(GeoAwarenessClient channel, Func<GeoAwarenessClient, T, AsyncUnaryCall<T>> create, T record)
-        where T : class, IMessage<T>
-    {
-        try
-        {
-            await create(channel, record);
-        }
-        catch (RpcException e) when (e.StatusCode == StatusCode.AlreadyExists)
-        {
-            // Registered by an earlier run.
-        }
     }
 
     private static async Task<int> QueryAsync(Geo.Synthetic.Mission mission, Arguments options)

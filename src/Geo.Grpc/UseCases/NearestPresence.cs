@@ -20,4 +20,20 @@ internal sealed class NearestPresence(RegistryStore store)
         var teams = await store.TeamsAsync(nearest.Select(n => n.Base.Value.Id).ToList(), at, cancellationToken).ConfigureAwait(false);
         return [.. nearest.Select(n => new BaseNearby(n.Base, n.DistanceMetres, teams[n.Base.Value.Id]))];
     }
+
+    /// <summary>For each point, in order, what <see cref="FindAsync(GeoPoint, int, double, DateOnly, Geometry?, CancellationToken)"/> answers, in two queries whatever the number of points.</summary>
+    public async Task<IReadOnlyList<IReadOnlyList<BaseNearby>>> FindAsync(
+        IReadOnlyList<GeoPoint> points, int limit, double maxDistanceMetres, DateOnly at, Geometry? scope, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        if (points.Count == 0)
+        {
+            return [];
+        }
+
+        var nearest = await store.NearestBasesAsync(points, limit, maxDistanceMetres, at, scope, cancellationToken).ConfigureAwait(false);
+        var teams = await store.TeamsAsync([.. nearest.SelectMany(n => n).Select(n => n.Base.Value.Id).Distinct(StringComparer.Ordinal)], at, cancellationToken)
+            .ConfigureAwait(false);
+        return [.. nearest.Select(n => (IReadOnlyList<BaseNearby>)[.. n.Select(b => new BaseNearby(b.Base, b.DistanceMetres, teams[b.Base.Value.Id]))])];
+    }
 }

@@ -287,6 +287,46 @@ public sealed class RegistryStore(NpgsqlDataSource dataSource)
         return nearest;
     }
 
+    /// <summary>
+    /// For each point, in order, what <see cref="NearestBasesAsync(GeoPoint, int, double, DateOnly, Geometry?, CancellationToken)"/>
+    /// answers for it, in one query: a check of a plan asks it for every community at risk it
+    /// touches, and a round trip each cost more than the answers.
+    /// </summary>
+    public async Task<IReadOnlyList<IReadOnlyList<(Versioned<Base> Base, double DistanceMetres)>>> NearestBasesAsync(
+        IReadOnlyList<GeoPoint> points, int limit, double maxDistanceMetres, DateOnly at, Geometry? scope, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        var nearest = points.Select(_ => new List<(Versioned<Base>, double)>(limit)).ToList();
+        if (points.Count == 0)
+        {
+            return nearest;
+        }
+
+        // The same candidates and order as for one point, in a lateral join over the points.
+        await using var command = dataSource.CreateCommand();
+        command.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. points.Select(p => p.Longitude)] });
+        command.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. points.Select(p => p.Latitude)] });
+        command.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = at });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = maxDistanceMetres });
+        command.CommandText =
+            $"WITH p AS (SELECT u.i, ST_SetSRID(ST_MakePoint(u.x, u.y), 4326) AS g FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS u(x, y, i)) " +
+            $"SELECT p.i, n.* FROM p CROSS JOIN LATERAL (" +
+            $"  SELECT {BaseColumns}, metres FROM (" +
+            $"    SELECT b.*, ST_Distance(b.location::geography, p.g::geography) AS metres FROM bases b " +
+            $"    WHERE (b.opened_on IS NULL OR b.opened_on <= $3) AND (b.closed_on IS NULL OR b.closed_on >= $3) AND {Scope(command, scope, "b.location")} " +
+            $"    ORDER BY b.location <-> p.g LIMIT $4 * 4 + 20) candidates " +
+            $"  WHERE $5 <= 0 OR metres <= $5 ORDER BY metres, id LIMIT $4) n " +
+            $"ORDER BY p.i, n.metres, n.id";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            nearest[(int)reader.GetInt64(0) - 1].Add((ReadBase(reader, 1), reader.GetDouble(12)));
+        }
+
+        return nearest;
+    }
+
     // ---- coverage ----
 
     /// <summary>
