@@ -72,6 +72,7 @@ public sealed class GeoAwarenessClient : IDisposable
         Webhooks = new V1.Webhooks.WebhooksClient(Channel);
         Civilian = new V1.CivilianPicture.CivilianPictureClient(Channel);
         Operations = new V1.Operations.OperationsClient(Channel);
+        CivilEstimates = new V1.CivilEstimates.CivilEstimatesClient(Channel);
         Referrals = new V1.Referrals.ReferralsClient(Channel);
         Presence = new V1.Presence.PresenceClient(Channel);
         HeatMaps = new V1.HeatMaps.HeatMapsClient(Channel);
@@ -96,6 +97,8 @@ public sealed class GeoAwarenessClient : IDisposable
     public V1.CivilianPicture.CivilianPictureClient Civilian { get; }
 
     public V1.Operations.OperationsClient Operations { get; }
+
+    public V1.CivilEstimates.CivilEstimatesClient CivilEstimates { get; }
 
     public V1.Referrals.ReferralsClient Referrals { get; }
 

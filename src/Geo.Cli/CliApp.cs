@@ -51,6 +51,7 @@ internal static class CliApp
         root.Subcommands.Add(CivilWorksCommands.Qips(context));
         root.Subcommands.Add(CivilWorksCommands.Assistance(context));
         root.Subcommands.Add(OpsCommand.Create(context));
+        root.Subcommands.Add(CivoesCommand.Create(context));
         root.Subcommands.Add(HeatmapCommand.Create(context));
         root.Subcommands.Add(GapsCommand.Create(context));
         root.Subcommands.Add(FeedCommand.Create(context));

@@ -32,7 +32,8 @@ internal static class WatchCommand
         var heartbeats = new Option<bool>("--heartbeats") { Description = "also write the heartbeats (the link is alive; nothing new)" };
         var retries = CliOptionsRetries();
         var command = new Command("watch",
-            "Live: every observation created, changed or withdrawn that matches, as it is committed, as JSON lines (Observations.Watch).\n" +
+            "Live: every observation created, changed or withdrawn that matches, as it is committed, as JSON lines (Observations.Watch);\n" +
+            "for roles that read planned operations, also each plan in the area marked for a re-check (operationRecheck).\n" +
             "A broken link is resumed from the last event's cursor: nothing is lost or written twice.\n\n" +
             "Examples:\n" +
             "  geoaware watch --bbox 29.0,-1.8,29.4,-1.4 --min-severity 4\n" +

@@ -133,6 +133,23 @@ public enum Permission
 
     /// <summary>Registers, pauses, resumes and removes webhooks, and reads their delivery logs (never what they deliver).</summary>
     ManageWebhooks,
+
+    /// <summary>
+    /// Summaries of observations (Observations/Summarize): counts by category and by sex x age
+    /// group, each as the caller's visibility and coarsening allow (noised, small counts withheld).
+    /// The roles that assess threats without reading observations one by one hold it too.
+    /// </summary>
+    ReadObservationSummaries,
+
+    /// <summary>Reads the civil operational estimate (CIV-OES) of an area; each section as the role may read the call behind it.</summary>
+    ReadCivilEstimate,
+
+    /// <summary>
+    /// Opens a live watch (Observations.Watch). What it pushes is what the role reads: observations
+    /// and alerts for those who read them, re-check marks of planned operations for those who read
+    /// plans; a role that reads neither has nothing to watch.
+    /// </summary>
+    WatchChanges,
 }
 
 /// <summary>The permissions of each role.</summary>
@@ -143,7 +160,7 @@ public static class RolePermissions
         [Role.Cla] =
         [
             Permission.SubmitObservations, Permission.ReadOwnObservations, Permission.RecordSources, Permission.SubmitReferrals, Permission.ReadPresence,
-            Permission.ExactLocations, Permission.ReadCaseDetails,
+            Permission.ExactLocations, Permission.ReadCaseDetails, Permission.ReadObservationSummaries, Permission.WatchChanges,
         ],
         [Role.Supervisor] =
         [
@@ -152,7 +169,7 @@ public static class RolePermissions
             Permission.ReadPresence, Permission.ReadHeatMaps, Permission.ReadCoverage, Permission.ExactLocations,
             Permission.ReadCaseDetails, Permission.ReadSecurityIncidents, Permission.ReleaseObservations,
             Permission.ReadAlerts, Permission.AcknowledgeAlerts, Permission.RespondToAlerts, Permission.ReadCivilianPicture, Permission.ReadOperations,
-            Permission.RecordNotices,
+            Permission.RecordNotices, Permission.ReadObservationSummaries, Permission.ReadCivilEstimate, Permission.WatchChanges,
         ],
         // Query, Count, Summarize and Get need ReadOwnObservations (the least a reader needs, so that
         // CLAs can call them); a role that reads all observations must hold it too, or it is refused
@@ -160,12 +177,13 @@ public static class RolePermissions
         [Role.Analyst] =
         [
             Permission.ReadObservations, Permission.ReadOwnObservations, Permission.ReadRegistry, Permission.ReadPresence, Permission.ReadHeatMaps, Permission.ReadCoverage,
-            Permission.ReadAlerts, Permission.AcknowledgeAlerts, Permission.ReadCivilianPicture,
+            Permission.ReadAlerts, Permission.AcknowledgeAlerts, Permission.ReadCivilianPicture, Permission.ReadObservationSummaries, Permission.ReadCivilEstimate, Permission.WatchChanges,
         ],
         [Role.Planner] =
         [
             Permission.ReadRegistry, Permission.ManageRegistry, Permission.ManageDeployments, Permission.ReadPresence, Permission.ReadCoverage, Permission.ReadIndicators,
             Permission.ReadHeatMaps, Permission.ReadCivilianPicture, Permission.ManageAdminAreas, Permission.ReadOperations, Permission.ManageOperations,
+            Permission.ReadObservationSummaries, Permission.ReadCivilEstimate, Permission.WatchChanges,
         ],
         [Role.Importer] = [Permission.ReadFeeds],
         [Role.CpasFocalPoint] = [Permission.ReadIndicators],
@@ -177,13 +195,22 @@ public static class RolePermissions
         [
             Permission.ReadOwnObservations, Permission.ReadSecurityIncidents, Permission.ReadCaseDetails, Permission.ExactLocations,
             Permission.ReadRegistry, Permission.ReadPresence, Permission.ReadAlerts, Permission.AcknowledgeAlerts, Permission.RespondToAlerts,
+            Permission.ReadObservationSummaries, Permission.WatchChanges,
         ],
         [Role.UnCimicOfficer] =
         [
             Permission.ReadCivilianPicture, Permission.ReadLiaisonOnlyRecords, Permission.ReadRegistry, Permission.ManageCivilWorks, Permission.ReadIndicators,
             Permission.ReadOperations, Permission.ManageOperations, Permission.ClearOperations, Permission.RecordNotices,
+            // The threat assessment of the civilian operating environment is theirs (policy 10.2.2):
+            // heat maps, coverage and summaries, never an observation one by one.
+            Permission.ReadHeatMaps, Permission.ReadCoverage, Permission.ReadObservationSummaries, Permission.ReadCivilEstimate, Permission.WatchChanges,
         ],
-        [Role.HumanitarianLiaison] = [Permission.ReadCivilianPicture, Permission.ReadLiaisonOnlyRecords, Permission.ManageCivilianActors, Permission.ManageAdminAreas],
+        // The estimate is made with the integrated mission partners (policy 10.2.3): the liaison
+        // reads its civilian parts; the sections behind calls it may not make are withheld.
+        [Role.HumanitarianLiaison] =
+        [
+            Permission.ReadCivilianPicture, Permission.ReadLiaisonOnlyRecords, Permission.ManageCivilianActors, Permission.ManageAdminAreas, Permission.ReadCivilEstimate,
+        ],
     };
 
     public static bool Has(Role role, Permission permission) =>

@@ -20,6 +20,18 @@ public sealed record Deconfliction(DeconflictionState State, DateTimeOffset? Che
     public static readonly Deconfliction Unchecked = new(DeconflictionState.Unchecked, null, 0, false, string.Empty, string.Empty, null);
 }
 
+/// <summary>What changed in a plan's reach after its check, so that it must be checked again (migration 16 records it).</summary>
+public enum RecheckReason
+{
+    SiteAdded = 1,
+    SiteMoved = 2,
+    SiteRetyped = 3,
+
+    /// <summary>The site's notification to the parties was recorded, changed or removed.</summary>
+    SiteNotified = 4,
+    SiteReconfirmed = 5,
+}
+
 public enum OperationKind
 {
     Patrol = 1,
@@ -55,10 +67,17 @@ public static class OperationRules
 {
     public const int MaxBufferMetres = 50_000;
 
-    public static void Check(PlannedOperation operation, FieldErrors errors)
+    /// <summary>
+    /// Records what is wrong with <paramref name="operation"/>. The shape is named <c>route</c> or
+    /// <c>area</c>, as the gRPC message holds it, unless <paramref name="shapeField"/> names the one
+    /// field that holds either (the map's HTTP request, where the geometry's type decides which it is).
+    /// </summary>
+    public static void Check(PlannedOperation operation, FieldErrors errors, string? shapeField = null)
     {
         ArgumentNullException.ThrowIfNull(operation);
         ArgumentNullException.ThrowIfNull(errors);
+        // Where one field holds either shape, the message says which of the two it was read as.
+        var (route, area, asRoute, asArea) = shapeField is null ? ("route", "area", string.Empty, string.Empty) : (shapeField, shapeField, "the route ", "the area ");
         ObservationRules.CheckId(operation.Id, "id", errors);
         if (string.IsNullOrWhiteSpace(operation.Name) || operation.Name.Length > 200)
         {
@@ -74,17 +93,17 @@ public static class OperationRules
         switch (operation.Shape)
         {
             case LineString line when line.NumPoints < 2 || line.Length == 0:
-                errors.Add("route", "needs at least two distinct points");
+                errors.Add(route, asRoute + "needs at least two distinct points");
                 break;
             case LineString:
                 break;
             case Polygon or MultiPolygon when !new IsValidOp(operation.Shape).IsValid:
-                errors.Add("area", $"is not a valid polygon ({new IsValidOp(operation.Shape).ValidationError?.Message ?? "invalid"}): a self-intersecting ring, for instance");
+                errors.Add(area, $"{asArea}is not a valid polygon ({new IsValidOp(operation.Shape).ValidationError?.Message ?? "invalid"}): a self-intersecting ring, for instance");
                 break;
             case Polygon or MultiPolygon:
                 break;
             default:
-                errors.Add("area", "give an area (a polygon) or a route (a line)");
+                errors.Add(area, "give an area (a polygon) or a route (a line)");
                 break;
         }
 

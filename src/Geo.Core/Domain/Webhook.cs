@@ -69,12 +69,15 @@ public static class WebhookRules
     /// <summary>
     /// A hook sends what it delivers outside the mission, to a machine: only for a token whose role
     /// reads observations or feeds but neither what identifies a CLA or a source, nor the security
-    /// incidents against CLAs (which stay with the supervisor chain and the security focal point).
+    /// incidents against CLAs (which stay with the supervisor chain and the security focal point),
+    /// nor planned operations (confidential: never in a feed, an export or a hook, so a role that
+    /// reads them is refused even if it came to read observations too).
     /// </summary>
     public static bool MayActFor(Access.Role role) =>
         (Access.RolePermissions.Has(role, Access.Permission.ReadObservations) || Access.RolePermissions.Has(role, Access.Permission.ReadFeeds))
         && !Access.RolePermissions.Has(role, Access.Permission.ReadCaseDetails)
-        && !Access.RolePermissions.Has(role, Access.Permission.ReadSecurityIncidents);
+        && !Access.RolePermissions.Has(role, Access.Permission.ReadSecurityIncidents)
+        && !Access.RolePermissions.Has(role, Access.Permission.ReadOperations);
 }
 
 /// <summary>When a failing hook tries again: the delay doubles with each failure in a row, up to a ceiling.</summary>

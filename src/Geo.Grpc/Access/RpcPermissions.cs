@@ -32,8 +32,10 @@ public sealed class RpcPermissions
         ["/geoawareness.v1.Observations/GetHistory"] = Permission.ReviewObservations,
         ["/geoawareness.v1.Observations/Query"] = Permission.ReadOwnObservations,
         ["/geoawareness.v1.Observations/Count"] = Permission.ReadOwnObservations,
-        ["/geoawareness.v1.Observations/Summarize"] = Permission.ReadOwnObservations,
-        ["/geoawareness.v1.Observations/Watch"] = Permission.ReadOwnObservations,
+        ["/geoawareness.v1.Observations/Summarize"] = Permission.ReadObservationSummaries,
+        // Its own permission: planners and UN-CIMIC officers read no observation but watch for their
+        // plans' re-check marks; what each watch pushes is decided by what the role reads.
+        ["/geoawareness.v1.Observations/Watch"] = Permission.WatchChanges,
         ["/geoawareness.v1.Alerts/ListAlerts"] = Permission.ReadAlerts,
         ["/geoawareness.v1.Alerts/GetAlert"] = Permission.ReadAlerts,
         ["/geoawareness.v1.Alerts/Acknowledge"] = Permission.AcknowledgeAlerts,
@@ -59,6 +61,7 @@ public sealed class RpcPermissions
         ["/geoawareness.v1.Access/ListTokens"] = Permission.ManageTokens,
         ["/geoawareness.v1.Access/QueryAudit"] = Permission.ReadAudit,
         ["/geoawareness.v1.Access/WhoAmI"] = Permission.AnyCaller,
+        ["/geoawareness.v1.CivilEstimates/GetCivilEstimate"] = Permission.ReadCivilEstimate,
         ["/geoawareness.v1.Operations/CreateOperation"] = Permission.ManageOperations,
         ["/geoawareness.v1.Operations/UpdateOperation"] = Permission.ManageOperations,
         ["/geoawareness.v1.Operations/GetOperation"] = Permission.ReadOperations,
@@ -67,6 +70,7 @@ public sealed class RpcPermissions
         ["/geoawareness.v1.Operations/ClearOperation"] = Permission.ClearOperations,
         ["/geoawareness.v1.Operations/AdvanceNotice"] = Permission.ReadOperations,
         ["/geoawareness.v1.Operations/RecordNotice"] = Permission.RecordNotices,
+        ["/geoawareness.v1.Operations/SummarizeNotices"] = Permission.ReadOperations,
         ["/geoawareness.v1.CivilianPicture/PutAdminArea"] = Permission.ManageAdminAreas,
         ["/geoawareness.v1.CivilianPicture/ListAdminAreas"] = Permission.ReadCivilianPicture,
         ["/geoawareness.v1.CivilianPicture/CreateOrganisation"] = Permission.ManageCivilianActors,

@@ -356,6 +356,13 @@ public static class ApiMapping
             case Watch.WatchHeartbeat heartbeat:
                 message.Heartbeat = new V1.Heartbeat { At = ToTimestamp(heartbeat.At) };
                 break;
+            case Watch.OperationRechecked recheck:
+                var mark = recheck.Recheck.Mark;
+                message.OperationRecheck = new V1.OperationRecheck
+                {
+                    OperationId = mark.OperationId, Name = mark.OperationName, Reason = (V1.RecheckReason)mark.Reason, SiteId = recheck.Recheck.SiteId, MarkedAt = ToTimestamp(mark.MarkedAt),
+                };
+                break;
         }
 
         return message;

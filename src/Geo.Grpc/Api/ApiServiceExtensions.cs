@@ -80,6 +80,7 @@ internal static class ApiServiceExtensions
         }
 
         services.Configure<Watch.WatchOptions>(watches);
+        services.AddSingleton<Geo.Storage.Operations.RecheckMarks>();
         services.AddSingleton<Watch.WatchHub>();
         services.AddHostedService(provider => provider.GetRequiredService<Watch.WatchHub>());
         services.AddSingleton<Watch.ObservationWatch>();
@@ -118,7 +119,17 @@ internal static class ApiServiceExtensions
         services.Configure<Operations.OperationOptions>(operations);
         services.AddSingleton<Geo.Storage.Operations.OperationStore>();
         services.AddSingleton<Operations.OperationChecker>();
+        services.AddSingleton<Operations.OperationPlans>();
         services.AddSingleton<Operations.OperationsHandler>();
+        var estimates = configuration.GetSection(Estimates.EstimateOptions.SectionName);
+        if ((estimates.Get<Estimates.EstimateOptions>() ?? new Estimates.EstimateOptions()).Problem() is { } estimateProblem)
+        {
+            throw new Hosting.StartupException(estimateProblem);
+        }
+
+        services.Configure<Estimates.EstimateOptions>(estimates);
+        services.AddSingleton<Estimates.CivilEstimator>();
+        services.AddSingleton<Estimates.CivilEstimatesHandler>();
         services.AddSingleton<Civilian.PresenceImport>();
         services.AddSingleton<Civilian.CivilianHandler>();
         var webhooks = configuration.GetSection(Webhooks.WebhookOptions.SectionName);
@@ -160,6 +171,7 @@ internal static class ApiServiceExtensions
         endpoints.MapGrpcService<Civilian.CivilianHandler>().EnableGrpcWebForReads();
         // Confidential: gRPC only, never gRPC-Web (the map page) until the map draws plans for the roles that may read them.
         endpoints.MapGrpcService<Operations.OperationsHandler>();
+        endpoints.MapGrpcService<Estimates.CivilEstimatesHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<ReferralsHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<PresenceHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<HeatMapsHandler>().EnableGrpcWebForReads();

@@ -107,7 +107,7 @@ internal sealed class CoverageHandler(RegistryStore store, CoverageReader covera
         return asked;
     }
 
-    private static V1.GroupGapsReport GroupGapsReport(HeatMap map, GroupGapResult gaps, IReadOnlyList<CommunityAtRisk> communities, CoverageReport analysed, bool coarsened)
+    internal static V1.GroupGapsReport GroupGapsReport(HeatMap map, GroupGapResult gaps, IReadOnlyList<CommunityAtRisk> communities, CoverageReport analysed, bool coarsened)
     {
         var report = new V1.GroupGapsReport
         {

@@ -223,7 +223,7 @@ internal sealed class ObservationsHandler(
         try
         {
             var deadlines = alertOptions.Value.Deadlines;
-            await foreach (var change in watch.RunAsync(asked.Filter, asked.Cursor, caller, context.CancellationToken).ConfigureAwait(false))
+            await foreach (var change in watch.RunAsync(asked.Filter, asked.Cursor, caller, Hosting.GrpcTransport.IsGrpcProper(context), context.CancellationToken).ConfigureAwait(false))
             {
                 await responses.WriteAsync(ApiMapping.ToProto(change, caller.SeesCaseDetails, deadlines), context.CancellationToken).ConfigureAwait(false);
             }

@@ -203,7 +203,9 @@ public sealed class GeoAwarenessService : IAsyncDisposable
         app.UseGrpcCallBudget(budget, new Dictionary<string, TimeSpan> { ["/geoawareness.v1.Observations/Watch"] = watch });
         app.UseHttpCallBudget();
         app.UseRouting();
-        // gRPC-Web: a browser calls the same services over HTTP/1.1, on the HTTP listener.
+        // gRPC-Web: a browser calls the same services over HTTP/1.1, on the HTTP listener. The
+        // transport is noted first: the gRPC-Web middleware makes a call look like gRPC proper.
+        app.UseGrpcTransportNote();
         app.UseGrpcWeb();
         app.MapGeoGrpc();
         app.MapGeoAwarenessApi();

@@ -1,6 +1,7 @@
 using Geo.Grpc.Feeds;
 using Geo.Grpc.Hosting;
 using Geo.Grpc.Map;
+using Geo.Grpc.Operations;
 using Geo.Grpc.Telemetry;
 
 namespace Geo.Grpc.Http;
@@ -13,7 +14,9 @@ internal static class HttpEndpoints
         endpoints.MapHealthEndpoints();
         endpoints.MapFeedEndpoints();
         endpoints.MapIndicatorEndpoints();
+        endpoints.MapEstimateEndpoints();
         endpoints.MapMapEndpoints();
+        endpoints.MapOperationEndpoints();
         endpoints.MapMetricsEndpoint();
     }
 }

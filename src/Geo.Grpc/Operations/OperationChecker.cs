@@ -6,6 +6,7 @@ using Geo.Grpc.UseCases;
 using Geo.Storage.Access;
 using Geo.Storage.Operations;
 using Microsoft.Extensions.Options;
+using NetTopologySuite.Geometries;
 
 namespace Geo.Grpc.Operations;
 
@@ -18,11 +19,11 @@ internal sealed record CommunityFigure(CommunityTouch Community, IReadOnlyList<B
 /// <summary>The communities to inform of a plan, each with the team that could and its notice, and how many were informed before the start.</summary>
 internal sealed record NoticeAnswer(StoredOperation Plan, IReadOnlyList<(BaseNearby? Team, CommunityTouch Community, (DateTimeOffset InformedAt, string InformedBy)? Notice)> Rows, int InformedBeforeStart);
 
-/// <summary>What a plan touches, as the caller may see it.</summary>
+/// <summary>What a plan touches, as the caller may see it; with the plan as checked and its footprint (the area or route grown by the buffer), for a map.</summary>
 internal sealed record CheckAnswer(
     string OperationId, DateTimeOffset CheckedAt, IReadOnlyList<(FacilityTouch Touch, Confirmation Confirmation)> Facilities, int FacilitiesWithheld,
     IReadOnlyList<CommunityFigure> Communities, IReadOnlyList<PresenceFigure> Presence, IReadOnlyList<(ObservationCategory Category, long Count)> Threats, int ThreatDays,
-    DeconflictionState Deconfliction, IReadOnlyList<string> FlaggedReadable, int FlaggedWithheld);
+    DeconflictionState Deconfliction, IReadOnlyList<string> FlaggedReadable, int FlaggedWithheld, StoredOperation Plan, Geometry Footprint);
 
 /// <summary>
 /// The check of a planned operation (issue 20, part 2): facilities, communities, humanitarian
@@ -100,10 +101,21 @@ internal sealed class OperationChecker(
         await audit.AuditChangeAsync(caller.Subject, "operation.notice", "operation", id, new { community_id = communityId, informed_at = informedAt, informed_by = informedBy }).ConfigureAwait(false);
     }
 
+    public const int DefaultThreatDays = 30;
+
+    /// <summary>The days of threats a check counts: <paramref name="requested"/>, 1 to 365, or the default for 0 (INVALID_ARGUMENT otherwise).</summary>
+    public static int ThreatDays(int requested) => requested switch
+    {
+        0 => DefaultThreatDays,
+        < 0 or > 365 => throw Api.ApiErrors.InvalidArgument("threat_days", $"{requested} is not between 0 ({DefaultThreatDays}) and 365"),
+        _ => requested,
+    };
+
     public async Task<CheckAnswer> CheckAsync(string id, int threatDays, Caller caller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
         var plan = await store.GetAsync(id, caller.ScopeArea, cancellationToken).ConfigureAwait(false);
+        var footprint = await store.FootprintAsync(id, cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var widest = CivilianSharing.ReadsInFull(caller);
@@ -144,6 +156,6 @@ internal sealed class OperationChecker(
         await audit.AuditChangeAsync(caller.Subject, "operation.check", "operation", id, new { facilities = facilities.Count, communities = communities.Count, flagged = flagged.Count })
             .ConfigureAwait(false);
         return new CheckAnswer(plan.Operation.Id, now, shown, facilities.Count(f => !f.Readable), figures, bySector, threats, threatDays,
-            state, [.. flagged.Where(f => f.Readable).Select(f => f.Facility.Id)], flagged.Count(f => !f.Readable));
+            state, [.. flagged.Where(f => f.Readable).Select(f => f.Facility.Id)], flagged.Count(f => !f.Readable), plan, footprint);
     }
 }

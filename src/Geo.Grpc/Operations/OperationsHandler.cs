@@ -1,4 +1,5 @@
 using Geo.Core.Access;
+using Geo.Core.Indicators;
 using Geo.Core.Domain;
 using Geo.Core.Validation;
 using Geo.Grpc.Access;
@@ -19,31 +20,19 @@ namespace Geo.Grpc.Operations;
 /// Never served over gRPC-Web or in any feed.
 /// </summary>
 internal sealed class OperationsHandler(
-    OperationStore store, OperationChecker checker, AccessStore audit, CivilianRequests requests, IOptions<ApiOptions> api, TimeProvider timeProvider)
+    OperationStore store, OperationPlans plans, OperationChecker checker, AccessStore audit, CivilianRequests requests, IOptions<ApiOptions> api, TimeProvider timeProvider)
     : V1.Operations.OperationsBase
 {
-    private const int DefaultThreatDays = 30;
-
     public override async Task<V1.PlannedOperation> CreateOperation(V1.PlannedOperation request, ServerCallContext context)
     {
-        var caller = context.Caller();
-        var operation = Checked(request, string.Empty, caller);
-        var created = await store.CreateAsync(operation, caller.Subject, context.CancellationToken).ConfigureAwait(false);
-        await audit.AuditChangeAsync(caller.Subject, "operation.create", "operation", operation.Id, new { operation.Name }).ConfigureAwait(false);
+        var created = await plans.CreateAsync(Read(request, string.Empty), string.Empty, null, context.Caller(), context.CancellationToken).ConfigureAwait(false);
         return ToProto(created);
     }
 
     public override async Task<V1.PlannedOperation> UpdateOperation(V1.UpdateOperationRequest request, ServerCallContext context)
     {
-        var caller = context.Caller();
-        var operation = Checked(request.Operation ?? throw ApiErrors.InvalidArgument("operation", "is required"), "operation", caller);
-        if (request.ExpectedVersion < 0)
-        {
-            throw ApiErrors.InvalidArgument("expected_version", $"{request.ExpectedVersion} is below 0");
-        }
-
-        var updated = await store.UpdateAsync(operation, request.ExpectedVersion, caller.ScopeArea, context.CancellationToken).ConfigureAwait(false);
-        await audit.AuditChangeAsync(caller.Subject, "operation.update", "operation", operation.Id, new { operation.Name, version = updated.Version }).ConfigureAwait(false);
+        var operation = Read(request.Operation ?? throw ApiErrors.InvalidArgument("operation", "is required"), "operation");
+        var updated = await plans.UpdateAsync(operation, request.ExpectedVersion, "operation", null, context.Caller(), context.CancellationToken).ConfigureAwait(false);
         return ToProto(updated);
     }
 
@@ -82,51 +71,9 @@ internal sealed class OperationsHandler(
 
     public override async Task<V1.OperationCheck> CheckOperation(V1.CheckOperationRequest request, ServerCallContext context)
     {
-        if (request.ThreatDays is < 0 or > 365)
-        {
-            throw ApiErrors.InvalidArgument("threat_days", $"{request.ThreatDays} is not between 0 ({DefaultThreatDays}) and 365");
-        }
-
-        var days = request.ThreatDays == 0 ? DefaultThreatDays : request.ThreatDays;
+        var days = OperationChecker.ThreatDays(request.ThreatDays);
         var answer = await checker.CheckAsync(Id(request.Id), days, context.Caller(), context.CancellationToken).ConfigureAwait(false);
-        var check = new V1.OperationCheck
-        {
-            OperationId = answer.OperationId, CheckedAt = ApiMapping.ToTimestamp(answer.CheckedAt), FacilitiesWithheld = answer.FacilitiesWithheld, ThreatDays = answer.ThreatDays,
-            Deconfliction = (V1.DeconflictionState)answer.Deconfliction, FlaggedWithheld = answer.FlaggedWithheld,
-        };
-        check.FlaggedSiteIds.AddRange(answer.FlaggedReadable);
-        check.Facilities.AddRange(answer.Facilities.Select(f => new V1.TouchedFacility
-        {
-            Id = f.Touch.Facility.Id, Name = f.Touch.Facility.Name, Type = (V1.FacilityType)f.Touch.Facility.Type, Status = (V1.FacilityStatus)f.Touch.Facility.Status,
-            Confirmation = (V1.Confirmation)f.Confirmation, DistanceMetres = Math.Round(f.Touch.DistanceMetres, 1), Notified = f.Touch.Facility.Notification is not null,
-        }));
-        foreach (var c in answer.Communities)
-        {
-            var touched = new V1.TouchedCommunity
-            {
-                Id = c.Community.Id, Name = c.Community.Name, RiskLevel = (V1.RiskLevel)c.Community.Risk, DistanceMetres = Math.Round(c.Community.DistanceMetres, 1),
-            };
-            if (c.Community.Population is { } population)
-            {
-                touched.Population.AddRange(ApiMapping.ToCounts(population));
-            }
-
-            touched.Teams.AddRange(c.Teams.Select(t => new V1.TeamInReach
-            {
-                BaseId = t.Base.Value.Id, BaseName = t.Base.Value.Name, DistanceMetres = Math.Round(t.DistanceMetres, 1), ClaCount = t.Team.ClaCount, HasFemaleCla = t.Team.HasFemaleCla,
-            }));
-            check.Communities.Add(touched);
-        }
-
-        foreach (var p in answer.Presence)
-        {
-            var figure = new V1.PresenceTouched { Sector = (V1.Cluster)p.Sector, Records = p.Records, Organisations = p.Organisations };
-            figure.OrganisationNames.AddRange(p.Names);
-            check.Presence.Add(figure);
-        }
-
-        check.Threats.AddRange(answer.Threats.Select(t => new V1.ThreatCount { Category = (V1.Category)t.Category, Count = t.Count }));
-        return check;
+        return OperationMapping.ToProto(answer);
     }
 
     public override async Task<V1.PlannedOperation> ClearOperation(V1.ClearOperationRequest request, ServerCallContext context)
@@ -188,7 +135,38 @@ internal sealed class OperationsHandler(
         return new V1.CommunityNotice { CommunityId = request.CommunityId, InformedAt = ApiMapping.ToTimestamp(informedAt), InformedBy = request.InformedBy };
     }
 
-    private PlannedOperation Checked(V1.PlannedOperation message, string field, Caller caller)
+    public override async Task<V1.NoticeSummary> SummarizeNotices(V1.SummarizeNoticesRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        var period = IndicatorPeriod.Read(request.Period, ApiMapping.ToDate(request.From, "from", errors), ApiMapping.ToDate(request.To, "to", errors),
+            DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime), errors);
+        ApiErrors.ThrowIfAny(errors);
+        var caller = context.Caller();
+        var counts = await store.NoticeCountsAsync(period!.Start, period.End, caller.ScopeArea, context.CancellationToken).ConfigureAwait(false);
+        await audit.AuditChangeAsync(caller.Subject, "operation.read", "operation", string.Empty, new { notices = period.Label }).ConfigureAwait(false);
+        var summary = new V1.NoticeSummary
+        {
+            From = ApiMapping.ToCalendarDate(period.First),
+            To = ApiMapping.ToCalendarDate(period.Last),
+            Total = Tally(new NoticeCount(string.Empty, counts.Sum(c => c.Plans), counts.Sum(c => c.Unchecked), counts.Sum(c => c.Communities), counts.Sum(c => c.InformedBeforeStart))),
+        };
+        summary.Units.AddRange(counts.Select(Tally));
+        return summary;
+
+        static V1.NoticeTally Tally(NoticeCount c)
+        {
+            var tally = new V1.NoticeTally { Unit = c.Unit, Plans = c.Plans, PlansUnchecked = c.Unchecked, Communities = c.Communities, InformedBeforeStart = c.InformedBeforeStart };
+            if (c.Communities > 0)
+            {
+                tally.PercentInformed = Math.Round(100.0 * c.InformedBeforeStart / c.Communities, 1);
+            }
+
+            return tally;
+        }
+    }
+
+    /// <summary>The plan the message holds, or INVALID_ARGUMENT naming what cannot be read; the plan rules are the use case's.</summary>
+    private PlannedOperation Read(V1.PlannedOperation message, string field)
     {
         var all = new FieldErrors();
         var errors = field.Length == 0 ? all : all.At(field);
@@ -222,13 +200,7 @@ internal sealed class OperationsHandler(
             StartsAt = message.StartsAt is null ? default : ApiMapping.ToTime(message.StartsAt, "starts_at", errors),
             EndsAt = message.EndsAt is null ? default : ApiMapping.ToTime(message.EndsAt, "ends_at", errors),
         };
-        if (!all.Any)
-        {
-            OperationRules.Check(operation, errors);
-        }
-
         ApiErrors.ThrowIfAny(all);
-        AccessRules.EnsureInside(caller, operation.Shape, field.Length == 0 ? (operation.IsRoute ? "route" : "area") : $"{field}.{(operation.IsRoute ? "route" : "area")}");
         return operation;
     }
 
@@ -240,27 +212,5 @@ internal sealed class OperationsHandler(
         return id;
     }
 
-    private static V1.PlannedOperation ToProto(StoredOperation stored)
-    {
-        var (o, createdBy, version, deconfliction) = stored;
-        var message = new V1.PlannedOperation
-        {
-            Id = o.Id, Name = o.Name, Kind = (V1.OperationKind)o.Kind, Unit = o.Unit, BufferMetres = o.BufferMetres,
-            StartsAt = ApiMapping.ToTimestamp(o.StartsAt), EndsAt = ApiMapping.ToTimestamp(o.EndsAt), CreatedBy = createdBy, Version = version,
-            Deconfliction = (V1.DeconflictionState)deconfliction.State, FlaggedSites = deconfliction.FlaggedSites, NeedsRecheck = deconfliction.NeedsRecheck,
-            OverrideReason = deconfliction.OverrideReason, OverriddenBy = deconfliction.OverriddenBy,
-            CheckedAt = deconfliction.CheckedAt is { } checkedAt ? ApiMapping.ToTimestamp(checkedAt) : null,
-            OverriddenAt = deconfliction.OverriddenAt is { } at ? ApiMapping.ToTimestamp(at) : null,
-        };
-        if (o.IsRoute)
-        {
-            message.Route = ApiMapping.ToShape(o.Shape);
-        }
-        else
-        {
-            message.Area = ApiMapping.ToShape(o.Shape);
-        }
-
-        return message;
-    }
+    private static V1.PlannedOperation ToProto(StoredOperation stored) => OperationMapping.ToProto(stored);
 }

@@ -3,7 +3,9 @@ using Geo.Core.Access;
 using Geo.Core.Domain;
 using Geo.Grpc.Access;
 using Geo.Grpc.UseCases;
+using Geo.Storage.Access;
 using Geo.Storage.Feeds;
+using Geo.Storage.Operations;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 
@@ -23,6 +25,9 @@ internal sealed record WatchHeartbeat(FeedPosition Resume, DateTimeOffset At) : 
 /// <summary>An alert in the watch's area opened or changed, as the caller is shown it.</summary>
 internal sealed record AlertChanged(FeedPosition Resume, Alerts.ShownAlert Alert) : WatchEvent(Resume);
 
+/// <summary>A plan the caller reads was marked for a re-check, as the caller is shown it.</summary>
+internal sealed record OperationRechecked(FeedPosition Resume, ShownRecheck Recheck) : WatchEvent(Resume);
+
 /// <summary>A watch that cannot go on, with the position its client resumes from.</summary>
 internal sealed class WatchEndedException(StatusCode code, string message, FeedPosition resume) : Exception(message)
 {
@@ -36,23 +41,36 @@ internal sealed class WatchEndedException(StatusCode code, string message, FeedP
 /// matches, in feed order, each once, tombstones included, with heartbeats while nothing happens.
 /// It first replays what lies between its cursor and where the hub stood when it joined, read
 /// with the caller's own sight (as a query would), then takes what the hub hands it. Security
-/// incidents against CLAs that it pushes are audited, as every read of them is.
+/// incidents against CLAs that it pushes are audited, as every read of them is. A caller that
+/// reads planned operations also gets their re-check marks, replayed and live in the same order,
+/// each audited as a read of the plan; one that reads no observations (a planner) gets only those.
 /// </summary>
-internal sealed class ObservationWatch(WatchHub hub, ObservationFeed feed, LocationPrivacy privacy, ObservationReading reading, IOptions<WatchOptions> options, TimeProvider clock)
+internal sealed class ObservationWatch(
+    WatchHub hub, ObservationFeed feed, RecheckMarks rechecks, LocationPrivacy privacy, ObservationReading reading, AccessStore audit, IOptions<WatchOptions> options,
+    TimeProvider clock)
 {
-    public async IAsyncEnumerable<WatchEvent> RunAsync(ObservationFilter filter, FeedPosition? cursor, Caller caller, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <param name="grpcProper">The call came over gRPC proper: planned operations never go over gRPC-Web.</param>
+    public async IAsyncEnumerable<WatchEvent> RunAsync(
+        ObservationFilter filter, FeedPosition? cursor, Caller caller, bool grpcProper, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(caller);
         var settings = options.Value;
+        var marks = RecheckSight.For(caller, filter, grpcProper);
+        if (!caller.Can(Permission.ReadOwnObservations) && marks is null)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied,
+                $"the {caller.Role} role reads no observations, and re-check marks of planned operations are pushed over gRPC only, never gRPC-Web: watch with a gRPC client"));
+        }
+
         if (cursor is { } asked)
         {
             await CheckCursorAsync(asked, cancellationToken).ConfigureAwait(false);
         }
 
         // Two sights: the hub's thread coarsens with one, this call's catch-up with the other.
-        var sight = await privacy.SightAsync(caller, filter, cancellationToken).ConfigureAwait(false);
-        var watcher = new Watcher(new WatchCondition(sight.Filter, sight.Visibility), sight, caller, settings.MaxBacklog);
+        var sight = caller.Can(Permission.ReadOwnObservations) ? await privacy.SightAsync(caller, filter, cancellationToken).ConfigureAwait(false) : null;
+        var watcher = new Watcher(sight is null ? null : new WatchCondition(sight.Filter, sight.Visibility), sight, marks, caller, settings.MaxBacklog);
         var joinedAt = await hub.JoinAsync(watcher, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -61,25 +79,45 @@ internal sealed class ObservationWatch(WatchHub hub, ObservationFeed feed, Locat
             yield return new WatchHeartbeat(resume, clock.GetUtcNow());
             if (cursor is { } from && from < joinedAt)
             {
-                var catchUp = sight.Fork();
-                await using var snapshot = await feed.OpenAsync(catchUp.Visibility, cancellationToken).ConfigureAwait(false);
-                var behind = await snapshot.CountMatchingAsync(from, joinedAt, catchUp.Filter, settings.MaxCatchUp + 1, cancellationToken).ConfigureAwait(false);
-                if (behind > settings.MaxCatchUp)
+                // Marks are few (one per plan until it is checked again): read whole, then merged into the observations' order.
+                var missed = marks is null ? [] : await MissedMarksAsync(from, joinedAt, marks, settings.MaxCatchUp, cancellationToken).ConfigureAwait(false);
+                var next = 0;
+                if (sight is not null)
                 {
-                    throw new WatchEndedException(StatusCode.OutOfRange,
-                        $"cursor: more than {settings.MaxCatchUp} changes lie between it and now, more than a watch replays; " +
-                        "read them with Feeds.PullObservations from this cursor (or Observations.Query), then watch from the feed's next_cursor",
-                        from);
+                    var catchUp = sight.Fork();
+                    await using var snapshot = await feed.OpenAsync(catchUp.Visibility, cancellationToken).ConfigureAwait(false);
+                    var behind = await snapshot.CountMatchingAsync(from, joinedAt, catchUp.Filter, settings.MaxCatchUp + 1, cancellationToken).ConfigureAwait(false);
+                    if (behind > settings.MaxCatchUp)
+                    {
+                        throw new WatchEndedException(StatusCode.OutOfRange,
+                            $"cursor: more than {settings.MaxCatchUp} changes lie between it and now, more than a watch replays; " +
+                            "read them with Feeds.PullObservations from this cursor (or Observations.Query), then watch from the feed's next_cursor",
+                            from);
+                    }
+
+                    await foreach (var record in snapshot.ReadMatchingAsync(from, joinedAt, catchUp.Filter, settings.MaxCatchUp, cancellationToken).ConfigureAwait(false))
+                    {
+                        for (; next < missed.Count && missed[next].Mark.Position < record.Position; next++)
+                        {
+                            resume = missed[next].Mark.Position;
+                            await AuditAsync(missed[next], caller).ConfigureAwait(false);
+                            yield return new OperationRechecked(resume, missed[next]);
+                        }
+
+                        resume = record.Position;
+                        if (catchUp.Deliver(record.Stored) is { } delivered)
+                        {
+                            await AuditAsync(delivered, caller).ConfigureAwait(false);
+                            yield return new ObservationChanged(resume, delivered, record.ChangedAt);
+                        }
+                    }
                 }
 
-                await foreach (var record in snapshot.ReadMatchingAsync(from, joinedAt, catchUp.Filter, settings.MaxCatchUp, cancellationToken).ConfigureAwait(false))
+                for (; next < missed.Count; next++)
                 {
-                    resume = record.Position;
-                    if (catchUp.Deliver(record.Stored) is { } delivered)
-                    {
-                        await AuditAsync(delivered, caller).ConfigureAwait(false);
-                        yield return new ObservationChanged(resume, delivered, record.ChangedAt);
-                    }
+                    resume = missed[next].Mark.Position;
+                    await AuditAsync(missed[next], caller).ConfigureAwait(false);
+                    yield return new OperationRechecked(resume, missed[next]);
                 }
 
                 if (joinedAt > resume)
@@ -115,6 +153,11 @@ internal sealed class ObservationWatch(WatchHub hub, ObservationFeed feed, Locat
                         break;
                     case WatchedAlert alert:
                         yield return new AlertChanged(resume, alert.Alert);
+                        break;
+                    case WatchedRecheck recheck when recheck.Recheck.Mark.Position > resume:
+                        resume = recheck.Recheck.Mark.Position;
+                        await AuditAsync(recheck.Recheck, caller).ConfigureAwait(false);
+                        yield return new OperationRechecked(resume, recheck.Recheck);
                         break;
                     case WatchSettled settled when settled.Position > resume:
                         resume = settled.Position;
@@ -159,8 +202,27 @@ internal sealed class ObservationWatch(WatchHub hub, ObservationFeed feed, Locat
         }
     }
 
+    /// <summary>The marks between the cursor and where the watch joined, as the caller is shown them; OUT_OF_RANGE beyond what a watch replays.</summary>
+    private async Task<IReadOnlyList<ShownRecheck>> MissedMarksAsync(FeedPosition from, FeedPosition upTo, RecheckSight marks, int max, CancellationToken cancellationToken)
+    {
+        var read = await rechecks.ReadMatchingAsync(from, upTo, marks.Condition, max + 1, cancellationToken).ConfigureAwait(false);
+        if (read.Count > max)
+        {
+            throw new WatchEndedException(StatusCode.OutOfRange,
+                $"cursor: more than {max} re-check marks of planned operations lie between it and now, more than a watch replays; " +
+                "list the plans that need a re-check with Operations.ListOperations (needs_recheck), then watch without a cursor",
+                from);
+        }
+
+        return [.. read.Select(marks.Show)];
+    }
+
     private Task AuditAsync(StoredObservation delivered, Caller caller) =>
         delivered.Observation.Category == ObservationCategory.SecurityIncidentAgainstCla
             ? reading.AuditIncidentsAsync(caller, [delivered.Observation.Id], 0, CancellationToken.None)
             : Task.CompletedTask;
+
+    /// <summary>Each mark pushed is a read of the plan, audited as GetOperation and ListOperations audit theirs.</summary>
+    private Task AuditAsync(ShownRecheck pushed, Caller caller) =>
+        audit.AuditChangeAsync(caller.Subject, "operation.read", "operation", pushed.Mark.OperationId, new { watched = true, recheck = pushed.Mark.Reason.ToString() });
 }

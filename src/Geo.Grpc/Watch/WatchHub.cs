@@ -14,16 +14,23 @@ namespace Geo.Grpc.Watch;
 /// database's channel (migration 0008), reads what settled since it last read, once, in feed
 /// order, with which watch each change matches (one statement for every watch), and hands each
 /// watch what it matches. What is settled is the feed's rule (migration 0004), so a watch
-/// delivers what the feed does, in the same order. Each process on a database has its own hub.
+/// delivers what the feed does, in the same order. Re-check marks of planned operations
+/// (migration 16) have places in the same order: they are read over the same span and handed out
+/// among the observations, to the watches that may receive them. Each process on a database has
+/// its own hub.
 /// </summary>
 internal sealed partial class WatchHub(
-    NpgsqlDataSource dataSource, ObservationFeed feed, Geo.Storage.Alerts.AlertStore alerts, IOptions<WatchOptions> options, ILogger<WatchHub> logger)
+    NpgsqlDataSource dataSource, ObservationFeed feed, Geo.Storage.Alerts.AlertStore alerts, Geo.Storage.Operations.RecheckMarks rechecks, IOptions<WatchOptions> options,
+    ILogger<WatchHub> logger)
     : BackgroundService
 {
     public const string Channel = "geoawareness_observations";
 
     /// <summary>Alerts opened or changed (migration 9): their ids.</summary>
     public const string AlertChannel = "geoawareness_alerts";
+
+    /// <summary>Plans marked for a re-check (migration 16): nothing, what is new is read by position.</summary>
+    public const string RecheckChannel = "geoawareness_operations";
 
     /// <summary>While a change waits above the watermark, how often to look whether it settled (its blocker may end without a word).</summary>
     private static readonly TimeSpan Unsettled = TimeSpan.FromMilliseconds(250);
@@ -96,6 +103,7 @@ internal sealed partial class WatchHub(
     {
         var listening = ListenAsync(Channel, _ => Wake(), stoppingToken);
         var listeningForAlerts = ListenAsync(AlertChannel, HeardAlert, stoppingToken);
+        var listeningForRechecks = ListenAsync(RecheckChannel, _ => Wake(), stoppingToken);
         try
         {
             await DispatchAsync(stoppingToken).ConfigureAwait(false);
@@ -106,6 +114,7 @@ internal sealed partial class WatchHub(
 
         await listening.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await listeningForAlerts.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await listeningForRechecks.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     private void HeardAlert(string id)
@@ -195,6 +204,7 @@ internal sealed partial class WatchHub(
     private async Task<bool> ReadAndHandOutAsync(CancellationToken cancellationToken)
     {
         var batchSize = options.Value.BatchSize;
+        var marksWaiting = false;
         await using var snapshot = await feed.OpenAsync(Visibility.Everything, cancellationToken).ConfigureAwait(false);
         while (true)
         {
@@ -208,19 +218,54 @@ internal sealed partial class WatchHub(
                     watchers = [.. _watchers];
                 }
 
-                var conditions = watchers.Select(w => w.Condition).ToList();
-                await foreach (var (record, matches) in snapshot.ReadForWatchesAsync(_position, conditions, batchSize, cancellationToken).ConfigureAwait(false))
+                // Observations to the watches that read them, marks to those that may receive them.
+                var reading = watchers.Where(w => w.Condition is not null).ToArray();
+                var marking = watchers.Where(w => w.Rechecks is not null).ToArray();
+                // Both reads at once, so that marks add no wait to a watch's observations: the marks
+                // up to the watermark (few), then only those of the span the observations cover.
+                var marksRead = marking.Length == 0
+                    ? Task.FromResult(new Geo.Storage.Operations.RecheckRead([], false))
+                    : rechecks.ReadForWatchesAsync(_position, snapshot.SettledEnd, snapshot.Watermark, [.. marking.Select(w => w.Rechecks!.Condition)], cancellationToken);
+                List<(FeedRecord Record, bool[] Matches)> changes;
+                try
                 {
-                    read++;
-                    for (var i = 0; i < watchers.Length; i++)
+                    changes = await snapshot.ReadForWatchesAsync(_position, [.. reading.Select(w => w.Condition!)], batchSize, cancellationToken)
+                        .ToListAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    await ((Task)marksRead).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    throw;
+                }
+
+                read = changes.Count;
+                var upTo = read == batchSize ? changes[^1].Record.Position : snapshot.SettledEnd;
+                var found = await marksRead.ConfigureAwait(false);
+                marksWaiting = found.Unsettled;
+                var marks = found.Marks.Where(m => m.Mark.Position <= upTo).ToList();
+                var next = 0;
+                foreach (var (record, matches) in changes)
+                {
+                    for (; next < marks.Count && marks[next].Mark.Position < record.Position; next++)
                     {
-                        if (matches[i] && watchers[i].Sight.Deliver(record.Stored) is { } delivered)
+                        HandOut(marking, marks[next]);
+                    }
+
+                    for (var i = 0; i < reading.Length; i++)
+                    {
+                        if (matches[i] && reading[i].Sight!.Deliver(record.Stored) is { } delivered)
                         {
-                            watchers[i].Offer(new WatchedChange(record, delivered));
+                            reading[i].Offer(new WatchedChange(record, delivered));
                         }
                     }
 
                     _position = record.Position;
+                }
+
+                for (; next < marks.Count; next++)
+                {
+                    HandOut(marking, marks[next]);
+                    _position = marks[next].Mark.Position;
                 }
 
                 if (read < batchSize)
@@ -245,7 +290,19 @@ internal sealed partial class WatchHub(
 
             if (read < batchSize)
             {
-                return await snapshot.HasUnsettledAsync(cancellationToken).ConfigureAwait(false);
+                // Marks waiting matter only to watches that may receive them (read with them when there are).
+                return marksWaiting || await snapshot.HasUnsettledAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static void HandOut(Watcher[] marking, (Geo.Storage.Operations.RecheckMark Mark, bool[] Matches) mark)
+    {
+        for (var i = 0; i < marking.Length; i++)
+        {
+            if (mark.Matches[i])
+            {
+                marking[i].Offer(new WatchedRecheck(marking[i].Rechecks!.Show(mark.Mark)));
             }
         }
     }
@@ -324,7 +381,11 @@ internal sealed partial class WatchHub(
             return null;
         }
 
-        var sight = watcher.Sight;
+        if (watcher.Sight is not { } sight)
+        {
+            return null;
+        }
+
         if (sight.Coarsening is null)
         {
             var point = Geo.Core.Spatial.ShapeReader.Factory.CreatePoint(new NetTopologySuite.Geometries.Coordinate(alert.Location.Longitude, alert.Location.Latitude));

@@ -14,22 +14,28 @@ internal sealed record WatchedChange(FeedRecord Record, StoredObservation Delive
 /// <summary>An alert in the watch's area opened or changed, as its caller is shown it.</summary>
 internal sealed record WatchedAlert(Alerts.ShownAlert Alert) : WatchItem;
 
+/// <summary>A plan the watch's caller reads was marked for a re-check; it has its place in the feed's order.</summary>
+internal sealed record WatchedRecheck(ShownRecheck Recheck) : WatchItem;
+
 /// <summary>Every change before <paramref name="Position"/> has been read and offered: the watch may resume from there.</summary>
 internal sealed record WatchSettled(FeedPosition Position) : WatchItem;
 
 /// <summary>
 /// One open watch as the hub sees it: its condition, the sight that coarsens what it gets (used
 /// by the hub's one thread alone), and a bounded queue its call reads. A queue that fills up is
-/// closed: the hub never waits for a slow reader, nor keeps more than the backlog for it.
+/// closed: the hub never waits for a slow reader, nor keeps more than the backlog for it. A caller
+/// that reads no observations (a planner) has no condition and no sight: the hub offers it none;
+/// one that may receive no re-check marks has no <see cref="Rechecks"/>.
 /// </summary>
 internal sealed class Watcher
 {
     private readonly Channel<WatchItem> _queue;
 
-    public Watcher(WatchCondition condition, ObservationSight sight, Geo.Core.Access.Caller caller, int backlog)
+    public Watcher(WatchCondition? condition, ObservationSight? sight, RecheckSight? rechecks, Geo.Core.Access.Caller caller, int backlog)
     {
         Condition = condition;
         Sight = sight;
+        Rechecks = rechecks;
         Caller = caller;
         _queue = Channel.CreateBounded<WatchItem>(new BoundedChannelOptions(backlog)
         {
@@ -39,9 +45,12 @@ internal sealed class Watcher
         });
     }
 
-    public WatchCondition Condition { get; }
+    public WatchCondition? Condition { get; }
 
-    public ObservationSight Sight { get; }
+    public ObservationSight? Sight { get; }
+
+    /// <summary>Which re-check marks reach the watch, and how; null when none may.</summary>
+    public RecheckSight? Rechecks { get; }
 
     /// <summary>Who watches: whether alerts reach the watch, and which.</summary>
     public Geo.Core.Access.Caller Caller { get; }

@@ -31,8 +31,8 @@ internal sealed class WebhookDesk(
         if (!WebhookRules.MayActFor(actor.Role))
         {
             throw ApiErrors.InvalidArgument("token_id",
-                $"is a {actor.Role} token: a hook sends what it delivers outside the mission, so it may act only for a token that reads neither case details " +
-                "nor security incidents against CLAs (an analyst's or an importer's)");
+                $"is a {actor.Role} token: a hook sends what it delivers outside the mission, so it may act only for a token that reads neither case details, " +
+                "security incidents against CLAs nor planned operations (an analyst's or an importer's)");
         }
 
         var asked = await requests.ReadAsync(watch, actor, "watch", cancellationToken).ConfigureAwait(false);

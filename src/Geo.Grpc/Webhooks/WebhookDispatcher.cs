@@ -24,7 +24,9 @@ namespace Geo.Grpc.Webhooks;
 /// Delivers the webhooks this process holds the lease of. Woken by the watch hub (the process's
 /// one change listener) when something settled, and every <see cref="WebhookOptions.PollSeconds"/>
 /// for retries and for hooks made elsewhere. Each hook is delivered by its own task, one event at
-/// a time in feed order, so a receiver that hangs delays its own hook and nothing else.
+/// a time in feed order, so a receiver that hangs delays its own hook and nothing else. It reads
+/// the observation feed alone: re-check marks of planned operations, which share the feed's
+/// positions, are never read here, so no hook can carry one (and no role that reads plans may own a hook).
 /// </summary>
 internal sealed partial class WebhookDispatcher(
     WebhookStore store, ObservationFeed feed, WatchHub hub, WatchRequests requests, LocationPrivacy privacy, CallerAuthenticator authenticator,

@@ -13,6 +13,9 @@ public sealed record FacilityTouch(Facility Facility, double DistanceMetres, boo
 /// <summary>A community a plan touches, its representative point and how far it is.</summary>
 public sealed record CommunityTouch(string Id, string Name, RiskLevel Risk, AffectedPeople? Population, Core.Spatial.GeoPoint Point, double DistanceMetres);
 
+/// <summary>One unit's plans starting in a period: how many, how many unchecked, the communities their checks touched, and how many were informed before the start.</summary>
+public sealed record NoticeCount(string Unit, int Plans, int Unchecked, int Communities, int InformedBeforeStart);
+
 /// <summary>Presence records a plan touches, by sector and organisation (every sharing level: the caller decides what to show).</summary>
 public sealed record PresenceTouch(Cluster Sector, string OrganisationId, string OrganisationName, SharingLevel Effective);
 
@@ -76,6 +79,17 @@ public sealed class OperationStore(NpgsqlDataSource dataSource)
         command.Parameters.Add(StoredGeometry.Parameter(scope));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : throw new RecordNotFoundException($"no operation '{id}'") { Field = "id" };
+    }
+
+    /// <summary>What the plan covers, as stored with it: the area or route grown by the buffer on the geography.</summary>
+    public async Task<Geometry> FootprintAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT footprint FROM planned_operations WHERE id = $1");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? reader.GetFieldValue<Geometry>(0)
+            : throw new RecordNotFoundException($"no operation '{id}'") { Field = "id" };
     }
 
     public async Task<IReadOnlyList<StoredOperation>> ListAsync(Geometry? area, Geometry? scope, string afterId, int limit, CancellationToken cancellationToken)
@@ -268,4 +282,31 @@ public sealed class OperationStore(NpgsqlDataSource dataSource)
         new Deconfliction(
             (DeconflictionState)(reader.GetInt16(10) + 1), reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11), reader.GetInt32(12), reader.GetBoolean(13),
             reader.GetString(14), reader.GetString(15), reader.IsDBNull(16) ? null : reader.GetFieldValue<DateTimeOffset>(16)));
+
+    /// <summary>
+    /// Per unit, the plans starting in [<paramref name="from"/>, <paramref name="to"/>) whose
+    /// footprint meets the scope: the communities their last checks touched and how many of those
+    /// were informed before the plan's start. Unchecked plans are counted apart: their communities
+    /// are not known.
+    /// </summary>
+    public async Task<IReadOnlyList<NoticeCount>> NoticeCountsAsync(DateTimeOffset from, DateTimeOffset to, Geometry? scope, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT p.unit, count(*)::int, count(*) FILTER (WHERE p.check_state = 0)::int, " +
+            "coalesce(sum(cardinality(p.touched_communities)) FILTER (WHERE p.check_state <> 0), 0)::int, " +
+            "coalesce(sum((SELECT count(*) FROM operation_notices n WHERE n.operation_id = p.id AND n.community_id = ANY(p.touched_communities) AND n.informed_at < p.starts_at)) " +
+            "FILTER (WHERE p.check_state <> 0), 0)::int " +
+            "FROM planned_operations p WHERE p.starts_at >= $1 AND p.starts_at < $2 AND ($3::geometry IS NULL OR ST_Intersects(p.footprint, $3)) GROUP BY p.unit ORDER BY p.unit");
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = from });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = to });
+        command.Parameters.Add(StoredGeometry.Parameter(scope));
+        var counts = new List<NoticeCount>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            counts.Add(new NoticeCount(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4)));
+        }
+
+        return counts;
+    }
 }

@@ -29,6 +29,9 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
     /// <summary>Whoever manages CLA deployments: the registry's CLA records stay with them.</summary>
     private static readonly Role[] Deployers = [Role.Supervisor, Role.Planner];
 
+    /// <summary>Whoever reads planned operations (confidential): their re-check marks reach them alone.</summary>
+    private static readonly Role[] PlanReaders = [Role.Supervisor, Role.Planner, Role.UnCimicOfficer];
+
     /// <summary>
     /// message -> field -> the roles that may receive it filled. Fields that say where a report
     /// is (location, area) are granted to every reader because every reader gets a location: the
@@ -41,6 +44,10 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
         ("Observation", Chain, ["reporter_id", "notes", "released_by", "area"]),
         ("ObservationPage", Everyone, ["observations", "next_page_token"]),
         ("WatchEvent", Everyone, ["cursor", "observation", "withdrawn", "heartbeat", "alert"]),
+        ("WatchEvent", PlanReaders, ["operation_recheck"]),
+        ("OperationRecheck", PlanReaders, ["operation_id", "name", "reason", "marked_at"]),
+        // The mission's mark is caused by a liaison-only site: named to UN-CIMIC officers alone.
+        ("OperationRecheck", [Role.UnCimicOfficer], ["site_id"]),
         ("WithdrawnObservation", Everyone, ["id", "version", "changed_at"]),
         ("Heartbeat", Everyone, ["at"]),
         ("Alert", Everyone, ["id", "observation_id", "kind", "severity", "location", "state", "opened_at", "acknowledge_by", "respond_by", "acknowledged_at",
@@ -94,6 +101,28 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
         ("IndicatorValue", Everyone, null),
         ("IndicatorDefinition", Everyone, null),
         ("Disaggregated", Everyone, null),
+        // The estimate is aggregates and the civilian records each role reads in full (CivilEstimateTests).
+        ("CivilEstimate", Everyone, null),
+        ("BoundingBox", Everyone, null),
+        ("CivilSituation", Everyone, null),
+        ("RiskCount", Everyone, null),
+        ("CommunityBrief", Everyone, null),
+        ("CivilianActors", Everyone, null),
+        ("SectorActors", Everyone, null),
+        ("FacilityCount", Everyone, null),
+        ("ThreatPicture", Everyone, null),
+        ("ThreatChange", Everyone, null),
+        ("GroupThreatChange", Everyone, null),
+        ("HotSpot", Everyone, null),
+        ("CoverageGaps", Everyone, null),
+        ("BaseBrief", Everyone, null),
+        ("GroupGapBrief", Everyone, null),
+        ("CivilWorks", Everyone, null),
+        ("CivilWorksCount", Everyone, null),
+        ("Finding", Everyone, null),
+        ("EstimateRule", Everyone, null),
+        ("WithheldSection", Everyone, null),
+        ("FigureSource", Everyone, null),
         ("TokenInfo", Everyone, ["id", "role", "subject", "sectors", "area", "referral_section", "expires_at", "issued_by", "issued_at", "note", "revoked_at"]),
         ("AuditEntry", [Role.Administrator], ["id", "at", "actor", "action", "target_kind", "target_id", "details"]),
     ]);
@@ -234,7 +263,7 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
     private static MethodDescriptor MethodOf(string path)
     {
         var (service, name) = (path.Split('/')[1], path.Split('/')[2]);
-        return new[] { Registry.Descriptor, Observations.Descriptor, Geo.Api.V1.Alerts.Descriptor, Referrals.Descriptor, Presence.Descriptor, HeatMaps.Descriptor, Coverage.Descriptor, Indicators.Descriptor, Geo.Api.V1.Access.Descriptor }
+        return new[] { Registry.Descriptor, Observations.Descriptor, Geo.Api.V1.Alerts.Descriptor, Referrals.Descriptor, Presence.Descriptor, HeatMaps.Descriptor, Coverage.Descriptor, Indicators.Descriptor, Geo.Api.V1.Access.Descriptor, Geo.Api.V1.CivilEstimates.Descriptor }
             .Single(s => s.FullName == service).FindMethodByName(name);
     }
 
@@ -315,6 +344,19 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
             {
                 ClientId = "fields-referral", Section = ReferralSection.WomenProtection, ContactDetails = "via the health centre",
             }).ResponseAsync;
+            // A checked plan, then a liaison-only clinic opened in its reach: a re-check mark for the watches.
+            await Api.As(Role.Planner).Operations.CreateOperationAsync(new PlannedOperation
+            {
+                Id = "fields-patrol", Name = "Patrol", Kind = OperationKind.Patrol, Route = new Shape { Wkt = "LINESTRING(29.6 -1.6, 29.7 -1.6)" }, BufferMetres = 2000,
+                StartsAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(5)),
+                EndsAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(6)),
+            }).ResponseAsync;
+            await Api.As(Role.Planner).Operations.CheckOperationAsync(new CheckOperationRequest { Id = "fields-patrol" }).ResponseAsync;
+            await Api.As(Role.HumanitarianLiaison).Civilian.CreateFacilityAsync(new Facility
+            {
+                Id = "fields-clinic", Name = "Clinic", Type = FacilityType.Clinic, Sharing = SharingLevel.LiaisonOnly,
+                Location = new Shape { Point = new GeoPoint { Longitude = 29.65, Latitude = -1.605 } },
+            }).ResponseAsync;
         }
 
         public Task DisposeAsync() => Api.DisposeAsync();
@@ -352,6 +394,7 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
                 ("/geoawareness.v1.Coverage/GetGroupGaps", new GroupGapsRequest { HeatMap = heatMap, Threshold = 1, At = at }),
                 ("/geoawareness.v1.Coverage/PlanDeployment", new PlanDeploymentRequest { Coverage = new CoverageRequest { At = at }, Teams = { new PlannedTeam { BaseId = "fields-base", ClaCount = 2, FemaleCount = 1 } } }),
                 ("/geoawareness.v1.Indicators/Compute", new IndicatorRequest { Period = "2026-03", Level = IndicatorLevel.Mission }),
+                ("/geoawareness.v1.CivilEstimates/GetCivilEstimate", new CivilEstimateRequest { Bbox = box.Bbox, Period = "2026-03" }),
                 ("/geoawareness.v1.Access/WhoAmI", new WhoAmIRequest()),
                 ("/geoawareness.v1.Access/ListTokens", new ListTokensRequest()),
                 ("/geoawareness.v1.Access/QueryAudit", new QueryAuditRequest()),

@@ -51,11 +51,16 @@ public sealed class HttpPermissionTests(ApiFixture api) : IClassFixture<ApiFixtu
             ["/feeds/observations"] = [Permission.ReadFeeds],
             ["/feeds/observations/{id}"] = [Permission.ReadFeeds],
             ["/indicators"] = [Permission.ReadIndicators],
+            ["/civoes"] = [Permission.ReadCivilEstimate],
+            ["/civoes.html"] = [Permission.ReadCivilEstimate],
             // The page holds no data: every layer it draws is asked for with the user's token.
             ["/map"] = [Permission.Open],
             ["/map/{**path}"] = [Permission.Open],
             // Counts by method tell how active the mission is: an administrator's, unless opened for a scraper.
             ["/metrics"] = [access.OpenMetrics ? Permission.Open : Permission.ReadMetrics],
+            // The map's plan check: recording a plan is a planner's (or UN-CIMIC's); checking one, any reader of plans'.
+            ["/operations"] = [Permission.ManageOperations],
+            ["/operations/{id}/check"] = [Permission.ReadOperations],
         };
         foreach (var layer in HeatMapLayers)
         {
@@ -117,7 +122,11 @@ public sealed class HttpPermissionTests(ApiFixture api) : IClassFixture<ApiFixtu
         var data = new TheoryData<Role, string>();
         foreach (var role in Enum.GetValues<Role>())
         {
-            foreach (var route in new[] { "/feeds/observations?limit=1", "/feeds/observations/obs-00000000000000000000000000000000", "/indicators?period=2026-Q3" })
+            foreach (var route in new[]
+            {
+                "/feeds/observations?limit=1", "/feeds/observations/obs-00000000000000000000000000000000", "/indicators?period=2026-Q3",
+                "/civoes?bbox=29.0,-1.5,29.2,-1.3&period=2026-Q3", "/civoes.html?bbox=29.0,-1.5,29.2,-1.3&period=2026-Q3",
+            })
             {
                 data.Add(role, route);
             }
@@ -134,7 +143,8 @@ public sealed class HttpPermissionTests(ApiFixture api) : IClassFixture<ApiFixtu
     [MemberData(nameof(RolesAndDataRoutes))]
     public async Task DataRoute_EveryRole_IsForbiddenExactlyWhenTheRoleLacksItsPermission(Role role, string route)
     {
-        var needed = route.StartsWith("/indicators", StringComparison.Ordinal) ? Permission.ReadIndicators : Permission.ReadFeeds;
+        var needed = route.StartsWith("/indicators", StringComparison.Ordinal) ? Permission.ReadIndicators
+            : route.StartsWith("/civoes", StringComparison.Ordinal) ? Permission.ReadCivilEstimate : Permission.ReadFeeds;
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(api.Service.HttpEndpoint, route));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", api.TokenOf(role));
         using var anonymous = new HttpRequestMessage(HttpMethod.Get, new Uri(api.Service.HttpEndpoint, route));
@@ -151,5 +161,56 @@ public sealed class HttpPermissionTests(ApiFixture api) : IClassFixture<ApiFixtu
         {
             Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         }
+    }
+
+    public static TheoryData<Role, string> RolesAndPlanRoutes()
+    {
+        var data = new TheoryData<Role, string>();
+        foreach (var role in Enum.GetValues<Role>())
+        {
+            data.Add(role, "/operations");
+            data.Add(role, "/operations/op-nosuch/check");
+        }
+
+        return data;
+    }
+
+    /// <summary>
+    /// The map's plan routes, called with every role's token: a valid plan is recorded (201) exactly
+    /// for the roles that manage operations, a check of an unknown plan is 404 exactly for the roles
+    /// that read them, and every other role is forbidden before the body or the id is looked at.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(RolesAndPlanRoutes))]
+    public async Task PlanRoute_EveryRole_IsForbiddenExactlyWhenTheRoleLacksItsPermission(Role role, string route)
+    {
+        var create = route == "/operations";
+        var needed = create ? Permission.ManageOperations : Permission.ReadOperations;
+        HttpRequestMessage Request(string? token)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, new Uri(api.Service.HttpEndpoint, route));
+            if (token is not null)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            }
+
+            if (create)
+            {
+                request.Content = new StringContent(
+                    $$$"""{"id":"op-perm-{{{role.ToString().ToLowerInvariant()}}}","name":"Permission probe","kind":"patrol","buffer_metres":500,"starts_at":"2026-12-20T06:00:00Z","ends_at":"2026-12-20T18:00:00Z","geometry":{"type":"LineString","coordinates":[[29.0,-1.0],[29.1,-1.0]]}}""",
+                    System.Text.Encoding.UTF8, "application/json");
+            }
+
+            return request;
+        }
+
+        using var request = Request(api.TokenOf(role));
+        using var anonymous = Request(null);
+        using var response = await _http.SendAsync(request);
+        using var refused = await _http.SendAsync(anonymous);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        var expected = !RolePermissions.Has(role, needed) ? HttpStatusCode.Forbidden : create ? HttpStatusCode.Created : HttpStatusCode.NotFound;
+        Assert.True(expected == response.StatusCode, $"{role} POST {route}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 }

@@ -30,7 +30,7 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     public void ServedMethods_IncludeEveryMethodOfTheApiProtos()
     {
         var served = ServedMethods().Select(PathOf).ToHashSet(StringComparer.Ordinal);
-        ServiceDescriptor[] api = [Registry.Descriptor, Observations.Descriptor, Referrals.Descriptor, Presence.Descriptor, HeatMaps.Descriptor, Coverage.Descriptor, Geo.Api.V1.Feeds.Descriptor, Indicators.Descriptor, Geo.Api.V1.Access.Descriptor, Geo.Api.V1.Alerts.Descriptor, Geo.Api.V1.Webhooks.Descriptor, Geo.Api.V1.CivilianPicture.Descriptor, Geo.Api.V1.Operations.Descriptor,
+        ServiceDescriptor[] api = [Registry.Descriptor, Observations.Descriptor, Referrals.Descriptor, Presence.Descriptor, HeatMaps.Descriptor, Coverage.Descriptor, Geo.Api.V1.Feeds.Descriptor, Indicators.Descriptor, Geo.Api.V1.Access.Descriptor, Geo.Api.V1.Alerts.Descriptor, Geo.Api.V1.Webhooks.Descriptor, Geo.Api.V1.CivilianPicture.Descriptor, Geo.Api.V1.Operations.Descriptor, Geo.Api.V1.CivilEstimates.Descriptor,
             global::Grpc.Health.V1.Health.Descriptor, global::Grpc.Reflection.V1.ServerReflection.Descriptor,
             global::Grpc.Reflection.V1Alpha.ServerReflection.Descriptor];
 
@@ -62,6 +62,14 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     public void RolePermissions_ReadingAllObservations_IncludesTheCallsForReadingOwnOnes(Role role)
     {
         Assert.True(!RolePermissions.Has(role, Permission.ReadObservations) || RolePermissions.Has(role, Permission.ReadOwnObservations), $"{role} reads all observations but may not call Query");
+    }
+
+    [Theory]
+    [MemberData(nameof(Roles))]
+    public void RolePermissions_WatchChanges_IsHeldExactlyByTheRolesThatReadObservationsOrPlans(Role role)
+    {
+        var reads = RolePermissions.Has(role, Permission.ReadOwnObservations) || RolePermissions.Has(role, Permission.ReadOperations);
+        Assert.True(reads == RolePermissions.Has(role, Permission.WatchChanges), $"{role}: reads observations or plans {reads}, may watch {!reads}");
     }
 
     public static TheoryData<Role> Roles()

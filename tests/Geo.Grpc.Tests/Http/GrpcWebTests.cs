@@ -52,7 +52,7 @@ public sealed class GrpcWebTests(ApiFixture api) : IClassFixture<ApiFixture>, ID
         // Planned operations are confidential: no method of theirs over gRPC-Web.
         "/geoawareness.v1.Operations/CreateOperation", "/geoawareness.v1.Operations/UpdateOperation", "/geoawareness.v1.Operations/GetOperation",
         "/geoawareness.v1.Operations/ListOperations", "/geoawareness.v1.Operations/CheckOperation", "/geoawareness.v1.Operations/ClearOperation",
-        "/geoawareness.v1.Operations/AdvanceNotice", "/geoawareness.v1.Operations/RecordNotice",
+        "/geoawareness.v1.Operations/AdvanceNotice", "/geoawareness.v1.Operations/RecordNotice", "/geoawareness.v1.Operations/SummarizeNotices",
     ];
 
     /// <summary>

@@ -72,4 +72,47 @@ public sealed class AdvanceNoticeTests(OperationTests.OperationFixture fixture) 
         await FailsWith(StatusCode.PermissionDenied, () => planner.RecordNoticeAsync(new RecordNoticeRequest { Id = plan.Id, CommunityId = "comm-gen-00" }).ResponseAsync);
         Assert.Equal(0, (await supervisor.AdvanceNoticeAsync(new AdvanceNoticeRequest { Id = plan.Id })).Communities);
     }
+
+    [Fact]
+    public async Task SummarizeNotices_GivesTheShareInformedBeforeTheStart_OverThePlansStartingInThePeriod_ByUnit()
+    {
+        var planner = Api.As(Role.Planner).Operations;
+        var supervisor = Api.As(Role.Supervisor).Operations;
+        var now = DateTimeOffset.UtcNow;
+        PlannedOperation Plan(string id, string unit, DateTimeOffset start) => new()
+        {
+            Id = id, Name = "Patrol", Kind = OperationKind.Patrol, Unit = unit, Route = new Shape { Wkt = OperationTests.Route }, BufferMetres = 2000,
+            StartsAt = Timestamp.FromDateTimeOffset(start), EndsAt = Timestamp.FromDateTimeOffset(start.AddHours(8)),
+        };
+        await planner.CreateOperationAsync(Plan("op-tally-a", "TALLY-A", now.AddDays(-2)));
+        await planner.CreateOperationAsync(Plan("op-tally-b", "TALLY-B", now.AddDays(-1)));
+        await planner.CreateOperationAsync(Plan("op-tally-later", "TALLY-A", now.AddDays(40)));
+        var check = await planner.CheckOperationAsync(new CheckOperationRequest { Id = "op-tally-a" });
+        await planner.CheckOperationAsync(new CheckOperationRequest { Id = "op-tally-later" });
+        Assert.True(check.Communities.Count >= 2, $"{check.Communities.Count} communities");
+        var (early, late) = (check.Communities[0].Id, check.Communities[1].Id);
+        await supervisor.RecordNoticeAsync(new RecordNoticeRequest { Id = "op-tally-a", CommunityId = early, InformedAt = Timestamp.FromDateTimeOffset(now.AddDays(-3)) });
+        await supervisor.RecordNoticeAsync(new RecordNoticeRequest { Id = "op-tally-a", CommunityId = late, InformedAt = Timestamp.FromDateTimeOffset(now.AddDays(-1)) });
+        var request = new SummarizeNoticesRequest { From = Date(now.AddDays(-10)), To = Date(now.AddDays(20)) };
+
+        var summary = await Api.As(Role.UnCimicOfficer).Operations.SummarizeNoticesAsync(request);
+
+        var a = summary.Units.Single(u => u.Unit == "TALLY-A");
+        Assert.Equal((1, 0, check.Communities.Count, 1), (a.Plans, a.PlansUnchecked, a.Communities, a.InformedBeforeStart));
+        Assert.Equal(Math.Round(100.0 / check.Communities.Count, 1), a.PercentInformed);
+        var b = summary.Units.Single(u => u.Unit == "TALLY-B");
+        Assert.Equal((1, 1, 0, 0, false), (b.Plans, b.PlansUnchecked, b.Communities, b.InformedBeforeStart, b.HasPercentInformed));
+        Assert.Equal(summary.Units.Sum(u => u.Plans), summary.Total.Plans);
+        Assert.Equal(summary.Units.Sum(u => u.InformedBeforeStart), summary.Total.InformedBeforeStart);
+        Assert.Equal((request.From, request.To), (summary.From, summary.To));
+        Assert.True(await Api.Database.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE action = 'operation.read' AND details::text LIKE '%notices%'") >= 1);
+
+        // Confidential like the plans: a role that does not read them is refused; a bad period names its field.
+        await FailsWith(StatusCode.PermissionDenied, () => Api.As(Role.CpasFocalPoint).Operations.SummarizeNoticesAsync(request).ResponseAsync);
+        await FailsWith(StatusCode.PermissionDenied, () => Api.As(Role.Analyst).Operations.SummarizeNoticesAsync(request).ResponseAsync);
+        Assert.StartsWith("period: ", await FailsWith(StatusCode.InvalidArgument, () => planner.SummarizeNoticesAsync(new SummarizeNoticesRequest { Period = "2026-W3" }).ResponseAsync), StringComparison.Ordinal);
+        Assert.StartsWith("to: ", await FailsWith(StatusCode.InvalidArgument, () => planner.SummarizeNoticesAsync(new SummarizeNoticesRequest { From = request.To, To = request.From }).ResponseAsync), StringComparison.Ordinal);
+    }
+
+    private static CalendarDate Date(DateTimeOffset at) => new() { Year = at.Year, Month = at.Month, Day = at.Day };
 }

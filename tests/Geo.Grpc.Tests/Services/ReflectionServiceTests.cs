@@ -19,6 +19,7 @@ public sealed class ReflectionServiceTests(EchoServerFixture server) : IClassFix
         "geoawareness.testing.v1.Echo",
         "geoawareness.v1.Access",
         "geoawareness.v1.Alerts",
+        "geoawareness.v1.CivilEstimates",
         "geoawareness.v1.CivilianPicture",
         "geoawareness.v1.Coverage",
         "geoawareness.v1.Feeds",

@@ -196,11 +196,46 @@ public sealed class WebhookTests(WebhookTests.HookFixture fixture) : IClassFixtu
         Assert.DoesNotContain(Receiver.All, r => Encoding.UTF8.GetString(r.Body).Contains(IdOf("h6-incident"), StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// Planned operations are confidential: a plan marked for a re-check in a hook's area never
+    /// leaves by the hook (a live watch of a planner in the same area gets it: OperationRecheckWatchTests).
+    /// </summary>
+    [Fact]
+    public async Task APlanMarkedForARecheckInAHooksArea_NeverLeavesByTheHook()
+    {
+        var operations = Api.As(Role.Planner).Operations;
+        await operations.CreateOperationAsync(new PlannedOperation
+        {
+            Id = "op-hooked", Name = "Patrol by the hook", Kind = OperationKind.Patrol, Route = new Shape { Wkt = "LINESTRING(38.95 -1.5, 39.05 -1.5)" }, BufferMetres = 2000,
+            StartsAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(5)),
+            EndsAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(6)),
+        });
+        await operations.CheckOperationAsync(new CheckOperationRequest { Id = "op-hooked" });
+        var created = await CreateAsync("plans", new ObservationFilter { Area = Around(39) });
+
+        await Api.As(Role.HumanitarianLiaison).Civilian.CreateFacilityAsync(new Facility
+        {
+            Id = "fac-hooked", Name = "Clinic by the road", Type = FacilityType.Clinic, Sharing = SharingLevel.Public,
+            Location = new Shape { Point = new GeoPoint { Longitude = 39.0, Latitude = -1.505 } },
+        });
+        Assert.True((await operations.GetOperationAsync(new GetByIdRequest { Id = "op-hooked" })).NeedsRecheck);
+        await Api.SubmitAsync(Near("h10-after", 39, 0));
+
+        // The mark settled before the observation: had the hook carried it, it would have come first.
+        var events = await Receiver.AcknowledgedAsync("plans", e => e.Count >= 1);
+        Assert.Equal([IdOf("h10-after")], events.Select(e => e.Observation?.Id));
+        Assert.All(Receiver.To("plans"), r => Assert.DoesNotContain("op-hooked", Encoding.UTF8.GetString(r.Body), StringComparison.Ordinal));
+        Assert.All(Receiver.To("plans"), r => Assert.Equal(WatchEvent.EventOneofCase.Observation, r.Event.EventCase));
+        var log = await Admin.ListDeliveriesAsync(new ListDeliveriesRequest { Id = created.Webhook.Id });
+        Assert.All(log.Deliveries, d => Assert.Equal("observation", d.EventKind));
+    }
+
     [Theory]
     [InlineData(Role.Supervisor)]
     [InlineData(Role.SecurityFocalPoint)]
     [InlineData(Role.Cla)]
     [InlineData(Role.Planner)]
+    [InlineData(Role.UnCimicOfficer)]
     [InlineData(Role.Administrator)]
     [InlineData(Role.CpasFocalPoint)]
     [InlineData(Role.ReferralSection)]

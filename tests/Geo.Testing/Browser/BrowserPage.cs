@@ -4,18 +4,21 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 
 namespace Geo.Testing.Browser;
 
 /// <summary>
 /// One tab of <see cref="HeadlessChromium"/> over its DevTools WebSocket: commands matched to
-/// their answers by id, events ignored. Just what a page test needs: navigate, evaluate script
-/// (awaiting promises), click at a point, and take a screenshot.
+/// their answers by id, events kept only of the kinds a test asks for. Just what a page test needs:
+/// navigate, evaluate script (awaiting promises), click at a point, take a screenshot, and see (or
+/// answer) the requests the page makes.
 /// </summary>
 public sealed class BrowserPage : IAsyncDisposable
 {
     private readonly ClientWebSocket _socket;
     private readonly ConcurrentDictionary<int, TaskCompletionSource<JsonElement>> _pending = new();
+    private readonly ConcurrentDictionary<string, Channel<JsonElement>> _events = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _closing = new();
     private readonly SemaphoreSlim _sending = new(1, 1);
     private readonly Task _receiving;
@@ -74,6 +77,12 @@ public sealed class BrowserPage : IAsyncDisposable
             _pending.TryRemove(id, out _);
         }
     }
+
+    /// <summary>
+    /// The parameters of every DevTools event named <paramref name="method"/> received from now on,
+    /// in order (Fetch.requestPaused once Fetch.enable is sent, for instance); events nobody asked for are dropped.
+    /// </summary>
+    public ChannelReader<JsonElement> Events(string method) => _events.GetOrAdd(method, _ => Channel.CreateUnbounded<JsonElement>()).Reader;
 
     /// <summary>Opens <paramref name="url"/> in the tab (the load goes on after this returns).</summary>
     public async Task NavigateAsync(Uri url, CancellationToken cancellationToken = default)
@@ -202,7 +211,19 @@ public sealed class BrowserPage : IAsyncDisposable
     {
         using var document = JsonDocument.Parse(json.ToArray());
         var root = document.RootElement;
-        if (!root.TryGetProperty("id", out var id) || !_pending.TryGetValue(id.GetInt32(), out var answer))
+        if (!root.TryGetProperty("id", out var id))
+        {
+            // An event: kept only when a test asked for its kind (Events), never waited on here, so
+            // that a test may answer it with a command while this loop goes on receiving.
+            if (root.TryGetProperty("method", out var method) && _events.TryGetValue(method.GetString() ?? string.Empty, out var events))
+            {
+                events.Writer.TryWrite(root.TryGetProperty("params", out var parameters) ? parameters.Clone() : default);
+            }
+
+            return;
+        }
+
+        if (!_pending.TryGetValue(id.GetInt32(), out var answer))
         {
             return;
         }

@@ -90,6 +90,16 @@ public sealed class HeadlessChromium : IAsyncDisposable
         return await BrowserPage.ConnectAsync(socket, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The browser's open targets (tabs, and what runs beside them): their type, address and title.</summary>
+    public async Task<IReadOnlyList<(string Type, string Url, string Title)>> TargetsAsync(CancellationToken cancellationToken = default)
+    {
+        var debugging = _debugging ?? throw new InvalidOperationException("the browser is not started");
+        using var http = new HttpClient();
+        var targets = await http.GetFromJsonAsync<JsonElement>(new Uri(debugging, "json/list"), cancellationToken).ConfigureAwait(false);
+        return [.. targets.EnumerateArray().Select(t => (t.GetProperty("type").GetString() ?? string.Empty, t.GetProperty("url").GetString() ?? string.Empty,
+            t.TryGetProperty("title", out var title) ? title.GetString() ?? string.Empty : string.Empty))];
+    }
+
     public async ValueTask DisposeAsync()
     {
         try

@@ -41,6 +41,8 @@
   window.geoMap = state;
 
   const map = L.map('map', { zoomSnap: 0.25, preferCanvas: false, attributionControl: false }).setView([0, 20], 4);
+  // For a test to read the view as Leaflet has it (window.geoMap must stay plain data).
+  window.geoMapLeaflet = map;
   for (const [pane, z] of [['surface', 350], ['gaps', 360], ['presence', 380], ['communities', 420], ['civilian', 430], ['bases', 440]]) {
     map.createPane(pane).style.zIndex = String(z);
   }
@@ -362,7 +364,9 @@
       + `<div>${HEAT.slice(0, 5).map((c) => `<i style="background:${c}"></i>`).join('')} low to high</div>`
       + '<h4>Hot spots</h4>'
       + swatch(HOT_SPOTS[3], 'hot, 99%') + swatch(HOT_SPOTS[1], 'hot, 90%') + swatch(HOT_SPOTS[-1], 'cold, 90%') + swatch(HOT_SPOTS[-3], 'cold, 99%')
-      + '<h4>Gender/age gaps</h4><div><i class="gap"></i>threats to the group, no qualifying team in reach</div>';
+      + '<h4>Gender/age gaps</h4><div><i class="gap"></i>threats to the group, no qualifying team in reach</div>'
+      + '<div class="plan-legend"><h4>Plan check</h4><div><i class="footprint"></i>footprint (area or route and buffer)</div>'
+      + swatch('#ffb000', 'site touched', true) + swatch('#b00020', 'site touched, flagged', true) + swatch('#6a3d9a', 'community touched', true) + '</div>';
     return div;
   };
   legend.addTo(map);
@@ -371,7 +375,7 @@
 
   const ROLE_WORDS = {
     1: 'CLA', 2: 'supervisor', 3: 'analyst', 4: 'planner', 5: 'importer', 6: 'CPAS focal point',
-    7: 'referral section', 8: 'administrator', 9: 'security focal point',
+    7: 'referral section', 8: 'administrator', 9: 'security focal point', 10: 'UN-CIMIC officer', 11: 'humanitarian liaison',
   };
   // geoawareness.v1.Sex and AgeGroup by the names the controls hold.
   const SEX_NUMBERS = { SEX_FEMALE: 1, SEX_MALE: 2, SEX_UNKNOWN: 3 };
@@ -399,9 +403,10 @@
     const mine = ++callerGeneration;
     const token = sessionStorage.getItem(TOKEN_KEY);
     countRefusedFor = null;
-    // The count in view was the previous token's.
+    // The count in view was the previous token's, and so was any plan checked.
     state.inView = null;
     inViewBox.hidden = true;
+    showPlanPanel(null);
     if (!token) {
       callerBox.dataset.state = 'none';
       callerBox.textContent = 'No token yet.';
@@ -420,6 +425,7 @@
         id: info.string(1),
         subject: info.string(3),
         role: ROLE_WORDS[info.number(2)] || 'role ' + info.number(2),
+        roleNumber: info.number(2),
         sectors: info.strings(4),
         limitedToArea: info.message(5) !== null,
         expiresAt: expires ? expires.toISOString() : null,
@@ -428,6 +434,7 @@
       const scope = caller.sectors.length ? `, sectors ${caller.sectors.join(', ')}` : (caller.limitedToArea ? ', limited to an area' : '');
       callerBox.dataset.state = 'valid';
       callerBox.textContent = `Token of ${caller.subject} (${caller.role}${scope}), valid until ${caller.expiresAt ? caller.expiresAt.slice(0, 10) : '?'}`;
+      showPlanPanel(caller.roleNumber);
       startLive(token);
     } catch (e) {
       if (mine !== callerGeneration) {
@@ -775,6 +782,457 @@
     }
   }
 
+  // ---- the plan check: draw or upload a route or an area, record it, see what it touches ----
+
+  // The roles that record plans (ManageOperations: planners, UN-CIMIC officers), as geoawareness.v1.Role
+  // numbers. Only whether the panel shows: the service refuses every other role whatever the page
+  // does. A test holds this list to the service's own role table.
+  const PLAN_ROLES = [4, 10];
+  const FLAGGED = '#b00020';
+  const TOUCHED = '#ffb000';
+  const FOOTPRINT = '#ff7f00';
+  const TOUCHED_COMMUNITY = '#6a3d9a';
+  map.createPane('plan').style.zIndex = '450';
+  map.createPane('draft').style.zIndex = '460';
+  const draftLayer = L.layerGroup().addTo(map);
+  const checkLayer = L.layerGroup().addTo(map);
+  // What the test reads: whether the panel shows, the shape drawn or uploaded, and the last check
+  // ({ id, deconfliction, counts }) or why it failed.
+  state.planRoles = PLAN_ROLES;
+  state.plan = { shown: false, drawing: null, vertices: 0, shape: null, checks: 0, running: false, error: null, result: null };
+  const plan = { drawing: null, vertices: [], geometry: null, source: null };
+
+  function showPlanPanel(roleNumber) {
+    const shown = PLAN_ROLES.includes(roleNumber);
+    $('plan-panel').hidden = !shown;
+    for (const part of document.querySelectorAll('.plan-legend')) {
+      part.hidden = !shown;
+    }
+    state.plan.shown = shown;
+    if (!shown) {
+      stopDrawing();
+      checkLayer.clearLayers();
+      state.plan.result = null;
+      $('plan-result').hidden = true;
+      $('plan-error').hidden = true;
+    }
+  }
+
+  function roundCoordinate(value) {
+    return Math.round(value * 1e6) / 1e6;
+  }
+
+  function drawnGeometry() {
+    const positions = plan.vertices.map((latlng) => {
+      const wrapped = latlng.wrap();
+      return [roundCoordinate(wrapped.lng), roundCoordinate(wrapped.lat)];
+    });
+    if (plan.drawing === 'route') {
+      return { type: 'LineString', coordinates: positions };
+    }
+    // The ring closed, as GeoJSON wants it.
+    return { type: 'Polygon', coordinates: [positions.concat(positions.length ? [positions[0]] : [])] };
+  }
+
+  function describeShape() {
+    const text = plan.drawing
+      ? `Drawing ${plan.drawing === 'route' ? 'a route' : 'an area'}: ${plan.vertices.length} point(s). Click the map to add points, then Finish.`
+      : plan.geometry
+        ? (plan.source ? `Uploaded ${plan.source}.` : `Drawn: ${plan.geometry.type === 'LineString' ? 'a route' : 'an area'} of ${plan.vertices.length} point(s).`)
+        : 'Click "Draw route" or "Draw area", then click the map at each point; or upload a GeoJSON file.';
+    $('plan-shape').textContent = text;
+    state.plan.drawing = plan.drawing;
+    state.plan.vertices = plan.vertices.length;
+    state.plan.shape = plan.geometry ? (plan.source ? 'file' : plan.geometry.type) : null;
+    $('plan-draw-finish').disabled = !plan.drawing;
+    $('plan-draw-route').setAttribute('aria-pressed', String(plan.drawing === 'route'));
+    $('plan-draw-area').setAttribute('aria-pressed', String(plan.drawing === 'area'));
+  }
+
+  function drawDraft() {
+    draftLayer.clearLayers();
+    const style = { pane: 'draft', color: '#e65100', weight: 3, dashArray: '6 4', fillOpacity: 0.05, interactive: false };
+    if (plan.drawing || (plan.geometry && !plan.source)) {
+      const kind = plan.drawing || (plan.geometry.type === 'LineString' ? 'route' : 'area');
+      if (plan.vertices.length > 1) {
+        (kind === 'route' ? L.polyline(plan.vertices, style) : L.polygon(plan.vertices, style)).addTo(draftLayer);
+      }
+      for (const latlng of plan.vertices) {
+        L.circleMarker(latlng, { pane: 'draft', radius: 3, color: '#e65100', weight: 2, fillOpacity: 1, interactive: false }).addTo(draftLayer);
+      }
+    } else if (plan.geometry) {
+      try {
+        L.geoJSON(plan.geometry, { style, pointToLayer: (f, latlng) => L.circleMarker(latlng, Object.assign({ radius: 4 }, style)) }).addTo(draftLayer);
+      } catch (ignored) {
+        // Leaflet cannot draw it; the service will say what is wrong with it when it is checked.
+      }
+    }
+  }
+
+  function startDrawing(kind) {
+    plan.drawing = kind;
+    plan.vertices = [];
+    plan.geometry = null;
+    plan.source = null;
+    $('plan-file').value = '';
+    // A double click would zoom, and a click on a feature would open its popup, instead of adding a point.
+    map.doubleClickZoom.disable();
+    map.getContainer().classList.add('drawing');
+    drawDraft();
+    describeShape();
+  }
+
+  function stopDrawing() {
+    map.doubleClickZoom.enable();
+    map.getContainer().classList.remove('drawing');
+    if (plan.drawing) {
+      plan.geometry = plan.vertices.length ? drawnGeometry() : null;
+      plan.drawing = null;
+    }
+    drawDraft();
+    describeShape();
+  }
+
+  map.on('click', (event) => {
+    if (!plan.drawing) {
+      return;
+    }
+    map.closePopup();
+    plan.vertices.push(event.latlng);
+    drawDraft();
+    describeShape();
+  });
+
+  $('plan-draw-route').addEventListener('click', () => startDrawing('route'));
+  $('plan-draw-area').addEventListener('click', () => startDrawing('area'));
+  $('plan-draw-finish').addEventListener('click', stopDrawing);
+  $('plan-clear').addEventListener('click', () => {
+    plan.drawing = null;
+    plan.vertices = [];
+    plan.geometry = null;
+    plan.source = null;
+    $('plan-file').value = '';
+    stopDrawing();
+    checkLayer.clearLayers();
+    state.plan.result = null;
+    $('plan-result').hidden = true;
+    $('plan-error').hidden = true;
+  });
+
+  $('plan-file').addEventListener('change', async (event) => {
+    const file = event.target.files && event.target.files[0];
+    if (!file) {
+      return;
+    }
+    plan.drawing = null;
+    plan.vertices = [];
+    stopDrawing();
+    $('plan-error').hidden = true;
+    try {
+      // The file as it is: a geometry, a Feature or a FeatureCollection of one; the service reads it.
+      plan.geometry = JSON.parse(await file.text());
+      plan.source = file.name;
+    } catch (e) {
+      plan.geometry = null;
+      plan.source = null;
+      showPlanError(`${file.name}: is not JSON (${e.message})`);
+    }
+    drawDraft();
+    describeShape();
+    if (draftLayer.getLayers().length) {
+      const bounds = L.featureGroup(draftLayer.getLayers()).getBounds();
+      if (bounds.isValid()) {
+        fitBesidePanel(bounds);
+      }
+    }
+  });
+
+  /** Shows <bounds> between the panel and the legend, under neither. */
+  function fitBesidePanel(bounds) {
+    const view = map.getContainer().getBoundingClientRect();
+    const left = Math.max(0, $('plan-panel').getBoundingClientRect().right - view.left);
+    const key = document.querySelector('.legend');
+    const right = key ? Math.max(0, view.right - key.getBoundingClientRect().left) : 0;
+    // On a narrow screen the panels would leave no map: then under them rather than nowhere.
+    const room = view.width - left - right > 200;
+    map.fitBounds(bounds, room ? { paddingTopLeft: [left + 30, 30], paddingBottomRight: [right + 30, 30] } : { padding: [30, 30] });
+  }
+
+  function showPlanError(message) {
+    state.plan.error = message;
+    $('plan-error').textContent = message;
+    $('plan-error').hidden = false;
+  }
+
+  /** A JSON call to the service; a refusal or failure is a Refusal with its status and the service's own message. */
+  async function send(path, body) {
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    if (!token) {
+      throw new Refusal('No token: paste a bearer token in the token box (or open /map#token=...).', 0);
+    }
+    const headers = { Authorization: 'Bearer ' + token, Accept: 'application/json, application/geo+json' };
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+    }
+    let response;
+    try {
+      response = await fetch(path, { method: 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
+    } catch (e) {
+      throw new Refusal('The service did not answer (' + e.message + ').', 0);
+    }
+    if (!response.ok) {
+      let problem = response.statusText;
+      let status = '';
+      try {
+        const answer = await response.json();
+        problem = answer.problem || problem;
+        status = answer.status || '';
+      } catch (ignored) {
+        // Not the service's JSON problem (a proxy's page): the HTTP status says enough.
+      }
+      throw new Refusal(`HTTP ${response.status}${status ? ' ' + status : ''}: ${problem}`, response.status);
+    }
+    return response.json();
+  }
+
+  function newPlanId() {
+    const bytes = new Uint8Array(8);
+    crypto.getRandomValues(bytes);
+    return 'op-map-' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+
+  function utc(value) {
+    // The inputs hold a UTC date and time without a zone ("2026-12-20T06:00"), as their labels say.
+    return value ? value + ':00Z' : undefined;
+  }
+
+  function metres(value) {
+    return value < 1000 ? `${Math.round(value)} m` : `${(value / 1000).toFixed(1)} km`;
+  }
+
+  /** The feature's properties for its popup: nested lists as one line each. */
+  function flat(properties) {
+    const shown = Object.assign({}, properties);
+    if (Array.isArray(shown.teams)) {
+      shown.teams = shown.teams.map((t) => `${t.base_name} ${metres(t.distance_metres)} (${t.cla_count} CLAs${t.has_female_cla ? ', a woman' : ''})`).join('; ') || 'none in reach';
+    }
+    if (Array.isArray(shown.population_by_group)) {
+      shown.population_by_group = shown.population_by_group.map((g) => `${g.sex} ${g.age_group} ${g.count}`).join(', ');
+    }
+    return shown;
+  }
+
+  /** One feature of the check, drawn with path options that carry its pane and class (a point as a circle of <radius>). */
+  function highlight(feature, options, radius) {
+    return L.geoJSON(feature, Object.assign({}, options, {
+      style: () => options,
+      pointToLayer: (f, latlng) => L.circleMarker(latlng, Object.assign({ radius }, options)),
+    }));
+  }
+
+  function drawCheck(collection) {
+    checkLayer.clearLayers();
+    const counts = { footprint: 0, plan: 0, facilities: 0, flagged: 0, communities: 0 };
+    for (const feature of collection.features) {
+      const p = feature.properties;
+      if (p.layer === 'footprint') {
+        highlight(feature, { pane: 'plan', className: 'plan-footprint', interactive: false, color: FOOTPRINT, weight: 2, dashArray: '8 5',
+          fillColor: FOOTPRINT, fillOpacity: 0.08 }, 0).addTo(checkLayer);
+        counts.footprint++;
+      } else if (p.layer === 'plan') {
+        highlight(feature, { pane: 'plan', className: 'plan-shape', color: '#4a1486', weight: 3, fill: p.place === 'area', fillOpacity: 0 }, 4)
+          .bindPopup(details(`Plan ${p.name} (${p.kind}, ${p.place})`, p)).addTo(checkLayer);
+        counts.plan++;
+      } else if (p.layer === 'facility') {
+        // A flagged site (notified, or of a type the mission flags) stands out: larger, red, black ring.
+        highlight(feature, { pane: 'plan', className: p.flagged ? 'plan-facility plan-flagged' : 'plan-facility', color: p.flagged ? '#000' : '#7a4f00',
+          weight: p.flagged ? 3 : 2, fillColor: p.flagged ? FLAGGED : TOUCHED, fillOpacity: 0.9 }, p.flagged ? 9 : 6)
+          .bindPopup(details(`${p.flagged ? 'FLAGGED: ' : ''}${p.name} (${p.type.replace(/_/g, ' ')}, ${metres(p.distance_metres)})`, p)).addTo(checkLayer);
+        counts.facilities++;
+        counts.flagged += p.flagged ? 1 : 0;
+      } else if (p.layer === 'community') {
+        highlight(feature, { pane: 'plan', className: 'plan-community', color: TOUCHED_COMMUNITY, weight: p.at_risk ? 3 : 1.5, dashArray: p.at_risk ? null : '3 3',
+          fillColor: TOUCHED_COMMUNITY, fillOpacity: 0.25 }, communityRadius(p.population) + 3)
+          .bindPopup(details(`${p.name} (${p.risk_level} risk, ${metres(p.distance_metres)})`, flat(p))).addTo(checkLayer);
+        counts.communities++;
+      }
+    }
+    return counts;
+  }
+
+  function summarise(collection, counts) {
+    const s = collection.properties;
+    const box = $('plan-result');
+    box.dataset.deconfliction = s.deconfliction;
+    const flaggedWithheld = s.flagged_withheld ? `; ${s.flagged_withheld} more not readable with this token` : '';
+    const lines = [
+      `Facilities and sites touched: ${s.facilities}${s.facilities_withheld ? ` (and ${s.facilities_withheld} withheld: liaison-only, counted only)` : ''}`,
+      `Communities touched: ${s.communities} (${s.communities_at_risk} at risk)`,
+      `Threats, last ${s.threat_days} days: ${s.threats.length ? s.threats.map((t) => `${t.category.replace(/_/g, ' ')} ${t.count}`).join(', ') : 'none'}`,
+      `Humanitarian presence: ${s.presence.length ? s.presence.map((p) => `${p.sector} ${p.records} (${p.organisations} org.${p.organisation_names.length ? ': ' + p.organisation_names.join(', ') : ''})`).join('; ') : 'none'}`,
+    ];
+    const headline = document.createElement('div');
+    headline.className = 'state';
+    headline.textContent = `Deconfliction: ${s.deconfliction.replace(/_/g, ' ')}` +
+      (s.deconfliction === 'flagged' ? ` (${counts.flagged} flagged site(s) shown${flaggedWithheld})` : '');
+    const list = document.createElement('ul');
+    list.replaceChildren(...lines.map((line) => {
+      const item = document.createElement('li');
+      item.textContent = line;
+      return item;
+    }));
+    box.replaceChildren(headline, list);
+    box.hidden = false;
+  }
+
+  $('plan-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (state.plan.running) {
+      return;
+    }
+    if (plan.drawing) {
+      stopDrawing();
+    }
+    $('plan-error').hidden = true;
+    state.plan.error = null;
+    if (!plan.geometry) {
+      showPlanError('Draw a route or an area on the map, or upload a GeoJSON file, first.');
+      state.plan.checks++;
+      return;
+    }
+    const buffer = $('plan-buffer').value;
+    const body = {
+      id: newPlanId(),
+      name: $('plan-name').value,
+      kind: $('plan-kind').value,
+      unit: $('plan-unit').value,
+      buffer_metres: buffer === '' ? undefined : Number(buffer),
+      starts_at: utc($('plan-starts').value),
+      ends_at: utc($('plan-ends').value),
+      geometry: plan.geometry,
+    };
+    state.plan.running = true;
+    $('plan-check').disabled = true;
+    try {
+      const recorded = await send('/operations', body);
+      const collection = await send(recorded.check);
+      const counts = drawCheck(collection);
+      summarise(collection, counts);
+      state.plan.result = {
+        id: recorded.id,
+        deconfliction: collection.properties.deconfliction,
+        facilitiesWithheld: collection.properties.facilities_withheld,
+        flaggedWithheld: collection.properties.flagged_withheld,
+        counts,
+      };
+      const bounds = L.featureGroup(checkLayer.getLayers()).getBounds();
+      if (bounds.isValid()) {
+        fitBesidePanel(bounds);
+      }
+    } catch (e) {
+      // Never an empty map that looks like "nothing touched": the highlight goes, the reason shows.
+      checkLayer.clearLayers();
+      state.plan.result = null;
+      $('plan-result').hidden = true;
+      showPlanError(e.message);
+    } finally {
+      state.plan.running = false;
+      $('plan-check').disabled = false;
+      state.plan.checks++;
+    }
+  });
+
+  function defaultWindow() {
+    const tomorrow = new Date(Date.now() + DAY_MS).toISOString().slice(0, 10);
+    $('plan-starts').value = tomorrow + 'T06:00';
+    $('plan-ends').value = tomorrow + 'T18:00';
+  }
+
+  // ---- CIV-OES for this view: the printable document for the map's bounds and period ----
+
+  // What the test reads: the last request's address, how many were made and opened, and the last error.
+  state.civoes = { requests: 0, opened: 0, url: null, error: null };
+
+  function bboxOfView() {
+    const bounds = map.getBounds();
+    // Outward to about a metre, so that the box holds all that is visible.
+    const down = (value) => Math.floor(value * 1e5) / 1e5;
+    const up = (value) => Math.ceil(value * 1e5) / 1e5;
+    return [down(clamp(bounds.getWest(), -180, 180)), down(clamp(bounds.getSouth(), -90, 90)), up(clamp(bounds.getEast(), -180, 180)), up(clamp(bounds.getNorth(), -90, 90))];
+  }
+
+  $('civoes').addEventListener('click', async () => {
+    const status = $('civoes-status');
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    if (!token) {
+      status.dataset.state = 'error';
+      status.textContent = 'No token: paste a bearer token in the token box first.';
+      status.hidden = false;
+      return;
+    }
+    const url = `/civoes.html?bbox=${bboxOfView().join(',')}&from=${$('from').value}&to=${$('to').value}`;
+    // The tab opens now, while this is still the user's click: one opened when the answer comes
+    // would be a blocked pop-up. It gets the document as a blob, so the token is in no address.
+    const tab = window.open('', '_blank');
+    if (tab) {
+      tab.opener = null;
+      tab.document.title = 'CIV-OES';
+      if (tab.document.body) {
+        tab.document.body.textContent = 'Preparing the CIV-OES document…';
+      }
+    }
+    state.civoes.url = url;
+    state.civoes.requests++;
+    state.civoes.error = null;
+    status.dataset.state = 'loading';
+    status.textContent = 'Preparing the CIV-OES document…';
+    status.hidden = false;
+    try {
+      let response;
+      try {
+        response = await fetch(url, { headers: { Authorization: 'Bearer ' + token, Accept: 'text/html' }, cache: 'no-store' });
+      } catch (e) {
+        throw new Error('the service did not answer (' + e.message + ')');
+      }
+      if (!response.ok) {
+        // The service's text message (or its JSON problem, from the token check); a bare status otherwise.
+        let problem = (await response.text()).trim();
+        try {
+          const answer = JSON.parse(problem);
+          problem = (answer.status ? answer.status + ': ' : '') + (answer.problem || '');
+        } catch (ignored) {
+          // Plain text, as the document's refusals are.
+        }
+        throw new Error(`HTTP ${response.status}${problem ? ': ' + problem : ' ' + response.statusText}`);
+      }
+      const blobUrl = URL.createObjectURL(new Blob([await response.arrayBuffer()], { type: 'text/html' }));
+      // Long enough for the tab to load it (or for a click on the link below); it is the user's own copy after that.
+      setTimeout(() => URL.revokeObjectURL(blobUrl), 5 * 60 * 1000);
+      if (tab && !tab.closed) {
+        tab.location.href = blobUrl;
+        status.dataset.state = 'opened';
+        status.textContent = 'CIV-OES opened in a new tab.';
+      } else {
+        // The browser refused the tab: a link the user may follow instead.
+        const link = document.createElement('a');
+        link.href = blobUrl;
+        link.target = '_blank';
+        link.rel = 'noopener';
+        link.textContent = 'Open the CIV-OES document';
+        status.dataset.state = 'opened';
+        status.replaceChildren(link);
+      }
+      state.civoes.opened++;
+    } catch (e) {
+      if (tab && !tab.closed) {
+        tab.close();
+      }
+      state.civoes.error = 'CIV-OES: ' + e.message;
+      status.dataset.state = 'error';
+      status.textContent = state.civoes.error;
+    }
+  });
+
   $('filters').addEventListener('change', (event) => {
     const toggle = event.target.dataset && event.target.dataset.layer;
     if (toggle) {
@@ -800,6 +1258,8 @@
   });
 
   defaultPeriod();
+  defaultWindow();
+  describeShape();
   takeToken();
   checkCaller();
   load();
