@@ -39,7 +39,7 @@ public sealed class DbCommandTests(ApiFixture api) : IClassFixture<ApiFixture>
             var after = await CliRunner.RunAsync(["db", "status", "--connection", connection]);
 
             Assert.True(before.ExitCode == 0, before.ToString());
-            Assert.Contains("migrations:  0 applied, 16 pending", before.Output, StringComparison.Ordinal);
+            Assert.Contains("migrations:  0 applied, 17 pending", before.Output, StringComparison.Ordinal);
             Assert.Matches(@"\b1\s+0001_initial\.sql\s+pending", before.Output);
             Assert.True(migrated.ExitCode == 0, migrated.ToString());
             Assert.Equal(
