@@ -119,7 +119,7 @@ internal sealed class OperationChecker(
         var now = clock.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var widest = CivilianSharing.ReadsInFull(caller);
-        var facilities = await store.FacilitiesAsync(id, widest, cancellationToken).ConfigureAwait(false);
+        var facilities = await store.FacilitiesAsync(id, widest, caller.ScopeArea, cancellationToken).ConfigureAwait(false);
         var communities = await store.CommunitiesAsync(id, caller.ScopeArea, cancellationToken).ConfigureAwait(false);
         var presence = await store.PresenceAsync(id, cancellationToken).ConfigureAwait(false);
         var threats = await store.ThreatsAsync(id, now.AddDays(-threatDays), cancellationToken).ConfigureAwait(false);

@@ -13,16 +13,20 @@ internal sealed record ShownRecheck(RecheckMark Mark, string SiteId);
 /// gRPC proper (they are never served over gRPC-Web), and only the plans whose footprint meets the
 /// token's area and the watch's, as GetOperation and ListOperations decide. The site that caused
 /// the mark is named only to a role that reads it in full: a liaison-only site's id reaches
-/// UN-CIMIC officers, never a planner or a supervisor (as in the check, where it is only counted).
+/// UN-CIMIC officers, never a planner or a supervisor (as in the check, where it is only counted),
+/// and a site outside the token's area is not named either.
 /// Webhooks never ask for one: they read the observation feed alone.
 /// </summary>
 internal sealed class RecheckSight
 {
     private readonly SharingLevel _widest;
 
+    private readonly NetTopologySuite.Geometries.Geometry? _scope;
+
     private RecheckSight(Caller caller, ObservationFilter filter)
     {
         _widest = CivilianSharing.ReadsInFull(caller);
+        _scope = caller.ScopeArea;
         Condition = new RecheckCondition(caller.ScopeArea, filter.Area);
     }
 
@@ -39,6 +43,9 @@ internal sealed class RecheckSight
     public ShownRecheck Show(RecheckMark mark)
     {
         ArgumentNullException.ThrowIfNull(mark);
-        return new ShownRecheck(mark, mark.FacilitySharing <= _widest ? mark.FacilityId : string.Empty);
+        // Named as the check names a site: shared this far, and inside the token's area (a site
+        // outside it is, for this caller, one it does not read).
+        var readable = mark.FacilitySharing <= _widest && (_scope is null || (mark.FacilityLocation is { } at && _scope.Covers(at)));
+        return new ShownRecheck(mark, readable ? mark.FacilityId : string.Empty);
     }
 }

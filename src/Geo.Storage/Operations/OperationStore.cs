@@ -112,15 +112,18 @@ public sealed class OperationStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Facilities within the buffer of the plan's area or route (inside: 0 m), with whether the caller reads each in full.</summary>
-    public async Task<IReadOnlyList<FacilityTouch>> FacilitiesAsync(string id, SharingLevel widest, CancellationToken cancellationToken)
+    /// <remarks>A site is readable when shared as far as <paramref name="widest"/> and inside <paramref name="scope"/> (when the caller has one).</remarks>
+    public async Task<IReadOnlyList<FacilityTouch>> FacilitiesAsync(string id, SharingLevel widest, Geometry? scope, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
             "SELECT f.id, f.name, f.type, f.location, f.status, f.last_confirmed_on, f.notified_on, f.notified_to, f.reconfirm_by, " +
             "ST_Distance(f.location::geography, p.shape::geography), GREATEST(f.sharing, COALESCE(o.sharing, 1)) <= $2 " +
+            $"AND ($3::geometry IS NULL OR {AreaSql.Inside("f.location", "$3::geometry")}) " +
             "FROM planned_operations p JOIN facilities f ON ST_DWithin(f.location::geography, p.shape::geography, p.buffer_metres) " +
             "LEFT JOIN organisations o ON o.id = f.operator_id WHERE p.id = $1 ORDER BY 10, f.id");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
         command.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)widest });
+        command.Parameters.Add(StoredGeometry.Parameter(scope));
         var touched = new List<FacilityTouch>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -11,7 +11,8 @@ namespace Geo.Storage.Operations;
 /// role decides whether it may learn the site's id).
 /// </summary>
 public sealed record RecheckMark(
-    FeedPosition Position, string OperationId, string OperationName, RecheckReason Reason, string FacilityId, SharingLevel FacilitySharing, DateTimeOffset MarkedAt);
+    FeedPosition Position, string OperationId, string OperationName, RecheckReason Reason, string FacilityId, SharingLevel FacilitySharing, DateTimeOffset MarkedAt,
+    Geometry? FacilityLocation = null);
 
 /// <summary>Where one watch looks for marks: the plan's footprint must meet the token's area and the watch's own (null: anywhere).</summary>
 public sealed record RecheckCondition(Geometry? Scope, QueryArea? Area);
@@ -85,7 +86,7 @@ public sealed class RecheckMarks(NpgsqlDataSource dataSource)
         }
 
         var matches = string.Concat(conditions.Select(c => $", ({c})"));
-        return "SELECT r.change_xid::text, r.id, r.operation_id, p.name, r.reason, r.marked_at, r.facility_id, GREATEST(f.sharing, COALESCE(o.sharing, 1))" + matches + " " +
+        return "SELECT r.change_xid::text, r.id, r.operation_id, p.name, r.reason, r.marked_at, r.facility_id, GREATEST(f.sharing, COALESCE(o.sharing, 1))" + matches + ", f.location " +
             "FROM operation_rechecks r JOIN planned_operations p ON p.id = r.operation_id JOIN facilities f ON f.id = r.facility_id " +
             $"LEFT JOIN organisations o ON o.id = f.operator_id WHERE {where} ORDER BY r.change_xid, r.id LIMIT {P(limit)}";
     }
@@ -97,7 +98,8 @@ public sealed class RecheckMarks(NpgsqlDataSource dataSource)
         {
             var mark = new RecheckMark(
                 new FeedPosition(ulong.Parse(reader.GetString(0), CultureInfo.InvariantCulture), reader.GetString(1)), reader.GetString(2), reader.GetString(3),
-                (RecheckReason)reader.GetInt16(4), reader.GetString(6), (SharingLevel)reader.GetInt16(7), reader.GetFieldValue<DateTimeOffset>(5));
+                (RecheckReason)reader.GetInt16(4), reader.GetString(6), (SharingLevel)reader.GetInt16(7), reader.GetFieldValue<DateTimeOffset>(5),
+                reader.GetFieldValue<Geometry>(8 + watches));
             var matched = new bool[watches];
             for (var i = 0; i < matched.Length; i++)
             {

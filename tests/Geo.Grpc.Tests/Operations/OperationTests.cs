@@ -176,6 +176,34 @@ public sealed class OperationTests(OperationTests.OperationFixture fixture) : IC
         Assert.StartsWith("id: no operation 'op-route'", await FailsWith(StatusCode.NotFound, () => scoped.Operations.GetOperationAsync(new GetByIdRequest { Id = "op-route" }).ResponseAsync), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AScopedReadersCheck_NamesOnlyTheSitesInsideItsArea_AndCountsTheOthers()
+    {
+        // The western half of the route: the plan meets the area, so the reader may check it; the
+        // sites its buffer reaches beyond the area are, for this reader, sites it does not read.
+        await Api.As(Role.Planner).Registry.PutSectorAsync(new Sector { Id = "route-west", Name = "Route west", Area = new Shape { Wkt = "POLYGON((28.8 -1.3,29.27 -1.3,29.27 -0.8,28.8 -0.8,28.8 -1.3))" } });
+        var scoped = await Api.ChannelForAsync(Role.Supervisor, "supervisor-route-west", ["route-west"]);
+
+        var whole = await Api.As(Role.Supervisor).Operations.CheckOperationAsync(new CheckOperationRequest { Id = "op-route" });
+        var west = await scoped.Operations.CheckOperationAsync(new CheckOperationRequest { Id = "op-route" });
+
+        var inside = whole.Facilities.Where(f => f.Id != "fac-gen-007").Select(f => f.Id).ToHashSet(StringComparer.Ordinal);
+        var longitudes = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var id in inside)
+        {
+            longitudes[id] = await Api.Database.ScalarAsync<double>($"SELECT ST_X(location) FROM facilities WHERE id = '{id}'");
+        }
+
+        var expected = longitudes.Where(l => l.Value < 29.27).Select(l => l.Key).Order(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(expected);
+        Assert.True(expected.Count < inside.Count, "the route's sites should lie on both sides of the area's edge");
+        Assert.Equal(expected, west.Facilities.Select(f => f.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(whole.Facilities.Count + whole.FacilitiesWithheld, west.Facilities.Count + west.FacilitiesWithheld);
+        // The deconfliction is the plan's, whoever checks: every flagging site counts, named or not.
+        Assert.Equal(whole.FlaggedSiteIds.Count + whole.FlaggedWithheld, west.FlaggedSiteIds.Count + west.FlaggedWithheld);
+        Assert.All(west.FlaggedSiteIds, id => Assert.Contains(id, expected));
+    }
+
     [Theory]
     [InlineData("one-point route", "route", "LINESTRING(29 -1, 29 -1)", 100, 0, "route: ")]
     [InlineData("self-intersecting area", "area", "POLYGON((29 -1, 29.1 -1.1, 29.1 -1, 29 -1.1, 29 -1))", 0, 0, "area: ")]

@@ -130,6 +130,26 @@ public sealed class OperationRecheckWatchTests(OperationRecheckWatchTests.Rechec
     }
 
     [Fact]
+    public async Task Watch_AScopedPlannersMark_ForASiteOutsideItsArea_ComesWithoutTheSitesId()
+    {
+        // The plan runs from 33.45 to 33.55; the planner's area holds its western half only.
+        await Api.As(Role.Planner).Registry.PutSectorAsync(new Sector
+        {
+            Id = "rw-half", Name = "RW half", Area = new Shape { Wkt = "POLYGON((33.4 -1.7, 33.5 -1.7, 33.5 -1.3, 33.4 -1.3, 33.4 -1.7))" },
+        });
+        using var scoped = await Api.ChannelForAsync(Role.Planner, "rw-planner-half", ["rw-half"]);
+        await CheckedPlanAsync("op-rw-half", 33.5);
+        await using var watch = new WatchStream(scoped.Observations, new WatchRequest());
+        await using var whole = Open(Api.As(Role.Planner), 33.5);
+        await Task.WhenAll(watch.QuietForAsync(1), whole.QuietForAsync(1));
+
+        await SiteAsync("fac-rw-half-out", 33.53, -1.505, SharingLevel.Public);
+
+        Assert.Equal(("op-rw-half", ""), Mark(await watch.NextChangeAsync()));
+        Assert.Equal(("op-rw-half", "fac-rw-half-out"), Mark(await whole.NextChangeAsync()));
+    }
+
+    [Fact]
     public async Task Watch_ALiaisonOnlySitesId_ReachesUnCimicOfficersOnly_APlannerAndASupervisorGetTheMarkWithoutIt()
     {
         await CheckedPlanAsync("op-rw-5", 33.0);
