@@ -137,7 +137,7 @@ for i in $(seq 0 $((servers - 1))); do
   timeout 30 node tests/peers/node/echo_client.js --target "127.0.0.1:${ports[$i]}" --scenarios unary >"$work/check$i"
   grep -q '"code":0' "$work/check$i" || { echo "${names[$i]}: unary check failed: $(cat "$work/check$i")" >&2; exit 1; }
 done
-# Echo on ours passes the access interceptor like every API call; the bare server has none.
+# Echo on ours passes the access check (CallInterceptor) like every API call; the bare server has none.
 nul_check 0 INVALID_ARGUMENT
 nul_check 1 OK
 for i in $(seq 0 $((servers - 1))); do h2 "$i" "$warmup" "$work/warmup$i"; done
