@@ -42,7 +42,7 @@ scripts/install-test-peers.sh
 python=/usr/bin/python3 # Debian's python3-grpcio belongs to it
 
 work="$(mktemp -d -t grpc-bench.XXXXXX)"
-names=() pids=() ports=()
+names=() pids=() ports=() procs=()
 cleanup() {
   local pid
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -85,7 +85,12 @@ start_server() {
     exit 1
   fi
   ports+=("$port")
+  # The server itself, not `timeout`: its CPU time per call goes into the table.
+  procs+=("$(pgrep -P "$pid" | head -n 1)")
 }
+
+# cpu_ticks INDEX: user + system CPU time of a server's process, all its threads, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/${procs[$1]}/stat"; }
 
 h2() { # h2 INDEX N OUTPUT [LOGFILE]
   timeout 600 h2load -n "$2" -c 4 -m 16 -d "$work/unary.bin" \
@@ -132,7 +137,7 @@ for i in $(seq 0 $((servers - 1))); do
   timeout 30 node tests/peers/node/echo_client.js --target "127.0.0.1:${ports[$i]}" --scenarios unary >"$work/check$i"
   grep -q '"code":0' "$work/check$i" || { echo "${names[$i]}: unary check failed: $(cat "$work/check$i")" >&2; exit 1; }
 done
-# Echo on ours passes the access interceptor like every API call; the bare server has none.
+# Echo on ours passes the access check (CallInterceptor) like every API call; the bare server has none.
 nul_check 0 INVALID_ARGUMENT
 nul_check 1 OK
 for i in $(seq 0 $((servers - 1))); do h2 "$i" "$warmup" "$work/warmup$i"; done
@@ -140,7 +145,9 @@ for i in $(seq 0 $((servers - 1))); do h2 "$i" "$warmup" "$work/warmup$i"; done
 for round in $(seq 1 "$rounds"); do
   for k in $(seq 0 $((servers - 1))); do
     i=$(((round - 1 + k) % servers))
+    before=$(cpu_ticks "$i")
     h2 "$i" "$requests" "$work/h2load$i.$round" "$work/log$i.$round"
+    echo $(($(cpu_ticks "$i") - before)) >"$work/cpu$i.$round"
     echo "round $round, ${names[$i]}: $(grep -E '^finished' "$work/h2load$i.$round")" >&2
   done
 done
@@ -152,14 +159,15 @@ done
 load_at_end="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 mkdir -p bench/results
-"$python" - "$work" "$servers" "$rounds" "${names[@]}" >"$work/table.md" <<'PY'
+"$python" - "$work" "$servers" "$rounds" "$requests" "$(getconf CLK_TCK)" "${names[@]}" >"$work/table.md" <<'PY'
 import json, re, statistics, sys
-work, servers, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-names = sys.argv[4:]
+work, servers, rounds, requests, clk_tck = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+names = sys.argv[6:]
 rows = []
 for i, name in enumerate(names):
-    rates, lat = [], []
+    rates, lat, ticks = [], [], 0
     for r in range(1, rounds + 1):
+        ticks += int(open("%s/cpu%d.%d" % (work, i, r)).read())
         rates.append(float(re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s", open("%s/h2load%d.%d" % (work, i, r)).read()).group(1)))
         lat += [int(line.split("\t")[2]) for line in open("%s/log%d.%d" % (work, i, r)) if line.strip()]
     lat.sort()
@@ -167,12 +175,13 @@ for i, name in enumerate(names):
     stream = json.loads(open("%s/stream%d" % (work, i)).read())
     if not stream["ok"]:
         sys.exit("%s: the stream benchmark did not receive every message: %s" % (name, stream))
-    rows.append((name, statistics.median(rates), rates, pct(50), pct(99), stream["msgs_per_s"]))
+    cpu_us = 1e6 * ticks / clk_tck / (rounds * requests)
+    rows.append((name, statistics.median(rates), rates, pct(50), pct(99), stream["msgs_per_s"], cpu_us))
 
-print("| server | unary req/s (median) | each round | p50 ms | p99 ms | stream msgs/s |")
-print("| --- | ---: | --- | ---: | ---: | ---: |")
-for name, rps, rates, p50, p99, msgs in rows:
-    print("| %s | %.0f | %s | %.2f | %.2f | %.0f |" % (name, rps, ", ".join("%.0f" % r for r in rates), p50, p99, msgs))
+print("| server | unary req/s (median) | each round | p50 ms | p99 ms | server CPU µs per call | stream msgs/s |")
+print("| --- | ---: | --- | ---: | ---: | ---: | ---: |")
+for name, rps, rates, p50, p99, msgs, cpu_us in rows:
+    print("| %s | %.0f | %s | %.2f | %.2f | %.1f | %.0f |" % (name, rps, ", ".join("%.0f" % r for r in rates), p50, p99, cpu_us, msgs))
 ours, bare, js, py = rows[0], rows[1], rows[2], rows[3]
 met = lambda ok: "met" if ok else "**not met**"
 print()

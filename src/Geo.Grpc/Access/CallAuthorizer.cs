@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Geo.Grpc.Access;
 
 /// <summary>
-/// Runs before every handler (through <see cref="AccessInterceptor"/>): authenticates the call and
+/// Runs before every handler (through <see cref="Api.CallInterceptor"/>): authenticates the call and
 /// checks the permission its method needs; a method without an entry is closed to everyone. With
 /// authentication switched off (only to measure its cost), calls act as an unscoped caller with a
 /// supervisor's permissions.

@@ -69,8 +69,11 @@ public static class ApiMapping
         ArgumentNullException.ThrowIfNull(message);
         // Every request read whole passes here: only text and message fields are read (scalars
         // would be boxed), and a field's path is spelt out only once a NUL is found.
-        foreach (var field in message.Descriptor.Fields.InDeclarationOrder())
+        // Indexed, not foreach: the list's enumerator would be one more allocation per request.
+        var fields = message.Descriptor.Fields.InDeclarationOrder();
+        for (var f = 0; f < fields.Count; f++)
         {
+            var field = fields[f];
             if (field.FieldType is not (FieldType.String or FieldType.Message))
             {
                 continue;

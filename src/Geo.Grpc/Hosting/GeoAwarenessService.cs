@@ -207,6 +207,8 @@ public sealed class GeoAwarenessService : IAsyncDisposable
         // transport is noted first: the gRPC-Web middleware makes a call look like gRPC proper.
         app.UseGrpcTransportNote();
         app.UseGrpcWeb();
+        // After gRPC-Web, whose trailers are its own feature's, so that both transports are counted alike.
+        app.UseGrpcCallMetrics();
         app.MapGeoGrpc();
         app.MapGeoAwarenessApi();
         app.MapGeoAwarenessHttp();

@@ -19,8 +19,8 @@ public sealed record ExtraGrpcService(string Name, Func<IEndpointRouteBuilder, G
 
 /// <summary>
 /// The standard .NET gRPC stack as the service uses it: Grpc.AspNetCore with its options taken
-/// from <see cref="GrpcOptions"/>, the interceptors every call passes (metrics outermost, then
-/// errors, then access), gzip with a ceiling on inflation, health from one ASP.NET Core health check of the
+/// from <see cref="GrpcOptions"/>, the one interceptor every call passes (access, then the
+/// handler, its failures translated), gzip with a ceiling on inflation, health from one ASP.NET Core health check of the
 /// database, server reflection (v1 and v1alpha), gRPC-Web, and the per-call time budget.
 /// </summary>
 public static class GrpcHosting
@@ -49,14 +49,11 @@ public static class GrpcHosting
             grpc.EnableDetailedErrors = options.DetailedErrors;
             grpc.CompressionProviders = [new CappedGzipCompressionProvider(options.MaxReceiveMessageBytes)];
             grpc.ResponseCompressionAlgorithm = options.CompressResponses ? "gzip" : null;
-            // Metrics outermost: they count the status the caller gets, after errors are translated.
-            grpc.Interceptors.Add<Telemetry.MetricsInterceptor>();
-            grpc.Interceptors.Add<ErrorInterceptor>();
-            grpc.Interceptors.Add<AccessInterceptor>();
+            // Access and error translation in one; calls are counted at the edge (UseGrpcCallMetrics).
+            grpc.Interceptors.Add<CallInterceptor>();
         });
-        // Stateless, so one each for the process: Grpc.AspNetCore would otherwise build them anew for every call.
-        services.TryAddSingleton<ErrorInterceptor>();
-        services.TryAddSingleton<AccessInterceptor>();
+        // Stateless, so one for the process: Grpc.AspNetCore would otherwise build it anew for every call.
+        services.TryAddSingleton<CallInterceptor>();
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks().AddCheck<DatabaseHealthCheck>(DatabaseCheck);
         // The server as a whole ("") and every service it serves answer to the one database check.

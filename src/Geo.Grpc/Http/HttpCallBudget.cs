@@ -13,15 +13,13 @@ namespace Geo.Grpc.Http;
 /// </summary>
 internal static class HttpCallBudget
 {
-    public static IApplicationBuilder UseHttpCallBudget(this IApplicationBuilder app) => app.Use(async (http, next) =>
-    {
-        if (http.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true)
-        {
-            // gRPC and gRPC-Web calls have theirs as their deadline (GrpcHosting.UseGrpcCallBudget).
-            await next(http).ConfigureAwait(false);
-            return;
-        }
+    public static IApplicationBuilder UseHttpCallBudget(this IApplicationBuilder app) => app.Use((http, next) =>
+        // gRPC and gRPC-Web calls have theirs as their deadline (GrpcHosting.UseGrpcCallBudget), and
+        // pass without a state machine of this middleware's.
+        http.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true ? next(http) : WithinBudgetAsync(http, next));
 
+    private static async Task WithinBudgetAsync(HttpContext http, RequestDelegate next)
+    {
         var budget = http.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.MaxCallDuration;
         var client = http.RequestAborted;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(client);
@@ -48,5 +46,5 @@ internal static class HttpCallBudget
         {
             http.RequestAborted = client;
         }
-    });
+    }
 }

@@ -8,7 +8,7 @@ namespace Geo.Grpc.Telemetry;
 
 /// <summary>
 /// The service's own instruments, on the one meter <see cref="MeterName"/>: gRPC calls by method
-/// and status with their durations (recorded by <see cref="MetricsInterceptor"/> alone), observation
+/// and status with their durations (recorded by <see cref="GrpcCallMetrics"/> alone), observation
 /// rows ingested (recorded by the ingest handlers), and the feed's lag (read from the database when a
 /// reader collects). Names, units and labels are the README's "Observability" table.
 /// </summary>
@@ -48,7 +48,7 @@ internal sealed class GeoAwarenessMetrics
         var meter = meters.Create(MeterName);
         _calls = meter.CreateCounter<long>("geoawareness.calls", "{call}", "gRPC calls ended, by method and status");
         _durations = meter.CreateHistogram(
-            "geoawareness.call.duration", "s", "How long gRPC calls took, from the first interceptor to the handler's end, by method and status",
+            "geoawareness.call.duration", "s", "How long gRPC calls took, from its endpoint's start to its end, by method and status",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         _ingested = meter.CreateCounter<long>("geoawareness.ingest.rows", "{row}", "Observation rows the ingest calls (Submit, Ingest) committed or found already stored, by method and outcome");
         _webhookDeliveries = meter.CreateCounter<long>("geoawareness.webhook.deliveries", "{attempt}", "Attempts to deliver a webhook event, by outcome (delivered, failed)");

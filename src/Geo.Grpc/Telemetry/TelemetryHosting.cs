@@ -27,13 +27,12 @@ public static class TelemetryHosting
     /// <summary>Requests that probes and scrapers repeat every few seconds: counted, never traced.</summary>
     private static readonly string[] UntracedPaths = ["/health", MetricsPath, "/grpc.health.v1.Health"];
 
-    /// <summary>Registers the metrics, the interceptor that records calls, and, with an OTLP endpoint, tracing and export.</summary>
+    /// <summary>Registers the metrics (calls are recorded by <see cref="GrpcCallMetrics"/>) and, with an OTLP endpoint, tracing and export.</summary>
     /// <returns>Where telemetry is exported, or null when it is not.</returns>
     internal static OtlpTarget? AddGeoTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         var otlp = OtlpTarget.From(configuration);
         services.TryAddSingleton<GeoAwarenessMetrics>();
-        services.TryAddSingleton<MetricsInterceptor>();
         var version = typeof(TelemetryHosting).Assembly.GetName().Version?.ToString();
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(TelemetryOptions.ServiceName, serviceVersion: version))

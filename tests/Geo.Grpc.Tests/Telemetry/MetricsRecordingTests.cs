@@ -4,6 +4,7 @@ using Geo.Api.V1;
 using Geo.Grpc.Telemetry;
 using Geo.Grpc.Tests.Api;
 using Grpc.Core;
+using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Xunit;
@@ -38,6 +39,28 @@ public sealed class MetricsRecordingTests(ApiFixture api) : IClassFixture<ApiFix
         Assert.Equal(1, meter.Calls("/geoawareness.v1.Observations/Query", "OK"));
         Assert.Equal(0, meter.Rows("/geoawareness.v1.Observations/Submit"));
     }
+
+    [Fact]
+    public async Task Calls_RefusedBeforeAnyInterceptor_AreCountedWithTheStatusTheCallerGets()
+    {
+        using var meter = new ServiceMeter(api);
+        using var channel = GrpcChannel.ForAddress(api.Service.GrpcEndpoint);
+        var garbage = new byte[] { 0xFF, 0xFF, 0xFF };
+
+        // Not a valid message: refused by the decoding marshaller, before access or any handler.
+        await ApiFixture.FailsWith(StatusCode.Internal, () => channel.CreateCallInvoker().AsyncUnaryCall(
+            RawMethod("geoawareness.v1.Observations", "Count"), null, new CallOptions(), garbage).ResponseAsync);
+        // No such method: Grpc.AspNetCore's own answer, counted under one label whatever the path.
+        await ApiFixture.FailsWith(StatusCode.Unimplemented, () => channel.CreateCallInvoker().AsyncUnaryCall(
+            RawMethod("geoawareness.v1.Observations", "NoSuchMethod"), null, new CallOptions(), garbage).ResponseAsync);
+
+        Assert.Equal(1, meter.Calls("/geoawareness.v1.Observations/Count", "INTERNAL"));
+        Assert.Equal(1, meter.Calls(GrpcCallMetrics.OtherMethod, "UNIMPLEMENTED"));
+        Assert.Equal(0, meter.Calls("/geoawareness.v1.Observations/NoSuchMethod", "UNIMPLEMENTED"));
+    }
+
+    private static Method<byte[], byte[]> RawMethod(string service, string name) =>
+        new(MethodType.Unary, service, name, Marshallers.Create(b => b, b => b), Marshallers.Create(b => b, b => b));
 
     [Fact]
     public async Task FeedLag_WhileAnOlderTransactionRuns_CountsTheWaitOfTheChangeCommittedAfterIt()
