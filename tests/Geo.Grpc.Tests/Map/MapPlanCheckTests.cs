@@ -149,15 +149,17 @@ public sealed class MapPlanCheckTests(OperationHttpTests.PlanFixture fixture, IT
         await page.SendAsync("Fetch.enable", new JsonObject { ["patterns"] = new JsonArray(new JsonObject { ["urlPattern"] = "*/civoes.html?*", ["requestStage"] = "Request" }) });
         await ViewAsync(page, -1.05, 28.95, -0.95, 29.15);
 
-        // First as the service answers today (GET /civoes.html is another branch's): whatever it
-        // says is shown, and the page goes on. The request itself is what this test is about.
+        // First the service's own answer: the estimate of the view, opened in a new tab from a blob.
         var first = await ClickCivOesAsync(page, paused);
         AssertAsksForTheView(first, await BoundsAsync(page), await PeriodAsync(page));
         await page.SendAsync("Fetch.continueRequest", new JsonObject { ["requestId"] = first.GetProperty("requestId").GetString() });
         await page.WaitForAsync("window.geoMap.civoes.error !== null || window.geoMap.civoes.opened > 0", Patience, "window.geoMap.civoes");
         output.WriteLine("GET /civoes.html from the service itself: " + (await page.EvaluateAsync("JSON.stringify(window.geoMap.civoes)")).GetString());
+        Assert.Equal(JsonValueKind.Null, (await page.EvaluateAsync("window.geoMap.civoes.error")).ValueKind);
+        var estimate = await WaitForTargetsAsync(browser, targets => targets.Any(t => t.Url.StartsWith("blob:", StringComparison.Ordinal) && t.Title.StartsWith("CIV-OES ", StringComparison.Ordinal)));
+        Assert.All(estimate, t => Assert.DoesNotContain(Api.TokenOf(Role.Planner), t.Url, StringComparison.Ordinal));
 
-        // The route not built yet: a bare 404 is an error message, not a crash, and the tab opened for it goes.
+        // A bare 404 (a service of an older version) is an error message, not a crash, and the tab opened for it goes.
         var pagesBefore = (await browser.TargetsAsync()).Count(t => t.Type == "page");
         var missing = await ClickCivOesAsync(page, paused);
         await FulfilAsync(page, missing, 404, null, string.Empty);
