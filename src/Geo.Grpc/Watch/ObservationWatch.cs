@@ -86,7 +86,10 @@ internal sealed class ObservationWatch(
                 {
                     var catchUp = sight.Fork();
                     await using var snapshot = await feed.OpenAsync(catchUp.Visibility, cancellationToken).ConfigureAwait(false);
-                    var behind = await snapshot.CountMatchingAsync(from, joinedAt, catchUp.Filter, settings.MaxCatchUp + 1, cancellationToken).ConfigureAwait(false);
+                    // Counted up to what is settled now, not only to where the hub stood: a hub a
+                    // moment behind would hand the rest over live, and the refusal would depend on its lag.
+                    var now = snapshot.SettledEnd > joinedAt ? snapshot.SettledEnd : joinedAt;
+                    var behind = await snapshot.CountMatchingAsync(from, now, catchUp.Filter, settings.MaxCatchUp + 1, cancellationToken).ConfigureAwait(false);
                     if (behind > settings.MaxCatchUp)
                     {
                         throw new WatchEndedException(StatusCode.OutOfRange,

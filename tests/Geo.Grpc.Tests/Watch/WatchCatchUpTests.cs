@@ -50,7 +50,8 @@ public sealed class WatchCatchUpTests(WatchCatchUpTests.CatchUpFixture fixture) 
 
         var error = await Assert.ThrowsAsync<RpcException>(async () =>
         {
-            using var call = fixture.Api.Channel.Observations.Watch(new WatchRequest { Filter = WatchTests.Filter(32.2), Cursor = FromTheStart });
+            // A deadline: a watch that went live instead of refusing fails the test, never hangs it.
+            using var call = fixture.Api.Channel.Observations.Watch(new WatchRequest { Filter = WatchTests.Filter(32.2), Cursor = FromTheStart }, deadline: DateTime.UtcNow.AddSeconds(30));
             await foreach (var _ in call.ResponseStream.ReadAllAsync())
             {
             }
