@@ -198,6 +198,12 @@ internal sealed partial class WebhookDispatcher(
                 var message = ApiMapping.ToProto(new ObservationChanged(record.Position, shown, record.ChangedAt), caseDetails: false, deadlines);
                 var kind = message.EventCase == V1.WatchEvent.EventOneofCase.Withdrawn ? "withdrawn" : "observation";
                 var body = Encoding.UTF8.GetBytes(Json.Format(message));
+                // A hook paused (or deleted) while this batch was read sends nothing more once the pause has answered.
+                if (!await store.HoldAsync(hook.Id, _owner, settings.Lease, cancellationToken).ConfigureAwait(false))
+                {
+                    return;
+                }
+
                 var (status, error, milliseconds) = await PostAsync(hook, message.Cursor, body, cancellationToken).ConfigureAwait(false);
                 var delivered = error is null;
                 metrics.WebhookAttempted(delivered);

@@ -116,6 +116,19 @@ public sealed class WebhookStore(NpgsqlDataSource dataSource)
         return claimed;
     }
 
+    /// <summary>
+    /// Just before a POST: the hook is still active and its lease still this process's (renewed).
+    /// False when it was paused, deleted, suspended or taken over since the batch was read.
+    /// </summary>
+    public async Task<bool> HoldAsync(string id, string owner, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("UPDATE webhooks SET lease_until = now() + $3 WHERE id = $1 AND lease_owner = $2 AND state = 1 RETURNING id");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = owner });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = lease });
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
+    }
+
     /// <summary>The receiver took the event: the cursor moves past it, failures are forgotten, the lease renewed and the attempt logged. False when the lease is lost.</summary>
     public Task<bool> DeliveredAsync(string id, string owner, string cursor, TimeSpan lease, WebhookAttempt attempt, CancellationToken cancellationToken) =>
         StepAsync(
