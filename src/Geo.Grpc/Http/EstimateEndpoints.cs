@@ -43,27 +43,10 @@ internal static class EstimateEndpoints
 
     private static V1.CivilEstimateRequest Read(IQueryCollection query)
     {
+        var given = QueryMessage.Plain(query, "/civoes", Parameters);
         var errors = new FieldErrors();
-        foreach (var (name, values) in query)
-        {
-            if (!Parameters.Contains(name, StringComparer.Ordinal))
-            {
-                errors.Add(QueryMessage.NameOf(name), $"is not a parameter of GET /civoes ({string.Join(", ", Parameters)})");
-            }
-            else if (values.Count > 1)
-            {
-                errors.Add(name, $"is given {values.Count} times; give it once");
-            }
-            else if (string.IsNullOrEmpty(values[0]))
-            {
-                errors.Add(name, QueryMessage.EmptyProblem);
-            }
-        }
-
-        ApiErrors.ThrowIfAny(errors);
-        string? One(string name) => query.TryGetValue(name, out var value) ? value.ToString() : null;
-        var request = new V1.CivilEstimateRequest { Period = One("period") ?? string.Empty };
-        if (One("bbox") is { } bbox)
+        var request = new V1.CivilEstimateRequest { Period = given("period") ?? string.Empty };
+        if (given("bbox") is { } bbox)
         {
             var parts = bbox.Split(',');
             var numbers = parts.Select(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) ? n : double.NaN).ToArray();
@@ -77,8 +60,8 @@ internal static class EstimateEndpoints
             }
         }
 
-        request.From = ApiMapping.ToCalendarDate(IndicatorPeriod.ReadDate(One("from"), "from", errors));
-        request.To = ApiMapping.ToCalendarDate(IndicatorPeriod.ReadDate(One("to"), "to", errors));
+        request.From = ApiMapping.ToCalendarDate(IndicatorPeriod.ReadDate(given("from"), "from", errors));
+        request.To = ApiMapping.ToCalendarDate(IndicatorPeriod.ReadDate(given("to"), "to", errors));
         ApiErrors.ThrowIfAny(errors);
         return request;
     }

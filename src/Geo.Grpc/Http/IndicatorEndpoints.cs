@@ -20,34 +20,14 @@ internal static class IndicatorEndpoints
 
     private static async Task<IResult> ExportAsync(HttpContext http, IndicatorComputer computer, CancellationToken cancellationToken)
     {
-        var query = http.Request.Query;
+        var given = QueryMessage.Plain(http.Request.Query, "/indicators", Parameters);
         var errors = new FieldErrors();
-        foreach (var (name, values) in query)
-        {
-            if (!Parameters.Contains(name, StringComparer.Ordinal))
-            {
-                errors.Add(QueryMessage.NameOf(name), $"is not a parameter of GET /indicators ({string.Join(", ", Parameters)})");
-            }
-            else if (values.Count > 1)
-            {
-                errors.Add(name, $"is given {values.Count} times; give it once");
-            }
-            else if (string.IsNullOrEmpty(values[0]))
-            {
-                // "hxl=" read as false and "level=" as the mission: a value left empty is refused, as
-                // QueryMessage refuses it on every other route.
-                errors.Add(name, QueryMessage.EmptyProblem);
-            }
-        }
-
-        ApiErrors.ThrowIfAny(errors);
-        string? One(string name) => query.TryGetValue(name, out var value) ? value.ToString() : null;
-        var from = IndicatorPeriod.ReadDate(One("from"), "from", errors);
-        var to = IndicatorPeriod.ReadDate(One("to"), "to", errors);
-        var level = IndicatorQuestion.ReadLevel(One("level"), errors);
-        var question = errors.Any ? null : IndicatorQuestion.Read(One("period"), from, to, level, One("id"), computer.Today, errors);
-        var format = IndicatorDocument.ReadFormat(One("format"), errors);
-        var hxl = One("hxl") switch
+        var from = IndicatorPeriod.ReadDate(given("from"), "from", errors);
+        var to = IndicatorPeriod.ReadDate(given("to"), "to", errors);
+        var level = IndicatorQuestion.ReadLevel(given("level"), errors);
+        var question = errors.Any ? null : IndicatorQuestion.Read(given("period"), from, to, level, given("id"), computer.Today, errors);
+        var format = IndicatorDocument.ReadFormat(given("format"), errors);
+        var hxl = given("hxl") switch
         {
             null or "" or "false" => false,
             "true" => true,

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Geo.Core.Validation;
 using Geo.Grpc.Api;
 using Grpc.Core;
 using Google.Protobuf;
@@ -32,6 +33,38 @@ internal static class QueryMessage
     {
         ArgumentNullException.ThrowIfNull(parameter);
         return parameter.Length == 0 ? "(a parameter without a name)" : parameter;
+    }
+
+    /// <summary>
+    /// The plain parameters of a route that reads them by name (not as a message): each must be one
+    /// of <paramref name="allowed"/>, given once, and not empty. INVALID_ARGUMENT naming each that is not.
+    /// </summary>
+    /// <returns>The value of a parameter by name, or null when it was not given.</returns>
+    public static Func<string, string?> Plain(IQueryCollection query, string route, IReadOnlyList<string> allowed)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(allowed);
+        var errors = new FieldErrors();
+        foreach (var (name, values) in query)
+        {
+            if (!allowed.Contains(name, StringComparer.Ordinal))
+            {
+                errors.Add(NameOf(name), $"is not a parameter of GET {route} ({string.Join(", ", allowed)})");
+            }
+            else if (values.Count > 1)
+            {
+                errors.Add(name, $"is given {values.Count} times; give it once");
+            }
+            else if (string.IsNullOrEmpty(values[0]))
+            {
+                // "hxl=" read as false and "level=" as the mission: a value left empty is refused, as
+                // a message's parameters are.
+                errors.Add(name, EmptyProblem);
+            }
+        }
+
+        ApiErrors.ThrowIfAny(errors);
+        return name => query.TryGetValue(name, out var value) ? value.ToString() : null;
     }
 
     /// <summary>The message of type <paramref name="descriptor"/> the parameters describe.</summary>
