@@ -48,7 +48,7 @@ public static class CivilEstimatePage
         Findings(page, "Risks", "risk", estimate.Risks, estimate.Rules.Where(r => r.Kind == FindingKind.Risk));
         Findings(page, "Opportunities", "opportunity", estimate.Opportunities, estimate.Rules.Where(r => r.Kind == FindingKind.Opportunity));
         page.Raw("<h2>Rules</h2>");
-        page.Table(["Rule", "Kind", "Statement", "Raised"], estimate.Rules.Select(r => new[] { r.Id, Word(r.Kind), r.Text, N(r.Raised) }), numeric: 3);
+        page.Table(["Rule", "Kind", "Statement", "Raised"], estimate.Rules.Select(r => new[] { r.Id, EnumWords.Spoken(r.Kind), r.Text, N(r.Raised) }), numeric: 3);
         page.Raw("<h2>Sources</h2><ol>");
         foreach (var (source, number) in page.Sources.Select((s, i) => (s, i + 1)))
         {
@@ -68,11 +68,11 @@ public static class CivilEstimatePage
 
         page.Raw("<h2>1. Civilian situation</h2>").Cite(s.Sources);
         page.Raw("<p>").Text($"{N(s.Communities)} communities, population {N(s.PopulationTotal)} where known ({N(s.CommunitiesWithoutPopulation)} without a figure).").Raw("</p>");
-        page.Table(["Risk level", "Communities"], s.ByRisk.Select(r => new[] { Word(r.RiskLevel), N(r.Communities) }), numeric: 1);
+        page.Table(["Risk level", "Communities"], s.ByRisk.Select(r => new[] { EnumWords.Spoken(r.RiskLevel), N(r.Communities) }), numeric: 1);
         page.Raw("<h3>Population by sex and age group</h3>");
-        page.Table(["Sex", "Age group", "People"], s.Population.Select(p => new[] { Word(p.Sex), Word(p.AgeGroup), N(p.Count) }), numeric: 2);
+        page.Table(["Sex", "Age group", "People"], s.Population.Select(p => new[] { EnumWords.Spoken(p.Sex), EnumWords.Spoken(p.AgeGroup), N(p.Count) }), numeric: 2);
         page.Raw("<h3>Communities at risk</h3>");
-        page.Table(["Community", "Risk", "Population"], s.AtRisk.Select(c => new[] { $"{c.Name} ({c.Id})", Word(c.RiskLevel), N(c.Population) }), numeric: 2);
+        page.Table(["Community", "Risk", "Population"], s.AtRisk.Select(c => new[] { $"{c.Name} ({c.Id})", EnumWords.Spoken(c.RiskLevel), N(c.Population) }), numeric: 2);
     }
 
     private static void Actors(Page page, CivilianActors? a)
@@ -83,10 +83,10 @@ public static class CivilEstimatePage
         }
 
         page.Raw("<h2>2. Civilian actors and facilities</h2>").Cite(a.Sources);
-        page.Table(["Sector", "Presence records", "Organisations (per cell)"], a.Sectors.Select(s => new[] { Word(s.Sector), N(s.Records), N(s.OrganisationCells) }), numeric: 1);
+        page.Table(["Sector", "Presence records", "Organisations (per cell)"], a.Sectors.Select(s => new[] { EnumWords.Spoken(s.Sector), N(s.Records), N(s.OrganisationCells) }), numeric: 1);
         page.Raw("<h3>Facilities</h3><p>").Text($"{N(a.FacilitiesTotal)} facilities this role reads.").Raw("</p>");
         page.Table(["Type", "Status", "Facilities", "Stale or unconfirmed", "Notified"],
-            a.Facilities.Select(f => new[] { Word(f.Type), Word(f.Status), N(f.Facilities), N(f.StaleOrUnconfirmed), N(f.Notified) }), numeric: 2);
+            a.Facilities.Select(f => new[] { EnumWords.Spoken(f.Type), EnumWords.Spoken(f.Status), N(f.Facilities), N(f.StaleOrUnconfirmed), N(f.Notified) }), numeric: 2);
     }
 
     private static void Threats(Page page, ThreatPicture? t)
@@ -100,10 +100,10 @@ public static class CivilEstimatePage
         page.Raw("<p>").Text($"Observations in the period: {Opt(t.HasObservations, t.Observations)}; in the previous period ({t.PreviousFrom?.ToDateTimeOffset():yyyy-MM-dd} to " +
             $"{t.From?.ToDateTimeOffset().AddDays(-1):yyyy-MM-dd}): {Opt(t.HasPreviousObservations, t.PreviousObservations)}.").Raw("</p>");
         page.Table(["Category", "Period", "Previous", "Change"],
-            t.ByCategory.Select(c => new[] { Word(c.Category), Opt(c.HasObservations, c.Observations), Opt(c.HasPreviousObservations, c.PreviousObservations), Change(c.HasObservations && c.HasPreviousObservations, c.Observations - c.PreviousObservations) }), numeric: 1);
+            t.ByCategory.Select(c => new[] { EnumWords.Spoken(c.Category), Opt(c.HasObservations, c.Observations), Opt(c.HasPreviousObservations, c.PreviousObservations), Change(c.HasObservations && c.HasPreviousObservations, c.Observations - c.PreviousObservations) }), numeric: 1);
         page.Raw("<h3>By affected sex and age group</h3>");
         page.Table(["Sex", "Age group", "Period", "Previous", "Change"],
-            t.ByGroup.Select(g => new[] { Word(g.Sex), Word(g.AgeGroup), Opt(g.HasObservations, g.Observations), Opt(g.HasPreviousObservations, g.PreviousObservations), Change(g.HasObservations && g.HasPreviousObservations, g.Observations - g.PreviousObservations) }), numeric: 2);
+            t.ByGroup.Select(g => new[] { EnumWords.Spoken(g.Sex), EnumWords.Spoken(g.AgeGroup), Opt(g.HasObservations, g.Observations), Opt(g.HasPreviousObservations, g.PreviousObservations), Change(g.HasObservations && g.HasPreviousObservations, g.Observations - g.PreviousObservations) }), numeric: 2);
         page.Raw("<h3>Hot spots (Getis-Ord Gi*)</h3><p>").Text(string.Create(CultureInfo.InvariantCulture, $"Cells of {t.HotSpotCellMetres:0} m; hot at 90/95/99% confidence after the false-discovery-rate correction.")).Raw("</p>");
         page.Table(["Cell", "Centre", "z-score", "Confidence", "Observations"], t.HotSpots.Select(h => new[]
         {
@@ -120,11 +120,11 @@ public static class CivilEstimatePage
 
         page.Raw("<h2>4. Coverage gaps</h2>").Cite(c.Sources);
         page.Raw("<p>").Text($"On {Day(c.At)}: {N(c.BasesInArea)} bases in the area, {N(c.Bases.Count)} with a team gap; {N(c.CommunitiesOutOfReach.Count)} communities at risk out of reach.").Raw("</p>");
-        page.Table(["Base", "Gaps"], c.Bases.Select(b => new[] { $"{b.Name} ({b.Id})", string.Join(", ", b.Gaps.Select(Word)) }), numeric: 9);
+        page.Table(["Base", "Gaps"], c.Bases.Select(b => new[] { $"{b.Name} ({b.Id})", string.Join(", ", b.Gaps.Select(EnumWords.Spoken)) }), numeric: 9);
         page.Raw("<h3>Communities at risk out of reach</h3>");
         page.Table(["Community", "Risk", "Population", "Nearest staffed base", "Distance km"], c.CommunitiesOutOfReach.Select(r => new[]
         {
-            $"{r.Name} ({r.CommunityId})", Word(r.RiskLevel), N(r.Population), r.NearestBaseId, (r.DistanceMetres / 1000).ToString("0.0", CultureInfo.InvariantCulture),
+            $"{r.Name} ({r.CommunityId})", EnumWords.Spoken(r.RiskLevel), N(r.Population), r.NearestBaseId, (r.DistanceMetres / 1000).ToString("0.0", CultureInfo.InvariantCulture),
         }), numeric: 2);
         page.Raw("<h3>Women and girls: threats with no female CLA in reach</h3>");
         page.Table(["Cell", "Centre", "Threats", "Communities"], c.WomenAndGirlsGaps.Select(g => new[]
@@ -141,7 +141,7 @@ public static class CivilEstimatePage
         }
 
         page.Raw("<h2>5. Quick impact projects and civil assistance</h2>").Cite(w.Sources);
-        page.Table(["QIPs: state", "Sector", "Projects"], w.Qips.Select(q => new[] { q.State, Word(q.Sector), N(q.Count) }), numeric: 2);
+        page.Table(["QIPs: state", "Sector", "Projects"], w.Qips.Select(q => new[] { q.State, EnumWords.Spoken(q.Sector), N(q.Count) }), numeric: 2);
         page.Table(["Civil assistance: state", "Requests"], w.Requests.Select(r => new[] { r.State, N(r.Count) }), numeric: 1);
     }
 
@@ -186,24 +186,6 @@ public static class CivilEstimatePage
     private static string Change(bool both, long delta) => !both ? "" : delta > 0 ? "+" + N(delta) : N(delta);
 
     private static string Point(GeoPoint? p) => p is null ? "" : string.Create(CultureInfo.InvariantCulture, $"{p.Longitude:0.####}, {p.Latitude:0.####}");
-
-    /// <summary>An enum value as words: RISK_LEVEL_HIGH and NotFunctional read "high" and "not functional".</summary>
-    private static string Word<T>(T value)
-        where T : struct, Enum
-    {
-        var words = new StringBuilder();
-        foreach (var c in value.ToString())
-        {
-            if (char.IsUpper(c) && words.Length > 0)
-            {
-                words.Append(' ');
-            }
-
-            words.Append(char.ToLowerInvariant(c));
-        }
-
-        return words.ToString();
-    }
 
     /// <summary>The document as it is written: every text escaped, the sources numbered as they are cited.</summary>
     private sealed class Page

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Geo.Api;
 using Geo.Core.Domain;
 using Geo.Core.Spatial;
 using NetTopologySuite.Geometries;
@@ -96,7 +97,7 @@ internal static class EstimateRules
             var finding = new V1.Finding
             {
                 Summary = string.Create(CultureInfo.InvariantCulture,
-                    $"{facility.Name} ({Words(facility.Type)}, {Words(facility.Status)}): threats in its cell ({hit.Column}, {hit.Row}) rose from {previous?.Value ?? 0:0.##} to {hit.Value:0.##}"),
+                    $"{facility.Name} ({EnumWords.Spoken(facility.Type)}, {EnumWords.Spoken(facility.Status)}): threats in its cell ({hit.Column}, {hit.Row}) rose from {previous?.Value ?? 0:0.##} to {hit.Value:0.##}"),
                 At = new V1.GeoPoint { Longitude = point.X, Latitude = point.Y },
             };
             finding.EvidenceIds.Add(facility.Id);
@@ -112,7 +113,7 @@ internal static class EstimateRules
         var finding = new V1.Finding
         {
             Summary = string.Create(CultureInfo.InvariantCulture,
-                $"{community.Name} (risk {Words(community.RiskLevel)}, population {community.Population}): no staffed CLA team in reach") +
+                $"{community.Name} (risk {EnumWords.Spoken(community.RiskLevel)}, population {community.Population}): no staffed CLA team in reach") +
                 (community.NearestBaseId.Length > 0 ? string.Create(CultureInfo.InvariantCulture, $"; the nearest staffed base, {community.NearestBaseId}, is {community.DistanceMetres / 1000:0.#} km away") : string.Empty),
             At = community.Centroid,
         };
@@ -140,7 +141,7 @@ internal static class EstimateRules
         var finding = new V1.Finding
         {
             Summary = string.Create(CultureInfo.InvariantCulture,
-                $"{facility.Name} ({Words(facility.Type)}{(facility.Notification is null ? string.Empty : ", notified")}): {Words(fact.Confirmation)}") +
+                $"{facility.Name} ({EnumWords.Spoken(facility.Type)}{(facility.Notification is null ? string.Empty : ", notified")}): {EnumWords.Spoken(fact.Confirmation)}") +
                 (facility.LastConfirmedOn is { } on ? string.Create(CultureInfo.InvariantCulture, $", last confirmed {on:yyyy-MM-dd}") : ", never confirmed"),
             At = new V1.GeoPoint { Longitude = point.X, Latitude = point.Y },
         };
@@ -165,7 +166,7 @@ internal static class EstimateRules
     private static V1.Finding ProtectionMechanism(V1.Community community)
     {
         var has = new[] { community.HasProtectionCommittee ? "a protection committee" : null, community.HasCanFocalPoint ? "a CAN focal point" : null }.OfType<string>();
-        var finding = new V1.Finding { Summary = $"{community.Name} (risk {Words(community.RiskLevel)}): has {string.Join(" and ", has)}", At = community.Centroid };
+        var finding = new V1.Finding { Summary = $"{community.Name} (risk {EnumWords.Spoken(community.RiskLevel)}): has {string.Join(" and ", has)}", At = community.Centroid };
         finding.EvidenceIds.Add(community.Id);
         return finding;
     }
@@ -180,24 +181,5 @@ internal static class EstimateRules
 
         coordinates[^1] = coordinates[0];
         return ShapeReader.Factory.CreatePolygon(coordinates);
-    }
-
-    /// <summary>An enum value in words: "NotFunctional" and "RISK_LEVEL_HIGH" as "not functional" and "high".</summary>
-    internal static string Words<T>(T value)
-        where T : struct, Enum
-    {
-        var name = value.ToString();
-        var words = new System.Text.StringBuilder();
-        foreach (var c in name)
-        {
-            if (char.IsUpper(c) && words.Length > 0)
-            {
-                words.Append(' ');
-            }
-
-            words.Append(char.ToLowerInvariant(c));
-        }
-
-        return words.ToString();
     }
 }
