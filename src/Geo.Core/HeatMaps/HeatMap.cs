@@ -42,6 +42,12 @@ public sealed class HeatMapFrame
 /// <summary>A computed heat map: the grid, its frames and one colour scale for all of them.</summary>
 public sealed record HeatMap(AreaGrid Area, HeatMapSpec Spec, IReadOnlyList<HeatMapFrame> Frames, double[] Breaks, int MinCount)
 {
+    /// <summary>
+    /// The read model's watermark the answer reflects (every observation change settled below it, and
+    /// nothing later); 0 when the observations were read from PostGIS.
+    /// </summary>
+    public ulong Watermark { get; init; }
+
     public string Unit => (Spec.Method, Spec.IsWeighted) switch
     {
         (HeatMapMethod.HotSpots, _) => "z-score",

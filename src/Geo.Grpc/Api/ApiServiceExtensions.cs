@@ -69,6 +69,16 @@ internal static class ApiServiceExtensions
         services.AddSingleton<ObservationStore>();
         services.AddSingleton<ReferralStore>();
         services.AddSingleton<ObservationPoints>();
+        var readModel = configuration.GetSection(ReadModel.ReadModelOptions.SectionName);
+        if ((readModel.Get<ReadModel.ReadModelOptions>() ?? new ReadModel.ReadModelOptions()).Problem() is { } readModelProblem)
+        {
+            throw new Hosting.StartupException(readModelProblem);
+        }
+
+        services.Configure<ReadModel.ReadModelOptions>(readModel);
+        services.AddSingleton<Geo.Storage.ReadModel.ModelSource>();
+        services.AddSingleton<ReadModel.ModelKeeper>();
+        services.AddHostedService(provider => provider.GetRequiredService<ReadModel.ModelKeeper>());
         services.AddSingleton<HeatMapComputer>();
         services.AddSingleton<CoverageReader>();
         services.AddSingleton<GroupGapComputer>();

@@ -14,12 +14,13 @@ namespace Geo.Grpc.Api;
 
 /// <summary>
 /// Heat maps for a caller: the request read and checked, the caller's observations streamed from
-/// PostGIS into bins (coarsened first when the caller may not see exact locations), then the
+/// the read model (or PostGIS) into bins (coarsened first when the caller may not see exact locations), then the
 /// surface computed in Geo.Core. Serves the HeatMaps service and the group gaps of Coverage.
 /// </summary>
-internal sealed class HeatMapComputer(ObservationPoints points, LocationPrivacy privacy, IOptions<ApiOptions> options)
+internal sealed class HeatMapComputer(ObservationPoints points, ReadModel.ModelKeeper model, LocationPrivacy privacy, IOptions<ApiOptions> options, IOptions<ReadModel.ReadModelOptions> modelOptions)
 {
     private readonly ApiOptions _options = options.Value;
+    private readonly int _modelWorkers = modelOptions.Value.Workers;
 
     /// <summary>The request as a spec, or INVALID_ARGUMENT naming every bad field, or RESOURCE_EXHAUSTED when too large.</summary>
     public HeatMapSpec Read(V1.HeatMapRequest? request, string prefix)
@@ -163,9 +164,14 @@ internal sealed class HeatMapComputer(ObservationPoints points, LocationPrivacy 
             PeopleCells: spec.Weighting.ByPeople ? spec.Filter.Affected.CellMask : 0,
             CommunityId: policy.Method == CoarseningMethod.CommunityCentroid,
             AggregateKey: policy.IsCoarsened);
-        var sinks = await points.ReadAsync(
-            sight.Filter, sight.Visibility, columns, _options.HeatMapReaders, _options.HeatMapPagesPerReader,
-            () => new BinningSink(new HeatMapBins(area, periods, spec, keyed: policy.IsCoarsened), sight.Fork()), cancellationToken)
+        BinningSink NewSink() => new(new HeatMapBins(area, periods, spec, keyed: policy.IsCoarsened), sight.Fork());
+
+        // The read model when it holds everything settled before this call, PostGIS otherwise: the
+        // same rows into the same sinks either way (the differential tests hold them to it).
+        var fromModel = (await model.CurrentAsync(cancellationToken).ConfigureAwait(false))
+            ?.TryRead(sight.Filter, sight.Visibility, columns, _modelWorkers, NewSink, cancellationToken);
+        var sinks = fromModel?.Sinks ?? await points.ReadAsync(
+            sight.Filter, sight.Visibility, columns, _options.HeatMapReaders, _options.HeatMapPagesPerReader, NewSink, cancellationToken)
             .ConfigureAwait(false);
         var bins = sinks[0].Bins;
         foreach (var sink in sinks.Skip(1))
@@ -179,7 +185,7 @@ internal sealed class HeatMapComputer(ObservationPoints points, LocationPrivacy 
         }
 
         var minCount = policy.IsCoarsened ? Math.Max(spec.MinCount, policy.MinimumAggregateCount) : spec.MinCount;
-        return HeatMap.Compute(area, spec, bins, minCount, cancellationToken);
+        return HeatMap.Compute(area, spec, bins, minCount, cancellationToken) with { Watermark = fromModel?.Watermark ?? 0 };
     }
 
     /// <summary>

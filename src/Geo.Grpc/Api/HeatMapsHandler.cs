@@ -68,6 +68,7 @@ internal sealed class HeatMapsHandler(HeatMapComputer computer, LocationPrivacy 
             DistanceBandMetres = map.Spec.Method == HeatMapMethod.HotSpots ? map.Spec.DistanceBand : 0,
             MinCount = map.MinCount,
             Coarsened = coarsened,
+            Watermark = map.Watermark,
         };
         message.ClassBreaks.AddRange(map.Breaks);
         message.Frames.AddRange(map.Frames.Select(f => new V1.HeatMapFrame

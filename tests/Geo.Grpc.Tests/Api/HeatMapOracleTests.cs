@@ -66,6 +66,9 @@ public sealed class HeatMapOracleTests(ApiFixture api) : IClassFixture<ApiFixtur
         {
             Assert.Equal(cells.Order(), answer.Frame(0).Select(c => (c.Column, c.Row)).Order());
             Assert.Equal((long)plain["params"]!["points_in_grid"]!, answer.Grid.Frames.Single().Observations);
+
+            // Computed on the read model (issue 21): the oracle holds it to the same answers as PostGIS.
+            Assert.NotEqual(0UL, answer.Grid.Watermark);
         }
 
         // Not a trivial case: some observations were left out by the period or the selector, and

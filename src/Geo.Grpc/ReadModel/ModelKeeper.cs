@@ -1,0 +1,212 @@
+using Geo.Grpc.Watch;
+using Geo.Storage.ReadModel;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Geo.Grpc.ReadModel;
+
+/// <summary>
+/// Loads the read model of observations when the service starts and keeps it in step with the
+/// observation feed: woken by every commit the watch hub hears, by requests, and at least every
+/// second, it applies what changed since its watermark. A request takes the model only after a
+/// catch-up begun since it arrived has ended, so it sees every change committed before it asked
+/// (a caller reads its own writes); one catch-up serves every request waiting for it. Otherwise,
+/// and while the model is loading, off or over its ceiling, the request reads PostGIS.
+/// </summary>
+internal sealed partial class ModelKeeper(ModelSource source, WatchHub hub, NpgsqlDataSource dataSource, IOptions<ReadModelOptions> options, ILogger<ModelKeeper> logger)
+    : BackgroundService
+{
+    private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Retry = TimeSpan.FromSeconds(1);
+
+    private readonly ReadModelOptions _options = options.Value;
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private volatile ObservationModel? _model;
+    private TaskCompletionSource _caughtUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Catch-ups begun, and the number of the last one ended: a request waits for one begun after it arrived.</summary>
+    private long _begun;
+    private long _done;
+
+    /// <summary>What the model is doing, for the operator: off, loading, ready, over its ceiling.</summary>
+    public string State { get; private set; } = "loading";
+
+    /// <summary>The model's rows and bytes, or zero when there is none.</summary>
+    public (int Rows, long Bytes, ulong Watermark) Size => _model is { } model ? (model.Count, model.Bytes, model.Watermark) : default;
+
+    /// <summary>
+    /// The model once it holds every change committed before this was called (a catch-up that began
+    /// after it has ended); null when there is no model, or it could not catch up within the
+    /// configured wait: then PostGIS answers.
+    /// </summary>
+    public async Task<ObservationModel?> CurrentAsync(CancellationToken cancellationToken)
+    {
+        var after = Interlocked.Read(ref _begun);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (_model is { } model)
+        {
+            var caughtUp = Volatile.Read(ref _caughtUp).Task;
+            if (Interlocked.Read(ref _done) > after)
+            {
+                return model;
+            }
+
+            Wake();
+            var left = _options.CatchUpWait - waited.Elapsed;
+            if (left <= TimeSpan.Zero)
+            {
+                LogBehind(logger, model.Watermark);
+                return null;
+            }
+
+            try
+            {
+                await caughtUp.WaitAsync(left, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // Checked once more above, then PostGIS answers.
+            }
+        }
+
+        return null;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_options.Enabled)
+        {
+            State = "off";
+            return;
+        }
+
+        hub.Advanced += Wake;
+        try
+        {
+            if (!await LoadAsync(stoppingToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            await FollowAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            hub.Advanced -= Wake;
+        }
+    }
+
+    /// <summary>Loads the model, retrying while the database is away; false when the table is beyond the ceiling.</summary>
+    private async Task<bool> LoadAsync(CancellationToken stoppingToken)
+    {
+        while (true)
+        {
+            try
+            {
+                var estimate = await EstimatedRowsAsync(stoppingToken).ConfigureAwait(false);
+                if (estimate * ObservationModel.BytesPerRow > _options.MaxBytes)
+                {
+                    Refuse($"about {estimate} observations need about {estimate * ObservationModel.BytesPerRow / (1024 * 1024)} MiB");
+                    return false;
+                }
+
+                var took = System.Diagnostics.Stopwatch.StartNew();
+                var model = await source.LoadAsync(stoppingToken).ConfigureAwait(false);
+                if (model.Bytes > _options.MaxBytes)
+                {
+                    Refuse($"{model.Count} observations take {model.Bytes / (1024 * 1024)} MiB");
+                    return false;
+                }
+
+                _model = model;
+                State = "ready";
+                LogLoaded(logger, model.Count, model.Bytes / (1024 * 1024), took.Elapsed.TotalSeconds, model.Watermark);
+                return true;
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested && e is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                LogFailed(logger, "load", e.Message);
+                await Task.Delay(Retry, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task FollowAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested && _model is { } model)
+        {
+            var next = Quiet;
+            try
+            {
+                // The position is the model's watermark: after a failure the next read starts there,
+                // and a row read twice replaces itself.
+                var number = Interlocked.Increment(ref _begun);
+                await source.CatchUpAsync(model, stoppingToken).ConfigureAwait(false);
+                Interlocked.Exchange(ref _done, number);
+                if (model.Bytes > _options.MaxBytes)
+                {
+                    _model = null;
+                    Refuse($"{model.Count} observations take {model.Bytes / (1024 * 1024)} MiB");
+                }
+
+                Interlocked.Exchange(ref _caughtUp, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested && e is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                LogFailed(logger, "catch-up", e.Message);
+                next = Retry;
+            }
+
+            await _wake.WaitAsync(next, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    private void Refuse(string why)
+    {
+        State = "over its ceiling";
+        LogOverCeiling(logger, why, _options.MaxMegabytes);
+        Interlocked.Exchange(ref _caughtUp, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
+    private async Task<long> EstimatedRowsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'observations'::regclass", connection);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private void Wake()
+    {
+        try
+        {
+            _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already woken: one catch-up serves every commit heard before it.
+        }
+    }
+
+    public override void Dispose()
+    {
+        _wake.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "read model loaded: {Rows} observations, {Megabytes} MiB, in {Seconds:0.00} s, at watermark {Watermark}")]
+    private static partial void LogLoaded(ILogger logger, int rows, long megabytes, double seconds, ulong watermark);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "read model: {Step} failed ({Problem}); retrying from the same watermark")]
+    private static partial void LogFailed(ILogger logger, string step, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "read model dropped: {Why}, above GeoAwareness:ReadModel:MaxMegabytes ({Ceiling} MiB); heat maps read PostGIS")]
+    private static partial void LogOverCeiling(ILogger logger, string why, double ceiling);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "read model at watermark {Watermark} did not catch up within GeoAwareness:ReadModel:CatchUpWaitSeconds; this request reads PostGIS")]
+    private static partial void LogBehind(ILogger logger, ulong watermark);
+}

@@ -1,0 +1,52 @@
+namespace Geo.Grpc.ReadModel;
+
+/// <summary>The in-memory read model of observations (configuration section <c>GeoAwareness:ReadModel</c>).</summary>
+public sealed class ReadModelOptions
+{
+    public const string SectionName = "GeoAwareness:ReadModel";
+
+    /// <summary>Off: every heat map reads PostGIS, as before the model existed.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// The ceiling on the model's memory. A table that would need more is not loaded, and a model that
+    /// grows past it is dropped: the service logs why and heat maps read PostGIS, rather than growing.
+    /// About 62 bytes an observation (see README, sizing).
+    /// </summary>
+    public double MaxMegabytes { get; set; } = 1024;
+
+    /// <summary>
+    /// How long a request waits for the model to take in what was committed before it began (it
+    /// reads its own writes); past it the request reads PostGIS.
+    /// </summary>
+    public double CatchUpWaitSeconds { get; set; } = 2;
+
+    /// <summary>Threads one request scans the model with.</summary>
+    public int Workers { get; set; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
+
+    internal long MaxBytes => (long)(MaxMegabytes * 1024 * 1024);
+
+    internal TimeSpan CatchUpWait => TimeSpan.FromSeconds(CatchUpWaitSeconds);
+
+    /// <summary>What is wrong with the configuration, for the operator at start-up; null when nothing is.</summary>
+    internal string? Problem()
+    {
+        var problems = new List<string>();
+        if (!double.IsFinite(MaxMegabytes) || MaxMegabytes <= 0 || MaxMegabytes > 1_048_576)
+        {
+            problems.Add($"{SectionName}:{nameof(MaxMegabytes)}: {MaxMegabytes} is not above 0 and at most 1048576");
+        }
+
+        if (!double.IsFinite(CatchUpWaitSeconds) || CatchUpWaitSeconds < 0 || CatchUpWaitSeconds > 60)
+        {
+            problems.Add($"{SectionName}:{nameof(CatchUpWaitSeconds)}: {CatchUpWaitSeconds} is not between 0 and 60 seconds");
+        }
+
+        if (Workers is < 1 or > 64)
+        {
+            problems.Add($"{SectionName}:{nameof(Workers)}: {Workers} is not between 1 and 64");
+        }
+
+        return problems.Count == 0 ? null : string.Join("; ", problems);
+    }
+}

@@ -1,0 +1,132 @@
+using System.Globalization;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Geo.Storage.ReadModel;
+
+/// <summary>
+/// Reads what the read model holds out of PostgreSQL: the whole table once, from one snapshot, then
+/// the changed rows by the feed's positions (migration 0004: a row's change_xid is the transaction
+/// that last wrote it, and every change below a snapshot's watermark is settled, so reading from the
+/// last watermark misses nothing; a row read twice replaces itself by its key, so nothing counts
+/// twice). Binary COPY of the model's columns only.
+/// </summary>
+public sealed class ModelSource(NpgsqlDataSource dataSource)
+{
+    /// <summary>Changes are applied to the model at least this many at a time, whole transactions only, so a burst costs readers few waits.</summary>
+    private const int ApplyRows = 50_000;
+
+    private const string Columns =
+        "seq, ST_X(location), ST_Y(location), observed_at, category, severity, verification, released_at IS NOT NULL, " +
+        "vulnerability, affected_groups, aggregate_key, community_id, base_id, reporter_id, " +
+        "affected[1], affected[2], affected[3], affected[4], affected[5], affected[6], affected[7], affected[8], affected[9], affected[10], affected[11], affected[12]";
+
+    /// <summary>
+    /// The model of every row one snapshot sees, at that snapshot's watermark. Rows of transactions
+    /// not yet settled that it saw come again from <see cref="CatchUpAsync"/> and replace themselves.
+    /// </summary>
+    public async Task<ObservationModel> LoadAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+        var watermark = await WatermarkAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        // The copy is read on a thread of its own: rows are decoded synchronously, far faster than one await per field.
+        var model = await Task.Run(
+            () => ObservationModel.Build(Rows(connection, $"COPY (SELECT {Columns}, 0::bigint FROM observations) TO STDOUT (FORMAT BINARY)", cancellationToken), watermark, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return model;
+    }
+
+    /// <summary>
+    /// Applies to <paramref name="model"/> every change to a row since its watermark that a new
+    /// snapshot sees, in the feed's order, whole transactions at a time, and moves the watermark to
+    /// that snapshot's. Changes the snapshot sees above its watermark (committed while an older
+    /// transaction still runs) are applied now, so that a caller reads what committed before it asked,
+    /// and read again once settled, when they replace themselves: a transaction that commits late
+    /// has a transaction id below what was read, and is still at or above the watermark, so it is
+    /// read then. Returns the watermark reached.
+    /// </summary>
+    public async Task<ulong> CatchUpAsync(ObservationModel model, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+        var watermark = await WatermarkAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var from = model.Watermark;
+
+        // A literal transaction id we read ourselves: COPY takes no parameters.
+        var copy = string.Create(CultureInfo.InvariantCulture,
+            $"COPY (SELECT {Columns}, change_xid::text::bigint FROM observations WHERE change_xid >= '{from}'::xid8 ORDER BY change_xid) TO STDOUT (FORMAT BINARY)");
+        await Task.Run(
+            () =>
+            {
+                var staged = new List<ModelRow>();
+                var last = 0L;
+                foreach (var (row, xid) in RowsWithXid(connection, copy, cancellationToken))
+                {
+                    if (staged.Count >= ApplyRows && xid != last)
+                    {
+                        model.Apply(staged, Math.Min((ulong)last + 1, watermark));
+                        staged.Clear();
+                    }
+
+                    staged.Add(row);
+                    last = xid;
+                }
+
+                model.Apply(staged, Math.Max(from, watermark));
+            },
+            cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return model.Watermark;
+    }
+
+    private static async Task<ulong> WatermarkAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_snapshot_xmin(pg_current_snapshot())::text", connection, transaction);
+        return ulong.Parse((string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!, CultureInfo.InvariantCulture);
+    }
+
+    private static IEnumerable<ModelRow> Rows(NpgsqlConnection connection, string copy, CancellationToken cancellationToken) =>
+        RowsWithXid(connection, copy, cancellationToken).Select(r => r.Row);
+
+    private static IEnumerable<(ModelRow Row, long Xid)> RowsWithXid(NpgsqlConnection connection, string copy, CancellationToken cancellationToken)
+    {
+        using var exporter = connection.BeginBinaryExport(copy);
+        using var cancel = cancellationToken.Register(exporter.Cancel);
+        while (exporter.StartRow() != -1)
+        {
+            var row = new ModelRow
+            {
+                Seq = exporter.Read<long>(NpgsqlDbType.Bigint),
+                Longitude = exporter.Read<double>(NpgsqlDbType.Double),
+                Latitude = exporter.Read<double>(NpgsqlDbType.Double),
+                ObservedAt = ModelTime.ToMicros(new DateTimeOffset(exporter.Read<DateTime>(NpgsqlDbType.TimestampTz))),
+                Category = (byte)exporter.Read<short>(NpgsqlDbType.Smallint),
+                Severity = (byte)exporter.Read<short>(NpgsqlDbType.Smallint),
+                Verification = (byte)exporter.Read<short>(NpgsqlDbType.Smallint),
+                Released = exporter.Read<bool>(NpgsqlDbType.Boolean),
+                Vulnerability = (byte)exporter.Read<int>(NpgsqlDbType.Integer),
+                AffectedGroups = (ushort)exporter.Read<int>(NpgsqlDbType.Integer),
+                AggregateKey = exporter.Read<int>(NpgsqlDbType.Integer),
+                CommunityId = exporter.IsNull ? Skip(exporter) : exporter.Read<string>(NpgsqlDbType.Text),
+                BaseId = exporter.IsNull ? Skip(exporter) : exporter.Read<string>(NpgsqlDbType.Text),
+                ReporterId = exporter.Read<string>(NpgsqlDbType.Text),
+            };
+            for (var c = 0; c < Geo.Core.Domain.AffectedPeople.CellCount; c++)
+            {
+                row.Affected[c] = exporter.Read<int>(NpgsqlDbType.Integer);
+            }
+
+            var xid = exporter.Read<long>(NpgsqlDbType.Bigint);
+            yield return (row, xid);
+        }
+    }
+
+    private static string? Skip(NpgsqlBinaryExporter exporter)
+    {
+        exporter.Skip();
+        return null;
+    }
+}

@@ -1,0 +1,431 @@
+using Geo.Core.Access;
+using Geo.Core.Domain;
+using Geo.Storage.Observations;
+
+namespace Geo.Storage.ReadModel;
+
+/// <summary>
+/// The service's in-memory copy of what heat maps read of observations (issue 21), derived from
+/// PostGIS and kept in step by the observation feed. Columns of primitives in blocks of
+/// <see cref="BlockRows"/> rows, each block with the bounds of its points and times so that a
+/// request for an area and a period skips the blocks it cannot match; loaded rows are ordered by
+/// month, then along a Z-order curve, so that neighbours in space and time share blocks. A row takes
+/// <see cref="BytesPerRow"/> bytes. Readers hold a read lock for one whole scan and each batch of
+/// changes is applied under the write lock, whole transactions at a time, so an answer always
+/// reflects one watermark and never part of a transaction.
+/// </summary>
+public sealed class ObservationModel : IDisposable
+{
+    public const int BlockRows = 4096;
+
+    /// <summary>Bytes a row takes in the blocks, and in the array that finds a row by its key.</summary>
+    public const int BytesPerRow = (8 * 3) + (4 * 4) + 2 + 4 + AffectedPeople.CellCount + 4;
+
+    /// <summary>Stored for a count above what a byte holds; the count itself is kept aside.</summary>
+    private const byte Overflow = byte.MaxValue;
+
+    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private readonly List<Block> _blocks = [];
+    private readonly Names _communities = new();
+    private readonly Names _bases = new();
+    private readonly Names _reporters = new();
+    private readonly Dictionary<int, int[]> _largeCounts = [];
+
+    /// <summary>Row (block × BlockRows + index) + 1 of each key; 0 when the key has no row.</summary>
+    private int[] _rowOfSeq = new int[1024];
+
+    /// <summary>The rows held.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>
+    /// Every change settled below this watermark (a transaction id: every older transaction has ended)
+    /// is in the model, with every later one that the last snapshot read saw committed.
+    /// </summary>
+    public ulong Watermark { get; private set; }
+
+    /// <summary>Bytes held by the columns, the key array and the names.</summary>
+    public long Bytes => ((long)_blocks.Count * BlockRows * (BytesPerRow - 4)) + (4L * _rowOfSeq.Length) + _communities.Bytes + _bases.Bytes + _reporters.Bytes;
+
+    /// <summary>
+    /// Builds the model from the rows of one snapshot, ordered for scans. <paramref name="watermark"/>
+    /// is that snapshot's: the rows of later transactions it saw come again from the feed, and replace themselves.
+    /// </summary>
+    internal static ObservationModel Build(IEnumerable<ModelRow> rows, ulong watermark, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var staged = new ObservationModel();
+        foreach (var row in rows)
+        {
+            staged.Upsert(row);
+            if ((staged.Count & 0xFFFF) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+
+        var model = staged.Ordered(cancellationToken);
+        model.Watermark = watermark;
+        return model;
+    }
+
+    /// <summary>
+    /// Applies changes read from the feed, all of them settled below <paramref name="watermark"/>
+    /// and ending on a whole transaction, as one step that no reader sees half done.
+    /// </summary>
+    internal void Apply(IReadOnlyList<ModelRow> changes, ulong watermark)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        _lock.EnterWriteLock();
+        try
+        {
+            foreach (var change in changes)
+            {
+                Upsert(change);
+            }
+
+            Watermark = Math.Max(Watermark, watermark);
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>
+    /// Streams the points of <paramref name="filter"/> that <paramref name="visibility"/> lets
+    /// through into sinks, one per worker, exactly as <see cref="ObservationPoints.ReadAsync"/>
+    /// reads them from PostGIS; null when the request needs what the model cannot decide alone
+    /// (a circle, measured on the spheroid by PostGIS).
+    /// </summary>
+    public ModelRead<TSink>? TryRead<TSink>(ObservationFilter filter, Visibility visibility, PointColumns columns, int workers, Func<TSink> newSink, CancellationToken cancellationToken)
+        where TSink : IObservationPointSink
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentNullException.ThrowIfNull(visibility);
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(newSink);
+        if (filter.Area is CircleArea)
+        {
+            return null;
+        }
+
+        _lock.EnterReadLock();
+        try
+        {
+            var query = new ModelQuery(filter, visibility, _communities, _bases, _reporters);
+            var blocks = _blocks.Count;
+            workers = Math.Clamp(workers, 1, Math.Max(1, blocks / 4));
+            var sinks = new TSink[workers];
+            if (workers == 1)
+            {
+                sinks[0] = newSink();
+                Scan(query.Fork(), columns, sinks[0], 0, 1, cancellationToken);
+            }
+            else
+            {
+                for (var w = 0; w < workers; w++)
+                {
+                    sinks[w] = newSink();
+                }
+
+                Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken },
+                    w => Scan(query.Fork(), columns, sinks[w], w, workers, cancellationToken));
+            }
+
+            return new ModelRead<TSink>(sinks, Watermark);
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    private void Scan(ModelQuery query, PointColumns columns, IObservationPointSink sink, int first, int stride, CancellationToken cancellationToken)
+    {
+        for (var b = first; b < _blocks.Count; b += stride)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var block = _blocks[b];
+            var inside = query.Reaches(block);
+            if (inside == BlockFit.None)
+            {
+                continue;
+            }
+
+            var rowBase = b * BlockRows;
+            for (var i = 0; i < block.Count; i++)
+            {
+                if (!query.Matches(block, i, inside == BlockFit.Whole))
+                {
+                    continue;
+                }
+
+                var people = columns.PeopleCells == 0 ? 0 : People(block, i, rowBase + i, columns.PeopleCells);
+                sink.Add(new ObservationPoint(
+                    block.X[i],
+                    block.Y[i],
+                    columns.ObservedAt ? ModelTime.ToDateTimeOffset(block.Time[i]) : default,
+                    columns.Severity ? block.Severity[i] : 0,
+                    people,
+                    columns.CommunityId ? _communities.NameOf(block.Community[i]) : null,
+                    columns.AggregateKey ? block.Key[i] : 0));
+            }
+        }
+    }
+
+    private int People(Block block, int i, int row, int cells)
+    {
+        var sum = 0;
+        var offset = i * AffectedPeople.CellCount;
+        for (var c = 0; c < AffectedPeople.CellCount; c++)
+        {
+            if ((cells & (1 << c)) != 0)
+            {
+                var count = block.Affected[offset + c];
+                sum += count == Overflow ? _largeCounts[row][c] : count;
+            }
+        }
+
+        return sum;
+    }
+
+    private void Upsert(in ModelRow row)
+    {
+        if (row.Seq < 1 || row.Seq > int.MaxValue - 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(row), row.Seq, "a row's key is outside what the model indexes");
+        }
+
+        var seq = (int)row.Seq;
+        if (seq >= _rowOfSeq.Length)
+        {
+            Array.Resize(ref _rowOfSeq, Math.Max(seq + 1, _rowOfSeq.Length * 2));
+        }
+
+        var at = _rowOfSeq[seq] - 1;
+        if (at < 0)
+        {
+            if (_blocks.Count == 0 || _blocks[^1].Count == BlockRows)
+            {
+                _blocks.Add(new Block());
+            }
+
+            var tail = _blocks[^1];
+            at = ((_blocks.Count - 1) * BlockRows) + tail.Count;
+            tail.Count++;
+            _rowOfSeq[seq] = at + 1;
+            Count++;
+        }
+
+        Write(_blocks[at / BlockRows], at % BlockRows, at, row);
+    }
+
+    private void Write(Block block, int i, int row, in ModelRow value)
+    {
+        block.X[i] = value.Longitude;
+        block.Y[i] = value.Latitude;
+        block.Time[i] = value.ObservedAt;
+        block.Key[i] = value.AggregateKey;
+        block.Community[i] = _communities.IdOf(value.CommunityId);
+        block.Base[i] = _bases.IdOf(value.BaseId);
+        block.Reporter[i] = _reporters.IdOf(value.ReporterId);
+        block.Groups[i] = value.AffectedGroups;
+        block.Category[i] = value.Category;
+        block.Severity[i] = value.Severity;
+        block.Status[i] = (byte)(value.Verification | (value.Released ? Block.ReleasedBit : 0));
+        block.Vulnerability[i] = value.Vulnerability;
+        var large = false;
+        var offset = i * AffectedPeople.CellCount;
+        for (var c = 0; c < AffectedPeople.CellCount; c++)
+        {
+            var count = value.Affected[c];
+            large |= count >= Overflow;
+            block.Affected[offset + c] = count >= Overflow ? Overflow : (byte)count;
+        }
+
+        if (large)
+        {
+            _largeCounts[row] = [.. value.Affected];
+        }
+        else
+        {
+            _largeCounts.Remove(row);
+        }
+
+        block.Include(value.Longitude, value.Latitude, value.ObservedAt);
+    }
+
+    /// <summary>
+    /// The same rows in scan order: by month of observation, then along a Z-order curve over the
+    /// rows' extent, so that an area and a period touch few blocks.
+    /// </summary>
+    private ObservationModel Ordered(CancellationToken cancellationToken)
+    {
+        var rows = Count;
+        var ordered = new ObservationModel();
+        if (rows == 0)
+        {
+            return ordered;
+        }
+
+        double west = double.MaxValue, south = double.MaxValue, east = double.MinValue, north = double.MinValue;
+        foreach (var block in _blocks)
+        {
+            west = Math.Min(west, block.West);
+            south = Math.Min(south, block.South);
+            east = Math.Max(east, block.East);
+            north = Math.Max(north, block.North);
+        }
+
+        var keys = new long[rows];
+        var order = new int[rows];
+        var width = Math.Max(east - west, 1e-9);
+        var height = Math.Max(north - south, 1e-9);
+        for (var row = 0; row < rows; row++)
+        {
+            var block = _blocks[row / BlockRows];
+            var i = row % BlockRows;
+            var month = ModelTime.MonthOf(block.Time[i]);
+            var x = (uint)Math.Clamp((block.X[i] - west) / width * 65535, 0, 65535);
+            var y = (uint)Math.Clamp((block.Y[i] - south) / height * 65535, 0, 65535);
+            keys[row] = ((long)month << 32) | Interleave(x, y);
+            order[row] = row;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        Array.Sort(keys, order);
+        keys = [];
+        var seqOfRow = new int[rows];
+        for (var seq = 0; seq < _rowOfSeq.Length; seq++)
+        {
+            if (_rowOfSeq[seq] > 0)
+            {
+                seqOfRow[_rowOfSeq[seq] - 1] = seq;
+            }
+        }
+
+        foreach (var row in order)
+        {
+            var block = _blocks[row / BlockRows];
+            ordered.Upsert(Read(block, row % BlockRows, row, seqOfRow[row]));
+        }
+
+        return ordered;
+    }
+
+    private ModelRow Read(Block block, int i, int row, int seq)
+    {
+        var value = new ModelRow
+        {
+            Seq = seq,
+            Longitude = block.X[i],
+            Latitude = block.Y[i],
+            ObservedAt = block.Time[i],
+            AggregateKey = block.Key[i],
+            CommunityId = _communities.NameOf(block.Community[i]),
+            BaseId = _bases.NameOf(block.Base[i]),
+            ReporterId = _reporters.NameOf(block.Reporter[i])!,
+            AffectedGroups = block.Groups[i],
+            Category = block.Category[i],
+            Severity = block.Severity[i],
+            Verification = (byte)(block.Status[i] & Block.VerificationBits),
+            Released = (block.Status[i] & Block.ReleasedBit) != 0,
+            Vulnerability = block.Vulnerability[i],
+        };
+        var large = _largeCounts.GetValueOrDefault(row);
+        for (var c = 0; c < AffectedPeople.CellCount; c++)
+        {
+            var count = block.Affected[(i * AffectedPeople.CellCount) + c];
+            value.Affected[c] = count == Overflow ? large![c] : count;
+        }
+
+        return value;
+    }
+
+    private static uint Interleave(uint x, uint y) => Spread(x) | (Spread(y) << 1);
+
+    private static uint Spread(uint v)
+    {
+        v &= 0xFFFF;
+        v = (v | (v << 8)) & 0x00FF00FF;
+        v = (v | (v << 4)) & 0x0F0F0F0F;
+        v = (v | (v << 2)) & 0x33333333;
+        return (v | (v << 1)) & 0x55555555;
+    }
+
+    public void Dispose() => _lock.Dispose();
+
+    /// <summary>One block's columns, and the bounds of what it holds (they only grow: a changed row may move).</summary>
+    internal sealed class Block
+    {
+        public const byte VerificationBits = 0b11;
+        public const byte ReleasedBit = 0b100;
+
+        public readonly double[] X = new double[BlockRows];
+        public readonly double[] Y = new double[BlockRows];
+        public readonly long[] Time = new long[BlockRows];
+        public readonly int[] Key = new int[BlockRows];
+        public readonly int[] Community = new int[BlockRows];
+        public readonly int[] Base = new int[BlockRows];
+        public readonly int[] Reporter = new int[BlockRows];
+        public readonly ushort[] Groups = new ushort[BlockRows];
+        public readonly byte[] Category = new byte[BlockRows];
+        public readonly byte[] Severity = new byte[BlockRows];
+        public readonly byte[] Status = new byte[BlockRows];
+        public readonly byte[] Vulnerability = new byte[BlockRows];
+        public readonly byte[] Affected = new byte[BlockRows * AffectedPeople.CellCount];
+
+        public int Count;
+        public double West = double.MaxValue;
+        public double South = double.MaxValue;
+        public double East = double.MinValue;
+        public double North = double.MinValue;
+        public long First = long.MaxValue;
+        public long Last = long.MinValue;
+
+        public void Include(double x, double y, long time)
+        {
+            West = Math.Min(West, x);
+            East = Math.Max(East, x);
+            South = Math.Min(South, y);
+            North = Math.Max(North, y);
+            First = Math.Min(First, time);
+            Last = Math.Max(Last, time);
+        }
+    }
+
+    /// <summary>Strings (community, base, reporter ids) as small numbers; 0 is none.</summary>
+    internal sealed class Names
+    {
+        private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
+        private readonly List<string?> _names = [null];
+
+        public long Bytes { get; private set; }
+
+        public int IdOf(string? name)
+        {
+            if (name is null)
+            {
+                return 0;
+            }
+
+            if (!_ids.TryGetValue(name, out var id))
+            {
+                id = _names.Count;
+                _names.Add(name);
+                _ids.Add(name, id);
+                Bytes += 48 + (2L * name.Length);
+            }
+
+            return id;
+        }
+
+        /// <summary>The id of a name already held, or -1: a filter naming an id no row has matches nothing by it.</summary>
+        public int Find(string name) => _ids.TryGetValue(name, out var id) ? id : -1;
+
+        public string? NameOf(int id) => _names[id];
+    }
+}
+
+/// <summary>What a read of the model produced, and the watermark it reflects.</summary>
+public sealed record ModelRead<TSink>(IReadOnlyList<TSink> Sinks, ulong Watermark);
