@@ -28,13 +28,17 @@ internal static class Program
                   geojson --observations N --seed S --out FILE
                         the same observations as the GeoJSON file `geoaware ingest` reads (bench/cli-ingest.sh)
                   query --grpc http://127.0.0.1:PORT --seed S [--repeat 50] [--warmup 30] [--target 10000] [--page-size 5000] [--service-pid PID] [--token gat_...]
-                  heatmap --grpc http://127.0.0.1:PORT --seed S [--repeat 10] [--warmup 10] [--min-count 0] [--cell 1000] [--shape square|hexagon] [--methods count,kde,hotspots]
+                  heatmap --grpc http://127.0.0.1:PORT --seed S [--repeat 10] [--warmup 10] [--min-count 0] [--cell 1000] [--shape square|hexagon] [--methods count,kde,hotspots,monthly]
                           [--bandwidth 5000] [--service-pid PID] [--token gat_...]
                         heat maps over the whole mission region and year, timed end to end (all cells received);
                         also prints the request's area and period and the grid the service laid out (for peers)
                   kde-kernel --points FILE --area W,S,E,N [--cell 1000] [--bandwidth 5000] [--repeat 7]
                         kernel density alone (binning with projection, then the surface) on points in memory (a CSV
                         of longitude,latitude), on the grid the service lays out for the box: what the oracle's timings measure
+                  duckdb --points FILE --area W,S,E,N --from ISO --to ISO [--cell 1000] [--repeat 10]
+                        the in-memory peer of the read model: the points (longitude,latitude,observed_at), projected
+                        as the service projects them (not timed), in a DuckDB table; times the 1 km counts and 12
+                        monthly frames of counts as GROUP BY on the bins
                   coverage-load --grpc http://127.0.0.1:PORT [--communities 5000] [--bases 200] [--side-km 600] [--seed 7] [--token gat_...]
                   coverage      --grpc http://127.0.0.1:PORT [--repeat 30] [--out FILE] [--token gat_...]
                         registers a mission for coverage (bases with teams of 0 to 4 CLAs), then times GetCoverage on it
@@ -62,6 +66,7 @@ internal static class Program
                 "body" => await BodyAsync(mission, options),
                 "heatmap" => await HeatMapAsync(mission, options),
                 "kde-kernel" => KernelBench.Run(options),
+                "duckdb" => DuckDbBench.Run(options),
                 "coverage-load" => await WithChannelAsync(options, CoverageBench.LoadAsync),
                 "coverage" => await WithChannelAsync(options, CoverageBench.TimeAsync),
                 "indicators" => await WithChannelAsync(options, IndicatorBench.TimeAsync),
@@ -336,7 +341,7 @@ internal static class Program
             var asked = request.Clone();
             asked.Method = method switch
             {
-                "count" => HeatMapMethod.Count,
+                "count" or "monthly" => HeatMapMethod.Count,
                 "kde" => HeatMapMethod.KernelDensity,
                 "hotspots" => HeatMapMethod.HotSpots,
                 _ => throw new ArgumentException($"unknown method '{method}'"),
@@ -344,6 +349,14 @@ internal static class Program
             if (asked.Method == HeatMapMethod.KernelDensity)
             {
                 asked.BandwidthMetres = options.Int("bandwidth", 5000);
+            }
+
+            if (method == "monthly")
+            {
+                // Calendar months of the year asked: the frames of a time slider.
+                asked.Step = SeriesStep.Month;
+                asked.Filter.ObservedFrom = Timestamp.FromDateTimeOffset(new DateTimeOffset(mission.ObservedTo.Year - 1, mission.ObservedTo.Month, 1, 0, 0, 0, TimeSpan.Zero));
+                asked.Filter.ObservedTo = Timestamp.FromDateTimeOffset(new DateTimeOffset(mission.ObservedTo.Year, mission.ObservedTo.Month, 1, 0, 0, 0, TimeSpan.Zero));
             }
 
             (long Cells, long Observations, double Total, HeatMapGrid? Grid) last = default;
@@ -360,6 +373,8 @@ internal static class Program
             Result($"heatmap.{method}.cells", last.Cells);
             Result($"heatmap.{method}.observations", last.Observations);
             Result($"heatmap.{method}.sum", last.Total);
+            Result($"heatmap.{method}.watermark", last.Grid?.Watermark ?? 0);
+            Result($"heatmap.{method}.frames", last.Grid?.Frames.Count ?? 0);
         }
 
         if (pid is { } servicePid)
