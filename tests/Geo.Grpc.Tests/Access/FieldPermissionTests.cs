@@ -83,7 +83,7 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
         ("HeatMapGrid", Everyone, ["cell_size_metres", "projection", "origin_x", "origin_y", "column_step_metres", "row_step_metres", "columns", "rows",
             "cells_in_area", "frames", "class_breaks", "unit", "bandwidth_metres", "distance_band_metres", "min_count", "coarsened", "shape", "method", "classification"]),
         ("HeatMapFrame", Everyone, ["from", "to", "observations", "cells", "withheld_cells"]),
-        ("HeatMapCells", Everyone, ["frame", "cells"]),
+        ("HeatMapCells", Everyone, ["frame", "cells", "columns", "rows", "values", "counts", "classes", "p_values", "hot_spots"]),
         ("HeatMapCell", Everyone, ["column", "row", "value", "count", "class", "p_value", "hot_spot", "centre", "ring"]),
         ("HeatMapRequest", Everyone, null),
         ("CoverageReport", Everyone, null),
@@ -390,6 +390,8 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
                 ("/geoawareness.v1.Registry/ListSectors", new ListSectorsRequest()),
                 ("/geoawareness.v1.Presence/NearestPresence", new NearestPresenceRequest { Point = new GeoPoint { Longitude = 29.5, Latitude = -1.5 } }),
                 ("/geoawareness.v1.HeatMaps/Compute", heatMap),
+                // The packed layout, with the hot-spot columns filled: the same numbers, walked field by field.
+                ("/geoawareness.v1.HeatMaps/Compute", new HeatMapRequest { Filter = heatMap.Filter, CellSizeMetres = 10_000, Method = HeatMapMethod.HotSpots, CellLayout = CellLayout.Packed }),
                 ("/geoawareness.v1.Coverage/GetCoverage", new CoverageRequest { At = at }),
                 ("/geoawareness.v1.Coverage/GetGroupGaps", new GroupGapsRequest { HeatMap = heatMap, Threshold = 1, At = at }),
                 ("/geoawareness.v1.Coverage/PlanDeployment", new PlanDeploymentRequest { Coverage = new CoverageRequest { At = at }, Teams = { new PlannedTeam { BaseId = "fields-base", ClaCount = 2, FemaleCount = 1 } } }),
