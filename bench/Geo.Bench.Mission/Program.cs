@@ -29,9 +29,10 @@ internal static class Program
                         the same observations as the GeoJSON file `geoaware ingest` reads (bench/cli-ingest.sh)
                   query --grpc http://127.0.0.1:PORT --seed S [--repeat 50] [--warmup 30] [--target 10000] [--page-size 5000] [--service-pid PID] [--token gat_...]
                   heatmap --grpc http://127.0.0.1:PORT --seed S [--repeat 10] [--warmup 10] [--min-count 0] [--cell 1000] [--shape square|hexagon] [--methods count,kde,hotspots,monthly]
-                          [--bandwidth 5000] [--service-pid PID] [--token gat_...]
+                          [--bandwidth 5000] [--packed] [--service-pid PID] [--token gat_...]
                         heat maps over the whole mission region and year, timed end to end (all cells received);
-                        also prints the request's area and period and the grid the service laid out (for peers)
+                        also prints the request's area and period and the grid the service laid out (for peers);
+                        --packed asks for CELL_LAYOUT_PACKED (the cells as columns of numbers, no geometry)
                   kde-kernel --points FILE --area W,S,E,N [--cell 1000] [--bandwidth 5000] [--repeat 7]
                         kernel density alone (binning with projection, then the surface) on points in memory (a CSV
                         of longitude,latitude), on the grid the service lays out for the box: what the oracle's timings measure
@@ -309,10 +310,12 @@ internal static class Program
         var repeat = options.Int("repeat", 10);
         var cell = options.Int("cell", 1000);
         var pid = options.OptionalInt("service-pid");
+        var packed = options.Text("packed", "false") == "true";
         using var channel = Connect(options);
         var region = mission.Region;
         var request = new HeatMapRequest
         {
+            CellLayout = packed ? CellLayout.Packed : CellLayout.Unspecified,
             Filter = new ObservationFilter
             {
                 Area = new Area { Bbox = new BoundingBox { West = region.West, South = region.South, East = region.East, North = region.North } },
@@ -369,7 +372,8 @@ internal static class Program
                     $"shape={(grid.Shape == GridShape.Hexagon ? "hexagon" : "square")} size={grid.CellSizeMetres:R} origin_x={grid.OriginX:R} origin_y={grid.OriginY:R} column_step={grid.ColumnStepMetres:R} row_step={grid.RowStepMetres:R} columns={grid.Columns} rows={grid.Rows} cells_in_area={grid.CellsInArea}"));
             }
 
-            Report($"heatmap.{method}", $"heat map '{method}', {cell} m cells: {last.Cells:N0} cells received, {last.Observations:N0} observations, sum of values {last.Total:F1}", times);
+            var layout = packed ? ", packed" : string.Empty;
+            Report($"heatmap.{method}", $"heat map '{method}', {cell} m cells{layout}: {last.Cells:N0} cells received, {last.Observations:N0} observations, sum of values {last.Total:F1}", times);
             Result($"heatmap.{method}.cells", last.Cells);
             Result($"heatmap.{method}.observations", last.Observations);
             Result($"heatmap.{method}.sum", last.Total);
@@ -401,10 +405,16 @@ internal static class Program
                 continue;
             }
 
-            cells += chunk.Cells.Cells.Count;
+            // One of the two layouts is filled: the per-cell messages or the packed columns.
+            cells += chunk.Cells.Cells.Count + chunk.Cells.Values.Count;
             foreach (var c in chunk.Cells.Cells)
             {
                 total += c.Value;
+            }
+
+            foreach (var value in chunk.Cells.Values)
+            {
+                total += value;
             }
         }
 

@@ -36,6 +36,12 @@ internal sealed class GroupGapComputer(HeatMapComputer heatMaps, CoverageReader 
             at.Add("heat_map.method", "group gaps compare cell values with a threshold: use COUNT, WEIGHTED_SUM or KERNEL_DENSITY");
         }
 
+        if (request.HeatMap.CellLayout != V1.CellLayout.Unspecified)
+        {
+            // A GroupGapCell carries its HeatMapCell whole, centre and ring: there is no packed form, and asking for one is refused rather than ignored.
+            at.Add("heat_map.cell_layout", "group gaps are sent as cells with their polygons: leave cell_layout unset (the packed layout is HeatMaps.Compute's)");
+        }
+
         if (!double.IsFinite(request.Threshold) || request.Threshold <= 0)
         {
             at.Add("threshold", $"{request.Threshold} must be a positive number in the heat map's unit");

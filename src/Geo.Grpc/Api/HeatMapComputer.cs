@@ -54,6 +54,9 @@ internal sealed class HeatMapComputer(ObservationPoints points, ReadModel.ModelK
             Step = (SeriesStep)request.Step,
             IncludeEmpty = request.IncludeEmpty,
         };
+        // How the cells are sent is the caller's business alone (Geo.Core never sees it), but an
+        // unknown layout is refused here, once, for every path that reads a heat-map request.
+        CodeRules.CheckDefined(request.CellLayout, "cell_layout", at);
         if (!errors.Any)
         {
             QueryRules.Check(filter, _options.QueryLimits, filterField);

@@ -109,6 +109,12 @@ internal sealed class LayerFeedService(
     private async Task<ComputedLayer> HeatMapAsync(FeedLayer layer, V1.HeatMapRequest request, string prefix, Caller caller, CancellationToken cancellationToken)
     {
         var selection = HeatMapCellSelection.Shown;
+        if (request.CellLayout != V1.CellLayout.Unspecified)
+        {
+            // A layer is GeoJSON: every cell is a polygon feature, whatever layout was asked for.
+            throw ApiErrors.InvalidArgument(Field(prefix, "cell_layout"), "a layer's cells are GeoJSON polygons: leave cell_layout unset (the packed layout is HeatMaps.Compute's)");
+        }
+
         if (layer == FeedLayer.HotSpots)
         {
             if (request.Method is not (V1.HeatMapMethod.Unspecified or V1.HeatMapMethod.HotSpots))

@@ -244,11 +244,16 @@ public sealed class GroupGapTests : IClassFixture<GroupGapTests.Mission>
         badCell.HeatMap.CellSizeMetres = 10;
         var badReach = Request([Sex.Female], []);
         badReach.Reach = new ReachDistances { SurgeTeamMetres = -1 };
+        // The report's cells have no packed form: asking for one is refused, not ignored.
+        var packed = Request([Sex.Female], []);
+        packed.HeatMap.CellLayout = CellLayout.Packed;
+        var unknownLayout = Request([Sex.Female], []);
+        unknownLayout.HeatMap.CellLayout = (CellLayout)7;
 
         foreach (var (request, field) in new[]
         {
             (zero, "threshold"), (series, "heat_map.step"), (hot, "heat_map.method"), (noMap, "heat_map"), (badCell, "heat_map.cell_size_metres"),
-            (badReach, "reach.surge_team_metres"),
+            (badReach, "reach.surge_team_metres"), (packed, "heat_map.cell_layout"), (unknownLayout, "heat_map.cell_layout"),
         })
         {
             var detail = await FailsWith(StatusCode.InvalidArgument, () => GapsAsync(request));
@@ -264,6 +269,10 @@ public sealed class GroupGapTests : IClassFixture<GroupGapTests.Mission>
         var planDetail = await FailsWith(StatusCode.InvalidArgument,
             () => Api.As(Role.Supervisor).Coverage.PlanDeploymentAsync(plan).ResponseAsync);
         Assert.StartsWith("group_gaps.threshold:", planDetail, StringComparison.Ordinal);
+        plan.GroupGaps = packed;
+        var packedPlanDetail = await FailsWith(StatusCode.InvalidArgument,
+            () => Api.As(Role.Supervisor).Coverage.PlanDeploymentAsync(plan).ResponseAsync);
+        Assert.StartsWith("group_gaps.heat_map.cell_layout:", packedPlanDetail, StringComparison.Ordinal);
     }
 
     private static readonly double[] Clusters = [35.0, 35.6];

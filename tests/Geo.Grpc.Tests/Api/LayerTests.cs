@@ -612,6 +612,9 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
     [InlineData("heat-map", "{base}&cellSizeMetres=1000&classes=11", "classes")]
     [InlineData("heat-map", "{base}&cellSizeMetres=1000&method=HEAT_MAP_METHOD_WEIGHTED_SUM", "weighting")]
     [InlineData("hot-spots", "{base}&cellSizeMetres=1000&method=HEAT_MAP_METHOD_COUNT", "method")]
+    [InlineData("heat-map", "{base}&cellSizeMetres=1000&cellLayout=CELL_LAYOUT_PACKED", "cellLayout")]
+    [InlineData("hot-spots", "{base}&cellSizeMetres=1000&cellLayout=CELL_LAYOUT_PACKED", "cellLayout")]
+    [InlineData("heat-map", "cellLayout=CELL_LAYOUT_NOPE", "cellLayout")]
     [InlineData("bases", "reach.surgeTeamMetres=-5", "reach.surgeTeamMetres")]
     [InlineData("coverage-gaps", "minRisk=RISK_LEVEL_EXTREME", "minRisk")]
     [InlineData("communities-at-risk", "at.year=2026&at.month=13&at.day=1", "at")]
@@ -664,10 +667,18 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
         var method = await FailsWith(StatusCode.InvalidArgument, () => PullGrpcAsync(api.As(Role.Importer), new PullLayerRequest { HotSpots = counted }));
         var reach = await FailsWith(StatusCode.InvalidArgument, () => PullGrpcAsync(api.As(Role.Importer),
             new PullLayerRequest { CoverageGaps = new CoverageRequest { Reach = new ReachDistances { SurgeTeamMetres = -5 } } }));
+        // A layer's cells are GeoJSON polygons: the packed layout of HeatMaps.Compute is refused, not ignored.
+        var packed = HeatMapAround();
+        packed.CellLayout = CellLayout.Packed;
+        var layout = await FailsWith(StatusCode.InvalidArgument, () => PullGrpcAsync(api.As(Role.Importer), new PullLayerRequest { HeatMap = packed }));
+        var groupLayout = await FailsWith(StatusCode.InvalidArgument, () => PullGrpcAsync(api.As(Role.Importer),
+            new PullLayerRequest { GroupGaps = new GroupGapsRequest { HeatMap = packed, Threshold = 1 } }));
 
         Assert.StartsWith("heat_map.cell_size_metres: ", cell, StringComparison.Ordinal);
         Assert.StartsWith("hot_spots.method: HEAT_MAP_METHOD_COUNT is not", method, StringComparison.Ordinal);
         Assert.StartsWith("coverage_gaps.reach.surge_team_metres: ", reach, StringComparison.Ordinal);
+        Assert.StartsWith("heat_map.cell_layout: ", layout, StringComparison.Ordinal);
+        Assert.StartsWith("group_gaps.heat_map.cell_layout: ", groupLayout, StringComparison.Ordinal);
     }
 
     // ---- who may pull ----
