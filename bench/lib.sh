@@ -35,6 +35,8 @@ bench_build() {
 }
 
 service_pid=
+# More settings for the service bench_start starts (a script may set them before sourcing).
+bench_service_args=("${bench_service_args[@]}")
 bench_cleanup() {
   if [ -n "$service_pid" ]; then kill -TERM "$service_pid" 2>/dev/null || true; wait "$service_pid" 2>/dev/null || true; fi
   if [ -f "$data/data/postmaster.pid" ]; then "${as_pg[@]}" "$pg_bin/pg_ctl" stop -D "$data/data" -m fast -w >/dev/null 2>&1 || true; fi
@@ -58,7 +60,7 @@ bench_start() {
   fi
   dotnet "$service" serve --LocalDatabase:DataDirectory="$data" --LocalDatabase:Port="$pg_port" \
     --GeoAwareness:ListenAddress=127.0.0.1 --GeoAwareness:HttpPort="$http_port" --GeoAwareness:GrpcPort="$grpc_port" \
-    "${auth_settings[@]}" \
+    "${auth_settings[@]}" "${bench_service_args[@]}" \
     --Logging:LogLevel:Default=Warning >"$log" 2>&1 &
   service_pid=$!
   for _ in $(seq 600); do

@@ -78,6 +78,7 @@ internal static class ApiServiceExtensions
         services.Configure<ReadModel.ReadModelOptions>(readModel);
         services.AddSingleton<Geo.Storage.ReadModel.ModelSource>();
         services.AddSingleton<ReadModel.ModelKeeper>();
+        services.AddSingleton<ReadModel.ModelReads>();
         services.AddHostedService(provider => provider.GetRequiredService<ReadModel.ModelKeeper>());
         services.AddSingleton<HeatMapComputer>();
         services.AddSingleton<CoverageReader>();

@@ -21,6 +21,12 @@ public sealed class ReadModelOptions
     /// </summary>
     public double CatchUpWaitSeconds { get; set; } = 2;
 
+    /// <summary>
+    /// The most matches of one query whose keys the model collects (16 bytes each) before it leaves
+    /// the query to PostGIS, which streams any number of rows without holding them.
+    /// </summary>
+    public int MaxQueryRows { get; set; } = 200_000;
+
     /// <summary>Threads one request scans the model with.</summary>
     public int Workers { get; set; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
 
@@ -40,6 +46,11 @@ public sealed class ReadModelOptions
         if (!double.IsFinite(CatchUpWaitSeconds) || CatchUpWaitSeconds < 0 || CatchUpWaitSeconds > 60)
         {
             problems.Add($"{SectionName}:{nameof(CatchUpWaitSeconds)}: {CatchUpWaitSeconds} is not between 0 and 60 seconds");
+        }
+
+        if (MaxQueryRows is < 1 or > 100_000_000)
+        {
+            problems.Add($"{SectionName}:{nameof(MaxQueryRows)}: {MaxQueryRows} is not between 1 and 100000000");
         }
 
         if (Workers is < 1 or > 64)

@@ -15,8 +15,11 @@ namespace Geo.Grpc.UseCases;
 /// counts carry the caller's noise and minimum, and every security incident against a CLA that is
 /// read is audited (CLA policy paras 45-47), also when a stream breaks halfway.
 /// </summary>
-internal sealed class ObservationReading(ObservationStore store, AccessStore audit, LocationPrivacy privacy)
+internal sealed class ObservationReading(ObservationStore store, ReadModel.ModelReads model, AccessStore audit, LocationPrivacy privacy)
 {
+    /// <summary>Keys of rows the read model found that one statement reads from PostGIS.</summary>
+    private const int KeysPerRead = 2000;
+
     /// <summary>How many ids of the security incidents one read returned its audit entry lists.</summary>
     private const int AuditedIds = 1000;
 
@@ -67,7 +70,11 @@ internal sealed class ObservationReading(ObservationStore store, AccessStore aud
         {
             // A coarsened caller's area and scope are tested on the coarse point: the database is
             // asked for a wider area and the answer narrowed here, so no filter touches the exact point.
-            await foreach (var exact in store.QueryAsync(sight.Filter, sight.Visibility, after, cancellationToken).ConfigureAwait(false))
+            var matches = await model.MatchesAsync(sight, after, cancellationToken).ConfigureAwait(false);
+            var rows = matches is null
+                ? store.QueryAsync(sight.Filter, sight.Visibility, after, cancellationToken)
+                : PagesAsync(matches, sight, after, cancellationToken);
+            await foreach (var exact in rows.ConfigureAwait(false))
             {
                 if (sight.Deliver(exact) is not { } stored)
                 {
@@ -96,13 +103,47 @@ internal sealed class ObservationReading(ObservationStore store, AccessStore aud
         }
     }
 
+    /// <summary>
+    /// The rows of the keys the read model found, read from PostGIS in runs of about
+    /// <see cref="KeysPerRead"/>: a run ends between two instants, so each run's order (observed_at, id)
+    /// continues the last. A row that changed since the model found it and would come out of order is left out.
+    /// </summary>
+    private async IAsyncEnumerable<StoredObservation> PagesAsync(
+        ReadModel.ModelMatches matches, ObservationSight sight, (DateTimeOffset ObservedAt, string Id)? after, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var keys = matches.Keys;
+        var last = after;
+        for (var start = 0; start < keys.Count;)
+        {
+            var end = Math.Min(start + KeysPerRead, keys.Count);
+            while (end < keys.Count && keys[end].Micros == keys[end - 1].Micros)
+            {
+                end++;
+            }
+
+            var run = new long[end - start];
+            for (var k = start; k < end; k++)
+            {
+                run[k - start] = keys[k].Seq;
+            }
+
+            await foreach (var row in store.QueryKeysAsync(run, sight.Filter, sight.Visibility, last, cancellationToken).ConfigureAwait(false))
+            {
+                last = (row.Observation.ObservedAt, row.Observation.Id);
+                yield return row;
+            }
+
+            start = end;
+        }
+    }
+
     /// <summary>How many match, as the caller may be told it; null when withheld (below the caller's minimum).</summary>
     public async Task<long?> CountAsync(ObservationFilter filter, Caller caller, CancellationToken cancellationToken)
     {
         var sight = await privacy.SightAsync(caller, filter, cancellationToken).ConfigureAwait(false);
-        var (count, key) = sight.NeedsEachPoint
+        var (count, key) = await model.CountAsync(sight, cancellationToken).ConfigureAwait(false) ?? (sight.NeedsEachPoint
             ? Totals(await TallyAsync(sight, cancellationToken).ConfigureAwait(false))
-            : await store.CountAsync(sight.Filter, sight.Visibility, cancellationToken).ConfigureAwait(false);
+            : await store.CountAsync(sight.Filter, sight.Visibility, cancellationToken).ConfigureAwait(false));
         return AggregateSuppression.Publishable(count, key, sight.Policy);
 
         static (long, long) Totals(ObservationSummary summary) => (summary.Observations, summary.Key);
@@ -113,9 +154,9 @@ internal sealed class ObservationReading(ObservationStore store, AccessStore aud
     {
         var sight = await privacy.SightAsync(caller, filter, cancellationToken).ConfigureAwait(false);
         var policy = sight.Policy;
-        var summary = sight.NeedsEachPoint
+        var summary = await model.TallyAsync(sight, cancellationToken).ConfigureAwait(false) ?? (sight.NeedsEachPoint
             ? await TallyAsync(sight, cancellationToken).ConfigureAwait(false)
-            : await store.SummarizeAsync(sight.Filter, sight.Visibility, cancellationToken).ConfigureAwait(false);
+            : await store.SummarizeAsync(sight.Filter, sight.Visibility, cancellationToken).ConfigureAwait(false));
         if (AggregateSuppression.Publishable(summary.Observations, summary.Key, policy) is not { } total)
         {
             return null;

@@ -7,3 +7,7 @@
 -- the copy finds a row through a dense array indexed by it (4 bytes a row). It only grows, so its
 -- values append to the end of any index built on it.
 ALTER TABLE observations ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY;
+
+-- A page of a query the model answered is read by these keys: appended at the index's right
+-- edge, since the values only grow.
+CREATE UNIQUE INDEX observations_seq_idx ON observations (seq);

@@ -184,6 +184,32 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
         }
     }
 
+    /// <summary>
+    /// The observations of the keys <paramref name="seqs"/> (migration 18) that match, as
+    /// <see cref="QueryAsync"/> reads them and in its order, after <paramref name="after"/>: a page of
+    /// a query whose matches the read model found. The filter is applied again, so a row that
+    /// changed since the model read it is delivered only if it still matches.
+    /// </summary>
+    public async IAsyncEnumerable<StoredObservation> QueryKeysAsync(
+        long[] seqs, ObservationFilter filter, Visibility visibility, (DateTimeOffset ObservedAt, string Id)? after, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var sql = FilterSql.For(filter, visibility);
+        sql.And($"seq = ANY({sql.P(seqs)})");
+        if (after is { } position)
+        {
+            sql.And($"(observed_at, id) > ({sql.P(position.ObservedAt)}, {sql.P(position.Id)})");
+        }
+
+        await using var command = dataSource.CreateCommand($"SELECT {ObservationColumns.Select} FROM observations WHERE {sql.Where} ORDER BY observed_at, id");
+        command.Parameters.AddRange(sql.CloneParameters());
+        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return ObservationColumns.Read(reader);
+        }
+    }
+
     /// <summary>The matching observations' count, and the sum of their record keys (the count's key for keyed noise).</summary>
     public async Task<(long Count, long Key)> CountAsync(ObservationFilter filter, Visibility visibility, CancellationToken cancellationToken)
     {
@@ -399,10 +425,22 @@ public sealed class SummaryTally
     public void Add(ObservationCategory category, int key, AffectedPeople affected)
     {
         ArgumentNullException.ThrowIfNull(affected);
+        Span<int> counts = stackalloc int[AffectedPeople.CellCount];
+        for (var cell = 0; cell < AffectedPeople.CellCount; cell++)
+        {
+            counts[cell] = affected.Counts[cell];
+        }
+
+        Add(category, key, counts);
+    }
+
+    /// <summary>One observation, with its people affected by sex × age cell.</summary>
+    public void Add(ObservationCategory category, int key, ReadOnlySpan<int> counts)
+    {
         long people = 0;
         for (var cell = 0; cell < AffectedPeople.CellCount; cell++)
         {
-            var count = affected.Counts[cell];
+            var count = counts[cell];
             if (count > 0)
             {
                 _groupObservations[cell]++;
@@ -431,6 +469,24 @@ public sealed class SummaryTally
 
         var (count, sum, keys) = _categories.GetValueOrDefault(category);
         _categories[category] = (count + observations, sum + people, keys + key);
+    }
+
+    /// <summary>Adds what another tally counted (a worker's part of one scan).</summary>
+    public void Merge(SummaryTally other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        for (var cell = 0; cell < AffectedPeople.CellCount; cell++)
+        {
+            _groupObservations[cell] += other._groupObservations[cell];
+            _groupKeys[cell] += other._groupKeys[cell];
+            _groupPeople[cell] += other._groupPeople[cell];
+        }
+
+        foreach (var (category, (observations, people, key)) in other._categories)
+        {
+            var (count, sum, keys) = _categories.GetValueOrDefault(category);
+            _categories[category] = (count + observations, sum + people, keys + key);
+        }
     }
 
     public ObservationSummary ToSummary()

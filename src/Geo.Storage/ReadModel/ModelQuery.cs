@@ -48,20 +48,17 @@ internal sealed class ModelQuery
     private readonly int _vulnerabilities;
     private readonly HashSet<int>? _communities;
     private readonly HashSet<int>? _bases;
-    private readonly int _reporter;
     private readonly bool _onlyReleased;
     private readonly bool _nothing;
     private readonly ObservationModel.Names _communityNames;
     private readonly ObservationModel.Names _baseNames;
-    private readonly ObservationModel.Names _reporterNames;
 
-    public ModelQuery(ObservationFilter filter, Visibility visibility, ObservationModel.Names communities, ObservationModel.Names bases, ObservationModel.Names reporters)
+    public ModelQuery(ObservationFilter filter, Visibility visibility, ObservationModel.Names communities, ObservationModel.Names bases)
     {
         _filter = filter;
         _visibility = visibility;
         _communityNames = communities;
         _baseNames = bases;
-        _reporterNames = reporters;
         switch (filter.Area)
         {
             case BoxArea box:
@@ -76,6 +73,11 @@ internal sealed class ModelQuery
                 break;
             case CircleArea:
                 throw new ArgumentException("a circle is measured by PostGIS", nameof(filter));
+        }
+
+        if (visibility.OnlyReporter is not null)
+        {
+            throw new ArgumentException("the model holds no reporters: a CLA's own reports are read from PostGIS", nameof(visibility));
         }
 
         _scope = visibility.Area;
@@ -116,7 +118,6 @@ internal sealed class ModelQuery
         _verifications = filter.Verification.Count == 0 ? ~0 : filter.Verification.Aggregate(0, (mask, v) => mask | (1 << (int)v));
         _groups = filter.Affected.IsAnyone ? 0 : filter.Affected.CellMask;
         _vulnerabilities = (int)filter.Vulnerabilities;
-        _reporter = visibility.OnlyReporter is { } reporter ? reporters.Find(reporter) : 0;
         _onlyReleased = visibility.OnlyReleased;
         if (filter.CommunityIds.Count > 0)
         {
@@ -128,12 +129,12 @@ internal sealed class ModelQuery
             _bases = [.. filter.BaseIds.Select(bases.Find).Where(id => id > 0)];
         }
 
-        // A reporter or listed ids that no row has: nothing can match.
-        _nothing = _reporter < 0 || _communities is { Count: 0 } || _bases is { Count: 0 } || _categories == 0;
+        // Listed ids that no row has: nothing can match.
+        _nothing = _communities is { Count: 0 } || _bases is { Count: 0 } || _categories == 0;
     }
 
     /// <summary>The same query with point locators of its own, for another worker.</summary>
-    public ModelQuery Fork() => new(_filter, _visibility, _communityNames, _baseNames, _reporterNames);
+    public ModelQuery Fork() => new(_filter, _visibility, _communityNames, _baseNames);
 
     /// <summary>Whether a block can hold a match, and whether every point of it lies in the area and the scope.</summary>
     public BlockFit Reaches(Block block)
@@ -187,7 +188,6 @@ internal sealed class ModelQuery
             || (_groups != 0 && (block.Groups[i] & _groups) == 0)
             || (_vulnerabilities != 0 && (block.Vulnerability[i] & _vulnerabilities) == 0)
             || (_onlyReleased && (block.Status[i] & Block.ReleasedBit) == 0)
-            || (_reporter > 0 && block.Reporter[i] != _reporter)
             || (_communities is not null && !_communities.Contains(block.Community[i]))
             || (_bases is not null && !_bases.Contains(block.Base[i])))
         {

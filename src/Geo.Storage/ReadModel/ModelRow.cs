@@ -33,6 +33,5 @@ internal struct ModelRow
     public int AggregateKey;
     public string? CommunityId;
     public string? BaseId;
-    public string ReporterId;
     public AffectedCells Affected;
 }

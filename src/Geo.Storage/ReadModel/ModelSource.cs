@@ -18,7 +18,7 @@ public sealed class ModelSource(NpgsqlDataSource dataSource)
 
     private const string Columns =
         "seq, ST_X(location), ST_Y(location), observed_at, category, severity, verification, released_at IS NOT NULL, " +
-        "vulnerability, affected_groups, aggregate_key, community_id, base_id, reporter_id, " +
+        "vulnerability, affected_groups, aggregate_key, community_id, base_id, " +
         "affected[1], affected[2], affected[3], affected[4], affected[5], affected[6], affected[7], affected[8], affected[9], affected[10], affected[11], affected[12]";
 
     /// <summary>
@@ -112,7 +112,6 @@ public sealed class ModelSource(NpgsqlDataSource dataSource)
                 AggregateKey = exporter.Read<int>(NpgsqlDbType.Integer),
                 CommunityId = exporter.IsNull ? Skip(exporter) : exporter.Read<string>(NpgsqlDbType.Text),
                 BaseId = exporter.IsNull ? Skip(exporter) : exporter.Read<string>(NpgsqlDbType.Text),
-                ReporterId = exporter.Read<string>(NpgsqlDbType.Text),
             };
             for (var c = 0; c < Geo.Core.Domain.AffectedPeople.CellCount; c++)
             {

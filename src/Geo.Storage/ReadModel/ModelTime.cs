@@ -1,7 +1,7 @@
 namespace Geo.Storage.ReadModel;
 
 /// <summary>Instants as PostgreSQL keeps a timestamptz (microseconds since 2000-01-01 UTC), so the model compares them as the database does.</summary>
-internal static class ModelTime
+public static class ModelTime
 {
     private static readonly long Epoch = new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks;
 

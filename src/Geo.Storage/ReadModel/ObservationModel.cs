@@ -28,7 +28,6 @@ public sealed class ObservationModel : IDisposable
     private readonly List<Block> _blocks = [];
     private readonly Names _communities = new();
     private readonly Names _bases = new();
-    private readonly Names _reporters = new();
     private readonly Dictionary<int, int[]> _largeCounts = [];
 
     /// <summary>Row (block × BlockRows + index) + 1 of each key; 0 when the key has no row.</summary>
@@ -44,7 +43,7 @@ public sealed class ObservationModel : IDisposable
     public ulong Watermark { get; private set; }
 
     /// <summary>Bytes held by the columns, the key array and the names.</summary>
-    public long Bytes => ((long)_blocks.Count * BlockRows * (BytesPerRow - 4)) + (4L * _rowOfSeq.Length) + _communities.Bytes + _bases.Bytes + _reporters.Bytes;
+    public long Bytes => ((long)_blocks.Count * BlockRows * (BytesPerRow - 4)) + (4L * _rowOfSeq.Length) + _communities.Bytes + _bases.Bytes;
 
     /// <summary>
     /// Builds the model from the rows of one snapshot, ordered for scans. <paramref name="watermark"/>
@@ -94,17 +93,37 @@ public sealed class ObservationModel : IDisposable
     /// <summary>
     /// Streams the points of <paramref name="filter"/> that <paramref name="visibility"/> lets
     /// through into sinks, one per worker, exactly as <see cref="ObservationPoints.ReadAsync"/>
-    /// reads them from PostGIS; null when the request needs what the model cannot decide alone
-    /// (a circle, measured on the spheroid by PostGIS).
+    /// reads them from PostGIS; null when the request needs what the model cannot decide alone.
     /// </summary>
     public ModelRead<TSink>? TryRead<TSink>(ObservationFilter filter, Visibility visibility, PointColumns columns, int workers, Func<TSink> newSink, CancellationToken cancellationToken)
         where TSink : IObservationPointSink
     {
+        ArgumentNullException.ThrowIfNull(columns);
+        return TryScan(filter, visibility, workers, newSink, (TSink sink, in ModelRowView row) => sink.Add(new ObservationPoint(
+            row.Longitude,
+            row.Latitude,
+            columns.ObservedAt ? row.ObservedAt : default,
+            columns.Severity ? row.Severity : 0,
+            columns.PeopleCells == 0 ? 0 : row.People(columns.PeopleCells),
+            columns.CommunityId ? row.CommunityId : null,
+            columns.AggregateKey ? row.AggregateKey : 0)), cancellationToken);
+    }
+
+    /// <summary>
+    /// Shows <paramref name="visit"/> every row that matches <paramref name="filter"/> and that
+    /// <paramref name="visibility"/> lets through, as <see cref="Observations.FilterSql"/> selects
+    /// them in PostGIS, spread over up to <paramref name="workers"/> threads, each with a state of its
+    /// own made by <paramref name="newState"/>; all under one read lock, so at one watermark. Null
+    /// when the request needs what the model does not hold: a circle (measured on the spheroid by
+    /// PostGIS) or a CLA's own reports (the model holds no reporters).
+    /// </summary>
+    public ModelRead<TState>? TryScan<TState>(ObservationFilter filter, Visibility visibility, int workers, Func<TState> newState, RowVisitor<TState> visit, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(visibility);
-        ArgumentNullException.ThrowIfNull(columns);
-        ArgumentNullException.ThrowIfNull(newSink);
-        if (filter.Area is CircleArea)
+        ArgumentNullException.ThrowIfNull(newState);
+        ArgumentNullException.ThrowIfNull(visit);
+        if (filter.Area is CircleArea || visibility.OnlyReporter is not null)
         {
             return null;
         }
@@ -112,27 +131,25 @@ public sealed class ObservationModel : IDisposable
         _lock.EnterReadLock();
         try
         {
-            var query = new ModelQuery(filter, visibility, _communities, _bases, _reporters);
-            var blocks = _blocks.Count;
-            workers = Math.Clamp(workers, 1, Math.Max(1, blocks / 4));
-            var sinks = new TSink[workers];
+            var query = new ModelQuery(filter, visibility, _communities, _bases);
+            workers = Math.Clamp(workers, 1, Math.Max(1, _blocks.Count / 4));
+            var states = new TState[workers];
+            for (var w = 0; w < workers; w++)
+            {
+                states[w] = newState();
+            }
+
             if (workers == 1)
             {
-                sinks[0] = newSink();
-                Scan(query.Fork(), columns, sinks[0], 0, 1, cancellationToken);
+                Scan(query, states[0], visit, 0, 1, cancellationToken);
             }
             else
             {
-                for (var w = 0; w < workers; w++)
-                {
-                    sinks[w] = newSink();
-                }
-
                 Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken },
-                    w => Scan(query.Fork(), columns, sinks[w], w, workers, cancellationToken));
+                    w => Scan(query.Fork(), states[w], visit, w, workers, cancellationToken));
             }
 
-            return new ModelRead<TSink>(sinks, Watermark);
+            return new ModelRead<TState>(states, Watermark);
         }
         finally
         {
@@ -140,7 +157,7 @@ public sealed class ObservationModel : IDisposable
         }
     }
 
-    private void Scan(ModelQuery query, PointColumns columns, IObservationPointSink sink, int first, int stride, CancellationToken cancellationToken)
+    private void Scan<TState>(ModelQuery query, TState state, RowVisitor<TState> visit, int first, int stride, CancellationToken cancellationToken)
     {
         for (var b = first; b < _blocks.Count; b += stride)
         {
@@ -155,39 +172,36 @@ public sealed class ObservationModel : IDisposable
             var rowBase = b * BlockRows;
             for (var i = 0; i < block.Count; i++)
             {
-                if (!query.Matches(block, i, inside == BlockFit.Whole))
+                if (query.Matches(block, i, inside == BlockFit.Whole))
                 {
-                    continue;
+                    visit(state, new ModelRowView(this, block, i, rowBase + i));
                 }
-
-                var people = columns.PeopleCells == 0 ? 0 : People(block, i, rowBase + i, columns.PeopleCells);
-                sink.Add(new ObservationPoint(
-                    block.X[i],
-                    block.Y[i],
-                    columns.ObservedAt ? ModelTime.ToDateTimeOffset(block.Time[i]) : default,
-                    columns.Severity ? block.Severity[i] : 0,
-                    people,
-                    columns.CommunityId ? _communities.NameOf(block.Community[i]) : null,
-                    columns.AggregateKey ? block.Key[i] : 0));
             }
         }
     }
 
-    private int People(Block block, int i, int row, int cells)
+    /// <summary>People affected in row <paramref name="row"/> (index <paramref name="i"/> of its block) in the cells of the mask <paramref name="cells"/>.</summary>
+    internal int People(Block block, int i, int row, int cells)
     {
         var sum = 0;
-        var offset = i * AffectedPeople.CellCount;
         for (var c = 0; c < AffectedPeople.CellCount; c++)
         {
             if ((cells & (1 << c)) != 0)
             {
-                var count = block.Affected[offset + c];
-                sum += count == Overflow ? _largeCounts[row][c] : count;
+                sum += Affected(block, i, row, c);
             }
         }
 
         return sum;
     }
+
+    internal int Affected(Block block, int i, int row, int cell)
+    {
+        var count = block.Affected[(i * AffectedPeople.CellCount) + cell];
+        return count == Overflow ? _largeCounts[row][cell] : count;
+    }
+
+    internal string? CommunityOf(int id) => _communities.NameOf(id);
 
     private void Upsert(in ModelRow row)
     {
@@ -228,7 +242,7 @@ public sealed class ObservationModel : IDisposable
         block.Key[i] = value.AggregateKey;
         block.Community[i] = _communities.IdOf(value.CommunityId);
         block.Base[i] = _bases.IdOf(value.BaseId);
-        block.Reporter[i] = _reporters.IdOf(value.ReporterId);
+        block.Seq[i] = (int)value.Seq;
         block.Groups[i] = value.AffectedGroups;
         block.Category[i] = value.Category;
         block.Severity[i] = value.Severity;
@@ -295,36 +309,26 @@ public sealed class ObservationModel : IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         Array.Sort(keys, order);
         keys = [];
-        var seqOfRow = new int[rows];
-        for (var seq = 0; seq < _rowOfSeq.Length; seq++)
-        {
-            if (_rowOfSeq[seq] > 0)
-            {
-                seqOfRow[_rowOfSeq[seq] - 1] = seq;
-            }
-        }
-
         foreach (var row in order)
         {
             var block = _blocks[row / BlockRows];
-            ordered.Upsert(Read(block, row % BlockRows, row, seqOfRow[row]));
+            ordered.Upsert(Read(block, row % BlockRows, row));
         }
 
         return ordered;
     }
 
-    private ModelRow Read(Block block, int i, int row, int seq)
+    private ModelRow Read(Block block, int i, int row)
     {
         var value = new ModelRow
         {
-            Seq = seq,
+            Seq = block.Seq[i],
             Longitude = block.X[i],
             Latitude = block.Y[i],
             ObservedAt = block.Time[i],
             AggregateKey = block.Key[i],
             CommunityId = _communities.NameOf(block.Community[i]),
             BaseId = _bases.NameOf(block.Base[i]),
-            ReporterId = _reporters.NameOf(block.Reporter[i])!,
             AffectedGroups = block.Groups[i],
             Category = block.Category[i],
             Severity = block.Severity[i],
@@ -367,7 +371,7 @@ public sealed class ObservationModel : IDisposable
         public readonly int[] Key = new int[BlockRows];
         public readonly int[] Community = new int[BlockRows];
         public readonly int[] Base = new int[BlockRows];
-        public readonly int[] Reporter = new int[BlockRows];
+        public readonly int[] Seq = new int[BlockRows];
         public readonly ushort[] Groups = new ushort[BlockRows];
         public readonly byte[] Category = new byte[BlockRows];
         public readonly byte[] Severity = new byte[BlockRows];
@@ -427,5 +431,51 @@ public sealed class ObservationModel : IDisposable
     }
 }
 
-/// <summary>What a read of the model produced, and the watermark it reflects.</summary>
-public sealed record ModelRead<TSink>(IReadOnlyList<TSink> Sinks, ulong Watermark);
+/// <summary>What a read of the model produced (one state or sink per worker), and the watermark it reflects.</summary>
+public sealed record ModelRead<TState>(IReadOnlyList<TState> Sinks, ulong Watermark);
+
+/// <summary>Takes one matching row into a worker's state.</summary>
+public delegate void RowVisitor<in TState>(TState state, in ModelRowView row);
+
+/// <summary>One row of the model as a scan shows it: valid only during the visit.</summary>
+public readonly struct ModelRowView
+{
+    private readonly ObservationModel _model;
+    private readonly ObservationModel.Block _block;
+    private readonly int _i;
+    private readonly int _row;
+
+    internal ModelRowView(ObservationModel model, ObservationModel.Block block, int i, int row)
+    {
+        _model = model;
+        _block = block;
+        _i = i;
+        _row = row;
+    }
+
+    /// <summary>The server's key of the row (migration 18).</summary>
+    public long Seq => _block.Seq[_i];
+
+    public double Longitude => _block.X[_i];
+
+    public double Latitude => _block.Y[_i];
+
+    public DateTimeOffset ObservedAt => ModelTime.ToDateTimeOffset(_block.Time[_i]);
+
+    /// <summary>As PostgreSQL keeps it: microseconds since 2000-01-01 UTC.</summary>
+    public long ObservedAtMicros => _block.Time[_i];
+
+    public ObservationCategory Category => (ObservationCategory)_block.Category[_i];
+
+    public int Severity => _block.Severity[_i];
+
+    public int AggregateKey => _block.Key[_i];
+
+    public string? CommunityId => _model.CommunityOf(_block.Community[_i]);
+
+    /// <summary>People affected in the sex × age cells of the bitmask <paramref name="cells"/>.</summary>
+    public int People(int cells) => _model.People(_block, _i, _row, cells);
+
+    /// <summary>People affected in one sex × age cell.</summary>
+    public int Affected(int cell) => _model.Affected(_block, _i, _row, cell);
+}

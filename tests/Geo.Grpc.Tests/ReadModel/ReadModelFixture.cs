@@ -65,11 +65,14 @@ public sealed class ReadModelFixture : IAsyncLifetime
         await AddCallerAsync("Analyst of the west", Role.Analyst, [West]);
         await AddCallerAsync("Planner of the east", Role.Planner, [East]);
         await AddCallerAsync("Supervisor of both", Role.Supervisor, [West, East]);
+
+        // A CLA reads its own reports (the model holds no reporters: PostGIS answers), the rest is refused alike.
+        await AddCallerAsync("CLA", Role.Cla, null, "cla-3");
     }
 
-    private async Task AddCallerAsync(string name, Role role, IReadOnlyList<string>? sectors)
+    private async Task AddCallerAsync(string name, Role role, IReadOnlyList<string>? sectors, string? subject = null)
     {
-        var token = await TestTokens.IssueAsync(Followed.Database.DataSource, role, $"rm-{name.Replace(' ', '-')}", sectors);
+        var token = await TestTokens.IssueAsync(Followed.Database.DataSource, role, subject ?? $"rm-{name.Replace(' ', '-')}", sectors);
         GeoAwarenessClient Client(Uri endpoint)
         {
             var client = new GeoAwarenessClient(endpoint, token);
