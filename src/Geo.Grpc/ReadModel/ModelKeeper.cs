@@ -3,6 +3,7 @@ using Geo.Storage.ReadModel;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using System.Diagnostics.Metrics;
 using Npgsql;
 
 namespace Geo.Grpc.ReadModel;
@@ -15,13 +16,16 @@ namespace Geo.Grpc.ReadModel;
 /// (a caller reads its own writes); one catch-up serves every request waiting for it. Otherwise,
 /// and while the model is loading, off or over its ceiling, the request reads PostGIS.
 /// </summary>
-internal sealed partial class ModelKeeper(ModelSource source, WatchHub hub, NpgsqlDataSource dataSource, IOptions<ReadModelOptions> options, ILogger<ModelKeeper> logger)
-    : BackgroundService
+internal sealed partial class ModelKeeper : BackgroundService
 {
     private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Retry = TimeSpan.FromSeconds(1);
 
-    private readonly ReadModelOptions _options = options.Value;
+    private readonly ModelSource _source;
+    private readonly WatchHub _hub;
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly ILogger<ModelKeeper> _logger;
+    private readonly ReadModelOptions _options;
     private readonly SemaphoreSlim _wake = new(0, 1);
     private volatile ObservationModel? _model;
     private TaskCompletionSource _caughtUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -29,6 +33,22 @@ internal sealed partial class ModelKeeper(ModelSource source, WatchHub hub, Npgs
     /// <summary>Catch-ups begun, and the number of the last one ended: a request waits for one begun after it arrived.</summary>
     private long _begun;
     private long _done;
+
+    public ModelKeeper(ModelSource source, WatchHub hub, NpgsqlDataSource dataSource, IOptions<ReadModelOptions> options, IMeterFactory meters, ILogger<ModelKeeper> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(meters);
+        _source = source;
+        _hub = hub;
+        _dataSource = dataSource;
+        _logger = logger;
+        _options = options.Value;
+
+        // On the service's meter (the factory gives the one instance of a name): see the README's Observability table.
+        var meter = meters.Create(Telemetry.GeoAwarenessMetrics.MeterName);
+        meter.CreateObservableGauge("geoawareness.read_model.observations", () => Size.Rows, "{observation}", "Observations held by the in-memory read model; 0 while it is loading, off or over its ceiling");
+        meter.CreateObservableGauge("geoawareness.read_model.size", () => Size.Bytes, "By", "Bytes held by the read model's columns, key array and names");
+    }
 
     /// <summary>What the model is doing, for the operator: off, loading, ready, over its ceiling.</summary>
     public string State { get; private set; } = "loading";
@@ -57,7 +77,7 @@ internal sealed partial class ModelKeeper(ModelSource source, WatchHub hub, Npgs
             var left = _options.CatchUpWait - waited.Elapsed;
             if (left <= TimeSpan.Zero)
             {
-                LogBehind(logger, model.Watermark);
+                LogBehind(_logger, model.Watermark);
                 return null;
             }
 
@@ -82,7 +102,7 @@ internal sealed partial class ModelKeeper(ModelSource source, WatchHub hub, Npgs
             return;
         }
 
-        hub.Advanced += Wake;
+        _hub.Advanced += Wake;
         try
         {
             if (!await LoadAsync(stoppingToken).ConfigureAwait(false))
@@ -97,7 +117,7 @@ internal sealed partial class ModelKeeper(ModelSource source, WatchHub hub, Npgs
         }
         finally
         {
-            hub.Advanced -= Wake;
+            _hub.Advanced -= Wake;
         }
     }
 
@@ -116,7 +136,7 @@ internal sealed partial class ModelKeeper(ModelSource source, WatchHub hub, Npgs
                 }
 
                 var took = System.Diagnostics.Stopwatch.StartNew();
-                var model = await source.LoadAsync(stoppingToken).ConfigureAwait(false);
+                var model = await _source.LoadAsync(stoppingToken).ConfigureAwait(false);
                 if (model.Bytes > _options.MaxBytes)
                 {
                     Refuse($"{model.Count} observations take {model.Bytes / (1024 * 1024)} MiB");
@@ -125,12 +145,12 @@ internal sealed partial class ModelKeeper(ModelSource source, WatchHub hub, Npgs
 
                 _model = model;
                 State = "ready";
-                LogLoaded(logger, model.Count, model.Bytes / (1024 * 1024), took.Elapsed.TotalSeconds, model.Watermark);
+                LogLoaded(_logger, model.Count, model.Bytes / (1024 * 1024), took.Elapsed.TotalSeconds, model.Watermark);
                 return true;
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested && e is NpgsqlException or TimeoutException or InvalidOperationException)
             {
-                LogFailed(logger, "load", e.Message);
+                LogFailed(_logger, "load", e.Message);
                 await Task.Delay(Retry, stoppingToken).ConfigureAwait(false);
             }
         }
@@ -146,7 +166,7 @@ internal sealed partial class ModelKeeper(ModelSource source, WatchHub hub, Npgs
                 // The position is the model's watermark: after a failure the next read starts there,
                 // and a row read twice replaces itself.
                 var number = Interlocked.Increment(ref _begun);
-                await source.CatchUpAsync(model, stoppingToken).ConfigureAwait(false);
+                await _source.CatchUpAsync(model, stoppingToken).ConfigureAwait(false);
                 Interlocked.Exchange(ref _done, number);
                 if (model.Bytes > _options.MaxBytes)
                 {
@@ -158,7 +178,7 @@ internal sealed partial class ModelKeeper(ModelSource source, WatchHub hub, Npgs
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested && e is NpgsqlException or TimeoutException or InvalidOperationException)
             {
-                LogFailed(logger, "catch-up", e.Message);
+                LogFailed(_logger, "catch-up", e.Message);
                 next = Retry;
             }
 
@@ -169,13 +189,13 @@ internal sealed partial class ModelKeeper(ModelSource source, WatchHub hub, Npgs
     private void Refuse(string why)
     {
         State = "over its ceiling";
-        LogOverCeiling(logger, why, _options.MaxMegabytes);
+        LogOverCeiling(_logger, why, _options.MaxMegabytes);
         Interlocked.Exchange(ref _caughtUp, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
     private async Task<long> EstimatedRowsAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'observations'::regclass", connection);
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }

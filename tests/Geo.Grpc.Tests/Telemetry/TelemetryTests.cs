@@ -108,6 +108,8 @@ public sealed class TelemetryTests : IAsyncLifetime
         Assert.Equal(2, Rows(samples, Ingest, "stored"));
         Assert.Null(Rows(samples, Ingest, "already_stored"));
         Assert.True(PrometheusText.Value(samples, "geoawareness_feed_lag_seconds") >= 0, "the feed lag is missing or negative");
+        Assert.True(PrometheusText.Value(samples, "geoawareness_read_model_observations") >= 0, "the read model's rows are missing");
+        Assert.True(PrometheusText.Value(samples, "geoawareness_read_model_size_bytes") > 0, "the read model's size is missing or 0");
         Assert.Contains(samples, s => s.Name == "http_server_request_duration_seconds_count");
         Assert.Equal(0, await service.TerminateAsync());
     }
