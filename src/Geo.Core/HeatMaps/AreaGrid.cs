@@ -46,10 +46,12 @@ public sealed class AreaGrid
             return null;
         }
 
+        // ProjNET's forward decides: it has no answer at a pole, where the plane's cells stop being
+        // cells (the cell polygons are taken back through its inverse).
         var frame = MetricFrame.For(area);
         foreach (var vertex in vertices)
         {
-            var (x, y) = frame.Forward(vertex.X, vertex.Y);
+            var (x, y) = frame.ForwardByProjNet(vertex.X, vertex.Y);
             if (!double.IsFinite(x) || !double.IsFinite(y))
             {
                 return vertex;

@@ -13,8 +13,24 @@ namespace Geo.Core.HeatMaps;
 /// </summary>
 public sealed class MetricFrame
 {
+    /// <summary>WGS84: semi-major axis and flattening.</summary>
+    private const double SemiMajor = 6378137.0;
+    private const double Flattening = 1 / 298.257223563;
+    private const double DegreesToRadians = Math.PI / 180;
+
+    private static readonly double E2 = (2 * Flattening) - (Flattening * Flattening);
+    private static readonly double E = Math.Sqrt(E2);
+    private static readonly double Qp = Q(1);
+
     private readonly MathTransform _forward;
     private readonly MathTransform _inverse;
+
+    // The forward projection's constants for this centre (Snyder 1987, pp. 187-188, as PROJ's laea).
+    private readonly double _lambda0;
+    private readonly double _sinB1;
+    private readonly double _cosB1;
+    private readonly double _xScale;
+    private readonly double _yScale;
 
     public MetricFrame(GeoPoint centre)
     {
@@ -32,6 +48,16 @@ public sealed class MetricFrame
             new AxisInfo("East", AxisOrientationEnum.East), new AxisInfo("North", AxisOrientationEnum.North));
         _forward = new CoordinateTransformationFactory().CreateFromCoordinateSystems(wgs84, plane).MathTransform;
         _inverse = _forward.Inverse();
+
+        var phi0 = centre.Latitude * DegreesToRadians;
+        var sinPhi0 = Math.Sin(phi0);
+        var rq = Math.Sqrt(0.5 * Qp);
+        _lambda0 = centre.Longitude * DegreesToRadians;
+        _sinB1 = Q(sinPhi0) / Qp;
+        _cosB1 = Math.Sqrt(1 - (_sinB1 * _sinB1));
+        var d = _cosB1 == 0 ? 1 : Math.Cos(phi0) / (Math.Sqrt(1 - (E2 * sinPhi0 * sinPhi0)) * rq * _cosB1);
+        _xScale = SemiMajor * rq * d;
+        _yScale = SemiMajor * rq / d;
     }
 
     public GeoPoint Centre { get; }
@@ -48,16 +74,50 @@ public sealed class MetricFrame
         return new MetricFrame(new GeoPoint((box.West + box.East) / 2, (box.South + box.North) / 2));
     }
 
+    /// <summary>
+    /// The ellipsoidal Lambert azimuthal equal-area forward projection, written out: every point of
+    /// a heat map goes through it, and ProjNET's general path (a transform chain, each stage called
+    /// per point) took three times as long as the formula. Agrees with ProjNET to a micrometre up to
+    /// 60 degrees of latitude and a millimetre beyond (MetricFrameTests); the inverse stays ProjNET's.
+    /// </summary>
     public (double X, double Y) Forward(double longitude, double latitude)
+    {
+        var (sinLambda, cosLambda) = Math.SinCos((longitude * DegreesToRadians) - _lambda0);
+        var sinB = Q(Math.Sin(latitude * DegreesToRadians)) / Qp;
+        var cosB = Math.Sqrt(Math.Max(0, 1 - (sinB * sinB)));
+        var b = Math.Sqrt(2 / (1 + (_sinB1 * sinB) + (_cosB1 * cosB * cosLambda)));
+        return (_xScale * b * cosB * sinLambda, _yScale * b * ((_cosB1 * sinB) - (_sinB1 * cosB * cosLambda)));
+    }
+
+    /// <summary>Projects longitudes and latitudes in place into x and y.</summary>
+    public void Forward(Span<double> longitudes, Span<double> latitudes)
+    {
+        if (longitudes.Length != latitudes.Length)
+        {
+            throw new ArgumentException("as many latitudes as longitudes are needed", nameof(latitudes));
+        }
+
+        for (var i = 0; i < longitudes.Length; i++)
+        {
+            (longitudes[i], latitudes[i]) = Forward(longitudes[i], latitudes[i]);
+        }
+    }
+
+    /// <summary>The authalic function q of a sine of latitude on the WGS84 ellipsoid.</summary>
+    private static double Q(double sinPhi)
+    {
+        var esin = E * sinPhi;
+        return (1 - E2) * ((sinPhi / (1 - (esin * esin))) - (0.5 / E * Math.Log((1 - esin) / (1 + esin))));
+    }
+
+    /// <summary>ProjNET's forward projection, which <see cref="Forward(double, double)"/> replaces for points: what decides which areas have a plane at all, and what the tests hold the formula to.</summary>
+    internal (double X, double Y) ForwardByProjNet(double longitude, double latitude)
     {
         var x = longitude;
         var y = latitude;
         _forward.Transform(ref x, ref y);
         return (x, y);
     }
-
-    /// <summary>Projects longitudes and latitudes in place into x and y.</summary>
-    public void Forward(Span<double> longitudes, Span<double> latitudes) => _forward.Transform(longitudes, latitudes);
 
     /// <summary>A copy of <paramref name="geometry"/> (in WGS84 degrees) in this plane; its vertices are projected as they are.</summary>
     public NetTopologySuite.Geometries.Geometry ToPlane(NetTopologySuite.Geometries.Geometry geometry)

@@ -170,9 +170,11 @@ public sealed class ObservationModel : IDisposable
             }
 
             var rowBase = b * BlockRows;
+            var placeInside = inside == BlockFit.Whole;
+            var timeInside = query.WithinPeriod(block);
             for (var i = 0; i < block.Count; i++)
             {
-                if (query.Matches(block, i, inside == BlockFit.Whole))
+                if (query.Matches(block, i, placeInside, timeInside))
                 {
                     visit(state, new ModelRowView(this, block, i, rowBase + i));
                 }
