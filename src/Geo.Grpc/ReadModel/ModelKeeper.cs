@@ -136,7 +136,7 @@ internal sealed partial class ModelKeeper : BackgroundService
                 }
 
                 var took = System.Diagnostics.Stopwatch.StartNew();
-                var model = await _source.LoadAsync(stoppingToken).ConfigureAwait(false);
+                var model = await _source.LoadAsync(_options.Workers, _options.LoadPagesPerReader, stoppingToken).ConfigureAwait(false);
                 if (model.Bytes > _options.MaxBytes)
                 {
                     Refuse($"{model.Count} observations take {model.Bytes / (1024 * 1024)} MiB");

@@ -27,6 +27,12 @@ public sealed class ReadModelOptions
     /// </summary>
     public int MaxQueryRows { get; set; } = 200_000;
 
+    /// <summary>
+    /// Table pages (8 KiB) per connection reading the table at start-up; up to <see cref="Workers"/>
+    /// connections read their own ranges at once, in one snapshot. Smaller tables are read by one.
+    /// </summary>
+    public long LoadPagesPerReader { get; set; } = 4096;
+
     /// <summary>Threads one request scans the model with.</summary>
     public int Workers { get; set; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
 
@@ -51,6 +57,11 @@ public sealed class ReadModelOptions
         if (MaxQueryRows is < 1 or > 100_000_000)
         {
             problems.Add($"{SectionName}:{nameof(MaxQueryRows)}: {MaxQueryRows} is not between 1 and 100000000");
+        }
+
+        if (LoadPagesPerReader is < 1 or > 1_000_000_000)
+        {
+            problems.Add($"{SectionName}:{nameof(LoadPagesPerReader)}: {LoadPagesPerReader} is not between 1 and 1000000000");
         }
 
         if (Workers is < 1 or > 64)

@@ -24,18 +24,74 @@ public sealed class ModelSource(NpgsqlDataSource dataSource)
     /// <summary>
     /// The model of every row one snapshot sees, at that snapshot's watermark. Rows of transactions
     /// not yet settled that it saw come again from <see cref="CatchUpAsync"/> and replace themselves.
+    /// A large table is read by up to <paramref name="readers"/> connections at once in the one snapshot,
+    /// one per <paramref name="pagesPerReader"/> pages, each its own range of the table's pages,
+    /// each decoding on a thread of its own.
     /// </summary>
-    public async Task<ObservationModel> LoadAsync(CancellationToken cancellationToken)
+    public async Task<ObservationModel> LoadAsync(int readers, long pagesPerReader, CancellationToken cancellationToken)
+    {
+        await using var first = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await first.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+        var watermark = await WatermarkAsync(first, transaction, cancellationToken).ConfigureAwait(false);
+        long pages, estimate;
+        await using (var size = new NpgsqlCommand(
+            "SELECT pg_relation_size('observations') / current_setting('block_size')::bigint, greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'observations'::regclass",
+            first, transaction))
+        await using (var reader = await size.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            (pages, estimate) = (reader.GetInt64(0), reader.GetInt64(1));
+        }
+
+        readers = (int)Math.Clamp(pages / Math.Max(1, pagesPerReader), 1, Math.Max(1, readers));
+        var snapshot = string.Empty;
+        if (readers > 1)
+        {
+            await using var export = new NpgsqlCommand("SELECT pg_export_snapshot()", first, transaction);
+            snapshot = (string)(await export.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+
+        var parts = new ModelStaging[readers];
+        var reads = new Task[readers];
+        for (var part = 0; part < readers; part++)
+        {
+            // Page boundaries are literal integers we computed; the last range is open, so rows added since the size was read are not missed.
+            var from = pages * part / readers;
+            var to = pages * (part + 1) / readers;
+            var range = readers == 1 ? "TRUE" : string.Create(CultureInfo.InvariantCulture,
+                $"ctid >= '({from},0)'::tid{(part == readers - 1 ? string.Empty : $" AND ctid < '({to},0)'::tid")}");
+            var copy = $"COPY (SELECT {Columns}, 0::bigint FROM observations WHERE {range}) TO STDOUT (FORMAT BINARY)";
+            var staging = parts[part] = new ModelStaging((int)Math.Min(int.MaxValue / 16, (estimate / readers) + 1024));
+            reads[part] = part == 0
+                ? Task.Run(() => Stage(first, copy, staging, cancellationToken), cancellationToken)
+                : StageInSnapshotAsync(snapshot, copy, staging, cancellationToken);
+        }
+
+        await Task.WhenAll(reads).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return await Task.Run(() => ObservationModel.Build(parts, watermark, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task StageInSnapshotAsync(string snapshot, string copy, ModelStaging staging, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
-        var watermark = await WatermarkAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        // The copy is read on a thread of its own: rows are decoded synchronously, far faster than one await per field.
-        var model = await Task.Run(
-            () => ObservationModel.Build(Rows(connection, $"COPY (SELECT {Columns}, 0::bigint FROM observations) TO STDOUT (FORMAT BINARY)", cancellationToken), watermark, cancellationToken),
-            cancellationToken).ConfigureAwait(false);
+        await using (var use = new NpgsqlCommand($"SET TRANSACTION SNAPSHOT '{snapshot.Replace("'", "''", StringComparison.Ordinal)}'", connection, transaction))
+        {
+            await use.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await Task.Run(() => Stage(connection, copy, staging, cancellationToken), cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return model;
+    }
+
+    /// <summary>Decodes a copy's rows synchronously (far faster than one await per field) into a staging.</summary>
+    private static void Stage(NpgsqlConnection connection, string copy, ModelStaging staging, CancellationToken cancellationToken)
+    {
+        foreach (var (row, _) in RowsWithXid(connection, copy, cancellationToken))
+        {
+            staging.Add(row);
+        }
     }
 
     /// <summary>
@@ -87,9 +143,6 @@ public sealed class ModelSource(NpgsqlDataSource dataSource)
         await using var command = new NpgsqlCommand("SELECT pg_snapshot_xmin(pg_current_snapshot())::text", connection, transaction);
         return ulong.Parse((string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!, CultureInfo.InvariantCulture);
     }
-
-    private static IEnumerable<ModelRow> Rows(NpgsqlConnection connection, string copy, CancellationToken cancellationToken) =>
-        RowsWithXid(connection, copy, cancellationToken).Select(r => r.Row);
 
     private static IEnumerable<(ModelRow Row, long Xid)> RowsWithXid(NpgsqlConnection connection, string copy, CancellationToken cancellationToken)
     {

@@ -46,25 +46,152 @@ public sealed class ObservationModel : IDisposable
     public long Bytes => ((long)_blocks.Count * BlockRows * (BytesPerRow - 4)) + (4L * _rowOfSeq.Length) + _communities.Bytes + _bases.Bytes;
 
     /// <summary>
-    /// Builds the model from the rows of one snapshot, ordered for scans. <paramref name="watermark"/>
-    /// is that snapshot's: the rows of later transactions it saw come again from the feed, and replace themselves.
+    /// Builds the model from the rows of one snapshot as its readers staged them, ordered for scans:
+    /// by month of observation, then along a Z-order curve over the rows' extent, so that an area
+    /// and a period touch few blocks. Column by column, each staging column let go once copied.
+    /// <paramref name="watermark"/> is the snapshot's: the rows of later transactions it saw come
+    /// again from the feed, and replace themselves.
     /// </summary>
-    internal static ObservationModel Build(IEnumerable<ModelRow> rows, ulong watermark, CancellationToken cancellationToken)
+    internal static ObservationModel Build(IReadOnlyList<ModelStaging> parts, ulong watermark, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(rows);
-        var staged = new ObservationModel();
-        foreach (var row in rows)
+        ArgumentNullException.ThrowIfNull(parts);
+        var model = new ObservationModel { Watermark = watermark };
+        var offsets = new int[parts.Count + 1];
+        for (var p = 0; p < parts.Count; p++)
         {
-            staged.Upsert(row);
-            if ((staged.Count & 0xFFFF) == 0)
+            offsets[p + 1] = offsets[p] + parts[p].Count;
+        }
+
+        var rows = offsets[^1];
+        if (rows == 0)
+        {
+            return model;
+        }
+
+        var (west, south) = (parts.Min(p => p.West), parts.Min(p => p.South));
+        var width = Math.Max(parts.Max(p => p.East) - west, 1e-9);
+        var height = Math.Max(parts.Max(p => p.North) - south, 1e-9);
+        var keys = new long[rows];
+        var order = new int[rows];
+        for (var p = 0; p < parts.Count; p++)
+        {
+            var part = parts[p];
+            for (var i = 0; i < part.Count; i++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                var x = (uint)Math.Clamp((part.X[i] - west) / width * 65535, 0, 65535);
+                var y = (uint)Math.Clamp((part.Y[i] - south) / height * 65535, 0, 65535);
+                keys[offsets[p] + i] = ((long)ModelTime.MonthOf(part.Time[i]) << 32) | Interleave(x, y);
+                order[offsets[p] + i] = offsets[p] + i;
             }
         }
 
-        var model = staged.Ordered(cancellationToken);
-        model.Watermark = watermark;
+        cancellationToken.ThrowIfCancellationRequested();
+        Array.Sort(keys, order);
+        keys = [];
+
+        // Where each row of the model comes from: its part and its row there.
+        var fromPart = new byte[rows];
+        var fromRow = order;
+        for (var k = 0; k < rows; k++)
+        {
+            var p = 0;
+            while (order[k] >= offsets[p + 1])
+            {
+                p++;
+            }
+
+            fromPart[k] = (byte)p;
+            fromRow[k] = order[k] - offsets[p];
+        }
+
+        for (var b = 0; b * BlockRows < rows; b++)
+        {
+            model._blocks.Add(new Block(allocate: false) { Count = Math.Min(BlockRows, rows - (b * BlockRows)) });
+        }
+
+        var communities = parts.Select(p => p.Communities.MapInto(model._communities)).ToArray();
+        var bases = parts.Select(p => p.Bases.MapInto(model._bases)).ToArray();
+        model.Gather(fromPart, fromRow, parts, p => p.X, (p, v) => p.X = v, (b, v) => b.X = v, 1);
+        model.Gather(fromPart, fromRow, parts, p => p.Y, (p, v) => p.Y = v, (b, v) => b.Y = v, 1);
+        model.Gather(fromPart, fromRow, parts, p => p.Time, (p, v) => p.Time = v, (b, v) => b.Time = v, 1);
+        model.Gather(fromPart, fromRow, parts, p => p.Key, (p, v) => p.Key = v, (b, v) => b.Key = v, 1);
+        model.Gather(fromPart, fromRow, parts, p => p.Community, (p, v) => p.Community = v, (b, v) => b.Community = v, 1);
+        model.Gather(fromPart, fromRow, parts, p => p.Base, (p, v) => p.Base = v, (b, v) => b.Base = v, 1);
+        model.Gather(fromPart, fromRow, parts, p => p.Seq, (p, v) => p.Seq = v, (b, v) => b.Seq = v, 1);
+        model.Gather(fromPart, fromRow, parts, p => p.Groups, (p, v) => p.Groups = v, (b, v) => b.Groups = v, 1);
+        model.Gather(fromPart, fromRow, parts, p => p.Category, (p, v) => p.Category = v, (b, v) => b.Category = v, 1);
+        model.Gather(fromPart, fromRow, parts, p => p.Severity, (p, v) => p.Severity = v, (b, v) => b.Severity = v, 1);
+        model.Gather(fromPart, fromRow, parts, p => p.Status, (p, v) => p.Status = v, (b, v) => b.Status = v, 1);
+        model.Gather(fromPart, fromRow, parts, p => p.Vulnerability, (p, v) => p.Vulnerability = v, (b, v) => b.Vulnerability = v, 1);
+        model.Gather(fromPart, fromRow, parts, p => p.Affected, (p, v) => p.Affected = v, (b, v) => b.Affected = v, AffectedPeople.CellCount);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var maxSeq = 0;
+        for (var b = 0; b < model._blocks.Count; b++)
+        {
+            var block = model._blocks[b];
+            for (var i = 0; i < block.Count; i++)
+            {
+                var k = (b * BlockRows) + i;
+                block.Community[i] = communities[fromPart[k]][block.Community[i]];
+                block.Base[i] = bases[fromPart[k]][block.Base[i]];
+                block.Include(block.X[i], block.Y[i], block.Time[i]);
+                maxSeq = Math.Max(maxSeq, block.Seq[i]);
+                if (parts[fromPart[k]].LargeCounts.TryGetValue(fromRow[k], out var large))
+                {
+                    model._largeCounts[k] = large;
+                }
+            }
+        }
+
+        model._rowOfSeq = new int[maxSeq + 1];
+        for (var b = 0; b < model._blocks.Count; b++)
+        {
+            var block = model._blocks[b];
+            for (var i = 0; i < block.Count; i++)
+            {
+                if (model._rowOfSeq[block.Seq[i]] != 0)
+                {
+                    throw new InvalidOperationException($"two rows have the key {block.Seq[i]}");
+                }
+
+                model._rowOfSeq[block.Seq[i]] = (b * BlockRows) + i + 1;
+            }
+        }
+
+        model.Count = rows;
         return model;
+    }
+
+    /// <summary>Copies one column from the stagings into the blocks in model order, then lets the staging's column go.</summary>
+    private void Gather<T>(
+        byte[] fromPart, int[] fromRow, IReadOnlyList<ModelStaging> parts, Func<ModelStaging, T[]> column, Action<ModelStaging, T[]> release, Action<Block, T[]> assign, int width)
+    {
+        var sources = parts.Select(column).ToArray();
+        for (var b = 0; b < _blocks.Count; b++)
+        {
+            var block = _blocks[b];
+            var values = new T[BlockRows * width];
+            for (var i = 0; i < block.Count; i++)
+            {
+                var k = (b * BlockRows) + i;
+                if (width == 1)
+                {
+                    values[i] = sources[fromPart[k]][fromRow[k]];
+                }
+                else
+                {
+                    Array.Copy(sources[fromPart[k]], fromRow[k] * width, values, i * width, width);
+                }
+            }
+
+            assign(block, values);
+        }
+
+        foreach (var part in parts)
+        {
+            release(part, []);
+        }
     }
 
     /// <summary>
@@ -271,83 +398,6 @@ public sealed class ObservationModel : IDisposable
         block.Include(value.Longitude, value.Latitude, value.ObservedAt);
     }
 
-    /// <summary>
-    /// The same rows in scan order: by month of observation, then along a Z-order curve over the
-    /// rows' extent, so that an area and a period touch few blocks.
-    /// </summary>
-    private ObservationModel Ordered(CancellationToken cancellationToken)
-    {
-        var rows = Count;
-        var ordered = new ObservationModel();
-        if (rows == 0)
-        {
-            return ordered;
-        }
-
-        double west = double.MaxValue, south = double.MaxValue, east = double.MinValue, north = double.MinValue;
-        foreach (var block in _blocks)
-        {
-            west = Math.Min(west, block.West);
-            south = Math.Min(south, block.South);
-            east = Math.Max(east, block.East);
-            north = Math.Max(north, block.North);
-        }
-
-        var keys = new long[rows];
-        var order = new int[rows];
-        var width = Math.Max(east - west, 1e-9);
-        var height = Math.Max(north - south, 1e-9);
-        for (var row = 0; row < rows; row++)
-        {
-            var block = _blocks[row / BlockRows];
-            var i = row % BlockRows;
-            var month = ModelTime.MonthOf(block.Time[i]);
-            var x = (uint)Math.Clamp((block.X[i] - west) / width * 65535, 0, 65535);
-            var y = (uint)Math.Clamp((block.Y[i] - south) / height * 65535, 0, 65535);
-            keys[row] = ((long)month << 32) | Interleave(x, y);
-            order[row] = row;
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        Array.Sort(keys, order);
-        keys = [];
-        foreach (var row in order)
-        {
-            var block = _blocks[row / BlockRows];
-            ordered.Upsert(Read(block, row % BlockRows, row));
-        }
-
-        return ordered;
-    }
-
-    private ModelRow Read(Block block, int i, int row)
-    {
-        var value = new ModelRow
-        {
-            Seq = block.Seq[i],
-            Longitude = block.X[i],
-            Latitude = block.Y[i],
-            ObservedAt = block.Time[i],
-            AggregateKey = block.Key[i],
-            CommunityId = _communities.NameOf(block.Community[i]),
-            BaseId = _bases.NameOf(block.Base[i]),
-            AffectedGroups = block.Groups[i],
-            Category = block.Category[i],
-            Severity = block.Severity[i],
-            Verification = (byte)(block.Status[i] & Block.VerificationBits),
-            Released = (block.Status[i] & Block.ReleasedBit) != 0,
-            Vulnerability = block.Vulnerability[i],
-        };
-        var large = _largeCounts.GetValueOrDefault(row);
-        for (var c = 0; c < AffectedPeople.CellCount; c++)
-        {
-            var count = block.Affected[(i * AffectedPeople.CellCount) + c];
-            value.Affected[c] = count == Overflow ? large![c] : count;
-        }
-
-        return value;
-    }
-
     private static uint Interleave(uint x, uint y) => Spread(x) | (Spread(y) << 1);
 
     private static uint Spread(uint v)
@@ -362,24 +412,24 @@ public sealed class ObservationModel : IDisposable
     public void Dispose() => _lock.Dispose();
 
     /// <summary>One block's columns, and the bounds of what it holds (they only grow: a changed row may move).</summary>
-    internal sealed class Block
+    internal sealed class Block(bool allocate = true)
     {
         public const byte VerificationBits = 0b11;
         public const byte ReleasedBit = 0b100;
 
-        public readonly double[] X = new double[BlockRows];
-        public readonly double[] Y = new double[BlockRows];
-        public readonly long[] Time = new long[BlockRows];
-        public readonly int[] Key = new int[BlockRows];
-        public readonly int[] Community = new int[BlockRows];
-        public readonly int[] Base = new int[BlockRows];
-        public readonly int[] Seq = new int[BlockRows];
-        public readonly ushort[] Groups = new ushort[BlockRows];
-        public readonly byte[] Category = new byte[BlockRows];
-        public readonly byte[] Severity = new byte[BlockRows];
-        public readonly byte[] Status = new byte[BlockRows];
-        public readonly byte[] Vulnerability = new byte[BlockRows];
-        public readonly byte[] Affected = new byte[BlockRows * AffectedPeople.CellCount];
+        public double[] X = allocate ? new double[BlockRows] : [];
+        public double[] Y = allocate ? new double[BlockRows] : [];
+        public long[] Time = allocate ? new long[BlockRows] : [];
+        public int[] Key = allocate ? new int[BlockRows] : [];
+        public int[] Community = allocate ? new int[BlockRows] : [];
+        public int[] Base = allocate ? new int[BlockRows] : [];
+        public int[] Seq = allocate ? new int[BlockRows] : [];
+        public ushort[] Groups = allocate ? new ushort[BlockRows] : [];
+        public byte[] Category = allocate ? new byte[BlockRows] : [];
+        public byte[] Severity = allocate ? new byte[BlockRows] : [];
+        public byte[] Status = allocate ? new byte[BlockRows] : [];
+        public byte[] Vulnerability = allocate ? new byte[BlockRows] : [];
+        public byte[] Affected = allocate ? new byte[BlockRows * AffectedPeople.CellCount] : [];
 
         public int Count;
         public double West = double.MaxValue;
@@ -430,6 +480,18 @@ public sealed class ObservationModel : IDisposable
         public int Find(string name) => _ids.TryGetValue(name, out var id) ? id : -1;
 
         public string? NameOf(int id) => _names[id];
+
+        /// <summary>Each id of these names as <paramref name="into"/> numbers them (0, none, stays 0).</summary>
+        public int[] MapInto(Names into)
+        {
+            var map = new int[_names.Count];
+            for (var id = 1; id < _names.Count; id++)
+            {
+                map[id] = into.IdOf(_names[id]);
+            }
+
+            return map;
+        }
     }
 }
 

@@ -15,7 +15,7 @@ public sealed partial class ServeCommandTests
     {
         var folder = PostgisCluster.NewScratchFolder("serve-demo");
         var settings = new[] { $"--LocalDatabase:DataDirectory={Path.Combine(folder, "postgres")}", "--LocalDatabase:Port=5433" };
-        var (grpcPort, httpPort) = (ServiceProcess.FreePort(), ServiceProcess.FreePort());
+        var (grpcPort, httpPort) = ServiceProcess.TwoFreePorts();
 
         await using (var first = ServiceProcess.Start(["geoaware.dll", "serve", "--demo"], grpcPort, httpPort, settings))
         {

@@ -21,7 +21,8 @@ public sealed class ServiceLifecycleTests
         var dataDirectory = Path.Combine(folder, "postgres");
         var settings = new[] { $"--LocalDatabase:DataDirectory={dataDirectory}", "--LocalDatabase:Port=5433" };
 
-        await using (var first = ServiceProcess.Start(["geoaware.dll", "serve"], ServiceProcess.FreePort(), ServiceProcess.FreePort(), settings))
+        var (grpcPort, httpPort) = ServiceProcess.TwoFreePorts();
+        await using (var first = ServiceProcess.Start(["geoaware.dll", "serve"], grpcPort, httpPort, settings))
         {
             var ready = JsonDocument.Parse(await first.WaitUntilReadyAsync()).RootElement;
             Assert.Equal("ready", ready.GetProperty("status").GetString());
@@ -34,7 +35,8 @@ public sealed class ServiceLifecycleTests
             Assert.False(File.Exists(Path.Combine(dataDirectory, "data", "postmaster.pid")));
         }
 
-        await using var second = ServiceProcess.Start(["geoaware.dll", "serve"], ServiceProcess.FreePort(), ServiceProcess.FreePort(), settings);
+        (grpcPort, httpPort) = ServiceProcess.TwoFreePorts();
+        await using var second = ServiceProcess.Start(["geoaware.dll", "serve"], grpcPort, httpPort, settings);
         await second.WaitUntilReadyAsync();
 
         Assert.Equal("Kept across restarts", await ScalarAsync<string>(dataDirectory, "SELECT name FROM bases WHERE id = 'ob-1'"));

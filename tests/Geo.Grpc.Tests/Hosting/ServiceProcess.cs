@@ -49,7 +49,11 @@ internal sealed class ServiceProcess : IAsyncDisposable
     /// <summary>Stdout alone.</summary>
     public string StandardOutput => Read(_standardOutput);
 
-    public static ServiceProcess Start(params string[] arguments) => Start(FreePort(), FreePort(), arguments);
+    public static ServiceProcess Start(params string[] arguments)
+    {
+        var (grpc, http) = TwoFreePorts();
+        return Start(grpc, http, arguments);
+    }
 
     public static ServiceProcess Start(int grpcPort, int httpPort, params string[] arguments) => Start([HostAssembly], grpcPort, httpPort, arguments);
 
@@ -62,8 +66,11 @@ internal sealed class ServiceProcess : IAsyncDisposable
         Start(command, grpcPort, httpPort, new Dictionary<string, string>(), arguments);
 
     /// <summary>The service's executable with <paramref name="environment"/> added to the test's own (as a service manager sets variables).</summary>
-    public static ServiceProcess StartWithEnvironment(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
-        Start([HostAssembly], FreePort(), FreePort(), environment, arguments);
+    public static ServiceProcess StartWithEnvironment(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        var (grpc, http) = TwoFreePorts();
+        return Start([HostAssembly], grpc, http, environment, arguments);
+    }
 
     private static ServiceProcess Start(string[] command, int grpcPort, int httpPort, IReadOnlyDictionary<string, string> environment, string[] arguments)
     {
@@ -180,6 +187,19 @@ internal sealed class ServiceProcess : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>
+    /// Two free ports, and two different ones: both are held while the second is chosen (the system
+    /// hands a port just let go of out again, and a service given the same port twice cannot start).
+    /// </summary>
+    public static (int Grpc, int Http) TwoFreePorts()
+    {
+        using var first = new TcpListener(IPAddress.Loopback, 0);
+        using var second = new TcpListener(IPAddress.Loopback, 0);
+        first.Start();
+        second.Start();
+        return (((IPEndPoint)first.LocalEndpoint).Port, ((IPEndPoint)second.LocalEndpoint).Port);
     }
 
     private void Append(string? line, StringBuilder? stream)

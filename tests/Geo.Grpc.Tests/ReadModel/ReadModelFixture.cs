@@ -12,7 +12,7 @@ namespace Geo.Grpc.Tests.ReadModel;
 /// <summary>
 /// Three services on one database: <see cref="Followed"/> started on it empty, whose read model took
 /// every row from the feed; <see cref="Loaded"/> started once the rows were in, whose model loaded
-/// them; and <see cref="Postgis"/>, with the model off, the reference. The rows are generated in SQL
+/// them (three connections reading ranges of the table); and <see cref="Postgis"/>, with the model off, the reference. The rows are generated in SQL
 /// (<see cref="SeedAsync"/>) with every field the model holds varied: places clustered and spread,
 /// six months, every category, severity, verification status, released or not, vulnerabilities,
 /// communities, bases, reporters, and people affected by sex × age (a few above what a byte holds).
@@ -55,7 +55,9 @@ public sealed class ReadModelFixture : IAsyncLifetime
         }
 
         await SeedAsync(Followed.Database, Rows, seed: 0.42);
-        _loaded = await GrpcTestServer.StartAsync(Followed.Database.ConnectionString, ApiFixture.Settings);
+        // Loaded by three connections at once, each its own range of the table's pages.
+        _loaded = await GrpcTestServer.StartAsync(
+            Followed.Database.ConnectionString, [.. ApiFixture.Settings, "--GeoAwareness:ReadModel:Workers=3", "--GeoAwareness:ReadModel:LoadPagesPerReader=1"]);
         _postgis = await GrpcTestServer.StartAsync(Followed.Database.ConnectionString, [.. ApiFixture.Settings, "--GeoAwareness:ReadModel:Enabled=false"]);
         foreach (var role in new[] { Role.Supervisor, Role.Analyst, Role.Planner, Role.UnCimicOfficer, Role.Importer, Role.CpasFocalPoint })
         {
