@@ -16,10 +16,15 @@ public sealed class ModelSource(NpgsqlDataSource dataSource)
     /// <summary>Changes are applied to the model at least this many at a time, whole transactions only, so a burst costs readers few waits.</summary>
     private const int ApplyRows = 50_000;
 
+    /// <summary>
+    /// The model's columns, the small codes packed into one integer and the people affected as one
+    /// array: each field costs the server and the client per row, and there are millions of rows.
+    /// Bits of the code: category 0-3, severity 4-6, verification 8-9, released 10, vulnerabilities 11-15, groups 16-27.
+    /// </summary>
     private const string Columns =
-        "seq, ST_X(location), ST_Y(location), observed_at, category, severity, verification, released_at IS NOT NULL, " +
-        "vulnerability, affected_groups, aggregate_key, community_id, base_id, " +
-        "affected[1], affected[2], affected[3], affected[4], affected[5], affected[6], affected[7], affected[8], affected[9], affected[10], affected[11], affected[12]";
+        "seq, ST_X(location), ST_Y(location), observed_at, " +
+        "category::int | (severity::int << 4) | (verification::int << 8) | ((released_at IS NOT NULL)::int << 10) | (vulnerability << 11) | (affected_groups << 16), " +
+        "aggregate_key, community_id, base_id, affected";
 
     /// <summary>
     /// The model of every row one snapshot sees, at that snapshot's watermark. Rows of transactions
@@ -150,25 +155,31 @@ public sealed class ModelSource(NpgsqlDataSource dataSource)
         using var cancel = cancellationToken.Register(exporter.Cancel);
         while (exporter.StartRow() != -1)
         {
+            var seq = exporter.Read<long>(NpgsqlDbType.Bigint);
+            var longitude = exporter.Read<double>(NpgsqlDbType.Double);
+            var latitude = exporter.Read<double>(NpgsqlDbType.Double);
+            var observedAt = ModelTime.ToMicros(new DateTimeOffset(exporter.Read<DateTime>(NpgsqlDbType.TimestampTz)));
+            var codes = exporter.Read<int>(NpgsqlDbType.Integer);
             var row = new ModelRow
             {
-                Seq = exporter.Read<long>(NpgsqlDbType.Bigint),
-                Longitude = exporter.Read<double>(NpgsqlDbType.Double),
-                Latitude = exporter.Read<double>(NpgsqlDbType.Double),
-                ObservedAt = ModelTime.ToMicros(new DateTimeOffset(exporter.Read<DateTime>(NpgsqlDbType.TimestampTz))),
-                Category = (byte)exporter.Read<short>(NpgsqlDbType.Smallint),
-                Severity = (byte)exporter.Read<short>(NpgsqlDbType.Smallint),
-                Verification = (byte)exporter.Read<short>(NpgsqlDbType.Smallint),
-                Released = exporter.Read<bool>(NpgsqlDbType.Boolean),
-                Vulnerability = (byte)exporter.Read<int>(NpgsqlDbType.Integer),
-                AffectedGroups = (ushort)exporter.Read<int>(NpgsqlDbType.Integer),
+                Seq = seq,
+                Longitude = longitude,
+                Latitude = latitude,
+                ObservedAt = observedAt,
+                Category = (byte)(codes & 0xF),
+                Severity = (byte)((codes >> 4) & 0x7),
+                Verification = (byte)((codes >> 8) & 0x3),
+                Released = ((codes >> 10) & 1) != 0,
+                Vulnerability = (byte)((codes >> 11) & 0x1F),
+                AffectedGroups = (ushort)((codes >> 16) & 0xFFF),
                 AggregateKey = exporter.Read<int>(NpgsqlDbType.Integer),
                 CommunityId = exporter.IsNull ? Skip(exporter) : exporter.Read<string>(NpgsqlDbType.Text),
                 BaseId = exporter.IsNull ? Skip(exporter) : exporter.Read<string>(NpgsqlDbType.Text),
             };
+            var affected = exporter.Read<int[]>(NpgsqlDbType.Array | NpgsqlDbType.Integer);
             for (var c = 0; c < Geo.Core.Domain.AffectedPeople.CellCount; c++)
             {
-                row.Affected[c] = exporter.Read<int>(NpgsqlDbType.Integer);
+                row.Affected[c] = affected[c];
             }
 
             var xid = exporter.Read<long>(NpgsqlDbType.Bigint);
