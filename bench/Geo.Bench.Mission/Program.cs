@@ -40,6 +40,8 @@ internal static class Program
                         the in-memory peer of the read model: the points (longitude,latitude,observed_at), projected
                         as the service projects them (not timed), in a DuckDB table; times the 1 km counts and 12
                         monthly frames of counts as GROUP BY on the bins
+                  model-load --connection "Host=...;Database=..." [--readers 2] [--pages-per-reader 4096] [--repeat 3]
+                        the read model's load alone, repeated: reading the rows and ordering them
                   coverage-load --grpc http://127.0.0.1:PORT [--communities 5000] [--bases 200] [--side-km 600] [--seed 7] [--token gat_...]
                   coverage      --grpc http://127.0.0.1:PORT [--repeat 30] [--out FILE] [--token gat_...]
                         registers a mission for coverage (bases with teams of 0 to 4 CLAs), then times GetCoverage on it
@@ -68,6 +70,7 @@ internal static class Program
                 "heatmap" => await HeatMapAsync(mission, options),
                 "kde-kernel" => KernelBench.Run(options),
                 "duckdb" => DuckDbBench.Run(options),
+                "model-load" => await ModelLoadBench.RunAsync(options),
                 "coverage-load" => await WithChannelAsync(options, CoverageBench.LoadAsync),
                 "coverage" => await WithChannelAsync(options, CoverageBench.TimeAsync),
                 "indicators" => await WithChannelAsync(options, IndicatorBench.TimeAsync),

@@ -135,8 +135,8 @@ internal sealed partial class ModelKeeper : BackgroundService
                     return false;
                 }
 
-                var took = System.Diagnostics.Stopwatch.StartNew();
-                var model = await _source.LoadAsync(_options.Workers, _options.LoadPagesPerReader, stoppingToken).ConfigureAwait(false);
+                var load = await _source.LoadAsync(_options.Workers, _options.LoadPagesPerReader, stoppingToken).ConfigureAwait(false);
+                var model = load.Model;
                 if (model.Bytes > _options.MaxBytes)
                 {
                     Refuse($"{model.Count} observations take {model.Bytes / (1024 * 1024)} MiB");
@@ -145,7 +145,12 @@ internal sealed partial class ModelKeeper : BackgroundService
 
                 _model = model;
                 State = "ready";
-                LogLoaded(_logger, model.Count, model.Bytes / (1024 * 1024), took.Elapsed.TotalSeconds, model.Watermark);
+
+                // The load let go of as much again as it keeps (the stagings, a decoded array per row):
+                // collected and compacted once, here, so that the process does not hold it for ever.
+                System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+                LogLoaded(_logger, model.Count, model.Bytes / (1024 * 1024), (load.Read + load.Build).TotalSeconds, load.Readers, load.Read.TotalSeconds, load.Build.TotalSeconds, model.Watermark);
                 return true;
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested && e is NpgsqlException or TimeoutException or InvalidOperationException)
@@ -218,8 +223,9 @@ internal sealed partial class ModelKeeper : BackgroundService
         base.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "read model loaded: {Rows} observations, {Megabytes} MiB, in {Seconds:0.00} s, at watermark {Watermark}")]
-    private static partial void LogLoaded(ILogger logger, int rows, long megabytes, double seconds, ulong watermark);
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "read model loaded: {Rows} observations, {Megabytes} MiB, in {Seconds:0.00} s (read by {Readers} connections in {ReadSeconds:0.00} s, ordered in {BuildSeconds:0.00} s), at watermark {Watermark}")]
+    private static partial void LogLoaded(ILogger logger, int rows, long megabytes, double seconds, int readers, double readSeconds, double buildSeconds, ulong watermark);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "read model: {Step} failed ({Problem}); retrying from the same watermark")]
     private static partial void LogFailed(ILogger logger, string step, string problem);
