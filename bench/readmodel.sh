@@ -67,7 +67,15 @@ rss_after=$(status_mib "$model_pid" VmRSS)
 r() { echo "$ours_out" | sed -n "s/^RESULT $1=//p" | head -1; }
 p() { echo "$packed_out" | sed -n "s/^RESULT $1=//p" | head -1; }
 
+echo "ours: a polygon query of about 10,000 rows, a summary and a count of a 100 km box over a year..." >&2
+ours_query="$(dotnet "$tool" query --grpc "http://127.0.0.1:$model_grpc" --seed "$seed" --repeat 30 --warmup 10 --stream false)"
+echo "$ours_query" | grep -v '^RESULT' >&2
+q() { echo "$ours_query" | sed -n "s/^RESULT $1=//p" | head -1; }
+
 echo "peer A: the PostGIS path of the service..." >&2
+postgis_query="$(dotnet "$tool" query --grpc "http://127.0.0.1:$grpc_port" --seed "$seed" --repeat 30 --warmup 10 --stream false)"
+echo "$postgis_query" | grep -v '^RESULT' >&2
+aq() { echo "$postgis_query" | sed -n "s/^RESULT $1=//p" | head -1; }
 postgis_out="$(dotnet "$tool" heatmap --grpc "http://127.0.0.1:$grpc_port" --seed "$seed" --repeat 5 --warmup 2 --methods count,kde,hotspots,monthly)"
 echo "$postgis_out" | grep -v '^RESULT' >&2
 a() { echo "$postgis_out" | sed -n "s/^RESULT $1=//p" | head -1; }
@@ -115,6 +123,12 @@ report="$results/readmodel-latest.md"
   row "kernel density, 5 km" kde "<= 60" "—" 60.001
   row "Gi*, 3 km band" hotspots "<= 100" "—" 100.001
   row "$monthly_frames monthly frames of counts" monthly "<= 150" "C: $(fmt1 "$(d duckdb.monthly.p50_ms)")" 150.001
+  echo
+  echo "| observations, ms | ours p50 / p99 | A: PostGIS path p50 / p99 | target p50 | met |"
+  echo "| --- | ---: | ---: | --- | --- |"
+  echo "| polygon query, $(fmt "$(q query.polygon.rows)") rows streamed | $(fmt1 "$(q query.polygon.p50_ms)") / $(fmt1 "$(q query.polygon.p99_ms)") | $(fmt1 "$(aq query.polygon.p50_ms)") / $(fmt1 "$(aq query.polygon.p99_ms)") | <= 15 | $(ok "$(q query.polygon.p50_ms)" "<" 15.001) |"
+  echo "| summary, 100 km box, one year ($(fmt "$(q query.summary.observations)") observations) | $(fmt1 "$(q query.summary.p50_ms)") / $(fmt1 "$(q query.summary.p99_ms)") | $(fmt1 "$(aq query.summary.p50_ms)") / $(fmt1 "$(aq query.summary.p99_ms)") | <= 10 | $(ok "$(q query.summary.p50_ms)" "<" 10.001) |"
+  echo "| count, the same box and year | $(fmt1 "$(q query.count.p50_ms)") / $(fmt1 "$(q query.count.p99_ms)") | $(fmt1 "$(aq query.count.p50_ms)") / $(fmt1 "$(aq query.count.p99_ms)") | <= 5 | $(ok "$(q query.count.p50_ms)" "<" 5.001) |"
   echo
   echo "| model | figure |"
   echo "| --- | ---: |"

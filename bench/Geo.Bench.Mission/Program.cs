@@ -27,7 +27,7 @@ internal static class Program
                   csv   --observations N --seed S --out FILE
                   geojson --observations N --seed S --out FILE
                         the same observations as the GeoJSON file `geoaware ingest` reads (bench/cli-ingest.sh)
-                  query --grpc http://127.0.0.1:PORT --seed S [--repeat 50] [--warmup 30] [--target 10000] [--page-size 5000] [--service-pid PID] [--token gat_...]
+                  query --grpc http://127.0.0.1:PORT --seed S [--repeat 50] [--warmup 30] [--target 10000] [--page-size 5000] [--stream false] [--service-pid PID] [--token gat_...]
                   heatmap --grpc http://127.0.0.1:PORT --seed S [--repeat 10] [--warmup 10] [--min-count 0] [--cell 1000] [--shape square|hexagon] [--methods count,kde,hotspots,monthly]
                           [--bandwidth 5000] [--packed] [--service-pid PID] [--token gat_...]
                         heat maps over the whole mission region and year, timed end to end (all cells received);
@@ -219,6 +219,12 @@ internal static class Program
         var summaryTimes = await TimeAsync(warmup, repeat, () => channel.Observations.SummarizeAsync(summaryFilter).ResponseAsync);
         Report("query.summary", $"summary of a 100 x 100 km box over one year ({summarized:N0} observations)", summaryTimes);
         Result("query.summary.observations", summarized);
+        var countTimes = await TimeAsync(warmup, repeat, () => channel.Observations.CountAsync(summaryFilter).ResponseAsync);
+        Report("query.count", $"count of the same box and year", countTimes);
+        if (options.Text("stream", "true") == "false")
+        {
+            return 0;
+        }
 
         // The whole table through Query.
         if (pid is { } p && !Memory.ResetPeak(p))
