@@ -68,9 +68,9 @@ public sealed class ObservationModel : IDisposable
             return model;
         }
 
-        var (west, south) = (parts.Min(p => p.West), parts.Min(p => p.South));
-        var width = Math.Max(parts.Max(p => p.East) - west, 1e-9);
-        var height = Math.Max(parts.Max(p => p.North) - south, 1e-9);
+        var (west, south) = (parts.Min(p => p.Rows.West), parts.Min(p => p.Rows.South));
+        var width = Math.Max(parts.Max(p => p.Rows.East) - west, 1e-9);
+        var height = Math.Max(parts.Max(p => p.Rows.North) - south, 1e-9);
         var keys = new long[rows];
         var order = new int[rows];
         for (var p = 0; p < parts.Count; p++)
@@ -78,9 +78,9 @@ public sealed class ObservationModel : IDisposable
             var part = parts[p];
             for (var i = 0; i < part.Count; i++)
             {
-                var x = (uint)Math.Clamp((part.X[i] - west) / width * 65535, 0, 65535);
-                var y = (uint)Math.Clamp((part.Y[i] - south) / height * 65535, 0, 65535);
-                keys[offsets[p] + i] = ((long)ModelTime.MonthOf(part.Time[i]) << 32) | Interleave(x, y);
+                var x = (uint)Math.Clamp((part.Rows.X[i] - west) / width * 65535, 0, 65535);
+                var y = (uint)Math.Clamp((part.Rows.Y[i] - south) / height * 65535, 0, 65535);
+                keys[offsets[p] + i] = ((long)ModelTime.MonthOf(part.Rows.Time[i]) << 32) | Interleave(x, y);
                 order[offsets[p] + i] = offsets[p] + i;
             }
         }
@@ -106,24 +106,24 @@ public sealed class ObservationModel : IDisposable
 
         for (var b = 0; b * BlockRows < rows; b++)
         {
-            model._blocks.Add(new Block(allocate: false) { Count = Math.Min(BlockRows, rows - (b * BlockRows)) });
+            model._blocks.Add(new Block(capacity: 0) { Count = Math.Min(BlockRows, rows - (b * BlockRows)) });
         }
 
         var communities = parts.Select(p => p.Communities.MapInto(model._communities)).ToArray();
         var bases = parts.Select(p => p.Bases.MapInto(model._bases)).ToArray();
-        model.Gather(fromPart, fromRow, parts, p => p.X, (p, v) => p.X = v, (b, v) => b.X = v, 1);
-        model.Gather(fromPart, fromRow, parts, p => p.Y, (p, v) => p.Y = v, (b, v) => b.Y = v, 1);
-        model.Gather(fromPart, fromRow, parts, p => p.Time, (p, v) => p.Time = v, (b, v) => b.Time = v, 1);
-        model.Gather(fromPart, fromRow, parts, p => p.Key, (p, v) => p.Key = v, (b, v) => b.Key = v, 1);
-        model.Gather(fromPart, fromRow, parts, p => p.Community, (p, v) => p.Community = v, (b, v) => b.Community = v, 1);
-        model.Gather(fromPart, fromRow, parts, p => p.Base, (p, v) => p.Base = v, (b, v) => b.Base = v, 1);
-        model.Gather(fromPart, fromRow, parts, p => p.Seq, (p, v) => p.Seq = v, (b, v) => b.Seq = v, 1);
-        model.Gather(fromPart, fromRow, parts, p => p.Groups, (p, v) => p.Groups = v, (b, v) => b.Groups = v, 1);
-        model.Gather(fromPart, fromRow, parts, p => p.Category, (p, v) => p.Category = v, (b, v) => b.Category = v, 1);
-        model.Gather(fromPart, fromRow, parts, p => p.Severity, (p, v) => p.Severity = v, (b, v) => b.Severity = v, 1);
-        model.Gather(fromPart, fromRow, parts, p => p.Status, (p, v) => p.Status = v, (b, v) => b.Status = v, 1);
-        model.Gather(fromPart, fromRow, parts, p => p.Vulnerability, (p, v) => p.Vulnerability = v, (b, v) => b.Vulnerability = v, 1);
-        model.Gather(fromPart, fromRow, parts, p => p.Affected, (p, v) => p.Affected = v, (b, v) => b.Affected = v, AffectedPeople.CellCount);
+        model.Gather(fromPart, fromRow, parts, p => p.Rows.X, (p, v) => p.Rows.X = v, (b, v) => b.X = v, 1);
+        model.Gather(fromPart, fromRow, parts, p => p.Rows.Y, (p, v) => p.Rows.Y = v, (b, v) => b.Y = v, 1);
+        model.Gather(fromPart, fromRow, parts, p => p.Rows.Time, (p, v) => p.Rows.Time = v, (b, v) => b.Time = v, 1);
+        model.Gather(fromPart, fromRow, parts, p => p.Rows.Key, (p, v) => p.Rows.Key = v, (b, v) => b.Key = v, 1);
+        model.Gather(fromPart, fromRow, parts, p => p.Rows.Community, (p, v) => p.Rows.Community = v, (b, v) => b.Community = v, 1);
+        model.Gather(fromPart, fromRow, parts, p => p.Rows.Base, (p, v) => p.Rows.Base = v, (b, v) => b.Base = v, 1);
+        model.Gather(fromPart, fromRow, parts, p => p.Rows.Seq, (p, v) => p.Rows.Seq = v, (b, v) => b.Seq = v, 1);
+        model.Gather(fromPart, fromRow, parts, p => p.Rows.Groups, (p, v) => p.Rows.Groups = v, (b, v) => b.Groups = v, 1);
+        model.Gather(fromPart, fromRow, parts, p => p.Rows.Category, (p, v) => p.Rows.Category = v, (b, v) => b.Category = v, 1);
+        model.Gather(fromPart, fromRow, parts, p => p.Rows.Severity, (p, v) => p.Rows.Severity = v, (b, v) => b.Severity = v, 1);
+        model.Gather(fromPart, fromRow, parts, p => p.Rows.Status, (p, v) => p.Rows.Status = v, (b, v) => b.Status = v, 1);
+        model.Gather(fromPart, fromRow, parts, p => p.Rows.Vulnerability, (p, v) => p.Rows.Vulnerability = v, (b, v) => b.Vulnerability = v, 1);
+        model.Gather(fromPart, fromRow, parts, p => p.Rows.Affected, (p, v) => p.Rows.Affected = v, (b, v) => b.Affected = v, AffectedPeople.CellCount);
         cancellationToken.ThrowIfCancellationRequested();
 
         var maxSeq = 0;
@@ -365,37 +365,14 @@ public sealed class ObservationModel : IDisposable
 
     private void Write(Block block, int i, int row, in ModelRow value)
     {
-        block.X[i] = value.Longitude;
-        block.Y[i] = value.Latitude;
-        block.Time[i] = value.ObservedAt;
-        block.Key[i] = value.AggregateKey;
-        block.Community[i] = _communities.IdOf(value.CommunityId);
-        block.Base[i] = _bases.IdOf(value.BaseId);
-        block.Seq[i] = (int)value.Seq;
-        block.Groups[i] = value.AffectedGroups;
-        block.Category[i] = value.Category;
-        block.Severity[i] = value.Severity;
-        block.Status[i] = (byte)(value.Verification | (value.Released ? Block.ReleasedBit : 0));
-        block.Vulnerability[i] = value.Vulnerability;
-        var large = false;
-        var offset = i * AffectedPeople.CellCount;
-        for (var c = 0; c < AffectedPeople.CellCount; c++)
-        {
-            var count = value.Affected[c];
-            large |= count >= Overflow;
-            block.Affected[offset + c] = count >= Overflow ? Overflow : (byte)count;
-        }
-
-        if (large)
-        {
-            _largeCounts[row] = [.. value.Affected];
-        }
-        else
+        if (block.Write(i, value, _communities, _bases))
         {
             _largeCounts.Remove(row);
         }
-
-        block.Include(value.Longitude, value.Latitude, value.ObservedAt);
+        else
+        {
+            _largeCounts[row] = [.. value.Affected];
+        }
     }
 
     private static uint Interleave(uint x, uint y) => Spread(x) | (Spread(y) << 1);
@@ -412,24 +389,24 @@ public sealed class ObservationModel : IDisposable
     public void Dispose() => _lock.Dispose();
 
     /// <summary>One block's columns, and the bounds of what it holds (they only grow: a changed row may move).</summary>
-    internal sealed class Block(bool allocate = true)
+    internal sealed class Block(int capacity = BlockRows)
     {
         public const byte VerificationBits = 0b11;
         public const byte ReleasedBit = 0b100;
 
-        public double[] X = allocate ? new double[BlockRows] : [];
-        public double[] Y = allocate ? new double[BlockRows] : [];
-        public long[] Time = allocate ? new long[BlockRows] : [];
-        public int[] Key = allocate ? new int[BlockRows] : [];
-        public int[] Community = allocate ? new int[BlockRows] : [];
-        public int[] Base = allocate ? new int[BlockRows] : [];
-        public int[] Seq = allocate ? new int[BlockRows] : [];
-        public ushort[] Groups = allocate ? new ushort[BlockRows] : [];
-        public byte[] Category = allocate ? new byte[BlockRows] : [];
-        public byte[] Severity = allocate ? new byte[BlockRows] : [];
-        public byte[] Status = allocate ? new byte[BlockRows] : [];
-        public byte[] Vulnerability = allocate ? new byte[BlockRows] : [];
-        public byte[] Affected = allocate ? new byte[BlockRows * AffectedPeople.CellCount] : [];
+        public double[] X = new double[capacity];
+        public double[] Y = new double[capacity];
+        public long[] Time = new long[capacity];
+        public int[] Key = new int[capacity];
+        public int[] Community = new int[capacity];
+        public int[] Base = new int[capacity];
+        public int[] Seq = new int[capacity];
+        public ushort[] Groups = new ushort[capacity];
+        public byte[] Category = new byte[capacity];
+        public byte[] Severity = new byte[capacity];
+        public byte[] Status = new byte[capacity];
+        public byte[] Vulnerability = new byte[capacity];
+        public byte[] Affected = new byte[capacity * AffectedPeople.CellCount];
 
         public int Count;
         public double West = double.MaxValue;
@@ -447,6 +424,62 @@ public sealed class ObservationModel : IDisposable
             North = Math.Max(North, y);
             First = Math.Min(First, time);
             Last = Math.Max(Last, time);
+        }
+
+        /// <summary>
+        /// Writes <paramref name="value"/> as row <paramref name="i"/>, its community and base numbered
+        /// by the names given, and takes its place and time into the bounds. Returns false when a count
+        /// of people is more than a byte holds: the caller keeps the counts aside.
+        /// </summary>
+        public bool Write(int i, in ModelRow value, Names communities, Names bases)
+        {
+            if (value.Seq < 1 || value.Seq > int.MaxValue - 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value.Seq, "a row's key is outside what the model indexes");
+            }
+
+            X[i] = value.Longitude;
+            Y[i] = value.Latitude;
+            Time[i] = value.ObservedAt;
+            Key[i] = value.AggregateKey;
+            Community[i] = communities.IdOf(value.CommunityId);
+            Base[i] = bases.IdOf(value.BaseId);
+            Seq[i] = (int)value.Seq;
+            Groups[i] = value.AffectedGroups;
+            Category[i] = value.Category;
+            Severity[i] = value.Severity;
+            Status[i] = (byte)(value.Verification | (value.Released ? ReleasedBit : 0));
+            Vulnerability[i] = value.Vulnerability;
+            var fits = true;
+            var offset = i * AffectedPeople.CellCount;
+            for (var c = 0; c < AffectedPeople.CellCount; c++)
+            {
+                var count = value.Affected[c];
+                fits &= count < Overflow;
+                Affected[offset + c] = count >= Overflow ? Overflow : (byte)count;
+            }
+
+            Include(value.Longitude, value.Latitude, value.ObservedAt);
+            return fits;
+        }
+
+        /// <summary>Doubles the rows this block can hold (a staging of the load grows; the model's blocks do not).</summary>
+        public void Grow()
+        {
+            var size = X.Length * 2;
+            Array.Resize(ref X, size);
+            Array.Resize(ref Y, size);
+            Array.Resize(ref Time, size);
+            Array.Resize(ref Key, size);
+            Array.Resize(ref Community, size);
+            Array.Resize(ref Base, size);
+            Array.Resize(ref Seq, size);
+            Array.Resize(ref Groups, size);
+            Array.Resize(ref Category, size);
+            Array.Resize(ref Severity, size);
+            Array.Resize(ref Status, size);
+            Array.Resize(ref Vulnerability, size);
+            Array.Resize(ref Affected, size * AffectedPeople.CellCount);
         }
     }
 
