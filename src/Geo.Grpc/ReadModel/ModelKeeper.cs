@@ -172,6 +172,15 @@ internal sealed partial class ModelKeeper : BackgroundService
                 // and a row read twice replaces itself.
                 var number = Interlocked.Increment(ref _begun);
                 await _source.CatchUpAsync(model, stoppingToken).ConfigureAwait(false);
+                if (model.Unordered >= Math.Max(_options.ReorderRows, model.Count / 4))
+                {
+                    // Ordered again beside the one readers use, then swapped; nothing is applied meanwhile.
+                    var rows = model.Unordered;
+                    model = await Task.Run(() => model.Reordered(stoppingToken), stoppingToken).ConfigureAwait(false);
+                    _model = model;
+                    LogReordered(_logger, rows, model.Count);
+                }
+
                 Interlocked.Exchange(ref _done, number);
                 if (model.Bytes > _options.MaxBytes)
                 {
@@ -226,6 +235,9 @@ internal sealed partial class ModelKeeper : BackgroundService
     [LoggerMessage(Level = LogLevel.Information,
         Message = "read model loaded: {Rows} observations, {Megabytes} MiB, in {Seconds:0.00} s (read by {Readers} connections in {ReadSeconds:0.00} s, ordered in {BuildSeconds:0.00} s), at watermark {Watermark}")]
     private static partial void LogLoaded(ILogger logger, int rows, long megabytes, double seconds, int readers, double readSeconds, double buildSeconds, ulong watermark);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "read model ordered again: {Rows} rows taken in since it was ordered, of {Count}")]
+    private static partial void LogReordered(ILogger logger, int rows, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "read model: {Step} failed ({Problem}); retrying from the same watermark")]
     private static partial void LogFailed(ILogger logger, string step, string problem);

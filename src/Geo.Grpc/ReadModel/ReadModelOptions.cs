@@ -33,6 +33,13 @@ public sealed class ReadModelOptions
     /// </summary>
     public long LoadPagesPerReader { get; set; } = 4096;
 
+    /// <summary>
+    /// Rows taken in since the model was last ordered (appended in arrival order, their blocks
+    /// spanning the whole region) past which it is ordered again, beside the one in use, which is
+    /// then swapped: at least this many, and at least a quarter of the model.
+    /// </summary>
+    public int ReorderRows { get; set; } = 100_000;
+
     /// <summary>Threads one request scans the model with.</summary>
     public int Workers { get; set; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
 
@@ -57,6 +64,11 @@ public sealed class ReadModelOptions
         if (MaxQueryRows is < 1 or > 100_000_000)
         {
             problems.Add($"{SectionName}:{nameof(MaxQueryRows)}: {MaxQueryRows} is not between 1 and 100000000");
+        }
+
+        if (ReorderRows is < 1 or > 100_000_000)
+        {
+            problems.Add($"{SectionName}:{nameof(ReorderRows)}: {ReorderRows} is not between 1 and 100000000");
         }
 
         if (LoadPagesPerReader is < 1 or > 1_000_000_000)

@@ -32,9 +32,13 @@ public sealed class ObservationModel : IDisposable
 
     /// <summary>Row (block × BlockRows + index) + 1 of each key; 0 when the key has no row.</summary>
     private int[] _rowOfSeq = new int[1024];
+    private int _ordered;
 
     /// <summary>The rows held.</summary>
     public int Count { get; private set; }
+
+    /// <summary>Rows appended since the model was built: in arrival order, so their blocks span the whole region.</summary>
+    public int Unordered => Count - _ordered;
 
     /// <summary>
     /// Every change settled below this watermark (a transaction id: every older transaction has ended)
@@ -160,7 +164,55 @@ public sealed class ObservationModel : IDisposable
         }
 
         model.Count = rows;
+        model._ordered = rows;
         return model;
+    }
+
+    /// <summary>
+    /// The same rows at the same watermark, ordered again for scans (rows taken in since the build
+    /// were appended in arrival order). Built beside this model, which readers go on using until
+    /// the caller swaps; the caller applies no change meanwhile.
+    /// </summary>
+    public ObservationModel Reordered(CancellationToken cancellationToken)
+    {
+        var staging = new ModelStaging(Count);
+        for (var b = 0; b < _blocks.Count; b++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var block = _blocks[b];
+            for (var i = 0; i < block.Count; i++)
+            {
+                staging.Add(ReadRow(block, i, (b * BlockRows) + i));
+            }
+        }
+
+        return Build([staging], Watermark, cancellationToken);
+    }
+
+    private ModelRow ReadRow(Block block, int i, int row)
+    {
+        var value = new ModelRow
+        {
+            Seq = block.Seq[i],
+            Longitude = block.X[i],
+            Latitude = block.Y[i],
+            ObservedAt = block.Time[i],
+            AggregateKey = block.Key[i],
+            CommunityId = _communities.NameOf(block.Community[i]),
+            BaseId = _bases.NameOf(block.Base[i]),
+            AffectedGroups = block.Groups[i],
+            Category = block.Category[i],
+            Severity = block.Severity[i],
+            Verification = (byte)(block.Status[i] & Block.VerificationBits),
+            Released = (block.Status[i] & Block.ReleasedBit) != 0,
+            Vulnerability = block.Vulnerability[i],
+        };
+        for (var c = 0; c < AffectedPeople.CellCount; c++)
+        {
+            value.Affected[c] = Affected(block, i, row, c);
+        }
+
+        return value;
     }
 
     /// <summary>Copies one column from the stagings into the blocks in model order, then lets the staging's column go.</summary>

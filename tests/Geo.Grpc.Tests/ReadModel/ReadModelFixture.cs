@@ -32,7 +32,8 @@ public sealed class ReadModelFixture : IAsyncLifetime
     private GeoAwarenessService? _loaded;
     private GeoAwarenessService? _postgis;
 
-    public ApiFixture Followed { get; } = new();
+    /// <summary>The service that followed every row; its model is ordered again once 1,000 rows came in since it was last.</summary>
+    public ApiFixture Followed { get; } = new(["--GeoAwareness:ReadModel:ReorderRows=1000"], null);
 
     public GeoAwarenessService LoadedService => _loaded ?? throw new InvalidOperationException("not initialised");
 
