@@ -230,7 +230,9 @@ public sealed class MapPlanCheckTests(OperationHttpTests.PlanFixture fixture, IT
         var input = await page.SendAsync("DOM.querySelector", new JsonObject { ["nodeId"] = document.GetProperty("root").GetProperty("nodeId").GetInt32(), ["selector"] = "#plan-file" });
         await page.EvaluateAsync("window.geoMap.plan.shape = null");
         await page.SendAsync("DOM.setFileInputFiles", new JsonObject { ["files"] = new JsonArray(path), ["nodeId"] = input.GetProperty("nodeId").GetInt32() });
-        await page.WaitForAsync("window.geoMap.plan.shape === 'file'", Patience, "window.geoMap.plan");
+        // Until this file is the plan's shape: the change clears the drawing at once, which says
+        // 'file' again for the file before it while this one is still being read.
+        await page.WaitForAsync($"window.geoMap.plan.shape === 'file' && window.geoMap.plan.source === '{Path.GetFileName(path)}'", Patience, "window.geoMap.plan");
     }
 
     private static async Task<int> CountAsync(BrowserPage page, string selector) =>

@@ -844,6 +844,7 @@
     state.plan.drawing = plan.drawing;
     state.plan.vertices = plan.vertices.length;
     state.plan.shape = plan.geometry ? (plan.source ? 'file' : plan.geometry.type) : null;
+    state.plan.source = plan.geometry ? plan.source : null;
     $('plan-draw-finish').disabled = !plan.drawing;
     $('plan-draw-route').setAttribute('aria-pressed', String(plan.drawing === 'route'));
     $('plan-draw-area').setAttribute('aria-pressed', String(plan.drawing === 'area'));
