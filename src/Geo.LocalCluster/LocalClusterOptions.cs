@@ -29,6 +29,13 @@ public sealed class LocalClusterOptions
     /// <summary>PostgreSQL major version to use.</summary>
     public int PostgresMajorVersion { get; set; } = 15;
 
+    /// <summary>
+    /// A folder, ideally on another disk, where the cluster archives every finished WAL segment
+    /// (archive_mode), for point-in-time recovery from a base backup (<c>geoaware db restore --until</c>).
+    /// Empty: no archiving. Takes effect when the cluster starts.
+    /// </summary>
+    public string WalArchive { get; set; } = string.Empty;
+
     /// <summary>Extra server settings (name, value), for example a larger shared_buffers.</summary>
     public Dictionary<string, string> Settings { get; } = new(StringComparer.Ordinal);
 

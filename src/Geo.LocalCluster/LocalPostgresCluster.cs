@@ -311,6 +311,28 @@ public sealed class LocalPostgresCluster
             ["log_min_messages"] = "warning",
             ["log_min_error_statement"] = "panic",
         };
+        if (!string.IsNullOrWhiteSpace(_options.WalArchive))
+        {
+            // Continuous archiving for point-in-time recovery: every finished WAL segment is copied
+            // there (never over one already archived), and a quiet server finishes a segment at
+            // least every archive_timeout, which bounds what a lost disk can take with it.
+            var archive = Path.GetFullPath(_options.WalArchive);
+            if (archive.IndexOfAny(['"', '%', '\n', '\'']) >= 0)
+            {
+                throw new LocalClusterException($"{LocalClusterOptions.SectionName}:WalArchive may not contain quotes, % or line breaks: {archive}");
+            }
+
+            Directory.CreateDirectory(archive);
+            if (_runAs is not null)
+            {
+                await SystemAccount.GiveToAsync(archive, _runAs, cancellationToken).ConfigureAwait(false);
+            }
+
+            settings["archive_mode"] = "on";
+            settings["archive_command"] = $"test ! -f \"{archive}/%f\" && cp \"%p\" \"{archive}/%f\"";
+            settings["archive_timeout"] = "60s";
+        }
+
         if (_options.Throwaway)
         {
             settings["fsync"] = "off";
@@ -395,6 +417,20 @@ public sealed class LocalPostgresCluster
 
         StartedHere = true;
         ClusterLog.StartedCluster(_logger, DataDirectory, SocketDirectory);
+    }
+
+    /// <summary>The last line of the server's log, or null when it has written none.</summary>
+    public async Task<string?> LastLogLineAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var lines = await File.ReadAllLinesAsync(LogFile, cancellationToken).ConfigureAwait(false);
+            return lines.LastOrDefault(line => line.Length > 0);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
     }
 
     private string SocketPath => Path.Combine(SocketDirectory, $".s.PGSQL.{_options.Port.ToString(CultureInfo.InvariantCulture)}");

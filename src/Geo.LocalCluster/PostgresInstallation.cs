@@ -22,6 +22,13 @@ internal sealed class PostgresInstallation
 
     public string PgCtl => Path.Combine(BinDirectory, "pg_ctl");
 
+    /// <summary>One of PostgreSQL's client programs (pg_dump, pg_restore, pg_basebackup) of this version.</summary>
+    public string Tool(string name) => Path.Combine(BinDirectory, name);
+
+    /// <summary>The installed PostgreSQL of <paramref name="major"/>, without installing anything.</summary>
+    public static PostgresInstallation Locate(int major) => TryLocate(major) ?? throw new LocalClusterException(
+        $"PostgreSQL {major} with PostGIS 3 is not installed. Install it with: apt-get update && apt-get install -y {PackageName(major)}");
+
     public static string PackageName(int majorVersion) => $"postgresql-{majorVersion}-postgis-3";
 
     public static async Task<PostgresInstallation> LocateOrInstallAsync(

@@ -22,7 +22,8 @@ internal static class ProcessRunner
         IEnumerable<string> arguments,
         string? asUser,
         TimeSpan timeout,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var startInfo = new ProcessStartInfo
         {
@@ -52,6 +53,10 @@ internal static class ProcessRunner
         // Locale-independent messages make the log tail we show on failure readable everywhere.
         startInfo.Environment["LC_ALL"] = "C.UTF-8";
         startInfo.Environment["LANG"] = "C.UTF-8";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[name] = value;
+        }
 
         using var process = new Process { StartInfo = startInfo };
         var stdout = new StringBuilder();

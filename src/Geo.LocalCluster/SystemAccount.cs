@@ -5,10 +5,10 @@ internal static class SystemAccount
 {
     public static bool IsRoot => Environment.IsPrivilegedProcess;
 
-    public static async Task GiveToAsync(string path, string user, CancellationToken cancellationToken)
+    public static async Task GiveToAsync(string path, string user, CancellationToken cancellationToken, bool recursive = false)
     {
         var result = await ProcessRunner.RunAsync(
-            "chown", [$"{user}:", path], asUser: null, TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false);
+            "chown", recursive ? ["-R", $"{user}:", path] : [$"{user}:", path], asUser: null, TimeSpan.FromMinutes(10), cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             throw new LocalClusterException(

@@ -26,13 +26,16 @@ internal static class DbCommand
     public static Command Create(CliContext context)
     {
         var command = new Command("db",
-            "The service's database, with the service's configuration: versions, migrations, row counts.\n\n" +
+            "The service's database, with the service's configuration: versions, migrations, row counts, backups and restores.\n\n" +
             "Examples:\n" +
             "  geoaware db status\n" +
             "  geoaware db status --connection \"Host=db.mission.un.org;Database=geoawareness;Username=geo\"\n" +
-            "  geoaware db migrate --data-directory /srv/geoaware/postgres");
+            "  geoaware db migrate --data-directory /srv/geoaware/postgres\n" +
+            "  geoaware db backup --to /mnt/backups");
         command.Subcommands.Add(Status(context));
         command.Subcommands.Add(Migrate(context));
+        command.Subcommands.Add(DbBackupCommands.Backup(context));
+        command.Subcommands.Add(DbBackupCommands.Restore(context));
         return command;
     }
 

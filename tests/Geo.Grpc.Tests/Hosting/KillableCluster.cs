@@ -35,9 +35,10 @@ internal sealed class KillableCluster : IAsyncDisposable
     public GeoAwarenessClient Channel { get; }
 
     /// <summary>Starts a new cluster in a scratch folder named after <paramref name="name"/>, and the service on it (which migrates it) with <paramref name="settings"/>.</summary>
-    public static async Task<KillableCluster> StartAsync(string name, string subject, IReadOnlyList<string> settings)
+    public static async Task<KillableCluster> StartAsync(string name, string subject, IReadOnlyList<string> settings, Action<LocalClusterOptions>? configure = null)
     {
         var options = new LocalClusterOptions { DataDirectory = PostgisCluster.NewScratchFolder(name), Throwaway = false };
+        configure?.Invoke(options);
         var cluster = await LocalPostgresCluster.StartAsync(options, NullLogger.Instance, CancellationToken.None);
         var service = await GrpcTestServer.StartAsync(cluster.ConnectionString, [.. settings]);
         await using var dataSource = Geo.Storage.GeoDataSource.Create(cluster.ConnectionString);

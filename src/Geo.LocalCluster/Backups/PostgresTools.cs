@@ -1,0 +1,57 @@
+using Npgsql;
+
+namespace Geo.LocalCluster.Backups;
+
+/// <summary>
+/// PostgreSQL's client programs (pg_dump, pg_restore, pg_basebackup) pointed at the database an
+/// Npgsql connection string names: the same hosts, port, account and TLS mode, the password in
+/// the environment rather than on a command line that ps shows.
+/// </summary>
+internal sealed class PostgresTools
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromHours(6);
+    private readonly PostgresInstallation _installation;
+    private readonly Dictionary<string, string> _environment = new(StringComparer.Ordinal);
+
+    public PostgresTools(string connectionString, int majorVersion = 15)
+    {
+        _installation = PostgresInstallation.Locate(majorVersion);
+        var settings = new NpgsqlConnectionStringBuilder(connectionString);
+        Database = settings.Database ?? throw new BackupException("the connection string names no Database");
+        var parts = new List<string>
+        {
+            $"host={Quote(settings.Host ?? "localhost")}",
+            $"port={settings.Port}",
+            $"user={Quote(settings.Username ?? Environment.UserName)}",
+            $"dbname={Quote(Database)}",
+        };
+        if (settings.Host?.Contains(',', StringComparison.Ordinal) == true)
+        {
+            // Several hosts: a backup and a restore are for the primary.
+            parts.Add("target_session_attrs=read-write");
+        }
+
+        if (settings.SslMode is not SslMode.Prefer)
+        {
+            parts.Add($"sslmode={settings.SslMode switch { SslMode.VerifyCA => "verify-ca", SslMode.VerifyFull => "verify-full", var mode => mode.ToString().ToLowerInvariant() }}");
+        }
+
+        ConnectionInfo = string.Join(' ', parts);
+        if (!string.IsNullOrEmpty(settings.Password))
+        {
+            _environment["PGPASSWORD"] = settings.Password;
+        }
+
+        _environment["PGAPPNAME"] = "geoawareness-backup";
+    }
+
+    /// <summary>The libpq connection string of the same database (no password).</summary>
+    public string ConnectionInfo { get; }
+
+    public string Database { get; }
+
+    public Task<ProcessResult> RunAsync(string tool, IEnumerable<string> arguments, CancellationToken cancellationToken) =>
+        ProcessRunner.RunAsync(_installation.Tool(tool), arguments, asUser: null, Timeout, cancellationToken, _environment);
+
+    private static string Quote(string value) => "'" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
+}
