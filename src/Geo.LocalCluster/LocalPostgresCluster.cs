@@ -69,6 +69,22 @@ public sealed class LocalPostgresCluster
     }.ConnectionString;
 
     /// <summary>
+    /// The service's database on this cluster and its <paramref name="standby"/>, in Npgsql's
+    /// multi-host form: writes find whichever is the primary, reads may go to the standby.
+    /// </summary>
+    public string ConnectionStringWith(LocalPostgresCluster standby)
+    {
+        ArgumentNullException.ThrowIfNull(standby);
+        return new NpgsqlConnectionStringBuilder(ConnectionString)
+        {
+            Host = $"{SocketDirectory}:{Port.ToString(CultureInfo.InvariantCulture)},{standby.SocketDirectory}:{standby.Port.ToString(CultureInfo.InvariantCulture)}",
+            // A host found down or of the wrong kind is asked again after this long: after a
+            // failover the promoted standby is taken for the primary within seconds.
+            HostRecheckSeconds = 2,
+        }.ConnectionString;
+    }
+
+    /// <summary>
     /// Installs PostgreSQL when missing, creates the cluster on first use, starts it unless it
     /// already runs, and creates the service's database.
     /// </summary>
@@ -137,6 +153,80 @@ public sealed class LocalPostgresCluster
 
         await StopServerAsync(immediate: false, cancellationToken).ConfigureAwait(false);
         StartedHere = false;
+    }
+
+    /// <summary>
+    /// A hot standby of this cluster in its own folder (<paramref name="standby"/>), streaming from
+    /// a replication slot named <paramref name="name"/>, made with pg_basebackup on first use and
+    /// started; one made before is started as it is. With <paramref name="synchronous"/> this
+    /// cluster then waits for the standby to confirm every commit before acknowledging it, so a
+    /// commit the service acknowledged survives the loss of this cluster.
+    /// </summary>
+    public async Task<LocalPostgresCluster> StartStandbyAsync(LocalClusterOptions standby, string name, bool synchronous, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(standby);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var root = Path.GetFullPath(standby.DataDirectory);
+        var data = Path.Combine(root, "data");
+        standby.Settings["cluster_name"] = name;
+        if (!File.Exists(Path.Combine(data, "PG_VERSION")))
+        {
+            Directory.CreateDirectory(root);
+            if (Directory.Exists(data))
+            {
+                Directory.Delete(data, recursive: true);
+            }
+
+            if (_runAs is not null)
+            {
+                await SystemAccount.GiveToAsync(root, _runAs, cancellationToken).ConfigureAwait(false);
+            }
+
+            // A slot left by an earlier standby of the same name holds WAL for nobody: replaced.
+            await using (var connection = new NpgsqlConnection(ConnectionStringFor("postgres") + ";Pooling=false"))
+            {
+                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                await using var drop = new NpgsqlCommand(
+                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active", connection)
+                {
+                    Parameters = { new() { Value = name } },
+                };
+                await drop.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var copy = await ProcessRunner.RunAsync(
+                Path.Combine(_installation.BinDirectory, "pg_basebackup"),
+                ["--pgdata", data, "--write-recovery-conf", "--create-slot", "--slot", name, "--wal-method=stream", "--checkpoint=fast",
+                 "--dbname", $"host={SocketDirectory} port={Port.ToString(CultureInfo.InvariantCulture)} user={Superuser} application_name={name}"],
+                _runAs, TimeSpan.FromHours(6), cancellationToken).ConfigureAwait(false);
+            if (!copy.Succeeded)
+            {
+                throw new LocalClusterException($"pg_basebackup of the standby in {data} failed: {PostgresInstallation.LastLine(copy.Output)}");
+            }
+        }
+
+        var replica = await StartAsync(standby, _logger, cancellationToken).ConfigureAwait(false);
+        await using (var connection = new NpgsqlConnection(ConnectionStringFor("postgres") + ";Pooling=false"))
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var names = new NpgsqlCommand(
+                $"ALTER SYSTEM SET synchronous_standby_names = '{(synchronous ? name.Replace("'", "''", StringComparison.Ordinal) : string.Empty)}'", connection);
+            await names.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await using var reload = new NpgsqlCommand("SELECT pg_reload_conf()", connection);
+            await reload.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return replica;
+    }
+
+    /// <summary>Promotes this cluster, a standby, to a primary that takes writes (pg_ctl promote), and waits until it does.</summary>
+    public async Task PromoteAsync(CancellationToken cancellationToken)
+    {
+        var result = await RunPgCtlAsync(["promote", "-D", DataDirectory, "-w", "-t", "60"], cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw new LocalClusterException($"pg_ctl promote of {DataDirectory} failed: {PostgresInstallation.LastLine(result.Output)}");
+        }
     }
 
     /// <summary>Stops the server at once, whoever started it (throwaway clusters and tests).</summary>

@@ -6,6 +6,9 @@ namespace Geo.Storage;
 /// <summary>Tells a database that is down or restarting (worth retrying) from a request's own fault.</summary>
 public static class DatabaseFaults
 {
+    /// <summary>What Npgsql's multi-host pool throws when no host is of the kind asked for (NpgsqlMultiHostDataSource).</summary>
+    private const string NoPrimaryYet = "No suitable host was found.";
+
     public static bool IsUnavailable(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
@@ -22,6 +25,10 @@ public static class DatabaseFaults
                 case IOException when e.InnerException is null or SocketException:
                     return true;
                 case NpgsqlException { IsTransient: true }:
+                    return true;
+                // Several hosts, none of them the primary right now (it died; its standby is not
+                // promoted yet): Npgsql says so with this message and nothing inside it.
+                case NpgsqlException { InnerException: null, Message: NoPrimaryYet } when e is not PostgresException:
                     return true;
             }
         }

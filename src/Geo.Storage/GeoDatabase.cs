@@ -15,16 +15,25 @@ public sealed class GeoDatabase : IAsyncDisposable
 
     private readonly NpgsqlDataSource _owner;
     private readonly ILoggerFactory _loggerFactory;
+    private readonly List<NpgsqlDataSource> _built = [];
 
     private readonly bool _runAsApplicationRole;
 
-    private GeoDatabase(NpgsqlDataSource dataSource, bool runAsApplicationRole, ILoggerFactory loggerFactory)
+    private GeoDatabase(NpgsqlDataSourceBuilder builder, bool runAsApplicationRole, ILoggerFactory loggerFactory)
     {
-        _owner = dataSource;
-        DataSource = dataSource;
         _runAsApplicationRole = runAsApplicationRole;
         _loggerFactory = loggerFactory;
+        var (primary, standby) = Build(builder);
+        _owner = primary;
+        DataSource = primary;
+        Reads = new ReadPool(primary, standby);
     }
+
+    /// <summary>Where reads that tolerate a little lag go: see <see cref="ReadPool"/>.</summary>
+    public ReadPool Reads { get; }
+
+    /// <summary>True when the connection string names several hosts (a primary and its standbys).</summary>
+    public bool HasStandby => Reads.Standby is not null;
 
     /// <summary>
     /// The pool the service works with. On the private cluster it is the application role's
@@ -66,7 +75,27 @@ public sealed class GeoDatabase : IAsyncDisposable
         }
 
         builder.UseLoggerFactory(loggerFactory).UseGeometry();
-        return new GeoDatabase(builder.Build(), runAsApplicationRole, loggerFactory);
+        return new GeoDatabase(builder, runAsApplicationRole, loggerFactory);
+    }
+
+    /// <summary>
+    /// One host: one pool. Several (Npgsql multi-host, <c>Host=a:5432,b:5432</c>): writes and
+    /// everything else on whichever host is the primary now, which after a failover is the
+    /// promoted standby, found again by Npgsql itself; and a second view of the same hosts that
+    /// reaches standbys only, for <see cref="Reads"/>.
+    /// </summary>
+    private (NpgsqlDataSource Primary, NpgsqlDataSource? Standby) Build(NpgsqlDataSourceBuilder builder)
+    {
+        if (builder.ConnectionStringBuilder.Host?.Contains(',', StringComparison.Ordinal) != true)
+        {
+            var single = builder.Build();
+            _built.Add(single);
+            return (single, null);
+        }
+
+        var hosts = builder.BuildMultiHost();
+        _built.Add(hosts);
+        return (hosts.WithTargetSession(TargetSessionAttributes.Primary), hosts.WithTargetSession(TargetSessionAttributes.Standby));
     }
 
     private static bool IsUnixSocket(string? host) =>
@@ -91,7 +120,10 @@ public sealed class GeoDatabase : IAsyncDisposable
         {
             var builder = new NpgsqlDataSourceBuilder(_owner.ConnectionString) { ConnectionStringBuilder = { Username = ApplicationRole } };
             builder.UseLoggerFactory(_loggerFactory).UseGeometry();
-            DataSource = builder.Build();
+            var (primary, standby) = Build(builder);
+            DataSource = primary;
+            Reads.Primary = primary;
+            Reads.Standby = standby;
         }
 
         return applied;
@@ -102,11 +134,9 @@ public sealed class GeoDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!ReferenceEquals(DataSource, _owner))
+        foreach (var pool in _built)
         {
-            await DataSource.DisposeAsync().ConfigureAwait(false);
+            await pool.DisposeAsync().ConfigureAwait(false);
         }
-
-        await _owner.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -84,6 +84,14 @@ internal static class ApiServiceExtensions
         services.AddSingleton<CoverageReader>();
         services.AddSingleton<GroupGapComputer>();
         services.Configure<FeedOptions>(configuration.GetSection(FeedOptions.SectionName));
+        var standby = configuration.GetSection(Replication.StandbyOptions.SectionName);
+        if ((standby.Get<Replication.StandbyOptions>() ?? new Replication.StandbyOptions()).Problem() is { } standbyProblem)
+        {
+            throw new Hosting.StartupException(standbyProblem);
+        }
+
+        services.Configure<Replication.StandbyOptions>(standby);
+        services.AddHostedService<Replication.StandbyWatch>();
         var watches = configuration.GetSection(Watch.WatchOptions.SectionName);
         if ((watches.Get<Watch.WatchOptions>() ?? new Watch.WatchOptions()).Problem() is { } watchProblem)
         {

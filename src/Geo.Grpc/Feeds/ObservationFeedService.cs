@@ -30,7 +30,7 @@ internal sealed record FeedPageEnd(string NextCursor, long Features, bool More);
 /// The observation feed behind both gRPC (Feeds.PullObservations) and HTTP (GET /feeds/observations):
 /// one validation, one snapshot, one writer, so both give the same bytes.
 /// </summary>
-internal sealed class ObservationFeedService(ObservationFeed feed, LocationPrivacy privacy, IOptions<FeedOptions> options)
+internal sealed class ObservationFeedService(ObservationFeed feed, Geo.Storage.ReadPool reads, LocationPrivacy privacy, IOptions<FeedOptions> options)
 {
     /// <summary>The path under which each record can be pulled again (the url of its feature).</summary>
     public const string RecordPath = "/feeds/observations/";
@@ -45,10 +45,34 @@ internal sealed class ObservationFeedService(ObservationFeed feed, LocationPriva
     {
         var (after, limit) = Checked(request);
         var sight = await privacy.SightAsync(caller, new ObservationFilter(), cancellationToken).ConfigureAwait(false);
-        var snapshot = await feed.OpenAsync(sight.Visibility, cancellationToken).ConfigureAwait(false);
+        var snapshot = await OpenSnapshotAsync(sight, after, cancellationToken).ConfigureAwait(false);
         var etag = ETag(caller, request, snapshot.Head);
         var notModified = request.IfNoneMatch is { Length: > 0 } match && Matches(match, etag);
         return new ObservationFeedPull(snapshot, after, limit, etag, notModified, sight);
+    }
+
+    /// <summary>
+    /// On the standby when reads go there, unless the importer has already read everything the
+    /// standby can give it (its cursor came from the primary, or the standby lags): then on the
+    /// primary, so a caught-up importer is never held back by the standby's lag, and never told
+    /// its position is from the future.
+    /// </summary>
+    private async Task<FeedSnapshot> OpenSnapshotAsync(ObservationSight sight, FeedPosition after, CancellationToken cancellationToken)
+    {
+        var pool = reads.Current;
+        if (ReferenceEquals(pool, reads.Primary))
+        {
+            return await feed.OpenAsync(sight.Visibility, cancellationToken).ConfigureAwait(false);
+        }
+
+        var standby = await ObservationFeed.OpenAsync(sight.Visibility, pool, cancellationToken).ConfigureAwait(false);
+        if (standby.Head is { } head && head.CompareTo(after) > 0)
+        {
+            return standby;
+        }
+
+        await standby.DisposeAsync().ConfigureAwait(false);
+        return await feed.OpenAsync(sight.Visibility, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Writes the page as one FeatureCollection and says where the next one starts.</summary>

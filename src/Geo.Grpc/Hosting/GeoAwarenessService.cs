@@ -158,6 +158,7 @@ public sealed class GeoAwarenessService : IAsyncDisposable
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutSeconds));
         builder.Services.AddSingleton(database);
         builder.Services.AddSingleton(database.DataSource);
+        builder.Services.AddSingleton(database.Reads);
         builder.Services.AddGeoGrpc(options.Grpc);
         builder.Services.AddGeoAwarenessApi(builder.Configuration);
         if (builder.Services.AddGeoTelemetry(builder.Configuration) is { } otlp)

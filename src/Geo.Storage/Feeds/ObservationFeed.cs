@@ -21,10 +21,18 @@ public sealed record FeedRecord(FeedPosition Position, StoredObservation Stored,
 public sealed class ObservationFeed(NpgsqlDataSource dataSource)
 {
     /// <summary>Opens a snapshot of the feed as <paramref name="visibility"/> allows; dispose it when the page is written.</summary>
-    public async Task<FeedSnapshot> OpenAsync(Visibility visibility, CancellationToken cancellationToken)
+    public Task<FeedSnapshot> OpenAsync(Visibility visibility, CancellationToken cancellationToken) => OpenAsync(visibility, dataSource, cancellationToken);
+
+    /// <summary>
+    /// The same on <paramref name="on"/>, which may be a hot standby: its snapshot is of what it has
+    /// replayed, and its watermark the oldest transaction running there, so a page from it is exact
+    /// by the same rule, only older.
+    /// </summary>
+    public static async Task<FeedSnapshot> OpenAsync(Visibility visibility, NpgsqlDataSource on, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(visibility);
-        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(on);
+        var connection = await on.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);

@@ -47,9 +47,12 @@ internal sealed class KillableCluster : IAsyncDisposable
     }
 
     /// <summary>kill -9 of the postmaster; waits until it is gone.</summary>
-    public async Task KillPostmasterAsync()
+    public Task KillPostmasterAsync() => KillPostmasterAsync(Cluster);
+
+    /// <summary>kill -9 of <paramref name="cluster"/>'s postmaster, as a crash or an OOM kill would; waits until it is gone.</summary>
+    public static async Task KillPostmasterAsync(LocalPostgresCluster cluster)
     {
-        var pid = int.Parse(File.ReadLines(Path.Combine(Cluster.DataDirectory, "postmaster.pid")).First(), CultureInfo.InvariantCulture);
+        var pid = int.Parse(File.ReadLines(Path.Combine(cluster.DataDirectory, "postmaster.pid")).First(), CultureInfo.InvariantCulture);
         using (var postmaster = Process.GetProcessById(pid))
         {
             postmaster.Kill();

@@ -1,0 +1,397 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Text.Json.Nodes;
+using Geo.Api;
+using Geo.Api.V1;
+using Geo.Grpc.Tests.Api;
+using Geo.Grpc.Tests.Hosting;
+using Geo.LocalCluster;
+using Geo.Storage;
+using Geo.Testing;
+using Geo.Testing.Echo;
+using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Xunit;
+using Xunit.Abstractions;
+using Role = Geo.Core.Access.Role;
+
+namespace Geo.Grpc.Tests.Replication;
+
+/// <summary>
+/// The service on a primary and a hot standby (two local clusters, streaming replication from a
+/// slot, one multi-host connection string): feed pages from a lagging standby stay exact, reads
+/// return to the primary past the maximum lag, and with synchronous replication a kill -9 of the
+/// primary in the middle of ingest loses no acknowledged write.
+/// </summary>
+public sealed class StandbyTests(ITestOutputHelper output)
+{
+    private const string Slot = "geoawareness_standby";
+
+    [Fact]
+    public async Task Feed_FromALaggingStandby_DeliversEveryRecordOnceAndTheCaughtUpReadFromThePrimary()
+    {
+        await using var pair = await Pair.StartAsync("feed", synchronous: false);
+        await using var service = await GrpcTestServer.StartAsync(pair.ConnectionString, [.. ApiFixture.Settings,
+            "--GeoAwareness:Standby:Reads=true", "--GeoAwareness:Standby:MaxLagSeconds=3600", "--GeoAwareness:Standby:CheckSeconds=0.1"]);
+        using var supervisor = new GeoAwarenessClient(service.GrpcEndpoint, await pair.TokenAsync(Role.Supervisor));
+        var importer = await pair.TokenAsync(Role.Importer);
+        var before = await SubmitReleasedAsync(supervisor, "before", 30);
+        await pair.WaitForReplayAsync();
+        await Task.Delay(500); // the watch's next look sees the standby caught up
+
+        await pair.OnStandbyAsync("SELECT pg_wal_replay_pause()");
+        var during = await SubmitReleasedAsync(supervisor, "during", 20);
+        // A full export from the start: the standby serves it, as of what it has replayed.
+        var (fromStandby, cursor) = await PullAsync(service.GrpcEndpoint, importer, string.Empty, all: true);
+        // The importer has everything the standby settled: the rest comes from the primary.
+        var (fromPrimary, head) = await PullAsync(service.GrpcEndpoint, importer, cursor, all: false);
+
+        Assert.Equal(before.Order(StringComparer.Ordinal), fromStandby.Order(StringComparer.Ordinal));
+        Assert.Equal(during.Order(StringComparer.Ordinal), fromPrimary.Order(StringComparer.Ordinal));
+
+        // Paging in small steps from the start while the standby lags: the standby serves what it
+        // has and says there is no more; the importer's next poll, from where it stopped, is served
+        // by the primary. After the standby resumes and more is written, every record arrives
+        // exactly once, in feed order.
+        var paged = await PullAsync(service.GrpcEndpoint, importer, string.Empty, all: false, limit: 7);
+        var polled = await PullAsync(service.GrpcEndpoint, importer, paged.Cursor, all: false, limit: 6);
+        await pair.OnStandbyAsync("SELECT pg_wal_replay_resume()");
+        var after = await SubmitReleasedAsync(supervisor, "after", 15);
+        await pair.WaitForReplayAsync();
+        var rest = await PullAsync(service.GrpcEndpoint, importer, polled.Cursor, all: false, limit: 4);
+        var (sinceHead, _) = await PullAsync(service.GrpcEndpoint, importer, head, all: false, limit: 5);
+
+        Assert.Equal(before.Order(StringComparer.Ordinal), paged.Ids.Order(StringComparer.Ordinal));
+        Assert.Equal(during.Order(StringComparer.Ordinal), polled.Ids.Order(StringComparer.Ordinal));
+        Assert.Equal(after.Order(StringComparer.Ordinal), rest.Ids.Order(StringComparer.Ordinal));
+        Assert.Equal(after.Order(StringComparer.Ordinal), sinceHead.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Reads_StandbyBehindTheMaximumLag_ReturnToThePrimaryAndTheServiceLogsIt()
+    {
+        await using var pair = await Pair.StartAsync("lag", synchronous: false);
+        var log = new LogLines();
+        var lagBytes = new ConcurrentQueue<long>();
+        using var meters = new MeterListener();
+        meters.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Name == "geoawareness.standby.lag_bytes")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        meters.SetMeasurementEventCallback<long>((_, value, _, _) => lagBytes.Enqueue(value));
+        meters.Start();
+        await using var service = await GrpcTestServer.StartAsync(pair.ConnectionString,
+            [.. ApiFixture.Settings, "--GeoAwareness:Standby:Reads=true", "--GeoAwareness:Standby:MaxLagSeconds=1", "--GeoAwareness:Standby:CheckSeconds=0.1",
+             "--Logging:LogLevel:Geo.Grpc.Replication=Information"],
+            services => services.AddSingleton<ILoggerProvider>(log));
+        using var supervisor = new GeoAwarenessClient(service.GrpcEndpoint, await pair.TokenAsync(Role.Supervisor));
+        var importer = await pair.TokenAsync(Role.Importer);
+        var first = await SubmitReleasedAsync(supervisor, "first", 5);
+        await pair.WaitForReplayAsync();
+        await WaitUntilAsync(() => Task.FromResult(log.Contains("feed pages are read from the standby")), state: () => log.Text);
+
+        await pair.OnStandbyAsync("SELECT pg_wal_replay_pause()");
+        var second = await SubmitReleasedAsync(supervisor, "second", 5);
+        await WaitUntilAsync(() => Task.FromResult(log.Contains("feed pages are read from the primary: the standby cannot serve them: it is")));
+        meters.RecordObservableInstruments();
+        var (whole, _) = await PullAsync(service.GrpcEndpoint, importer, string.Empty, all: true);
+
+        Assert.Equal(first.Concat(second).Order(StringComparer.Ordinal), whole.Order(StringComparer.Ordinal));
+        Assert.Contains(lagBytes, b => b > 0);
+        Assert.Matches(@"it is \d+\.\d s behind, more than 1 s \(GeoAwareness:Standby:MaxLagSeconds\)", log.Text);
+
+        await pair.OnStandbyAsync("SELECT pg_wal_replay_resume()");
+        await WaitUntilAsync(() => Task.FromResult(log.Count("feed pages are read from the standby") == 2));
+    }
+
+    /// <summary>
+    /// Clients record every acknowledged batch; the standby's WAL receiver is stopped for a second
+    /// (a slow network), the primary is killed, the standby promoted, and the service finds it by
+    /// itself. Synchronous: nothing acknowledged is lost. Asynchronous: what was acknowledged while
+    /// the standby could not receive is lost, which the README states with this test's figures.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Failover_PrimaryKilledDuringIngest_SynchronousLosesNoAcknowledgedWriteAsynchronousLosesTheLag(bool synchronous)
+    {
+        await using var pair = await Pair.StartAsync(synchronous ? "failover-sync" : "failover-async", synchronous);
+        await using var service = await GrpcTestServer.StartAsync(pair.ConnectionString, ApiFixture.Settings);
+        var token = await pair.TokenAsync(Role.Supervisor);
+        var acknowledged = new ConcurrentDictionary<string, string[]>();
+        var attempted = new ConcurrentBag<string[]>();
+        var killedAt = 0L;
+        var firstAfterFailover = 0L;
+        using var stop = new CancellationTokenSource();
+
+        async Task ClientAsync(int client)
+        {
+            using var channel = new GeoAwarenessClient(service.GrpcEndpoint, token);
+            for (var batch = 0; !stop.IsCancellationRequested; batch++)
+            {
+                var clientIds = Enumerable.Range(0, 5).Select(i => $"c{client}-b{batch}-{i}").ToArray();
+                attempted.Add(clientIds);
+                var began = Stopwatch.GetTimestamp();
+                try
+                {
+                    var request = new SubmitObservationsRequest();
+                    request.Observations.AddRange(clientIds.Select(id => ApiFixture.NewObservation(id)));
+                    var response = await channel.Observations.SubmitAsync(request, deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync;
+                    acknowledged[clientIds[0]] = [.. response.Ids];
+                    if (Interlocked.Read(ref killedAt) is var killed and not 0 && began > killed)
+                    {
+                        Interlocked.CompareExchange(ref firstAfterFailover, Stopwatch.GetTimestamp(), 0);
+                    }
+                }
+                catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+                {
+                    await Task.Delay(50);
+                }
+            }
+        }
+
+        var clients = Enumerable.Range(0, 4).Select(ClientAsync).ToList();
+        string Clients() => $"{acknowledged.Count} acknowledged; " + string.Join("; ", clients.Where(c => c.IsFaulted).Select(c => c.Exception!.InnerException!.Message));
+        await WaitUntilAsync(() => Task.FromResult(acknowledged.Count >= 40), state: Clients);
+        var receiver = await pair.WalReceiverAsync();
+        await SignalAsync("STOP", receiver);
+        await Task.Delay(1000);
+        var lagBytes = await pair.ReplicationLagBytesAsync();
+        var ackedAtKill = acknowledged.Count;
+        await KillableCluster.KillPostmasterAsync(pair.Primary);
+        Interlocked.Exchange(ref killedAt, Stopwatch.GetTimestamp());
+        await SignalAsync("CONT", receiver);
+        await pair.Standby.PromoteAsync(CancellationToken.None);
+        await WaitUntilAsync(() => Task.FromResult(Interlocked.Read(ref firstAfterFailover) != 0 && acknowledged.Count >= ackedAtKill + 40), TimeSpan.FromMinutes(2), Clients);
+        await stop.CancelAsync();
+        await Task.WhenAll(clients);
+
+        await using var promoted = GeoDataSource.Create(pair.Standby.ConnectionString);
+        var stored = new HashSet<string>(StringComparer.Ordinal);
+        await using (var command = promoted.CreateCommand("SELECT id FROM observations"))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                stored.Add(reader.GetString(0));
+            }
+        }
+
+        var lost = acknowledged.Values.SelectMany(ids => ids).Where(id => !stored.Contains(id)).ToList();
+        if (synchronous)
+        {
+            Assert.Empty(lost);
+        }
+        else
+        {
+            Assert.NotEmpty(lost);
+        }
+
+        // Nothing half-stored: every batch is there whole or not at all.
+        foreach (var batch in attempted)
+        {
+            var present = batch.Count(clientId => stored.Contains(ApiFixture.IdOf(clientId, $"{(synchronous ? "failover-sync" : "failover-async")}-supervisor")));
+            Assert.True(present is 0 or 5, $"batch {batch[0]}: {present} of 5 stored");
+        }
+
+        output.WriteLine($"{(synchronous ? "synchronous" : "asynchronous")}: acknowledged {acknowledged.Count} batches ({ackedAtKill} before the kill), " +
+            $"lost {lost.Count} acknowledged observations; replication lag at the kill {lagBytes} bytes; first acknowledged write begun after the primary died " +
+            $"{Stopwatch.GetElapsedTime(killedAt, firstAfterFailover).TotalSeconds:0.00} s after its death (promotion included)");
+    }
+
+    private static async Task SignalAsync(string signal, int pid)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    private static async Task<List<string>> SubmitReleasedAsync(GeoAwarenessClient supervisor, string prefix, int count)
+    {
+        var request = new SubmitObservationsRequest();
+        request.Observations.AddRange(Enumerable.Range(0, count).Select(i => ApiFixture.NewObservation($"{prefix}-{i}")));
+        var ids = (await supervisor.Observations.SubmitAsync(request).ResponseAsync).Ids.ToList();
+        foreach (var id in ids)
+        {
+            await supervisor.Observations.ReleaseAsync(new ReleaseObservationRequest { Id = id }).ResponseAsync;
+        }
+
+        return ids;
+    }
+
+    private static async Task<(List<string> Ids, string Cursor)> PullAsync(Uri endpoint, string token, string cursor, bool all, int limit = 0)
+    {
+        using var importer = new GeoAwarenessClient(endpoint, token);
+        var ids = new List<string>();
+        while (true)
+        {
+            using var call = importer.Feeds.PullObservations(new PullObservationsRequest { Cursor = cursor, All = all, Limit = all ? 0 : limit });
+            var document = new MemoryStream();
+            FeedPageEnd? end = null;
+            await foreach (var chunk in call.ResponseStream.ReadAllAsync())
+            {
+                chunk.Geojson.WriteTo(document);
+                end = chunk.End ?? end;
+            }
+
+            ids.AddRange(JsonNode.Parse(document.ToArray())!["features"]!.AsArray().Select(f => f!["id"]!.GetValue<string>()));
+            cursor = end!.NextCursor;
+            if (all || !end.More)
+            {
+                return (ids, cursor);
+            }
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? within = null, Func<string>? state = null)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)((within ?? TimeSpan.FromSeconds(60)).TotalSeconds * Stopwatch.Frequency);
+        while (!await condition())
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new TimeoutException($"not reached in time; {state?.Invoke()}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>A primary cluster and its hot standby in scratch folders, stopped at the end.</summary>
+    private sealed class Pair : IAsyncDisposable
+    {
+        private Pair(LocalPostgresCluster primary, LocalPostgresCluster standby, string subjectPrefix)
+        {
+            Primary = primary;
+            Standby = standby;
+            ConnectionString = primary.ConnectionStringWith(standby);
+            SubjectPrefix = subjectPrefix;
+        }
+
+        public LocalPostgresCluster Primary { get; }
+
+        public LocalPostgresCluster Standby { get; }
+
+        public string ConnectionString { get; }
+
+        private string SubjectPrefix { get; }
+
+        public static async Task<Pair> StartAsync(string name, bool synchronous)
+        {
+            var primary = await LocalPostgresCluster.StartAsync(
+                new LocalClusterOptions { DataDirectory = PostgisCluster.NewScratchFolder($"{name}-primary"), Throwaway = false }, NullLogger.Instance, CancellationToken.None);
+            var standby = await primary.StartStandbyAsync(
+                new LocalClusterOptions { DataDirectory = PostgisCluster.NewScratchFolder($"{name}-standby"), Port = 5433, Throwaway = false }, Slot, synchronous, CancellationToken.None);
+            return new Pair(primary, standby, name);
+        }
+
+        /// <summary>A token of <paramref name="role"/> issued on the primary (the schema is there once a service has started on it).</summary>
+        public async Task<string> TokenAsync(Role role)
+        {
+            await using var database = GeoDataSource.Create(Primary.ConnectionString);
+            return await TestTokens.IssueAsync(database, role, $"{SubjectPrefix}-{role}".ToLowerInvariant());
+        }
+
+        /// <summary>The process id of the standby's WAL receiver.</summary>
+        public async Task<int> WalReceiverAsync()
+        {
+            await using var connection = new NpgsqlConnection(Standby.ConnectionString + ";Pooling=false");
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT pid FROM pg_stat_wal_receiver", connection);
+            return (int)(await command.ExecuteScalarAsync())!;
+        }
+
+        /// <summary>WAL the primary has written that the standby has not replayed, as the primary sees it.</summary>
+        public async Task<long> ReplicationLagBytesAsync()
+        {
+            await using var connection = new NpgsqlConnection(Primary.ConnectionString + ";Pooling=false");
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT coalesce(max(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)), 0)::bigint FROM pg_stat_replication", connection);
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
+
+        public async Task OnStandbyAsync(string sql)
+        {
+            await using var connection = new NpgsqlConnection(Standby.ConnectionString + ";Pooling=false");
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        /// <summary>
+        /// Waits until the standby has replayed everything the primary has written so far, and
+        /// knows which transactions have ended: a standby learns of transactions that wrote
+        /// nothing yet only from the primary's periodic list of running ones (checkpoints, and
+        /// every 15 s), so until then its feed watermark stays behind theirs.
+        /// </summary>
+        public async Task WaitForReplayAsync()
+        {
+            await using var primary = new NpgsqlConnection(Primary.ConnectionString + ";Pooling=false");
+            await primary.OpenAsync();
+            await using (var checkpoint = new NpgsqlCommand("CHECKPOINT", primary))
+            {
+                await checkpoint.ExecuteNonQueryAsync();
+            }
+
+            await using var lsn = new NpgsqlCommand("SELECT pg_current_wal_lsn()::text", primary);
+            var target = (string)(await lsn.ExecuteScalarAsync())!;
+            await using var standby = new NpgsqlConnection(Standby.ConnectionString + ";Pooling=false");
+            await standby.OpenAsync();
+            await WaitUntilAsync(async () =>
+            {
+                await using var replayed = new NpgsqlCommand("SELECT pg_wal_lsn_diff(pg_last_wal_replay_lsn(), $1::pg_lsn) >= 0", standby) { Parameters = { new() { Value = target } } };
+                return (bool)(await replayed.ExecuteScalarAsync())!;
+            });
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            NpgsqlConnection.ClearAllPools();
+            await Standby.StopImmediatelyAsync(CancellationToken.None);
+            try
+            {
+                await Primary.StopImmediatelyAsync(CancellationToken.None);
+            }
+            catch (LocalClusterException)
+            {
+                // Killed by the test already.
+            }
+        }
+    }
+
+    /// <summary>The service's log lines, for tests that check what it told the operator.</summary>
+    private sealed class LogLines : ILoggerProvider
+    {
+        private readonly ConcurrentQueue<string> _lines = new();
+
+        public string Text => string.Join('\n', _lines);
+
+        public bool Contains(string text) => _lines.Any(l => l.Contains(text, StringComparison.Ordinal));
+
+        public int Count(string text) => _lines.Count(l => l.Contains(text, StringComparison.Ordinal));
+
+        public ILogger CreateLogger(string categoryName) => new Lines(_lines);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Lines(ConcurrentQueue<string> lines) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                lines.Enqueue(formatter(state, exception));
+        }
+    }
+}
