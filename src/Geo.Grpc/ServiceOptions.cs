@@ -21,6 +21,13 @@ public sealed class ServiceOptions
     /// <summary>How long calls in flight may finish after SIGTERM before the service stops anyway.</summary>
     public int ShutdownTimeoutSeconds { get; set; } = 15;
 
+    /// <summary>
+    /// How long a start waits for an unreachable database (every host of the connection string
+    /// down, or none of them the primary yet), trying again every few seconds, before it gives up
+    /// naming the hosts: a service started beside its database, or during a failover, comes up.
+    /// </summary>
+    public int DatabaseWaitSeconds { get; set; } = 60;
+
     /// <summary>The gRPC stack (<c>GeoAwareness:Grpc</c>): message limits, compression, stream limits.</summary>
     public Hosting.GrpcOptions Grpc { get; set; } = new();
 

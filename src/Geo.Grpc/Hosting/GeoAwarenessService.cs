@@ -110,7 +110,7 @@ public sealed class GeoAwarenessService : IAsyncDisposable
 
         try
         {
-            await database.MigrateAsync(bootLoggerFactory.CreateLogger<MigrationRunner>(), cancellationToken).ConfigureAwait(false);
+            await MigrateWhenReachableAsync(database, options.DatabaseWaitSeconds, bootLoggerFactory, logger, cancellationToken).ConfigureAwait(false);
             var app = Build(builder, options, database, certificate, configureServices, logger);
             await StartListeningAsync(app, options, cancellationToken).ConfigureAwait(false);
             var (grpc, http) = BoundEndpoints(app);
@@ -132,6 +132,41 @@ public sealed class GeoAwarenessService : IAsyncDisposable
             throw e as StartupException ?? new StartupException(e is NpgsqlException ? $"the database is unreachable: {e.Message}" : e.Message, e);
         }
     }
+
+    /// <summary>
+    /// Migrates, trying again every 2 s while the database is unreachable, for at most
+    /// <paramref name="waitSeconds"/>; then the start fails naming the hosts it tried.
+    /// </summary>
+    private static async Task MigrateWhenReachableAsync(GeoDatabase database, int waitSeconds, ILoggerFactory loggers, ILogger logger, CancellationToken cancellationToken)
+    {
+        var waited = Stopwatch.StartNew();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await database.MigrateAsync(loggers.CreateLogger<MigrationRunner>(), cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException && Geo.Storage.DatabaseFaults.IsUnavailable(e))
+            {
+                var hosts = new NpgsqlConnectionStringBuilder(database.DataSource.ConnectionString).Host;
+                if (waited.Elapsed.TotalSeconds + 2 > waitSeconds)
+                {
+                    throw new StartupException(
+                        $"the database is unreachable: no primary among {hosts} after {attempt} attempts in {waited.Elapsed.TotalSeconds:0} s " +
+                        $"({ServiceOptions.SectionName}:DatabaseWaitSeconds={waitSeconds}): {WhyUnreachable(e)}", e);
+                }
+
+                HostLog.DatabaseUnreachable(logger, hosts ?? "?", attempt, WhyUnreachable(e));
+                await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Each host's own reason when Npgsql tried several (they come wrapped in one that says only "check inner exception").</summary>
+    private static string WhyUnreachable(Exception e) => e.InnerException is AggregateException hosts
+        ? string.Join("; ", hosts.InnerExceptions.Select(h => (h.InnerException ?? h).Message.Split('\n')[0]).Distinct(StringComparer.Ordinal))
+        : e.Message == "No suitable host was found." ? "every host was down or none was the primary when last asked" : e.Message.Split('\n')[0];
 
     /// <summary>Waits for SIGTERM or Ctrl+C (or <paramref name="cancellationToken"/>), then lets calls in flight finish.</summary>
     public Task WaitForShutdownAsync(CancellationToken cancellationToken) => App.WaitForShutdownAsync(cancellationToken);

@@ -14,6 +14,9 @@ internal static partial class HostLog
     [LoggerMessage(5, LogLevel.Warning, "Authentication is OFF (GeoAwareness:Auth:Enabled=false): every caller acts as an unscoped supervisor. Only for benchmarks on a private machine")]
     public static partial void AuthenticationOff(ILogger logger);
 
+    [LoggerMessage(6, LogLevel.Warning, "The database is unreachable (hosts {Hosts}), attempt {Attempt}: {Problem}; trying again in 2 s (GeoAwareness:DatabaseWaitSeconds)")]
+    public static partial void DatabaseUnreachable(ILogger logger, string hosts, int attempt, string problem);
+
     [LoggerMessage(4, LogLevel.Information, "GeoAwareness stopped")]
     public static partial void Stopped(ILogger logger);
 }

@@ -206,6 +206,50 @@ public sealed class StandbyTests(ITestOutputHelper output)
             $"{Stopwatch.GetElapsedTime(killedAt, firstAfterFailover).TotalSeconds:0.00} s after its death (promotion included)");
     }
 
+    [Fact]
+    public async Task Start_EveryHostDown_RetriesThenExitsWithOneLineNamingTheHosts()
+    {
+        var hosts = "127.0.0.1:9,127.0.0.1:10";
+        await using var service = ServiceProcess.Start(
+            $"--ConnectionStrings:GeoAwareness=Host={hosts};Username=nobody;Database=none;Timeout=1", "--GeoAwareness:DatabaseWaitSeconds=5");
+
+        Assert.Equal(1, await service.WaitForExitAsync());
+        Assert.Matches(@"The database is unreachable \(hosts 127\.0\.0\.1:9,127\.0\.0\.1:10\), attempt 1: Connection refused; trying again in 2 s", service.Output);
+        Assert.Matches(@"geoawareness: the database is unreachable: no primary among 127\.0\.0\.1:9,127\.0\.0\.1:10 after [2-9] attempts in \d+ s \(GeoAwareness:DatabaseWaitSeconds=5\)", service.Output);
+        Assert.DoesNotContain("   at ", service.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Calls_EveryHostDownAfterStart_AreUnavailableAndServedAgainWhenThePrimaryReturns()
+    {
+        await using var pair = await Pair.StartAsync("all-down", synchronous: false);
+        await using var service = await GrpcTestServer.StartAsync(pair.ConnectionString, ApiFixture.Settings);
+        using var supervisor = new GeoAwarenessClient(service.GrpcEndpoint, await pair.TokenAsync(Role.Supervisor));
+        await SubmitReleasedAsync(supervisor, "up", 1);
+
+        await pair.Standby.StopImmediatelyAsync(CancellationToken.None);
+        await pair.Primary.StopImmediatelyAsync(CancellationToken.None);
+        var down = await ApiFixture.FailsWith(StatusCode.Unavailable, () => supervisor.Observations.CountAsync(new ObservationFilter()).ResponseAsync);
+        using var http = new HttpClient();
+        using var ready = await http.GetAsync(new Uri(service.HttpEndpoint, "/health/ready"));
+        var primary = await LocalPostgresCluster.StartAsync(new LocalClusterOptions { DataDirectory = pair.Primary.Root, Throwaway = false }, NullLogger.Instance, CancellationToken.None);
+        await WaitUntilAsync(async () =>
+        {
+            try
+            {
+                return (await supervisor.Observations.CountAsync(new ObservationFilter()).ResponseAsync).Observations == 1;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
+            {
+                return false;
+            }
+        });
+
+        Assert.Equal("the database is unavailable; retry the call (writes are idempotent by id)", down);
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        await primary.StopImmediatelyAsync(CancellationToken.None);
+    }
+
     private static async Task SignalAsync(string signal, int pid)
     {
         using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
