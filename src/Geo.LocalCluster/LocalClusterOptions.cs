@@ -36,6 +36,19 @@ public sealed class LocalClusterOptions
     /// </summary>
     public string WalArchive { get; set; } = string.Empty;
 
+    /// <summary>
+    /// A folder for a hot standby of the private cluster: made from it with pg_basebackup on first
+    /// use (replication slot <c>geoawareness_standby</c>), started beside it, and named with it in
+    /// the service's connection string, so that writes go to whichever is the primary. Empty: none.
+    /// </summary>
+    public string StandbyDirectory { get; set; } = string.Empty;
+
+    /// <summary>The standby's port (its own unix socket folder); 0 for <see cref="Port"/> + 1.</summary>
+    public int StandbyPort { get; set; }
+
+    /// <summary>The primary acknowledges a commit only once the standby has it on disk (synchronous_standby_names).</summary>
+    public bool SynchronousStandby { get; set; }
+
     /// <summary>Extra server settings (name, value), for example a larger shared_buffers.</summary>
     public Dictionary<string, string> Settings { get; } = new(StringComparer.Ordinal);
 

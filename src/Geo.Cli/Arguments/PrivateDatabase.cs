@@ -16,12 +16,16 @@ internal sealed class PrivateDatabase : IAsyncDisposable
 {
     private readonly ILoggerFactory _loggers;
 
-    private PrivateDatabase(IReadOnlyList<string> settings, LocalPostgresCluster? cluster, ILoggerFactory loggers)
+    private PrivateDatabase(IReadOnlyList<string> settings, LocalPostgresCluster? cluster, ILoggerFactory loggers, LocalPostgresCluster? standby = null)
     {
         Settings = settings;
         Cluster = cluster;
+        Standby = standby;
         _loggers = loggers;
     }
+
+    /// <summary>The private cluster's hot standby, when <c>LocalDatabase:StandbyDirectory</c> names one.</summary>
+    public LocalPostgresCluster? Standby { get; }
 
     /// <summary>The command's settings, naming the private cluster's database when that is the one.</summary>
     public IReadOnlyList<string> Settings { get; }
@@ -51,7 +55,23 @@ internal sealed class PrivateDatabase : IAsyncDisposable
         {
             var options = configuration.GetSection(LocalClusterOptions.SectionName).Get<LocalClusterOptions>() ?? new LocalClusterOptions();
             var cluster = await LocalPostgresCluster.StartAsync(options, loggers.CreateLogger<LocalPostgresCluster>(), cancellationToken).ConfigureAwait(false);
-            return new PrivateDatabase([.. settings, $"--ConnectionStrings:{ServiceOptions.ConnectionStringName}={cluster.ConnectionString}"], cluster, loggers);
+            if (string.IsNullOrWhiteSpace(options.StandbyDirectory))
+            {
+                return new PrivateDatabase([.. settings, $"--ConnectionStrings:{ServiceOptions.ConnectionStringName}={cluster.ConnectionString}"], cluster, loggers);
+            }
+
+            var standbyOptions = new LocalClusterOptions
+            {
+                DataDirectory = options.StandbyDirectory,
+                Database = options.Database,
+                Port = options.StandbyPort == 0 ? options.Port + 1 : options.StandbyPort,
+                InstallIfMissing = options.InstallIfMissing,
+                SystemUser = options.SystemUser,
+                PostgresMajorVersion = options.PostgresMajorVersion,
+            };
+            var standby = await cluster.StartStandbyAsync(standbyOptions, "geoawareness_standby", options.SynchronousStandby, cancellationToken).ConfigureAwait(false);
+            return new PrivateDatabase(
+                [.. settings, $"--ConnectionStrings:{ServiceOptions.ConnectionStringName}={cluster.ConnectionStringWith(standby)}"], cluster, loggers, standby);
         }
         catch
         {
@@ -63,6 +83,11 @@ internal sealed class PrivateDatabase : IAsyncDisposable
     /// <summary>Stops the private cluster if this command started it.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Standby is not null)
+        {
+            await Standby.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
         if (Cluster is not null)
         {
             await Cluster.StopAsync(CancellationToken.None).ConfigureAwait(false);

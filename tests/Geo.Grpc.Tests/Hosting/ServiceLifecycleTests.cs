@@ -43,6 +43,31 @@ public sealed class ServiceLifecycleTests
         Assert.Equal(0, await second.TerminateAsync());
     }
 
+    [Fact]
+    public async Task Serve_WithAStandbyDirectory_MakesASynchronousStandbyWritesReachItAndStopsBoth()
+    {
+        var folder = PostgisCluster.NewScratchFolder("sb");
+        var primary = Path.Combine(folder, "postgres");
+        var standby = Path.Combine(folder, "standby");
+        var (grpcPort, httpPort) = ServiceProcess.TwoFreePorts();
+        await using var service = ServiceProcess.Start(["geoaware.dll", "serve"], grpcPort, httpPort,
+            $"--LocalDatabase:DataDirectory={primary}", "--LocalDatabase:Port=5433", $"--LocalDatabase:StandbyDirectory={standby}",
+            "--LocalDatabase:StandbyPort=5434", "--LocalDatabase:SynchronousStandby=true");
+        await service.WaitUntilReadyAsync();
+
+        await ExecuteAsync(primary, "INSERT INTO bases (id, name, kind, location) VALUES ('ob-sync', 'On both', 1, ST_SetSRID(ST_MakePoint(29.2, -1.6), 4326))");
+        var replication = await ScalarAsync<string>(primary, "SELECT application_name || ' ' || sync_state FROM pg_stat_replication");
+        var onStandby = await ScalarAsync<string>(standby, "SELECT name FROM bases WHERE id = 'ob-sync'", port: 5434);
+        var inRecovery = await ScalarAsync<bool>(standby, "SELECT pg_is_in_recovery()", port: 5434);
+
+        Assert.Equal("geoawareness_standby sync", replication);
+        Assert.Equal("On both", onStandby);
+        Assert.True(inRecovery);
+        Assert.Equal(0, await service.TerminateAsync());
+        Assert.False(File.Exists(Path.Combine(primary, "data", "postmaster.pid")));
+        Assert.False(File.Exists(Path.Combine(standby, "data", "postmaster.pid")));
+    }
+
     /// <summary>The production service neither installs nor starts PostgreSQL: that is geoaware serve's job.</summary>
     [Fact]
     public async Task Run_WithoutAConnectionString_ExitsNamingTheSettingAndMakesNoCluster()
@@ -134,8 +159,8 @@ public sealed class ServiceLifecycleTests
         }
     }
 
-    private static string SocketConnectionString(string dataDirectory) =>
-        new NpgsqlConnectionStringBuilder { Host = Path.Combine(dataDirectory, "socket"), Port = 5433, Username = "postgres", Database = "geoawareness", Pooling = false }.ConnectionString;
+    private static string SocketConnectionString(string dataDirectory, int port = 5433) =>
+        new NpgsqlConnectionStringBuilder { Host = Path.Combine(dataDirectory, "socket"), Port = port, Username = "postgres", Database = "geoawareness", Pooling = false }.ConnectionString;
 
     private static async Task ExecuteAsync(string dataDirectory, string sql)
     {
@@ -145,9 +170,9 @@ public sealed class ServiceLifecycleTests
         await command.ExecuteNonQueryAsync();
     }
 
-    private static async Task<T> ScalarAsync<T>(string dataDirectory, string sql)
+    private static async Task<T> ScalarAsync<T>(string dataDirectory, string sql, int port = 5433)
     {
-        await using var connection = new NpgsqlConnection(SocketConnectionString(dataDirectory));
+        await using var connection = new NpgsqlConnection(SocketConnectionString(dataDirectory, port));
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         return (T)(await command.ExecuteScalarAsync())!;
