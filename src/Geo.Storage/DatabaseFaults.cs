@@ -37,6 +37,25 @@ public static class DatabaseFaults
     }
 
     /// <summary>
+    /// True when PostgreSQL rolled the transaction back because it collided with a concurrent one
+    /// (a deadlock, 40P01, or a serialization failure, 40001): nothing of it was stored, and the
+    /// same call again may well succeed (or meet what the other one stored).
+    /// </summary>
+    public static bool IsConcurrencyAbort(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        for (var e = (Exception?)exception; e is not null; e = e.InnerException)
+        {
+            if (e is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
     /// True when the database refused a text value it cannot store: PostgreSQL text holds no NUL
     /// (U+0000) and answers 22021 (or 22P05) for one. That is the caller's input, not a fault:
     /// free-text fields (summaries, names, notes, filter ids) reach the database unchecked for it.

@@ -60,6 +60,10 @@ internal static class ApiErrors
         _ when DatabaseFaults.IsUnstorableText(exception) => new Status(StatusCode.InvalidArgument,
             "request: a text field contains a NUL character (U+0000), which cannot be stored or searched; remove it"),
         _ when DatabaseFaults.IsUnavailable(exception) => new Status(StatusCode.Unavailable, "the database is unavailable; retry the call (writes are idempotent by id)"),
+        // Two writes of the same records at once (the same batch through two service processes,
+        // with other content): PostgreSQL rolled this one back. A retry stores it, or names the conflict.
+        _ when DatabaseFaults.IsConcurrencyAbort(exception) => new Status(StatusCode.Aborted,
+            "the write collided with a concurrent write of the same records and was rolled back; retry the call (writes are idempotent by id)"),
         _ => null,
     };
 

@@ -73,7 +73,8 @@ internal sealed class ObservationsHandler(
 
     /// <summary>
     /// How a stopped ingest ends its call: the refusal or the failure's own status, saying which
-    /// messages are stored (and, when the database was unavailable, where to resend from).
+    /// messages are stored (and, when the database was unavailable or the write collided with
+    /// another, where to resend from).
     /// </summary>
     private static Exception Refusal(IngestStopped stopped)
     {
@@ -85,7 +86,7 @@ internal sealed class ObservationsHandler(
 
         if (!stopped.RefusedMessage && ApiErrors.Translate(cause) is { } status)
         {
-            var resend = status.StatusCode == StatusCode.Unavailable ? $"; resend requests[{stopped.AtMessage}] and after with the same client_ids" : string.Empty;
+            var resend = status.StatusCode is StatusCode.Unavailable or StatusCode.Aborted ? $"; resend requests[{stopped.AtMessage}] and after with the same client_ids" : string.Empty;
             return new RpcException(new Status(status.StatusCode, $"{status.Detail}. {StoredBefore(stopped.AtMessage, stopped.Stored)}{resend}"));
         }
 

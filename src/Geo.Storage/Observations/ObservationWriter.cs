@@ -184,6 +184,11 @@ public sealed class ObservationWriter : IAsyncDisposable
     /// <summary>
     /// Rows go in geohash order, so each commit lays the observations of one area on neighbouring
     /// pages: an area query then reads a few runs of pages per commit instead of a page per row.
+    /// Within a cell they go by id, not by their place in the request: two commits that carry the
+    /// same observations (a replay racing the original, the same batch sent to two service
+    /// processes, in any order) then take their ids' index entries in one and the same order, so
+    /// one waits for the other instead of both deadlocking (PostgreSQL aborted one of them, and its
+    /// caller got UNKNOWN). A key twice in one commit still goes in from its first row.
     /// </summary>
     private async Task<int> InsertAsync(CancellationToken cancellationToken)
     {
@@ -192,7 +197,7 @@ public sealed class ObservationWriter : IAsyncDisposable
             "affected_groups, vulnerability, community_id, base_id, notes, content_hash) " +
             "SELECT id, reporter_id, observed_at, reported_at, ST_SetSRID(ST_MakePoint(lon, lat), 4326), ST_Multi(area), " +
             "location_precision, category, severity, affected, affected_groups, vulnerability, community_id, base_id, notes, content_hash " +
-            "FROM observation_staging ORDER BY ST_GeoHash(ST_SetSRID(ST_MakePoint(lon, lat), 4326), 6), ord ON CONFLICT (id) DO NOTHING",
+            "FROM observation_staging ORDER BY ST_GeoHash(ST_SetSRID(ST_MakePoint(lon, lat), 4326), 6), id, ord ON CONFLICT (id) DO NOTHING",
             _connection, _transaction);
         command.CommandTimeout = 0;
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
