@@ -2,6 +2,7 @@ using Grpc.AspNetCore.Server;
 using Grpc.AspNetCore.Web;
 using Geo.Grpc.Access;
 using Geo.Grpc.Feeds;
+using Geo.Grpc.Replication;
 using Geo.Storage.Feeds;
 using Geo.Storage.Access;
 using Microsoft.Extensions.Options;
@@ -165,6 +166,9 @@ internal static class ApiServiceExtensions
         services.AddSingleton<Webhooks.WebhooksHandler>();
         services.AddSingleton<ObservationFeed>();
         services.AddSingleton<ObservationFeedService>();
+        services.AddLagging(pool => new ObservationStore(pool));
+        services.AddLagging(pool => new RegistryStore(pool));
+        services.AddLagging(pool => new Geo.Storage.Civilian.CivilWorkStore(pool));
         services.AddSingleton<IndicatorComputer>();
         services.AddSingleton<LayerFeedService>();
         // Handlers are singletons: Grpc.AspNetCore takes a service from the container when it has one.

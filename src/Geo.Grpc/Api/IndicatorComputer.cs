@@ -19,8 +19,8 @@ namespace Geo.Grpc.Api;
 /// are not counted.
 /// </summary>
 internal sealed class IndicatorComputer(
-    ObservationStore observations, RegistryStore registry, Geo.Storage.Civilian.CivilWorkStore works, LocationPrivacy privacy, IOptions<IndicatorOptions> options,
-    IOptions<CoverageOptions> coverage, TimeProvider clock)
+    Replication.Lagging<ObservationStore> observationStores, Replication.Lagging<RegistryStore> registryStores, Replication.Lagging<Geo.Storage.Civilian.CivilWorkStore> workStores,
+    Geo.Storage.ReadPool reads, LocationPrivacy privacy, IOptions<IndicatorOptions> options, IOptions<CoverageOptions> coverage, TimeProvider clock)
 {
     private readonly IndicatorSettings _settings = new(options.Value.DataSource, options.Value.Goals(new FieldErrors()), coverage.Value.Reach);
 
@@ -35,7 +35,10 @@ internal sealed class IndicatorComputer(
         var now = clock.GetUtcNow();
         var evaluatedOn = question.Period.EvaluatedOn(DateOnly.FromDateTime(now.UtcDateTime));
         var scope = caller.ScopeArea;
-        var named = await NamedBaseAsync(question, scope, cancellationToken).ConfigureAwait(false);
+        // A report reads the whole mission: on the standby when reads go there (GeoAwareness:Standby), all of it from one of the two.
+        var onStandby = reads.OnStandby;
+        var (observations, registry, works) = (observationStores.On(onStandby), registryStores.On(onStandby), workStores.On(onStandby));
+        var named = await NamedBaseAsync(registry, question, scope, cancellationToken).ConfigureAwait(false);
         var bases = registry.OpenBaseTeamsAsync(evaluatedOn, null, scope, cancellationToken);
         var communities = registry.CommunitiesAtRiskAsync(CoverageQuestion.DefaultMinRisk, null, scope, cancellationToken);
         var tallies = observations.IndicatorTalliesAsync(question.Period.Start, question.Period.End, question.Level, AccessRules.VisibilityOf(caller), cancellationToken);
@@ -56,7 +59,7 @@ internal sealed class IndicatorComputer(
     /// sector must be carried by some base or community there. Either is NOT_FOUND otherwise
     /// (outside the area is as unknown as absent).
     /// </summary>
-    private async Task<Base?> NamedBaseAsync(IndicatorQuestion question, NetTopologySuite.Geometries.Geometry? scope, CancellationToken cancellationToken)
+    private static async Task<Base?> NamedBaseAsync(RegistryStore registry, IndicatorQuestion question, NetTopologySuite.Geometries.Geometry? scope, CancellationToken cancellationToken)
     {
         switch (question)
         {

@@ -9,7 +9,7 @@ public sealed class StandbyOptions
 {
     public const string SectionName = "GeoAwareness:Standby";
 
-    /// <summary>Serve feed pages from the standby while it is no further behind than <see cref="MaxLagSeconds"/>.</summary>
+    /// <summary>Serve feed pages and indicator reports from the standby while it is no further behind than <see cref="MaxLagSeconds"/>.</summary>
     public bool Reads { get; set; }
 
     /// <summary>

@@ -39,7 +39,7 @@ internal sealed partial class StandbyWatch : BackgroundService
             meter.CreateObservableGauge("geoawareness.standby.lag_bytes", () => _lagBytes is { } b ? [new Measurement<long>(b)] : Array.Empty<Measurement<long>>(), "By",
                 "WAL the primary has written that the standby has not replayed");
             meter.CreateObservableGauge("geoawareness.standby.serving_reads", () => _reads.OnStandby ? 1 : 0, "{boolean}",
-                "1 while feed pages are read from the standby, 0 while they are read from the primary");
+                "1 while feed pages and indicators are read from the standby, 0 while they are read from the primary");
         }
     }
 
@@ -110,9 +110,9 @@ internal sealed partial class StandbyWatch : BackgroundService
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "feed pages are read from the standby ({Lag:0.0} s behind, at most {Max} s allowed)")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "feed pages and indicators are read from the standby ({Lag:0.0} s behind, at most {Max} s allowed)")]
     private static partial void LogOnStandby(ILogger logger, double lag, double max);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "feed pages are read from the primary: the standby cannot serve them: {Why}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "feed pages and indicators are read from the primary: the standby cannot serve them: {Why}")]
     private static partial void LogOnPrimary(ILogger logger, string why);
 }

@@ -72,6 +72,30 @@ public sealed class StandbyTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Indicators_FromALaggingStandby_CountWhatItHasReplayed()
+    {
+        await using var pair = await Pair.StartAsync("indicators", synchronous: false);
+        await using var service = await GrpcTestServer.StartAsync(pair.ConnectionString, [.. ApiFixture.Settings, "--GeoAwareness:Auth:Enabled=false",
+            "--GeoAwareness:Standby:Reads=true", "--GeoAwareness:Standby:MaxLagSeconds=3600", "--GeoAwareness:Standby:CheckSeconds=0.1"]);
+        using var exact = new GeoAwarenessClient(service.GrpcEndpoint);
+        async Task<double> ThreatsAsync() =>
+            (await exact.Indicators.ComputeAsync(new IndicatorRequest { Period = "2026-Q1" }).ResponseAsync).Units[0].Values.Single(v => v.Code == "THREAT-OBS").Value;
+        await SubmitReleasedAsync(exact, "counted", 3);
+        await pair.WaitForReplayAsync();
+        await Task.Delay(500);
+        var replayed = await ThreatsAsync();
+
+        await pair.OnStandbyAsync("SELECT pg_wal_replay_pause()");
+        await SubmitReleasedAsync(exact, "lagging", 2);
+        var lagging = await ThreatsAsync();
+        await pair.OnStandbyAsync("SELECT pg_wal_replay_resume()");
+        await pair.WaitForReplayAsync();
+        var caughtUp = await ThreatsAsync();
+
+        Assert.Equal((3, 3, 5), (replayed, lagging, caughtUp));
+    }
+
+    [Fact]
     public async Task Reads_StandbyBehindTheMaximumLag_ReturnToThePrimaryAndTheServiceLogsIt()
     {
         await using var pair = await Pair.StartAsync("lag", synchronous: false);
@@ -95,11 +119,11 @@ public sealed class StandbyTests(ITestOutputHelper output)
         var importer = await pair.TokenAsync(Role.Importer);
         var first = await SubmitReleasedAsync(supervisor, "first", 5);
         await pair.WaitForReplayAsync();
-        await WaitUntilAsync(() => Task.FromResult(log.Contains("feed pages are read from the standby")), state: () => log.Text);
+        await WaitUntilAsync(() => Task.FromResult(log.Contains("feed pages and indicators are read from the standby")), state: () => log.Text);
 
         await pair.OnStandbyAsync("SELECT pg_wal_replay_pause()");
         var second = await SubmitReleasedAsync(supervisor, "second", 5);
-        await WaitUntilAsync(() => Task.FromResult(log.Contains("feed pages are read from the primary: the standby cannot serve them: it is")));
+        await WaitUntilAsync(() => Task.FromResult(log.Contains("feed pages and indicators are read from the primary: the standby cannot serve them: it is")));
         meters.RecordObservableInstruments();
         var (whole, _) = await PullAsync(service.GrpcEndpoint, importer, string.Empty, all: true);
 
@@ -108,7 +132,7 @@ public sealed class StandbyTests(ITestOutputHelper output)
         Assert.Matches(@"it is \d+\.\d s behind, more than 1 s \(GeoAwareness:Standby:MaxLagSeconds\)", log.Text);
 
         await pair.OnStandbyAsync("SELECT pg_wal_replay_resume()");
-        await WaitUntilAsync(() => Task.FromResult(log.Count("feed pages are read from the standby") == 2));
+        await WaitUntilAsync(() => Task.FromResult(log.Count("feed pages and indicators are read from the standby") == 2));
     }
 
     /// <summary>
