@@ -412,7 +412,13 @@ public sealed class LocalPostgresCluster
                 throw new LocalClusterException($"{LocalClusterOptions.SectionName}:WalArchive may not contain quotes, % or line breaks: {archive}");
             }
 
+            // The WAL holds every change, confidential ones included: the archive is its owner's alone.
             Directory.CreateDirectory(archive);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(archive, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
             if (_runAs is not null)
             {
                 await SystemAccount.GiveToAsync(archive, _runAs, cancellationToken).ConfigureAwait(false);

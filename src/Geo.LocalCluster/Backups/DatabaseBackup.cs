@@ -38,7 +38,16 @@ public static class DatabaseBackup
         var scratch = final + ".partial";
         try
         {
-            Directory.CreateDirectory(scratch);
+            // A backup holds everything, confidential sources and referrals included: only its
+            // owner may enter the folder, whatever the umask.
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(scratch);
+            }
+            else
+            {
+                Directory.CreateDirectory(scratch, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

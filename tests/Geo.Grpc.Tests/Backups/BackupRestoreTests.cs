@@ -21,6 +21,7 @@ namespace Geo.Grpc.Tests.Backups;
 /// up, restored into a fresh cluster, compared table by table and row by row, and served again;
 /// a base backup with the WAL archive recovers to a moment between two writes.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class BackupRestoreTests(ApiFixture api) : IClassFixture<ApiFixture>
 {
     /// <summary>The kinds of record a mission cannot lose; each must be present for the comparison to mean anything.</summary>
@@ -66,6 +67,8 @@ public sealed class BackupRestoreTests(ApiFixture api) : IClassFixture<ApiFixtur
             }
 
             Assert.Equal("dump", manifest["kind"]!.GetValue<string>());
+            // It holds the confidential schema: nobody but its owner may enter the folder.
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
             Assert.Equal(18, manifest["schema_version"]!.GetValue<int>());
             Assert.Matches("^[0-9a-f]{64}$", manifest["files"]![0]!["sha256"]!.GetValue<string>());
 
@@ -94,6 +97,8 @@ public sealed class BackupRestoreTests(ApiFixture api) : IClassFixture<ApiFixtur
         var backups = PostgisCluster.NewScratchFolder("base-backups");
         var backup = await CliRunner.RunAsync(["db", "backup", "--kind", "base", "--to", backups, "--data-directory", source.Cluster.Root]);
         Assert.True(backup.ExitCode == 0, backup.ToString());
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(archive));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(backup.Output.Trim()));
 
         var first = await SubmitAsync(source.Channel, "pitr-first");
         await using var database = NpgsqlDataSource.Create(source.Cluster.ConnectionString);
