@@ -400,17 +400,5 @@ public sealed class FeedTests(ApiFixture api) : IClassFixture<ApiFixture>, IDisp
         return await _http.SendAsync(request);
     }
 
-    private async Task<(byte[] Document, FeedPageEnd End)> PullGrpcAsync(PullObservationsRequest request)
-    {
-        using var call = api.As(Role.Importer).Feeds.PullObservations(request);
-        var document = new MemoryStream();
-        FeedPageEnd? end = null;
-        await foreach (var chunk in call.ResponseStream.ReadAllAsync())
-        {
-            chunk.Geojson.WriteTo(document);
-            end = chunk.End ?? end;
-        }
-
-        return (document.ToArray(), end ?? throw new InvalidOperationException("no end message"));
-    }
+    private Task<(byte[] Document, FeedPageEnd End)> PullGrpcAsync(PullObservationsRequest request) => FeedPages.PullAsync(api.As(Role.Importer), request);
 }

@@ -252,26 +252,7 @@ public sealed class BackupRestoreTests(ApiFixture api) : IClassFixture<ApiFixtur
     private static async Task<(List<string> Ids, string Cursor)> PullFeedAsync(Uri endpoint, string token, string cursor)
     {
         using var importer = new GeoAwarenessClient(endpoint, token);
-        var ids = new List<string>();
-        while (true)
-        {
-            using var call = importer.Feeds.PullObservations(new PullObservationsRequest { Cursor = cursor, Limit = 500 });
-            var document = new MemoryStream();
-            FeedPageEnd? end = null;
-            await foreach (var chunk in call.ResponseStream.ReadAllAsync())
-            {
-                chunk.Geojson.WriteTo(document);
-                end = chunk.End ?? end;
-            }
-
-            var features = JsonNode.Parse(document.ToArray())!["features"]!.AsArray();
-            ids.AddRange(features.Select(f => f!["id"]!.GetValue<string>()));
-            cursor = end!.NextCursor;
-            if (!end.More)
-            {
-                return (ids, cursor);
-            }
-        }
+        return await FeedPages.PullUntilEndAsync(importer, cursor, limit: 500);
     }
 
     /// <summary>Rows and an MD5 over every row's text in a fixed order, per table of the service.</summary>

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Geo.Api;
 using Geo.Api.V1;
 using Geo.Grpc.Tests.Api;
@@ -158,10 +157,10 @@ public sealed class TwoProcessTests(TwoProcesses fixture, ITestOutputHelper outp
         Assert.Equal(pages.Select(p => (long)p), await fixture.ServedSinceAsync(pullsBefore, PullObservations, [pages[0], pages[1]]));
 
         // Both processes coarsen with the key the database keeps: a full export is the same document, byte for byte.
-        var fromA = await PullDocumentAsync(fixture.Client(0, importerToken), new PullObservationsRequest { All = true });
-        var fromB = await PullDocumentAsync(fixture.Client(1, importerToken), new PullObservationsRequest { All = true });
+        var fromA = await FeedPages.PullAsync(fixture.Client(0, importerToken), new PullObservationsRequest { All = true });
+        var fromB = await FeedPages.PullAsync(fixture.Client(1, importerToken), new PullObservationsRequest { All = true });
         Assert.Equal(fromA.Document, fromB.Document);
-        Assert.Equal(released.Order(StringComparer.Ordinal), Ids(fromA.Document).Order(StringComparer.Ordinal));
+        Assert.Equal(released.Order(StringComparer.Ordinal), FeedPages.Ids(fromA.Document).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -405,30 +404,10 @@ public sealed class TwoProcessTests(TwoProcesses fixture, ITestOutputHelper outp
 
     private static async Task<(List<string> Ids, FeedPageEnd End)> PullPageAsync(GeoAwarenessClient client, string cursor, int limit)
     {
-        var (document, end) = await PullDocumentAsync(client, new PullObservationsRequest { Cursor = cursor, Limit = limit });
-        var ids = Ids(document);
+        var (document, end) = await FeedPages.PullAsync(client, new PullObservationsRequest { Cursor = cursor, Limit = limit });
+        var ids = FeedPages.Ids(document);
         Assert.Equal(end.Features, ids.Count);
         return (ids, end);
-    }
-
-    private static async Task<(byte[] Document, FeedPageEnd End)> PullDocumentAsync(GeoAwarenessClient client, PullObservationsRequest request)
-    {
-        using var call = client.Feeds.PullObservations(request);
-        var document = new MemoryStream();
-        FeedPageEnd? end = null;
-        await foreach (var chunk in call.ResponseStream.ReadAllAsync())
-        {
-            chunk.Geojson.WriteTo(document);
-            end = chunk.End ?? end;
-        }
-
-        return (document.ToArray(), end ?? throw new InvalidOperationException("no end message"));
-    }
-
-    private static List<string> Ids(byte[] document)
-    {
-        using var json = JsonDocument.Parse(document);
-        return json.RootElement.GetProperty("features").EnumerateArray().Select(f => f.GetProperty("id").GetString()!).ToList();
     }
 
     private static async Task<List<string>> QueryIdsAsync(GeoAwarenessClient client, ObservationFilter filter)

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Text.Json.Nodes;
 using Geo.Api;
 using Geo.Api.V1;
 using Geo.Grpc.Tests.Api;
@@ -297,25 +296,7 @@ public sealed class StandbyTests(ITestOutputHelper output)
     private static async Task<(List<string> Ids, string Cursor)> PullAsync(Uri endpoint, string token, string cursor, bool all, int limit = 0)
     {
         using var importer = new GeoAwarenessClient(endpoint, token);
-        var ids = new List<string>();
-        while (true)
-        {
-            using var call = importer.Feeds.PullObservations(new PullObservationsRequest { Cursor = cursor, All = all, Limit = all ? 0 : limit });
-            var document = new MemoryStream();
-            FeedPageEnd? end = null;
-            await foreach (var chunk in call.ResponseStream.ReadAllAsync())
-            {
-                chunk.Geojson.WriteTo(document);
-                end = chunk.End ?? end;
-            }
-
-            ids.AddRange(JsonNode.Parse(document.ToArray())!["features"]!.AsArray().Select(f => f!["id"]!.GetValue<string>()));
-            cursor = end!.NextCursor;
-            if (all || !end.More)
-            {
-                return (ids, cursor);
-            }
-        }
+        return await FeedPages.PullUntilEndAsync(importer, cursor, all, limit);
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? within = null, Func<string>? state = null)
