@@ -46,6 +46,18 @@ internal sealed class ObservationFeedService(ObservationFeed feed, Geo.Storage.R
         var (after, limit) = Checked(request);
         var sight = await privacy.SightAsync(caller, new ObservationFilter(), cancellationToken).ConfigureAwait(false);
         var snapshot = await OpenSnapshotAsync(sight, after, cancellationToken).ConfigureAwait(false);
+        if (after.Xid >= snapshot.Horizon)
+        {
+            // A position no transaction of this database has reached: given by a database that
+            // was since restored from a backup, or that failed over to a standby which had not
+            // received everything. Pages from it would be empty until new writes passed it, and
+            // then skip those writes: the importer must be told.
+            await snapshot.DisposeAsync().ConfigureAwait(false);
+            throw new RpcException(new Status(StatusCode.OutOfRange,
+                "cursor: is ahead of the feed (it names a transaction this database has not reached, as after a restore or a failover that lost writes): " +
+                "pull again from a cursor received before then, or from the start (no cursor)"));
+        }
+
         var etag = ETag(caller, request, snapshot.Head);
         var notModified = request.IfNoneMatch is { Length: > 0 } match && Matches(match, etag);
         return new ObservationFeedPull(snapshot, after, limit, etag, notModified, sight);

@@ -221,6 +221,23 @@ public sealed class FeedTests(ApiFixture api) : IClassFixture<ApiFixture>, IDisp
     }
 
     [Fact]
+    public async Task Pull_CursorAheadOfTheFeed_IsOutOfRangeOverGrpcAnd400OverHttp()
+    {
+        // What an importer holds after the database was restored from an older backup, or failed
+        // over to a standby that had not received the last writes.
+        var ahead = FeedCursor.Format(new Geo.Core.Domain.FeedPosition(1UL << 40, "obs-0"));
+
+        var detail = await FailsWith(StatusCode.OutOfRange, () => PullGrpcAsync(new PullObservationsRequest { Cursor = ahead }));
+        using var response = await GetAsync(Role.Importer, $"/feeds/observations?cursor={ahead}");
+
+        Assert.StartsWith("cursor: is ahead of the feed", detail, StringComparison.Ordinal);
+        Assert.Contains("pull again from a cursor received before then, or from the start", detail, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("OUT_OF_RANGE", problem.RootElement.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task Pull_WithoutATokenOrAsAnAnalyst_IsRefused()
     {
         using var anonymous = await _http.GetAsync(new Uri(api.Service.HttpEndpoint, "/feeds/observations"));
