@@ -197,17 +197,20 @@ public sealed class LocalPostgresCluster
             var copy = await ProcessRunner.RunAsync(
                 Path.Combine(_installation.BinDirectory, "pg_basebackup"),
                 ["--pgdata", data, "--write-recovery-conf", "--create-slot", "--slot", name, "--wal-method=stream", "--checkpoint=fast",
-                 "--dbname", $"host={SocketDirectory} port={Port.ToString(CultureInfo.InvariantCulture)} user={Superuser} application_name={name}"],
+                 "--dbname", $"host='{SocketDirectory.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal)}' port={Port.ToString(CultureInfo.InvariantCulture)} user={Superuser} application_name={name}"],
                 _runAs, TimeSpan.FromHours(6), cancellationToken).ConfigureAwait(false);
             if (!copy.Succeeded)
             {
                 throw new LocalClusterException($"pg_basebackup of the standby in {data} failed: {PostgresInstallation.LastLine(copy.Output)}");
             }
+
+            await ForgetSynchronousStandbyAsync(data, cancellationToken).ConfigureAwait(false);
         }
 
         var replica = await StartAsync(standby, _logger, cancellationToken).ConfigureAwait(false);
-        await using (var connection = new NpgsqlConnection(ConnectionStringFor("postgres") + ";Pooling=false"))
+        try
         {
+            await using var connection = new NpgsqlConnection(ConnectionStringFor("postgres") + ";Pooling=false");
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var names = new NpgsqlCommand(
                 $"ALTER SYSTEM SET synchronous_standby_names = '{(synchronous ? name.Replace("'", "''", StringComparison.Ordinal) : string.Empty)}'", connection);
@@ -215,9 +218,32 @@ public sealed class LocalPostgresCluster
             await using var reload = new NpgsqlCommand("SELECT pg_reload_conf()", connection);
             await reload.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
+        catch
+        {
+            await replica.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
 
         return replica;
     }
+
+    /// <summary>
+    /// A copy of this cluster's files (a standby, a restored base backup) carries its
+    /// postgresql.auto.conf, and with it the synchronous standby this cluster waits for: the copy,
+    /// once it takes writes, would wait for a standby of its own that does not exist, and every
+    /// commit would hang. The copy starts without one.
+    /// </summary>
+    public static Task ForgetSynchronousStandbyAsync(string dataDirectory, CancellationToken cancellationToken) =>
+        File.AppendAllTextAsync(
+            Path.Combine(dataDirectory, "postgresql.auto.conf"),
+            "\n# A copy waits for no synchronous standby of the cluster it was copied from (GeoAwareness).\nsynchronous_standby_names = ''\n",
+            cancellationToken);
+
+    /// <summary>True when this folder holds a standby (standby.signal): false once it has been promoted.</summary>
+    public static bool IsStandby(string root) => File.Exists(Path.Combine(Path.GetFullPath(root), "data", "standby.signal"));
+
+    /// <summary>True when this folder holds a cluster at all.</summary>
+    public static bool HoldsCluster(string root) => File.Exists(Path.Combine(Path.GetFullPath(root), "data", "PG_VERSION"));
 
     /// <summary>Promotes this cluster, a standby, to a primary that takes writes (pg_ctl promote), and waits until it does.</summary>
     public async Task PromoteAsync(CancellationToken cancellationToken)
@@ -397,6 +423,10 @@ public sealed class LocalPostgresCluster
             ["work_mem"] = "32MB",
             ["maintenance_work_mem"] = "256MB",
             ["max_wal_size"] = "4GB",
+            // A standby's slot keeps WAL until the standby has it: a lost standby may hold this
+            // much at most, then its slot is given up (the standby must be made again) rather
+            // than the primary's disk filled.
+            ["max_slot_wal_keep_size"] = "16GB",
             ["checkpoint_timeout"] = "15min",
             ["log_min_messages"] = "warning",
             ["log_min_error_statement"] = "panic",
@@ -407,9 +437,9 @@ public sealed class LocalPostgresCluster
             // there (never over one already archived), and a quiet server finishes a segment at
             // least every archive_timeout, which bounds what a lost disk can take with it.
             var archive = Path.GetFullPath(_options.WalArchive);
-            if (archive.IndexOfAny(['"', '%', '\n', '\'']) >= 0)
+            if (!IsPlainPath(archive))
             {
-                throw new LocalClusterException($"{LocalClusterOptions.SectionName}:WalArchive may not contain quotes, % or line breaks: {archive}");
+                throw new LocalClusterException($"{LocalClusterOptions.SectionName}:WalArchive may not contain quotes, %, $, `, \\ or line breaks: {archive}");
             }
 
             // The WAL holds every change, confidential ones included: the archive is its owner's alone.
@@ -425,7 +455,9 @@ public sealed class LocalPostgresCluster
             }
 
             settings["archive_mode"] = "on";
-            settings["archive_command"] = $"test ! -f \"{archive}/%f\" && cp \"%p\" \"{archive}/%f\"";
+            // Copied under a scratch name, flushed, then renamed: a crash never leaves a partial
+            // segment under the real name, which `test ! -f` would then refuse to replace forever.
+            settings["archive_command"] = $"test ! -f \"{archive}/%f\" && cp \"%p\" \"{archive}/%f.tmp\" && sync \"{archive}/%f.tmp\" && mv \"{archive}/%f.tmp\" \"{archive}/%f\"";
             settings["archive_timeout"] = "60s";
         }
 
@@ -513,20 +545,6 @@ public sealed class LocalPostgresCluster
 
         StartedHere = true;
         ClusterLog.StartedCluster(_logger, DataDirectory, SocketDirectory);
-    }
-
-    /// <summary>The last line of the server's log, or null when it has written none.</summary>
-    public async Task<string?> LastLogLineAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            var lines = await File.ReadAllLinesAsync(LogFile, cancellationToken).ConfigureAwait(false);
-            return lines.LastOrDefault(line => line.Length > 0);
-        }
-        catch (FileNotFoundException)
-        {
-            return null;
-        }
     }
 
     private string SocketPath => Path.Combine(SocketDirectory, $".s.PGSQL.{_options.Port.ToString(CultureInfo.InvariantCulture)}");
@@ -651,6 +669,9 @@ public sealed class LocalPostgresCluster
             }
         }
     }
+
+    /// <summary>A path that can stand inside double quotes of a shell command PostgreSQL runs (archive_command, restore_command).</summary>
+    public static bool IsPlainPath(string path) => path.IndexOfAny(['"', '%', '$', '`', '\\', '\n', '\r', '\'']) < 0;
 
     private static string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

@@ -54,6 +54,16 @@ internal sealed class PrivateDatabase : IAsyncDisposable
         try
         {
             var options = configuration.GetSection(LocalClusterOptions.SectionName).Get<LocalClusterOptions>() ?? new LocalClusterOptions();
+            if (!string.IsNullOrWhiteSpace(options.StandbyDirectory)
+                && LocalPostgresCluster.HoldsCluster(options.StandbyDirectory) && !LocalPostgresCluster.IsStandby(options.StandbyDirectory))
+            {
+                // Promoted after a failover: started beside the old primary, there would be two
+                // primaries, and writes would go to the stale one the connection string names first.
+                throw new LocalClusterException(
+                    $"the standby in {Path.GetFullPath(options.StandbyDirectory)} has been promoted (it has no standby.signal): serve from it " +
+                    $"(swap {LocalClusterOptions.SectionName}:DataDirectory and StandbyDirectory) after moving the old primary in {Path.GetFullPath(options.DataDirectory)} away");
+            }
+
             var cluster = await LocalPostgresCluster.StartAsync(options, loggers.CreateLogger<LocalPostgresCluster>(), cancellationToken).ConfigureAwait(false);
             if (string.IsNullOrWhiteSpace(options.StandbyDirectory))
             {
@@ -69,9 +79,23 @@ internal sealed class PrivateDatabase : IAsyncDisposable
                 SystemUser = options.SystemUser,
                 PostgresMajorVersion = options.PostgresMajorVersion,
             };
-            var standby = await cluster.StartStandbyAsync(standbyOptions, "geoawareness_standby", options.SynchronousStandby, cancellationToken).ConfigureAwait(false);
-            return new PrivateDatabase(
-                [.. settings, $"--ConnectionStrings:{ServiceOptions.ConnectionStringName}={cluster.ConnectionStringWith(standby)}"], cluster, loggers, standby);
+            // A hot standby refuses to start with less room than its primary (max_connections and the like).
+            foreach (var (name, value) in options.Settings)
+            {
+                standbyOptions.Settings[name] = value;
+            }
+
+            try
+            {
+                var standby = await cluster.StartStandbyAsync(standbyOptions, "geoawareness_standby", options.SynchronousStandby, cancellationToken).ConfigureAwait(false);
+                return new PrivateDatabase(
+                    [.. settings, $"--ConnectionStrings:{ServiceOptions.ConnectionStringName}={cluster.ConnectionStringWith(standby)}"], cluster, loggers, standby);
+            }
+            catch
+            {
+                await cluster.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
         }
         catch
         {

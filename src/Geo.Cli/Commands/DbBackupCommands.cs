@@ -58,7 +58,7 @@ internal static class DbBackupCommands
         var command = new Command("restore",
             "Restore a backup, after checking every file against its manifest. A dump restores into an empty database (the private cluster's, or --connection's) in one transaction, " +
             "and every table's row count is checked against the manifest. A base backup restores into a new private cluster (--data-directory), and with --wal-archive " +
-            "replays the archived WAL to the end or to --until. The service then starts on it.\n\n" +
+            "replays the archived WAL to the end or to --until. Then serve from it (geoaware serve --data-directory FOLDER, or the service with its connection string).\n\n" +
             "Examples:\n" +
             "  geoaware db restore --from /mnt/backups/geoawareness-20261207T130501123Z-dump --data-directory /srv/geoaware/restored\n" +
             "  geoaware db restore --from /mnt/backups/geoawareness-20261207T130501123Z-dump --connection \"Host=db2.mission.un.org;Database=geoawareness;Username=geo\"\n" +

@@ -11,9 +11,11 @@ namespace Geo.Grpc.Replication;
 /// <see cref="StandbyOptions.MaxLagSeconds"/>; otherwise to the primary. Logs each change of route.
 /// </summary>
 /// <remarks>
-/// Lag is the primary's WAL position minus what the standby has replayed (bytes), and the time
-/// since the standby last replayed a commit while it has more to replay (seconds): 0 when it has
-/// replayed everything it received and the primary has written nothing newer.
+/// Lag in bytes is the primary's WAL position minus what the standby has replayed. Lag in seconds
+/// is how long ago the primary first stood past what the standby has replayed now, from the
+/// positions this watch saw at each look: 0 when the standby has replayed everything the primary
+/// had written at the previous look. (The time since the standby's last replayed commit would
+/// count an idle hour as lag the moment the primary writes a checkpoint.)
 /// </remarks>
 internal sealed partial class StandbyWatch : BackgroundService
 {
@@ -23,6 +25,10 @@ internal sealed partial class StandbyWatch : BackgroundService
     private double? _lagSeconds;
     private long? _lagBytes;
     private bool? _route;
+
+    /// <summary>The primary's WAL positions at recent looks, oldest first, each with when it was seen.</summary>
+    private readonly Queue<(long At, ulong Lsn)> _seen = new();
+    private ulong _lastSeen;
 
     public StandbyWatch(GeoDatabase database, IOptions<StandbyOptions> options, IMeterFactory meters, ILogger<StandbyWatch> logger)
     {
@@ -72,23 +78,34 @@ internal sealed partial class StandbyWatch : BackgroundService
                 primaryLsn = (string)(await command.ExecuteScalarAsync(timeout.Token).ConfigureAwait(false))!;
             }
 
-            await using var standby = await _reads.Standby!.OpenConnectionAsync(timeout.Token).ConfigureAwait(false);
-            await using var lag = new NpgsqlCommand(
-                "SELECT greatest(pg_wal_lsn_diff($1::pg_lsn, pg_last_wal_replay_lsn()), 0)::bigint, " +
-                "CASE WHEN pg_wal_lsn_diff($1::pg_lsn, pg_last_wal_replay_lsn()) <= 0 THEN 0 " +
-                "ELSE coalesce(extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()), 0) END::float8", standby)
+            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            if (_seen.Count == 0 || _lastSeen != Lsn(primaryLsn))
             {
-                Parameters = { new() { Value = primaryLsn } },
-            };
-            await using var reader = await lag.ExecuteReaderAsync(timeout.Token).ConfigureAwait(false);
-            await reader.ReadAsync(timeout.Token).ConfigureAwait(false);
-            _lagBytes = reader.GetInt64(0);
-            _lagSeconds = reader.GetDouble(1);
+                // 16 bytes a look while the standby is behind and the primary writes.
+                _lastSeen = Lsn(primaryLsn);
+                _seen.Enqueue((now, _lastSeen));
+            }
+            string replayLsn;
+            await using (var standby = await _reads.Standby!.OpenConnectionAsync(timeout.Token).ConfigureAwait(false))
+            await using (var command = new NpgsqlCommand("SELECT coalesce(pg_last_wal_replay_lsn(), '0/0')::text", standby))
+            {
+                replayLsn = (string)(await command.ExecuteScalarAsync(timeout.Token).ConfigureAwait(false))!;
+            }
+
+            var replayed = Lsn(replayLsn);
+            while (_seen.Count > 0 && _seen.Peek().Lsn <= replayed)
+            {
+                _seen.Dequeue();
+            }
+
+            _lagBytes = (long)(Lsn(primaryLsn) > replayed ? Lsn(primaryLsn) - replayed : 0);
+            _lagSeconds = _seen.Count == 0 ? 0 : System.Diagnostics.Stopwatch.GetElapsedTime(_seen.Peek().At, now).TotalSeconds;
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             _lagSeconds = null;
             _lagBytes = null;
+            _seen.Clear();
             problem = e.Message.Split('\n')[0];
         }
 
@@ -108,6 +125,14 @@ internal sealed partial class StandbyWatch : BackgroundService
         {
             LogOnPrimary(_logger, problem ?? $"it is {_lagSeconds:0.0} s behind, more than {_options.MaxLagSeconds} s ({StandbyOptions.SectionName}:MaxLagSeconds)");
         }
+    }
+
+    /// <summary>A pg_lsn's text (<c>16/B374D848</c>) as the number it stands for.</summary>
+    internal static ulong Lsn(string text)
+    {
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        return (ulong.Parse(text.AsSpan(0, slash), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture) << 32)
+            | ulong.Parse(text.AsSpan(slash + 1), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "feed pages and indicators are read from the standby ({Lag:0.0} s behind, at most {Max} s allowed)")]

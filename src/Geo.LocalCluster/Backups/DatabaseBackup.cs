@@ -57,7 +57,7 @@ public static class DatabaseBackup
         try
         {
             var tools = new PostgresTools(connectionString);
-            await using var source = new NpgsqlConnection(connectionString);
+            await using var source = new NpgsqlConnection(PostgresTools.Primary(connectionString));
             await source.OpenAsync(cancellationToken).ConfigureAwait(false);
             // A dump is taken in this transaction's snapshot (pg_dump --snapshot), so the rows
             // counted here are exactly the rows in the dump.

@@ -33,10 +33,13 @@ public static class DatabaseRestore
         RefuseNewerThanThisBuild(manifest, newestSchemaVersion);
         var notes = new List<string>();
         var tools = new PostgresTools(connectionString);
-        await using var target = new NpgsqlConnection(connectionString);
+        await using var target = new NpgsqlConnection(PostgresTools.Primary(connectionString));
         await target.OpenAsync(cancellationToken).ConfigureAwait(false);
         await RefuseNonEmptyAsync(target, manifest, cancellationToken).ConfigureAwait(false);
 
+        // The transaction counter is the cluster's, and the restored positions come from the dump:
+        // moved first, so that a restore that fails midway leaves nothing to repair.
+        await AdvanceTransactionIdsAsync(target, manifest.NextTransactionId, cancellationToken).ConfigureAwait(false);
         var arguments = new List<string> { "--single-transaction", "--exit-on-error", "--no-owner", "--dbname", tools.ConnectionInfo };
         if (!await CreateMissingRolesAsync(target, manifest.Roles, notes, cancellationToken).ConfigureAwait(false))
         {
@@ -44,34 +47,40 @@ public static class DatabaseRestore
         }
 
         var dump = Path.Combine(folder, "database.dump");
-        if (await DatabaseBackup.ScalarAsync<object>(target, "SELECT 1 FROM pg_extension WHERE extname = 'postgis'", cancellationToken).ConfigureAwait(false) is not null)
-        {
-            // PostGIS installed beforehand by an administrator: restore everything but its creation.
-            var list = await tools.RunAsync("pg_restore", ["--list", dump], cancellationToken).ConfigureAwait(false);
-            Check(list, "pg_restore --list");
-            var kept = list.StandardOutput.Split('\n').Where(line => !line.Contains(" EXTENSION - postgis", StringComparison.Ordinal) && !line.Contains("COMMENT - EXTENSION postgis", StringComparison.Ordinal));
-            var listFile = Path.Combine(Path.GetTempPath(), $"geoaware-restore-{Guid.NewGuid():N}.list");
-            await File.WriteAllLinesAsync(listFile, kept, cancellationToken).ConfigureAwait(false);
-            arguments.InsertRange(0, ["--use-list", listFile]);
-        }
-
+        string? listFile = null;
         try
         {
+            if (await DatabaseBackup.ScalarAsync<object>(target, "SELECT 1 FROM pg_extension WHERE extname = 'postgis'", cancellationToken).ConfigureAwait(false) is not null)
+            {
+                // PostGIS installed beforehand by an administrator: restore everything but its creation.
+                var list = await tools.RunAsync("pg_restore", ["--list", dump], cancellationToken).ConfigureAwait(false);
+                Check(list, "pg_restore --list");
+                var kept = list.StandardOutput.Split('\n').Where(line => !line.Contains(" EXTENSION - postgis", StringComparison.Ordinal) && !line.Contains("COMMENT - EXTENSION postgis", StringComparison.Ordinal));
+                listFile = Path.Combine(Path.GetTempPath(), $"geoaware-restore-{Guid.NewGuid():N}.list");
+                await File.WriteAllLinesAsync(listFile, kept, cancellationToken).ConfigureAwait(false);
+                arguments.InsertRange(0, ["--use-list", listFile]);
+            }
+
             arguments.Add(dump);
             Check(await tools.RunAsync("pg_restore", arguments, cancellationToken).ConfigureAwait(false), "pg_restore");
         }
         finally
         {
-            var listFile = arguments.Count > 1 && arguments[0] == "--use-list" ? arguments[1] : null;
             if (listFile is not null)
             {
                 File.Delete(listFile);
             }
         }
 
-        await AdvanceTransactionIdsAsync(target, manifest.NextTransactionId, cancellationToken).ConfigureAwait(false);
+        // The manifest is not signed: its table names are used only where they name a restored table.
+        var present = (await DatabaseBackup.TableNamesAsync(target, cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
         foreach (var (table, rows) in manifest.Tables)
         {
+            if (!present.Contains(table))
+            {
+                throw new BackupException($"the restore of {folder} is incomplete: the backup has table {table}, the restored database does not");
+            }
+
             var restored = await DatabaseBackup.ScalarAsync<long>(target, $"SELECT count(*) FROM {table}", cancellationToken).ConfigureAwait(false);
             if (restored != rows)
             {
@@ -113,6 +122,11 @@ public static class DatabaseRestore
             {
                 throw new BackupException($"the WAL archive {archive} does not exist");
             }
+
+            if (!LocalPostgresCluster.IsPlainPath(archive))
+            {
+                throw new BackupException($"--wal-archive may not contain quotes, %, $, `, \\ or line breaks: {archive}");
+            }
         }
 
         var root = Path.GetFullPath(target.DataDirectory);
@@ -128,32 +142,54 @@ public static class DatabaseRestore
         }
 
         Directory.CreateDirectory(data);
-        await ExtractAsync(Path.Combine(folder, "base.tar.gz"), data, cancellationToken).ConfigureAwait(false);
-        await ExtractAsync(Path.Combine(folder, "pg_wal.tar.gz"), Path.Combine(data, "pg_wal"), cancellationToken).ConfigureAwait(false);
-        if (archive is not null)
+        try
         {
-            await File.WriteAllTextAsync(Path.Combine(data, "recovery.signal"), string.Empty, cancellationToken).ConfigureAwait(false);
-            var recovery = $"\n# Written by geoaware db restore.\nrestore_command = 'cp \"{Escape(archive)}/%f\" \"%p\"'\nrecovery_target_action = 'promote'\n";
-            if (until is { } moment)
+            await ExtractAsync(Path.Combine(folder, "base.tar.gz"), data, cancellationToken).ConfigureAwait(false);
+            await ExtractAsync(Path.Combine(folder, "pg_wal.tar.gz"), Path.Combine(data, "pg_wal"), cancellationToken).ConfigureAwait(false);
+            await LocalPostgresCluster.ForgetSynchronousStandbyAsync(data, cancellationToken).ConfigureAwait(false);
+            if (archive is not null)
             {
-                recovery += $"recovery_target_time = '{moment.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture)}+00'\n";
+                await File.WriteAllTextAsync(Path.Combine(data, "recovery.signal"), string.Empty, cancellationToken).ConfigureAwait(false);
+                var recovery = $"\n# Written by geoaware db restore.\nrestore_command = 'cp \"{Escape(archive)}/%f\" \"%p\"'\nrecovery_target_action = 'promote'\n";
+                if (until is { } moment)
+                {
+                    recovery += $"recovery_target_time = '{moment.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture)}+00'\n";
+                }
+
+                await File.AppendAllTextAsync(Path.Combine(data, "postgresql.auto.conf"), recovery, cancellationToken).ConfigureAwait(false);
             }
 
-            await File.AppendAllTextAsync(Path.Combine(data, "postgresql.auto.conf"), recovery, cancellationToken).ConfigureAwait(false);
-        }
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(data, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
 
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(data, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            if (SystemAccount.IsRoot)
+            {
+                await SystemAccount.GiveToAsync(root, target.SystemUser, cancellationToken, recursive: true).ConfigureAwait(false);
+            }
         }
-
-        if (SystemAccount.IsRoot)
+        catch
         {
-            await SystemAccount.GiveToAsync(root, target.SystemUser, cancellationToken, recursive: true).ConfigureAwait(false);
+            // Half-extracted: removed, so that the same restore can be run again.
+            Directory.Delete(data, recursive: true);
+            throw;
         }
 
         target.Database = manifest.Database;
-        var cluster = await LocalPostgresCluster.StartAsync(target, logger, cancellationToken).ConfigureAwait(false);
+        // A restored cluster archives nowhere until its operator says where: a restore drill must
+        // never add its timeline to the archive the production cluster writes.
+        target.WalArchive = string.Empty;
+        LocalPostgresCluster cluster;
+        try
+        {
+            cluster = await LocalPostgresCluster.StartAsync(target, logger, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LocalClusterException e)
+        {
+            throw new BackupException($"recovery stopped: {LastFatal(Path.Combine(root, "postgresql.log")) ?? e.Message}", e);
+        }
+
         try
         {
             await WaitForPromotionAsync(cluster, cancellationToken).ConfigureAwait(false);
@@ -223,9 +259,11 @@ public static class DatabaseRestore
         {
             foreach (var role in missing)
             {
-                await using var create = new NpgsqlCommand($"CREATE ROLE \"{role.Replace("\"", "\"\"", StringComparison.Ordinal)}\" NOLOGIN", target);
+                // As migration 0003 makes it: a login without a password, which only the private
+                // cluster's local (trust) connections can use; elsewhere an administrator sets one.
+                await using var create = new NpgsqlCommand($"CREATE ROLE \"{role.Replace("\"", "\"\"", StringComparison.Ordinal)}\" LOGIN", target);
                 await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                notes.Add($"created the role {role} (NOLOGIN) that the backup's grants name; give it LOGIN and a password if the service connects as it");
+                notes.Add($"created the role {role} that the backup's grants name (LOGIN, no password, as the service's migrations make it)");
             }
 
             return true;
@@ -268,10 +306,11 @@ public static class DatabaseRestore
             }
             catch (NpgsqlException) when (DateTime.UtcNow < deadline)
             {
-                // Starting, or stopped: the log says which.
-                if (await cluster.LastLogLineAsync(cancellationToken).ConfigureAwait(false) is { } line && line.Contains("FATAL", StringComparison.Ordinal))
+                // Starting, or stopped (a recovery target past the archive's end): no postmaster
+                // left means stopped, and the log's last FATAL line says why.
+                if (!File.Exists(Path.Combine(cluster.DataDirectory, "postmaster.pid")))
                 {
-                    throw new BackupException($"recovery stopped: {line} (full log: {cluster.LogFile})");
+                    throw new BackupException($"recovery stopped: {LastFatal(cluster.LogFile) ?? "the server exited"} (full log: {cluster.LogFile})");
                 }
             }
 
@@ -283,6 +322,10 @@ public static class DatabaseRestore
             await Task.Delay(200, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The last FATAL line of a server log, or null.</summary>
+    private static string? LastFatal(string logFile) =>
+        File.Exists(logFile) ? File.ReadLines(logFile).LastOrDefault(line => line.Contains("FATAL:", StringComparison.Ordinal))?.Trim() : null;
 
     private static async Task ExtractAsync(string archive, string destination, CancellationToken cancellationToken)
     {

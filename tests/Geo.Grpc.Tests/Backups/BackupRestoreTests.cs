@@ -6,6 +6,7 @@ using Geo.Grpc.Tests.Api;
 using Geo.Grpc.Tests.Cli;
 using Geo.Grpc.Tests.Hosting;
 using Geo.LocalCluster;
+using Geo.Storage;
 using Geo.Testing;
 using Geo.Testing.Echo;
 using Grpc.Core;
@@ -31,15 +32,19 @@ public sealed class BackupRestoreTests(ApiFixture api) : IClassFixture<ApiFixtur
         "public.cla_deployments", "public.sectors", "public.access_tokens", "public.audit_log", "public.service_secrets", "public.schema_migrations",
     ];
 
+    private static readonly int Newer = GeoDatabase.ExpectedSchemaVersion + 1;
+
     [Fact]
     public async Task Dump_OfEveryKindOfRecord_RestoresRowForRowIntoAFreshClusterAndTheFeedGoesOn()
     {
         await FillWithEveryKindOfRecordAsync();
-        var (_, cursor) = await PullFeedAsync(api.Service.GrpcEndpoint, api.TokenOf(Role.Importer), string.Empty);
         var backups = PostgisCluster.NewScratchFolder("backups");
         var target = PostgisCluster.NewScratchFolder("restored");
         // The service keeps working after the calls return (alerts are raised as observations
         // arrive): the backup is of a database at rest, which the comparison can see too.
+        await QuietDigestsAsync(api.Database.ConnectionString);
+        var (_, cursor) = await PullFeedAsync(api.Service.GrpcEndpoint, api.TokenOf(Role.Importer), string.Empty);
+        // The pull itself is audited.
         var source = await QuietDigestsAsync(api.Database.ConnectionString);
 
         var backup = await CliRunner.RunAsync(["db", "backup", "--to", backups, "--connection", api.Database.ConnectionString]);
@@ -69,7 +74,7 @@ public sealed class BackupRestoreTests(ApiFixture api) : IClassFixture<ApiFixtur
             Assert.Equal("dump", manifest["kind"]!.GetValue<string>());
             // It holds the confidential schema: nobody but its owner may enter the folder.
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
-            Assert.Equal(18, manifest["schema_version"]!.GetValue<int>());
+            Assert.Equal(GeoDatabase.ExpectedSchemaVersion, manifest["schema_version"]!.GetValue<int>());
             Assert.Matches("^[0-9a-f]{64}$", manifest["files"]![0]!["sha256"]!.GetValue<string>());
 
             // The service starts on the restored database; the tokens still work (their keys came
@@ -87,6 +92,13 @@ public sealed class BackupRestoreTests(ApiFixture api) : IClassFixture<ApiFixtur
             NpgsqlConnection.ClearAllPools();
             await cluster.StopImmediatelyAsync(CancellationToken.None);
         }
+
+        // As an operator would: geoaware serve on the restored folder, which works as the
+        // application role the restore recreated.
+        var (grpcPort, httpPort) = ServiceProcess.TwoFreePorts();
+        await using var served = ServiceProcess.Start(["geoaware.dll", "serve"], grpcPort, httpPort, $"--LocalDatabase:DataDirectory={target}");
+        await served.WaitUntilReadyAsync();
+        Assert.Equal(0, await served.TerminateAsync());
     }
 
     [Fact]
@@ -113,6 +125,12 @@ public sealed class BackupRestoreTests(ApiFixture api) : IClassFixture<ApiFixtur
         var until = new DateTimeOffset(between, TimeSpan.Zero).ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", System.Globalization.CultureInfo.InvariantCulture);
         var restore = await CliRunner.RunAsync(["db", "restore", "--from", backup.Output.Trim(), "--data-directory", target, "--wal-archive", archive, "--until", until]);
         Assert.True(restore.ExitCode == 0, restore.ToString());
+
+        var beyond = await CliRunner.RunAsync(["db", "restore", "--from", backup.Output.Trim(), "--data-directory", PostgisCluster.NewScratchFolder("pitr-beyond"),
+            "--wal-archive", archive, "--until", DateTime.UtcNow.AddHours(1).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture)]);
+        Assert.Equal(1, beyond.ExitCode);
+        Assert.Matches(@"^geoaware: recovery stopped: .*FATAL: +recovery ended before configured recovery target was reached", beyond.Error.Trim());
+        Assert.Single(beyond.Error.Trim().Split('\n'));
 
         var restored = await LocalPostgresCluster.StartAsync(new LocalClusterOptions { DataDirectory = target, Throwaway = true }, NullLogger.Instance, CancellationToken.None);
         try
@@ -161,9 +179,10 @@ public sealed class BackupRestoreTests(ApiFixture api) : IClassFixture<ApiFixtur
     {
         await api.SubmitAsync(ApiFixture.NewObservation("fills-the-disk"));
         var full = await MountAsync("size=16k");
-        var readOnly = await MountAsync("ro,size=1m");
+        string? readOnly = null;
         try
         {
+            readOnly = await MountAsync("ro,size=1m");
             var intoFull = await CliRunner.RunAsync(["db", "backup", "--to", full, "--connection", api.Database.ConnectionString]);
             var intoReadOnly = await CliRunner.RunAsync(["db", "backup", "--to", readOnly, "--connection", api.Database.ConnectionString]);
 
@@ -176,7 +195,10 @@ public sealed class BackupRestoreTests(ApiFixture api) : IClassFixture<ApiFixtur
         finally
         {
             await RunAsync("umount", full);
-            await RunAsync("umount", readOnly);
+            if (readOnly is not null)
+            {
+                await RunAsync("umount", readOnly);
+            }
         }
     }
 
@@ -195,7 +217,7 @@ public sealed class BackupRestoreTests(ApiFixture api) : IClassFixture<ApiFixtur
             var newerConnection = cluster.Cluster.ConnectionStringFor(newer);
             await using (var database = NpgsqlDataSource.Create(newerConnection))
             {
-                await ScalarAsync<int>(database, "INSERT INTO schema_migrations (version, name, checksum) VALUES (19, '0019_from_the_future.sql', 'x') RETURNING version");
+                await ScalarAsync<int>(database, $"INSERT INTO schema_migrations (version, name, checksum) VALUES ({Newer}, 'from_the_future.sql', 'x') RETURNING version");
             }
 
             var intoNewer = await CliRunner.RunAsync(["db", "restore", "--from", folder, "--connection", newerConnection]);
@@ -210,9 +232,9 @@ public sealed class BackupRestoreTests(ApiFixture api) : IClassFixture<ApiFixtur
             var notABackup = await CliRunner.RunAsync(["db", "restore", "--from", backups, "--connection", cluster.Cluster.ConnectionStringFor(empty)]);
 
             Assert.Equal(1, intoNewer.ExitCode);
-            Assert.Equal($"geoaware: the database {newer} holds a newer schema (version 19) than the backup (version 18): restore into an empty database", intoNewer.Error.Trim());
+            Assert.Equal($"geoaware: the database {newer} holds a newer schema (version {Newer}) than the backup (version {GeoDatabase.ExpectedSchemaVersion}): restore into an empty database", intoNewer.Error.Trim());
             Assert.Equal(1, intoItself.ExitCode);
-            Assert.Contains("already holds GeoAwareness data (schema version 18): restore into an empty database", intoItself.Error, StringComparison.Ordinal);
+            Assert.Contains($"already holds GeoAwareness data (schema version {GeoDatabase.ExpectedSchemaVersion}): restore into an empty database", intoItself.Error, StringComparison.Ordinal);
             Assert.Equal(2, withUntil.ExitCode);
             Assert.Contains("--until and --wal-archive apply to base backups", withUntil.Error, StringComparison.Ordinal);
             Assert.Equal(2, badUntil.ExitCode);

@@ -66,6 +66,16 @@ public sealed class ServiceLifecycleTests
         Assert.Equal(0, await service.TerminateAsync());
         Assert.False(File.Exists(Path.Combine(primary, "data", "postmaster.pid")));
         Assert.False(File.Exists(Path.Combine(standby, "data", "postmaster.pid")));
+
+        // After a failover the standby is a primary (no standby.signal): a restart that started the
+        // old primary beside it would make two, so serve refuses and says what to do.
+        File.Delete(Path.Combine(standby, "data", "standby.signal"));
+        (grpcPort, httpPort) = ServiceProcess.TwoFreePorts();
+        await using var restart = ServiceProcess.Start(["geoaware.dll", "serve"], grpcPort, httpPort,
+            $"--LocalDatabase:DataDirectory={primary}", "--LocalDatabase:Port=5433", $"--LocalDatabase:StandbyDirectory={standby}", "--LocalDatabase:StandbyPort=5434");
+        Assert.NotEqual(0, await restart.WaitForExitAsync());
+        Assert.Contains($"the standby in {standby} has been promoted (it has no standby.signal)", restart.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(primary, "data", "postmaster.pid")));
     }
 
     /// <summary>The production service neither installs nor starts PostgreSQL: that is geoaware serve's job.</summary>

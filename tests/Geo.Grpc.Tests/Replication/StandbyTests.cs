@@ -212,8 +212,10 @@ public sealed class StandbyTests(ITestOutputHelper output)
         {
             Assert.Empty(lost);
         }
-        else
+        else if (lagBytes > 4 << 20)
         {
+            // More WAL than the sockets between the two could have held: some acknowledged writes
+            // never reached the standby, and the README's statement of what is lost stands.
             Assert.NotEmpty(lost);
         }
 
@@ -227,6 +229,23 @@ public sealed class StandbyTests(ITestOutputHelper output)
         output.WriteLine($"{(synchronous ? "synchronous" : "asynchronous")}: acknowledged {acknowledged.Count} batches ({ackedAtKill} before the kill), " +
             $"lost {lost.Count} acknowledged observations; replication lag at the kill {lagBytes} bytes; first acknowledged write begun after the primary died " +
             $"{Stopwatch.GetElapsedTime(killedAt, firstAfterFailover).TotalSeconds:0.00} s after its death (promotion included)");
+    }
+
+    [Fact]
+    public async Task Backup_OverTheMultiHostConnectionString_DumpsThePrimary()
+    {
+        await using var pair = await Pair.StartAsync("backup-pair", synchronous: false);
+        await using (var service = await GrpcTestServer.StartAsync(pair.ConnectionString, ApiFixture.Settings))
+        {
+            using var supervisor = new GeoAwarenessClient(service.GrpcEndpoint, await pair.TokenAsync(Role.Supervisor));
+            await SubmitReleasedAsync(supervisor, "backed-up", 3);
+        }
+
+        var backup = await Cli.CliRunner.RunAsync(["db", "backup", "--to", PostgisCluster.NewScratchFolder("pair-backups"), "--connection", pair.ConnectionString]);
+
+        Assert.True(backup.ExitCode == 0, backup.ToString());
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(backup.Output.Trim(), "manifest.json")))!;
+        Assert.Equal(3, manifest["tables"]!["public.observations"]!.GetValue<long>());
     }
 
     [Fact]
@@ -336,9 +355,17 @@ public sealed class StandbyTests(ITestOutputHelper output)
         {
             var primary = await LocalPostgresCluster.StartAsync(
                 new LocalClusterOptions { DataDirectory = PostgisCluster.NewScratchFolder($"{name}-primary"), Throwaway = false }, NullLogger.Instance, CancellationToken.None);
-            var standby = await primary.StartStandbyAsync(
-                new LocalClusterOptions { DataDirectory = PostgisCluster.NewScratchFolder($"{name}-standby"), Port = 5433, Throwaway = false }, Slot, synchronous, CancellationToken.None);
-            return new Pair(primary, standby, name);
+            try
+            {
+                var standby = await primary.StartStandbyAsync(
+                    new LocalClusterOptions { DataDirectory = PostgisCluster.NewScratchFolder($"{name}-standby"), Port = 5433, Throwaway = false }, Slot, synchronous, CancellationToken.None);
+                return new Pair(primary, standby, name);
+            }
+            catch
+            {
+                await primary.StopImmediatelyAsync(CancellationToken.None);
+                throw;
+            }
         }
 
         /// <summary>A token of <paramref name="role"/> issued on the primary (the schema is there once a service has started on it).</summary>
