@@ -17,12 +17,16 @@ public sealed class GeoDatabase : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly List<NpgsqlDataSource> _built = [];
 
+    /// <summary>As given, password included (a pool's own ConnectionString leaves it out).</summary>
+    private readonly string _connectionString;
+
     private readonly bool _runAsApplicationRole;
 
     private GeoDatabase(NpgsqlDataSourceBuilder builder, bool runAsApplicationRole, ILoggerFactory loggerFactory)
     {
         _runAsApplicationRole = runAsApplicationRole;
         _loggerFactory = loggerFactory;
+        _connectionString = builder.ConnectionStringBuilder.ConnectionString;
         var (primary, standby) = Build(builder);
         _owner = primary;
         DataSource = primary;
@@ -114,6 +118,16 @@ public sealed class GeoDatabase : IAsyncDisposable
             // database came before migration 1 created PostGIS: without a reload, an external
             // database (whose pool stays this one) could not take a geometry parameter.
             await _owner.ReloadTypesAsync(cancellationToken).ConfigureAwait(false);
+            if (HasStandby && !_runAsApplicationRole)
+            {
+                // A multi-host pool keeps one pool per host, and a reload through it reaches only
+                // the host it happens to open: new pools learn PostGIS's types on every host.
+                var builder = new NpgsqlDataSourceBuilder(_connectionString);
+                builder.UseLoggerFactory(_loggerFactory).UseGeometry();
+                (DataSource, var standby) = Build(builder);
+                Reads.Primary = DataSource;
+                Reads.Standby = standby;
+            }
         }
 
         if (_runAsApplicationRole && ReferenceEquals(DataSource, _owner))

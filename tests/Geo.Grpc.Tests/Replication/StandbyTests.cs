@@ -70,6 +70,78 @@ public sealed class StandbyTests(ITestOutputHelper output)
         Assert.Equal(after.Order(StringComparer.Ordinal), sinceHead.Order(StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// Routing reads to the standby must change nothing of who gets what: every role, and tokens
+    /// scoped to a sector, get byte for byte the feed document and the indicator report that a
+    /// service reading the primary gives them, or the same refusal.
+    /// </summary>
+    [Fact]
+    public async Task Reads_OnTheStandby_GiveEveryRoleExactlyWhatThePrimaryGivesIt()
+    {
+        await using var pair = await Pair.StartAsync("roles", synchronous: false);
+        var log = new LogLines();
+        await using var onStandby = await GrpcTestServer.StartAsync(pair.ConnectionString,
+            [.. ApiFixture.Settings, "--GeoAwareness:Standby:Reads=true", "--GeoAwareness:Standby:MaxLagSeconds=3600", "--GeoAwareness:Standby:CheckSeconds=0.1",
+             "--Logging:LogLevel:Geo.Grpc.Replication=Information"],
+            services => services.AddSingleton<ILoggerProvider>(log));
+        await using var onPrimary = await GrpcTestServer.StartAsync(pair.ConnectionString, ApiFixture.Settings);
+        using (var supervisor = new GeoAwarenessClient(onPrimary.GrpcEndpoint, await pair.TokenAsync(Role.Supervisor)))
+        {
+            await SubmitReleasedAsync(supervisor, "shared", 12);
+        }
+
+        await pair.WaitForReplayAsync();
+        await WaitUntilAsync(() => Task.FromResult(log.Contains("feed pages and indicators are read from the standby")), state: () => log.Text);
+        var callers = new List<(string Name, string Token)>();
+        await using (var database = GeoDataSource.Create(pair.Primary.ConnectionString))
+        {
+            foreach (var role in Enum.GetValues<Role>())
+            {
+                callers.Add((role.ToString(), await TestTokens.IssueAsync(database, role, $"roles-{role}".ToLowerInvariant(),
+                    section: role == Role.ReferralSection ? Geo.Core.Domain.ReferralSection.WomenProtection : null)));
+            }
+
+            callers.Add(("importer of sector Nord", await TestTokens.IssueAsync(database, Role.Importer, "roles-importer-nord", sectors: ["Nord"])));
+            callers.Add(("cpas of sector Nord", await TestTokens.IssueAsync(database, Role.CpasFocalPoint, "roles-cpas-nord", sectors: ["Nord"])));
+        }
+
+        foreach (var (name, token) in callers)
+        {
+            var (standbyAnswer, primaryAnswer) = (await AnswerAsync(onStandby.GrpcEndpoint, token), await AnswerAsync(onPrimary.GrpcEndpoint, token));
+            Assert.True(standbyAnswer == primaryAnswer, $"{name}: standby {standbyAnswer[..Math.Min(400, standbyAnswer.Length)]} primary {primaryAnswer[..Math.Min(400, primaryAnswer.Length)]}");
+        }
+
+        Assert.True(log.Contains("feed pages and indicators are read from the standby"));
+    }
+
+    /// <summary>What a caller gets from a full feed export and a quarter's indicators: the bytes, or the status of the refusal.</summary>
+    private static async Task<string> AnswerAsync(Uri endpoint, string token)
+    {
+        using var client = new GeoAwarenessClient(endpoint, token);
+        string feed, indicators;
+        try
+        {
+            feed = Convert.ToBase64String((await FeedPages.PullAsync(client, new PullObservationsRequest { All = true })).Document);
+        }
+        catch (RpcException e)
+        {
+            feed = e.StatusCode.ToString();
+        }
+
+        try
+        {
+            var report = await client.Indicators.ComputeAsync(new IndicatorRequest { Period = "2026-Q1" }).ResponseAsync;
+            report.ComputedAt = null;
+            indicators = report.ToString();
+        }
+        catch (RpcException e)
+        {
+            indicators = e.StatusCode.ToString();
+        }
+
+        return feed + "\n" + indicators;
+    }
+
     [Fact]
     public async Task Indicators_FromALaggingStandby_CountWhatItHasReplayed()
     {
