@@ -185,9 +185,11 @@ public static class DatabaseRestore
         {
             cluster = await LocalPostgresCluster.StartAsync(target, logger, cancellationToken).ConfigureAwait(false);
         }
-        catch (LocalClusterException e)
+        catch (Exception e) when (e is LocalClusterException or NpgsqlException)
         {
-            throw new BackupException($"recovery stopped: {LastFatal(Path.Combine(root, "postgresql.log")) ?? e.Message}", e);
+            // The server may stop during its start (a target before the backup's end) or just after
+            // it accepted connections (a target the archive does not reach): its log says why.
+            throw new BackupException($"recovery stopped: {LastFatal(Path.Combine(root, "postgresql.log")) ?? e.Message.Split('\n')[0]}", e);
         }
 
         try
