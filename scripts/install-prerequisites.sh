@@ -4,10 +4,10 @@
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 
-# PostgreSQL + PostGIS for the private clusters; gRPC peers and tools for the interop tests;
+# PostgreSQL + PostGIS for the private clusters (pgRouting: the reference routing is checked against); gRPC peers and tools for the interop tests;
 # numpy, scipy, shapely and pyproj for the independent heat-map oracle (tests/oracles); npm to
 # fetch Leaflet when the service is built (the map page) and chromium to test that page headless.
-packages=(postgresql-15-postgis-3 python3-grpcio python3-grpc-tools nghttp2-client python3-numpy python3-scipy python3-shapely python3-pyproj gdal-bin chromium)
+packages=(postgresql-15-postgis-3 postgresql-15-pgrouting python3-grpcio python3-grpc-tools nghttp2-client python3-numpy python3-scipy python3-shapely python3-pyproj gdal-bin chromium)
 # Debian's npm conflicts with a Node.js that brings its own (NodeSource's): only when there is none.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 

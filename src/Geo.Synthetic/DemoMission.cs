@@ -26,6 +26,9 @@ public static class DemoMission
     /// <summary>The id of the demo's operating base: the record that shows a demo mission is loaded.</summary>
     public const string OperatingBaseId = "ob-01";
 
+    /// <summary>The dataset the demo's roads are imported as.</summary>
+    public const string RoadDataset = "demo";
+
     public static MissionOptions Options(int seed, DateOnly loadDate) => new()
     {
         Seed = seed,

@@ -12,8 +12,11 @@ public readonly record struct MissionRegion(double West, double South, double Ea
     public GeoPoint Center => new((West + East) / 2, (South + North) / 2);
 }
 
-/// <summary>A road as a polyline.</summary>
-public sealed record Road(string Name, IReadOnlyList<GeoPoint> Points);
+/// <summary>
+/// A road as a polyline, with its OSM highway value (primary for the national roads, track for the
+/// feeder tracks to the communities) and whether the rainy season closes it.
+/// </summary>
+public sealed record Road(string Name, IReadOnlyList<GeoPoint> Points, string Highway = "primary", bool Seasonal = false);
 
 /// <summary>A few days of intense reporting around one community.</summary>
 public sealed record ReportingBurst(string CommunityId, GeoPoint Center, DateTimeOffset Start, int Days, ObservationCategory Kind);

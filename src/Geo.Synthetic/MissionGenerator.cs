@@ -44,7 +44,7 @@ public static class MissionGenerator
         return new Mission(
             options,
             frame.Region,
-            roads.Select(r => new Road(r.Name, r.Points.Select(p => frame.ToPoint(p.X, p.Y)).ToList())).ToList(),
+            RoadNetwork(roads, places, frame),
             communities,
             bases,
             deployments,
@@ -80,6 +80,72 @@ public static class MissionGenerator
         }
 
         return roads;
+    }
+
+    /// <summary>Feeder tracks longer than this are not built: the community is reached across country.</summary>
+    private const double MaxTrackKm = 25;
+
+    /// <summary>
+    /// The national roads, and a track from every community to the nearest point of the nearest
+    /// national road, joined to it at a shared point (a junction), every third track seasonal.
+    /// Pure geometry, after every random draw, so the rest of the mission is what it was.
+    /// </summary>
+    private static List<Road> RoadNetwork(List<RoadLine> roads, List<Place> places, LocalFrame frame)
+    {
+        var junctions = roads.Select(_ => new List<(int Segment, double T, (double X, double Y) Point)>()).ToList();
+        var tracks = new List<Road>();
+        foreach (var place in places)
+        {
+            var (road, segment, t, point, km) = Nearest(roads, place.Km);
+            if (km < 0.3 || km > MaxTrackKm)
+            {
+                continue;
+            }
+
+            junctions[road].Add((segment, t, point));
+            tracks.Add(new Road(
+                $"track to {place.Community.Name}",
+                [frame.ToPoint(place.Km.X, place.Km.Y), frame.ToPoint(point.X, point.Y)],
+                "track",
+                Seasonal: tracks.Count % 3 == 2));
+        }
+
+        var national = roads.Select((r, i) =>
+        {
+            var points = new List<(double X, double Y)>();
+            for (var s = 0; s < r.Points.Length; s++)
+            {
+                points.Add(r.Points[s]);
+                points.AddRange(junctions[i].Where(j => j.Segment == s && j.T > 0 && j.T < 1).OrderBy(j => j.T).Select(j => j.Point));
+            }
+
+            return new Road(r.Name, points.Select(p => frame.ToPoint(p.X, p.Y)).ToList());
+        });
+        return [.. national, .. tracks];
+    }
+
+    private static (int Road, int Segment, double T, (double X, double Y) Point, double Km) Nearest(List<RoadLine> roads, (double X, double Y) at)
+    {
+        var best = (Road: -1, Segment: -1, T: 0.0, Point: at, Km: double.PositiveInfinity);
+        for (var r = 0; r < roads.Count; r++)
+        {
+            for (var s = 0; s < roads[r].Points.Length - 1; s++)
+            {
+                var (a, b) = (roads[r].Points[s], roads[r].Points[s + 1]);
+                var (dx, dy) = (b.X - a.X, b.Y - a.Y);
+                var squared = (dx * dx) + (dy * dy);
+                var t = squared == 0 ? 0 : Math.Clamp((((at.X - a.X) * dx) + ((at.Y - a.Y) * dy)) / squared, 0, 1);
+                var point = (a.X + (t * dx), a.Y + (t * dy));
+                var km = Math.Sqrt(((point.Item1 - at.X) * (point.Item1 - at.X)) + ((point.Item2 - at.Y) * (point.Item2 - at.Y)));
+                if (km < best.Km)
+                {
+                    // An end of a segment is a vertex already: t of 0 or 1 joins there.
+                    best = t >= 1 ? (r, s + 1, 0, b, km) : (r, s, t, point, km);
+                }
+            }
+        }
+
+        return best;
     }
 
     internal static (double X, double Y) PointOnRoad(RoadLine road, double t)

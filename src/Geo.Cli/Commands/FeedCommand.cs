@@ -101,7 +101,7 @@ internal static class FeedCommand
 
     private static Command Layer(CliContext context)
     {
-        string[] names = ["bases", "coverage-gaps", "communities-at-risk"];
+        string[] names = ["bases", "coverage-gaps", "communities-at-risk", "isochrones"];
         var name = new Argument<string>("layer") { Description = $"which layer: {string.Join(", ", names)}" };
         name.AcceptOnlyFromAmong(names);
         var output = new Option<string>("--output") { Description = "write to this file (atomically) instead of stdout", HelpName = "file" };
@@ -109,7 +109,8 @@ internal static class FeedCommand
             "One coverage layer as a GeoJSON FeatureCollection, as the HTTP feed /feeds/layers/{layer} serves it.\n\n" +
             "Examples:\n" +
             "  geoaware feed layer bases --output bases.geojson\n" +
-            "  geoaware feed layer communities-at-risk --at 2026-10-01 --sector north")
+            "  geoaware feed layer communities-at-risk --at 2026-10-01 --sector north\n" +
+            "  geoaware feed layer isochrones --reach-time 2h --travel vehicle --output reach.geojson")
         {
             name, output,
         };
@@ -122,6 +123,7 @@ internal static class FeedCommand
             {
                 "bases" => new PullLayerRequest { Bases = coverage },
                 "coverage-gaps" => new PullLayerRequest { CoverageGaps = coverage },
+                "isochrones" => new PullLayerRequest { Isochrones = coverage },
                 _ => new PullLayerRequest { CommunitiesAtRisk = coverage },
             };
             var chunks = service.StreamAsync(o => service.Api.Feeds.PullLayer(request, o), cancellationToken);

@@ -24,6 +24,7 @@ internal static class GapsCommand
             "Examples:\n" +
             "  geoaware gaps\n" +
             "  geoaware gaps --at 2026-10-01 --sector north\n" +
+            "  geoaware gaps --reach-time 2h --travel vehicle --season rainy\n" +
             "  geoaware gaps --format json > coverage.json")
         {
             minRisk, format,
@@ -56,7 +57,8 @@ internal static class GapsCommand
         await context.Output.WriteLineAsync(
             $"Coverage on {report.At.Year:D4}-{report.At.Month:D2}-{report.At.Day:D2}: {report.Bases.Count} open bases; {report.BasesWithoutCla} without a CLA, " +
             $"{report.BasesBelowMinimum} below two CLAs, {report.TeamsWithoutFemaleCla} teams without a female CLA; " +
-            $"{report.CommunitiesAtRisk} communities at risk, {outOfReach.Count} out of reach").ConfigureAwait(false);
+            $"{report.CommunitiesAtRisk} communities at risk, {outOfReach.Count} out of reach" +
+            (report.ReachTime is { } time ? $"; reach: {CoverageOptions.Describe(time)} by road" : string.Empty)).ConfigureAwait(false);
         var bases = Tables.Create("base", "name", "kind", "sector", "CLAs", "women", "temporary duty", "flags", "gaps");
         foreach (var station in report.Bases)
         {
@@ -70,6 +72,11 @@ internal static class GapsCommand
             if (station.TemporaryDutyOverThreeMonthsCount > 0)
             {
                 flags.Add($"{station.TemporaryDutyOverThreeMonthsCount} temporary duty > 3 months");
+            }
+
+            if (station.ReachBasis == ReachBasis.StraightLineNoRoads)
+            {
+                flags.Add($"no road: {station.ReachMetres / 1000:0.#} km straight line");
             }
 
             Tables.AddRow(bases, station.Base.Id, station.Base.Name, CodeWords.Of(station.Base.Kind), station.Base.Sector,

@@ -15,9 +15,9 @@ internal readonly record struct Tally(long Added, long AlreadyThere)
 }
 
 /// <summary>What loading the demo mission did.</summary>
-internal sealed record DemoLoadReport(int Seed, DateOnly LoadDate, Tally Sectors, Tally Communities, Tally Bases, Tally Deployments, Tally Observations)
+internal sealed record DemoLoadReport(int Seed, DateOnly LoadDate, Tally Sectors, Tally Communities, Tally Bases, Tally Deployments, Tally Observations, Tally Roads)
 {
-    public bool ChangedNothing => Sectors.Added + Communities.Added + Bases.Added + Deployments.Added + Observations.Added == 0;
+    public bool ChangedNothing => Sectors.Added + Communities.Added + Bases.Added + Deployments.Added + Observations.Added + Roads.Added == 0;
 }
 
 /// <summary>
@@ -73,8 +73,33 @@ internal sealed class DemoLoader(ServiceConnection planner, ServiceConnection su
         var communities = await CreateAllAsync(mission.Communities.Select(ApiMapping.ToProto), c => c.Id, (r, m, o) => r.GetCommunityAsync(m, o), (r, m, o) => r.CreateCommunityAsync(m, o), cancellationToken).ConfigureAwait(false);
         var bases = await CreateAllAsync(mission.Bases.Select(ApiMapping.ToProto), b => b.Id, (r, m, o) => r.GetBaseAsync(m, o), (r, m, o) => r.CreateBaseAsync(m, o), cancellationToken).ConfigureAwait(false);
         var deployments = await CreateAllAsync(mission.Deployments.Select(ApiMapping.ToProto), d => d.Id, (r, m, o) => r.GetDeploymentAsync(m, o), (r, m, o) => r.CreateDeploymentAsync(m, o), cancellationToken).ConfigureAwait(false);
+        var roads = await RoadsAsync(mission, cancellationToken).ConfigureAwait(false);
         var observations = await ObservationsAsync(mission, observationsSent, cancellationToken).ConfigureAwait(false);
-        return new DemoLoadReport(seed, loadDate, sectors, communities, bases, deployments, observations);
+        return new DemoLoadReport(seed, loadDate, sectors, communities, bases, deployments, observations, roads);
+    }
+
+    /// <summary>The demo's roads as the dataset "demo", once: importing it again would only bump the network's version.</summary>
+    private async Task<Tally> RoadsAsync(Mission mission, CancellationToken cancellationToken)
+    {
+        var network = await planner.Api.Roads.GetNetworkAsync(new GetRoadNetworkRequest(), planner.Options(cancellationToken)).ConfigureAwait(false);
+        if (network.Datasets.Contains(DemoMission.RoadDataset))
+        {
+            return new Tally(0, mission.Roads.Count);
+        }
+
+        using var call = planner.Api.Roads.Import(planner.Options(cancellationToken));
+        var message = new ImportRoadsRequest { Dataset = DemoMission.RoadDataset };
+        foreach (var road in mission.Roads)
+        {
+            var line = new RoadLineString();
+            line.Coordinates.AddRange(road.Points.SelectMany(p => new[] { p.Longitude, p.Latitude }));
+            message.Features.Add(new RoadFeature { Id = road.Name, Name = road.Name, Highway = road.Highway, Seasonal = road.Seasonal ? "yes" : "no", Lines = { line } });
+        }
+
+        await call.RequestStream.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+        await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+        await call.ResponseAsync.ConfigureAwait(false);
+        return new Tally(mission.Roads.Count, 0);
     }
 
     private async Task<Core.Domain.Base?> StoredOperatingBaseAsync(CancellationToken cancellationToken)

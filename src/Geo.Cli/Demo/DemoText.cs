@@ -17,14 +17,15 @@ internal static class DemoText
         ArgumentNullException.ThrowIfNull(report);
         var what = string.Create(
             CultureInfo.InvariantCulture,
-            $"{report.Sectors.Total} sectors, {report.Communities.Total} communities, {report.Bases.Total} bases, {report.Deployments.Total} CLA deployments, {report.Observations.Total:N0} observations");
+            $"{report.Sectors.Total} sectors, {report.Communities.Total} communities, {report.Bases.Total} bases, {report.Deployments.Total} CLA deployments, {report.Roads.Total} roads, {report.Observations.Total:N0} observations");
         var mission = string.Create(CultureInfo.InvariantCulture, $"the demo mission (seed {report.Seed}, as of {report.LoadDate:yyyy-MM-dd})");
         if (report.ChangedNothing)
         {
             return $"{mission} is already loaded: nothing changed ({what})";
         }
 
-        var already = report.Sectors.AlreadyThere + report.Communities.AlreadyThere + report.Bases.AlreadyThere + report.Deployments.AlreadyThere + report.Observations.AlreadyThere;
+        var already = report.Sectors.AlreadyThere + report.Communities.AlreadyThere + report.Bases.AlreadyThere + report.Deployments.AlreadyThere + report.Observations.AlreadyThere
+            + report.Roads.AlreadyThere;
         return already == 0
             ? $"loaded {mission}: {what}"
             : string.Create(CultureInfo.InvariantCulture, $"completed {mission}: {what}; {already:N0} of them were already there");

@@ -1,9 +1,17 @@
 using Geo.Core.Domain;
+using Geo.Core.Roads;
 
 namespace Geo.Core.Coverage;
 
-/// <summary>What a coverage question asks: on which date, how far teams reach, and from which risk level a community counts as at risk.</summary>
-public sealed record CoverageQuestion(DateOnly At, ReachDistances Reach, RiskLevel MinRisk)
+/// <summary>
+/// What a coverage question asks: on which date, how far teams reach (a distance by kind of base,
+/// or a travel time on the roads), and from which risk level a community counts as at risk.
+/// </summary>
+/// <remarks>
+/// A travel time is asked as <see cref="Time"/>; <see cref="Travel"/> is its reach on the road
+/// network, attached once the network is at hand (without it the distances apply).
+/// </remarks>
+public sealed record CoverageQuestion(DateOnly At, ReachDistances Reach, RiskLevel MinRisk, TravelTime? Time = null, TravelReach? Travel = null)
 {
     /// <summary>Medium and above: low-risk communities are followed up by routine engagement, not by planning.</summary>
     public const RiskLevel DefaultMinRisk = RiskLevel.Medium;
@@ -114,8 +122,28 @@ public static class CoverageAnalysis
     internal static List<CommunityAtRisk> AtRisk(RiskLevel minRisk, IEnumerable<CommunityAtRisk> communities) =>
         communities.Where(c => c.RiskLevel >= minRisk && c.RiskLevel != RiskLevel.Unassessed).ToList();
 
+    /// <summary>
+    /// A base's reach under the question: its kind's distance; or with a travel time its isochrone,
+    /// unless no usable road is within a walk of it (then its kind's distance, and it says so).
+    /// </summary>
+    internal static BaseCoverage Covering(CoverageQuestion question, BaseTeam station, IReadOnlyList<TeamGap> gaps, CancellationToken cancellationToken = default)
+    {
+        var distance = question.Reach.For(station.Base.Kind);
+        if (question.Travel is not { } travel)
+        {
+            return new BaseCoverage(station, gaps, distance);
+        }
+
+        var isochrone = travel.From(station.Base.Location, cancellationToken);
+        return isochrone.StartsOnRoad
+            ? new BaseCoverage(station, gaps, travel.FarthestMetres, ReachBasis.TravelTime, isochrone)
+            : new BaseCoverage(station, gaps, distance, ReachBasis.StraightLineNoRoads);
+    }
+
     private static CoverageReport Report(CoverageQuestion question, List<BaseTeam> open, List<CommunityAtRisk> atRisk)
     {
+        // Every staffed base's isochrone at once, on all cores; each is kept for the next question.
+        question.Travel?.Prepare(open.Where(b => b.Team.IsStaffed).Select(b => b.Base.Location), CancellationToken.None);
         var bases = new List<BaseCoverage>(open.Count);
         int withoutCla = 0, belowMinimum = 0, withoutFemale = 0;
         foreach (var station in open)
@@ -124,7 +152,7 @@ public static class CoverageAnalysis
             withoutCla += gaps.Contains(TeamGap.NoCla) ? 1 : 0;
             belowMinimum += gaps.Contains(TeamGap.BelowMinimum) ? 1 : 0;
             withoutFemale += gaps.Contains(TeamGap.NoFemaleCla) ? 1 : 0;
-            bases.Add(new BaseCoverage(station, gaps, question.Reach.For(station.Base.Kind)));
+            bases.Add(Covering(question, station, gaps));
         }
 
         var index = new ReachIndex(bases);

@@ -1,13 +1,32 @@
 using Geo.Core.Domain;
+using Geo.Core.Roads;
+using Geo.Core.Spatial;
 
 namespace Geo.Core.Coverage;
 
-/// <summary>An open base on the report's date: its team, the team's gaps and how far the team reaches.</summary>
-public sealed record BaseCoverage(BaseTeam Station, IReadOnlyList<TeamGap> Gaps, double ReachMetres)
+/// <summary>How a base's reach was judged.</summary>
+public enum ReachBasis
+{
+    StraightLine = 1,
+    TravelTime = 2,
+
+    /// <summary>Travel time was asked but no usable road is within a walk of the base: its kind's distance applies.</summary>
+    StraightLineNoRoads = 3,
+}
+
+/// <summary>
+/// An open base on the report's date: its team, the team's gaps and how far the team reaches: a
+/// distance, and with a travel time the cells its isochrone reaches (then the distance is only the
+/// farthest any road could take it, a bound for indexes).
+/// </summary>
+public sealed record BaseCoverage(BaseTeam Station, IReadOnlyList<TeamGap> Gaps, double ReachMetres, ReachBasis Basis = ReachBasis.StraightLine, Isochrone? Travel = null)
 {
     public Base Base => Station.Base;
 
     public ClaTeam Team => Station.Team;
+
+    /// <summary>Whether the team reaches a point <paramref name="metres"/> (geodesic) from the base.</summary>
+    public bool Reaches(GeoPoint point, double metres) => metres <= ReachMetres && (Travel is null || Travel.Reaches(point));
 }
 
 /// <summary>

@@ -1,11 +1,16 @@
 using Geo.Core.Domain;
 using Geo.Core.HeatMaps;
+using Geo.Core.Roads;
 using Geo.Core.Spatial;
 
 namespace Geo.Core.Coverage;
 
 /// <summary>A base whose team can answer for a group, and how far its team reaches.</summary>
-public sealed record CoveringBase(string Id, GeoPoint Location, double ReachMetres);
+public sealed record CoveringBase(string Id, GeoPoint Location, double ReachMetres, Isochrone? Travel = null)
+{
+    /// <summary>Whether the team reaches a point <paramref name="metres"/> (geodesic) from the base: within its distance, and its isochrone when it has one.</summary>
+    public bool Reaches(GeoPoint point, double metres) => metres <= ReachMetres && (Travel is null || Travel.Reaches(point));
+}
 
 /// <summary>A community that may lie in a gap cell.</summary>
 public sealed record GapCommunity(string Id, GeoPoint Centroid);
@@ -69,7 +74,7 @@ public static class GroupGaps
             var centre = CentreOf(map, cell.Index);
             var covering = qualifyingAfter
                 .Select(b => (Base: b, Distance: Geodesy.DistanceMetres(centre, b.Location)))
-                .Where(b => b.Distance <= b.Base.ReachMetres)
+                .Where(b => b.Base.Reaches(centre, b.Distance))
                 .MinBy(b => b.Distance);
             closed.Add(cell with { NearestBaseId = covering.Base.Id, DistanceMetres = covering.Distance });
         }
@@ -82,7 +87,7 @@ public static class GroupGaps
         ArgumentNullException.ThrowIfNull(bases);
         return bases
             .Where(b => b.Team.IsStaffed && (!requiresFemaleCla || b.Team.HasFemaleCla))
-            .Select(b => new CoveringBase(b.Base.Id, b.Base.Location, b.ReachMetres))
+            .Select(b => new CoveringBase(b.Base.Id, b.Base.Location, b.ReachMetres, b.Travel))
             .ToList();
     }
 
@@ -147,7 +152,7 @@ public static class GroupGaps
                 }
 
                 // The plane is true to well under 1% here: only near the edge of reach is the geodesic needed.
-                if (!covered && planar <= qualifying[b].ReachMetres * 1.01 && Geodesy.DistanceMetres(centre, qualifying[b].Location) <= qualifying[b].ReachMetres)
+                if (!covered && planar <= qualifying[b].ReachMetres * 1.01 && qualifying[b].Reaches(centre, Geodesy.DistanceMetres(centre, qualifying[b].Location)))
                 {
                     covered = true;
                 }

@@ -24,7 +24,7 @@ internal sealed class ReachIndex
     /// </summary>
     private const double EllipsoidOverSphereAtLeast = 0.994;
 
-    private readonly (GeoPoint Location, double Reach, string Id)[] _bases;
+    private readonly (GeoPoint Location, double Reach, string Id, BaseCoverage Base)[] _bases;
     private readonly double _longestReach;
 
     /// <param name="bases">The open bases of a report.</param>
@@ -35,7 +35,7 @@ internal sealed class ReachIndex
     public ReachIndex(IEnumerable<BaseCoverage> bases, bool staffedOnly = true)
     {
         _bases = bases.Where(b => !staffedOnly || b.Team.IsStaffed)
-            .Select(b => (b.Base.Location, b.ReachMetres, b.Base.Id))
+            .Select(b => (b.Base.Location, b.ReachMetres, b.Base.Id, b))
             .OrderBy(b => b.Location.Latitude)
             .ThenBy(b => b.Id, StringComparer.Ordinal)
             .ToArray();
@@ -77,7 +77,7 @@ internal sealed class ReachIndex
                 break;
             }
 
-            var (location, reach, id) = _bases[i];
+            var (location, reach, id, station) = _bases[i];
             // Worth measuring only if it could be the nearest, or reach the community while none does yet.
             var needed = reached ? best : Math.Max(best, reach);
             if (Geodesy.SphericalDistanceMetres(point, location) * EllipsoidOverSphereAtLeast > needed)
@@ -92,7 +92,7 @@ internal sealed class ReachIndex
                 bestId = id;
             }
 
-            reached |= metres <= reach;
+            reached = reached || station.Reaches(point, metres);
         }
 
         nearest = new CommunityReach(community, bestId, bestId is null ? 0 : best);

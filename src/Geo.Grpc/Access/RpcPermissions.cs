@@ -50,6 +50,8 @@ public sealed class RpcPermissions
         ["/geoawareness.v1.Coverage/GetCoverage"] = Permission.ReadCoverage,
         ["/geoawareness.v1.Coverage/GetGroupGaps"] = Permission.ReadCoverage,
         ["/geoawareness.v1.Coverage/PlanDeployment"] = Permission.ReadCoverage,
+        ["/geoawareness.v1.Roads/Import"] = Permission.ManageRegistry,
+        ["/geoawareness.v1.Roads/GetNetwork"] = Permission.ReadCoverage,
         ["/geoawareness.v1.Feeds/PullObservations"] = Permission.ReadFeeds,
         ["/geoawareness.v1.Indicators/Compute"] = Permission.ReadIndicators,
         ["/geoawareness.v1.Indicators/Export"] = Permission.ReadIndicators,

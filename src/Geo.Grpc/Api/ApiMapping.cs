@@ -579,6 +579,7 @@ public static class ApiMapping
         Base = ToProto(nearby.Base),
         DistanceMetres = nearby.DistanceMetres,
         Team = ToProto(nearby.Team),
+        TravelMinutes = nearby.TravelSeconds is { } seconds ? seconds / 60 : 0,
     };
 
     public static V1.ClaTeam ToProto(ClaTeam team) => new()
@@ -592,10 +593,11 @@ public static class ApiMapping
 
     // ---- coverage ----
 
-    public static V1.CoverageReport ToProto(CoverageReport report)
+    public static V1.CoverageReport ToProto(CoverageReport report, Core.Roads.TravelTime? time = null)
     {
         var message = new V1.CoverageReport
         {
+            ReachTime = CoverageReader.ToProto(time),
             At = ToCalendarDate(report.At),
             BasesWithoutCla = report.BasesWithoutCla,
             BasesBelowMinimum = report.BasesBelowMinimum,
@@ -611,6 +613,7 @@ public static class ApiMapping
                 OwnLocalityCount = station.Station.OwnLocalityCount,
                 TemporaryDutyOverThreeMonthsCount = station.Station.TemporaryDutyOverThreeMonthsCount,
                 ReachMetres = station.ReachMetres,
+                ReachBasis = (V1.ReachBasis)station.Basis,
             };
             coverage.Gaps.AddRange(station.Gaps.Select(g => (V1.TeamGap)g));
             message.Bases.Add(coverage);

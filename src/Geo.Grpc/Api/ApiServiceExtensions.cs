@@ -82,6 +82,17 @@ internal static class ApiServiceExtensions
         services.AddSingleton<ReadModel.ModelReads>();
         services.AddHostedService(provider => provider.GetRequiredService<ReadModel.ModelKeeper>());
         services.AddSingleton<HeatMapComputer>();
+        var roads = configuration.GetSection(Roads.RoadsOptions.SectionName);
+        var roadOptions = new Roads.RoadsOptions();
+        roads.Bind(roadOptions);
+        if (roadOptions.Problem() is { } roadProblem)
+        {
+            throw new Hosting.StartupException(roadProblem);
+        }
+
+        services.Configure<Roads.RoadsOptions>(roads);
+        services.AddSingleton<Geo.Storage.Roads.RoadStore>();
+        services.AddSingleton<Roads.RoadNetworkCache>();
         services.AddSingleton<CoverageReader>();
         services.AddSingleton<GroupGapComputer>();
         services.Configure<FeedOptions>(configuration.GetSection(FeedOptions.SectionName));
@@ -199,6 +210,7 @@ internal static class ApiServiceExtensions
         endpoints.MapGrpcService<PresenceHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<HeatMapsHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<CoverageHandler>().EnableGrpcWebForReads();
+        endpoints.MapGrpcService<Roads.RoadsHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<FeedsHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<IndicatorsHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<AccessHandler>().EnableGrpcWebForReads();

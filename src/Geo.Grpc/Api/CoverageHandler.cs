@@ -25,8 +25,8 @@ internal sealed class CoverageHandler(RegistryStore store, CoverageReader covera
         var errors = new FieldErrors();
         var question = coverage.Read(request, errors);
         ApiErrors.ThrowIfAny(errors);
-        var (bases, communities) = await coverage.ReadAsync(question, request.Sector, context.Caller().ScopeArea, context.CancellationToken).ConfigureAwait(false);
-        return ApiMapping.ToProto(CoverageAnalysis.Analyse(question, bases, communities));
+        (question, var bases, var communities) = await coverage.ReadAsync(question, request.Sector, context.Caller().ScopeArea, context.CancellationToken).ConfigureAwait(false);
+        return ApiMapping.ToProto(CoverageAnalysis.Analyse(question, bases, communities), question.Time);
     }
 
     /// <summary>
@@ -37,7 +37,9 @@ internal sealed class CoverageHandler(RegistryStore store, CoverageReader covera
     public override async Task<V1.GroupGapsReport> GetGroupGaps(V1.GroupGapsRequest request, ServerCallContext context)
     {
         var answer = await groupGapComputer.ComputeAsync(request, string.Empty, context.Caller(), context.CancellationToken).ConfigureAwait(false);
-        return GroupGapsReport(answer.Map, answer.Gaps, answer.Communities, answer.Coverage, answer.Coarsened);
+        var report = GroupGapsReport(answer.Map, answer.Gaps, answer.Communities, answer.Coverage, answer.Coarsened);
+        report.ReachTime = CoverageReader.ToProto(answer.Question.Time);
+        return report;
     }
 
     public override async Task<V1.PlanDeploymentReport> PlanDeployment(V1.PlanDeploymentRequest request, ServerCallContext context)
@@ -50,7 +52,7 @@ internal sealed class CoverageHandler(RegistryStore store, CoverageReader covera
         var groupGaps = request.GroupGaps is null ? ((HeatMapSpec Spec, CoverageQuestion Question)?)null : ReadGroupGaps(request, question);
         var scope = context.Caller().ScopeArea;
         var sector = request.Coverage?.Sector ?? string.Empty;
-        var (bases, communities) = await coverage.ReadAsync(question, sector, scope, context.CancellationToken).ConfigureAwait(false);
+        (question, var bases, var communities) = await coverage.ReadAsync(question, sector, scope, context.CancellationToken).ConfigureAwait(false);
         var open = bases.Select(b => b.Base.Id).ToHashSet(StringComparer.Ordinal);
         for (var i = 0; i < teams.Count; i++)
         {
@@ -62,6 +64,7 @@ internal sealed class CoverageHandler(RegistryStore store, CoverageReader covera
 
         var plan = CoverageAnalysis.Plan(question, bases, communities, teams);
         var report = ApiMapping.ToProto(plan);
+        report.After.ReachTime = CoverageReader.ToProto(question.Time);
         if (groupGaps is { } asked)
         {
             // The heat map judged as GetGroupGaps judges it, against every base and community of
@@ -69,7 +72,7 @@ internal sealed class CoverageHandler(RegistryStore store, CoverageReader covera
             var (wholePlan, wholeCommunities) = (plan, communities);
             if (sector.Length > 0)
             {
-                var (allBases, allCommunities) = await coverage.ReadAsync(question, string.Empty, scope, context.CancellationToken).ConfigureAwait(false);
+                var (_, allBases, allCommunities) = await coverage.ReadAsync(question, string.Empty, scope, context.CancellationToken).ConfigureAwait(false);
                 (wholePlan, wholeCommunities) = (CoverageAnalysis.Plan(question, allBases, allCommunities, teams), allCommunities);
             }
 
@@ -102,6 +105,12 @@ internal sealed class CoverageHandler(RegistryStore store, CoverageReader covera
         {
             errors.Add("group_gaps.reach", "differs from the plan's reach: leave it empty (the plan's coverage.reach applies) or give the same distances");
         }
+
+        if (request.GroupGaps.ReachTime is not null && asked.Question.Time != plan.Time)
+        {
+            errors.Add("group_gaps.reach_time", "differs from the plan's travel time: leave it empty (the plan's coverage.reach_time applies) or give the same one");
+        }
+
 
         ApiErrors.ThrowIfAny(errors);
         return asked;

@@ -47,7 +47,7 @@ internal sealed class GroupGapComputer(HeatMapComputer heatMaps, CoverageReader 
             at.Add("threshold", $"{request.Threshold} must be a positive number in the heat map's unit");
         }
 
-        var question = coverage.Read(new V1.CoverageRequest { At = request.At, Reach = request.Reach }, at);
+        var question = coverage.Read(new V1.CoverageRequest { At = request.At, Reach = request.Reach, ReachTime = request.ReachTime }, at);
         ApiErrors.ThrowIfAny(errors);
         return (spec, question);
     }
@@ -61,7 +61,7 @@ internal sealed class GroupGapComputer(HeatMapComputer heatMaps, CoverageReader 
         ArgumentNullException.ThrowIfNull(caller);
         var (spec, question) = Read(request, prefix);
         var map = await heatMaps.ComputeAsync(spec, caller, cancellationToken).ConfigureAwait(false);
-        var (bases, communities) = await coverage.ReadAsync(question, string.Empty, caller.ScopeArea, cancellationToken).ConfigureAwait(false);
+        (question, var bases, var communities) = await coverage.ReadAsync(question, string.Empty, caller.ScopeArea, cancellationToken).ConfigureAwait(false);
         var report = CoverageAnalysis.Analyse(question, bases, communities);
         var gaps = GroupGaps.Find(map, request.Threshold, spec.Filter.Affected, report.Bases, communities, cancellationToken);
         return new GroupGapAnswer(map, gaps, question, report, communities, privacy.PolicyFor(caller).IsCoarsened);
@@ -74,9 +74,10 @@ internal sealed class GroupGapComputer(HeatMapComputer heatMaps, CoverageReader 
         ArgumentNullException.ThrowIfNull(answer);
         var resolved = request.Clone();
         resolved.HeatMap = HeatMapComputer.Resolved(request.HeatMap, answer.Map);
-        var coverage = CoverageReader.Resolved(new V1.CoverageRequest { At = request.At, Reach = request.Reach }, answer.Question);
+        var coverage = CoverageReader.Resolved(new V1.CoverageRequest { At = request.At, Reach = request.Reach, ReachTime = request.ReachTime }, answer.Question);
         resolved.At = coverage.At;
         resolved.Reach = coverage.Reach;
+        resolved.ReachTime = coverage.ReachTime;
         return resolved;
     }
 }

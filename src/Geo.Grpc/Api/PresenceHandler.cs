@@ -7,7 +7,7 @@ using V1 = Geo.Api.V1;
 namespace Geo.Grpc.Api;
 
 /// <summary>geoawareness.v1.Presence: which bases, and which CLA teams, are nearest to an alert (policy para 57).</summary>
-internal sealed class PresenceHandler(UseCases.NearestPresence presence, IOptions<ApiOptions> options, TimeProvider clock)
+internal sealed class PresenceHandler(UseCases.NearestPresence presence, CoverageReader coverage, IOptions<ApiOptions> options, TimeProvider clock)
     : V1.Presence.PresenceBase
 {
     private const int MaxLimit = 50;
@@ -33,10 +33,14 @@ internal sealed class PresenceHandler(UseCases.NearestPresence presence, IOption
         }
 
         var at = ApiMapping.ToDate(request.At, "at", errors) ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var time = coverage.ReadTravelTime(request.ReachTime, at, errors);
         ApiErrors.ThrowIfAny(errors);
 
         var limit = request.Limit == 0 ? 5 : request.Limit;
-        var nearest = await presence.FindAsync(point, limit, request.MaxDistanceMetres, at, context.Caller().ScopeArea, context.CancellationToken).ConfigureAwait(false);
+        var scope = context.Caller().ScopeArea;
+        var nearest = time is null
+            ? await presence.FindAsync(point, limit, request.MaxDistanceMetres, at, scope, context.CancellationToken).ConfigureAwait(false)
+            : await presence.FindByTravelAsync(point, limit, request.MaxDistanceMetres, time, at, scope, context.CancellationToken).ConfigureAwait(false);
         var response = new V1.NearestPresenceResponse();
         response.Bases.AddRange(nearest.Select(ApiMapping.ToProto));
         return response;

@@ -363,7 +363,7 @@ internal sealed class CivilEstimator(
         var errors = new FieldErrors();
         var asked = coverage.Read(request, errors);
         ApiErrors.ThrowIfAny(errors);
-        var (bases, communities) = await coverage.ReadAsync(asked, string.Empty, caller.ScopeArea, cancellationToken).ConfigureAwait(false);
+        (asked, var bases, var communities) = await coverage.ReadAsync(asked, string.Empty, caller.ScopeArea, cancellationToken).ConfigureAwait(false);
         var report = ApiMapping.ToProto(CoverageAnalysis.Analyse(asked, bases, communities));
         var section = new V1.CoverageGaps { At = at, GroupGapThreshold = options.Value.GroupGapThreshold };
         section.Sources.Add(Source(Methods.GetCoverage, request, "the bases whose location, and the communities out of reach whose centroid, lies in the bbox"));

@@ -24,6 +24,7 @@ internal enum FeedLayer
     Facilities = V1.PullLayerRequest.FacilitiesFieldNumber,
     Presence = V1.PullLayerRequest.PresenceFieldNumber,
     Qips = V1.PullLayerRequest.QipsFieldNumber,
+    Isochrones = V1.PullLayerRequest.IsochronesFieldNumber,
 }
 
 /// <summary>A layer computed for a caller and checked: only the writing is left, so a refusal came before any byte.</summary>
@@ -69,6 +70,7 @@ internal sealed class LayerFeedService(
         FeedLayer.Facilities => FacilityLayerWriter.Layer,
         FeedLayer.Presence => PresenceLayerWriter.Layer,
         FeedLayer.Qips => QipLayerWriter.Layer,
+        FeedLayer.Isochrones => IsochroneLayerWriter.Layer,
         _ => CommunityLayerWriter.Layer,
     };
 
@@ -141,12 +143,19 @@ internal sealed class LayerFeedService(
     {
         var errors = new FieldErrors();
         var question = coverage.Read(request, prefix.Length == 0 ? errors : errors.At(prefix));
+        if (layer == FeedLayer.Isochrones && request.ReachTime is null)
+        {
+            (prefix.Length == 0 ? errors : errors.At(prefix)).Add("reach_time", "is required: the isochrones layer draws a travel time (its mode and minutes)");
+        }
+
         ApiErrors.ThrowIfAny(errors);
-        var (bases, communities) = await coverage.ReadAsync(question, request.Sector, caller.ScopeArea, cancellationToken).ConfigureAwait(false);
+        (question, var bases, var communities) = await coverage.ReadAsync(question, request.Sector, caller.ScopeArea, cancellationToken).ConfigureAwait(false);
         var report = CoverageAnalysis.Analyse(question, bases, communities);
         var header = Header(CoverageReader.Resolved(request, question));
         switch (layer)
         {
+            case FeedLayer.Isochrones:
+                return new ComputedLayer((writer, token) => IsochroneLayerWriter.WriteAsync(writer, question, report, header, token));
             case FeedLayer.Bases:
                 return new ComputedLayer((writer, token) => BaseLayerWriter.WriteAsync(writer, question, report, header, token));
             case FeedLayer.CoverageGaps:
