@@ -73,6 +73,8 @@ internal static class Program
                 "model-load" => await ModelLoadBench.RunAsync(options),
                 "coverage-load" => await WithChannelAsync(options, CoverageBench.LoadAsync),
                 "coverage" => await WithChannelAsync(options, CoverageBench.TimeAsync),
+                "roads-load" => await WithChannelAsync(options, RoadBench.LoadAsync),
+                "roads" => await WithChannelAsync(options, RoadBench.TimeAsync),
                 "indicators" => await WithChannelAsync(options, IndicatorBench.TimeAsync),
                 _ => throw new ArgumentException($"unknown command '{args[0]}'"),
             };
