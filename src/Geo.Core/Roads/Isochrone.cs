@@ -73,7 +73,7 @@ public sealed class Isochrone
             double minX = ox, maxX = ox, minY = oy, maxY = oy;
             if (startSegment >= 0)
             {
-                Shortest(network, profile, startSegment, startFraction, profile.WalkSeconds(startWalk), budgetSeconds, costs, touched, cancellationToken);
+                Shortest(grid, startSegment, startFraction, profile.WalkSeconds(startWalk), budgetSeconds, costs, touched, cancellationToken);
                 foreach (var v in touched)
                 {
                     var (x, y) = network.PlaneOf(v);
@@ -141,7 +141,7 @@ public sealed class Isochrone
             {
                 Array.Fill(costs, double.PositiveInfinity, 0, network.Vertices.Length);
                 var startSeconds = profile.WalkSeconds(start.Walk);
-                Shortest(network, profile, start.Segment, start.Fraction, startSeconds, budgetSeconds, costs, [], cancellationToken);
+                Shortest(grid, start.Segment, start.Fraction, startSeconds, budgetSeconds, costs, [], cancellationToken);
                 best = Math.Min(best, Along(grid, costs, end.Segment, end.Fraction, end.Walk, start.Segment, start.Fraction, startSeconds));
             }
             finally
@@ -171,13 +171,14 @@ public sealed class Isochrone
     /// Seconds to every vertex the budget reaches, from a start on <paramref name="startSegment"/>
     /// (the walk to it already spent). Only the vertices in <paramref name="touched"/> are finite.
     /// </summary>
-    internal static void Shortest(RoadNetwork network, TravelProfile profile, int startSegment, double startFraction, double startSeconds, double budgetSeconds,
+    internal static void Shortest(RoadGrid grid, int startSegment, double startFraction, double startSeconds, double budgetSeconds,
         double[] costs, List<int> touched, CancellationToken cancellationToken)
     {
+        var network = grid.Network;
         var queue = new PriorityQueue<int, double>();
         ref readonly var start = ref network.Segment(startSegment);
-        Relax(start.From, startSeconds + profile.Seconds(start, against: true, startFraction * start.LengthMetres));
-        Relax(start.To, startSeconds + profile.Seconds(start, against: false, (1 - startFraction) * start.LengthMetres));
+        Relax(start.From, startSeconds + Part(startFraction, grid.Backward(startSegment)));
+        Relax(start.To, startSeconds + Part(1 - startFraction, grid.Forward(startSegment)));
         var settled = 0;
         while (queue.TryDequeue(out var vertex, out var seconds))
         {
@@ -191,11 +192,9 @@ public sealed class Isochrone
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            foreach (var arc in network.ArcsOf(vertex))
+            for (int arc = network.FirstArc(vertex), end = network.FirstArc(vertex + 1); arc < end; arc++)
             {
-                ref readonly var segment = ref network.Segment(arc >> 1);
-                var against = (arc & 1) == 1;
-                Relax(against ? segment.From : segment.To, seconds + profile.Seconds(segment, against, segment.LengthMetres));
+                Relax(grid.ArcTarget(arc), seconds + grid.ArcSeconds(arc));
             }
         }
 
@@ -223,17 +222,17 @@ public sealed class Isochrone
 
     private static double Along(RoadGrid grid, double[] costs, int segment, double fraction, double walk, int startSegment, double startFraction, double startSeconds)
     {
-        var profile = grid.Profile;
         ref readonly var s = ref grid.Network.Segment(segment);
-        var along = Math.Min(
-            costs[s.From] + profile.Seconds(s, against: false, fraction * s.LengthMetres),
-            costs[s.To] + profile.Seconds(s, against: true, (1 - fraction) * s.LengthMetres));
+        var along = Math.Min(costs[s.From] + Part(fraction, grid.Forward(segment)), costs[s.To] + Part(1 - fraction, grid.Backward(segment)));
         if (segment == startSegment)
         {
             // Along the road the team started on, without going round by a vertex.
-            along = Math.Min(along, startSeconds + profile.Seconds(s, against: fraction < startFraction, Math.Abs(fraction - startFraction) * s.LengthMetres));
+            along = Math.Min(along, startSeconds + (fraction < startFraction ? Part(startFraction - fraction, grid.Backward(segment)) : Part(fraction - startFraction, grid.Forward(segment))));
         }
 
-        return along + profile.WalkSeconds(walk);
+        return along + grid.Profile.WalkSeconds(walk);
     }
+
+    /// <summary>A part of a segment's time: none of it is no time even where the whole is impassable (0 × ∞ would be NaN).</summary>
+    private static double Part(double fraction, double whole) => fraction <= 0 ? 0 : fraction * whole;
 }

@@ -1,5 +1,7 @@
 using NetTopologySuite.Algorithm;
 using NetTopologySuite.Geometries;
+using NetTopologySuite.Algorithm.Locate;
+using NetTopologySuite.Index.Strtree;
 
 namespace Geo.Core.Roads;
 
@@ -7,7 +9,9 @@ namespace Geo.Core.Roads;
 /// The reached cells of an <see cref="Isochrone"/> as polygons in WGS84: the boundary between
 /// reached and unreached cells traced into rings (reached cells on the left, so shells run
 /// anticlockwise and holes clockwise), straight runs merged, holes given to the shells around them.
-/// Cells that touch only at a corner stay separate polygons, as the rules of valid polygons ask.
+/// Where reached cells touch only at a corner (a saddle), each ring passing there is drawn a hair
+/// (a millionth of a cell) inside the cell it turns around, so that no ring touches itself or
+/// another: the polygons are valid, and every cell's centre is where it was.
 /// </summary>
 public static class IsochroneOutline
 {
@@ -20,11 +24,22 @@ public static class IsochroneOutline
 
         // Boundary edges keyed by their start lattice point; a point starts at most two (a saddle).
         var edges = new Dictionary<int, (int First, int Second)>();
+        var starts = new List<int>();
+        var saddles = new HashSet<int>();
         void Add(int fromColumn, int fromRow, int toColumn, int toRow)
         {
             var from = (fromRow * stride) + fromColumn;
             var to = (toRow * stride) + toColumn;
-            edges[from] = edges.TryGetValue(from, out var existing) ? (existing.First, to) : (to, -1);
+            if (edges.TryGetValue(from, out var existing))
+            {
+                edges[from] = (existing.First, to);
+                saddles.Add(from);
+            }
+            else
+            {
+                edges[from] = (to, -1);
+                starts.Add(from);
+            }
         }
 
         for (var row = 0; row < rows; row++)
@@ -61,11 +76,14 @@ public static class IsochroneOutline
 
         var shells = new List<LinearRing>();
         var holes = new List<LinearRing>();
-        while (edges.Count > 0)
+        foreach (var start in starts)
         {
+            if (!edges.ContainsKey(start))
+            {
+                continue;
+            }
+
             cancellationToken.ThrowIfCancellationRequested();
-            // A ring starts where no choice is to be made, when there is such a point.
-            var start = edges.FirstOrDefault(e => e.Value.Second < 0, edges.First()).Key;
             var lattice = new List<int> { start };
             var (at, previous) = (start, -1);
             while (true)
@@ -79,7 +97,7 @@ public static class IsochroneOutline
                 lattice.Add(at);
             }
 
-            var ring = factory.CreateLinearRing(Corners(lattice, stride, isochrone));
+            var ring = factory.CreateLinearRing(Corners(lattice, stride, isochrone, saddles));
             (Orientation.IsCCW(ring.CoordinateSequence) ? shells : holes).Add(ring);
         }
 
@@ -114,23 +132,33 @@ public static class IsochroneOutline
         return chosen;
     }
 
-    /// <summary>The ring's corners in WGS84, straight runs merged, closed.</summary>
-    private static Coordinate[] Corners(List<int> lattice, int stride, Isochrone isochrone)
+    /// <summary>The ring's corners in WGS84, straight runs merged, saddles moved off the shared point, closed.</summary>
+    private static Coordinate[] Corners(List<int> lattice, int stride, Isochrone isochrone, HashSet<int> saddles)
     {
+        const double Hair = 1e-6;
         var grid = isochrone.Grid;
         var corners = new List<Coordinate>();
         var n = lattice.Count;
         for (var i = 0; i < n; i++)
         {
             int a = lattice[(i + n - 1) % n], b = lattice[i], c = lattice[(i + 1) % n];
-            var straight = ((b % stride) - (a % stride)) == ((c % stride) - (b % stride)) && ((b / stride) - (a / stride)) == ((c / stride) - (b / stride));
-            if (!straight)
+            int inX = (b % stride) - (a % stride), inY = (b / stride) - (a / stride);
+            int outX = (c % stride) - (b % stride), outY = (c / stride) - (b / stride);
+            if (inX == outX && inY == outY)
             {
-                var x = grid.West + ((isochrone.Column0 + (b % stride)) * grid.CellMetres);
-                var y = grid.South + ((isochrone.Row0 + (b / stride)) * grid.CellMetres);
-                var point = grid.Network.Frame.ToGeo(x, y);
-                corners.Add(new Coordinate(point.Longitude, point.Latitude));
+                continue;
             }
+
+            double column = b % stride, row = b / stride;
+            if (saddles.Contains(b))
+            {
+                // Towards the cell this ring turns around: ahead on the way out, behind on the way in.
+                column += (outX - inX) * Hair;
+                row += (outY - inY) * Hair;
+            }
+
+            var point = grid.Network.Frame.ToGeo(grid.West + ((isochrone.Column0 + column) * grid.CellMetres), grid.South + ((isochrone.Row0 + row) * grid.CellMetres));
+            corners.Add(new Coordinate(point.Longitude, point.Latitude));
         }
 
         corners.Add(corners[0].Copy());
@@ -139,17 +167,28 @@ public static class IsochroneOutline
 
     private static Polygon[] Assemble(List<LinearRing> shells, List<LinearRing> holes, GeometryFactory factory)
     {
-        var shellPolygons = shells.Select(s => factory.CreatePolygon(s)).ToList();
         var holesOf = shells.Select(_ => new List<LinearRing>()).ToList();
+        var index = new STRtree<int>();
+        for (var i = 0; i < shells.Count; i++)
+        {
+            index.Insert(shells[i].EnvelopeInternal, i);
+        }
+
+        var locators = new Dictionary<int, IndexedPointInAreaLocator>();
         foreach (var hole in holes)
         {
-            // Any point strictly inside the hole lies inside its shell and no smaller one.
-            var inside = factory.CreatePolygon(hole).InteriorPoint;
+            // Any corner of a hole lies inside its shell and no smaller one (rings never touch).
+            var corner = hole.GetCoordinateN(0);
             var owner = -1;
-            for (var i = 0; i < shellPolygons.Count; i++)
+            foreach (var i in index.Query(hole.EnvelopeInternal))
             {
-                if (shellPolygons[i].EnvelopeInternal.Covers(hole.EnvelopeInternal) && shellPolygons[i].Contains(inside)
-                    && (owner < 0 || shellPolygons[i].Area < shellPolygons[owner].Area))
+                if (!shells[i].EnvelopeInternal.Covers(hole.EnvelopeInternal) || (owner >= 0 && shells[i].EnvelopeInternal.Area >= shells[owner].EnvelopeInternal.Area))
+                {
+                    continue;
+                }
+
+                var locator = locators.TryGetValue(i, out var known) ? known : locators[i] = new IndexedPointInAreaLocator(factory.CreatePolygon(shells[i]));
+                if (locator.Locate(corner) == Location.Interior)
                 {
                     owner = i;
                 }
@@ -161,6 +200,6 @@ public static class IsochroneOutline
             }
         }
 
-        return shells.Select((s, i) => factory.CreatePolygon(s, [.. holesOf[i]])).ToArray();
+        return [.. shells.Select((s, i) => factory.CreatePolygon(s, [.. holesOf[i]]))];
     }
 }

@@ -14,12 +14,36 @@ public sealed class RoadGrid
     private readonly float[] _fraction;
     private readonly float[] _walk;
 
+    // Seconds to travel each segment whole, From to To and back (infinite where the profile cannot),
+    // and each arc's end vertex and seconds: what Dijkstra's inner loop reads, nothing else.
+    private readonly double[] _forward;
+    private readonly double[] _backward;
+    private readonly int[] _arcTarget;
+    private readonly double[] _arcSeconds;
+
     public RoadGrid(RoadNetwork network, TravelProfile profile, double cellMetres, int maxCells, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(profile);
         Network = network;
         Profile = profile;
+        var segments = network.Segments;
+        _forward = new double[segments.Count];
+        _backward = new double[segments.Count];
+        for (var s = 0; s < segments.Count; s++)
+        {
+            _forward[s] = profile.Seconds(segments[s], against: false, segments[s].LengthMetres);
+            _backward[s] = profile.Seconds(segments[s], against: true, segments[s].LengthMetres);
+        }
+
+        _arcTarget = new int[network.ArcCount];
+        _arcSeconds = new double[network.ArcCount];
+        for (var a = 0; a < network.ArcCount; a++)
+        {
+            var (s, against) = network.Arc(a);
+            (_arcTarget[a], _arcSeconds[a]) = against ? (segments[s].From, _backward[s]) : (segments[s].To, _forward[s]);
+        }
+
         var margin = profile.MaxWalkToRoadMetres + cellMetres;
         double west = network.West - margin, south = network.South - margin;
         double width = network.East + margin - west, height = network.North + margin - south;
@@ -77,6 +101,14 @@ public sealed class RoadGrid
     }
 
     internal (double X, double Y) CentreOf(int column, int row) => (West + ((column + 0.5) * CellMetres), South + ((row + 0.5) * CellMetres));
+
+    internal double Forward(int segment) => _forward[segment];
+
+    internal double Backward(int segment) => _backward[segment];
+
+    internal int ArcTarget(int arc) => _arcTarget[arc];
+
+    internal double ArcSeconds(int arc) => _arcSeconds[arc];
 
     /// <summary>The nearest usable road of a cell: segment (-1 when none within a walk), fraction along it, metres off it.</summary>
     internal (int Segment, double Fraction, double WalkMetres) RoadOf(int cell) => (_segment[cell], _fraction[cell], _walk[cell]);

@@ -92,7 +92,13 @@ public sealed class RoadNetwork
 
     public double North { get; }
 
-    internal ReadOnlySpan<int> ArcsOf(int vertex) => _arcs.AsSpan(_firstArc[vertex], _firstArc[vertex + 1] - _firstArc[vertex]);
+    /// <summary>Arcs leaving <paramref name="vertex"/> are numbers FirstArc(vertex) to FirstArc(vertex + 1) - 1.</summary>
+    internal int FirstArc(int vertex) => _firstArc[vertex];
+
+    internal int ArcCount => _arcs.Length;
+
+    /// <summary>An arc's segment, and whether it runs against the segment's direction.</summary>
+    internal (int Segment, bool Against) Arc(int arc) => (_arcs[arc] >> 1, (_arcs[arc] & 1) == 1);
 
     internal ref readonly RoadSegment Segment(int index) => ref _segments[index];
 
