@@ -191,6 +191,7 @@ internal static class RoadsCommand
             foreach (var position in line.EnumerateArray())
             {
                 if (position.ValueKind != JsonValueKind.Array || position.GetArrayLength() < 2
+                    || position[0].ValueKind != JsonValueKind.Number || position[1].ValueKind != JsonValueKind.Number
                     || !position[0].TryGetDouble(out var lon) || !position[1].TryGetDouble(out var lat))
                 {
                     problem = "a position is not [longitude, latitude]";
