@@ -83,6 +83,7 @@ internal static class ApiServiceExtensions
         services.AddHostedService(provider => provider.GetRequiredService<ReadModel.ModelKeeper>());
         services.AddSingleton<HeatMapComputer>();
         services.AddSingleton<CoverageReader>();
+        services.AddSingleton<PlanEvaluator>();
         services.AddSingleton<GroupGapComputer>();
         services.Configure<FeedOptions>(configuration.GetSection(FeedOptions.SectionName));
         var standby = configuration.GetSection(Replication.StandbyOptions.SectionName);
