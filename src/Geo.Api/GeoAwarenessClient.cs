@@ -77,6 +77,7 @@ public sealed class GeoAwarenessClient : IDisposable
         Presence = new V1.Presence.PresenceClient(Channel);
         HeatMaps = new V1.HeatMaps.HeatMapsClient(Channel);
         Coverage = new V1.Coverage.CoverageClient(Channel);
+        Plans = new V1.Plans.PlansClient(Channel);
         Feeds = new V1.Feeds.FeedsClient(Channel);
         Indicators = new V1.Indicators.IndicatorsClient(Channel);
         Access = new V1.Access.AccessClient(Channel);
@@ -107,6 +108,8 @@ public sealed class GeoAwarenessClient : IDisposable
     public V1.HeatMaps.HeatMapsClient HeatMaps { get; }
 
     public V1.Coverage.CoverageClient Coverage { get; }
+
+    public V1.Plans.PlansClient Plans { get; }
 
     public V1.Feeds.FeedsClient Feeds { get; }
 

@@ -179,6 +179,8 @@ internal static class ApiServiceExtensions
         services.AddSingleton<PresenceHandler>();
         services.AddSingleton<HeatMapsHandler>();
         services.AddSingleton<CoverageHandler>();
+        services.AddSingleton<Geo.Storage.Plans.PlanStore>();
+        services.AddSingleton<PlansHandler>();
         services.AddSingleton<FeedsHandler>();
         services.AddSingleton<IndicatorsHandler>();
         services.AddSingleton<AccessHandler>();
@@ -200,6 +202,8 @@ internal static class ApiServiceExtensions
         endpoints.MapGrpcService<PresenceHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<HeatMapsHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<CoverageHandler>().EnableGrpcWebForReads();
+        // gRPC only, as planned operations: a saved plan says where the mission means to be, and may name CLAs.
+        endpoints.MapGrpcService<PlansHandler>();
         endpoints.MapGrpcService<FeedsHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<IndicatorsHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<AccessHandler>().EnableGrpcWebForReads();

@@ -2,6 +2,7 @@ using Geo.Core.Access;
 using Geo.Core.Coverage;
 using Geo.Core.Domain;
 using Geo.Core.HeatMaps;
+using Geo.Core.Spatial;
 using Geo.Core.Validation;
 using Geo.Grpc.Access;
 using Geo.Storage;
@@ -12,8 +13,11 @@ using V1 = Geo.Api.V1;
 
 namespace Geo.Grpc.Api;
 
-/// <summary>A plan's report, and what it was judged from (the question, the coverage before and after, the communities).</summary>
-internal sealed record PlanOutcome(V1.PlanDeploymentReport Report, CoverageQuestion Question, PlannedCoverage Plan, IReadOnlyList<CommunityAtRisk> Communities);
+/// <summary>
+/// A plan's report, and what it was judged from: the question, the coverage before and after, and
+/// where every base it names or opens lies (what decides which scoped tokens may see it saved).
+/// </summary>
+internal sealed record PlanOutcome(V1.PlanDeploymentReport Report, CoverageQuestion Question, PlannedCoverage Plan, IReadOnlyList<GeoPoint> Places);
 
 /// <summary>
 /// A what-if plan read, checked against the registry and judged for a caller: one path for
@@ -87,7 +91,10 @@ internal sealed class PlanEvaluator(RegistryStore store, CoverageReader coverage
             report.OpenedGroupGapCells.AddRange(change.Opened.Select(c => CoverageHandler.GapCell(map, c, rings)));
         }
 
-        return new PlanOutcome(report, question, plan, communities);
+        var located = plan.Before.Bases.Concat(plan.After.Bases).GroupBy(b => b.Base.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Base.Location, StringComparer.Ordinal);
+        var places = all.SelectMany(c => c is OpenBase o ? [o.Base.Id] : Named(c).Select(n => n.BaseId))
+            .Distinct(StringComparer.Ordinal).Where(located.ContainsKey).Select(id => located[id]).ToList();
+        return new PlanOutcome(report, question, plan, places);
     }
 
     private static IReadOnlyList<BaseTeam> Apply(DateOnly at, IReadOnlyList<BaseTeam> bases, IReadOnlyList<PlanChange> changes, IReadOnlyDictionary<string, PlannedDeployment> deployments)
