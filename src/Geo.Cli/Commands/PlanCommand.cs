@@ -68,7 +68,7 @@ internal static class PlanCommand
 
     private static Command List(CliContext context)
     {
-        var command = new Command("list", "The saved plans you may see: name, date, changes, who saved it and when.");
+        var command = new Command("list", "The saved plans you may see: name, date, changes, who saved it and when.\n\nExample:\n  geoaware plan list");
         context.OnService(command, async (parse, service, cancellationToken) =>
         {
             var plans = await service.Api.Plans.ListPlansAsync(new ListPlansRequest(), service.Options(cancellationToken)).ConfigureAwait(false);
@@ -89,7 +89,7 @@ internal static class PlanCommand
     {
         var name = new Argument<string>("name") { Description = "the saved plan" };
         var format = CliOptions.OneOf("--format", "table: what it changes; json: the whole saved plan (its plan is a plan file)", "table", "json");
-        var command = new Command("show", "A saved plan and what it changes, judged against the registry as it is now.") { name, format };
+        var command = new Command("show", "A saved plan and what it changes, judged against the registry as it is now.\n\nExamples:\n  geoaware plan show tob-kalunguta\n  geoaware plan show tob-kalunguta --format json") { name, format };
         context.OnService(command, async (parse, service, cancellationToken) =>
         {
             var saved = await service.Api.Plans.GetPlanAsync(new GetPlanRequest { Name = parse.GetValue(name)! }, service.Options(cancellationToken)).ConfigureAwait(false);
@@ -110,7 +110,7 @@ internal static class PlanCommand
     {
         var left = new Argument<string>("left") { Description = "a saved plan" };
         var right = new Argument<string>("right") { Description = "another saved plan (default: today, no change)", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("compare", "Two saved plans side by side, or one against today.") { left, right };
+        var command = new Command("compare", "Two saved plans side by side, or one against today.\n\nExamples:\n  geoaware plan compare tob-kalunguta move-two-clas\n  geoaware plan compare tob-kalunguta") { left, right };
         context.OnService(command, async (parse, service, cancellationToken) =>
         {
             var both = await service.Api.Plans.ComparePlansAsync(new ComparePlansRequest { Left = parse.GetValue(left)!, Right = parse.GetValue(right) ?? string.Empty }, service.Options(cancellationToken))
@@ -140,7 +140,7 @@ internal static class PlanCommand
         var name = new Argument<string>("name") { Description = "the saved plan" };
         var layer = CliOptions.OneOf("--layer", "bases: every base after the plan with its gaps; communities: those it brings within reach or leaves out of it", "bases", "communities");
         var output = new Option<FileInfo>("--output") { Description = "write the GeoJSON here (default: standard output)", HelpName = "file" };
-        var command = new Command("export", "A layer of a saved plan's result as GeoJSON.") { name, layer, output };
+        var command = new Command("export", "A layer of a saved plan's result as GeoJSON.\n\nExamples:\n  geoaware plan export tob-kalunguta --layer bases --output bases.geojson\n  geoaware plan export tob-kalunguta --layer communities > communities.geojson") { name, layer, output };
         context.OnService(command, async (parse, service, cancellationToken) =>
         {
             var request = new ExportPlanRequest { Name = parse.GetValue(name)!, Layer = parse.GetValue(layer) == "communities" ? PlanLayer.CommunitiesChanged : PlanLayer.Bases };
@@ -162,7 +162,7 @@ internal static class PlanCommand
     private static Command Delete(CliContext context)
     {
         var name = new Argument<string>("name") { Description = "the saved plan" };
-        var command = new Command("delete", "Delete a saved plan.") { name };
+        var command = new Command("delete", "Delete a saved plan.\n\nExample:\n  geoaware plan delete tob-kalunguta") { name };
         context.OnService(command, async (parse, service, cancellationToken) =>
         {
             await service.Api.Plans.DeletePlanAsync(new DeletePlanRequest { Name = parse.GetValue(name)! }, service.Options(cancellationToken)).ConfigureAwait(false);
