@@ -271,6 +271,10 @@ public sealed class PlanChangeTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Equal(
             "changes[0].open_base.base.location: (95.5 20.5) is outside the mission area (the registered sectors)",
             await Refused(StatusCode.InvalidArgument, Open("pb-new", 95.5, BaseKind.OperatingBase)));
+        await SectorAsync("plan-bad-next", 96);
+        Assert.Equal(
+            "changes[0].open_base.base.sector: 'plan-bad-next' is not the sector 'plan-bad' asked about",
+            await Refused(StatusCode.InvalidArgument, Open("pb-new", 96.5, BaseKind.OperatingBase)));
         Assert.Equal("changes[0].close_base.base_id: no base 'pb-unknown'", await Refused(StatusCode.NotFound, Close("pb-unknown")));
         Assert.Equal("changes[1].close_base.base_id: base 'pb-a' is closed by changes[0].close_base", await Refused(StatusCode.InvalidArgument, Close("pb-a"), Close("pb-a")));
         Assert.Equal("changes[1].move_clas.from_base_id: base 'pb-a' is closed by changes[0].close_base", await Refused(StatusCode.InvalidArgument, Close("pb-a"), Move("pb-a", "pb-b", "pb-a-cla0")));
