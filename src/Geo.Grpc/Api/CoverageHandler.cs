@@ -1,13 +1,9 @@
 using Geo.Core.Access;
 using Geo.Core.Coverage;
-using Geo.Core.Domain;
 using Geo.Core.HeatMaps;
 using Geo.Core.Validation;
 using Geo.Grpc.Access;
 using Grpc.Core;
-using Geo.Storage;
-using Geo.Storage.Registry;
-using NetTopologySuite.Geometries;
 using V1 = Geo.Api.V1;
 
 namespace Geo.Grpc.Api;
