@@ -78,6 +78,7 @@ public sealed class GeoAwarenessClient : IDisposable
         HeatMaps = new V1.HeatMaps.HeatMapsClient(Channel);
         Coverage = new V1.Coverage.CoverageClient(Channel);
         Roads = new V1.Roads.RoadsClient(Channel);
+        Plans = new V1.Plans.PlansClient(Channel);
         Feeds = new V1.Feeds.FeedsClient(Channel);
         Indicators = new V1.Indicators.IndicatorsClient(Channel);
         Access = new V1.Access.AccessClient(Channel);
@@ -110,6 +111,8 @@ public sealed class GeoAwarenessClient : IDisposable
     public V1.Coverage.CoverageClient Coverage { get; }
 
     public V1.Roads.RoadsClient Roads { get; }
+
+    public V1.Plans.PlansClient Plans { get; }
 
     public V1.Feeds.FeedsClient Feeds { get; }
 

@@ -55,6 +55,7 @@ internal static class CliApp
         root.Subcommands.Add(HeatmapCommand.Create(context));
         root.Subcommands.Add(GapsCommand.Create(context));
         root.Subcommands.Add(RoadsCommand.Create(context));
+        root.Subcommands.Add(PlanCommand.Create(context));
         root.Subcommands.Add(FeedCommand.Create(context));
         root.Subcommands.Add(IndicatorsCommand.Create(context));
         return root;

@@ -92,15 +92,21 @@ internal static class GapsCommand
             return;
         }
 
-        var communities = Tables.Create("community", "name", "risk", "population", "nearest staffed base", "distance km");
-        foreach (var community in outOfReach)
+        WriteCommunities(context, outOfReach);
+    }
+
+    /// <summary>Communities at risk with their nearest staffed base, one a row (what plans print too).</summary>
+    internal static void WriteCommunities(CliContext context, IEnumerable<CommunityReach> communities)
+    {
+        var table = Tables.Create("community", "name", "risk", "population", "nearest staffed base", "distance km");
+        foreach (var community in communities)
         {
-            Tables.AddRow(communities, community.CommunityId, community.Name, CodeWords.Of(community.RiskLevel),
+            Tables.AddRow(table, community.CommunityId, community.Name, CodeWords.Of(community.RiskLevel),
                 community.Population == 0 ? "unknown" : $"{community.Population}",
                 community.NearestBaseId.Length == 0 ? "none staffed" : community.NearestBaseId,
                 community.NearestBaseId.Length == 0 ? string.Empty : (community.DistanceMetres / 1000).ToString("0.0", CultureInfo.InvariantCulture));
         }
 
-        Tables.Write(context, communities);
+        Tables.Write(context, table);
     }
 }

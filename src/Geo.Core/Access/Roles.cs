@@ -150,6 +150,15 @@ public enum Permission
     /// plans; a role that reads neither has nothing to watch.
     /// </summary>
     WatchChanges,
+
+    /// <summary>
+    /// Reads saved what-if plans and their reports (a plan tells where the mission means to be).
+    /// The named CLAs of a move reach only those who also manage deployments.
+    /// </summary>
+    ReadPlans,
+
+    /// <summary>Saves, replaces and deletes what-if plans.</summary>
+    ManagePlans,
 }
 
 /// <summary>The permissions of each role.</summary>
@@ -170,6 +179,7 @@ public static class RolePermissions
             Permission.ReadCaseDetails, Permission.ReadSecurityIncidents, Permission.ReleaseObservations,
             Permission.ReadAlerts, Permission.AcknowledgeAlerts, Permission.RespondToAlerts, Permission.ReadCivilianPicture, Permission.ReadOperations,
             Permission.RecordNotices, Permission.ReadObservationSummaries, Permission.ReadCivilEstimate, Permission.WatchChanges,
+            Permission.ReadPlans,
         ],
         // Query, Count, Summarize and Get need ReadOwnObservations (the least a reader needs, so that
         // CLAs can call them); a role that reads all observations must hold it too, or it is refused
@@ -178,12 +188,13 @@ public static class RolePermissions
         [
             Permission.ReadObservations, Permission.ReadOwnObservations, Permission.ReadRegistry, Permission.ReadPresence, Permission.ReadHeatMaps, Permission.ReadCoverage,
             Permission.ReadAlerts, Permission.AcknowledgeAlerts, Permission.ReadCivilianPicture, Permission.ReadObservationSummaries, Permission.ReadCivilEstimate, Permission.WatchChanges,
+            Permission.ReadPlans,
         ],
         [Role.Planner] =
         [
             Permission.ReadRegistry, Permission.ManageRegistry, Permission.ManageDeployments, Permission.ReadPresence, Permission.ReadCoverage, Permission.ReadIndicators,
             Permission.ReadHeatMaps, Permission.ReadCivilianPicture, Permission.ManageAdminAreas, Permission.ReadOperations, Permission.ManageOperations,
-            Permission.ReadObservationSummaries, Permission.ReadCivilEstimate, Permission.WatchChanges,
+            Permission.ReadObservationSummaries, Permission.ReadCivilEstimate, Permission.WatchChanges, Permission.ReadPlans, Permission.ManagePlans,
         ],
         [Role.Importer] = [Permission.ReadFeeds],
         [Role.CpasFocalPoint] = [Permission.ReadIndicators],
@@ -204,6 +215,7 @@ public static class RolePermissions
             // The threat assessment of the civilian operating environment is theirs (policy 10.2.2):
             // heat maps, coverage and summaries, never an observation one by one.
             Permission.ReadHeatMaps, Permission.ReadCoverage, Permission.ReadObservationSummaries, Permission.ReadCivilEstimate, Permission.WatchChanges,
+            Permission.ReadPlans,
         ],
         // The estimate is made with the integrated mission partners (policy 10.2.3): the liaison
         // reads its civilian parts; the sections behind calls it may not make are withheld.

@@ -41,4 +41,15 @@ public sealed record BaseTeam(Base Base, ClaTeam Team, int OwnLocalityCount, int
     /// </summary>
     public BaseTeam With(int clas, int female) =>
         this with { Team = Team with { ClaCount = Team.ClaCount + clas, FemaleCount = Team.FemaleCount + female } };
+
+    /// <summary>The team without one of its deployments (a plan moves the CLA away), and without the warnings it carried.</summary>
+    public BaseTeam Without(ClaDeployment deployment, DeploymentWarnings warnings)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        return new BaseTeam(
+            Base,
+            new ClaTeam(Team.ClaCount - 1, Team.FemaleCount - (deployment.Sex == Sex.Female ? 1 : 0), Team.TemporaryDutyCount - (deployment.TemporaryDuty ? 1 : 0)),
+            OwnLocalityCount - ((warnings & DeploymentWarnings.OwnLocality) != 0 ? 1 : 0),
+            TemporaryDutyOverThreeMonthsCount - ((warnings & DeploymentWarnings.TemporaryDutyOverThreeMonths) != 0 ? 1 : 0));
+    }
 }

@@ -1,5 +1,6 @@
 using Geo.Core.Domain;
 using Geo.Core.Roads;
+using Geo.Core.Validation;
 
 namespace Geo.Core.Coverage;
 
@@ -46,50 +47,60 @@ public static class CoverageAnalysis
     public static PlannedCoverage Plan(CoverageQuestion question, IEnumerable<BaseTeam> bases, IEnumerable<CommunityAtRisk> communities, IReadOnlyList<PlannedTeam> teams)
     {
         ArgumentNullException.ThrowIfNull(question);
-        ArgumentNullException.ThrowIfNull(bases);
-        ArgumentNullException.ThrowIfNull(communities);
         ArgumentNullException.ThrowIfNull(teams);
-        var open = OpenOn(question.At, bases);
+        var all = bases.ToList();
+        var errors = new FieldErrors();
+        var planned = WhatIfPlan.Apply(question.At, all, [.. teams.Select((t, i) => AddClas.Of(t, $"teams[{i}]"))], new Dictionary<string, PlannedDeployment>(), errors);
+        return errors.First is { } error ? throw new ArgumentException(error.ToString(), nameof(teams)) : Compare(question, all, planned, communities);
+    }
+
+    /// <summary>
+    /// Coverage before and after a plan: <paramref name="bases"/> as they are on the date, and
+    /// <paramref name="planned"/> as the plan leaves them (<see cref="WhatIfPlan.Apply"/>). Both are
+    /// judged by the same rules and reach, so that a base the plan opens reaches as far as a
+    /// registered base of its kind.
+    /// </summary>
+    public static PlannedCoverage Compare(CoverageQuestion question, IEnumerable<BaseTeam> bases, IEnumerable<BaseTeam> planned, IEnumerable<CommunityAtRisk> communities)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        ArgumentNullException.ThrowIfNull(bases);
+        ArgumentNullException.ThrowIfNull(planned);
+        ArgumentNullException.ThrowIfNull(communities);
         var atRisk = AtRisk(question.MinRisk, communities);
-        var before = Report(question, open, atRisk);
-
-        var index = new Dictionary<string, int>(open.Count, StringComparer.Ordinal);
-        for (var i = 0; i < open.Count; i++)
+        var before = Report(question, OpenOn(question.At, bases), atRisk);
+        var after = Report(question, OpenOn(question.At, planned), atRisk);
+        var gapsBefore = before.Bases.ToDictionary(b => b.Base.Id, b => b.Gaps, StringComparer.Ordinal);
+        var gapsAfter = after.Bases.ToDictionary(b => b.Base.Id, b => b.Gaps, StringComparer.Ordinal);
+        var closed = new List<TeamGapChange>();
+        foreach (var station in before.Bases)
         {
-            index[open[i].Base.Id] = i;
-        }
-
-        var planned = open.ToList();
-        foreach (var team in teams)
-        {
-            if (!index.TryGetValue(team.BaseId, out var i))
+            if (gapsAfter.TryGetValue(station.Base.Id, out var now))
             {
-                throw new ArgumentException($"base '{team.BaseId}' is not open on {question.At:yyyy-MM-dd}", nameof(teams));
-            }
-
-            planned[i] = planned[i].With(team.ClaCount, team.FemaleCount);
-        }
-
-        var after = Report(question, planned, atRisk);
-        var closed = new List<ClosedTeamGap>();
-        for (var i = 0; i < open.Count; i++)
-        {
-            foreach (var gap in before.Bases[i].Gaps)
-            {
-                if (!after.Bases[i].Gaps.Contains(gap))
-                {
-                    closed.Add(new ClosedTeamGap(open[i].Base.Id, gap));
-                }
+                closed.AddRange(station.Gaps.Where(g => !now.Contains(g)).Select(g => new TeamGapChange(station.Base.Id, g)));
             }
         }
 
-        var stillOut = after.CommunitiesOutOfReach.Select(c => c.Community.Id).ToHashSet(StringComparer.Ordinal);
-        var wasOut = before.CommunitiesOutOfReach.Select(c => c.Community.Id).Where(id => !stillOut.Contains(id)).ToHashSet(StringComparer.Ordinal);
-        // Reported as they stand after the plan: the base that now reaches them and its distance.
+        var opened = new List<TeamGapChange>();
+        foreach (var station in after.Bases)
+        {
+            var was = gapsBefore.GetValueOrDefault(station.Base.Id) ?? [];
+            opened.AddRange(station.Gaps.Where(g => !was.Contains(g)).Select(g => new TeamGapChange(station.Base.Id, g)));
+        }
+
+        // Reported as they stand after the plan: the base that now reaches them (or the nearest) and its distance.
         var reachAfter = new ReachIndex(after.Bases);
-        var broughtIn = atRisk.Where(c => wasOut.Contains(c.Id)).Select(reachAfter.Nearest).ToList();
+        var outBefore = before.CommunitiesOutOfReach.Select(c => c.Community.Id).ToHashSet(StringComparer.Ordinal);
+        var outAfter = after.CommunitiesOutOfReach.Select(c => c.Community.Id).ToHashSet(StringComparer.Ordinal);
+        var broughtIn = atRisk.Where(c => outBefore.Contains(c.Id) && !outAfter.Contains(c.Id)).Select(reachAfter.Nearest).ToList();
         broughtIn.Sort(CommunityReach.ByPriority);
-        return new PlannedCoverage(before, after, closed, broughtIn);
+        var putOut = after.CommunitiesOutOfReach.Where(c => !outBefore.Contains(c.Community.Id)).ToList();
+        return new PlannedCoverage(before, after, closed, broughtIn)
+        {
+            OpenedTeamGaps = opened,
+            CommunitiesPutOutOfReach = putOut,
+            OpenedBaseIds = [.. after.Bases.Select(b => b.Base.Id).Where(id => !gapsBefore.ContainsKey(id))],
+            ClosedBaseIds = [.. before.Bases.Select(b => b.Base.Id).Where(id => !gapsAfter.ContainsKey(id))],
+        };
     }
 
     /// <summary>

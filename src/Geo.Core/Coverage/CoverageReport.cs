@@ -42,12 +42,25 @@ public sealed record CoverageReport(
     int CommunitiesAtRisk,
     IReadOnlyList<CommunityReach> CommunitiesOutOfReach);
 
-/// <summary>A gap of one base that a plan closes.</summary>
-public sealed record ClosedTeamGap(string BaseId, TeamGap Gap);
+/// <summary>A gap of one base that a plan closes or opens.</summary>
+public sealed record TeamGapChange(string BaseId, TeamGap Gap);
 
-/// <summary>What a planned deployment would change: coverage before and after, the gaps it closes, the communities it brings within reach.</summary>
+/// <summary>
+/// What a plan would change: coverage before and after, the gaps it closes and opens, the
+/// communities it brings within reach or leaves out of it, the bases it opens and closes.
+/// </summary>
 public sealed record PlannedCoverage(
     CoverageReport Before,
     CoverageReport After,
-    IReadOnlyList<ClosedTeamGap> ClosedTeamGaps,
-    IReadOnlyList<CommunityReach> CommunitiesBroughtInReach);
+    IReadOnlyList<TeamGapChange> ClosedTeamGaps,
+    IReadOnlyList<CommunityReach> CommunitiesBroughtInReach)
+{
+    public IReadOnlyList<TeamGapChange> OpenedTeamGaps { get; init; } = [];
+
+    /// <summary>Within reach before the plan, out of it after; each with its nearest staffed base after the plan.</summary>
+    public IReadOnlyList<CommunityReach> CommunitiesPutOutOfReach { get; init; } = [];
+
+    public IReadOnlyList<string> OpenedBaseIds { get; init; } = [];
+
+    public IReadOnlyList<string> ClosedBaseIds { get; init; } = [];
+}

@@ -22,9 +22,10 @@ public sealed record GroupGapResult(bool RequiresFemaleCla, IReadOnlyList<GroupG
 
 /// <summary>
 /// The gaps of one heat map before and after a planned change, and the cells it closes, each
-/// with the base that covers it after the change (the nearest one whose team now reaches it).
+/// with the base that covers it after the change (the nearest one whose team now reaches it), and
+/// the cells it opens, each with its nearest qualifying base after the change.
 /// </summary>
-public sealed record GroupGapChange(GroupGapResult Before, GroupGapResult After, IReadOnlyList<GroupGapCell> Closed);
+public sealed record GroupGapChange(GroupGapResult Before, GroupGapResult After, IReadOnlyList<GroupGapCell> Closed, IReadOnlyList<GroupGapCell> Opened);
 
 /// <summary>
 /// Gender and age coverage gaps (policy para 53): cells of a heat map of threats against a
@@ -79,7 +80,8 @@ public static class GroupGaps
             closed.Add(cell with { NearestBaseId = covering.Base.Id, DistanceMetres = covering.Distance });
         }
 
-        return new GroupGapChange(was, now, closed);
+        var wasOpen = was.Cells.Select(c => c.Index).ToHashSet();
+        return new GroupGapChange(was, now, closed, [.. now.Cells.Where(c => !wasOpen.Contains(c.Index))]);
     }
 
     private static List<CoveringBase> Qualifying(IEnumerable<BaseCoverage> bases, bool requiresFemaleCla)

@@ -12,17 +12,14 @@ public sealed record PlannedTeam(string BaseId, int ClaCount, int FemaleCount)
     /// <summary>A plan names at most this many teams: more than the bases of any mission.</summary>
     public const int MaxTeams = 1000;
 
-    /// <summary>The plan's teams, each under <c>teams[i]</c>. Whether each base exists and is open is for the caller to check against storage.</summary>
+    /// <summary>
+    /// The plan's teams, each under <c>teams[i]</c> (a plan may have none when it has changes).
+    /// Whether each base exists and is open is for the caller to check against storage.
+    /// </summary>
     public static void Check(IReadOnlyList<PlannedTeam> teams, FieldErrors errors)
     {
         ArgumentNullException.ThrowIfNull(teams);
         ArgumentNullException.ThrowIfNull(errors);
-        if (teams.Count == 0)
-        {
-            errors.Add("teams", "is required: at least one planned team");
-            return;
-        }
-
         if (teams.Count > MaxTeams)
         {
             errors.Add("teams", $"has {teams.Count} teams; at most {MaxTeams}");

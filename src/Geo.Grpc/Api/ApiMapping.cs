@@ -639,6 +639,10 @@ public static class ApiMapping
         var message = new V1.PlanDeploymentReport { After = ToProto(plan.After) };
         message.ClosedTeamGaps.AddRange(plan.ClosedTeamGaps.Select(g => new V1.ClosedTeamGap { BaseId = g.BaseId, Gap = (V1.TeamGap)g.Gap }));
         message.CommunitiesBroughtInReach.AddRange(plan.CommunitiesBroughtInReach.Select(ToProto));
+        message.OpenedTeamGaps.AddRange(plan.OpenedTeamGaps.Select(g => new V1.ClosedTeamGap { BaseId = g.BaseId, Gap = (V1.TeamGap)g.Gap }));
+        message.CommunitiesPutOutOfReach.AddRange(plan.CommunitiesPutOutOfReach.Select(ToProto));
+        message.OpenedBaseIds.AddRange(plan.OpenedBaseIds);
+        message.ClosedBaseIds.AddRange(plan.ClosedBaseIds);
         return message;
     }
 

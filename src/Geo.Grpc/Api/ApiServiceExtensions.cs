@@ -94,6 +94,7 @@ internal static class ApiServiceExtensions
         services.AddSingleton<Geo.Storage.Roads.RoadStore>();
         services.AddSingleton<Roads.RoadNetworkCache>();
         services.AddSingleton<CoverageReader>();
+        services.AddSingleton<PlanEvaluator>();
         services.AddSingleton<GroupGapComputer>();
         services.Configure<FeedOptions>(configuration.GetSection(FeedOptions.SectionName));
         var standby = configuration.GetSection(Replication.StandbyOptions.SectionName);
@@ -189,6 +190,8 @@ internal static class ApiServiceExtensions
         services.AddSingleton<PresenceHandler>();
         services.AddSingleton<HeatMapsHandler>();
         services.AddSingleton<CoverageHandler>();
+        services.AddSingleton<Geo.Storage.Plans.PlanStore>();
+        services.AddSingleton<PlansHandler>();
         services.AddSingleton<FeedsHandler>();
         services.AddSingleton<IndicatorsHandler>();
         services.AddSingleton<AccessHandler>();
@@ -211,6 +214,8 @@ internal static class ApiServiceExtensions
         endpoints.MapGrpcService<HeatMapsHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<CoverageHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<Roads.RoadsHandler>().EnableGrpcWebForReads();
+        // gRPC only, as planned operations: a saved plan says where the mission means to be, and may name CLAs.
+        endpoints.MapGrpcService<PlansHandler>();
         endpoints.MapGrpcService<FeedsHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<IndicatorsHandler>().EnableGrpcWebForReads();
         endpoints.MapGrpcService<AccessHandler>().EnableGrpcWebForReads();

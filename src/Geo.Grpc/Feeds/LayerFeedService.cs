@@ -239,7 +239,8 @@ internal sealed class LayerFeedService(
         }
     }
 
-    private LayerHeader Header(IMessage resolved) =>
+    /// <summary>The header of a layer computed now from <paramref name="resolved"/> (the request with the defaults the service chose).</summary>
+    public LayerHeader Header(IMessage resolved) =>
         // Whole seconds: when it was made, to the second, is all a reader of a map needs.
         new(Parameters.Format(resolved), DateTimeOffset.FromUnixTimeSeconds(clock.GetUtcNow().ToUnixTimeSeconds()));
 }

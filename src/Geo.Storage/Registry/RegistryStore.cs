@@ -411,6 +411,22 @@ public sealed class RegistryStore(NpgsqlDataSource dataSource)
         return communities;
     }
 
+    /// <summary>
+    /// Whether any sector is registered, and the first sector (by id) whose area covers
+    /// <paramref name="point"/>: the mission area is the union of the sectors.
+    /// </summary>
+    public async Task<(bool AnySector, string? Sector)> SectorOfAsync(GeoPoint point, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT EXISTS (SELECT 1 FROM sectors), " +
+            "(SELECT id FROM sectors WHERE ST_Covers(area, ST_SetSRID(ST_MakePoint($1, $2), 4326)) ORDER BY id LIMIT 1)");
+        command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = point.Longitude });
+        command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = point.Latitude });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return (reader.GetBoolean(0), reader.IsDBNull(1) ? null : reader.GetString(1));
+    }
+
     /// <summary>Whether some base or community inside the caller's area carries <paramref name="sector"/> as its sector.</summary>
     public async Task<bool> SectorExistsAsync(string sector, Geometry? scope, CancellationToken cancellationToken)
     {

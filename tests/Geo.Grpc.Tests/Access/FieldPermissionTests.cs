@@ -96,6 +96,22 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
         ("GroupGapCommunity", Everyone, null),
         ("PlanDeploymentReport", Everyone, null),
         ("ClosedTeamGap", Everyone, null),
+        // A saved plan: its changes are the planners' product, but a move names CLA deployments,
+        // which reach only those who manage them (the others get withheld_count).
+        ("SavedPlan", Everyone, ["name", "plan", "saved_by", "saved_at", "report"]),
+        ("ListPlansResponse", Everyone, ["plans"]),
+        ("ComparePlansResponse", Everyone, ["left", "right"]),
+        ("ExportPlanResponse", Everyone, ["geojson"]),
+        ("PlanDeploymentRequest", Everyone, ["coverage", "teams", "group_gaps", "changes"]),
+        ("CoverageRequest", Everyone, null),
+        ("PlannedTeam", Everyone, null),
+        ("PlanChange", Everyone, ["open_base", "close_base", "deploy_team", "move_clas", "add_clas"]),
+        ("OpenBase", Everyone, ["base", "clas"]),
+        ("CloseBase", Everyone, ["base_id"]),
+        ("DeployTeam", Everyone, ["base", "clas"]),
+        ("AddClas", Everyone, ["base_id", "clas"]),
+        ("MoveClas", Everyone, ["from_base_id", "to_base_id", "withheld_count"]),
+        ("MoveClas", Deployers, ["deployment_ids"]),
         ("IndicatorReport", Everyone, null),
         ("IndicatorUnit", Everyone, null),
         ("IndicatorValue", Everyone, null),
@@ -263,7 +279,7 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
     private static MethodDescriptor MethodOf(string path)
     {
         var (service, name) = (path.Split('/')[1], path.Split('/')[2]);
-        return new[] { Registry.Descriptor, Observations.Descriptor, Geo.Api.V1.Alerts.Descriptor, Referrals.Descriptor, Presence.Descriptor, HeatMaps.Descriptor, Coverage.Descriptor, Indicators.Descriptor, Geo.Api.V1.Access.Descriptor, Geo.Api.V1.CivilEstimates.Descriptor }
+        return new[] { Registry.Descriptor, Observations.Descriptor, Geo.Api.V1.Alerts.Descriptor, Referrals.Descriptor, Presence.Descriptor, HeatMaps.Descriptor, Coverage.Descriptor, Indicators.Descriptor, Geo.Api.V1.Access.Descriptor, Geo.Api.V1.CivilEstimates.Descriptor, Geo.Api.V1.Plans.Descriptor }
             .Single(s => s.FullName == service).FindMethodByName(name);
     }
 
@@ -357,6 +373,20 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
                 Id = "fields-clinic", Name = "Clinic", Type = FacilityType.Clinic, Sharing = SharingLevel.LiaisonOnly,
                 Location = new Shape { Point = new GeoPoint { Longitude = 29.65, Latitude = -1.605 } },
             }).ResponseAsync;
+            // A saved plan that moves the named CLA to a new post: the move's deployment id is the CLA's whereabouts.
+            await Api.As(Role.Planner).Plans.SavePlanAsync(new SavePlanRequest
+            {
+                Name = "fields-plan",
+                Plan = new PlanDeploymentRequest
+                {
+                    Coverage = new CoverageRequest { At = new CalendarDate { Year = 2026, Month = 3, Day = 15 } },
+                    Changes =
+                    {
+                        new PlanChange { OpenBase = new OpenBase { Base = new Base { Id = "fields-post", Name = "Post", Kind = BaseKind.TemporaryOperatingBase, Location = new GeoPoint { Longitude = 29.55, Latitude = -1.5 } }, Clas = { Sex.Male } } },
+                        new PlanChange { MoveClas = new MoveClas { FromBaseId = "fields-base", ToBaseId = "fields-post", DeploymentIds = { "fields-deployment" } } },
+                    },
+                },
+            }).ResponseAsync;
         }
 
         public Task DisposeAsync() => Api.DisposeAsync();
@@ -395,6 +425,10 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
                 ("/geoawareness.v1.Coverage/GetCoverage", new CoverageRequest { At = at }),
                 ("/geoawareness.v1.Coverage/GetGroupGaps", new GroupGapsRequest { HeatMap = heatMap, Threshold = 1, At = at }),
                 ("/geoawareness.v1.Coverage/PlanDeployment", new PlanDeploymentRequest { Coverage = new CoverageRequest { At = at }, Teams = { new PlannedTeam { BaseId = "fields-base", ClaCount = 2, FemaleCount = 1 } } }),
+                ("/geoawareness.v1.Plans/GetPlan", new GetPlanRequest { Name = "fields-plan" }),
+                ("/geoawareness.v1.Plans/ListPlans", new ListPlansRequest()),
+                ("/geoawareness.v1.Plans/ComparePlans", new ComparePlansRequest { Left = "fields-plan" }),
+                ("/geoawareness.v1.Plans/ExportPlan", new ExportPlanRequest { Name = "fields-plan", Layer = PlanLayer.Bases }),
                 ("/geoawareness.v1.Indicators/Compute", new IndicatorRequest { Period = "2026-03", Level = IndicatorLevel.Mission }),
                 ("/geoawareness.v1.CivilEstimates/GetCivilEstimate", new CivilEstimateRequest { Bbox = box.Bbox, Period = "2026-03" }),
                 ("/geoawareness.v1.Access/WhoAmI", new WhoAmIRequest()),

@@ -30,7 +30,7 @@ public sealed class PermissionTableTests(ApiFixture api) : IClassFixture<ApiFixt
     public void ServedMethods_IncludeEveryMethodOfTheApiProtos()
     {
         var served = ServedMethods().Select(PathOf).ToHashSet(StringComparer.Ordinal);
-        ServiceDescriptor[] api = [Registry.Descriptor, Observations.Descriptor, Referrals.Descriptor, Presence.Descriptor, HeatMaps.Descriptor, Coverage.Descriptor, Geo.Api.V1.Feeds.Descriptor, Indicators.Descriptor, Geo.Api.V1.Access.Descriptor, Geo.Api.V1.Alerts.Descriptor, Geo.Api.V1.Webhooks.Descriptor, Geo.Api.V1.CivilianPicture.Descriptor, Geo.Api.V1.Operations.Descriptor, Geo.Api.V1.CivilEstimates.Descriptor,
+        ServiceDescriptor[] api = [Registry.Descriptor, Observations.Descriptor, Referrals.Descriptor, Presence.Descriptor, HeatMaps.Descriptor, Coverage.Descriptor, Geo.Api.V1.Feeds.Descriptor, Indicators.Descriptor, Geo.Api.V1.Access.Descriptor, Geo.Api.V1.Alerts.Descriptor, Geo.Api.V1.Webhooks.Descriptor, Geo.Api.V1.CivilianPicture.Descriptor, Geo.Api.V1.Operations.Descriptor, Geo.Api.V1.CivilEstimates.Descriptor, Geo.Api.V1.Plans.Descriptor,
             global::Grpc.Health.V1.Health.Descriptor, global::Grpc.Reflection.V1.ServerReflection.Descriptor,
             global::Grpc.Reflection.V1Alpha.ServerReflection.Descriptor];
 

@@ -227,7 +227,7 @@ public sealed class CoverageTests(ApiFixture api) : IClassFixture<ApiFixture>
 
     public static TheoryData<string, PlanDeploymentRequest> BadPlans() => new()
     {
-        { "teams: is required: at least one planned team", new PlanDeploymentRequest() },
+        { "changes: is required: at least one change (or a planned team in teams)", new PlanDeploymentRequest() },
         { "teams[0].cla_count: 0 is out of range 1..50", Plan(new PlannedTeam { BaseId = "x", ClaCount = 0 }) },
         { "teams[0].female_count: 3 is more than cla_count 2", Plan(new PlannedTeam { BaseId = "x", ClaCount = 2, FemaleCount = 3 }) },
         { "teams[1].female_count: -1 is negative", Plan(new PlannedTeam { BaseId = "x", ClaCount = 2 }, new PlannedTeam { BaseId = "x", ClaCount = 2, FemaleCount = -1 }) },

@@ -154,6 +154,29 @@ public sealed class GroupGapTests : IClassFixture<GroupGapTests.Mission>
     }
 
     [Fact]
+    public async Task PlanDeployment_MovingTheWomanToTheMensTeam_ClosesTheirCellAndOpensHers()
+    {
+        var request = new PlanDeploymentRequest
+        {
+            Coverage = new CoverageRequest { At = At },
+            Changes = { new PlanChange { MoveClas = new MoveClas { FromBaseId = "gg-mixed", ToBaseId = "gg-men", DeploymentIds = { "gg-mixed-0" } } } },
+            GroupGaps = Request([Sex.Female], []),
+        };
+
+        var report = await Api.As(Role.Supervisor).Coverage.PlanDeploymentAsync(request).ResponseAsync;
+
+        Assert.Equal((1, 1), (report.GroupGapCellsBefore, report.GroupGapCellsAfter));
+        var closed = Assert.Single(report.ClosedGroupGapCells);
+        Assert.InRange(closed.Cell.Centre.Longitude, 35.55, 35.65);
+        Assert.Equal("gg-men", closed.NearestBaseId);
+        var opened = Assert.Single(report.OpenedGroupGapCells);
+        Assert.InRange(opened.Cell.Centre.Longitude, 34.95, 35.05);
+        // Her old base is left with one man: it no longer qualifies, and the nearest that does is where she went.
+        Assert.Equal("gg-men", opened.NearestBaseId);
+        Assert.Equal([TeamGap.BelowMinimum, TeamGap.NoFemaleCla], report.OpenedTeamGaps.Where(g => g.BaseId == "gg-mixed").Select(g => g.Gap));
+    }
+
+    [Fact]
     public async Task PlanDeployment_ForOneSector_JudgesGroupGapsAsGetGroupGapsDoes()
     {
         var request = new PlanDeploymentRequest

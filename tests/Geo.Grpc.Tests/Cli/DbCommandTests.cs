@@ -1,4 +1,6 @@
 using Geo.Grpc.Tests.Api;
+using Geo.Storage;
+using Geo.Storage.Migrations;
 using Xunit;
 
 namespace Geo.Grpc.Tests.Cli;

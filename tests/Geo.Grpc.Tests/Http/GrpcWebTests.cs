@@ -53,6 +53,9 @@ public sealed class GrpcWebTests(ApiFixture api) : IClassFixture<ApiFixture>, ID
         "/geoawareness.v1.Operations/CreateOperation", "/geoawareness.v1.Operations/UpdateOperation", "/geoawareness.v1.Operations/GetOperation",
         "/geoawareness.v1.Operations/ListOperations", "/geoawareness.v1.Operations/CheckOperation", "/geoawareness.v1.Operations/ClearOperation",
         "/geoawareness.v1.Operations/AdvanceNotice", "/geoawareness.v1.Operations/RecordNotice", "/geoawareness.v1.Operations/SummarizeNotices",
+        // Saved plans say where the mission means to be and may name CLAs: gRPC only, as planned operations.
+        "/geoawareness.v1.Plans/SavePlan", "/geoawareness.v1.Plans/GetPlan", "/geoawareness.v1.Plans/ListPlans",
+        "/geoawareness.v1.Plans/DeletePlan", "/geoawareness.v1.Plans/ComparePlans", "/geoawareness.v1.Plans/ExportPlan",
     ];
 
     /// <summary>
