@@ -46,7 +46,7 @@ internal static class GapsCommand
                 return await GroupGapsAsync(context, service, parse, map, parse.GetValue(threshold) ?? 1, parse.GetValue(format) == "json", cancellationToken).ConfigureAwait(false);
             }
 
-            if (parse.CommandResult.Children.OfType<System.CommandLine.Parsing.OptionResult>().FirstOrDefault(o => o.Option == threshold || map.Map.Contains(o.Option)) is { } stray)
+            if (parse.CommandResult.Children.OfType<System.CommandLine.Parsing.OptionResult>().FirstOrDefault(o => !o.Implicit && (o.Option == threshold || map.Map.Contains(o.Option))) is { } stray)
             {
                 throw new CliException(ExitCodes.Usage, $"{stray.Option.Name}: only with --group");
             }
