@@ -185,14 +185,24 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
 
     private sealed record EventRow(string? EventId, bool Visible);
 
+    /// <summary>The advisory lock every link and unlink holds until it commits ("evnt" in ASCII).</summary>
+    private const long EventLinkLock = 0x65766E74;
+
     /// <summary>
     /// The observations of <paramref name="ids"/> and every other member of their events, locked
-    /// in id order (two links of overlapping sets wait for each other rather than deadlock), each
+    /// in id order under the links' own lock, each
     /// with its event and whether <paramref name="visibility"/> lets the caller see it.
     /// </summary>
     private static async Task<Dictionary<string, EventRow>> LockMembersAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<string> ids, Visibility visibility, CancellationToken cancellationToken)
     {
+        // Links are a supervisor's rare, small changes: one at a time, so that no link reads an
+        // event's members while another adds one (a row lock cannot cover a member not yet found).
+        await using (var serialise = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({EventLinkLock})", connection, transaction))
+        {
+            await serialise.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var sql = FilterSql.For(new ObservationFilter(), visibility);
         var asked = sql.P(ids.ToArray());
         await using var command = new NpgsqlCommand(

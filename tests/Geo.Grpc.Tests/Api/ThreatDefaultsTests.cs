@@ -151,6 +151,44 @@ public sealed class ThreatDefaultsTests(ApiFixture api) : IClassFixture<ApiFixtu
         Assert.Equal(Threats, gap.Cell.Count);
     }
 
+    [Fact]
+    public async Task PlanDeployment_GroupGapsOfMeetingsAndAFalseReport_AreNoGapsUnlessAskedFor()
+    {
+        // Only what the defaults leave out, by an open base: a community meeting and a discredited threat.
+        var meeting = NewObservation("td-plan-meeting", 27.0, 0.5);
+        meeting.Category = Category.CommunityEngagement;
+        await api.SubmitAsync(meeting, NewObservation("td-plan-false", 27.0, 0.5));
+        await api.As(Role.Supervisor).Observations.ReviewAsync(new ReviewObservationRequest { Id = IdOf("td-plan-false"), Verification = VerificationStatus.Discredited }).ResponseAsync;
+        await api.As(Role.Planner).Registry.CreateBaseAsync(new Base
+        {
+            Id = "td-plan-base", Name = "Post", Kind = BaseKind.TemporaryOperatingBase, Unit = "BATT", Location = new GeoPoint { Longitude = 28.0, Latitude = 0.5 },
+            OpenedOn = new CalendarDate { Year = 2024, Month = 1, Day = 1 },
+        }).ResponseAsync;
+        var at = new CalendarDate { Year = 2026, Month = 3, Day = 1 };
+        PlanDeploymentRequest Plan(Action<ObservationFilter> ask)
+        {
+            var heatMap = Around(27.0);
+            heatMap.Filter.AffectedSexes.Add(Sex.Female);
+            ask(heatMap.Filter);
+            return new PlanDeploymentRequest
+            {
+                Coverage = new CoverageRequest { At = at },
+                Teams = { new PlannedTeam { BaseId = "td-plan-base", ClaCount = 2, FemaleCount = 1 } },
+                GroupGaps = new GroupGapsRequest { HeatMap = heatMap, Threshold = 1 },
+            };
+        }
+
+        var byDefault = await api.Channel.Coverage.PlanDeploymentAsync(Plan(_ => { })).ResponseAsync;
+        var asked = await api.Channel.Coverage.PlanDeploymentAsync(Plan(f =>
+        {
+            f.Categories.Add([Category.ThreatOfPhysicalViolence, Category.CommunityEngagement]);
+            f.Verification.Add([VerificationStatus.Reported, VerificationStatus.Discredited]);
+        })).ResponseAsync;
+
+        Assert.Equal(0, byDefault.GroupGapCellsBefore);
+        Assert.Equal(1, asked.GroupGapCellsBefore);
+    }
+
     [Theory]
     [InlineData("heat_map")]
     [InlineData("hot_spots")]
