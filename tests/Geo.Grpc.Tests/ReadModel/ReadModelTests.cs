@@ -176,6 +176,50 @@ public sealed class ReadModelTests(ReadModelFixture fixture, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task ThreatDefaults_EveryRole_ModelAnswersAsPostgis_AndAsTheDefaultsAskedByName()
+    {
+        // The seeded rows are of every category and status: the defaults leave out a good part of them.
+        var defaulted = new HeatMapRequest
+        {
+            Filter = new ObservationFilter
+            {
+                Area = new Area { Bbox = new BoundingBox { West = 29.2, South = -1.9, East = 31.6, North = -0.1 } },
+                ObservedFrom = ApiFixture.Time("2026-01-01T00:00:00Z"),
+                ObservedTo = ApiFixture.Time("2026-07-01T00:00:00Z"),
+            },
+            CellSizeMetres = 10_000,
+        };
+        var named = defaulted.Clone();
+        named.Filter.Categories.Add(Geo.Core.Domain.ThreatDefaults.Categories.Select(c => (Category)c));
+        named.Filter.Verification.Add([VerificationStatus.Reported, VerificationStatus.Verified]);
+        var everything = defaulted.Clone();
+        everything.Filter.Categories.Add(Categories);
+        everything.Filter.Verification.Add(Statuses);
+        foreach (var caller in fixture.Callers)
+        {
+            var reference = await AnswerOrErrorAsync(caller.Postgis, defaulted);
+            var model = await AnswerOrErrorAsync(caller.Loaded, defaulted);
+            var byName = await AnswerOrErrorAsync(caller.Loaded, named);
+            var all = await AnswerOrErrorAsync(caller.Loaded, everything);
+            Same(reference, model, $"{caller.Name}: the defaults");
+            if (model.Answer is not { } answer)
+            {
+                continue;
+            }
+
+            Assert.NotEqual(0UL, answer.Grid.Watermark);
+            Assert.True(answer.Grid.AppliedFilter.CategoriesDefaulted && answer.Grid.AppliedFilter.VerificationDefaulted, caller.Name);
+            // The same cells as the defaults asked for by name, saying only that they were not defaulted.
+            var stated = byName.Answer!.Grid.Clone();
+            stated.AppliedFilter.CategoriesDefaulted = true;
+            stated.AppliedFilter.VerificationDefaulted = true;
+            stated.Watermark = 0;
+            Same(byName with { Answer = byName.Answer with { Grid = stated } }, model, $"{caller.Name}: the defaults by name");
+            Assert.True(all.Answer!.Grid.Frames[0].Observations > answer.Grid.Frames[0].Observations, $"{caller.Name}: everything counts more");
+        }
+    }
+
+    [Fact]
     public async Task Writes_AreInTheNextAnswer_AndTheWatermarkRises()
     {
         var supervisor = fixture.Followed.As(Role.Supervisor);
