@@ -38,3 +38,6 @@ public sealed class RecordNotFoundException(string message) : StorageException(m
 
 /// <summary>The record changed since the caller read it (expected version differs).</summary>
 public sealed class VersionMismatchException(string message) : StorageException(message);
+
+/// <summary>The change would reach records the caller may not see (records it was shown are linked to them).</summary>
+public sealed class RecordOutOfSightException(string message) : StorageException(message);

@@ -244,7 +244,7 @@ internal static class CliOptions
         return values;
     }
 
-    private static T? ReadCode<T>(ArgumentResult result, string word)
+    internal static T? ReadCode<T>(ArgumentResult result, string word)
         where T : struct, Enum
     {
         if (CodeWords.Parse<T>(word) is { } value)

@@ -13,7 +13,8 @@ namespace Geo.Cli.Commands;
 /// checked by <see cref="HeatmapRequestReader"/>. Values the other commands take too are read by
 /// <see cref="CliOptions"/>; the words here are the heat map's own (selectors, methods, grids, weights).
 /// </summary>
-internal sealed class HeatmapOptions
+/// <param name="selectorName">The selector's option: <c>--selector</c> for the heat map, <c>--group</c> for the group gaps.</param>
+internal sealed class HeatmapOptions(string selectorName = "--selector")
 {
     public Option<V1.BoundingBox?> Bbox { get; } = CliOptions.Bbox("the area in WGS84 degrees (required, or --polygon)");
 
@@ -27,17 +28,57 @@ internal sealed class HeatmapOptions
 
     public Option<DateTimeOffset?> To { get; } = CliOptions.Time("--to", "end of the period, exclusive (default: the end of today, UTC)");
 
-    public Option<HeatmapWords.Selector> Selector { get; } = Word("--selector", HeatmapWords.Selectors, "who is affected, by name");
+    public Option<HeatmapWords.Selector> Selector { get; } = new(selectorName)
+    {
+        Description = $"who is affected: {HeatmapWords.List(HeatmapWords.Selectors)}, or sex:age (female:child, female, male:youth,adult, any:older)",
+        HelpName = "selector",
+        CustomParser = result =>
+        {
+            var word = result.Tokens[0].Value;
+            if (HeatmapWords.TryFindSelector(word, out var selector))
+            {
+                return selector;
+            }
+
+            result.AddError($"{selectorName}: '{word}' is not one of: {HeatmapWords.List(HeatmapWords.Selectors)}, nor sex:age ({string.Join(", ", Geo.Grpc.Hosting.CodeWords.All<V1.Sex>())} : {string.Join(",", Geo.Grpc.Hosting.CodeWords.All<V1.AgeGroup>())})");
+            return null!;
+        },
+    };
 
     public Option<V1.Sex[]> Sex { get; } = CliOptions.Codes<V1.Sex>("--sex", "affecting these sexes (narrows --selector)");
 
     public Option<V1.AgeGroup[]> Age { get; } = CliOptions.Codes<V1.AgeGroup>("--age", "affecting these age groups (narrows --selector)");
 
-    public Option<V1.Category[]> Category { get; } = CliOptions.Codes<V1.Category>("--category", "observation categories");
+    public Option<V1.Category[]> Category { get; } = new("--category")
+    {
+        Description = $"observation categories (repeatable), or all (default: the threat and alert categories): {string.Join(", ", Geo.Grpc.Hosting.CodeWords.All<V1.Category>())}",
+        HelpName = "category",
+        Arity = ArgumentArity.ZeroOrMore,
+        CustomParser = result =>
+        {
+            var words = result.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+            if (words.Any(w => Geo.Grpc.Hosting.CodeWords.Matches(w, "all")))
+            {
+                return [.. Enum.GetValues<V1.Category>().Where(c => c != V1.Category.Unspecified)];
+            }
+
+            return [.. words.Select(w => CliOptions.ReadCode<V1.Category>(result, w) ?? default).Distinct()];
+        },
+    };
 
     public Option<int?> MinSeverity { get; } = CliOptions.Count("--min-severity", "only observations of at least this severity", 1, 5);
 
-    public Option<V1.VerificationStatus[]> Status { get; } = CliOptions.Codes<V1.VerificationStatus>("--status", "verification statuses");
+    public Option<V1.VerificationStatus[]> Status { get; } = CliOptions.Codes<V1.VerificationStatus>("--status", "verification statuses (default: reported and verified)");
+
+    public Option<bool> IncludeDiscredited { get; } = new("--include-discredited")
+    {
+        Description = "count discredited reports too (every status; the default leaves them out)",
+    };
+
+    public Option<bool> Events { get; } = new("--events")
+    {
+        Description = "count events rather than reports: observations a supervisor linked as one event count once",
+    };
 
     public Option<V1.Vulnerability[]> Vulnerability { get; } = CliOptions.Codes<V1.Vulnerability>("--vulnerability", "observations affecting these vulnerable groups");
 
@@ -82,14 +123,27 @@ internal sealed class HeatmapOptions
 
     public Option<int?> Height { get; } = CliOptions.Count("--height", "picture height in pixels (default: 800)", HeatMapPicture.MinHeight, 8000);
 
+    /// <summary>The heat map's options: the map's (<see cref="AddMapTo"/>) and the outputs'.</summary>
     public void AddTo(Command command)
     {
-        Option[] all =
-        [
-            Bbox, Polygon, From, To, Selector, Sex, Age, Category, MinSeverity, Status, Vulnerability, Method, Weight, HalfLifeDays,
-            Grid, CellMetres, BandwidthMetres, DistanceBandMetres, Classes, ClassCount, MinCount, IncludeEmpty, GeoJson, Png, Width, Height,
-        ];
-        foreach (var option in all)
+        AddMapTo(command);
+        foreach (var option in (Option[])[IncludeEmpty, GeoJson, Png, Width, Height])
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    /// <summary>The options that say which map: area, period, filters, selector, method and grid (<see cref="HeatmapRequestReader.ReadMapAsync"/> reads them).</summary>
+    public IReadOnlyList<Option> Map =>
+    [
+        Bbox, Polygon, From, To, Selector, Sex, Age, Category, MinSeverity, Status, IncludeDiscredited, Vulnerability, Events, Method, Weight, HalfLifeDays,
+        Grid, CellMetres, BandwidthMetres, DistanceBandMetres, Classes, ClassCount, MinCount,
+    ];
+
+    public void AddMapTo(Command command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        foreach (var option in Map)
         {
             command.Options.Add(option);
         }

@@ -66,6 +66,38 @@ internal static class HeatmapWords
         return false;
     }
 
+    /// <summary>
+    /// A selector by name (<c>girls</c>) or as sex:age, each side one code or a comma list, or
+    /// <c>any</c>: <c>female:child</c> is girls, <c>female</c> women and girls, <c>any:older</c> older people.
+    /// </summary>
+    public static bool TryFindSelector(string word, out Selector selector)
+    {
+        ArgumentNullException.ThrowIfNull(word);
+        if (TryFind(Selectors, word, out selector))
+        {
+            return true;
+        }
+
+        var parts = word.Split(':');
+        var sexes = Codes<V1.Sex>(parts[0]);
+        var ages = parts.Length == 2 ? Codes<V1.AgeGroup>(parts[1]) : parts.Length == 1 ? [] : null;
+        selector = sexes is null || ages is null || (sexes.Length == 0 && ages.Length == 0) ? null! : new Selector(sexes, ages);
+        return selector is not null;
+    }
+
+    /// <summary>The codes of a comma list (empty for <c>any</c>), or null when a word is none.</summary>
+    private static T[]? Codes<T>(string list)
+        where T : struct, Enum
+    {
+        if (CodeWords.Matches(list, "any"))
+        {
+            return [];
+        }
+
+        var codes = list.Split(',', StringSplitOptions.TrimEntries).Select(CodeWords.Parse<T>).ToList();
+        return codes.Count == 0 || codes.Any(c => c is null) ? null : [.. codes.Select(c => c!.Value).Distinct()];
+    }
+
     /// <summary>The words as help and errors show them: hyphenated, comma-separated.</summary>
     public static string List<T>(IReadOnlyDictionary<string, T> words) => string.Join(", ", words.Keys.Select(k => k.Replace('_', '-')));
 

@@ -34,6 +34,13 @@ public sealed record Caller(string TokenId, string Subject, Role Role, Geometry?
     public bool SeesCaseDetails => Can(Permission.ReadCaseDetails);
 
     public bool SeesExactLocations => Can(Permission.ExactLocations);
+
+    /// <summary>
+    /// Whether it may receive the events observations were linked into: only those who link them
+    /// (reviewers). Grouping the coarsened reports of one incident would let a coarsened caller
+    /// narrow down where it happened; and who else reported an incident is the chain's to know.
+    /// </summary>
+    public bool SeesEvents => Can(Permission.ReviewObservations);
 }
 
 /// <summary>The categories of observations a caller's reads reach.</summary>

@@ -25,6 +25,15 @@ public static class IssuedIds
     /// <summary>"ref-" and the same hash: a referral submitted by <paramref name="submitter"/> under its key.</summary>
     public static string Referral(string submitter, string clientId) => Issue(ReferralPrefix, submitter, clientId);
 
+    public const string EventPrefix = "evt-";
+
+    /// <summary>
+    /// "evt-" and 32 random hex digits: an event is the service's own grouping, made by one
+    /// supervisor's link, with no client key to derive it from (a retried link finds the event its
+    /// members are in already, so it never needs the same id twice).
+    /// </summary>
+    public static string NewEventId() => EventPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
     private static string Issue(string prefix, string submitter, string clientId)
     {
         ArgumentNullException.ThrowIfNull(submitter);

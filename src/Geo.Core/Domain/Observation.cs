@@ -53,7 +53,11 @@ public sealed record StoredObservation(
     ObservationResponse? Response,
     long Version,
     DateTimeOffset ReceivedAt,
-    ObservationRelease? Release = null);
+    ObservationRelease? Release = null)
+{
+    /// <summary>The event a supervisor linked it into as one of its reports; null when in none.</summary>
+    public string? EventId { get; init; }
+}
 
 /// <summary>
 /// A supervisor's release of an observation: from then on it may leave the service in feeds and

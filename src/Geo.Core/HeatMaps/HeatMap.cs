@@ -51,10 +51,10 @@ public sealed record HeatMap(AreaGrid Area, HeatMapSpec Spec, IReadOnlyList<Heat
     public string Unit => (Spec.Method, Spec.IsWeighted) switch
     {
         (HeatMapMethod.HotSpots, _) => "z-score",
-        (HeatMapMethod.KernelDensity, false) => "observations per km2",
+        (HeatMapMethod.KernelDensity, false) => Spec.CountEvents ? "events per km2" : "observations per km2",
         (HeatMapMethod.KernelDensity, true) => "weight per km2",
         (HeatMapMethod.WeightedSum, _) => "weight",
-        _ => "observations",
+        _ => Spec.CountEvents ? "events" : "observations",
     };
 
     /// <summary>

@@ -97,6 +97,15 @@ public sealed record HeatMapSpec
 
     public bool IncludeEmpty { get; init; }
 
+    /// <summary>
+    /// Each event counts once (its earliest-reported member matching the filter), rather than each
+    /// report: the bins, the minimum count and the frames' totals are then of events.
+    /// </summary>
+    public bool CountEvents { get; init; }
+
+    /// <summary>Which parts of <see cref="Filter"/> <see cref="ThreatDefaults"/> filled in (none when built without them).</summary>
+    public AppliedDefaults Defaults { get; init; } = new(false, false);
+
     public QueryArea Area => Filter.Area ?? throw new InvalidOperationException("a heat map needs an area");
 
     public DateTimeOffset From => Filter.ObservedFrom ?? throw new InvalidOperationException("a heat map needs a period");

@@ -30,10 +30,7 @@ public sealed record ObservationTally(
     public static readonly TimeSpan ResponseWindow = TimeSpan.FromHours(24);
 
     /// <summary>The categories that are threats to civilians (THREAT-OBS).</summary>
-    public static IReadOnlyList<ObservationCategory> ThreatCategories { get; } =
-    [
-        ObservationCategory.ThreatOfPhysicalViolence, ObservationCategory.ArmedGroupMovement, ObservationCategory.Displacement, ObservationCategory.EarlyWarningAlert,
-    ];
+    public static IReadOnlyList<ObservationCategory> ThreatCategories => ThreatDefaults.Categories;
 }
 
 /// <summary>The keys of a tally's counts: of its observations, of those answered in time, per sex × age cell, per target.</summary>

@@ -30,6 +30,8 @@ public sealed class RpcPermissions
         ["/geoawareness.v1.Observations/Review"] = Permission.ReviewObservations,
         ["/geoawareness.v1.Observations/Release"] = Permission.ReleaseObservations,
         ["/geoawareness.v1.Observations/GetHistory"] = Permission.ReviewObservations,
+        ["/geoawareness.v1.Observations/LinkEvent"] = Permission.ReviewObservations,
+        ["/geoawareness.v1.Observations/UnlinkEvent"] = Permission.ReviewObservations,
         ["/geoawareness.v1.Observations/Query"] = Permission.ReadOwnObservations,
         ["/geoawareness.v1.Observations/Count"] = Permission.ReadOwnObservations,
         ["/geoawareness.v1.Observations/Summarize"] = Permission.ReadObservationSummaries,

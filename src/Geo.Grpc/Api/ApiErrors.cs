@@ -53,6 +53,7 @@ internal static class ApiErrors
         RecordConflictException e => new Status(StatusCode.AlreadyExists, Named(e)),
         RecordNotFoundException e => new Status(StatusCode.NotFound, Named(e)),
         VersionMismatchException e => new Status(StatusCode.Aborted, Named(e)),
+        RecordOutOfSightException e => new Status(StatusCode.PermissionDenied, Named(e)),
         UseCases.RefusedByRule e => new Status(StatusCode.FailedPrecondition, e.Message),
         // A NUL character in a text field that no check found first (CheckText sees every request
         // read whole; Ingest checks each observation): PostgreSQL refuses it in whatever statement

@@ -371,7 +371,8 @@ public static class ApiMapping
         return message;
     }
 
-    public static V1.Observation ToProto(StoredObservation stored, bool caseDetails)
+    /// <param name="events">Whether the caller may receive the event the observation was linked into (<see cref="Geo.Core.Access.Caller.SeesEvents"/>).</param>
+    public static V1.Observation ToProto(StoredObservation stored, bool caseDetails, bool events = false)
     {
         var message = ToProto(stored.Observation);
         message.Verification = (V1.VerificationStatus)stored.Verification;
@@ -393,6 +394,11 @@ public static class ApiMapping
         {
             message.ReporterId = string.Empty;
             message.Notes = string.Empty;
+        }
+
+        if (events && stored.EventId is { } eventId)
+        {
+            message.EventId = eventId;
         }
 
         return message;

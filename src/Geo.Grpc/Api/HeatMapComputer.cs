@@ -35,7 +35,8 @@ internal sealed class HeatMapComputer(ObservationPoints points, ReadModel.ModelK
         }
 
         var (filterMessage, filterField) = FilterOf(request, at);
-        var filter = ApiMapping.ToFilter(filterMessage, _options.ShapeLimits, filterField);
+        // Heat maps are read as where the threats are: what the caller leaves open defaults to threats that were not found false.
+        var (filter, defaults) = ThreatDefaults.Apply(ApiMapping.ToFilter(filterMessage, _options.ShapeLimits, filterField));
         var weighting = request.Weighting is null
             ? Weighting.None
             : new Weighting(request.Weighting.BySeverity, request.Weighting.ByPeople, ApiMapping.ToTimeSpan(request.Weighting.HalfLife, "weighting.half_life", at));
@@ -53,6 +54,8 @@ internal sealed class HeatMapComputer(ObservationPoints points, ReadModel.ModelK
             MinCount = request.MinCount,
             Step = (SeriesStep)request.Step,
             IncludeEmpty = request.IncludeEmpty,
+            CountEvents = request.CountEvents,
+            Defaults = defaults,
         };
         // How the cells are sent is the caller's business alone (Geo.Core never sees it), but an
         // unknown layout is refused here, once, for every path that reads a heat-map request.
@@ -133,6 +136,11 @@ internal sealed class HeatMapComputer(ObservationPoints points, ReadModel.ModelK
 #pragma warning restore CS0612
         }
 
+        // The categories and statuses counted, the defaults included: a layer's parameters say what it counted.
+        resolved.Filter.Categories.Clear();
+        resolved.Filter.Categories.AddRange(spec.Filter.Categories.Select(c => (V1.Category)c));
+        resolved.Filter.Verification.Clear();
+        resolved.Filter.Verification.AddRange(spec.Filter.Verification.Select(v => (V1.VerificationStatus)v));
         resolved.Shape = (V1.GridShape)spec.Shape;
         resolved.Method = (V1.HeatMapMethod)spec.Method;
         resolved.Classification = (V1.Classification)spec.Classification;
@@ -166,20 +174,23 @@ internal sealed class HeatMapComputer(ObservationPoints points, ReadModel.ModelK
             Severity: spec.Weighting.BySeverity,
             PeopleCells: spec.Weighting.ByPeople ? spec.Filter.Affected.CellMask : 0,
             CommunityId: policy.Method == CoarseningMethod.CommunityCentroid,
-            AggregateKey: policy.IsCoarsened);
-        BinningSink NewSink() => new(new HeatMapBins(area, periods, spec, keyed: policy.IsCoarsened), sight.Fork());
+            AggregateKey: policy.IsCoarsened,
+            Event: spec.CountEvents);
+        HeatMapBins NewBins() => new(area, periods, spec, keyed: policy.IsCoarsened);
+        BinningSink NewSink() => new(spec.CountEvents ? null : NewBins(), sight.Fork());
 
         // The read model when it holds everything settled before this call, PostGIS otherwise: the
-        // same rows into the same sinks either way (the differential tests hold them to it).
-        var fromModel = (await model.CurrentAsync(cancellationToken).ConfigureAwait(false))
+        // same rows into the same sinks either way (the differential tests hold them to it). The
+        // model holds no events (a row may take 64 bytes, all spent): events are counted from PostGIS.
+        var fromModel = spec.CountEvents ? null : (await model.CurrentAsync(cancellationToken).ConfigureAwait(false))
             ?.TryRead(sight.Filter, sight.Visibility, columns, _modelWorkers, NewSink, cancellationToken);
         var sinks = fromModel?.Sinks ?? await points.ReadAsync(
             sight.Filter, sight.Visibility, columns, _options.HeatMapReaders, _options.HeatMapPagesPerReader, NewSink, cancellationToken)
             .ConfigureAwait(false);
-        var bins = sinks[0].Bins;
-        foreach (var sink in sinks.Skip(1))
+        var bins = spec.CountEvents ? BinEvents(sinks, NewBins()) : sinks[0].Bins!;
+        foreach (var sink in spec.CountEvents ? [] : sinks.Skip(1))
         {
-            bins.Merge(sink.Bins);
+            bins.Merge(sink.Bins!);
         }
 
         if (policy.IsCoarsened)
@@ -192,26 +203,75 @@ internal sealed class HeatMapComputer(ObservationPoints points, ReadModel.ModelK
     }
 
     /// <summary>
-    /// Bins what one reader streams. A coarsened caller's points are coarsened before anything
-    /// else and tested against the area and the scope on the coarse point, so no cell ever sees an exact one.
+    /// Each event once, at its earliest-reported member among those the readers kept (matching the
+    /// filter and seen by the caller, on the coarse point when coarsened): the bins, and so the
+    /// minimum count, then count events.
     /// </summary>
-    private sealed class BinningSink(HeatMapBins bins, ObservationSight sight) : IObservationPointSink
+    private static HeatMapBins BinEvents(IReadOnlyList<BinningSink> sinks, HeatMapBins bins)
     {
-        public HeatMapBins Bins => bins;
+        var first = sinks[0].Events!;
+        foreach (var sink in sinks.Skip(1))
+        {
+            foreach (var (key, point) in sink.Events!)
+            {
+                BinningSink.KeepEarliest(first, key, point);
+            }
+        }
+
+        foreach (var point in first.Values)
+        {
+            BinningSink.Bin(bins, point);
+        }
+
+        return bins;
+    }
+
+    /// <summary>
+    /// Bins what one reader streams, or, when counting events, keeps each event's earliest report
+    /// for <see cref="BinEvents"/>. A coarsened caller's points are coarsened before anything else
+    /// and tested against the area and the scope on the coarse point, so no cell ever sees an exact one.
+    /// </summary>
+    private sealed class BinningSink(HeatMapBins? bins, ObservationSight sight) : IObservationPointSink
+    {
+        public HeatMapBins? Bins => bins;
+
+        /// <summary>When counting events: each event's earliest report seen so far, already coarsened.</summary>
+        public Dictionary<string, ObservationPoint>? Events { get; } = bins is null ? new(StringComparer.Ordinal) : null;
 
         public void Add(in ObservationPoint point)
         {
-            if (sight.Coarsening is not { } coarsening)
+            var seen = point;
+            if (sight.Coarsening is { } coarsening)
             {
-                bins.Add(point.Longitude, point.Latitude, point.ObservedAt, point.Severity, point.People);
-                return;
+                var coarse = coarsening.Coarsen(new GeoPoint(point.Longitude, point.Latitude), point.CommunityId);
+                if (!sight.Sees(coarse))
+                {
+                    return;
+                }
+
+                seen = point with { Longitude = coarse.Longitude, Latitude = coarse.Latitude };
             }
 
-            var coarse = coarsening.Coarsen(new GeoPoint(point.Longitude, point.Latitude), point.CommunityId);
-            if (sight.Sees(coarse))
+            if (Events is { } events)
             {
-                bins.Add(coarse.Longitude, coarse.Latitude, point.ObservedAt, point.Severity, point.People, point.AggregateKey);
+                KeepEarliest(events, point.Event!.EventKey, seen);
+            }
+            else
+            {
+                Bin(bins!, seen);
             }
         }
+
+        public static void KeepEarliest(Dictionary<string, ObservationPoint> events, string key, in ObservationPoint point)
+        {
+            if (!events.TryGetValue(key, out var kept) || point.Event!.Precedes(kept.Event!))
+            {
+                events[key] = point;
+            }
+        }
+
+        /// <summary>The record key is read for coarsened callers only (0 otherwise): their counts are noised.</summary>
+        public static void Bin(HeatMapBins bins, in ObservationPoint point) =>
+            bins.Add(point.Longitude, point.Latitude, point.ObservedAt, point.Severity, point.People, point.AggregateKey);
     }
 }

@@ -94,6 +94,7 @@ internal sealed class HeatMapsHandler(HeatMapComputer computer, LocationPrivacy 
             MinCount = map.MinCount,
             Coarsened = coarsened,
             Watermark = map.Watermark,
+            AppliedFilter = ToProto(map.Spec),
         };
         message.ClassBreaks.AddRange(map.Breaks);
         message.Frames.AddRange(map.Frames.Select(f => new V1.HeatMapFrame
@@ -105,6 +106,20 @@ internal sealed class HeatMapsHandler(HeatMapComputer computer, LocationPrivacy 
             Cells = f.ShownCount,
             WithheldCells = f.WithheldCount,
         }));
+        return message;
+    }
+
+    /// <summary>What the map counted: the filter's categories and statuses (the defaults when the request left them open) and the unit.</summary>
+    private static V1.AppliedFilter ToProto(HeatMapSpec spec)
+    {
+        var message = new V1.AppliedFilter
+        {
+            CategoriesDefaulted = spec.Defaults.Categories,
+            VerificationDefaulted = spec.Defaults.Verification,
+            Counted = spec.CountEvents ? V1.CountedUnit.Events : V1.CountedUnit.Reports,
+        };
+        message.Categories.AddRange(spec.Filter.Categories.Distinct().Order().Select(c => (V1.Category)c));
+        message.Verification.AddRange(spec.Filter.Verification.Distinct().Order().Select(v => (V1.VerificationStatus)v));
         return message;
     }
 

@@ -21,6 +21,9 @@ internal sealed class ObservationsHandler(
     Watch.ObservationWatch watch, Watch.WatchRequests watchRequests, IOptions<Alerts.AlertOptions> alertOptions, IOptions<ApiOptions> options, GeoAwarenessMetrics metrics)
     : V1.Observations.ObservationsBase
 {
+    /// <summary>Observations one LinkEvent may name: an incident told by more is linked in several calls (the events merge).</summary>
+    private const int MaxEventLinks = 100;
+
     private readonly ApiOptions _options = options.Value;
 
     public override async Task<V1.SubmitObservationsResponse> Submit(V1.SubmitObservationsRequest request, ServerCallContext context)
@@ -112,7 +115,7 @@ internal sealed class ObservationsHandler(
         CheckId(request.Id, "id");
         var caller = context.Caller();
         var delivered = await reading.GetAsync(request.Id, caller, "id", context.CancellationToken).ConfigureAwait(false);
-        return ApiMapping.ToProto(delivered, caller.SeesCaseDetails);
+        return ApiMapping.ToProto(delivered, caller.SeesCaseDetails, caller.SeesEvents);
     }
 
     public override async Task<V1.Observation> Review(V1.ReviewObservationRequest request, ServerCallContext context)
@@ -140,7 +143,7 @@ internal sealed class ObservationsHandler(
         ApiErrors.ThrowIfAny(errors);
         var stored = await review.ReviewAsync(
             request.Id, (VerificationStatus)request.Verification, response, request.Note, request.ExpectedVersion, caller, context.CancellationToken).ConfigureAwait(false);
-        return ApiMapping.ToProto(stored, caller.SeesCaseDetails);
+        return ApiMapping.ToProto(stored, caller.SeesCaseDetails, caller.SeesEvents);
     }
 
     /// <summary>Releases an observation for export with the summary that may leave the supervisor chain; audited with the change.</summary>
@@ -162,7 +165,44 @@ internal sealed class ObservationsHandler(
 
         ApiErrors.ThrowIfAny(errors);
         var stored = await review.ReleaseAsync(request.Id, request.Summary, request.ExpectedVersion, caller, context.CancellationToken).ConfigureAwait(false);
-        return ApiMapping.ToProto(stored, caller.SeesCaseDetails);
+        return ApiMapping.ToProto(stored, caller.SeesCaseDetails, caller.SeesEvents);
+    }
+
+    /// <summary>Links observations as reports of one event; audited with the change.</summary>
+    public override async Task<V1.ObservationEvent> LinkEvent(V1.LinkEventRequest request, ServerCallContext context)
+    {
+        var errors = new FieldErrors();
+        if (request.Ids.Count is < 2 or > MaxEventLinks)
+        {
+            errors.Add("ids", $"has {request.Ids.Count} ids; link 2 to {MaxEventLinks} observations at once");
+        }
+
+        var first = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < request.Ids.Count; i++)
+        {
+            ObservationRules.CheckId(request.Ids[i], $"ids[{i}]", errors);
+            if (!first.TryAdd(request.Ids[i], i))
+            {
+                errors.Add($"ids[{i}]", $"repeats ids[{first[request.Ids[i]]}]: an observation cannot be linked to itself");
+            }
+        }
+
+        ApiErrors.ThrowIfAny(errors);
+        return ToProto(await review.LinkAsync([.. request.Ids], context.Caller(), context.CancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Takes an observation out of its event; audited with the change.</summary>
+    public override async Task<V1.ObservationEvent> UnlinkEvent(V1.UnlinkEventRequest request, ServerCallContext context)
+    {
+        CheckId(request.Id, "id");
+        return ToProto(await review.UnlinkAsync(request.Id, context.Caller(), context.CancellationToken).ConfigureAwait(false));
+    }
+
+    private static V1.ObservationEvent ToProto(EventLinks links)
+    {
+        var message = new V1.ObservationEvent { EventId = links.EventId ?? string.Empty, Changed = links.Changed };
+        message.ObservationIds.AddRange(links.Members);
+        return message;
     }
 
     public override async Task<V1.ObservationHistory> GetHistory(V1.GetObservationRequest request, ServerCallContext context)
@@ -205,7 +245,7 @@ internal sealed class ObservationsHandler(
         var page = new V1.ObservationPage();
         await foreach (var stored in reading.QueryAsync(filter, caller, after, context.CancellationToken).ConfigureAwait(false))
         {
-            page.Observations.Add(ApiMapping.ToProto(stored, caller.SeesCaseDetails));
+            page.Observations.Add(ApiMapping.ToProto(stored, caller.SeesCaseDetails, caller.SeesEvents));
             if (page.Observations.Count == pageSize)
             {
                 page.NextPageToken = PageToken.ForObservation(stored.Observation.ObservedAt, stored.Observation.Id, fingerprint);

@@ -12,7 +12,8 @@ namespace Geo.Grpc.UseCases;
 /// What a supervisor does to an observation after it is stored: review it (verification, the
 /// response, a note), and release it for export with the summary that may leave the supervisor
 /// chain. Each change is made only to an observation the caller can see, and is audited in the
-/// same transaction as the change.
+/// same transaction as the change. Linking observations as reports of one event, and unlinking
+/// them, follow the same rules.
 /// </summary>
 internal sealed class SupervisorReview(ObservationStore store, ObservationReading reading, IOptions<ReleaseOptions> release)
 {
@@ -41,6 +42,26 @@ internal sealed class SupervisorReview(ObservationStore store, ObservationReadin
             id, summary, caller.Subject, expectedVersion,
             version => new AuditRow(caller.Subject, "observation.release", "observation", id, new { version, summary_characters = summary.Length, token = caller.TokenId }),
             cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Links distinct observations as reports of one event (a new one, or the merge of theirs); audited when anything changed.</summary>
+    public Task<EventLinks> LinkAsync(IReadOnlyList<string> ids, Caller caller, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        return store.LinkAsync(
+            ids, AccessRules.VisibilityOf(caller), IssuedIds.NewEventId(),
+            links => new AuditRow(caller.Subject, "observation.link_event", "event", links.EventId!, new { observations = links.Members, token = caller.TokenId }),
+            cancellationToken);
+    }
+
+    /// <summary>Takes an observation out of its event; audited when it was in one.</summary>
+    public Task<EventLinks> UnlinkAsync(string id, Caller caller, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        return store.UnlinkAsync(
+            id, AccessRules.VisibilityOf(caller),
+            links => new AuditRow(caller.Subject, "observation.unlink_event", "event", links.EventId!, new { observation = id, remaining = links.Members, token = caller.TokenId }),
+            cancellationToken);
     }
 }
 

@@ -17,19 +17,19 @@ internal static class ObservationColumns
 
     public static readonly string Select =
         "id, reporter_id, observed_at, reported_at, ST_X(location), ST_Y(location), area, location_precision, category, severity, " +
-        $"{AffectedCells}, vulnerability, community_id, base_id, verification, response, response_at, notes, version, received_at, summary, released_at, released_by";
+        $"{AffectedCells}, vulnerability, community_id, base_id, verification, response, response_at, notes, version, received_at, summary, released_at, released_by, event_id";
 
     /// <summary>
     /// The columns for what leaves the service in feeds: the reporting CLA, the CLA's own notes
-    /// and who released it are never read (empty in their place), so they cannot be written by
+    /// who released it and the event it was linked into are never read (empty in their place), so they cannot be written by
     /// mistake, and a full export does not carry them from the database.
     /// </summary>
     public static readonly string SelectForExport =
         "id, ''::text AS reporter_id, observed_at, reported_at, ST_X(location), ST_Y(location), area, location_precision, category, severity, " +
-        $"{AffectedCells}, vulnerability, community_id, base_id, verification, response, response_at, ''::text AS notes, version, received_at, summary, released_at, ''::text AS released_by";
+        $"{AffectedCells}, vulnerability, community_id, base_id, verification, response, response_at, ''::text AS notes, version, received_at, summary, released_at, ''::text AS released_by, NULL::text AS event_id";
 
     /// <summary>How many columns <see cref="Select"/> names: a query may add its own after them.</summary>
-    public const int Count = 22 + AffectedPeople.CellCount;
+    public const int Count = 23 + AffectedPeople.CellCount;
 
     /// <summary>Reads the columns strictly in order, so that it also works with sequential access.</summary>
     public static StoredObservation Read(NpgsqlDataReader reader)
@@ -64,6 +64,7 @@ internal static class ObservationColumns
         var release = reader.IsDBNull(next + 10)
             ? null
             : new ObservationRelease(reader.GetFieldValue<DateTimeOffset>(next + 10), reader.IsDBNull(next + 11) ? string.Empty : reader.GetString(next + 11), summary);
+        var eventId = reader.IsDBNull(next + 12) ? null : reader.GetString(next + 12);
         var observation = new Observation
         {
             Id = id,
@@ -82,6 +83,6 @@ internal static class ObservationColumns
             Notes = notes,
         };
         var response = actions is null && respondedAt is null ? null : new ObservationResponse(actions ?? string.Empty, respondedAt);
-        return new StoredObservation(observation, verification, response, version, receivedAt, release);
+        return new StoredObservation(observation, verification, response, version, receivedAt, release) { EventId = eventId };
     }
 }

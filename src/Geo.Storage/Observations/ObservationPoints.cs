@@ -6,14 +6,27 @@ namespace Geo.Storage.Observations;
 
 /// <summary>What a surface needs of one observation, and nothing more (no id, no notes, no reporter).</summary>
 /// <param name="AggregateKey">The observation's secret record key, summed into the keys of the counts it is part of (see Geo.Core.Privacy.CountNoise).</param>
-public readonly record struct ObservationPoint(double Longitude, double Latitude, DateTimeOffset ObservedAt, int Severity, int People, string? CommunityId = null, int AggregateKey = 0);
+/// <param name="Event">The event the observation reports (its own id when linked into none) and its place among the event's reports (reported_at, then the server's row key): read only when counting events.</param>
+public readonly record struct ObservationPoint(
+    double Longitude, double Latitude, DateTimeOffset ObservedAt, int Severity, int People, string? CommunityId = null, int AggregateKey = 0, EventMember? Event = null);
+
+/// <summary>Which event an observation reports, and when it was reported, so that an event can be counted once, at its earliest report.</summary>
+public sealed record EventMember(string EventKey, DateTimeOffset ReportedAt, long Seq)
+{
+    /// <summary>Whether this report came before <paramref name="other"/> (reported earlier, or stored first at the same instant).</summary>
+    public bool Precedes(EventMember other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return ReportedAt < other.ReportedAt || (ReportedAt == other.ReportedAt && Seq < other.Seq);
+    }
+}
 
 /// <summary>
 /// Which parts of an observation a surface needs beyond its point: only those are read.
 /// <see cref="PeopleCells"/> is the bitmask of affected-people cells summed into
-/// <see cref="ObservationPoint.People"/> (0: not read).
+/// <see cref="ObservationPoint.People"/> (0: not read). <see cref="Event"/> reads <see cref="ObservationPoint.Event"/>.
 /// </summary>
-public sealed record PointColumns(bool ObservedAt, bool Severity, int PeopleCells, bool CommunityId = false, bool AggregateKey = false);
+public sealed record PointColumns(bool ObservedAt, bool Severity, int PeopleCells, bool CommunityId = false, bool AggregateKey = false, bool Event = false);
 
 /// <summary>Receives the points of one reader; each parallel reader gets its own.</summary>
 public interface IObservationPointSink
@@ -143,8 +156,9 @@ public sealed class ObservationPoints(NpgsqlDataSource dataSource)
             var people = columns.PeopleCells != 0 ? reader.GetInt32(ordinal++) : 0;
             var communityId = columns.CommunityId && !reader.IsDBNull(ordinal) ? reader.GetString(ordinal) : null;
             ordinal += columns.CommunityId ? 1 : 0;
-            var key = columns.AggregateKey ? reader.GetInt32(ordinal) : 0;
-            sink.Add(new ObservationPoint(longitude, latitude, observedAt, severity, people, communityId, key));
+            var key = columns.AggregateKey ? reader.GetInt32(ordinal++) : 0;
+            var member = columns.Event ? new EventMember(reader.GetString(ordinal), reader.GetFieldValue<DateTimeOffset>(ordinal + 1), reader.GetInt64(ordinal + 2)) : null;
+            sink.Add(new ObservationPoint(longitude, latitude, observedAt, severity, people, communityId, key, member));
         }
     }
 
@@ -155,7 +169,8 @@ public sealed class ObservationPoints(NpgsqlDataSource dataSource)
         ArgumentNullException.ThrowIfNull(columns);
         var people = string.Join(" + ", Enumerable.Range(0, AffectedPeople.CellCount).Where(c => (columns.PeopleCells & (1 << c)) != 0).Select(c => $"affected[{c + 1}]"));
         return $"SELECT ST_X(location), ST_Y(location){(columns.ObservedAt ? ", observed_at" : string.Empty)}{(columns.Severity ? ", severity" : string.Empty)}" +
-            $"{(people.Length > 0 ? $", {people}" : string.Empty)}{(columns.CommunityId ? ", community_id" : string.Empty)}{(columns.AggregateKey ? ", aggregate_key" : string.Empty)} " +
+            $"{(people.Length > 0 ? $", {people}" : string.Empty)}{(columns.CommunityId ? ", community_id" : string.Empty)}{(columns.AggregateKey ? ", aggregate_key" : string.Empty)}" +
+            $"{(columns.Event ? ", coalesce(event_id, id), reported_at, seq" : string.Empty)} " +
             $"FROM observations WHERE {sql.Where}";
     }
 
@@ -164,7 +179,7 @@ public sealed class ObservationPoints(NpgsqlDataSource dataSource)
     /// the planner may answer it without the table's rows. Ids, affected counts and the release live in the rows only.
     /// </summary>
     private static bool CoveredByTimeIndex(ObservationFilter filter, Visibility visibility, PointColumns columns) =>
-        columns.PeopleCells == 0 && !columns.CommunityId && visibility.OnlyReporter is null && !visibility.OnlyReleased
+        columns.PeopleCells == 0 && !columns.CommunityId && !columns.Event && visibility.OnlyReporter is null && !visibility.OnlyReleased
         && filter.CommunityIds.Count == 0 && filter.BaseIds.Count == 0;
 
     private static async Task<long> PagesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)

@@ -111,6 +111,143 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>The observation's version, locked for this transaction; NOT_FOUND or ABORTED when it is missing or not the expected one.</summary>
+    /// <summary>
+    /// Links <paramref name="ids"/> (distinct) as reports of one event: their events, when they
+    /// are in some, merge into the one with the least id, else into <paramref name="newEventId"/>.
+    /// Every observation the change reaches must be one the caller sees: an id it does not see is
+    /// NOT_FOUND (as absent as one that does not exist), another member of an event it links is
+    /// out of sight. Changed rows move their version and change position (so the feed and its
+    /// readers see them again), and <paramref name="audit"/> is written in the same transaction.
+    /// Linking what is linked already changes nothing and writes no audit.
+    /// </summary>
+    public async Task<EventLinks> LinkAsync(
+        IReadOnlyList<string> ids, Visibility visibility, string newEventId, Func<EventLinks, AuditRow> audit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(audit);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await LockMembersAsync(connection, transaction, ids, visibility, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (!rows.TryGetValue(ids[i], out var row) || !row.Visible)
+            {
+                throw new RecordNotFoundException($"no observation '{ids[i]}'") { Field = $"ids[{i}]" };
+            }
+        }
+
+        CheckAllVisible(rows, ids);
+        var events = rows.Values.Select(r => r.EventId).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var target = events.Count > 0 ? events[0] : newEventId;
+        var members = rows.Keys.Order(StringComparer.Ordinal).ToList();
+        var changing = rows.Where(r => r.Value.EventId != target).Select(r => r.Key).ToArray();
+        var links = new EventLinks(target, members, changing.Length > 0);
+        if (links.Changed)
+        {
+            await SetEventAsync(connection, transaction, changing, target, cancellationToken).ConfigureAwait(false);
+            await audit(links).InsertAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return links;
+    }
+
+    /// <summary>
+    /// Takes <paramref name="id"/> out of its event; an event left with one member is dissolved.
+    /// The caller must see the observation (NOT_FOUND otherwise) and every member of its event.
+    /// Unlinking an observation in no event changes nothing and writes no audit.
+    /// </summary>
+    public async Task<EventLinks> UnlinkAsync(string id, Visibility visibility, Func<EventLinks, AuditRow> audit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(audit);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await LockMembersAsync(connection, transaction, [id], visibility, cancellationToken).ConfigureAwait(false);
+        if (!rows.TryGetValue(id, out var row) || !row.Visible)
+        {
+            throw new RecordNotFoundException($"no observation '{id}'") { Field = "id" };
+        }
+
+        var links = new EventLinks(null, [], false);
+        if (row.EventId is { } eventId)
+        {
+            CheckAllVisible(rows, [id]);
+            var remaining = rows.Keys.Where(k => k != id).Order(StringComparer.Ordinal).ToList();
+            var dissolved = remaining.Count < 2;
+            links = new EventLinks(dissolved ? null : eventId, dissolved ? [] : remaining, true);
+            await SetEventAsync(connection, transaction, dissolved ? [.. rows.Keys] : [id], null, cancellationToken).ConfigureAwait(false);
+            await audit(links with { EventId = eventId }).InsertAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return links;
+    }
+
+    private sealed record EventRow(string? EventId, bool Visible);
+
+    /// <summary>The advisory lock every link and unlink holds until it commits ("evnt" in ASCII).</summary>
+    private const long EventLinkLock = 0x65766E74;
+
+    /// <summary>
+    /// The observations of <paramref name="ids"/> and every other member of their events, locked
+    /// in id order under the links' own lock, each
+    /// with its event and whether <paramref name="visibility"/> lets the caller see it.
+    /// </summary>
+    private static async Task<Dictionary<string, EventRow>> LockMembersAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<string> ids, Visibility visibility, CancellationToken cancellationToken)
+    {
+        // Links are a supervisor's rare, small changes: one at a time, so that no link reads an
+        // event's members while another adds one (a row lock cannot cover a member not yet found).
+        await using (var serialise = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({EventLinkLock})", connection, transaction))
+        {
+            await serialise.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var sql = FilterSql.For(new ObservationFilter(), visibility);
+        var asked = sql.P(ids.ToArray());
+        await using var command = new NpgsqlCommand(
+            $"SELECT id, event_id, ({sql.Where}) FROM observations WHERE id = ANY({asked}) " +
+            $"OR event_id IN (SELECT event_id FROM observations WHERE id = ANY({asked}) AND event_id IS NOT NULL) ORDER BY id FOR UPDATE",
+            connection, transaction);
+        command.Parameters.AddRange(sql.CloneParameters());
+        var rows = new Dictionary<string, EventRow>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows[reader.GetString(0)] = new EventRow(reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetBoolean(2));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Refuses a change that would reach a member the caller does not see, naming the asked id whose event holds it.</summary>
+    private static void CheckAllVisible(Dictionary<string, EventRow> rows, IReadOnlyList<string> ids)
+    {
+        var hidden = rows.Values.Where(r => !r.Visible).Select(r => r.EventId).ToHashSet();
+        for (var i = 0; hidden.Count > 0 && i < ids.Count; i++)
+        {
+            if (rows[ids[i]].EventId is { } eventId && hidden.Contains(eventId))
+            {
+                throw new RecordOutOfSightException(
+                    $"'{ids[i]}' is in event '{eventId}', which also holds reports outside what your token sees (another area, or a category it does not read): a supervisor who sees them all must change it")
+                {
+                    Field = ids.Count == 1 ? "id" : $"ids[{i}]",
+                };
+            }
+        }
+    }
+
+    private static async Task SetEventAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string[] ids, string? eventId, CancellationToken cancellationToken)
+    {
+        // The change position moves as a review's does: the feed, the watch and the read model see the row again.
+        await using var update = new NpgsqlCommand(
+            "UPDATE observations SET event_id = $2, version = version + 1, updated_at = now(), change_xid = pg_current_xact_id() " +
+            "WHERE id = ANY($1) AND event_id IS DISTINCT FROM $2", connection, transaction);
+        update.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
+        update.Parameters.Add(new NpgsqlParameter { Value = (object?)eventId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     private static async Task<long> LockVersionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string id, long expectedVersion, CancellationToken cancellationToken)
     {
         await using var current = new NpgsqlCommand("SELECT version FROM observations WHERE id = $1 FOR UPDATE", connection, transaction);
@@ -499,3 +636,6 @@ public sealed class SummaryTally
             byCategory.Sum(c => c.Observations), byCategory.Sum(c => c.PeopleAffected), byCategory, byGroup, byCategory.Sum(c => c.Key));
     }
 }
+
+/// <summary>An event after a link or unlink: its id (null when the observation is in none), its members, and whether anything changed.</summary>
+public sealed record EventLinks(string? EventId, IReadOnlyList<string> Members, bool Changed);

@@ -42,6 +42,9 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
         ("Observation", Everyone, ["id", "observed_at", "reported_at", "location", "location_precision", "category", "severity", "affected", "vulnerabilities",
             "community_id", "base_id", "summary", "verification", "response", "version", "received_at", "released_at"]),
         ("Observation", Chain, ["reporter_id", "notes", "released_by", "area"]),
+        // Grouping coarsened reports of one incident would narrow down where it happened: the reviewers alone.
+        ("Observation", [Role.Supervisor], ["event_id"]),
+        ("ObservationEvent", [Role.Supervisor], ["event_id", "observation_ids", "changed"]),
         ("ObservationPage", Everyone, ["observations", "next_page_token"]),
         ("WatchEvent", Everyone, ["cursor", "observation", "withdrawn", "heartbeat", "alert"]),
         ("WatchEvent", PlanReaders, ["operation_recheck"]),
@@ -81,7 +84,9 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
         ("ClaTeam", Everyone, ["cla_count", "female_count", "temporary_duty_count", "staffed", "has_female_cla"]),
         ("HeatMapChunk", Everyone, ["grid", "cells"]),
         ("HeatMapGrid", Everyone, ["cell_size_metres", "projection", "origin_x", "origin_y", "column_step_metres", "row_step_metres", "columns", "rows",
-            "cells_in_area", "frames", "class_breaks", "unit", "bandwidth_metres", "distance_band_metres", "min_count", "coarsened", "shape", "method", "classification", "watermark"]),
+            "cells_in_area", "frames", "class_breaks", "unit", "bandwidth_metres", "distance_band_metres", "min_count", "coarsened", "shape", "method", "classification", "watermark",
+            "applied_filter"]),
+        ("AppliedFilter", Everyone, ["categories", "verification", "categories_defaulted", "verification_defaulted", "counted"]),
         ("HeatMapFrame", Everyone, ["from", "to", "observations", "cells", "withheld_cells"]),
         ("HeatMapCells", Everyone, ["frame", "cells", "columns", "rows", "values", "counts", "classes", "p_values", "hot_spots"]),
         ("HeatMapCell", Everyone, ["column", "row", "value", "count", "class", "p_value", "hot_spot", "centre", "ring"]),
@@ -343,6 +348,8 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
                 Response = new Response { Actions = "Patrol sent", At = Time("2026-03-10T12:00:00Z") },
             }).ResponseAsync;
             await Api.As(Geo.Core.Access.Role.Supervisor).Observations.ReleaseAsync(new ReleaseObservationRequest { Id = IdOf(Key), Summary = Summary }).ResponseAsync;
+            // Told by two CLAs: one event, so that every observation read carries its event id where the role may see it.
+            await Api.As(Geo.Core.Access.Role.Supervisor).Observations.LinkEventAsync(new LinkEventRequest { Ids = { IdOf(Key), IdOf("fields-other-0") } }).ResponseAsync;
             // An early warning of an hour ago opens an alert, which is answered and closed: every field of an alert is filled.
             var warning = NewObservation("fields-warning", 29.5, -1.5, DateTimeOffset.UtcNow.AddHours(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture));
             warning.Category = Category.EarlyWarningAlert;
@@ -420,6 +427,8 @@ public sealed class FieldPermissionTests(FieldPermissionTests.MissionFixture mis
                 ("/geoawareness.v1.Registry/ListSectors", new ListSectorsRequest()),
                 ("/geoawareness.v1.Presence/NearestPresence", new NearestPresenceRequest { Point = new GeoPoint { Longitude = 29.5, Latitude = -1.5 } }),
                 ("/geoawareness.v1.HeatMaps/Compute", heatMap),
+                ("/geoawareness.v1.HeatMaps/Compute", new HeatMapRequest { Filter = heatMap.Filter, CellSizeMetres = 10_000, CountEvents = true }),
+                ("/geoawareness.v1.Observations/LinkEvent", new LinkEventRequest { Ids = { id, IdOf("fields-other-0") } }),
                 // The packed layout, with the hot-spot columns filled: the same numbers, walked field by field.
                 ("/geoawareness.v1.HeatMaps/Compute", new HeatMapRequest { Filter = heatMap.Filter, CellSizeMetres = 10_000, Method = HeatMapMethod.HotSpots, CellLayout = CellLayout.Packed }),
                 ("/geoawareness.v1.Coverage/GetCoverage", new CoverageRequest { At = at }),

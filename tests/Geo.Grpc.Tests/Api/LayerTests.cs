@@ -218,6 +218,8 @@ public sealed class LayerTests(ApiFixture api) : IClassFixture<ApiFixture>, IDis
                 ObservedFrom = Time("2026-01-01T00:00:00Z"),
                 ObservedTo = Time("2026-04-01T00:00:00Z"),
                 Categories = { Category.ThreatOfPhysicalViolence, Category.Displacement },
+                // Left out of the URL: the threat defaults leave discredited reports out, and say so.
+                Verification = { VerificationStatus.Reported, VerificationStatus.Verified },
             },
             CellSizeMetres = 1000,
             Method = HeatMapMethod.KernelDensity,

@@ -80,6 +80,81 @@ public sealed class GapsCommandTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.StartsWith("geoaware: permission denied", result.Error, StringComparison.Ordinal);
     }
 
+    // ---- gaps --group: the gender/age gaps, as a supervisor (exact locations, no minimum count) reads them ----
+
+    /// <summary>
+    /// Beside the men's team at 30.0: three threats against girls, two reported by CLAs who
+    /// told one incident (linked), a community meeting and a discredited threat, all in one spot.
+    /// </summary>
+    private async Task GroupSeedAsync(string prefix, double latitude)
+    {
+        Observation At(string id, Category category = Category.ThreatOfPhysicalViolence) => NewObservation($"{prefix}-{id}", 30.01, latitude);
+        var meeting = At("meeting");
+        meeting.Category = Category.CommunityEngagement;
+        await api.SubmitAsync(At("t1"), At("t2"), At("t3"), meeting, At("false"));
+        var supervisor = api.As(Role.Supervisor).Observations;
+        await supervisor.ReviewAsync(new ReviewObservationRequest { Id = IdOf($"{prefix}-false"), Verification = VerificationStatus.Discredited }).ResponseAsync;
+        await supervisor.LinkEventAsync(new LinkEventRequest { Ids = { IdOf($"{prefix}-t1"), IdOf($"{prefix}-t2") } }).ResponseAsync;
+    }
+
+    private Task<CliResult> GroupAsync(double latitude, params string[] args) => CliRunner.RunAsync(
+        api.Service.GrpcEndpoint, api.TokenOf(Role.Supervisor),
+        ["gaps", "--at", "2026-03-01", "--bbox", FormattableString.Invariant($"29.99,{latitude - 0.01},30.03,{latitude + 0.01}"), "--from", "2026-02-01", "--to", "2026-04-01",
+         "--cell-metres", "5000", .. args]);
+
+    [Theory]
+    [InlineData("girls")]
+    [InlineData("female:child")]
+    public async Task Group_Girls_PrintsTheGapByTheMensTeamAndWhatWasCounted(string selector)
+    {
+        var latitude = selector == "girls" ? -1.2 : -1.3;
+        await GroupSeedAsync($"cli-gg-{selector.Replace(':', '-')}", latitude);
+
+        var result = await GroupAsync(latitude, "--group", selector);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.StartsWith("Gaps for girls: 1 of 1 threatened cells (at or above 1 observations) have no qualifying team within reach (a team with a female CLA)", result.Output, StringComparison.Ordinal);
+        Assert.Contains(
+            "Counted: reports; categories threat-of-physical-violence, armed-group-movement, displacement, early-warning-alert (default: threats); status reported, verified (default: discredited left out)",
+            result.Output, StringComparison.Ordinal);
+        // The three threats, not the meeting nor the discredited one; the nearest staffed team with a woman is ob-full, over 100 km west.
+        Assert.Matches(@"\s3\s+3\s+ob-full\s+1\d\d\.\d", result.Output);
+    }
+
+    [Fact]
+    public async Task Group_EventsAndEverythingAskedFor_CountAsAsked()
+    {
+        await GroupSeedAsync("cli-gg-all", -1.4);
+
+        var events = await GroupAsync(-1.4, "--group", "women-and-girls", "--events");
+        var everything = await GroupAsync(-1.4, "--group", "women-and-girls", "--category", "all", "--include-discredited", "--format", "json");
+
+        Assert.True(events.ExitCode == 0, events.ToString());
+        Assert.Contains("Counted: events;", events.Output, StringComparison.Ordinal);
+        Assert.Matches(@"\s2\s+2\s+ob-full", events.Output);
+        Assert.True(everything.ExitCode == 0, everything.ToString());
+        using var report = JsonDocument.Parse(everything.Output);
+        Assert.Equal("5", report.RootElement.GetProperty("cells")[0].GetProperty("cell").GetProperty("count").GetString());
+        var applied = report.RootElement.GetProperty("grid").GetProperty("appliedFilter");
+        Assert.Equal(8, applied.GetProperty("categories").GetArrayLength());
+        Assert.Equal(3, applied.GetProperty("verification").GetArrayLength());
+        Assert.False(applied.GetProperty("categoriesDefaulted").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData("--group: 'grandmothers' is not one of", "--group", "grandmothers")]
+    [InlineData("--group: 'female:ancient' is not one of", "--group", "female:ancient")]
+    [InlineData("--bbox: only with --group", "--bbox", "29,-2,30,-1")]
+    [InlineData("--events: only with --group", "--events")]
+    [InlineData("--include-discredited: give it or --status, not both", "--group", "girls", "--bbox", "29,-2,30,-1", "--status", "reported", "--include-discredited")]
+    public async Task Group_BadOptions_NameTheOptionAndExit2(string expected, params string[] args)
+    {
+        var result = await RunAsync(args);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(expected, result.Error, StringComparison.Ordinal);
+    }
+
     private async Task BaseAsync(string id, BaseKind kind, double longitude, int male, int female)
     {
         await api.As(Geo.Core.Access.Role.Planner).Registry.CreateBaseAsync(new Base

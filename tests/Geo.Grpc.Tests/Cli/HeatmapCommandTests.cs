@@ -126,6 +126,42 @@ public sealed class HeatmapCommandTests(ApiFixture api) : IClassFixture<ApiFixtu
         Assert.Equal(20, april);
     }
 
+    [Fact]
+    public async Task DefaultsAndOverrides_CountThreatsNotDiscredited_UnlessAskedAndEventsOnce()
+    {
+        // Four threats, two linked as one event; a community meeting; a discredited threat.
+        string Id(string key) => IdOf($"hc-defaults-{key}");
+        Observation At(string key, Category category = Category.ThreatOfPhysicalViolence)
+        {
+            var observation = NewObservation($"hc-defaults-{key}", 37.0, 0.5, "2026-03-10T10:00:00Z");
+            observation.Category = category;
+            return observation;
+        }
+
+        await api.SubmitAsync(At("t1"), At("t2"), At("t3"), At("t4"), At("meeting", Category.CommunityEngagement), At("false"));
+        await api.As(Role.Supervisor).Observations.ReviewAsync(new ReviewObservationRequest { Id = Id("false"), Verification = VerificationStatus.Discredited }).ResponseAsync;
+        await api.As(Role.Supervisor).Observations.LinkEventAsync(new LinkEventRequest { Ids = { Id("t1"), Id("t2") } }).ResponseAsync;
+        string[] map = [.. Box(37.0), "--from", "2026-03-01", "--to", "2026-05-01"];
+
+        Assert.Equal(4, await ObservationsAsync(map));
+        Assert.Equal(5, await ObservationsAsync([.. map, "--category", "all"]));
+        Assert.Equal(5, await ObservationsAsync([.. map, "--include-discredited"]));
+        Assert.Equal(6, await ObservationsAsync([.. map, "--category", "all", "--include-discredited"]));
+        Assert.Equal(3, await ObservationsAsync([.. map, "--events"]));
+        Assert.Equal(1, await ObservationsAsync([.. map, "--category", "community-engagement"]));
+    }
+
+    [Theory]
+    [InlineData("--status", "reported", "--include-discredited: give it or --status, not both")]
+    [InlineData("--category", "meetings", "--category: 'meetings' is not one of")]
+    public async Task BadFilter_NamesTheOptionAndExits2(string option, string value, string message)
+    {
+        var result = await RunAsync([.. Box(38.0), "--to", "2026-05-01", option, value, "--include-discredited"]);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.StartsWith($"geoaware: {message}", result.Error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--bbox", "30,0.4,30.7", "--bbox: '30,0.4,30.7' is not four comma-separated numbers")]
     [InlineData("--bbox", "30.7,0.4,30,1", "--bbox: '30.7,0.4,30,1' is empty")]

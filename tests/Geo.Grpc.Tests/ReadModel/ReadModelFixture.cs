@@ -96,10 +96,10 @@ public sealed class ReadModelFixture : IAsyncLifetime
         var sql = $"""
             SELECT setseed({seed.ToString(System.Globalization.CultureInfo.InvariantCulture)});
             INSERT INTO observations (id, reporter_id, observed_at, reported_at, location, location_precision, category, severity,
-                affected, affected_groups, vulnerability, community_id, base_id, verification, released_at, content_hash)
-            SELECT '{prefix}-' || g, 'cla-' || (g % 7), o.observed_at, o.observed_at, o.location, 2, o.category, o.severity,
+                affected, affected_groups, vulnerability, community_id, base_id, verification, released_at, content_hash, event_id)
+            SELECT '{prefix}-' || g, 'cla-' || (g % 7), o.observed_at, o.observed_at + o.delay, o.location, 2, o.category, o.severity,
                 o.affected, (SELECT coalesce(sum(1 << (i - 1)::int), 0)::int FROM unnest(o.affected) WITH ORDINALITY u(v, i) WHERE v > 0),
-                o.vulnerability, o.community_id, o.base_id, o.verification, CASE WHEN o.released THEN o.observed_at END, '\x00'::bytea
+                o.vulnerability, o.community_id, o.base_id, o.verification, CASE WHEN o.released THEN o.observed_at END, '\x00'::bytea, o.event_id
             FROM generate_series(1, {rows}) g
             CROSS JOIN LATERAL (
                 SELECT timestamptz '2026-01-01' + random() * interval '181 days' AS observed_at,
@@ -114,7 +114,11 @@ public sealed class ReadModelFixture : IAsyncLifetime
                     CASE WHEN random() < 0.7 THEN (ARRAY['{string.Join("','", Communities)}', 'rm-unregistered'])[1 + floor(random() * 6)::int] END AS community_id,
                     CASE WHEN random() < 0.5 THEN (ARRAY['{string.Join("','", Bases)}'])[1 + floor(random() * 3)::int] END AS base_id,
                     (1 + floor(random() * 3))::smallint AS verification,
-                    random() < 0.5 AS released
+                    random() < 0.5 AS released,
+                    -- From g, not random(): the rows drawn stay those the other tests were written for.
+                    (g % 97) * interval '37 minutes' AS delay,
+                    -- A third of the rows are reports of some 300 events: the events switch has members to merge.
+                    CASE WHEN g % 3 = 0 THEN '{prefix}-event-' || (g % 301) END AS event_id
             ) o;
             ANALYZE observations;
             """;

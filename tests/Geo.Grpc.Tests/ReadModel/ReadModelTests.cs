@@ -32,6 +32,7 @@ public sealed class ReadModelTests(ReadModelFixture fixture, ITestOutputHelper o
     {
         var random = new Random(seed);
         var fromModel = 0;
+        var eventsCompared = 0;
         foreach (var caller in fixture.Callers)
         {
             for (var i = 0; i < 8; i++)
@@ -51,12 +52,27 @@ public sealed class ReadModelTests(ReadModelFixture fixture, ITestOutputHelper o
                     Assert.True(circle == (loaded.Answer!.Grid.Watermark == 0), $"the loaded model served it: {what}");
                     fromModel += circle ? 0 : 1;
                 }
+
+                if (i % 2 == 0)
+                {
+                    // The same request counting events: the model holds no events, declines it, and PostGIS answers on every service alike.
+                    var events = request.Clone();
+                    events.CountEvents = true;
+                    var eventsReference = await AnswerOrErrorAsync(caller.Postgis, events);
+                    var eventsFollowed = await AnswerOrErrorAsync(caller.Followed, events);
+                    var eventsLoaded = await AnswerOrErrorAsync(caller.Loaded, events);
+                    Same(eventsReference, eventsFollowed, $"events, {what}");
+                    Same(eventsReference, eventsLoaded, $"events, {what}");
+                    Assert.All(new[] { eventsFollowed, eventsLoaded }, o => Assert.True(o.Answer is null || o.Answer.Grid.Watermark == 0, $"the model declined events: {what}"));
+                    eventsCompared += eventsReference.Answer is null ? 0 : 1;
+                }
             }
         }
 
         // Not a comparison of refusals: most requests were answered, by the model.
-        output.WriteLine($"{fromModel} answers from the model compared");
+        output.WriteLine($"{fromModel} answers from the model compared, {eventsCompared} counting events");
         Assert.True(fromModel >= fixture.Callers.Count * 3, $"{fromModel} answers from the model");
+        Assert.True(eventsCompared >= fixture.Callers.Count, $"{eventsCompared} answers counting events");
     }
 
     [Theory]
@@ -160,6 +176,50 @@ public sealed class ReadModelTests(ReadModelFixture fixture, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task ThreatDefaults_EveryRole_ModelAnswersAsPostgis_AndAsTheDefaultsAskedByName()
+    {
+        // The seeded rows are of every category and status: the defaults leave out a good part of them.
+        var defaulted = new HeatMapRequest
+        {
+            Filter = new ObservationFilter
+            {
+                Area = new Area { Bbox = new BoundingBox { West = 29.2, South = -1.9, East = 31.6, North = -0.1 } },
+                ObservedFrom = ApiFixture.Time("2026-01-01T00:00:00Z"),
+                ObservedTo = ApiFixture.Time("2026-07-01T00:00:00Z"),
+            },
+            CellSizeMetres = 10_000,
+        };
+        var named = defaulted.Clone();
+        named.Filter.Categories.Add(Geo.Core.Domain.ThreatDefaults.Categories.Select(c => (Category)c));
+        named.Filter.Verification.Add([VerificationStatus.Reported, VerificationStatus.Verified]);
+        var everything = defaulted.Clone();
+        everything.Filter.Categories.Add(Categories);
+        everything.Filter.Verification.Add(Statuses);
+        foreach (var caller in fixture.Callers)
+        {
+            var reference = await AnswerOrErrorAsync(caller.Postgis, defaulted);
+            var model = await AnswerOrErrorAsync(caller.Loaded, defaulted);
+            var byName = await AnswerOrErrorAsync(caller.Loaded, named);
+            var all = await AnswerOrErrorAsync(caller.Loaded, everything);
+            Same(reference, model, $"{caller.Name}: the defaults");
+            if (model.Answer is not { } answer)
+            {
+                continue;
+            }
+
+            Assert.NotEqual(0UL, answer.Grid.Watermark);
+            Assert.True(answer.Grid.AppliedFilter.CategoriesDefaulted && answer.Grid.AppliedFilter.VerificationDefaulted, caller.Name);
+            // The same cells as the defaults asked for by name, saying only that they were not defaulted.
+            var stated = byName.Answer!.Grid.Clone();
+            stated.AppliedFilter.CategoriesDefaulted = true;
+            stated.AppliedFilter.VerificationDefaulted = true;
+            stated.Watermark = 0;
+            Same(byName with { Answer = byName.Answer with { Grid = stated } }, model, $"{caller.Name}: the defaults by name");
+            Assert.True(all.Answer!.Grid.Frames[0].Observations > answer.Grid.Frames[0].Observations, $"{caller.Name}: everything counts more");
+        }
+    }
+
+    [Fact]
     public async Task Writes_AreInTheNextAnswer_AndTheWatermarkRises()
     {
         var supervisor = fixture.Followed.As(Role.Supervisor);
@@ -173,7 +233,10 @@ public sealed class ReadModelTests(ReadModelFixture fixture, ITestOutputHelper o
         var notDiscredited = request.Clone();
         notDiscredited.Filter.Verification.Add([VerificationStatus.Reported, VerificationStatus.Verified]);
         var afterReview = await AnswerOrErrorAsync(supervisor, notDiscredited);
-        var discredited = await AnswerOrErrorAsync(supervisor, request);
+        // Asked for by name: a request naming no status leaves discredited reports out.
+        var everyStatus = request.Clone();
+        everyStatus.Filter.Verification.Add([VerificationStatus.Reported, VerificationStatus.Verified, VerificationStatus.Discredited]);
+        var discredited = await AnswerOrErrorAsync(supervisor, everyStatus);
 
         Assert.Equal(0, before.Answer!.Grid.Frames.Single().Observations);
         Assert.Equal(1, after.Answer!.Grid.Frames.Single().Observations);
@@ -223,6 +286,8 @@ public sealed class ReadModelTests(ReadModelFixture fixture, ITestOutputHelper o
                 ObservedFrom = ApiFixture.Time("2025-01-01T00:00:00Z"),
                 ObservedTo = ApiFixture.Time("2025-02-01T00:00:00Z"),
                 Verification = { VerificationStatus.Reported, VerificationStatus.Verified },
+                // Every category by name: the seeded rows are of all of them, and the threat defaults would count some only.
+                Categories = { Categories },
             },
             CellSizeMetres = 5000,
         };
