@@ -62,7 +62,8 @@
   };
   window.geoMap = state;
 
-  const map = L.map('map', { zoomSnap: 0.25, preferCanvas: false, attributionControl: false }).setView([0, 20], 4);
+  // A maximum zoom of its own: the observation clusters need one, and the base map may bring no tiles.
+  const map = L.map('map', { zoomSnap: 0.25, preferCanvas: false, attributionControl: false, maxZoom: 18 }).setView([0, 20], 4);
   // For a test to read the view as Leaflet has it (window.geoMap must stay plain data).
   window.geoMapLeaflet = map;
   const $ = (id) => document.getElementById(id);
@@ -100,6 +101,8 @@
     $('toggles').append(box);
   }
   L.control.scale({ imperial: false }).addTo(map);
+  // For a test to open an observation's popup as a click would.
+  window.geoMapLayers = layers;
 
   const banner = $('error');
   let generation = 0;
@@ -422,16 +425,19 @@
     const { collection, surface, frame } = surfaceState;
     if (!collection) {
       state.frame = null;
+      state.drawnCells = [];
       showFrame();
       return 0;
     }
     const classes = (collection.class_breaks || []).length + 1;
+    const drawn = [];
     for (const feature of collection.features) {
       const p = feature.properties;
       // A series' cells carry their frame; a single surface's carry none.
       if (p.frame !== undefined && p.frame !== frame) {
         continue;
       }
+      drawn.push(`${p.id}:${p.class}`);
       const fill = surface === 'hot-spots' ? HOT_SPOTS[String(p.hot_spot)] || '#ffffff' : heatColour(p.class, classes);
       L.geoJSON(feature, {
         pane: 'surface',
@@ -442,6 +448,7 @@
     const shown = frames[frame] || null;
     const cells = layers.surface.getLayers().length;
     state.frame = { index: frame, count: frames.length, from: shown ? shown.from : null, to: shown ? shown.to : null, cells };
+    state.drawnCells = drawn;
     showFrame();
     return cells;
   }
