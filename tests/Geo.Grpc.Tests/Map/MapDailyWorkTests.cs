@@ -196,7 +196,7 @@ public sealed class MapDailyWorkTests(ApiFixture api, ITestOutputHelper output) 
         Assert.DoesNotContain("source", popup, StringComparison.OrdinalIgnoreCase);
         if (role == Role.Analyst)
         {
-            await SaveScreenshotAsync(page, "map-daily-work.png");
+            await SaveScreenshotAsync(page, "map-observation-popup.png");
         }
     }
 

@@ -245,6 +245,11 @@ public sealed class MapGrpcWebTests(ApiFixture api, ITestOutputHelper output) : 
             ObservedFrom = Time(view.GetProperty("from").GetString()!),
             ObservedTo = Time(view.GetProperty("to").GetString()!),
         };
+        // The page's threat filter, sent explicitly with every count: the threat and alert categories, not discredited reports.
+        Assert.Equal([1, 2, 3, 4], view.GetProperty("categories").EnumerateArray().Select(c => c.GetInt32()));
+        Assert.Equal([1, 2], view.GetProperty("verification").EnumerateArray().Select(c => c.GetInt32()));
+        filter.Categories.AddRange([Category.ThreatOfPhysicalViolence, Category.ArmedGroupMovement, Category.Displacement, Category.EarlyWarningAlert]);
+        filter.Verification.AddRange([VerificationStatus.Reported, VerificationStatus.Verified]);
         if (sex.Length > 0)
         {
             filter.AffectedSexes.Add(sex switch { "SEX_FEMALE" => Sex.Female, "SEX_MALE" => Sex.Male, _ => Sex.Unknown });

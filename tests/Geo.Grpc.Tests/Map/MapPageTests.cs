@@ -24,6 +24,11 @@ public sealed class MapPageTests(ApiFixture api, ITestOutputHelper output) : ICl
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private static readonly DateTime Today = DateTime.UtcNow.Date;
 
+    private static readonly string[] ThreatCategories =
+        ["CATEGORY_THREAT_OF_PHYSICAL_VIOLENCE", "CATEGORY_ARMED_GROUP_MOVEMENT", "CATEGORY_DISPLACEMENT", "CATEGORY_EARLY_WARNING_ALERT"];
+
+    private static readonly string[] NotDiscredited = ["VERIFICATION_STATUS_REPORTED", "VERIFICATION_STATUS_VERIFIED"];
+
     private readonly HttpClient _http = new();
 
     public void Dispose() => _http.Dispose();
@@ -211,6 +216,9 @@ public sealed class MapPageTests(ApiFixture api, ITestOutputHelper output) : ICl
             ("observedTo", Date(to.AddDays(1)) + "T00:00:00Z"),
             ("cellSizeMetres", area.GetProperty("cellSizeMetres").GetRawText()),
         };
+        // The page's default filter, which it sends explicitly: threats and alerts, discredited reports left out.
+        heatMap.AddRange(ThreatCategories.Select(c => ("categories", c)));
+        heatMap.AddRange(NotDiscredited.Select(v => ("verification", v)));
         foreach (var (name, control) in new[] { ("affectedSexes", "sex"), ("affectedAgeGroups", "age") })
         {
             if (controls.GetProperty(control).GetString() is { Length: > 0 } value)

@@ -77,11 +77,11 @@
     { id: 'surface', label: 'surface', pane: 'surface', z: 350 },
     { id: 'groupGaps', label: 'gaps', pane: 'gaps', z: 360 },
     { id: 'presence', label: 'presence', pane: 'presence', z: 380, feed: 'presence', draw: drawPresence },
+    { id: 'observations', label: 'observations', pane: 'observations', z: 410 },
     { id: 'communities', label: 'communities', pane: 'communities', z: 420 },
     { id: 'facilities', label: 'facilities', pane: 'civilian', z: 430, feed: 'facilities', draw: drawFacilities },
     { id: 'qips', label: 'QIPs', pane: 'civilian', z: 430, feed: 'qips', draw: drawQips },
     { id: 'bases', label: 'bases', pane: 'bases', z: 440 },
-    { id: 'observations', label: 'observations', pane: 'observations', z: 445 },
   ];
   map.createPane('basemap').style.zIndex = '250';
   const layers = {};
