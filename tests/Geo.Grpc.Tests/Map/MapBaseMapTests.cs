@@ -268,13 +268,7 @@ public sealed class MapBaseMapTests(ApiFixture api, ITestOutputHelper output) : 
         return (x, y);
     }
 
-    private async Task SaveScreenshotAsync(BrowserPage page, string name)
-    {
-        var directory = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "TestResults")).FullName;
-        var file = Path.Combine(directory, name);
-        await File.WriteAllBytesAsync(file, await page.ScreenshotAsync());
-        output.WriteLine($"screenshot: {file}");
-    }
+    private Task SaveScreenshotAsync(BrowserPage page, string name) => MapTestPage.SaveScreenshotAsync(page, name, output);
 
     /// <summary>A base and a community at risk, so that the page has the mission's layers to draw over the base map.</summary>
     private async Task SeedAsync()

@@ -30,8 +30,7 @@ public sealed class MapDailyWorkTests(ApiFixture api, ITestOutputHelper output) 
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private static readonly DateTime Today = DateTime.UtcNow.Date;
 
-    private static readonly string[] Threats =
-        ["CATEGORY_THREAT_OF_PHYSICAL_VIOLENCE", "CATEGORY_ARMED_GROUP_MOVEMENT", "CATEGORY_DISPLACEMENT", "CATEGORY_EARLY_WARNING_ALERT"];
+    private static readonly string[] Threats = MapTestPage.ThreatCategories;
 
     /// <summary>geoawareness.v1.Category by number, from 1.</summary>
     private static readonly string[] AllCategories =
@@ -40,7 +39,7 @@ public sealed class MapDailyWorkTests(ApiFixture api, ITestOutputHelper output) 
         "CATEGORY_COMMUNITY_ENGAGEMENT", "CATEGORY_INFORMATION_HARM", "CATEGORY_SECURITY_INCIDENT_AGAINST_CLA", "CATEGORY_OTHER",
     ];
 
-    private static readonly string[] NotDiscredited = ["VERIFICATION_STATUS_REPORTED", "VERIFICATION_STATUS_VERIFIED"];
+    private static readonly string[] NotDiscredited = MapTestPage.NotDiscredited;
 
     private readonly HttpClient _http = new();
 
@@ -324,34 +323,14 @@ public sealed class MapDailyWorkTests(ApiFixture api, ITestOutputHelper output) 
         return query;
     }
 
-    private async Task<JsonDocument> PullAsync(Role role, string layer, IEnumerable<(string Name, string Value)> parameters)
-    {
-        var query = string.Join('&', parameters.Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value)}"));
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(api.Service.HttpEndpoint, $"/feeds/layers/{layer}?{query}"));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", api.TokenOf(role));
-        using var response = await _http.SendAsync(request);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{layer}?{query}: {(int)response.StatusCode} {body}");
-        return JsonDocument.Parse(body);
-    }
+    private Task<JsonDocument> PullAsync(Role role, string layer, IEnumerable<(string Name, string Value)> parameters) =>
+        MapTestPage.PullLayerAsync(_http, api.Service.HttpEndpoint, api.TokenOf(role), layer, parameters);
 
     /// <summary>The page's box and period (west, south, east, north, from, to, sex, age) with the filter the test expects.</summary>
     private static ObservationFilter FilterOf(JsonElement view, string[] categories, string[] verification, int minSeverity)
     {
-        var filter = new ObservationFilter
-        {
-            Area = new Area
-            {
-                Bbox = new BoundingBox
-                {
-                    West = view.GetProperty("west").GetDouble(), South = view.GetProperty("south").GetDouble(),
-                    East = view.GetProperty("east").GetDouble(), North = view.GetProperty("north").GetDouble(),
-                },
-            },
-            ObservedFrom = Time(view.GetProperty("from").GetString()!),
-            ObservedTo = Time(view.GetProperty("to").GetString()!),
-            MinSeverity = minSeverity > 1 ? minSeverity : 0,
-        };
+        var filter = MapTestPage.BoxAndPeriodOf(view);
+        filter.MinSeverity = minSeverity > 1 ? minSeverity : 0;
         filter.Categories.AddRange(categories.Select(c => (Category)CommonReflection.Descriptor.FindTypeByName<EnumDescriptor>("Category").FindValueByName(c).Number));
         filter.Verification.AddRange(verification.Select(v => (VerificationStatus)CommonReflection.Descriptor.FindTypeByName<EnumDescriptor>("VerificationStatus").FindValueByName(v).Number));
         Assert.Equal(string.Empty, view.GetProperty("sex").GetString());
@@ -434,15 +413,9 @@ public sealed class MapDailyWorkTests(ApiFixture api, ITestOutputHelper output) 
         _ => 0,
     };
 
-    private async Task SaveScreenshotAsync(BrowserPage page, string name)
-    {
-        var directory = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "TestResults")).FullName;
-        var path = Path.Combine(directory, name);
-        await File.WriteAllBytesAsync(path, await page.ScreenshotAsync());
-        output.WriteLine($"screenshot: {path}");
-    }
+    private Task SaveScreenshotAsync(BrowserPage page, string name) => MapTestPage.SaveScreenshotAsync(page, name, output);
 
-    private static string Date(DateTime day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    private static string Date(DateTime day) => MapTestPage.Date(day);
 
     // ---- the mission ----
 

@@ -55,10 +55,7 @@ public sealed class MapDemoTests(ApiFixture api, ITestOutputHelper output) : ICl
             await page.EvaluateAsync("document.getElementById('frame-next').click()");
         }
 
-        var directory = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "TestResults")).FullName;
-        var screenshot = Path.Combine(directory, "map-daily-work.png");
-        await File.WriteAllBytesAsync(screenshot, await page.ScreenshotAsync());
-        output.WriteLine($"screenshot: {screenshot}");
+        await MapTestPage.SaveScreenshotAsync(page, "map-daily-work.png", output);
     }
 
     [Fact]
