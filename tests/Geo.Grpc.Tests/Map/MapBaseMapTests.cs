@@ -7,6 +7,8 @@ using Geo.Grpc.Tests.Api;
 using Geo.Testing.Browser;
 using Geo.Testing.Echo;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Xunit;
 using Xunit.Abstractions;
 using Role = Geo.Core.Access.Role;
@@ -108,7 +110,11 @@ public sealed class MapBaseMapTests(ApiFixture api, ITestOutputHelper output) : 
             await File.WriteAllTextAsync(path, content);
         }
 
-        await using var service = await StartAsync(path);
+        var log = new LogLines();
+        await using var service = await StartAsync(path, log);
+        // One line for the operator, with the path the page never shows.
+        Assert.Equal(1, log.Count("base map"));
+        Assert.Contains($"the map's base map {path} is unavailable: ", log.Text, StringComparison.Ordinal);
         using (var described = await _http.GetAsync(new Uri(service.HttpEndpoint, "/map/basemap")))
         {
             var info = JsonDocument.Parse(await described.Content.ReadAsStringAsync()).RootElement;
@@ -193,10 +199,12 @@ public sealed class MapBaseMapTests(ApiFixture api, ITestOutputHelper output) : 
     // ---- helpers ----
 
     /// <summary>The service on the fixture's database, with this base map.</summary>
-    private async Task<GeoAwarenessService> StartAsync(string path)
+    private async Task<GeoAwarenessService> StartAsync(string path, LogLines? log = null)
     {
         await SeedAsync();
-        return await GrpcTestServer.StartAsync(api.Database.ConnectionString, [.. ApiFixture.Settings, $"--GeoAwareness:BaseMap:Path={path}"]);
+        return await GrpcTestServer.StartAsync(
+            api.Database.ConnectionString, [.. ApiFixture.Settings, $"--GeoAwareness:BaseMap:Path={path}"],
+            services => services.AddSingleton<ILoggerProvider>(log ?? new LogLines()));
     }
 
     private async Task<BrowserPage> OpenAsync(HeadlessChromium browser, GeoAwarenessService service)
