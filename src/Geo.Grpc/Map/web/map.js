@@ -903,7 +903,8 @@
       if (signal.aborted) {
         throw e;
       }
-      if (e.name !== 'AbortError' || !state.observations.truncated) {
+      // Stopped here at the limit: what came is drawn, and the note says there is more.
+      if (!state.observations.truncated) {
         layers.observations.clearLayers();
         const refused = e.code === GrpcWeb.Code.PERMISSION_DENIED;
         state.observations.refused = refused;
