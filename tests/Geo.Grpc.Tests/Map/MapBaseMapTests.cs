@@ -85,8 +85,8 @@ public sealed class MapBaseMapTests(ApiFixture api, ITestOutputHelper output) : 
         await using var browser = await HeadlessChromium.StartAsync();
         await using var page = await OpenAsync(browser, service);
         Assert.Equal("raster-tiles", (await page.EvaluateAsync("window.geoMap.baseMap.kind")).GetString());
-        await page.WaitForAsync("window.geoMap.baseMap.tiles > 0", Patience, "the base map's tiles");
-        Assert.True((await page.EvaluateAsync("document.querySelectorAll('.leaflet-basemap-pane img.leaflet-tile-loaded').length")).GetInt32() > 0);
+        // Tiles of the first view go when the page fits the mission: wait for those of the view it ends at.
+        await page.WaitForAsync("window.geoMap.baseMap.tiles > 0 && document.querySelectorAll('.leaflet-basemap-pane img.leaflet-tile-loaded').length > 0", Patience, "the base map's tiles");
         Assert.True((await page.EvaluateAsync("document.getElementById('basemap-banner').hidden")).GetBoolean());
         await AssertUnderTheMissionAsync(page);
     }
