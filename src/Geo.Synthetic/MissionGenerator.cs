@@ -15,7 +15,8 @@ namespace Geo.Synthetic;
 public static class MissionGenerator
 {
     private static readonly string[] Syllables = ["ki", "bu", "ma", "ru", "nya", "go", "lu", "ka", "sha", "mbi", "ne", "to", "we", "za", "ba", "ndu", "li", "mo", "se", "ko", "tshi", "vu"];
-    private static readonly string[] Territories = ["Lubero", "Beni", "Masisi", "Rutshuru"];
+    /// <summary>The territories (administrative areas) of the region's quarters: north-west, north-east, south-west, south-east.</summary>
+    internal static readonly string[] TerritoryNames = ["Lubero", "Beni", "Masisi", "Rutshuru"];
 
     /// <summary>The population share of each age group (child, youth, adult, older), roughly eastern DRC's.</summary>
     internal static readonly double[] AgeShares = [0.47, 0.19, 0.29, 0.05];
@@ -220,7 +221,7 @@ public static class MissionGenerator
     }
 
     internal static string Territory(LocalFrame frame, (double X, double Y) at) =>
-        Territories[(at.X >= frame.Width / 2 ? 1 : 0) + (at.Y >= frame.Height / 2 ? 0 : 2)];
+        TerritoryNames[(at.X >= frame.Width / 2 ? 1 : 0) + (at.Y >= frame.Height / 2 ? 0 : 2)];
 
     private static Polygon Outline(LocalFrame frame, (double X, double Y) center, double radiusKm, SyntheticRandom rng)
     {
@@ -381,7 +382,7 @@ public static class MissionGenerator
             }
             else
             {
-                var others = Territories.Where(t => t != station.AdminArea).ToArray();
+                var others = TerritoryNames.Where(t => t != station.AdminArea).ToArray();
                 home = rng.Chance(0.3) ? "Kinshasa" : others[rng.Next(others.Length)];
                 if (rng.Chance(0.5))
                 {

@@ -39,8 +39,16 @@ internal static class ServeCommand
         command.TreatUnmatchedTokensAsErrors = false;
         context.OnLocal(command, async (parse, cancellationToken) =>
         {
+            string[] settings = [.. LogSettings(), .. parse.UnmatchedTokens];
+            if (parse.GetValue(demo) && string.IsNullOrEmpty(ServiceConfiguration.Read(settings)[DemoBaseMapFile.Setting]))
+            {
+                // The demo's own base map, unless the settings name one.
+                var baseMap = await DemoBaseMapFile.WriteAsync(DateOnly.FromDateTime(DateTime.UtcNow), cancellationToken).ConfigureAwait(false);
+                settings = [.. settings, $"--{DemoBaseMapFile.Setting}={baseMap}"];
+            }
+
             // Disposed in reverse: the service stops before the private cluster under it.
-            await using var database = await StartDatabaseAsync([.. LogSettings(), .. parse.UnmatchedTokens], cancellationToken).ConfigureAwait(false);
+            await using var database = await StartDatabaseAsync(settings, cancellationToken).ConfigureAwait(false);
             await using var service = await StartAsync(database, cancellationToken).ConfigureAwait(false);
             var today = DateOnly.FromDateTime(DateTime.UtcNow);
             var token = parse.GetValue(demo) ? await ServeDemo.LoadIfEmptyAsync(service, today, context.Error, cancellationToken).ConfigureAwait(false) : null;

@@ -163,6 +163,8 @@ internal static class ApiServiceExtensions
         services.AddSingleton<Estimates.CivilEstimator>();
         services.AddSingleton<Estimates.CivilEstimatesHandler>();
         services.AddSingleton<Civilian.PresenceImport>();
+        services.Configure<Map.BaseMapOptions>(configuration.GetSection(Map.BaseMapOptions.SectionName));
+        services.AddSingleton<Map.BaseMap>();
         services.AddSingleton<Civilian.CivilianHandler>();
         var webhooks = configuration.GetSection(Webhooks.WebhookOptions.SectionName);
         if ((webhooks.Get<Webhooks.WebhookOptions>() ?? new Webhooks.WebhookOptions()).Problem() is { } webhookProblem)

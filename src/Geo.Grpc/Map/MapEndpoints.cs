@@ -6,7 +6,9 @@ namespace Geo.Grpc.Map;
 /// <summary>
 /// GET /map: the mission on a map, for people. The page and its script are open, as health is:
 /// they hold no data. Every layer it draws comes from /feeds/layers with the token the user
-/// gives it, so it shows exactly what that token's role may read.
+/// gives it, so it shows exactly what that token's role may read. The base map is open too: it is
+/// public geography the mission provides for orientation (boundaries, places), read only from the
+/// one configured file, and the page needs it before a token is given.
 /// </summary>
 internal static class MapEndpoints
 {
@@ -17,7 +19,13 @@ internal static class MapEndpoints
 
     public static void MapMapEndpoints(this IEndpointRouteBuilder endpoints)
     {
+        // Read (and logged) now, at start, rather than on the first page that asks.
+        var baseMap = endpoints.ServiceProvider.GetRequiredService<BaseMap>();
         endpoints.MapGet("/map", (HttpContext http) => Serve(http, "index.html")).RequirePermission(Permission.Open);
+        endpoints.MapGet("/map/basemap", (HttpContext http) => Describe(http, baseMap)).RequirePermission(Permission.Open);
+        endpoints.MapGet("/map/basemap.geojson", (HttpContext http) => ServeGeoJson(http, baseMap)).RequirePermission(Permission.Open);
+        endpoints.MapGet("/map/basemap/{z:int}/{x:int}/{y:int}", (HttpContext http, int z, int x, int y) => ServeTileAsync(http, baseMap, z, x, y))
+            .RequirePermission(Permission.Open);
         endpoints.MapGet("/map/{**path}", (HttpContext http, string? path) => Serve(http, string.IsNullOrEmpty(path) ? "index.html" : path)).RequirePermission(Permission.Open);
     }
 
@@ -28,18 +36,71 @@ internal static class MapEndpoints
             return Results.NotFound();
         }
 
+        return Answer(http, asset.Content, asset.ContentType, asset.ETag);
+    }
+
+    /// <summary>What the page needs to draw the base map: its kind, or why it is unavailable.</summary>
+    private static IResult Describe(HttpContext http, BaseMap baseMap)
+    {
+        SecureHeaders(http);
+        return Results.Json(new
+        {
+            kind = baseMap.Kind switch
+            {
+                BaseMapKind.GeoJson => "geojson",
+                BaseMapKind.RasterTiles => "raster-tiles",
+                BaseMapKind.Unavailable => "unavailable",
+                _ => "none",
+            },
+            problem = baseMap.Problem,
+            url = baseMap.Kind switch
+            {
+                BaseMapKind.GeoJson => "/map/basemap.geojson",
+                BaseMapKind.RasterTiles => "/map/basemap/{z}/{x}/{y}",
+                _ => null,
+            },
+            format = baseMap.TileFormat,
+            min_zoom = baseMap.Kind == BaseMapKind.RasterTiles ? baseMap.MinZoom : (int?)null,
+            max_zoom = baseMap.Kind == BaseMapKind.RasterTiles ? baseMap.MaxZoom : (int?)null,
+        });
+    }
+
+    private static IResult ServeGeoJson(HttpContext http, BaseMap baseMap) => baseMap.Kind == BaseMapKind.GeoJson
+        ? Answer(http, baseMap.GeoJson.ToArray(), "application/geo+json", baseMap.GeoJsonETag!)
+        : Results.NotFound();
+
+    private static async Task<IResult> ServeTileAsync(HttpContext http, BaseMap baseMap, int z, int x, int y)
+    {
+        if (await baseMap.ReadTileAsync(z, x, y, http.RequestAborted).ConfigureAwait(false) is not { } tile)
+        {
+            return Results.NotFound();
+        }
+
+        SecureHeaders(http);
+        http.Response.Headers.CacheControl = "max-age=300";
+        return Results.Bytes(tile, BaseMap.ContentTypeOf(baseMap.TileFormat!));
+    }
+
+    private static IResult Answer(HttpContext http, byte[] content, string contentType, string etag)
+    {
+        SecureHeaders(http);
+        var headers = http.Response.Headers;
+        headers.CacheControl = "no-cache";
+        headers.ETag = etag;
+        if (http.Request.Headers.IfNoneMatch == etag)
+        {
+            return Results.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        return Results.Bytes(content, contentType);
+    }
+
+    private static void SecureHeaders(HttpContext http)
+    {
         var headers = http.Response.Headers;
         headers.ContentSecurityPolicy = ContentSecurityPolicy;
         headers.XContentTypeOptions = "nosniff";
         // The token arrives in the address's fragment: no referrer carries any part of the address away.
         headers["Referrer-Policy"] = "no-referrer";
-        headers.CacheControl = "no-cache";
-        headers.ETag = asset.ETag;
-        if (http.Request.Headers.IfNoneMatch == asset.ETag)
-        {
-            return Results.StatusCode(StatusCodes.Status304NotModified);
-        }
-
-        return Results.Bytes(asset.Content, asset.ContentType);
     }
 }

@@ -56,6 +56,10 @@ public sealed class HttpPermissionTests(ApiFixture api) : IClassFixture<ApiFixtu
             // The page holds no data: every layer it draws is asked for with the user's token.
             ["/map"] = [Permission.Open],
             ["/map/{**path}"] = [Permission.Open],
+            // The base map: public geography the mission provides, from the one configured file only (MapBaseMapTests).
+            ["/map/basemap"] = [Permission.Open],
+            ["/map/basemap.geojson"] = [Permission.Open],
+            ["/map/basemap/{z:int}/{x:int}/{y:int}"] = [Permission.Open],
             // Counts by method tell how active the mission is: an administrator's, unless opened for a scraper.
             ["/metrics"] = [access.OpenMetrics ? Permission.Open : Permission.ReadMetrics],
             // The map's plan check: recording a plan is a planner's (or UN-CIMIC's); checking one, any reader of plans'.

@@ -47,6 +47,15 @@ public sealed partial class ServeCommandTests
             var cells = int.Parse(Regex.Match(drawn.Output, @"picture of (\d+) cells").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
             Assert.True(cells >= 20, drawn.ToString());
 
+            // The map page's base map: the demo region's, written and configured by serve --demo.
+            using (var http = new HttpClient())
+            {
+                var baseMap = await http.GetStringAsync(new Uri($"http://127.0.0.1:{httpPort}/map/basemap"));
+                Assert.Contains("\"kind\":\"geojson\"", baseMap, StringComparison.Ordinal);
+                var places = await http.GetStringAsync(new Uri($"http://127.0.0.1:{httpPort}/map/basemap.geojson"));
+                Assert.Contains("\"kind\":\"territory\"", places, StringComparison.Ordinal);
+            }
+
             Assert.Equal(0, await first.TerminateAsync());
             Assert.Contains("Stopped the private PostgreSQL cluster", first.Output, StringComparison.Ordinal);
         }

@@ -2,7 +2,10 @@ using System.Globalization;
 using System.Text.Json;
 using Geo.Api.V1;
 using Geo.Grpc.Tests.Api;
+using Geo.Cli.Demo;
 using Geo.Grpc.Tests.Cli;
+using Geo.Synthetic;
+using Geo.Testing.Echo;
 using Geo.Testing.Browser;
 using Xunit;
 using Xunit.Abstractions;
@@ -19,6 +22,41 @@ namespace Geo.Grpc.Tests.Map;
 public sealed class MapDemoTests(ApiFixture api, ITestOutputHelper output) : IClassFixture<ApiFixture>
 {
     private const int Loads = 3;
+
+    [Fact]
+    public async Task MapPage_TheDemoMissionWithItsGeneratedBaseMap_ForDailyWork()
+    {
+        var loaded = await CliRunner.RunAsync(api.Service.GrpcEndpoint, api.TokenOf(Role.Administrator), "demo");
+        Assert.True(loaded.ExitCode == 0, loaded.ToString());
+        // What serve --demo writes and configures.
+        var path = await DemoBaseMapFile.WriteAsync(DateOnly.FromDateTime(DateTime.UtcNow), CancellationToken.None);
+        var expected = DemoBaseMap.Of(DemoMission.Generate(DemoMission.DefaultSeed, DateOnly.FromDateTime(DateTime.UtcNow)));
+        Assert.Contains(expected, f => f.Kind == "territory");
+        Assert.Contains(expected, f => f.Kind == "town");
+        await using var service = await GrpcTestServer.StartAsync(api.Database.ConnectionString, [.. Settings, $"--{DemoBaseMapFile.Setting}={path}"]);
+
+        await using var browser = await HeadlessChromium.StartAsync(1400, 900);
+        await using var page = await browser.OpenPageAsync();
+        await page.NavigateAsync(new Uri(service.HttpEndpoint, "/map#token=" + api.TokenOf(Role.Analyst)));
+        await page.WaitForAsync("window.geoMap && window.geoMap.loads > 0 && window.geoMap.baseMap.loaded && !window.geoMap.loading", TimeSpan.FromSeconds(60), "window.geoMap");
+        Assert.Equal("geojson", (await page.EvaluateAsync("window.geoMap.baseMap.kind")).GetString());
+        Assert.Equal(expected.Count, (await page.EvaluateAsync("window.geoMap.baseMap.features")).GetInt32());
+        var pane = (await page.EvaluateAsync("document.querySelector('.leaflet-basemap-pane').textContent")).GetString()!;
+        Assert.Contains(expected.First(f => f.Kind == "town").Name, pane, StringComparison.Ordinal);
+        Assert.True((await page.EvaluateAsync("window.geoMap.counts.observations")).GetInt32() > 0, "the demo's observations are not on the analyst's map");
+
+        // Months through the year, on one scale: the page the README shows.
+        var loads = (await page.EvaluateAsync("window.geoMap.loads")).GetInt32();
+        await page.EvaluateAsync("(() => { const e = document.getElementById('step'); e.value = 'SERIES_STEP_MONTH'; e.dispatchEvent(new Event('change', { bubbles: true })); })()");
+        await page.WaitForAsync($"window.geoMap.loads > {loads} && !window.geoMap.loading", TimeSpan.FromSeconds(60), "the monthly series");
+        Assert.True((await page.EvaluateAsync("window.geoMap.frame.count")).GetInt32() >= 12);
+        for (var i = 0; i < 9; i++)
+        {
+            await page.EvaluateAsync("document.getElementById('frame-next').click()");
+        }
+
+        await MapTestPage.SaveScreenshotAsync(page, "map-daily-work.png", output);
+    }
 
     [Fact]
     public async Task MapPage_TheDemoMission_DrawsItsBasesAndCommunitiesAndReportsTheLoadTime()

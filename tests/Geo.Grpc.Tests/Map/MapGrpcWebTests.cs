@@ -232,19 +232,12 @@ public sealed class MapGrpcWebTests(ApiFixture api, ITestOutputHelper output) : 
         Assert.False(view.TryGetProperty("error", out var error), $"the count failed: {error}");
         Assert.Equal(sex, view.GetProperty("sex").GetString());
         Assert.Equal(age, view.GetProperty("age").GetString());
-        var filter = new ObservationFilter
-        {
-            Area = new Area
-            {
-                Bbox = new BoundingBox
-                {
-                    West = view.GetProperty("west").GetDouble(), South = view.GetProperty("south").GetDouble(),
-                    East = view.GetProperty("east").GetDouble(), North = view.GetProperty("north").GetDouble(),
-                },
-            },
-            ObservedFrom = Time(view.GetProperty("from").GetString()!),
-            ObservedTo = Time(view.GetProperty("to").GetString()!),
-        };
+        var filter = MapTestPage.BoxAndPeriodOf(view);
+        // The page's threat filter, sent explicitly with every count: the threat and alert categories, not discredited reports.
+        Assert.Equal([1, 2, 3, 4], view.GetProperty("categories").EnumerateArray().Select(c => c.GetInt32()));
+        Assert.Equal([1, 2], view.GetProperty("verification").EnumerateArray().Select(c => c.GetInt32()));
+        filter.Categories.AddRange([Category.ThreatOfPhysicalViolence, Category.ArmedGroupMovement, Category.Displacement, Category.EarlyWarningAlert]);
+        filter.Verification.AddRange([VerificationStatus.Reported, VerificationStatus.Verified]);
         if (sex.Length > 0)
         {
             filter.AffectedSexes.Add(sex switch { "SEX_FEMALE" => Sex.Female, "SEX_MALE" => Sex.Male, _ => Sex.Unknown });

@@ -178,13 +178,7 @@ public sealed class MapPageTests(ApiFixture api, ITestOutputHelper output) : ICl
     private static async Task<int> CountAsync(BrowserPage page, string layer) =>
         (await page.EvaluateAsync($"window.geoMap.counts.{layer}")).GetInt32();
 
-    private async Task SaveScreenshotAsync(BrowserPage page, string name)
-    {
-        var directory = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "TestResults")).FullName;
-        var path = Path.Combine(directory, name);
-        await File.WriteAllBytesAsync(path, await page.ScreenshotAsync());
-        output.WriteLine($"screenshot: {path}");
-    }
+    private Task SaveScreenshotAsync(BrowserPage page, string name) => MapTestPage.SaveScreenshotAsync(page, name, output);
 
     // ---- what the feeds say for the page's area and the controls' values ----
 
@@ -211,6 +205,9 @@ public sealed class MapPageTests(ApiFixture api, ITestOutputHelper output) : ICl
             ("observedTo", Date(to.AddDays(1)) + "T00:00:00Z"),
             ("cellSizeMetres", area.GetProperty("cellSizeMetres").GetRawText()),
         };
+        // The page's default filter, which it sends explicitly: threats and alerts, discredited reports left out.
+        heatMap.AddRange(MapTestPage.ThreatCategories.Select(c => ("categories", c)));
+        heatMap.AddRange(MapTestPage.NotDiscredited.Select(v => ("verification", v)));
         foreach (var (name, control) in new[] { ("affectedSexes", "sex"), ("affectedAgeGroups", "age") })
         {
             if (controls.GetProperty(control).GetString() is { Length: > 0 } value)
@@ -233,18 +230,10 @@ public sealed class MapPageTests(ApiFixture api, ITestOutputHelper output) : ICl
             gapCells.RootElement.GetProperty("features").GetArrayLength());
     }
 
-    private async Task<JsonDocument> PullAsync(string layer, IEnumerable<(string Name, string Value)> parameters)
-    {
-        var query = string.Join('&', parameters.Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value)}"));
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(api.Service.HttpEndpoint, $"/feeds/layers/{layer}?{query}"));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", api.TokenOf(Role.Planner));
-        using var response = await _http.SendAsync(request);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{layer}?{query}: {(int)response.StatusCode} {body}");
-        return JsonDocument.Parse(body);
-    }
+    private Task<JsonDocument> PullAsync(string layer, IEnumerable<(string Name, string Value)> parameters) =>
+        MapTestPage.PullLayerAsync(_http, api.Service.HttpEndpoint, api.TokenOf(Role.Planner), layer, parameters);
 
-    private static string Date(DateTime day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    private static string Date(DateTime day) => MapTestPage.Date(day);
 
     // ---- the mission ----
 

@@ -28,36 +28,82 @@
   const HEAT = ['#ffffb2', '#fed976', '#feb24c', '#fd8d3c', '#fc4e2a', '#e31a1c', '#bd0026', '#a50026', '#800026', '#4d0019'];
   const HOT_SPOTS = { 3: '#b2182b', 2: '#ef8a62', 1: '#fddbc7', '-1': '#d1e5f0', '-2': '#67a9cf', '-3': '#2166ac' };
 
+  // geoawareness.v1.Category and VerificationStatus: the proto3 JSON names, numbers and words.
+  const CATEGORIES = [
+    ['CATEGORY_THREAT_OF_PHYSICAL_VIOLENCE', 1, 'threat of physical violence'],
+    ['CATEGORY_ARMED_GROUP_MOVEMENT', 2, 'armed group movement'],
+    ['CATEGORY_DISPLACEMENT', 3, 'displacement'],
+    ['CATEGORY_EARLY_WARNING_ALERT', 4, 'early warning alert'],
+    ['CATEGORY_COMMUNITY_ENGAGEMENT', 5, 'community engagement'],
+    ['CATEGORY_INFORMATION_HARM', 6, 'information harm'],
+    ['CATEGORY_SECURITY_INCIDENT_AGAINST_CLA', 7, 'security incident against a CLA'],
+    ['CATEGORY_OTHER', 8, 'other'],
+  ];
+  // Threats by default: the threat and alert categories (Geo.Core's ObservationTally.ThreatCategories),
+  // not community engagement; every status but discredited. The page sends its choice every time,
+  // so what it shows never depends on the service's own defaults.
+  const DEFAULT_CATEGORIES = [1, 2, 3, 4];
+  const VERIFICATIONS = [
+    ['VERIFICATION_STATUS_REPORTED', 1, 'reported'],
+    ['VERIFICATION_STATUS_VERIFIED', 2, 'verified'],
+    ['VERIFICATION_STATUS_DISCREDITED', 3, 'discredited'],
+  ];
+  const DEFAULT_VERIFICATION = [1, 2];
+
   // What the test (and anyone curious) reads: features drawn per layer, and how the last load went.
   const state = {
     ready: false,
     loading: false,
     loads: 0,
-    counts: { bases: 0, communities: 0, heat: 0, hotSpots: 0, groupGaps: 0, facilities: 0, presence: 0, qips: 0 },
+    counts: { bases: 0, communities: 0, heat: 0, hotSpots: 0, groupGaps: 0, facilities: 0, presence: 0, qips: 0, observations: 0 },
     error: null,
     loadMs: null,
     area: null,
   };
   window.geoMap = state;
 
-  const map = L.map('map', { zoomSnap: 0.25, preferCanvas: false, attributionControl: false }).setView([0, 20], 4);
+  // A maximum zoom of its own: the observation clusters need one, and the base map may bring no tiles.
+  const map = L.map('map', { zoomSnap: 0.25, preferCanvas: false, attributionControl: false, maxZoom: 18 }).setView([0, 20], 4);
   // For a test to read the view as Leaflet has it (window.geoMap must stay plain data).
   window.geoMapLeaflet = map;
-  for (const [pane, z] of [['surface', 350], ['gaps', 360], ['presence', 380], ['communities', 420], ['civilian', 430], ['bases', 440]]) {
-    map.createPane(pane).style.zIndex = String(z);
-  }
-  const layers = {
-    surface: L.layerGroup().addTo(map),
-    groupGaps: L.layerGroup().addTo(map),
-    communities: L.layerGroup().addTo(map),
-    bases: L.layerGroup().addTo(map),
-    facilities: L.layerGroup().addTo(map),
-    presence: L.layerGroup().addTo(map),
-    qips: L.layerGroup().addTo(map),
-  };
-  L.control.scale({ imperial: false }).addTo(map);
-
   const $ = (id) => document.getElementById(id);
+
+  // The mission's layers, bottom to top: each has a pane (its height), a box in the controls,
+  // and a group its features are drawn into. The optional ones also say how they are fetched
+  // (a /feeds/layers layer, for the roles that may read it) and drawn: one more such layer (the
+  // isochrones of /feeds/layers/isochrones, say) is one more entry with its feed, parameters and draw.
+  // The base map's pane lies under them all.
+  const LAYERS = [
+    { id: 'surface', label: 'surface', pane: 'surface', z: 350 },
+    { id: 'groupGaps', label: 'gaps', pane: 'gaps', z: 360 },
+    { id: 'presence', label: 'presence', pane: 'presence', z: 380, feed: 'presence', draw: drawPresence },
+    { id: 'observations', label: 'observations', pane: 'observations', z: 410 },
+    { id: 'communities', label: 'communities', pane: 'communities', z: 420 },
+    { id: 'facilities', label: 'facilities', pane: 'civilian', z: 430, feed: 'facilities', draw: drawFacilities },
+    { id: 'qips', label: 'QIPs', pane: 'civilian', z: 430, feed: 'qips', draw: drawQips },
+    { id: 'bases', label: 'bases', pane: 'bases', z: 440 },
+  ];
+  map.createPane('basemap').style.zIndex = '250';
+  const layers = {};
+  for (const entry of LAYERS) {
+    if (!map.getPane(entry.pane)) {
+      map.createPane(entry.pane).style.zIndex = String(entry.z);
+    }
+    layers[entry.id] = (entry.id === 'observations'
+      ? L.markerClusterGroup({ clusterPane: 'observations', maxClusterRadius: 50, showCoverageOnHover: false, chunkedLoading: true })
+      : L.layerGroup()).addTo(map);
+    const box = document.createElement('label');
+    const input = document.createElement('input');
+    input.type = 'checkbox';
+    input.checked = true;
+    input.dataset.layer = entry.id;
+    box.append(input, ' ' + entry.label);
+    $('toggles').append(box);
+  }
+  L.control.scale({ imperial: false }).addTo(map);
+  // For a test to open an observation's popup as a click would.
+  window.geoMapLayers = layers;
+
   const banner = $('error');
   let generation = 0;
   let inFlight = null;
@@ -89,10 +135,43 @@
     $('to').value = isoDate(today);
   }
 
+  function checkedNumbers(box) {
+    return Array.from($(box).querySelectorAll('input:checked'), (input) => Number(input.value));
+  }
+
+  /** The filter's boxes: one checkbox per value, the defaults checked. */
+  function fillChoices(box, values, checked) {
+    $(box).replaceChildren(...values.map(([name, number, words]) => {
+      const label = document.createElement('label');
+      const input = document.createElement('input');
+      input.type = 'checkbox';
+      input.value = String(number);
+      input.dataset.name = name;
+      input.checked = checked.includes(number);
+      label.append(input, ' ' + words);
+      return label;
+    }));
+  }
+
+  function describeChoices() {
+    const categories = checkedNumbers('categories');
+    const verification = checkedNumbers('verification');
+    $('categories-summary').textContent = `(${categories.length} of ${CATEGORIES.length})`;
+    $('verification-summary').textContent = `(${verification.length} of ${VERIFICATIONS.length})`;
+  }
+
   function selection() {
     const from = $('from').value;
     const to = $('to').value;
+    const categories = checkedNumbers('categories');
+    const verification = checkedNumbers('verification');
     return {
+      categories,
+      categoryNames: CATEGORIES.filter(([, n]) => categories.includes(n)).map(([name]) => name),
+      verification,
+      verificationNames: VERIFICATIONS.filter(([, n]) => verification.includes(n)).map(([name]) => name),
+      minSeverity: Number($('min-severity').value) || 1,
+      step: $('step').value,
       from: from + 'T00:00:00Z',
       // The "to" day is included: the period ends at the start of the next day.
       to: isoDate(new Date(Date.parse(to + 'T00:00:00Z') + DAY_MS)) + 'T00:00:00Z',
@@ -120,8 +199,11 @@
     }
     const query = new URLSearchParams();
     for (const [name, value] of Object.entries(parameters)) {
-      if (value !== '' && value !== null && value !== undefined) {
-        query.append(name, String(value));
+      // A list goes as the key repeated, as the layers read repeated fields.
+      for (const one of Array.isArray(value) ? value : [value]) {
+        if (one !== '' && one !== null && one !== undefined) {
+          query.append(name, String(one));
+        }
       }
     }
     let response;
@@ -182,6 +264,9 @@
       [filter + 'observedTo']: chosen.to,
       [filter + 'affectedSexes']: chosen.sex,
       [filter + 'affectedAgeGroups']: chosen.age,
+      [filter + 'categories']: chosen.categoryNames,
+      [filter + 'verification']: chosen.verificationNames,
+      [filter + 'minSeverity']: chosen.minSeverity > 1 ? chosen.minSeverity : '',
       [prefix + 'cellSizeMetres']: area.cellSizeMetres,
     };
     return parameters;
@@ -323,20 +408,140 @@
     return layers.communities.getLayers().length;
   }
 
-  function drawSurface(collection, surface) {
+  // The surface as the service computed it: one frame for the period, or one per week or month
+  // (step), every frame classed on the collection's one scale (class_breaks), so that a colour
+  // means the same in every frame. The slider only chooses which frame's cells are drawn.
+  const surfaceState = { collection: null, surface: 'heat-map', frame: 0 };
+  state.frame = null;
+  state.scale = null;
+  state.playing = false;
+
+  function heatColour(cellClass, classes) {
+    return HEAT[Math.round((cellClass - 1) * (HEAT.length - 1) / Math.max(1, classes - 1))] || HEAT[0];
+  }
+
+  function drawSurface() {
     layers.surface.clearLayers();
+    const { collection, surface, frame } = surfaceState;
+    if (!collection) {
+      state.frame = null;
+      state.drawnCells = [];
+      showFrame();
+      return 0;
+    }
     const classes = (collection.class_breaks || []).length + 1;
+    const drawn = [];
     for (const feature of collection.features) {
       const p = feature.properties;
-      const fill = surface === 'hot-spots'
-        ? HOT_SPOTS[String(p.hot_spot)] || '#ffffff'
-        : HEAT[Math.round((p.class - 1) * (HEAT.length - 1) / Math.max(1, classes - 1))] || HEAT[0];
+      // A series' cells carry their frame; a single surface's carry none.
+      if (p.frame !== undefined && p.frame !== frame) {
+        continue;
+      }
+      drawn.push(`${p.id}:${p.class}`);
+      const fill = surface === 'hot-spots' ? HOT_SPOTS[String(p.hot_spot)] || '#ffffff' : heatColour(p.class, classes);
       L.geoJSON(feature, {
         pane: 'surface',
         style: () => ({ color: '#666', weight: 0.3, fillColor: fill, fillOpacity: 0.7 }),
       }).bindPopup(details(surface === 'hot-spots' ? 'Hot-spot cell' : 'Heat-map cell', p)).addTo(layers.surface);
     }
-    return layers.surface.getLayers().length;
+    const frames = collection.frames || [];
+    const shown = frames[frame] || null;
+    const cells = layers.surface.getLayers().length;
+    state.frame = { index: frame, count: frames.length, from: shown ? shown.from : null, to: shown ? shown.to : null, cells };
+    state.drawnCells = drawn;
+    showFrame();
+    return cells;
+  }
+
+  // ---- the time slider ----
+
+  let playing = null;
+
+  function showFrame() {
+    const frames = surfaceState.collection ? surfaceState.collection.frames || [] : [];
+    const series = frames.length > 1;
+    const slider = $('frame');
+    slider.max = String(Math.max(0, frames.length - 1));
+    slider.value = String(surfaceState.frame);
+    for (const control of [slider, $('frame-previous'), $('frame-next'), $('frame-play')]) {
+      control.disabled = !series;
+    }
+    if (!series) {
+      stopPlaying();
+    }
+    const shown = frames[surfaceState.frame];
+    // A frame ends at the start of the day after its last: both dates shown are included.
+    const last = shown ? isoDate(new Date(Date.parse(shown.to) - DAY_MS)) : '';
+    $('frame-dates').textContent = !shown ? ''
+      : series ? `Frame ${surfaceState.frame + 1} of ${frames.length}: ${shown.from.slice(0, 10)} to ${last}` : `${shown.from.slice(0, 10)} to ${last}`;
+  }
+
+  function goToFrame(index) {
+    const frames = surfaceState.collection ? surfaceState.collection.frames || [] : [];
+    if (frames.length < 2) {
+      return;
+    }
+    surfaceState.frame = ((index % frames.length) + frames.length) % frames.length;
+    const cells = drawSurface();
+    state.counts.heat = surfaceState.surface === 'heat-map' ? cells : 0;
+    state.counts.hotSpots = surfaceState.surface === 'hot-spots' ? cells : 0;
+    publish(document.body.dataset.state);
+  }
+
+  function stopPlaying() {
+    clearInterval(playing);
+    playing = null;
+    $('frame-play').textContent = 'Play';
+    state.playing = false;
+  }
+
+  $('frame-previous').addEventListener('click', () => goToFrame(surfaceState.frame - 1));
+  $('frame-next').addEventListener('click', () => goToFrame(surfaceState.frame + 1));
+  $('frame').addEventListener('input', (event) => goToFrame(Number(event.target.value)));
+  $('frame-play').addEventListener('click', () => {
+    if (playing) {
+      stopPlaying();
+      return;
+    }
+    $('frame-play').textContent = 'Pause';
+    state.playing = true;
+    playing = setInterval(() => goToFrame(surfaceState.frame + 1), 1200);
+  });
+  $('frames').addEventListener('submit', (event) => event.preventDefault());
+  $('step').addEventListener('change', () => load());
+
+  // The scale of the surface, written once per answer: the same whatever frame is shown.
+  function showScale() {
+    const { collection, surface } = surfaceState;
+    const box = document.querySelector('.legend .scale');
+    if (!box) {
+      return;
+    }
+    if (!collection || surface === 'hot-spots') {
+      state.scale = collection ? { unit: collection.unit, breaks: [], text: 'hot spots: confidence classes' } : null;
+      box.replaceChildren();
+      return;
+    }
+    const breaks = collection.class_breaks || [];
+    const classes = breaks.length + 1;
+    const number = (value) => (Number.isInteger(value) ? String(value) : value.toFixed(2));
+    const rows = [];
+    for (let c = 1; c <= classes; c++) {
+      const range = classes === 1 ? 'every cell'
+        : c === 1 ? `up to ${number(breaks[0])}`
+          : c === classes ? `over ${number(breaks[c - 2])}` : `${number(breaks[c - 2])} to ${number(breaks[c - 1])}`;
+      rows.push([heatColour(c, classes), range]);
+    }
+    const title = document.createElement('h4');
+    title.textContent = `Heat map: ${collection.unit || 'value'}${(collection.frames || []).length > 1 ? ' (one scale for every frame)' : ''}`;
+    box.replaceChildren(title, ...rows.map(([colour, text]) => {
+      const row = document.createElement('div');
+      const swatch = document.createElement('i');
+      swatch.style.background = colour;
+      row.append(swatch, text);
+      return row;
+    }));
+    state.scale = { unit: collection.unit, breaks: breaks.slice(), text: box.textContent };
   }
 
   function drawGroupGaps(collection) {
@@ -360,8 +565,7 @@
       + Object.keys(TEAM_COLOURS).map((k) => swatch(TEAM_COLOURS[k], TEAM_WORDS[k], true)).join('')
       + '<h4>Communities at risk (size: population)</h4>'
       + swatch(REACHED, 'reached by a staffed base', true) + swatch(OUT_OF_REACH, 'out of reach', true)
-      + '<h4>Heat map: class</h4>'
-      + `<div>${HEAT.slice(0, 5).map((c) => `<i style="background:${c}"></i>`).join('')} low to high</div>`
+      + '<div class="scale"></div>'
       + '<h4>Hot spots</h4>'
       + swatch(HOT_SPOTS[3], 'hot, 99%') + swatch(HOT_SPOTS[1], 'hot, 90%') + swatch(HOT_SPOTS[-1], 'cold, 90%') + swatch(HOT_SPOTS[-3], 'cold, 99%')
       + '<h4>Gender/age gaps</h4><div><i class="gap"></i>threats to the group, no qualifying team in reach</div>'
@@ -459,6 +663,25 @@
     return Math.min(high, Math.max(low, value));
   }
 
+  /**
+   * geoawareness.v1.ObservationFilter for a box and the controls' choice: area 1 (Area: bbox 1
+   * (BoundingBox: west 1, south 2, east 3, north 4)), observed_from 2, observed_to 3, categories 4,
+   * min_severity 5, verification 6, affected_sexes 7, affected_age_groups 8.
+   */
+  function observationFilter(view) {
+    const W = GrpcWeb.Writer;
+    const bbox = new W().double(1, view.west).double(2, view.south).double(3, view.east).double(4, view.north);
+    const filter = new W()
+      .message(1, new W().message(1, bbox))
+      .message(2, GrpcWeb.timestamp(new Date(view.from)))
+      .message(3, GrpcWeb.timestamp(new Date(view.to)))
+      .packed(4, view.categories)
+      .packed(6, view.verification)
+      .packed(7, view.sex ? [SEX_NUMBERS[view.sex]] : [])
+      .packed(8, view.age ? [AGE_NUMBERS[view.age]] : []);
+    return view.minSeverity > 1 ? filter.uint(5, view.minSeverity) : filter;
+  }
+
   /** Observations/Count: ObservationFilter in (the map's view, the period and group chosen), CountResponse out. */
   async function countInView() {
     const token = sessionStorage.getItem(TOKEN_KEY);
@@ -482,17 +705,11 @@
       to: chosen.to,
       sex: chosen.sex,
       age: chosen.age,
+      categories: chosen.categories,
+      verification: chosen.verification,
+      minSeverity: chosen.minSeverity,
     };
-    const W = GrpcWeb.Writer;
-    // ObservationFilter: area 1 (Area: bbox 1 (BoundingBox: west 1, south 2, east 3, north 4)),
-    // observed_from 2, observed_to 3, affected_sexes 7, affected_age_groups 8.
-    const bbox = new W().double(1, view.west).double(2, view.south).double(3, view.east).double(4, view.north);
-    const filter = new W()
-      .message(1, new W().message(1, bbox))
-      .message(2, GrpcWeb.timestamp(new Date(view.from)))
-      .message(3, GrpcWeb.timestamp(new Date(view.to)))
-      .packed(7, view.sex ? [SEX_NUMBERS[view.sex]] : [])
-      .packed(8, view.age ? [AGE_NUMBERS[view.age]] : []);
+    const filter = observationFilter(view);
     try {
       const answer = await GrpcWeb.unary('/geoawareness.v1.Observations/Count', filter.finish(), { token, signal: counting.signal, timeoutMs: CALL_TIMEOUT_MS });
       if (mine !== countGeneration) {
@@ -526,6 +743,237 @@
 
   map.on('moveend', scheduleCount);
 
+  // ---- the observation layer: each observation as this token's role may see it ----
+
+  // Observations/Query over gRPC-Web, for the map's area, the period and the filter chosen: the
+  // service gives each role what it may read (coarse points to the roles that get them, the CLA's
+  // id and notes to the chain alone), and the popup shows every field the answer holds, no other.
+  // A role that may not read observations one by one (planners, UN-CIMIC officers...) gets a note.
+  const OBSERVATION_PAGE_SIZE = 5000;
+  const OBSERVATION_LIMIT = 20000;
+  const CATEGORY_WORDS = Object.fromEntries(CATEGORIES.map(([, number, words]) => [number, words]));
+  const VERIFICATION_WORDS = Object.fromEntries(VERIFICATIONS.map(([, number, words]) => [number, words]));
+  const PRECISION_WORDS = { 1: 'exact', 2: 'approximate (within a few km)', 3: 'village or town', 4: 'administrative area' };
+  const VULNERABILITY_WORDS = { 1: 'internally displaced', 2: 'refugees', 3: 'persons with disabilities', 4: 'minorities', 5: 'journalists and activists' };
+  const SEX_WORDS = { 1: 'female', 2: 'male', 3: 'unknown sex' };
+  const AGE_WORDS = { 1: 'child', 2: 'youth', 3: 'adult', 4: 'older' };
+  const SEVERITY_COLOURS = ['#fee5d9', '#fcae91', '#fb6a4a', '#de2d26', '#a50f15'];
+  // What the test reads: the request, each point drawn with the fields it holds, or the note.
+  state.observations = { request: null, points: [], refused: false, note: null, truncated: false };
+  let observationsRun = null;
+
+  /** A packed repeated enum (or the rare unpacked one) as numbers. */
+  function packedNumbers(fields, field) {
+    const numbers = [];
+    for (const value of fields.values.get(field) || []) {
+      if (typeof value === 'number') {
+        numbers.push(value);
+        continue;
+      }
+      let number = 0;
+      let scale = 1;
+      for (const byte of value) {
+        number += (byte & 0x7f) * scale;
+        scale *= 0x80;
+        if (byte < 0x80) {
+          numbers.push(number);
+          number = 0;
+          scale = 1;
+        }
+      }
+    }
+    return numbers;
+  }
+
+  function isoOf(fields, field) {
+    const at = GrpcWeb.readTimestamp(fields.message(field));
+    return at ? at.toISOString() : null;
+  }
+
+  /**
+   * geoawareness.v1.Observation as received: id 1, reporter_id 2, observed_at 3, reported_at 4,
+   * location 5, area 6, location_precision 7, category 8, severity 9, affected 10, vulnerabilities 11,
+   * community_id 12, base_id 13, notes 14, verification 16, response 17, version 18, received_at 19,
+   * summary 21, released_at 22, released_by 23. Only the fields the answer holds are kept.
+   */
+  function readObservation(fields) {
+    const received = {};
+    const keep = (name, value) => {
+      if (value !== null && value !== '' && value !== 0 && !(Array.isArray(value) && value.length === 0)) {
+        received[name] = value;
+      }
+    };
+    const location = fields.message(5);
+    keep('id', fields.string(1));
+    keep('reporter_id', fields.string(2));
+    keep('observed_at', isoOf(fields, 3));
+    keep('reported_at', isoOf(fields, 4));
+    keep('location', location ? [location.double(1), location.double(2)] : null);
+    keep('area', fields.message(6) ? true : null);
+    keep('location_precision', fields.number(7));
+    keep('category', fields.number(8));
+    keep('severity', fields.number(9));
+    keep('affected', (fields.values.get(10) || []).map((bytes) => {
+      const group = new GrpcWeb.Fields(bytes);
+      return [group.number(1), group.number(2), group.number(3)];
+    }));
+    keep('vulnerabilities', packedNumbers(fields, 11));
+    keep('community_id', fields.string(12));
+    keep('base_id', fields.string(13));
+    keep('notes', fields.string(14));
+    keep('verification', fields.number(16));
+    const response = fields.message(17);
+    keep('response', response ? { actions: response.string(1), at: isoOf(response, 2) } : null);
+    keep('version', fields.number(18));
+    keep('received_at', isoOf(fields, 19));
+    keep('summary', fields.string(21));
+    keep('released_at', isoOf(fields, 22));
+    keep('released_by', fields.string(23));
+    return { id: received.id, longitude: location ? location.double(1) : null, latitude: location ? location.double(2) : null, fields: received };
+  }
+
+  /** The fields for the popup, in words. */
+  function observationWords(received) {
+    const words = {};
+    for (const [name, value] of Object.entries(received)) {
+      switch (name) {
+        case 'location': words[name] = `${value[1].toFixed(5)}, ${value[0].toFixed(5)}`; break;
+        case 'area': words[name] = 'an area is given'; break;
+        case 'location_precision': words[name] = PRECISION_WORDS[value] || value; break;
+        case 'category': words[name] = CATEGORY_WORDS[value] || value; break;
+        case 'verification': words[name] = VERIFICATION_WORDS[value] || value; break;
+        case 'affected': words[name] = value.map(([sex, age, count]) => `${count} ${SEX_WORDS[sex] || '?'} ${AGE_WORDS[age] || '?'}`).join(', '); break;
+        case 'vulnerabilities': words[name] = value.map((v) => VULNERABILITY_WORDS[v] || v).join(', '); break;
+        case 'response': words[name] = `${value.actions}${value.at ? ' (' + value.at + ')' : ''}`; break;
+        default: words[name] = value;
+      }
+    }
+    return words;
+  }
+
+  function drawObservations(points) {
+    layers.observations.clearLayers();
+    const markers = points.filter((point) => point.latitude !== null).map((point) => {
+      const severity = point.fields.severity || 1;
+      return L.circleMarker([point.latitude, point.longitude], {
+        pane: 'observations', radius: 6, weight: 1, color: '#333', fillColor: SEVERITY_COLOURS[severity - 1] || '#999', fillOpacity: 0.9,
+      }).bindPopup(details(`${CATEGORY_WORDS[point.fields.category] || 'Observation'} (severity ${severity})`, observationWords(point.fields)));
+    });
+    layers.observations.addLayers(markers);
+    return markers.length;
+  }
+
+  function noteObservations(text) {
+    state.observations.note = text;
+    $('observations-note').textContent = text || '';
+    $('observations-note').hidden = !text;
+  }
+
+  /** Every observation of the area, period and filter that Query gives this token (up to a limit). */
+  async function loadObservations(area, chosen, signal) {
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    if (observationsRun) {
+      observationsRun.abort();
+    }
+    const run = new AbortController();
+    observationsRun = run;
+    signal.addEventListener('abort', () => run.abort());
+    const request = {
+      west: area.west, south: area.south, east: area.east, north: area.north,
+      from: chosen.from, to: chosen.to, sex: chosen.sex, age: chosen.age,
+      categories: chosen.categories, verification: chosen.verification, minSeverity: chosen.minSeverity,
+    };
+    state.observations = { request, points: [], refused: false, note: null, truncated: false };
+    const points = [];
+    try {
+      const W = GrpcWeb.Writer;
+      // QueryObservationsRequest: filter 1, page_size 2; ObservationPage: observations 1.
+      const body = new W().message(1, observationFilter(request)).uint(2, OBSERVATION_PAGE_SIZE).finish();
+      await GrpcWeb.serverStream('/geoawareness.v1.Observations/Query', body, (page) => {
+        for (const bytes of page.values.get(1) || []) {
+          if (points.length >= OBSERVATION_LIMIT) {
+            state.observations.truncated = true;
+            run.abort();
+            return;
+          }
+          points.push(readObservation(new GrpcWeb.Fields(bytes)));
+        }
+      }, { token, signal: run.signal });
+    } catch (e) {
+      if (signal.aborted) {
+        throw e;
+      }
+      // Stopped here at the limit: what came is drawn, and the note says there is more.
+      if (!state.observations.truncated) {
+        layers.observations.clearLayers();
+        const refused = e.code === GrpcWeb.Code.PERMISSION_DENIED;
+        state.observations.refused = refused;
+        markRefused('observations', refused);
+        noteObservations(refused
+          ? 'Observations: not shown, this role may not read them one by one (' + e.message + ')'
+          : 'Observations: not shown (' + e.message + ')');
+        return 0;
+      }
+    }
+    state.observations.points = points;
+    markRefused('observations', false);
+    noteObservations(state.observations.truncated ? `Observations: the first ${OBSERVATION_LIMIT} only; narrow the filter or the period to see the rest.` : null);
+    return drawObservations(points);
+  }
+
+  // ---- the base map: the mission's own file of boundaries and places, under every layer ----
+
+  // Served by the service from the one file it is configured with (/map/basemap says what kind),
+  // so it works offline and under the page's Content-Security-Policy. Optional: with none
+  // configured the page draws on its plain background; a configured one that cannot be read
+  // shows a banner, never a failure of the page.
+  state.baseMap = { kind: null, features: 0, tiles: 0, error: null };
+
+  async function loadBaseMap() {
+    const box = $('basemap-banner');
+    try {
+      const response = await fetch('/map/basemap', { cache: 'no-store' });
+      if (!response.ok) {
+        throw new Error(`HTTP ${response.status}`);
+      }
+      const info = await response.json();
+      state.baseMap.kind = info.kind;
+      if (info.kind === 'unavailable') {
+        throw new Error(info.problem || 'the file cannot be read');
+      }
+      if (info.kind === 'geojson') {
+        const geo = await fetch(info.url, { cache: 'no-cache' });
+        if (!geo.ok) {
+          throw new Error(`HTTP ${geo.status}`);
+        }
+        const layer = L.geoJSON(await geo.json(), {
+          pane: 'basemap',
+          interactive: false,
+          style: () => ({ pane: 'basemap', color: '#7a7a7a', weight: 1.2, dashArray: '5 3', fillColor: '#f6f3ea', fillOpacity: 0.5 }),
+          pointToLayer: (feature, latlng) => L.circleMarker(latlng, { pane: 'basemap', radius: 2.5, weight: 1, color: '#444', fillColor: '#444', fillOpacity: 1, interactive: false }),
+          onEachFeature: (feature, drawn) => {
+            const name = feature.properties && (feature.properties.name || feature.properties.NAME);
+            if (name && feature.geometry && feature.geometry.type === 'Point') {
+              drawn.bindTooltip(String(name), { permanent: true, direction: 'right', offset: [3, 0], className: 'basemap-place', pane: 'basemap' });
+            }
+          },
+        }).addTo(map);
+        state.baseMap.features = layer.getLayers().length;
+      } else if (info.kind === 'raster-tiles') {
+        const tiles = L.tileLayer(info.url, { pane: 'basemap', minZoom: 0, minNativeZoom: info.min_zoom, maxNativeZoom: info.max_zoom, maxZoom: 22 });
+        tiles.on('tileload', () => state.baseMap.tiles++);
+        tiles.addTo(map);
+      }
+      box.hidden = true;
+    } catch (e) {
+      state.baseMap.error = e.message;
+      box.textContent = `Base map unavailable: ${e.message}. The mission's layers are drawn without it.`;
+      box.hidden = false;
+    } finally {
+      state.baseMap.loaded = true;
+    }
+  }
+
   // ---- loading ----
 
   function showError(message) {
@@ -540,6 +988,24 @@
     }
   }
 
+  /** The filter as the service applied it to the surface (its answer's parameters), in words. */
+  function showApplied(chosen, surface) {
+    // The service says what it applied: its answer's parameters, every field filled.
+    const filter = (surface && surface.parameters && surface.parameters.filter) || {};
+    const categories = filter.categories || chosen.categoryNames;
+    const verification = filter.verification || chosen.verificationNames;
+    const words = (names, table) => names.map((name) => {
+      const known = table.find(([n]) => n === name);
+      return known ? known[2] : name;
+    }).join(', ');
+    const minSeverity = filter.minSeverity || chosen.minSeverity;
+    const text = `Counting: ${words(categories, CATEGORIES)}; ${words(verification, VERIFICATIONS)}; severity ${minSeverity > 1 ? minSeverity + ' or more' : 'any'}; `
+      + `observed ${$('from').value} to ${$('to').value}`
+      + (chosen.sex || chosen.age ? `; affecting ${[chosen.sex, chosen.age].filter(Boolean).map((v) => v.replace(/^(SEX|AGE_GROUP)_/, '').toLowerCase()).join(' ')}` : '');
+    state.applied = { categories, verification, minSeverity, text };
+    $('applied-filter').textContent = text;
+  }
+
   async function load() {
     const mine = ++generation;
     if (inFlight) {
@@ -548,29 +1014,41 @@
     inFlight = new AbortController();
     const signal = inFlight.signal;
     const chosen = selection();
+    describeChoices();
     state.loading = true;
     state.ready = false;
     publish('loading');
     try {
+      if (!chosen.categories.length || !chosen.verification.length) {
+        // An empty list would mean "any" to the service: never what a cleared box means.
+        throw new Refusal('Choose at least one category and one verification status.', 0);
+      }
       const coverage = atParameters('', chosen.at);
-      const [bases, communities, facilities, presence, qips] = await Promise.all([
+      const optionalLayers = LAYERS.filter((entry) => entry.feed);
+      const [bases, communities, ...optionals] = await Promise.all([
         pull('bases', coverage, signal), pull('communities-at-risk', coverage, signal),
-        optional('facilities', {}, signal), optional('presence', {}, signal), optional('qips', {}, signal),
+        ...optionalLayers.map((entry) => optional(entry.feed, entry.parameters ? entry.parameters(chosen) : {}, signal)),
       ]);
       const bounds = L.latLngBounds([]);
       for (const feature of bases.features.concat(communities.features)) {
         bounds.extend(L.geoJSON(feature).getBounds());
       }
-      let surface = { features: [] };
+      let surface = null;
       let gaps = { features: [] };
+      let observations = 0;
       if (bounds.isValid()) {
         const area = surfaceArea(bounds);
         state.area = area;
         const gapParameters = Object.assign(heatMapParameters('heatMap.', area, chosen), atParameters('', chosen.at), { threshold: chosen.threshold });
-        [surface, gaps] = await Promise.all([
-          pull(chosen.surface, heatMapParameters('', area, chosen), signal),
+        // The series (weeks or months) comes in one answer, classed on one scale over all its frames.
+        const surfaceParameters = Object.assign(heatMapParameters('', area, chosen), chosen.step ? { step: chosen.step } : {});
+        [surface, gaps, observations] = await Promise.all([
+          pull(chosen.surface, surfaceParameters, signal),
           pull('group-gaps', gapParameters, signal),
+          loadObservations(area, chosen, signal),
         ]);
+      } else {
+        layers.observations.clearLayers();
       }
       if (mine !== generation) {
         return;
@@ -578,16 +1056,20 @@
       const inGaps = new Set(gaps.features.flatMap((f) => (f.properties.community_ids ? f.properties.community_ids.split(',') : [])));
       state.counts.bases = drawBases(bases);
       state.counts.communities = drawCommunities(communities, inGaps);
-      const cells = drawSurface(surface, chosen.surface);
+      surfaceState.collection = surface;
+      surfaceState.surface = chosen.surface;
+      surfaceState.frame = 0;
+      const cells = drawSurface();
+      showScale();
       state.counts.heat = chosen.surface === 'heat-map' ? cells : 0;
       state.counts.hotSpots = chosen.surface === 'hot-spots' ? cells : 0;
       state.counts.groupGaps = drawGroupGaps(gaps);
-      state.counts.facilities = drawFacilities(facilities);
-      state.counts.presence = drawPresence(presence);
-      state.counts.qips = drawQips(qips);
-      markRefused('facilities', facilities.refused);
-      markRefused('presence', presence.refused);
-      markRefused('qips', qips.refused);
+      state.counts.observations = observations;
+      optionalLayers.forEach((entry, i) => {
+        state.counts[entry.id] = entry.draw(optionals[i]);
+        markRefused(entry.id, optionals[i].refused);
+      });
+      showApplied(chosen, surface);
       if (!fitted && bounds.isValid()) {
         map.fitBounds(bounds.pad(0.1));
         fitted = true;
@@ -615,6 +1097,9 @@
       for (const name of Object.keys(state.counts)) {
         state.counts[name] = 0;
       }
+      surfaceState.collection = null;
+      showFrame();
+      showScale();
       state.error = e.message;
       $('notice').hidden = true;
       // No count beside an empty map: it would be of layers no longer shown.
@@ -1258,6 +1743,10 @@
     }
   });
 
+  fillChoices('categories', CATEGORIES, DEFAULT_CATEGORIES);
+  fillChoices('verification', VERIFICATIONS, DEFAULT_VERIFICATION);
+  describeChoices();
+  loadBaseMap();
   defaultPeriod();
   defaultWindow();
   describeShape();
