@@ -55,7 +55,7 @@
     ready: false,
     loading: false,
     loads: 0,
-    counts: { bases: 0, communities: 0, heat: 0, hotSpots: 0, groupGaps: 0, facilities: 0, presence: 0, qips: 0, observations: 0 },
+    counts: { bases: 0, communities: 0, heat: 0, hotSpots: 0, groupGaps: 0, facilities: 0, presence: 0, qips: 0, observations: 0, isochrones: 0 },
     error: null,
     loadMs: null,
     area: null,
@@ -74,6 +74,7 @@
   // isochrones of /feeds/layers/isochrones, say) is one more entry with its feed, parameters and draw.
   // The base map's pane lies under them all.
   const LAYERS = [
+    { id: 'isochrones', label: 'reach', pane: 'isochrones', z: 340, feed: 'isochrones', draw: drawIsochrones, parameters: reachParameters },
     { id: 'surface', label: 'surface', pane: 'surface', z: 350 },
     { id: 'groupGaps', label: 'gaps', pane: 'gaps', z: 360 },
     { id: 'presence', label: 'presence', pane: 'presence', z: 380, feed: 'presence', draw: drawPresence },
@@ -180,7 +181,17 @@
       age: $('age').value,
       surface: document.querySelector('input[name=surface]:checked').value,
       threshold: Math.max(1, Number($('threshold').value) || 1),
+      reach: $('reach').value,
     };
+  }
+
+  // The travel time the coverage layers judge reach by, and the isochrones draw; none for the straight line.
+  function reachParameters(chosen) {
+    if (!chosen.reach) {
+      return null;
+    }
+    const [mode, minutes] = chosen.reach.split(':');
+    return Object.assign(atParameters('', chosen.at), { 'reachTime.mode': mode, 'reachTime.minutes': minutes });
   }
 
   // ---- calls ----
@@ -542,6 +553,20 @@
       return row;
     }));
     state.scale = { unit: collection.unit, breaks: breaks.slice(), text: box.textContent };
+  }
+
+  function drawIsochrones(collection) {
+    layers.isochrones.clearLayers();
+    for (const feature of collection.features) {
+      const p = feature.properties;
+      const roadless = p.reach_basis !== 'travel_time';
+      L.geoJSON(feature, {
+        pane: 'isochrones',
+        style: { color: roadless ? '#7a5c00' : '#1f5fa8', weight: 1, dashArray: roadless ? '4 4' : null, fillColor: roadless ? '#e0c060' : '#5b9bd5', fillOpacity: 0.12 },
+      }).bindPopup(details(`Reach of ${p.name}: ${p.minutes} min ${p.mode === 'vehicle' ? 'by vehicle' : 'on foot'}` +
+        (roadless ? ' (no road within a walk: straight line)' : p.seasonal_roads_closed ? ' (rainy season)' : ''), p)).addTo(layers.isochrones);
+    }
+    return collection.features.length;
   }
 
   function drawGroupGaps(collection) {
@@ -1023,11 +1048,15 @@
         // An empty list would mean "any" to the service: never what a cleared box means.
         throw new Refusal('Choose at least one category and one verification status.', 0);
       }
-      const coverage = atParameters('', chosen.at);
+      const coverage = reachParameters(chosen) || atParameters('', chosen.at);
       const optionalLayers = LAYERS.filter((entry) => entry.feed);
       const [bases, communities, ...optionals] = await Promise.all([
         pull('bases', coverage, signal), pull('communities-at-risk', coverage, signal),
-        ...optionalLayers.map((entry) => optional(entry.feed, entry.parameters ? entry.parameters(chosen) : {}, signal)),
+        ...optionalLayers.map((entry) => {
+          const parameters = entry.parameters ? entry.parameters(chosen) : {};
+          // A layer with nothing to ask (no travel time chosen) is drawn empty.
+          return parameters ? optional(entry.feed, parameters, signal) : Promise.resolve({ features: [] });
+        }),
       ]);
       const bounds = L.latLngBounds([]);
       for (const feature of bases.features.concat(communities.features)) {
@@ -1039,7 +1068,7 @@
       if (bounds.isValid()) {
         const area = surfaceArea(bounds);
         state.area = area;
-        const gapParameters = Object.assign(heatMapParameters('heatMap.', area, chosen), atParameters('', chosen.at), { threshold: chosen.threshold });
+        const gapParameters = Object.assign(heatMapParameters('heatMap.', area, chosen), reachParameters(chosen) || atParameters('', chosen.at), { threshold: chosen.threshold });
         // The series (weeks or months) comes in one answer, classed on one scale over all its frames.
         const surfaceParameters = Object.assign(heatMapParameters('', area, chosen), chosen.step ? { step: chosen.step } : {});
         [surface, gaps, observations] = await Promise.all([
