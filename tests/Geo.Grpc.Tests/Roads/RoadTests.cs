@@ -406,6 +406,68 @@ public sealed class RoadTests(ApiFixture api) : IClassFixture<ApiFixture>, IDisp
         Assert.Equal(HttpStatusCode.Forbidden, cla.StatusCode);
     }
 
+    [Fact]
+    public async Task PlanAndGroupGaps_ByTravelTime_ANewBaseAcrossTheRiverBringsItsVillageInReach()
+    {
+        const string sector = "road-plan";
+        const double south = -1.4;
+        await ImportAsync("plan-river", River(south));
+        await Planner.Registry.PutSectorAsync(new Sector
+        {
+            Id = sector, Name = sector, Area = new Shape { Wkt = FormattableString.Invariant($"POLYGON((20 {south - 0.05},20.1 {south - 0.05},20.1 {south + 0.15},20 {south + 0.15},20 {south - 0.05}))") },
+        });
+        await BaseAsync("rp-west", sector, 20.04, south);
+        await CommunityAsync("rp-across", sector, 20.062, south + 0.01);
+        var coverage = new CoverageRequest { Sector = sector, At = new CalendarDate { Year = 2026, Month = 7, Day = 1 }, ReachTime = Vehicle(20) };
+        var plan = new PlanDeploymentRequest
+        {
+            Coverage = coverage,
+            Changes =
+            {
+                new PlanChange
+                {
+                    OpenBase = new OpenBase
+                    {
+                        Base = new Base { Id = "rp-east", Name = "TOB east", Kind = BaseKind.TemporaryOperatingBase, Location = new Geo.Api.V1.GeoPoint { Longitude = 20.06, Latitude = south } },
+                        Clas = { Sex.Female, Sex.Male },
+                    },
+                },
+            },
+        };
+
+        var report = await Planner.Coverage.PlanDeploymentAsync(plan);
+        var byDistance = await Planner.Coverage.PlanDeploymentAsync(new PlanDeploymentRequest { Coverage = new CoverageRequest(coverage) { ReachTime = null }, Changes = { plan.Changes } });
+
+        Assert.Equal(Vehicle(20), report.After.ReachTime);
+        Assert.Equal(["rp-across"], report.CommunitiesBroughtInReach.Select(c => c.CommunityId));
+        Assert.Equal(ReachBasis.TravelTime, report.After.Bases.Single(b => b.Base.Id == "rp-east").ReachBasis);
+        // By distance the west base's 20 km already reached it: the plan brings no one in.
+        Assert.Empty(byDistance.CommunitiesBroughtInReach);
+
+        // A group-gaps request may repeat the plan's travel time, not ask another.
+        var other = new PlanDeploymentRequest(plan)
+        {
+            GroupGaps = new GroupGapsRequest
+            {
+                Threshold = 1, ReachTime = Vehicle(30),
+                HeatMap = new HeatMapRequest
+                {
+                    Filter = new ObservationFilter
+                    {
+                        Area = new Area { Bbox = new BoundingBox { West = 20, South = south - 0.05, East = 20.1, North = south + 0.15 } },
+                        ObservedFrom = Time("2026-01-01T00:00:00Z"), ObservedTo = Time("2026-07-01T00:00:00Z"),
+                    },
+                    CellSizeMetres = 2000,
+                },
+            },
+        };
+        var refused = await FailsWith(StatusCode.InvalidArgument, async () => await Planner.Coverage.PlanDeploymentAsync(other));
+        Assert.StartsWith("group_gaps.reach_time: differs from the plan's travel time", refused, StringComparison.Ordinal);
+        other.GroupGaps.ReachTime = Vehicle(20);
+        var judged = await Planner.Coverage.PlanDeploymentAsync(other);
+        Assert.Equal(0, judged.GroupGapCellsBefore);
+    }
+
     private static readonly System.Text.Json.JsonSerializerOptions GeoJsonOptions = new() { Converters = { new GeoJsonConverterFactory() } };
 
     private async Task<HttpResponseMessage> GetAsync(Role role, string path)
