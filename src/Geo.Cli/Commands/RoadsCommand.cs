@@ -18,7 +18,11 @@ internal static class RoadsCommand
 
     public static Command Create(CliContext context)
     {
-        var command = new Command("roads", "The road network that reach by travel time runs on.");
+        var command = new Command("roads",
+            "The road network that reach by travel time runs on: import a dataset of roads, or show what is stored.\n\n" +
+            "Examples:\n" +
+            "  geoaware roads import kivu-roads.geojson\n" +
+            "  geoaware roads show");
         command.Subcommands.Add(Import(context));
         command.Subcommands.Add(Show(context));
         return command;
@@ -69,7 +73,10 @@ internal static class RoadsCommand
 
     private static Command Show(CliContext context)
     {
-        var command = new Command("show", "What the stored network holds: roads, segments, kilometres by class (seasonal ones apart), datasets.");
+        var command = new Command("show",
+            "What the stored network holds: roads, segments, kilometres by class (seasonal ones apart), datasets.\n\n" +
+            "Examples:\n" +
+            "  geoaware roads show");
         context.OnService(command, async (parse, service, cancellationToken) =>
         {
             var summary = await service.Api.Roads.GetNetworkAsync(new GetRoadNetworkRequest(), service.Options(cancellationToken)).ConfigureAwait(false);

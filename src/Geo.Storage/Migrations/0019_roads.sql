@@ -3,7 +3,7 @@
 -- A road is one line of a feature of an imported dataset; its segments join vertices that roads
 -- share where they meet (coordinates equal to 1e-7 degree), which is what routing walks.
 CREATE TABLE road_vertices (
-    id          integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     lon_e7      integer NOT NULL,
     lat_e7      integer NOT NULL,
     UNIQUE (lon_e7, lat_e7)
@@ -26,8 +26,8 @@ CREATE INDEX roads_geom_idx ON roads USING gist (geom);
 CREATE TABLE road_segments (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     road_id     bigint NOT NULL REFERENCES roads ON DELETE CASCADE,
-    source      integer NOT NULL REFERENCES road_vertices,
-    target      integer NOT NULL REFERENCES road_vertices,
+    source      bigint NOT NULL REFERENCES road_vertices,
+    target      bigint NOT NULL REFERENCES road_vertices,
     length_m    double precision NOT NULL CHECK (length_m >= 0)   -- geodesic
 );
 CREATE INDEX road_segments_road_idx ON road_segments (road_id);

@@ -111,13 +111,13 @@ public sealed class RoadStore(NpgsqlDataSource dataSource)
             version = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
 
-        var index = new Dictionary<int, int>();
+        var index = new Dictionary<long, int>();
         var vertices = new List<GeoPoint>();
         await using (var reader = await connection.BeginBinaryExportAsync("COPY (SELECT id, lon_e7, lat_e7 FROM road_vertices ORDER BY id) TO STDOUT (FORMAT BINARY)", cancellationToken).ConfigureAwait(false))
         {
             while (await reader.StartRowAsync(cancellationToken).ConfigureAwait(false) != -1)
             {
-                var id = await reader.ReadAsync<int>(cancellationToken).ConfigureAwait(false);
+                var id = await reader.ReadAsync<long>(cancellationToken).ConfigureAwait(false);
                 var lon = await reader.ReadAsync<int>(cancellationToken).ConfigureAwait(false);
                 var lat = await reader.ReadAsync<int>(cancellationToken).ConfigureAwait(false);
                 index[id] = vertices.Count;
@@ -132,8 +132,8 @@ public sealed class RoadStore(NpgsqlDataSource dataSource)
         {
             while (await reader.StartRowAsync(cancellationToken).ConfigureAwait(false) != -1)
             {
-                var source = await reader.ReadAsync<int>(cancellationToken).ConfigureAwait(false);
-                var target = await reader.ReadAsync<int>(cancellationToken).ConfigureAwait(false);
+                var source = await reader.ReadAsync<long>(cancellationToken).ConfigureAwait(false);
+                var target = await reader.ReadAsync<long>(cancellationToken).ConfigureAwait(false);
                 var roadClass = await reader.ReadAsync<short>(cancellationToken).ConfigureAwait(false);
                 var seasonal = await reader.ReadAsync<bool>(cancellationToken).ConfigureAwait(false);
                 var oneWay = await reader.ReadAsync<bool>(cancellationToken).ConfigureAwait(false);

@@ -19,7 +19,7 @@ namespace Geo.Grpc.Tests.Access;
 public sealed class HttpPermissionTests(ApiFixture api) : IClassFixture<ApiFixture>, IDisposable
 {
     private static readonly string[] HeatMapLayers = ["heat-map", "hot-spots"];
-    private static readonly string[] CoverageLayers = ["bases", "coverage-gaps", "communities-at-risk", "group-gaps"];
+    private static readonly string[] CoverageLayers = ["bases", "coverage-gaps", "communities-at-risk", "group-gaps", "isochrones"];
     private static readonly string[] CivilianLayers = ["facilities", "presence", "qips"];
 
     private readonly HttpClient _http = new();

@@ -17,7 +17,7 @@ internal static class ServedMethods
     private static readonly Dictionary<string, MethodDescriptor> Known = new ServiceDescriptor[]
     {
         Registry.Descriptor, Observations.Descriptor, Referrals.Descriptor, Presence.Descriptor, HeatMaps.Descriptor, Coverage.Descriptor,
-        Geo.Api.V1.Feeds.Descriptor, Indicators.Descriptor, Geo.Api.V1.Access.Descriptor, Geo.Api.V1.Alerts.Descriptor, Geo.Api.V1.Webhooks.Descriptor, Geo.Api.V1.CivilianPicture.Descriptor, Geo.Api.V1.Operations.Descriptor, Geo.Api.V1.CivilEstimates.Descriptor, Geo.Api.V1.Plans.Descriptor,
+        Geo.Api.V1.Feeds.Descriptor, Indicators.Descriptor, Geo.Api.V1.Access.Descriptor, Geo.Api.V1.Alerts.Descriptor, Geo.Api.V1.Webhooks.Descriptor, Geo.Api.V1.CivilianPicture.Descriptor, Geo.Api.V1.Operations.Descriptor, Geo.Api.V1.CivilEstimates.Descriptor, Geo.Api.V1.Plans.Descriptor, Geo.Api.V1.Roads.Descriptor,
         global::Grpc.Health.V1.Health.Descriptor, global::Grpc.Reflection.V1.ServerReflection.Descriptor,
         global::Grpc.Reflection.V1Alpha.ServerReflection.Descriptor, Geo.Testing.Echo.EchoService.Descriptor,
     }.SelectMany(s => s.Methods).ToDictionary(PathOf, StringComparer.Ordinal);

@@ -35,6 +35,7 @@ public sealed class GrpcWebTests(ApiFixture api) : IClassFixture<ApiFixture>, ID
         "/geoawareness.v1.Access/IssueToken", "/geoawareness.v1.Access/RevokeToken",
         "/geoawareness.v1.Observations/Submit", "/geoawareness.v1.Observations/Review", "/geoawareness.v1.Observations/Release",
         "/geoawareness.v1.Observations/RecordSource", "/geoawareness.v1.Referrals/Submit",
+        "/geoawareness.v1.Observations/LinkEvent", "/geoawareness.v1.Observations/UnlinkEvent",
         "/geoawareness.v1.Registry/CreateCommunity", "/geoawareness.v1.Registry/UpdateCommunity",
         "/geoawareness.v1.Registry/CreateBase", "/geoawareness.v1.Registry/UpdateBase",
         "/geoawareness.v1.Registry/CreateDeployment", "/geoawareness.v1.Registry/UpdateDeployment",
