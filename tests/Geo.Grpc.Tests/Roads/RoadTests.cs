@@ -468,6 +468,43 @@ public sealed class RoadTests(ApiFixture api) : IClassFixture<ApiFixture>, IDisp
         Assert.Equal(0, judged.GroupGapCellsBefore);
     }
 
+    [Fact]
+    public async Task ScopedToken_ByTravelTime_SeesAndIsReachedOnlyByTheBasesOfItsArea()
+    {
+        const double south = 0.9;
+        await ImportAsync("scope-river", River(south));
+        await Planner.Registry.PutSectorAsync(new Sector
+        {
+            Id = "road-scope", Name = "road-scope", Area = new Shape { Wkt = FormattableString.Invariant($"POLYGON((20.03 {south - 0.01},20.05 {south - 0.01},20.05 {south + 0.11},20.03 {south + 0.11},20.03 {south - 0.01}))") },
+        });
+        await BaseAsync("rs-inside", "road-scope", 20.04, south);
+        await BaseAsync("rs-outside", "road-scope-east", 20.06, south);
+        var scoped = await api.ChannelForAsync(Role.Planner, "scoped-road-planner", ["road-scope"]);
+        using (scoped)
+        {
+            var presence = await scoped.Presence.NearestPresenceAsync(new NearestPresenceRequest
+            {
+                Point = new Geo.Api.V1.GeoPoint { Longitude = 20.06, Latitude = south + 0.05 }, ReachTime = Vehicle(120), Limit = 10,
+            });
+            var unscoped = await Planner.Presence.NearestPresenceAsync(new NearestPresenceRequest
+            {
+                Point = new Geo.Api.V1.GeoPoint { Longitude = 20.06, Latitude = south + 0.05 }, ReachTime = Vehicle(120), Limit = 10,
+            });
+            Assert.Equal(["rs-inside"], presence.Bases.Select(b => b.Base.Id).Where(id => id.StartsWith("rs-", StringComparison.Ordinal)));
+            Assert.Equal(["rs-outside", "rs-inside"], unscoped.Bases.Select(b => b.Base.Id).Where(id => id.StartsWith("rs-", StringComparison.Ordinal)));
+
+            using var call = scoped.Feeds.PullLayer(new PullLayerRequest { Isochrones = new CoverageRequest { ReachTime = Vehicle(60) } });
+            var json = new System.Text.StringBuilder();
+            await foreach (var chunk in call.ResponseStream.ReadAllAsync())
+            {
+                json.Append(chunk.Geojson.ToStringUtf8());
+            }
+
+            var layer = System.Text.Json.JsonSerializer.Deserialize<FeatureCollection>(json.ToString(), GeoJsonOptions)!;
+            Assert.Equal(["rs-inside"], layer.Select(f => (string)f.Attributes["base_id"]));
+        }
+    }
+
     private static readonly System.Text.Json.JsonSerializerOptions GeoJsonOptions = new() { Converters = { new GeoJsonConverterFactory() } };
 
     private async Task<HttpResponseMessage> GetAsync(Role role, string path)
