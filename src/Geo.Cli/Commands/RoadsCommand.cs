@@ -4,6 +4,7 @@ using System.Text.Json;
 using Geo.Api.V1;
 using Geo.Cli.Output;
 using Geo.Grpc.Hosting;
+using Grpc.Core;
 
 namespace Geo.Cli.Commands;
 
@@ -48,19 +49,27 @@ internal static class RoadsCommand
             var features = Read(path);
             var name = parse.GetValue(dataset) ?? Path.GetFileNameWithoutExtension(path);
             using var call = service.Api.Roads.Import(service.Options(cancellationToken));
-            var message = new ImportRoadsRequest { Dataset = name };
-            foreach (var feature in features)
+            try
             {
-                message.Features.Add(feature);
-                if (message.Features.Count == FeaturesPerMessage)
+                var message = new ImportRoadsRequest { Dataset = name };
+                foreach (var feature in features)
                 {
-                    await call.RequestStream.WriteAsync(message, cancellationToken).ConfigureAwait(false);
-                    message = new ImportRoadsRequest();
+                    message.Features.Add(feature);
+                    if (message.Features.Count == FeaturesPerMessage)
+                    {
+                        await call.RequestStream.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+                        message = new ImportRoadsRequest();
+                    }
                 }
+
+                await call.RequestStream.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+                await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (RpcException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The service answered before the file was sent (a refusal): its status is the response's.
             }
 
-            await call.RequestStream.WriteAsync(message, cancellationToken).ConfigureAwait(false);
-            await call.RequestStream.CompleteAsync().ConfigureAwait(false);
             var report = await call.ResponseAsync.ConfigureAwait(false);
             await context.Output.WriteLineAsync(
                 $"dataset {report.Dataset}: {report.Features} features, {report.Roads} roads, {report.Segments} segments stored" +

@@ -110,9 +110,11 @@ internal sealed class RoadsHandler(RoadStore store) : V1.Roads.RoadsBase
             if (_wrongFeatures > 0)
             {
                 // Thrown from inside the copy: the import's transaction is rolled back, nothing stored.
+                // The first wrong field's path first, as every refusal starts; the count; then the rest.
                 var more = _wrongFeatures > _named.Count ? $"; and {_wrongFeatures - _named.Count} more wrong feature(s)" : string.Empty;
+                var others = _named.Count > 1 ? "; " + string.Join("; ", _named.Skip(1)) : string.Empty;
                 throw new RpcException(new Status(StatusCode.InvalidArgument,
-                    $"{_wrongFeatures} of {Features} feature(s) are wrong ({_problems} problem(s)); nothing was stored: {string.Join("; ", _named)}{more}"));
+                    $"{_named[0]}. {_wrongFeatures} of {Features} feature(s) are wrong ({_problems} problem(s)); nothing was stored{others}{more}"));
             }
         }
 
@@ -122,8 +124,8 @@ internal sealed class RoadsHandler(RoadStore store) : V1.Roads.RoadsBase
             _problems += errors.All.Count;
             if (_named.Count < ErrorsNamed)
             {
-                var named = id.Length == 0 ? string.Empty : $" (id {FieldErrors.Quote(id.Length > 40 ? id[..40] + "…" : id)})";
-                _named.Add(string.Join(", ", errors.All.Select(e => $"features[{Features}]{named}.{e}")));
+                var named = id.Length == 0 ? string.Empty : $" (feature id {FieldErrors.Quote(id.Length > 40 ? id[..40] + "…" : id)})";
+                _named.Add(string.Join(", ", errors.All.Select(e => $"features[{Features}].{e}{named}")));
             }
         }
     }

@@ -79,7 +79,8 @@ public sealed class RoadsCommandTests(ApiFixture api) : IClassFixture<ApiFixture
             """));
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("features[0] (id 'way/9').highway: 'proposed' is not a road class", result.Error, StringComparison.Ordinal);
+        Assert.Contains("features[0].highway: 'proposed' is not a road class", result.Error, StringComparison.Ordinal);
+        Assert.Contains("(feature id 'way/9')", result.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("planned", (await api.As(Role.Planner).Roads.GetNetworkAsync(new GetRoadNetworkRequest())).Datasets);
     }
 

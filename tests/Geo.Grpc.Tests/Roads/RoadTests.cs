@@ -62,8 +62,16 @@ public sealed class RoadTests(ApiFixture api) : IClassFixture<ApiFixture>, IDisp
         using var call = (client ?? Planner).Roads.Import();
         var message = new ImportRoadsRequest { Dataset = dataset };
         message.Features.AddRange(features);
-        await call.RequestStream.WriteAsync(message);
-        await call.RequestStream.CompleteAsync();
+        try
+        {
+            await call.RequestStream.WriteAsync(message);
+            await call.RequestStream.CompleteAsync();
+        }
+        catch (RpcException)
+        {
+            // The service answered before the stream ended (a refused role): its status is the response's.
+        }
+
         return await call.ResponseAsync;
     }
 
@@ -191,14 +199,15 @@ public sealed class RoadTests(ApiFixture api) : IClassFixture<ApiFixture>, IDisp
 
         Assert.Contains("8 of 9 feature(s) are wrong", detail, StringComparison.Ordinal);
         Assert.Contains("nothing was stored", detail, StringComparison.Ordinal);
-        Assert.Contains("features[1] (id 'planned').highway: 'proposed' is not a road class", detail, StringComparison.Ordinal);
-        Assert.Contains("features[2] (id 'north-pole-and-beyond').lines[0].coordinates: point 1 (22, 95) is not a WGS84 longitude, latitude", detail, StringComparison.Ordinal);
-        Assert.Contains("features[3] (id 'a-point').lines[0].coordinates: needs at least two distinct points", detail, StringComparison.Ordinal);
-        Assert.Contains("features[4] (id 'wet').seasonal: 'sometimes' is not a seasonal value", detail, StringComparison.Ordinal);
-        Assert.Contains("features[5] (id 'odd').lines[0].coordinates: has 3 numbers", detail, StringComparison.Ordinal);
-        Assert.Contains("features[6] (id 'no-line').lines: has no line", detail, StringComparison.Ordinal);
+        Assert.StartsWith("features[1].highway: 'proposed' is not a road class", detail, StringComparison.Ordinal);
+        Assert.Contains("(feature id 'planned')", detail, StringComparison.Ordinal);
+        Assert.Contains("features[2].lines[0].coordinates: point 1 (22, 95) is not a WGS84 longitude, latitude (feature id 'north-pole-and-beyond')", detail, StringComparison.Ordinal);
+        Assert.Contains("features[3].lines[0].coordinates: needs at least two distinct points (feature id 'a-point')", detail, StringComparison.Ordinal);
+        Assert.Contains("features[4].seasonal: 'sometimes' is not a seasonal value", detail, StringComparison.Ordinal);
+        Assert.Contains("features[5].lines[0].coordinates: has 3 numbers", detail, StringComparison.Ordinal);
+        Assert.Contains("features[6].lines: has no line: a road is a LineString or a MultiLineString (feature id 'no-line')", detail, StringComparison.Ordinal);
         Assert.Contains("features[7].highway: is missing", detail, StringComparison.Ordinal);
-        Assert.Contains("features[8] (id 'sideways').oneway: 'both' is not a oneway value", detail, StringComparison.Ordinal);
+        Assert.Contains("features[8].oneway: 'both' is not a oneway value", detail, StringComparison.Ordinal);
         var after = await Planner.Roads.GetNetworkAsync(new GetRoadNetworkRequest());
         Assert.Equal(before, after);
     }
