@@ -183,6 +183,7 @@ public sealed class MapBaseMapTests(ApiFixture api, ITestOutputHelper output) : 
     [InlineData("raster.pmtiles", "holds png tiles")]
     [InlineData("brotli.pmtiles", "compressed with brotli")]
     [InlineData("nameless.pmtiles", "names no vector layer")]
+    [InlineData("truncated.pmtiles", "metadata lies outside the file")]
     [InlineData("nameless.mbtiles", "names no vector layer")]
     public async Task BaseMap_VectorTilesThePageCannotDraw_TheServiceStartsAndThePageSaysSoInABanner(string name, string problem)
     {
@@ -201,6 +202,15 @@ public sealed class MapBaseMapTests(ApiFixture api, ITestOutputHelper output) : 
                 break;
             case "brotli.pmtiles":
                 VectorBaseMapFiles.WritePmTiles(path, tiles, VectorBaseMapFiles.LayersJson, tileCompression: 3);
+                break;
+            case "truncated.pmtiles":
+                VectorBaseMapFiles.WritePmTiles(path, tiles, VectorBaseMapFiles.LayersJson);
+                await using (var file = File.OpenWrite(path))
+                {
+                    // Cut inside the root directory: the metadata the header points to is gone.
+                    file.SetLength(130);
+                }
+
                 break;
             case "nameless.pmtiles":
                 VectorBaseMapFiles.WritePmTiles(path, tiles, """{"name":"district"}""");
