@@ -6,7 +6,6 @@ using Geo.Grpc.Hosting;
 using Geo.Grpc.Tests.Api;
 using Geo.Testing.Browser;
 using Geo.Testing.Echo;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Xunit;
@@ -96,8 +95,8 @@ public sealed class MapBaseMapTests(ApiFixture api, ITestOutputHelper output) : 
     public async Task BaseMap_FromAVectorMbTilesFile_DrawsItsLayersUnderTheMissionsLayers()
     {
         var path = Path.Combine(_folder, "district.mbtiles");
-        var tiles = VectorBaseMapFiles.Tiles(VectorBaseMapFiles.District(), 0, 12);
-        VectorBaseMapFiles.WriteMbTiles(path, tiles, VectorBaseMapFiles.LayersJson);
+        var tiles = BaseMapFiles.Tiles(BaseMapFiles.District(), 0, 12);
+        BaseMapFiles.WriteMbTiles(path, "pbf", tiles, BaseMapFiles.LayersJson);
         await using var service = await StartAsync(path);
 
         using (var described = await _http.GetAsync(new Uri(service.HttpEndpoint, "/map/basemap")))
@@ -139,7 +138,7 @@ public sealed class MapBaseMapTests(ApiFixture api, ITestOutputHelper output) : 
     public async Task BaseMap_FromAPmTilesArchive_IsReadByByteRangesAndDrawnUnderTheMissionsLayers()
     {
         var path = Path.Combine(_folder, "district.pmtiles");
-        VectorBaseMapFiles.WritePmTiles(path, VectorBaseMapFiles.Tiles(VectorBaseMapFiles.District(), 0, 12), VectorBaseMapFiles.LayersJson);
+        BaseMapFiles.WritePmTiles(path, BaseMapFiles.Tiles(BaseMapFiles.District(), 0, 12), BaseMapFiles.LayersJson);
         await using var service = await StartAsync(path);
 
         using (var described = await _http.GetAsync(new Uri(service.HttpEndpoint, "/map/basemap")))
@@ -188,23 +187,23 @@ public sealed class MapBaseMapTests(ApiFixture api, ITestOutputHelper output) : 
     public async Task BaseMap_VectorTilesThePageCannotDraw_TheServiceStartsAndThePageSaysSoInABanner(string name, string problem)
     {
         var path = Path.Combine(_folder, name);
-        var tiles = VectorBaseMapFiles.Tiles(VectorBaseMapFiles.District(), 0, 2);
+        var tiles = BaseMapFiles.Tiles(BaseMapFiles.District(), 0, 2);
         switch (name)
         {
             case "not-an-archive.pmtiles":
                 await File.WriteAllTextAsync(path, "PMTile but not quite, and far too short");
                 break;
             case "old.pmtiles":
-                VectorBaseMapFiles.WritePmTiles(path, tiles, VectorBaseMapFiles.LayersJson, version: 2);
+                BaseMapFiles.WritePmTiles(path, tiles, BaseMapFiles.LayersJson, version: 2);
                 break;
             case "raster.pmtiles":
-                VectorBaseMapFiles.WritePmTiles(path, tiles, "{}", tileType: 2, tileCompression: 1);
+                BaseMapFiles.WritePmTiles(path, tiles, "{}", tileType: 2, tileCompression: 1);
                 break;
             case "brotli.pmtiles":
-                VectorBaseMapFiles.WritePmTiles(path, tiles, VectorBaseMapFiles.LayersJson, tileCompression: 3);
+                BaseMapFiles.WritePmTiles(path, tiles, BaseMapFiles.LayersJson, tileCompression: 3);
                 break;
             case "truncated.pmtiles":
-                VectorBaseMapFiles.WritePmTiles(path, tiles, VectorBaseMapFiles.LayersJson);
+                BaseMapFiles.WritePmTiles(path, tiles, BaseMapFiles.LayersJson);
                 await using (var file = File.OpenWrite(path))
                 {
                     // Cut inside the root directory: the metadata the header points to is gone.
@@ -213,10 +212,10 @@ public sealed class MapBaseMapTests(ApiFixture api, ITestOutputHelper output) : 
 
                 break;
             case "nameless.pmtiles":
-                VectorBaseMapFiles.WritePmTiles(path, tiles, """{"name":"district"}""");
+                BaseMapFiles.WritePmTiles(path, tiles, """{"name":"district"}""");
                 break;
             default:
-                VectorBaseMapFiles.WriteMbTiles(path, tiles, json: null);
+                BaseMapFiles.WriteMbTiles(path, "pbf", tiles, json: null);
                 break;
         }
 
@@ -402,40 +401,9 @@ public sealed class MapBaseMapTests(ApiFixture api, ITestOutputHelper output) : 
     /// <summary>An MBTiles file of <paramref name="format"/> tiles over the seeded area for zooms <paramref name="minZoom"/> to <paramref name="maxZoom"/>; the tiles' XYZ addresses.</summary>
     private static List<(int Z, int X, int Y)> WriteMbTiles(string path, string format, int minZoom, int maxZoom)
     {
-        var written = new List<(int, int, int)>();
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        connection.Open();
-        using (var schema = connection.CreateCommand())
-        {
-            schema.CommandText =
-                "CREATE TABLE metadata (name text, value text);" +
-                "CREATE TABLE tiles (zoom_level integer, tile_column integer, tile_row integer, tile_data blob);" +
-                "CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row);" +
-                $"INSERT INTO metadata VALUES ('name', 'test'), ('format', '{format}'), ('minzoom', '{minZoom}'), ('maxzoom', '{maxZoom}');";
-            schema.ExecuteNonQuery();
-        }
-
-        for (var z = minZoom; z <= maxZoom; z++)
-        {
-            var (west, north) = VectorBaseMapFiles.TileOf(26.4, -1.1, z);
-            var (east, south) = VectorBaseMapFiles.TileOf(28.0, -2.7, z);
-            for (var x = west; x <= east; x++)
-            {
-                for (var y = north; y <= south; y++)
-                {
-                    using var insert = connection.CreateCommand();
-                    insert.CommandText = "INSERT INTO tiles VALUES ($z, $x, $row, $data)";
-                    insert.Parameters.AddWithValue("$z", z);
-                    insert.Parameters.AddWithValue("$x", x);
-                    insert.Parameters.AddWithValue("$row", (1 << z) - 1 - y);
-                    insert.Parameters.AddWithValue("$data", Png);
-                    insert.ExecuteNonQuery();
-                    written.Add((z, x, y));
-                }
-            }
-        }
-
-        return written;
+        var tiles = BaseMapFiles.Over(new NetTopologySuite.Geometries.Envelope(26.4, 28.0, -2.7, -1.1), minZoom, maxZoom, (_, _, _) => Png);
+        BaseMapFiles.WriteMbTiles(path, format, tiles);
+        return [.. tiles.Keys];
     }
 
     private Task SaveScreenshotAsync(BrowserPage page, string name) => MapTestPage.SaveScreenshotAsync(page, name, output);

@@ -10,12 +10,12 @@ using NetTopologySuite.IO.VectorTiles.Mapbox;
 namespace Geo.Grpc.Tests.Map;
 
 /// <summary>
-/// Vector-tile base maps as the mission's tools deliver them, written here for the map page's tests:
-/// Mapbox Vector Tiles (encoded by NetTopologySuite.IO.VectorTiles) in an MBTiles file (MBTiles 1.3,
+/// Base maps of tiles as the mission's tools deliver them, written here for the map page's tests:
+/// raster tiles in an MBTiles file, and Mapbox Vector Tiles (encoded by NetTopologySuite.IO.VectorTiles) in an MBTiles file (MBTiles 1.3,
 /// gzipped tiles, the layers named in the metadata's json row) or in a PMTiles version 3 archive
 /// (one root directory of Hilbert tile ids, gzipped, as the PMTiles specification lays out).
 /// </summary>
-internal static class VectorBaseMapFiles
+internal static class BaseMapFiles
 {
     private static readonly GeometryFactory Wgs84 = new(new PrecisionModel(), 4326);
 
@@ -42,6 +42,29 @@ internal static class VectorBaseMapFiles
             envelope.ExpandToInclude(feature.Geometry.EnvelopeInternal);
         }
 
+        return Over(envelope, minZoom, maxZoom, (z, x, y) =>
+        {
+            var tile = new VectorTile { TileId = new NetTopologySuite.IO.VectorTiles.Tiles.Tile(x, y, z).Id };
+            foreach (var group in features.GroupBy(f => f.Layer))
+            {
+                var layer = new Layer { Name = group.Key };
+                foreach (var (_, feature) in group)
+                {
+                    layer.Features.Add(feature);
+                }
+
+                tile.Layers.Add(layer);
+            }
+
+            using var plain = new MemoryStream();
+            tile.Write(plain, minLinealExtent: 1, minPolygonalExtent: 2);
+            return Gzip(plain.ToArray());
+        });
+    }
+
+    /// <summary>The tiles (XYZ, rows from the north) over <paramref name="envelope"/> from zoom <paramref name="minZoom"/> to <paramref name="maxZoom"/>, each made by <paramref name="tile"/>.</summary>
+    public static SortedDictionary<(int Z, int X, int Y), byte[]> Over(Envelope envelope, int minZoom, int maxZoom, Func<int, int, int, byte[]> tile)
+    {
         var tiles = new SortedDictionary<(int, int, int), byte[]>();
         for (var z = minZoom; z <= maxZoom; z++)
         {
@@ -51,21 +74,7 @@ internal static class VectorBaseMapFiles
             {
                 for (var y = north; y <= south; y++)
                 {
-                    var tile = new VectorTile { TileId = new NetTopologySuite.IO.VectorTiles.Tiles.Tile(x, y, z).Id };
-                    foreach (var group in features.GroupBy(f => f.Layer))
-                    {
-                        var layer = new Layer { Name = group.Key };
-                        foreach (var (_, feature) in group)
-                        {
-                            layer.Features.Add(feature);
-                        }
-
-                        tile.Layers.Add(layer);
-                    }
-
-                    using var plain = new MemoryStream();
-                    tile.Write(plain, minLinealExtent: 1, minPolygonalExtent: 2);
-                    tiles[(z, x, y)] = Gzip(plain.ToArray());
+                    tiles[(z, x, y)] = tile(z, x, y);
                 }
             }
         }
@@ -73,8 +82,8 @@ internal static class VectorBaseMapFiles
         return tiles;
     }
 
-    /// <summary>An MBTiles file of vector (pbf) tiles; <paramref name="json"/> is the metadata's json row (null for none).</summary>
-    public static void WriteMbTiles(string path, SortedDictionary<(int Z, int X, int Y), byte[]> tiles, string? json)
+    /// <summary>An MBTiles file of <paramref name="format"/> tiles (png, pbf...); <paramref name="json"/> is the metadata's json row (null for none).</summary>
+    public static void WriteMbTiles(string path, string format, SortedDictionary<(int Z, int X, int Y), byte[]> tiles, string? json = null)
     {
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         connection.Open();
@@ -84,8 +93,15 @@ internal static class VectorBaseMapFiles
                 "CREATE TABLE metadata (name text, value text);" +
                 "CREATE TABLE tiles (zoom_level integer, tile_column integer, tile_row integer, tile_data blob);" +
                 "CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row);" +
-                "INSERT INTO metadata VALUES ('name', 'district'), ('format', 'pbf');";
+                "INSERT INTO metadata VALUES ('name', 'district');";
             schema.ExecuteNonQuery();
+        }
+
+        using (var formatRow = connection.CreateCommand())
+        {
+            formatRow.CommandText = "INSERT INTO metadata VALUES ('format', $format)";
+            formatRow.Parameters.AddWithValue("$format", format);
+            formatRow.ExecuteNonQuery();
         }
 
         if (json is not null)
