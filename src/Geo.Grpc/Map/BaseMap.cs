@@ -11,8 +11,9 @@ public sealed class BaseMapOptions
     public const string SectionName = "GeoAwareness:BaseMap";
 
     /// <summary>
-    /// A GeoJSON file (.geojson, .json) or an MBTiles file of raster tiles (.mbtiles) with the
-    /// mission's administrative boundaries and places; empty for none. Only this file is ever read.
+    /// A GeoJSON file (.geojson, .json), an MBTiles file of raster or vector tiles (.mbtiles) or a
+    /// PMTiles file of vector tiles (.pmtiles) with the mission's administrative boundaries and
+    /// places; empty for none. Only this file is ever read.
     /// </summary>
     public string? Path { get; set; }
 
@@ -33,12 +34,18 @@ internal enum BaseMapKind
 
     /// <summary>Raster tiles (png, jpg, webp) from an MBTiles file.</summary>
     RasterTiles,
+
+    /// <summary>Vector tiles (Mapbox Vector Tile) from an MBTiles file, served tile by tile.</summary>
+    VectorTiles,
+
+    /// <summary>A PMTiles archive of vector tiles, served whole by byte ranges for the page's PMTiles reader.</summary>
+    PmTiles,
 }
 
 /// <summary>
 /// The base map the mission provides for orientation, read once at start from the one configured
-/// path: a GeoJSON file held in memory, or an MBTiles file whose tiles are read by zoom, column and
-/// row (integers) on each request. Nothing else on the disk can be reached through it: requests
+/// path: a GeoJSON file held in memory, an MBTiles file whose tiles are read by zoom, column and
+/// row (integers) on each request, or a PMTiles archive whose byte ranges the page reads. Nothing else on the disk can be reached through it: requests
 /// never name a file. A missing or unreadable file is logged once and the page shows a banner;
 /// the service starts anyway, since the base map is only for orientation.
 /// </summary>
@@ -73,16 +80,25 @@ internal sealed class BaseMap
                     break;
                 case ".mbtiles":
                     _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly }.ToString();
-                    (TileFormat, MinZoom, MaxZoom) = ReadMbTilesMetadata(_connectionString);
-                    Kind = BaseMapKind.RasterTiles;
+                    (TileFormat, MinZoom, MaxZoom, VectorLayers) = ReadMbTilesMetadata(_connectionString);
+                    Kind = VectorLayers.Count > 0 ? BaseMapKind.VectorTiles : BaseMapKind.RasterTiles;
+                    break;
+                case ".pmtiles":
+                    var archive = PmTilesArchive.Read(path);
+                    (TileFormat, MinZoom, MaxZoom, VectorLayers) = ("pbf", archive.MinZoom, archive.MaxZoom, archive.VectorLayers);
+                    var file = new FileInfo(path);
+                    PmTilesPath = file.FullName;
+                    // Changes when the file is replaced, so that the page's reader starts again rather than mixing two archives.
+                    PmTilesETag = $"\"{file.Length:x}-{file.LastWriteTimeUtc.Ticks:x}\"";
+                    Kind = BaseMapKind.PmTiles;
                     break;
                 default:
-                    throw new BaseMapException("not a .geojson, .json or .mbtiles file (vector tiles and PMTiles are not supported yet)");
+                    throw new BaseMapException("not a .geojson, .json, .mbtiles or .pmtiles file");
             }
 
             BaseMapLog.Serving(logger, Kind, path);
         }
-        catch (Exception e) when (e is BaseMapException or IOException or UnauthorizedAccessException or SqliteException or JsonException)
+        catch (Exception e) when (e is BaseMapException or IOException or InvalidDataException or UnauthorizedAccessException or SqliteException or JsonException)
         {
             Kind = BaseMapKind.Unavailable;
             Problem = e is BaseMapException ? e.Message : $"the file cannot be read ({e.GetType().Name})";
@@ -97,8 +113,16 @@ internal sealed class BaseMap
 
     public string? GeoJsonETag { get; }
 
-    /// <summary>Raster tiles: png, jpg or webp; their zoom levels.</summary>
+    /// <summary>Tiles: png, jpg or webp for raster tiles, pbf for vector tiles; their zoom levels.</summary>
     public string? TileFormat { get; }
+
+    /// <summary>Vector tiles: the names of their layers (from the file's vector_layers), which the page draws each.</summary>
+    public IReadOnlyList<string> VectorLayers { get; } = [];
+
+    /// <summary>A PMTiles archive: its full path (served whole, never named by a request) and its entity tag.</summary>
+    public string? PmTilesPath { get; }
+
+    public string? PmTilesETag { get; }
 
     public int MinZoom { get; }
 
@@ -109,7 +133,7 @@ internal sealed class BaseMap
     /// <summary>The tile at zoom <paramref name="z"/>, column <paramref name="x"/> and row <paramref name="y"/> (XYZ, rows from the north), or null.</summary>
     public async Task<byte[]?> ReadTileAsync(int z, int x, int y, CancellationToken cancellationToken)
     {
-        if (Kind != BaseMapKind.RasterTiles || z < 0 || z > 30 || x < 0 || y < 0 || x >= 1 << z || y >= 1 << z)
+        if (Kind is not (BaseMapKind.RasterTiles or BaseMapKind.VectorTiles) || z < 0 || z > 30 || x < 0 || y < 0 || x >= 1 << z || y >= 1 << z)
         {
             return null;
         }
@@ -130,6 +154,7 @@ internal sealed class BaseMap
         "png" => "image/png",
         "jpg" or "jpeg" => "image/jpeg",
         "webp" => "image/webp",
+        "pbf" => "application/vnd.mapbox-vector-tile",
         _ => "application/octet-stream",
     };
 
@@ -159,7 +184,7 @@ internal sealed class BaseMap
         return bytes;
     }
 
-    private static (string Format, int MinZoom, int MaxZoom) ReadMbTilesMetadata(string connectionString)
+    private static (string Format, int MinZoom, int MaxZoom, IReadOnlyList<string> VectorLayers) ReadMbTilesMetadata(string connectionString)
     {
         try
         {
@@ -188,15 +213,17 @@ internal sealed class BaseMap
                 var format = metadata.GetValueOrDefault("format", "png").ToLowerInvariant();
                 if (format is "pbf" or "mvt")
                 {
-                    throw new BaseMapException("the MBTiles file holds vector tiles (pbf), which the page does not draw yet: give raster tiles (png, jpg, webp) or GeoJSON");
+                    // MBTiles 1.3: a vector tileset names its layers in the "json" row.
+                    var layers = VectorLayersOf(metadata.GetValueOrDefault("json"), "the MBTiles metadata's json row");
+                    return ("pbf", reader.GetInt32(0), reader.GetInt32(1), layers);
                 }
 
                 if (format is not ("png" or "jpg" or "jpeg" or "webp"))
                 {
-                    throw new BaseMapException($"the MBTiles format '{format}' is not png, jpg or webp");
+                    throw new BaseMapException($"the MBTiles format '{format}' is not png, jpg, webp or pbf");
                 }
 
-                return (format, reader.GetInt32(0), reader.GetInt32(1));
+                return (format, reader.GetInt32(0), reader.GetInt32(1), []);
             }
         }
         catch (SqliteException)
@@ -205,7 +232,46 @@ internal sealed class BaseMap
         }
     }
 
-    private sealed class BaseMapException(string message) : Exception(message);
+    /// <summary>
+    /// The layer names of a vector tileset's metadata ({"vector_layers": [{"id": ...}, ...]}), as
+    /// MBTiles 1.3 and PMTiles keep it: the page draws each layer by name, so a tileset that names
+    /// none cannot be drawn and is refused with the banner rather than shown empty.
+    /// </summary>
+    internal static IReadOnlyList<string> VectorLayersOf(string? json, string where)
+    {
+        const int MaxLayers = 256;
+        var layers = new List<string>();
+        try
+        {
+            using var document = JsonDocument.Parse(string.IsNullOrEmpty(json) ? "{}" : json);
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("vector_layers", out var list)
+                && list.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var layer in list.EnumerateArray())
+                {
+                    if (layer.ValueKind == JsonValueKind.Object && layer.TryGetProperty("id", out var id)
+                        && id.ValueKind == JsonValueKind.String && id.GetString() is { Length: > 0 and <= 200 } name && !layers.Contains(name))
+                    {
+                        layers.Add(name);
+                    }
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            throw new BaseMapException($"{where} is not JSON");
+        }
+
+        return layers.Count switch
+        {
+            0 => throw new BaseMapException($"{where} names no vector layer (vector_layers), so the page cannot draw its tiles"),
+            > MaxLayers => throw new BaseMapException($"{where} names more than {MaxLayers} vector layers"),
+            _ => layers,
+        };
+    }
+
+    internal sealed class BaseMapException(string message) : Exception(message);
 }
 
 internal static partial class BaseMapLog

@@ -24,6 +24,7 @@ internal static class MapEndpoints
         endpoints.MapGet("/map", (HttpContext http) => Serve(http, "index.html")).RequirePermission(Permission.Open);
         endpoints.MapGet("/map/basemap", (HttpContext http) => Describe(http, baseMap)).RequirePermission(Permission.Open);
         endpoints.MapGet("/map/basemap.geojson", (HttpContext http) => ServeGeoJson(http, baseMap)).RequirePermission(Permission.Open);
+        endpoints.MapGet("/map/basemap.pmtiles", (HttpContext http) => ServePmTiles(http, baseMap)).RequirePermission(Permission.Open);
         endpoints.MapGet("/map/basemap/{z:int}/{x:int}/{y:int}", (HttpContext http, int z, int x, int y) => ServeTileAsync(http, baseMap, z, x, y))
             .RequirePermission(Permission.Open);
         endpoints.MapGet("/map/{**path}", (HttpContext http, string? path) => Serve(http, string.IsNullOrEmpty(path) ? "index.html" : path)).RequirePermission(Permission.Open);
@@ -49,6 +50,7 @@ internal static class MapEndpoints
             {
                 BaseMapKind.GeoJson => "geojson",
                 BaseMapKind.RasterTiles => "raster-tiles",
+                BaseMapKind.VectorTiles or BaseMapKind.PmTiles => "vector-tiles",
                 BaseMapKind.Unavailable => "unavailable",
                 _ => "none",
             },
@@ -56,12 +58,14 @@ internal static class MapEndpoints
             url = baseMap.Kind switch
             {
                 BaseMapKind.GeoJson => "/map/basemap.geojson",
-                BaseMapKind.RasterTiles => "/map/basemap/{z}/{x}/{y}",
+                BaseMapKind.RasterTiles or BaseMapKind.VectorTiles => "/map/basemap/{z}/{x}/{y}",
+                BaseMapKind.PmTiles => "/map/basemap.pmtiles",
                 _ => null,
             },
             format = baseMap.TileFormat,
-            min_zoom = baseMap.Kind == BaseMapKind.RasterTiles ? baseMap.MinZoom : (int?)null,
-            max_zoom = baseMap.Kind == BaseMapKind.RasterTiles ? baseMap.MaxZoom : (int?)null,
+            min_zoom = baseMap.TileFormat is null ? (int?)null : baseMap.MinZoom,
+            max_zoom = baseMap.TileFormat is null ? (int?)null : baseMap.MaxZoom,
+            layers = baseMap.VectorLayers.Count > 0 ? baseMap.VectorLayers : null,
         });
     }
 
@@ -71,14 +75,43 @@ internal static class MapEndpoints
 
     private static async Task<IResult> ServeTileAsync(HttpContext http, BaseMap baseMap, int z, int x, int y)
     {
-        if (await baseMap.ReadTileAsync(z, x, y, http.RequestAborted).ConfigureAwait(false) is not { } tile)
+        var tile = await baseMap.ReadTileAsync(z, x, y, http.RequestAborted).ConfigureAwait(false);
+        if (baseMap.Kind == BaseMapKind.VectorTiles && tile is null && z >= baseMap.MinZoom && z <= baseMap.MaxZoom)
+        {
+            // Where the mission's file has nothing the vector tile is empty, not missing.
+            SecureHeaders(http);
+            return Results.NoContent();
+        }
+
+        if (tile is null)
         {
             return Results.NotFound();
         }
 
         SecureHeaders(http);
         http.Response.Headers.CacheControl = "max-age=300";
+        // Vector tiles are usually stored gzipped (tippecanoe, GDAL): the browser undoes it.
+        if (baseMap.Kind == BaseMapKind.VectorTiles && tile is [0x1f, 0x8b, ..])
+        {
+            http.Response.Headers.ContentEncoding = "gzip";
+        }
+
         return Results.Bytes(tile, BaseMap.ContentTypeOf(baseMap.TileFormat!));
+    }
+
+    /// <summary>The configured PMTiles archive, whole, by the byte ranges the page's reader asks for.</summary>
+    private static IResult ServePmTiles(HttpContext http, BaseMap baseMap)
+    {
+        if (baseMap.Kind != BaseMapKind.PmTiles)
+        {
+            return Results.NotFound();
+        }
+
+        SecureHeaders(http);
+        http.Response.Headers.CacheControl = "no-cache";
+        return Results.File(
+            baseMap.PmTilesPath!, "application/vnd.pmtiles", lastModified: null,
+            entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue(baseMap.PmTilesETag!), enableRangeProcessing: true);
     }
 
     private static IResult Answer(HttpContext http, byte[] content, string contentType, string etag)

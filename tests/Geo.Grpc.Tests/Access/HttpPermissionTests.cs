@@ -59,6 +59,7 @@ public sealed class HttpPermissionTests(ApiFixture api) : IClassFixture<ApiFixtu
             // The base map: public geography the mission provides, from the one configured file only (MapBaseMapTests).
             ["/map/basemap"] = [Permission.Open],
             ["/map/basemap.geojson"] = [Permission.Open],
+            ["/map/basemap.pmtiles"] = [Permission.Open],
             ["/map/basemap/{z:int}/{x:int}/{y:int}"] = [Permission.Open],
             // Counts by method tell how active the mission is: an administrator's, unless opened for a scraper.
             ["/metrics"] = [access.OpenMetrics ? Permission.Open : Permission.ReadMetrics],

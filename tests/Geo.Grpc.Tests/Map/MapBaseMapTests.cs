@@ -6,7 +6,6 @@ using Geo.Grpc.Hosting;
 using Geo.Grpc.Tests.Api;
 using Geo.Testing.Browser;
 using Geo.Testing.Echo;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Xunit;
@@ -18,7 +17,8 @@ namespace Geo.Grpc.Tests.Map;
 /// <summary>
 /// The map page's optional base map, from a file created here and configured by path
 /// (GeoAwareness:BaseMap:Path) on a service started for the test: a GeoJSON file of a boundary and
-/// a place, and an MBTiles file of png tiles, each drawn in its pane under the mission's layers; a
+/// a place, an MBTiles file of png tiles, and vector tiles of a boundary, a river and a place in
+/// an MBTiles file and in a PMTiles archive, each drawn in its pane under the mission's layers; a
 /// missing file and unreadable ones leave the service running and the page loaded with a banner;
 /// and nothing but the configured file can be had through it.
 /// </summary>
@@ -91,19 +91,166 @@ public sealed class MapBaseMapTests(ApiFixture api, ITestOutputHelper output) : 
         await AssertUnderTheMissionAsync(page);
     }
 
+    [Fact]
+    public async Task BaseMap_FromAVectorMbTilesFile_DrawsItsLayersUnderTheMissionsLayers()
+    {
+        var path = Path.Combine(_folder, "district.mbtiles");
+        var tiles = BaseMapFiles.Tiles(BaseMapFiles.District(), 0, 12);
+        BaseMapFiles.WriteMbTiles(path, "pbf", tiles, BaseMapFiles.LayersJson);
+        await using var service = await StartAsync(path);
+
+        using (var described = await _http.GetAsync(new Uri(service.HttpEndpoint, "/map/basemap")))
+        {
+            var info = JsonDocument.Parse(await described.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal("vector-tiles", info.GetProperty("kind").GetString());
+            Assert.Equal("/map/basemap/{z}/{x}/{y}", info.GetProperty("url").GetString());
+            Assert.Equal(["boundaries", "water", "places"], info.GetProperty("layers").EnumerateArray().Select(l => l.GetString()!));
+            Assert.Equal(12, info.GetProperty("max_zoom").GetInt32());
+        }
+
+        // A tile as stored, gzipped, for the browser to undo; where the file has nothing, an empty tile.
+        var ((z, x, y), stored) = tiles.Last();
+        using (var tile = await _http.GetAsync(new Uri(service.HttpEndpoint, $"/map/basemap/{z}/{x}/{y}")))
+        {
+            Assert.Equal(HttpStatusCode.OK, tile.StatusCode);
+            Assert.Equal("application/vnd.mapbox-vector-tile", tile.Content.Headers.ContentType!.MediaType);
+            Assert.Equal("gzip", tile.Content.Headers.ContentEncoding.Single());
+            Assert.Equal(stored, await tile.Content.ReadAsByteArrayAsync());
+        }
+
+        using (var empty = await _http.GetAsync(new Uri(service.HttpEndpoint, "/map/basemap/12/0/0")))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, empty.StatusCode);
+        }
+
+        using (var beyond = await _http.GetAsync(new Uri(service.HttpEndpoint, "/map/basemap/13/0/0")))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, beyond.StatusCode);
+        }
+
+        await using var browser = await HeadlessChromium.StartAsync();
+        await using var page = await OpenAsync(browser, service);
+        await AssertVectorBaseMapDrawnAsync(page);
+        await SaveScreenshotAsync(page, "map-basemap-vector-mbtiles.png");
+    }
+
+    [Fact]
+    public async Task BaseMap_FromAPmTilesArchive_IsReadByByteRangesAndDrawnUnderTheMissionsLayers()
+    {
+        var path = Path.Combine(_folder, "district.pmtiles");
+        BaseMapFiles.WritePmTiles(path, BaseMapFiles.Tiles(BaseMapFiles.District(), 0, 12), BaseMapFiles.LayersJson);
+        await using var service = await StartAsync(path);
+
+        using (var described = await _http.GetAsync(new Uri(service.HttpEndpoint, "/map/basemap")))
+        {
+            var info = JsonDocument.Parse(await described.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal("vector-tiles", info.GetProperty("kind").GetString());
+            Assert.Equal("/map/basemap.pmtiles", info.GetProperty("url").GetString());
+            Assert.Equal(["boundaries", "water", "places"], info.GetProperty("layers").EnumerateArray().Select(l => l.GetString()!));
+            Assert.Equal(0, info.GetProperty("min_zoom").GetInt32());
+            Assert.Equal(12, info.GetProperty("max_zoom").GetInt32());
+        }
+
+        // The page's reader asks for the header and root directory first, by range.
+        var file = await File.ReadAllBytesAsync(path);
+        using (var request = new HttpRequestMessage(HttpMethod.Get, new Uri(service.HttpEndpoint, "/map/basemap.pmtiles")))
+        {
+            request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(0, 126);
+            using var header = await _http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.PartialContent, header.StatusCode);
+            Assert.Equal(file[..127], await header.Content.ReadAsByteArrayAsync());
+            Assert.NotNull(header.Headers.ETag);
+            Assert.Equal(file.Length, header.Content.Headers.ContentRange!.Length);
+        }
+
+        using (var request = new HttpRequestMessage(HttpMethod.Get, new Uri(service.HttpEndpoint, "/map/basemap.pmtiles")))
+        {
+            request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(file.Length + 10, file.Length + 20);
+            using var outside = await _http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, outside.StatusCode);
+        }
+
+        await using var browser = await HeadlessChromium.StartAsync();
+        await using var page = await OpenAsync(browser, service);
+        await AssertVectorBaseMapDrawnAsync(page);
+        await SaveScreenshotAsync(page, "map-basemap-pmtiles.png");
+    }
+
+    [Theory]
+    [InlineData("not-an-archive.pmtiles", "the file is not a PMTiles archive")]
+    [InlineData("old.pmtiles", "version 2")]
+    [InlineData("raster.pmtiles", "holds png tiles")]
+    [InlineData("brotli.pmtiles", "compressed with brotli")]
+    [InlineData("nameless.pmtiles", "names no vector layer")]
+    [InlineData("truncated.pmtiles", "metadata lies outside the file")]
+    [InlineData("nameless.mbtiles", "names no vector layer")]
+    public async Task BaseMap_VectorTilesThePageCannotDraw_TheServiceStartsAndThePageSaysSoInABanner(string name, string problem)
+    {
+        var path = Path.Combine(_folder, name);
+        var tiles = BaseMapFiles.Tiles(BaseMapFiles.District(), 0, 2);
+        switch (name)
+        {
+            case "not-an-archive.pmtiles":
+                await File.WriteAllTextAsync(path, "PMTile but not quite, and far too short");
+                break;
+            case "old.pmtiles":
+                BaseMapFiles.WritePmTiles(path, tiles, BaseMapFiles.LayersJson, version: 2);
+                break;
+            case "raster.pmtiles":
+                BaseMapFiles.WritePmTiles(path, tiles, "{}", tileType: 2, tileCompression: 1);
+                break;
+            case "brotli.pmtiles":
+                BaseMapFiles.WritePmTiles(path, tiles, BaseMapFiles.LayersJson, tileCompression: 3);
+                break;
+            case "truncated.pmtiles":
+                BaseMapFiles.WritePmTiles(path, tiles, BaseMapFiles.LayersJson);
+                await using (var file = File.OpenWrite(path))
+                {
+                    // Cut inside the root directory: the metadata the header points to is gone.
+                    file.SetLength(130);
+                }
+
+                break;
+            case "nameless.pmtiles":
+                BaseMapFiles.WritePmTiles(path, tiles, """{"name":"district"}""");
+                break;
+            default:
+                BaseMapFiles.WriteMbTiles(path, "pbf", tiles, json: null);
+                break;
+        }
+
+        await using var service = await StartAsync(path);
+        using (var described = await _http.GetAsync(new Uri(service.HttpEndpoint, "/map/basemap")))
+        {
+            var info = JsonDocument.Parse(await described.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal("unavailable", info.GetProperty("kind").GetString());
+            Assert.Contains(problem, info.GetProperty("problem").GetString(), StringComparison.Ordinal);
+        }
+
+        using (var archive = await _http.GetAsync(new Uri(service.HttpEndpoint, "/map/basemap.pmtiles")))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, archive.StatusCode);
+        }
+
+        await using var browser = await HeadlessChromium.StartAsync();
+        await using var page = await OpenAsync(browser, service);
+        Assert.Contains(problem, (await page.EvaluateAsync("document.getElementById('basemap-banner').textContent")).GetString(), StringComparison.Ordinal);
+        Assert.True((await page.EvaluateAsync("window.geoMap.counts.bases")).GetInt32() > 0);
+    }
+
     [Theory]
     [InlineData("missing.geojson", null, "the file does not exist")]
     [InlineData("broken.geojson", "{\"type\":\"FeatureCollection\",\"features\":[", "the file is not JSON")]
     [InlineData("list.geojson", "[1, 2, 3]", "not a GeoJSON FeatureCollection")]
     [InlineData("text.mbtiles", "not a database at all", "not a readable MBTiles")]
-    [InlineData("vector.mbtiles", "pbf", "vector tiles")]
-    [InlineData("notes.txt", "mission notes", "not a .geojson, .json or .mbtiles file")]
+    [InlineData("elevation.mbtiles", "tiff", "format 'tiff' is not png, jpg, webp or pbf")]
+    [InlineData("notes.txt", "mission notes", "not a .geojson, .json, .mbtiles or .pmtiles file")]
     public async Task BaseMap_MissingOrUnreadable_TheServiceStartsAndThePageSaysSoInABanner(string name, string? content, string problem)
     {
         var path = Path.Combine(_folder, name);
-        if (content == "pbf")
+        if (content == "tiff")
         {
-            WriteMbTiles(path, "pbf", 0, 2);
+            WriteMbTiles(path, "tiff", 0, 2);
         }
         else if (content is not null)
         {
@@ -159,6 +306,7 @@ public sealed class MapBaseMapTests(ApiFixture api, ITestOutputHelper output) : 
                 "/map/basemap/..%2Fsources.geojson", "/map/basemap/%2e%2e/sources.geojson", "/map/..%2Fbasemap-outside.json",
                 "/map/basemap/0/0/..%2F..%2Fsources.geojson", "/map/basemap/" + Uri.EscapeDataString(Path.Combine(_folder, "sources.geojson")),
                 "/map/basemap/" + Uri.EscapeDataString(outside), "/map/basemap.geojson/../sources.geojson", "/map/basemap/0/0/0",
+                "/map/basemap.pmtiles", "/map/basemap.pmtiles?path=sources.geojson", "/map/basemap.pmtiles/../sources.geojson", "/map/sources.pmtiles",
             ];
             foreach (var attempt in attempts)
             {
@@ -227,53 +375,35 @@ public sealed class MapBaseMapTests(ApiFixture api, ITestOutputHelper output) : 
         Assert.True(under.GetBoolean(), "a pane of the mission's layers lies under the base map");
     }
 
+    /// <summary>
+    /// The vector base map's tiles are drawn (painted canvases in the base map's pane), its place is
+    /// found where it lies with its name, no banner is raised, and it lies under the mission's layers.
+    /// </summary>
+    private static async Task AssertVectorBaseMapDrawnAsync(BrowserPage page)
+    {
+        Assert.Equal("vector-tiles", (await page.EvaluateAsync("window.geoMap.baseMap.kind")).GetString());
+        await page.WaitForAsync(
+            // Settled and faded in, so that the screenshot shows what a user sees.
+            "window.geoMap.baseMap.settled && window.geoMap.baseMap.tiles > 0" +
+            " && [...document.querySelectorAll('.leaflet-basemap-pane canvas')].every((c) => Number(c.style.opacity || 1) === 1) && [...document.querySelectorAll('.leaflet-basemap-pane canvas')].some((c) => {" +
+            " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; for (let i = 3; i < d.length; i += 4) { if (d[i] > 0) return true; } return false; })",
+            Patience, "the base map's painted vector tiles");
+        var names = await page.EvaluateAsync(
+            "[...window.geoMap.baseMap.layer.queryTileFeaturesDebug(27.2, -1.9, 32).values()].flat().map((p) => p.layerName + ':' + p.feature.props.name)");
+        var found = names.EnumerateArray().Select(n => n.GetString()).ToList();
+        Assert.Contains("places:Placeville", found);
+        Assert.Contains("boundaries:Territoire de Test", found);
+        Assert.True((await page.EvaluateAsync("document.getElementById('basemap-banner').hidden")).GetBoolean());
+        Assert.Equal(JsonValueKind.Null, (await page.EvaluateAsync("window.geoMap.baseMap.error")).ValueKind);
+        await AssertUnderTheMissionAsync(page);
+    }
+
     /// <summary>An MBTiles file of <paramref name="format"/> tiles over the seeded area for zooms <paramref name="minZoom"/> to <paramref name="maxZoom"/>; the tiles' XYZ addresses.</summary>
     private static List<(int Z, int X, int Y)> WriteMbTiles(string path, string format, int minZoom, int maxZoom)
     {
-        var written = new List<(int, int, int)>();
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        connection.Open();
-        using (var schema = connection.CreateCommand())
-        {
-            schema.CommandText =
-                "CREATE TABLE metadata (name text, value text);" +
-                "CREATE TABLE tiles (zoom_level integer, tile_column integer, tile_row integer, tile_data blob);" +
-                "CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row);" +
-                $"INSERT INTO metadata VALUES ('name', 'test'), ('format', '{format}'), ('minzoom', '{minZoom}'), ('maxzoom', '{maxZoom}');";
-            schema.ExecuteNonQuery();
-        }
-
-        for (var z = minZoom; z <= maxZoom; z++)
-        {
-            var (west, north) = TileOf(26.4, -1.1, z);
-            var (east, south) = TileOf(28.0, -2.7, z);
-            for (var x = west; x <= east; x++)
-            {
-                for (var y = north; y <= south; y++)
-                {
-                    using var insert = connection.CreateCommand();
-                    insert.CommandText = "INSERT INTO tiles VALUES ($z, $x, $row, $data)";
-                    insert.Parameters.AddWithValue("$z", z);
-                    insert.Parameters.AddWithValue("$x", x);
-                    insert.Parameters.AddWithValue("$row", (1 << z) - 1 - y);
-                    insert.Parameters.AddWithValue("$data", Png);
-                    insert.ExecuteNonQuery();
-                    written.Add((z, x, y));
-                }
-            }
-        }
-
-        return written;
-    }
-
-    /// <summary>The XYZ tile (rows from the north) holding a longitude and latitude at zoom <paramref name="z"/>.</summary>
-    private static (int X, int Y) TileOf(double longitude, double latitude, int z)
-    {
-        var n = 1 << z;
-        var x = (int)Math.Floor((longitude + 180) / 360 * n);
-        var radians = latitude * Math.PI / 180;
-        var y = (int)Math.Floor((1 - (Math.Log(Math.Tan(radians) + (1 / Math.Cos(radians))) / Math.PI)) / 2 * n);
-        return (x, y);
+        var tiles = BaseMapFiles.Over(new NetTopologySuite.Geometries.Envelope(26.4, 28.0, -2.7, -1.1), minZoom, maxZoom, (_, _, _) => Png);
+        BaseMapFiles.WriteMbTiles(path, format, tiles);
+        return [.. tiles.Keys];
     }
 
     private Task SaveScreenshotAsync(BrowserPage page, string name) => MapTestPage.SaveScreenshotAsync(page, name, output);

@@ -954,6 +954,50 @@
   // shows a banner, never a failure of the page.
   state.baseMap = { kind: null, features: 0, tiles: 0, error: null };
 
+  // Vector tiles (a PMTiles archive, or an MBTiles file of pbf tiles) are drawn by
+  // protomaps-leaflet, fetched from the service only when the mission's base map needs it. The
+  // file's layers are the mission's own, named in its metadata: each is drawn plainly by its
+  // geometry (areas faintly filled with a dashed edge, lines grey, places as dots with their name),
+  // in the same style as a GeoJSON base map.
+  async function vectorBaseMap(info) {
+    if (!window.protomapsL) {
+      await new Promise((resolve, reject) => {
+        const script = document.createElement('script');
+        script.src = '/map/protomaps/protomaps-leaflet.js';
+        script.onload = resolve;
+        script.onerror = () => reject(new Error('the vector-tile renderer did not load'));
+        document.head.appendChild(script);
+      });
+    }
+    const P = window.protomapsL;
+    const area = (z, f) => f.geomType === 3;
+    const line = (z, f) => f.geomType === 2;
+    const place = (z, f) => f.geomType === 1;
+    const paintRules = [];
+    const labelRules = [];
+    for (const name of info.layers || []) {
+      paintRules.push({ dataLayer: name, filter: area, symbolizer: new P.PolygonSymbolizer({ fill: '#f6f3ea', opacity: 0.5 }) });
+      paintRules.push({ dataLayer: name, filter: area, symbolizer: new P.LineSymbolizer({ color: '#7a7a7a', width: 1.2, dash: [5, 3], dashColor: '#7a7a7a', dashWidth: 1.2 }) });
+      paintRules.push({ dataLayer: name, filter: line, symbolizer: new P.LineSymbolizer({ color: '#7a7a7a', width: 1.2 }) });
+      paintRules.push({ dataLayer: name, filter: place, symbolizer: new P.CircleSymbolizer({ radius: 2.5, fill: '#444' }) });
+      labelRules.push({
+        dataLayer: name,
+        filter: place,
+        symbolizer: new P.OffsetTextSymbolizer({ labelProps: ['name', 'NAME', 'name:en', 'name:fr'], fill: '#333', stroke: '#fff', width: 2, font: '12px sans-serif', offsetX: 5 }),
+      });
+    }
+    return P.leafletLayer({
+      url: info.url,
+      pane: 'basemap',
+      paintRules,
+      labelRules,
+      maxDataZoom: info.max_zoom,
+      // Tiles as the mission's tools make them: one data tile per 256-pixel tile at its own zoom.
+      levelDiff: 0,
+      attribution: '',
+    });
+  }
+
   async function loadBaseMap() {
     const box = $('basemap-banner');
     try {
@@ -988,6 +1032,14 @@
         const tiles = L.tileLayer(info.url, { pane: 'basemap', minZoom: 0, minNativeZoom: info.min_zoom, maxNativeZoom: info.max_zoom, maxZoom: 22 });
         tiles.on('tileload', () => state.baseMap.tiles++);
         tiles.addTo(map);
+      } else if (info.kind === 'vector-tiles') {
+        const tiles = await vectorBaseMap(info);
+        tiles.on('tileload', () => state.baseMap.tiles++);
+        // Every tile of the view drawn (Leaflet's 'load'), after each move.
+        tiles.on('loading', () => { state.baseMap.settled = false; });
+        tiles.on('load', () => { state.baseMap.settled = true; });
+        tiles.addTo(map);
+        state.baseMap.layer = tiles;
       }
       box.hidden = true;
     } catch (e) {
