@@ -11,6 +11,9 @@ namespace Geo.Grpc.Api;
 /// and, for a request read whole, that no text field holds a NUL character (named by field);
 /// streamed request messages are their handler's to check, one by one, since it decides what the
 /// messages before a bad one mean;</item>
+/// <item>writes: a call that may have changed observations is counted as it ends, before its
+/// answer leaves (<see cref="ReadModel.LocalWrites"/>), so that the read model serves a caller's
+/// next read only once it holds what that caller wrote;</item>
 /// <item>errors, the one place where a call's failure becomes its status: the storage and domain
 /// outcomes <see cref="ApiErrors.Translate"/> knows (NOT_FOUND, ALREADY_EXISTS, ABORTED,
 /// UNAVAILABLE ...), every status message cut to <see cref="ApiErrors.MaxStatusDetailLength"/>
@@ -22,7 +25,7 @@ namespace Geo.Grpc.Api;
 /// work itself. Calls are counted at the edge (<see cref="Telemetry.GrpcCallMetrics"/>), with the
 /// status the caller got, refusals by access included.
 /// </summary>
-internal sealed partial class CallInterceptor(CallAuthorizer authorizer, ILogger<CallInterceptor> logger) : Interceptor
+internal sealed partial class CallInterceptor(CallAuthorizer authorizer, ReadModel.LocalWrites writes, ILogger<CallInterceptor> logger) : Interceptor
 {
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -43,10 +46,22 @@ internal sealed partial class CallInterceptor(CallAuthorizer authorizer, ILogger
         }
         catch (Exception e) when (Translated(e, context) is { } status)
         {
+            EndWrite(context);
             return Task.FromException<TResponse>(status);
         }
+        catch
+        {
+            EndWrite(context);
+            throw;
+        }
 
-        return call.IsCompletedSuccessfully ? call : AwaitAsync(call, context);
+        if (call.IsCompletedSuccessfully)
+        {
+            EndWrite(context);
+            return call;
+        }
+
+        return AwaitAsync(call, context);
     }
 
     public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
@@ -60,6 +75,10 @@ internal sealed partial class CallInterceptor(CallAuthorizer authorizer, ILogger
         catch (Exception e) when (Translated(e, context) is { } status)
         {
             throw status;
+        }
+        finally
+        {
+            EndWrite(context);
         }
     }
 
@@ -75,6 +94,10 @@ internal sealed partial class CallInterceptor(CallAuthorizer authorizer, ILogger
         {
             throw status;
         }
+        finally
+        {
+            EndWrite(context);
+        }
     }
 
     public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
@@ -89,6 +112,10 @@ internal sealed partial class CallInterceptor(CallAuthorizer authorizer, ILogger
         catch (Exception e) when (Translated(e, context) is { } status)
         {
             throw status;
+        }
+        finally
+        {
+            EndWrite(context);
         }
     }
 
@@ -106,6 +133,10 @@ internal sealed partial class CallInterceptor(CallAuthorizer authorizer, ILogger
         {
             throw status;
         }
+        finally
+        {
+            EndWrite(context);
+        }
     }
 
     private async Task<TResponse> AwaitAsync<TResponse>(Task<TResponse> call, ServerCallContext context)
@@ -117,6 +148,19 @@ internal sealed partial class CallInterceptor(CallAuthorizer authorizer, ILogger
         catch (Exception e) when (Translated(e, context) is { } status)
         {
             throw status;
+        }
+        finally
+        {
+            EndWrite(context);
+        }
+    }
+
+    /// <summary>Counts the call's end when it may have written, whether it succeeded or not (an ingest stores what came before its error).</summary>
+    private void EndWrite(ServerCallContext context)
+    {
+        if (writes.MayWrite(context.Method))
+        {
+            writes.End();
         }
     }
 

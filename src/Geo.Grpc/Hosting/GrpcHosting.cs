@@ -54,6 +54,7 @@ public static class GrpcHosting
         });
         // Stateless, so one for the process: Grpc.AspNetCore would otherwise build it anew for every call.
         services.TryAddSingleton<CallInterceptor>();
+        services.TryAddSingleton<ReadModel.LocalWrites>();
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks().AddCheck<DatabaseHealthCheck>(DatabaseCheck);
         // The server as a whole ("") and every service it serves answer to the one database check.

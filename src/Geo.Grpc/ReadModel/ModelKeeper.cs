@@ -11,10 +11,13 @@ namespace Geo.Grpc.ReadModel;
 /// <summary>
 /// Loads the read model of observations when the service starts and keeps it in step with the
 /// observation feed: woken by every commit the watch hub hears, by requests, and at least every
-/// second, it applies what changed since its watermark. A request takes the model only after a
-/// catch-up begun since it arrived has ended, so it sees every change committed before it asked
-/// (a caller reads its own writes); one catch-up serves every request waiting for it. Otherwise,
-/// and while the model is loading, off or over its ceiling, the request reads PostGIS.
+/// second, it applies what changed since its watermark. A request takes the model at once when a
+/// catch-up began less than FreshForMilliseconds ago and since it began no call that may write has
+/// ended here (<see cref="LocalWrites"/>) and no commit was heard; otherwise only after a catch-up
+/// begun since it arrived has ended. Either way it sees every change committed through this service
+/// before it asked (a caller reads its own writes), and changes made elsewhere within
+/// FreshForMilliseconds; one catch-up serves every request waiting for it. While the model is
+/// loading, off or over its ceiling, or cannot catch up in time, the request reads PostGIS.
 /// </summary>
 internal sealed partial class ModelKeeper : BackgroundService
 {
@@ -27,31 +30,46 @@ internal sealed partial class ModelKeeper : BackgroundService
     private readonly ILogger<ModelKeeper> _logger;
     private readonly ReadModelOptions _options;
     private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly LocalWrites _writes;
+    private readonly long _freshFor;
     private volatile ObservationModel? _model;
+
+    /// <summary>What the last catch-up to end had seen when it began; null until one has ended.</summary>
+    private volatile Freshness? _fresh;
+
+    /// <summary>Commits heard from the watch hub, counted.</summary>
+    private long _heard;
     private TaskCompletionSource _caughtUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Catch-ups begun, and the number of the last one ended: a request waits for one begun after it arrived.</summary>
     private long _begun;
     private long _done;
 
-    public ModelKeeper(ModelSource source, WatchHub hub, NpgsqlDataSource dataSource, IOptions<ReadModelOptions> options, IMeterFactory meters, ILogger<ModelKeeper> logger)
+    public ModelKeeper(
+        ModelSource source, WatchHub hub, NpgsqlDataSource dataSource, LocalWrites writes, IOptions<ReadModelOptions> options, IMeterFactory meters, ILogger<ModelKeeper> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(meters);
         _source = source;
         _hub = hub;
         _dataSource = dataSource;
+        _writes = writes;
         _logger = logger;
         _options = options.Value;
+        _freshFor = _options.FreshForMilliseconds * System.Diagnostics.Stopwatch.Frequency / 1000;
 
         // On the service's meter (the factory gives the one instance of a name): see the README's Observability table.
         var meter = meters.Create(Telemetry.GeoAwarenessMetrics.MeterName);
         meter.CreateObservableGauge("geoawareness.read_model.observations", () => Size.Rows, "{observation}", "Observations held by the in-memory read model; 0 while it is loading, off or over its ceiling");
         meter.CreateObservableGauge("geoawareness.read_model.size", () => Size.Bytes, "By", "Bytes held by the read model's columns, key array and names");
+        meter.CreateObservableCounter("geoawareness.read_model.catch_ups", () => CatchUps, "{catch-up}", "Catch-ups the read model began: reads of what changed since its watermark");
     }
 
     /// <summary>What the model is doing, for the operator: off, loading, ready, over its ceiling.</summary>
     public string State { get; private set; } = "loading";
+
+    /// <summary>Catch-ups begun since the service started.</summary>
+    public long CatchUps => Interlocked.Read(ref _begun);
 
     /// <summary>The model's rows and bytes, or zero when there is none.</summary>
     public (int Rows, long Bytes, ulong Watermark) Size => _model is { } model ? (model.Count, model.Bytes, model.Watermark) : default;
@@ -63,6 +81,14 @@ internal sealed partial class ModelKeeper : BackgroundService
     /// </summary>
     public async Task<ObservationModel?> CurrentAsync(CancellationToken cancellationToken)
     {
+        if (_model is { } current && _fresh is { } fresh && fresh.Model == current
+            && System.Diagnostics.Stopwatch.GetTimestamp() - fresh.Began < _freshFor
+            && _writes.Ended == fresh.Writes && Interlocked.Read(ref _heard) == fresh.Heard)
+        {
+            // Nothing written here or heard since a recent catch-up began: it holds what this caller wrote.
+            return current;
+        }
+
         var after = Interlocked.Read(ref _begun);
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (_model is { } model)
@@ -102,7 +128,7 @@ internal sealed partial class ModelKeeper : BackgroundService
             return;
         }
 
-        _hub.Advanced += Wake;
+        _hub.Advanced += Heard;
         try
         {
             if (!await LoadAsync(stoppingToken).ConfigureAwait(false))
@@ -117,7 +143,7 @@ internal sealed partial class ModelKeeper : BackgroundService
         }
         finally
         {
-            _hub.Advanced -= Wake;
+            _hub.Advanced -= Heard;
         }
     }
 
@@ -170,6 +196,8 @@ internal sealed partial class ModelKeeper : BackgroundService
             {
                 // The position is the model's watermark: after a failure the next read starts there,
                 // and a row read twice replaces itself.
+                // Read before the catch-up's snapshot: what ended or was heard after may not be in it.
+                var began = new Freshness(null, System.Diagnostics.Stopwatch.GetTimestamp(), _writes.Ended, Interlocked.Read(ref _heard));
                 var number = Interlocked.Increment(ref _begun);
                 await _source.CatchUpAsync(model, stoppingToken).ConfigureAwait(false);
                 if (model.Unordered >= Math.Max(_options.ReorderRows, model.Count / 4))
@@ -185,7 +213,12 @@ internal sealed partial class ModelKeeper : BackgroundService
                 if (model.Bytes > _options.MaxBytes)
                 {
                     _model = null;
+                    _fresh = null;
                     Refuse($"{model.Count} observations take {model.Bytes / (1024 * 1024)} MiB");
+                }
+                else
+                {
+                    _fresh = began with { Model = model };
                 }
 
                 Interlocked.Exchange(ref _caughtUp, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
@@ -214,6 +247,12 @@ internal sealed partial class ModelKeeper : BackgroundService
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
+    private void Heard()
+    {
+        Interlocked.Increment(ref _heard);
+        Wake();
+    }
+
     private void Wake()
     {
         try
@@ -225,6 +264,9 @@ internal sealed partial class ModelKeeper : BackgroundService
             // Already woken: one catch-up serves every commit heard before it.
         }
     }
+
+    /// <summary>A catch-up's start: when, the calls that may write ended here and the commits heard by then; the model it brought up to date.</summary>
+    private sealed record Freshness(ObservationModel? Model, long Began, long Writes, long Heard);
 
     public override void Dispose()
     {

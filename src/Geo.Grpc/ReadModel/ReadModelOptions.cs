@@ -22,6 +22,15 @@ public sealed class ReadModelOptions
     public double CatchUpWaitSeconds { get; set; } = 2;
 
     /// <summary>
+    /// How long after a catch-up began the model answers without another, as long as nothing was
+    /// written through this service and no commit was heard since: a write through this service is
+    /// still read by its caller's next request, and one made elsewhere (psql, another instance) is
+    /// seen within this time and the catch-up's. 0: every request waits for a catch-up begun after
+    /// it arrived. At most 200 (the model's promise: a commit visible within 200 ms).
+    /// </summary>
+    public int FreshForMilliseconds { get; set; } = 100;
+
+    /// <summary>
     /// The most matches of one query whose keys the model collects (16 bytes each) before it leaves
     /// the query to PostGIS, which streams any number of rows without holding them.
     /// </summary>
@@ -59,6 +68,11 @@ public sealed class ReadModelOptions
         if (!double.IsFinite(CatchUpWaitSeconds) || CatchUpWaitSeconds < 0 || CatchUpWaitSeconds > 60)
         {
             problems.Add($"{SectionName}:{nameof(CatchUpWaitSeconds)}: {CatchUpWaitSeconds} is not between 0 and 60 seconds");
+        }
+
+        if (FreshForMilliseconds is < 0 or > 200)
+        {
+            problems.Add($"{SectionName}:{nameof(FreshForMilliseconds)}: {FreshForMilliseconds} is not between 0 and 200 milliseconds");
         }
 
         if (MaxQueryRows is < 1 or > 100_000_000)

@@ -32,8 +32,15 @@ public sealed class ReadModelFixture : IAsyncLifetime
     private GeoAwarenessService? _loaded;
     private GeoAwarenessService? _postgis;
 
-    /// <summary>The service that followed every row; its model is ordered again once 1,000 rows came in since it was last.</summary>
-    public ApiFixture Followed { get; } = new(["--GeoAwareness:ReadModel:ReorderRows=1000"], null);
+    /// <summary>
+    /// The service that followed every row; its model is ordered again once 1,000 rows came in since
+    /// it was last. These tests write with SQL, beside the service, and read at once: every request
+    /// here waits for a catch-up (FreshForMilliseconds=0), as it would after a write through the
+    /// service (ModelFreshnessTests tries the shortcut).
+    /// </summary>
+    public ApiFixture Followed { get; } = new([.. CatchUpEveryRequest, "--GeoAwareness:ReadModel:ReorderRows=1000"], null);
+
+    private static readonly string[] CatchUpEveryRequest = ["--GeoAwareness:ReadModel:FreshForMilliseconds=0"];
 
     public GeoAwarenessService LoadedService => _loaded ?? throw new InvalidOperationException("not initialised");
 
@@ -58,7 +65,7 @@ public sealed class ReadModelFixture : IAsyncLifetime
         await SeedAsync(Followed.Database, Rows, seed: 0.42);
         // Loaded by three connections at once, each its own range of the table's pages.
         _loaded = await GrpcTestServer.StartAsync(
-            Followed.Database.ConnectionString, [.. ApiFixture.Settings, "--GeoAwareness:ReadModel:Workers=3", "--GeoAwareness:ReadModel:LoadPagesPerReader=1"]);
+            Followed.Database.ConnectionString, [.. ApiFixture.Settings, .. CatchUpEveryRequest, "--GeoAwareness:ReadModel:Workers=3", "--GeoAwareness:ReadModel:LoadPagesPerReader=1"]);
         _postgis = await GrpcTestServer.StartAsync(Followed.Database.ConnectionString, [.. ApiFixture.Settings, "--GeoAwareness:ReadModel:Enabled=false"]);
         foreach (var role in new[] { Role.Supervisor, Role.Analyst, Role.Planner, Role.UnCimicOfficer, Role.Importer, Role.CpasFocalPoint })
         {
