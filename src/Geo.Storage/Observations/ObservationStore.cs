@@ -394,14 +394,17 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// What a summary needs of each matching observation, streamed row by row: for callers whose
-    /// area and scope are decided on the coarse point, which only the service can compute.
+    /// area and scope are decided on the coarse point, which only the service can compute, and
+    /// for counting events (with <paramref name="events"/>, each row's <see cref="TallyRow.Event"/>).
     /// </summary>
-    public async IAsyncEnumerable<TallyRow> TallyRowsAsync(ObservationFilter filter, Visibility visibility, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<TallyRow> TallyRowsAsync(
+        ObservationFilter filter, Visibility visibility, bool events, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var sql = FilterSql.For(filter, visibility);
         var cells = string.Join(", ", Enumerable.Range(1, AffectedPeople.CellCount).Select(c => $"affected[{c}]"));
         await using var command = dataSource.CreateCommand(
-            $"SELECT ST_X(location), ST_Y(location), community_id, category, aggregate_key, {cells} FROM observations WHERE {sql.Where}");
+            $"SELECT ST_X(location), ST_Y(location), community_id, category, aggregate_key, {cells}{(events ? $", {EventMember.Columns}" : string.Empty)} " +
+            $"FROM observations WHERE {sql.Where}");
         command.Parameters.AddRange(sql.CloneParameters());
         await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
         var counts = new int[AffectedPeople.CellCount];
@@ -418,7 +421,8 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
                 counts[cell] = reader.GetInt32(5 + cell);
             }
 
-            yield return new TallyRow(location, community, category, key, AffectedPeople.FromCells(counts));
+            var member = events ? EventMember.Read(reader, 5 + counts.Length) : null;
+            yield return new TallyRow(location, community, category, key, AffectedPeople.FromCells(counts), member);
         }
     }
 
@@ -539,8 +543,8 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
 
 public sealed record StoredSource(string Id, string ObservationId, SourceKind Kind, string Description, string Contact, string RecordedBy, DateTimeOffset RecordedAt);
 
-/// <summary>One observation as a summary counts it. <paramref name="Key"/> is its secret record key.</summary>
-public readonly record struct TallyRow(GeoPoint Location, string? CommunityId, ObservationCategory Category, int Key, AffectedPeople Affected);
+/// <summary>One observation as a summary counts it. <paramref name="Key"/> is its secret record key; <paramref name="Event"/> is read only when counting events.</summary>
+public readonly record struct TallyRow(GeoPoint Location, string? CommunityId, ObservationCategory Category, int Key, AffectedPeople Affected, EventMember? Event = null);
 
 /// <summary>Observations of one category; <paramref name="Key"/> is the sum of their record keys.</summary>
 public sealed record CategoryTally(ObservationCategory Category, long Observations, long PeopleAffected, long Key);
