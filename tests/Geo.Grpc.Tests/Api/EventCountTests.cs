@@ -147,7 +147,7 @@ public sealed class EventCountTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task QueryAndWatch_CountEvents_AreInvalidArgumentNamingTheField()
+    public async Task QueryWatchAndWebhooks_CountEvents_AreInvalidArgumentNamingTheField()
     {
         var filter = Around(53, events: true);
 
@@ -163,8 +163,15 @@ public sealed class EventCountTests(ApiFixture api) : IClassFixture<ApiFixture>
             await call.ResponseStream.MoveNext(timeout.Token);
         });
 
+        // A webhook delivers what a watch would: its watch refuses the switch alike.
+        var hook = await FailsWith(StatusCode.InvalidArgument, () => api.As(Role.Administrator).Webhooks.CreateWebhookAsync(new CreateWebhookRequest
+        {
+            Name = "events", Url = "https://hooks.example.org/events", TokenId = Geo.Testing.TestTokens.IdOf(api.TokenOf(Role.Analyst)), Watch = new WatchRequest { Filter = filter },
+        }).ResponseAsync);
+
         Assert.StartsWith("filter.count_events: counts events in Observations.Count and Summarize only", query, StringComparison.Ordinal);
         Assert.StartsWith("filter.count_events: ", watch, StringComparison.Ordinal);
+        Assert.StartsWith("watch.filter.count_events: ", hook, StringComparison.Ordinal);
     }
 
     [Fact]
