@@ -59,11 +59,16 @@ public sealed record IndicatorDocument(byte[] Content, string ContentType, strin
         }
     }
 
-    /// <summary>"geoawareness-indicators-2026-Q3-sector[-ID].csv", with anything but letters, digits, '.', '_' and '-' made '_'.</summary>
+    /// <summary>
+    /// "geoawareness-indicators-2026-Q3-sector[-ID][-events].csv" (events: counted with
+    /// count_events, so the file is not taken for the reports' figures), with anything but letters,
+    /// digits, '.', '_' and '-' made '_'.
+    /// </summary>
     private static string FileNameOf(IndicatorReport report, string extension)
     {
         var unit = report.UnitId is { } id ? "-" + id : string.Empty;
-        var name = new StringBuilder($"geoawareness-indicators-{report.Period.Label}-{IndicatorQuestion.Name(report.Level)}{unit}");
+        var events = report.CountEvents ? "-events" : string.Empty;
+        var name = new StringBuilder($"geoawareness-indicators-{report.Period.Label}-{IndicatorQuestion.Name(report.Level)}{unit}{events}");
         for (var i = 0; i < name.Length; i++)
         {
             if (!(char.IsAsciiLetterOrDigit(name[i]) || name[i] is '.' or '_' or '-'))

@@ -4,7 +4,8 @@ using Geo.Core.Indicators;
 namespace Geo.Exporters.Indicators;
 
 /// <summary>
-/// Indicators as JSON: the report's period and level, the catalogue (code, title, unit of measure,
+/// Indicators as JSON: the report's period and level, what it counted ("counted": "reports", or
+/// "events" when linked reports of one event counted once), the catalogue (code, title, unit of measure,
 /// definition, policy, data source), then each unit with every indicator's figure and
 /// disaggregations. Field names are the CSV's columns; absent numbers are null; dates and times
 /// as in the CSV. Not indented: a base-level report of a large mission stays well inside a gRPC
@@ -24,9 +25,10 @@ internal static class IndicatorJson
             json.WriteString("period_end", IndicatorRows.Date(report.Period.Last));
             json.WriteString("evaluated_on", IndicatorRows.Date(report.EvaluatedOn));
             json.WriteString("level", IndicatorQuestion.Name(report.Level));
+            json.WriteString("counted", report.CountEvents ? "events" : "reports");
             json.WriteString("computed_at", IndicatorRows.Time(report.ComputedAt));
             json.WriteStartArray("indicators");
-            foreach (var definition in IndicatorCatalogue.All)
+            foreach (var definition in report.Definitions)
             {
                 json.WriteStartObject();
                 json.WriteString("indicator_code", definition.Code);

@@ -219,6 +219,15 @@ internal static class CliOptions
         },
     };
 
+    /// <summary>
+    /// <c>--events</c>, the services' count_events, spelled the same on every command that counts
+    /// observations (heatmap, query --count or --summary, indicators); <paramref name="what"/> says what it changes there.
+    /// </summary>
+    public static Option<bool> Events(string what) => new("--events")
+    {
+        Description = $"count events rather than reports: observations a supervisor linked as one event count once{what}",
+    };
+
     /// <summary>A calendar day written yyyy-mm-dd, or null.</summary>
     public static DateOnly? ReadDay(string text) =>
         DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? day : null;

@@ -75,10 +75,7 @@ internal sealed class HeatmapOptions(string selectorName = "--selector")
         Description = "count discredited reports too (every status; the default leaves them out)",
     };
 
-    public Option<bool> Events { get; } = new("--events")
-    {
-        Description = "count events rather than reports: observations a supervisor linked as one event count once",
-    };
+    public Option<bool> Events { get; } = CliOptions.Events(string.Empty);
 
     public Option<V1.Vulnerability[]> Vulnerability { get; } = CliOptions.Codes<V1.Vulnerability>("--vulnerability", "observations affecting these vulnerable groups");
 

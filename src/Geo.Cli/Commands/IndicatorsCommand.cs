@@ -24,14 +24,17 @@ internal static class IndicatorsCommand
         var format = CliOptions.OneOf("--format", "the document's format", "csv", "json");
         var hxl = new Option<bool>("--hxl") { Description = "CSV only: a row of HXL hashtags under the header row" };
         var output = new Option<FileInfo>("--output") { Description = "write to this file instead of stdout", HelpName = "file" };
+        var events = CliOptions.Events(
+            " (THREAT-OBS, EW-ALERTS and MDMH-OBS count events, THREAT-PEOPLE people once per event, EW-RESPONSE-24H alert events; the rest are unchanged)");
         var command = new Command("indicators",
             "CPAS indicators for a period and level, as CSV or JSON, byte for byte what GET /indicators answers.\n\n" +
             "Examples:\n" +
             "  geoaware indicators --period 2026-Q3 --level sector --hxl --output q3-sectors.csv\n" +
             "  geoaware indicators --period 2026-10 --level base --id tob-kiwanja --format json\n" +
-            "  geoaware indicators --period 2026-07-15..2026-08-14")
+            "  geoaware indicators --period 2026-07-15..2026-08-14\n" +
+            "  geoaware indicators --period 2026-Q3 --events --format json")
         {
-            period, level, id, format, hxl, output,
+            period, level, id, format, hxl, output, events,
         };
         context.OnService(command, async (parse, service, cancellationToken) =>
         {
@@ -41,6 +44,7 @@ internal static class IndicatorsCommand
                 Id = parse.GetValue(id) ?? string.Empty,
                 Format = parse.GetValue(format) == "json" ? ExportFormat.Json : ExportFormat.Csv,
                 Hxl = parse.GetValue(hxl),
+                CountEvents = parse.GetValue(events),
             };
             ReadPeriod(parse.GetValue(period)!, request);
             var document = await service.Api.Indicators.ExportAsync(request, service.Options(cancellationToken)).ConfigureAwait(false);

@@ -37,6 +37,7 @@ internal static class QueryCommand
     private static readonly Option<FileInfo> Output = new("--output") { Description = "write to this file instead of stdout", HelpName = "file" };
     private static readonly Option<bool> CountOnly = new("--count") { Description = "print only how many observations match (Observations.Count)" };
     private static readonly Option<bool> Summary = new("--summary") { Description = "print counts by category and by sex and age group (Observations.Summarize)" };
+    private static readonly Option<bool> Events = CliOptions.Events(" (with --count: the number of events; with --summary: events beside the observations, people once per event)");
     private static readonly Option<int?> PageSize = CliOptions.Count("--page-size", "observations per streamed page; 0 or absent for the service's default", 1, 5000);
     private static readonly Option<int?> Retries = CliOptions.Count(
         "--retries", "times to resume a stream broken by the network or an unavailable service, from the last page received whole; default 5", 0, 100);
@@ -52,10 +53,11 @@ internal static class QueryCommand
             "Examples:\n" +
             "  geoaware query --bbox 29.0,-1.8,29.4,-1.4 --from 2026-10-01 --category threat-of-physical-violence\n" +
             "  geoaware query --near 29.22,-1.68 --radius 15000 --sex female --age child --format geojson --output girls.geojson\n" +
-            "  geoaware query --polygon @sector-north.geojson --from 2026-07-01 --to 2026-10-01 --summary")
+            "  geoaware query --polygon @sector-north.geojson --from 2026-07-01 --to 2026-10-01 --summary\n" +
+            "  geoaware query --bbox 29.0,-1.8,29.4,-1.4 --from 2026-10-01 --count --events")
         {
             Bbox, Polygon, Near, Radius, From, To, Categories, MinSeverity, Statuses, Sexes, Ages, Vulnerabilities, Communities, Bases,
-            Format, Output, CountOnly, Summary, PageSize, Retries,
+            Format, Output, CountOnly, Summary, Events, PageSize, Retries,
         };
         context.OnService(command, async (parse, service, cancellationToken) =>
         {
@@ -65,17 +67,24 @@ internal static class QueryCommand
                 throw new CliException(ExitCodes.Usage, "--count and --summary: give one of them");
             }
 
+            filter.CountEvents = parse.GetValue(Events);
+            if (filter.CountEvents && !parse.GetValue(CountOnly) && !parse.GetValue(Summary))
+            {
+                throw new CliException(ExitCodes.Usage, "--events: only with --count or --summary (a listing lists every report)");
+            }
+
             if (parse.GetValue(CountOnly))
             {
                 var count = await service.Api.Observations.CountAsync(filter, service.Options(cancellationToken)).ConfigureAwait(false);
-                await context.Output.WriteLineAsync(count.Withheld ? "withheld: too few observations to show for this token" : $"{count.Observations}").ConfigureAwait(false);
+                await context.Output.WriteLineAsync(count.Withheld ? $"withheld: too few {Unit(filter)} to show for this token" : $"{(filter.CountEvents ? count.Events : count.Observations)}")
+                    .ConfigureAwait(false);
                 return ExitCodes.Ok;
             }
 
             if (parse.GetValue(Summary))
             {
                 var summary = await service.Api.Observations.SummarizeAsync(filter, service.Options(cancellationToken)).ConfigureAwait(false);
-                await WriteSummaryAsync(context, summary).ConfigureAwait(false);
+                await WriteSummaryAsync(context, summary, filter.CountEvents).ConfigureAwait(false);
                 return ExitCodes.Ok;
             }
 
@@ -232,26 +241,35 @@ internal static class QueryCommand
     /// <summary>The option's value when it was given on the command line; an absent option still has a default value.</summary>
     private static T? Given<T>(ParseResult parse, Option<T> option) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : default;
 
-    private static async Task WriteSummaryAsync(CliContext context, ObservationSummary summary)
+    /// <summary>What a count counts, as its output says it.</summary>
+    private static string Unit(ObservationFilter filter) => filter.CountEvents ? "events" : "observations";
+
+    /// <summary>The summary as tables; with <paramref name="events"/> an events column before the observations, and people counted once per event.</summary>
+    private static async Task WriteSummaryAsync(CliContext context, ObservationSummary summary, bool events)
     {
         if (summary.Withheld)
         {
-            await context.Output.WriteLineAsync("withheld: too few observations to show for this token").ConfigureAwait(false);
+            await context.Output.WriteLineAsync($"withheld: too few {(events ? "events" : "observations")} to show for this token").ConfigureAwait(false);
             return;
         }
 
-        await context.Output.WriteLineAsync($"{summary.Observations} observations, {summary.PeopleAffected} people affected").ConfigureAwait(false);
-        var categories = Tables.Create("category", "observations", "people affected");
+        await context.Output.WriteLineAsync(
+            $"{(events ? $"{summary.Events} events of " : string.Empty)}{summary.Observations} observations, {summary.PeopleAffected} people affected").ConfigureAwait(false);
+        string[] counts = events ? ["events", "observations"] : ["observations"];
+        string[] Counted(bool withheld, long observations, long counted) =>
+            events ? [Shown(withheld, counted), Shown(withheld, observations)] : [Shown(withheld, observations)];
+
+        var categories = Tables.Create(["category", .. counts, "people affected"]);
         foreach (var row in summary.ByCategory)
         {
-            Tables.AddRow(categories, CodeWords.Of(row.Category), Shown(row.Withheld, row.Observations), Shown(row.Withheld, row.PeopleAffected));
+            Tables.AddRow(categories, [CodeWords.Of(row.Category), .. Counted(row.Withheld, row.Observations, row.Events), Shown(row.Withheld, row.PeopleAffected)]);
         }
 
         Tables.Write(context, categories);
-        var groups = Tables.Create("sex", "age group", "observations", "people");
+        var groups = Tables.Create(["sex", "age group", .. counts, "people"]);
         foreach (var row in summary.ByGroup)
         {
-            Tables.AddRow(groups, CodeWords.Of(row.Sex), CodeWords.Of(row.AgeGroup), Shown(row.Withheld, row.Observations), Shown(row.Withheld, row.People));
+            Tables.AddRow(groups, [CodeWords.Of(row.Sex), CodeWords.Of(row.AgeGroup), .. Counted(row.Withheld, row.Observations, row.Events), Shown(row.Withheld, row.People)]);
         }
 
         Tables.Write(context, groups);

@@ -12,6 +12,11 @@ namespace Geo.Core.Indicators;
 /// <param name="Completions">Quick impact projects completed in the period (the mission's: mission level only).</param>
 /// <param name="Decisions">Civil assistance requests decided in the period (the mission's: mission level only).</param>
 /// <param name="Projects">Every quick impact project as it stands (mission level only).</param>
+/// <param name="EarlyWarnings">
+/// When events are counted, the early-warning alerts as events of their own: an event counts as its
+/// earliest alert report, which need not be its earliest threat report (the one
+/// <paramref name="Observations"/> counts it as). Null: the alerts of <paramref name="Observations"/>.
+/// </param>
 public sealed record IndicatorSources(
     IReadOnlyList<BaseTeam> OpenBases,
     IReadOnlyList<CommunityAtRisk> Communities,
@@ -19,7 +24,8 @@ public sealed record IndicatorSources(
     Base? NamedBase = null,
     IReadOnlyList<QipCompletion>? Completions = null,
     IReadOnlyList<AssistanceDecision>? Decisions = null,
-    IReadOnlyList<(QipState State, Cluster Sector)>? Projects = null);
+    IReadOnlyList<(QipState State, Cluster Sector)>? Projects = null,
+    IReadOnlyList<ObservationTally>? EarlyWarnings = null);
 
 /// <summary>A quick impact project completed in the period, and whether on time.</summary>
 public sealed record QipCompletion(DateOnly CompletedOn, bool OnTime);
@@ -59,17 +65,19 @@ public static class IndicatorCalculator
         var bases = coverage.Bases.ToLookup(b => UnitOf(level, b.Base), StringComparer.Ordinal);
         var communities = atRisk.ToLookup(communityUnit, StringComparer.Ordinal);
         var observations = sources.Observations.ToLookup(t => t.Unit, StringComparer.Ordinal);
+        var alerts = (sources.EarlyWarnings ?? sources.Observations.Where(t => t.Category == ObservationCategory.EarlyWarningAlert)).ToLookup(t => t.Unit, StringComparer.Ordinal);
+        var catalogue = IndicatorCatalogue.Of(question.CountEvents);
 
         var units = new List<IndicatorUnit>();
         foreach (var (key, sector, baseId, baseName) in Units(question, sources))
         {
             var civil = level == IndicatorLevel.Mission ? new CivilWorkFigures(sources.Completions ?? [], sources.Decisions ?? [], sources.Projects ?? [], true) : CivilWorkFigures.None;
-            var figures = new UnitFigures([.. bases[key]], [.. communities[key]], outOfReach, [.. observations[key]], civil, policy);
-            var values = IndicatorCatalogue.All.Select(d => figures.Value(d, settings.Goals.For(d, level))).ToList();
+            var figures = new UnitFigures([.. bases[key]], [.. communities[key]], outOfReach, [.. observations[key]], [.. alerts[key]], civil, policy);
+            var values = catalogue.Select(d => figures.Value(d, settings.Goals.For(d, level))).ToList();
             units.Add(new IndicatorUnit(level, sector, baseId, baseName, values));
         }
 
-        return new IndicatorReport(question.Period, level, question.UnitId, evaluatedOn, computedAt, settings.DataSource, units);
+        return new IndicatorReport(question.Period, level, question.UnitId, evaluatedOn, computedAt, settings.DataSource, units) { CountEvents = question.CountEvents };
     }
 
     private static string UnitOf(IndicatorLevel level, Base station) => level switch
@@ -100,7 +108,7 @@ public static class IndicatorCalculator
             case IndicatorLevel.Sector:
                 IEnumerable<string> sectors = question.UnitId is { } named
                     ? [named]
-                    : sources.OpenBases.Select(b => b.Base.Sector).Concat(sources.Communities.Select(c => c.Sector)).Concat(sources.Observations.Select(t => t.Unit))
+                    : sources.OpenBases.Select(b => b.Base.Sector).Concat(sources.Communities.Select(c => c.Sector)).Concat(Tallies(sources).Select(t => t.Unit))
                         .Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
                 return sectors.Select(s => (s, s, string.Empty, string.Empty));
             default:
@@ -115,7 +123,7 @@ public static class IndicatorCalculator
                     known[station.Base.Id] = (station.Base.Sector, station.Base.Name);
                 }
 
-                foreach (var tally in sources.Observations.Where(t => t.Unit.Length > 0))
+                foreach (var tally in Tallies(sources).Where(t => t.Unit.Length > 0))
                 {
                     known.TryAdd(tally.Unit, (tally.Sector, tally.BaseName));
                 }
@@ -123,6 +131,9 @@ public static class IndicatorCalculator
                 return known.Select(b => (b.Key, b.Value.Sector, b.Key, b.Value.Name));
         }
     }
+
+    /// <summary>Every tally of observations: when events are counted, an alert's may be in a unit where the event's first threat report is not.</summary>
+    private static IEnumerable<ObservationTally> Tallies(IndicatorSources sources) => sources.Observations.Concat(sources.EarlyWarnings ?? []);
 
     /// <summary>The figures of one unit: its open bases, its communities at risk, its observations.</summary>
     /// <summary>Projects and requests: the mission's, counted at mission level and nowhere else.</summary>
@@ -146,7 +157,8 @@ public static class IndicatorCalculator
     }
 
     private sealed class UnitFigures(
-        List<BaseCoverage> bases, List<CommunityAtRisk> communities, HashSet<string> outOfReach, List<ObservationTally> observations, CivilWorkFigures civil, LocationCoarsening policy)
+        List<BaseCoverage> bases, List<CommunityAtRisk> communities, HashSet<string> outOfReach, List<ObservationTally> observations, List<ObservationTally> alertTallies,
+        CivilWorkFigures civil, LocationCoarsening policy)
     {
         public IndicatorValue Value(IndicatorDefinition definition, IndicatorGoal goal) => definition.Code switch
         {
@@ -182,7 +194,7 @@ public static class IndicatorCalculator
         /// when storage read the keys: a quarter less two of its months, or the mission less its
         /// sectors, no longer isolates a withheld count.
         /// </summary>
-        private LocationCoarsening Noisy => observations.All(t => t.Keys is not null) || !policy.IsCoarsened ? policy : policy.WithoutNoise();
+        private LocationCoarsening Noisy => observations.Concat(alertTallies).All(t => t.Keys is not null) || !policy.IsCoarsened ? policy : policy.WithoutNoise();
 
         private IndicatorValue ThreatObservations(IndicatorDefinition definition, IndicatorGoal goal)
         {
@@ -205,14 +217,14 @@ public static class IndicatorCalculator
 
         private IndicatorValue EarlyWarnings(IndicatorDefinition definition, IndicatorGoal goal)
         {
-            var alerts = Of(ObservationCategory.EarlyWarningAlert).ToList();
+            var alerts = alertTallies;
             var total = Figure.Of(alerts.Sum(t => t.Observations), alerts.Sum(t => t.Keys?.Observations ?? 0));
             return Count(definition, goal, total, ByGroup(alerts, t => t.GroupObservations));
         }
 
         private IndicatorValue EarlyWarningResponse(IndicatorDefinition definition, IndicatorGoal goal)
         {
-            var alerts = Of(ObservationCategory.EarlyWarningAlert).ToList();
+            var alerts = alertTallies;
             var total = alerts.Sum(t => t.Observations);
             // The share says nothing of where an alert came from, but its denominator is the alert
             // count, withheld when small: so is the share. Both counts carry their own noise.

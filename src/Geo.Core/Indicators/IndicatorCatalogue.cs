@@ -14,6 +14,9 @@ public enum IndicatorMeasure
 
     /// <summary>Quick impact projects, as they stand.</summary>
     Projects = 4,
+
+    /// <summary>Events observed in the period (an observation count asked with count_events): reports a supervisor linked as one event count once.</summary>
+    Events = 5,
 }
 
 /// <summary>Where an indicator's numbers come from; the export names it beside the configured data source.</summary>
@@ -56,14 +59,29 @@ public sealed record IndicatorDefinition(
 {
     public bool IsRatio => Measure == IndicatorMeasure.Percent;
 
-    /// <summary>The unit of measure as exported: "percent", "observations" or "people".</summary>
+    /// <summary>The unit of measure as exported: "percent", "observations", "events", "projects" or "people".</summary>
     public string Unit => Measure switch
     {
         IndicatorMeasure.Percent => "percent",
         IndicatorMeasure.Observations => "observations",
+        IndicatorMeasure.Events => "events",
         IndicatorMeasure.Projects => "projects",
         _ => "people",
     };
+
+    /// <summary>
+    /// The indicator as computed with count_events: one read from observations counts events (its
+    /// unit "events" where it counted observations, and its definition saying so); any other is
+    /// itself, counting no observation.
+    /// </summary>
+    public IndicatorDefinition CountingEvents() => Source != IndicatorSource.Observations
+        ? this
+        : this with
+        {
+            Measure = Measure == IndicatorMeasure.Observations ? IndicatorMeasure.Events : Measure,
+            Definition = Definition + " Counted as events: observations a supervisor linked as reports of one event count once, as the earliest " +
+                "reported of them among those the indicator counts, with its category, sex and age groups, people, targets and response.",
+        };
 
     /// <summary>The source as exported, after the mission's configured data source name.</summary>
     public string SourceName => Source switch
@@ -146,6 +164,12 @@ public static class IndicatorCatalogue
             "Civil assistance requests decided in the period within 72 hours of being requested, of all decided in the period. Mission level only.",
             "UN-CIMIC 10.2.7, annex A"),
     ];
+
+    /// <summary>The catalogue as computed with count_events (see <see cref="IndicatorDefinition.CountingEvents"/>): the same codes in the same order.</summary>
+    public static IReadOnlyList<IndicatorDefinition> CountingEvents { get; } = [.. All.Select(d => d.CountingEvents())];
+
+    /// <summary>The catalogue as a report counts: reports, or events.</summary>
+    public static IReadOnlyList<IndicatorDefinition> Of(bool countEvents) => countEvents ? CountingEvents : All;
 
     public static IndicatorDefinition? Find(string code) => All.FirstOrDefault(d => string.Equals(d.Code, code, StringComparison.Ordinal));
 }

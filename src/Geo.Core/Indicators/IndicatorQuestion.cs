@@ -23,9 +23,15 @@ public enum IndicatorLevel
     Base = 3,
 }
 
-/// <summary>What a request asks for: a period, a level, and optionally one sector (its name) or base (its id) of that level.</summary>
+/// <summary>
+/// What a request asks for: a period, a level, and optionally one sector (its name) or base (its
+/// id) of that level; and whether the indicators counting observations count events instead.
+/// </summary>
 public sealed record IndicatorQuestion(IndicatorPeriod Period, IndicatorLevel Level, string? UnitId)
 {
+    /// <summary>Whether observations a supervisor linked as reports of one event count once (see <see cref="IndicatorDefinition.CountingEvents"/>).</summary>
+    public bool CountEvents { get; init; }
+
     /// <summary>
     /// The question of a request, or null with field errors. <paramref name="level"/> 0 (not given)
     /// is the mission; <paramref name="id"/> picks one unit of a sector or base level.

@@ -57,6 +57,12 @@ public sealed record IndicatorReport(
     string DataSource,
     IReadOnlyList<IndicatorUnit> Units)
 {
+    /// <summary>Whether the indicators counting observations counted events (count_events) rather than reports.</summary>
+    public bool CountEvents { get; init; }
+
+    /// <summary>The catalogue as this report counted (units of measure and definitions), in its order.</summary>
+    public IReadOnlyList<IndicatorDefinition> Definitions => IndicatorCatalogue.Of(CountEvents);
+
     /// <summary>The data source of one indicator as exported: "the mission's name: what it is read from".</summary>
     public string SourceOf(IndicatorDefinition definition)
     {

@@ -415,11 +415,22 @@ public static class ApiMapping
         return message;
     }
 
-    public static ObservationFilter ToFilter(V1.ObservationFilter? message, ShapeLimits limits, FieldErrors errors)
+    /// <summary>
+    /// The observations a request names. Its count_events is refused unless <paramref name="aggregate"/>
+    /// (Count and Summarize, which read it themselves): a listing lists reports, and a request with
+    /// a switch of its own (heat maps) must not hold two that could disagree.
+    /// </summary>
+    public static ObservationFilter ToFilter(V1.ObservationFilter? message, ShapeLimits limits, FieldErrors errors, bool aggregate = false)
     {
         if (message is null)
         {
             return new ObservationFilter();
+        }
+
+        if (message.CountEvents && !aggregate)
+        {
+            errors.Add("count_events", "counts events in Observations.Count and Summarize only: Query and Watch list reports, and heat maps, " +
+                "group gaps, plans and layers count events with their request's own count_events");
         }
 
         return new ObservationFilter
@@ -656,12 +667,12 @@ public static class ApiMapping
     internal static V1.ObservationSummary ToProto(UseCases.PublishedSummary summary)
     {
         ArgumentNullException.ThrowIfNull(summary);
-        var message = new V1.ObservationSummary { Observations = summary.Observations, PeopleAffected = summary.PeopleAffected };
+        var message = new V1.ObservationSummary { Observations = summary.Observations, PeopleAffected = summary.PeopleAffected, Events = summary.Events ?? 0 };
         message.ByCategory.AddRange(summary.ByCategory.Select(c => c.Observations is { } shown
-            ? new V1.CategoryCount { Category = (V1.Category)c.Category, Observations = shown, PeopleAffected = c.PeopleAffected ?? 0 }
+            ? new V1.CategoryCount { Category = (V1.Category)c.Category, Observations = shown, PeopleAffected = c.PeopleAffected ?? 0, Events = c.Events ?? 0 }
             : new V1.CategoryCount { Category = (V1.Category)c.Category, Withheld = true }));
         message.ByGroup.AddRange(summary.ByGroup.Select(g => g.Observations is { } shown
-            ? new V1.GroupCount { Sex = (V1.Sex)g.Sex, AgeGroup = (V1.AgeGroup)g.Age, Observations = shown, People = g.People ?? 0 }
+            ? new V1.GroupCount { Sex = (V1.Sex)g.Sex, AgeGroup = (V1.AgeGroup)g.Age, Observations = shown, People = g.People ?? 0, Events = g.Events ?? 0 }
             : new V1.GroupCount { Sex = (V1.Sex)g.Sex, AgeGroup = (V1.AgeGroup)g.Age, Withheld = true }));
         return message;
     }

@@ -177,7 +177,7 @@ internal sealed class HeatMapComputer(ObservationPoints points, ReadModel.ModelK
             AggregateKey: policy.IsCoarsened,
             Event: spec.CountEvents);
         HeatMapBins NewBins() => new(area, periods, spec, keyed: policy.IsCoarsened);
-        BinningSink NewSink() => new(spec.CountEvents ? null : NewBins(), sight.Fork());
+        BinningSink NewSink() => new(NewBins(), sight.Fork(), spec.CountEvents);
 
         // The read model when it holds everything settled before this call, PostGIS otherwise: the
         // same rows into the same sinks either way (the differential tests hold them to it). The
@@ -187,10 +187,19 @@ internal sealed class HeatMapComputer(ObservationPoints points, ReadModel.ModelK
         var sinks = fromModel?.Sinks ?? await points.ReadAsync(
             sight.Filter, sight.Visibility, columns, _options.HeatMapReaders, _options.HeatMapPagesPerReader, NewSink, cancellationToken)
             .ConfigureAwait(false);
-        var bins = spec.CountEvents ? BinEvents(sinks, NewBins()) : sinks[0].Bins!;
-        foreach (var sink in spec.CountEvents ? [] : sinks.Skip(1))
+        var bins = sinks[0].Bins;
+        foreach (var sink in sinks.Skip(1))
         {
-            bins.Merge(sink.Bins!);
+            bins.Merge(sink.Bins);
+            sinks[0].Linked?.Merge(sink.Linked!);
+        }
+
+        // Each linked event once, at its earliest report among those the readers kept (matching the
+        // filter and seen by the caller, on the coarse point when coarsened): the bins, and so the
+        // minimum count, then count events.
+        foreach (var point in sinks[0].Linked?.Earliest ?? [])
+        {
+            BinningSink.Bin(bins, point);
         }
 
         if (policy.IsCoarsened)
@@ -203,40 +212,17 @@ internal sealed class HeatMapComputer(ObservationPoints points, ReadModel.ModelK
     }
 
     /// <summary>
-    /// Each event once, at its earliest-reported member among those the readers kept (matching the
-    /// filter and seen by the caller, on the coarse point when coarsened): the bins, and so the
-    /// minimum count, then count events.
+    /// Bins what one reader streams; when counting events, a report linked into an event is kept
+    /// in <see cref="Linked"/> instead (its event's earliest so far), to be binned once all are read.
+    /// A coarsened caller's points are coarsened before anything else and tested against the area
+    /// and the scope on the coarse point, so no cell ever sees an exact one.
     /// </summary>
-    private static HeatMapBins BinEvents(IReadOnlyList<BinningSink> sinks, HeatMapBins bins)
+    private sealed class BinningSink(HeatMapBins bins, ObservationSight sight, bool countEvents) : IObservationPointSink
     {
-        var first = sinks[0].Events!;
-        foreach (var sink in sinks.Skip(1))
-        {
-            foreach (var (key, point) in sink.Events!)
-            {
-                BinningSink.KeepEarliest(first, key, point);
-            }
-        }
+        public HeatMapBins Bins => bins;
 
-        foreach (var point in first.Values)
-        {
-            BinningSink.Bin(bins, point);
-        }
-
-        return bins;
-    }
-
-    /// <summary>
-    /// Bins what one reader streams, or, when counting events, keeps each event's earliest report
-    /// for <see cref="BinEvents"/>. A coarsened caller's points are coarsened before anything else
-    /// and tested against the area and the scope on the coarse point, so no cell ever sees an exact one.
-    /// </summary>
-    private sealed class BinningSink(HeatMapBins? bins, ObservationSight sight) : IObservationPointSink
-    {
-        public HeatMapBins? Bins => bins;
-
-        /// <summary>When counting events: each event's earliest report seen so far, already coarsened.</summary>
-        public Dictionary<string, ObservationPoint>? Events { get; } = bins is null ? new(StringComparer.Ordinal) : null;
+        /// <summary>When counting events: each linked event's earliest report seen so far, already coarsened.</summary>
+        public EarliestReports<ObservationPoint>? Linked { get; } = countEvents ? new() : null;
 
         public void Add(in ObservationPoint point)
         {
@@ -252,21 +238,9 @@ internal sealed class HeatMapComputer(ObservationPoints points, ReadModel.ModelK
                 seen = point with { Longitude = coarse.Longitude, Latitude = coarse.Latitude };
             }
 
-            if (Events is { } events)
+            if (Linked?.TakeLinked(point.Event!, seen) != true)
             {
-                KeepEarliest(events, point.Event!.EventKey, seen);
-            }
-            else
-            {
-                Bin(bins!, seen);
-            }
-        }
-
-        public static void KeepEarliest(Dictionary<string, ObservationPoint> events, string key, in ObservationPoint point)
-        {
-            if (!events.TryGetValue(key, out var kept) || point.Event!.Precedes(kept.Event!))
-            {
-                events[key] = point;
+                Bin(bins, seen);
             }
         }
 

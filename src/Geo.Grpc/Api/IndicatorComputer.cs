@@ -41,7 +41,7 @@ internal sealed class IndicatorComputer(
         var named = await NamedBaseAsync(registry, question, scope, cancellationToken).ConfigureAwait(false);
         var bases = registry.OpenBaseTeamsAsync(evaluatedOn, null, scope, cancellationToken);
         var communities = registry.CommunitiesAtRiskAsync(CoverageQuestion.DefaultMinRisk, null, scope, cancellationToken);
-        var tallies = observations.IndicatorTalliesAsync(question.Period.Start, question.Period.End, question.Level, AccessRules.VisibilityOf(caller), cancellationToken);
+        var tallies = TalliesAsync(observations, question, AccessRules.VisibilityOf(caller), cancellationToken);
         // Projects and requests are the mission's: counted for a caller of the whole mission only.
         var civil = scope is null && question.Level == IndicatorLevel.Mission
             ? works.IndicatorFiguresAsync(question.Period.Start, question.Period.End, cancellationToken)
@@ -49,9 +49,23 @@ internal sealed class IndicatorComputer(
         // All awaited together, so that a failure of one leaves no read behind unobserved.
         await Task.WhenAll(bases, communities, tallies, civil).ConfigureAwait(false);
         var (completions, decisions, projects) = await civil.ConfigureAwait(false);
+        var (observed, alerts) = await tallies.ConfigureAwait(false);
         var sources = new IndicatorSources(
-            await bases.ConfigureAwait(false), await communities.ConfigureAwait(false), await tallies.ConfigureAwait(false), named, completions, decisions, projects);
+            await bases.ConfigureAwait(false), await communities.ConfigureAwait(false), observed, named, completions, decisions, projects, alerts);
         return IndicatorCalculator.Compute(question, sources, _settings, now, privacy.PolicyFor(caller));
+    }
+
+    /// <summary>
+    /// The observations of the question's period tallied for indicators: as reports, or as events
+    /// (the alerts then apart, see <see cref="IndicatorSources.EarlyWarnings"/>).
+    /// </summary>
+    private static async Task<(IReadOnlyList<ObservationTally>, IReadOnlyList<ObservationTally>?)> TalliesAsync(
+        ObservationStore observations, IndicatorQuestion question, Visibility visibility, CancellationToken cancellationToken)
+    {
+        var (start, end, level) = (question.Period.Start, question.Period.End, question.Level);
+        return question.CountEvents
+            ? await observations.IndicatorEventTalliesAsync(start, end, level, visibility, cancellationToken).ConfigureAwait(false)
+            : (await observations.IndicatorTalliesAsync(start, end, level, visibility, cancellationToken).ConfigureAwait(false), null);
     }
 
     /// <summary>

@@ -16,8 +16,9 @@ internal static class IndicatorMapping
             EvaluatedOn = ApiMapping.ToCalendarDate(report.EvaluatedOn),
             Level = (V1.IndicatorLevel)report.Level,
             ComputedAt = ApiMapping.ToTimestamp(report.ComputedAt),
+            Counted = report.CountEvents ? V1.CountedUnit.Events : V1.CountedUnit.Reports,
         };
-        message.Indicators.AddRange(IndicatorCatalogue.All.Select(d => new V1.IndicatorDefinition
+        message.Indicators.AddRange(report.Definitions.Select(d => new V1.IndicatorDefinition
         {
             Code = d.Code,
             Title = d.Title,

@@ -17,7 +17,7 @@ internal sealed class IndicatorsHandler(IndicatorComputer computer)
         var errors = new FieldErrors();
         var question = Read(request.Period, request.From, request.To, request.Level, request.Id, errors);
         ApiErrors.ThrowIfAny(errors);
-        var report = await computer.ComputeAsync(question!, context.Caller(), context.CancellationToken).ConfigureAwait(false);
+        var report = await computer.ComputeAsync(question! with { CountEvents = request.CountEvents }, context.Caller(), context.CancellationToken).ConfigureAwait(false);
         return IndicatorMapping.ToProto(report);
     }
 
@@ -29,7 +29,7 @@ internal sealed class IndicatorsHandler(IndicatorComputer computer)
         CodeRules.CheckDefined(format, "format", errors);
         IndicatorDocument.CheckHxl(format, request.Hxl, errors);
         ApiErrors.ThrowIfAny(errors);
-        var report = await computer.ComputeAsync(question!, context.Caller(), context.CancellationToken).ConfigureAwait(false);
+        var report = await computer.ComputeAsync(question! with { CountEvents = request.CountEvents }, context.Caller(), context.CancellationToken).ConfigureAwait(false);
         var document = IndicatorDocument.Write(report, format, request.Hxl);
         return new V1.IndicatorDocument { Content = ByteString.CopyFrom(document.Content), ContentType = document.ContentType, Filename = document.FileName };
     }

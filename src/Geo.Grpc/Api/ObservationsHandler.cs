@@ -277,12 +277,12 @@ internal sealed class ObservationsHandler(
     }
 
     public override async Task<V1.CountResponse> Count(V1.ObservationFilter request, ServerCallContext context) =>
-        await reading.CountAsync(Filter(request), context.Caller(), context.CancellationToken).ConfigureAwait(false) is { } shown
-            ? new V1.CountResponse { Observations = shown }
+        await reading.CountAsync(Filter(request, aggregate: true), request.CountEvents, context.Caller(), context.CancellationToken).ConfigureAwait(false) is { } shown
+            ? new V1.CountResponse { Observations = shown.Observations, Events = shown.Events ?? 0 }
             : new V1.CountResponse { Withheld = true };
 
     public override async Task<V1.ObservationSummary> Summarize(V1.ObservationFilter request, ServerCallContext context) =>
-        await reading.SummarizeAsync(Filter(request), context.Caller(), context.CancellationToken).ConfigureAwait(false) is { } summary
+        await reading.SummarizeAsync(Filter(request, aggregate: true), request.CountEvents, context.Caller(), context.CancellationToken).ConfigureAwait(false) is { } summary
             ? ApiMapping.ToProto(summary)
             : new V1.ObservationSummary { Withheld = true };
 
@@ -330,10 +330,11 @@ internal sealed class ObservationsHandler(
         return list;
     }
 
-    private ObservationFilter Filter(V1.ObservationFilter? message)
+    /// <param name="aggregate">Whether the filter may ask to count events (Count and Summarize; Query lists reports).</param>
+    private ObservationFilter Filter(V1.ObservationFilter? message, bool aggregate = false)
     {
         var errors = new FieldErrors();
-        var filter = ApiMapping.ToFilter(message, _options.ShapeLimits, errors.At("filter"));
+        var filter = ApiMapping.ToFilter(message, _options.ShapeLimits, errors.At("filter"), aggregate);
         if (!errors.Any)
         {
             QueryRules.Check(filter, _options.QueryLimits, errors.At("filter"));

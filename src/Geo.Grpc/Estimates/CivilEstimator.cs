@@ -333,7 +333,7 @@ internal sealed class CivilEstimator(
         }
 
         ApiErrors.ThrowIfAny(errors);
-        return await reading.SummarizeAsync(filter, caller, cancellationToken).ConfigureAwait(false) is { } summary
+        return await reading.SummarizeAsync(filter, countEvents: false, caller, cancellationToken).ConfigureAwait(false) is { } summary
             ? ApiMapping.ToProto(summary)
             : new V1.ObservationSummary { Withheld = true };
     }

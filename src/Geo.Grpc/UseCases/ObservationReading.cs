@@ -137,27 +137,39 @@ internal sealed class ObservationReading(ObservationStore store, ReadModel.Model
         }
     }
 
-    /// <summary>How many match, as the caller may be told it; null when withheld (below the caller's minimum).</summary>
-    public async Task<long?> CountAsync(ObservationFilter filter, Caller caller, CancellationToken cancellationToken)
+    /// <summary>
+    /// How many match (and with <paramref name="countEvents"/> how many events), as the caller may
+    /// be told it; null when withheld (below the caller's minimum: of events when they are counted).
+    /// </summary>
+    public async Task<PublishedCount?> CountAsync(ObservationFilter filter, bool countEvents, Caller caller, CancellationToken cancellationToken)
     {
         var sight = await privacy.SightAsync(caller, filter, cancellationToken).ConfigureAwait(false);
+        if (countEvents)
+        {
+            var (reports, events) = await TallyAsync(sight, countEvents, cancellationToken).ConfigureAwait(false);
+            return Published(reports, events, sight.Policy) is { } shown ? new PublishedCount(shown.Reports, shown.Events) : null;
+        }
+
+        // The read model holds no events: only reports are counted from it, as heat maps do.
         var (count, key) = await model.CountAsync(sight, cancellationToken).ConfigureAwait(false) ?? (sight.NeedsEachPoint
-            ? Totals(await TallyAsync(sight, cancellationToken).ConfigureAwait(false))
+            ? Totals((await TallyAsync(sight, countEvents, cancellationToken).ConfigureAwait(false)).Reports)
             : await store.CountAsync(sight.Filter, sight.Visibility, cancellationToken).ConfigureAwait(false));
-        return AggregateSuppression.Publishable(count, key, sight.Policy);
+        return AggregateSuppression.Publishable(count, key, sight.Policy) is { } published ? new PublishedCount(published, null) : null;
 
         static (long, long) Totals(ObservationSummary summary) => (summary.Observations, summary.Key);
     }
 
-    /// <summary>The summary as the caller may be told it; null when the whole is withheld.</summary>
-    public async Task<PublishedSummary?> SummarizeAsync(ObservationFilter filter, Caller caller, CancellationToken cancellationToken)
+    /// <summary>The summary (with <paramref name="countEvents"/> of events too) as the caller may be told it; null when the whole is withheld.</summary>
+    public async Task<PublishedSummary?> SummarizeAsync(ObservationFilter filter, bool countEvents, Caller caller, CancellationToken cancellationToken)
     {
         var sight = await privacy.SightAsync(caller, filter, cancellationToken).ConfigureAwait(false);
         var policy = sight.Policy;
-        var summary = await model.TallyAsync(sight, cancellationToken).ConfigureAwait(false) ?? (sight.NeedsEachPoint
-            ? await TallyAsync(sight, cancellationToken).ConfigureAwait(false)
-            : await store.SummarizeAsync(sight.Filter, sight.Visibility, cancellationToken).ConfigureAwait(false));
-        if (AggregateSuppression.Publishable(summary.Observations, summary.Key, policy) is not { } total)
+        var (summary, events) = countEvents
+            ? await TallyAsync(sight, countEvents, cancellationToken).ConfigureAwait(false)
+            : (await model.TallyAsync(sight, cancellationToken).ConfigureAwait(false) ?? (sight.NeedsEachPoint
+                ? (await TallyAsync(sight, countEvents, cancellationToken).ConfigureAwait(false)).Reports
+                : await store.SummarizeAsync(sight.Filter, sight.Visibility, cancellationToken).ConfigureAwait(false)), null);
+        if (Published(summary, events, policy) is not { } total)
         {
             return null;
         }
@@ -165,33 +177,98 @@ internal sealed class ObservationReading(ObservationStore store, ReadModel.Model
         // Every count a coarsened caller gets carries its own set's noise, and the people counted
         // with it are scaled alike. The totals are published, so one small part withheld alone
         // would be the total minus the others: a second part goes with a lone one.
-        var categories = AggregateSuppression.SuppressBreakdown(
-            summary.ByCategory.Select(c => c.Observations).ToList(), summary.ByCategory.Select(c => c.Key).ToList(), policy);
-        var groups = AggregateSuppression.SuppressBreakdown(summary.ByGroup.Select(g => g.Observations).ToList(), summary.ByGroup.Select(g => g.Key).ToList(), policy);
+        var eventCategories = events?.ByCategory.ToDictionary(c => c.Category);
+        var categories = Breakdown(
+            [.. summary.ByCategory.Select(c => new Part(c.Observations, c.Key, c.PeopleAffected))],
+            eventCategories is null ? null : [.. summary.ByCategory.Select(c => eventCategories.GetValueOrDefault(c.Category) is { } e ? new Part(e.Observations, e.Key, e.PeopleAffected) : default)],
+            policy);
+        var groups = Breakdown(
+            [.. summary.ByGroup.Select(g => new Part(g.Observations, g.Key, g.People))],
+            events is null ? null : [.. events.ByGroup.Select(g => new Part(g.Observations, g.Key, g.People))],
+            policy);
         return new PublishedSummary(
-            total,
-            AggregateSuppression.Scaled(summary.PeopleAffected, summary.Observations, total),
-            [.. summary.ByCategory.Select((c, i) => categories[i] is { } shown
-                ? new PublishedCategory(c.Category, shown, AggregateSuppression.Scaled(c.PeopleAffected, c.Observations, shown))
-                : new PublishedCategory(c.Category, null, null))],
-            [.. summary.ByGroup.Select((g, i) => groups[i] is { } shown
-                ? new PublishedGroup(g.Sex, g.Age, shown, AggregateSuppression.Scaled(g.People, g.Observations, shown))
-                : new PublishedGroup(g.Sex, g.Age, null, null))]);
+            total.Reports,
+            total.People,
+            [.. summary.ByCategory.Select((c, i) => new PublishedCategory(c.Category, categories[i]?.Reports, categories[i]?.People, categories[i]?.Events))],
+            [.. summary.ByGroup.Select((g, i) => new PublishedGroup(g.Sex, g.Age, groups[i]?.Reports, groups[i]?.People, groups[i]?.Events))],
+            total.Events);
     }
 
-    /// <summary>A coarsened caller's area and scope are tested on coarse points, so those rows are counted here, one by one.</summary>
-    private async Task<ObservationSummary> TallyAsync(ObservationSight sight, CancellationToken cancellationToken)
+    /// <summary>A count of reports (or of events), the sum of its record keys, and the people it counts.</summary>
+    private readonly record struct Part(long Count, long Key, long People);
+
+    /// <summary>A part as shown: its reports, its events when counted, and the people of the unit counted.</summary>
+    private sealed record ShownPart(long Reports, long? Events, long People);
+
+    /// <summary>
+    /// A total as the caller may see it, or null when withheld: when events are counted, the minimum
+    /// is of events (six reports of one incident are withheld, as a heat map's cell resting on them
+    /// is), and the people are the events'; the reports are then at least as many, and shown.
+    /// </summary>
+    private static ShownPart? Published(ObservationSummary reports, ObservationSummary? events, LocationCoarsening policy)
     {
-        var tally = new SummaryTally();
-        await foreach (var row in store.TallyRowsAsync(sight.Filter, sight.Visibility, cancellationToken).ConfigureAwait(false))
+        var counted = events ?? reports;
+        if (AggregateSuppression.Publishable(counted.Observations, counted.Key, policy) is not { } shown)
         {
-            if (sight.Sees(sight.Coarsening!.Coarsen(row.Location, row.CommunityId)))
+            return null;
+        }
+
+        var people = AggregateSuppression.Scaled(counted.PeopleAffected, counted.Observations, shown);
+        return events is null
+            ? new ShownPart(shown, null, people)
+            : new ShownPart(AggregateSuppression.Publishable(reports.Observations, reports.Key, policy)!.Value, shown, people);
+    }
+
+    /// <summary>
+    /// A breakdown as the caller may see it (null: withheld), decided on the reports, and when events
+    /// are counted on the events too: a part small in either unit is withheld in both, so the parts
+    /// shown with the switch are among those shown without it, and the hidden ones are never one
+    /// alone (each unit hides none or two and more), which setting the two answers side by side
+    /// would give away as the total less the others.
+    /// </summary>
+    private static List<ShownPart?> Breakdown(IReadOnlyList<Part> reports, IReadOnlyList<Part>? events, LocationCoarsening policy)
+    {
+        static IReadOnlyList<long?> Shown(IReadOnlyList<Part> parts, LocationCoarsening policy) =>
+            AggregateSuppression.SuppressBreakdown([.. parts.Select(p => p.Count)], [.. parts.Select(p => p.Key)], policy);
+
+        var shownReports = Shown(reports, policy);
+        var shownEvents = events is null ? null : Shown(events, policy);
+        var shownPeople = events ?? reports;
+        return [.. reports.Select((_, i) => shownReports[i] is { } r && (shownEvents is null || shownEvents[i] is not null)
+            ? new ShownPart(r, shownEvents?[i], AggregateSuppression.Scaled(shownPeople[i].People, shownPeople[i].Count, (shownEvents ?? shownReports)[i]!.Value))
+            : null)];
+    }
+
+    /// <summary>
+    /// Counts the matching rows one by one: a coarsened caller's area and scope are tested on coarse
+    /// points, and events are counted as their earliest reports (<see cref="EarliestReports{T}"/>,
+    /// as heat maps count them), which only the service can do. The events are null unless counted.
+    /// </summary>
+    private async Task<(ObservationSummary Reports, ObservationSummary? Events)> TallyAsync(ObservationSight sight, bool countEvents, CancellationToken cancellationToken)
+    {
+        var reports = new SummaryTally();
+        var events = countEvents ? new SummaryTally() : null;
+        var linked = new EarliestReports<TallyRow>();
+        await foreach (var row in store.TallyRowsAsync(sight.Filter, sight.Visibility, countEvents, cancellationToken).ConfigureAwait(false))
+        {
+            if (sight.NeedsEachPoint && !sight.Sees(sight.Coarsening!.Coarsen(row.Location, row.CommunityId)))
             {
-                tally.Add(row.Category, row.Key, row.Affected);
+                continue;
+            }
+
+            reports.Add(row.Category, row.Key, row.Affected);
+            if (events is not null && !linked.TakeLinked(row.Event!, row))
+            {
+                events.Add(row.Category, row.Key, row.Affected);
             }
         }
 
-        return tally.ToSummary();
+        foreach (var row in linked.Earliest)
+        {
+            events!.Add(row.Category, row.Key, row.Affected);
+        }
+
+        return (reports.ToSummary(), events?.ToSummary());
     }
 
     /// <summary>Who read which security incidents against CLAs; nothing is written when none was read.</summary>
@@ -207,9 +284,15 @@ internal sealed class ObservationReading(ObservationStore store, ReadModel.Model
     }
 }
 
-/// <summary>A summary as a caller may be told it: each part's count null when withheld.</summary>
-internal sealed record PublishedSummary(long Observations, long PeopleAffected, IReadOnlyList<PublishedCategory> ByCategory, IReadOnlyList<PublishedGroup> ByGroup);
+/// <summary>A count as a caller may be told it: the reports, and the events when they were counted.</summary>
+internal sealed record PublishedCount(long Observations, long? Events);
 
-internal sealed record PublishedCategory(ObservationCategory Category, long? Observations, long? PeopleAffected);
+/// <summary>
+/// A summary as a caller may be told it: each part's count null when withheld; the events null
+/// when not counted, and the people then counted once per event.
+/// </summary>
+internal sealed record PublishedSummary(long Observations, long PeopleAffected, IReadOnlyList<PublishedCategory> ByCategory, IReadOnlyList<PublishedGroup> ByGroup, long? Events = null);
 
-internal sealed record PublishedGroup(Sex Sex, AgeGroup Age, long? Observations, long? People);
+internal sealed record PublishedCategory(ObservationCategory Category, long? Observations, long? PeopleAffected, long? Events = null);
+
+internal sealed record PublishedGroup(Sex Sex, AgeGroup Age, long? Observations, long? People, long? Events = null);

@@ -6,20 +6,9 @@ namespace Geo.Storage.Observations;
 
 /// <summary>What a surface needs of one observation, and nothing more (no id, no notes, no reporter).</summary>
 /// <param name="AggregateKey">The observation's secret record key, summed into the keys of the counts it is part of (see Geo.Core.Privacy.CountNoise).</param>
-/// <param name="Event">The event the observation reports (its own id when linked into none) and its place among the event's reports (reported_at, then the server's row key): read only when counting events.</param>
+/// <param name="Event">The event the observation reports (no id when it is linked into none) and its place among the event's reports (reported_at, then the server's row key): read only when counting events.</param>
 public readonly record struct ObservationPoint(
     double Longitude, double Latitude, DateTimeOffset ObservedAt, int Severity, int People, string? CommunityId = null, int AggregateKey = 0, EventMember? Event = null);
-
-/// <summary>Which event an observation reports, and when it was reported, so that an event can be counted once, at its earliest report.</summary>
-public sealed record EventMember(string EventKey, DateTimeOffset ReportedAt, long Seq)
-{
-    /// <summary>Whether this report came before <paramref name="other"/> (reported earlier, or stored first at the same instant).</summary>
-    public bool Precedes(EventMember other)
-    {
-        ArgumentNullException.ThrowIfNull(other);
-        return ReportedAt < other.ReportedAt || (ReportedAt == other.ReportedAt && Seq < other.Seq);
-    }
-}
 
 /// <summary>
 /// Which parts of an observation a surface needs beyond its point: only those are read.
@@ -157,7 +146,7 @@ public sealed class ObservationPoints(NpgsqlDataSource dataSource)
             var communityId = columns.CommunityId && !reader.IsDBNull(ordinal) ? reader.GetString(ordinal) : null;
             ordinal += columns.CommunityId ? 1 : 0;
             var key = columns.AggregateKey ? reader.GetInt32(ordinal++) : 0;
-            var member = columns.Event ? new EventMember(reader.GetString(ordinal), reader.GetFieldValue<DateTimeOffset>(ordinal + 1), reader.GetInt64(ordinal + 2)) : null;
+            var member = columns.Event ? EventMember.Read(reader, ordinal) : null;
             sink.Add(new ObservationPoint(longitude, latitude, observedAt, severity, people, communityId, key, member));
         }
     }
@@ -170,7 +159,7 @@ public sealed class ObservationPoints(NpgsqlDataSource dataSource)
         var people = string.Join(" + ", Enumerable.Range(0, AffectedPeople.CellCount).Where(c => (columns.PeopleCells & (1 << c)) != 0).Select(c => $"affected[{c + 1}]"));
         return $"SELECT ST_X(location), ST_Y(location){(columns.ObservedAt ? ", observed_at" : string.Empty)}{(columns.Severity ? ", severity" : string.Empty)}" +
             $"{(people.Length > 0 ? $", {people}" : string.Empty)}{(columns.CommunityId ? ", community_id" : string.Empty)}{(columns.AggregateKey ? ", aggregate_key" : string.Empty)}" +
-            $"{(columns.Event ? ", coalesce(event_id, id), reported_at, seq" : string.Empty)} " +
+            $"{(columns.Event ? $", {EventMember.Columns}" : string.Empty)} " +
             $"FROM observations WHERE {sql.Where}";
     }
 

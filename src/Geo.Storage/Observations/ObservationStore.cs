@@ -394,14 +394,17 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// What a summary needs of each matching observation, streamed row by row: for callers whose
-    /// area and scope are decided on the coarse point, which only the service can compute.
+    /// area and scope are decided on the coarse point, which only the service can compute, and
+    /// for counting events (with <paramref name="events"/>, each row's <see cref="TallyRow.Event"/>).
     /// </summary>
-    public async IAsyncEnumerable<TallyRow> TallyRowsAsync(ObservationFilter filter, Visibility visibility, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<TallyRow> TallyRowsAsync(
+        ObservationFilter filter, Visibility visibility, bool events, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var sql = FilterSql.For(filter, visibility);
         var cells = string.Join(", ", Enumerable.Range(1, AffectedPeople.CellCount).Select(c => $"affected[{c}]"));
         await using var command = dataSource.CreateCommand(
-            $"SELECT ST_X(location), ST_Y(location), community_id, category, aggregate_key, {cells} FROM observations WHERE {sql.Where}");
+            $"SELECT ST_X(location), ST_Y(location), community_id, category, aggregate_key, {cells}{(events ? $", {EventMember.Columns}" : string.Empty)} " +
+            $"FROM observations WHERE {sql.Where}");
         command.Parameters.AddRange(sql.CloneParameters());
         await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
         var counts = new int[AffectedPeople.CellCount];
@@ -418,7 +421,8 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
                 counts[cell] = reader.GetInt32(5 + cell);
             }
 
-            yield return new TallyRow(location, community, category, key, AffectedPeople.FromCells(counts));
+            var member = events ? EventMember.Read(reader, 5 + counts.Length) : null;
+            yield return new TallyRow(location, community, category, key, AffectedPeople.FromCells(counts), member);
         }
     }
 
@@ -434,21 +438,11 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<ObservationTally>> IndicatorTalliesAsync(
         DateTimeOffset from, DateTimeOffset to, IndicatorLevel level, Visibility visibility, CancellationToken cancellationToken)
     {
-        var sql = FilterSql.For(new ObservationFilter { ObservedFrom = from, ObservedTo = to }, visibility);
-        sql.And($"verification <> {sql.P((short)VerificationStatus.Discredited)}");
-        var window = sql.P(ObservationTally.ResponseWindow);
-        var (unit, join, groupBy) = level switch
-        {
-            IndicatorLevel.Mission => ("'', '', ''", string.Empty, "o.category"),
-            IndicatorLevel.Sector => ("b.sector, '', b.sector", BaseJoin(sql, visibility), "b.sector, o.category"),
-            // b.name and b.sector depend on b.id, the key of bases.
-            _ => ("b.id, b.name, b.sector", BaseJoin(sql, visibility), "b.id, o.category"),
-        };
+        var read = IndicatorRead.For(from, to, level, visibility, events: false);
+        var (sql, window, targetConditions) = (read.Sql, read.Window, read.Targets);
         var cells = Enumerable.Range(0, AffectedPeople.CellCount).ToList();
         var groups = string.Join(", ", cells.Select(c => $"count(*) FILTER (WHERE o.affected_groups & {1 << c} <> 0)"));
         var people = string.Join(", ", cells.Select(c => $"coalesce(sum(o.affected[{c + 1}]), 0)::bigint"));
-        var recorded = InformationHarmTargets.Recorded.Select(t => $"(o.affected_groups & {t.AffectedGroups} <> 0 OR o.vulnerability & {(int)t.Vulnerabilities} <> 0)").ToList();
-        var targetConditions = recorded.Append($"NOT ({string.Join(" OR ", recorded)})").ToList();
         var targets = string.Join(", ", targetConditions.Select(c => $"count(*) FILTER (WHERE {c})"));
         // Each count's key: the sum of the record keys of the observations it counts (CountNoise).
         var keys = string.Join(", ",
@@ -457,9 +451,8 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
                 .Concat(targetConditions)
                 .Select(c => $"coalesce(sum(o.aggregate_key) FILTER (WHERE {c}), 0)::bigint"));
         await using var command = dataSource.CreateCommand(
-            $"SELECT {unit}, o.category, count(*), count(*) FILTER (WHERE o.response_at <= o.observed_at + {window}), {groups}, {people}, {targets}, {keys} " +
-            $"FROM (SELECT category, observed_at, response_at, affected_groups, affected, vulnerability, base_id, aggregate_key FROM observations WHERE {sql.Where}) o {join} " +
-            $"GROUP BY {groupBy}");
+            $"SELECT {read.Unit}, o.category, count(*), count(*) FILTER (WHERE o.response_at <= o.observed_at + {window}), {groups}, {people}, {targets}, {keys} " +
+            $"{read.From} GROUP BY {read.GroupBy}");
         command.Parameters.AddRange(sql.CloneParameters());
         const int First = 6, Cells = AffectedPeople.CellCount;
         var targetCount = targetConditions.Count;
@@ -481,6 +474,77 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
         }
 
         return tallies;
+    }
+
+    /// <summary>
+    /// The observations <see cref="IndicatorTalliesAsync"/> counts, counted as events (count_events):
+    /// each event once per indicator, as its earliest report among those the indicator counts (see
+    /// <see cref="IndicatorEventTally"/>). The tallies of threats and information harm, and apart
+    /// those of early-warning alerts, whose event may count as another report than its threats'.
+    /// </summary>
+    public async Task<(IReadOnlyList<ObservationTally> Observations, IReadOnlyList<ObservationTally> EarlyWarnings)> IndicatorEventTalliesAsync(
+        DateTimeOffset from, DateTimeOffset to, IndicatorLevel level, Visibility visibility, CancellationToken cancellationToken)
+    {
+        var read = IndicatorRead.For(from, to, level, visibility, events: true);
+        var cells = string.Join(", ", Enumerable.Range(1, AffectedPeople.CellCount).Select(c => $"o.affected[{c}]"));
+        var targets = string.Join(", ", read.Targets);
+        await using var command = dataSource.CreateCommand(
+            $"SELECT {read.Unit}, o.category, coalesce(o.response_at <= o.observed_at + {read.Window}, false), {cells}, {targets}, o.aggregate_key, " +
+            $"o.event_id, o.reported_at, o.seq {read.From}");
+        command.Parameters.AddRange(read.Sql.CloneParameters());
+        var tally = new IndicatorEventTally(read.Targets.Count);
+        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var (unit, baseName, sector) = (reader.GetString(0), reader.GetString(1), reader.GetString(2));
+            var category = (ObservationCategory)reader.GetInt16(3);
+            var inTime = reader.GetBoolean(4);
+            var affected = new int[AffectedPeople.CellCount];
+            for (var cell = 0; cell < affected.Length; cell++)
+            {
+                affected[cell] = reader.GetInt32(5 + cell);
+            }
+
+            var at = 5 + affected.Length;
+            var recorded = new bool[read.Targets.Count];
+            for (var target = 0; target < recorded.Length; target++)
+            {
+                recorded[target] = reader.GetBoolean(at + target);
+            }
+
+            at += recorded.Length;
+            var key = reader.GetInt32(at);
+            tally.Add(new IndicatorRow(unit, baseName, sector, category, inTime, affected, recorded, key, EventMember.Read(reader, at + 1)));
+        }
+
+        return tally.ToTallies();
+    }
+
+    /// <summary>
+    /// What both indicator reads share: the observations of the period the caller sees, discredited
+    /// ones left out (<see cref="Sql"/>, <see cref="From"/>: FROM and JOIN), each one's unit of the
+    /// level (<see cref="Unit"/>: unit, base name, sector; <see cref="GroupBy"/>), the response
+    /// window, and the conditions of the information-harm targets recorded, then of none.
+    /// </summary>
+    private sealed record IndicatorRead(FilterSql Sql, string Window, string Unit, string From, string GroupBy, IReadOnlyList<string> Targets)
+    {
+        public static IndicatorRead For(DateTimeOffset from, DateTimeOffset to, IndicatorLevel level, Visibility visibility, bool events)
+        {
+            var sql = FilterSql.For(new ObservationFilter { ObservedFrom = from, ObservedTo = to }, visibility);
+            sql.And($"verification <> {sql.P((short)VerificationStatus.Discredited)}");
+            var window = sql.P(ObservationTally.ResponseWindow);
+            var (unit, join, groupBy) = level switch
+            {
+                IndicatorLevel.Mission => ("'', '', ''", string.Empty, "o.category"),
+                IndicatorLevel.Sector => ("b.sector, '', b.sector", BaseJoin(sql, visibility), "b.sector, o.category"),
+                // b.name and b.sector depend on b.id, the key of bases.
+                _ => ("b.id, b.name, b.sector", BaseJoin(sql, visibility), "b.id, o.category"),
+            };
+            var recorded = InformationHarmTargets.Recorded.Select(t => $"(o.affected_groups & {t.AffectedGroups} <> 0 OR o.vulnerability & {(int)t.Vulnerabilities} <> 0)").ToList();
+            var columns = "category, observed_at, response_at, affected_groups, affected, vulnerability, base_id, aggregate_key" + (events ? $", {EventMember.Columns}" : string.Empty);
+            return new IndicatorRead(
+                sql, window, unit, $"FROM (SELECT {columns} FROM observations WHERE {sql.Where}) o {join}", groupBy, [.. recorded, $"NOT ({string.Join(" OR ", recorded)})"]);
+        }
     }
 
     /// <summary>Each observation's base, when the caller may see it (registry rule: inside its area).</summary>
@@ -539,8 +603,8 @@ public sealed class ObservationStore(NpgsqlDataSource dataSource)
 
 public sealed record StoredSource(string Id, string ObservationId, SourceKind Kind, string Description, string Contact, string RecordedBy, DateTimeOffset RecordedAt);
 
-/// <summary>One observation as a summary counts it. <paramref name="Key"/> is its secret record key.</summary>
-public readonly record struct TallyRow(GeoPoint Location, string? CommunityId, ObservationCategory Category, int Key, AffectedPeople Affected);
+/// <summary>One observation as a summary counts it. <paramref name="Key"/> is its secret record key; <paramref name="Event"/> is read only when counting events.</summary>
+public readonly record struct TallyRow(GeoPoint Location, string? CommunityId, ObservationCategory Category, int Key, AffectedPeople Affected, EventMember? Event = null);
 
 /// <summary>Observations of one category; <paramref name="Key"/> is the sum of their record keys.</summary>
 public sealed record CategoryTally(ObservationCategory Category, long Observations, long PeopleAffected, long Key);

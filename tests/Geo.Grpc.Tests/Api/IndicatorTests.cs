@@ -113,6 +113,44 @@ public sealed class IndicatorTests(IndicatorTests.MissionFixture mission) : ICla
             await ReviewAsync("o-ew-slow", VerificationStatus.Verified, "2026-09-02T09:00:00Z");
             await ReviewAsync("o-ew-exact24", VerificationStatus.Reported, "2026-09-11T00:00:00Z");
             await ReviewAsync("o-discredited", VerificationStatus.Discredited, null);
+            await SeedEventsAsync();
+        }
+
+        /// <summary>
+        /// For the events switch, apart from the quarter: in April one incident told three times, a
+        /// threat at ob-nord reported first, then an alert at cob-nord (answered in 10 h) and a
+        /// threat at cob-sud, linked, and two observations of their own at ob-nord (a threat and an
+        /// information-harm narrative); in May one incident told six times at ob-nord, linked.
+        /// </summary>
+        private async Task SeedEventsAsync()
+        {
+            Observation[] incident =
+            [
+                Reported(Seen("o-event-threat", "2026-04-02T06:00:00Z", Category.ThreatOfPhysicalViolence, "ob-nord", 0.5, (Sex.Female, AgeGroup.Child, 4), (Sex.Male, AgeGroup.Adult, 2)), 8),
+                Reported(Seen("o-event-alert", "2026-04-02T06:00:00Z", Category.EarlyWarningAlert, "cob-nord", 0.5, (Sex.Female, AgeGroup.Child, 5)), 9),
+                Reported(Seen("o-event-sud", "2026-04-02T07:00:00Z", Category.ThreatOfPhysicalViolence, "cob-sud", -0.5, (Sex.Female, AgeGroup.Adult, 3)), 10),
+            ];
+            Observation[] toldSixTimes = [.. Enumerable.Range(0, 6).Select(i =>
+                Reported(Seen($"o-told-{i}", "2026-05-05T06:00:00Z", Category.ThreatOfPhysicalViolence, "ob-nord", 0.5, (Sex.Female, AgeGroup.Child, 2)), 7 + i))];
+            await Api.SubmitAsync(
+            [
+                .. incident, .. toldSixTimes,
+                Seen("o-own-threat", "2026-04-10T06:00:00Z", Category.ThreatOfPhysicalViolence, "ob-nord", 0.5, (Sex.Female, AgeGroup.Child, 4), (Sex.Male, AgeGroup.Adult, 2)),
+                Seen("o-own-mdmh", "2026-04-11T06:00:00Z", Category.InformationHarm, "ob-nord", 0.5, (Sex.Female, AgeGroup.Adult, 1)),
+            ]);
+            await ReviewAsync("o-event-alert", VerificationStatus.Verified, "2026-04-02T16:00:00Z");
+            foreach (var linked in new[] { incident, toldSixTimes })
+            {
+                await Api.As(Role.Supervisor).Observations.LinkEventAsync(new LinkEventRequest { Ids = { linked.Select(o => IdOf(o.ClientId)) } }).ResponseAsync;
+            }
+        }
+
+        /// <summary>The observation, reported on the day it was observed at <paramref name="hour"/> (UTC).</summary>
+        private static Observation Reported(Observation observation, int hour)
+        {
+            var day = observation.ObservedAt.ToDateTimeOffset().UtcDateTime.Date;
+            observation.ReportedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.SpecifyKind(day.AddHours(hour), DateTimeKind.Utc));
+            return observation;
         }
 
         private Task<Base> BaseAsync(string id, string sector, BaseKind kind, double longitude, double latitude, string adminArea = "Butembo", CalendarDate? closedOn = null) =>
@@ -396,6 +434,131 @@ public sealed class IndicatorTests(IndicatorTests.MissionFixture mission) : ICla
         Assert.Equal("GeoAwareness:Indicators:Targets:CLA-STAFFED:Target: 120 is above 100: CLA-STAFFED is a percentage", refused.Message);
     }
 
+    // ---- events (count_events) ----
+
+    private static Task<IndicatorReport> EventsAsync(GeoAwarenessClient client, string period, IndicatorLevel level = IndicatorLevel.Mission) =>
+        client.Indicators.ComputeAsync(new IndicatorRequest { Period = period, Level = level, CountEvents = true }).ResponseAsync;
+
+    /// <summary>The indicators read from observations, the ones the switch changes.</summary>
+    private static readonly string[] ObservationCodes = ["THREAT-OBS", "THREAT-PEOPLE", "EW-ALERTS", "EW-RESPONSE-24H", "MDMH-OBS"];
+
+    [Fact]
+    public async Task Compute_EventsSwitchAtMissionLevel_AnIncidentToldThreeTimesCountsOnceAsItsFirstReport()
+    {
+        var reports = (await ExactAsync("2026-04")).Units.Single();
+        var report = await EventsAsync(mission.Exact!, "2026-04");
+        var events = report.Units.Single();
+
+        // Reports: the incident's three and the two of their own.
+        Assert.Equal(4, Count(reports, "THREAT-OBS"));
+        Assert.Equal(new Dictionary<string, long?> { ["threat_of_physical_violence"] = 3, ["armed_group_movement"] = 0, ["displacement"] = 0, ["early_warning_alert"] = 1 },
+            Parts(reports, "THREAT-OBS", DisaggregationDimension.Category));
+        Assert.Equal(Groups(("female_child", 3), ("male_adult", 2), ("female_adult", 1)), Parts(reports, "THREAT-OBS", DisaggregationDimension.SexAge));
+        Assert.Equal(20, Count(reports, "THREAT-PEOPLE"));
+        // Events: the incident once, as its first report (a threat: 4 girls and 2 men), beside the threat of its own.
+        Assert.Equal(CountedUnit.Events, report.Counted);
+        Assert.Equal(2, Count(events, "THREAT-OBS"));
+        Assert.Equal(new Dictionary<string, long?> { ["threat_of_physical_violence"] = 2, ["armed_group_movement"] = 0, ["displacement"] = 0, ["early_warning_alert"] = 0 },
+            Parts(events, "THREAT-OBS", DisaggregationDimension.Category));
+        Assert.Equal(Groups(("female_child", 2), ("male_adult", 2)), Parts(events, "THREAT-OBS", DisaggregationDimension.SexAge));
+        Assert.Equal(12, Count(events, "THREAT-PEOPLE"));
+        Assert.Equal(Groups(("female_child", 8), ("male_adult", 4)), Parts(events, "THREAT-PEOPLE", DisaggregationDimension.SexAge));
+        // As an alert the incident is its alert report, answered in 10 h; the narrative stands alone.
+        Assert.Equal(1, Count(events, "EW-ALERTS"));
+        Assert.Equal(Groups(("female_child", 1)), Parts(events, "EW-ALERTS", DisaggregationDimension.SexAge));
+        Assert.Equal((100.0, 1L, 1L), Ratio(events, "EW-RESPONSE-24H"));
+        Assert.Equal(1, Count(events, "MDMH-OBS"));
+        Assert.Equal(("events", "people", "percent", "events"), (Unit("THREAT-OBS"), Unit("THREAT-PEOPLE"), Unit("EW-RESPONSE-24H"), Unit("MDMH-OBS")));
+        Assert.Contains("Counted as events", report.Indicators.Single(d => d.Code == "THREAT-PEOPLE").Definition, StringComparison.Ordinal);
+
+        string Unit(string code) => report.Indicators.Single(d => d.Code == code).UnitOfMeasure;
+    }
+
+    [Fact]
+    public async Task Compute_EventsSwitchBySectorAndBase_AnEventCountsWhereItsFirstReportIs_AndAsAnAlertWhereItsAlertIs()
+    {
+        var sectors = await EventsAsync(mission.Exact!, "2026-04", IndicatorLevel.Sector);
+        var bases = await EventsAsync(mission.Exact!, "2026-04", IndicatorLevel.Base);
+        var reportsByBase = await ExactAsync("2026-04", IndicatorLevel.Base);
+
+        Assert.Equal((2.0, 0.0), (Count(Unit(sectors, "Nord"), "THREAT-OBS"), Count(Unit(sectors, "Sud"), "THREAT-OBS")));
+        Assert.Equal((2.0, 0.0, 0.0), (Count(Unit(bases, "ob-nord"), "THREAT-OBS"), Count(Unit(bases, "cob-nord"), "THREAT-OBS"), Count(Unit(bases, "cob-sud"), "THREAT-OBS")));
+        Assert.Equal((2.0, 1.0, 1.0), (Count(Unit(reportsByBase, "ob-nord"), "THREAT-OBS"), Count(Unit(reportsByBase, "cob-nord"), "THREAT-OBS"), Count(Unit(reportsByBase, "cob-sud"), "THREAT-OBS")));
+        Assert.Equal((0.0, 1.0), (Count(Unit(bases, "ob-nord"), "EW-ALERTS"), Count(Unit(bases, "cob-nord"), "EW-ALERTS")));
+        Assert.Equal((100.0, 1L, 1L), Ratio(Unit(bases, "cob-nord"), "EW-RESPONSE-24H"));
+        Assert.Equal(1, Count(Unit(bases, "ob-nord"), "MDMH-OBS"));
+    }
+
+    [Fact]
+    public async Task Compute_EventsSwitch_IndicatorsNotReadFromObservationsAreTheSame()
+    {
+        foreach (var level in new[] { IndicatorLevel.Mission, IndicatorLevel.Sector, IndicatorLevel.Base })
+        {
+            var reports = await ExactAsync("2026-Q3", level);
+            var events = await EventsAsync(mission.Exact!, "2026-Q3", level);
+
+            Assert.Equal(CountedUnit.Reports, reports.Counted);
+            Assert.Equal(reports.Units.Count, events.Units.Count);
+            for (var u = 0; u < reports.Units.Count; u++)
+            {
+                Assert.Equal(
+                    reports.Units[u].Values.Where(v => !ObservationCodes.Contains(v.Code)),
+                    events.Units[u].Values.Where(v => !ObservationCodes.Contains(v.Code)));
+            }
+
+            Assert.Equal(reports.Indicators.Where(d => !ObservationCodes.Contains(d.Code)), events.Indicators.Where(d => !ObservationCodes.Contains(d.Code)));
+        }
+    }
+
+    /// <summary>
+    /// The attack on indicators: one incident told six times in May. As reports its six threats
+    /// reach the minimum and a coarsened caller sees them (with their noise); as events it is one,
+    /// and every role with indicators, scoped or not, gets it withheld with its people and parts.
+    /// </summary>
+    [Fact]
+    public async Task Compute_EventsSwitch_OneIncidentToldSixTimes_IsWithheldFromEveryCoarsenedCaller()
+    {
+        var told = Enumerable.Range(0, 6).Select(i => IdOf($"o-told-{i}")).ToList();
+        var shown = (await Api.ShownCountAsync(told))!.Value;
+        var exact = (await EventsAsync(mission.Exact!, "2026-05")).Units.Single();
+
+        Assert.Equal((1.0, 2.0), (Count(exact, "THREAT-OBS"), Count(exact, "THREAT-PEOPLE")));
+        foreach (var client in new[] { Api.As(Role.CpasFocalPoint), Api.As(Role.Planner), Api.As(Role.UnCimicOfficer), mission.CpasScopedToNord! })
+        {
+            var asReports = (await client.Indicators.ComputeAsync(new IndicatorRequest { Period = "2026-05" }).ResponseAsync).Units.Single();
+            var asEvents = (await EventsAsync(client, "2026-05")).Units.Single();
+
+            Assert.Equal((double)shown, Count(asReports, "THREAT-OBS"));
+            Assert.Equal((double)Geo.Core.Privacy.AggregateSuppression.Scaled(12, 6, shown), Count(asReports, "THREAT-PEOPLE"));
+            foreach (var code in new[] { "THREAT-OBS", "THREAT-PEOPLE" })
+            {
+                var value = Value(asEvents, code);
+                Assert.True(value.Withheld && !value.HasValue, code);
+                Assert.All(value.Disaggregations, d => Assert.True(d.Withheld && !d.HasValue, $"{code} {d.Key}"));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Export_EventsSwitch_SaysEventsInTheDocumentAndItsName_AndGetIndicatorsAnswersTheSameBytes()
+    {
+        var token = Api.TokenOf(Role.CpasFocalPoint);
+        var json = await Api.As(Role.CpasFocalPoint).Indicators.ExportAsync(new ExportIndicatorsRequest { Period = "2026-04", Format = ExportFormat.Json, CountEvents = true }).ResponseAsync;
+        var csv = await mission.Exact!.Indicators.ExportAsync(new ExportIndicatorsRequest { Period = "2026-04", Format = ExportFormat.Csv, CountEvents = true }).ResponseAsync;
+        using var http = await GetAsync("?period=2026-04&format=json&count_events=true", token);
+        using var refused = await GetAsync("?period=2026-04&count_events=yes", token);
+
+        Assert.Equal("geoawareness-indicators-2026-04-mission-events.json", json.Filename);
+        Assert.Equal(json.Content.ToByteArray(), await http.Content.ReadAsByteArrayAsync());
+        using var document = JsonDocument.Parse(json.Content.Memory);
+        Assert.Equal("events", document.RootElement.GetProperty("counted").GetString());
+        Assert.Equal("events", document.RootElement.GetProperty("indicators").EnumerateArray().Single(i => i.GetProperty("indicator_code").GetString() == "EW-ALERTS").GetProperty("unit_of_measure").GetString());
+        var threats = System.Text.Encoding.UTF8.GetString(csv.Content.Span).Split("\r\n").Single(l => l.Contains(",THREAT-OBS,", StringComparison.Ordinal) && l.Contains(",total,", StringComparison.Ordinal));
+        Assert.Contains(",Threat observations,events,total,,,,,2,,,false,", threats, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("count_events: 'yes' is not true or false", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     // ---- exports ----
 
     /// <summary>GET /indicators with <paramref name="token"/> (none when null) on the authenticated service.</summary>
@@ -597,7 +760,7 @@ public sealed class IndicatorTests(IndicatorTests.MissionFixture mission) : ICla
 
     [Theory]
     [InlineData("", "period: is required: a month (2026-08), a quarter (2026-Q3), or from and to")]
-    [InlineData("?period=2026-Q3&perod=x", "perod: is not a parameter of GET /indicators (period, from, to, level, id, format, hxl)")]
+    [InlineData("?period=2026-Q3&perod=x", "perod: is not a parameter of GET /indicators (period, from, to, level, id, format, hxl, count_events)")]
     [InlineData("?period=2026-Q3&period=2026-Q2", "period: is given 2 times; give it once")]
     [InlineData("?from=2026-7-1&to=2026-09-30", "from: '2026-7-1' is not a calendar date (YYYY-MM-DD, years 1900 to 2200)")]
     [InlineData("?from=2026-07-01", "to: is required with from")]

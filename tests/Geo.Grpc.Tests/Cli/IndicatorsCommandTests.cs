@@ -14,6 +14,7 @@ public sealed class IndicatorsCommandTests(ApiFixture api) : IClassFixture<ApiFi
     [InlineData("?period=2026-Q3&level=sector&format=csv&hxl=true", "--period", "2026-Q3", "--level", "sector", "--hxl")]
     [InlineData("?from=2026-07-15&to=2026-08-14&format=json", "--period", "2026-07-15..2026-08-14", "--format", "json")]
     [InlineData("?period=2026-09&level=base", "--period", "2026-09", "--level", "base")]
+    [InlineData("?period=2026-Q3&format=json&count_events=true", "--period", "2026-Q3", "--format", "json", "--events")]
     public async Task Export_IsByteForByteWhatGetIndicatorsAnswers(string query, params string[] args)
     {
         using var frozen = api.Clock.Freeze(Now);

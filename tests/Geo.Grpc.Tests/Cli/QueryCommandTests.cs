@@ -151,6 +151,36 @@ public sealed class QueryCommandTests(ApiFixture api) : IClassFixture<ApiFixture
         }
     }
 
+    /// <summary>
+    /// --events: three reports of one incident (linked by a supervisor) and two of their own; each
+    /// reports 4 girls and 2 men. The incident counts once, with its people once; a coarsened caller
+    /// gets three events withheld.
+    /// </summary>
+    [Fact]
+    public async Task CountAndSummary_WithEvents_CountLinkedReportsOnce()
+    {
+        var displaced = ApiFixture.NewObservation("q-events-own-2");
+        displaced.Category = Category.Displacement;
+        var box = await SeedAsync(27.0,
+            ApiFixture.NewObservation("q-events-1"), ApiFixture.NewObservation("q-events-2"), ApiFixture.NewObservation("q-events-3"), ApiFixture.NewObservation("q-events-own-1"), displaced);
+        await api.As(Role.Supervisor).Observations.LinkEventAsync(new LinkEventRequest { Ids = { ApiFixture.IdOf("q-events-1"), ApiFixture.IdOf("q-events-2"), ApiFixture.IdOf("q-events-3") } });
+
+        var reports = await SupervisorAsync("--bbox", box, "--count");
+        var events = await SupervisorAsync("--bbox", box, "--count", "--events");
+        var summary = await SupervisorAsync("--bbox", box, "--summary", "--events");
+        var coarsened = await RunAsync("--bbox", box, "--count", "--events");
+
+        Assert.True(summary.ExitCode == 0, summary.ToString());
+        Assert.Equal(("5", "3"), (reports.Output.Trim(), events.Output.Trim()));
+        Assert.StartsWith("3 events of 5 observations, 18 people affected", summary.Output, StringComparison.Ordinal);
+        Assert.Matches(@"category\s+events\s+observations\s+people affected", summary.Output);
+        Assert.Matches(@"threat-of-physical-violence\s+2\s+4\s+12", summary.Output);
+        Assert.Matches(@"displacement\s+1\s+1\s+6", summary.Output);
+        Assert.Matches(@"female\s+child\s+3\s+5\s+12", summary.Output);
+        Assert.Matches(@"male\s+adult\s+3\s+5\s+6", summary.Output);
+        Assert.Equal("withheld: too few events to show for this token", coarsened.Output.Trim());
+    }
+
     [Fact]
     public async Task Stream_CutByTheNetworkMidWay_IsResumedAfterTheLastWholePageWithNothingTwiceOrMissing()
     {
@@ -206,6 +236,7 @@ public sealed class QueryCommandTests(ApiFixture api) : IClassFixture<ApiFixture
     [InlineData("--near: needs --radius metres", "--near", "29.2,-1.6")]
     [InlineData("--bbox, --polygon, --near: give at most one area", "--bbox", "29,-1.8,29.4,-1.4", "--near", "29.2,-1.6", "--radius", "10")]
     [InlineData("--count and --summary: give one of them", "--count", "--summary")]
+    [InlineData("--events: only with --count or --summary", "--bbox", "29,-1.8,29.4,-1.4", "--events")]
     public async Task BadValue_NamesTheOptionAndExits2(string expected, params string[] args)
     {
         var result = await RunAsync(args);
