@@ -20,7 +20,7 @@
 # cluster in .geoaware/bench-before-after, each on its own database loaded from the same CSV of the
 # mission with psql \copy (not measured), then VACUUM ANALYZE and CHECKPOINT. Per round and service:
 #   Geo.Bench.Mission query: the polygon query of about 10,000 rows around the operating base and
-#     the summary of a 100 x 100 km box over a year (p50/p99 of 50 calls after 30 warm-ups, as
+#     the summary and the count of a 100 x 100 km box over a year (p50/p99 of 50 calls after 30 warm-ups, as
 #     bench/ingest.sh), the whole table through Query; the service's CPU per polygon query;
 #   Geo.Bench.Mission heatmap, one method at a time: counts, kernel density (5 km), Gi* hot spots
 #     over the whole region and year on 1 km squares (p50/p99 of 10 calls after 10 warm-ups, as
@@ -172,6 +172,8 @@ report="$results/before-after-latest.md"
   row "polygon query, service CPU per call, ms" query.polygon.service_cpu_ms
   row "summary 100 x 100 km x 1 year ($(fmt "$(value 1 query.summary.observations)") obs), p50 ms" query.summary.p50_ms
   row "summary, p99 ms" query.summary.p99_ms
+  row "count of the same box and year, p50 ms" query.count.p50_ms
+  row "count, p99 ms" query.count.p99_ms
   row "whole table through Query ($(fmt "$(value 1 query.stream.rows)") rows), rows/s" query.stream.rows_per_second 0
   for method in count kde hotspots; do
     name=$(case $method in count) echo "heat map counts" ;; kde) echo "heat map kernel density 5 km" ;; *) echo "heat map Gi* hot spots 3 km" ;; esac)
