@@ -257,6 +257,8 @@ public sealed class DoNoHarmAttackTests(ApiFixture api) : IClassFixture<ApiFixtu
 
     private async Task<List<JsonElement>> FeedAsync()
     {
+        // Settled changes only: another test class's open transaction can hold the last ones back.
+        await api.SettledAsync();
         using var http = new HttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(api.Service.HttpEndpoint, "/feeds/observations?all=true"));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", api.TokenOf(Role.Importer));

@@ -389,6 +389,8 @@ public sealed class FeedTests(ApiFixture api) : IClassFixture<ApiFixture>, IDisp
 
     private async Task<List<JsonElement>> PullAllAsync(Role role)
     {
+        // Settled changes only: another test class's open transaction can hold the last ones back.
+        await api.SettledAsync();
         using var response = await GetAsync(role, "/feeds/observations?all=true");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var document = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync());
