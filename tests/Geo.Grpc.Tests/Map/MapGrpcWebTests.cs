@@ -141,7 +141,7 @@ public sealed class MapGrpcWebTests(ApiFixture api, ITestOutputHelper output) : 
         // The planner sees every layer and who it is, but may not count observations.
         Assert.StartsWith($"Token of {SubjectOf(Role.Planner)} (planner), valid until ", await TextAsync(page, "caller"), StringComparison.Ordinal);
         Assert.Equal("PERMISSION_DENIED", (await page.EvaluateAsync("window.geoMap.inView.code")).GetString());
-        Assert.StartsWith("Observations in view: PERMISSION_DENIED: ", await TextAsync(page, "in-view"), StringComparison.Ordinal);
+        Assert.StartsWith("Observations in view: not counted, this role does not read observations (PERMISSION_DENIED: ", await TextAsync(page, "in-view"), StringComparison.Ordinal);
         Assert.Equal(JsonValueKind.Null, (await page.EvaluateAsync("window.geoMap.error")).ValueKind);
     }
 

@@ -757,7 +757,10 @@
       }
       state.inView = { error: e.message, code: e.codeName || e.name };
       inViewBox.dataset.state = 'refused';
-      inViewBox.textContent = 'Observations in view: ' + e.message;
+      // A role that reads no observations (planners, UN-CIMIC officers) is told so, not shown an error.
+      inViewBox.textContent = e.code === GrpcWeb.Code.PERMISSION_DENIED
+        ? `Observations in view: not counted, this role does not read observations (${e.message})`
+        : 'Observations in view: ' + e.message;
     } finally {
       if (mine === countGeneration) {
         inViewBox.hidden = false;
