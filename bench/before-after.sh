@@ -3,7 +3,7 @@
 # current tree ("after", uncommitted changes included), on the same machine, the same data and the
 # same seed, in one run. Issue 17 asks that they be no slower than before.
 #
-#   bench/before-after.sh [-b REVISION] [-n OBSERVATIONS] [-s SEED] [-k ROUNDS] [-c own|current]
+#   bench/before-after.sh [-b REVISION] [-n OBSERVATIONS] [-s SEED] [-k ROUNDS] [-c own|current] [-p]
 #
 #   -b  the revision to compare with (default main); it is built in a temporary git worktree,
 #       removed at the end
@@ -15,6 +15,8 @@
 #   -c  the benchmark client: "own" (default) runs each revision's own bench/Geo.Bench.Mission, as
 #       its bench/ingest.sh and bench/heatmap.sh would; "current" runs the current tree's against
 #       both services, so that only the service differs
+#   -p  heat maps with packed cells (columns, no polygons: what issue 21's targets are set on)
+#       rather than a message with its polygon per cell
 #
 # Both services (auth off, as in bench/ingest.sh and bench/heatmap.sh) run on one fresh private
 # cluster in .geoaware/bench-before-after, each on its own database loaded from the same CSV of the
@@ -28,14 +30,15 @@
 # A figure is the median over the rounds. Both sides must return the same rows and cells. Prints
 # the two columns side by side and writes them to bench/results/before-after-latest.md.
 set -euo pipefail
-revision=main n=300000 seed=7 rounds=2 client=own
-while getopts "b:n:s:k:c:" opt; do
+revision=main n=300000 seed=7 rounds=2 client=own packed=false
+while getopts "b:n:s:k:c:p" opt; do
   case $opt in
     b) revision=$OPTARG ;;
     n) n=$OPTARG ;;
     s) seed=$OPTARG ;;
     k) rounds=$OPTARG ;;
     c) client=$OPTARG ;;
+    p) packed=true ;;
     *) sed -n '5,6p' "$0" >&2; exit 2 ;;
   esac
 done
@@ -128,7 +131,7 @@ measure() {
   timeout 1800 dotnet "${tools[$side]}" query --grpc "$grpc" --seed "$seed" --repeat 50 --warmup 30 --service-pid "$pid" >"$out.query"
   for method in count kde hotspots; do
     before=$(cpu_ticks "$pid")
-    timeout 1800 dotnet "${tools[$side]}" heatmap --grpc "$grpc" --seed "$seed" --repeat 10 --warmup 10 --methods "$method" --service-pid "$pid" >"$out.$method"
+    timeout 1800 dotnet "${tools[$side]}" heatmap --grpc "$grpc" --seed "$seed" --repeat 10 --warmup 10 --methods "$method" --packed "$packed" --service-pid "$pid" >"$out.$method"
     awk -v m="$method" -v t="$(($(cpu_ticks "$pid") - before))" -v hz="$ticks" \
       'BEGIN { printf "RESULT heatmap.%s.service_cpu_ms=%.1f\n", m, 1000 * t / hz / 20 }' >>"$out.$method"
   done
@@ -162,7 +165,7 @@ report="$results/before-after-latest.md"
   echo
   echo "Before: ${labels[0]}. After: ${labels[1]}. Client: $([ "$client" == own ] && echo "each revision's own bench/Geo.Bench.Mission" || echo "the current tree's bench/Geo.Bench.Mission for both")."
   echo "$n synthetic observations (seed $seed), $(nproc) cores, one fresh cluster in .geoaware/bench-before-after, a database each loaded from the same CSV."
-  echo "Rounds: $rounds (ABBA order); each figure is the median over the rounds."
+  echo "Rounds: $rounds (ABBA order); each figure is the median over the rounds. Heat-map cells: $([ "$packed" == true ] && echo "packed columns" || echo "a message with its polygon each")."
   echo "Load average (1/5/15 min) before the first round: $load_before; after the last: $load_after (other work on the machine shares its cores)."
   echo
   echo "| what | before | after | after / before |"

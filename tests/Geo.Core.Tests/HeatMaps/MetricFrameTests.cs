@@ -38,17 +38,30 @@ public sealed class MetricFrameTests
         Assert.True(worst < (Math.Abs(latitude) <= 60 ? 1e-6 : 1e-3), $"{worst} m from ProjNET");
     }
 
-    [Fact]
-    public void Forward_Span_IsThePointByPointForward()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(7)]
+    [InlineData(2049)]
+    public void Forward_Span_IsThePointByPointForward_ToTheLastBit(int count)
     {
+        // Points go four at a time, the last few with lanes of their own: a point must land on the
+        // same bits whether projected alone, in a full group or in the tail, or two readers of the
+        // same rows could bin a point on a cell's edge differently.
         var frame = new MetricFrame(new GeoPoint(29.2, -1.7));
-        double[] longitudes = [29.2, 30.1, 27.9, 29.25];
-        double[] latitudes = [-1.7, -1.1, -2.6, 0.3];
+        var random = new Random(count);
+        var longitudes = Enumerable.Range(0, count).Select(_ => 27 + (random.NextDouble() * 4)).ToArray();
+        var latitudes = Enumerable.Range(0, count).Select(_ => -3.5 + (random.NextDouble() * 4)).ToArray();
         var expected = longitudes.Zip(latitudes, frame.Forward).ToArray();
+        // The same points one place further on in a batch: each lands in another lane.
+        double[] shiftedLongitudes = [30.5, .. longitudes];
+        double[] shiftedLatitudes = [-0.5, .. latitudes];
 
         frame.Forward(longitudes, latitudes);
+        frame.Forward(shiftedLongitudes, shiftedLatitudes);
 
         Assert.Equal(expected, longitudes.Zip(latitudes).ToArray());
+        Assert.Equal(expected, shiftedLongitudes.Zip(shiftedLatitudes).Skip(1).ToArray());
         Assert.Equal((0.0, 0.0), frame.Forward(29.2, -1.7));
     }
 }
