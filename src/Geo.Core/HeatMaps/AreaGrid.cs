@@ -149,17 +149,40 @@ public sealed class AreaGrid
             }
         }
 
+        // Each row tests only the edges whose span of y reaches it (a box densified to quarter cells
+        // has thousands of edges, and testing all of them on every row cost more than the binning of
+        // a million points). An edge is listed with a row or two to spare; the exact test below decides.
+        var pitch = grid.RowStep;
+        var firstY = grid.Centre(0, 0).Y;
+        var rowEdges = new List<int>?[grid.Rows];
+        for (var e = 0; e < edges.Count; e++)
+        {
+            var (_, y1, _, y2) = edges[e];
+            var first = Math.Max(0, Math.Floor((Math.Min(y1, y2) - firstY) / pitch) - 2);
+            var last = Math.Min(grid.Rows - 1, Math.Ceiling((Math.Max(y1, y2) - firstY) / pitch) + 2);
+            for (var row = (int)first; row <= last; row++)
+            {
+                (rowEdges[row] ??= []).Add(e);
+            }
+        }
+
         var crossings = new List<double>();
         var parities = grid.Shape == GridShape.Square ? 1 : 2;
         for (var row = 0; row < grid.Rows; row++)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (rowEdges[row] is not { } reaching)
+            {
+                continue;
+            }
+
             for (var parity = 0; parity < parities; parity++)
             {
                 var y = grid.Centre(parity, row).Y;
                 crossings.Clear();
-                foreach (var (x1, y1, x2, y2) in edges)
+                foreach (var e in reaching)
                 {
+                    var (x1, y1, x2, y2) = edges[e];
                     if ((y1 > y) != (y2 > y))
                     {
                         crossings.Add(x1 + ((y - y1) / (y2 - y1) * (x2 - x1)));

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Geo.Core.HeatMaps;
 
 /// <summary>
@@ -29,7 +31,77 @@ internal static class LatticeConvolution
         }
 
         var useFft = forceFft ?? occupied * stencil.Count > DirectLimit;
-        return useFft ? ByFft(grid, input, stencil, cancellationToken) : Direct(grid, input, stencil, cancellationToken);
+        if (useFft)
+        {
+            return ByFft(grid, input, stencil, cancellationToken);
+        }
+
+        return grid.Shape == GridShape.Square ? ByRows(grid, input, stencil, cancellationToken) : Direct(grid, input, stencil, cancellationToken);
+    }
+
+    /// <summary>
+    /// On squares a step moves a whole row by the same number of columns, so each output row is
+    /// the sum of the stencil's weighted, shifted input rows: runs of contiguous cells, four at a
+    /// time, a row of output kept in cache while its steps are added. A kernel density or Gi* over
+    /// 160,000 busy cells took tens of milliseconds cell by cell. Rows without any mass are skipped.
+    /// </summary>
+    private static double[] ByRows(CellGrid grid, double[] input, IReadOnlyList<(int Da, int Db, double Weight)> stencil, CancellationToken cancellationToken)
+    {
+        var columns = grid.Columns;
+        var rows = grid.Rows;
+        var busy = new bool[rows];
+        for (var r = 0; r < rows; r++)
+        {
+            busy[r] = input.AsSpan(r * columns, columns).IndexOfAnyExcept(0.0) >= 0;
+        }
+
+        var output = new double[input.Length];
+        for (var r = 0; r < rows; r++)
+        {
+            if ((r & 15) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            var into = output.AsSpan(r * columns, columns);
+            foreach (var (da, db, weight) in stencil)
+            {
+                // output(c, r) += input(c - da, r - db) · weight, where both lie in the grid.
+                var source = r - db;
+                if ((uint)source >= (uint)rows || !busy[source])
+                {
+                    continue;
+                }
+
+                var from = Math.Max(0, da);
+                var to = Math.Min(columns, columns + da);
+                if (from < to)
+                {
+                    AddScaled(input.AsSpan((source * columns) + from - da, to - from), weight, into[from..to]);
+                }
+            }
+        }
+
+        return output;
+    }
+
+    /// <summary>into[i] += from[i] · weight; a multiply then an add in every lane and in the tail alike (no fused multiply-add), so a cell's sum does not depend on where its run starts.</summary>
+    private static void AddScaled(ReadOnlySpan<double> from, double weight, Span<double> into)
+    {
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var w = Vector256.Create(weight);
+            for (; i <= from.Length - Vector256<double>.Count; i += Vector256<double>.Count)
+            {
+                (Vector256.Create(from[i..]) * w + Vector256.Create<double>(into[i..])).CopyTo(into[i..]);
+            }
+        }
+
+        for (; i < from.Length; i++)
+        {
+            into[i] += from[i] * weight;
+        }
     }
 
     private static double[] Direct(CellGrid grid, double[] input, IReadOnlyList<(int Da, int Db, double Weight)> stencil, CancellationToken cancellationToken)

@@ -81,6 +81,46 @@ public sealed class StatisticsTests
     }
 
     [Fact]
+    public void Convolution_OnSquares_IsTheCellByCellScatter_AnyStencilAnyFill()
+    {
+        // Squares are convolved a row at a time, four cells a lane: held here to the definition,
+        // out(c + da, r + db) += in(c, r) · w, with a lopsided stencil (a sign slip would show),
+        // 37 columns (runs that end in a tail), busy rows, empty rows and steps leaving the grid.
+        var grid = CellGrid.Covering(GridShape.Square, 1000, 0, 0, 37_000, 23_000);
+        var random = new Random(5);
+        var input = new double[grid.Count];
+        for (var i = 0; i < input.Length; i++)
+        {
+            var row = i / grid.Columns;
+            input[i] = row % 5 == 2 ? 0 : random.Next(0, 3) * random.NextDouble();
+        }
+
+        (int Da, int Db, double Weight)[] stencil = [(0, 0, 0.5), (3, 1, 0.25), (-2, 0, 1.5), (1, -4, 0.125), (36, 0, 2), (0, 30, 3), (-5, -2, 0.75)];
+        var expected = new double[grid.Count];
+        for (var row = 0; row < grid.Rows; row++)
+        {
+            for (var column = 0; column < grid.Columns; column++)
+            {
+                foreach (var (da, db, weight) in stencil)
+                {
+                    var (c, r) = (column + da, row + db);
+                    if (c >= 0 && c < grid.Columns && r >= 0 && r < grid.Rows)
+                    {
+                        expected[grid.IndexOf(c, r)] += input[grid.IndexOf(column, row)] * weight;
+                    }
+                }
+            }
+        }
+
+        var convolved = LatticeConvolution.Apply(grid, input, stencil, forceFft: false);
+
+        for (var i = 0; i < grid.Count; i++)
+        {
+            Assert.Equal(expected[i], convolved[i], 1e-12);
+        }
+    }
+
+    [Fact]
     public void KernelDensity_KeepsTheMassAndSpreadsByDistance()
     {
         var grid = CellGrid.Covering(GridShape.Square, 1000, 0, 0, 41_000, 41_000);
