@@ -1,4 +1,5 @@
 using System.Globalization;
+using Geo.Storage.Observations;
 using Npgsql;
 
 namespace Geo.Storage.ReadModel;
@@ -24,10 +25,10 @@ public sealed class ModelSource(NpgsqlDataSource dataSource)
     /// rows): PostgreSQL writes the text faster than the binary array, and reading it here costs a
     /// fraction of Npgsql's array decoding, which was a quarter of the load's time.
     /// </summary>
-    private const string Columns =
+    private static readonly string Columns =
         "seq, ST_X(location), ST_Y(location), observed_at, " +
         "category::int | (severity::int << 4) | (verification::int << 8) | ((released_at IS NOT NULL)::int << 10) | (vulnerability << 11) | (affected_groups << 16), " +
-        "aggregate_key, community_id, base_id, CASE WHEN affected_groups = 0 THEN NULL ELSE affected::text END";
+        $"aggregate_key, community_id, base_id, CASE WHEN affected_groups = 0 THEN NULL ELSE {AffectedText.Column} END";
 
     /// <summary>
     /// The model of every row one snapshot sees, at that snapshot's watermark. Rows of transactions
@@ -166,8 +167,7 @@ public sealed class ModelSource(NpgsqlDataSource dataSource)
         using var reader = command.ExecuteReader(System.Data.CommandBehavior.SequentialAccess);
         using var cancel = cancellationToken.Register(command.Cancel);
         var rows = 0;
-        // Twelve int4 in text are at most 133 characters.
-        var text = new char[256];
+        var text = new char[AffectedText.MaxLength];
         while (reader.Read())
         {
             if ((++rows & 0xFFFF) == 0)
@@ -199,37 +199,10 @@ public sealed class ModelSource(NpgsqlDataSource dataSource)
             };
             if (!reader.IsDBNull(8))
             {
-                ParseCounts(text.AsSpan(0, (int)reader.GetChars(8, 0, text, 0, text.Length)), row.Affected);
+                AffectedText.Parse(text.AsSpan(0, (int)reader.GetChars(8, 0, text, 0, text.Length)), row.Affected);
             }
 
             yield return (row, reader.GetInt64(9));
-        }
-    }
-    /// <summary>The twelve counts of an int[] as PostgreSQL writes it in text: <c>{0,3,0,...}</c>.</summary>
-    internal static void ParseCounts(ReadOnlySpan<char> text, Span<int> counts)
-    {
-        if (text.Length < 2 || text[0] != '{' || text[^1] != '}')
-        {
-            throw new FormatException($"not an array of counts: {text}");
-        }
-
-        var cell = 0;
-        foreach (var range in text[1..^1].Split(','))
-        {
-            if (cell == counts.Length)
-            {
-                throw new FormatException($"more than {counts.Length} counts: {text}");
-            }
-
-            if (!int.TryParse(text[1..^1][range], NumberStyles.None, CultureInfo.InvariantCulture, out counts[cell++]))
-            {
-                throw new FormatException($"not a count at {cell}: {text}");
-            }
-        }
-
-        if (cell != counts.Length)
-        {
-            throw new FormatException($"{cell} counts where {counts.Length} are stored: {text}");
         }
     }
 }
