@@ -342,6 +342,10 @@ internal static class Program
                 var other => throw new ArgumentException($"unknown shape '{other}' (square or hexagon)"),
             },
         };
+        // Every observation of the area and year, as the peers count them: a heat map left to its
+        // defaults counts only threats that were not discredited (issue 22).
+        request.Filter.Categories.Add(System.Enum.GetValues<Category>().Where(c => c != Category.Unspecified));
+        request.Filter.Verification.Add(System.Enum.GetValues<VerificationStatus>().Where(v => v != VerificationStatus.Unspecified));
         ResultText("heatmap.area", Invariant($"{region.West:R},{region.South:R},{region.East:R},{region.North:R}"));
         ResultText("heatmap.observed_from", request.Filter.ObservedFrom.ToDateTimeOffset().ToString("O", CultureInfo.InvariantCulture));
         ResultText("heatmap.observed_to", request.Filter.ObservedTo.ToDateTimeOffset().ToString("O", CultureInfo.InvariantCulture));
