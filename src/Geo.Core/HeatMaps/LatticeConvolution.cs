@@ -1,4 +1,4 @@
-using System.Runtime.Intrinsics;
+using System.Numerics.Tensors;
 
 namespace Geo.Core.HeatMaps;
 
@@ -77,31 +77,14 @@ internal static class LatticeConvolution
                 var to = Math.Min(columns, columns + da);
                 if (from < to)
                 {
-                    AddScaled(input.AsSpan((source * columns) + from - da, to - from), weight, into[from..to]);
+                    // (from · weight) + into, a multiply then an add (not fused) in every cell alike.
+                    var run = into[from..to];
+                    TensorPrimitives.MultiplyAdd(input.AsSpan((source * columns) + from - da, to - from), weight, run, run);
                 }
             }
         }
 
         return output;
-    }
-
-    /// <summary>into[i] += from[i] · weight; a multiply then an add in every lane and in the tail alike (no fused multiply-add), so a cell's sum does not depend on where its run starts.</summary>
-    private static void AddScaled(ReadOnlySpan<double> from, double weight, Span<double> into)
-    {
-        var i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var w = Vector256.Create(weight);
-            for (; i <= from.Length - Vector256<double>.Count; i += Vector256<double>.Count)
-            {
-                (Vector256.Create(from[i..]) * w + Vector256.Create<double>(into[i..])).CopyTo(into[i..]);
-            }
-        }
-
-        for (; i < from.Length; i++)
-        {
-            into[i] += from[i] * weight;
-        }
     }
 
     private static double[] Direct(CellGrid grid, double[] input, IReadOnlyList<(int Da, int Db, double Weight)> stencil, CancellationToken cancellationToken)
