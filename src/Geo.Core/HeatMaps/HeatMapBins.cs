@@ -150,6 +150,36 @@ public sealed class HeatMapBins
         }
     }
 
+    /// <summary>
+    /// Whether every observation falls in the one frame and weighs one, with no record keys kept:
+    /// then <see cref="AddPoints"/> may take points by their place alone.
+    /// </summary>
+    public bool TakesPlainPoints => _starts.Length == 1 && _weighting.HalfLife is null && Weights is null && Keys is null;
+
+    /// <summary>
+    /// Adds the points at <paramref name="rows"/> of two columns of places, as <see cref="Add"/>
+    /// would one by one; only when <see cref="TakesPlainPoints"/>.
+    /// </summary>
+    public void AddPoints(ReadOnlySpan<double> longitudes, ReadOnlySpan<double> latitudes, ReadOnlySpan<int> rows)
+    {
+        if (!TakesPlainPoints)
+        {
+            throw new InvalidOperationException("these bins need each observation's time, weight or key: add them one by one.");
+        }
+
+        foreach (var i in rows)
+        {
+            _x[_pending] = longitudes[i];
+            _y[_pending] = latitudes[i];
+            _frames[_pending] = 0;
+            _keys[_pending] = 0;
+            if (++_pending == BatchSize)
+            {
+                Flush();
+            }
+        }
+    }
+
     /// <summary>Bins the points still waiting in the batch.</summary>
     public void Flush()
     {

@@ -7,6 +7,7 @@ using Geo.Core.Validation;
 using Geo.Grpc.Access;
 using Grpc.Core;
 using Geo.Storage.Observations;
+using Geo.Storage.ReadModel;
 using Microsoft.Extensions.Options;
 using V1 = Geo.Api.V1;
 
@@ -183,7 +184,7 @@ internal sealed class HeatMapComputer(ObservationPoints points, ReadModel.ModelK
         // same rows into the same sinks either way (the differential tests hold them to it). The
         // model holds no events (a row may take 64 bytes, all spent): events are counted from PostGIS.
         var fromModel = spec.CountEvents ? null : (await model.CurrentAsync(cancellationToken).ConfigureAwait(false))
-            ?.TryRead(sight.Filter, sight.Visibility, columns, _modelWorkers, NewSink, cancellationToken);
+            ?.TryScanBlocks(sight.Filter, sight.Visibility, _modelWorkers, NewSink, (BinningSink sink, in ModelBlockView block) => sink.Add(block, columns), cancellationToken);
         var sinks = fromModel?.Sinks ?? await points.ReadAsync(
             sight.Filter, sight.Visibility, columns, _options.HeatMapReaders, _options.HeatMapPagesPerReader, NewSink, cancellationToken)
             .ConfigureAwait(false);
@@ -223,6 +224,24 @@ internal sealed class HeatMapComputer(ObservationPoints points, ReadModel.ModelK
 
         /// <summary>When counting events: each linked event's earliest report seen so far, already coarsened.</summary>
         public EarliestReports<ObservationPoint>? Linked { get; } = countEvents ? new() : null;
+
+        /// <summary>
+        /// The matching rows of a block of the read model: by their place alone when nothing else of
+        /// them counts (no coarsening, no events, one frame, unweighted), each as a point otherwise.
+        /// </summary>
+        public void Add(in ModelBlockView block, PointColumns columns)
+        {
+            if (sight.Coarsening is null && Linked is null && bins.TakesPlainPoints)
+            {
+                bins.AddPoints(block.Longitudes, block.Latitudes, block.Rows);
+                return;
+            }
+
+            foreach (var i in block.Rows)
+            {
+                Add(block.Row(i).ToPoint(columns));
+            }
+        }
 
         public void Add(in ObservationPoint point)
         {

@@ -28,10 +28,17 @@ internal sealed class ModelReads(ModelKeeper keeper, IOptions<ReadModelOptions> 
         }
 
         var model = await keeper.CurrentAsync(cancellationToken).ConfigureAwait(false);
-        var read = model?.TryScan(sight.Filter, sight.Visibility, _options.Workers, () => new long[2], static (totals, in row) =>
+        var read = model?.TryScanBlocks(sight.Filter, sight.Visibility, _options.Workers, () => new long[2], static (totals, in block) =>
         {
-            totals[0]++;
-            totals[1] += row.AggregateKey;
+            var keys = block.AggregateKeys;
+            var sum = 0L;
+            foreach (var i in block.Rows)
+            {
+                sum += keys[i];
+            }
+
+            totals[0] += block.Rows.Length;
+            totals[1] += sum;
         }, cancellationToken);
         return read is null ? null : (read.Sinks.Sum(t => t[0]), read.Sinks.Sum(t => t[1]));
     }

@@ -270,25 +270,6 @@ public sealed class ObservationModel : IDisposable
     }
 
     /// <summary>
-    /// Streams the points of <paramref name="filter"/> that <paramref name="visibility"/> lets
-    /// through into sinks, one per worker, exactly as <see cref="ObservationPoints.ReadAsync"/>
-    /// reads them from PostGIS; null when the request needs what the model cannot decide alone.
-    /// </summary>
-    public ModelRead<TSink>? TryRead<TSink>(ObservationFilter filter, Visibility visibility, PointColumns columns, int workers, Func<TSink> newSink, CancellationToken cancellationToken)
-        where TSink : IObservationPointSink
-    {
-        ArgumentNullException.ThrowIfNull(columns);
-        return TryScan(filter, visibility, workers, newSink, (TSink sink, in ModelRowView row) => sink.Add(new ObservationPoint(
-            row.Longitude,
-            row.Latitude,
-            columns.ObservedAt ? row.ObservedAt : default,
-            columns.Severity ? row.Severity : 0,
-            columns.PeopleCells == 0 ? 0 : row.People(columns.PeopleCells),
-            columns.CommunityId ? row.CommunityId : null,
-            columns.AggregateKey ? row.AggregateKey : 0)), cancellationToken);
-    }
-
-    /// <summary>
     /// Shows <paramref name="visit"/> every row that matches <paramref name="filter"/> and that
     /// <paramref name="visibility"/> lets through, as <see cref="Observations.FilterSql"/> selects
     /// them in PostGIS, spread over up to <paramref name="workers"/> threads, each with a state of its
@@ -297,6 +278,22 @@ public sealed class ObservationModel : IDisposable
     /// PostGIS) or a CLA's own reports (the model holds no reporters).
     /// </summary>
     public ModelRead<TState>? TryScan<TState>(ObservationFilter filter, Visibility visibility, int workers, Func<TState> newState, RowVisitor<TState> visit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(visit);
+        return TryScanBlocks(filter, visibility, workers, newState, (TState state, in ModelBlockView block) =>
+        {
+            foreach (var i in block.Rows)
+            {
+                visit(state, block.Row(i));
+            }
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="TryScan{TState}"/>, a block at a time: <paramref name="visit"/> sees each block
+    /// that holds a match once, with the indices of its matching rows, in order.
+    /// </summary>
+    public ModelRead<TState>? TryScanBlocks<TState>(ObservationFilter filter, Visibility visibility, int workers, Func<TState> newState, BlockVisitor<TState> visit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(visibility);
@@ -336,8 +333,9 @@ public sealed class ObservationModel : IDisposable
         }
     }
 
-    private void Scan<TState>(ModelQuery query, TState state, RowVisitor<TState> visit, int first, int stride, CancellationToken cancellationToken)
+    private void Scan<TState>(ModelQuery query, TState state, BlockVisitor<TState> visit, int first, int stride, CancellationToken cancellationToken)
     {
+        var selected = new int[BlockRows];
         for (var b = first; b < _blocks.Count; b += stride)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -348,15 +346,10 @@ public sealed class ObservationModel : IDisposable
                 continue;
             }
 
-            var rowBase = b * BlockRows;
-            var placeInside = inside == BlockFit.Whole;
-            var timeInside = query.WithinPeriod(block);
-            for (var i = 0; i < block.Count; i++)
+            var matched = query.Select(block, inside == BlockFit.Whole, query.WithinPeriod(block), selected);
+            if (matched > 0)
             {
-                if (query.Matches(block, i, placeInside, timeInside))
-                {
-                    visit(state, new ModelRowView(this, block, i, rowBase + i));
-                }
+                visit(state, new ModelBlockView(this, block, b * BlockRows, selected.AsSpan(0, matched)));
             }
         }
     }
@@ -586,6 +579,39 @@ public sealed record ModelRead<TState>(IReadOnlyList<TState> Sinks, ulong Waterm
 /// <summary>Takes one matching row into a worker's state.</summary>
 public delegate void RowVisitor<in TState>(TState state, in ModelRowView row);
 
+/// <summary>Takes the matching rows of one block into a worker's state.</summary>
+public delegate void BlockVisitor<in TState>(TState state, in ModelBlockView block);
+
+/// <summary>
+/// One block of the model as a scan shows it, with the indices of its matching rows
+/// (<see cref="Rows"/>); each column is read by a row's index. Valid only during the visit.
+/// </summary>
+public readonly ref struct ModelBlockView
+{
+    private readonly ObservationModel _model;
+    private readonly ObservationModel.Block _block;
+    private readonly int _rowBase;
+
+    internal ModelBlockView(ObservationModel model, ObservationModel.Block block, int rowBase, ReadOnlySpan<int> rows)
+    {
+        _model = model;
+        _block = block;
+        _rowBase = rowBase;
+        Rows = rows;
+    }
+
+    /// <summary>The indices of the matching rows, in order.</summary>
+    public ReadOnlySpan<int> Rows { get; }
+
+    public ReadOnlySpan<double> Longitudes => _block.X;
+
+    public ReadOnlySpan<double> Latitudes => _block.Y;
+
+    public ReadOnlySpan<int> AggregateKeys => _block.Key;
+
+    public ModelRowView Row(int i) => new(_model, _block, i, _rowBase + i);
+}
+
 /// <summary>One row of the model as a scan shows it: valid only during the visit.</summary>
 public readonly struct ModelRowView
 {
@@ -627,4 +653,18 @@ public readonly struct ModelRowView
 
     /// <summary>People affected in one sex × age cell.</summary>
     public int Affected(int cell) => _model.Affected(_block, _i, _row, cell);
+
+    /// <summary>The row as the PostGIS path reads it for a surface: what <paramref name="columns"/> leaves out stays at its default.</summary>
+    public ObservationPoint ToPoint(PointColumns columns)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        return new ObservationPoint(
+            Longitude,
+            Latitude,
+            columns.ObservedAt ? ObservedAt : default,
+            columns.Severity ? Severity : 0,
+            columns.PeopleCells == 0 ? 0 : People(columns.PeopleCells),
+            columns.CommunityId ? CommunityId : null,
+            columns.AggregateKey ? AggregateKey : 0);
+    }
 }

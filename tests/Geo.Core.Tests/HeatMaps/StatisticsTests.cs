@@ -220,6 +220,56 @@ public sealed class StatisticsTests
     }
 
     [Fact]
+    public void AddPoints_SelectedRowsOfColumns_BinAsAddOneByOne_OutsidePointsSkipped()
+    {
+        var spec = Spec(HeatMapMethod.Count);
+        var area = AreaGrid.Build(spec.Area, GridShape.Square, 1000);
+        var periods = HeatMapPeriod.Frames(spec.From, spec.To, SeriesStep.None);
+        var random = new Random(5);
+        // More rows than one projection batch (2,048), some outside the grid.
+        var longitudes = Enumerable.Range(0, 5000).Select(_ => 28.85 + (random.NextDouble() * 0.3)).ToArray();
+        var latitudes = Enumerable.Range(0, 5000).Select(_ => -0.65 + (random.NextDouble() * 0.3)).ToArray();
+        int[] rows = [.. Enumerable.Range(0, 5000).Where(i => i % 3 != 1)];
+        var oneByOne = new HeatMapBins(area, periods, spec);
+        var together = new HeatMapBins(area, periods, spec);
+
+        foreach (var i in rows)
+        {
+            oneByOne.Add(longitudes[i], latitudes[i], spec.From, severity: 3, people: 0);
+        }
+
+        Assert.True(together.TakesPlainPoints);
+        together.AddPoints(longitudes, latitudes, rows);
+        oneByOne.Flush();
+        together.Flush();
+
+        Assert.Equal(oneByOne.Counts[0], together.Counts[0]);
+        Assert.Equal(oneByOne.Observations, together.Observations);
+        Assert.Equal(oneByOne.Skipped, together.Skipped);
+        Assert.InRange(together.Skipped, 1, rows.Length - 1);
+    }
+
+    [Fact]
+    public void AddPoints_BinsThatNeedTimeWeightOrKey_Refused()
+    {
+        var spec = Spec(HeatMapMethod.Count);
+        var area = AreaGrid.Build(spec.Area, GridShape.Square, 1000);
+        HeatMapBins[] needMore =
+        [
+            new(area, HeatMapPeriod.Frames(spec.From, spec.To, SeriesStep.Week), spec),
+            new(area, HeatMapPeriod.Frames(spec.From, spec.To, SeriesStep.None), spec with { Weighting = new Weighting(BySeverity: true, ByPeople: false, HalfLife: null) }),
+            new(area, HeatMapPeriod.Frames(spec.From, spec.To, SeriesStep.None), spec with { Weighting = new Weighting(false, false, TimeSpan.FromDays(7)) }),
+            new(area, HeatMapPeriod.Frames(spec.From, spec.To, SeriesStep.None), spec, keyed: true),
+        ];
+
+        Assert.All(needMore, bins =>
+        {
+            Assert.False(bins.TakesPlainPoints);
+            Assert.Throws<InvalidOperationException>(() => bins.AddPoints([29.0], [-0.5], [0]));
+        });
+    }
+
+    [Fact]
     public void Compute_EmptyArea_HasNoCellsAndNoBreaks()
     {
         var spec = Spec(HeatMapMethod.KernelDensity);
