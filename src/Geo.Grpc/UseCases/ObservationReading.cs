@@ -106,13 +106,54 @@ internal sealed class ObservationReading(ObservationStore store, ReadModel.Model
     /// <summary>
     /// The rows of the keys the read model found, read from PostGIS in runs of about
     /// <see cref="KeysPerRead"/>: a run ends between two instants, so each run's order (observed_at, id)
-    /// continues the last. A row that changed since the model found it and would come out of order is left out.
+    /// continues the last. The next run is read while this one streams (the database and the stream
+    /// each kept a core waiting on the other); at most two runs are held.
     /// </summary>
     private async IAsyncEnumerable<StoredObservation> PagesAsync(
         ReadModel.ModelMatches matches, ObservationSight sight, (DateTimeOffset ObservedAt, string Id)? after, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var keys = matches.Keys;
-        var last = after;
+        // The model has decided the filter, and a write changes only an observation's status, release
+        // and event, never what else the filter tests (place, time, category, severity, people,
+        // communities, bases): so only the status is tested again, with all the caller's visibility
+        // (its area, release, categories). Tested again, the place only made PostgreSQL AND a scan of
+        // the spatial index with the key lookup, which doubled each read's time.
+        var filter = new ObservationFilter { Verification = sight.Filter.Verification };
+        var runs = Runs(matches.Keys);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task<List<StoredObservation>>? next = null;
+        try
+        {
+            for (var r = 0; r < runs.Count; r++)
+            {
+                var rows = await (next ?? ReadRunAsync(runs[r], filter, sight.Visibility, after, stop.Token)).ConfigureAwait(false);
+                next = r + 1 < runs.Count ? ReadRunAsync(runs[r + 1], filter, sight.Visibility, after, stop.Token) : null;
+                foreach (var row in rows)
+                {
+                    yield return row;
+                }
+            }
+        }
+        finally
+        {
+            // A caller that stops reading (or breaks off) leaves no read running behind it.
+            if (next is not null)
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                try
+                {
+                    await next.ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is OperationCanceledException or Npgsql.NpgsqlException)
+                {
+                }
+            }
+        }
+    }
+
+    /// <summary>The keys in runs of about <see cref="KeysPerRead"/>, each ending between two instants.</summary>
+    private static List<long[]> Runs(IReadOnlyList<(long Micros, long Seq)> keys)
+    {
+        var runs = new List<long[]>();
         for (var start = 0; start < keys.Count;)
         {
             var end = Math.Min(start + KeysPerRead, keys.Count);
@@ -127,14 +168,23 @@ internal sealed class ObservationReading(ObservationStore store, ReadModel.Model
                 run[k - start] = keys[k].Seq;
             }
 
-            await foreach (var row in store.QueryKeysAsync(run, sight.Filter, sight.Visibility, last, cancellationToken).ConfigureAwait(false))
-            {
-                last = (row.Observation.ObservedAt, row.Observation.Id);
-                yield return row;
-            }
-
+            runs.Add(run);
             start = end;
         }
+
+        return runs;
+    }
+
+    private async Task<List<StoredObservation>> ReadRunAsync(
+        long[] run, ObservationFilter filter, Visibility visibility, (DateTimeOffset ObservedAt, string Id)? after, CancellationToken cancellationToken)
+    {
+        var rows = new List<StoredObservation>(run.Length);
+        await foreach (var row in store.QueryKeysAsync(run, filter, visibility, after, cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
     }
 
     /// <summary>
