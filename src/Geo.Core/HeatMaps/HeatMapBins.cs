@@ -70,6 +70,7 @@ public sealed class HeatMapBins
     private readonly int[] _frames = new int[BatchSize];
     private readonly double[] _weights = new double[BatchSize];
     private readonly int[] _keys = new int[BatchSize];
+    private readonly int[] _cells = new int[BatchSize];
     private int _pending;
 
     /// <param name="keyed">Whether each observation's record key is summed per cell, for <see cref="Perturb"/>.</param>
@@ -186,9 +187,10 @@ public sealed class HeatMapBins
         var count = _pending;
         _pending = 0;
         _frame.Forward(_x.AsSpan(0, count), _y.AsSpan(0, count));
+        _grid.IndexOf(_x.AsSpan(0, count), _y.AsSpan(0, count), _cells.AsSpan(0, count));
         for (var i = 0; i < count; i++)
         {
-            var cell = _grid.IndexOf(_x[i], _y[i]);
+            var cell = _cells[i];
             if (cell < 0)
             {
                 Skipped++;

@@ -26,6 +26,41 @@ public sealed class GridTests
         }
     }
 
+    [Theory]
+    [InlineData(GridShape.Square, 4099)]
+    [InlineData(GridShape.Square, 3)]
+    [InlineData(GridShape.Hexagon, 1001)]
+    public void IndexOf_ManyPoints_EachGetsTheCellItGetsAlone_OnEdgesAndOutsideToo(GridShape shape, int points)
+    {
+        var grid = CellGrid.Covering(shape, 1000, -20_000, -15_000, 20_000, 15_000);
+        var random = new Random(points);
+        var x = new double[points];
+        var y = new double[points];
+        for (var i = 0; i < points; i++)
+        {
+            // Most points on a cell's edge or the grid's own (whole kilometres), some outside it, one not a number.
+            x[i] = i % 2 == 0 ? random.Next(-22, 23) * 1000.0 : -22_000 + (random.NextDouble() * 44_000);
+            y[i] = i % 3 == 0 ? random.Next(-17, 18) * 1000.0 : -17_000 + (random.NextDouble() * 34_000);
+        }
+
+        x[^1] = double.NaN;
+        var cells = new int[points];
+
+        grid.IndexOf(x, y, cells);
+
+        for (var i = 0; i < points; i++)
+        {
+            Assert.True(grid.IndexOf(x[i], y[i]) == cells[i], $"point {i} ({x[i]}, {y[i]}): alone {grid.IndexOf(x[i], y[i])}, together {cells[i]}");
+        }
+
+        Assert.Equal(-1, cells[^1]);
+        if (points > 100)
+        {
+            Assert.Contains(-1, cells[..^1]);
+            Assert.Contains(cells, cell => cell >= 0);
+        }
+    }
+
     [Fact]
     public void IndexOf_Hexagons_IsTheNearestCentre()
     {
