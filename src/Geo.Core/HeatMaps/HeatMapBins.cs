@@ -64,7 +64,8 @@ public sealed class HeatMapBins
     private readonly CellGrid _grid;
     private readonly MetricFrame _frame;
     private readonly Weighting _weighting;
-    private readonly DateTimeOffset[] _starts;
+    private readonly long[] _starts;
+    private readonly long _end;
     private readonly double[] _x = new double[BatchSize];
     private readonly double[] _y = new double[BatchSize];
     private readonly int[] _frames = new int[BatchSize];
@@ -84,7 +85,8 @@ public sealed class HeatMapBins
         _frame = new MetricFrame(area.Frame.Centre);
         _weighting = spec.Weighting;
         Periods = periods;
-        _starts = periods.Select(p => p.From).ToArray();
+        _starts = [.. periods.Select(p => p.From.UtcTicks)];
+        _end = periods.Count == 0 ? long.MinValue : periods[^1].To.UtcTicks;
         Counts = periods.Select(_ => new double[_grid.Count]).ToArray();
         Weights = spec.IsWeighted ? periods.Select(_ => new double[_grid.Count]).ToArray() : null;
         Observations = new long[periods.Count];
@@ -129,7 +131,7 @@ public sealed class HeatMapBins
     /// </summary>
     public void Add(double longitude, double latitude, DateTimeOffset observedAt, int severity, int people, int key = 0)
     {
-        var frame = _starts.Length == 1 && _weighting.HalfLife is null ? 0 : FrameOf(observedAt);
+        var frame = _starts.Length == 1 && _weighting.HalfLife is null ? 0 : FrameOf(observedAt.UtcTicks);
         if (frame < 0)
         {
             Skipped++;
@@ -152,33 +154,61 @@ public sealed class HeatMapBins
     }
 
     /// <summary>
-    /// Whether every observation falls in the one frame and weighs one, with no record keys kept:
-    /// then <see cref="AddPoints"/> may take points by their place alone.
+    /// Whether every observation weighs one and no record keys are kept: then <see cref="AddPoints"/>
+    /// may take points by their place and frame alone.
     /// </summary>
-    public bool TakesPlainPoints => _starts.Length == 1 && _weighting.HalfLife is null && Weights is null && Keys is null;
+    public bool TakesPoints => _weighting.HalfLife is null && Weights is null && Keys is null;
 
     /// <summary>
     /// Adds the points at <paramref name="rows"/> of two columns of places, as <see cref="Add"/>
-    /// would one by one; only when <see cref="TakesPlainPoints"/>.
+    /// would one by one; only when <see cref="TakesPoints"/>. With more than one frame,
+    /// <paramref name="frames"/> gives each one's (<see cref="FrameOf"/>, -1 outside the period), in
+    /// the order of <paramref name="rows"/>; with one it is not looked at, as <see cref="Add"/> does not look at the time.
     /// </summary>
-    public void AddPoints(ReadOnlySpan<double> longitudes, ReadOnlySpan<double> latitudes, ReadOnlySpan<int> rows)
+    public void AddPoints(ReadOnlySpan<double> longitudes, ReadOnlySpan<double> latitudes, ReadOnlySpan<int> rows, ReadOnlySpan<int> frames = default)
     {
-        if (!TakesPlainPoints)
+        if (!TakesPoints)
         {
-            throw new InvalidOperationException("these bins need each observation's time, weight or key: add them one by one.");
+            throw new InvalidOperationException("these bins need each observation's weight or key: add them one by one.");
         }
 
-        foreach (var i in rows)
+        var single = _starts.Length == 1;
+        if (!single && frames.Length != rows.Length)
         {
+            throw new ArgumentException("with more than one frame, each point's frame is needed.", nameof(frames));
+        }
+
+        for (var k = 0; k < rows.Length; k++)
+        {
+            var frame = single ? 0 : frames[k];
+            if (frame < 0)
+            {
+                Skipped++;
+                continue;
+            }
+
+            var i = rows[k];
             _x[_pending] = longitudes[i];
             _y[_pending] = latitudes[i];
-            _frames[_pending] = 0;
+            _frames[_pending] = frame;
             _keys[_pending] = 0;
             if (++_pending == BatchSize)
             {
                 Flush();
             }
         }
+    }
+
+    /// <summary>The frame an instant (its UTC ticks) falls in, or -1 outside the period.</summary>
+    public int FrameOf(long utcTicks)
+    {
+        if (_starts.Length == 0 || utcTicks < _starts[0] || utcTicks >= _end)
+        {
+            return -1;
+        }
+
+        var index = Array.BinarySearch(_starts, utcTicks);
+        return index >= 0 ? index : ~index - 1;
     }
 
     /// <summary>Bins the points still waiting in the batch.</summary>
@@ -290,16 +320,5 @@ public sealed class HeatMapBins
         {
             into[i] += from[i];
         }
-    }
-
-    private int FrameOf(DateTimeOffset observedAt)
-    {
-        if (observedAt < _starts[0] || observedAt >= Periods[^1].To)
-        {
-            return -1;
-        }
-
-        var index = Array.BinarySearch(_starts, observedAt);
-        return index >= 0 ? index : ~index - 1;
     }
 }

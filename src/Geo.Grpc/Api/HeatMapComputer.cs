@@ -220,20 +220,35 @@ internal sealed class HeatMapComputer(ObservationPoints points, ReadModel.ModelK
     /// </summary>
     private sealed class BinningSink(HeatMapBins bins, ObservationSight sight, bool countEvents) : IObservationPointSink
     {
+        private int[]? _frames;
+
         public HeatMapBins Bins => bins;
 
         /// <summary>When counting events: each linked event's earliest report seen so far, already coarsened.</summary>
         public EarliestReports<ObservationPoint>? Linked { get; } = countEvents ? new() : null;
 
         /// <summary>
-        /// The matching rows of a block of the read model: by their place alone when nothing else of
-        /// them counts (no coarsening, no events, one frame, unweighted), each as a point otherwise.
+        /// The matching rows of a block of the read model: by their place and frame alone when nothing
+        /// else of them counts (no coarsening, no events, unweighted), each as a point otherwise.
         /// </summary>
         public void Add(in ModelBlockView block, PointColumns columns)
         {
-            if (sight.Coarsening is null && Linked is null && bins.TakesPlainPoints)
+            if (sight.Coarsening is null && Linked is null && bins.TakesPoints)
             {
-                bins.AddPoints(block.Longitudes, block.Latitudes, block.Rows);
+                if (bins.Periods.Count == 1)
+                {
+                    bins.AddPoints(block.Longitudes, block.Latitudes, block.Rows);
+                    return;
+                }
+
+                var rows = block.Rows;
+                var frames = (_frames ??= new int[ObservationModel.BlockRows]).AsSpan(0, rows.Length);
+                for (var k = 0; k < rows.Length; k++)
+                {
+                    frames[k] = bins.FrameOf(block.ObservedAtUtcTicks(rows[k]));
+                }
+
+                bins.AddPoints(block.Longitudes, block.Latitudes, rows, frames);
                 return;
             }
 

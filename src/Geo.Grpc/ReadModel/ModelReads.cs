@@ -48,7 +48,7 @@ internal sealed class ModelReads(ModelKeeper keeper, IOptions<ReadModelOptions> 
     {
         ArgumentNullException.ThrowIfNull(sight);
         var model = await keeper.CurrentAsync(cancellationToken).ConfigureAwait(false);
-        var read = model?.TryScan(sight.Filter, sight.Visibility, _options.Workers, () => new Tally(sight.Fork()), static (tally, in row) => tally.Add(row), cancellationToken);
+        var read = model?.TryScanBlocks(sight.Filter, sight.Visibility, _options.Workers, () => new Tally(sight.Fork()), static (tally, in block) => tally.Add(block), cancellationToken);
         if (read is null)
         {
             return null;
@@ -100,20 +100,21 @@ internal sealed class ModelReads(ModelKeeper keeper, IOptions<ReadModelOptions> 
     {
         public SummaryTally Counts { get; } = new();
 
-        public void Add(in ModelRowView row)
+        public void Add(in ModelBlockView block)
         {
-            if (!Sees(sight, row))
-            {
-                return;
-            }
-
+            var categories = block.Categories;
+            var keys = block.AggregateKeys;
             Span<int> counts = stackalloc int[AffectedPeople.CellCount];
-            for (var cell = 0; cell < counts.Length; cell++)
+            foreach (var i in block.Rows)
             {
-                counts[cell] = row.Affected(cell);
-            }
+                if (sight.NeedsEachPoint && !Sees(sight, block.Row(i)))
+                {
+                    continue;
+                }
 
-            Counts.Add(row.Category, row.AggregateKey, counts);
+                block.AffectedOf(i, counts);
+                Counts.Add((ObservationCategory)categories[i], keys[i], counts);
+            }
         }
     }
 

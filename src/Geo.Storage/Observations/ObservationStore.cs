@@ -617,7 +617,8 @@ public sealed record ObservationSummary(long Observations, long PeopleAffected, 
 /// <summary>Adds observations up into a summary, whether the database grouped them or the service counts them one by one.</summary>
 public sealed class SummaryTally
 {
-    private readonly SortedDictionary<ObservationCategory, (long Observations, long People, long Key)> _categories = [];
+    /// <summary>By category's number (the schema allows 1 to 8): a row's tally is two array updates, not two tree searches.</summary>
+    private readonly (long Observations, long People, long Key)[] _categories = new (long, long, long)[byte.MaxValue + 1];
     private readonly long[] _groupObservations = new long[AffectedPeople.CellCount];
     private readonly long[] _groupKeys = new long[AffectedPeople.CellCount];
     private readonly long[] _groupPeople = new long[AffectedPeople.CellCount];
@@ -651,8 +652,8 @@ public sealed class SummaryTally
             }
         }
 
-        var (observations, sum, keys) = _categories.GetValueOrDefault(category);
-        _categories[category] = (observations + 1, sum + people, keys + key);
+        ref var tally = ref _categories[Slot(category)];
+        tally = (tally.Observations + 1, tally.People + people, tally.Key + key);
     }
 
     /// <summary>The observations of one category as the database grouped them, with their groups' figures.</summary>
@@ -668,8 +669,8 @@ public sealed class SummaryTally
             people += groups[cell].People;
         }
 
-        var (count, sum, keys) = _categories.GetValueOrDefault(category);
-        _categories[category] = (count + observations, sum + people, keys + key);
+        ref var tally = ref _categories[Slot(category)];
+        tally = (tally.Observations + observations, tally.People + people, tally.Key + key);
     }
 
     /// <summary>Adds what another tally counted (a worker's part of one scan).</summary>
@@ -683,16 +684,25 @@ public sealed class SummaryTally
             _groupPeople[cell] += other._groupPeople[cell];
         }
 
-        foreach (var (category, (observations, people, key)) in other._categories)
+        for (var slot = 0; slot < _categories.Length; slot++)
         {
-            var (count, sum, keys) = _categories.GetValueOrDefault(category);
-            _categories[category] = (count + observations, sum + people, keys + key);
+            var (observations, people, key) = other._categories[slot];
+            ref var tally = ref _categories[slot];
+            tally = (tally.Observations + observations, tally.People + people, tally.Key + key);
         }
     }
 
+    private static int Slot(ObservationCategory category) => (int)category is >= 0 and <= byte.MaxValue
+        ? (int)category
+        : throw new ArgumentOutOfRangeException(nameof(category), category, "a category is a number from 1 to 8");
+
     public ObservationSummary ToSummary()
     {
-        var byCategory = _categories.Select(c => new CategoryTally(c.Key, c.Value.Observations, c.Value.People, c.Value.Key)).ToList();
+        // In order of category, and only those counted, as the database groups them.
+        var byCategory = _categories.Index()
+            .Where(c => c.Item.Observations > 0)
+            .Select(c => new CategoryTally((ObservationCategory)c.Index, c.Item.Observations, c.Item.People, c.Item.Key))
+            .ToList();
         var byGroup = Enumerable.Range(0, AffectedPeople.CellCount)
             .Select(cell => new GroupTally(AffectedPeople.SexOfCell(cell), AffectedPeople.AgeOfCell(cell), _groupObservations[cell], _groupPeople[cell], _groupKeys[cell]))
             .ToList();

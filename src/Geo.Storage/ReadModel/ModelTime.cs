@@ -11,7 +11,9 @@ public static class ModelTime
     /// </summary>
     public static long ToMicros(DateTimeOffset value) => (value.UtcTicks - Epoch) / 10;
 
-    public static DateTimeOffset ToDateTimeOffset(long micros) => new(Epoch + (micros * 10), TimeSpan.Zero);
+    public static DateTimeOffset ToDateTimeOffset(long micros) => new(ToUtcTicks(micros), TimeSpan.Zero);
+
+    public static long ToUtcTicks(long micros) => Epoch + (micros * 10);
 
     /// <summary>Months since January 2000 (the scan order's first key).</summary>
     public static int MonthOf(long micros)

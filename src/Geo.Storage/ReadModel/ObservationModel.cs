@@ -22,7 +22,7 @@ public sealed class ObservationModel : IDisposable
     public const int BytesPerRow = (8 * 3) + (4 * 4) + 2 + 4 + AffectedPeople.CellCount + 4;
 
     /// <summary>Stored for a count above what a byte holds; the count itself is kept aside.</summary>
-    private const byte Overflow = byte.MaxValue;
+    internal const byte Overflow = byte.MaxValue;
 
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly List<Block> _blocks = [];
@@ -608,6 +608,29 @@ public readonly ref struct ModelBlockView
     public ReadOnlySpan<double> Latitudes => _block.Y;
 
     public ReadOnlySpan<int> AggregateKeys => _block.Key;
+
+    public ReadOnlySpan<byte> Categories => _block.Category;
+
+    /// <summary>The people affected in row <paramref name="i"/>, by sex × age cell.</summary>
+    public void AffectedOf(int i, Span<int> counts)
+    {
+        var bytes = _block.Affected.AsSpan(i * AffectedPeople.CellCount, AffectedPeople.CellCount);
+        for (var cell = 0; cell < bytes.Length; cell++)
+        {
+            counts[cell] = bytes[cell];
+        }
+
+        if (bytes.Contains(ObservationModel.Overflow))
+        {
+            for (var cell = 0; cell < bytes.Length; cell++)
+            {
+                counts[cell] = _model.Affected(_block, i, _rowBase + i, cell);
+            }
+        }
+    }
+
+    /// <summary>When row <paramref name="i"/> was observed, as UTC ticks.</summary>
+    public long ObservedAtUtcTicks(int i) => ModelTime.ToUtcTicks(_block.Time[i]);
 
     public ModelRowView Row(int i) => new(_model, _block, i, _rowBase + i);
 }

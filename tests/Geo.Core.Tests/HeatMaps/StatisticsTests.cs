@@ -238,7 +238,7 @@ public sealed class StatisticsTests
             oneByOne.Add(longitudes[i], latitudes[i], spec.From, severity: 3, people: 0);
         }
 
-        Assert.True(together.TakesPlainPoints);
+        Assert.True(together.TakesPoints);
         together.AddPoints(longitudes, latitudes, rows);
         oneByOne.Flush();
         together.Flush();
@@ -250,13 +250,45 @@ public sealed class StatisticsTests
     }
 
     [Fact]
-    public void AddPoints_BinsThatNeedTimeWeightOrKey_Refused()
+    public void AddPoints_WeeklyFrames_EachPointInItsFrameAsAddPutsIt_OutsideThePeriodSkipped()
+    {
+        var spec = Spec(HeatMapMethod.Count);
+        var area = AreaGrid.Build(spec.Area, GridShape.Square, 1000);
+        var periods = HeatMapPeriod.Frames(spec.From, spec.To, SeriesStep.Week);
+        var random = new Random(6);
+        var longitudes = Enumerable.Range(0, 3000).Select(_ => 28.9 + (random.NextDouble() * 0.2)).ToArray();
+        var latitudes = Enumerable.Range(0, 3000).Select(_ => -0.6 + (random.NextDouble() * 0.2)).ToArray();
+        // From a day before the period to a day after it; every frame's first instant among them.
+        var times = Enumerable.Range(0, 3000).Select(i => i < periods.Count
+            ? periods[i].From
+            : spec.From.AddDays(-1).AddTicks((long)(random.NextDouble() * (spec.To - spec.From + TimeSpan.FromDays(2)).Ticks))).ToArray();
+        int[] rows = [.. Enumerable.Range(0, 3000).Where(i => i % 4 != 2)];
+        var oneByOne = new HeatMapBins(area, periods, spec);
+        var together = new HeatMapBins(area, periods, spec);
+
+        foreach (var i in rows)
+        {
+            oneByOne.Add(longitudes[i], latitudes[i], times[i], severity: 3, people: 0);
+        }
+
+        together.AddPoints(longitudes, latitudes, rows, [.. rows.Select(i => together.FrameOf(times[i].UtcTicks))]);
+        oneByOne.Flush();
+        together.Flush();
+
+        Assert.Equal(oneByOne.Counts, together.Counts);
+        Assert.Equal(oneByOne.Observations, together.Observations);
+        Assert.Equal(oneByOne.Skipped, together.Skipped);
+        Assert.True(together.Skipped > 0 && together.Observations.All(o => o > 0), $"{together.Skipped} skipped, {string.Join(", ", together.Observations)} by frame");
+        Assert.Throws<ArgumentException>(() => together.AddPoints(longitudes, latitudes, rows));
+    }
+
+    [Fact]
+    public void AddPoints_BinsThatNeedWeightOrKey_Refused()
     {
         var spec = Spec(HeatMapMethod.Count);
         var area = AreaGrid.Build(spec.Area, GridShape.Square, 1000);
         HeatMapBins[] needMore =
         [
-            new(area, HeatMapPeriod.Frames(spec.From, spec.To, SeriesStep.Week), spec),
             new(area, HeatMapPeriod.Frames(spec.From, spec.To, SeriesStep.None), spec with { Weighting = new Weighting(BySeverity: true, ByPeople: false, HalfLife: null) }),
             new(area, HeatMapPeriod.Frames(spec.From, spec.To, SeriesStep.None), spec with { Weighting = new Weighting(false, false, TimeSpan.FromDays(7)) }),
             new(area, HeatMapPeriod.Frames(spec.From, spec.To, SeriesStep.None), spec, keyed: true),
@@ -264,7 +296,7 @@ public sealed class StatisticsTests
 
         Assert.All(needMore, bins =>
         {
-            Assert.False(bins.TakesPlainPoints);
+            Assert.False(bins.TakesPoints);
             Assert.Throws<InvalidOperationException>(() => bins.AddPoints([29.0], [-0.5], [0]));
         });
     }
