@@ -83,20 +83,22 @@ public static class HotSpots
             }
         }
 
+        // Only p-values at or below the largest α can be a threshold: those are sorted, not every
+        // cell's (most cells of a large map are far from significant).
         var classes = new sbyte[values.Length];
-        var areaP = new List<double>(n);
+        var smallestP = new List<double>();
         for (var i = 0; i < values.Length; i++)
         {
-            if (inArea[i])
+            if (inArea[i] && p[i] <= Levels[^1].Alpha)
             {
-                areaP.Add(p[i]);
+                smallestP.Add(p[i]);
             }
         }
 
-        areaP.Sort();
+        smallestP.Sort();
         foreach (var (alpha, level) in Levels)
         {
-            var threshold = FalseDiscoveryThreshold(areaP, alpha);
+            var threshold = FalseDiscoveryThreshold(smallestP, alpha, n);
             for (var i = 0; i < values.Length; i++)
             {
                 if (inArea[i] && classes[i] == 0 && p[i] <= threshold)
@@ -116,13 +118,16 @@ public static class HotSpots
 
     /// <summary>
     /// Benjamini-Hochberg: the largest sorted p-value p(k) with p(k) ≤ α·k/n; cells at or below it
-    /// are significant. −1 (nothing significant) when there is none.
+    /// are significant. −1 (nothing significant) when there is none. <paramref name="sortedP"/> may
+    /// hold only the smallest of the <paramref name="tests"/> p-values (every one at or below α
+    /// among them): no larger one can be p(k), since α·k/n ≤ α.
     /// </summary>
-    public static double FalseDiscoveryThreshold(IReadOnlyList<double> sortedP, double alpha)
+    public static double FalseDiscoveryThreshold(IReadOnlyList<double> sortedP, double alpha, int? tests = null)
     {
         ArgumentNullException.ThrowIfNull(sortedP);
-        var n = sortedP.Count;
-        for (var k = n; k >= 1; k--)
+        var n = tests ?? sortedP.Count;
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, sortedP.Count, nameof(tests));
+        for (var k = sortedP.Count; k >= 1; k--)
         {
             if (sortedP[k - 1] <= alpha * k / n)
             {

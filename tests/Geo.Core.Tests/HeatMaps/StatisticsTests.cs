@@ -30,6 +30,28 @@ public sealed class StatisticsTests
     }
 
     [Fact]
+    public void FalseDiscoveryThreshold_OnlyTheSmallestOfAllTests_IsTheThresholdOfAll()
+    {
+        var random = new Random(3);
+        for (var round = 0; round < 200; round++)
+        {
+            // Many small p-values in some rounds, few in others; ties included.
+            var share = random.NextDouble();
+            var all = Enumerable.Range(0, random.Next(1, 400))
+                .Select(_ => random.NextDouble() < share ? Math.Round(random.NextDouble() * 0.02, 4) : random.NextDouble())
+                .Order().ToList();
+            foreach (var alpha in (double[])[0.01, 0.05, 0.10])
+            {
+                List<double> smallest = [.. all.Where(p => p <= 0.10)];
+
+                Assert.Equal(HotSpots.FalseDiscoveryThreshold(all, alpha), HotSpots.FalseDiscoveryThreshold(smallest, alpha, all.Count));
+            }
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => HotSpots.FalseDiscoveryThreshold([0.01, 0.02], 0.05, tests: 1));
+    }
+
+    [Fact]
     public void Quantiles_SplitIntoEqualShares()
     {
         var breaks = ClassBreaks.Compute([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 5, ClassificationMethod.Quantile);
