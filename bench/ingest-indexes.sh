@@ -3,7 +3,9 @@
 # psql \copy of the same N rows into a copy of the observations table with (a) every index the
 # schema has, (b) without the covering time index and the partial geography index (what the read
 # model could make unnecessary), (c) the primary key, the spatial index, the feed's index and
-# seq (what the feed, the read model and the PostGIS path need), (d) key and spatial index only,
+# seq (what the feed, the read model and the PostGIS path need), (c2) the same with the feed's
+# index on (change_xid, seq), keys that grow with time, instead of (change_xid, id), the hashed
+# ids, which land at random within a transaction, (d) key and spatial index only,
 # (e) the key only, (f) the spatial index only, (g) none. Issue 21's ingest target (100,000
 # observations/s through the service) is measured against these.
 # Usage: bench/ingest-indexes.sh [observations (default 1000000)] [seed (default 7)]
@@ -31,6 +33,7 @@ try() { # name, SQL run on the empty copy before the load
 try "(a) every index" "SELECT 1"
 try "(b) without the covering time and geography indexes" "$(drop_all_but 'UNIQUE|spgist|change_xid|reporter_id|community_id|base_id')"
 try "(c) key, spatial, feed, seq" "$(drop_all_but 'UNIQUE|spgist|change_xid')"
+try "(c2) key, spatial, feed on (change_xid, seq), seq" "$(drop_all_but 'UNIQUE|spgist'); CREATE INDEX ON observations_t (change_xid, seq)"
 try "(d) key and spatial" "$(drop_all_but '\(id\)|spgist')"
 try "(e) key only" "$(drop_all_but '\(id\)')"
 try "(f) spatial only" "ALTER TABLE observations_t DROP CONSTRAINT observations_t_pkey; $(drop_all_but 'spgist')"
