@@ -52,6 +52,31 @@ public sealed class StatisticsTests
     }
 
     [Fact]
+    public void Quantiles_SelectedNotSorted_AreTheSortedValuesAtTheirRanks_AnyOrderAnyTies()
+    {
+        var random = new Random(9);
+        for (var round = 0; round < 300; round++)
+        {
+            var count = round < 100 ? random.Next(1, 40) : random.Next(1, 60_000);
+            var distinct = random.Next(1, 2 * count);
+            var values = Enumerable.Range(0, count).Select(_ => (double)random.Next(distinct) * (random.NextDouble() < 0.5 ? 1 : 0.25)).ToArray();
+            switch (round % 5)
+            {
+                case 1: Array.Sort(values); break;
+                case 2: Array.Sort(values); Array.Reverse(values); break;
+                case 3: Array.Fill(values, 7.5); break;
+                case 4: values = [.. values.Order().Where((_, i) => i % 2 == 0), .. values.Order().Where((_, i) => i % 2 == 1).Reverse()]; break;
+            }
+
+            var classes = random.Next(1, 11);
+            var sorted = values.Order().ToArray();
+            double[] expected = [.. Enumerable.Range(1, classes - 1).Select(i => sorted[Math.Clamp((int)Math.Ceiling((double)i * sorted.Length / classes) - 1, 0, sorted.Length - 1)])];
+
+            Assert.Equal(expected, ClassBreaks.Compute(values, classes, ClassificationMethod.Quantile));
+        }
+    }
+
+    [Fact]
     public void Quantiles_SplitIntoEqualShares()
     {
         var breaks = ClassBreaks.Compute([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 5, ClassificationMethod.Quantile);
