@@ -1,3 +1,5 @@
+using MathNet.Numerics.Statistics;
+
 namespace Geo.Core.HeatMaps;
 
 /// <summary>Class breaks for colouring: quantiles, or Jenks natural breaks.</summary>
@@ -23,19 +25,10 @@ public static class ClassBreaks
             return method == ClassificationMethod.NaturalBreaks ? NaturalBreaks(Sample(copy), classes) : Quantiles(copy, classes);
         }
 
-        // Quantiles need only the values at a few ranks: each is selected where the last left off
-        // instead of sorting every value (a map of 160,000 cells spent 8% of its time sorting them).
-        var ranks = QuantileRanks(copy.Length, classes);
-        var from = 0;
-        var breaks = new double[ranks.Length];
-        for (var i = 0; i < ranks.Length; i++)
-        {
-            Select(copy, from, copy.Length - 1, ranks[i]);
-            breaks[i] = copy[ranks[i]];
-            from = ranks[i];
-        }
-
-        return breaks;
+        // Quantiles need only the values at a few ranks: each is selected (Math.NET's order statistic,
+        // which reorders the copy around it) instead of sorting every value (a map of 160,000 cells
+        // spent 8% of its time sorting them).
+        return [.. QuantileRanks(copy.Length, classes).Select(rank => ArrayStatistics.OrderStatisticInplace(copy, rank + 1))];
     }
 
     /// <summary>The class (1-based) of a value: the first class whose upper bound it does not exceed.</summary>
@@ -69,62 +62,6 @@ public static class ClassBreaks
         }
 
         return ranks;
-    }
-
-    /// <summary>
-    /// Moves the value of rank <paramref name="rank"/> among values[from..to] (none of them NaN) to
-    /// its place, smaller or equal ones before it and larger or equal ones after it (Hoare's
-    /// selection, median of three); a range that will not shrink is sorted instead.
-    /// </summary>
-    private static void Select(double[] values, int from, int to, int rank)
-    {
-        var budget = 2 * (64 - ulong.LeadingZeroCount((ulong)(to - from + 1)));
-        while (to > from)
-        {
-            if (budget-- == 0 || to - from < 16)
-            {
-                Array.Sort(values, from, to - from + 1);
-                return;
-            }
-
-            var middle = from + ((to - from) / 2);
-            var pivot = Math.Max(Math.Min(values[from], values[middle]), Math.Min(Math.Max(values[from], values[middle]), values[to]));
-            var i = from;
-            var j = to;
-            while (i <= j)
-            {
-                while (values[i] < pivot)
-                {
-                    i++;
-                }
-
-                while (values[j] > pivot)
-                {
-                    j--;
-                }
-
-                if (i <= j)
-                {
-                    (values[i], values[j]) = (values[j], values[i]);
-                    i++;
-                    j--;
-                }
-            }
-
-            // values[from..j] <= pivot <= values[i..to], and anything between equals the pivot.
-            if (rank <= j)
-            {
-                to = j;
-            }
-            else if (rank >= i)
-            {
-                from = i;
-            }
-            else
-            {
-                return;
-            }
-        }
     }
 
     private static double[] Sample(double[] sorted)
