@@ -138,19 +138,12 @@ public sealed class HeatMapBins
             return;
         }
 
-        _x[_pending] = longitude;
-        _y[_pending] = latitude;
-        _frames[_pending] = frame;
-        _keys[_pending] = key;
         if (Weights is not null)
         {
             _weights[_pending] = _weighting.Of(severity, people, Periods[frame].To - observedAt);
         }
 
-        if (++_pending == BatchSize)
-        {
-            Flush();
-        }
+        Enqueue(longitude, latitude, frame, key);
     }
 
     /// <summary>
@@ -187,15 +180,20 @@ public sealed class HeatMapBins
                 continue;
             }
 
-            var i = rows[k];
-            _x[_pending] = longitudes[i];
-            _y[_pending] = latitudes[i];
-            _frames[_pending] = frame;
-            _keys[_pending] = 0;
-            if (++_pending == BatchSize)
-            {
-                Flush();
-            }
+            Enqueue(longitudes[rows[k]], latitudes[rows[k]], frame, key: 0);
+        }
+    }
+
+    /// <summary>Puts a point in the batch (its weight, if any, already there), binning the batch when full.</summary>
+    private void Enqueue(double longitude, double latitude, int frame, int key)
+    {
+        _x[_pending] = longitude;
+        _y[_pending] = latitude;
+        _frames[_pending] = frame;
+        _keys[_pending] = key;
+        if (++_pending == BatchSize)
+        {
+            Flush();
         }
     }
 

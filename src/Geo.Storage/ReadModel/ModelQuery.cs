@@ -218,44 +218,37 @@ internal sealed class ModelQuery
 
         if (_testsCategory)
         {
-            var categories = block.Category;
-            n = Keep(selected, n, new CategoryIn(categories, _categories));
+            n = Keep(selected, n, new CategoryIn(block.Category, _categories));
         }
 
         if (_minSeverity > 1)
         {
-            var severities = block.Severity;
-            n = Keep(selected, n, new AtLeast(severities, _minSeverity));
+            n = Keep(selected, n, new AtLeast(block.Severity, _minSeverity));
         }
 
         if (_testsStatus)
         {
-            var statuses = block.Status;
-            n = Keep(selected, n, new StatusIn(statuses, _verifications, _onlyReleased));
+            n = Keep(selected, n, new StatusIn(block.Status, _verifications, _onlyReleased));
         }
 
         if (_groups != 0)
         {
-            var groups = block.Groups;
-            n = Keep(selected, n, new AnyGroup(groups, _groups));
+            n = Keep(selected, n, new AnyGroup(block.Groups, _groups));
         }
 
         if (_vulnerabilities != 0)
         {
-            var vulnerabilities = block.Vulnerability;
-            n = Keep(selected, n, new AnyBit(vulnerabilities, _vulnerabilities));
+            n = Keep(selected, n, new AnyBit(block.Vulnerability, _vulnerabilities));
         }
 
         if (_communities is { } communities)
         {
-            var ids = block.Community;
-            n = Keep(selected, n, new OneOf(ids, communities));
+            n = Keep(selected, n, new OneOf(block.Community, communities));
         }
 
         if (_bases is { } bases)
         {
-            var ids = block.Base;
-            n = Keep(selected, n, new OneOf(ids, bases));
+            n = Keep(selected, n, new OneOf(block.Base, bases));
         }
 
         return placeInside ? n : Keep(selected, n, new InPlace(this, block.X, block.Y));

@@ -272,10 +272,8 @@ public sealed class StatisticsTests
         var spec = Spec(HeatMapMethod.Count);
         var area = AreaGrid.Build(spec.Area, GridShape.Square, 1000);
         var periods = HeatMapPeriod.Frames(spec.From, spec.To, SeriesStep.None);
-        var random = new Random(5);
         // More rows than one projection batch (2,048), some outside the grid.
-        var longitudes = Enumerable.Range(0, 5000).Select(_ => 28.85 + (random.NextDouble() * 0.3)).ToArray();
-        var latitudes = Enumerable.Range(0, 5000).Select(_ => -0.65 + (random.NextDouble() * 0.3)).ToArray();
+        var (longitudes, latitudes) = RandomPoints(new Random(5), 5000, west: 28.85, south: -0.65, side: 0.3);
         int[] rows = [.. Enumerable.Range(0, 5000).Where(i => i % 3 != 1)];
         var oneByOne = new HeatMapBins(area, periods, spec);
         var together = new HeatMapBins(area, periods, spec);
@@ -303,8 +301,7 @@ public sealed class StatisticsTests
         var area = AreaGrid.Build(spec.Area, GridShape.Square, 1000);
         var periods = HeatMapPeriod.Frames(spec.From, spec.To, SeriesStep.Week);
         var random = new Random(6);
-        var longitudes = Enumerable.Range(0, 3000).Select(_ => 28.9 + (random.NextDouble() * 0.2)).ToArray();
-        var latitudes = Enumerable.Range(0, 3000).Select(_ => -0.6 + (random.NextDouble() * 0.2)).ToArray();
+        var (longitudes, latitudes) = RandomPoints(random, 3000, west: 28.9, south: -0.6, side: 0.2);
         // From a day before the period to a day after it; every frame's first instant among them.
         var times = Enumerable.Range(0, 3000).Select(i => i < periods.Count
             ? periods[i].From
@@ -486,6 +483,11 @@ public sealed class StatisticsTests
 
         Assert.Equal(["cell_size_metres", "classes", "min_count", "weighting"], errors.All.Select(e => e.Field));
     }
+
+    /// <summary>Points drawn uniformly in a square of <paramref name="side"/> degrees, longitudes first.</summary>
+    private static (double[] Longitudes, double[] Latitudes) RandomPoints(Random random, int count, double west, double south, double side) =>
+        ([.. Enumerable.Range(0, count).Select(_ => west + (random.NextDouble() * side))],
+         [.. Enumerable.Range(0, count).Select(_ => south + (random.NextDouble() * side))]);
 
     private static HeatMapSpec Spec(HeatMapMethod method) => new()
     {
