@@ -141,6 +141,13 @@ internal sealed partial class ModelKeeper : BackgroundService
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+        catch (FormatException e)
+        {
+            // A row the model cannot hold (an empty point or an infinite time, written past the
+            // service's checks): reading it again would fail again. PostGIS holds it as written,
+            // so every request reads PostGIS rather than the service stopping.
+            Drop("a row it cannot hold", e.Message);
+        }
         finally
         {
             _hub.Advanced -= Heard;
@@ -240,6 +247,15 @@ internal sealed partial class ModelKeeper : BackgroundService
         Interlocked.Exchange(ref _caughtUp, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
+    private void Drop(string state, string why)
+    {
+        _model = null;
+        _fresh = null;
+        State = state;
+        LogDropped(_logger, state, why);
+        Interlocked.Exchange(ref _caughtUp, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
     private async Task<long> EstimatedRowsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -286,6 +302,9 @@ internal sealed partial class ModelKeeper : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "read model dropped: {Why}, above GeoAwareness:ReadModel:MaxMegabytes ({Ceiling} MiB); heat maps read PostGIS")]
     private static partial void LogOverCeiling(ILogger logger, string why, double ceiling);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "read model dropped: {State} ({Why}); heat maps and queries read PostGIS until the service restarts")]
+    private static partial void LogDropped(ILogger logger, string state, string why);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "read model at watermark {Watermark} did not catch up within GeoAwareness:ReadModel:CatchUpWaitSeconds; this request reads PostGIS")]
     private static partial void LogBehind(ILogger logger, ulong watermark);
