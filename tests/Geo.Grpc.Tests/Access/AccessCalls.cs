@@ -123,8 +123,18 @@ internal static class AccessCalls
                 default:
                 {
                     using var call = invoker.AsyncDuplexStreamingCall(method, null, options);
-                    await call.RequestStream.WriteAsync(request, timeout.Token);
-                    await call.RequestStream.CompleteAsync();
+                    try
+                    {
+                        await call.RequestStream.WriteAsync(request, timeout.Token);
+                        await call.RequestStream.CompleteAsync();
+                    }
+                    catch (RpcException)
+                    {
+                        // The server may end the call (refusing it) before the request is written:
+                        // the write then fails, at times as Cancelled (grpc-dotnet #2122). The
+                        // call's own status is what the response stream ends with.
+                    }
+
                     await call.ResponseStream.MoveNext(timeout.Token);
                     break;
                 }
