@@ -219,8 +219,6 @@ internal sealed partial class ModelKeeper : BackgroundService
                 Interlocked.Exchange(ref _done, number);
                 if (model.Bytes > _options.MaxBytes)
                 {
-                    _model = null;
-                    _fresh = null;
                     Refuse($"{model.Count} observations take {model.Bytes / (1024 * 1024)} MiB");
                 }
                 else
@@ -242,17 +240,22 @@ internal sealed partial class ModelKeeper : BackgroundService
 
     private void Refuse(string why)
     {
-        State = "over its ceiling";
         LogOverCeiling(_logger, why, _options.MaxMegabytes);
-        Interlocked.Exchange(ref _caughtUp, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        Stop("over its ceiling");
     }
 
     private void Drop(string state, string why)
     {
+        LogDropped(_logger, state, why);
+        Stop(state);
+    }
+
+    /// <summary>No model from now on: requests waiting for a catch-up go on, and read PostGIS.</summary>
+    private void Stop(string state)
+    {
         _model = null;
         _fresh = null;
         State = state;
-        LogDropped(_logger, state, why);
         Interlocked.Exchange(ref _caughtUp, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 

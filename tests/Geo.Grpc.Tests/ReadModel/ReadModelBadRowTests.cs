@@ -40,9 +40,7 @@ public sealed class ReadModelBadRowTests
     [MemberData(nameof(BadRows))]
     public async Task AtStartUp_TheModelIsDropped_AndPostgisAnswers(string observedAt, string location)
     {
-        await using var database = new PostgisDatabase();
-        await database.InitializeAsync();
-        await ReadModelFixture.SeedAsync(database, 400, seed: 0.3, prefix: "bad");
+        await using var database = await SeededAsync();
         await InsertAsync(database, observedAt, location);
         await using var postgis = await GrpcTestServer.StartAsync(database.ConnectionString, [.. ApiFixture.Settings, "--GeoAwareness:ReadModel:Enabled=false"]);
 
@@ -56,9 +54,7 @@ public sealed class ReadModelBadRowTests
     [MemberData(nameof(BadRows))]
     public async Task ThroughTheFeed_TheModelIsDropped_AndPostgisAnswers(string observedAt, string location)
     {
-        await using var database = new PostgisDatabase();
-        await database.InitializeAsync();
-        await ReadModelFixture.SeedAsync(database, 400, seed: 0.3, prefix: "bad");
+        await using var database = await SeededAsync();
         await using var postgis = await GrpcTestServer.StartAsync(database.ConnectionString, [.. ApiFixture.Settings, "--GeoAwareness:ReadModel:Enabled=false"]);
         await using var model = await GrpcTestServer.StartAsync(database.ConnectionString, [.. ApiFixture.Settings, "--GeoAwareness:ReadModel:FreshForMilliseconds=0"]);
         using var client = new GeoAwarenessClient(model.GrpcEndpoint, await TestTokens.IssueAsync(database.DataSource, Role.Supervisor, "bad-row-supervisor"));
@@ -75,6 +71,15 @@ public sealed class ReadModelBadRowTests
 
         Assert.Equal(0UL, answer.Grid.Watermark);
         await SameAsPostgisAsync(database, model, postgis);
+    }
+
+    /// <summary>A database of its own (the model is dropped), with 400 observations of the first half of 2026.</summary>
+    private static async Task<PostgisDatabase> SeededAsync()
+    {
+        var database = new PostgisDatabase();
+        await database.InitializeAsync();
+        await ReadModelFixture.SeedAsync(database, 400, seed: 0.3, prefix: "bad");
+        return database;
     }
 
     private static async Task DroppedAsync(GeoAwarenessService service)
